@@ -1,0 +1,5 @@
+"""Allow `python -m chitieu_tui`."""
+
+from chitieu_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The core: model, arithmetic, loading, snapshots; free of Textual."""

@@ -1,0 +1,189 @@
+"""The arithmetic of targets and pace (DESIGN section 3)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from chitieu_tui.core.model import Definitions, Entry, Indicator, Progress
+from chitieu_tui.core.periods import Period
+
+
+class Status(StrEnum):
+    """Where an indicator stands, in the order statuses are decided."""
+
+    NO_DATA = "no_data"
+    MET = "met"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+
+
+STATUS_ORDER = (Status.MET, Status.ON_TRACK, Status.BEHIND, Status.NO_DATA)
+
+
+def _ge(a: float, b: float) -> bool:
+    """a ≥ b, forgiving float noise (0.1 + 0.2 ≥ 0.3)."""
+    return a >= b or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """One indicator in one period: its value, pace and status."""
+
+    indicator: Indicator
+    period: Period
+    entry: Entry | None
+    ytd: float | None
+    expected: float | None
+    percent: float | None
+    status: Status
+
+    @property
+    def value(self) -> float | bool | None:
+        """The value reported for this period, or None."""
+        return None if self.entry is None else self.entry.value
+
+    @property
+    def note(self) -> str:
+        """The note reported with the value."""
+        return "" if self.entry is None else self.entry.note
+
+
+def expected_at(ind: Indicator, quarter: int) -> float | None:
+    """The value expected at the end of quarter `quarter` (None for milestones)."""
+    if ind.kind == "milestone" or ind.target is None:
+        return None
+    if ind.plan is not None:
+        return ind.plan[quarter - 1]
+    if ind.kind == "cumulative":
+        return ind.target * quarter / 4
+    if ind.baseline is not None:
+        return ind.baseline + (ind.target - ind.baseline) * quarter / 4
+    return ind.target
+
+
+def year_to_date(ind: Indicator, period: Period, year_values: Mapping[int, Entry]) -> float | None:
+    """v_ytd: the sum of quarters 1..q for quarter-reported cumulatives, else v."""
+    entry = year_values.get(period.quarter)
+    if entry is None or isinstance(entry.value, bool):
+        return None
+    if ind.kind == "cumulative" and ind.report == "quarter":
+        total = 0.0
+        for q in range(1, period.quarter + 1):
+            e = year_values.get(q)
+            if e is not None and not isinstance(e.value, bool):
+                total += e.value
+        return total
+    return float(entry.value)
+
+
+def evaluate(ind: Indicator, period: Period, year_values: Mapping[int, Entry]) -> Evaluation:
+    """Evaluate one indicator in `period`, given its values by quarter of the same year."""
+    entry = year_values.get(period.quarter)
+    expected = expected_at(ind, period.quarter)
+    if entry is None:
+        return Evaluation(ind, period, None, None, expected, None, Status.NO_DATA)
+    if ind.kind == "milestone":
+        done = bool(entry.value)
+        if done:
+            status = Status.MET
+        elif ind.due is not None and Period.parse(ind.due) > period:
+            status = Status.ON_TRACK
+        else:
+            status = Status.BEHIND
+        return Evaluation(ind, period, entry, None, None, 100.0 if done else 0.0, status)
+
+    ytd = year_to_date(ind, period, year_values)
+    assert ytd is not None and ind.target is not None
+    v = float(entry.value)
+    if ind.direction == "decrease":
+        assert ind.baseline is not None
+        span = ind.baseline - ind.target
+        percent = (ind.baseline - v) / span * 100 if span else None
+        if _ge(ind.target, v):
+            status = Status.MET
+        elif expected is not None and _ge(expected, v):
+            status = Status.ON_TRACK
+        else:
+            status = Status.BEHIND
+    else:
+        percent = ytd / ind.target * 100 if ind.target else None
+        if _ge(ytd, ind.target):
+            status = Status.MET
+        elif expected is not None and _ge(ytd, expected):
+            status = Status.ON_TRACK
+        else:
+            status = Status.BEHIND
+    return Evaluation(ind, period, entry, ytd, expected, percent, status)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts of statuses, overall and per group (met / total)."""
+
+    counts: dict[Status, int]
+    total: int
+    groups: list[tuple[str, str, int, int]] = field(default_factory=list)
+    """(group id, group name, met, total), in display order."""
+
+    @property
+    def met(self) -> int:
+        """How many targets are met or exceeded."""
+        return self.counts[Status.MET]
+
+
+@dataclass(frozen=True)
+class Board:
+    """Every indicator of a unit evaluated for one period."""
+
+    definitions: Definitions
+    period: Period
+    evaluations: list[Evaluation]
+    summary: Summary
+    progress: Progress | None
+    """The period's progress (None when the period has none yet)."""
+
+    def get(self, indicator_id: str) -> Evaluation | None:
+        """The evaluation of one indicator, or None."""
+        for ev in self.evaluations:
+            if ev.indicator.id == indicator_id:
+                return ev
+        return None
+
+
+def summarize(defs: Definitions, evaluations: Iterable[Evaluation]) -> Summary:
+    """Count statuses overall and per group."""
+    counts = {s: 0 for s in Status}
+    per_group: dict[str, list[int]] = {g.id: [0, 0] for g in defs.groups}
+    total = 0
+    for ev in evaluations:
+        counts[ev.status] += 1
+        total += 1
+        slot = per_group.setdefault(ev.indicator.group, [0, 0])
+        slot[1] += 1
+        if ev.status is Status.MET:
+            slot[0] += 1
+    groups = [(gid, defs.group_name(gid), met, n) for gid, (met, n) in per_group.items() if n]
+    return Summary(counts, total, groups)
+
+
+def year_values_of(
+    ind_id: str, period: Period, progress: Mapping[Period, Progress]
+) -> dict[int, Entry]:
+    """The entries of one indicator for quarters 1..q of the period's year."""
+    out: dict[int, Entry] = {}
+    for q in range(1, period.quarter + 1):
+        prog = progress.get(Period(period.year, q))
+        if prog is not None and ind_id in prog.values:
+            out[q] = prog.values[ind_id]
+    return out
+
+
+def evaluate_board(defs: Definitions, period: Period, progress: Mapping[Period, Progress]) -> Board:
+    """Evaluate every indicator for `period`; `progress` holds that period and its year's earlier ones."""
+    evaluations = [
+        evaluate(ind, period, year_values_of(ind.id, period, progress)) for ind in defs.indicators
+    ]
+    return Board(defs, period, evaluations, summarize(defs, evaluations), progress.get(period))

@@ -1,0 +1,60 @@
+"""The one atomic writer: temp file in the same folder, flush, fsync, rename, fsync the folder."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from chitieu_tui.core.errors import Place, WriteError
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename durable by syncing its folder (best effort where unsupported)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, *, overwrite: bool = True) -> Path:
+    """Write `data` to `path` so that readers see the old file or the new one, never half.
+
+    With `overwrite=False` the final step is a hard link, which fails if `path`
+    exists (FileExistsError), so an existing file is never replaced.
+    """
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise WriteError(f"cannot write here: {exc.strerror or exc}", Place(str(folder))) from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+            tmp.unlink()
+    except FileExistsError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise WriteError(f"cannot write: {exc.strerror or exc}", Place(str(path))) from None
+    _fsync_dir(folder)
+    return path

@@ -1,0 +1,179 @@
+"""The file source: a data directory of chitieu.toml, progress/ and snapshots/."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chitieu_tui.core.arithmetic import Board, evaluate_board
+from chitieu_tui.core.errors import ChitieuError, DataError, Place
+from chitieu_tui.core.loader import load_definitions, load_progress
+from chitieu_tui.core.model import Definitions, Progress
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.snapshots import (
+    default_snapshot_root,
+    latest_snapshot,
+    read_snapshot,
+    write_snapshot,
+)
+
+BUNDLED = Path(__file__).resolve().parents[1] / "sample"
+DEFINITIONS = "chitieu.toml"
+
+
+def resolve_data_dir(arg: str | os.PathLike[str] | None) -> Path:
+    """`--config DIR`; else `./config` when it has chitieu.toml; else the bundled sample."""
+    if arg is not None:
+        path = Path(arg)
+        return path.parent if path.name == DEFINITIONS and path.is_file() else path
+    local = Path("config")
+    if (local / DEFINITIONS).is_file():
+        return local
+    return BUNDLED
+
+
+def shown_path(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+@dataclass
+class DataDir:
+    """Reads (with a cache keyed on mtime and size) and writes one data directory."""
+
+    root: Path
+    snapshots_override: Path | None = None
+    warnings: list[ChitieuError] = field(default_factory=list)
+    _defs: tuple[tuple[int, int] | None, Definitions] | None = None
+    _progress: dict[Period, tuple[tuple[int, int] | None, Progress | None]] = field(
+        default_factory=dict
+    )
+
+    @property
+    def definitions_path(self) -> Path:
+        """`<root>/chitieu.toml`."""
+        return self.root / DEFINITIONS
+
+    def progress_path(self, period: Period) -> Path:
+        """`<root>/progress/<period>.toml`."""
+        return self.root / "progress" / f"{period}.toml"
+
+    def shown(self, path: Path) -> str:
+        """How a file of this directory is named in messages."""
+        return shown_path(path)
+
+    @property
+    def is_bundled(self) -> bool:
+        """True for the sample inside the installed package (never written to)."""
+        return self.root.resolve() == BUNDLED
+
+    def snapshot_root(self, unit_id: str) -> Path:
+        """`<root>/snapshots`, or the user's data folder when the directory is not writable."""
+        if self.snapshots_override is not None:
+            return self.snapshots_override
+        if self.is_bundled or not os.access(self.root, os.W_OK):
+            return default_snapshot_root(unit_id)
+        return self.root / "snapshots"
+
+    def definitions(self) -> Definitions:
+        """chitieu.toml, validated (re-read only when the file changed)."""
+        path = self.definitions_path
+        stamp = _stamp(path)
+        if self._defs is not None and stamp is not None and self._defs[0] == stamp:
+            return self._defs[1]
+        if stamp is None and not self.root.is_dir():
+            raise DataError("data folder not found", Place(self.shown(self.root)))
+        defs = load_definitions(path, self.shown(path))
+        if self._defs is None or self._defs[1] != defs:
+            self._progress.clear()
+        self._defs = (stamp, defs)
+        return defs
+
+    def periods(self) -> list[Period]:
+        """The periods that have a progress file, oldest first."""
+        try:
+            names = os.listdir(self.root / "progress")
+        except OSError:
+            return []
+        return sorted(
+            Period.parse(n[:-5]) for n in names if n.endswith(".toml") and Period.is_valid(n[:-5])
+        )
+
+    def default_period(self, defs: Definitions) -> Period:
+        """The newest period with progress, else Q1 of the definitions' year."""
+        periods = self.periods()
+        return periods[-1] if periods else Period(defs.unit.year, 1)
+
+    def progress(self, period: Period, defs: Definitions) -> Progress | None:
+        """One period's progress (None when it has no file yet)."""
+        path = self.progress_path(period)
+        stamp = _stamp(path)
+        cached = self._progress.get(period)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        if stamp is None:
+            self._progress[period] = (None, None)
+            return None
+        source = f"file:{path.relative_to(self.root).as_posix()}"
+        prog, warnings = load_progress(path, defs, self.shown(path), source=source)
+        self.warnings.extend(warnings)
+        self._progress[period] = (stamp, prog)
+        return prog
+
+    def board(self, period: Period | None = None) -> Board:
+        """Every indicator evaluated for `period` (default: the newest with progress)."""
+        defs = self.definitions()
+        period = period or self.default_period(defs)
+        needed = {p: self.progress(p, defs) for p in period.quarters_of_year_so_far()}
+        return evaluate_board(defs, period, {p: v for p, v in needed.items() if v is not None})
+
+    def history(self, period: Period, count: int = 5) -> list[Board]:
+        """Boards of the `count` periods ending at `period` that have data, oldest first.
+
+        A period with no progress file falls back to its newest snapshot.
+        """
+        defs = self.definitions()
+        boards: list[Board] = []
+        p = period
+        for _ in range(count):
+            prog: dict[Period, Progress] = {}
+            for q in p.quarters_of_year_so_far():
+                found = self._progress_or_snapshot(q, defs)
+                if found is not None:
+                    prog[q] = found
+            if p in prog:
+                boards.append(evaluate_board(defs, p, prog))
+            p = p.prev()
+        return boards[::-1]
+
+    def _progress_or_snapshot(self, period: Period, defs: Definitions) -> Progress | None:
+        try:
+            prog = self.progress(period, defs)
+        except ChitieuError:
+            prog = None
+        if prog is not None:
+            return prog
+        snap = latest_snapshot(self.snapshot_root(defs.unit.id), period)
+        if snap is None:
+            return None
+        try:
+            return read_snapshot(snap, defs).progress
+        except ChitieuError:
+            return None
+
+    def take_snapshot(self, board: Board) -> Path:
+        """Write a snapshot of `board`; return its path."""
+        source = f"file:progress/{board.period}.toml"
+        return write_snapshot(self.snapshot_root(board.definitions.unit.id), board, source)

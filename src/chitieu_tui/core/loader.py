@@ -1,0 +1,388 @@
+"""Validate definitions and progress against the model; messages name the place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from chitieu_tui.core.errors import ChitieuError, DataError, ErrorList, Place
+from chitieu_tui.core.model import Definitions, Entry, Indicator, Progress
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.text import clean
+from chitieu_tui.core.tomlfile import Locator, read_toml
+
+SCHEMA = 1
+ID_RE = re.compile(r"^[a-z0-9-]+$")
+_PATH_RE = re.compile(r"\$\.(\w+)(?:\[(\d+)\])?(?:\.(\w+))?(?:\[(\d+)\])?")
+_TYPE_WORDS = {
+    "float": "a number",
+    "int": "a whole number",
+    "str": "text",
+    "array": "a list",
+    "object": "a table",
+    "bool": "true or false",
+}
+_KIND_WORDS = {
+    "kind": "cumulative, level, milestone",
+    "report": "ytd, quarter",
+    "direction": "increase, decrease",
+}
+
+
+def _show(value: Any) -> str:
+    """A short, quoted rendering of a raw value for messages."""
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:40] + "…"
+        return '"' + clean(text) + '"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return clean(repr(value))[:40]
+
+
+class _Where:
+    """Names the place of a key in definitions: line from the locator, words for the message."""
+
+    def __init__(self, data: dict[str, Any], loc: Locator) -> None:
+        self.data = data
+        self.loc = loc
+
+    def item(self, table: str, index: int | None) -> tuple[str, Place]:
+        """A prefix like `indicator "bhyt": ` and the table's place."""
+        if index is None:
+            return (f"[{table}] " if table else "", self.loc.place(table, 0))
+        items = self.data.get(table)
+        ident = None
+        if isinstance(items, list) and index < len(items) and isinstance(items[index], dict):
+            ident = items[index].get("id")
+        label = (
+            f'{table} "{clean(str(ident))}"' if isinstance(ident, str) else f"{table} #{index + 1}"
+        )
+        return f"{label}: ", self.loc.place(table, index)
+
+    def error(
+        self, message: str, table: str = "", index: int | None = None, key: str | None = None
+    ) -> DataError:
+        """A DataError at `key` of the `index`-th `table`."""
+        prefix, place = self.item(table, index)
+        if key is not None:
+            place = self.loc.place(table, index or 0, key)
+        return DataError(prefix + message, place)
+
+
+def _translate(exc: msgspec.ValidationError, where: _Where) -> DataError:
+    """Turn a msgspec validation error into words and a place."""
+    msg = str(exc)
+    path_match = _PATH_RE.search(msg)
+    table, index, key = "", None, None
+    if path_match:
+        first, idx, second, _ = path_match.groups()
+        if idx is not None or second is not None:
+            table, index, key = first, int(idx) if idx is not None else None, second
+        else:
+            key = first
+        msg = msg[: msg.rfind(" - at `")] if " - at `" in msg else msg
+    if table in ("unit", "dashboard") and index is None and key is None:
+        pass
+    if path_match and path_match.group(2) is None and path_match.group(3) is not None:
+        table, index, key = path_match.group(1), None, path_match.group(3)
+    raw: Any = None
+    container: Any = where.data.get(table) if table else where.data
+    if isinstance(container, list) and index is not None and index < len(container):
+        container = container[index]
+    if isinstance(container, dict) and key is not None:
+        raw = container.get(key)
+
+    unknown = re.match(r"Object contains unknown field `([^`]+)`", msg)
+    missing = re.match(r"Object missing required field `([^`]+)`", msg)
+    expected = re.match(r"Expected `([^`]+)`, got `([^`]+)`", msg)
+    if unknown:
+        key = unknown.group(1)
+        text = f'unknown field "{clean(key)}"'
+    elif missing:
+        text = f'missing required field "{missing.group(1)}"'
+        key = None
+    elif msg.startswith("Invalid enum value") and key in _KIND_WORDS:
+        text = f"{key} must be one of {_KIND_WORDS[key]}, got {_show(raw)}"
+    elif expected:
+        words = " or ".join(
+            _TYPE_WORDS.get(t.strip(), t.strip()) for t in expected.group(1).split("|")
+        )
+        words = words.replace("a number or null", "a number")
+        shown = _show(raw) if raw is not None else expected.group(2)
+        text = f"{key} must be {words}, got {shown}" if key else f"must be {words}, got {shown}"
+    else:
+        text = f"{key}: {msg}" if key else msg
+    if table and index is None and key is not None and not unknown:
+        text = f"{key} " + text.split(" ", 1)[1] if text.startswith(f"{key} ") else text
+    if index is None and table:
+        return DataError(f"[{table}] {text}", where.loc.place(table, 0, key))
+    return where.error(text, table, index, key)
+
+
+def _finite(value: float | None) -> bool:
+    return value is None or math.isfinite(value)
+
+
+def _check_indicator(ind: Indicator, i: int, groups: set[str], where: _Where) -> list[DataError]:
+    """Rules the types alone do not say."""
+    errs: list[DataError] = []
+
+    def err(msg: str, key: str | None = None) -> None:
+        errs.append(where.error(msg, "indicator", i, key))
+
+    if not ID_RE.match(ind.id):
+        err(f"id must use only a-z, 0-9 and -, got {_show(ind.id)}", "id")
+    if ind.group not in groups:
+        err(f'unknown group "{clean(ind.group)}" (not a [[group]] id)', "group")
+    for key, value in (("target", ind.target), ("baseline", ind.baseline)):
+        if not _finite(value):
+            err(f"{key} must be a finite number, got {value}", key)
+    if ind.kind == "milestone":
+        if ind.target is not None:
+            err("a milestone has no target (it is done or not)", "target")
+        if ind.due is None:
+            err('a milestone needs due = "YYYY-Qn"', None)
+        elif not Period.is_valid(ind.due):
+            err(f"due must look like 2026-Q2, got {_show(ind.due)}", "due")
+        if ind.direction == "decrease":
+            err("a milestone has no direction", "direction")
+    else:
+        if ind.target is None:
+            err('missing required field "target"')
+        if ind.due is not None:
+            err("due is for milestones only", "due")
+    if ind.report == "quarter" and ind.kind != "cumulative":
+        err('report = "quarter" is for cumulative indicators only', "report")
+    if ind.plan is not None:
+        if len(ind.plan) != 4:
+            err(f"plan must be four numbers (end of Q1..Q4), got {len(ind.plan)}", "plan")
+        elif not all(math.isfinite(p) for p in ind.plan):
+            err("plan must hold finite numbers", "plan")
+        elif ind.kind == "milestone":
+            err("a milestone has no plan", "plan")
+    if ind.direction == "decrease":
+        if ind.baseline is None:
+            err('direction = "decrease" needs a baseline', "direction")
+        elif ind.target is not None and ind.baseline <= ind.target and _finite(ind.baseline):
+            err("for a decrease the baseline must be above the target", "baseline")
+    elif ind.kind != "milestone" and ind.target == 0:
+        err("target must not be 0 for an increase", "target")
+    return errs
+
+
+def definitions_from_dict(data: dict[str, Any], loc: Locator) -> Definitions:
+    """Validate parsed chitieu.toml data; raise DataError or ErrorList."""
+    where = _Where(data, loc)
+    if "schema" not in data:
+        raise DataError(f"missing schema = {SCHEMA} at the top of the file", Place(loc.path, 1, 1))
+    if data["schema"] != SCHEMA or isinstance(data["schema"], bool):
+        raise where.error(f"schema must be {SCHEMA}, got {_show(data['schema'])}", key="schema")
+    try:
+        defs = msgspec.convert(data, Definitions)
+    except msgspec.ValidationError as exc:
+        raise _translate(exc, where) from None
+
+    errs: list[DataError] = []
+    if not ID_RE.match(defs.unit.id):
+        errs.append(
+            where.error(
+                f"id must use only a-z, 0-9 and -, got {_show(defs.unit.id)}", "unit", None, "id"
+            )
+        )
+    group_ids: set[str] = set()
+    for i, grp in enumerate(defs.groups):
+        if grp.id in group_ids:
+            errs.append(where.error(f'duplicate group id "{clean(grp.id)}"', "group", i, "id"))
+        group_ids.add(grp.id)
+    seen: set[str] = set()
+    for i, ind in enumerate(defs.indicators):
+        if ind.id in seen:
+            errs.append(
+                where.error(f'duplicate indicator id "{clean(ind.id)}"', "indicator", i, "id")
+            )
+        seen.add(ind.id)
+        errs.extend(_check_indicator(ind, i, group_ids, where))
+    if not defs.indicators:
+        errs.append(DataError("no [[indicator]] defined", Place(loc.path)))
+    for hid in defs.dashboard.headline:
+        if hid not in seen:
+            errs.append(
+                where.error(
+                    f'headline names unknown indicator "{clean(hid)}"',
+                    "dashboard",
+                    None,
+                    "headline",
+                )
+            )
+    if not (math.isfinite(defs.dashboard.refresh_seconds) and defs.dashboard.refresh_seconds > 0):
+        errs.append(
+            where.error(
+                "refresh_seconds must be a positive number", "dashboard", None, "refresh_seconds"
+            )
+        )
+    if errs:
+        raise errs[0] if len(errs) == 1 else ErrorList(list(errs))
+    return _cleaned(defs)
+
+
+def _cleaned(defs: Definitions) -> Definitions:
+    """Strip control characters from every display string."""
+    return msgspec.structs.replace(
+        defs,
+        unit=msgspec.structs.replace(defs.unit, name=clean(defs.unit.name)),
+        groups=[msgspec.structs.replace(g, name=clean(g.name)) for g in defs.groups],
+        indicators=[
+            msgspec.structs.replace(
+                ind,
+                name=clean(ind.name),
+                unit=clean(ind.unit),
+                owner=clean(ind.owner),
+                note=clean(ind.note, multiline=True),
+            )
+            for ind in defs.indicators
+        ],
+    )
+
+
+def load_definitions(path: Path, shown: str | None = None) -> Definitions:
+    """Read and validate chitieu.toml."""
+    data, text = read_toml(path, shown)
+    return definitions_from_dict(data, Locator.scan(shown or str(path), text))
+
+
+def _entry(ind: Indicator | None, raw: Any) -> Entry | str:
+    """An Entry, or the words of what is wrong with `raw`."""
+    note = ""
+    if isinstance(raw, dict):
+        extra = set(raw) - {"value", "note"}
+        if extra:
+            return f'unknown field "{clean(sorted(extra)[0])}" (a value table has value and note)'
+        if "value" not in raw:
+            return "a value table needs value = …"
+        note_raw = raw.get("note", "")
+        if not isinstance(note_raw, str):
+            return f"note must be text, got {_show(note_raw)}"
+        note = clean(note_raw, multiline=True)
+        raw = raw["value"]
+    if ind is not None and ind.kind == "milestone":
+        if not isinstance(raw, bool):
+            return f"a milestone takes true or false, got {_show(raw)}"
+        return Entry(raw, note)
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        return f"must be a number, got {_show(raw)}"
+    if not math.isfinite(raw):
+        return f"must be a finite number, got {raw}"
+    if isinstance(raw, int) and abs(raw) > 10**15:
+        return "number is too large"
+    return Entry(float(raw), note)
+
+
+def progress_from_dict(
+    data: dict[str, Any],
+    defs: Definitions,
+    loc: Locator,
+    *,
+    expect_period: Period | None = None,
+    source: str = "",
+) -> tuple[Progress, list[ChitieuError]]:
+    """Validate parsed progress data; return it with warnings (unknown ids)."""
+    where = _Where(data, loc)
+    errs: list[DataError] = []
+    warnings: list[ChitieuError] = []
+    allowed = {"schema", "unit", "period", "as_of", "values"}
+    for key in data:
+        if key not in allowed:
+            errs.append(where.error(f'unknown field "{clean(key)}"', key=key))
+    if "schema" in data and (data["schema"] != SCHEMA or isinstance(data["schema"], bool)):
+        errs.append(
+            where.error(f"schema must be {SCHEMA}, got {_show(data['schema'])}", key="schema")
+        )
+    unit = data.get("unit")
+    if unit != defs.unit.id:
+        got = _show(unit) if unit is not None else "nothing"
+        errs.append(
+            where.error(
+                f'unit must be "{defs.unit.id}" (as in chitieu.toml), got {got}', key="unit"
+            )
+        )
+    raw_period = data.get("period")
+    period: Period | None = None
+    if not isinstance(raw_period, str) or not Period.is_valid(raw_period):
+        got = _show(raw_period) if raw_period is not None else "nothing"
+        errs.append(where.error(f"period must look like 2026-Q1, got {got}", key="period"))
+    else:
+        period = Period.parse(raw_period)
+        if expect_period is not None and period != expect_period:
+            errs.append(
+                where.error(
+                    f'period "{period}" disagrees with the file name ({expect_period})',
+                    key="period",
+                )
+            )
+    as_of_raw = data.get("as_of")
+    as_of: dt.date | None = None
+    if isinstance(as_of_raw, dt.datetime):
+        as_of = as_of_raw.date()
+    elif isinstance(as_of_raw, dt.date):
+        as_of = as_of_raw
+    elif isinstance(as_of_raw, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of_raw)
+        except ValueError:
+            errs.append(
+                where.error(
+                    f"as_of must be a date like 2026-03-31, got {_show(as_of_raw)}", key="as_of"
+                )
+            )
+    elif as_of_raw is not None:
+        errs.append(
+            where.error(
+                f"as_of must be a date like 2026-03-31, got {_show(as_of_raw)}", key="as_of"
+            )
+        )
+    raw_values = data.get("values", {})
+    values: dict[str, Entry] = {}
+    if not isinstance(raw_values, dict):
+        errs.append(where.error(f"values must be a table, got {_show(raw_values)}", key="values"))
+        raw_values = {}
+    index = {ind.id: ind for ind in defs.indicators}
+    for key, raw in raw_values.items():
+        ind = index.get(key)
+        place = loc.place("values", 0, key)
+        if ind is None:
+            warnings.append(
+                ChitieuError(f'value for unknown indicator "{clean(key)}" is ignored', place)
+            )
+            continue
+        entry = _entry(ind, raw)
+        if isinstance(entry, str):
+            errs.append(DataError(f'indicator "{key}": {entry}', place))
+        else:
+            values[key] = entry
+    if errs:
+        raise errs[0] if len(errs) == 1 else ErrorList(list(errs))
+    assert period is not None
+    return Progress(defs.unit.id, period, as_of, values, source), warnings
+
+
+def load_progress(
+    path: Path, defs: Definitions, shown: str | None = None, source: str = ""
+) -> tuple[Progress, list[ChitieuError]]:
+    """Read and validate one progress file named `<period>.toml`."""
+    data, text = read_toml(path, shown)
+    expect = Period.parse(path.stem) if Period.is_valid(path.stem) else None
+    where = shown or str(path)
+    if expect is None:
+        raise DataError("a progress file must be named like 2026-Q1.toml", Place(where))
+    return progress_from_dict(
+        data, defs, Locator.scan(where, text), expect_period=expect, source=source
+    )

@@ -1,0 +1,124 @@
+"""The typed model: definitions (chitieu.toml) and progress, declared once, strictly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+import msgspec
+
+from chitieu_tui.core.periods import Period
+
+Kind = Literal["cumulative", "level", "milestone"]
+Report = Literal["ytd", "quarter"]
+Direction = Literal["increase", "decrease"]
+
+
+class UnitInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """The ward or commune the targets belong to."""
+
+    id: str
+    """Short id, e.g. `my-thoi`; matches progress files' `unit`."""
+    name: str
+    """Display name, e.g. `Phường Mỹ Thới`."""
+    year: int
+    """The year the annual targets are for."""
+
+
+class Dashboard(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """What the dashboard shows first."""
+
+    headline: list[str] = msgspec.field(default_factory=list)
+    """Indicator ids of the headline cards, in order (four fit at 80 columns)."""
+    refresh_seconds: float = 30.0
+    """Polling interval of the API source, in seconds."""
+
+
+class Group(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """A field (lĩnh vực) that indicators belong to."""
+
+    id: str
+    """Short id, `[a-z0-9-]+`."""
+    name: str
+    """Display name, e.g. `Kinh tế`."""
+
+
+class Indicator(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """One target of the year (chỉ tiêu)."""
+
+    id: str
+    """Short id, `[a-z0-9-]+`, unique."""
+    group: str
+    """The id of the `[[group]]` it belongs to."""
+    name: str
+    """Display name."""
+    kind: Kind
+    """cumulative (adds up over the year), level (a rate or stock), milestone (done or not)."""
+    unit: str = ""
+    """Unit of measure, free text (`tỉ đồng`, `%`)."""
+    report: Report = "ytd"
+    """cumulative only: values are year-to-date (`ytd`) or per quarter (`quarter`)."""
+    direction: Direction = "increase"
+    """increase: more is better; decrease: less is better (needs `baseline`)."""
+    target: float | None = None
+    """The annual target; absent for milestones."""
+    plan: list[float] | None = None
+    """Expected value at the end of Q1..Q4 (four numbers)."""
+    baseline: float | None = None
+    """Starting value; required for `decrease`."""
+    due: str | None = None
+    """milestone only: the quarter it must be done by, e.g. `2026-Q2`."""
+    owner: str = ""
+    """Who answers for it (rõ người)."""
+    note: str = ""
+    """Free text."""
+
+
+class Definitions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """The whole of chitieu.toml."""
+
+    schema: int
+    """File format version; this version reads 1."""
+    unit: UnitInfo
+    """The ward or commune."""
+    groups: list[Group] = msgspec.field(name="group")
+    """The fields, in display order."""
+    indicators: list[Indicator] = msgspec.field(name="indicator")
+    """The targets, in display order."""
+    dashboard: Dashboard = msgspec.field(default_factory=Dashboard)
+    """Headline cards and refresh interval."""
+
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        """The indicator with this id, or None."""
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        return None
+
+    def group_name(self, group_id: str) -> str:
+        """The display name of a group (its id when unknown)."""
+        for grp in self.groups:
+            if grp.id == group_id:
+                return grp.name
+        return group_id
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One reported value: a number, or a bool for a milestone, with an optional note."""
+
+    value: float | bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The values reported for one unit and one period."""
+
+    unit: str
+    period: Period
+    as_of: dt.date | None
+    values: dict[str, Entry] = field(default_factory=dict)
+    source: str = ""
+    """Where it came from: `file:progress/2026-Q1.toml`, `api:<url>` or `snapshot:<path>`."""

@@ -1,0 +1,79 @@
+"""What a data source hands the screen and the reports: one `View` of one period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chitieu_tui.core.arithmetic import Board
+from chitieu_tui.core.datadir import DataDir, shown_path
+from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.core.periods import Period
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything shown for one period, and where it came from."""
+
+    board: Board
+    history: list[Board]
+    """Boards of earlier periods (oldest first), ending with this one, for trends."""
+    source_label: str
+    """Where the data came from, for the header: `config/`, `api:http://…`."""
+    loaded_at: dt.datetime
+    """When this view was read (UTC)."""
+    periods: list[Period] = field(default_factory=list)
+    """Periods that have data, oldest first."""
+    read_only: bool = False
+    stale: bool = False
+    """True when showing an offline copy (a snapshot) instead of live data."""
+    stale_since: dt.datetime | None = None
+    """When the offline copy was taken."""
+    warnings: list[ChitieuError] = field(default_factory=list)
+
+    @property
+    def period(self) -> Period:
+        """The period shown."""
+        return self.board.period
+
+    def last_year(self) -> Board | None:
+        """The same quarter last year, when in `history`."""
+        want = self.board.period.same_quarter_last_year()
+        for b in self.history:
+            if b.period == want:
+                return b
+        return None
+
+
+class FileSource:
+    """Reads a data directory; blocking, so the TUI calls it from a thread worker."""
+
+    read_only = False
+
+    def __init__(self, root: Path, snapshots: Path | None = None) -> None:
+        self.data = DataDir(root, snapshots_override=snapshots)
+        self.label = shown_path(root).rstrip("/") + "/"
+
+    def load(self, period: Period | None = None, history: int = 5) -> View:
+        """Read (cached on mtimes) and evaluate one period."""
+        self.data.warnings = []
+        board = self.data.board(period)
+        boards = self.data.history(board.period, count=history)
+        last_year = board.period.same_quarter_last_year()
+        if all(b.period != last_year for b in boards):
+            boards = self.data.history(last_year, count=1) + boards
+        periods = self.data.periods()
+        return View(
+            board=board,
+            history=boards,
+            source_label=self.label,
+            loaded_at=dt.datetime.now(dt.UTC),
+            periods=periods,
+            read_only=self.read_only,
+            warnings=list(self.data.warnings),
+        )
+
+    def snapshot(self, view: View) -> Path:
+        """Write a snapshot of the view's period."""
+        return self.data.take_snapshot(view.board)

@@ -1,0 +1,208 @@
+"""`chitieu report`: one period as a table, Markdown, CSV or JSON, without the TUI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import Any
+
+from chitieu_tui.core import fmt
+from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation
+from chitieu_tui.core.source import View
+
+FORMATS = ("table", "markdown", "csv", "json")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+HEADERS = {
+    "vi": [
+        "Mã",
+        "Chỉ tiêu",
+        "Số liệu",
+        "Kế hoạch năm",
+        "% kế hoạch",
+        "Tiến độ dự kiến",
+        "Đánh giá",
+    ],
+    "en": ["ID", "Indicator", "Value", "Target", "% of target", "Expected", "Status"],
+}
+
+
+def _value_text(ev: Evaluation, lang: str) -> str:
+    """The value (year to date when reported per quarter), with its unit."""
+    if ev.value is None:
+        return "–"
+    if isinstance(ev.value, bool):
+        return fmt.number(ev.value, lang)
+    shown = ev.ytd if ev.ytd is not None else ev.value
+    return fmt.with_unit(shown, ev.indicator.unit, lang)
+
+
+def _row(ev: Evaluation, lang: str) -> list[str]:
+    ind = ev.indicator
+    if ind.kind == "milestone":
+        target = f"{'hạn' if lang == 'vi' else 'due'} {ind.due}"
+    else:
+        target = fmt.with_unit(ind.target, ind.unit, lang)
+    return [
+        ind.id,
+        ind.name,
+        _value_text(ev, lang),
+        target,
+        fmt.percent(ev.percent, lang),
+        fmt.with_unit(ev.expected, ind.unit, lang) if ev.expected is not None else "–",
+        fmt.status_label(ev.status, lang),
+    ]
+
+
+def summary_line(board: Board, lang: str = "vi") -> str:
+    """`8/20 chỉ tiêu đạt và vượt kế hoạch · 5 đúng tiến độ · 6 chậm · 1 chưa có số liệu`."""
+    s = board.summary
+    from chitieu_tui.core.arithmetic import Status
+
+    c = s.counts
+    if lang == "en":
+        return (
+            f"{c[Status.MET]}/{s.total} targets met or exceeded · {c[Status.ON_TRACK]} on track"
+            f" · {c[Status.BEHIND]} behind · {c[Status.NO_DATA]} no data"
+        )
+    return (
+        f"{c[Status.MET]}/{s.total} chỉ tiêu đạt và vượt kế hoạch · {c[Status.ON_TRACK]} đúng tiến độ"
+        f" · {c[Status.BEHIND]} chậm · {c[Status.NO_DATA]} chưa có số liệu"
+    )
+
+
+def groups_line(board: Board) -> str:
+    """`Xây dựng Đảng 3/6 · Kinh tế 2/6 · …`."""
+    return " · ".join(f"{name} {met}/{n}" for _, name, met, n in board.summary.groups)
+
+
+def to_json(board: Board) -> dict[str, Any]:
+    """The object scripts rely on (DESIGN section 5)."""
+    counts = board.summary.counts
+    summary: dict[str, int] = {s.value: counts[s] for s in STATUS_ORDER}
+    summary["total"] = board.summary.total
+    rows = []
+    for ev in board.evaluations:
+        ind = ev.indicator
+        rows.append(
+            {
+                "id": ind.id,
+                "group": ind.group,
+                "name": ind.name,
+                "kind": ind.kind,
+                "value": ev.value,
+                "ytd": ev.ytd,
+                "target": ind.target,
+                "expected": fmt.round2(ev.expected),
+                "percent_of_target": fmt.round2(ev.percent),
+                "status": ev.status.value,
+            }
+        )
+    return {
+        "unit": board.definitions.unit.id,
+        "period": str(board.period),
+        "summary": summary,
+        "indicators": rows,
+    }
+
+
+def _md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def _csv_cell(text: str) -> str:
+    """Keep spreadsheets from running a name as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def render(view: View, form: str, lang: str = "vi") -> str:
+    """The report as text; `table` is rendered by Rich without markup."""
+    board = view.board
+    if form == "json":
+        return json.dumps(to_json(board), ensure_ascii=False, indent=2)
+    title = f"{board.definitions.unit.name} · {board.period.label(lang)}"
+    if form == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(
+            [
+                "id",
+                "group",
+                "name",
+                "kind",
+                "unit",
+                "value",
+                "ytd",
+                "target",
+                "expected",
+                "percent_of_target",
+                "status",
+            ]
+        )
+        for ev in board.evaluations:
+            ind = ev.indicator
+            value: Any = ev.value
+            writer.writerow(
+                [
+                    ind.id,
+                    ind.group,
+                    _csv_cell(ind.name),
+                    ind.kind,
+                    _csv_cell(ind.unit),
+                    ""
+                    if value is None
+                    else str(value).lower()
+                    if isinstance(value, bool)
+                    else value,
+                    "" if ev.ytd is None else ev.ytd,
+                    "" if ind.target is None else ind.target,
+                    "" if ev.expected is None else fmt.round2(ev.expected),
+                    "" if ev.percent is None else fmt.round2(ev.percent),
+                    ev.status.value,
+                ]
+            )
+        return out.getvalue()
+    if form == "markdown":
+        lines = [
+            f"# {_md(title)}",
+            "",
+            _md(summary_line(board, lang)),
+            "",
+            _md(groups_line(board)),
+            "",
+        ]
+        lines.append("| " + " | ".join(HEADERS[lang]) + " |")
+        lines.append("|" + "---|" * len(HEADERS[lang]))
+        group = None
+        for ev in board.evaluations:
+            if ev.indicator.group != group:
+                group = ev.indicator.group
+                lines.append(f"| **{_md(board.definitions.group_name(group))}** |" + " |" * 6)
+            lines.append("| " + " | ".join(_md(c) for c in _row(ev, lang)) + " |")
+        return "\n".join(lines) + "\n"
+    return _rich_table(view, lang)
+
+
+def _rich_table(view: View, lang: str) -> str:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    board = view.board
+    table = Table(title=Text(f"{board.definitions.unit.name} · {board.period.label(lang)}"))
+    for i, head in enumerate(HEADERS[lang]):
+        table.add_column(Text(head), justify="right" if 2 <= i <= 5 else "left")
+    group = None
+    for ev in board.evaluations:
+        if ev.indicator.group != group:
+            group = ev.indicator.group
+            table.add_row(Text(""), Text(board.definitions.group_name(group), style="bold"))
+        table.add_row(*(Text(c) for c in _row(ev, lang)))
+    console = Console(file=io.StringIO(), width=140, color_system=None, force_terminal=False)
+    console.print(table)
+    console.print(Text(summary_line(board, lang)))
+    console.print(Text(groups_line(board)))
+    out = console.file
+    assert isinstance(out, io.StringIO)
+    return out.getvalue()

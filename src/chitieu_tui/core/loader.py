@@ -81,25 +81,21 @@ class _Where:
 def _translate(exc: msgspec.ValidationError, where: _Where) -> DataError:
     """Turn a msgspec validation error into words and a place."""
     msg = str(exc)
-    path_match = _PATH_RE.search(msg)
     table, index, key = "", None, None
-    if path_match:
-        first, idx, second, _ = path_match.groups()
-        if idx is not None or second is not None:
-            table, index, key = first, int(idx) if idx is not None else None, second
-        else:
-            key = first
-        msg = msg[: msg.rfind(" - at `")] if " - at `" in msg else msg
-    if table in ("unit", "dashboard") and index is None and key is None:
-        pass
-    if path_match and path_match.group(2) is None and path_match.group(3) is not None:
-        table, index, key = path_match.group(1), None, path_match.group(3)
-    raw: Any = None
+    if " - at `" in msg:
+        path_match = _PATH_RE.search(msg)
+        msg = msg[: msg.rfind(" - at `")]
+        if path_match:
+            first, idx, second, _ = path_match.groups()
+            if idx is None and second is None:
+                key = first
+            else:
+                table, key = first, second
+                index = int(idx) if idx is not None else None
     container: Any = where.data.get(table) if table else where.data
     if isinstance(container, list) and index is not None and index < len(container):
         container = container[index]
-    if isinstance(container, dict) and key is not None:
-        raw = container.get(key)
+    raw = container.get(key) if isinstance(container, dict) and key is not None else None
 
     unknown = re.match(r"Object contains unknown field `([^`]+)`", msg)
     missing = re.match(r"Object missing required field `([^`]+)`", msg)
@@ -113,17 +109,13 @@ def _translate(exc: msgspec.ValidationError, where: _Where) -> DataError:
     elif msg.startswith("Invalid enum value") and key in _KIND_WORDS:
         text = f"{key} must be one of {_KIND_WORDS[key]}, got {_show(raw)}"
     elif expected:
-        words = " or ".join(
-            _TYPE_WORDS.get(t.strip(), t.strip()) for t in expected.group(1).split("|")
-        )
-        words = words.replace("a number or null", "a number")
+        types = [t.strip() for t in expected.group(1).split("|") if t.strip() != "null"]
+        words = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
         shown = _show(raw) if raw is not None else expected.group(2)
-        text = f"{key} must be {words}, got {shown}" if key else f"must be {words}, got {shown}"
+        text = f"{key or 'value'} must be {words}, got {shown}"
     else:
         text = f"{key}: {msg}" if key else msg
-    if table and index is None and key is not None and not unknown:
-        text = f"{key} " + text.split(" ", 1)[1] if text.startswith(f"{key} ") else text
-    if index is None and table:
+    if table and index is None:
         return DataError(f"[{table}] {text}", where.loc.place(table, 0, key))
     return where.error(text, table, index, key)
 

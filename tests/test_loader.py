@@ -1,0 +1,275 @@
+"""Loading and validation: real TOML files in tmp_path, good and bad."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from datadirs import HEAD, make_datadir
+
+from chitieu_tui.cli import main
+from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.core.errors import ChitieuError, flatten
+from chitieu_tui.core.loader import load_definitions
+
+GOOD = """
+[dashboard]
+headline = ["thu"]
+
+[[indicator]]
+id = "thu"
+group = "g"
+name = "Thu ngân sách"
+unit = "tỉ đồng"
+kind = "cumulative"
+target = 232.73
+"""
+
+
+def check(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["check", "--config", str(root)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_good_file_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_datadir(tmp_path, GOOD, {"2026-Q1": "thu = 32.0\n"})
+    code, out, err = check(root, capsys)
+    assert code == 0, err
+    assert "OK" in out and "1 chỉ tiêu" in out
+
+
+# (replacement of GOOD's text, expected line, words in the message)
+BROKEN_DEFINITIONS = [
+    (
+        "target = 232.73",
+        21,
+        'indicator "thu": target must be a number, got "232"',
+        'target = "232"',
+    ),
+    ("target = 232.73", 21, "target must be a finite number, got nan", "target = nan"),
+    ("target = 232.73", 21, "target must be a finite number, got inf", "target = inf"),
+    (
+        'kind = "cumulative"',
+        20,
+        "kind must be one of cumulative, level, milestone",
+        'kind = "tong"',
+    ),
+    (
+        'kind = "cumulative"',
+        21,
+        "direction must be one of increase, decrease",
+        'kind = "cumulative"\ndirection = "down"',
+    ),
+    (
+        "target = 232.73",
+        22,
+        'direction = "decrease" needs a baseline',
+        'target = 232.73\ndirection = "decrease"',
+    ),
+    ("target = 232.73", 22, "plan must be four numbers", "target = 232.73\nplan = [1, 2, 3]"),
+    ("target = 232.73", 22, "plan must be a list", 'target = 232.73\nplan = "1,2,3,4"'),
+    ('group = "g"', 17, 'unknown group "kinh-te"', 'group = "kinh-te"'),
+    (
+        'headline = ["thu"]',
+        13,
+        'headline names unknown indicator "bhyt"',
+        'headline = ["thu", "bhyt"]',
+    ),
+    ("target = 232.73", 22, 'unknown field "tagret"', "target = 232.73\ntagret = 1"),
+    ('name = "Thu ngân sách"', 15, 'missing required field "name"', ""),
+    ('id = "thu"', 16, "id must use only a-z, 0-9 and -", 'id = "Thu Ngân"'),
+]
+
+
+@pytest.mark.parametrize(("old", "line", "words", "new"), BROKEN_DEFINITIONS)
+def test_broken_definitions_name_file_line_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, line: int, words: str, new: str
+) -> None:
+    root = make_datadir(tmp_path, GOOD.replace(old, new))
+    code, _, err = check(root, capsys)
+    assert code == 1
+    assert words in err
+    assert f"chitieu.toml:{line}:" in err
+    assert "Traceback" not in err
+
+
+def test_duplicate_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_datadir(
+        tmp_path, GOOD + GOOD.split("[dashboard]")[1].split('headline = ["thu"]')[1]
+    )
+    code, _, err = check(root, capsys)
+    assert code == 1
+    assert 'duplicate indicator id "thu"' in err
+    assert "chitieu.toml:25:1:" in err
+
+
+def test_several_problems_are_all_listed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = GOOD.replace('group = "g"', 'group = "x"').replace(
+        'headline = ["thu"]', 'headline = ["y"]'
+    )
+    code, _, err = check(make_datadir(tmp_path, text), capsys)
+    assert code == 1
+    assert 'unknown group "x"' in err and 'unknown indicator "y"' in err
+
+
+def test_syntax_error_has_line_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_datadir(tmp_path, GOOD.replace("target = 232.73", "target = = 232"))
+    code, _, err = check(root, capsys)
+    assert code == 1
+    assert "chitieu.toml:21:10: TOML syntax error" in err
+
+
+def test_bom_is_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_datadir(tmp_path, GOOD, {"2026-Q1": "thu = 32.0\n"})
+    for path in (root / "chitieu.toml", root / "progress" / "2026-Q1.toml"):
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    code, _, err = check(root, capsys)
+    assert code == 0, err
+
+
+def test_bytes_that_are_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_datadir(tmp_path, GOOD)
+    path = root / "chitieu.toml"
+    path.write_bytes(
+        path.read_bytes().replace("Thu ngân sách".encode(), "Thu ng\xe2n".encode("latin-1"))
+    )
+    code, _, err = check(root, capsys)
+    assert code == 1
+    assert "chitieu.toml:18:" in err and "not UTF-8" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [(None, "file not found"), (b"", "file is empty"), (b"  \n\n", "file is empty")],
+)
+def test_missing_or_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, words: str
+) -> None:
+    root = make_datadir(tmp_path, GOOD)
+    path = root / "chitieu.toml"
+    if content is None:
+        path.unlink()
+    else:
+        path.write_bytes(content)
+    code, _, err = check(root, capsys)
+    assert code == 1
+    assert words in err and "chitieu.toml" in err
+
+
+def test_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = check(tmp_path / "nowhere", capsys)
+    assert code == 1
+    assert "nowhere" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("x = " + "[" * 10_000 + "]" * 10_000 + "\n", "nesting is too deep"),
+        ("x = " + "{a = " * 10_000 + "1" + "}" * 10_000 + "\n", "nesting is too deep"),
+        ("x = " + "9" * 5_000 + "\n", "number is too long"),
+    ],
+)
+def test_absurd_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, words: str
+) -> None:
+    root = make_datadir(tmp_path, GOOD)
+    (root / "chitieu.toml").write_text(HEAD + text)
+    code, _, err = check(root, capsys)
+    assert code == 1
+    assert words in err
+    assert "Traceback" not in err
+
+
+def test_huge_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_datadir(tmp_path, GOOD)
+    with (root / "chitieu.toml").open("ab") as fh:
+        fh.truncate(100 * 1024 * 1024)
+    code, _, err = check(root, capsys)
+    assert code == 1
+    assert "too large" in err
+
+
+# Progress files.
+@pytest.mark.parametrize(
+    ("header_change", "values", "words", "line"),
+    [
+        (
+            ('period = "2026-Q1"', 'period = "2026-Q2"'),
+            "thu = 1.0\n",
+            'period "2026-Q2" disagrees with the file name',
+            3,
+        ),
+        (('unit = "thu"', 'unit = "khac"'), "thu = 1.0\n", 'unit must be "thu"', 2),
+        (None, 'thu = "32"\n', 'indicator "thu": must be a number, got "32"', 7),
+        (None, "thu = true\n", "must be a number, got true", 7),
+        (None, "thu = nan\n", "must be a finite number", 7),
+        (None, "thu = { value = 1.0, ghi = 1 }\n", 'unknown field "ghi"', 7),
+        (None, 'thu = { note = "x" }\n', "needs value", 7),
+        (("as_of = 2026-03-31", 'as_of = "hôm qua"'), "thu = 1.0\n", "as_of must be a date", 4),
+        (("schema = 1", "schema = 2"), "thu = 1.0\n", "schema must be 1", 1),
+    ],
+)
+def test_broken_progress(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    header_change: tuple[str, str] | None,
+    values: str,
+    words: str,
+    line: int,
+) -> None:
+    root = make_datadir(tmp_path, GOOD, {"2026-Q1": values})
+    path = root / "progress" / "2026-Q1.toml"
+    if header_change:
+        path.write_text(path.read_text().replace(*header_change))
+    code, _, err = check(root, capsys)
+    assert code == 1
+    assert words in err
+    assert f"2026-Q1.toml:{line}:" in err
+
+
+def test_unknown_indicator_in_progress_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_datadir(tmp_path, GOOD, {"2026-Q1": "thu = 1.0\nbhyt = 90.0\n"})
+    code, _, err = check(root, capsys)
+    assert code == 0
+    assert "2026-Q1.toml:8:1: warning:" in err and '"bhyt"' in err
+
+
+def test_milestone_needs_a_boolean(tmp_path: Path) -> None:
+    text = (
+        GOOD
+        + '\n[[indicator]]\nid = "m"\ngroup = "g"\nname = "M"\nkind = "milestone"\ndue = "2026-Q2"\n'
+    )
+    root = make_datadir(tmp_path, text, {"2026-Q1": "m = 1\n"})
+    data = DataDir(root)
+    with pytest.raises(ChitieuError, match="a milestone takes true or false"):
+        data.board()
+
+
+def test_milestone_rules(tmp_path: Path) -> None:
+    text = (
+        GOOD
+        + '\n[[indicator]]\nid = "m"\ngroup = "g"\nname = "M"\nkind = "milestone"\ntarget = 1\n'
+    )
+    root = make_datadir(tmp_path, text)
+    with pytest.raises(ChitieuError) as info:
+        load_definitions(root / "chitieu.toml")
+    messages = [e.message for e in flatten(info.value)]
+    assert any("a milestone has no target" in m for m in messages)
+    assert any("needs due" in m for m in messages)
+
+
+def test_control_characters_are_stripped(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        'name = "Thu ngân sách"', 'name = "Thu\\u001b[2J\\u001b]52;c;aGk=\\u0007 ngân\\u0085 sách"'
+    )
+    root = make_datadir(tmp_path, text)
+    defs = load_definitions(root / "chitieu.toml")
+    assert defs.indicators[0].name == "Thu[2J]52;c;aGk= ngân sách"

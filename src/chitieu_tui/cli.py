@@ -60,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     _source_options(shot, sub=True)
     shot.add_argument("--output", "-o", required=True, metavar="FILE.svg")
     shot.add_argument("--size", type=_size, default=(120, 40), metavar="WxH")
+    setp = subs.add_parser("set", help="enter one value (locked, atomic write), then snapshot")
+    _source_options(setp, sub=True)
+    setp.add_argument("id", metavar="ID", help="indicator id")
+    setp.add_argument("value", metavar="VALUE", help="32,5 or 32.5; có/chưa for a milestone")
+    setp.add_argument("--note", default=None, help="note kept with the value")
+    setp.add_argument("--no-snapshot", action="store_true", help="do not take a snapshot")
+    init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
+    init.add_argument("dest", nargs="?", default="config", metavar="DIR")
     serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
     _source_options(serve, sub=True)
     serve.add_argument("--host", default="127.0.0.1")
@@ -176,6 +184,50 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_set(args: argparse.Namespace) -> int:
+    """Enter one value from the command line."""
+    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+    from chitieu_tui.core.errors import DataError, Place
+    from chitieu_tui.core.writer import parse_value
+
+    if args.api:
+        raise UsageError("the API source is read-only; use --config DIR")
+    data = DataDir(resolve_data_dir(args.config))
+    defs = data.definitions()
+    ind = defs.indicator(args.id)
+    if ind is None:
+        known = ", ".join(i.id for i in defs.indicators[:8])
+        raise DataError(
+            f'unknown indicator "{args.id}" (known: {known}…)',
+            Place(data.shown(data.definitions_path)),
+        )
+    try:
+        value = parse_value(args.value, ind)
+    except ValueError as exc:
+        raise DataError(f'indicator "{ind.id}": {exc}', Place("VALUE")) from None
+    period = args.period or data.default_period(defs)
+    path = data.set_value(period, ind.id, value, args.note)
+    print(data.shown(path))
+    if not args.no_snapshot:
+        print(data.take_snapshot(data.board(period)))
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Copy the bundled sample to a folder the user owns."""
+    import shutil
+
+    from chitieu_tui.core.datadir import BUNDLED
+    from chitieu_tui.core.errors import Place, WriteError
+
+    dest = Path(args.dest)
+    if dest.exists() and any(dest.iterdir()):
+        raise WriteError("folder exists and is not empty", Place(str(dest)))
+    shutil.copytree(BUNDLED, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+    print(dest)
+    return 0
+
+
 def cmd_screenshot(args: argparse.Namespace) -> int:
     """Render the dashboard once, headless, and save it as SVG."""
     from chitieu_tui.app import save_screenshot
@@ -213,6 +265,8 @@ COMMANDS = {
     "report": cmd_report,
     "snapshot": cmd_snapshot,
     "screenshot": cmd_screenshot,
+    "set": cmd_set,
+    "init": cmd_init,
     "serve": cmd_serve,
 }
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chitieu_tui.core.arithmetic import Board, evaluate_board
-from chitieu_tui.core.errors import ChitieuError, DataError, Place
+from chitieu_tui.core.errors import ChitieuError, DataError, Place, WriteError
 from chitieu_tui.core.loader import load_definitions, load_progress
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period
@@ -76,8 +76,8 @@ class DataDir:
 
     @property
     def is_bundled(self) -> bool:
-        """True for the sample inside the installed package (never written to)."""
-        return self.root.resolve() == BUNDLED
+        """True when the bundled sample was chosen by default (it is never written to)."""
+        return self.root == BUNDLED
 
     def snapshot_root(self, unit_id: str) -> Path:
         """`<root>/snapshots`, or the user's data folder when the directory is not writable."""
@@ -172,6 +172,21 @@ class DataDir:
             return read_snapshot(snap, defs).progress
         except ChitieuError:
             return None
+
+    def set_value(
+        self, period: Period, indicator_id: str, value: float | bool, note: str | None = None
+    ) -> Path:
+        """Write one value into the period's progress file (locked, atomic)."""
+        from chitieu_tui.core.writer import set_value
+
+        if self.is_bundled:
+            raise WriteError(
+                "bộ số liệu mẫu chỉ để xem; chép nó ra một thư mục để nhập số liệu: chitieu init config",
+                Place(self.shown(self.root)),
+            )
+        defs = self.definitions()
+        path = self.progress_path(period)
+        return set_value(path, defs, period, indicator_id, value, note, shown=self.shown(path))
 
     def take_snapshot(self, board: Board) -> Path:
         """Write a snapshot of `board`; return its path."""

@@ -1,0 +1,183 @@
+"""Entering values: parsing, comments kept, locked read-modify-write, atomic under SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import tomllib
+from pathlib import Path
+
+import pytest
+from datadirs import copy_sample
+
+from chitieu_tui.cli import main
+from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.core.model import Indicator
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.writer import parse_value, set_value
+
+NUM = Indicator(id="x", group="g", name="X", kind="level", target=1.0)
+MILE = Indicator(id="m", group="g", name="M", kind="milestone", due="2026-Q2")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("32,5", 32.5),
+        ("32.5", 32.5),
+        ("1.430", 1430.0),
+        ("2.487", 2487.0),
+        ("1.234,5", 1234.5),
+        ("1,234.5", 1234.5),
+        ("1,234,567", 1234567.0),
+        (" 90% ", 90.0),
+        ("-3", -3.0),
+        ("13.75", 13.75),
+        ("0", 0.0),
+    ],
+)
+def test_parse_numbers(text: str, value: float) -> None:
+    assert parse_value(text, NUM) == value
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1,2.3,4", "nan", "inf", "1e400", "3 tỉ"])
+def test_parse_rejects_nonsense(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_value(text, NUM)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("có", True), ("Đã xong", True), ("x", True), ("chưa", False), ("0", False)]
+)
+def test_parse_milestones(text: str, value: bool) -> None:
+    assert parse_value(text, MILE) is value
+
+
+def test_milestone_refuses_a_number() -> None:
+    with pytest.raises(ValueError):
+        parse_value("3", MILE)
+
+
+def test_set_keeps_comments_and_other_values(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    path = root / "progress" / "2026-Q1.toml"
+    before = path.read_text()
+    data = DataDir(root)
+    data.set_value(Period(2026, 1), "bhyt", 91.5)
+    after = path.read_text()
+    assert "# Các số liệu khác là minh họa." in after
+    assert len(after.splitlines()) == len(before.splitlines())
+    board = DataDir(root).board(Period(2026, 1))
+    assert board.get("bhyt").value == 91.5  # type: ignore[union-attr]
+    assert board.get("thu-ngan-sach").value == 32.0  # type: ignore[union-attr]
+    assert board.get("hoc-tap-nghi-quyet").note == "còn 193 đảng viên chưa học"  # type: ignore[union-attr]
+
+
+def test_set_keeps_an_existing_note_unless_told(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    data = DataDir(root)
+    data.set_value(Period(2026, 1), "hoc-tap-nghi-quyet", 90.0)
+    assert DataDir(root).board().get("hoc-tap-nghi-quyet").note == "còn 193 đảng viên chưa học"  # type: ignore[union-attr]
+    data.set_value(Period(2026, 1), "hoc-tap-nghi-quyet", 95.0, "")
+    assert DataDir(root).board().get("hoc-tap-nghi-quyet").note == ""  # type: ignore[union-attr]
+
+
+def test_set_creates_a_new_period(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_sample(tmp_path)
+    assert main(["set", "--config", str(root), "--period", "2026-Q2", "thu-ngan-sach", "70,5"]) == 0
+    doc = tomllib.loads((root / "progress" / "2026-Q2.toml").read_text())
+    assert doc["period"] == "2026-Q2" and doc["unit"] == "my-thoi"
+    assert doc["values"] == {"thu-ngan-sach": 70.5}
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].endswith(".toml") and "snapshots/2026-Q2/" in out[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["khong-co", "1"], 'unknown indicator "khong-co"'),
+        (["bhyt", "chín mươi"], "không phải là số"),
+    ],
+)
+def test_set_bad_input_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], words: str
+) -> None:
+    root = copy_sample(tmp_path)
+    assert main(["set", "--config", str(root), *args]) == 1
+    assert words in capsys.readouterr().err
+
+
+def test_a_held_lock_gives_a_clear_message(tmp_path: Path) -> None:
+    import filelock
+
+    root = copy_sample(tmp_path)
+    path = root / "progress" / "2026-Q1.toml"
+    data = DataDir(root)
+    with filelock.FileLock(str(path.parent / f".{path.name}.lock")):
+        with pytest.raises(ChitieuError, match="khóa"):
+            set_value(path, data.definitions(), Period(2026, 1), "bhyt", 1.0, lock_seconds=0.2)
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from chitieu_tui.core.datadir import DataDir
+    from chitieu_tui.core.periods import Period
+    root, ident, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    data = DataDir(root)
+    for i in range(1, count + 1):
+        data.set_value(Period(2026, 2), ident, float(i))
+    """
+)
+
+
+def test_two_processes_saving_concurrently_lose_no_update(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    ids = ["bhyt", "thu-ngan-sach"]
+    procs = [
+        subprocess.Popen([sys.executable, str(script), str(root), ident, "60"]) for ident in ids
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    values = tomllib.loads((root / "progress" / "2026-Q2.toml").read_text())["values"]
+    assert values == {"bhyt": 60.0, "thu-ngan-sach": 60.0}
+
+
+KILLED_WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from chitieu_tui.core.atomic import atomic_write
+    path = Path(sys.argv[1])
+    i = 0
+    while True:
+        i += 1
+        body = f"n = {i}\\npad = '{'x' * 200_000}'\\nend = {i}\\n".encode()
+        atomic_write(path, body)
+    """
+)
+
+
+def test_a_writer_killed_mid_write_leaves_old_or_new(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text("n = 0\nend = 0\n")
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_WRITER)
+    for round_ in range(12):
+        proc = subprocess.Popen([sys.executable, str(script), str(path)])
+        # Let it write a few times, then kill it at an arbitrary point.
+        for _ in range(20 + round_ * 7):
+            doc = tomllib.loads(path.read_text())
+            assert doc["n"] == doc["end"]
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        doc = tomllib.loads(path.read_text())
+        assert doc["n"] == doc["end"]
+    leftovers = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert len(leftovers) <= 12  # a killed writer may leave its temp file, never a half target

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from chitieu_tui.core.arithmetic import Status
 
+_VI_SEPARATORS = str.maketrans(",.", ".,")
+
 LABELS: dict[str, dict[Status, str]] = {
     "vi": {
         Status.MET: "Đạt/vượt",
@@ -37,7 +39,7 @@ def number(x: float | int | None, lang: str = "vi", decimals: int = 2) -> str:
     if text in ("-0", ""):
         text = "0"
     if lang == "vi":
-        text = text.translate(str.maketrans({",": ".", ".": ","}))
+        text = text.translate(_VI_SEPARATORS)
     return text
 
 

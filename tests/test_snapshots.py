@@ -1,0 +1,64 @@
+"""Snapshots: never overwritten, newest found, read back as an offline copy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+from datadirs import copy_sample
+
+from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.snapshots import (
+    latest_snapshot,
+    read_snapshot,
+    snapshot_files,
+    write_snapshot,
+)
+
+NOON = dt.datetime(2026, 4, 2, 8, 30, tzinfo=dt.UTC)
+
+
+def test_same_second_gets_distinct_names_and_the_newest_is_found(tmp_path: Path) -> None:
+    board = DataDir(copy_sample(tmp_path)).board()
+    folder = tmp_path / "snaps"
+    paths = [write_snapshot(folder, board, "file:progress/2026-Q1.toml", NOON) for _ in range(11)]
+    names = [p.name for p in paths]
+    assert names[0] == "20260402T083000Z.toml"
+    assert names[1] == "20260402T083000Z-2.toml"
+    assert len(set(names)) == 11
+    assert snapshot_files(folder, Period(2026, 1)) == paths
+    later = write_snapshot(folder, board, "x", NOON + dt.timedelta(seconds=1))
+    assert latest_snapshot(folder, Period(2026, 1)) == later
+
+
+def test_an_existing_snapshot_is_never_overwritten(tmp_path: Path) -> None:
+    board = DataDir(copy_sample(tmp_path)).board()
+    folder = tmp_path / "snaps"
+    first = write_snapshot(folder, board, "a", NOON)
+    before = first.read_bytes()
+    write_snapshot(folder, board, "b", NOON)
+    assert first.read_bytes() == before
+
+
+def test_snapshot_reads_back_without_the_data_folder(tmp_path: Path) -> None:
+    data = DataDir(copy_sample(tmp_path))
+    board = data.board()
+    path = write_snapshot(tmp_path / "snaps", board, "api:http://127.0.0.1:1", NOON)
+    doc = tomllib.loads(path.read_text())
+    assert doc["taken_at"] == NOON and doc["as_of"] == dt.date(2026, 3, 31)
+    snap = read_snapshot(path)  # uses the definitions stored inside
+    assert snap.taken_at == NOON and snap.source == "api:http://127.0.0.1:1"
+    assert snap.definitions == board.definitions
+    assert snap.progress.values == board.progress.values  # type: ignore[union-attr]
+
+
+def test_history_falls_back_to_snapshots(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    data = DataDir(root)
+    board_q4 = data.board(Period(2025, 4))
+    data.take_snapshot(board_q4)
+    (root / "progress" / "2025-Q4.toml").unlink()
+    periods = [b.period for b in DataDir(root).history(Period(2026, 1), count=3)]
+    assert periods == [Period(2025, 3), Period(2025, 4), Period(2026, 1)]

@@ -144,13 +144,14 @@ class Board:
     summary: Summary
     progress: Progress | None
     """The period's progress (None when the period has none yet)."""
+    _index: dict[str, Evaluation] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {ev.indicator.id: ev for ev in self.evaluations})
 
     def get(self, indicator_id: str) -> Evaluation | None:
         """The evaluation of one indicator, or None."""
-        for ev in self.evaluations:
-            if ev.indicator.id == indicator_id:
-                return ev
-        return None
+        return self._index.get(indicator_id)
 
 
 def summarize(defs: Definitions, evaluations: Iterable[Evaluation]) -> Summary:

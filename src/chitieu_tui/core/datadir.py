@@ -101,6 +101,17 @@ class DataDir:
         self._defs = (stamp, defs)
         return defs
 
+    def fingerprint(self, period: Period) -> tuple[object, ...]:
+        """Cheap stamps (a few stat calls) that change when anything shown for `period` changes."""
+        files = [self.definitions_path] + [
+            self.progress_path(p) for p in period.quarters_of_year_so_far()
+        ]
+        try:
+            listing = (self.root / "progress").stat().st_mtime_ns
+        except OSError:
+            listing = None
+        return (listing, *(_stamp(f) for f in files))
+
     def periods(self) -> list[Period]:
         """The periods that have a progress file, oldest first."""
         try:

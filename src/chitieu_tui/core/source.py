@@ -77,3 +77,21 @@ class FileSource:
     def snapshot(self, view: View) -> Path:
         """Write a snapshot of the view's period."""
         return self.data.take_snapshot(view.board)
+
+    def fingerprint(self, period: Period) -> tuple[object, ...]:
+        """Changes when a file shown for `period` changes (for the live reload)."""
+        return self.data.fingerprint(period)
+
+    def enter(self, period: Period, indicator_id: str, text: str, note: str | None) -> Path:
+        """Validate a typed value, write it (locked, atomic), then take a snapshot.
+
+        Raises ValueError (message for the form) or ChitieuError.
+        """
+        from chitieu_tui.core.writer import parse_value
+
+        ind = self.data.definitions().indicator(indicator_id)
+        if ind is None:
+            raise ValueError(f"không có chỉ tiêu {indicator_id!r}")
+        value = parse_value(text, ind)
+        self.data.set_value(period, indicator_id, value, note)
+        return self.data.take_snapshot(self.data.board(period))

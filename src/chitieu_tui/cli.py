@@ -108,7 +108,7 @@ def _load_view(source: Any, period: Period | None) -> Any:
                 )
             )
         return view
-    return source.load(period)
+    return source.load(period, history=0)
 
 
 def warn(error: ChitieuError) -> None:

@@ -59,9 +59,9 @@ class FileSource:
         """Read (cached on mtimes) and evaluate one period."""
         self.data.warnings = []
         board = self.data.board(period)
-        boards = self.data.history(board.period, count=history)
+        boards = self.data.history(board.period, count=history) if history else []
         last_year = board.period.same_quarter_last_year()
-        if all(b.period != last_year for b in boards):
+        if history and all(b.period != last_year for b in boards):
             boards = self.data.history(last_year, count=1) + boards
         periods = self.data.periods()
         return View(

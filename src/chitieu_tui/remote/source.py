@@ -1,0 +1,529 @@
+"""The API source: a unit's data from a chitieu server, with snapshots as its offline copy."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from chitieu_tui.core.arithmetic import Board, evaluate_board
+from chitieu_tui.core.errors import ChitieuError, DataError, Place, SourceError, UsageError
+from chitieu_tui.core.model import Definitions, Progress
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.snapshots import (
+    Snapshot,
+    default_snapshot_root,
+    read_snapshot,
+    snapshot_files,
+    snapshot_periods,
+    write_snapshot,
+)
+from chitieu_tui.core.source import View
+from chitieu_tui.remote.client import ApiClient, Fetched, MiB, Settings, public_url
+from chitieu_tui.remote.wire import (
+    API_PREFIX,
+    definitions_from_json,
+    periods_from_json,
+    progress_from_json,
+)
+
+TOKEN_ENV = "CHITIEU_API_TOKEN"
+_UNIT_RE = re.compile(r"^[a-z0-9-]{1,64}$")
+MIN_REFRESH = 2.0
+
+ProgressKey = tuple[Definitions, dt.date | None, tuple[tuple[str, Any, str], ...]]
+
+
+def _key(defs: Definitions, progress: Progress) -> ProgressKey:
+    """What makes two snapshots of one period differ: definitions, as_of and values."""
+    values = tuple(sorted((k, e.value, e.note) for k, e in progress.values.items()))
+    return defs, progress.as_of, values
+
+
+def normalize_base_url(url: str) -> str:
+    """`http://host:8765` from what a user typed; UsageError for anything else."""
+    text = url.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--api must be an http:// or https:// URL, got {text[:80]!r}")
+    if parts.username or parts.password:
+        raise UsageError(f"put the token in {TOKEN_ENV}, not in the --api URL")
+    if parts.query or parts.fragment:
+        raise UsageError("--api takes the server's base URL, without ? or #")
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise UsageError("--api has a bad port number") from None
+    base = public_url(text)
+    if base.endswith(API_PREFIX):
+        base = base[: -len(API_PREFIX)]
+    return base.rstrip("/")
+
+
+class ApiSource:
+    """Reads one unit from a chitieu API server; read-only; snapshots are its offline copy.
+
+    Errors: `aload` never raises while it has something to show. When the server fails
+    (unreachable, too slow, a 4xx/5xx, HTML, bad JSON, the wrong shape) it returns the last
+    good View (or, at start, one built from the newest snapshot) with `stale=True` and
+    `stale_since` = when that data was fetched or taken, and stores the reason in
+    `last_error` (a SourceError naming the URL; `None` after a good refresh). Only when
+    there is nothing at all to show does it raise that SourceError.
+
+    Polling: requests are conditional (If-None-Match). When nothing changed, `aload`
+    returns the very same View object as before (and `changed` is False), so the screen
+    need not repaint; `checked_at` tells when the server last answered.
+
+    Every change of the shown period's progress (or definitions) writes a snapshot, with
+    `source = "api:<base URL>"`; the token is never written, logged or put in a message.
+    """
+
+    is_remote = True
+    read_only = True
+
+    def __init__(
+        self,
+        base_url: str,
+        unit: str,
+        snapshots: Path | None = None,
+        token: str | None = None,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 10.0,
+        deadline: float = 20.0,
+        once_deadline: float = 25.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        backoff_max: float = 8.0,
+        max_retry_after: float = 10.0,
+        max_body: int = 5 * MiB,
+    ) -> None:
+        self.url = normalize_base_url(base_url)
+        if not _UNIT_RE.match(unit):
+            raise UsageError(f"--unit must use only a-z, 0-9 and -, got {unit[:40]!r}")
+        self.unit = unit
+        self.label = f"api:{self.url}"
+        self.snapshot_root = snapshots if snapshots is not None else default_snapshot_root(unit)
+        self.settings = Settings(
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            deadline=deadline,
+            once_deadline=once_deadline,
+            retries=retries,
+            backoff=backoff,
+            backoff_max=backoff_max,
+            max_retry_after=max_retry_after,
+            max_body=max_body,
+        )
+        if token is None:
+            token = os.environ.get(TOKEN_ENV) or None
+        self._http = ApiClient(self.url, token or None, self.settings)
+        self.last_error: SourceError | None = None
+        """Why the last refresh failed (None after a good one)."""
+        self.changed = False
+        """True when the last `aload` returned new data (a new View object)."""
+        self.checked_at: dt.datetime | None = None
+        """When the server last answered a refresh completely (UTC)."""
+        self._defs: Definitions | None = None
+        self._last_good: View | None = None
+        self._stale: View | None = None
+        self._fingerprint: tuple[Any, ...] | None = None
+        self._snap_keys: dict[Period, ProgressKey | None] = {}
+        self._snap_cache: dict[tuple[Path, bool], tuple[Definitions | None, Snapshot | None]] = {}
+        self._stale_key: tuple[Any, ...] | None = None
+        self._auto: tuple[Board, Path] | None = None
+        self._lock: asyncio.Lock | None = None
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
+
+    def __repr__(self) -> str:
+        return f"ApiSource({self.url!r}, {self.unit!r})"
+
+    @property
+    def refresh_seconds(self) -> float:
+        """The polling interval the unit's definitions ask for (30 s until known)."""
+        if self._defs is None:
+            return 30.0
+        return max(MIN_REFRESH, self._defs.dashboard.refresh_seconds)
+
+    def _path(self, *parts: str) -> str:
+        return "/".join((f"{API_PREFIX}/units/{self.unit}", *parts)).rstrip("/")
+
+    def _locked(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._lock_loop is not loop:
+            self._lock, self._lock_loop = asyncio.Lock(), loop
+        return self._lock
+
+    async def aload(self, period: Period | None = None, history: int = 5) -> View:
+        """Fetch and evaluate one period (None: the newest with progress); see the class doc."""
+        async with self._locked():
+            return await self._load(period, history, self.settings.deadline)
+
+    async def load_once(self, period: Period | None = None, history: int = 0) -> View:
+        """One-shot (report, snapshot): like `aload` within `once_deadline`, then close."""
+        try:
+            async with self._locked():
+                return await self._load(period, history, self.settings.once_deadline)
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections."""
+        await self._http.aclose()
+
+    async def _load(self, period: Period | None, history: int, deadline: float) -> View:
+        try:
+            view = await self._refresh(period, history, deadline)
+        except SourceError as err:
+            self.last_error = err
+            self.changed = True
+            view = await asyncio.to_thread(self._fallback, period, history, err)
+            if view is self._stale:
+                self.changed = False
+            self._stale = view
+            return view
+        self.last_error = None
+        self.checked_at = dt.datetime.now(dt.UTC)
+        self.changed = view is not self._last_good
+        self._last_good = view
+        self._stale = None
+        return view
+
+    async def _refresh(self, period: Period | None, history: int, deadline: float) -> View:
+        self._http.deadline_at = time.monotonic() + deadline
+        try:
+            async with asyncio.timeout(deadline):
+                fetched = await self._fetch(period, history)
+        except TimeoutError:
+            raise SourceError(
+                f"no complete answer within {deadline:g} s (the server is too slow)",
+                Place(self.url),
+            ) from None
+        except (SourceError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - an official never sees a traceback
+            raise SourceError(
+                f"unexpected error talking to the server ({type(exc).__name__})", Place(self.url)
+            ) from None
+        return await asyncio.to_thread(self._assemble, fetched)
+
+    async def _fetch(self, period: Period | None, history: int) -> _Fetch:
+        """Definitions, the period list and the progress documents needed for one view."""
+        unit_f, periods_f = await _all(
+            self._http.fetch(self._path()),
+            self._http.fetch(self._path("periods"), missing_ok=True),
+        )
+        defs = self._definitions(unit_f)
+        known: list[Period] | None = None
+        if periods_f.ok:
+            try:
+                known = periods_from_json(periods_f.data)
+            except DataError as exc:
+                raise self._shape_error(self._path("periods"), exc) from None
+        if period is None:
+            if known is not None:
+                period = known[-1] if known else Period(defs.unit.year, 1)
+            else:  # a server without /periods: probe the quarters of the year
+                probe = [Period(defs.unit.year, q) for q in range(1, 5)]
+                found = await self._progress_docs(probe, required=True)
+                have = [p for p, f in found.items() if f.ok]
+                period = have[-1] if have else Period(defs.unit.year, 1)
+        required = period.quarters_of_year_so_far()
+        optional: list[Period] = []
+        if history:
+            p = period
+            for _ in range(history):
+                optional.extend(q for q in p.quarters_of_year_so_far() if q not in required)
+                p = p.prev()
+            optional = sorted(set(optional))
+        if known is not None:
+            required = [p for p in required if p in known]
+            optional = [p for p in optional if p in known]
+        docs_req, docs_opt = await _all(
+            self._progress_docs(required, required=True),
+            self._progress_docs(optional, required=False),
+        )
+        warnings: list[ChitieuError] = []
+        for p, f in docs_opt.items():
+            if not f.ok and f.status != 404:
+                warnings.append(SourceError(f.problem, Place(self._http.url(self._path_of(p)))))
+        docs = {**docs_opt, **docs_req}
+        if known is None:
+            known = sorted(p for p, f in docs.items() if f.ok)
+        return _Fetch(defs, period, known, docs, warnings, history)
+
+    def _path_of(self, period: Period) -> str:
+        return self._path("progress", str(period))
+
+    async def _progress_docs(self, periods: list[Period], required: bool) -> dict[Period, Fetched]:
+        async def one(p: Period) -> Fetched:
+            try:
+                return await self._http.fetch(self._path_of(p), missing_ok=True)
+            except SourceError as err:
+                if required:
+                    raise
+                return Fetched(0, problem=err.message)
+
+        results = await _all(*(one(p) for p in periods))
+        return dict(zip(periods, results, strict=True))
+
+    def _definitions(self, fetched: Fetched) -> Definitions:
+        try:
+            defs = definitions_from_json(fetched.data, self._http.url(self._path()))
+        except DataError as exc:
+            raise self._shape_error(self._path(), exc) from None
+        if defs.unit.id != self.unit:
+            raise SourceError(
+                f'asked for unit "{self.unit}" but the server sent "{defs.unit.id}"',
+                Place(self._http.url(self._path())),
+            )
+        return defs
+
+    def _shape_error(self, path: str, exc: DataError) -> SourceError:
+        return SourceError(
+            f"the server sent data of the wrong shape: {exc.message}",
+            Place(self._http.url(path)),
+        )
+
+    def _assemble(self, fetched: _Fetch) -> View:
+        """Validate the documents and build the View (or return the previous one unchanged)."""
+        defs, period, docs, warnings = fetched.defs, fetched.period, fetched.docs, fetched.warnings
+        fingerprint = (
+            defs,
+            period,
+            fetched.history,
+            tuple(fetched.listed),
+            tuple(sorted((p, f.ok, f.digest) for p, f in docs.items())),
+        )
+        if fingerprint == self._fingerprint and self._last_good is not None:
+            return self._last_good
+        required = set(period.quarters_of_year_so_far())
+        progs: dict[Period, Progress] = {}
+        for p, f in sorted(docs.items()):
+            if not f.ok:
+                continue
+            where = self._http.url(self._path_of(p))
+            try:
+                prog, warns = progress_from_json(f.data, defs, where, p, f"api:{self.url}")
+            except DataError as exc:
+                if p in required:
+                    raise self._shape_error(self._path_of(p), exc) from None
+                warnings.append(exc)
+                continue
+            progs[p] = prog
+            if p == period:
+                warnings.extend(warns)
+        board = evaluate_board(
+            defs, period, {q: progs[q] for q in period.quarters_of_year_so_far() if q in progs}
+        )
+        history = self._history(defs, period, progs, fetched.history)
+        self._maybe_snapshot(defs, board, warnings)
+        self._defs = defs
+        self._fingerprint = fingerprint
+        return View(
+            board=board,
+            history=history,
+            source_label=self.label,
+            loaded_at=dt.datetime.now(dt.UTC),
+            periods=fetched.listed,
+            read_only=True,
+            warnings=warnings,
+        )
+
+    def _history(
+        self, defs: Definitions, period: Period, progs: dict[Period, Progress], count: int
+    ) -> list[Board]:
+        """Boards of up to `count` periods ending at `period`; gaps filled from snapshots."""
+        boards: list[Board] = []
+        p = period
+        for _ in range(count):
+            year: dict[Period, Progress] = {}
+            for q in p.quarters_of_year_so_far():
+                found = progs.get(q) or self._snapshot_progress(q, defs)
+                if found is not None:
+                    year[q] = found
+            if p in year:
+                boards.append(evaluate_board(defs, p, year))
+            p = p.prev()
+        return boards[::-1]
+
+    # -- snapshots ---------------------------------------------------------------------------
+
+    def _read(self, path: Path, defs: Definitions | None) -> Snapshot | None:
+        """A snapshot checked against `defs` (or its own definitions); None when unusable.
+
+        Cached: snapshots are never rewritten.
+        """
+        slot = (path, defs is None)
+        hit = self._snap_cache.get(slot)
+        if hit is not None and (defs is None or hit[0] == defs):
+            return hit[1]
+        try:
+            snap: Snapshot | None = read_snapshot(path, defs)
+        except (ChitieuError, OSError):
+            snap = None
+        if snap is not None and snap.definitions.unit.id != self.unit:
+            snap = None
+        self._snap_cache[slot] = (defs, snap)
+        return snap
+
+    def _newest_snapshot(self, period: Period, defs: Definitions | None) -> Snapshot | None:
+        for path in reversed(snapshot_files(self.snapshot_root, period)):
+            snap = self._read(path, defs)
+            if snap is not None:
+                return snap
+        return None
+
+    def _snapshot_progress(self, period: Period, defs: Definitions) -> Progress | None:
+        snap = self._newest_snapshot(period, defs)
+        return snap.progress if snap is not None else None
+
+    def _maybe_snapshot(
+        self, defs: Definitions, board: Board, warnings: list[ChitieuError]
+    ) -> None:
+        """Write a snapshot when the period's data differs from the last one written or read."""
+        if board.progress is None:
+            return
+        key = _key(defs, board.progress)
+        if board.period not in self._snap_keys:
+            last = self._newest_snapshot(board.period, None)
+            self._snap_keys[board.period] = (
+                _key(last.definitions, last.progress) if last is not None else None
+            )
+        if self._snap_keys[board.period] == key:
+            return
+        try:
+            path = write_snapshot(self.snapshot_root, board, f"api:{self.url}")
+        except (ChitieuError, OSError) as exc:
+            text = exc.message if isinstance(exc, ChitieuError) else (exc.strerror or str(exc))
+            warnings.append(
+                ChitieuError(f"could not write a snapshot: {text}", Place(str(self.snapshot_root)))
+            )
+            return
+        self._snap_keys[board.period] = key
+        self._auto = (board, path)
+
+    def _fallback(self, period: Period | None, history: int, err: SourceError) -> View:
+        """The last good view, else the newest snapshot, marked stale; else raise."""
+        last = self._last_good
+        if last is not None and (period is None or period == last.period):
+            if self._stale is not None and self._stale.board is last.board:
+                return self._stale
+            return dataclasses.replace(last, stale=True, stale_since=last.loaded_at)
+        view = self._from_snapshots(period, history)
+        if view is None:
+            what = f"for {period}" if period is not None else "at all"
+            final = SourceError(
+                f"{err.message}; and there is no snapshot of unit {self.unit} {what} "
+                f"to show offline",
+                err.place,
+            )
+            self.last_error = final
+            raise final
+        return view
+
+    def _from_snapshots(self, period: Period | None, history: int) -> View | None:
+        """A stale View from the newest snapshot of the period (None: the newest period)."""
+        periods = snapshot_periods(self.snapshot_root)
+        if period is None:
+            if not periods:
+                return None
+            period = periods[-1]
+        snap = self._newest_snapshot(period, self._defs)
+        if snap is None and self._defs is not None:
+            snap = self._newest_snapshot(period, None)
+        if snap is None:
+            return None
+        stale_key = (period, snap.path, history, self._defs)
+        if self._stale is not None and stale_key == self._stale_key:
+            return self._stale
+        self._stale_key = stale_key
+        defs = snap.definitions
+        year: dict[Period, Progress] = {period: snap.progress}
+        for q in period.quarters_of_year_so_far()[:-1]:
+            found = self._snapshot_progress(q, defs)
+            if found is not None:
+                year[q] = found
+        board = evaluate_board(defs, period, year)
+        boards = self._history(defs, period, {}, 5) if history else []
+        if self._defs is None:
+            self._defs = defs
+        return View(
+            board=board,
+            history=boards,
+            source_label=self.label,
+            loaded_at=dt.datetime.now(dt.UTC),
+            periods=periods,
+            read_only=True,
+            stale=True,
+            stale_since=snap.taken_at,
+        )
+
+    def snapshot(self, view: View) -> Path:
+        """Write a snapshot of the view (blocking); the automatic one when it is this data."""
+        if view.stale:
+            raise SourceError(
+                f"not writing a snapshot of an offline copy ({self.describe_age(view)})",
+                Place(self.url),
+            )
+        if self._auto is not None and self._auto[0] is view.board:
+            return self._auto[1]
+        path = write_snapshot(self.snapshot_root, view.board, f"api:{self.url}")
+        if view.board.progress is not None:
+            self._snap_keys[view.period] = _key(view.board.definitions, view.board.progress)
+        self._auto = (view.board, path)
+        return path
+
+    def describe_age(self, view: View, lang: str = "en") -> str:
+        """How old the data is: `3 hours ago (2026-04-02 08:30 UTC)`, or `3 giờ trước (…)`."""
+        when = view.stale_since or view.loaded_at
+        seconds = max(0.0, (dt.datetime.now(dt.UTC) - when).total_seconds())
+        return f"{age_words(seconds, lang)} ({when.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC)"
+
+
+def age_words(seconds: float, lang: str = "en") -> str:
+    """`just now`, `5 minutes ago`, `3 hours ago`, `2 days ago` (or in Vietnamese)."""
+    vi = lang == "vi"
+    if seconds < 60:
+        return "vừa xong" if vi else "just now"
+    for size, vi_word, en_word in (
+        (86400, "ngày", "day"),
+        (3600, "giờ", "hour"),
+        (60, "phút", "minute"),
+    ):
+        if seconds >= size:
+            n = int(seconds // size)
+            if vi:
+                return f"{n} {vi_word} trước"
+            return f"{n} {en_word}{'' if n == 1 else 's'} ago"
+    return "vừa xong" if vi else "just now"
+
+
+@dataclasses.dataclass
+class _Fetch:
+    """What one refresh fetched, before validation."""
+
+    defs: Definitions
+    period: Period
+    listed: list[Period]
+    docs: dict[Period, Fetched]
+    warnings: list[ChitieuError]
+    history: int
+
+
+async def _all(*coros: Any) -> list[Any]:
+    """Run concurrently; on the first failure cancel the rest and raise it."""
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise

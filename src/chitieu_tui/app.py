@@ -1,0 +1,177 @@
+"""The Textual app: loads views in workers and shows them; `run_app` and `save_screenshot`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.source import View
+from chitieu_tui.i18n import t
+from chitieu_tui.messages import OpenDetail, SnapshotSaved, ViewLoaded
+from chitieu_tui.screens import DashboardScreen, DetailScreen, HelpScreen
+
+
+def _local_now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+class ChitieuApp(App[int]):
+    """The dashboard of one unit's targets, for a file or a remote source."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "chitieu"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+
+    def __init__(
+        self,
+        source: Any,
+        period: Period | None = None,
+        lang: str = "vi",
+        *,
+        now: Callable[[], dt.datetime] = _local_now,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.period = period
+        self.lang = lang
+        self.now = now
+        self.view: View | None = None
+        self.last_error: BaseException | None = None
+        self._warned: set[str] = set()
+        self.is_remote = bool(getattr(source, "is_remote", False))
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        """The main screen (under any detail or help screen)."""
+        return next(s for s in self.screen_stack if isinstance(s, DashboardScreen))
+
+    def on_mount(self) -> None:
+        """Show the dashboard, load, and poll a remote source."""
+        self.push_screen(DashboardScreen(self.lang))
+        self.reload()
+        if self.is_remote:
+            self.set_interval(float(self.source.refresh_seconds), self.reload)
+
+    async def on_unmount(self) -> None:
+        """Close a remote source's connections."""
+        if self.is_remote:
+            await self.source.aclose()
+
+    def reload(self) -> None:
+        """Load the current period again (from `r`, the poll timer or a file watcher)."""
+        if self.is_remote:
+            self._load_remote(self.period)
+        else:
+            self._load_file(self.period)
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load_file(self, period: Period | None) -> None:
+        view = self.source.load(period)
+        if not get_current_worker().is_cancelled:
+            self.post_message(ViewLoaded(view))
+
+    @work(exclusive=True, group="load", exit_on_error=False)
+    async def _load_remote(self, period: Period | None) -> None:
+        self.post_message(ViewLoaded(await self.source.aload(period)))
+
+    @work(thread=True, group="snapshot", exit_on_error=False)
+    def _snapshot(self, view: View) -> None:
+        self.post_message(SnapshotSaved(self.source.snapshot(view)))
+
+    def on_view_loaded(self, message: ViewLoaded) -> None:
+        """Keep the view, tell about new warnings, and show it."""
+        view = message.view
+        self.view = view
+        self.last_error = None
+        for warning in view.warnings:
+            text = str(warning)
+            if text not in self._warned:
+                self._warned.add(text)
+                self.notify(text, severity="warning", timeout=10)
+        self.dashboard.show_view(view, self.now())
+
+    def on_snapshot_saved(self, message: SnapshotSaved) -> None:
+        """Say where the snapshot went."""
+        self.notify(t(self.lang, "saved", path=str(message.path)))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where worker failures are shown; the last good view stays."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self.last_error = error
+        if isinstance(error, ChitieuError):
+            text = str(error)
+        else:
+            text = f"{type(error).__name__}: {error}"
+        self.notify(text, severity="error", timeout=15)
+        if event.worker.group == "load" and self.view is None:
+            self.dashboard.show_error(text)
+
+    def on_open_detail(self, message: OpenDetail) -> None:
+        """Show one indicator in full."""
+        if self.view is not None and not isinstance(self.screen, DetailScreen):
+            self.push_screen(DetailScreen(self.view, message.indicator_id, self.lang))
+
+    def action_reload(self) -> None:
+        """`r`."""
+        self.reload()
+
+    def action_snapshot(self) -> None:
+        """`s`: write a snapshot of the period shown."""
+        if self.view is None:
+            self.notify(t(self.lang, "no_snapshot"), severity="warning")
+        else:
+            self._snapshot(self.view)
+
+    def action_period(self, step: int) -> None:
+        """`[` and `]`: the previous or next quarter."""
+        current = self.period or (self.view.period if self.view else None)
+        if current is not None:
+            self.period = current.prev() if step < 0 else current.next()
+            self.reload()
+
+    def action_help(self) -> None:
+        """`?`."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.lang))
+
+
+def run_app(source: Any, period: Period | None, lang: str) -> int:
+    """Run the dashboard in the terminal; the exit status."""
+    app = ChitieuApp(source, period, lang)
+    app.run()
+    return app.return_code or 0
+
+
+def save_screenshot(
+    source: Any, output: Path, size: tuple[int, int], period: Period | None, lang: str
+) -> Path:
+    """Render the dashboard headless at `size`, once loaded, into an SVG file."""
+    import asyncio
+
+    app = ChitieuApp(source, period, lang)
+
+    async def render() -> str:
+        async with app.run_test(size=size) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            svg = app.export_screenshot(title="chitieu")
+            error = app.last_error if app.view is None else None
+        if isinstance(error, ChitieuError):
+            raise error
+        return svg
+
+    svg = asyncio.run(render())
+    output = Path(output)
+    output.write_text(svg, encoding="utf-8")
+    return output

@@ -1,0 +1,7 @@
+"""The dashboard's screens: the main board, an indicator's details and the help."""
+
+from chitieu_tui.screens.dashboard import DashboardScreen
+from chitieu_tui.screens.detail import DetailScreen
+from chitieu_tui.screens.help import HelpScreen
+
+__all__ = ["DashboardScreen", "DetailScreen", "HelpScreen"]

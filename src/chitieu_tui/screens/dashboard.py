@@ -1,0 +1,128 @@
+"""The main screen: header, headline cards, summary and the table of all indicators."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from chitieu_tui.core.arithmetic import Evaluation
+from chitieu_tui.core.source import View
+from chitieu_tui.i18n import localize_bindings, t
+from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, SummaryBar
+
+MAX_CARDS = 6
+
+
+def headline(view: View) -> list[Evaluation]:
+    """The evaluations of the headline cards (the first four indicators when none are named)."""
+    board = view.board
+    ids = board.definitions.dashboard.headline or [
+        ind.id for ind in board.definitions.indicators[:4]
+    ]
+    found = (board.get(i) for i in ids)
+    return [ev for ev in found if ev is not None][:MAX_CARDS]
+
+
+class DashboardScreen(Screen[None]):
+    """Everything an official looks at first."""
+
+    BINDINGS = [
+        Binding("q", "app.quit", "quit"),
+        Binding("r", "app.reload", "reload"),
+        Binding("s", "app.snapshot", "snapshot"),
+        Binding("left_square_bracket", "app.period(-1)", "quarter", key_display="[ ]"),
+        Binding("right_square_bracket", "app.period(1)", show=False),
+        Binding("slash", "filter", "filter", key_display="/"),
+        Binding("b", "behind", "behind"),
+        Binding("o", "sort", show=False),
+        Binding("question_mark", "app.help", "help", key_display="?"),
+        Binding("escape", "clear_filter", show=False),
+    ]
+
+    def __init__(self, lang: str = "vi") -> None:
+        super().__init__()
+        self.lang = lang
+        localize_bindings(self, lang)
+
+    def compose(self) -> ComposeResult:
+        """Header, cards, summary, message, filter, table, footer."""
+        lang = self.lang
+        yield HeaderBar(lang, id="header")
+        yield Horizontal(id="cards")
+        yield SummaryBar(lang, id="summary")
+        yield Static(Text(t(lang, "loading")), id="message", markup=False)
+        box = Input(placeholder=t(lang, "filter_placeholder"), id="filter")
+        box.display = False
+        yield box
+        yield IndicatorTable(lang, id="table")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        """Keys go to the table first."""
+        self.table.focus()
+
+    @property
+    def table(self) -> IndicatorTable:
+        """The table of all indicators."""
+        return self.query_one(IndicatorTable)
+
+    def show_view(self, view: View, now: dt.datetime) -> None:
+        """Put a freshly loaded view on screen."""
+        self.query_one(HeaderBar).show(view, now)
+        self.query_one("#message").display = False
+        evs = headline(view)
+        box = self.query_one("#cards", Horizontal)
+        cards = list(box.query(HeadlineCard))
+        if len(cards) != len(evs):
+            box.remove_children()
+            cards = [HeadlineCard(self.lang) for _ in evs]
+            box.mount_all(cards)
+        for card, ev in zip(cards, evs, strict=True):
+            card.show(view, ev)
+        self.query_one(SummaryBar).show(view.board)
+        self.table.show(view.board)
+
+    def show_error(self, text: str) -> None:
+        """Say in the body why there is nothing to show (first load failed)."""
+        message = self.query_one("#message", Static)
+        message.update(Text(f"{t(self.lang, 'load_failed')}\n\n{text}"))
+        message.add_class("-error")
+        message.display = True
+
+    def action_filter(self) -> None:
+        """Open the filter box."""
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_behind(self) -> None:
+        """Toggle: only the indicators behind schedule."""
+        self.table.toggle_behind()
+
+    def action_sort(self) -> None:
+        """Sort by the next column."""
+        self.table.cycle_sort()
+
+    def action_clear_filter(self) -> None:
+        """Close the filter box and show every row again."""
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.table.set_query("")
+        self.table.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Filter as the official types."""
+        self.table.set_query(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter: keep the filter, go back to the table."""
+        if not event.value.strip():
+            event.input.display = False
+        self.table.focus()

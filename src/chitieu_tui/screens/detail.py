@@ -1,0 +1,142 @@
+"""One indicator in full: definition, this quarter, history by quarter and provenance."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from chitieu_tui.core import fmt
+from chitieu_tui.core.arithmetic import Evaluation, Status
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.source import View
+from chitieu_tui.i18n import localize_bindings, t
+
+STATUS_VARS = {
+    Status.MET: "success",
+    Status.ON_TRACK: "primary",
+    Status.BEHIND: "error",
+    Status.NO_DATA: "foreground-muted",
+}
+
+
+def _value(ev: Evaluation, x: float | bool | None, lang: str) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, bool):
+        return fmt.number(x, lang)
+    return fmt.with_unit(x, ev.indicator.unit, lang)
+
+
+class DetailScreen(ModalScreen[None]):
+    """Escape closes it."""
+
+    BINDINGS = [Binding("escape", "dismiss", "close", key_display="Esc")]
+
+    def __init__(self, view: View, indicator_id: str, lang: str = "vi") -> None:
+        super().__init__()
+        self.view = view
+        self.indicator_id = indicator_id
+        self.lang = lang
+        localize_bindings(self, lang)
+
+    def compose(self) -> ComposeResult:
+        """A scrollable panel and the footer."""
+        with VerticalScroll(id="detail"):
+            yield Static(self.body(), id="detail-body", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Title the panel with the indicator's name (as plain text)."""
+        ev = self.view.board.get(self.indicator_id)
+        if ev is not None:
+            self.query_one("#detail").border_title = Text(ev.indicator.name)
+
+    def _status(self, status: Status) -> Text:
+        colour = self.app.get_css_variables().get(STATUS_VARS[status], "")
+        style = Style(color=colour[:7] or None, bold=True)
+        return Text(fmt.status_label(status, self.lang), style=style)
+
+    def body(self) -> RenderableType:
+        """The whole detail as Rich renderables built from Text (never markup)."""
+        lang = self.lang
+        board = self.view.board
+        ev = board.get(self.indicator_id)
+        if ev is None:
+            return Text(self.indicator_id)
+        ind = ev.indicator
+        facts = Table.grid(padding=(0, 2))
+        facts.add_column(style="bold", no_wrap=True)
+        facts.add_column()
+
+        def row(key: str, value: str | Text) -> None:
+            if value:
+                facts.add_row(Text(t(lang, key)), value if isinstance(value, Text) else Text(value))
+
+        row("d_group", board.definitions.group_name(ind.group))
+        row("d_kind", f"{t(lang, 'kind_' + ind.kind)} ({ind.id})")
+        row("d_unit", ind.unit)
+        row("d_target", _value(ev, ind.target, lang) if ind.target is not None else "")
+        if ind.plan:
+            row("d_plan", " · ".join(fmt.number(p, lang) for p in ind.plan))
+        row("d_baseline", _value(ev, ind.baseline, lang) if ind.baseline is not None else "")
+        if ind.direction == "decrease":
+            row("d_direction", t(lang, "dir_decrease"))
+        if ind.due:
+            try:
+                row("d_due", Period.parse(ind.due).label(lang))
+            except ValueError:
+                row("d_due", ind.due)
+        row("d_owner", ind.owner)
+        row("d_note", ind.note)
+        facts.add_row(Text(""), Text(""))
+        row("d_period", board.period.label(lang))
+        row("d_value", _value(ev, ev.value, lang))
+        if ind.kind == "cumulative" and ind.report == "quarter":
+            row("d_ytd", _value(ev, ev.ytd, lang))
+        row("d_expected", _value(ev, ev.expected, lang))
+        row("d_percent", fmt.percent(ev.percent, lang))
+        row("d_status", self._status(ev.status))
+        row("d_value_note", ev.note)
+
+        history = Table(
+            title=Text(t(lang, "d_history"), style="bold"), expand=False, show_edge=False
+        )
+        for key in ("d_period", "d_value", "d_percent", "d_status"):
+            history.add_column(Text(t(lang, key)), justify="left" if key == "d_period" else "right")
+        for past in self.view.history:
+            pev = past.get(ind.id)
+            if pev is None:
+                continue
+            shown = pev.ytd if pev.ytd is not None else pev.value
+            history.add_row(
+                Text(past.period.label(lang)),
+                Text(_value(pev, shown, lang)),
+                Text(fmt.percent(pev.percent, lang)),
+                self._status(pev.status),
+            )
+
+        prov = Table.grid(padding=(0, 2))
+        prov.add_column(style="bold", no_wrap=True)
+        prov.add_column()
+        prov.add_row(Text(t(lang, "source")), Text(self.view.source_label))
+        progress = board.progress
+        if progress is not None:
+            if progress.source:
+                prov.add_row(Text(""), Text(progress.source))
+            if progress.as_of is not None:
+                prov.add_row(Text(t(lang, "d_as_of")), Text(progress.as_of.isoformat()))
+        return Group(
+            facts,
+            Text(""),
+            history,
+            Text(""),
+            Text(t(lang, "d_provenance"), style="bold"),
+            prov,
+        )

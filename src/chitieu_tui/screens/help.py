@@ -1,0 +1,53 @@
+"""The list of keys, in the official's language."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from chitieu_tui.i18n import localize_bindings, t
+
+KEYS = [
+    ("q", "help_q"),
+    ("r", "help_r"),
+    ("s", "help_s"),
+    ("/", "help_slash"),
+    ("b", "help_b"),
+    ("o", "help_o"),
+    ("[  ]", "help_brackets"),
+    ("Enter", "help_enter"),
+    ("Esc", "help_escape"),
+    ("?", "help_question"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    """Escape (or ?) closes it."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "close", key_display="Esc"),
+        Binding("question_mark", "dismiss", show=False),
+    ]
+
+    def __init__(self, lang: str = "vi") -> None:
+        super().__init__()
+        self.lang = lang
+        localize_bindings(self, lang)
+
+    def compose(self) -> ComposeResult:
+        """The table of keys."""
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for key, words in KEYS:
+            table.add_row(Text(key), Text(t(self.lang, words)))
+        table.add_row(Text(""), Text(""))
+        table.add_row(Text(""), Text(t(self.lang, "help_footer"), style="italic"))
+        with VerticalScroll(id="help") as box:
+            box.border_title = t(self.lang, "help_title")
+            yield Static(table, markup=False)

@@ -1,0 +1,69 @@
+"""The top line: unit and period on the left, source and freshness on the right."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.content import Content
+from textual.widget import Widget
+
+from chitieu_tui.core.source import View
+from chitieu_tui.i18n import t
+
+
+def age_text(since: dt.datetime, now: dt.datetime, lang: str) -> str:
+    """`3 giờ trước`: how long ago `since` was."""
+    seconds = max(0.0, (now - since).total_seconds())
+    if seconds < 60:
+        return t(lang, "just_now")
+    if seconds < 3600:
+        return t(lang, "minutes_ago", n=int(seconds // 60))
+    if seconds < 86400:
+        return t(lang, "hours_ago", n=int(seconds // 3600))
+    return t(lang, "days_ago", n=int(seconds // 86400))
+
+
+class HeaderBar(Widget):
+    """`Phường Mỹ Thới · Quý I/2026 … nguồn: config/ · 08:30 ✓`."""
+
+    DEFAULT_CSS = "HeaderBar { height: 1; }"
+
+    def __init__(self, lang: str = "vi", **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.lang = lang
+        self.left = Content("chitieu")
+        self.right = Content("")
+
+    def show(self, view: View, now: dt.datetime) -> None:
+        """Describe `view`; `now` (aware) gives the time zone and the age of stale data."""
+        lang = self.lang
+        board = view.board
+        self.left = Content.assemble(
+            (board.definitions.unit.name, "bold"),
+            " · ",
+            (board.period.label(lang), "bold $accent"),
+        )
+        loaded = view.loaded_at.astimezone(now.tzinfo).strftime("%H:%M")
+        parts: list[tuple[str, str] | str] = [f"{t(lang, 'source')}: ", view.source_label, " · "]
+        if view.stale:
+            since = view.stale_since or view.loaded_at
+            parts.append(
+                (f"{t(lang, 'offline')} · {age_text(since, now, lang)} ⚠", "bold $warning")
+            )
+        else:
+            parts.extend([loaded, " ", ("✓", "bold $success")])
+        if view.read_only:
+            parts.extend([" · ", (t(lang, "read_only"), "$foreground-muted")])
+        self.right = Content.assemble(*parts)
+        self.refresh()
+
+    def render(self) -> Content:
+        """Left and right parts on one line; the left is cut first when it is narrow."""
+        width = self.size.width
+        right = self.right
+        if right.cell_length > width - 12:
+            right = right.truncate(max(0, width - 12), ellipsis=True)
+        room = max(0, width - right.cell_length - 2)
+        left = self.left.truncate(room, ellipsis=True)
+        gap = max(1, width - left.cell_length - right.cell_length - 1)
+        return Content.assemble(" ", left, " " * gap, right)

@@ -1,0 +1,227 @@
+"""One headline card: figure, pace bar, target, status and trend of one indicator."""
+
+from __future__ import annotations
+
+import re
+
+from textual.content import Content
+from textual.events import Click, Resize
+from textual.widget import Widget
+
+from chitieu_tui.core import fmt
+from chitieu_tui.core.arithmetic import Evaluation, Status
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.source import View
+from chitieu_tui.i18n import t
+from chitieu_tui.messages import OpenDetail
+
+STATUS_STYLE = {
+    Status.MET: "$success",
+    Status.ON_TRACK: "$primary",
+    Status.BEHIND: "$error",
+    Status.NO_DATA: "$foreground-muted",
+}
+SPARKS = "▁▂▃▄▅▆▇█"
+# Generic openings of Vietnamese indicator names, dropped when a title does not fit.
+_PREFIXES = ("Hoàn thành chỉ tiêu ", "Tỷ lệ người dân tham gia ", "Tỷ lệ ", "Tổng ", "Số ")
+
+
+_YEAR_RE = re.compile(r"\s+năm\s+\d{4}$")
+
+
+def short_title(name: str, width: int) -> str:
+    """The name shortened to `width` cells: generic opening and year dropped, then whole words."""
+    if len(name) <= width:
+        return name
+    for prefix in _PREFIXES:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            rest = name[len(prefix) :]
+            name = rest[0].upper() + rest[1:]
+            break
+    name = _YEAR_RE.sub("", name)
+    if len(name) <= width:
+        return name
+    words: list[str] = []
+    for word in name.split():
+        if len(" ".join([*words, word])) + 1 > width:
+            break
+        words.append(word)
+    return (" ".join(words) if words else name[: max(1, width - 1)]) + "…"
+
+
+def _is_money(ev: Evaluation) -> bool:
+    ind = ev.indicator
+    target = ind.target or 0
+    return ind.kind == "cumulative" and ("đồng" in ind.unit or target != int(target))
+
+
+def figure(ev: Evaluation, lang: str) -> str:
+    """The big figure: `13,75%`, `90% / 95%`, `6 / 30`, `Đã xong`."""
+    ind = ev.indicator
+    if ev.value is None:
+        return "–"
+    if isinstance(ev.value, bool):
+        return fmt.number(ev.value, lang)
+    shown = ev.ytd if ev.ytd is not None else ev.value
+    if ind.unit == "%":
+        if ind.target == 100:
+            return fmt.percent(shown, lang)
+        return f"{fmt.percent(shown, lang)} / {fmt.percent(ind.target, lang)}"
+    if _is_money(ev):
+        return fmt.percent(ev.percent, lang)
+    return f"{fmt.number(shown, lang)} / {fmt.number(ind.target, lang)}"
+
+
+def detail(ev: Evaluation, lang: str) -> list[str]:
+    """The line under the bar, longest form first: `32 / 232,73 tỉ đồng`, `dự kiến 89,75%`."""
+    ind = ev.indicator
+    if ind.kind == "milestone":
+        due = ind.due or ""
+        try:
+            due = Period.parse(due).label(lang)
+        except ValueError:
+            pass
+        return [f"{t(lang, 'due')} {due}".strip()]
+    if ev.value is None:
+        return [f"{t(lang, 'of_target')} {fmt.with_unit(ind.target, ind.unit, lang)}"]
+    shown = ev.ytd if ev.ytd is not None else float(ev.value)
+    if _is_money(ev):
+        value, target = fmt.number(shown, lang), fmt.with_unit(ind.target, ind.unit, lang)
+        return [f"{value} / {target}", f"{value}/{target}"]
+    if ind.unit == "%":
+        return [f"{t(lang, 'expected')} {fmt.with_unit(ev.expected, ind.unit, lang)}"]
+    share = f"{fmt.percent(ev.percent, lang)} {t(lang, 'of_target')}"
+    return [f"{share} · {ind.unit}" if ind.unit else share, share]
+
+
+def fractions(ev: Evaluation) -> tuple[float, float | None]:
+    """(how full the bar is, where the expected-pace mark goes), both 0..1."""
+    ind = ev.indicator
+
+    def clamp(x: float) -> float:
+        return max(0.0, min(1.0, x))
+
+    fill = clamp((ev.percent or 0.0) / 100)
+    if ind.kind == "milestone" or ev.expected is None or not ind.target:
+        return fill, None
+    if ind.direction == "decrease" and ind.baseline is not None:
+        span = ind.baseline - ind.target
+        return fill, clamp((ind.baseline - ev.expected) / span) if span else None
+    return fill, clamp(ev.expected / ind.target)
+
+
+def bar(fill: float, mark: float | None, width: int, style: str) -> Content:
+    """`████░░│░░░`: filled in the status colour, a mark at the expected pace."""
+    if width <= 0:
+        return Content("")
+    filled = round(fill * width)
+    if mark is not None and mark >= 0.999:
+        mark = None  # "expected: the whole target" says nothing a full bar does not
+    mark_at = None if mark is None else min(width - 1, max(0, round(mark * width) - 1))
+    parts: list[tuple[str, str]] = []
+    for i in range(width):
+        if i == mark_at:
+            parts.append(("│", "bold $foreground"))
+        elif i < filled:
+            parts.append(("█", style))
+        else:
+            parts.append(("░", "$foreground-muted"))
+    return Content.assemble(*parts)
+
+
+def sparkline(values: list[float]) -> str:
+    """`▁▃▅█` over the values (empty when fewer than two)."""
+    if len(values) < 2:
+        return ""
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        return SPARKS[3] * len(values)
+    return "".join(SPARKS[round((v - lo) / (hi - lo) * (len(SPARKS) - 1))] for v in values)
+
+
+def trend(view: View, indicator_id: str) -> list[float]:
+    """The indicator's year-to-date values over the view's history, oldest first."""
+    out: list[float] = []
+    for board in view.history:
+        ev = board.get(indicator_id)
+        if ev is not None and ev.value is not None and not isinstance(ev.value, bool):
+            out.append(ev.ytd if ev.ytd is not None else float(ev.value))
+    return out
+
+
+def year_on_year(view: View, ev: Evaluation) -> float | None:
+    """Change of the year-to-date value against the same quarter last year, in percent."""
+    last = view.last_year()
+    old = None if last is None else last.get(ev.indicator.id)
+    if old is None or old.ytd is None or ev.ytd is None or old.ytd == 0:
+        return None
+    return (ev.ytd - old.ytd) / abs(old.ytd) * 100
+
+
+class HeadlineCard(Widget):
+    """A bordered card; click it for the indicator's details."""
+
+    def __init__(self, lang: str = "vi", **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.lang = lang
+        self.evaluation: Evaluation | None = None
+        self.values: list[float] = []
+        self.change: float | None = None
+
+    def show(self, view: View, ev: Evaluation) -> None:
+        """Show `ev`, with its trend over `view.history`."""
+        self.evaluation = ev
+        self.values = trend(view, ev.indicator.id)
+        self.change = year_on_year(view, ev)
+        for status in Status:
+            self.set_class(status is ev.status, f"-{status.value}")
+        self._update_title()
+        self.refresh()
+
+    def _update_title(self) -> None:
+        if self.evaluation is not None:
+            room = max(4, self.outer_size.width - 5)
+            self.border_title = Content(short_title(self.evaluation.indicator.name, room))
+
+    def on_resize(self, event: Resize) -> None:
+        """Shorten the title to the new width."""
+        self._update_title()
+
+    def on_click(self, event: Click) -> None:
+        """Open the indicator's details."""
+        if self.evaluation is not None:
+            self.post_message(OpenDetail(self.evaluation.indicator.id))
+
+    def lines(self, width: int, height: int) -> list[Content]:
+        """The card's lines for a content area of `width` × `height`."""
+        ev = self.evaluation
+        if ev is None:
+            return []
+        lang = self.lang
+        style = STATUS_STYLE[ev.status]
+        fill, mark = fractions(ev)
+        status = Content.styled(fmt.status_label(ev.status, lang), f"bold {style}")
+        options = detail(ev, lang)
+        spark = sparkline(self.values)
+        trend_line = Content.styled(spark, "$foreground-muted")
+        if self.change is not None:
+            sign = "+" if self.change >= 0 else "-"
+            change = f"{sign}{fmt.number(abs(self.change), lang, decimals=0)}%"
+            words = f"{t(lang, 'yoy')} {change}"
+            if len(spark) + 1 + len(words) > width:
+                words = change
+            trend_line = Content.assemble(trend_line, " " if spark else "", words)
+        ranked = [
+            (0, Content.styled(figure(ev, lang), f"bold {style}")),
+            (1, bar(fill, mark, width - 1, style)),
+            (3, Content(next((d for d in options if len(d) <= width), options[-1]))),
+            (2, status),
+            (4, trend_line),
+        ]
+        keep = sorted(rank for rank, _ in ranked)[: max(0, height)]
+        return [line.truncate(width, ellipsis=True) for rank, line in ranked if rank in keep]
+
+    def render(self) -> Content:
+        """The lines that fit the card."""
+        region = self.content_region
+        return Content("\n").join(self.lines(region.width, region.height))

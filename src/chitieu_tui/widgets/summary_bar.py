@@ -1,0 +1,46 @@
+"""Two lines under the cards: statuses counted, and targets met per field."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widget import Widget
+
+from chitieu_tui.core.arithmetic import STATUS_ORDER, Board
+from chitieu_tui.report import groups_line, summary_line
+from chitieu_tui.widgets.headline_card import STATUS_STYLE
+
+
+class SummaryBar(Widget):
+    """`8/20 chỉ tiêu đạt và vượt kế hoạch · 5 đúng tiến độ · …` and `Xây dựng Đảng 3/6 · …`."""
+
+    DEFAULT_CSS = "SummaryBar { height: 2; }"
+
+    def __init__(self, lang: str = "vi", **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.lang = lang
+        self.lines: list[Content] = []
+
+    def show(self, board: Board) -> None:
+        """Count `board`'s statuses."""
+        parts: list[str | tuple[str, str]] = []
+        for i, (status, text) in enumerate(
+            zip(STATUS_ORDER, summary_line(board, self.lang).split(" · "), strict=False)
+        ):
+            if i:
+                parts.append(" · ")
+            parts.append((text, f"{'bold ' if i == 0 else ''}{STATUS_STYLE[status]}"))
+        self.lines = [
+            Content.assemble(*parts),
+            Content.styled(groups_line(board), "$foreground-muted"),
+        ]
+        self.refresh()
+
+    def render(self) -> Content:
+        """The two lines, indented by one space when there is room, never wrapped."""
+        width = self.size.width
+        out = []
+        for line in self.lines:
+            if line.cell_length < width:
+                line = Content(" ") + line
+            out.append(line.truncate(width, ellipsis=True))
+        return Content("\n").join(out)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
+import shutil
 import socket
 import threading
 import time
@@ -17,6 +19,28 @@ import uvicorn
 
 from chitieu_tui.core.datadir import BUNDLED, DataDir
 from chitieu_tui.remote.wire import definitions_to_json, progress_to_json
+
+
+def make_ward(dest: Path, unit_id: str = "my-thoi", name: str | None = None) -> Path:
+    """A copy of the bundled sample at `dest`, optionally with another unit id and name."""
+    shutil.copytree(BUNDLED, dest)
+    if unit_id != "my-thoi" or name:
+        for path in [dest / "chitieu.toml", *(dest / "progress").glob("*.toml")]:
+            text = path.read_text(encoding="utf-8")
+            text = text.replace('id = "my-thoi"', f'id = "{unit_id}"')
+            text = text.replace('unit = "my-thoi"', f'unit = "{unit_id}"')
+            if name:
+                text = text.replace('name = "Phường Mỹ Thới"', f'name = "{name}"')
+            path.write_text(text, encoding="utf-8")
+    return dest
+
+
+def touch_write(path: Path, text: str) -> None:
+    """Rewrite a file and move its mtime forward, so a cache on mtime+size sees it."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text, encoding="utf-8")
+    later = max(before + 1_000_000_000, time.time_ns())
+    os.utime(path, ns=(later, later))
 
 
 class UvicornThread:
@@ -115,6 +139,7 @@ class HostileServer:
 
         def run() -> None:
             loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
             self._loop = loop
             self._server = loop.run_until_complete(
                 asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -195,12 +220,13 @@ class HostileServer:
         await _send(writer, *self._good(req))
 
     async def _mode_hostile_text(self, writer: asyncio.StreamWriter, req: Request) -> None:
-        status, headers, body = self._good(req)
         evil = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\u009b31m[@click=app.quit]x[/]"
-        body = body.replace("Phường Mỹ Thới".encode(), ("Phường" + evil).encode())
-        body = body.replace("còn 193".encode(), ("còn" + evil).encode())
-        headers.pop("ETag", None)
-        await _send(writer, status, headers, body)
+        doc = self.documents.get(req.path)
+        text = json.dumps(doc, ensure_ascii=False)
+        text = text.replace("Phường Mỹ Thới", "Phường" + json.dumps(evil)[1:-1])
+        text = text.replace("còn 193", "còn" + json.dumps(evil)[1:-1])
+        status = 200 if doc is not None else 404
+        await _send(writer, status, {"Content-Type": "application/json"}, text.encode("utf-8"))
 
     async def _mode_trickle(self, writer: asyncio.StreamWriter, req: Request) -> None:
         writer.write(

@@ -133,6 +133,7 @@ class ApiSource:
         self._defs: Definitions | None = None
         self._last_good: View | None = None
         self._stale: View | None = None
+        self._returned: View | None = None
         self._fingerprint: tuple[Any, ...] | None = None
         self._snap_keys: dict[Period, ProgressKey | None] = {}
         self._snap_cache: dict[tuple[Path, bool], tuple[Definitions | None, Snapshot | None]] = {}
@@ -184,15 +185,14 @@ class ApiSource:
             self.last_error = err
             self.changed = True
             view = await asyncio.to_thread(self._fallback, period, history, err)
-            if view is self._stale:
-                self.changed = False
             self._stale = view
-            return view
-        self.last_error = None
-        self.checked_at = dt.datetime.now(dt.UTC)
-        self.changed = view is not self._last_good
-        self._last_good = view
-        self._stale = None
+        else:
+            self.last_error = None
+            self.checked_at = dt.datetime.now(dt.UTC)
+            self._last_good = view
+            self._stale = None
+        self.changed = view is not self._returned
+        self._returned = view
         return view
 
     async def _refresh(self, period: Period | None, history: int, deadline: float) -> View:

@@ -9,7 +9,8 @@ from typing import Any
 
 from textual import work
 from textual.app import App
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.timer import Timer
+from textual.worker import Worker, WorkerFailed, WorkerState, get_current_worker
 
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.periods import Period
@@ -26,7 +27,7 @@ def _local_now() -> dt.datetime:
 class ChitieuApp(App[int]):
     """The dashboard of one unit's targets, for a file or a remote source."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "chitieu"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
@@ -48,6 +49,8 @@ class ChitieuApp(App[int]):
         self.last_error: BaseException | None = None
         self._warned: set[str] = set()
         self.is_remote = bool(getattr(source, "is_remote", False))
+        self._poll: Timer | None = None
+        self._poll_seconds = 0.0
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -58,8 +61,23 @@ class ChitieuApp(App[int]):
         """Show the dashboard, load, and poll a remote source."""
         self.push_screen(DashboardScreen(self.lang))
         self.reload()
-        if self.is_remote:
-            self.set_interval(float(self.source.refresh_seconds), self.reload)
+        self._arm_poll()
+
+    def _arm_poll(self) -> None:
+        """Poll a remote source every `refresh_seconds` (which the definitions may change)."""
+        if not self.is_remote:
+            return
+        seconds = max(1.0, float(self.source.refresh_seconds))
+        if self._poll is None or self._poll_seconds != seconds:
+            if self._poll is not None:
+                self._poll.stop()
+            self._poll = self.set_interval(seconds, self._poll_tick)
+            self._poll_seconds = seconds
+
+    def _poll_tick(self) -> None:
+        """Reload unless a load is still running."""
+        if not any(w.group == "load" and w.is_running for w in self.workers):
+            self.reload()
 
     async def on_unmount(self) -> None:
         """Close a remote source's connections."""
@@ -96,12 +114,13 @@ class ChitieuApp(App[int]):
             text = str(warning)
             if text not in self._warned:
                 self._warned.add(text)
-                self.notify(text, severity="warning", timeout=10)
+                self.notify(text, severity="warning", timeout=10, markup=False)
         self.dashboard.show_view(view, self.now())
+        self._arm_poll()
 
     def on_snapshot_saved(self, message: SnapshotSaved) -> None:
         """Say where the snapshot went."""
-        self.notify(t(self.lang, "saved", path=str(message.path)))
+        self.notify(t(self.lang, "saved", path=str(message.path)), markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where worker failures are shown; the last good view stays."""
@@ -113,7 +132,7 @@ class ChitieuApp(App[int]):
             text = str(error)
         else:
             text = f"{type(error).__name__}: {error}"
-        self.notify(text, severity="error", timeout=15)
+        self.notify(text, severity="error", timeout=15, markup=False)
         if event.worker.group == "load" and self.view is None:
             self.dashboard.show_error(text)
 
@@ -163,7 +182,10 @@ def save_screenshot(
 
     async def render() -> str:
         async with app.run_test(size=size) as pilot:
-            await app.workers.wait_for_complete()
+            try:
+                await app.workers.wait_for_complete()
+            except WorkerFailed:
+                pass  # shown on screen; raised below when nothing could be loaded
             await pilot.pause()
             svg = app.export_screenshot(title="chitieu")
             error = app.last_error if app.view is None else None

@@ -106,10 +106,14 @@ class DetailScreen(ModalScreen[None]):
         row("d_value_note", ev.note)
 
         history = Table(
-            title=Text(t(lang, "d_history"), style="bold"), expand=False, show_edge=False
+            title=Text(t(lang, "d_history"), style="bold"),
+            title_justify="left",
+            expand=False,
+            show_edge=False,
         )
         for key in ("d_period", "d_value", "d_percent", "d_status"):
-            history.add_column(Text(t(lang, key)), justify="left" if key == "d_period" else "right")
+            justify = "right" if key in ("d_value", "d_percent") else "left"
+            history.add_column(Text(t(lang, key)), justify=justify)
         for past in self.view.history:
             pev = past.get(ind.id)
             if pev is None:

@@ -6,7 +6,6 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -48,6 +47,6 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text(key), Text(t(self.lang, words)))
         table.add_row(Text(""), Text(""))
         table.add_row(Text(""), Text(t(self.lang, "help_footer"), style="italic"))
-        with VerticalScroll(id="help") as box:
-            box.border_title = t(self.lang, "help_title")
-            yield Static(table, markup=False)
+        box = Static(table, id="help", markup=False)
+        box.border_title = t(self.lang, "help_title")
+        yield box

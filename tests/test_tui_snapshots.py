@@ -1,0 +1,79 @@
+"""SVG snapshots of the dashboard (update with `pytest --snapshot-update`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.worker import WorkerFailed
+
+from chitieu_tui.app import ChitieuApp
+from chitieu_tui.core.datadir import BUNDLED
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.source import FileSource, View
+
+VN = dt.timezone(dt.timedelta(hours=7))
+LOADED = dt.datetime(2026, 4, 2, 8, 30, tzinfo=VN)
+
+
+class FrozenSource:
+    """The bundled sample, labelled `config/` and always loaded at 08:30 (UTC+7)."""
+
+    read_only = False
+    label = "config/"
+
+    def __init__(self, snapshots: Path) -> None:
+        self.inner = FileSource(BUNDLED, snapshots=snapshots)
+
+    def load(self, period: Period | None = None) -> View:
+        view = self.inner.load(period)
+        return dataclasses.replace(view, loaded_at=LOADED, source_label=self.label)
+
+    def snapshot(self, view: View) -> Path:
+        raise AssertionError("snapshot tests never write")
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ChitieuApp:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    return ChitieuApp(FrozenSource(tmp_path / "snapshots"), now=lambda: LOADED)
+
+
+async def loaded(pilot: Pilot[Any]) -> None:
+    """Wait until the first view is on screen."""
+    try:
+        await pilot.app.workers.wait_for_complete()
+    except WorkerFailed:
+        pass
+    await pilot.pause()
+    await pilot.pause()
+
+
+def test_dashboard_120x40(snap_compare: Any, app: ChitieuApp) -> None:
+    assert snap_compare(app, terminal_size=(120, 40), run_before=loaded)
+
+
+def test_dashboard_80x24(snap_compare: Any, app: ChitieuApp) -> None:
+    assert snap_compare(app, terminal_size=(80, 24), run_before=loaded)
+
+
+def test_behind_only_80x24(snap_compare: Any, app: ChitieuApp) -> None:
+    async def behind(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=behind)
+
+
+def test_detail_100x32(snap_compare: Any, app: ChitieuApp) -> None:
+    async def detail(pilot: Pilot[Any]) -> None:
+        await loaded(pilot)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(100, 32), run_before=detail)

@@ -46,6 +46,15 @@ def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "xdg"
     monkeypatch.setenv("XDG_DATA_HOME", str(home))
     monkeypatch.delenv("CHITIEU_API_TOKEN", raising=False)
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
     return home
 
 
@@ -278,7 +287,7 @@ async def test_fault_at_start_without_snapshot_raises(
     with pytest.raises(SourceError) as err:
         await source.aload(None)
     assert words in str(err.value) and hostile.url in str(err.value)
-    assert "no snapshot" in str(err.value)
+    assert "no snapshot" in str(err.value) and "saved" in str(err.value)
     assert source.last_error is err.value
     await source.aclose()
 

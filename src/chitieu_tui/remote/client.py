@@ -145,8 +145,8 @@ class ApiClient:
             self._client = httpx.AsyncClient(
                 timeout=timeout,
                 follow_redirects=False,
-                verify=True,
-                trust_env=False,
+                verify=True,  # always; SSL_CERT_FILE / SSL_CERT_DIR may add a private CA
+                trust_env=True,  # honours HTTPS_PROXY / NO_PROXY of the ward's network
                 headers=headers,
                 limits=httpx.Limits(max_connections=8, max_keepalive_connections=8),
             )

@@ -418,10 +418,10 @@ class ApiSource:
             return dataclasses.replace(last, stale=True, stale_since=last.loaded_at)
         view = self._from_snapshots(period, history)
         if view is None:
-            what = f"for {period}" if period is not None else "at all"
+            what = f" for {period}" if period is not None else ""
             final = SourceError(
-                f"{err.message}; and there is no snapshot of unit {self.unit} {what} "
-                f"to show offline",
+                f"{err.message}; and no snapshot of unit {self.unit}{what} is saved "
+                f"to show instead",
                 err.place,
             )
             self.last_error = final

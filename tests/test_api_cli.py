@@ -88,7 +88,7 @@ def test_server_down_with_snapshot_prints_it_stale(capsys, server, xdg: Path) ->
     assert code == 0, err
     assert json.loads(out) == json.loads(first)
     flat = " ".join(err.split())
-    assert url in flat and "snapshot" in flat
+    assert url in flat and "snapshot" in flat and "cannot connect" in flat
     assert "ago" in flat or "just now" in flat
     assert "Traceback" not in err
 

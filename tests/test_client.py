@@ -270,6 +270,7 @@ async def test_fault_keeps_last_good_data(hostile: HostileServer, mode: str, wor
     assert_stale_like(stale, good)
     err = source.last_error
     assert isinstance(err, SourceError)
+    assert stale.warnings[0] is err  # the TUI notifies view warnings; so it says why
     text = str(err)
     assert words in text
     assert hostile.url in text
@@ -466,3 +467,43 @@ def test_describe_age_uses_stale_since(hostile: HostileServer) -> None:
     view = View(board, [], source.label, dt.datetime.now(dt.UTC), stale=True, stale_since=then)
     assert source.describe_age(view).startswith("3 hours ago (")
     assert source.describe_age(view, "vi").startswith("3 giờ trước (")
+
+
+async def test_cancelled_refresh_leaves_a_consistent_source(hostile: HostileServer) -> None:
+    import asyncio
+
+    source = ApiSource(hostile.url, "my-thoi", **FAST)
+    first = await source.aload(None)
+    hostile.documents["/api/v1/units/my-thoi/progress/2026-Q1"]["values"]["bhyt"] = 93.0
+    hostile.mode = "trickle"
+    task = asyncio.create_task(source.aload(None))
+    await asyncio.sleep(0.2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    hostile.mode = "ok"
+    second = await source.aload(None)
+    assert second is not first and not second.stale
+    ev = second.board.get("bhyt")
+    assert ev is not None and ev.value == 93.0
+    await source.aclose()
+
+
+async def test_server_without_etags_still_gives_the_same_view(hostile: HostileServer) -> None:
+    import json
+
+    docs = good_documents()
+    docs["/api/v1/units/my-thoi/progress/2026-Q1"]["values"]["khong-co-chi-tieu"] = 1
+
+    def no_etag(req):
+        if req.path not in docs:
+            return 404, {"Content-Type": "application/problem+json"}, b"{}"
+        return 200, {"Content-Type": "application/json"}, json.dumps(docs[req.path]).encode()
+
+    hostile.handler = no_etag
+    source = ApiSource(hostile.url, "my-thoi", **FAST)
+    first = await source.aload(None)
+    assert await source.aload(None) is first
+    assert any("khong-co-chi-tieu" in str(w) for w in first.warnings)
+    assert all("if-none-match" not in r.headers for r in hostile.requests)
+    await source.aclose()

@@ -180,7 +180,7 @@ class ApiSource:
 
     async def _load(self, period: Period | None, history: int, deadline: float) -> View:
         try:
-            view = await self._refresh(period, history, deadline)
+            view, fingerprint = await self._refresh(period, history, deadline)
         except SourceError as err:
             self.last_error = err
             self.changed = True
@@ -189,13 +189,15 @@ class ApiSource:
         else:
             self.last_error = None
             self.checked_at = dt.datetime.now(dt.UTC)
-            self._last_good = view
+            self._last_good, self._fingerprint = view, fingerprint
             self._stale = None
         self.changed = view is not self._returned
         self._returned = view
         return view
 
-    async def _refresh(self, period: Period | None, history: int, deadline: float) -> View:
+    async def _refresh(
+        self, period: Period | None, history: int, deadline: float
+    ) -> tuple[View, tuple[Any, ...]]:
         self._http.deadline_at = time.monotonic() + deadline
         try:
             async with asyncio.timeout(deadline):
@@ -291,7 +293,7 @@ class ApiSource:
             Place(self._http.url(path)),
         )
 
-    def _assemble(self, fetched: _Fetch) -> View:
+    def _assemble(self, fetched: _Fetch) -> tuple[View, tuple[Any, ...]]:
         """Validate the documents and build the View (or return the previous one unchanged)."""
         defs, period, docs, warnings = fetched.defs, fetched.period, fetched.docs, fetched.warnings
         fingerprint = (
@@ -302,7 +304,7 @@ class ApiSource:
             tuple(sorted((p, f.ok, f.digest) for p, f in docs.items())),
         )
         if fingerprint == self._fingerprint and self._last_good is not None:
-            return self._last_good
+            return self._last_good, fingerprint
         required = set(period.quarters_of_year_so_far())
         progs: dict[Period, Progress] = {}
         for p, f in sorted(docs.items()):
@@ -325,8 +327,7 @@ class ApiSource:
         history = self._history(defs, period, progs, fetched.history)
         self._maybe_snapshot(defs, board, warnings)
         self._defs = defs
-        self._fingerprint = fingerprint
-        return View(
+        view = View(
             board=board,
             history=history,
             source_label=self.label,
@@ -335,6 +336,7 @@ class ApiSource:
             read_only=True,
             warnings=warnings,
         )
+        return view, fingerprint
 
     def _history(
         self, defs: Definitions, period: Period, progs: dict[Period, Progress], count: int
@@ -410,13 +412,22 @@ class ApiSource:
         self._auto = (board, path)
 
     def _fallback(self, period: Period | None, history: int, err: SourceError) -> View:
-        """The last good view, else the newest snapshot, marked stale; else raise."""
+        """The last good view, else the newest snapshot, marked stale; else raise.
+
+        The stale view carries `err` first in its `warnings`, so that whoever shows
+        warnings (the TUI's notifications, `chitieu report` on stderr) also says why.
+        Repeated failures with the same words return the same View object.
+        """
         last = self._last_good
         if last is not None and (period is None or period == last.period):
-            if self._stale is not None and self._stale.board is last.board:
+            key: tuple[Any, ...] = ("memory", id(last), str(err))
+            if self._stale is not None and key == self._stale_key:
                 return self._stale
-            return dataclasses.replace(last, stale=True, stale_since=last.loaded_at)
-        view = self._from_snapshots(period, history)
+            self._stale_key = key
+            return dataclasses.replace(
+                last, stale=True, stale_since=last.loaded_at, warnings=[err, *last.warnings]
+            )
+        view = self._from_snapshots(period, history, err)
         if view is None:
             what = f" for {period}" if period is not None else ""
             final = SourceError(
@@ -428,7 +439,7 @@ class ApiSource:
             raise final
         return view
 
-    def _from_snapshots(self, period: Period | None, history: int) -> View | None:
+    def _from_snapshots(self, period: Period | None, history: int, err: SourceError) -> View | None:
         """A stale View from the newest snapshot of the period (None: the newest period)."""
         periods = snapshot_periods(self.snapshot_root)
         if period is None:
@@ -440,10 +451,10 @@ class ApiSource:
             snap = self._newest_snapshot(period, None)
         if snap is None:
             return None
-        stale_key = (period, snap.path, history, self._defs)
-        if self._stale is not None and stale_key == self._stale_key:
+        key = ("snapshot", period, snap.path, history, str(err))
+        if self._stale is not None and key == self._stale_key:
             return self._stale
-        self._stale_key = stale_key
+        self._stale_key = key
         defs = snap.definitions
         year: dict[Period, Progress] = {period: snap.progress}
         for q in period.quarters_of_year_so_far()[:-1]:
@@ -463,6 +474,7 @@ class ApiSource:
             read_only=True,
             stale=True,
             stale_since=snap.taken_at,
+            warnings=[err],
         )
 
     def snapshot(self, view: View) -> Path:

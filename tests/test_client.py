@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -507,3 +508,26 @@ async def test_server_without_etags_still_gives_the_same_view(hostile: HostileSe
     assert any("khong-co-chi-tieu" in str(w) for w in first.warnings)
     assert all("if-none-match" not in r.headers for r in hostile.requests)
     await source.aclose()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+async def test_tls_is_always_verified(ward: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        + ["-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    srv = UvicornThread(create_app(ward), ssl_certfile=str(cert), ssl_keyfile=str(key)).start()
+    try:
+        source = ApiSource(f"https://127.0.0.1:{srv.port}", "my-thoi", **FAST)
+        with pytest.raises(SourceError) as err:
+            await source.load_once(None)
+        assert "certificate" in str(err.value) and "not trusted" in str(err.value)
+    finally:
+        srv.stop()

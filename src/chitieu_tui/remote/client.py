@@ -221,6 +221,10 @@ class ApiClient:
                 continue
             except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
                 why = self._transport_words(exc)
+                if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+                    raise self._error(
+                        url, f"the server's TLS certificate is not trusted ({self._exc_words(exc)})"
+                    ) from None
                 if attempt >= s.retries:
                     raise self._error(url, why) from None
                 await self._sleep_before_retry(url, attempt, None, why)
@@ -351,7 +355,7 @@ class ApiClient:
 
 
 def _is_json(response: httpx.Response) -> bool:
-    ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    ctype: str = response.headers.get("content-type", "").split(";")[0].strip().lower()
     return ctype == "application/json" or ctype.endswith("+json")
 
 

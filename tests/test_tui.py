@@ -477,3 +477,17 @@ def test_bar_and_sparkline_helpers() -> None:
     assert short_title("Hoàn thành chỉ tiêu giao quân năm 2026", 14) == "Giao quân"
     assert short_title("BHYT", 4) == "BHYT"
     assert fold("Quốc phòng – An ninh, ĐẢNG") == "quoc phong – an ninh, dang"
+
+
+async def test_theme_change_recolours_the_status_cells(sample: Path) -> None:
+    app = ChitieuApp(FileSource(sample))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = table(app).get_cell("thu-ngan-sach", "status").style
+        app.theme = "gruvbox"
+        await pilot.pause()
+        await pilot.pause()
+        after = table(app).get_cell("thu-ngan-sach", "status").style
+        assert after != before
+        assert table(app).current_id() == "ket-nap-dang-vien"
+        assert app.is_running

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from chitieu_tui.core.arithmetic import Evaluation
@@ -17,6 +18,8 @@ from chitieu_tui.i18n import localize_bindings, t
 from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, SummaryBar
 
 MAX_CARDS = 6
+LARGE = 500
+"""Above this many rows, the filter waits for a pause in typing."""
 
 
 def headline(view: View) -> list[Evaluation]:
@@ -48,6 +51,7 @@ class DashboardScreen(Screen[None]):
     def __init__(self, lang: str = "vi") -> None:
         super().__init__()
         self.lang = lang
+        self._typing: Timer | None = None
         localize_bindings(self, lang)
 
     def compose(self) -> ComposeResult:
@@ -57,7 +61,7 @@ class DashboardScreen(Screen[None]):
         yield Horizontal(id="cards")
         yield SummaryBar(lang, id="summary")
         yield Static(Text(t(lang, "loading")), id="message", markup=False)
-        box = Input(placeholder=t(lang, "filter_placeholder"), id="filter")
+        box = Input(placeholder=t(lang, "filter_placeholder"), id="filter", compact=True)
         box.display = False
         yield box
         yield IndicatorTable(lang, id="table")
@@ -111,6 +115,9 @@ class DashboardScreen(Screen[None]):
 
     def action_clear_filter(self) -> None:
         """Close the filter box and show every row again."""
+        if self._typing is not None:
+            self._typing.stop()
+            self._typing = None
         box = self.query_one("#filter", Input)
         box.value = ""
         box.display = False
@@ -118,11 +125,22 @@ class DashboardScreen(Screen[None]):
         self.table.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        """Filter as the official types."""
-        self.table.set_query(event.value)
+        """Filter as the official types (after a short pause when the table is large)."""
+        if self._typing is not None:
+            self._typing.stop()
+            self._typing = None
+        if self.table.row_count <= LARGE:
+            self.table.set_query(event.value)
+        else:
+            value = event.value
+            self._typing = self.set_timer(0.2, lambda: self.table.set_query(value))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter: keep the filter, go back to the table."""
+        if self._typing is not None:
+            self._typing.stop()
+            self._typing = None
+        self.table.set_query(event.value)
         if not event.value.strip():
             event.input.display = False
         self.table.focus()

@@ -45,11 +45,10 @@ SORT_KEYS: dict[str, Callable[[Evaluation], Any]] = {
 }
 
 
-def matches(ev: Evaluation, board: Board, words: list[str]) -> bool:
-    """True when every folded word occurs in the name, id or field of `ev`."""
+def haystack(ev: Evaluation, board: Board) -> str:
+    """What the filter searches: name, id, field and owner, folded."""
     ind = ev.indicator
-    hay = fold(f"{ind.name} {ind.id} {board.definitions.group_name(ind.group)} {ind.owner}")
-    return all(w in hay for w in words)
+    return fold(f"{ind.name} {ind.id} {board.definitions.group_name(ind.group)} {ind.owner}")
 
 
 def select(
@@ -58,15 +57,21 @@ def select(
     behind_only: bool = False,
     sort: str = "order",
     reverse: bool = False,
+    hay: dict[str, str] | None = None,
 ) -> list[tuple[str, list[Evaluation]]]:
-    """The rows to show, as (group id, evaluations), fields in display order."""
+    """The rows to show, as (group id, evaluations), fields in display order.
+
+    Every folded word of `query` must occur in the indicator's haystack (`hay` caches them).
+    """
     words = fold(query).split()
     groups: dict[str, list[Evaluation]] = {g.id: [] for g in board.definitions.groups}
     for ev in board.evaluations:
         if behind_only and ev.status is not Status.BEHIND:
             continue
-        if words and not matches(ev, board, words):
-            continue
+        if words:
+            text = hay[ev.indicator.id] if hay is not None else haystack(ev, board)
+            if not all(w in text for w in words):
+                continue
         groups.setdefault(ev.indicator.group, []).append(ev)
     key = SORT_KEYS.get(sort)
     out = []
@@ -132,6 +137,8 @@ class IndicatorTable(DataTable[Text]):
         self.sort_by = "order"
         self.reverse = False
         self._built_width = -1
+        self._hay: dict[str, str] = {}
+        self._texts: dict[str, dict[str, str]] = {}
 
     def on_mount(self) -> None:
         """Rebuild when the theme (and so the status colours) changes."""
@@ -143,6 +150,8 @@ class IndicatorTable(DataTable[Text]):
     def show(self, board: Board) -> None:
         """Show a new board, keeping the cursor on the same indicator."""
         self.board = board
+        self._hay = {ev.indicator.id: haystack(ev, board) for ev in board.evaluations}
+        self._texts = {ev.indicator.id: cells(ev, self.lang) for ev in board.evaluations}
         self.rebuild()
 
     def set_query(self, text: str) -> None:
@@ -198,8 +207,10 @@ class IndicatorTable(DataTable[Text]):
         width = self.size.width or 80
         self._built_width = width
         columns = [c for c in COLUMNS if c != "unit" or width >= WIDE]
-        groups = select(board, self.query_text, self.behind_only, self.sort_by, self.reverse)
-        texts = {ev.indicator.id: cells(ev, lang) for _, evs in groups for ev in evs}
+        groups = select(
+            board, self.query_text, self.behind_only, self.sort_by, self.reverse, self._hay
+        )
+        texts = {ev.indicator.id: self._texts[ev.indicator.id] for _, evs in groups for ev in evs}
         heads = self._headers()
         widths = {
             col: min(

@@ -53,7 +53,7 @@ class FileSource:
 
     def __init__(self, root: Path, snapshots: Path | None = None) -> None:
         self.data = DataDir(root, snapshots_override=snapshots)
-        self.label = shown_path(root).rstrip("/") + "/"
+        self.label = "mẫu có sẵn" if self.data.is_bundled else shown_path(root).rstrip("/") + "/"
 
     def load(self, period: Period | None = None, history: int = 5) -> View:
         """Read (cached on mtimes) and evaluate one period."""

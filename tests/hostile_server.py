@@ -113,7 +113,7 @@ class Request:
 class HostileServer:
     """A small raw-asyncio HTTP server whose behaviour is switched by `mode`.
 
-    Modes: ok, trickle, huge, huge_declared, html, truncated, cut, wrong_shape, error500,
+    Modes: ok, trickle, huge, huge_declared, html, truncated, cut, wrong_shape, error500, unauthorized,
     busy429 (429 with Retry-After for the first `busy_count` requests, then ok), drop,
     redirect_away, redirect_same, hostile_text. `handler`, when set, overrides the mode.
     """
@@ -295,6 +295,11 @@ class HostileServer:
             }
         ).encode()
         await _send(writer, 500, {"Content-Type": "application/problem+json"}, body)
+
+    async def _mode_unauthorized(self, writer: asyncio.StreamWriter, req: Request) -> None:
+        body = b'{"type":"about:blank","title":"Unauthorized","status":401,"detail":"token"}'
+        headers = {"Content-Type": "application/problem+json", "WWW-Authenticate": "Bearer"}
+        await _send(writer, 401, headers, body)
 
     async def _mode_busy429(self, writer: asyncio.StreamWriter, req: Request) -> None:
         if self.busy_count > 0:

@@ -254,6 +254,7 @@ FAULTS = [
     ("cut", "closed the connection"),
     ("wrong_shape", "wrong shape"),
     ("error500", "500 Internal Server Error"),
+    ("unauthorized", "CHITIEU_API_TOKEN"),
     ("drop", "closed the connection"),
     ("redirect_away", "another host"),
 ]

@@ -202,6 +202,7 @@ class ApiSource:
         try:
             async with asyncio.timeout(deadline):
                 fetched = await self._fetch(period, history)
+            return await asyncio.to_thread(self._assemble, fetched)
         except TimeoutError:
             raise SourceError(
                 f"no complete answer within {deadline:g} s (the server is too slow)",
@@ -213,7 +214,6 @@ class ApiSource:
             raise SourceError(
                 f"unexpected error talking to the server ({type(exc).__name__})", Place(self.url)
             ) from None
-        return await asyncio.to_thread(self._assemble, fetched)
 
     async def _fetch(self, period: Period | None, history: int) -> _Fetch:
         """Definitions, the period list and the progress documents needed for one view."""

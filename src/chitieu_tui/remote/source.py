@@ -420,7 +420,7 @@ class ApiSource:
         """
         last = self._last_good
         if last is not None and (period is None or period == last.period):
-            key: tuple[Any, ...] = ("memory", id(last), str(err))
+            key: tuple[Any, ...] = ("memory", id(last), err.message)
             if self._stale is not None and key == self._stale_key:
                 return self._stale
             self._stale_key = key
@@ -451,7 +451,7 @@ class ApiSource:
             snap = self._newest_snapshot(period, None)
         if snap is None:
             return None
-        key = ("snapshot", period, snap.path, history, str(err))
+        key = ("snapshot", period, snap.path, history, err.message)
         if self._stale is not None and key == self._stale_key:
             return self._stale
         self._stale_key = key

@@ -126,3 +126,39 @@ def test_decrease_uses_the_period_value() -> None:
     ev = evaluate(DEC_CUM, Period(2026, 2), {1: E(15.0), 2: E(9.0)})
     assert ev.status is Status.MET
     assert ev.percent == pytest.approx((40 - 9) / 20 * 100)
+
+
+@pytest.mark.parametrize(
+    ("indicator", "period", "values", "remaining", "per_quarter", "projection"),
+    [
+        (CUM, "2026-Q1", {1: 30.0}, 70.0, 70 / 3, 120.0),
+        (CUM_Q, "2026-Q2", {1: 20.0, 2: 20.0}, 60.0, 30.0, 80.0),
+        (CUM, "2026-Q4", {4: 90.0}, 10.0, None, 90.0),
+        (CUM, "2026-Q2", {2: 120.0}, 0.0, None, 240.0),
+        (LEVEL_BASE, "2026-Q2", {2: 91.0}, 4.0, 2.0, 95.0),
+        (LEVEL, "2026-Q1", {1: 90.0}, 5.0, 5 / 3, 90.0),
+        (DEC, "2026-Q1", {1: 95.0}, 25.0, 25 / 3, 80.0),
+    ],
+)
+def test_pace(
+    indicator: Indicator,
+    period: str,
+    values: dict[int, float],
+    remaining: float,
+    per_quarter: float | None,
+    projection: float,
+) -> None:
+    from chitieu_tui.core.arithmetic import pace
+
+    got = pace(evaluate(indicator, Period.parse(period), {q: E(v) for q, v in values.items()}))
+    assert got is not None
+    assert got.remaining == pytest.approx(remaining)
+    assert got.per_quarter == (pytest.approx(per_quarter) if per_quarter is not None else None)
+    assert got.projection == pytest.approx(projection)
+
+
+def test_no_pace_for_milestones_or_missing_data() -> None:
+    from chitieu_tui.core.arithmetic import pace
+
+    assert pace(evaluate(MILE, Period(2026, 1), {1: E(False)})) is None
+    assert pace(evaluate(CUM, Period(2026, 1), {})) is None

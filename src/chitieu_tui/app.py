@@ -17,7 +17,10 @@ from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import OpenDetail, SnapshotSaved, ViewLoaded
-from chitieu_tui.screens import DashboardScreen, DetailScreen, HelpScreen
+from chitieu_tui.screens import DashboardScreen, DetailScreen, EntryScreen, HelpScreen
+
+WATCH_SECONDS = 0.5
+"""How often the file source is checked for changes on disk."""
 
 
 def _local_now() -> dt.datetime:
@@ -51,6 +54,8 @@ class ChitieuApp(App[int]):
         self.is_remote = bool(getattr(source, "is_remote", False))
         self._poll: Timer | None = None
         self._poll_seconds = 0.0
+        self._fingerprint: object = None
+        self._watching = hasattr(source, "fingerprint") and not self.is_remote
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -62,6 +67,18 @@ class ChitieuApp(App[int]):
         self.push_screen(DashboardScreen(self.lang))
         self.reload()
         self._arm_poll()
+        if self._watching:
+            self.set_interval(WATCH_SECONDS, self._watch_files)
+
+    def _shown_period(self) -> Period | None:
+        return self.period or (self.view.period if self.view else None)
+
+    def _watch_files(self) -> None:
+        """Reload when a file shown on screen changed on disk (a few stat calls)."""
+        if any(w.group == "load" and w.is_running for w in self.workers):
+            return
+        if self.source.fingerprint(self._shown_period()) != self._fingerprint:
+            self.reload()
 
     def _arm_poll(self) -> None:
         """Poll a remote source every `refresh_seconds` (which the definitions may change)."""
@@ -93,6 +110,9 @@ class ChitieuApp(App[int]):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load_file(self, period: Period | None) -> None:
+        if self._watching:
+            # Taken before reading: a change during the read triggers another load.
+            self._fingerprint = self.source.fingerprint(period or self._shown_period())
         view = self.source.load(period)
         if not get_current_worker().is_cancelled:
             self.post_message(ViewLoaded(view))
@@ -109,7 +129,11 @@ class ChitieuApp(App[int]):
         """Keep the view, tell about new warnings, and show it."""
         view = message.view
         self.view = view
+        if self.last_error is not None and self._watching:
+            self.notify(t(self.lang, "reloaded"), markup=False)
         self.last_error = None
+        if self._watching and self.period is None:
+            self.period = view.period  # stay on this quarter when a newer file appears
         for warning in view.warnings:
             text = str(warning)
             if text not in self._warned:
@@ -158,6 +182,25 @@ class ChitieuApp(App[int]):
         if current is not None:
             self.period = current.prev() if step < 0 else current.next()
             self.reload()
+
+    def action_enter(self) -> None:
+        """`e`: enter a value for the indicator under the cursor."""
+        if self.view is None:
+            return
+        if self.view.read_only or not hasattr(self.source, "enter"):
+            self.notify(t(self.lang, "e_read_only"), severity="warning", markup=False)
+            return
+        indicator_id = self.dashboard.table.current_id()
+        ev = self.view.board.get(indicator_id) if indicator_id else None
+        if ev is None:
+            self.notify(t(self.lang, "e_no_row"), severity="warning", markup=False)
+            return
+
+        def saved(ok: bool | None) -> None:
+            if ok:
+                self.reload()
+
+        self.push_screen(EntryScreen(self.source, ev, self.lang), saved)
 
     def action_help(self) -> None:
         """`?`."""

@@ -188,3 +188,43 @@ def evaluate_board(defs: Definitions, period: Period, progress: Mapping[Period, 
         evaluate(ind, period, year_values_of(ind.id, period, progress)) for ind in defs.indicators
     ]
     return Board(defs, period, evaluations, summarize(defs, evaluations), progress.get(period))
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """What is still needed to reach the target by year end, and where the pace leads."""
+
+    remaining: float | None
+    """How much is still missing (0 when met; None when it does not apply)."""
+    per_quarter: float | None
+    """The remaining amount spread over the remaining quarters."""
+    per_month: float | None
+    """The remaining amount spread over the remaining months."""
+    projection: float | None
+    """The year-end value if the pace so far continues."""
+
+
+def pace(ev: Evaluation) -> Pace | None:
+    """The pace of a numeric indicator with a value (None for milestones and no data)."""
+    ind = ev.indicator
+    if ind.kind == "milestone" or ind.target is None or ev.entry is None or ev.ytd is None:
+        return None
+    q = ev.period.quarter
+    quarters_left = 4 - q
+    if ind.direction == "decrease":
+        v = float(ev.entry.value)
+        remaining = max(0.0, v - ind.target)
+        start = ind.baseline if ind.baseline is not None else v
+        projection = v - (start - v) * quarters_left / q
+    else:
+        v = ev.ytd
+        remaining = max(0.0, ind.target - v)
+        if ind.kind == "cumulative":
+            projection = v * 4 / q
+        elif ind.baseline is not None:
+            projection = v + (v - ind.baseline) * quarters_left / q
+        else:
+            projection = v
+    per_quarter = remaining / quarters_left if quarters_left and remaining else None
+    per_month = remaining / (3 * quarters_left) if quarters_left and remaining else None
+    return Pace(remaining, per_quarter, per_month, projection)

@@ -101,11 +101,10 @@ class DataDir:
         self._defs = (stamp, defs)
         return defs
 
-    def fingerprint(self, period: Period) -> tuple[object, ...]:
+    def fingerprint(self, period: Period | None) -> tuple[object, ...]:
         """Cheap stamps (a few stat calls) that change when anything shown for `period` changes."""
-        files = [self.definitions_path] + [
-            self.progress_path(p) for p in period.quarters_of_year_so_far()
-        ]
+        quarters = period.quarters_of_year_so_far() if period is not None else []
+        files = [self.definitions_path] + [self.progress_path(p) for p in quarters]
         try:
             listing = (self.root / "progress").stat().st_mtime_ns
         except OSError:

@@ -78,7 +78,7 @@ class FileSource:
         """Write a snapshot of the view's period."""
         return self.data.take_snapshot(view.board)
 
-    def fingerprint(self, period: Period) -> tuple[object, ...]:
+    def fingerprint(self, period: Period | None) -> tuple[object, ...]:
         """Changes when a file shown for `period` changes (for the live reload)."""
         return self.data.fingerprint(period)
 

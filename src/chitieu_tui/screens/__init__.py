@@ -2,6 +2,7 @@
 
 from chitieu_tui.screens.dashboard import DashboardScreen
 from chitieu_tui.screens.detail import DetailScreen
+from chitieu_tui.screens.entry import EntryScreen
 from chitieu_tui.screens.help import HelpScreen
 
-__all__ = ["DashboardScreen", "DetailScreen", "HelpScreen"]
+__all__ = ["DashboardScreen", "DetailScreen", "EntryScreen", "HelpScreen"]

@@ -39,6 +39,7 @@ class DashboardScreen(Screen[None]):
         Binding("q", "app.quit", "quit"),
         Binding("r", "app.reload", "reload"),
         Binding("s", "app.snapshot", "snapshot"),
+        Binding("e", "app.enter", "enter"),
         Binding("left_square_bracket", "app.period(-1)", "quarter", key_display="[ ]"),
         Binding("right_square_bracket", "app.period(1)", show=False),
         Binding("slash", "filter", "filter", key_display="/"),
@@ -65,7 +66,7 @@ class DashboardScreen(Screen[None]):
         box.display = False
         yield box
         yield IndicatorTable(lang, id="table")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         """Keys go to the table first."""

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from chitieu_tui.core import fmt
-from chitieu_tui.core.arithmetic import Evaluation, Status
+from chitieu_tui.core.arithmetic import Evaluation, Status, pace
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import localize_bindings, t
@@ -63,6 +63,36 @@ class DetailScreen(ModalScreen[None]):
         style = Style(color=colour[:7] or None, bold=True)
         return Text(fmt.status_label(status, self.lang), style=style)
 
+    def _pace(self, ev: Evaluation) -> list[RenderableType]:
+        """What is still needed by year end, the projection, and the same quarter last year."""
+        lang = self.lang
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column()
+        p = pace(ev)
+        if p is not None and p.remaining is not None:
+            if p.remaining <= 0:
+                grid.add_row(Text(t(lang, "d_remaining")), Text(t(lang, "d_met_already")))
+            else:
+                grid.add_row(Text(t(lang, "d_remaining")), Text(_value(ev, p.remaining, lang)))
+                if p.per_quarter is not None:
+                    grid.add_row(
+                        Text(t(lang, "d_per_quarter")), Text(_value(ev, p.per_quarter, lang))
+                    )
+                if p.per_month is not None:
+                    grid.add_row(Text(t(lang, "d_per_month")), Text(_value(ev, p.per_month, lang)))
+            if p.projection is not None:
+                grid.add_row(Text(t(lang, "d_projection")), Text(_value(ev, p.projection, lang)))
+        last = self.view.last_year()
+        lev = last.get(ev.indicator.id) if last is not None else None
+        if lev is not None and lev.entry is not None:
+            shown = lev.ytd if lev.ytd is not None else lev.value
+            words = f"{_value(lev, shown, lang)} ({lev.period.label(lang)})"
+            grid.add_row(Text(t(lang, "d_last_year")), Text(words))
+        if not grid.row_count:
+            return []
+        return [Text(t(lang, "d_pace"), style="bold"), grid, Text("")]
+
     def body(self) -> RenderableType:
         """The whole detail as Rich renderables built from Text (never markup)."""
         lang = self.lang
@@ -105,6 +135,8 @@ class DetailScreen(ModalScreen[None]):
         row("d_status", self._status(ev.status))
         row("d_value_note", ev.note)
 
+        pace_rows = self._pace(ev)
+
         history = Table(
             title=Text(t(lang, "d_history"), style="bold"),
             title_justify="left",
@@ -139,6 +171,7 @@ class DetailScreen(ModalScreen[None]):
         return Group(
             facts,
             Text(""),
+            *pace_rows,
             history,
             Text(""),
             Text(t(lang, "d_provenance"), style="bold"),

@@ -15,6 +15,7 @@ KEYS = [
     ("q", "help_q"),
     ("r", "help_r"),
     ("s", "help_s"),
+    ("e", "help_e"),
     ("/", "help_slash"),
     ("b", "help_b"),
     ("o", "help_o"),

@@ -1,0 +1,255 @@
+"""Live files, data entry and pace on the dashboard, driven with Pilot."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from datadirs import copy_sample
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from chitieu_tui.app import ChitieuApp
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.source import FileSource
+from chitieu_tui.screens import DetailScreen, EntryScreen
+from chitieu_tui.widgets import HeadlineCard, IndicatorTable, SummaryBar
+
+SIZE = (120, 40)
+
+
+class App(ChitieuApp):
+    """The app, remembering its notifications."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.notes: list[tuple[str, str]] = []
+
+    def notify(self, message: str, *args: Any, severity: str = "information", **kw: Any) -> None:
+        self.notes.append((severity, str(message)))
+        super().notify(message, *args, severity=severity, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _no_user_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait for every worker and the messages they posted."""
+    for _ in range(3):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except Exception:  # noqa: BLE001 - failures are the app's to show
+            pass
+        await pilot.pause()
+
+
+def card_text(app: ChitieuApp, indicator_id: str) -> str:
+    for card in app.screen.query(HeadlineCard):
+        if card.evaluation is not None and card.evaluation.indicator.id == indicator_id:
+            return "\n".join(line.plain for line in card.lines(30, 8))
+    raise AssertionError(indicator_id)
+
+
+def summary_text(app: ChitieuApp) -> str:
+    return str(app.screen.query_one(SummaryBar).render())
+
+
+async def select_row(pilot: Pilot[Any], indicator_id: str) -> None:
+    table = pilot.app.screen.query_one(IndicatorTable)
+    table.move_cursor(row=table.get_row_index(indicator_id))
+    await pilot.pause()
+
+
+async def test_entering_a_value_updates_screen_file_and_snapshot(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    app = App(FileSource(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "8/20" in summary_text(app)
+        await select_row(pilot, "khu-dan-cu-an-toan")  # the one without data
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EntryScreen)
+        await pilot.press(*"96,5", "enter", *"đủ 24/25 khóm", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, EntryScreen)
+        assert "9/20" in summary_text(app)
+        assert "0 chưa có số liệu" in summary_text(app)
+    values = tomllib.loads((root / "progress" / "2026-Q1.toml").read_text())["values"]
+    assert values["khu-dan-cu-an-toan"] == {"value": 96.5, "note": "đủ 24/25 khóm"}
+    snaps = list((root / "snapshots" / "2026-Q1").glob("*.toml"))
+    assert len(snaps) == 1
+    rows = {r["id"]: r for r in tomllib.loads(snaps[0].read_text())["indicator"]}
+    assert rows["khu-dan-cu-an-toan"]["status"] == "met"
+
+
+async def test_headline_card_changes_after_entry(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    app = App(FileSource(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "13,75%" in card_text(app, "thu-ngan-sach")
+        await select_row(pilot, "thu-ngan-sach")
+        await pilot.press("e")
+        await pilot.pause()
+        value = app.screen.query_one("#entry-value", Input)
+        value.value = "60"
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert "25,78%" in card_text(app, "thu-ngan-sach")
+        assert "Đúng tiến độ" in card_text(app, "thu-ngan-sach")
+
+
+async def test_nonsense_is_refused_in_the_form(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    before = (root / "progress" / "2026-Q1.toml").read_bytes()
+    app = App(FileSource(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select_row(pilot, "bhyt")
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press(*"chín mươi", "enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, EntryScreen)
+        message = str(app.screen.query_one("#entry-message").render())
+        assert "không phải là số" in message
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, EntryScreen)
+    assert (root / "progress" / "2026-Q1.toml").read_bytes() == before
+
+
+async def test_milestone_form_takes_yes_or_no(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    app = App(FileSource(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select_row(pilot, "mo-hinh-nong-nghiep-cnc")
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press(*"có", "enter", "enter")
+        await settle(pilot)
+        assert "9/20" in summary_text(app)
+    values = tomllib.loads((root / "progress" / "2026-Q1.toml").read_text())["values"]
+    assert values["mo-hinh-nong-nghiep-cnc"]["value"] is True
+
+
+async def test_entry_in_a_new_quarter_creates_its_file(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    app = App(FileSource(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.view is not None and app.view.period == Period(2026, 2)
+        assert "0/20" in summary_text(app)
+        await select_row(pilot, "thu-ngan-sach")
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press(*"120,5", "enter", "enter")
+        await settle(pilot)
+        assert "1/20" in summary_text(app) or "0/20" in summary_text(app)
+        ev = app.view.board.get("thu-ngan-sach")
+        assert ev is not None and ev.value == 120.5
+    doc = tomllib.loads((root / "progress" / "2026-Q2.toml").read_text())
+    assert doc["period"] == "2026-Q2" and doc["values"]["thu-ngan-sach"] == 120.5
+
+
+async def test_the_bundled_sample_refuses_entry_with_a_hint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chitieu_tui.core.datadir import BUNDLED
+
+    app = App(FileSource(BUNDLED))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select_row(pilot, "bhyt")
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press(*"91", "enter", "enter")
+        await settle(pilot)
+        message = str(app.screen.query_one("#entry-message").render())
+        assert "chitieu init" in message
+
+
+async def test_a_file_changed_by_another_process_shows_up(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    app = App(FileSource(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(IndicatorTable)
+        await select_row(pilot, "bhyt")
+        path = root / "progress" / "2026-Q1.toml"
+        path.write_text(path.read_text().replace("bhyt = 90.0", "bhyt = 96.25"))
+        for _ in range(50):  # the watcher checks twice a second
+            await pilot.pause(0.1)
+            ev = app.view.board.get("bhyt") if app.view else None
+            if ev is not None and ev.value == 96.25:
+                break
+        await settle(pilot)
+        assert app.view is not None and app.view.board.get("bhyt").value == 96.25  # type: ignore[union-attr]
+        assert "9/20" in summary_text(app)
+        assert table.current_id() == "bhyt"  # the cursor stayed
+
+
+async def test_a_broken_file_keeps_the_last_figures_and_recovers(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    app = App(FileSource(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        path = root / "progress" / "2026-Q1.toml"
+        good = path.read_text()
+        path.write_text(good[: len(good) // 2] + "\nbhyt = = 9")  # saved half-way
+        app._watch_files()
+        await settle(pilot)
+        assert "8/20" in summary_text(app)
+        errors = [text for sev, text in app.notes if sev == "error"]
+        assert errors and "2026-Q1.toml:" in errors[-1]
+        app._watch_files()  # no change since: no second notification
+        await settle(pilot)
+        assert len([1 for sev, _ in app.notes if sev == "error"]) == len(errors)
+        path.write_text(good.replace("bhyt = 90.0", "bhyt = 96.0"))
+        app._watch_files()
+        await settle(pilot)
+        assert "9/20" in summary_text(app)
+        assert any("Đã đọc lại" in text for _, text in app.notes)
+
+
+async def test_detail_shows_pace_and_last_year(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    app = App(FileSource(root))
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot)
+        await select_row(pilot, "thu-ngan-sach")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        from rich.console import Console
+
+        console = Console(width=110, record=True, color_system=None)
+        console.print(app.screen.body())
+        text = console.export_text()
+        assert "Còn thiếu" in text and "200,73 tỉ đồng" in text
+        assert "Mỗi quý còn lại cần" in text and "66,91 tỉ đồng" in text
+        assert "Dự báo cuối năm" in text and "128 tỉ đồng" in text
+        assert "Cùng kỳ năm trước" in text and "29,6 tỉ đồng" in text
+        assert "file:progress/2026-Q1.toml" in text and "2026-03-31" in text
+
+
+async def test_api_views_are_read_only(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    source = FileSource(root)
+    source.read_only = True  # as the API source is
+    app = App(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select_row(pilot, "bhyt")
+        await pilot.press("e")
+        await pilot.pause()
+        assert not isinstance(app.screen, EntryScreen)
+        assert any("chỉ đọc" in text for _, text in app.notes)

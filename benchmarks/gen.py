@@ -68,7 +68,9 @@ def generate(root: Path, count: int, seed: int = 1) -> Path:
                     body.append(f"ct-{i} = {'true' if rnd.random() < 0.5 else 'false'}")
                 else:
                     body.append(f"ct-{i} = {rnd.uniform(0, 120 * q):.2f}")
-            (root / "progress" / f"{period}.toml").write_text("\n".join(body) + "\n", encoding="utf-8")
+            (root / "progress" / f"{period}.toml").write_text(
+                "\n".join(body) + "\n", encoding="utf-8"
+            )
     return root
 
 

@@ -18,6 +18,7 @@ from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import OpenDetail, SnapshotSaved, ViewLoaded
 from chitieu_tui.screens import DashboardScreen, DetailScreen, EntryScreen, HelpScreen
+from chitieu_tui.widgets import HeaderBar
 
 WATCH_SECONDS = 0.5
 """How often the file source is checked for changes on disk."""
@@ -128,6 +129,9 @@ class ChitieuApp(App[int]):
     def on_view_loaded(self, message: ViewLoaded) -> None:
         """Keep the view, tell about new warnings, and show it."""
         view = message.view
+        if view is self.view:  # nothing changed (a 304): only the freshness in the header
+            self.dashboard.query_one(HeaderBar).show(view, self.now(), self._checked_at(view))
+            return
         self.view = view
         if self.last_error is not None and self._watching:
             self.notify(t(self.lang, "reloaded"), markup=False)
@@ -139,8 +143,13 @@ class ChitieuApp(App[int]):
             if text not in self._warned:
                 self._warned.add(text)
                 self.notify(text, severity="warning", timeout=10, markup=False)
-        self.dashboard.show_view(view, self.now())
+        self.dashboard.show_view(view, self.now(), self._checked_at(view))
         self._arm_poll()
+
+    def _checked_at(self, view: View) -> dt.datetime:
+        """When the source last confirmed the data (a remote source's last answer)."""
+        checked = getattr(self.source, "checked_at", None)
+        return checked if isinstance(checked, dt.datetime) and not view.stale else view.loaded_at
 
     def on_snapshot_saved(self, message: SnapshotSaved) -> None:
         """Say where the snapshot went."""

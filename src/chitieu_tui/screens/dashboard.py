@@ -77,9 +77,11 @@ class DashboardScreen(Screen[None]):
         """The table of all indicators."""
         return self.query_one(IndicatorTable)
 
-    def show_view(self, view: View, now: dt.datetime) -> None:
+    def show_view(
+        self, view: View, now: dt.datetime, checked_at: dt.datetime | None = None
+    ) -> None:
         """Put a freshly loaded view on screen."""
-        self.query_one(HeaderBar).show(view, now)
+        self.query_one(HeaderBar).show(view, now, checked_at)
         self.query_one("#message").display = False
         evs = headline(view)
         box = self.query_one("#cards", Horizontal)

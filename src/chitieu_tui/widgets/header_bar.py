@@ -34,16 +34,22 @@ class HeaderBar(Widget):
         self.left = Content("chitieu")
         self.right = Content("")
 
-    def show(self, view: View, now: dt.datetime) -> None:
+    def show(self, view: View, now: dt.datetime, checked_at: dt.datetime | None = None) -> None:
         """Describe `view`; `now` (aware) gives the time zone and the age of stale data."""
         lang = self.lang
         board = view.board
-        self.left = Content.assemble(
+        left: list[tuple[str, str] | str] = [
             (board.definitions.unit.name, "bold"),
             " · ",
             (board.period.label(lang), "bold $accent"),
-        )
-        loaded = view.loaded_at.astimezone(now.tzinfo).strftime("%H:%M")
+        ]
+        if board.progress is None:
+            left.extend([" · ", (t(lang, "no_progress"), "italic $warning")])
+        elif board.progress.as_of is not None:
+            as_of = board.progress.as_of.strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
+            left.extend([" · ", (t(lang, "as_of", date=as_of), "$foreground-muted")])
+        self.left = Content.assemble(*left)
+        loaded = (checked_at or view.loaded_at).astimezone(now.tzinfo).strftime("%H:%M")
         parts: list[tuple[str, str] | str] = [f"{t(lang, 'source')}: ", view.source_label, " · "]
         if view.stale:
             since = view.stale_since or view.loaded_at

@@ -104,7 +104,8 @@ def _load_view(source: Any, period: Period | None) -> Any:
             age = source.describe_age(view)
             warn(
                 ChitieuError(
-                    f"server unreachable; showing the snapshot of {age}", Place(source.url)
+                    f"cannot use the server; showing the snapshot of {age} (stale)",
+                    Place(source.url),
                 )
             )
         return view

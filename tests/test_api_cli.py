@@ -21,28 +21,6 @@ from chitieu_tui.remote.server import create_app
 pytestmark = pytest.mark.timeout(90)
 
 
-@pytest.fixture(autouse=True)
-def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "xdg"
-    monkeypatch.setenv("XDG_DATA_HOME", str(home))
-    monkeypatch.delenv("CHITIEU_API_TOKEN", raising=False)
-    for name in (
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    return home
-
-
-@pytest.fixture
-def ward(tmp_path: Path) -> Path:
-    return make_ward(tmp_path / "config")
-
-
 @pytest.fixture
 def server(ward: Path) -> Iterator[UvicornThread]:
     srv = UvicornThread(create_app(ward)).start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,6 @@ from hostile_server import (
     UvicornThread,
     free_port,
     good_documents,
-    make_ward,
     touch_write,
 )
 
@@ -40,42 +39,6 @@ FAST = {
     "max_retry_after": 0.3,
 }
 Q1 = Period(2026, 1)
-
-
-@pytest.fixture(autouse=True)
-def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "xdg"
-    monkeypatch.setenv("XDG_DATA_HOME", str(home))
-    monkeypatch.delenv("CHITIEU_API_TOKEN", raising=False)
-    for name in (
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    return home
-
-
-@pytest.fixture
-def ward(tmp_path: Path) -> Path:
-    return make_ward(tmp_path / "config")
-
-
-@pytest.fixture
-def start() -> Iterator[Callable[..., UvicornThread]]:
-    servers: list[UvicornThread] = []
-
-    def run(root: Path, token: str | None = None) -> UvicornThread:
-        server = UvicornThread(create_app(root, token=token)).start()
-        servers.append(server)
-        return server
-
-    yield run
-    for server in servers:
-        server.stop()
 
 
 @pytest.fixture

@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from hostile_server import UvicornThread, free_port, make_ward, touch_write
+from hostile_server import free_port, make_ward, touch_write
 
 from chitieu_tui.core.errors import DataError
-from chitieu_tui.remote.server import create_app, serve
+from chitieu_tui.remote.server import serve
 
 pytestmark = pytest.mark.timeout(60)
 API = "/api/v1"
-
-
-@pytest.fixture
-def start() -> Iterator[Callable[..., UvicornThread]]:
-    servers: list[UvicornThread] = []
-
-    def run(root: Path, token: str | None = None) -> UvicornThread:
-        server = UvicornThread(create_app(root, token=token)).start()
-        servers.append(server)
-        return server
-
-    yield run
-    for server in servers:
-        server.stop()
-
-
-@pytest.fixture
-def ward(tmp_path: Path) -> Path:
-    return make_ward(tmp_path / "config")
 
 
 @pytest.fixture

@@ -6,13 +6,11 @@ import dataclasses
 import datetime as dt
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
 from datadirs import copy_sample, make_datadir
 from rich.console import Console
-from textual.pilot import Pilot
-from textual.worker import WorkerFailed
+from tuikit import RecordingApp, settle
 
 from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.arithmetic import Status
@@ -26,38 +24,10 @@ from chitieu_tui.widgets.headline_card import bar, short_title, sparkline
 SIZE = (120, 40)
 
 
-class RecordingApp(ChitieuApp):
-    """The app, remembering its notifications."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.notes: list[tuple[str, str]] = []
-
-    def notify(self, message: str, *args: Any, severity: str = "information", **kw: Any) -> None:
-        self.notes.append((severity, str(message)))
-        super().notify(message, *args, severity=severity, **kw)  # type: ignore[arg-type]
-
-
-@pytest.fixture(autouse=True)
-def _no_user_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Snapshots never reach the real ~/.local/share."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-
-
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
     """A writable copy of the bundled sample."""
     return copy_sample(tmp_path)
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Wait for the workers (failed ones too) and for their messages to be shown."""
-    try:
-        await pilot.app.workers.wait_for_complete()
-    except WorkerFailed:
-        pass
-    await pilot.pause()
-    await pilot.pause()
 
 
 def table(app: ChitieuApp) -> IndicatorTable:

@@ -10,6 +10,8 @@ import pytest
 from datadirs import copy_sample
 from textual.pilot import Pilot
 from textual.widgets import Input
+from tuikit import RecordingApp as App
+from tuikit import settle
 
 from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.periods import Period
@@ -18,33 +20,6 @@ from chitieu_tui.screens import DetailScreen, EntryScreen
 from chitieu_tui.widgets import HeadlineCard, IndicatorTable, SummaryBar
 
 SIZE = (120, 40)
-
-
-class App(ChitieuApp):
-    """The app, remembering its notifications."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.notes: list[tuple[str, str]] = []
-
-    def notify(self, message: str, *args: Any, severity: str = "information", **kw: Any) -> None:
-        self.notes.append((severity, str(message)))
-        super().notify(message, *args, severity=severity, **kw)  # type: ignore[arg-type]
-
-
-@pytest.fixture(autouse=True)
-def _no_user_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Wait for every worker and the messages they posted."""
-    for _ in range(3):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except Exception:  # noqa: BLE001 - failures are the app's to show
-            pass
-        await pilot.pause()
 
 
 def card_text(app: ChitieuApp, indicator_id: str) -> str:

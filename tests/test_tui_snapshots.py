@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed
+from tuikit import settle
 
 from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.datadir import BUNDLED
@@ -38,32 +38,21 @@ class FrozenSource:
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ChitieuApp:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+def app(tmp_path: Path) -> ChitieuApp:
     return ChitieuApp(FrozenSource(tmp_path / "snapshots"), now=lambda: LOADED)
 
 
-async def loaded(pilot: Pilot[Any]) -> None:
-    """Wait until the first view is on screen."""
-    try:
-        await pilot.app.workers.wait_for_complete()
-    except WorkerFailed:
-        pass
-    await pilot.pause()
-    await pilot.pause()
-
-
 def test_dashboard_120x40(snap_compare: Any, app: ChitieuApp) -> None:
-    assert snap_compare(app, terminal_size=(120, 40), run_before=loaded)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settle)
 
 
 def test_dashboard_80x24(snap_compare: Any, app: ChitieuApp) -> None:
-    assert snap_compare(app, terminal_size=(80, 24), run_before=loaded)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
 
 
 def test_behind_only_80x24(snap_compare: Any, app: ChitieuApp) -> None:
     async def behind(pilot: Pilot[Any]) -> None:
-        await loaded(pilot)
+        await settle(pilot)
         await pilot.press("b")
         await pilot.pause()
 
@@ -72,7 +61,7 @@ def test_behind_only_80x24(snap_compare: Any, app: ChitieuApp) -> None:
 
 def test_detail_100x32(snap_compare: Any, app: ChitieuApp) -> None:
     async def detail(pilot: Pilot[Any]) -> None:
-        await loaded(pilot)
+        await settle(pilot)
         await pilot.press("down", "enter")
         await pilot.pause()
 

@@ -1,0 +1,55 @@
+"""Shared fixtures: an isolated environment for every test, wards and API servers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+
+
+@pytest.fixture(autouse=True)
+def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Snapshots never reach the real ~/.local/share; no token or proxy leaks in."""
+    home = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    monkeypatch.delenv("CHITIEU_API_TOKEN", raising=False)
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def ward(tmp_path: Path) -> Path:
+    """A writable copy of the bundled sample, as a ward's data folder."""
+    from hostile_server import make_ward
+
+    return make_ward(tmp_path / "config")
+
+
+@pytest.fixture
+def start() -> Iterator[Callable[..., object]]:
+    """Start the API app under uvicorn on 127.0.0.1 (port 0); stopped after the test."""
+    from hostile_server import UvicornThread
+
+    from chitieu_tui.remote.server import create_app
+
+    servers: list[UvicornThread] = []
+
+    def run(root: Path, token: str | None = None) -> UvicornThread:
+        server = UvicornThread(create_app(root, token=token)).start()
+        servers.append(server)
+        return server
+
+    yield run
+    for server in servers:
+        server.stop()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -180,6 +180,30 @@ def year_values_of(
         if prog is not None and ind_id in prog.values:
             out[q] = prog.values[ind_id]
     return out
+
+
+def history_boards(
+    defs: Definitions,
+    period: Period,
+    count: int,
+    lookup: Callable[[Period], Progress | None],
+) -> list[Board]:
+    """Boards of the `count` periods ending at `period` that have data, oldest first.
+
+    `lookup` gives one period's progress (from a file, the server or a snapshot).
+    """
+    boards: list[Board] = []
+    p = period
+    for _ in range(count):
+        year: dict[Period, Progress] = {}
+        for q in p.quarters_of_year_so_far():
+            found = lookup(q)
+            if found is not None:
+                year[q] = found
+        if p in year:
+            boards.append(evaluate_board(defs, p, year))
+        p = p.prev()
+    return boards[::-1]
 
 
 def evaluate_board(defs: Definitions, period: Period, progress: Mapping[Period, Progress]) -> Board:

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chitieu_tui.core.arithmetic import Board, evaluate_board
+from chitieu_tui.core.arithmetic import Board, evaluate_board, history_boards
 from chitieu_tui.core.errors import ChitieuError, DataError, Place, WriteError
 from chitieu_tui.core.loader import load_definitions, load_progress
 from chitieu_tui.core.model import Definitions, Progress
@@ -155,18 +155,7 @@ class DataDir:
         A period with no progress file falls back to its newest snapshot.
         """
         defs = self.definitions()
-        boards: list[Board] = []
-        p = period
-        for _ in range(count):
-            prog: dict[Period, Progress] = {}
-            for q in p.quarters_of_year_so_far():
-                found = self._progress_or_snapshot(q, defs)
-                if found is not None:
-                    prog[q] = found
-            if p in prog:
-                boards.append(evaluate_board(defs, p, prog))
-            p = p.prev()
-        return boards[::-1]
+        return history_boards(defs, period, count, lambda q: self._progress_or_snapshot(q, defs))
 
     def _progress_or_snapshot(self, period: Period, defs: Definitions) -> Progress | None:
         try:

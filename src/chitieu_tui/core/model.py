@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
@@ -122,3 +122,12 @@ class Progress:
     values: dict[str, Entry] = field(default_factory=dict)
     source: str = ""
     """Where it came from: `file:progress/2026-Q1.toml`, `api:<url>` or `snapshot:<path>`."""
+
+
+def drop_none(obj: Any) -> Any:
+    """Leave out absent optional fields (TOML has no null; the API sends none)."""
+    if isinstance(obj, dict):
+        return {k: drop_none(v) for k, v in obj.items() if v is not None}
+    if isinstance(obj, list):
+        return [drop_none(v) for v in obj]
+    return obj

@@ -16,7 +16,7 @@ from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.errors import DataError, Place, WriteError
 from chitieu_tui.core.fmt import round2
 from chitieu_tui.core.loader import definitions_from_dict, progress_from_dict
-from chitieu_tui.core.model import Definitions, Progress
+from chitieu_tui.core.model import Definitions, Progress, drop_none
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.tomlfile import Locator, read_toml
 
@@ -65,17 +65,8 @@ def snapshot_document(board: Board, source: str, taken_at: dt.datetime) -> dict[
     doc["summary"] = summary
     doc["indicator"] = rows
     defs = msgspec.to_builtins(board.definitions)
-    doc["definitions"] = _drop_none(defs)
+    doc["definitions"] = drop_none(defs)
     return doc
-
-
-def _drop_none(obj: Any) -> Any:
-    """TOML has no null: drop None values recursively."""
-    if isinstance(obj, dict):
-        return {k: _drop_none(v) for k, v in obj.items() if v is not None}
-    if isinstance(obj, list):
-        return [_drop_none(v) for v in obj]
-    return obj
 
 
 def write_snapshot(folder: Path, board: Board, source: str, now: dt.datetime | None = None) -> Path:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from chitieu_tui.core.arithmetic import Board, evaluate_board
+from chitieu_tui.core.arithmetic import Board, evaluate_board, history_boards
 from chitieu_tui.core.errors import ChitieuError, DataError, Place, SourceError, UsageError
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period
@@ -342,18 +342,9 @@ class ApiSource:
         self, defs: Definitions, period: Period, progs: dict[Period, Progress], count: int
     ) -> list[Board]:
         """Boards of up to `count` periods ending at `period`; gaps filled from snapshots."""
-        boards: list[Board] = []
-        p = period
-        for _ in range(count):
-            year: dict[Period, Progress] = {}
-            for q in p.quarters_of_year_so_far():
-                found = progs.get(q) or self._snapshot_progress(q, defs)
-                if found is not None:
-                    year[q] = found
-            if p in year:
-                boards.append(evaluate_board(defs, p, year))
-            p = p.prev()
-        return boards[::-1]
+        return history_boards(
+            defs, period, count, lambda q: progs.get(q) or self._snapshot_progress(q, defs)
+        )
 
     # -- snapshots ---------------------------------------------------------------------------
 

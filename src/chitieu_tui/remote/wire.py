@@ -8,7 +8,7 @@ import msgspec
 
 from chitieu_tui.core.errors import ChitieuError, DataError
 from chitieu_tui.core.loader import definitions_from_dict, progress_from_dict
-from chitieu_tui.core.model import Definitions, Progress
+from chitieu_tui.core.model import Definitions, Progress, drop_none
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.tomlfile import Locator
 
@@ -20,15 +20,6 @@ class ShapeError(DataError):
     """A JSON document that does not have the shape of the API (DESIGN section 4)."""
 
 
-def _drop_none(obj: Any) -> Any:
-    """Leave out absent optional fields rather than sending nulls."""
-    if isinstance(obj, dict):
-        return {k: _drop_none(v) for k, v in obj.items() if v is not None}
-    if isinstance(obj, list):
-        return [_drop_none(v) for v in obj]
-    return obj
-
-
 def definitions_to_json(defs: Definitions) -> dict[str, Any]:
     """`{"schema", "unit", "dashboard", "groups", "indicators"}`: chitieu.toml as JSON."""
     return {
@@ -36,7 +27,7 @@ def definitions_to_json(defs: Definitions) -> dict[str, Any]:
         "unit": msgspec.to_builtins(defs.unit),
         "dashboard": msgspec.to_builtins(defs.dashboard),
         "groups": [msgspec.to_builtins(g) for g in defs.groups],
-        "indicators": [_drop_none(msgspec.to_builtins(i)) for i in defs.indicators],
+        "indicators": [drop_none(msgspec.to_builtins(i)) for i in defs.indicators],
     }
 
 

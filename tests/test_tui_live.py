@@ -41,6 +41,7 @@ async def select_row(pilot: Pilot[Any], indicator_id: str) -> None:
 
 async def test_entering_a_value_updates_screen_file_and_snapshot(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
+    definitions = (root / "chitieu.toml").read_bytes()
     app = App(FileSource(root))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -60,6 +61,7 @@ async def test_entering_a_value_updates_screen_file_and_snapshot(tmp_path: Path)
     assert len(snaps) == 1
     rows = {r["id"]: r for r in tomllib.loads(snaps[0].read_text())["indicator"]}
     assert rows["khu-dan-cu-an-toan"]["status"] == "met"
+    assert (root / "chitieu.toml").read_bytes() == definitions  # never rewritten
 
 
 async def test_headline_card_changes_after_entry(tmp_path: Path) -> None:

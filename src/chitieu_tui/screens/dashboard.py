@@ -35,6 +35,9 @@ def headline(view: View) -> list[Evaluation]:
 class DashboardScreen(Screen[None]):
     """Everything an official looks at first."""
 
+    AUTO_FOCUS = "#table"
+    """Focused while composing, so the first frame already has the focused table's styles."""
+
     BINDINGS = [
         Binding("q", "app.quit", "quit"),
         Binding("r", "app.reload", "reload"),

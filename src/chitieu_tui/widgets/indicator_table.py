@@ -285,8 +285,8 @@ class IndicatorTable(DataTable[Text]):
         self.border_title = Text(" · ".join(parts))
 
     def on_resize(self, event: Resize) -> None:
-        """Fit the name column to the new width."""
-        if event.size.width != self._built_width:
+        """Fit the name column to the new width (`event.size` includes the border)."""
+        if self.size.width != self._built_width:
             self.rebuild()
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:

@@ -46,6 +46,9 @@ def test_report_json_in_an_empty_folder_is_the_bundled_sample(tmp_path: Path) ->
     assert rows["bhyt"]["value"] == 90.0
     assert rows["giao-quan"]["status"] == "met"
     assert rows["ket-nap-dang-vien"]["value"] == 6
+    no_data = rows["khu-dan-cu-an-toan"]
+    assert (no_data["status"], no_data["value"], no_data["ytd"]) == ("no_data", None, None)
+    assert (no_data["expected"], no_data["percent_of_target"]) == (None, None)
     milestone = rows["so-tay-dien-tu"]
     assert milestone["value"] is True and milestone["ytd"] is None and milestone["expected"] is None
     assert set(rows["thu-ngan-sach"]) == {

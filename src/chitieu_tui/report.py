@@ -94,7 +94,8 @@ def to_json(board: Board) -> dict[str, Any]:
                 "value": ev.value,
                 "ytd": ev.ytd,
                 "target": ind.target,
-                "expected": fmt.round2(ev.expected),
+                # DESIGN 5: null where it does not apply or there is no data.
+                "expected": fmt.round2(ev.expected) if ev.entry is not None else None,
                 "percent_of_target": fmt.round2(ev.percent),
                 "status": ev.status.value,
             }

@@ -158,7 +158,7 @@ def render(view: View, form: str, lang: str = "vi") -> str:
                     else value,
                     "" if ev.ytd is None else ev.ytd,
                     "" if ind.target is None else ind.target,
-                    "" if ev.expected is None else fmt.round2(ev.expected),
+                    "" if ev.expected is None or ev.entry is None else fmt.round2(ev.expected),
                     "" if ev.percent is None else fmt.round2(ev.percent),
                     ev.status.value,
                 ]

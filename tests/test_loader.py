@@ -273,3 +273,13 @@ def test_control_characters_are_stripped(tmp_path: Path) -> None:
     root = make_datadir(tmp_path, text)
     defs = load_definitions(root / "chitieu.toml")
     assert defs.indicators[0].name == "Thu[2J]52;c;aGk= ngân sách"
+
+
+def test_a_misnamed_progress_file_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_datadir(tmp_path, GOOD, {"2026-Q1": "thu = 1.0\n"})
+    (root / "progress" / "quy1.toml").write_text("x = 1\n")
+    code, _, err = check(root, capsys)
+    assert code == 0
+    assert "quy1.toml: warning: not named like 2026-Q1.toml" in err

@@ -150,6 +150,12 @@ def cmd_check(args: argparse.Namespace) -> int:
             data.progress(period, defs)
         except ChitieuError as exc:
             problems.extend(flatten(exc))
+    progress_dir = data.root / "progress"
+    if progress_dir.is_dir():
+        for path in sorted(progress_dir.iterdir()):
+            if path.suffix == ".toml" and not Period.is_valid(path.stem):
+                where = data.shown(path)
+                print(f"{where}: warning: not named like 2026-Q1.toml; ignored", file=sys.stderr)
     for w in data.warnings:
         print(f"{w.place}: warning: {w.message}" if w.place else f"warning: {w}", file=sys.stderr)
     for p in problems:

@@ -167,6 +167,9 @@ class ChitieuApp(App[int]):
             text = f"{type(error).__name__}: {error}"
         self.notify(text, severity="error", timeout=15, markup=False)
         if event.worker.group == "load" and self.view is None:
+            if self.is_remote:
+                seconds = max(1, round(float(self.source.refresh_seconds)))
+                text = f"{text}\n\n{t(self.lang, 'retry_hint', n=seconds)}"
             self.dashboard.show_error(text)
 
     def on_open_detail(self, message: OpenDetail) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,12 @@ class Status(StrEnum):
 
 
 STATUS_ORDER = (Status.MET, Status.ON_TRACK, Status.BEHIND, Status.NO_DATA)
+
+
+@functools.lru_cache(maxsize=256)
+def _due(text: str) -> Period:
+    """A milestone's due quarter (parsed once per distinct text)."""
+    return Period.parse(text)
 
 
 def _ge(a: float, b: float) -> bool:
@@ -89,7 +96,7 @@ def evaluate(ind: Indicator, period: Period, year_values: Mapping[int, Entry]) -
         done = bool(entry.value)
         if done:
             status = Status.MET
-        elif ind.due is not None and Period.parse(ind.due) > period:
+        elif ind.due is not None and _due(ind.due) > period:
             status = Status.ON_TRACK
         else:
             status = Status.BEHIND
@@ -208,8 +215,19 @@ def history_boards(
 
 def evaluate_board(defs: Definitions, period: Period, progress: Mapping[Period, Progress]) -> Board:
     """Evaluate every indicator for `period`; `progress` holds that period and its year's earlier ones."""
+    # The quarters' value tables looked up once, not once per indicator.
+    quarters = [
+        (q, prog.values)
+        for q in range(1, period.quarter + 1)
+        if (prog := progress.get(Period(period.year, q))) is not None
+    ]
     evaluations = [
-        evaluate(ind, period, year_values_of(ind.id, period, progress)) for ind in defs.indicators
+        evaluate(
+            ind,
+            period,
+            {q: values[ind.id] for q, values in quarters if ind.id in values},
+        )
+        for ind in defs.indicators
     ]
     return Board(defs, period, evaluations, summarize(defs, evaluations), progress.get(period))
 

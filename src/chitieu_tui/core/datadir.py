@@ -102,7 +102,13 @@ class DataDir:
         return defs
 
     def fingerprint(self, period: Period | None) -> tuple[object, ...]:
-        """Cheap stamps (a few stat calls) that change when anything shown for `period` changes."""
+        """Cheap stamps (a few stat calls) that change when anything shown for `period` changes.
+
+        `None` is the period `board(None)` shows: the newest with a progress file.
+        """
+        if period is None:
+            periods = self.periods()
+            period = periods[-1] if periods else None
         quarters = period.quarters_of_year_so_far() if period is not None else []
         files = [self.definitions_path] + [self.progress_path(p) for p in quarters]
         try:

@@ -349,15 +349,17 @@ def progress_from_dict(
     index = {ind.id: ind for ind in defs.indicators}
     for key, raw in raw_values.items():
         ind = index.get(key)
-        place = loc.place("values", 0, key)
         if ind is None:
             warnings.append(
-                ChitieuError(f'value for unknown indicator "{clean(key)}" is ignored', place)
+                ChitieuError(
+                    f'value for unknown indicator "{clean(key)}" is ignored',
+                    loc.place("values", 0, key),
+                )
             )
             continue
         entry = _entry(ind, raw)
         if isinstance(entry, str):
-            errs.append(DataError(f'indicator "{key}": {entry}', place))
+            errs.append(DataError(f'indicator "{key}": {entry}', loc.place("values", 0, key)))
         else:
             values[key] = entry
     if errs:

@@ -25,11 +25,22 @@ class Locator:
     path: str
     tables: dict[tuple[str, int], int] = field(default_factory=dict)
     keys: dict[tuple[str, int, str], int] = field(default_factory=dict)
+    _text: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def scan(cls, path: str, text: str) -> Locator:
-        """Index the headers and `key =` lines of `text` (a cheap line scan, not a parser)."""
-        loc = cls(path)
+        """A locator of `text`'s headers and `key =` lines, indexed when first asked.
+
+        Valid files never ask, so a 5,000-indicator file is not scanned line by line.
+        """
+        return cls(path, _text=text)
+
+    def _index(self) -> None:
+        """Index the headers and `key =` lines (a cheap line scan, not a parser)."""
+        text, self._text = self._text, None
+        if text is None:
+            return
+        loc = self
         counts: dict[str, int] = {}
         current = ("", 0)
         for lineno, line in enumerate(text.splitlines(), start=1):
@@ -47,10 +58,11 @@ class Locator:
             if key:
                 name = key.group(1).strip("\"'")
                 loc.keys.setdefault((current[0], current[1], name), lineno)
-        return loc
 
     def place(self, table: str = "", index: int = 0, key: str | None = None) -> Place:
         """The place of `key` in the `index`-th `[table]` (or the table itself)."""
+        if self._text is not None:
+            self._index()
         if key is not None and (table, index, key) in self.keys:
             return Place(self.path, self.keys[(table, index, key)], 1)
         if (table, index) in self.tables:

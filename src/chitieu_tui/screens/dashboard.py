@@ -18,6 +18,8 @@ from chitieu_tui.i18n import localize_bindings, t
 from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, SummaryBar
 
 MAX_CARDS = 6
+DEFAULT_CARDS = 4
+"""Headline cards composed in advance (DESIGN names four headline indicators)."""
 LARGE = 500
 """Above this many rows, the filter waits for a pause in typing."""
 
@@ -62,7 +64,13 @@ class DashboardScreen(Screen[None]):
         """Header, cards, summary, message, filter, table, footer."""
         lang = self.lang
         yield HeaderBar(lang, id="header")
-        yield Horizontal(id="cards")
+        with Horizontal(id="cards"):
+            # Composed with the screen (hidden until there is data): mounting them later,
+            # when the first view arrives, costs a second styling pass over the screen.
+            for _ in range(DEFAULT_CARDS):
+                card = HeadlineCard(lang)
+                card.display = False
+                yield card
         yield SummaryBar(lang, id="summary")
         yield Static(Text(t(lang, "loading")), id="message", markup=False)
         box = Input(placeholder=t(lang, "filter_placeholder"), id="filter", compact=True)
@@ -95,6 +103,7 @@ class DashboardScreen(Screen[None]):
             box.mount_all(cards)
         for card, ev in zip(cards, evs, strict=True):
             card.show(view, ev)
+            card.display = True
         self.query_one(SummaryBar).show(view.board)
         self.table.show(view.board)
 

@@ -169,10 +169,13 @@ class HeadlineCard(Widget):
         self.change: float | None = None
 
     def show(self, view: View, ev: Evaluation) -> None:
-        """Show `ev`, with its trend over `view.history`."""
+        """Show `ev`, with its trend over `view.history` (no repaint when all is the same)."""
+        values, change = trend(view, ev.indicator.id), year_on_year(view, ev)
+        if (ev, values, change) == (self.evaluation, self.values, self.change):
+            return
         self.evaluation = ev
-        self.values = trend(view, ev.indicator.id)
-        self.change = year_on_year(view, ev)
+        self.values = values
+        self.change = change
         for status in Status:
             self.set_class(status is ev.status, f"-{status.value}")
         self._update_title()

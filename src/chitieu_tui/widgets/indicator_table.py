@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rich.style import Style
@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.events import Resize
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 from chitieu_tui.core import fmt
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
@@ -87,6 +88,14 @@ def select(
     return out
 
 
+_STATUS_NAMES = {
+    Status.MET: "met",
+    Status.ON_TRACK: "on-track",
+    Status.BEHIND: "behind",
+    Status.NO_DATA: "no-data",
+}
+
+
 def cells(ev: Evaluation, lang: str) -> dict[str, str]:
     """The plain text of one row's cells (numbers carry no unit but `%`)."""
     ind = ev.indicator
@@ -139,20 +148,37 @@ class IndicatorTable(DataTable[Text]):
         self._built_width = -1
         self._hay: dict[str, str] = {}
         self._texts: dict[str, dict[str, str]] = {}
+        self._evs: dict[str, Evaluation] = {}
+        self._styles: dict[str, Style] = {}
+        self._title: str | None = None
+        self._shown: tuple[tuple[Any, ...], list[tuple[str, str, tuple[str, ...]]]] | None = None
+        """What the table holds: (columns, widths, labels) and (key, kind, cell texts) per row."""
 
     def on_mount(self) -> None:
         """Rebuild when the theme (and so the status colours) changes."""
         self.watch(self.app, "theme", self._theme_changed, init=False)
 
     def _theme_changed(self, _theme: str) -> None:
-        self.call_after_refresh(self.rebuild)
+        self.call_after_refresh(self.rebuild, True)
 
     def show(self, board: Board) -> None:
         """Show a new board, keeping the cursor on the same indicator."""
         self.board = board
-        self._hay = {ev.indicator.id: haystack(ev, board) for ev in board.evaluations}
-        self._texts = {ev.indicator.id: cells(ev, self.lang) for ev in board.evaluations}
+        self._hay = {}  # filled on the first filtering (see _haystacks)
+        old_evs, old_texts, lang = self._evs, self._texts, self.lang
+        self._evs = {ev.indicator.id: ev for ev in board.evaluations}
+        self._texts = {
+            i: old_texts[i] if old_evs.get(i) == ev else cells(ev, lang)
+            for i, ev in self._evs.items()
+        }
         self.rebuild()
+
+    def _haystacks(self) -> dict[str, str]:
+        """What the filter searches, per indicator id (folded when first needed)."""
+        board = self.board
+        if board is not None and not self._hay and self.query_text.strip():
+            self._hay = {ev.indicator.id: haystack(ev, board) for ev in board.evaluations}
+        return self._hay
 
     def set_query(self, text: str) -> None:
         """Filter by name, id or field (case and accents ignored)."""
@@ -189,26 +215,37 @@ class IndicatorTable(DataTable[Text]):
         return [k for k in keys if k is not None and not k.startswith(GROUP_PREFIX)]
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"indicator-table--{name}", partial=True)
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(
+                f"indicator-table--{name}", partial=True
+            )
+        return style
 
     def _headers(self) -> dict[str, str]:
         return {c: t(self.lang, f"col_{c}") for c in COLUMNS}
 
-    def rebuild(self) -> None:
-        """Refill the table from the board, filter and sort; keep the cursor's indicator."""
+    def rebuild(self, full: bool = False) -> None:
+        """Refill the table from the board, filter and sort; keep the cursor's indicator.
+
+        When the same rows come out in the same order under the same columns (a reload,
+        new values), only the cells whose text changed are updated: no clear, no re-add,
+        and nothing at all when nothing changed. `full` forces a refill (a new theme).
+        """
         if not self.is_mounted:
             return
-        keep = self.current_id()
-        self.clear(columns=True)
+        self._styles = {}
         board = self.board
         if board is None:
+            self.clear(columns=True)
+            self._shown = None
             return
         lang = self.lang
         width = self.size.width or 80
         self._built_width = width
         columns = [c for c in COLUMNS if c != "unit" or width >= WIDE]
         groups = select(
-            board, self.query_text, self.behind_only, self.sort_by, self.reverse, self._hay
+            board, self.query_text, self.behind_only, self.sort_by, self.reverse, self._haystacks()
         )
         texts = {ev.indicator.id: self._texts[ev.indicator.id] for _, evs in groups for ev in evs}
         heads = self._headers()
@@ -226,50 +263,94 @@ class IndicatorTable(DataTable[Text]):
         padding = 2 * self.cell_padding * len(columns)
         widths["name"] = max(14, width - 1 - padding - sum(widths.values()))
         indent = "  " if width >= WIDE else " "
+        labels = []
         for col in columns:
             label = heads[col]
             if col == self.sort_by:
                 label += " ▼" if self.reverse else " ▲"
-            justify = "right" if col in _NUMERIC else "left"
-            self.add_column(Text(label, justify=justify), width=widths[col], key=col)
-        status_names = {
-            Status.MET: "met",
-            Status.ON_TRACK: "on-track",
-            Status.BEHIND: "behind",
-            Status.NO_DATA: "no-data",
-        }
-        group_style, muted = self._style("group"), self._style("muted")
+            labels.append(label)
+        layout = (tuple(columns), tuple(widths[c] for c in columns), tuple(labels))
         counts = {gid: (met, n) for gid, _, met, n in board.summary.groups}
+        blank = ("",) * (len(columns) - 2)
+        rows: list[tuple[str, str, tuple[str, ...]]] = []
         for gid, evs in groups:
-            name = board.definitions.group_name(gid)
             met, total = counts.get(gid, (0, len(evs)))
-            self.add_row(
-                Text(f"▸ {name}", style=group_style, no_wrap=True, overflow="ellipsis"),
-                *(Text("") for _ in columns[1:-1]),
-                Text(t(lang, "group_met", met=met, total=total), style=muted),
-                key=f"{GROUP_PREFIX}{gid}",
+            rows.append(
+                (
+                    f"{GROUP_PREFIX}{gid}",
+                    "group",
+                    (
+                        f"▸ {board.definitions.group_name(gid)}",
+                        *blank,
+                        t(lang, "group_met", met=met, total=total),
+                    ),
+                )
             )
             for ev in evs:
                 c = texts[ev.indicator.id]
-                self.add_row(
-                    Text(indent + c["name"], no_wrap=True, overflow="ellipsis"),
-                    *(
-                        Text(
-                            c[col],
-                            justify="right" if col in _NUMERIC else "left",
-                            no_wrap=True,
-                            overflow="ellipsis",
-                        )
-                        for col in columns[1:-1]
-                    ),
-                    Text(c["status"], style=self._style(status_names[ev.status])),
-                    key=ev.indicator.id,
+                rows.append(
+                    (
+                        ev.indicator.id,
+                        _STATUS_NAMES[ev.status],
+                        (indent + c["name"], *(c[col] for col in columns[1:-1]), c["status"]),
+                    )
                 )
+        shown = self._shown
+        if (
+            not full
+            and shown is not None
+            and shown[0] == layout
+            and len(shown[1]) == len(rows)
+            and all(old[0] == new[0] for old, new in zip(shown[1], rows, strict=True))
+        ):
+            self._shown = (layout, rows)
+            for old, new in zip(shown[1], rows, strict=True):
+                if old == new:
+                    continue
+                key, kind, cells = new
+                for i, (col, text, before) in enumerate(zip(columns, cells, old[2], strict=True)):
+                    if text != before or (kind != old[1] and i == len(columns) - 1):
+                        self.update_cell(key, col, self._cell(kind, i, len(columns), text))
+            self._update_title()
+            return
+        keep = self.current_id()
+        self.clear(columns=True)
+        for col, label in zip(columns, labels, strict=True):
+            justify = "right" if col in _NUMERIC else "left"
+            self.add_column(Text(label, justify=justify), width=widths[col], key=col)
+        n = len(columns)
+        cell = self._cell
+        for key, kind, cells in rows:
+            self.add_row(*(cell(kind, i, n, text) for i, text in enumerate(cells)), key=key)
+        self._shown = (layout, rows)
         self._restore_cursor(keep)
         self._update_title()
 
+    def _cell(self, kind: str, i: int, n: int, text: str) -> Text:
+        """The `i`-th of `n` cells of a row of `kind` (`group` or a status name)."""
+        if kind == "group":
+            if i == 0:
+                return Text(text, style=self._style("group"), no_wrap=True, overflow="ellipsis")
+            return Text(text, style=self._style("muted")) if i == n - 1 else Text(text)
+        if i == n - 1:
+            return Text(text, style=self._style(kind))
+        if i == 0:
+            return Text(text, no_wrap=True, overflow="ellipsis")
+        justify = "right" if COLUMNS[i if n == len(COLUMNS) else i + 1] in _NUMERIC else "left"
+        return Text(text, justify=justify, no_wrap=True, overflow="ellipsis")
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Skip DataTable's measuring of every new cell: our columns have fixed widths and
+        our rows one line, so the measurements would change nothing (at 5,000 rows they
+        cost most of a rebuild); only the virtual size is recomputed."""
+        if any(c.auto_width for c in self.columns.values()):
+            super()._update_dimensions(new_rows)
+        else:
+            super()._update_dimensions(())
+
     def _restore_cursor(self, keep: str | None) -> None:
-        ids = self.indicator_ids()
+        shown = self._shown[1] if self._shown else []
+        ids = [key for key, kind, _ in shown if kind != "group"]
         target = keep if keep in ids else (ids[0] if ids else None)
         if target is not None:
             self.move_cursor(row=self.get_row_index(target), animate=False, scroll=True)
@@ -277,12 +358,17 @@ class IndicatorTable(DataTable[Text]):
     def _update_title(self) -> None:
         lang = self.lang
         title = t(lang, "table_behind" if self.behind_only else "table_all")
-        parts = [f"{title} ({len(self.indicator_ids())})"]
+        shown = self._shown
+        count = sum(kind != "group" for _, kind, _ in shown[1]) if shown else 0
+        parts = [f"{title} ({count})"]
         if self.query_text.strip():
             parts.append(t(lang, "table_filter", query=self.query_text.strip()))
         if self.sort_by != "order":
             parts.append(t(lang, "table_sort", column=t(lang, f"col_{self.sort_by}")))
-        self.border_title = Text(" · ".join(parts))
+        text = " · ".join(parts)
+        if text != self._title:  # setting a border title always repaints
+            self._title = text
+            self.border_title = Text(text)
 
     def on_resize(self, event: Resize) -> None:
         """Fit the name column to the new width (`event.size` includes the border)."""

@@ -29,11 +29,13 @@ class SummaryBar(Widget):
             if i:
                 parts.append(" · ")
             parts.append((text, f"{'bold ' if i == 0 else ''}{STATUS_STYLE[status]}"))
-        self.lines = [
+        lines = [
             Content.assemble(*parts),
             Content.styled(groups_line(board), "$foreground-muted"),
         ]
-        self.refresh()
+        if lines != self.lines:  # no repaint when the counts are the same
+            self.lines = lines
+            self.refresh()
 
     def render(self) -> Content:
         """The two lines, indented by one space when there is room, never wrapped."""

@@ -1,0 +1,610 @@
+"""Benchmarks of chitieu-tui against the floor of its stack; see BENCHMARKS.md.
+
+    python3 benchmarks/run.py [--quick] [--only startup,scale,refresh,api] [--json FILE]
+
+Every figure is the median of several runs, with min–max. Nothing here is a test: no
+figure fails anything; the goals are printed beside the figures for the reader.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from gen import generate  # noqa: E402
+
+SIZES = (20, 500, 5000)
+SIZE = "120x40"
+
+
+# ---------------------------------------------------------------------------------------
+# figures
+
+
+@dataclasses.dataclass
+class Figure:
+    """One measured quantity: all samples, summarised as median (min–max)."""
+
+    name: str
+    unit: str
+    samples: list[float]
+    goal: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    def text(self) -> str:
+        fmt = _fmt(self.unit)
+        lo, hi = min(self.samples), max(self.samples)
+        return f"{fmt(self.median)} ({fmt(lo)}–{fmt(hi)}) {self.unit}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "unit": self.unit,
+            "median": self.median,
+            "min": min(self.samples),
+            "max": max(self.samples),
+            "n": len(self.samples),
+            "goal": self.goal,
+        }
+
+
+def _fmt(unit: str) -> Callable[[float], str]:
+    if unit == "s":
+        return lambda x: f"{x:.3f}"
+    if unit in ("ms", "×"):
+        return lambda x: f"{x:.2f}" if x < 10 else f"{x:.1f}"
+    if unit == "MiB":
+        return lambda x: f"{x:.1f}"
+    return lambda x: f"{x:,.0f}"
+
+
+FIGURES: list[Figure] = []
+
+
+def record(name: str, unit: str, samples: Sequence[float], goal: str = "") -> Figure:
+    fig = Figure(name, unit, list(samples), goal)
+    FIGURES.append(fig)
+    note = f"   [goal: {goal}]" if goal else ""
+    print(f"  {name:<58} {fig.text()}{note}", flush=True)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# child processes
+
+
+def child_env(xdg: Path) -> dict[str, str]:
+    """The environment of measured processes.
+
+    Bytecode may be written (this sandbox sets PYTHONDONTWRITEBYTECODE=1, which would charge
+    chitieu, installed editable from src/, a recompile on every start that no installed
+    wheel pays); snapshots go to a temporary XDG folder; no proxy.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["XDG_DATA_HOME"] = str(xdg)
+    for k in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        env.pop(k, None)
+    env["NO_PROXY"] = "127.0.0.1"
+    return env
+
+
+def chitieu_cmd() -> list[str]:
+    """The installed `chitieu` console script, run by this interpreter (no shim in between)."""
+    script = Path(sysconfig.get_path("scripts")) / "chitieu"
+    if script.is_file():
+        return [sys.executable, str(script)]
+    return [sys.executable, "-m", "chitieu_tui"]
+
+
+def run_child(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
+    """Run to completion: (wall seconds, peak RSS in MiB of that child, stdout)."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            list(cmd), stdout=out, stderr=subprocess.PIPE, env=env, cwd=cwd, text=False
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        if proc.stderr:
+            proc.stderr.close()
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{err}")
+    return elapsed, usage.ru_maxrss / 1024, text
+
+
+# ---------------------------------------------------------------------------------------
+# 1. start-up against a bare Textual app
+
+
+def bench_startup(runs: int, work: Path, env: dict[str, str]) -> None:
+    print(f"\n1. Start-up on the bundled sample, {SIZE}, whole process ({runs} runs, alternated)")
+    chitieu = [*chitieu_cmd(), "screenshot", "--output", str(work / "c.svg"), "--size", SIZE]
+    bare = [sys.executable, str(HERE / "bare_app.py"), str(work / "b.svg"), SIZE]
+    tomllib = [sys.executable, "-c", "import tomllib"]
+    report = [*chitieu_cmd(), "report", "--format", "json"]
+    check = [*chitieu_cmd(), "check"]
+    for cmd in (chitieu, bare, tomllib, report, check):  # warm: bytecode, page cache
+        run_child(cmd, env, work)
+    t_c, t_b, m_c, m_b, ratios = [], [], [], [], []
+    t_t, t_r, t_k, r_r, r_k = [], [], [], [], []
+    for i in range(runs):
+        pair = [(bare, t_b, m_b), (chitieu, t_c, m_c)]
+        if i % 2:
+            pair.reverse()
+        got = {}
+        for cmd, times, mems in pair:
+            s, mib, _ = run_child(cmd, env, work)
+            times.append(s)
+            mems.append(mib)
+            got[id(times)] = s
+        ratios.append(got[id(t_c)] / got[id(t_b)])
+        s_t, _, _ = run_child(tomllib, env, work)
+        s_r, _, _ = run_child(report, env, work)
+        s_k, _, _ = run_child(check, env, work)
+        t_t.append(s_t)
+        t_r.append(s_r)
+        t_k.append(s_k)
+        r_r.append(s_r / s_t)
+        r_k.append(s_k / s_t)
+    record("bare Textual app: Static + screenshot", "s", t_b)
+    record("chitieu screenshot (sample)", "s", t_c)
+    record("  ratio chitieu / bare (per pair)", "×", ratios, "≤ 1.5× (aim 1.3×)")
+    record("  peak RSS bare", "MiB", m_b)
+    record("  peak RSS chitieu", "MiB", m_c)
+    record('python -c "import tomllib"', "s", t_t)
+    record("chitieu report --format json (sample)", "s", t_r)
+    record("  ratio report / import tomllib", "×", r_r, "≤ 3×")
+    record("chitieu check (sample)", "s", t_k)
+    record("  ratio check / import tomllib", "×", r_k, "≤ 3×")
+
+
+# ---------------------------------------------------------------------------------------
+# 2. scale
+
+
+def bench_scale(runs: int, work: Path, env: dict[str, str], sizes: Sequence[int]) -> None:
+    print(f"\n2. Scale: generated data, 8 quarters of progress ({runs} runs each)")
+    for n in sizes:
+        root = generate(work / f"scale-{n}", n)
+        cfg = ["--config", str(root)]
+        cmds = {
+            "screenshot (first frame with data, whole process)": [
+                *chitieu_cmd(),
+                "screenshot",
+                *cfg,
+                "--output",
+                str(work / f"s{n}.svg"),
+                "--size",
+                SIZE,
+            ],
+            "report --format json": [*chitieu_cmd(), "report", *cfg, "--format", "json"],
+            "check": [*chitieu_cmd(), "check", *cfg],
+            "snapshot": [*chitieu_cmd(), "snapshot", *cfg],
+        }
+        for cmd in cmds.values():
+            run_child(cmd, env, work)
+        for label, cmd in cmds.items():
+            times, mems = [], []
+            for _ in range(runs):
+                s, mib, _ = run_child(cmd, env, work)
+                times.append(s)
+                mems.append(mib)
+            big = n == 5000 and label.startswith("screenshot")
+            record(f"{n:>5} indicators: {label}", "s", times, "≤ 1.5 s" if big else "")
+            record(f"{n:>5} indicators:   peak RSS", "MiB", mems, "< 150 MiB" if big else "")
+
+
+# ---------------------------------------------------------------------------------------
+# 3. refresh in the running app
+
+
+def _bump(path: Path, indicator_id: str, value: float) -> None:
+    """Rewrite one value line of a generated progress file."""
+    text = path.read_text(encoding="utf-8")
+    new, count = re.subn(
+        rf"^{re.escape(indicator_id)} = .*$", f"{indicator_id} = {value:.2f}", text, flags=re.M
+    )
+    assert count == 1, indicator_id
+    path.write_text(new, encoding="utf-8")
+
+
+async def _until(cond: Callable[[], bool], timeout: float = 10.0, step: float = 0.001) -> None:
+    end = time.perf_counter() + timeout
+    while not cond():
+        if time.perf_counter() > end:
+            raise TimeoutError("condition not reached")
+        await asyncio.sleep(step)
+
+
+class Counter:
+    """Counts calls of some methods of one object (wraps them on the instance)."""
+
+    def __init__(self, obj: Any, names: Sequence[str]) -> None:
+        self.counts = dict.fromkeys(names, 0)
+        for name in names:
+            original = getattr(obj, name)
+
+            def wrapped(*a: Any, _o: Any = original, _n: str = name, **k: Any) -> Any:
+                self.counts[_n] += 1
+                return _o(*a, **k)
+
+            setattr(obj, name, wrapped)
+
+    def reset(self) -> None:
+        for k in self.counts:
+            self.counts[k] = 0
+
+
+async def _refresh_one(n: int, runs: int, work: Path) -> None:
+    from chitieu_tui.app import WATCH_SECONDS, ChitieuApp
+    from chitieu_tui.core.arithmetic import evaluate_board
+    from chitieu_tui.core.model import Entry, Progress
+    from chitieu_tui.core.source import FileSource
+    from chitieu_tui.widgets.indicator_table import IndicatorTable
+
+    root = work / f"refresh-{n}"
+    if root.exists():
+        shutil.rmtree(root)
+    generate(root, n)
+    app = ChitieuApp(FileSource(root))
+    w, h = (int(x) for x in SIZE.split("x"))
+    async with app.run_test(size=(w, h)) as pilot:
+        await _until(lambda: app.view is not None, timeout=30)
+        await pilot.pause()
+        view = app.view
+        assert view is not None
+        period = view.period
+        path = root / "progress" / f"{period}.toml"
+        table = app.dashboard.query_one(IndicatorTable)
+        # an indicator shown on screen whose value is a number, reported as is (not summed)
+        target = next(
+            ev.indicator.id
+            for ev in view.board.evaluations
+            if ev.indicator.kind == "level" and ev.value is not None
+        )
+
+        def shows(value: float) -> bool:
+            v = app.view
+            ev = v.board.get(target) if v is not None else None
+            return ev is not None and ev.value == round(value, 2)
+
+        # end to end: a file written by someone else until the view shows it
+        e2e = []
+        for i in range(runs):
+            value = 1000.0 + i
+            await asyncio.sleep(0.05 + (i % 5) * WATCH_SECONDS / 5)  # spread over the poll phase
+            start = time.perf_counter()
+            _bump(path, target, value)
+            await _until(lambda v=value: shows(v))
+            e2e.append((time.perf_counter() - start) * 1000)
+        record(
+            f"{n:>5} indicators: file changed → view shown (watcher, {WATCH_SECONDS} s poll)",
+            "ms",
+            e2e,
+        )
+        # the reload itself: app.reload() (read, evaluate in a thread, show)
+        cost = []
+        for i in range(runs):
+            await pilot.pause()
+            value = 2000.0 + i
+            _bump(path, target, value)
+            start = time.perf_counter()
+            app.reload()
+            await _until(lambda v=value: shows(v))
+            cost.append((time.perf_counter() - start) * 1000)
+        record(f"{n:>5} indicators: app.reload() → view shown", "ms", cost)
+        # 200 changed values, in the running app
+        await pilot.pause()
+        view = app.view
+        assert view is not None
+        board = view.board
+        numeric = [ev for ev in board.evaluations if ev.entry is not None and ev.ytd is not None]
+        counter = Counter(table, ["clear", "add_row", "update_cell", "refresh"])
+        apply, frame = [], []
+        for i in range(runs):
+            changed = {ev.indicator.id for ev in numeric[i : i + 200]}
+            assert board.progress is not None
+            values = {
+                k: (Entry(float(e.value) + 1 + i, e.note) if k in changed else e)
+                for k, e in board.progress.values.items()
+            }
+            progress = dict(
+                (p, prog)
+                for p in period.quarters_of_year_so_far()
+                if (prog := app.source.data._progress.get(p, (None, None))[1]) is not None
+            )
+            progress[period] = Progress(
+                board.progress.unit, period, board.progress.as_of, values, board.progress.source
+            )
+            new_board = evaluate_board(board.definitions, period, progress)
+            new_view = dataclasses.replace(view, board=new_board, loaded_at=dt.datetime.now(dt.UTC))
+            start = time.perf_counter()
+            app.dashboard.show_view(new_view, app.now())
+            mid = time.perf_counter()
+            app.screen._on_timer_update()  # the screen update that would follow, now
+            end = time.perf_counter()
+            apply.append((mid - start) * 1000)
+            frame.append((end - start) * 1000)
+            view = new_view
+            await pilot.pause()
+        record(f"{n:>5} indicators: show 200 changed values (show_view)", "ms", apply)
+        record(f"{n:>5} indicators:   … and paint the frame", "ms", frame, "< 50 ms" if n else "")
+        # a refresh with nothing changed: same data, a new View object (as after `r`)
+        app.view = view
+        await pilot.pause()
+        counter.reset()
+        same = []
+        for _ in range(runs):
+            again = dataclasses.replace(view, loaded_at=dt.datetime.now(dt.UTC))
+            start = time.perf_counter()
+            app.dashboard.show_view(again, app.now())
+            same.append((time.perf_counter() - start) * 1000)
+        c = counter.counts
+        record(f"{n:>5} indicators: show an unchanged view", "ms", same, "no repaint")
+        print(
+            f"  {'':<58} table: {c['clear']} clear, {c['add_row']} add_row, "
+            f"{c['update_cell']} update_cell, {c['refresh']} refresh over {runs} calls",
+            flush=True,
+        )
+        REPAINTS[n] = dict(c)
+
+
+REPAINTS: dict[int, dict[str, int]] = {}
+
+
+def bench_refresh(runs: int, work: Path, sizes: Sequence[int]) -> None:
+    print(f"\n3. Refresh in the running app (in-process, App.run_test {SIZE}; {runs} runs each)")
+    for n in sizes:
+        asyncio.run(_refresh_one(n, runs, work))
+
+
+# ---------------------------------------------------------------------------------------
+# 4. the API
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def server(root: Path, env: dict[str, str], work: Path) -> Iterator[int]:
+    port = _free_port()
+    cmd = [*chitieu_cmd(), "serve", "--config", str(root), "--host", "127.0.0.1"]
+    proc = subprocess.Popen(
+        [*cmd, "--port", str(port)],
+        env=env,
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("chitieu serve did not start") from None
+                time.sleep(0.05)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+async def _one_request(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> tuple[int, bytes]:
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = 0
+    etag = b""
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        lname = name.strip().lower()
+        if lname == b"content-length":
+            length = int(value)
+        elif lname == b"etag":
+            etag = value.strip()
+    if length:
+        await reader.readexactly(length)
+    return status, etag
+
+
+async def _load(
+    port: int, path: str, etag: bytes | None, connections: int, seconds: float, cap: int
+) -> tuple[float, int, dict[int, int]]:
+    """Keep-alive HTTP/1.1 GETs from `connections` sockets for `seconds` (at most `cap`)."""
+    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Accept: application/json"]
+    if etag:
+        lines.append(f"If-None-Match: {etag.decode()}")
+    request = ("\r\n".join(lines) + "\r\n\r\n").encode()
+    done = 0
+    statuses: dict[int, int] = {}
+    stop_at = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal done
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while time.perf_counter() < stop_at and done < cap:
+                status, _ = await _one_request(reader, writer, request)
+                statuses[status] = statuses.get(status, 0) + 1
+                done += 1
+        finally:
+            writer.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    elapsed = time.perf_counter() - start
+    return done / elapsed, done, statuses
+
+
+async def _etag_of(port: int, path: str) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+        status, etag = await _one_request(reader, writer, request)
+        assert status == 200, status
+        return etag
+    finally:
+        writer.close()
+
+
+async def _client_304(port: int, unit: str, runs: int, work: Path) -> tuple[list[float], bool]:
+    from chitieu_tui.remote.source import ApiSource
+
+    source = ApiSource(f"http://127.0.0.1:{port}", unit, snapshots=work / "api-snaps")
+    try:
+        first = await source.aload()
+        times = []
+        same = True
+        for _ in range(runs):
+            start = time.perf_counter()
+            again = await source.aload()
+            times.append((time.perf_counter() - start) * 1000)
+            same = same and again is first
+        return times, same
+    finally:
+        await source.aclose()
+
+
+def bench_api(
+    runs: int, work: Path, env: dict[str, str], sizes: Sequence[int], seconds: float
+) -> None:
+    print(f"\n4. API: chitieu serve on 127.0.0.1, keep-alive load ({seconds:g} s per round)")
+    for n in sizes:
+        root = generate(work / f"api-{n}", n)
+        unit = "quan"
+        with server(root, env, work) as port:
+            path = f"/api/v1/units/{unit}/progress/2026-Q4"
+            etag = asyncio.run(_etag_of(port, path))
+            for conns in (1, 8):
+                for label, tag in (("GET progress", None), ("GET progress, If-None-Match", etag)):
+                    rates = []
+                    stats: dict[int, int] = {}
+                    for _ in range(max(3, runs // 2)):
+                        rate, _, st = asyncio.run(_load(port, path, tag, conns, seconds, 100_000))
+                        rates.append(rate)
+                        for k, v in st.items():
+                            stats[k] = stats.get(k, 0) + v
+                    codes = ",".join(f"{k}×{v}" for k, v in sorted(stats.items()))
+                    record(f"{n:>5} indicators: {label}, {conns} conn [{codes}]", "req/s", rates)
+            times, same = asyncio.run(_client_304(port, unit, runs, work))
+            record(
+                f"{n:>5} indicators: ApiSource.aload, nothing changed (304s)"
+                + ("" if same else " — NEW VIEW!"),
+                "ms",
+                times,
+            )
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    import textual
+
+    return {
+        "python": platform.python_version(),
+        "textual": textual.__version__,
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "loadavg_start": os.getloadavg(),
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs, for a quick look")
+    parser.add_argument("--only", default="startup,scale,refresh,api", help="sections to run")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    only = {s.strip() for s in args.only.split(",") if s.strip()}
+    unknown = only - {"startup", "scale", "refresh", "api"}
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    runs = 5 if args.quick else 15
+    info = machine()
+    print(
+        f"chitieu-tui benchmarks · Python {info['python']} · Textual {info['textual']} · "
+        f"{info['cores']} cores · load {info['loadavg_start'][0]:.2f} · "
+        f"{'quick' if args.quick else 'full'}"
+    )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryDirectory(prefix="chitieu-bench-") as tmp:
+        work = Path(tmp)
+        env = child_env(work / "xdg")
+        if "startup" in only:
+            bench_startup(runs * 2 if not args.quick else runs, work, env)
+        if "scale" in only:
+            bench_scale(max(3, runs // 2) if not args.quick else 3, work, env, SIZES)
+        if "refresh" in only:
+            os.environ["XDG_DATA_HOME"] = str(work / "xdg")
+            bench_refresh(runs if not args.quick else 5, work, (500, 5000))
+        if "api" in only:
+            bench_api(runs, work, env, (20, 5000), 0.5 if args.quick else 2.0)
+    info["loadavg_end"] = os.getloadavg()
+    del before
+    print(f"\nload average at the end: {info['loadavg_end'][0]:.2f}")
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {"machine": info, "figures": [f.as_json() for f in FIGURES], "table": REPAINTS},
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -10,12 +10,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from chitieu_tui.core.arithmetic import Evaluation
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import localize_bindings, t
-from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, SummaryBar
+from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, KeyFooter, SummaryBar
 
 MAX_CARDS = 6
 DEFAULT_CARDS = 4
@@ -77,7 +77,7 @@ class DashboardScreen(Screen[None]):
         box.display = False
         yield box
         yield IndicatorTable(lang, id="table")
-        yield Footer(show_command_palette=False, compact=True)
+        yield KeyFooter(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         """Keys go to the table first."""

@@ -7,6 +7,7 @@ import hmac
 import json
 import logging
 import os
+from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -144,10 +145,32 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == want for tag in if_none_match.split(","))
 
 
+def _encode(data: Any) -> tuple[bytes, str]:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return body, _etag(body)
+
+
 def json_response(request: Request, data: Any) -> Response:
     """200 with an ETag, or 304 when the client already has it."""
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    etag = _etag(body)
+    return _respond(request, *_encode(data))
+
+
+def cached_json_response(
+    request: Request, key: tuple[Any, ...], source: object, to_json: Callable[[Any], Any]
+) -> Response:
+    """Like `json_response(request, to_json(source))`, with the body and ETag kept while
+    `source` is the same object (DataDir keeps its parsed files until they change on disk),
+    so that a poll of 5,000 indicators is not serialised and hashed again for a 304."""
+    cache: dict[tuple[Any, ...], tuple[object, bytes, str]] = request.app.state.bodies
+    hit = cache.get(key)
+    if hit is not None and hit[0] is source:
+        return _respond(request, hit[1], hit[2])
+    body, etag = _encode(to_json(source))
+    cache[key] = (source, body, etag)
+    return _respond(request, body, etag)
+
+
+def _respond(request: Request, body: bytes, etag: str) -> Response:
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
@@ -179,7 +202,7 @@ async def get_unit(request: Request) -> Response:
         defs = data.definitions()
     except ChitieuError as exc:
         raise _data_problem(exc, data) from None
-    return json_response(request, definitions_to_json(defs))
+    return cached_json_response(request, (data.root, "unit"), defs, definitions_to_json)
 
 
 async def list_periods(request: Request) -> Response:
@@ -206,7 +229,9 @@ async def get_progress(request: Request) -> Response:
         data.warnings.clear()
     if progress is None:
         raise Problem(404, f'unit "{defs.unit.id}" has no progress for {period}')
-    return json_response(request, progress_to_json(progress))
+    return cached_json_response(
+        request, (data.root, "progress", period), progress, progress_to_json
+    )
 
 
 async def openapi(request: Request) -> Response:
@@ -288,6 +313,7 @@ def create_app(root: Path, token: str | None = None) -> Starlette:
         },
     )
     app.state.units = Units(root)
+    app.state.bodies = {}
     app.add_middleware(BearerAuth, token=token)
     return app
 

@@ -164,3 +164,22 @@ def test_default_period_is_the_newest_with_progress(
     (root / "progress" / "2026-Q1.toml").rename(root / "progress" / "2025-Q1.bak")
     assert main(["report", "--config", str(root), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["period"] == "2025-Q4"
+
+
+def test_screenshot_renders_the_dashboard_to_svg(tmp_path: Path) -> None:
+    out = tmp_path / "board.svg"
+    proc = run("screenshot", "--output", str(out), "--size", "80x24", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    svg = out.read_text()
+    assert svg.startswith("<svg") and "13,75%" in svg
+    assert "8/20&#160;chỉ&#160;tiêu" in svg or "8/20 chỉ tiêu" in svg
+
+
+def test_screenshot_of_broken_data_exits_1(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    (root / "chitieu.toml").write_text("schema = 1\n[unit\n")
+    proc = run(
+        "screenshot", "--config", str(root), "--output", str(tmp_path / "x.svg"), cwd=tmp_path
+    )
+    assert proc.returncode == 1
+    assert "chitieu.toml:2" in proc.stderr and "Traceback" not in proc.stderr

@@ -230,3 +230,21 @@ async def test_api_views_are_read_only(tmp_path: Path) -> None:
         await pilot.pause()
         assert not isinstance(app.screen, EntryScreen)
         assert any("chỉ đọc" in text for _, text in app.notes)
+
+
+async def test_a_preloaded_start_watches_the_files_it_read(tmp_path: Path) -> None:
+    from chitieu_tui.app import preload
+
+    root = copy_sample(tmp_path)
+    source = FileSource(root)
+    app = App(source, initial=preload(source, None))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "8/20" in summary_text(app)  # on the first frame, before any worker ran
+        app._watch_files()
+        assert not list(app.workers)  # nothing changed since the preload: no reload
+        path = root / "progress" / "2026-Q1.toml"
+        path.write_text(path.read_text().replace("bhyt = 90.0", "bhyt = 96.25"))
+        app._watch_files()
+        await settle(pilot)
+        assert "9/20" in summary_text(app)

@@ -43,8 +43,10 @@ class ChitieuApp(App[int]):
         lang: str = "vi",
         *,
         now: Callable[[], dt.datetime] = _local_now,
+        initial: tuple[View, object] | None = None,
     ) -> None:
         super().__init__()
+        self._initial = initial
         self.source = source
         self.period = period
         self.lang = lang
@@ -63,10 +65,15 @@ class ChitieuApp(App[int]):
         """The main screen (under any detail or help screen)."""
         return next(s for s in self.screen_stack if isinstance(s, DashboardScreen))
 
-    def on_mount(self) -> None:
-        """Show the dashboard, load, and poll a remote source."""
-        self.push_screen(DashboardScreen(self.lang))
-        self.reload()
+    async def on_mount(self) -> None:
+        """Show the dashboard (with data when preloaded), load, and poll a remote source."""
+        await self.push_screen(DashboardScreen(self.lang))
+        if self._initial is not None:
+            view, self._fingerprint = self._initial
+            self._initial = None
+            self.on_view_loaded(ViewLoaded(view))
+        else:
+            self.reload()
         self._arm_poll()
         if self._watching:
             self.set_interval(WATCH_SECONDS, self._watch_files)
@@ -220,9 +227,25 @@ class ChitieuApp(App[int]):
             self.push_screen(HelpScreen(self.lang))
 
 
+def preload(source: Any, period: Period | None) -> tuple[View, object] | None:
+    """Read a file source before the app starts, so its first frame has data.
+
+    Returns the view and the files' fingerprint taken before reading; None when
+    the source is remote or the files are broken (the app then loads and reports).
+    """
+    if getattr(source, "is_remote", False) or not hasattr(source, "fingerprint"):
+        return None
+    try:
+        stamp = source.fingerprint(period)
+        view = source.load(period)
+    except ChitieuError:
+        return None
+    return view, stamp
+
+
 def run_app(source: Any, period: Period | None, lang: str) -> int:
     """Run the dashboard in the terminal; the exit status."""
-    app = ChitieuApp(source, period, lang)
+    app = ChitieuApp(source, period, lang, initial=preload(source, period))
     app.run()
     return app.return_code or 0
 
@@ -233,7 +256,7 @@ def save_screenshot(
     """Render the dashboard headless at `size`, once loaded, into an SVG file."""
     import asyncio
 
-    app = ChitieuApp(source, period, lang)
+    app = ChitieuApp(source, period, lang, initial=preload(source, period))
 
     async def render() -> str:
         async with app.run_test(size=size) as pilot:

@@ -256,15 +256,17 @@ def save_screenshot(
     """Render the dashboard headless at `size`, once loaded, into an SVG file."""
     import asyncio
 
-    app = ChitieuApp(source, period, lang, initial=preload(source, period))
+    initial = preload(source, period)
+    app = ChitieuApp(source, period, lang, initial=initial)
 
     async def render() -> str:
         async with app.run_test(size=size) as pilot:
-            try:
-                await app.workers.wait_for_complete()
-            except WorkerFailed:
-                pass  # shown on screen; raised below when nothing could be loaded
-            await pilot.pause()
+            if initial is None:  # loaded by a worker: wait for it to reach the screen
+                try:
+                    await app.workers.wait_for_complete()
+                except WorkerFailed:
+                    pass  # shown on screen; raised below when nothing could be loaded
+                await pilot.pause()
             svg = app.export_screenshot(title="chitieu")
             error = app.last_error if app.view is None else None
         if isinstance(error, ChitieuError):

@@ -26,8 +26,9 @@ class Bare(App[None]):
 
 async def _render(size: tuple[int, int]) -> str:
     app = Bare()
-    async with app.run_test(size=size) as pilot:
-        await pilot.pause()
+    async with app.run_test(size=size):
+        # No idle wait: the Static is there from mount, and export_screenshot renders the
+        # screen itself; chitieu's screenshot skips the wait the same way when preloaded.
         return app.export_screenshot(title="bare")
 
 

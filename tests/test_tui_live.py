@@ -248,3 +248,21 @@ async def test_a_preloaded_start_watches_the_files_it_read(tmp_path: Path) -> No
         app._watch_files()
         await settle(pilot)
         assert "9/20" in summary_text(app)
+
+
+async def test_the_key_line_works_with_the_mouse(tmp_path: Path) -> None:
+    from chitieu_tui.screens import HelpScreen
+    from chitieu_tui.widgets import KeyBar
+
+    app = App(FileSource(copy_sample(tmp_path)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one(KeyBar)
+        assert "q thoát" in bar._content.plain and "? trợ giúp" in bar._content.plain
+        start = {action: x for x, _, action in bar._spans}
+        await pilot.click(KeyBar, offset=(start["behind"] + 1, 0))
+        await pilot.pause()
+        assert len(app.screen.query_one(IndicatorTable).indicator_ids()) == 6
+        await pilot.click(KeyBar, offset=(start["app.help"] + 1, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)

@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 from chitieu_tui.core.arithmetic import Evaluation
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import localize_bindings, t
-from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, KeyFooter, SummaryBar
+from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, KeyBar, SummaryBar
 
 MAX_CARDS = 6
 DEFAULT_CARDS = 4
@@ -77,7 +77,7 @@ class DashboardScreen(Screen[None]):
         box.display = False
         yield box
         yield IndicatorTable(lang, id="table")
-        yield KeyFooter(show_command_palette=False, compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Keys go to the table first."""

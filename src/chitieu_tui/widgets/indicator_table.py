@@ -18,13 +18,16 @@ from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import fold, t
 from chitieu_tui.messages import OpenDetail
 
-COLUMNS = ("name", "unit", "value", "target", "percent", "expected", "status")
+COLUMNS = ("name", "unit", "owner", "value", "target", "percent", "expected", "status")
 SORTS = ("order", "name", "value", "target", "percent", "expected", "status")
 GROUP_PREFIX = "group:"
 _NUMERIC = ("value", "target", "percent", "expected")
 _CAP = 14
+_CAPS = {"owner": 28}
 WIDE = 110
 """From this width on, the table has a unit column (ĐVT)."""
+WIDER = 170
+"""From this width on, it also has the owner column (Phụ trách: "rõ người")."""
 
 
 def _number(ev: Evaluation) -> float | None:
@@ -43,6 +46,7 @@ SORT_KEYS: dict[str, Callable[[Evaluation], Any]] = {
     "percent": lambda ev: ev.percent,
     "expected": lambda ev: ev.expected,
     "status": lambda ev: STATUS_ORDER.index(ev.status),
+    "owner": lambda ev: fold(ev.indicator.owner),
 }
 
 
@@ -117,6 +121,7 @@ def cells(ev: Evaluation, lang: str) -> dict[str, str]:
     return {
         "name": ind.name,
         "unit": ind.unit,
+        "owner": ind.owner,
         "value": value,
         "target": target,
         "percent": fmt.percent(ev.percent, lang),
@@ -243,7 +248,11 @@ class IndicatorTable(DataTable[Text]):
         lang = self.lang
         width = self.size.width or 80
         self._built_width = width
-        columns = [c for c in COLUMNS if c != "unit" or width >= WIDE]
+        columns = [
+            c
+            for c in COLUMNS
+            if (c != "unit" or width >= WIDE) and (c != "owner" or width >= WIDER)
+        ]
         groups = select(
             board, self.query_text, self.behind_only, self.sort_by, self.reverse, self._haystacks()
         )
@@ -251,7 +260,7 @@ class IndicatorTable(DataTable[Text]):
         heads = self._headers()
         widths = {
             col: min(
-                _CAP,
+                _CAPS.get(col, _CAP),
                 max(
                     [len(heads[col]) + (2 if col == self.sort_by else 0)]
                     + [len(c[col]) for c in texts.values()]
@@ -310,7 +319,7 @@ class IndicatorTable(DataTable[Text]):
                 key, kind, cells = new
                 for i, (col, text, before) in enumerate(zip(columns, cells, old[2], strict=True)):
                     if text != before or (kind != old[1] and i == len(columns) - 1):
-                        self.update_cell(key, col, self._cell(kind, i, len(columns), text))
+                        self.update_cell(key, col, self._cell(kind, col, i, len(columns), text))
             self._update_title()
             return
         keep = self.current_id()
@@ -321,13 +330,19 @@ class IndicatorTable(DataTable[Text]):
         n = len(columns)
         cell = self._cell
         for key, kind, cells in rows:
-            self.add_row(*(cell(kind, i, n, text) for i, text in enumerate(cells)), key=key)
+            self.add_row(
+                *(
+                    cell(kind, col, i, n, text)
+                    for i, (col, text) in enumerate(zip(columns, cells, strict=True))
+                ),
+                key=key,
+            )
         self._shown = (layout, rows)
         self._restore_cursor(keep)
         self._update_title()
 
-    def _cell(self, kind: str, i: int, n: int, text: str) -> Text:
-        """The `i`-th of `n` cells of a row of `kind` (`group` or a status name)."""
+    def _cell(self, kind: str, col: str, i: int, n: int, text: str) -> Text:
+        """The `i`-th of `n` cells (column `col`) of a row of `kind` (`group` or a status)."""
         if kind == "group":
             if i == 0:
                 return Text(text, style=self._style("group"), no_wrap=True, overflow="ellipsis")
@@ -336,7 +351,7 @@ class IndicatorTable(DataTable[Text]):
             return Text(text, style=self._style(kind))
         if i == 0:
             return Text(text, no_wrap=True, overflow="ellipsis")
-        justify = "right" if COLUMNS[i if n == len(COLUMNS) else i + 1] in _NUMERIC else "left"
+        justify = "right" if col in _NUMERIC else "left"
         return Text(text, justify=justify, no_wrap=True, overflow="ellipsis")
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:

@@ -31,7 +31,11 @@ class FrozenSource:
 
     def load(self, period: Period | None = None) -> View:
         view = self.inner.load(period)
-        return dataclasses.replace(view, loaded_at=LOADED, source_label=self.label)
+        board = view.board
+        if board.progress is not None:  # the file's mtime depends on the checkout
+            progress = dataclasses.replace(board.progress, modified=LOADED)
+            board = dataclasses.replace(board, progress=progress)
+        return dataclasses.replace(view, board=board, loaded_at=LOADED, source_label=self.label)
 
     def snapshot(self, view: View) -> Path:
         raise AssertionError("snapshot tests never write")

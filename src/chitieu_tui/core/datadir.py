@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,6 +146,8 @@ class DataDir:
             return None
         source = f"file:{path.relative_to(self.root).as_posix()}"
         prog, warnings = load_progress(path, defs, self.shown(path), source=source)
+        modified = dt.datetime.fromtimestamp(stamp[0] / 1e9, dt.UTC)
+        prog = dataclasses.replace(prog, modified=modified)
         self.warnings.extend(warnings)
         self._progress[period] = (stamp, prog)
         return prog

@@ -122,6 +122,8 @@ class Progress:
     values: dict[str, Entry] = field(default_factory=dict)
     source: str = ""
     """Where it came from: `file:progress/2026-Q1.toml`, `api:<url>` or `snapshot:<path>`."""
+    modified: dt.datetime | None = None
+    """When the file was last changed (UTC), when known."""
 
 
 def drop_none(obj: Any) -> Any:

@@ -168,6 +168,10 @@ class DetailScreen(ModalScreen[None]):
                 prov.add_row(Text(""), Text(progress.source))
             if progress.as_of is not None:
                 prov.add_row(Text(t(lang, "d_as_of")), Text(progress.as_of.isoformat()))
+            if progress.modified is not None:
+                local = progress.modified.astimezone()
+                shown = local.strftime("%H:%M %d/%m/%Y" if lang == "vi" else "%Y-%m-%d %H:%M")
+                prov.add_row(Text(t(lang, "d_modified")), Text(shown))
         return Group(
             facts,
             Text(""),

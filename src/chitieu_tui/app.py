@@ -81,9 +81,13 @@ class ChitieuApp(App[int]):
     def _shown_period(self) -> Period | None:
         return self.period or (self.view.period if self.view else None)
 
+    def _loading(self) -> bool:
+        """True while a load worker runs."""
+        return any(w.group == "load" and w.is_running for w in self.workers)
+
     def _watch_files(self) -> None:
         """Reload when a file shown on screen changed on disk (a few stat calls)."""
-        if any(w.group == "load" and w.is_running for w in self.workers):
+        if self._loading():
             return
         if self.source.fingerprint(self._shown_period()) != self._fingerprint:
             self.reload()
@@ -101,7 +105,7 @@ class ChitieuApp(App[int]):
 
     def _poll_tick(self) -> None:
         """Reload unless a load is still running."""
-        if not any(w.group == "load" and w.is_running for w in self.workers):
+        if not self._loading():
             self.reload()
 
     async def on_unmount(self) -> None:

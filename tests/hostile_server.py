@@ -44,12 +44,11 @@ def touch_write(path: Path, text: str) -> None:
 
 
 class UvicornThread:
-    """Run an ASGI app under uvicorn on 127.0.0.1, port 0, in a thread."""
+    """Run an ASGI app under uvicorn on 127.0.0.1, port 0 (or `port=`), in a thread."""
 
     def __init__(self, app: Any, **options: Any) -> None:
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", **options
-        )
+        settings: dict[str, Any] = {"host": "127.0.0.1", "port": 0, "log_level": "warning"}
+        config = uvicorn.Config(app, lifespan="off", **{**settings, **options})
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.port = 0

@@ -143,7 +143,7 @@ class DetailScreen(ModalScreen[None]):
             expand=False,
             show_edge=False,
         )
-        for key in ("d_period", "d_value", "d_percent", "d_status"):
+        for key in ("d_period", "d_value", "d_percent", "d_status", "d_from"):
             justify = "right" if key in ("d_value", "d_percent") else "left"
             history.add_column(Text(t(lang, key)), justify=justify)
         for past in self.view.history:
@@ -151,11 +151,17 @@ class DetailScreen(ModalScreen[None]):
             if pev is None:
                 continue
             shown = pev.ytd if pev.ytd is not None else pev.value
+            origin = ""
+            if past.progress is not None:
+                origin = past.progress.source.split(":", 1)[-1]
+                if past.progress.as_of is not None:
+                    origin += f" · {past.progress.as_of.isoformat()}"
             history.add_row(
                 Text(past.period.label(lang)),
                 Text(_value(pev, shown, lang)),
                 Text(fmt.percent(pev.percent, lang)),
                 self._status(pev.status),
+                Text(origin, style="dim"),
             )
 
         prov = Table.grid(padding=(0, 2))

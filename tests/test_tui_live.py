@@ -217,7 +217,7 @@ async def test_detail_shows_pace_and_last_year(tmp_path: Path) -> None:
         assert "Cùng kỳ năm trước" in text and "29,6 tỉ đồng" in text
         assert "file:progress/2026-Q1.toml" in text and "2026-03-31" in text
         assert "Sửa lần cuối" in text
-        assert "progress/2025-Q1.toml · 2025-03-31" in text  # where each quarter came from
+        assert "tệp 31/03/2025" in text  # where each quarter came from
 
 
 async def test_api_views_are_read_only(tmp_path: Path) -> None:

@@ -145,7 +145,9 @@ class DetailScreen(ModalScreen[None]):
         )
         for key in ("d_period", "d_value", "d_percent", "d_status", "d_from"):
             justify = "right" if key in ("d_value", "d_percent") else "left"
-            history.add_column(Text(t(lang, key)), justify=justify)
+            history.add_column(
+                Text(t(lang, key)), justify=justify, no_wrap=True, overflow="ellipsis"
+            )
         for past in self.view.history:
             pev = past.get(ind.id)
             if pev is None:
@@ -153,9 +155,11 @@ class DetailScreen(ModalScreen[None]):
             shown = pev.ytd if pev.ytd is not None else pev.value
             origin = ""
             if past.progress is not None:
-                origin = past.progress.source.split(":", 1)[-1]
+                kind = past.progress.source.split(":", 1)[0]
+                origin = t(lang, f"from_{kind}") if kind in ("file", "api", "snapshot") else kind
                 if past.progress.as_of is not None:
-                    origin += f" · {past.progress.as_of.isoformat()}"
+                    date_format = "%d/%m/%Y" if lang == "vi" else "%Y-%m-%d"
+                    origin += f" {past.progress.as_of.strftime(date_format)}"
             history.add_row(
                 Text(past.period.label(lang)),
                 Text(_value(pev, shown, lang)),

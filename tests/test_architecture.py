@@ -35,3 +35,13 @@ def test_report_path_does_not_import_textual_or_httpx() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "0 []", proc.stdout + proc.stderr
+
+
+def test_the_dashboard_does_not_import_the_network_or_writing_stack() -> None:
+    code = (
+        "import sys, chitieu_tui.app;"
+        "print([m for m in ('httpx', 'starlette', 'uvicorn', 'tomlkit', 'filelock', 'tomli_w')"
+        " if m in sys.modules])"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import re
+import shutil
+import sys
 from typing import Any
 
 from chitieu_tui.core import fmt
@@ -200,7 +202,8 @@ def _rich_table(view: View, lang: str) -> str:
             group = ev.indicator.group
             table.add_row(Text(""), Text(board.definitions.group_name(group), style="bold"))
         table.add_row(*(Text(c) for c in _row(ev, lang)))
-    console = Console(file=io.StringIO(), width=140, color_system=None, force_terminal=False)
+    width = shutil.get_terminal_size((140, 24)).columns if sys.stdout.isatty() else 140
+    console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
     console.print(table)
     console.print(Text(summary_line(board, lang)))
     console.print(Text(groups_line(board)))

@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="chitieu",
         description="Theo dõi chỉ tiêu theo quý — a dashboard of a ward's yearly targets.",
     )
+    from chitieu_tui import __version__
+
+    parser.add_argument("--version", action="version", version=f"chitieu {__version__}")
     _source_options(parser, sub=False)
     subs = parser.add_subparsers(dest="command", metavar="COMMAND")
     check = subs.add_parser("check", help="validate the data folder; errors as path:line:col")

@@ -268,3 +268,16 @@ async def test_the_key_line_works_with_the_mouse(tmp_path: Path) -> None:
         await pilot.click(KeyBar, offset=(start["app.help"] + 1, 0))
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_muted_cells_are_readable_in_the_light_theme(tmp_path: Path) -> None:
+    app = App(FileSource(copy_sample(tmp_path)))
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "textual-light"
+        await settle(pilot)
+        table = app.screen.query_one(IndicatorTable)
+        for name in ("no-data", "muted"):
+            style = table.get_component_rich_style(f"indicator-table--{name}", partial=True)
+            assert style.color is not None
+            r, g, b = style.color.get_truecolor()
+            assert 0.299 * r + 0.587 * g + 0.114 * b < 160, name  # dark text on a light screen

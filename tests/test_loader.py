@@ -79,6 +79,9 @@ BROKEN_DEFINITIONS = [
     ("target = 232.73", 22, 'unknown field "tagret"', "target = 232.73\ntagret = 1"),
     ('name = "Thu ngân sách"', 15, 'missing required field "name"', ""),
     ('id = "thu"', 16, "id must use only a-z, 0-9 and -", 'id = "Thu Ngân"'),
+    ("target = 232.73", 21, "target is out of range", "target = 1e-300"),
+    ("target = 232.73", 21, "target is out of range", "target = 1e300"),
+    ('headline = ["thu"]', 14, '[dashboard] unknown field "foo"', 'headline = ["thu"]\nfoo = 1'),
 ]
 
 
@@ -283,3 +286,19 @@ def test_a_misnamed_progress_file_is_a_warning(
     code, _, err = check(root, capsys)
     assert code == 0
     assert "quy1.toml: warning: not named like 2026-Q1.toml" in err
+
+
+def test_unknown_key_in_unit_names_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_datadir(tmp_path, GOOD)
+    path = root / "chitieu.toml"
+    path.write_text(path.read_text().replace("year = 2026", "year = 2026\nfoo = 1"))
+    code, _, err = check(root, capsys)
+    assert code == 1
+    assert 'chitieu.toml:7:1: [unit] unknown field "foo"' in err
+
+
+def test_absurd_values_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_datadir(tmp_path, GOOD, {"2026-Q1": "thu = 1e300\n"})
+    code, _, err = check(root, capsys)
+    assert code == 1
+    assert "number is too large" in err and "2026-Q1.toml:7:" in err

@@ -123,6 +123,8 @@ def evaluate(ind: Indicator, period: Period, year_values: Mapping[int, Entry]) -
             status = Status.ON_TRACK
         else:
             status = Status.BEHIND
+    if percent is not None and not math.isfinite(percent):
+        percent = None
     return Evaluation(ind, period, entry, ytd, expected, percent, status)
 
 

@@ -17,6 +17,10 @@ from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import Locator, read_toml
 
 SCHEMA = 1
+MAX_MAGNITUDE = 1e15
+"""Largest number accepted anywhere (a ward's budget in đồng fits; nonsense does not)."""
+MIN_MAGNITUDE = 1e-6
+"""Smallest non-zero target or baseline (so that percentages stay finite)."""
 ID_RE = re.compile(r"^[a-z0-9-]+$")
 _PATH_RE = re.compile(r"\$\.(\w+)(?:\[(\d+)\])?(?:\.(\w+))?(?:\[(\d+)\])?")
 _TYPE_WORDS = {
@@ -98,6 +102,8 @@ def _translate(exc: msgspec.ValidationError, where: _Where) -> DataError:
     raw = container.get(key) if isinstance(container, dict) and key is not None else None
 
     unknown = re.match(r"Object contains unknown field `([^`]+)`", msg)
+    if unknown and not table and key in ("unit", "dashboard"):
+        table = key  # `$.unit`: the unknown key is inside that table
     missing = re.match(r"Object missing required field `([^`]+)`", msg)
     expected = re.match(r"Expected `([^`]+)`, got `([^`]+)`", msg)
     if unknown:
@@ -138,6 +144,10 @@ def _check_indicator(ind: Indicator, i: int, groups: set[str], where: _Where) ->
     for key, value in (("target", ind.target), ("baseline", ind.baseline)):
         if not _finite(value):
             err(f"{key} must be a finite number, got {value}", key)
+        elif (
+            value is not None and value != 0 and not (MIN_MAGNITUDE <= abs(value) <= MAX_MAGNITUDE)
+        ):
+            err(f"{key} is out of range (0 or between 1e-6 and 1e15 in size), got {value}", key)
     if ind.kind == "milestone":
         if ind.target is not None:
             err("a milestone has no target (it is done or not)", "target")
@@ -157,8 +167,8 @@ def _check_indicator(ind: Indicator, i: int, groups: set[str], where: _Where) ->
     if ind.plan is not None:
         if len(ind.plan) != 4:
             err(f"plan must be four numbers (end of Q1..Q4), got {len(ind.plan)}", "plan")
-        elif not all(math.isfinite(p) for p in ind.plan):
-            err("plan must hold finite numbers", "plan")
+        elif not all(math.isfinite(p) and abs(p) <= MAX_MAGNITUDE for p in ind.plan):
+            err("plan must hold finite numbers (at most 1e15 in size)", "plan")
         elif ind.kind == "milestone":
             err("a milestone has no plan", "plan")
     if ind.direction == "decrease":
@@ -273,8 +283,8 @@ def _entry(ind: Indicator | None, raw: Any) -> Entry | str:
         return f"must be a number, got {_show(raw)}"
     if not math.isfinite(raw):
         return f"must be a finite number, got {raw}"
-    if isinstance(raw, int) and abs(raw) > 10**15:
-        return "number is too large"
+    if abs(raw) > MAX_MAGNITUDE:
+        return "number is too large (at most 1e15 in size)"
     return Entry(float(raw), note)
 
 

@@ -162,3 +162,18 @@ def test_no_pace_for_milestones_or_missing_data() -> None:
 
     assert pace(evaluate(MILE, Period(2026, 1), {1: E(False)})) is None
     assert pace(evaluate(CUM, Period(2026, 1), {})) is None
+
+
+def test_a_target_not_met_never_shows_100_percent() -> None:
+    from chitieu_tui.core import fmt
+
+    ev = evaluate(LEVEL, Period(2026, 1), {1: E(94.9999)})
+    assert ev.status is Status.BEHIND
+    assert fmt.percent_of(ev) == "99,99%"
+    met = evaluate(LEVEL, Period(2026, 1), {1: E(95.0)})
+    assert fmt.percent_of(met) == "100%"
+
+
+def test_infinite_percent_becomes_none() -> None:
+    tiny = ind(kind="cumulative", target=1e-300)
+    assert evaluate(tiny, Period(2026, 1), {1: E(1e300)}).percent is None

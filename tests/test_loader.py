@@ -288,7 +288,9 @@ def test_a_misnamed_progress_file_is_a_warning(
     assert "quy1.toml: warning: not named like 2026-Q1.toml" in err
 
 
-def test_unknown_key_in_unit_names_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_key_in_unit_names_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = make_datadir(tmp_path, GOOD)
     path = root / "chitieu.toml"
     path.write_text(path.read_text().replace("year = 2026", "year = 2026\nfoo = 1"))

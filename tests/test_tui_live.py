@@ -17,7 +17,7 @@ from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import FileSource
 from chitieu_tui.screens import DetailScreen, EntryScreen
-from chitieu_tui.widgets import HeadlineCard, IndicatorTable, SummaryBar
+from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, SummaryBar
 
 SIZE = (120, 40)
 
@@ -187,6 +187,12 @@ async def test_a_broken_file_keeps_the_last_figures_and_recovers(tmp_path: Path)
         assert "8/20" in summary_text(app)
         errors = [text for sev, text in app.notes if sev == "error"]
         assert errors and "2026-Q1.toml:" in errors[-1]
+        header = str(app.screen.query_one(HeaderBar).render())
+        assert "tệp lỗi, số liệu cũ" in header and "✓" not in header
+        await pilot.press("s")  # a snapshot of the old figures would mislead: refused
+        await settle(pilot)
+        assert not (root / "snapshots").exists()
+        assert any("Không lưu snapshot" in text for _, text in app.notes)
         app._watch_files()  # no change since: no second notification
         await settle(pilot)
         assert len([1 for sev, _ in app.notes if sev == "error"]) == len(errors)
@@ -195,6 +201,7 @@ async def test_a_broken_file_keeps_the_last_figures_and_recovers(tmp_path: Path)
         await settle(pilot)
         assert "9/20" in summary_text(app)
         assert any("Đã đọc lại" in text for _, text in app.notes)
+        assert "✓" in str(app.screen.query_one(HeaderBar).render())
 
 
 async def test_detail_shows_pace_and_last_year(tmp_path: Path) -> None:
@@ -217,7 +224,16 @@ async def test_detail_shows_pace_and_last_year(tmp_path: Path) -> None:
         assert "Cùng kỳ năm trước" in text and "29,6 tỉ đồng" in text
         assert "file:progress/2026-Q1.toml" in text and "2026-03-31" in text
         assert "Sửa lần cuối" in text
-        assert "tệp 31/03/2025" in text  # where each quarter came from
+        assert "tệp 31/03/2025" in text
+        await pilot.press("escape")
+        await select_row(pilot, "ket-nap-dang-vien")  # reported per quarter
+        await pilot.press("enter")
+        await pilot.pause()
+        console = Console(width=110, record=True, color_system=None)
+        console.print(app.screen.body())
+        assert (
+            "9 đảng viên (lũy kế 14)" in console.export_text()
+        )  # 2025-Q2: the quarter's 9  # where each quarter came from
 
 
 async def test_api_views_are_read_only(tmp_path: Path) -> None:

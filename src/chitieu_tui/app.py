@@ -53,6 +53,8 @@ class ChitieuApp(App[int]):
         self.now = now
         self.view: View | None = None
         self.last_error: BaseException | None = None
+        self.load_error: BaseException | None = None
+        """Set while the last load failed (the screen shows the last good view)."""
         self._warned: set[str] = set()
         self.is_remote = bool(getattr(source, "is_remote", False))
         self._poll: Timer | None = None
@@ -144,9 +146,9 @@ class ChitieuApp(App[int]):
             self.dashboard.query_one(HeaderBar).show(view, self.now(), self._checked_at(view))
             return
         self.view = view
-        if self.last_error is not None and self._watching:
+        if self.load_error is not None and self._watching:
             self.notify(t(self.lang, "reloaded"), markup=False)
-        self.last_error = None
+        self.last_error = self.load_error = None
         if self._watching and self.period is None:
             self.period = view.period  # stay on this quarter when a newer file appears
         for warning in view.warnings:
@@ -177,6 +179,11 @@ class ChitieuApp(App[int]):
         else:
             text = f"{type(error).__name__}: {error}"
         self.notify(text, severity="error", timeout=15, markup=False)
+        if event.worker.group == "load":
+            self.load_error = error
+        if event.worker.group == "load" and self.view is not None:
+            header = self.dashboard.query_one(HeaderBar)
+            header.show(self.view, self.now(), self._checked_at(self.view), failing=True)
         if event.worker.group == "load" and self.view is None:
             if self.is_remote:
                 seconds = max(1, round(float(self.source.refresh_seconds)))
@@ -196,6 +203,8 @@ class ChitieuApp(App[int]):
         """`s`: write a snapshot of the period shown."""
         if self.view is None:
             self.notify(t(self.lang, "no_snapshot"), severity="warning")
+        elif self.load_error is not None and not self.view.stale:
+            self.notify(t(self.lang, "snapshot_failing"), severity="warning", markup=False)
         else:
             self._snapshot(self.view)
 

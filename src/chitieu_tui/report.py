@@ -51,7 +51,7 @@ def _row(ev: Evaluation, lang: str) -> list[str]:
         ind.name,
         _value_text(ev, lang),
         target,
-        fmt.percent(ev.percent, lang),
+        fmt.percent_of(ev, lang),
         fmt.with_unit(ev.expected, ind.unit, lang) if ev.expected is not None else "–",
         fmt.status_label(ev.status, lang),
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chitieu_tui.core.arithmetic import Status
+from chitieu_tui.core.arithmetic import Evaluation, Status
 
 _VI_SEPARATORS = str.maketrans(",.", ".,")
 
@@ -61,3 +61,11 @@ def with_unit(x: float | int | None, unit: str, lang: str = "vi") -> str:
 def round2(x: float | None) -> float | None:
     """Round to two decimals for machine output (None stays None)."""
     return None if x is None else round(x, 2)
+
+
+def percent_of(ev: Evaluation, lang: str = "vi") -> str:
+    """The percent of target as shown: never `100%` for a target that is not met."""
+    p = ev.percent
+    if p is not None and ev.status is not Status.MET and round(p, 2) >= 100:
+        p = 99.99
+    return percent(p, lang)

@@ -131,7 +131,7 @@ class DetailScreen(ModalScreen[None]):
         if ind.kind == "cumulative" and ind.report == "quarter":
             row("d_ytd", _value(ev, ev.ytd, lang))
         row("d_expected", _value(ev, ev.expected, lang))
-        row("d_percent", fmt.percent(ev.percent, lang))
+        row("d_percent", fmt.percent_of(ev, lang))
         row("d_status", self._status(ev.status))
         row("d_value_note", ev.note)
 
@@ -152,7 +152,9 @@ class DetailScreen(ModalScreen[None]):
             pev = past.get(ind.id)
             if pev is None:
                 continue
-            shown = pev.ytd if pev.ytd is not None else pev.value
+            shown_text = _value(pev, pev.value, lang)
+            if ind.kind == "cumulative" and ind.report == "quarter" and pev.ytd is not None:
+                shown_text += f" ({t(lang, 'ytd_short')} {fmt.number(pev.ytd, lang)})"
             origin = ""
             if past.progress is not None:
                 kind = past.progress.source.split(":", 1)[0]
@@ -162,8 +164,8 @@ class DetailScreen(ModalScreen[None]):
                     origin += f" {past.progress.as_of.strftime(date_format)}"
             history.add_row(
                 Text(past.period.label(lang)),
-                Text(_value(pev, shown, lang)),
-                Text(fmt.percent(pev.percent, lang)),
+                Text(shown_text),
+                Text(fmt.percent_of(pev, lang)),
                 self._status(pev.status),
                 Text(origin, style="dim"),
             )

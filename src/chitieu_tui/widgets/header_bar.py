@@ -34,8 +34,17 @@ class HeaderBar(Widget):
         self.left = Content("chitieu")
         self.right = Content("")
 
-    def show(self, view: View, now: dt.datetime, checked_at: dt.datetime | None = None) -> None:
-        """Describe `view`; `now` (aware) gives the time zone and the age of stale data."""
+    def show(
+        self,
+        view: View,
+        now: dt.datetime,
+        checked_at: dt.datetime | None = None,
+        failing: bool = False,
+    ) -> None:
+        """Describe `view`; `now` (aware) gives the time zone and the age of stale data.
+
+        `failing`: the last reload failed, so the figures shown are the last good ones.
+        """
         lang = self.lang
         board = view.board
         left: list[tuple[str, str] | str] = [
@@ -51,7 +60,9 @@ class HeaderBar(Widget):
         self.left = Content.assemble(*left)
         loaded = (checked_at or view.loaded_at).astimezone(now.tzinfo).strftime("%H:%M")
         parts: list[tuple[str, str] | str] = [f"{t(lang, 'source')}: ", view.source_label, " · "]
-        if view.stale:
+        if failing and not view.stale:
+            parts.append((f"{t(lang, 'failing')} · {loaded} ⚠", "bold $warning"))
+        elif view.stale:
             since = view.stale_since or view.loaded_at
             parts.append(
                 (f"{t(lang, 'offline')} · {age_text(since, now, lang)} ⚠", "bold $warning")

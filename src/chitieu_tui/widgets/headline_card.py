@@ -68,7 +68,7 @@ def figure(ev: Evaluation, lang: str) -> str:
             return fmt.percent(shown, lang)
         return f"{fmt.percent(shown, lang)} / {fmt.percent(ind.target, lang)}"
     if _is_money(ev):
-        return fmt.percent(ev.percent, lang)
+        return fmt.percent_of(ev, lang)
     return f"{fmt.number(shown, lang)} / {fmt.number(ind.target, lang)}"
 
 
@@ -90,7 +90,7 @@ def detail(ev: Evaluation, lang: str) -> list[str]:
         return [f"{value} / {target}", f"{value}/{target}"]
     if ind.unit == "%":
         return [f"{t(lang, 'expected')} {fmt.with_unit(ev.expected, ind.unit, lang)}"]
-    share = f"{fmt.percent(ev.percent, lang)} {t(lang, 'of_target')}"
+    share = f"{fmt.percent_of(ev, lang)} {t(lang, 'of_target')}"
     return [f"{share} · {ind.unit}" if ind.unit else share, share]
 
 

@@ -124,7 +124,7 @@ def cells(ev: Evaluation, lang: str) -> dict[str, str]:
         "owner": ind.owner,
         "value": value,
         "target": target,
-        "percent": fmt.percent(ev.percent, lang),
+        "percent": fmt.percent_of(ev, lang),
         "expected": num(ev.expected),
         "status": fmt.status_label(ev.status, lang),
     }

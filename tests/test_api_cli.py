@@ -71,6 +71,30 @@ def test_server_down_with_snapshot_prints_it_stale(capsys, server, xdg: Path) ->
     assert "Traceback" not in err
 
 
+def test_a_broken_newer_snapshot_does_not_hide_older_ones(capsys, server, xdg: Path) -> None:
+    url = server.url
+    code, first, _ = run(capsys, "report", "--api", url, "--unit", "my-thoi", "--format", "json")
+    assert code == 0
+    junk = xdg / "chitieu-tui" / "my-thoi" / "snapshots" / "2099-Q1"
+    junk.mkdir(parents=True)
+    (junk / "20990101T000000Z.toml").write_text("schema = 1\n")
+    server.stop()
+    code, out, err = run(capsys, "report", "--api", url, "--unit", "my-thoi", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out) == json.loads(first)
+
+
+def test_a_refused_token_is_an_error_even_with_a_snapshot(capsys, ward: Path, start) -> None:
+    open_server = start(ward)
+    code, _, _ = run(capsys, "report", "--api", open_server.url, "--unit", "my-thoi")
+    assert code == 0  # an offline copy now exists
+    guarded = start(ward, token="s3cret")
+    code, out, err = run(capsys, "report", "--api", guarded.url, "--unit", "my-thoi")
+    assert code == 1
+    assert out == ""
+    assert "CHITIEU_API_TOKEN" in err and "401" in err
+
+
 def test_server_down_without_snapshot_fails_naming_the_url(capsys) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     code, out, err = run(capsys, "report", "--api", url, "--unit", "my-thoi", "--format", "json")

@@ -47,6 +47,10 @@ class SourceError(ChitieuError):
     """A remote source that failed (unreachable, bad status, bad body)."""
 
 
+class AuthError(SourceError):
+    """The server refused us (401): an offline copy would hide a configuration mistake."""
+
+
 class UsageError(ChitieuError):
     """A command line that does not make sense (exit status 2)."""
 

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 import msgspec
 
-from chitieu_tui.core.errors import Place, SourceError
+from chitieu_tui.core.errors import AuthError, Place, SourceError
 from chitieu_tui.core.text import clean
 
 MiB = 1024 * 1024
@@ -312,7 +312,7 @@ class ApiClient:
                 why = "the server refused the token in CHITIEU_API_TOKEN (401 Unauthorized)"
             else:
                 why = "the server needs a token: set CHITIEU_API_TOKEN (401 Unauthorized)"
-            raise self._error(url, why)
+            raise AuthError(why, Place(public_url(url)))
         why = f"the server answered {status_words(status)}"
         raise self._error(url, f"{why}: {detail}" if detail else why)
 

@@ -13,7 +13,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from chitieu_tui.core.arithmetic import Board, evaluate_board, history_boards
-from chitieu_tui.core.errors import ChitieuError, DataError, Place, SourceError, UsageError
+from chitieu_tui.core.errors import (
+    AuthError,
+    ChitieuError,
+    DataError,
+    Place,
+    SourceError,
+    UsageError,
+)
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.snapshots import (
@@ -167,12 +174,19 @@ class ApiSource:
             return await self._load(period, history, self.settings.deadline)
 
     async def load_once(self, period: Period | None = None, history: int = 0) -> View:
-        """One-shot (report, snapshot): like `aload` within `once_deadline`, then close."""
+        """One-shot (report, snapshot): like `aload` within `once_deadline`, then close.
+
+        A refused token (401) is an error here, not a reason to print an offline copy:
+        a script must notice it.
+        """
         try:
             async with self._locked():
-                return await self._load(period, history, self.settings.once_deadline)
+                view = await self._load(period, history, self.settings.once_deadline)
         finally:
             await self.aclose()
+        if isinstance(self.last_error, AuthError):
+            raise self.last_error
+        return view
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""
@@ -433,14 +447,15 @@ class ApiSource:
     def _from_snapshots(self, period: Period | None, history: int, err: SourceError) -> View | None:
         """A stale View from the newest snapshot of the period (None: the newest period)."""
         periods = snapshot_periods(self.snapshot_root)
-        if period is None:
-            if not periods:
-                return None
-            period = periods[-1]
-        snap = self._newest_snapshot(period, self._defs)
-        if snap is None and self._defs is not None:
-            snap = self._newest_snapshot(period, None)
-        if snap is None:
+        candidates = [period] if period is not None else periods[::-1]
+        snap = None
+        for period in candidates:  # newest first: a broken newest snapshot hides nothing
+            snap = self._newest_snapshot(period, self._defs)
+            if snap is None and self._defs is not None:
+                snap = self._newest_snapshot(period, None)
+            if snap is not None:
+                break
+        if snap is None or period is None:
             return None
         key = ("snapshot", period, snap.path, history, err.message)
         if self._stale is not None and key == self._stale_key:

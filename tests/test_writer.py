@@ -103,6 +103,8 @@ def test_set_creates_a_new_period(tmp_path: Path, capsys: pytest.CaptureFixture[
     [
         (["khong-co", "1"], 'unknown indicator "khong-co"'),
         (["bhyt", "chín mươi"], "không phải là số"),
+        (["--period", "9999-Q4", "bhyt", "1"], "chitieu.toml is for 2026"),
+        (["--period", "2027-Q1", "bhyt", "1"], "not 2027-Q1"),
     ],
 )
 def test_set_bad_input_exits_1(

@@ -17,6 +17,8 @@ from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import MAX_BYTES, Locator
 
 LOCK_SECONDS = 5.0
+HISTORY_YEARS = 10
+"""How many years before the definitions' year values may still be entered for."""
 _TRUE = {
     "true",
     "yes",
@@ -117,6 +119,13 @@ def set_value(
     import tomlkit
 
     where = shown or str(path)
+    year = defs.unit.year
+    if not year - HISTORY_YEARS <= period.year <= year:
+        raise WriteError(
+            f"chitieu.toml is for {year}: values go into a quarter of "
+            f"{year - HISTORY_YEARS}–{year}, not {period}",
+            Place(where),
+        )
     ind = defs.indicator(indicator_id)
     if ind is None:
         raise DataError(f'unknown indicator "{clean(indicator_id)}"', Place(where))

@@ -69,6 +69,12 @@ BROKEN_DEFINITIONS = [
     ),
     ("target = 232.73", 22, "plan must be four numbers", "target = 232.73\nplan = [1, 2, 3]"),
     ("target = 232.73", 22, "plan must be a list", 'target = 232.73\nplan = "1,2,3,4"'),
+    (
+        "target = 232.73",
+        22,
+        'plan[2] must be a number, got "x"',
+        'target = 232.73\nplan = [1, "x", 3, 4]',
+    ),
     ('group = "g"', 17, 'unknown group "kinh-te"', 'group = "kinh-te"'),
     (
         'headline = ["thu"]',

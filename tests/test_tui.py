@@ -178,7 +178,7 @@ async def test_enter_opens_detail_and_escape_returns(sample: Path) -> None:
             "13,75%",
             "Quý I/2025",
             "file:progress/2026-Q1.toml",
-            "2026-03-31",
+            "31/03/2026",
         ):
             assert expected in text, expected
         await pilot.press("escape")

@@ -35,7 +35,9 @@ class FrozenSource:
         if board.progress is not None:  # the file's mtime depends on the checkout
             progress = dataclasses.replace(board.progress, modified=LOADED)
             board = dataclasses.replace(board, progress=progress)
-        return dataclasses.replace(view, board=board, loaded_at=LOADED, source_label=self.label)
+        return dataclasses.replace(
+            view, board=board, loaded_at=LOADED, source_label=self.label, read_only=False
+        )
 
     def snapshot(self, view: View) -> Path:
         raise AssertionError("snapshot tests never write")

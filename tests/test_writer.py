@@ -185,3 +185,37 @@ def test_a_writer_killed_mid_write_leaves_old_or_new(tmp_path: Path) -> None:
         assert doc["n"] == doc["end"]
     leftovers = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     assert len(leftovers) <= 12  # a killed writer may leave its temp file, never a half target
+
+
+def test_whole_numbers_stay_whole_and_the_mode_is_kept(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    path = root / "progress" / "2026-Q1.toml"
+    path.chmod(0o664)  # shared with the group
+    DataDir(root).set_value(Period(2026, 1), "dang-vien", 1431.0)
+    assert "dang-vien = 1431\n" in path.read_text()
+    assert path.stat().st_mode & 0o777 == 0o664
+
+
+def test_bad_api_url_and_unwritable_init_are_clear(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--api", "http://[::1", "--unit", "my-thoi"]) == 2
+    assert "--api is not a URL" in capsys.readouterr().err
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["init", str(blocker / "config")]) == 1
+    err = capsys.readouterr().err
+    assert "cannot copy the sample here" in err and "unexpected" not in err
+
+
+def test_report_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        f"{sys.executable} -m chitieu_tui report --format csv | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert proc.stdout.startswith("id,group")
+    assert "unexpected" not in proc.stderr and "Traceback" not in proc.stderr

@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from chitieu_tui.core.errors import ChitieuError, UsageError, flatten
+from chitieu_tui.core.errors import (
+    ChitieuError,
+    DataError,
+    Place,
+    UsageError,
+    WriteError,
+    flatten,
+)
 from chitieu_tui.core.periods import Period
 
 
@@ -102,8 +109,6 @@ def _load_view(source: Any, period: Period | None) -> Any:
 
         view = asyncio.run(source.load_once(period))
         if view.stale:
-            from chitieu_tui.core.errors import Place
-
             age = source.describe_age(view)
             warn(
                 ChitieuError(
@@ -197,7 +202,6 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 def cmd_set(args: argparse.Namespace) -> int:
     """Enter one value from the command line."""
     from chitieu_tui.core.datadir import DataDir, resolve_data_dir
-    from chitieu_tui.core.errors import DataError, Place
     from chitieu_tui.core.writer import parse_value
 
     if args.api:
@@ -228,12 +232,18 @@ def cmd_init(args: argparse.Namespace) -> int:
     import shutil
 
     from chitieu_tui.core.datadir import BUNDLED
-    from chitieu_tui.core.errors import Place, WriteError
 
     dest = Path(args.dest)
     if dest.exists() and any(dest.iterdir()):
         raise WriteError("folder exists and is not empty", Place(str(dest)))
-    shutil.copytree(BUNDLED, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+    try:
+        shutil.copytree(
+            BUNDLED, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    except OSError as exc:
+        raise WriteError(
+            f"cannot copy the sample here: {exc.strerror or exc}", Place(str(dest))
+        ) from None
     print(dest)
     return 0
 
@@ -296,6 +306,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `chitieu report | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - an official never sees a traceback
         if os.environ.get("CHITIEU_DEBUG"):
             raise

@@ -24,6 +24,14 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _mode_for(path: Path) -> int:
+    """The existing file's permissions (a shared, group-writable file stays so), else 0644."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o644
+
+
 def atomic_write(path: Path, data: bytes, *, overwrite: bool = True) -> Path:
     """Write `data` to `path` so that readers see the old file or the new one, never half.
 
@@ -42,7 +50,7 @@ def atomic_write(path: Path, data: bytes, *, overwrite: bool = True) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, _mode_for(path))
         if overwrite:
             os.replace(tmp, path)
         else:

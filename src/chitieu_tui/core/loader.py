@@ -85,12 +85,12 @@ class _Where:
 def _translate(exc: msgspec.ValidationError, where: _Where) -> DataError:
     """Turn a msgspec validation error into words and a place."""
     msg = str(exc)
-    table, index, key = "", None, None
+    table, index, key, item = "", None, None, None
     if " - at `" in msg:
         path_match = _PATH_RE.search(msg)
         msg = msg[: msg.rfind(" - at `")]
         if path_match:
-            first, idx, second, _ = path_match.groups()
+            first, idx, second, item = path_match.groups()
             if idx is None and second is None:
                 key = first
             else:
@@ -100,6 +100,9 @@ def _translate(exc: msgspec.ValidationError, where: _Where) -> DataError:
     if isinstance(container, list) and index is not None and index < len(container):
         container = container[index]
     raw = container.get(key) if isinstance(container, dict) and key is not None else None
+    label = key
+    if item is not None and isinstance(raw, list) and int(item) < len(raw):
+        raw, label = raw[int(item)], f"{key}[{int(item) + 1}]"  # plan[2]: the second number
 
     unknown = re.match(r"Object contains unknown field `([^`]+)`", msg)
     if unknown and not table and key in ("unit", "dashboard"):
@@ -118,7 +121,7 @@ def _translate(exc: msgspec.ValidationError, where: _Where) -> DataError:
         types = [t.strip() for t in expected.group(1).split("|") if t.strip() != "null"]
         words = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
         shown = _show(raw) if raw is not None else expected.group(2)
-        text = f"{key or 'value'} must be {words}, got {shown}"
+        text = f"{label or 'value'} must be {words}, got {shown}"
     else:
         text = f"{key}: {msg}" if key else msg
     if table and index is None:

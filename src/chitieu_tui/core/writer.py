@@ -138,12 +138,15 @@ def set_value(
             old = values.get(indicator_id)
             old_note = old.get("note", "") if isinstance(old, dict) else ""
             new_note = old_note if note is None else clean(note, multiline=True)
+            stored: float | bool | int = value
+            if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+                stored = int(value)  # people write 1430, not 1430.0
             if new_note:
                 item = tomlkit.inline_table()
-                item.update({"value": value, "note": new_note})
+                item.update({"value": stored, "note": new_note})
                 values[indicator_id] = item
             else:
-                values[indicator_id] = value
+                values[indicator_id] = stored
             doc["as_of"] = min(today or dt.date.today(), _quarter_end(period))
             plain: dict[str, Any] = doc.unwrap()
             progress_from_dict(plain, defs, Locator(where), expect_period=period)

@@ -56,7 +56,10 @@ def _key(defs: Definitions, progress: Progress) -> ProgressKey:
 def normalize_base_url(url: str) -> str:
     """`http://host:8765` from what a user typed; UsageError for anything else."""
     text = url.strip()
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # e.g. http://[::1 (an unclosed IPv6 bracket)
+        raise UsageError(f"--api is not a URL ({exc}): {text[:80]!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"--api must be an http:// or https:// URL, got {text[:80]!r}")
     if parts.username or parts.password:

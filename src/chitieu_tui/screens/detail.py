@@ -179,7 +179,8 @@ class DetailScreen(ModalScreen[None]):
             if progress.source:
                 prov.add_row(Text(""), Text(progress.source))
             if progress.as_of is not None:
-                prov.add_row(Text(t(lang, "d_as_of")), Text(progress.as_of.isoformat()))
+                as_of = progress.as_of.strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
+                prov.add_row(Text(t(lang, "d_as_of")), Text(as_of))
             if progress.modified is not None:
                 local = progress.modified.astimezone()
                 shown = local.strftime("%H:%M %d/%m/%Y" if lang == "vi" else "%Y-%m-%d %H:%M")

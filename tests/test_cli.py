@@ -183,3 +183,26 @@ def test_screenshot_of_broken_data_exits_1(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert "chitieu.toml:2" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_decrease_shows_the_value_it_is_judged_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = """
+[[indicator]]
+id = "tai-nan"
+group = "g"
+name = "Tai nạn giao thông"
+kind = "cumulative"
+report = "quarter"
+direction = "decrease"
+baseline = 100
+target = 40
+"""
+    root = make_datadir(tmp_path, text, {"2026-Q1": "tai-nan = 60\n", "2026-Q2": "tai-nan = 50\n"})
+    assert (
+        main(["report", "--config", str(root), "--period", "2026-Q2", "--format", "markdown"]) == 0
+    )
+    row = next(line for line in capsys.readouterr().out.splitlines() if "tai-nan" in line)
+    cells = [c.strip() for c in row.split("|")]
+    assert cells[3] == "50" and cells[5] == "83,33%"  # v = 50 (not the sum 110): (100-50)/(100-40)

@@ -31,13 +31,12 @@ HEADERS = {
 
 
 def _value_text(ev: Evaluation, lang: str) -> str:
-    """The value (year to date when reported per quarter), with its unit."""
+    """The figure compared with the target (year to date when reported per quarter)."""
     if ev.value is None:
         return "–"
     if isinstance(ev.value, bool):
         return fmt.number(ev.value, lang)
-    shown = ev.ytd if ev.ytd is not None else ev.value
-    return fmt.with_unit(shown, ev.indicator.unit, lang)
+    return fmt.with_unit(ev.figure, ev.indicator.unit, lang)
 
 
 def _row(ev: Evaluation, lang: str) -> list[str]:

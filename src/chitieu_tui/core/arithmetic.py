@@ -53,6 +53,16 @@ class Evaluation:
         return None if self.entry is None else self.entry.value
 
     @property
+    def figure(self) -> float | None:
+        """The number compared with the target: the year to date, or for a decrease the
+        period's value (DESIGN section 3); None for milestones and without data."""
+        if self.entry is None or isinstance(self.entry.value, bool):
+            return None
+        if self.indicator.direction == "decrease":
+            return float(self.entry.value)
+        return self.ytd
+
+    @property
     def note(self) -> str:
         """The note reported with the value."""
         return "" if self.entry is None else self.entry.note

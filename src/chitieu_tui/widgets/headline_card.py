@@ -62,7 +62,7 @@ def figure(ev: Evaluation, lang: str) -> str:
         return "–"
     if isinstance(ev.value, bool):
         return fmt.number(ev.value, lang)
-    shown = ev.ytd if ev.ytd is not None else ev.value
+    shown = ev.figure
     if ind.unit == "%":
         if ind.target == 100:
             return fmt.percent(shown, lang)
@@ -84,7 +84,7 @@ def detail(ev: Evaluation, lang: str) -> list[str]:
         return [f"{t(lang, 'due')} {due}".strip()]
     if ev.value is None:
         return [f"{t(lang, 'of_target')} {fmt.with_unit(ind.target, ind.unit, lang)}"]
-    shown = ev.ytd if ev.ytd is not None else float(ev.value)
+    shown = ev.figure
     if _is_money(ev):
         value, target = fmt.number(shown, lang), fmt.with_unit(ind.target, ind.unit, lang)
         return [f"{value} / {target}", f"{value}/{target}"]
@@ -144,8 +144,8 @@ def trend(view: View, indicator_id: str) -> list[float]:
     out: list[float] = []
     for board in view.history:
         ev = board.get(indicator_id)
-        if ev is not None and ev.value is not None and not isinstance(ev.value, bool):
-            out.append(ev.ytd if ev.ytd is not None else float(ev.value))
+        if ev is not None and ev.figure is not None:
+            out.append(ev.figure)
     return out
 
 

@@ -36,7 +36,7 @@ def _number(ev: Evaluation) -> float | None:
         return None
     if isinstance(value, bool):
         return float(value)
-    return ev.ytd if ev.ytd is not None else float(value)
+    return ev.figure
 
 
 SORT_KEYS: dict[str, Callable[[Evaluation], Any]] = {

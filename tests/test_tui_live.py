@@ -146,7 +146,7 @@ async def test_the_bundled_sample_refuses_entry_with_a_hint() -> None:
         await pilot.press("e")
         await pilot.pause()
         assert not isinstance(app.screen, EntryScreen)
-        assert any("chỉ đọc" in text for _, text in app.notes)
+        assert any("chitieu init config" in text for _, text in app.notes)
 
 
 async def test_a_file_changed_by_another_process_shows_up(tmp_path: Path) -> None:

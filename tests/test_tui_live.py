@@ -136,19 +136,6 @@ async def test_entry_in_a_new_quarter_creates_its_file(tmp_path: Path) -> None:
     assert doc["period"] == "2026-Q2" and doc["values"]["thu-ngan-sach"] == 120.5
 
 
-async def test_the_bundled_sample_refuses_entry_with_a_hint() -> None:
-    from chitieu_tui.core.datadir import BUNDLED
-
-    app = App(FileSource(BUNDLED))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await select_row(pilot, "bhyt")
-        await pilot.press("e")
-        await pilot.pause()
-        assert not isinstance(app.screen, EntryScreen)
-        assert any("chitieu init config" in text for _, text in app.notes)
-
-
 async def test_a_file_changed_by_another_process_shows_up(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
     app = App(FileSource(root))
@@ -231,18 +218,32 @@ async def test_detail_shows_pace_and_last_year(tmp_path: Path) -> None:
         )  # 2025-Q2: the quarter's 9  # where each quarter came from
 
 
-async def test_api_views_are_read_only(tmp_path: Path) -> None:
-    root = copy_sample(tmp_path)
-    source = FileSource(root)
+def _bundled(tmp_path: Path) -> FileSource:
+    from chitieu_tui.core.datadir import BUNDLED
+
+    return FileSource(BUNDLED)
+
+
+def _read_only(tmp_path: Path) -> FileSource:
+    source = FileSource(copy_sample(tmp_path))
     source.read_only = True  # as the API source is
-    app = App(source)
+    return source
+
+
+@pytest.mark.parametrize(
+    ("make", "words"), [(_bundled, "chitieu init config"), (_read_only, "chỉ đọc")]
+)
+async def test_read_only_sources_refuse_entry_before_the_form(
+    tmp_path: Path, make: Any, words: str
+) -> None:
+    app = App(make(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await select_row(pilot, "bhyt")
         await pilot.press("e")
         await pilot.pause()
         assert not isinstance(app.screen, EntryScreen)
-        assert any("chỉ đọc" in text for _, text in app.notes)
+        assert any(words in text for _, text in app.notes)
 
 
 async def test_a_preloaded_start_watches_the_files_it_read(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 from datadirs import copy_sample
 from textual.pilot import Pilot
 from textual.widgets import Input

@@ -232,7 +232,7 @@ def _read_only(tmp_path: Path) -> FileSource:
 
 
 @pytest.mark.parametrize(
-    ("make", "words"), [(_bundled, "chitieu init config"), (_read_only, "chỉ đọc")]
+    ("make", "words"), [(_bundled, "chitieu init THƯ-MỤC"), (_read_only, "chỉ đọc")]
 )
 async def test_read_only_sources_refuse_entry_before_the_form(
     tmp_path: Path, make: Any, words: str

@@ -22,6 +22,11 @@ from chitieu_tui.core.snapshots import (
 
 BUNDLED = Path(__file__).resolve().parents[1] / "sample"
 DEFINITIONS = "chitieu.toml"
+SAMPLE_HINT = (
+    "Bộ số liệu mẫu chỉ để xem. Để nhập số liệu, chép nó ra: "
+    "chitieu init THƯ-MỤC, rồi mở chitieu --config THƯ-MỤC"
+)
+"""Said when someone tries to write into the bundled sample."""
 
 
 def resolve_data_dir(arg: str | os.PathLike[str] | None) -> Path:
@@ -78,8 +83,12 @@ class DataDir:
 
     @property
     def is_bundled(self) -> bool:
-        """True when the bundled sample was chosen by default (it is never written to)."""
-        return self.root == BUNDLED
+        """True for the bundled sample, however reached (`./config` in the repository links
+        to it): it is never written to, so that it stays what the report says."""
+        try:
+            return self.root.resolve() == BUNDLED
+        except OSError:
+            return False
 
     def snapshot_root(self, unit_id: str) -> Path:
         """`<root>/snapshots`, or the user's data folder when the directory is not writable."""
@@ -190,7 +199,7 @@ class DataDir:
 
         if self.is_bundled:
             raise WriteError(
-                "bộ số liệu mẫu chỉ để xem; chép nó ra một thư mục để nhập số liệu: chitieu init config",
+                SAMPLE_HINT,
                 Place(self.shown(self.root)),
             )
         defs = self.definitions()

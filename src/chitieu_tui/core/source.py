@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chitieu_tui.core.arithmetic import Board
-from chitieu_tui.core.datadir import DataDir, shown_path
+from chitieu_tui.core.datadir import SAMPLE_HINT, DataDir, shown_path
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.periods import Period
 
@@ -54,11 +54,7 @@ class FileSource:
     def __init__(self, root: Path, snapshots: Path | None = None) -> None:
         self.data = DataDir(root, snapshots_override=snapshots)
         self.read_only = self.data.is_bundled  # the installed sample: `chitieu init` copies it
-        self.read_only_reason = (
-            "Bộ số liệu mẫu chỉ để xem. Để nhập số liệu, chép nó ra: chitieu init config"
-            if self.read_only
-            else ""
-        )
+        self.read_only_reason = SAMPLE_HINT if self.read_only else ""
         self.label = "mẫu có sẵn" if self.data.is_bundled else shown_path(root).rstrip("/") + "/"
 
     def load(self, period: Period | None = None, history: int = 5) -> View:

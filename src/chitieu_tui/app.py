@@ -288,6 +288,6 @@ def save_screenshot(
         return svg
 
     svg = asyncio.run(render())
-    output = Path(output)
-    output.write_text(svg, encoding="utf-8")
-    return output
+    from chitieu_tui.core.atomic import atomic_write
+
+    return atomic_write(Path(output), svg.encode("utf-8"))

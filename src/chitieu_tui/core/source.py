@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,12 +54,17 @@ class FileSource:
 
     def __init__(self, root: Path, snapshots: Path | None = None) -> None:
         self.data = DataDir(root, snapshots_override=snapshots)
+        self._lock = threading.Lock()  # load, entry and snapshot workers share the caches
         self.read_only = self.data.is_bundled  # the installed sample: `chitieu init` copies it
         self.read_only_reason = SAMPLE_HINT if self.read_only else ""
         self.label = "mẫu có sẵn" if self.data.is_bundled else shown_path(root).rstrip("/") + "/"
 
     def load(self, period: Period | None = None, history: int = 5) -> View:
         """Read (cached on mtimes) and evaluate one period."""
+        with self._lock:
+            return self._load(period, history)
+
+    def _load(self, period: Period | None, history: int) -> View:
         self.data.warnings = []
         board = self.data.board(period)
         boards = self.data.history(board.period, count=history) if history else []
@@ -78,7 +84,8 @@ class FileSource:
 
     def snapshot(self, view: View) -> Path:
         """Write a snapshot of the view's period."""
-        return self.data.take_snapshot(view.board)
+        with self._lock:
+            return self.data.take_snapshot(view.board)
 
     def fingerprint(self, period: Period | None) -> tuple[object, ...]:
         """Changes when a file shown for `period` changes (for the live reload)."""
@@ -89,11 +96,6 @@ class FileSource:
 
         Raises ValueError (message for the form) or ChitieuError.
         """
-        from chitieu_tui.core.writer import parse_value
-
-        ind = self.data.definitions().indicator(indicator_id)
-        if ind is None:
-            raise ValueError(f"không có chỉ tiêu {indicator_id!r}")
-        value = parse_value(text, ind)
-        self.data.set_value(period, indicator_id, value, note)
-        return self.data.take_snapshot(self.data.board(period))
+        with self._lock:
+            self.data.enter(period, indicator_id, text, note)
+            return self.data.take_snapshot(self.data.board(period))

@@ -202,25 +202,15 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 def cmd_set(args: argparse.Namespace) -> int:
     """Enter one value from the command line."""
     from chitieu_tui.core.datadir import DataDir, resolve_data_dir
-    from chitieu_tui.core.writer import parse_value
 
     if args.api:
         raise UsageError("the API source is read-only; use --config DIR")
     data = DataDir(resolve_data_dir(args.config))
-    defs = data.definitions()
-    ind = defs.indicator(args.id)
-    if ind is None:
-        known = ", ".join(i.id for i in defs.indicators[:8])
-        raise DataError(
-            f'unknown indicator "{args.id}" (known: {known}…)',
-            Place(data.shown(data.definitions_path)),
-        )
+    period = args.period or data.default_period(data.definitions())
     try:
-        value = parse_value(args.value, ind)
+        path = data.enter(period, args.id, args.value, args.note)
     except ValueError as exc:
-        raise DataError(f'indicator "{ind.id}": {exc}', Place("VALUE")) from None
-    period = args.period or data.default_period(defs)
-    path = data.set_value(period, ind.id, value, args.note)
+        raise DataError(f'indicator "{args.id}": {exc}', Place("VALUE")) from None
     print(data.shown(path))
     if not args.no_snapshot:
         print(data.take_snapshot(data.board(period)))

@@ -189,18 +189,6 @@ def summarize(defs: Definitions, evaluations: Iterable[Evaluation]) -> Summary:
     return Summary(counts, total, groups)
 
 
-def year_values_of(
-    ind_id: str, period: Period, progress: Mapping[Period, Progress]
-) -> dict[int, Entry]:
-    """The entries of one indicator for quarters 1..q of the period's year."""
-    out: dict[int, Entry] = {}
-    for q in range(1, period.quarter + 1):
-        prog = progress.get(Period(period.year, q))
-        if prog is not None and ind_id in prog.values:
-            out[q] = prog.values[ind_id]
-    return out
-
-
 def history_boards(
     defs: Definitions,
     period: Period,

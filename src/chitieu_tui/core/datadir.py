@@ -19,6 +19,7 @@ from chitieu_tui.core.snapshots import (
     read_snapshot,
     write_snapshot,
 )
+from chitieu_tui.core.text import clean
 
 BUNDLED = Path(__file__).resolve().parents[1] / "sample"
 DEFINITIONS = "chitieu.toml"
@@ -205,6 +206,23 @@ class DataDir:
         defs = self.definitions()
         path = self.progress_path(period)
         return set_value(path, defs, period, indicator_id, value, note, shown=self.shown(path))
+
+    def enter(self, period: Period, indicator_id: str, text: str, note: str | None = None) -> Path:
+        """Validate a typed value (`32,5`, `có`), then write it; the progress file's path.
+
+        Raises DataError for an unknown id and ValueError (words for the official) for a bad value.
+        """
+        from chitieu_tui.core.writer import parse_value
+
+        defs = self.definitions()
+        ind = defs.indicator(indicator_id)
+        if ind is None:
+            known = ", ".join(i.id for i in defs.indicators[:8])
+            raise DataError(
+                f'unknown indicator "{clean(indicator_id)}" (known: {known}…)',
+                Place(self.shown(self.definitions_path)),
+            )
+        return self.set_value(period, indicator_id, parse_value(text, ind), note)
 
     def take_snapshot(self, board: Board) -> Path:
         """Write a snapshot of `board`; return its path."""

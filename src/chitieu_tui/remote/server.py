@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chitieu_tui.core.datadir import DEFINITIONS, DataDir
 from chitieu_tui.core.errors import ChitieuError, DataError, Place, flatten
+from chitieu_tui.core.model import Definitions
 from chitieu_tui.core.periods import Period
 from chitieu_tui.remote.wire import API_PREFIX, definitions_to_json, progress_to_json
 
@@ -195,23 +196,25 @@ async def list_units(request: Request) -> Response:
     return json_response(request, out)
 
 
+def _definitions(data: DataDir) -> Definitions:
+    """A unit's definitions, or a 500 problem that names no server path."""
+    try:
+        return data.definitions()
+    except ChitieuError as exc:
+        raise _data_problem(exc, data) from None
+
+
 async def get_unit(request: Request) -> Response:
     """`GET /api/v1/units/{unit}` -> definitions."""
     data = _units(request).get(request.path_params["unit"])
-    try:
-        defs = data.definitions()
-    except ChitieuError as exc:
-        raise _data_problem(exc, data) from None
+    defs = _definitions(data)
     return cached_json_response(request, (data.root, "unit"), defs, definitions_to_json)
 
 
 async def list_periods(request: Request) -> Response:
     """`GET /api/v1/units/{unit}/periods` -> `{"unit", "periods"}` (an addition to DESIGN §4)."""
     data = _units(request).get(request.path_params["unit"])
-    try:
-        defs = data.definitions()
-    except ChitieuError as exc:
-        raise _data_problem(exc, data) from None
+    defs = _definitions(data)
     periods = [str(p) for p in data.periods()]
     return json_response(request, {"unit": defs.unit.id, "periods": periods})
 

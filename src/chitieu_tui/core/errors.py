@@ -1,8 +1,11 @@
-"""One error family: a message and the place it refers to."""
+"""One error family: a catalog message (key and parameters) and the place it refers to."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from chitieu_tui.i18n import Msg
 
 
 @dataclass
@@ -22,17 +25,39 @@ class Place:
 
 
 class ChitieuError(Exception):
-    """Base of every error an official may see: a message and a place."""
+    """Base of every error an official may see: a catalog message and a place.
 
-    def __init__(self, message: str, place: Place | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    `ChitieuError("err.file.not_found", Place("config/chitieu.toml"))`, or with
+    parameters `DataError("err.key.unknown", place, key="colour")`. The reader's edge
+    (CLI, TUI, server) words it with `render(lang)`; `str()` is the English form.
+    """
+
+    def __init__(self, key: str | Msg, place: Place | None = None, /, **params: Any) -> None:
+        self.msg = key if isinstance(key, Msg) else Msg(key, **params)
         self.place = place
+        super().__init__(self.msg.key)
+
+    @property
+    def code(self) -> str:
+        """The catalog key: stable, for programs and tests."""
+        return self.msg.key
+
+    def text(self, lang: str = "en") -> str:
+        """The message alone, in `lang`."""
+        return self.msg.text(lang)
+
+    @property
+    def message(self) -> str:
+        """The message alone, in English."""
+        return self.text("en")
+
+    def render(self, lang: str = "en") -> str:
+        """`place: message` in `lang`."""
+        text = self.text(lang)
+        return text if self.place is None else f"{self.place}: {text}"
 
     def __str__(self) -> str:
-        if self.place is None:
-            return self.message
-        return f"{self.place}: {self.message}"
+        return self.render("en")
 
 
 class DataError(ChitieuError):
@@ -41,6 +66,10 @@ class DataError(ChitieuError):
 
 class WriteError(ChitieuError):
     """A file that could not be written (permissions, lock, disk)."""
+
+
+class EntryError(ChitieuError):
+    """A typed value that cannot be entered (not a number, out of bounds, closed quarter)."""
 
 
 class SourceError(ChitieuError):
@@ -55,16 +84,21 @@ class UsageError(ChitieuError):
     """A command line that does not make sense (exit status 2)."""
 
 
+class InternalError(ChitieuError):
+    """A bug, not bad input: shown as such, never disguised as a network or file failure."""
+
+
 class ErrorList(DataError):
     """Several problems found at once (e.g. by `chitieu check`)."""
 
     def __init__(self, errors: list[ChitieuError]) -> None:
         first = errors[0]
-        super().__init__(first.message, first.place)
+        super().__init__(first.msg, first.place)
         self.errors = errors
 
-    def __str__(self) -> str:
-        return "\n".join(str(e) for e in self.errors)
+    def render(self, lang: str = "en") -> str:
+        """Every problem, one per line."""
+        return "\n".join(e.render(lang) for e in self.errors)
 
 
 def flatten(error: ChitieuError) -> list[ChitieuError]:

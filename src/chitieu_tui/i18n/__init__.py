@@ -1,0 +1,99 @@
+"""The catalog: every string an official reads, one module per language (`vi`, `en`).
+
+Code never writes a user-facing sentence inline: it names a catalog key (a `Msg`, or
+`t(lang, key)` at the edge) and the reader's language words it. Errors raised in the
+core carry a `Msg`; the CLI, the TUI and the server render it in the reader's language.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from typing import Any
+
+LANGS = ("vi", "en")
+DEFAULT_LANG = "vi"
+LANG_ENV = "CHITIEU_LANG"
+
+
+def _catalog(lang: str) -> dict[str, str]:
+    if lang == "en":
+        from chitieu_tui.i18n.en import MESSAGES as EN
+
+        return EN
+    from chitieu_tui.i18n.vi import MESSAGES as VI
+
+    return VI
+
+
+def t(lang: str, key: str, **values: Any) -> str:
+    """The string `key` in `lang` (Vietnamese when unknown), formatted with `values`.
+
+    A value that is a `Msg` is worded in the same language first.
+    """
+    text = _catalog(lang).get(key)
+    if text is None:
+        text = _catalog(DEFAULT_LANG).get(key, key)
+    if not values:
+        return text
+    shown = {k: v.text(lang) if isinstance(v, Msg) else v for k, v in values.items()}
+    return text.format(**shown)
+
+
+class Msg:
+    """A message still to be worded: a catalog key and its parameters (data, or `Msg`s)."""
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        self.key = key
+        self.params = params
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        """The message in `lang`."""
+        return t(lang, self.key, **self.params)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Msg) and (self.key, self.params) == (other.key, other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        return f"Msg({self.key!r}, **{self.params!r})"
+
+
+def resolve_lang(arg: str | None = None) -> str:
+    """`--lang`, else `CHITIEU_LANG`, else the locale (English only for an `en` locale),
+    else Vietnamese."""
+    for candidate in (arg, os.environ.get(LANG_ENV)):
+        if candidate:
+            code = candidate.strip().lower()[:2]
+            if code in LANGS:
+                return code
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "en" if value.lower().startswith("en") else DEFAULT_LANG
+    return DEFAULT_LANG
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics (`Đảng` → `dang`), for forgiving search."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def localize_bindings(node: Any, lang: str) -> None:
+    """Replace the footer descriptions of `node`'s bindings (i18n keys) with words in `lang`."""
+    import dataclasses
+
+    bindings = node._bindings
+    bindings.key_to_bindings = {
+        key: [
+            dataclasses.replace(b, description=t(lang, b.description)) if b.description else b
+            for b in group
+        ]
+        for key, group in bindings.key_to_bindings.items()
+    }

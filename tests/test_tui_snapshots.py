@@ -36,7 +36,12 @@ class FrozenSource:
             progress = dataclasses.replace(board.progress, modified=LOADED)
             board = dataclasses.replace(board, progress=progress)
         return dataclasses.replace(
-            view, board=board, loaded_at=LOADED, source_label=self.label, read_only=False
+            view,
+            board=board,
+            loaded_at=LOADED,
+            source_label=self.label,
+            source_kind="file",
+            read_only=False,
         )
 
     def snapshot(self, view: View) -> Path:

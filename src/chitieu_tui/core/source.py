@@ -21,7 +21,7 @@ class View:
     history: list[Board]
     """Boards of earlier periods (oldest first), ending with this one, for trends."""
     source_label: str
-    """Where the data came from, for the header: `config/`, `api:http://…`."""
+    """Where the data came from, as data: a folder `config/`, `api:http://…`; see `source_kind`."""
     loaded_at: dt.datetime
     """When this view was read (UTC)."""
     periods: list[Period] = field(default_factory=list)
@@ -32,6 +32,9 @@ class View:
     stale_since: dt.datetime | None = None
     """When the offline copy was taken."""
     warnings: list[ChitieuError] = field(default_factory=list)
+    source_kind: str = "file"
+    """`file` (a data folder), `sample` (the bundled sample), `api` (a server) or `snapshot`
+    (the snapshot archive); the presentation words it, `source_label` names the place."""
 
     @property
     def period(self) -> Period:
@@ -57,7 +60,8 @@ class FileSource:
         self._lock = threading.Lock()  # load, entry and snapshot workers share the caches
         self.read_only = self.data.is_bundled  # the installed sample: `chitieu init` copies it
         self.read_only_reason = SAMPLE_HINT if self.read_only else ""
-        self.label = "mẫu có sẵn" if self.data.is_bundled else shown_path(root).rstrip("/") + "/"
+        self.label = shown_path(root).rstrip("/") + "/"
+        self.kind = "sample" if self.data.is_bundled else "file"
 
     def load(self, period: Period | None = None, history: int = 5) -> View:
         """Read (cached on mtimes) and evaluate one period."""
@@ -80,6 +84,7 @@ class FileSource:
             periods=periods,
             read_only=self.read_only,
             warnings=list(self.data.warnings),
+            source_kind=self.kind,
         )
 
     def snapshot(self, view: View) -> Path:

@@ -14,6 +14,7 @@ MESSAGES: dict[str, str] = {
     "quarter": "quarter",
     "close": "close",
     "open": "details",
+    "sample": "bundled sample",
     "source": "source",
     "offline": "offline",
     "read_only": "read-only",
@@ -114,28 +115,16 @@ MESSAGES: dict[str, str] = {
     "d_projection": "Year-end projection (current pace)",
     "d_met_already": "annual target met",
     "d_last_year": "Same quarter last year",
-
     # --- core: files and data ---
     # (keys of this section go here)
-
-
     # --- entry: typed values and writing ---
     # (keys of this section go here)
-
-
     # --- remote: client and API source ---
     # (keys of this section go here)
-
-
     # --- remote: server ---
     # (keys of this section go here)
-
-
     # --- command line ---
     # (keys of this section go here)
-
-
     # --- presentation ---
     # (keys of this section go here)
-
 }

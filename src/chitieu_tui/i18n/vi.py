@@ -14,6 +14,7 @@ MESSAGES: dict[str, str] = {
     "quarter": "quý",
     "close": "đóng",
     "open": "chi tiết",
+    "sample": "mẫu có sẵn",
     "source": "nguồn",
     "offline": "ngoại tuyến",
     "read_only": "chỉ đọc",
@@ -114,28 +115,16 @@ MESSAGES: dict[str, str] = {
     "d_projection": "Dự báo cuối năm (theo nhịp hiện tại)",
     "d_met_already": "đã đạt kế hoạch năm",
     "d_last_year": "Cùng kỳ năm trước",
-
     # --- core: files and data ---
     # (keys of this section go here)
-
-
     # --- entry: typed values and writing ---
     # (keys of this section go here)
-
-
     # --- remote: client and API source ---
     # (keys of this section go here)
-
-
     # --- remote: server ---
     # (keys of this section go here)
-
-
     # --- command line ---
     # (keys of this section go here)
-
-
     # --- presentation ---
     # (keys of this section go here)
-
 }

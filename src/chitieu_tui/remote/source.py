@@ -351,6 +351,7 @@ class ApiSource:
             loaded_at=dt.datetime.now(dt.UTC),
             periods=fetched.listed,
             read_only=True,
+            source_kind="api",
             warnings=warnings,
         )
         return view, fingerprint
@@ -481,6 +482,7 @@ class ApiSource:
             loaded_at=dt.datetime.now(dt.UTC),
             periods=periods,
             read_only=True,
+            source_kind="api",
             stale=True,
             stale_since=snap.taken_at,
             warnings=[err],

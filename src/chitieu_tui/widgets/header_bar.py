@@ -59,7 +59,11 @@ class HeaderBar(Widget):
             left.extend([" · ", (t(lang, "as_of", date=as_of), "$foreground-muted")])
         self.left = Content.assemble(*left)
         loaded = (checked_at or view.loaded_at).astimezone(now.tzinfo).strftime("%H:%M")
-        parts: list[tuple[str, str] | str] = [f"{t(lang, 'source')}: ", view.source_label, " · "]
+        parts: list[tuple[str, str] | str] = [
+            f"{t(lang, 'source')}: ",
+            t(lang, "sample") if view.source_kind == "sample" else view.source_label,
+            " · ",
+        ]
         if failing and not view.stale:
             parts.append((f"{t(lang, 'failing')} · {loaded} ⚠", "bold $warning"))
         elif view.stale:

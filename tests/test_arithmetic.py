@@ -1,4 +1,4 @@
-"""DESIGN section 3, table by table: expected, year to date, percent and status."""
+"""docs/arithmetic.md, table by table: expected, year to date, percent and status."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ def test_float_noise_does_not_make_a_met_target_behind() -> None:
 
 
 def test_decrease_uses_the_period_value() -> None:
-    # DESIGN: decrease compares v (the reported value), not a quarter sum.
+    # docs/arithmetic.md: decrease compares v (the reported value), not a quarter sum.
     ev = evaluate(DEC_CUM, Period(2026, 2), {1: E(15.0), 2: E(9.0)})
     assert ev.status is Status.MET
     assert ev.percent == pytest.approx((40 - 9) / 20 * 100)

@@ -79,7 +79,7 @@ def groups_line(board: Board) -> str:
 
 
 def to_json(board: Board) -> dict[str, Any]:
-    """The object scripts rely on (DESIGN section 5)."""
+    """The object scripts rely on (docs/cli.md)."""
     counts = board.summary.counts
     summary: dict[str, int] = {s.value: counts[s] for s in STATUS_ORDER}
     summary["total"] = board.summary.total
@@ -95,7 +95,7 @@ def to_json(board: Board) -> dict[str, Any]:
                 "value": ev.value,
                 "ytd": ev.ytd,
                 "target": ind.target,
-                # DESIGN 5: null where it does not apply or there is no data.
+                # docs/cli.md: null where it does not apply or there is no data.
                 "expected": fmt.round2(ev.expected) if ev.entry is not None else None,
                 "percent_of_target": fmt.round2(ev.percent),
                 "status": ev.status.value,

@@ -1,4 +1,4 @@
-"""The arithmetic of targets and pace (DESIGN section 3)."""
+"""The arithmetic of targets and pace (docs/arithmetic.md)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ class Evaluation:
     @property
     def figure(self) -> float | None:
         """The number compared with the target: the year to date, or for a decrease the
-        period's value (DESIGN section 3); None for milestones and without data."""
+        period's value (docs/arithmetic.md); None for milestones and without data."""
         if self.entry is None or isinstance(self.entry.value, bool):
             return None
         if self.indicator.direction == "decrease":

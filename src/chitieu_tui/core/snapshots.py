@@ -31,7 +31,7 @@ def default_snapshot_root(unit_id: str) -> Path:
 
 
 def snapshot_document(board: Board, source: str, taken_at: dt.datetime) -> dict[str, Any]:
-    """The TOML document of a snapshot (DESIGN section 2), plus the definitions it used."""
+    """The TOML document of a snapshot (docs/formats.md), plus the definitions it used."""
     counts = board.summary.counts
     summary: dict[str, int] = {s.value: counts[s] for s in STATUS_ORDER}
     summary["total"] = board.summary.total

@@ -120,7 +120,7 @@ def status_words(status: int) -> str:
 
 
 class ApiClient:
-    """One httpx.AsyncClient with the policies of DESIGN section 4; never follows other hosts.
+    """One httpx.AsyncClient with the policies of docs/api.md; never follows other hosts.
 
     `fetch` raises SourceError with plain words and the URL; the token never appears in them.
     """

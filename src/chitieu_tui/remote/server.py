@@ -212,7 +212,7 @@ async def get_unit(request: Request) -> Response:
 
 
 async def list_periods(request: Request) -> Response:
-    """`GET /api/v1/units/{unit}/periods` -> `{"unit", "periods"}` (an addition to DESIGN §4)."""
+    """`GET /api/v1/units/{unit}/periods` -> `{"unit", "periods"}` (an addition to docs/api.md)."""
     data = _units(request).get(request.path_params["unit"])
     defs = _definitions(data)
     periods = [str(p) for p in data.periods()]

@@ -17,7 +17,7 @@ SCHEMA = 1
 
 
 class ShapeError(DataError):
-    """A JSON document that does not have the shape of the API (DESIGN section 4)."""
+    """A JSON document that does not have the shape of the API (docs/api.md)."""
 
 
 def definitions_to_json(defs: Definitions) -> dict[str, Any]:

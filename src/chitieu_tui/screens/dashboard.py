@@ -19,7 +19,7 @@ from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, KeyBar,
 
 MAX_CARDS = 6
 DEFAULT_CARDS = 4
-"""Headline cards composed in advance (DESIGN names four headline indicators)."""
+"""Headline cards composed in advance (docs/README.md names four headline indicators)."""
 LARGE = 500
 """Above this many rows, the filter waits for a pause in typing."""
 

@@ -29,7 +29,7 @@ def server(ward: Path) -> Iterator[UvicornThread]:
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
+    code = main(["--lang", "en", *argv])  # this module reads the English messages
     out, err = capsys.readouterr()
     return code, out, err
 

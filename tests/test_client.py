@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import tomllib
 from collections.abc import Iterator
@@ -17,13 +16,12 @@ from hostile_server import (
     touch_write,
 )
 
-from chitieu_tui.core.datadir import BUNDLED
 from chitieu_tui.core.errors import SourceError, UsageError
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.snapshots import snapshot_files
 from chitieu_tui.core.source import FileSource, View
 from chitieu_tui.remote.server import create_app
-from chitieu_tui.remote.source import ApiSource, age_words, normalize_base_url
+from chitieu_tui.remote.source import ApiSource, normalize_base_url
 from chitieu_tui.report import to_json
 
 pytestmark = pytest.mark.timeout(60)
@@ -340,7 +338,6 @@ async def test_started_offline_opens_the_newest_snapshot(start, ward: Path) -> N
     assert to_json(view.board) == to_json(good.board)
     assert [b.period for b in view.history] == [Period(2025, 4), Q1]
     assert isinstance(source.last_error, SourceError)
-    assert "ago" in source.describe_age(view) or "just now" in source.describe_age(view)
     # asking for a period with no snapshot: nothing to show, a clear error
     with pytest.raises(SourceError) as err:
         await source.aload(Period(2025, 2))
@@ -415,23 +412,7 @@ def test_base_url_and_unit_checks() -> None:
             ApiSource("http://127.0.0.1:1", unit)
     source = ApiSource("http://127.0.0.1:1/", "my-thoi")
     assert source.label == "api:http://127.0.0.1:1" and source.url == "http://127.0.0.1:1"
-    assert source.is_remote and source.read_only
-
-
-def test_age_words() -> None:
-    assert age_words(5) == "just now" and age_words(5, "vi") == "vừa xong"
-    assert age_words(60) == "1 minute ago" and age_words(150) == "2 minutes ago"
-    assert age_words(3 * 3600 + 5, "vi") == "3 giờ trước"
-    assert age_words(2 * 86400) == "2 days ago"
-
-
-def test_describe_age_uses_stale_since(hostile: HostileServer) -> None:
-    source = ApiSource(hostile.url, "my-thoi")
-    then = dt.datetime.now(dt.UTC) - dt.timedelta(hours=3, minutes=1)
-    board = FileSource(BUNDLED).load(None).board
-    view = View(board, [], source.label, dt.datetime.now(dt.UTC), stale=True, stale_since=then)
-    assert source.describe_age(view).startswith("3 hours ago (")
-    assert source.describe_age(view, "vi").startswith("3 giờ trước (")
+    assert source.preload(None) is None and source.origin.read_only
 
 
 async def test_cancelled_refresh_leaves_a_consistent_source(hostile: HostileServer) -> None:

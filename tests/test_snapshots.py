@@ -16,6 +16,7 @@ from chitieu_tui.core.snapshots import (
     snapshot_files,
     write_snapshot,
 )
+from chitieu_tui.core.source import FileSource
 
 NOON = dt.datetime(2026, 4, 2, 8, 30, tzinfo=dt.UTC)
 
@@ -60,5 +61,7 @@ def test_history_falls_back_to_snapshots(tmp_path: Path) -> None:
     board_q4 = data.board(Period(2025, 4))
     data.take_snapshot(board_q4)
     (root / "progress" / "2025-Q4.toml").unlink()
-    periods = [b.period for b in DataDir(root).history(Period(2026, 1), count=3)]
-    assert periods == [Period(2025, 3), Period(2025, 4), Period(2026, 1)]
+    view = FileSource(root).load(Period(2026, 1), history=3)
+    periods = [b.period for b in view.history]  # and the same quarter last year
+    assert periods == [Period(2025, 1), Period(2025, 3), Period(2025, 4), Period(2026, 1)]
+    assert view.history[2].progress.source.startswith("snapshot:")  # type: ignore[union-attr]

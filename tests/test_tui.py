@@ -16,7 +16,7 @@ from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import FileSource, View
-from chitieu_tui.i18n import fold
+from chitieu_tui.i18n import Msg, fold
 from chitieu_tui.screens import DashboardScreen, DetailScreen, HelpScreen
 from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, SummaryBar
 from chitieu_tui.widgets.headline_card import bar, short_title, sparkline
@@ -392,8 +392,6 @@ async def test_small_terminal_fits(sample: Path) -> None:
 class FakeRemote:
     """A remote source: async, read-only, offline (stale) views."""
 
-    is_remote = True
-    read_only = True
     label = "api:http://example.invalid"
 
     def __init__(self, view: View) -> None:
@@ -401,13 +399,26 @@ class FakeRemote:
         self.calls: list[Period | None] = []
         self.closed = False
 
-    @property
-    def refresh_seconds(self) -> float:
-        return 3600.0
+    check_seconds = 3600.0
 
-    async def aload(self, period: Period | None = None) -> View:
+    def stamp(self, period: Period | None) -> object:
+        return object()
+
+    def preload(self, period: Period | None) -> View | None:
+        return None
+
+    def load(self, period: Period | None = None, history: int = 5) -> View:
+        raise AssertionError("not called")
+
+    async def aload(self, period: Period | None = None, history: int = 5) -> View:
         self.calls.append(period)
         return self.view
+
+    def last_checked(self) -> dt.datetime | None:
+        return None
+
+    def retry_hint(self) -> Msg:
+        return Msg("retry_hint", n=3600)
 
     def snapshot(self, view: View) -> Path:
         raise AssertionError("not called")

@@ -15,7 +15,7 @@ from tuikit import settle
 
 from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource
+from chitieu_tui.core.source import FileSource, Origin
 from chitieu_tui.screens import DetailScreen, EntryScreen
 from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, SummaryBar
 
@@ -165,7 +165,7 @@ async def test_a_broken_file_keeps_the_last_figures_and_recovers(tmp_path: Path)
         path = root / "progress" / "2026-Q1.toml"
         good = path.read_text()
         path.write_text(good[: len(good) // 2] + "\nbhyt = = 9")  # saved half-way
-        app._watch_files()
+        app._poll_tick()
         await settle(pilot)
         assert "8/20" in summary_text(app)
         errors = [text for sev, text in app.notes if sev == "error"]
@@ -176,11 +176,11 @@ async def test_a_broken_file_keeps_the_last_figures_and_recovers(tmp_path: Path)
         await settle(pilot)
         assert not (root / "snapshots").exists()
         assert any("Không lưu snapshot" in text for _, text in app.notes)
-        app._watch_files()  # no change since: no second notification
+        app._poll_tick()  # no change since: no second notification
         await settle(pilot)
         assert len([1 for sev, _ in app.notes if sev == "error"]) == len(errors)
         path.write_text(good.replace("bhyt = 90.0", "bhyt = 96.0"))
-        app._watch_files()
+        app._poll_tick()
         await settle(pilot)
         assert "9/20" in summary_text(app)
         assert any("Đã đọc lại" in text for _, text in app.notes)
@@ -227,7 +227,7 @@ def _bundled(tmp_path: Path) -> FileSource:
 
 def _read_only(tmp_path: Path) -> FileSource:
     source = FileSource(copy_sample(tmp_path))
-    source.read_only = True  # as the API source is
+    source.origin = Origin(source.label, "file", read_only=True)  # as the API source is
     return source
 
 
@@ -256,11 +256,11 @@ async def test_a_preloaded_start_watches_the_files_it_read(tmp_path: Path) -> No
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "8/20" in summary_text(app)  # on the first frame, before any worker ran
-        app._watch_files()
+        app._poll_tick()
         assert not list(app.workers)  # nothing changed since the preload: no reload
         path = root / "progress" / "2026-Q1.toml"
         path.write_text(path.read_text().replace("bhyt = 90.0", "bhyt = 96.25"))
-        app._watch_files()
+        app._poll_tick()
         await settle(pilot)
         assert "9/20" in summary_text(app)
 

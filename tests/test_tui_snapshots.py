@@ -15,6 +15,7 @@ from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.datadir import BUNDLED
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import FileSource, View
+from chitieu_tui.i18n import Msg
 
 VN = dt.timezone(dt.timedelta(hours=7))
 LOADED = dt.datetime(2026, 4, 2, 8, 30, tzinfo=VN)
@@ -29,7 +30,7 @@ class FrozenSource:
     def __init__(self, snapshots: Path) -> None:
         self.inner = FileSource(BUNDLED, snapshots=snapshots)
 
-    def load(self, period: Period | None = None) -> View:
+    def load(self, period: Period | None = None, history: int = 5) -> View:
         view = self.inner.load(period)
         board = view.board
         if board.progress is not None:  # the file's mtime depends on the checkout
@@ -43,6 +44,26 @@ class FrozenSource:
             source_kind="file",
             read_only=False,
         )
+
+    check_seconds = 3600.0
+
+    def stamp(self, period: Period | None) -> object:
+        return None  # never changes: no reload during a snapshot test
+
+    def preload(self, period: Period | None) -> View | None:
+        return None
+
+    async def aload(self, period: Period | None = None, history: int = 5) -> View:
+        return self.load(period)
+
+    def last_checked(self) -> dt.datetime | None:
+        return None
+
+    def retry_hint(self) -> Msg:
+        return Msg("retry_files")
+
+    async def aclose(self) -> None:
+        pass
 
     def snapshot(self, view: View) -> Path:
         raise AssertionError("snapshot tests never write")

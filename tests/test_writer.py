@@ -199,11 +199,11 @@ def test_whole_numbers_stay_whole_and_the_mode_is_kept(tmp_path: Path) -> None:
 def test_bad_api_url_and_unwritable_init_are_clear(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["report", "--api", "http://[::1", "--unit", "my-thoi"]) == 2
+    assert main(["report", "--lang", "en", "--api", "http://[::1", "--unit", "my-thoi"]) == 2
     assert "--api is not a URL" in capsys.readouterr().err
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert main(["init", str(blocker / "config")]) == 1
+    assert main(["--lang", "en", "init", str(blocker / "config")]) == 1
     err = capsys.readouterr().err
     assert "cannot copy the sample here" in err and "unexpected" not in err
 

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from textual import work
 from textual.app import App
 from textual.timer import Timer
-from textual.worker import Worker, WorkerFailed, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerFailed, WorkerState
 
-from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.core.errors import ChitieuError, InternalError
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import View
+from chitieu_tui.core.source import Source, View, WritableSource
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import OpenDetail, SnapshotSaved, ViewLoaded
 from chitieu_tui.screens import DashboardScreen, DetailScreen, EntryScreen, HelpScreen
 from chitieu_tui.widgets import HeaderBar
-
-WATCH_SECONDS = 0.5
-"""How often the file source is checked for changes on disk."""
 
 
 def _local_now() -> dt.datetime:
@@ -38,7 +36,7 @@ class ChitieuApp(App[int]):
 
     def __init__(
         self,
-        source: Any,
+        source: Source,
         period: Period | None = None,
         lang: str = "vi",
         *,
@@ -56,11 +54,10 @@ class ChitieuApp(App[int]):
         self.load_error: BaseException | None = None
         """Set while the last load failed (the screen shows the last good view)."""
         self._warned: set[str] = set()
-        self.is_remote = bool(getattr(source, "is_remote", False))
         self._poll: Timer | None = None
         self._poll_seconds = 0.0
-        self._fingerprint: object = None
-        self._watching = hasattr(source, "fingerprint") and not self.is_remote
+        self._tried: object = None
+        """The source's stamp when the last load started (UI thread only)."""
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -71,14 +68,11 @@ class ChitieuApp(App[int]):
         """Show the dashboard (with data when preloaded), load, and poll a remote source."""
         await self.push_screen(DashboardScreen(self.lang))
         if self._initial is not None:
-            view, self._fingerprint = self._initial
-            self._initial = None
+            (view, self._tried), self._initial = self._initial, None
             self.on_view_loaded(ViewLoaded(view))
         else:
             self.reload()
         self._arm_poll()
-        if self._watching:
-            self.set_interval(WATCH_SECONDS, self._watch_files)
 
     def _shown_period(self) -> Period | None:
         return self.period or (self.view.period if self.view else None)
@@ -87,18 +81,9 @@ class ChitieuApp(App[int]):
         """True while a load worker runs."""
         return any(w.group == "load" and w.is_running for w in self.workers)
 
-    def _watch_files(self) -> None:
-        """Reload when a file shown on screen changed on disk (a few stat calls)."""
-        if self._loading():
-            return
-        if self.source.fingerprint(self._shown_period()) != self._fingerprint:
-            self.reload()
-
     def _arm_poll(self) -> None:
-        """Poll a remote source every `refresh_seconds` (which the definitions may change)."""
-        if not self.is_remote:
-            return
-        seconds = max(1.0, float(self.source.refresh_seconds))
+        """Ask the source every `check_seconds` (which new definitions may change)."""
+        seconds = max(0.1, float(self.source.check_seconds))
         if self._poll is None or self._poll_seconds != seconds:
             if self._poll is not None:
                 self._poll.stop()
@@ -106,33 +91,22 @@ class ChitieuApp(App[int]):
             self._poll_seconds = seconds
 
     def _poll_tick(self) -> None:
-        """Reload unless a load is still running."""
-        if not self._loading():
+        """Reload when the source says something changed, unless a load is still running."""
+        if not self._loading() and self.source.stamp(self._shown_period()) != self._tried:
             self.reload()
 
     async def on_unmount(self) -> None:
-        """Close a remote source's connections."""
-        if self.is_remote:
-            await self.source.aclose()
+        """Close the source's connections."""
+        await self.source.aclose()
 
     def reload(self) -> None:
-        """Load the current period again (from `r`, the poll timer or a file watcher)."""
-        if self.is_remote:
-            self._load_remote(self.period)
-        else:
-            self._load_file(self.period)
-
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def _load_file(self, period: Period | None) -> None:
-        if self._watching:
-            # Taken before reading: a change during the read triggers another load.
-            self._fingerprint = self.source.fingerprint(period or self._shown_period())
-        view = self.source.load(period)
-        if not get_current_worker().is_cancelled:
-            self.post_message(ViewLoaded(view))
+        """Load the current period again (from `r`, the poll timer or a change on disk)."""
+        # Taken before reading, on this thread: a change during the read triggers another load.
+        self._tried = self.source.stamp(self.period or self._shown_period())
+        self._load(self.period)
 
     @work(exclusive=True, group="load", exit_on_error=False)
-    async def _load_remote(self, period: Period | None) -> None:
+    async def _load(self, period: Period | None) -> None:
         self.post_message(ViewLoaded(await self.source.aload(period)))
 
     @work(thread=True, group="snapshot", exit_on_error=False)
@@ -146,13 +120,13 @@ class ChitieuApp(App[int]):
             self.dashboard.query_one(HeaderBar).show(view, self.now(), self._checked_at(view))
             return
         self.view = view
-        if self.load_error is not None and self._watching:
+        if self.load_error is not None and not view.stale:
             self.notify(t(self.lang, "reloaded"), markup=False)
         self.last_error = self.load_error = None
-        if self._watching and self.period is None:
-            self.period = view.period  # stay on this quarter when a newer file appears
+        if self.period is None and not view.stale:
+            self.period = view.period  # stay on this quarter when a newer one appears
         for warning in view.warnings:
-            text = str(warning)
+            text = warning.render(self.lang)
             if text not in self._warned:
                 self._warned.add(text)
                 self.notify(text, severity="warning", timeout=10, markup=False)
@@ -160,9 +134,9 @@ class ChitieuApp(App[int]):
         self._arm_poll()
 
     def _checked_at(self, view: View) -> dt.datetime:
-        """When the source last confirmed the data (a remote source's last answer)."""
-        checked = getattr(self.source, "checked_at", None)
-        return checked if isinstance(checked, dt.datetime) and not view.stale else view.loaded_at
+        """When the source last confirmed the data (a server's last answer)."""
+        checked = self.source.last_checked()
+        return checked if checked is not None and not view.stale else view.loaded_at
 
     def on_snapshot_saved(self, message: SnapshotSaved) -> None:
         """Say where the snapshot went."""
@@ -174,10 +148,12 @@ class ChitieuApp(App[int]):
             return
         error = event.worker.error
         self.last_error = error
+        if not isinstance(error, ChitieuError) or isinstance(error, InternalError):
+            self._log_bug(error)
         if isinstance(error, ChitieuError):
-            text = str(error)
+            text = error.render(self.lang)
         else:
-            text = f"{type(error).__name__}: {error}"
+            text = t(self.lang, "err.internal", what=type(error).__name__)
         self.notify(text, severity="error", timeout=15, markup=False)
         if event.worker.group == "load":
             self.load_error = error
@@ -185,10 +161,15 @@ class ChitieuApp(App[int]):
             header = self.dashboard.query_one(HeaderBar)
             header.show(self.view, self.now(), self._checked_at(self.view), failing=True)
         if event.worker.group == "load" and self.view is None:
-            if self.is_remote:
-                seconds = max(1, round(float(self.source.refresh_seconds)))
-                text = f"{text}\n\n{t(self.lang, 'retry_hint', n=seconds)}"
+            text = f"{text}\n\n{self.source.retry_hint().text(self.lang)}"
             self.dashboard.show_error(text)
+
+    def _log_bug(self, error: BaseException | None) -> None:
+        """A bug, not bad input: its traceback goes to stderr with CHITIEU_DEBUG=1."""
+        if error is not None and os.environ.get("CHITIEU_DEBUG"):
+            import traceback
+
+            traceback.print_exception(error, file=sys.__stderr__)
 
     def on_open_detail(self, message: OpenDetail) -> None:
         """Show one indicator in full."""
@@ -219,9 +200,10 @@ class ChitieuApp(App[int]):
         """`e`: enter a value for the indicator under the cursor."""
         if self.view is None:
             return
-        if self.view.read_only or not hasattr(self.source, "enter"):
-            why = getattr(self.source, "read_only_reason", "") or t(self.lang, "e_read_only")
-            self.notify(why, severity="warning", markup=False)
+        if self.view.read_only or not isinstance(self.source, WritableSource):
+            why = self.view.read_only_reason
+            text = why.text(self.lang) if why is not None else t(self.lang, "e_read_only")
+            self.notify(text, severity="warning", markup=False)
             return
         indicator_id = self.dashboard.table.current_id()
         ev = self.view.board.get(indicator_id) if indicator_id else None
@@ -241,23 +223,15 @@ class ChitieuApp(App[int]):
             self.push_screen(HelpScreen(self.lang))
 
 
-def preload(source: Any, period: Period | None) -> tuple[View, object] | None:
-    """Read a file source before the app starts, so its first frame has data.
-
-    Returns the view and the files' fingerprint taken before reading; None when
-    the source is remote or the files are broken (the app then loads and reports).
-    """
-    if getattr(source, "is_remote", False) or not hasattr(source, "fingerprint"):
-        return None
-    try:
-        stamp = source.fingerprint(period)
-        view = source.load(period)
-    except ChitieuError:
-        return None
-    return view, stamp
+def preload(source: Source, period: Period | None) -> tuple[View, object] | None:
+    """Read local data before the app starts, so its first frame has data: the view and the
+    source's stamp taken before reading; None when the source has nothing to preload."""
+    stamp = source.stamp(period)
+    view = source.preload(period)
+    return None if view is None else (view, stamp)
 
 
-def run_app(source: Any, period: Period | None, lang: str) -> int:
+def run_app(source: Source, period: Period | None, lang: str) -> int:
     """Run the dashboard in the terminal; the exit status."""
     app = ChitieuApp(source, period, lang, initial=preload(source, period))
     app.run()
@@ -265,7 +239,7 @@ def run_app(source: Any, period: Period | None, lang: str) -> int:
 
 
 def save_screenshot(
-    source: Any, output: Path, size: tuple[int, int], period: Period | None, lang: str
+    source: Source, output: Path, size: tuple[int, int], period: Period | None, lang: str
 ) -> Path:
     """Render the dashboard headless at `size`, once loaded, into an SVG file."""
     import asyncio

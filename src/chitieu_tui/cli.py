@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chitieu_tui.core.errors import (
     ChitieuError,
     DataError,
+    InternalError,
     Place,
     UsageError,
     WriteError,
     flatten,
 )
 from chitieu_tui.core.periods import Period
+from chitieu_tui.i18n import resolve_lang, t
+
+if TYPE_CHECKING:
+    from chitieu_tui.core.source import Source, View
 
 
 def _period(text: str) -> Period:
@@ -45,7 +51,13 @@ def _source_options(parser: argparse.ArgumentParser, sub: bool) -> None:
     parser.add_argument("--unit", metavar="ID", default=d, help="unit id on the API server")
     parser.add_argument("--snapshots", metavar="DIR", default=d, help="where snapshots go")
     parser.add_argument("--period", metavar="P", type=_period, default=d, help="e.g. 2026-Q1")
-    parser.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS if sub else "vi")
+    parser.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS if sub else None)
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        default=d if sub else False,
+        help="read the snapshot archive of --unit (from --snapshots DIR or the user's data folder)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,14 +97,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def make_source(args: argparse.Namespace) -> Any:
-    """A FileSource for --config (or the default folder), an ApiSource for --api."""
+def make_source(args: argparse.Namespace) -> Source:
+    """A FileSource for --config (or the default folder), an ApiSource for --api, the
+    snapshot archive for --offline."""
     snapshots = Path(args.snapshots) if args.snapshots else None
-    if args.api:
-        if args.config:
-            raise UsageError("use either --config or --api, not both")
+    if args.api and args.config:
+        raise UsageError("err.usage.config_and_api")
+    if getattr(args, "offline", False):
         if not args.unit:
-            raise UsageError("--api needs --unit ID (the ward or commune on the server)")
+            raise UsageError("err.usage.offline_needs_unit")
+        from chitieu_tui.core.archive import ArchiveSource
+        from chitieu_tui.core.snapshots import default_snapshot_root
+
+        return ArchiveSource(snapshots or default_snapshot_root(args.unit), args.unit)
+    if args.api:
+        if not args.unit:
+            raise UsageError("err.usage.api_needs_unit")
         from chitieu_tui.remote.source import ApiSource
 
         return ApiSource(args.api, args.unit, snapshots=snapshots)
@@ -102,41 +122,38 @@ def make_source(args: argparse.Namespace) -> Any:
     return FileSource(resolve_data_dir(args.config), snapshots=snapshots)
 
 
-def _load_view(source: Any, period: Period | None) -> Any:
+def _load_view(source: Source, period: Period | None, lang: str) -> View:
     """One View, for the one-shot commands (API sources within 30 s in all)."""
-    if getattr(source, "is_remote", False):
-        import asyncio
+    view = source.load(period, history=0)
+    if view.stale and view.stale_since is not None:
+        from chitieu_tui.widgets.header_bar import age_text
 
-        view = asyncio.run(source.load_once(period))
-        if view.stale:
-            age = source.describe_age(view)
-            warn(
-                ChitieuError(
-                    f"cannot use the server; showing the snapshot of {age} (stale)",
-                    Place(source.url),
-                )
-            )
-        return view
-    return source.load(period, history=0)
+        since = view.stale_since.astimezone(dt.UTC)
+        age = age_text(since, dt.datetime.now(dt.UTC), lang)
+        when = f"{age} ({since:%Y-%m-%d %H:%M} UTC)"
+        warn(ChitieuError("warn.stale_copy", Place(source.label), since=when), lang)
+    return view
 
 
-def warn(error: ChitieuError) -> None:
+def warn(error: ChitieuError, lang: str | None = None) -> None:
     """A warning on stderr, in yellow when it is a terminal."""
     from rich.console import Console
     from rich.text import Text
 
-    Console(stderr=True, highlight=False).print(Text(f"{error}", style="yellow"))
+    text = error.render(lang or resolve_lang())
+    Console(stderr=True, highlight=False).print(Text(text, style="yellow"))
 
 
-def print_error(error: ChitieuError) -> None:
+def print_error(error: ChitieuError, lang: str) -> None:
     """A short red panel on stderr, never a traceback."""
     from rich.console import Console
     from rich.panel import Panel
     from rich.text import Text
 
-    body = Text("\n".join(str(e) for e in flatten(error)))
+    body = Text("\n".join(e.render(lang) for e in flatten(error)))
+    title = Text(t(lang, "error_title"))
     Console(stderr=True, highlight=False).print(
-        Panel(body, title=Text("chitieu: lỗi"), border_style="red", expand=False)
+        Panel(body, title=title, border_style="red", expand=False)
     )
 
 
@@ -182,9 +199,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from chitieu_tui.report import render
 
     source = make_source(args)
-    view = _load_view(source, args.period)
+    view = _load_view(source, args.period, args.lang)
     for w in view.warnings:
-        warn(w)
+        warn(w, args.lang)
     sys.stdout.write(render(view, args.format, args.lang))
     if args.format == "json":
         sys.stdout.write("\n")
@@ -194,7 +211,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     """Write one snapshot; print its path."""
     source = make_source(args)
-    view = _load_view(source, args.period)
+    view = _load_view(source, args.period, args.lang)
     print(source.snapshot(view))
     return 0
 
@@ -285,26 +302,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: 0 done, 1 bad input, 2 bad usage."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.lang = lang = resolve_lang(getattr(args, "lang", None))
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:
         parser.print_usage(sys.stderr)
-        print(f"chitieu: error: {exc.message}", file=sys.stderr)
+        print(t(lang, "usage_error", message=exc.text(lang)), file=sys.stderr)
         return 2
     except ChitieuError as exc:
-        print_error(exc)
+        if isinstance(exc, InternalError) and os.environ.get("CHITIEU_DEBUG"):
+            raise
+        print_error(exc, lang)
         return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `chitieu report | head`: the reader left; not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as exc:  # noqa: BLE001 - an official never sees a traceback
+    except Exception as exc:  # a bug: said as such, never a traceback for an official
         if os.environ.get("CHITIEU_DEBUG"):
             raise
-        print_error(
-            ChitieuError(
-                f"unexpected error ({type(exc).__name__}: {exc}); set CHITIEU_DEBUG=1 for details"
-            )
-        )
+        print_error(InternalError("err.internal_debug", what=type(exc).__name__), lang)
         return 1

@@ -8,17 +8,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chitieu_tui.core.arithmetic import Board, evaluate_board, history_boards
+from chitieu_tui.core.archive import Archive
+from chitieu_tui.core.arithmetic import Board, evaluate_board
 from chitieu_tui.core.errors import ChitieuError, DataError, Place, WriteError
 from chitieu_tui.core.loader import load_definitions, load_progress
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.snapshots import (
-    default_snapshot_root,
-    latest_snapshot,
-    read_snapshot,
-    write_snapshot,
-)
+from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
 from chitieu_tui.core.text import clean
 
 BUNDLED = Path(__file__).resolve().parents[1] / "sample"
@@ -68,6 +64,7 @@ class DataDir:
     _progress: dict[Period, tuple[tuple[int, int] | None, Progress | None]] = field(
         default_factory=dict
     )
+    _archive: Archive | None = None
 
     @property
     def definitions_path(self) -> Path:
@@ -169,28 +166,12 @@ class DataDir:
         needed = {p: self.progress(p, defs) for p in period.quarters_of_year_so_far()}
         return evaluate_board(defs, period, {p: v for p, v in needed.items() if v is not None})
 
-    def history(self, period: Period, count: int = 5) -> list[Board]:
-        """Boards of the `count` periods ending at `period` that have data, oldest first.
-
-        A period with no progress file falls back to its newest snapshot.
-        """
-        defs = self.definitions()
-        return history_boards(defs, period, count, lambda q: self._progress_or_snapshot(q, defs))
-
-    def _progress_or_snapshot(self, period: Period, defs: Definitions) -> Progress | None:
-        try:
-            prog = self.progress(period, defs)
-        except ChitieuError:
-            prog = None
-        if prog is not None:
-            return prog
-        snap = latest_snapshot(self.snapshot_root(defs.unit.id), period)
-        if snap is None:
-            return None
-        try:
-            return read_snapshot(snap, defs).progress
-        except ChitieuError:
-            return None
+    def archive(self) -> Archive:
+        """This unit's snapshot archive (the history's fallback for quarters without a file)."""
+        root = self.snapshot_root(self.definitions().unit.id)
+        if self._archive is None or self._archive.root != root:
+            self._archive = Archive(root)
+        return self._archive
 
     def set_value(
         self, period: Period, indicator_id: str, value: float | bool, note: str | None = None

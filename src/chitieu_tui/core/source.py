@@ -1,16 +1,29 @@
-"""What a data source hands the screen and the reports: one `View` of one period."""
+"""The source seam: what every source hands the screen and the reports, and the one pipeline.
+
+Data flows one way: a `Repository` (a data folder, the API's fetched documents, the
+snapshot archive) → `build_view` (the one place a `View` is built, with the same rules for
+every source) → the presentation → TUI, reports, server. A `Source` wraps a repository with
+how it is read (blocking or async), how changes are noticed and where snapshots go.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
-from chitieu_tui.core.arithmetic import Board
-from chitieu_tui.core.datadir import SAMPLE_HINT, DataDir, shown_path
+from chitieu_tui.core.arithmetic import Board, evaluate_board, history_boards
 from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period
+from chitieu_tui.i18n import Msg
+
+HISTORY = 5
+"""How many quarters (ending with the one shown) the screen's trends and history use."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,8 @@ class View:
     source_kind: str = "file"
     """`file` (a data folder), `sample` (the bundled sample), `api` (a server) or `snapshot`
     (the snapshot archive); the presentation words it, `source_label` names the place."""
+    read_only_reason: Msg | None = None
+    """Why values cannot be entered here (None: they can, or the source says nothing)."""
 
     @property
     def period(self) -> Period:
@@ -50,57 +65,234 @@ class View:
         return None
 
 
-class FileSource:
-    """Reads a data directory; blocking, so the TUI calls it from a thread worker."""
+class Repository(Protocol):
+    """One unit's raw data: definitions, the periods with progress, one period's progress."""
 
-    read_only = False
+    def definitions(self) -> Definitions:
+        """The definitions (raises DataError when they cannot be used)."""
+        ...
+
+    def periods(self) -> list[Period]:
+        """The periods that have progress, oldest first."""
+        ...
+
+    def progress(self, period: Period, defs: Definitions) -> Progress | None:
+        """One period's progress checked against `defs`; None when the period has none."""
+        ...
+
+
+@dataclass(frozen=True)
+class Origin:
+    """How a view's source is named and whether it can be written."""
+
+    label: str
+    kind: str
+    read_only: bool = False
+    read_only_reason: Msg | None = None
+
+
+def build_view(
+    repo: Repository,
+    period: Period | None,
+    origin: Origin,
+    *,
+    history: int = HISTORY,
+    fallback: Repository | None = None,
+    defs: Definitions | None = None,
+    periods: list[Period] | None = None,
+    warnings: list[ChitieuError] | None = None,
+    stale_since: dt.datetime | None = None,
+) -> View:
+    """The one place a View is built: board, history, same quarter last year, provenance.
+
+    `period` None is the newest period with progress (Q1 of the definitions' year when none
+    has). The period shown and the earlier quarters of its year must read cleanly (errors
+    propagate); a history quarter that cannot be read falls back to `fallback` (the snapshot
+    archive), then is left out. `stale_since` marks an offline copy.
+    """
+    defs = defs if defs is not None else repo.definitions()
+    listed = periods if periods is not None else repo.periods()
+    period = period or (listed[-1] if listed else Period(defs.unit.year, 1))
+    year: dict[Period, Progress] = {}
+    for q in period.quarters_of_year_so_far():
+        found = repo.progress(q, defs)
+        if found is not None:
+            year[q] = found
+    board = evaluate_board(defs, period, year)
+    boards: list[Board] = []
+    if history:
+        lookup = _history_lookup(repo, fallback, defs, year)
+        boards = history_boards(defs, period, history, lookup)
+        last_year = period.same_quarter_last_year()
+        if all(b.period != last_year for b in boards):
+            boards = history_boards(defs, last_year, 1, lookup) + boards
+    return View(
+        board=board,
+        history=boards,
+        source_label=origin.label,
+        loaded_at=dt.datetime.now(dt.UTC),
+        periods=listed,
+        read_only=origin.read_only,
+        stale=stale_since is not None,
+        stale_since=stale_since,
+        warnings=list(warnings or []),
+        source_kind=origin.kind,
+        read_only_reason=origin.read_only_reason,
+    )
+
+
+def _history_lookup(
+    repo: Repository,
+    fallback: Repository | None,
+    defs: Definitions,
+    known: dict[Period, Progress],
+) -> Callable[[Period], Progress | None]:
+    """One period's progress for the history: the repository, else the archive."""
+
+    def lookup(period: Period) -> Progress | None:
+        if period in known:
+            return known[period]
+        try:
+            found = repo.progress(period, defs)
+        except ChitieuError:
+            found = None
+        if found is None and fallback is not None:
+            try:
+                found = fallback.progress(period, defs)
+            except ChitieuError:
+                found = None
+        if found is not None:
+            known[period] = found
+        return found
+
+    return lookup
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Where one unit's figures come from, as the app, the CLI and the reports see it."""
+
+    label: str
+    """How the source is named in messages (`config/`, `api:http://…`)."""
+
+    @property
+    def check_seconds(self) -> float:
+        """How often the app asks `stamp` whether a reload is due."""
+        ...
+
+    def stamp(self, period: Period | None) -> object:
+        """Cheap; differs from the last call's when a reload of `period` is due."""
+        ...
+
+    def preload(self, period: Period | None) -> View | None:
+        """A view that can be read before the app starts (local data), else None."""
+        ...
+
+    def load(self, period: Period | None = None, history: int = HISTORY) -> View:
+        """Read and evaluate one period (None: the newest with progress); blocking."""
+        ...
+
+    async def aload(self, period: Period | None = None, history: int = HISTORY) -> View:
+        """The same, for the app's event loop (file work runs in a thread)."""
+        ...
+
+    def last_checked(self) -> dt.datetime | None:
+        """When the source last confirmed its data (a server's last answer), if it knows."""
+        ...
+
+    def retry_hint(self) -> Msg:
+        """What happens after a failed load (shown when nothing could be loaded)."""
+        ...
+
+    def snapshot(self, view: View) -> Path:
+        """Write a snapshot of the view's period; its path. Blocking."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections."""
+        ...
+
+
+@runtime_checkable
+class WritableSource(Source, Protocol):
+    """A source values can be entered into."""
+
+    def enter(self, period: Period, indicator_id: str, text: str, note: str | None) -> Path:
+        """Validate a typed value, write it (locked, atomic), then snapshot; the snapshot path.
+
+        Raises EntryError (a value that cannot be entered) or another ChitieuError.
+        """
+        ...
+
+
+class FileSource:
+    """A data folder (chitieu.toml, progress/, snapshots/): blocking reads, cached on stat."""
+
+    check_seconds = 0.5
+    """A few `stat` calls twice a second: a change on disk shows within about a second."""
 
     def __init__(self, root: Path, snapshots: Path | None = None) -> None:
+        from chitieu_tui.core.datadir import DataDir, shown_path
+
         self.data = DataDir(root, snapshots_override=snapshots)
         self._lock = threading.Lock()  # load, entry and snapshot workers share the caches
-        self.read_only = self.data.is_bundled  # the installed sample: `chitieu init` copies it
-        self.read_only_reason = SAMPLE_HINT if self.read_only else ""
-        self.label = shown_path(root).rstrip("/") + "/"
-        self.kind = "sample" if self.data.is_bundled else "file"
+        bundled = self.data.is_bundled  # the installed sample: `chitieu init` copies it
+        self.origin = Origin(
+            label=shown_path(root).rstrip("/") + "/",
+            kind="sample" if bundled else "file",
+            read_only=bundled,
+            read_only_reason=Msg("err.sample.read_only") if bundled else None,
+        )
+        self.label = self.origin.label
 
-    def load(self, period: Period | None = None, history: int = 5) -> View:
+    @property
+    def read_only(self) -> bool:
+        """True for the bundled sample."""
+        return self.origin.read_only
+
+    def stamp(self, period: Period | None) -> object:
+        """Stamps of the files shown for `period` (a change on disk changes them)."""
+        return self.data.fingerprint(period)
+
+    def preload(self, period: Period | None) -> View | None:
+        """Local files: read them before the app starts (None when they are broken)."""
+        try:
+            return self.load(period)
+        except ChitieuError:
+            return None
+
+    def load(self, period: Period | None = None, history: int = HISTORY) -> View:
         """Read (cached on mtimes) and evaluate one period."""
         with self._lock:
-            return self._load(period, history)
+            self.data.warnings = []
+            view = build_view(
+                self.data, period, self.origin, history=history, fallback=self.data.archive()
+            )
+            view.warnings.extend(self.data.warnings)
+            return view
 
-    def _load(self, period: Period | None, history: int) -> View:
-        self.data.warnings = []
-        board = self.data.board(period)
-        boards = self.data.history(board.period, count=history) if history else []
-        last_year = board.period.same_quarter_last_year()
-        if history and all(b.period != last_year for b in boards):
-            boards = self.data.history(last_year, count=1) + boards
-        periods = self.data.periods()
-        return View(
-            board=board,
-            history=boards,
-            source_label=self.label,
-            loaded_at=dt.datetime.now(dt.UTC),
-            periods=periods,
-            read_only=self.read_only,
-            warnings=list(self.data.warnings),
-            source_kind=self.kind,
-        )
+    async def aload(self, period: Period | None = None, history: int = HISTORY) -> View:
+        """`load` in a thread."""
+        return await asyncio.to_thread(self.load, period, history)
+
+    def last_checked(self) -> dt.datetime | None:
+        """Files are read, not asked: the view's own time says it."""
+        return None
+
+    def retry_hint(self) -> Msg:
+        """Fixing the file is enough: it is read again by itself."""
+        return Msg("retry_files")
 
     def snapshot(self, view: View) -> Path:
         """Write a snapshot of the view's period."""
         with self._lock:
             return self.data.take_snapshot(view.board)
 
-    def fingerprint(self, period: Period | None) -> tuple[object, ...]:
-        """Changes when a file shown for `period` changes (for the live reload)."""
-        return self.data.fingerprint(period)
+    async def aclose(self) -> None:
+        """Nothing to close."""
 
     def enter(self, period: Period, indicator_id: str, text: str, note: str | None) -> Path:
-        """Validate a typed value, write it (locked, atomic), then take a snapshot.
-
-        Raises ValueError (message for the form) or ChitieuError.
-        """
+        """Validate a typed value, write it (locked, atomic), then take a snapshot."""
         with self._lock:
             self.data.enter(period, indicator_id, text, note)
             return self.data.take_snapshot(self.data.board(period))

@@ -127,4 +127,31 @@ MESSAGES: dict[str, str] = {
     # (keys of this section go here)
     # --- presentation ---
     # (keys of this section go here)
+    # --- sources, app and command line (the source seam) ---
+    "err.sample.read_only": "The bundled sample is read-only. To enter values, copy it: chitieu init DIR, then chitieu --config DIR",
+    "err.read_only.api": "Figures from a server are read-only: enter values where the unit's files are kept",
+    "err.read_only.snapshot": "This is an old snapshot, read-only",
+    "err.archive.empty": "no readable snapshot here yet",
+    "err.snapshot.of_offline": "not writing a snapshot of an offline copy (old figures)",
+    "err.snapshot.not_written": "could not write a snapshot: {reason}",
+    "err.internal": "internal error in the program ({what}), not a problem with the data; set CHITIEU_DEBUG=1 for details",
+    "err.internal_debug": "internal error in the program ({what}); set CHITIEU_DEBUG=1 for details",
+    "err.api_url.not_url": "--api is not a URL: {url}",
+    "err.api_url.scheme": "--api must be an http:// or https:// URL, got {url}",
+    "err.api_url.credentials": "put the token in {env}, not in the --api URL",
+    "err.api_url.query": "--api takes the server's base URL, without ? or #",
+    "err.api_url.port": "--api has a bad port number",
+    "err.unit_id": "--unit must use only a-z, 0-9 and -, got {unit}",
+    "err.api.too_slow": "no complete answer within {seconds} s (the server is too slow)",
+    "err.api.wrong_shape": "the server sent data of the wrong shape: {detail}",
+    "err.api.no_offline_copy": "{reason}; and no snapshot of unit {unit} is saved to show instead",
+    "err.api.other_unit": 'asked for unit "{asked}" but the server sent "{got}"',
+    "err.api.no_offline_copy_period": "{reason}; and no snapshot of unit {unit} for {period} is saved to show instead",
+    "warn.stale_copy": "cannot use the server; showing the snapshot of {since} (stale)",
+    "err.usage.config_and_api": "use either --config or --api, not both",
+    "err.usage.api_needs_unit": "--api needs --unit ID (the ward or commune on the server)",
+    "err.usage.offline_needs_unit": "--offline needs --unit ID (the unit whose snapshots to open)",
+    "error_title": "chitieu: error",
+    "usage_error": "chitieu: error: {message}",
+    "retry_files": "Fix the file and save it: it is read again by itself.",
 }

@@ -127,4 +127,31 @@ MESSAGES: dict[str, str] = {
     # (keys of this section go here)
     # --- presentation ---
     # (keys of this section go here)
+    # --- sources, app and command line (the source seam) ---
+    "err.sample.read_only": "Bộ số liệu mẫu chỉ để xem. Để nhập số liệu, chép nó ra: chitieu init THƯ-MỤC, rồi mở chitieu --config THƯ-MỤC",
+    "err.read_only.api": "Số liệu lấy từ máy chủ chỉ đọc: nhập số liệu tại nơi giữ tệp của đơn vị",
+    "err.read_only.snapshot": "Đây là bản lưu (snapshot) cũ, chỉ để xem",
+    "err.archive.empty": "chưa có bản lưu (snapshot) nào đọc được ở đây",
+    "err.snapshot.of_offline": "không lưu snapshot của một bản ngoại tuyến (số liệu cũ)",
+    "err.snapshot.not_written": "không ghi được snapshot: {reason}",
+    "err.internal": "lỗi nội bộ của chương trình ({what}), không phải lỗi số liệu; đặt CHITIEU_DEBUG=1 để xem chi tiết",
+    "err.internal_debug": "lỗi nội bộ của chương trình ({what}); đặt CHITIEU_DEBUG=1 để xem chi tiết",
+    "err.api_url.not_url": "--api không phải một địa chỉ URL: {url}",
+    "err.api_url.scheme": "--api phải là địa chỉ http:// hoặc https://, nhận được {url}",
+    "err.api_url.credentials": "đặt mã truy cập vào biến {env}, không đặt trong địa chỉ --api",
+    "err.api_url.query": "--api là địa chỉ gốc của máy chủ, không có ? hoặc #",
+    "err.api_url.port": "--api có số cổng không hợp lệ",
+    "err.unit_id": "--unit chỉ được dùng a-z, 0-9 và -, nhận được {unit}",
+    "err.api.too_slow": "máy chủ không trả lời đủ trong {seconds} giây (quá chậm)",
+    "err.api.wrong_shape": "máy chủ gửi số liệu sai cấu trúc: {detail}",
+    "err.api.no_offline_copy": "{reason}; và chưa có bản lưu nào của đơn vị {unit} để hiện thay",
+    "err.api.other_unit": 'đã hỏi đơn vị "{asked}" nhưng máy chủ gửi "{got}"',
+    "err.api.no_offline_copy_period": "{reason}; và chưa có bản lưu nào của đơn vị {unit} cho quý {period} để hiện thay",
+    "warn.stale_copy": "không dùng được máy chủ; đang hiện bản lưu lúc {since} (số liệu cũ)",
+    "err.usage.config_and_api": "chỉ dùng một trong hai: --config hoặc --api",
+    "err.usage.api_needs_unit": "--api cần --unit MÃ (phường, xã trên máy chủ)",
+    "err.usage.offline_needs_unit": "--offline cần --unit MÃ (đơn vị có bản lưu)",
+    "error_title": "chitieu: lỗi",
+    "usage_error": "chitieu: lỗi: {message}",
+    "retry_files": "Sửa tệp rồi lưu lại: số liệu sẽ tự được đọc lại.",
 }

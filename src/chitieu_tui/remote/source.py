@@ -7,31 +7,29 @@ import dataclasses
 import datetime as dt
 import os
 import re
+import threading
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from chitieu_tui.core.arithmetic import Board, evaluate_board, history_boards
+from chitieu_tui.core.archive import Archive, offline_view
+from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.errors import (
     AuthError,
     ChitieuError,
     DataError,
+    InternalError,
     Place,
     SourceError,
     UsageError,
 )
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.snapshots import (
-    Snapshot,
-    default_snapshot_root,
-    read_snapshot,
-    snapshot_files,
-    snapshot_periods,
-    write_snapshot,
-)
-from chitieu_tui.core.source import View
+from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
+from chitieu_tui.core.source import HISTORY, Origin, View, build_view
+from chitieu_tui.core.text import clean
+from chitieu_tui.i18n import Msg
 from chitieu_tui.remote.client import ApiClient, Fetched, MiB, Settings, public_url
 from chitieu_tui.remote.wire import (
     API_PREFIX,
@@ -58,18 +56,18 @@ def normalize_base_url(url: str) -> str:
     text = url.strip()
     try:
         parts = urlsplit(text)
-    except ValueError as exc:  # e.g. http://[::1 (an unclosed IPv6 bracket)
-        raise UsageError(f"--api is not a URL ({exc}): {text[:80]!r}") from None
+    except ValueError:  # e.g. http://[::1 (an unclosed IPv6 bracket)
+        raise UsageError("err.api_url.not_url", url=clean(text[:80])) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"--api must be an http:// or https:// URL, got {text[:80]!r}")
+        raise UsageError("err.api_url.scheme", url=clean(text[:80]))
     if parts.username or parts.password:
-        raise UsageError(f"put the token in {TOKEN_ENV}, not in the --api URL")
+        raise UsageError("err.api_url.credentials", env=TOKEN_ENV)
     if parts.query or parts.fragment:
-        raise UsageError("--api takes the server's base URL, without ? or #")
+        raise UsageError("err.api_url.query")
     try:
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
-        raise UsageError("--api has a bad port number") from None
+        raise UsageError("err.api_url.port") from None
     base = public_url(text)
     if base.endswith(API_PREFIX):
         base = base[: -len(API_PREFIX)]
@@ -94,9 +92,6 @@ class ApiSource:
     `source = "api:<base URL>"`; the token is never written, logged or put in a message.
     """
 
-    is_remote = True
-    read_only = True
-
     def __init__(
         self,
         base_url: str,
@@ -116,7 +111,7 @@ class ApiSource:
     ) -> None:
         self.url = normalize_base_url(base_url)
         if not _UNIT_RE.match(unit):
-            raise UsageError(f"--unit must use only a-z, 0-9 and -, got {unit[:40]!r}")
+            raise UsageError("err.unit_id", unit=clean(unit[:40]))
         self.unit = unit
         self.label = f"api:{self.url}"
         self.snapshot_root = snapshots if snapshots is not None else default_snapshot_root(unit)
@@ -145,8 +140,17 @@ class ApiSource:
         self._stale: View | None = None
         self._returned: View | None = None
         self._fingerprint: tuple[Any, ...] | None = None
+        self.archive = Archive(self.snapshot_root, unit)
+        self.origin = Origin(
+            label=self.label,
+            kind="api",
+            read_only=True,
+            read_only_reason=Msg("err.read_only.api"),
+        )
+        self._snap_lock = threading.Lock()
+        """Guards `_snap_keys` and `_auto`: a refresh (in a thread) and `snapshot` (in the
+        app's snapshot worker) both write snapshots."""
         self._snap_keys: dict[Period, ProgressKey | None] = {}
-        self._snap_cache: dict[tuple[Path, bool], tuple[Definitions | None, Snapshot | None]] = {}
         self._stale_key: tuple[Any, ...] | None = None
         self._auto: tuple[Board, Path] | None = None
         self._lock: asyncio.Lock | None = None
@@ -162,6 +166,31 @@ class ApiSource:
             return 30.0
         return max(MIN_REFRESH, self._defs.dashboard.refresh_seconds)
 
+    @property
+    def check_seconds(self) -> float:
+        """Poll every `refresh_seconds` (conditional requests make an unchanged poll cheap)."""
+        return self.refresh_seconds
+
+    def stamp(self, period: Period | None) -> object:
+        """Always due: whether anything changed is the server's to say (ETag, 304)."""
+        return object()
+
+    def preload(self, period: Period | None) -> View | None:
+        """Nothing is read before the app starts: the network is asked in a worker."""
+        return None
+
+    def load(self, period: Period | None = None, history: int = HISTORY) -> View:
+        """One-shot and blocking (`report`, `snapshot`): see `load_once`."""
+        return asyncio.run(self.load_once(period, history))
+
+    def last_checked(self) -> dt.datetime | None:
+        """When the server last answered a refresh completely."""
+        return self.checked_at
+
+    def retry_hint(self) -> Msg:
+        """The poll retries by itself; `r` retries now."""
+        return Msg("retry_hint", n=max(1, round(self.refresh_seconds)))
+
     def _path(self, *parts: str) -> str:
         return "/".join((f"{API_PREFIX}/units/{self.unit}", *parts)).rstrip("/")
 
@@ -171,7 +200,7 @@ class ApiSource:
             self._lock, self._lock_loop = asyncio.Lock(), loop
         return self._lock
 
-    async def aload(self, period: Period | None = None, history: int = 5) -> View:
+    async def aload(self, period: Period | None = None, history: int = HISTORY) -> View:
         """Fetch and evaluate one period (None: the newest with progress); see the class doc."""
         async with self._locked():
             return await self._load(period, history, self.settings.deadline)
@@ -222,15 +251,14 @@ class ApiSource:
             return await asyncio.to_thread(self._assemble, fetched)
         except TimeoutError:
             raise SourceError(
-                f"no complete answer within {deadline:g} s (the server is too slow)",
+                "err.api.too_slow",
                 Place(self.url),
+                seconds=f"{deadline:g}",
             ) from None
-        except (SourceError, asyncio.CancelledError):
+        except (ChitieuError, asyncio.CancelledError):
             raise
-        except Exception as exc:  # noqa: BLE001 - an official never sees a traceback
-            raise SourceError(
-                f"unexpected error talking to the server ({type(exc).__name__})", Place(self.url)
-            ) from None
+        except Exception as exc:  # a bug, not the server: never hidden behind an offline copy
+            raise InternalError("err.internal", Place(self.url), what=type(exc).__name__) from exc
 
     async def _fetch(self, period: Period | None, history: int) -> _Fetch:
         """Definitions, the period list and the progress documents needed for one view."""
@@ -299,14 +327,16 @@ class ApiSource:
             raise self._shape_error(self._path(), exc) from None
         if defs.unit.id != self.unit:
             raise SourceError(
-                f'asked for unit "{self.unit}" but the server sent "{defs.unit.id}"',
+                "err.api.other_unit",
                 Place(self._http.url(self._path())),
+                asked=self.unit,
+                got=clean(defs.unit.id),
             )
         return defs
 
     def _shape_error(self, path: str, exc: DataError) -> SourceError:
         return SourceError(
-            f"the server sent data of the wrong shape: {exc.message}",
+            Msg("err.api.wrong_shape", detail=exc.msg),
             Place(self._http.url(path)),
         )
 
@@ -338,62 +368,21 @@ class ApiSource:
             progs[p] = prog
             if p == period:
                 warnings.extend(warns)
-        board = evaluate_board(
-            defs, period, {q: progs[q] for q in period.quarters_of_year_so_far() if q in progs}
-        )
-        history = self._history(defs, period, progs, fetched.history)
-        self._maybe_snapshot(defs, board, warnings)
-        self._defs = defs
-        view = View(
-            board=board,
-            history=history,
-            source_label=self.label,
-            loaded_at=dt.datetime.now(dt.UTC),
+        view = build_view(
+            _Fetched(defs, fetched.listed, progs),
+            period,
+            self.origin,
+            history=fetched.history,
+            fallback=self.archive,
+            defs=defs,
             periods=fetched.listed,
-            read_only=True,
-            source_kind="api",
             warnings=warnings,
         )
+        self._maybe_snapshot(defs, view.board, view.warnings)
+        self._defs = defs
         return view, fingerprint
 
-    def _history(
-        self, defs: Definitions, period: Period, progs: dict[Period, Progress], count: int
-    ) -> list[Board]:
-        """Boards of up to `count` periods ending at `period`; gaps filled from snapshots."""
-        return history_boards(
-            defs, period, count, lambda q: progs.get(q) or self._snapshot_progress(q, defs)
-        )
-
     # -- snapshots ---------------------------------------------------------------------------
-
-    def _read(self, path: Path, defs: Definitions | None) -> Snapshot | None:
-        """A snapshot checked against `defs` (or its own definitions); None when unusable.
-
-        Cached: snapshots are never rewritten.
-        """
-        slot = (path, defs is None)
-        hit = self._snap_cache.get(slot)
-        if hit is not None and (defs is None or hit[0] == defs):
-            return hit[1]
-        try:
-            snap: Snapshot | None = read_snapshot(path, defs)
-        except (ChitieuError, OSError):
-            snap = None
-        if snap is not None and snap.definitions.unit.id != self.unit:
-            snap = None
-        self._snap_cache[slot] = (defs, snap)
-        return snap
-
-    def _newest_snapshot(self, period: Period, defs: Definitions | None) -> Snapshot | None:
-        for path in reversed(snapshot_files(self.snapshot_root, period)):
-            snap = self._read(path, defs)
-            if snap is not None:
-                return snap
-        return None
-
-    def _snapshot_progress(self, period: Period, defs: Definitions) -> Progress | None:
-        snap = self._newest_snapshot(period, defs)
-        return snap.progress if snap is not None else None
 
     def _maybe_snapshot(
         self, defs: Definitions, board: Board, warnings: list[ChitieuError]
@@ -402,23 +391,21 @@ class ApiSource:
         if board.progress is None:
             return
         key = _key(defs, board.progress)
-        if board.period not in self._snap_keys:
-            last = self._newest_snapshot(board.period, None)
-            self._snap_keys[board.period] = (
-                _key(last.definitions, last.progress) if last is not None else None
-            )
-        if self._snap_keys[board.period] == key:
-            return
-        try:
-            path = write_snapshot(self.snapshot_root, board, f"api:{self.url}")
-        except (ChitieuError, OSError) as exc:
-            text = exc.message if isinstance(exc, ChitieuError) else (exc.strerror or str(exc))
-            warnings.append(
-                ChitieuError(f"could not write a snapshot: {text}", Place(str(self.snapshot_root)))
-            )
-            return
-        self._snap_keys[board.period] = key
-        self._auto = (board, path)
+        with self._snap_lock:
+            if board.period not in self._snap_keys:
+                last = self.archive.newest(board.period)
+                self._snap_keys[board.period] = (
+                    _key(last.definitions, last.progress) if last is not None else None
+                )
+            if self._snap_keys[board.period] == key:
+                return
+            try:
+                path = write_snapshot(self.snapshot_root, board, f"api:{self.url}")
+            except ChitieuError as exc:
+                warnings.append(ChitieuError("err.snapshot.not_written", exc.place, reason=exc.msg))
+                return
+            self._snap_keys[board.period] = key
+            self._auto = (board, path)
 
     def _fallback(self, period: Period | None, history: int, err: SourceError) -> View:
         """The last good view, else the newest snapshot, marked stale; else raise.
@@ -438,10 +425,15 @@ class ApiSource:
             )
         view = self._from_snapshots(period, history, err)
         if view is None:
-            what = f" for {period}" if period is not None else ""
             final = SourceError(
-                f"{err.message}; and no snapshot of unit {self.unit}{what} is saved "
-                f"to show instead",
+                Msg("err.api.no_offline_copy", reason=err.msg, unit=self.unit)
+                if period is None
+                else Msg(
+                    "err.api.no_offline_copy_period",
+                    reason=err.msg,
+                    unit=self.unit,
+                    period=str(period),
+                ),
                 err.place,
             )
             self.last_error = final
@@ -450,82 +442,52 @@ class ApiSource:
 
     def _from_snapshots(self, period: Period | None, history: int, err: SourceError) -> View | None:
         """A stale View from the newest snapshot of the period (None: the newest period)."""
-        periods = snapshot_periods(self.snapshot_root)
-        candidates = [period] if period is not None else periods[::-1]
-        snap = None
-        for period in candidates:  # newest first: a broken newest snapshot hides nothing
-            snap = self._newest_snapshot(period, self._defs)
-            if snap is None and self._defs is not None:
-                snap = self._newest_snapshot(period, None)
-            if snap is not None:
-                break
-        if snap is None or period is None:
+        view = offline_view(
+            self.archive, period, self.origin, defs=self._defs, history=history, warnings=[err]
+        )
+        if view is None:
             return None
-        key = ("snapshot", period, snap.path, history, err.message)
+        key = ("snapshot", view.period, view.stale_since, history, err.message)
         if self._stale is not None and key == self._stale_key:
             return self._stale
         self._stale_key = key
-        defs = snap.definitions
-        year: dict[Period, Progress] = {period: snap.progress}
-        for q in period.quarters_of_year_so_far()[:-1]:
-            found = self._snapshot_progress(q, defs)
-            if found is not None:
-                year[q] = found
-        board = evaluate_board(defs, period, year)
-        boards = self._history(defs, period, {}, 5) if history else []
         if self._defs is None:
-            self._defs = defs
-        return View(
-            board=board,
-            history=boards,
-            source_label=self.label,
-            loaded_at=dt.datetime.now(dt.UTC),
-            periods=periods,
-            read_only=True,
-            source_kind="api",
-            stale=True,
-            stale_since=snap.taken_at,
-            warnings=[err],
-        )
+            self._defs = view.board.definitions
+        return view
 
     def snapshot(self, view: View) -> Path:
         """Write a snapshot of the view (blocking); the automatic one when it is this data."""
         if view.stale:
-            raise SourceError(
-                f"not writing a snapshot of an offline copy ({self.describe_age(view)})",
-                Place(self.url),
-            )
-        if self._auto is not None and self._auto[0] is view.board:
-            return self._auto[1]
-        path = write_snapshot(self.snapshot_root, view.board, f"api:{self.url}")
-        if view.board.progress is not None:
-            self._snap_keys[view.period] = _key(view.board.definitions, view.board.progress)
-        self._auto = (view.board, path)
-        return path
-
-    def describe_age(self, view: View, lang: str = "en") -> str:
-        """How old the data is: `3 hours ago (2026-04-02 08:30 UTC)`, or `3 giờ trước (…)`."""
-        when = view.stale_since or view.loaded_at
-        seconds = max(0.0, (dt.datetime.now(dt.UTC) - when).total_seconds())
-        return f"{age_words(seconds, lang)} ({when.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC)"
+            raise SourceError("err.snapshot.of_offline", Place(self.url))
+        with self._snap_lock:
+            if self._auto is not None and self._auto[0] is view.board:
+                return self._auto[1]
+            path = write_snapshot(self.snapshot_root, view.board, f"api:{self.url}")
+            if view.board.progress is not None:
+                self._snap_keys[view.period] = _key(view.board.definitions, view.board.progress)
+            self._auto = (view.board, path)
+            return path
 
 
-def age_words(seconds: float, lang: str = "en") -> str:
-    """`just now`, `5 minutes ago`, `3 hours ago`, `2 days ago` (or in Vietnamese)."""
-    vi = lang == "vi"
-    if seconds < 60:
-        return "vừa xong" if vi else "just now"
-    for size, vi_word, en_word in (
-        (86400, "ngày", "day"),
-        (3600, "giờ", "hour"),
-        (60, "phút", "minute"),
-    ):
-        if seconds >= size:
-            n = int(seconds // size)
-            if vi:
-                return f"{n} {vi_word} trước"
-            return f"{n} {en_word}{'' if n == 1 else 's'} ago"
-    return "vừa xong" if vi else "just now"
+@dataclasses.dataclass
+class _Fetched:
+    """The documents one refresh fetched, validated, as a repository for `build_view`."""
+
+    defs: Definitions
+    listed: list[Period]
+    progs: dict[Period, Progress]
+
+    def definitions(self) -> Definitions:
+        """The unit's definitions."""
+        return self.defs
+
+    def periods(self) -> list[Period]:
+        """The periods the server lists."""
+        return self.listed
+
+    def progress(self, period: Period, defs: Definitions) -> Progress | None:
+        """A fetched period's progress (None when it was not fetched or has none)."""
+        return self.progs.get(period)
 
 
 @dataclasses.dataclass

@@ -240,3 +240,40 @@ def test_token_problem_in_vietnamese(ward: Path, http: httpx.Client) -> None:
         assert doc["title"] == "Chưa xác thực" and "mã truy cập" in doc["detail"]
     finally:
         server.stop()
+
+
+def test_a_client_slow_to_send_its_request_head_is_cut_off(ward: Path) -> None:
+    import socket
+
+    from chitieu_tui.remote.server import guarded_protocol
+
+    app = create_app(ward)
+    server = UvicornThread(app, http=guarded_protocol(100, head_timeout=0.3)).start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as slow:
+            slow.sendall(b"GET /api/v1/units HTTP/1.1\r\nHost: x\r\n")
+            assert slow.recv(100) == b""  # closed by the server, with nothing sent
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as idle:
+            idle.sendall(b"GET /api/v1/units HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert idle.recv(100).startswith(b"HTTP/1.1 200")
+        with httpx.Client(timeout=5) as client:  # a client that sends its head at once is served
+            assert client.get(server.url + API + "/units").status_code == 200
+    finally:
+        server.stop()
+
+
+def test_above_the_connection_limit_the_oldest_idle_ones_are_closed(ward: Path) -> None:
+    import socket
+
+    from chitieu_tui.remote.server import guarded_protocol
+
+    server = UvicornThread(create_app(ward), http=guarded_protocol(5, head_timeout=30)).start()
+    idle = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(8)]
+    try:
+        with httpx.Client(timeout=5) as client:
+            assert client.get(server.url + API + "/units").status_code == 200
+        assert idle[0].recv(100) == b""  # the oldest was closed to make room
+    finally:
+        for sock in idle:
+            sock.close()
+        server.stop()

@@ -162,7 +162,7 @@ MESSAGES: dict[str, str] = {
     "err.server.extra_missing": (
         "chitieu serve needs the server extra: pip install 'chitieu-tui[server]'"
     ),
-    "server.log.serving": "serving {count} unit(s) ({units}) from {root}; {auth}",
+    "server.log.serving": "serving {count} unit(s) ({units}) from {root} on {url}; {auth}",
     "server.log.token_on": "bearer token required",
     "server.log.token_off": "no token required",
     "server.log.none_valid": "none valid",

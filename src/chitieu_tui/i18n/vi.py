@@ -163,7 +163,7 @@ MESSAGES: dict[str, str] = {
     "err.server.extra_missing": (
         "chitieu serve cần gói bổ sung server: pip install 'chitieu-tui[server]'"
     ),
-    "server.log.serving": "phục vụ {count} đơn vị ({units}) từ {root}; {auth}",
+    "server.log.serving": "phục vụ {count} đơn vị ({units}) từ {root} tại {url}; {auth}",
     "server.log.token_on": "cần mã truy cập",
     "server.log.token_off": "không cần mã truy cập",
     "server.log.none_valid": "không đơn vị nào hợp lệ",

@@ -42,6 +42,8 @@ READ_BOUND = 5.0
 """Seconds one request may spend reading a unit's files before it answers 503."""
 HEAD_TIMEOUT = 10.0
 """Seconds a client may take to send its request head (after connecting or a response)."""
+BACKLOG = 32
+"""Pending connections the kernel keeps; asyncio accepts up to this many in one burst."""
 LOG_INTERVAL = 60.0
 """Repeated warnings of one kind (accept errors, evictions) are logged once per interval."""
 STATUSES = (400, 401, 403, 404, 405, 500, 503)
@@ -665,8 +667,9 @@ class RateLimit(logging.Filter):
         return True
 
 
-def connection_limit() -> int:
-    """How many connections to keep open: well under the open-file limit."""
+def connection_limit(backlog: int = BACKLOG) -> int:
+    """How many connections to keep open: under the open-file limit by a margin for files,
+    threads and one burst of `backlog` connections accepted before any is looked at."""
     try:
         import resource
 
@@ -675,7 +678,7 @@ def connection_limit() -> int:
             soft = 4096
     except (ImportError, ValueError, OSError):
         soft = 1024
-    spare = soft - 64 if soft >= 192 else soft // 2
+    spare = soft - 64 - backlog if soft >= 192 else soft // 3
     return max(8, min(1000, spare))
 
 
@@ -792,6 +795,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8765, lang: str = "vi
             count=len(good),
             units=", ".join(uid for uid, _ in good) or Msg("server.log.none_valid"),
             root=root,
+            url=f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}",
             auth=Msg(auth),
         )
     )
@@ -799,9 +803,8 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8765, lang: str = "vi
         log.warning(_log_text("server.log.broken_folder", folder=name, file=DEFINITIONS))
     if token is None and host not in ("127.0.0.1", "::1", "localhost"):
         log.warning(_log_text("server.log.no_token_public", host=host, env=TOKEN_ENV))
-    limit = connection_limit()
-    backlog = min(128, limit)
-    sock = _bind(host, port, backlog)
+    limit = connection_limit(BACKLOG)
+    sock = _bind(host, port, BACKLOG)
     config = uvicorn.Config(
         create_app(root, token),
         log_level="info",
@@ -809,7 +812,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8765, lang: str = "vi
         proxy_headers=False,
         http=guarded_protocol(limit),
         limit_concurrency=limit + 16,
-        backlog=backlog,
+        backlog=BACKLOG,
         timeout_keep_alive=5,
     )
     try:

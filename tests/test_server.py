@@ -193,9 +193,12 @@ def test_broken_file_is_500_without_server_paths(start, tmp_path: Path, http: ht
 def test_invalid_values_are_500_naming_the_file(start, ward: Path, http: httpx.Client) -> None:
     srv = start(ward)
     path = ward / "progress" / "2026-Q1.toml"
-    touch_write(path, path.read_text(encoding="utf-8").replace("bhyt = 90.0", 'bhyt = "chín mươi"'))
+    text = path.read_text(encoding="utf-8").replace("bhyt = 90.0", 'bhyt = "chín mươi"')
+    touch_write(path, text)
+    line = text.splitlines().index('bhyt = "chín mươi"') + 1
     doc = assert_problem(http.get(srv.url + API + "/units/my-thoi/progress/2026-Q1"), 500)
-    assert "progress/2026-Q1.toml" in str(doc["detail"]) and "bhyt" in str(doc["detail"])
+    assert f"progress/2026-Q1.toml:{line}" in str(doc["detail"])
+    assert "chín" not in str(doc["detail"])  # a 500 never quotes the file
 
 
 def test_folder_of_wards(start, tmp_path: Path, http: httpx.Client) -> None:
@@ -242,8 +245,13 @@ def test_serve_refuses_a_folder_without_data(tmp_path: Path) -> None:
 def test_serve_reports_a_port_in_use(ward: Path) -> None:
     import socket
 
+    from chitieu_tui.core.errors import ChitieuError
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
         port = sock.getsockname()[1]
-        assert serve(ward, "127.0.0.1", port) != 0
+        with pytest.raises(ChitieuError) as err:
+            serve(ward, "127.0.0.1", port)
+    assert err.value.code == "err.server.port_in_use"
+    assert f"127.0.0.1:{port}" in str(err.value)

@@ -43,6 +43,19 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _port(text: str) -> int:
+    """`--port`: a whole number from 1 to 65535 (exit 2 otherwise)."""
+    from chitieu_tui.i18n import resolve_lang, t
+
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(t(resolve_lang(), "err.server.port_range", port=text))
+    return port
+
+
 def _source_options(parser: argparse.ArgumentParser, sub: bool) -> None:
     """--config / --api / --unit / --period / --lang, on the main parser and each command."""
     d: Any = argparse.SUPPRESS if sub else None
@@ -93,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
     _source_options(serve, sub=True)
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--port", type=_port, default=8765)
     return parser
 
 
@@ -267,16 +280,14 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve a data folder over the JSON API."""
+    """Serve a data folder over the JSON API (exit 1 when host:port cannot be used)."""
     try:
         from chitieu_tui.remote.server import serve
     except ImportError:
-        raise UsageError(
-            "chitieu serve needs the server extra: pip install 'chitieu-tui[server]'"
-        ) from None
+        raise UsageError("err.server.extra_missing") from None
     from chitieu_tui.core.datadir import resolve_data_dir
 
-    return serve(resolve_data_dir(args.config), args.host, args.port)
+    return serve(resolve_data_dir(args.config), args.host, args.port, lang=args.lang)
 
 
 def cmd_tui(args: argparse.Namespace) -> int:

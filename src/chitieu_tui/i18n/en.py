@@ -123,6 +123,61 @@ MESSAGES: dict[str, str] = {
     # (keys of this section go here)
     # --- remote: server ---
     # (keys of this section go here)
+    "err.server.status_400": "Bad Request",
+    "err.server.status_401": "Unauthorized",
+    "err.server.status_403": "Forbidden",
+    "err.server.status_404": "Not Found",
+    "err.server.status_405": "Method Not Allowed",
+    "err.server.status_500": "Internal Server Error",
+    "err.server.status_503": "Service Unavailable",
+    "err.server.unknown_unit": 'unknown unit "{unit}"',
+    "err.server.no_progress": 'unit "{unit}" has no progress for {period}',
+    "err.server.bad_period": 'period must look like 2026-Q1, got "{period}"',
+    "err.server.no_route": 'no such resource: "{path}" (see {openapi})',
+    "err.server.read_only": "this API is read-only: use GET",
+    "err.server.token_missing": "this server needs a bearer token (Authorization: Bearer …)",
+    "err.server.token_invalid": "the bearer token is not valid",
+    "err.server.broken_file": (
+        "a data file on the server is broken: {file} ({kind}); the server's log has the details"
+    ),
+    "err.server.broken_file_more": (
+        "a data file on the server is broken: {file} ({kind}) and {more} more problem(s); "
+        "the server's log has the details"
+    ),
+    "err.server.kind_invalid": "invalid content",
+    "err.server.outside": "leads outside the served folder; not served",
+    "err.server.slow_file": (
+        'reading {file} of unit "{unit}" is taking too long; other units are not affected; '
+        "try again later"
+    ),
+    "err.server.unexpected": "unexpected server error",
+    "err.server.no_data": "no chitieu.toml in this folder or in its subfolders",
+    "err.server.port_range": "port must be a whole number from 1 to 65535, got {port}",
+    "err.server.port_in_use": (
+        "cannot listen on {address}: the port is already in use (another server?); "
+        "choose another with --port"
+    ),
+    "err.server.cannot_bind": "cannot listen on {address}: {reason}",
+    "err.server.bad_host": "cannot listen on {address}: unknown host name or address",
+    "err.server.extra_missing": (
+        "chitieu serve needs the server extra: pip install 'chitieu-tui[server]'"
+    ),
+    "server.log.serving": "serving {count} unit(s) ({units}) from {root} on {url}; {auth}",
+    "server.log.token_on": "bearer token required",
+    "server.log.token_off": "no token required",
+    "server.log.none_valid": "none valid",
+    "server.log.broken_folder": "folder {folder}: {file} is broken; it answers 500 until fixed",
+    "server.log.no_token_public": ("listening on {host} without a token: set {env} to require one"),
+    "server.log.duplicate": "unit {unit} appears twice; serving the first folder only",
+    "server.log.data_error": "unit folder {folder}: {error}",
+    "server.log.unexpected": "unexpected error on {path}: {kind}",
+    "server.log.slow_read": (
+        'unit "{unit}": reading {file} takes over {seconds} s; answering 503 until it ends'
+    ),
+    "server.log.outside": "folder {folder}: {file} leads outside the served folder; not served",
+    "server.log.evicted": (
+        "{count} connections open: closing the oldest idle ones (slow or idle clients)"
+    ),
     # --- command line ---
     # (keys of this section go here)
     # --- presentation ---

@@ -123,6 +123,64 @@ MESSAGES: dict[str, str] = {
     # (keys of this section go here)
     # --- remote: server ---
     # (keys of this section go here)
+    "err.server.status_400": "Yêu cầu không hợp lệ",
+    "err.server.status_401": "Chưa xác thực",
+    "err.server.status_403": "Không được phép",
+    "err.server.status_404": "Không tìm thấy",
+    "err.server.status_405": "Phương thức không được phép",
+    "err.server.status_500": "Lỗi máy chủ",
+    "err.server.status_503": "Tạm thời không phục vụ được",
+    "err.server.unknown_unit": 'không có đơn vị "{unit}"',
+    "err.server.no_progress": 'đơn vị "{unit}" chưa có số liệu kỳ {period}',
+    "err.server.bad_period": 'kỳ phải có dạng 2026-Q1, nhận được "{period}"',
+    "err.server.no_route": 'không có tài nguyên "{path}" (xem {openapi})',
+    "err.server.read_only": "API này chỉ để đọc: hãy dùng GET",
+    "err.server.token_missing": "máy chủ này cần mã truy cập (Authorization: Bearer …)",
+    "err.server.token_invalid": "mã truy cập không hợp lệ",
+    "err.server.broken_file": (
+        "một tệp số liệu trên máy chủ bị hỏng: {file} ({kind}); "
+        "chi tiết có trong nhật ký của máy chủ"
+    ),
+    "err.server.broken_file_more": (
+        "một tệp số liệu trên máy chủ bị hỏng: {file} ({kind}) và {more} lỗi khác; "
+        "chi tiết có trong nhật ký của máy chủ"
+    ),
+    "err.server.kind_invalid": "nội dung không hợp lệ",
+    "err.server.outside": "dẫn ra ngoài thư mục được phục vụ; không phục vụ",
+    "err.server.slow_file": (
+        'đọc tệp {file} của đơn vị "{unit}" quá lâu; các đơn vị khác không bị ảnh hưởng; '
+        "hãy thử lại sau"
+    ),
+    "err.server.unexpected": "lỗi máy chủ không lường trước",
+    "err.server.no_data": "không có chitieu.toml trong thư mục này hay các thư mục con",
+    "err.server.port_range": "cổng phải là số nguyên từ 1 đến 65535, nhận được {port}",
+    "err.server.port_in_use": (
+        "không thể lắng nghe trên {address}: cổng đã có chương trình khác dùng; "
+        "hãy chọn cổng khác bằng --port"
+    ),
+    "err.server.cannot_bind": "không thể lắng nghe trên {address}: {reason}",
+    "err.server.bad_host": "không thể lắng nghe trên {address}: tên máy hay địa chỉ không rõ",
+    "err.server.extra_missing": (
+        "chitieu serve cần gói bổ sung server: pip install 'chitieu-tui[server]'"
+    ),
+    "server.log.serving": "phục vụ {count} đơn vị ({units}) từ {root} tại {url}; {auth}",
+    "server.log.token_on": "cần mã truy cập",
+    "server.log.token_off": "không cần mã truy cập",
+    "server.log.none_valid": "không đơn vị nào hợp lệ",
+    "server.log.broken_folder": "thư mục {folder}: {file} bị hỏng; trả lỗi 500 cho đến khi sửa",
+    "server.log.no_token_public": (
+        "đang lắng nghe trên {host} mà không có mã truy cập: đặt {env} để yêu cầu mã"
+    ),
+    "server.log.duplicate": "đơn vị {unit} xuất hiện hai lần; chỉ phục vụ thư mục đầu tiên",
+    "server.log.data_error": "thư mục đơn vị {folder}: {error}",
+    "server.log.unexpected": "lỗi không lường trước tại {path}: {kind}",
+    "server.log.slow_read": (
+        'đơn vị "{unit}": đọc {file} mất hơn {seconds} giây; trả 503 cho đến khi xong'
+    ),
+    "server.log.outside": "thư mục {folder}: {file} dẫn ra ngoài thư mục được phục vụ; không phục vụ",
+    "server.log.evicted": (
+        "đang mở {count} kết nối: đóng các kết nối rỗi lâu nhất (máy khách chậm hay rỗi)"
+    ),
     # --- command line ---
     # (keys of this section go here)
     # --- presentation ---

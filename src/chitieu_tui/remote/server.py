@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import hashlib
 import hmac
 import json
 import logging
 import os
-from collections.abc import Callable
-from http import HTTPStatus
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -21,17 +30,94 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chitieu_tui.core.datadir import DEFINITIONS, DataDir
 from chitieu_tui.core.errors import ChitieuError, DataError, Place, flatten
-from chitieu_tui.core.model import Definitions
+from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period
+from chitieu_tui.i18n import Msg, t
 from chitieu_tui.remote.wire import API_PREFIX, definitions_to_json, progress_to_json
 
 log = logging.getLogger("chitieu.serve")
 TOKEN_ENV = "CHITIEU_API_TOKEN"
 PROBLEM_TYPE = "application/problem+json"
+READ_BOUND = 5.0
+"""Seconds one request may spend reading a unit's files before it answers 503."""
+HEAD_TIMEOUT = 10.0
+"""Seconds a client may take to send its request head (after connecting or a response)."""
+BACKLOG = 32
+"""Pending connections the kernel keeps; asyncio accepts up to this many in one burst."""
+LOG_INTERVAL = 60.0
+"""Repeated warnings of one kind (accept errors, evictions) are logged once per interval."""
+STATUSES = (400, 401, 403, 404, 405, 500, 503)
+_KEY_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
+T = TypeVar("T")
+
+
+def request_lang(header: str | None) -> str:
+    """`vi` or `en` from an Accept-Language header (by q-value); `en` when none fits."""
+    best, best_q = "en", -1.0
+    for part in (header or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        code = tag.strip().lower()[:2]
+        if code not in ("vi", "en"):
+            continue
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > best_q and q > 0:
+            best, best_q = code, q
+    return best
+
+
+def _lang_of(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"accept-language":
+            return request_lang(value.decode("latin-1"))
+    return "en"
+
+
+def _inside(path: Path, real_root: str) -> bool:
+    """True when `path`, with every symlink resolved, stays under `real_root`."""
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+class Problem(Exception):
+    """An error answered as application/problem+json (RFC 9457), worded per request."""
+
+    def __init__(self, status: int, msg: Msg, headers: dict[str, str] | None = None) -> None:
+        super().__init__(msg.key)
+        self.status = status
+        self.msg = msg
+        self.headers = headers or {}
+
+
+class _Busy(Exception):
+    """A unit's files are held by a read that has not finished within the bound."""
+
+    def __init__(self, unit: str, file: str) -> None:
+        super().__init__(file)
+        self.unit = unit
+        self.file = file
 
 
 class _ServedDir(DataDir):
-    """A DataDir whose messages name files relative to the data folder, never absolute."""
+    """A DataDir that names files relative to its folder and never follows a symlink out of
+    the served root; one read at a time (a lock), with the file being read noted for a 503."""
+
+    real_root: str = ""
+    lock: threading.Lock
+    busy_since: float | None = None
+    reading: str = DEFINITIONS
+
+    def setup(self, real_root: str) -> _ServedDir:
+        """Attach the served root and the lock."""
+        self.real_root = real_root
+        self.lock = threading.Lock()
+        return self
 
     def shown(self, path: Path) -> str:
         """`progress/2026-Q1.toml`, relative to the unit's folder."""
@@ -41,64 +127,210 @@ class _ServedDir(DataDir):
             return path.name
         return rel or "."
 
+    def allowed(self, path: Path) -> bool:
+        """False (and logged once) for a file that a symlink leads outside the served root."""
+        if _inside(path, self.real_root):
+            return True
+        _log_once(
+            ("outside", str(path)),
+            "server.log.outside",
+            folder=self.root.name,
+            file=self.shown(path),
+        )
+        return False
+
+    def definitions(self) -> Definitions:
+        """chitieu.toml; refused as not found when it leads outside the served root."""
+        self.reading = DEFINITIONS
+        if not self.allowed(self.definitions_path):
+            raise DataError("err.server.outside", Place(DEFINITIONS))
+        return super().definitions()
+
+    def periods(self) -> list[Period]:
+        """The periods whose progress file stays inside the served root."""
+        self.reading = "progress/"
+        return [p for p in super().periods() if _inside(self.progress_path(p), self.real_root)]
+
+    def progress(self, period: Period, defs: Definitions) -> Progress | None:
+        """One period's progress; None when its file is absent or leads outside the root."""
+        path = self.progress_path(period)
+        self.reading = self.shown(path)
+        if os.path.lexists(path) and not self.allowed(path):
+            return None
+        return super().progress(period, defs)
+
+    @contextmanager
+    def held(self, bound: float, wait: float | None = None) -> Iterator[_ServedDir]:
+        """Hold the folder's lock (waiting up to `wait`, default `bound`); `_Busy` at once
+        when a read has held it for longer than `bound`."""
+        since = self.busy_since
+        stuck = since is not None and time.monotonic() - since > bound
+        if not self.lock.acquire(timeout=0 if stuck else bound if wait is None else wait):
+            raise _Busy(self.root.name, self.reading)
+        self.busy_since = time.monotonic()
+        try:
+            yield self
+        finally:
+            self.busy_since = None
+            self.warnings.clear()
+            self.lock.release()
+
+
+@dataclass
+class _Listing:
+    """The data folders found under the root, and what decides when to look again."""
+
+    key: tuple[int, ...] | None
+    folders: list[Path]
+    pending: list[Path]
+    """Subfolders without chitieu.toml yet: checked on every request (a ward being copied)."""
+
+
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
 
 class Units:
     """The units under a root: the root itself when it has chitieu.toml, else its subfolders.
 
-    Rescanned on every request (a directory listing and a few stats), so a ward added to a
-    district folder appears without a restart; each folder's files are cached on mtime+size.
+    The folder list is cached on the root's stat (listed again when the root changes, or
+    while its mtime is too recent to trust) and each unit id on its chitieu.toml's stat, so
+    a request for one unit costs a few stats whatever the number of folders, and a ward
+    added to a district folder appears without a restart. Runs in worker threads.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, bound: float = READ_BOUND) -> None:
         self.root = root
+        self.bound = bound
+        self.real_root = os.path.realpath(root)
+        self._lock = threading.Lock()
+        self._listing = _Listing(None, [], [])
         self._dirs: dict[Path, _ServedDir] = {}
+        self._known: dict[Path, tuple[tuple[int, ...], str, str]] = {}
+        self._ids: dict[str, Path] = {}
+        self._broken: dict[str, Path] = {}
+        self._warned: set[str] = set()
 
-    def folders(self) -> list[Path]:
-        """The data folders: the root, or its subfolders that hold chitieu.toml."""
-        if (self.root / DEFINITIONS).is_file():
-            return [self.root]
+    def _dir(self, folder: Path) -> _ServedDir:
+        with self._lock:
+            data = self._dirs.get(folder)
+            if data is None:
+                data = self._dirs[folder] = _ServedDir(folder).setup(self.real_root)
+            return data
+
+    def _has_definitions(self, folder: Path) -> bool:
+        path = folder / DEFINITIONS
+        return path.is_file() and _inside(path, self.real_root)
+
+    def _list(self) -> tuple[_Listing, bool]:
+        """The current listing, and whether it changed since the last call."""
+        with self._lock:
+            try:
+                st = os.stat(self.root)
+                key: tuple[int, ...] | None = (st.st_mtime_ns, st.st_ino, st.st_dev)
+                fresh = time.time_ns() - st.st_mtime_ns < 2_000_000_000
+            except OSError:
+                key, fresh = None, True
+            old = self._listing
+            if key is not None and key == old.key:
+                if not any(self._has_definitions(p) for p in old.pending):
+                    return old, False
+            self._listing = self._scan_root(None if fresh else key)
+            return self._listing, self._listing.folders != old.folders
+
+    def _scan_root(self, key: tuple[int, ...] | None) -> _Listing:
+        if self._has_definitions(self.root):
+            return _Listing(key, [self.root], [])
         try:
             entries = sorted(self.root.iterdir())
         except OSError:
-            return []
-        return [p for p in entries if not p.name.startswith(".") and (p / DEFINITIONS).is_file()]
+            return _Listing(key, [], [])
+        folders, pending = [], []
+        for path in entries:
+            if path.name.startswith(".") or not path.is_dir():
+                continue
+            if not _inside(path, self.real_root):
+                _log_once(("outside", str(path)), "server.log.outside", folder=path.name, file=".")
+                continue
+            (folders if self._has_definitions(path) else pending).append(path)
+        return _Listing(key, folders, pending)
 
-    def scan(self) -> tuple[dict[str, _ServedDir], dict[str, _ServedDir]]:
-        """(units by id, folders whose chitieu.toml is broken by folder name)."""
-        good: dict[str, _ServedDir] = {}
-        broken: dict[str, _ServedDir] = {}
-        for folder in self.folders():
-            data = self._dirs.get(folder)
-            if data is None:
-                data = self._dirs[folder] = _ServedDir(folder)
+    def _unit_of(self, folder: Path, job: dict[str, Any]) -> tuple[str, str] | None:
+        """(id, name) of a folder's unit, cached on chitieu.toml's stat; None when broken."""
+        stamp = _stamp(folder / DEFINITIONS)
+        known = self._known.get(folder)
+        if stamp is not None and known is not None and known[0] == stamp:
+            return known[1], known[2]
+        data = job["data"] = self._dir(folder)
+        with data.held(self.bound, wait=self.bound / 2):
             try:
-                unit_id = data.definitions().unit.id
+                unit = data.definitions().unit
             except ChitieuError:
-                broken[folder.name] = data
+                return None
+        if stamp is not None:
+            self._known[folder] = (stamp, unit.id, unit.name)
+        return unit.id, unit.name
+
+    def _rescan(self, folders: list[Path], job: dict[str, Any]) -> list[tuple[str, str]]:
+        """Every folder's (id, name), first folder wins; the maps of ids and broken folders."""
+        ids: dict[str, Path] = {}
+        found: list[tuple[str, str]] = []
+        broken: dict[str, Path] = {}
+        for folder in folders:
+            try:
+                unit = self._unit_of(folder, job)
+            except _Busy:  # keep what it was: its requests answer 503 while it is stuck
+                for uid, where in self._ids.items():
+                    if where == folder:
+                        ids.setdefault(uid, folder)
                 continue
-            if unit_id in good:
-                log.warning("unit %s appears twice; serving the first folder only", unit_id)
+            if unit is None:
+                if self._has_definitions(folder):
+                    broken[folder.name] = folder
                 continue
-            good[unit_id] = data
-        return good, broken
+            if unit[0] in ids:
+                if unit[0] not in self._warned:
+                    self._warned.add(unit[0])
+                    log.warning(_log_text("server.log.duplicate", unit=unit[0]))
+                continue
+            ids[unit[0]] = folder
+            found.append(unit)
+        with self._lock:
+            self._ids, self._broken = ids, broken
+        return found
 
-    def get(self, unit_id: str) -> _ServedDir:
-        """The data folder of one unit; 404 when unknown (a broken folder answers 500 later)."""
-        good, broken = self.scan()
-        data = good.get(unit_id) or broken.get(unit_id)
-        if data is None:
-            raise Problem(404, f'unknown unit "{_safe(unit_id)}"')
-        return data
+    def units(self, job: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+        """(id, name) of every readable unit, in folder order."""
+        listing, _ = self._list()
+        return self._rescan(listing.folders, job if job is not None else {})
 
+    def broken(self) -> list[str]:
+        """Folder names whose chitieu.toml cannot be used (after `units()`)."""
+        return list(self._broken)
 
-class Problem(Exception):
-    """An error answered as application/problem+json (RFC 9457)."""
+    def find(self, unit_id: str, job: dict[str, Any]) -> _ServedDir:
+        """The data folder of one unit (or of a broken folder by its name); 404 when none."""
+        listing, changed = self._list()
+        folder = None if changed else self._ids.get(unit_id)
+        unit = None
+        if folder is not None and folder in listing.folders:
+            unit = self._unit_of(folder, job)
+        if unit is None or unit[0] != unit_id:
+            self._rescan(listing.folders, job)
+            folder = self._ids.get(unit_id) or self._broken.get(unit_id)
+        if folder is None:
+            raise Problem(404, Msg("err.server.unknown_unit", unit=_safe(unit_id)))
+        return self._dir(folder)
 
-    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.headers = headers or {}
+    def run(self, unit_id: str, work: Callable[[_ServedDir], T], job: dict[str, Any]) -> T:
+        """`work(data)` on one unit's folder, holding its lock (in a worker thread)."""
+        data = job["data"] = self.find(unit_id, job)
+        with data.held(self.bound):
+            return work(data)
 
 
 def _safe(text: str, limit: int = 80) -> str:
@@ -107,13 +339,29 @@ def _safe(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def problem_response(status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
-    """An RFC 9457 problem document."""
+_LOG_LANG = ["en"]
+_logged_once: set[tuple[str, str]] = set()
+
+
+def _log_text(key: str, **params: Any) -> str:
+    return t(_LOG_LANG[0], key, **params)
+
+
+def _log_once(ident: tuple[str, str], key: str, **params: Any) -> None:
+    if ident not in _logged_once:
+        _logged_once.add(ident)
+        log.warning(_log_text(key, **params))
+
+
+def problem_response(
+    status: int, msg: Msg, lang: str, headers: dict[str, str] | None = None
+) -> Response:
+    """An RFC 9457 problem document, worded in `lang`."""
     body = {
         "type": "about:blank",
-        "title": HTTPStatus(status).phrase,
+        "title": t(lang, f"err.server.status_{status}"),
         "status": status,
-        "detail": detail,
+        "detail": msg.text(lang),
     }
     return Response(
         json.dumps(body, ensure_ascii=False).encode("utf-8"),
@@ -123,13 +371,25 @@ def problem_response(status: int, detail: str, headers: dict[str, str] | None = 
     )
 
 
+def _kind(error: ChitieuError) -> Msg | str:
+    """What went wrong, without quoting the file: the error's code when it is a catalog key."""
+    return error.code if _KEY_RE.fullmatch(error.code) else Msg("err.server.kind_invalid")
+
+
 def _data_problem(error: ChitieuError, data: DataDir) -> Problem:
-    """A broken file: 500, naming the file relative to its folder (never a server path)."""
-    text = "; ".join(str(e) for e in flatten(error))
+    """A broken file: 500 naming the file, line and column and the kind of problem only (the
+    message itself may quote the file, so it goes to the log, never to the client)."""
+    errors = flatten(error)
     root = str(data.root.resolve())
+    text = "; ".join(e.render(_LOG_LANG[0]) for e in errors)
     text = text.replace(root, data.root.name).replace(str(data.root), data.root.name)
-    log.error("unit folder %s: %s", data.root.name, text)
-    return Problem(500, f"a data file on the server is broken: {text}")
+    log.error(_log_text("server.log.data_error", folder=data.root.name, error=text))
+    first = errors[0]
+    where = str(first.place) if first.place is not None else DEFINITIONS
+    where = _safe(where.replace(root, ".").replace(str(data.root), "."))
+    more = len(errors) - 1
+    msg = "err.server.broken_file_more" if more else "err.server.broken_file"
+    return Problem(500, Msg(msg, file=where, kind=_kind(first), more=more))
 
 
 def _etag(body: bytes) -> str:
@@ -180,7 +440,7 @@ def _respond(request: Request, body: bytes, etag: str) -> Response:
 
 def _period(text: str) -> Period:
     if not Period.is_valid(text):
-        raise Problem(400, f'period must look like 2026-Q1, got "{_safe(text, 20)}"')
+        raise Problem(400, Msg("err.server.bad_period", period=_safe(text, 20)))
     return Period.parse(text)
 
 
@@ -189,11 +449,46 @@ def _units(request: Request) -> Units:
     return units
 
 
+async def _off_loop(request: Request, unit: str, work: Callable[[dict[str, Any]], T]) -> T:
+    """Run `work(job)` in a worker thread; 503 naming the file being read when it outlasts
+    the bound (the thread is left to finish; later requests for that unit answer 503 at once
+    while it holds the unit's folder)."""
+    units = _units(request)
+    job: dict[str, Any] = {}
+    try:
+        with anyio.move_on_after(units.bound):
+            return await _to_thread(lambda: work(job))
+    except _Busy as busy:
+        raise _slow(busy.unit, busy.file, units.bound) from None
+    data: _ServedDir | None = job.get("data")
+    if data is None:
+        raise _slow(unit, ".", units.bound)
+    raise _slow(unit or data.root.name, data.reading, units.bound)
+
+
+def _slow(unit: str, file: str, bound: float) -> Problem:
+    _log_once(
+        ("slow", f"{unit}/{file}"),
+        "server.log.slow_read",
+        unit=_safe(unit),
+        file=file,
+        seconds=f"{bound:g}",
+    )
+    return Problem(503, Msg("err.server.slow_file", unit=_safe(unit), file=file))
+
+
+async def _to_thread(work: Callable[[], T]) -> T:
+    try:
+        return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+    except TypeError:  # anyio < 4.1
+        return await anyio.to_thread.run_sync(work, cancellable=True)  # type: ignore[call-arg]
+
+
 async def list_units(request: Request) -> Response:
     """`GET /api/v1/units` -> `[{"id", "name"}]`."""
-    good, _ = _units(request).scan()
-    out = [{"id": uid, "name": d.definitions().unit.name} for uid, d in good.items()]
-    return json_response(request, out)
+    units = _units(request)
+    found = await _off_loop(request, "", units.units)
+    return json_response(request, [{"id": uid, "name": name} for uid, name in found])
 
 
 def _definitions(data: DataDir) -> Definitions:
@@ -206,35 +501,47 @@ def _definitions(data: DataDir) -> Definitions:
 
 async def get_unit(request: Request) -> Response:
     """`GET /api/v1/units/{unit}` -> definitions."""
-    data = _units(request).get(request.path_params["unit"])
-    defs = _definitions(data)
-    return cached_json_response(request, (data.root, "unit"), defs, definitions_to_json)
+    unit = request.path_params["unit"]
+    units = _units(request)
+
+    def work(data: _ServedDir) -> tuple[Path, Definitions]:
+        return data.root, _definitions(data)
+
+    root, defs = await _off_loop(request, unit, lambda job: units.run(unit, work, job))
+    return cached_json_response(request, (root, "unit"), defs, definitions_to_json)
 
 
 async def list_periods(request: Request) -> Response:
     """`GET /api/v1/units/{unit}/periods` -> `{"unit", "periods"}` (an addition to docs/api.md)."""
-    data = _units(request).get(request.path_params["unit"])
-    defs = _definitions(data)
-    periods = [str(p) for p in data.periods()]
-    return json_response(request, {"unit": defs.unit.id, "periods": periods})
+    unit = request.path_params["unit"]
+    units = _units(request)
+
+    def work(data: _ServedDir) -> dict[str, Any]:
+        defs = _definitions(data)
+        return {"unit": defs.unit.id, "periods": [str(p) for p in data.periods()]}
+
+    return json_response(
+        request, await _off_loop(request, unit, lambda job: units.run(unit, work, job))
+    )
 
 
 async def get_progress(request: Request) -> Response:
     """`GET /api/v1/units/{unit}/progress/{period}` -> progress; 404 when it has no file."""
-    data = _units(request).get(request.path_params["unit"])
+    unit = request.path_params["unit"]
     period = _period(request.path_params["period"])
-    try:
-        defs = data.definitions()
-        progress = data.progress(period, defs)
-    except ChitieuError as exc:
-        raise _data_problem(exc, data) from None
-    finally:
-        data.warnings.clear()
+    units = _units(request)
+
+    def work(data: _ServedDir) -> tuple[Path, Definitions, Progress | None]:
+        try:
+            defs = data.definitions()
+            return data.root, defs, data.progress(period, defs)
+        except ChitieuError as exc:
+            raise _data_problem(exc, data) from None
+
+    root, defs, progress = await _off_loop(request, unit, lambda job: units.run(unit, work, job))
     if progress is None:
-        raise Problem(404, f'unit "{defs.unit.id}" has no progress for {period}')
-    return cached_json_response(
-        request, (data.root, "progress", period), progress, progress_to_json
-    )
+        raise Problem(404, Msg("err.server.no_progress", unit=defs.unit.id, period=str(period)))
+    return cached_json_response(request, (root, "progress", period), progress, progress_to_json)
 
 
 async def openapi(request: Request) -> Response:
@@ -265,39 +572,53 @@ class BearerAuth:
             await self.app(scope, receive, send)
             return
         if present:
-            detail = "the bearer token is not valid"
+            msg = Msg("err.server.token_invalid")
             challenge = 'Bearer realm="chitieu", error="invalid_token"'
         else:
-            detail = "this server needs a bearer token (Authorization: Bearer …)"
+            msg = Msg("err.server.token_missing")
             challenge = 'Bearer realm="chitieu"'
-        response = problem_response(401, detail, {"WWW-Authenticate": challenge})
+        response = problem_response(401, msg, _lang_of(scope), {"WWW-Authenticate": challenge})
         await response(scope, receive, send)
+
+
+def _lang(request: Request) -> str:
+    return request_lang(request.headers.get("accept-language"))
 
 
 async def _on_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Problem)
-    return problem_response(exc.status, exc.detail, exc.headers)
+    return problem_response(exc.status, exc.msg, _lang(request), exc.headers)
 
 
 async def _on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     headers = dict(exc.headers or {})
-    if exc.status_code == 404:
-        detail = f'no such resource: "{_safe(request.url.path)}" (see {API_PREFIX}/openapi.json)'
-    elif exc.status_code == 405:
-        detail = "this API is read-only: use GET"
+    status = exc.status_code if exc.status_code in STATUSES else 500
+    if status == 404:
+        msg = Msg(
+            "err.server.no_route",
+            path=_safe(request.url.path),
+            openapi=f"{API_PREFIX}/openapi.json",
+        )
+    elif status == 405:
+        msg = Msg("err.server.read_only")
     else:
-        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return problem_response(exc.status_code, detail, headers)
+        msg = Msg(f"err.server.status_{status}")
+    return problem_response(status, msg, _lang(request), headers)
 
 
 async def _on_error(request: Request, exc: Exception) -> Response:
-    log.error("unexpected error on %s: %s", _safe(request.url.path), type(exc).__name__)
-    return problem_response(500, "unexpected server error")
+    log.error(
+        _log_text("server.log.unexpected", path=_safe(request.url.path), kind=type(exc).__name__)
+    )
+    return problem_response(500, Msg("err.server.unexpected"), _lang(request))
 
 
-def create_app(root: Path, token: str | None = None) -> Starlette:
-    """The API application for the data folder(s) under `root`; token from the env by default."""
+def create_app(root: Path, token: str | None = None, read_bound: float = READ_BOUND) -> Starlette:
+    """The API application for the data folder(s) under `root`; token from the env by default.
+
+    `read_bound`: seconds a request may wait for one unit's files before it answers 503.
+    """
     if token is None:
         token = os.environ.get(TOKEN_ENV) or None
     routes = [
@@ -315,47 +636,193 @@ def create_app(root: Path, token: str | None = None) -> Starlette:
             Exception: _on_error,
         },
     )
-    app.state.units = Units(root)
+    app.state.units = Units(root, read_bound)
     app.state.bodies = {}
     app.add_middleware(BearerAuth, token=token)
     return app
 
 
-def serve(root: Path, host: str = "127.0.0.1", port: int = 8765) -> int:
-    """Run the API under uvicorn until interrupted; return the exit status."""
+class RateLimit(logging.Filter):
+    """One line per condition per interval: repeats are dropped, tracebacks cut to one line."""
+
+    def __init__(self, interval: float = LOG_INTERVAL) -> None:
+        super().__init__()
+        self.interval = interval
+        self.last: dict[tuple[str, str], float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Drop a WARNING or worse seen within the interval; shorten what passes."""
+        if record.levelno < logging.WARNING:
+            return True
+        first = record.getMessage().split("\n", 1)[0]
+        key = (record.name, getattr(record, "rate_key", None) or first)
+        now = time.monotonic()
+        if now - self.last.get(key, -self.interval - 1) < self.interval:
+            return False
+        self.last[key] = now
+        if record.exc_info and record.exc_info[1] is not None:
+            first = f"{first}: {record.exc_info[1]}"
+        record.msg, record.args = first, None
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+
+def connection_limit(backlog: int = BACKLOG) -> int:
+    """How many connections to keep open: under the open-file limit by a margin for files,
+    threads and one burst of `backlog` connections accepted before any is looked at."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        if soft == resource.RLIM_INFINITY:
+            soft = 4096
+    except (ImportError, ValueError, OSError):
+        soft = 1024
+    spare = soft - 64 - backlog if soft >= 192 else soft // 3
+    return max(8, min(1000, spare))
+
+
+def guarded_protocol(max_connections: int, head_timeout: float = HEAD_TIMEOUT) -> type:
+    """uvicorn's h11 protocol with a limit on open connections and on the time a client may
+    take to send its request head: above the limit the oldest idle connections are closed,
+    so slow clients cannot use up the open files and stop the server answering others."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class Guarded(H11Protocol):  # type: ignore[misc]
+        _timer: asyncio.TimerHandle | None = None
+        _since: float = 0.0
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+            if len(self.connections) > max_connections:
+                self._evict()
+
+        def _arm(self) -> None:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._since = self.loop.time()
+            self._timer = self.loop.call_later(head_timeout, self._expired)
+
+        def _idle(self) -> bool:
+            return self.cycle is None or self.cycle.response_complete
+
+        def _expired(self) -> None:
+            self._timer = None
+            if self._idle() and not self.transport.is_closing():
+                self.transport.close()
+
+        def _evict(self) -> None:
+            open_ = [c for c in self.connections if not c.transport.is_closing()]
+            excess = len(open_) - max_connections
+            if excess <= 0:
+                return
+            idle = [c for c in open_ if c is not self and isinstance(c, Guarded) and c._idle()]
+            idle.sort(key=lambda c: c._since)
+            for conn in idle[:excess]:
+                conn.transport.close()
+            if excess > len(idle):
+                self.transport.close()
+            log.warning(
+                _log_text("server.log.evicted", count=len(open_)), extra={"rate_key": "evicted"}
+            )
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if not self._idle() and self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            super().connection_lost(exc)
+
+    return Guarded
+
+
+def _bind(host: str, port: int, backlog: int) -> socket.socket:
+    """A listening socket on host:port; a ChitieuError naming them when that fails."""
+    address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError):
+        raise ChitieuError("err.server.bad_host", address=address) from None
+    family, kind, proto, _, sockaddr = info[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(sockaddr)
+        sock.listen(backlog)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ChitieuError("err.server.port_in_use", address=address) from None
+        reason = exc.strerror or type(exc).__name__
+        raise ChitieuError("err.server.cannot_bind", address=address, reason=reason) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(root: Path, host: str = "127.0.0.1", port: int = 8765, lang: str = "vi") -> int:
+    """Run the API under uvicorn until interrupted; return the exit status.
+
+    Raises ChitieuError (exit 1) when no folder holds data or host:port cannot be used.
+    """
     import uvicorn
 
+    _LOG_LANG[0] = lang
     units = Units(root)
-    good, broken = units.scan()
+    good = units.units()
+    broken = units.broken()
     if not good and not broken:
-        raise DataError(f"no {DEFINITIONS} in this folder or in its subfolders", Place(str(root)))
+        raise DataError("err.server.no_data", Place(str(root)))
     token = os.environ.get(TOKEN_ENV) or None
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    limiter = RateLimit()
+    for name in ("asyncio", "uvicorn.error", "chitieu.serve"):
+        logging.getLogger(name).addFilter(limiter)
+    auth = "server.log.token_on" if token else "server.log.token_off"
     log.info(
-        "serving %d unit(s) (%s) from %s; %s",
-        len(good),
-        ", ".join(good) or "none valid",
-        root,
-        "bearer token required" if token else "no token required",
+        _log_text(
+            "server.log.serving",
+            count=len(good),
+            units=", ".join(uid for uid, _ in good) or Msg("server.log.none_valid"),
+            root=root,
+            url=f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}",
+            auth=Msg(auth),
+        )
     )
     for name in broken:
-        log.warning("folder %s: %s is broken; it answers 500 until fixed", name, DEFINITIONS)
+        log.warning(_log_text("server.log.broken_folder", folder=name, file=DEFINITIONS))
     if token is None and host not in ("127.0.0.1", "::1", "localhost"):
-        log.warning("listening on %s without a token: set %s to require one", host, TOKEN_ENV)
+        log.warning(_log_text("server.log.no_token_public", host=host, env=TOKEN_ENV))
+    limit = connection_limit(BACKLOG)
+    sock = _bind(host, port, BACKLOG)
     config = uvicorn.Config(
         create_app(root, token),
-        host=host,
-        port=port,
         log_level="info",
         server_header=False,
         proxy_headers=False,
+        http=guarded_protocol(limit),
+        limit_concurrency=limit + 16,
+        backlog=BACKLOG,
+        timeout_keep_alive=5,
     )
     try:
-        uvicorn.Server(config).run()
-    except SystemExit as exc:  # uvicorn exits 1 when it cannot bind
+        uvicorn.Server(config).run(sockets=[sock])
+    except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
     except KeyboardInterrupt:
         return 0
+    finally:
+        sock.close()
     return 0
 
 

@@ -372,7 +372,8 @@ class ApiClient:
                 ) from None
             status = response.status_code
             if status in RETRY_STATUSES:
-                why = Msg(_status_key(status), status=status_words(status))
+                detail = _problem_detail(body) if _is_json(response) else ""
+                why = _with_detail(Msg(_status_key(status), status=status_words(status)), detail)
                 if attempt >= s.retries:
                     raise self._error(url, why) from None
                 wait = self._retry_after(response) if status in (429, 503) else None

@@ -11,7 +11,7 @@ import sys
 import time
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import msgspec
@@ -41,7 +41,10 @@ def _import_httpx() -> Any:
     return httpx
 
 
-httpx = _import_httpx()
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = _import_httpx()
 
 MiB = 1024 * 1024
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -246,7 +249,7 @@ class ApiClient:
         self.settings = settings if settings is not None else Settings()
         self.lang = lang
         self._token = check_token(token) if token is not None else None
-        self._clients: dict[bool, Any] = {}
+        self._clients: dict[bool, httpx.AsyncClient] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self.cache: dict[str, Cached] = {}
         self.deadline_at: float = float("inf")
@@ -254,7 +257,7 @@ class ApiClient:
     def __repr__(self) -> str:
         return f"ApiClient({self.base_url!r})"
 
-    def _http(self, url: str | None = None) -> Any:
+    def _http(self, url: str | None = None) -> httpx.AsyncClient:
         """The httpx.AsyncClient for `url`'s scheme (made in the running loop)."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
@@ -317,7 +320,7 @@ class ApiClient:
             raise self._error(url, "err.api.gave_up", reason=why)
         await asyncio.sleep(wait)
 
-    def _retry_after(self, response: Any) -> float | None:
+    def _retry_after(self, response: httpx.Response) -> float | None:
         raw = response.headers.get("retry-after", "").strip()
         if not raw:
             return None
@@ -382,7 +385,7 @@ class ApiClient:
                 continue
             return self._interpret(url, path, response, body, missing_ok)
 
-    async def _get(self, url: str, path: str) -> tuple[Any, bytes]:
+    async def _get(self, url: str, path: str) -> tuple[httpx.Response, bytes]:
         """One GET (following same-host redirects), the body read under the size cap."""
         cached = self.cache.get(path)
         for _ in range(MAX_REDIRECTS + 1):
@@ -409,7 +412,7 @@ class ApiClient:
                 await response.aclose()
         raise self._error(url, "err.api.redirects", n=MAX_REDIRECTS)
 
-    async def _read_capped(self, url: str, response: Any) -> bytes:
+    async def _read_capped(self, url: str, response: httpx.Response) -> bytes:
         """The body, decoded (identity, or one gzip/deflate layer) under `max_body`.
 
         Both the bytes on the wire and the decoded bytes are counted, chunk by chunk, so a
@@ -452,7 +455,7 @@ class ApiClient:
             chunks.append(tail)
         return b"".join(chunks)
 
-    def _content_coding(self, url: str, response: Any) -> str:
+    def _content_coding(self, url: str, response: httpx.Response) -> str:
         """'' (identity), 'gzip' or 'deflate'; SourceError for anything else (br, zstd,
         stacked layers such as `gzip, gzip`)."""
         header = response.headers.get("content-encoding", "")
@@ -469,7 +472,7 @@ class ApiClient:
         return self._error(url, "err.api.too_large", cap=_size_words(cap))
 
     def _interpret(
-        self, url: str, path: str, response: Any, body: bytes, missing_ok: bool
+        self, url: str, path: str, response: httpx.Response, body: bytes, missing_ok: bool
     ) -> Fetched:
         status = response.status_code
         if status == 304:
@@ -495,7 +498,7 @@ class ApiClient:
             return Fetched(404, problem=detail, error=error)
         raise error
 
-    def _decode(self, url: str, response: Any, body: bytes) -> Any:
+    def _decode(self, url: str, response: httpx.Response, body: bytes) -> Any:
         ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype in ("text/html", "application/xhtml+xml") or body.lstrip()[:1] == b"<":
             raise self._error(url, "err.api.html")
@@ -509,7 +512,7 @@ class ApiClient:
         except (msgspec.ValidationError, RecursionError):
             raise self._error(url, "err.api.json_unusable") from None
 
-    def _timeout_words(self, exc: Exception) -> Msg:
+    def _timeout_words(self, exc: httpx.TimeoutException) -> Msg:
         s = self.settings
         if isinstance(exc, httpx.ConnectTimeout):
             return Msg("err.api.connect_timeout", seconds=f"{s.connect_timeout:g}")
@@ -517,7 +520,7 @@ class ApiClient:
             return Msg("err.api.pool_timeout")
         return Msg("err.api.read_timeout", seconds=f"{s.read_timeout:g}")
 
-    def _transport_words(self, exc: Exception) -> Msg:
+    def _transport_words(self, exc: httpx.HTTPError) -> Msg:
         if isinstance(exc, httpx.ConnectError):
             causes = _causes(exc)
             text = str(exc)
@@ -585,7 +588,7 @@ def _with_detail(own: Msg, detail: str) -> Msg:
     return Msg("err.api.server_says", message=own, detail=detail) if detail else own
 
 
-def _is_json(response: Any) -> bool:
+def _is_json(response: httpx.Response) -> bool:
     ctype: str = response.headers.get("content-type", "").split(";")[0].strip().lower()
     return ctype == "application/json" or ctype.endswith("+json")
 

@@ -10,8 +10,10 @@ import shutil
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +116,9 @@ class HostileServer:
 
     Modes: ok, trickle, huge, huge_declared, html, truncated, cut, wrong_shape, error500, unauthorized,
     busy429 (429 with Retry-After for the first `busy_count` requests, then ok), drop,
-    redirect_away, redirect_same, hostile_text. `handler`, when set, overrides the mode.
+    redirect_away, redirect_same, hostile_text, gzip (a good body, gzip-compressed), bomb (1 GB
+    of zeros, gzip), bomb2 (that, gzip-compressed again: `gzip, gzip`, 1,827 bytes), br (a
+    body labelled `br`). `handler`, when set, overrides the mode.
     """
 
     mode: str = "ok"
@@ -318,6 +322,41 @@ class HostileServer:
             await _send(writer, 301, {"Location": req.path.removeprefix("/moved")}, b"")
             return
         await _send(writer, *self._good(req))
+
+    async def _mode_gzip(self, writer: asyncio.StreamWriter, req: Request) -> None:
+        status, headers, body = self._good(req)
+        if status == 200:
+            headers["Content-Encoding"] = "gzip"
+            body = gzip_bytes(body)
+        await _send(writer, status, headers, body)
+
+    async def _mode_bomb(self, writer: asyncio.StreamWriter, req: Request) -> None:
+        headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+        await _send(writer, 200, headers, gzip_bomb())
+
+    async def _mode_bomb2(self, writer: asyncio.StreamWriter, req: Request) -> None:
+        headers = {"Content-Type": "application/json", "Content-Encoding": "gzip, gzip"}
+        await _send(writer, 200, headers, gzip_bytes(gzip_bomb()))
+
+    async def _mode_br(self, writer: asyncio.StreamWriter, req: Request) -> None:
+        status, headers, body = self._good(req)
+        headers["Content-Encoding"] = "br"
+        await _send(writer, status, headers, body)
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """`data` as one gzip member."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    return packer.compress(data) + packer.flush()
+
+
+@cache
+def gzip_bomb(size: int = 1024 * 1024 * 1024) -> bytes:
+    """`size` zero bytes (1 GB) gzip-compressed: about 1 MB on the wire."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    zeros = bytes(1024 * 1024)
+    parts = [packer.compress(zeros) for _ in range(size // len(zeros))]
+    return b"".join(parts) + packer.flush()
 
 
 async def _send(

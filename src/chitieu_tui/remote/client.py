@@ -5,22 +5,59 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
+import re
+import ssl
+import sys
 import time
+import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import httpx
 import msgspec
 
-from chitieu_tui.core.errors import AuthError, Place, SourceError
+from chitieu_tui.core.errors import AuthError, ChitieuError, Place, SourceError, UsageError
 from chitieu_tui.core.text import clean
+from chitieu_tui.i18n import DEFAULT_LANG, Msg
+
+
+def _import_httpx() -> Any:
+    """Import httpx without its command-line client (click, pygments, rich.syntax…).
+
+    `httpx/__init__.py` imports `httpx._main` inside `try/except ImportError` and falls
+    back to a stub; a `None` entry in `sys.modules` makes that import fail, so the CLI's
+    dependencies (about 40 ms) are never loaded. The entry is removed again at once.
+    """
+    if "httpx" in sys.modules:
+        return sys.modules["httpx"]
+    blocked = "httpx._main" not in sys.modules
+    if blocked:
+        sys.modules["httpx._main"] = None  # type: ignore[assignment]
+    try:
+        import httpx
+    finally:
+        if blocked and sys.modules.get("httpx._main", 0) is None:
+            del sys.modules["httpx._main"]
+    return httpx
+
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = _import_httpx()
 
 MiB = 1024 * 1024
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 3
+MAX_TOKEN = 4096
+TOKEN_ENV = "CHITIEU_API_TOKEN"
 _USER_AGENT = "chitieu-tui/0.1"
+_TOKEN_RE = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+"""RFC 6750 `b64token`: what may follow `Bearer ` in an Authorization header."""
+_BEARER_RE = re.compile(r"(?i)bearer\s+\S+")
+_DECODERS = {"gzip": "gzip", "x-gzip": "gzip", "deflate": "deflate"}
+"""Content-Encodings the client decodes itself, under the body cap (one layer only)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +77,7 @@ class Settings:
     max_retry_after: float = 10.0
     """Cap on a server's Retry-After."""
     max_body: int = 5 * MiB
+    """Cap on an answer's body, counted after decompression (and before)."""
 
 
 @dataclass
@@ -53,13 +91,18 @@ class Cached:
 
 @dataclass
 class Fetched:
-    """One answer: the decoded JSON (from the body or the cache on 304) and its digest."""
+    """One answer: the decoded JSON (from the body or the cache on 304) and its digest.
+
+    For a 404 with `missing_ok`: `problem` is the server's detail (as sent) and `error`
+    the error `fetch` would have raised.
+    """
 
     status: int
     data: Any = None
     digest: str = ""
     not_modified: bool = False
     problem: str = ""
+    error: ChitieuError | None = None
 
     @property
     def ok(self) -> bool:
@@ -75,6 +118,42 @@ def public_url(url: str) -> str:
         host = f"[{host}]"
     netloc = host + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+def check_token(token: str) -> str:
+    """The token if it can be sent as `Authorization: Bearer <token>`; else UsageError.
+
+    Only RFC 6750 b64token characters, not empty, at most MAX_TOKEN characters. The
+    message says what is wrong without ever showing the token.
+    """
+    if not token:
+        raise UsageError("err.api.token_empty", env=TOKEN_ENV)
+    if len(token) > MAX_TOKEN:
+        raise UsageError("err.api.token_long", env=TOKEN_ENV, max=MAX_TOKEN)
+    if _TOKEN_RE.fullmatch(token):
+        return token
+    for index, char in enumerate(token):
+        if _TOKEN_RE.fullmatch(char) or (char == "=" and index > 0):
+            continue
+        if char in "\r\n":
+            what = "api.char.newline"
+        elif char in " \t":
+            what = "api.char.space"
+        elif not char.isascii():
+            what = "api.char.non_ascii"
+        elif not char.isprintable():
+            what = "api.char.control"
+        else:
+            what = "api.char.other"
+        if index == len(token) - 1:
+            where = "api.where.end"
+        elif index == 0:
+            where = "api.where.start"
+        else:
+            where = "api.where.middle"
+        raise UsageError("err.api.token_char", env=TOKEN_ENV, what=Msg(what), where=Msg(where))
+    # every character is allowed, but '=' is followed by something other than '='
+    raise UsageError("err.api.token_padding", env=TOKEN_ENV)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -110,7 +189,7 @@ def _problem_detail(body: bytes) -> str:
 
 
 def status_words(status: int) -> str:
-    """`500 Internal Server Error`."""
+    """`500 Internal Server Error` (the protocol's own words, the same in every language)."""
     try:
         from http import HTTPStatus
 
@@ -119,68 +198,126 @@ def status_words(status: int) -> str:
         return str(status)
 
 
-class ApiClient:
-    """One httpx.AsyncClient with the policies of docs/api.md; never follows other hosts.
+def _status_key(status: int) -> str:
+    if status == 400:
+        return "err.api.bad_request"
+    if status == 403:
+        return "err.api.forbidden"
+    if status == 404:
+        return "err.api.not_found"
+    if status == 429:
+        return "err.api.busy"
+    if status >= 500:
+        return "err.api.server_error"
+    return "err.api.status"
 
-    `fetch` raises SourceError with plain words and the URL; the token never appears in them.
+
+def _plain_http_context() -> ssl.SSLContext:
+    """A TLS context for an http:// server: no CA loaded (cheap), and it verifies, so a
+    TLS connection through it fails closed. https:// URLs use their own client."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and the exceptions it was raised from (httpx wraps httpcore wraps OSError)."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen and len(seen) < 10:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+class ApiClient:
+    """One httpx.AsyncClient per scheme with the policies of docs/api.md; never follows
+    other hosts.
+
+    `fetch` raises SourceError (a catalog message, with the URL as its place); the token
+    never appears in them. `lang` is sent as Accept-Language, so the server words its
+    problem details in the reader's language.
     """
 
-    def __init__(self, base_url: str, token: str | None, settings: Settings) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        settings: Settings | None = None,
+        *,
+        lang: str = DEFAULT_LANG,
+    ) -> None:
         self.base_url = base_url
-        self.settings = settings
-        self._token = token
-        self._client: httpx.AsyncClient | None = None
+        self.settings = settings if settings is not None else Settings()
+        self.lang = lang
+        self._token = check_token(token) if token is not None else None
+        self._clients: dict[bool, httpx.AsyncClient] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self.cache: dict[str, Cached] = {}
         self.deadline_at: float = float("inf")
 
-    def _http(self) -> httpx.AsyncClient:
+    def __repr__(self) -> str:
+        return f"ApiClient({self.base_url!r})"
+
+    def _http(self, url: str | None = None) -> httpx.AsyncClient:
+        """The httpx.AsyncClient for `url`'s scheme (made in the running loop)."""
         loop = asyncio.get_running_loop()
-        if self._client is None or self._loop is not loop or self._client.is_closed:
+        if self._loop is not loop:
+            self._clients = {}  # those of a finished loop cannot be used (nor closed) here
+            self._loop = loop
+        secure = urlsplit(url or self.base_url).scheme == "https"
+        client = self._clients.get(secure)
+        if client is None or client.is_closed:
             s = self.settings
             timeout = httpx.Timeout(
                 connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=5.0
             )
-            headers = {"Accept": "application/json", "User-Agent": _USER_AGENT}
-            self._client = httpx.AsyncClient(
+            headers = {
+                "Accept": "application/json",
+                "Accept-Encoding": "gzip",
+                "Accept-Language": self.lang,
+                "User-Agent": _USER_AGENT,
+            }
+            client = httpx.AsyncClient(
                 timeout=timeout,
                 follow_redirects=False,
-                verify=True,  # always; SSL_CERT_FILE / SSL_CERT_DIR may add a private CA
+                # https: always verified (SSL_CERT_FILE / SSL_CERT_DIR may add a private CA);
+                # http: no CA bundle is loaded (35 ms saved) and TLS through it fails closed
+                verify=True if secure else _plain_http_context(),
                 trust_env=True,  # honours HTTPS_PROXY / NO_PROXY of the ward's network
                 headers=headers,
                 limits=httpx.Limits(max_connections=8, max_keepalive_connections=8),
             )
-            self._loop = loop
-        return self._client
+            self._clients[secure] = client
+        return client
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
-        client, self._client = self._client, None
-        if client is not None and not client.is_closed:
-            try:
-                await client.aclose()
-            except RuntimeError:  # the loop it was made in is gone
-                pass
+        """Close the connection pools."""
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            if not client.is_closed:
+                try:
+                    await client.aclose()
+                except RuntimeError:  # the loop it was made in is gone
+                    pass
 
     def url(self, path: str) -> str:
         """The full URL of an API path."""
         return self.base_url + path
 
-    def _error(self, url: str, message: str) -> SourceError:
-        return SourceError(message, Place(public_url(url)))
+    def _error(self, url: str, key: str | Msg, **params: Any) -> SourceError:
+        return SourceError(key, Place(public_url(url)), **params)
 
     def _remaining(self) -> float:
         return self.deadline_at - time.monotonic()
 
     async def _sleep_before_retry(
-        self, url: str, attempt: int, wait: float | None, why: str
+        self, url: str, attempt: int, wait: float | None, why: Msg
     ) -> None:
         s = self.settings
         if wait is None:
             ceiling = min(s.backoff_max, s.backoff * (2**attempt))
             wait = random.uniform(ceiling / 2, ceiling)
         if wait > self._remaining():
-            raise self._error(url, f"{why}; gave up (no time left to retry)")
+            raise self._error(url, "err.api.gave_up", reason=why)
         await asyncio.sleep(wait)
 
     def _retry_after(self, response: httpx.Response) -> float | None:
@@ -220,21 +357,26 @@ class ApiClient:
                 attempt += 1
                 continue
             except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-                why = self._transport_words(exc)
-                if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+                if any(isinstance(e, ssl.SSLCertVerificationError) for e in _causes(exc)) or (
+                    "CERTIFICATE_VERIFY_FAILED" in str(exc)
+                ):
                     raise self._error(
-                        url, f"the server's TLS certificate is not trusted ({self._exc_words(exc)})"
+                        url, "err.api.tls_untrusted", reason=self._exc_words(exc)
                     ) from None
+                why = self._transport_words(exc)
                 if attempt >= s.retries:
                     raise self._error(url, why) from None
                 await self._sleep_before_retry(url, attempt, None, why)
                 attempt += 1
                 continue
             except httpx.HTTPError as exc:
-                raise self._error(url, f"request failed: {self._exc_words(exc)}") from None
+                raise self._error(
+                    url, "err.api.request_failed", reason=self._exc_words(exc)
+                ) from None
             status = response.status_code
             if status in RETRY_STATUSES:
-                why = f"the server answered {status_words(status)}"
+                detail = _problem_detail(body) if _is_json(response) else ""
+                why = _with_detail(Msg(_status_key(status), status=status_words(status)), detail)
                 if attempt >= s.retries:
                     raise self._error(url, why) from None
                 wait = self._retry_after(response) if status in (429, 503) else None
@@ -245,9 +387,9 @@ class ApiClient:
 
     async def _get(self, url: str, path: str) -> tuple[httpx.Response, bytes]:
         """One GET (following same-host redirects), the body read under the size cap."""
-        client = self._http()
         cached = self.cache.get(path)
         for _ in range(MAX_REDIRECTS + 1):
+            client = self._http(url)
             headers: dict[str, str] = {}
             if self._token and _same_host_ok(self.base_url, url):
                 headers["Authorization"] = f"Bearer {self._token}"
@@ -261,33 +403,73 @@ class ApiClient:
                     target = urljoin(url, location)
                     if not location or not _same_host_ok(self.base_url, target):
                         shown = clean(urlsplit(target).hostname or "?")[:80]
-                        raise self._error(
-                            url, f"the server redirected to another host ({shown}); not followed"
-                        )
+                        raise self._error(url, "err.api.redirect_away", host=shown)
                     url = target
                     continue
                 body = await self._read_capped(url, response)
                 return response, body
             finally:
                 await response.aclose()
-        raise self._error(url, f"more than {MAX_REDIRECTS} redirects; not followed")
+        raise self._error(url, "err.api.redirects", n=MAX_REDIRECTS)
 
     async def _read_capped(self, url: str, response: httpx.Response) -> bytes:
+        """The body, decoded (identity, or one gzip/deflate layer) under `max_body`.
+
+        Both the bytes on the wire and the decoded bytes are counted, chunk by chunk, so a
+        decompression bomb is refused at the cap without ever being expanded beyond it.
+        """
         cap = self.settings.max_body
-        too_big = self._error(
-            url, f"the answer is larger than {_size_words(cap)}; refused (not a chitieu server?)"
-        )
+        coding = self._content_coding(url, response)
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > cap:
-            raise too_big
+            raise self._too_big(url, cap)
+        decoder = _Decoder(coding) if coding else None
         chunks: list[bytes] = []
-        total = 0
-        async for chunk in response.aiter_bytes():
-            total += len(chunk)
+        raw_total = total = 0
+        async for raw in response.aiter_raw():
+            raw_total += len(raw)
+            if raw_total > cap:
+                raise self._too_big(url, cap)
+            if decoder is None:
+                total += len(raw)
+                if total > cap:
+                    raise self._too_big(url, cap)
+                chunks.append(raw)
+                continue
+            try:
+                for piece in decoder.feed(raw, cap - total + 1):
+                    total += len(piece)
+                    if total > cap:
+                        raise self._too_big(url, cap)
+                    chunks.append(piece)
+            except zlib.error:
+                raise self._error(url, "err.api.bad_compression", encoding=coding) from None
+        if decoder is not None:
+            try:
+                tail = decoder.finish()
+            except zlib.error:
+                raise self._error(url, "err.api.bad_compression", encoding=coding) from None
+            total += len(tail)
             if total > cap:
-                raise too_big
-            chunks.append(chunk)
+                raise self._too_big(url, cap)
+            chunks.append(tail)
         return b"".join(chunks)
+
+    def _content_coding(self, url: str, response: httpx.Response) -> str:
+        """'' (identity), 'gzip' or 'deflate'; SourceError for anything else (br, zstd,
+        stacked layers such as `gzip, gzip`)."""
+        header = response.headers.get("content-encoding", "")
+        layers = [c.strip().lower() for c in header.split(",")]
+        layers = [c for c in layers if c and c != "identity"]
+        if not layers:
+            return ""
+        if len(layers) == 1 and layers[0] in _DECODERS:
+            return _DECODERS[layers[0]]
+        shown = clean(header)[:60]
+        raise self._error(url, "err.api.encoding", encoding=shown)
+
+    def _too_big(self, url: str, cap: int) -> SourceError:
+        return self._error(url, "err.api.too_large", cap=_size_words(cap))
 
     def _interpret(
         self, url: str, path: str, response: httpx.Response, body: bytes, missing_ok: bool
@@ -296,7 +478,7 @@ class ApiClient:
         if status == 304:
             cached = self.cache.get(path)
             if cached is None:
-                raise self._error(url, "the server answered 304 Not Modified to a fresh request")
+                raise self._error(url, "err.api.not_modified_fresh")
             return Fetched(304, cached.data, cached.digest, not_modified=True)
         if status == 200:
             data = self._decode(url, response, body)
@@ -305,53 +487,105 @@ class ApiClient:
             self.cache[path] = Cached(etag if etag and len(etag) < 200 else None, digest, data)
             return Fetched(200, data, digest)
         detail = _problem_detail(body) if _is_json(response) else ""
-        if status == 404 and missing_ok:
-            return Fetched(404, problem=detail)
+        place = Place(public_url(url))
         if status == 401:
-            if self._token:
-                why = "the server refused the token in CHITIEU_API_TOKEN (401 Unauthorized)"
-            else:
-                why = "the server needs a token: set CHITIEU_API_TOKEN (401 Unauthorized)"
-            raise AuthError(why, Place(public_url(url)))
-        why = f"the server answered {status_words(status)}"
-        raise self._error(url, f"{why}: {detail}" if detail else why)
+            key = "err.api.token_refused" if self._token else "err.api.token_needed"
+            own = Msg(key, env=TOKEN_ENV, status=status_words(401))
+            raise AuthError(_with_detail(own, detail), place)
+        own = Msg(_status_key(status), status=status_words(status))
+        error = SourceError(_with_detail(own, detail), place)
+        if status == 404 and missing_ok:
+            return Fetched(404, problem=detail, error=error)
+        raise error
 
     def _decode(self, url: str, response: httpx.Response, body: bytes) -> Any:
         ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype in ("text/html", "application/xhtml+xml") or body.lstrip()[:1] == b"<":
-            raise self._error(
-                url, "the server sent a web page (HTML), not JSON: is this a chitieu API URL?"
-            )
+            raise self._error(url, "err.api.html")
         if not body.strip():
-            raise self._error(url, "the server sent an empty answer")
+            raise self._error(url, "err.api.empty")
         try:
             return msgspec.json.decode(body)
         except msgspec.DecodeError as exc:
-            what = "cut short" if "truncated" in str(exc) else "invalid"
-            raise self._error(url, f"the server sent {what} JSON") from None
+            key = "err.api.json_cut" if "truncated" in str(exc) else "err.api.json_invalid"
+            raise self._error(url, key) from None
         except (msgspec.ValidationError, RecursionError):
-            raise self._error(url, "the server sent JSON this app cannot use") from None
+            raise self._error(url, "err.api.json_unusable") from None
 
-    def _timeout_words(self, exc: httpx.TimeoutException) -> str:
+    def _timeout_words(self, exc: httpx.TimeoutException) -> Msg:
         s = self.settings
         if isinstance(exc, httpx.ConnectTimeout):
-            return f"no connection within {s.connect_timeout:g} s"
+            return Msg("err.api.connect_timeout", seconds=f"{s.connect_timeout:g}")
         if isinstance(exc, httpx.PoolTimeout):
-            return "too many requests waiting for a connection"
-        return f"the server stopped answering for {s.read_timeout:g} s"
+            return Msg("err.api.pool_timeout")
+        return Msg("err.api.read_timeout", seconds=f"{s.read_timeout:g}")
 
-    def _transport_words(self, exc: httpx.HTTPError) -> str:
+    def _transport_words(self, exc: httpx.HTTPError) -> Msg:
         if isinstance(exc, httpx.ConnectError):
-            return f"cannot connect to the server ({self._exc_words(exc)})"
+            causes = _causes(exc)
+            text = str(exc)
+            if any(isinstance(e, ConnectionRefusedError) for e in causes) or (
+                "Connection refused" in text or "Errno 111" in text
+            ):
+                return Msg("err.api.refused")
+            if any(isinstance(e, OSError) and e.__class__.__name__ == "gaierror" for e in causes):
+                return Msg("err.api.no_host")
+            return Msg("err.api.connect", reason=self._exc_words(exc))
         if isinstance(exc, httpx.RemoteProtocolError):
-            return "the server closed the connection without a complete answer"
-        return f"the connection broke ({self._exc_words(exc)})"
+            return Msg("err.api.closed")
+        return Msg("err.api.broken", reason=self._exc_words(exc))
 
     def _exc_words(self, exc: Exception) -> str:
+        """The library's own words (English, technical), without the token or a header."""
         text = clean(str(exc)) or type(exc).__name__
         if self._token:
             text = text.replace(self._token, "***")
+        text = _BEARER_RE.sub("Bearer ***", text)
         return text[:200]
+
+
+class _Decoder:
+    """One gzip or deflate layer, decoded incrementally with bounded output per call."""
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        self._zlib_tried = False
+        wbits = zlib.MAX_WBITS | 16 if coding == "gzip" else zlib.MAX_WBITS
+        self._obj = zlib.decompressobj(wbits)
+
+    def feed(self, data: bytes, limit: int) -> list[bytes]:
+        """Decode `data`, stopping once more than `limit` bytes came out (the caller refuses
+        then: each call's output is at most `limit` bytes, so memory stays bounded)."""
+        if self.coding == "deflate" and not self._zlib_tried:
+            self._zlib_tried = True
+            try:
+                return self._feed(data, limit)
+            except zlib.error:  # "deflate" sent as raw deflate (no zlib header)
+                self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
+        return self._feed(data, limit)
+
+    def _feed(self, data: bytes, limit: int) -> list[bytes]:
+        out: list[bytes] = []
+        produced = 0
+        while data:
+            piece = self._obj.decompress(data, max(1, limit - produced))
+            out.append(piece)
+            produced += len(piece)
+            if produced >= limit:
+                break  # over the cap: the caller refuses the body
+            data = self._obj.unconsumed_tail
+            if self._obj.eof:
+                break
+        return out
+
+    def finish(self) -> bytes:
+        """What remains buffered (small: every `feed` call consumed all its input)."""
+        return self._obj.flush()
+
+
+def _with_detail(own: Msg, detail: str) -> Msg:
+    """The client's own sentence, then the server's problem detail when there is one."""
+    return Msg("err.api.server_says", message=own, detail=detail) if detail else own
 
 
 def _is_json(response: httpx.Response) -> bool:
@@ -360,4 +594,6 @@ def _is_json(response: httpx.Response) -> bool:
 
 
 def _size_words(n: int) -> str:
-    return f"{n / MiB:g} MiB" if n >= MiB else f"{n} bytes"
+    if n >= MiB and n % MiB == 0:
+        return f"{n // MiB} MiB"
+    return f"{n} B"

@@ -93,7 +93,7 @@ MESSAGES: dict[str, str] = {
     "e_title": "Enter a value · {period}",
     "e_value": "Value",
     "e_value_milestone": "Done? (yes / no)",
-    "e_note": "Note (empty: keep the old note)",
+    "e_note": "Note (clear it to remove the note)",
     "e_current": "Now: {value}",
     "e_save": "Save",
     "e_cancel": "Cancel",
@@ -127,4 +127,23 @@ MESSAGES: dict[str, str] = {
     # (keys of this section go here)
     # --- presentation ---
     # (keys of this section go here)
+    "status_met": "Met",
+    "status_on_track": "On track",
+    "status_behind": "Behind",
+    "status_no_data": "No data",
+    "done": "Done",
+    "not_done": "Not done",
+    "summary_met": "{n}/{total} targets met or exceeded",
+    "summary_on_track": "{n} on track",
+    "summary_behind": "{n} behind",
+    "summary_no_data": "{n} no data",
+    "summary_group": "{name} {met}/{total}",
+    "one_day_ago": "1 day ago",
+    "rep_id": "ID",
+    "rep_name": "Indicator",
+    "rep_value": "Value",
+    "rep_target": "Target",
+    "rep_percent": "% of target",
+    "rep_expected": "Expected",
+    "rep_status": "Status",
 }

@@ -93,7 +93,7 @@ MESSAGES: dict[str, str] = {
     "e_title": "Nhập số liệu · {period}",
     "e_value": "Số liệu",
     "e_value_milestone": "Đã xong? (có / chưa)",
-    "e_note": "Ghi chú (để trống: giữ ghi chú cũ)",
+    "e_note": "Ghi chú (xóa trắng để bỏ ghi chú)",
     "e_current": "Hiện tại: {value}",
     "e_save": "Lưu",
     "e_cancel": "Hủy",
@@ -127,4 +127,23 @@ MESSAGES: dict[str, str] = {
     # (keys of this section go here)
     # --- presentation ---
     # (keys of this section go here)
+    "status_met": "Đạt/vượt",
+    "status_on_track": "Đúng tiến độ",
+    "status_behind": "Chậm tiến độ",
+    "status_no_data": "Chưa có số liệu",
+    "done": "Đã xong",
+    "not_done": "Chưa xong",
+    "summary_met": "{n}/{total} chỉ tiêu đạt và vượt kế hoạch",
+    "summary_on_track": "{n} đúng tiến độ",
+    "summary_behind": "{n} chậm",
+    "summary_no_data": "{n} chưa có số liệu",
+    "summary_group": "{name} {met}/{total}",
+    "one_day_ago": "1 ngày trước",
+    "rep_id": "Mã",
+    "rep_name": "Chỉ tiêu",
+    "rep_value": "Số liệu",
+    "rep_target": "Kế hoạch năm",
+    "rep_percent": "% kế hoạch",
+    "rep_expected": "Tiến độ dự kiến",
+    "rep_status": "Đánh giá",
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.console import Group, JustifyMethod, RenderableType
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -133,7 +133,7 @@ class DetailScreen(ModalScreen[None]):
             show_edge=False,
         )
         for key in ("d_period", "d_value", "d_percent", "d_status", "d_from"):
-            justify = "right" if key in ("d_value", "d_percent") else "left"
+            justify: JustifyMethod = "right" if key in ("d_value", "d_percent") else "left"
             history.add_column(
                 Text(t(lang, key)), justify=justify, no_wrap=True, overflow="ellipsis"
             )

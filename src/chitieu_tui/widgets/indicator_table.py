@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from rich.console import JustifyMethod
 from rich.style import Style
 from rich.text import Text
 from textual.coordinate import Coordinate
@@ -301,7 +302,7 @@ class IndicatorTable(DataTable[Text]):
         keep = self.current_id()
         self.clear(columns=True)
         for col, label in zip(columns, labels, strict=True):
-            justify = "right" if col in _NUMERIC else "left"
+            justify: JustifyMethod = "right" if col in _NUMERIC else "left"
             self.add_column(Text(label, justify=justify), width=widths[col], key=col)
         n = len(columns)
         cell = self._cell
@@ -327,7 +328,7 @@ class IndicatorTable(DataTable[Text]):
             return Text(text, style=self._style(kind))
         if i == 0:
             return Text(text, no_wrap=True, overflow="ellipsis")
-        justify = "right" if col in _NUMERIC else "left"
+        justify: JustifyMethod = "right" if col in _NUMERIC else "left"
         return Text(text, justify=justify, no_wrap=True, overflow="ellipsis")
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:

@@ -165,7 +165,7 @@ def test_no_pace_for_milestones_or_missing_data() -> None:
 
 
 def test_a_target_not_met_never_shows_100_percent() -> None:
-    from chitieu_tui.core import fmt
+    from chitieu_tui.present import fmt
 
     ev = evaluate(LEVEL, Period(2026, 1), {1: E(94.9999)})
     assert ev.status is Status.BEHIND

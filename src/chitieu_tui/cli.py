@@ -128,7 +128,7 @@ def make_source(args: argparse.Namespace) -> Source:
             raise UsageError("err.usage.api_needs_unit")
         from chitieu_tui.remote.source import ApiSource
 
-        return ApiSource(args.api, args.unit, snapshots=snapshots)
+        return ApiSource(args.api, args.unit, snapshots=snapshots, lang=args.lang)
     from chitieu_tui.core.datadir import resolve_data_dir
     from chitieu_tui.core.source import FileSource
 

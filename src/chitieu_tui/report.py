@@ -10,72 +10,33 @@ import shutil
 import sys
 from typing import Any
 
-from chitieu_tui.core import fmt
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation
 from chitieu_tui.core.source import View
+from chitieu_tui.present import fmt
+from chitieu_tui.present.cells import REPORT_COLUMNS, REPORT_NUMERIC, report_headers, row_cells
+from chitieu_tui.present.summary import groups_line, summary_line
 
 FORMATS = ("table", "markdown", "csv", "json")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
-HEADERS = {
-    "vi": [
-        "Mã",
-        "Chỉ tiêu",
-        "Số liệu",
-        "Kế hoạch năm",
-        "% kế hoạch",
-        "Tiến độ dự kiến",
-        "Đánh giá",
-    ],
-    "en": ["ID", "Indicator", "Value", "Target", "% of target", "Expected", "Status"],
-}
-
-
-def _value_text(ev: Evaluation, lang: str) -> str:
-    """The figure compared with the target (year to date when reported per quarter)."""
-    if ev.value is None:
-        return "–"
-    if isinstance(ev.value, bool):
-        return fmt.number(ev.value, lang)
-    return fmt.with_unit(ev.figure, ev.indicator.unit, lang)
+CSV_COLUMNS = (
+    "id",
+    "group",
+    "name",
+    "kind",
+    "unit",
+    "value",
+    "ytd",
+    "target",
+    "expected",
+    "percent_of_target",
+    "status",
+)
+"""The CSV's header: machine-friendly column ids, the same in every language."""
 
 
 def _row(ev: Evaluation, lang: str) -> list[str]:
-    ind = ev.indicator
-    if ind.kind == "milestone":
-        target = f"{'hạn' if lang == 'vi' else 'due'} {ind.due}"
-    else:
-        target = fmt.with_unit(ind.target, ind.unit, lang)
-    return [
-        ind.id,
-        ind.name,
-        _value_text(ev, lang),
-        target,
-        fmt.percent_of(ev, lang),
-        fmt.with_unit(ev.expected, ind.unit, lang) if ev.expected is not None else "–",
-        fmt.status_label(ev.status, lang),
-    ]
-
-
-def summary_line(board: Board, lang: str = "vi") -> str:
-    """`8/20 chỉ tiêu đạt và vượt kế hoạch · 5 đúng tiến độ · 6 chậm · 1 chưa có số liệu`."""
-    s = board.summary
-    from chitieu_tui.core.arithmetic import Status
-
-    c = s.counts
-    if lang == "en":
-        return (
-            f"{c[Status.MET]}/{s.total} targets met or exceeded · {c[Status.ON_TRACK]} on track"
-            f" · {c[Status.BEHIND]} behind · {c[Status.NO_DATA]} no data"
-        )
-    return (
-        f"{c[Status.MET]}/{s.total} chỉ tiêu đạt và vượt kế hoạch · {c[Status.ON_TRACK]} đúng tiến độ"
-        f" · {c[Status.BEHIND]} chậm · {c[Status.NO_DATA]} chưa có số liệu"
-    )
-
-
-def groups_line(board: Board) -> str:
-    """`Xây dựng Đảng 3/6 · Kinh tế 2/6 · …`."""
-    return " · ".join(f"{name} {met}/{n}" for _, name, met, n in board.summary.groups)
+    cells = row_cells(ev, lang)
+    return [cells[c] for c in REPORT_COLUMNS]
 
 
 def to_json(board: Board) -> dict[str, Any]:
@@ -127,21 +88,7 @@ def render(view: View, form: str, lang: str = "vi") -> str:
     if form == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(
-            [
-                "id",
-                "group",
-                "name",
-                "kind",
-                "unit",
-                "value",
-                "ytd",
-                "target",
-                "expected",
-                "percent_of_target",
-                "status",
-            ]
-        )
+        writer.writerow(CSV_COLUMNS)
         for ev in board.evaluations:
             ind = ev.indicator
             value: Any = ev.value
@@ -171,16 +118,20 @@ def render(view: View, form: str, lang: str = "vi") -> str:
             "",
             _md(summary_line(board, lang)),
             "",
-            _md(groups_line(board)),
+            _md(groups_line(board, lang)),
             "",
         ]
-        lines.append("| " + " | ".join(HEADERS[lang]) + " |")
-        lines.append("|" + "---|" * len(HEADERS[lang]))
+        headers = report_headers(lang)
+        lines.append("| " + " | ".join(_md(h) for h in headers) + " |")
+        lines.append("|" + "---|" * len(headers))
         group = None
         for ev in board.evaluations:
             if ev.indicator.group != group:
                 group = ev.indicator.group
-                lines.append(f"| **{_md(board.definitions.group_name(group))}** |" + " |" * 6)
+                lines.append(
+                    f"| **{_md(board.definitions.group_name(group))}** |"
+                    + " |" * (len(headers) - 1)
+                )
             lines.append("| " + " | ".join(_md(c) for c in _row(ev, lang)) + " |")
         return "\n".join(lines) + "\n"
     return _rich_table(view, lang)
@@ -193,8 +144,8 @@ def _rich_table(view: View, lang: str) -> str:
 
     board = view.board
     table = Table(title=Text(f"{board.definitions.unit.name} · {board.period.label(lang)}"))
-    for i, head in enumerate(HEADERS[lang]):
-        table.add_column(Text(head), justify="right" if 2 <= i <= 5 else "left")
+    for column, head in zip(REPORT_COLUMNS, report_headers(lang), strict=True):
+        table.add_column(Text(head), justify="right" if column in REPORT_NUMERIC else "left")
     group = None
     for ev in board.evaluations:
         if ev.indicator.group != group:
@@ -205,7 +156,7 @@ def _rich_table(view: View, lang: str) -> str:
     console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
     console.print(table)
     console.print(Text(summary_line(board, lang)))
-    console.print(Text(groups_line(board)))
+    console.print(Text(groups_line(board, lang)))
     out = console.file
     assert isinstance(out, io.StringIO)
     return out.getvalue()

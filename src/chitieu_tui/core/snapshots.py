@@ -14,7 +14,6 @@ import msgspec
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board
 from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.errors import DataError, Place, WriteError
-from chitieu_tui.core.fmt import round2
 from chitieu_tui.core.loader import definitions_from_dict, progress_from_dict
 from chitieu_tui.core.model import Definitions, Progress, drop_none
 from chitieu_tui.core.periods import Period
@@ -44,8 +43,10 @@ def snapshot_document(board: Board, source: str, taken_at: dt.datetime) -> dict[
             row["target"] = ev.indicator.target
         for key, val in (
             ("ytd", ev.ytd),
-            ("percent_of_target", round2(ev.percent)),
-            ("expected", round2(ev.expected)),
+            # Two decimals, as the report's JSON (present/fmt.py round2); the core stays
+            # free of the presentation layer.
+            ("percent_of_target", None if ev.percent is None else round(ev.percent, 2)),
+            ("expected", None if ev.expected is None else round(ev.expected, 2)),
         ):
             if val is not None:
                 row[key] = val

@@ -30,7 +30,7 @@ from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
 from chitieu_tui.core.source import HISTORY, Origin, View, build_view
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import Msg
-from chitieu_tui.remote.client import ApiClient, Fetched, MiB, Settings, public_url
+from chitieu_tui.remote.client import TOKEN_ENV, ApiClient, Fetched, MiB, Settings, public_url
 from chitieu_tui.remote.wire import (
     API_PREFIX,
     definitions_from_json,
@@ -38,7 +38,6 @@ from chitieu_tui.remote.wire import (
     progress_from_json,
 )
 
-TOKEN_ENV = "CHITIEU_API_TOKEN"
 _UNIT_RE = re.compile(r"^[a-z0-9-]{1,64}$")
 MIN_REFRESH = 2.0
 
@@ -108,6 +107,7 @@ class ApiSource:
         backoff_max: float = 8.0,
         max_retry_after: float = 10.0,
         max_body: int = 5 * MiB,
+        lang: str = "vi",
     ) -> None:
         self.url = normalize_base_url(base_url)
         if not _UNIT_RE.match(unit):
@@ -128,7 +128,7 @@ class ApiSource:
         )
         if token is None:
             token = os.environ.get(TOKEN_ENV) or None
-        self._http = ApiClient(self.url, token or None, self.settings)
+        self._http = ApiClient(self.url, token or None, self.settings, lang=lang)
         self.last_error: SourceError | None = None
         """Why the last refresh failed (None after a good one)."""
         self.changed = False
@@ -297,9 +297,9 @@ class ApiSource:
             self._progress_docs(optional, required=False),
         )
         warnings: list[ChitieuError] = []
-        for p, f in docs_opt.items():
-            if not f.ok and f.status != 404:
-                warnings.append(SourceError(f.problem, Place(self._http.url(self._path_of(p)))))
+        for f in docs_opt.values():
+            if not f.ok and f.status != 404 and f.error is not None:
+                warnings.append(f.error)
         docs = {**docs_opt, **docs_req}
         if known is None:
             known = sorted(p for p, f in docs.items() if f.ok)
@@ -315,7 +315,7 @@ class ApiSource:
             except SourceError as err:
                 if required:
                     raise
-                return Fetched(0, problem=err.message)
+                return Fetched(0, error=err)
 
         results = await _all(*(one(p) for p in periods))
         return dict(zip(periods, results, strict=True))

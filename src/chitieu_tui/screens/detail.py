@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.console import Group, JustifyMethod, RenderableType
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -12,26 +12,18 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from chitieu_tui.core import fmt
 from chitieu_tui.core.arithmetic import Evaluation, Status, pace
-from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import localize_bindings, t
-
-STATUS_VARS = {
-    Status.MET: "success",
-    Status.ON_TRACK: "primary",
-    Status.BEHIND: "error",
-    Status.NO_DATA: "foreground-muted",
-}
+from chitieu_tui.present import fmt
+from chitieu_tui.present.cells import due_period, quantity
+from chitieu_tui.present.origin import origin_text, source_text
+from chitieu_tui.present.status import colour, label
+from chitieu_tui.present.time import date_text, datetime_text
 
 
 def _value(ev: Evaluation, x: float | bool | None, lang: str) -> str:
-    if x is None:
-        return "–"
-    if isinstance(x, bool):
-        return fmt.number(x, lang)
-    return fmt.with_unit(x, ev.indicator.unit, lang)
+    return quantity(x, ev.indicator.unit, lang)
 
 
 class DetailScreen(ModalScreen[None]):
@@ -59,9 +51,9 @@ class DetailScreen(ModalScreen[None]):
             self.query_one("#detail").border_title = Text(ev.indicator.name)
 
     def _status(self, status: Status) -> Text:
-        colour = self.app.get_css_variables().get(STATUS_VARS[status], "")
-        style = Style(color=colour[:7] or None, bold=True)
-        return Text(fmt.status_label(status, self.lang), style=style)
+        value = self.app.get_css_variables().get(colour(status).lstrip("$"), "")
+        style = Style(color=value[:7] or None, bold=True)
+        return Text(label(status, self.lang), style=style)
 
     def _pace(self, ev: Evaluation) -> list[RenderableType]:
         """What is still needed by year end, the projection, and the same quarter last year."""
@@ -119,10 +111,7 @@ class DetailScreen(ModalScreen[None]):
         if ind.direction == "decrease":
             row("d_direction", t(lang, "dir_decrease"))
         if ind.due:
-            try:
-                row("d_due", Period.parse(ind.due).label(lang))
-            except ValueError:
-                row("d_due", ind.due)
+            row("d_due", due_period(ind, lang))
         row("d_owner", ind.owner)
         row("d_note", ind.note)
         facts.add_row(Text(""), Text(""))
@@ -144,7 +133,7 @@ class DetailScreen(ModalScreen[None]):
             show_edge=False,
         )
         for key in ("d_period", "d_value", "d_percent", "d_status", "d_from"):
-            justify = "right" if key in ("d_value", "d_percent") else "left"
+            justify: JustifyMethod = "right" if key in ("d_value", "d_percent") else "left"
             history.add_column(
                 Text(t(lang, key)), justify=justify, no_wrap=True, overflow="ellipsis"
             )
@@ -155,13 +144,7 @@ class DetailScreen(ModalScreen[None]):
             shown_text = _value(pev, pev.value, lang)
             if ind.kind == "cumulative" and ind.report == "quarter" and pev.ytd is not None:
                 shown_text += f" ({t(lang, 'ytd_short')} {fmt.number(pev.ytd, lang)})"
-            origin = ""
-            if past.progress is not None:
-                kind = past.progress.source.split(":", 1)[0]
-                origin = t(lang, f"from_{kind}") if kind in ("file", "api", "snapshot") else kind
-                if past.progress.as_of is not None:
-                    date_format = "%d/%m/%Y" if lang == "vi" else "%Y-%m-%d"
-                    origin += f" {past.progress.as_of.strftime(date_format)}"
+            origin = origin_text(past.progress, lang)
             history.add_row(
                 Text(past.period.label(lang)),
                 Text(shown_text),
@@ -173,17 +156,15 @@ class DetailScreen(ModalScreen[None]):
         prov = Table.grid(padding=(0, 2))
         prov.add_column(style="bold", no_wrap=True)
         prov.add_column()
-        prov.add_row(Text(t(lang, "source")), Text(self.view.source_label))
+        prov.add_row(Text(t(lang, "source")), Text(source_text(self.view, lang)))
         progress = board.progress
         if progress is not None:
             if progress.source:
                 prov.add_row(Text(""), Text(progress.source))
             if progress.as_of is not None:
-                as_of = progress.as_of.strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
-                prov.add_row(Text(t(lang, "d_as_of")), Text(as_of))
+                prov.add_row(Text(t(lang, "d_as_of")), Text(date_text(progress.as_of, lang)))
             if progress.modified is not None:
-                local = progress.modified.astimezone()
-                shown = local.strftime("%H:%M %d/%m/%Y" if lang == "vi" else "%Y-%m-%d %H:%M")
+                shown = datetime_text(progress.modified.astimezone(), lang)
                 prov.add_row(Text(t(lang, "d_modified")), Text(shown))
         return Group(
             facts,

@@ -13,11 +13,12 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from chitieu_tui.core import fmt
 from chitieu_tui.core.arithmetic import Evaluation
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.writer import parse_value
 from chitieu_tui.i18n import localize_bindings, t
+from chitieu_tui.present import fmt
+from chitieu_tui.present.cells import quantity
 
 
 @dataclass
@@ -52,9 +53,7 @@ class EntryScreen(ModalScreen[bool]):
         lang, ev = self.lang, self.ev
         ind = ev.indicator
         milestone = ind.kind == "milestone"
-        current = "–" if ev.value is None else fmt.number(ev.value, lang)
-        if ev.value is not None and not milestone:
-            current = fmt.with_unit(ev.value, ind.unit, lang)  # type: ignore[arg-type]
+        current = quantity(ev.value, "" if milestone else ind.unit, lang)
         with Vertical(id="entry"):
             yield Static(Text(ind.name, style="bold"), markup=False)
             yield Static(Text(t(lang, "e_current", value=current)), markup=False)
@@ -63,7 +62,7 @@ class EntryScreen(ModalScreen[bool]):
                 label = f"{label} ({ind.unit})"
             yield Static(Text(label), markup=False)
             yield Input(
-                id="entry-value", placeholder=current if current != "–" else "", compact=True
+                id="entry-value", placeholder="" if current == fmt.NONE else current, compact=True
             )
             yield Static(Text(t(lang, "e_note")), markup=False)
             yield Input(id="entry-note", value=ev.note, compact=True)

@@ -9,18 +9,8 @@ from textual.widget import Widget
 
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
-
-
-def age_text(since: dt.datetime, now: dt.datetime, lang: str) -> str:
-    """`3 giờ trước`: how long ago `since` was."""
-    seconds = max(0.0, (now - since).total_seconds())
-    if seconds < 60:
-        return t(lang, "just_now")
-    if seconds < 3600:
-        return t(lang, "minutes_ago", n=int(seconds // 60))
-    if seconds < 86400:
-        return t(lang, "hours_ago", n=int(seconds // 3600))
-    return t(lang, "days_ago", n=int(seconds // 86400))
+from chitieu_tui.present.origin import source_text
+from chitieu_tui.present.time import age_since, clock_text, date_text
 
 
 class HeaderBar(Widget):
@@ -55,13 +45,13 @@ class HeaderBar(Widget):
         if board.progress is None:
             left.extend([" · ", (t(lang, "no_progress"), "italic $warning")])
         elif board.progress.as_of is not None:
-            as_of = board.progress.as_of.strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
+            as_of = date_text(board.progress.as_of, lang)
             left.extend([" · ", (t(lang, "as_of", date=as_of), "$foreground-muted")])
         self.left = Content.assemble(*left)
-        loaded = (checked_at or view.loaded_at).astimezone(now.tzinfo).strftime("%H:%M")
+        loaded = clock_text(checked_at or view.loaded_at, now.tzinfo)
         parts: list[tuple[str, str] | str] = [
             f"{t(lang, 'source')}: ",
-            t(lang, "sample") if view.source_kind == "sample" else view.source_label,
+            source_text(view, lang),
             " · ",
         ]
         if failing and not view.stale:
@@ -69,7 +59,7 @@ class HeaderBar(Widget):
         elif view.stale:
             since = view.stale_since or view.loaded_at
             parts.append(
-                (f"{t(lang, 'offline')} · {age_text(since, now, lang)} ⚠", "bold $warning")
+                (f"{t(lang, 'offline')} · {age_since(since, now, lang)} ⚠", "bold $warning")
             )
         else:
             parts.extend([loaded, " ", ("✓", "bold $success")])

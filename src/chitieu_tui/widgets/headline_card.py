@@ -8,19 +8,13 @@ from textual.content import Content
 from textual.events import Click, Resize
 from textual.widget import Widget
 
-from chitieu_tui.core import fmt
 from chitieu_tui.core.arithmetic import Evaluation, Status
-from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import OpenDetail
+from chitieu_tui.present.cells import card_detail, card_figure, change_text
+from chitieu_tui.present.status import STATUS, colour, label
 
-STATUS_STYLE = {
-    Status.MET: "$success",
-    Status.ON_TRACK: "$primary",
-    Status.BEHIND: "$error",
-    Status.NO_DATA: "$foreground-muted",
-}
 SPARKS = "▁▂▃▄▅▆▇█"
 # Generic openings of Vietnamese indicator names, dropped when a title does not fit.
 _PREFIXES = ("Hoàn thành chỉ tiêu ", "Tỷ lệ người dân tham gia ", "Tỷ lệ ", "Tổng ", "Số ")
@@ -47,51 +41,6 @@ def short_title(name: str, width: int) -> str:
             break
         words.append(word)
     return (" ".join(words) if words else name[: max(1, width - 1)]) + "…"
-
-
-def _is_money(ev: Evaluation) -> bool:
-    ind = ev.indicator
-    target = ind.target or 0
-    return ind.kind == "cumulative" and ("đồng" in ind.unit or target != int(target))
-
-
-def figure(ev: Evaluation, lang: str) -> str:
-    """The big figure: `13,75%`, `90% / 95%`, `6 / 30`, `Đã xong`."""
-    ind = ev.indicator
-    if ev.value is None:
-        return "–"
-    if isinstance(ev.value, bool):
-        return fmt.number(ev.value, lang)
-    shown = ev.figure
-    if ind.unit == "%":
-        if ind.target == 100:
-            return fmt.percent(shown, lang)
-        return f"{fmt.percent(shown, lang)} / {fmt.percent(ind.target, lang)}"
-    if _is_money(ev):
-        return fmt.percent_of(ev, lang)
-    return f"{fmt.number(shown, lang)} / {fmt.number(ind.target, lang)}"
-
-
-def detail(ev: Evaluation, lang: str) -> list[str]:
-    """The line under the bar, longest form first: `32 / 232,73 tỉ đồng`, `dự kiến 89,75%`."""
-    ind = ev.indicator
-    if ind.kind == "milestone":
-        due = ind.due or ""
-        try:
-            due = Period.parse(due).label(lang)
-        except ValueError:
-            pass
-        return [f"{t(lang, 'due')} {due}".strip()]
-    if ev.value is None:
-        return [f"{t(lang, 'of_target')} {fmt.with_unit(ind.target, ind.unit, lang)}"]
-    shown = ev.figure
-    if _is_money(ev):
-        value, target = fmt.number(shown, lang), fmt.with_unit(ind.target, ind.unit, lang)
-        return [f"{value} / {target}", f"{value}/{target}"]
-    if ind.unit == "%":
-        return [f"{t(lang, 'expected')} {fmt.with_unit(ev.expected, ind.unit, lang)}"]
-    share = f"{fmt.percent_of(ev, lang)} {t(lang, 'of_target')}"
-    return [f"{share} · {ind.unit}" if ind.unit else share, share]
 
 
 def fractions(ev: Evaluation) -> tuple[float, float | None]:
@@ -161,6 +110,12 @@ def year_on_year(view: View, ev: Evaluation) -> float | None:
 class HeadlineCard(Widget):
     """A bordered card; click it for the indicator's details."""
 
+    DEFAULT_CSS = f"HeadlineCard {{ border: round {colour(Status.NO_DATA)}; }}\n" + "\n".join(
+        f"HeadlineCard.-{status.value} {{ border: round {look.colour}; }}"
+        for status, look in STATUS.items()
+    )
+    """The border in the status's colour (from `present.status`)."""
+
     def __init__(self, lang: str = "vi", **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.lang = lang
@@ -201,21 +156,20 @@ class HeadlineCard(Widget):
         if ev is None:
             return []
         lang = self.lang
-        style = STATUS_STYLE[ev.status]
+        style = colour(ev.status)
         fill, mark = fractions(ev)
-        status = Content.styled(fmt.status_label(ev.status, lang), f"bold {style}")
-        options = detail(ev, lang)
+        status = Content.styled(label(ev.status, lang), f"bold {style}")
+        options = card_detail(ev, lang)
         spark = sparkline(self.values)
         trend_line = Content.styled(spark, "$foreground-muted")
         if self.change is not None:
-            sign = "+" if self.change >= 0 else "-"
-            change = f"{sign}{fmt.number(abs(self.change), lang, decimals=0)}%"
+            change = change_text(self.change, lang)
             words = f"{t(lang, 'yoy')} {change}"
             if len(spark) + 1 + len(words) > width:
                 words = change
             trend_line = Content.assemble(trend_line, " " if spark else "", words)
         ranked = [
-            (0, Content.styled(figure(ev, lang), f"bold {style}")),
+            (0, Content.styled(card_figure(ev, lang), f"bold {style}")),
             (1, bar(fill, mark, width - 1, style)),
             (3, Content(next((d for d in options if len(d) <= width), options[-1]))),
             (2, status),

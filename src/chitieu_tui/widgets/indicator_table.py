@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from rich.console import JustifyMethod
 from rich.style import Style
 from rich.text import Text
 from textual.coordinate import Coordinate
@@ -12,11 +13,12 @@ from textual.events import Resize
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
-from chitieu_tui.core import fmt
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
-from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import fold, t
 from chitieu_tui.messages import OpenDetail
+from chitieu_tui.present.cells import row_cells
+from chitieu_tui.present.status import STATUS
+from chitieu_tui.present.status import label as status_label
 
 COLUMNS = ("name", "unit", "owner", "value", "target", "percent", "expected", "status")
 SORTS = ("order", "name", "value", "target", "percent", "expected", "status")
@@ -92,55 +94,30 @@ def select(
     return out
 
 
-_STATUS_NAMES = {
-    Status.MET: "met",
-    Status.ON_TRACK: "on-track",
-    Status.BEHIND: "behind",
-    Status.NO_DATA: "no-data",
-}
+def status_class(status: Status) -> str:
+    """The component class name part of a status: `on-track`."""
+    return status.value.replace("_", "-")
 
 
 def cells(ev: Evaluation, lang: str) -> dict[str, str]:
     """The plain text of one row's cells (numbers carry no unit but `%`)."""
-    ind = ev.indicator
-    unit = "%" if ind.unit == "%" else ""
-
-    def num(x: float | None) -> str:
-        return fmt.with_unit(x, unit, lang) if x is not None else "–"
-
-    if ind.kind == "milestone":
-        try:
-            due = Period.parse(ind.due or "").short_label(lang)
-        except ValueError:
-            due = ind.due or ""
-        target = f"{t(lang, 'due')} {due}".strip()
-        value = fmt.number(ev.value, lang) if ev.value is not None else "–"
-    else:
-        target = num(ind.target)
-        value = num(_number(ev))
-    return {
-        "name": ind.name,
-        "unit": ind.unit,
-        "owner": ind.owner,
-        "value": value,
-        "target": target,
-        "percent": fmt.percent_of(ev, lang),
-        "expected": num(ev.expected),
-        "status": fmt.status_label(ev.status, lang),
-    }
+    return row_cells(ev, lang, units=False, short=True)
 
 
 class IndicatorTable(DataTable[Text]):
     """Row keys are indicator ids (and `group:<id>` for the field headings)."""
 
     COMPONENT_CLASSES = {
-        "indicator-table--met",
-        "indicator-table--on-track",
-        "indicator-table--behind",
-        "indicator-table--no-data",
+        *(f"indicator-table--{status_class(s)}" for s in Status),
         "indicator-table--group",
         "indicator-table--muted",
     }
+    DEFAULT_CSS = "\n".join(
+        f"IndicatorTable > .indicator-table--{status_class(status)} {{ color: {look.colour};"
+        f"{' text-style: bold;' if look.strong else ''} }}"
+        for status, look in STATUS.items()
+    )
+    """Status cells in the status's colour (from `present.status`)."""
 
     def __init__(self, lang: str = "vi", **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
@@ -268,7 +245,7 @@ class IndicatorTable(DataTable[Text]):
             )
             for col in columns[1:]
         }
-        widths["status"] = max(len(fmt.status_label(s, lang)) for s in Status)
+        widths["status"] = max(len(status_label(s, lang)) for s in Status)
         padding = 2 * self.cell_padding * len(columns)
         widths["name"] = max(14, width - 1 - padding - sum(widths.values()))
         indent = "  " if width >= WIDE else " "
@@ -300,7 +277,7 @@ class IndicatorTable(DataTable[Text]):
                 rows.append(
                     (
                         ev.indicator.id,
-                        _STATUS_NAMES[ev.status],
+                        status_class(ev.status),
                         (indent + c["name"], *(c[col] for col in columns[1:-1]), c["status"]),
                     )
                 )
@@ -325,7 +302,7 @@ class IndicatorTable(DataTable[Text]):
         keep = self.current_id()
         self.clear(columns=True)
         for col, label in zip(columns, labels, strict=True):
-            justify = "right" if col in _NUMERIC else "left"
+            justify: JustifyMethod = "right" if col in _NUMERIC else "left"
             self.add_column(Text(label, justify=justify), width=widths[col], key=col)
         n = len(columns)
         cell = self._cell
@@ -351,7 +328,7 @@ class IndicatorTable(DataTable[Text]):
             return Text(text, style=self._style(kind))
         if i == 0:
             return Text(text, no_wrap=True, overflow="ellipsis")
-        justify = "right" if col in _NUMERIC else "left"
+        justify: JustifyMethod = "right" if col in _NUMERIC else "left"
         return Text(text, justify=justify, no_wrap=True, overflow="ellipsis")
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widget import Widget
 
-from chitieu_tui.core.arithmetic import STATUS_ORDER, Board
-from chitieu_tui.report import groups_line, summary_line
-from chitieu_tui.widgets.headline_card import STATUS_STYLE
+from chitieu_tui.core.arithmetic import Board
+from chitieu_tui.present.status import colour
+from chitieu_tui.present.summary import SEP, group_parts, summary_parts
 
 
 class SummaryBar(Widget):
@@ -23,16 +23,12 @@ class SummaryBar(Widget):
     def show(self, board: Board) -> None:
         """Count `board`'s statuses."""
         parts: list[str | tuple[str, str]] = []
-        for i, (status, text) in enumerate(
-            zip(STATUS_ORDER, summary_line(board, self.lang).split(" · "), strict=False)
-        ):
+        for i, part in enumerate(summary_parts(board, self.lang)):
             if i:
-                parts.append(" · ")
-            parts.append((text, f"{'bold ' if i == 0 else ''}{STATUS_STYLE[status]}"))
-        lines = [
-            Content.assemble(*parts),
-            Content.styled(groups_line(board), "$foreground-muted"),
-        ]
+                parts.append(SEP)
+            parts.append((part.text, f"{'bold ' if i == 0 else ''}{colour(part.status)}"))
+        groups = SEP.join(part.text for part in group_parts(board, self.lang))
+        lines = [Content.assemble(*parts), Content.styled(groups, "$foreground-muted")]
         if lines != self.lines:  # no repaint when the counts are the same
             self.lines = lines
             self.refresh()

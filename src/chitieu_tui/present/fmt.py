@@ -1,44 +1,38 @@
-"""Numbers and words as officials read them: `1.430`, `13,75%`, `Đạt/vượt`."""
+"""Numbers and words as officials read them: `1.430`, `13,75%`, `Đạt/vượt`, `Đã xong`."""
 
 from __future__ import annotations
 
 from chitieu_tui.core.arithmetic import Evaluation, Status
+from chitieu_tui.i18n import t
+from chitieu_tui.present.status import label
 
 _VI_SEPARATORS = str.maketrans(",.", ".,")
-
-LABELS: dict[str, dict[Status, str]] = {
-    "vi": {
-        Status.MET: "Đạt/vượt",
-        Status.ON_TRACK: "Đúng tiến độ",
-        Status.BEHIND: "Chậm tiến độ",
-        Status.NO_DATA: "Chưa có số liệu",
-    },
-    "en": {
-        Status.MET: "Met",
-        Status.ON_TRACK: "On track",
-        Status.BEHIND: "Behind",
-        Status.NO_DATA: "No data",
-    },
-}
+NONE = "–"
+"""What stands for a missing number."""
 
 
 def status_label(status: Status, lang: str = "vi") -> str:
     """The word for a status."""
-    return LABELS.get(lang, LABELS["vi"])[status]
+    return label(status, lang)
+
+
+def done_text(done: bool, lang: str = "vi") -> str:
+    """A milestone's value: `Đã xong` / `Chưa xong`."""
+    return t(lang, "done" if done else "not_done")
 
 
 def number(x: float | int | None, lang: str = "vi", decimals: int = 2) -> str:
     """`1.430`, `232,73`, `13,75` (vi) or `1,430`, `232.73` (en); at most `decimals` decimals."""
     if x is None:
-        return "–"
+        return NONE
     if isinstance(x, bool):
-        return ("Đã xong" if x else "Chưa xong") if lang == "vi" else ("Done" if x else "Not done")
+        return done_text(x, lang)
     text = f"{x:,.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     if text in ("-0", ""):
         text = "0"
-    if lang == "vi":
+    if lang != "en":
         text = text.translate(_VI_SEPARATORS)
     return text
 
@@ -46,14 +40,14 @@ def number(x: float | int | None, lang: str = "vi", decimals: int = 2) -> str:
 def percent(x: float | None, lang: str = "vi") -> str:
     """`13,75%` (vi) or `13.75%` (en)."""
     if x is None:
-        return "–"
+        return NONE
     return number(x, lang) + "%"
 
 
 def with_unit(x: float | int | None, unit: str, lang: str = "vi") -> str:
     """`232,73 tỉ đồng`, `90%`."""
     text = number(x, lang)
-    if x is None or not unit:
+    if x is None or isinstance(x, bool) or not unit:
         return text
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
 

@@ -1,0 +1,1 @@
+"""Presentation without Textual: the words, numbers, dates and colours every output shows."""

@@ -1,0 +1,139 @@
+"""The texts of one indicator's cells: table rows, report rows, headline cards, details."""
+
+from __future__ import annotations
+
+from chitieu_tui.core.arithmetic import Evaluation
+from chitieu_tui.core.model import Indicator
+from chitieu_tui.core.periods import Period
+from chitieu_tui.i18n import t
+from chitieu_tui.present import fmt
+from chitieu_tui.present.status import label
+
+REPORT_COLUMNS = ("id", "name", "value", "target", "percent", "expected", "status")
+"""The columns of `chitieu report` (table and Markdown), in order."""
+REPORT_NUMERIC = ("value", "target", "percent", "expected")
+"""Right-aligned columns."""
+
+
+def report_headers(lang: str = "vi") -> list[str]:
+    """The report's column headings: `Mã`, `Chỉ tiêu`, … (catalog keys `rep_<column>`)."""
+    return [t(lang, f"rep_{c}") for c in REPORT_COLUMNS]
+
+
+def quantity(x: float | bool | None, unit: str, lang: str = "vi") -> str:
+    """A number with its unit (`32 tỉ đồng`), a milestone's `Đã xong`, or `–`."""
+    if x is None:
+        return fmt.NONE
+    if isinstance(x, bool):
+        return fmt.done_text(x, lang)
+    return fmt.with_unit(x, unit, lang)
+
+
+def due_period(ind: Indicator, lang: str = "vi", short: bool = False) -> str:
+    """A milestone's due quarter: `Quý II/2026` (or `II/26` when `short`); as written if odd."""
+    due = ind.due or ""
+    try:
+        period = Period.parse(due)
+    except ValueError:
+        return due
+    return period.short_label(lang) if short else period.label(lang)
+
+
+def due_text(ind: Indicator, lang: str = "vi", short: bool = False) -> str:
+    """`hạn Quý II/2026`, `due Q2 26`."""
+    return f"{t(lang, 'due')} {due_period(ind, lang, short)}".strip()
+
+
+def _unit(ind: Indicator, units: bool) -> str:
+    """The unit shown next to numbers: all of them, or only `%` (narrow columns)."""
+    return ind.unit if units or ind.unit == "%" else ""
+
+
+def value_text(ev: Evaluation, lang: str = "vi", units: bool = True) -> str:
+    """The figure compared with the target (year to date when reported per quarter)."""
+    if ev.value is None:
+        return fmt.NONE
+    if isinstance(ev.value, bool):
+        return fmt.done_text(ev.value, lang)
+    return quantity(ev.figure, _unit(ev.indicator, units), lang)
+
+
+def target_text(ev: Evaluation, lang: str = "vi", units: bool = True, short: bool = False) -> str:
+    """The annual target, or a milestone's due quarter."""
+    ind = ev.indicator
+    if ind.kind == "milestone":
+        return due_text(ind, lang, short)
+    return quantity(ind.target, _unit(ind, units), lang)
+
+
+def expected_text(ev: Evaluation, lang: str = "vi", units: bool = True) -> str:
+    """Where the indicator should be by now."""
+    return quantity(ev.expected, _unit(ev.indicator, units), lang)
+
+
+def row_cells(
+    ev: Evaluation, lang: str = "vi", units: bool = True, short: bool = False
+) -> dict[str, str]:
+    """Every cell of one indicator's row, by column id.
+
+    `units=False`: numbers carry no unit but `%`; `short`: short quarter labels (the table).
+    """
+    ind = ev.indicator
+    return {
+        "id": ind.id,
+        "name": ind.name,
+        "unit": ind.unit,
+        "owner": ind.owner,
+        "value": value_text(ev, lang, units),
+        "target": target_text(ev, lang, units, short),
+        "percent": fmt.percent_of(ev, lang),
+        "expected": expected_text(ev, lang, units),
+        "status": label(ev.status, lang),
+    }
+
+
+def is_money(ev: Evaluation) -> bool:
+    """A cumulative amount of money (or with decimals): its card shows the percent first."""
+    ind = ev.indicator
+    target = ind.target or 0
+    return ind.kind == "cumulative" and ("đồng" in ind.unit or target != int(target))
+
+
+def card_figure(ev: Evaluation, lang: str = "vi") -> str:
+    """A headline card's big figure: `13,75%`, `90% / 95%`, `6 / 30`, `Đã xong`."""
+    ind = ev.indicator
+    if ev.value is None:
+        return fmt.NONE
+    if isinstance(ev.value, bool):
+        return fmt.done_text(ev.value, lang)
+    shown = ev.figure
+    if ind.unit == "%":
+        if ind.target == 100:
+            return fmt.percent(shown, lang)
+        return f"{fmt.percent(shown, lang)} / {fmt.percent(ind.target, lang)}"
+    if is_money(ev):
+        return fmt.percent_of(ev, lang)
+    return f"{fmt.number(shown, lang)} / {fmt.number(ind.target, lang)}"
+
+
+def card_detail(ev: Evaluation, lang: str = "vi") -> list[str]:
+    """The line under a card's bar, longest form first: `32 / 232,73 tỉ đồng`, `dự kiến 89,75%`."""
+    ind = ev.indicator
+    if ind.kind == "milestone":
+        return [due_text(ind, lang)]
+    if ev.value is None:
+        return [f"{t(lang, 'of_target')} {fmt.with_unit(ind.target, ind.unit, lang)}"]
+    shown = ev.figure
+    if is_money(ev):
+        value, target = fmt.number(shown, lang), fmt.with_unit(ind.target, ind.unit, lang)
+        return [f"{value} / {target}", f"{value}/{target}"]
+    if ind.unit == "%":
+        return [f"{t(lang, 'expected')} {fmt.with_unit(ev.expected, ind.unit, lang)}"]
+    share = f"{fmt.percent_of(ev, lang)} {t(lang, 'of_target')}"
+    return [f"{share} · {ind.unit}" if ind.unit else share, share]
+
+
+def change_text(change: float, lang: str = "vi") -> str:
+    """A year-on-year change: `+12%`, `-3%`."""
+    sign = "+" if change >= 0 else "-"
+    return f"{sign}{fmt.number(abs(change), lang, decimals=0)}%"

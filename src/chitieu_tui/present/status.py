@@ -1,0 +1,51 @@
+"""One table per status: its catalog key, theme colour and symbol, for every output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chitieu_tui.core.arithmetic import STATUS_ORDER, Status
+from chitieu_tui.i18n import t
+
+
+@dataclass(frozen=True, slots=True)
+class StatusLook:
+    """How one status is shown."""
+
+    key: str
+    """The catalog key of its label (`Đạt/vượt`, `Met`)."""
+    colour: str
+    """A Textual theme variable, as data (`$success`); outputs without a theme map it."""
+    symbol: str
+    """A one-cell mark (`✓`)."""
+    ascii: str
+    """The mark where only ASCII is safe (`+`)."""
+    strong: bool
+    """Drawn in bold in lists (the table), to catch the eye."""
+
+
+STATUS: dict[Status, StatusLook] = {
+    Status.MET: StatusLook("status_met", "$success", "✓", "+", True),
+    Status.ON_TRACK: StatusLook("status_on_track", "$primary", "▲", "^", False),
+    Status.BEHIND: StatusLook("status_behind", "$error", "▼", "v", True),
+    Status.NO_DATA: StatusLook("status_no_data", "$foreground-muted", "·", ".", False),
+}
+"""Every status's look; `STATUS_ORDER` is the order they are counted and listed in."""
+
+__all__ = ["STATUS", "STATUS_ORDER", "StatusLook", "colour", "label", "symbol"]
+
+
+def label(status: Status, lang: str = "vi") -> str:
+    """The word for a status: `Đạt/vượt`, `On track`."""
+    return t(lang, STATUS[status].key)
+
+
+def colour(status: Status) -> str:
+    """The theme variable of a status (`$error`)."""
+    return STATUS[status].colour
+
+
+def symbol(status: Status, ascii_only: bool = False) -> str:
+    """The status's mark: `✓ ▲ ▼ ·`, or `+ ^ v .` in ASCII."""
+    look = STATUS[status]
+    return look.ascii if ascii_only else look.symbol

@@ -1,0 +1,67 @@
+"""The board's counts as parts (status, count, words), and the sentences built from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Status
+from chitieu_tui.i18n import t
+
+SEP = " · "
+"""Between the parts of a summary line."""
+
+_KEYS = {
+    Status.MET: "summary_met",
+    Status.ON_TRACK: "summary_on_track",
+    Status.BEHIND: "summary_behind",
+    Status.NO_DATA: "summary_no_data",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryPart:
+    """One status counted: `8/20 chỉ tiêu đạt và vượt kế hoạch`, `5 đúng tiến độ`."""
+
+    status: Status
+    count: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPart:
+    """Targets met in one field: `Kinh tế 2/6`."""
+
+    group_id: str
+    name: str
+    met: int
+    total: int
+    text: str
+
+
+def summary_parts(board: Board, lang: str = "vi") -> list[SummaryPart]:
+    """One part per status, in `STATUS_ORDER`; the first (met) also names the total."""
+    s = board.summary
+    return [
+        SummaryPart(
+            status, s.counts[status], t(lang, _KEYS[status], n=s.counts[status], total=s.total)
+        )
+        for status in STATUS_ORDER
+    ]
+
+
+def group_parts(board: Board, lang: str = "vi") -> list[GroupPart]:
+    """One part per field with indicators, in display order."""
+    return [
+        GroupPart(gid, name, met, n, t(lang, "summary_group", name=name, met=met, total=n))
+        for gid, name, met, n in board.summary.groups
+    ]
+
+
+def summary_line(board: Board, lang: str = "vi") -> str:
+    """`8/20 chỉ tiêu đạt và vượt kế hoạch · 5 đúng tiến độ · 6 chậm · 1 chưa có số liệu`."""
+    return SEP.join(p.text for p in summary_parts(board, lang))
+
+
+def groups_line(board: Board, lang: str = "vi") -> str:
+    """`Xây dựng Đảng 3/6 · Kinh tế 2/6 · …`."""
+    return SEP.join(p.text for p in group_parts(board, lang))

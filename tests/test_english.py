@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 from rich.console import Console
-from tuikit import RecordingApp, settle
+from tuikit import FixedSource, RecordingApp, settle
 
 from chitieu_tui.core.datadir import BUNDLED
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource, View
+from chitieu_tui.core.source import FileSource
 from chitieu_tui.report import FORMATS, render
 from chitieu_tui.screens import DetailScreen, EntryScreen, HelpScreen
 from chitieu_tui.widgets import HeaderBar
@@ -164,27 +164,6 @@ async def test_entry_form_in_english(ascii_sample: Path) -> None:
         assert not leaks(text), text
 
 
-class StaleRemote:
-    """A read-only remote source showing an offline copy, three hours old."""
-
-    is_remote = True
-    read_only = True
-    label = "api:http://example.invalid"
-
-    def __init__(self, view: View) -> None:
-        self.view = view
-
-    @property
-    def refresh_seconds(self) -> float:
-        return 3600.0
-
-    async def aload(self, period: Period | None = None) -> View:
-        return self.view
-
-    async def aclose(self) -> None:
-        pass
-
-
 async def test_offline_header_in_english(ascii_sample: Path) -> None:
     now = dt.datetime(2026, 4, 2, 11, 30, tzinfo=dt.UTC)
     view = dataclasses.replace(
@@ -195,7 +174,7 @@ async def test_offline_header_in_english(ascii_sample: Path) -> None:
         stale=True,
         stale_since=now - dt.timedelta(hours=3),
     )
-    app = RecordingApp(StaleRemote(view), lang="en", now=lambda: now)
+    app = RecordingApp(FixedSource(view), lang="en", now=lambda: now)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
         await pilot.press("e")

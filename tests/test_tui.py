@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from datadirs import copy_sample, make_datadir
 from rich.console import Console
-from tuikit import RecordingApp, settle
+from tuikit import FixedSource, RecordingApp, settle
 
 from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource, View
-from chitieu_tui.i18n import Msg, fold
+from chitieu_tui.core.source import FileSource
+from chitieu_tui.i18n import fold
 from chitieu_tui.screens import DashboardScreen, DetailScreen, HelpScreen
 from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, SummaryBar
 from chitieu_tui.widgets.headline_card import bar, short_title, sparkline
@@ -389,44 +389,6 @@ async def test_small_terminal_fits(sample: Path) -> None:
         assert "8/20 chỉ tiêu" in text and "q thoát" in text and "? trợ giúp" in text
 
 
-class FakeRemote:
-    """A remote source: async, read-only, offline (stale) views."""
-
-    label = "api:http://example.invalid"
-
-    def __init__(self, view: View) -> None:
-        self.view = view
-        self.calls: list[Period | None] = []
-        self.closed = False
-
-    check_seconds = 3600.0
-
-    def stamp(self, period: Period | None) -> object:
-        return object()
-
-    def preload(self, period: Period | None) -> View | None:
-        return None
-
-    def load(self, period: Period | None = None, history: int = 5) -> View:
-        raise AssertionError("not called")
-
-    async def aload(self, period: Period | None = None, history: int = 5) -> View:
-        self.calls.append(period)
-        return self.view
-
-    def last_checked(self) -> dt.datetime | None:
-        return None
-
-    def retry_hint(self) -> Msg:
-        return Msg("retry_hint", n=3600)
-
-    def snapshot(self, view: View) -> Path:
-        raise AssertionError("not called")
-
-    async def aclose(self) -> None:
-        self.closed = True
-
-
 async def test_remote_source_stale_view(sample: Path) -> None:
     now = dt.datetime(2026, 4, 2, 11, 30, tzinfo=dt.UTC)
     view = dataclasses.replace(
@@ -436,7 +398,7 @@ async def test_remote_source_stale_view(sample: Path) -> None:
         stale=True,
         stale_since=now - dt.timedelta(hours=3),
     )
-    source = FakeRemote(view)
+    source = FixedSource(view)
     app = ChitieuApp(source, now=lambda: now)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

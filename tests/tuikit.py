@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed
 
 from chitieu_tui.app import ChitieuApp
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.source import View
+from chitieu_tui.i18n import Msg
 
 
 class RecordingApp(ChitieuApp):
@@ -31,3 +36,40 @@ async def settle(pilot: Pilot[Any]) -> None:
             pass
         await pilot.pause()
     await pilot.pause()
+
+
+class FixedSource:
+    """A source that always answers the same view, like a server that never changes."""
+
+    label = "api:http://example.invalid"
+    check_seconds = 3600.0
+
+    def __init__(self, view: View) -> None:
+        self.view = view
+        self.calls: list[Period | None] = []
+        self.closed = False
+
+    def stamp(self, period: Period | None) -> object:
+        return object()
+
+    def preload(self, period: Period | None) -> View | None:
+        return None
+
+    def load(self, period: Period | None = None, history: int = 5) -> View:
+        return self.view
+
+    async def aload(self, period: Period | None = None, history: int = 5) -> View:
+        self.calls.append(period)
+        return self.view
+
+    def last_checked(self) -> dt.datetime | None:
+        return None
+
+    def retry_hint(self) -> Msg:
+        return Msg("retry_hint", n=3600)
+
+    def snapshot(self, view: View) -> Path:
+        raise AssertionError("not called")
+
+    async def aclose(self) -> None:
+        self.closed = True

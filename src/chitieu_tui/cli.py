@@ -139,11 +139,11 @@ def _load_view(source: Source, period: Period | None, lang: str) -> View:
     """One View, for the one-shot commands (API sources within 30 s in all)."""
     view = source.load(period, history=0)
     if view.stale and view.stale_since is not None:
-        from chitieu_tui.widgets.header_bar import age_text
+        from chitieu_tui.present.time import age_since, stamp_text
 
-        since = view.stale_since.astimezone(dt.UTC)
-        age = age_text(since, dt.datetime.now(dt.UTC), lang)
-        when = f"{age} ({since:%Y-%m-%d %H:%M} UTC)"
+        since = view.stale_since
+        age = age_since(since, dt.datetime.now(dt.UTC), lang)
+        when = f"{age} ({stamp_text(since, lang)})"
         warn(ChitieuError("warn.stale_copy", Place(source.label), since=when), lang)
     return view
 

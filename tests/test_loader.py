@@ -26,8 +26,8 @@ target = 232.73
 """
 
 
-def check(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(["check", "--config", str(root)])
+def check(root: Path, capsys: pytest.CaptureFixture[str], lang: str = "en") -> tuple[int, str, str]:
+    code = main(["check", "--config", str(root), "--lang", lang])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -36,7 +36,9 @@ def test_good_file_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     root = make_datadir(tmp_path, GOOD, {"2026-Q1": "thu = 32.0\n"})
     code, out, err = check(root, capsys)
     assert code == 0, err
-    assert "OK" in out and "1 chỉ tiêu" in out
+    assert "OK" in out and "indicators: 1, progress files: 1" in out
+    code, out, err = check(root, capsys, "vi")
+    assert code == 0 and "1 chỉ tiêu, 1 tệp số liệu" in out
 
 
 # (replacement of GOOD's text, expected line, words in the message)

@@ -220,7 +220,8 @@ class ChitieuApp(App[int]):
         if self.view is None:
             return
         if self.view.read_only or not hasattr(self.source, "enter"):
-            why = getattr(self.source, "read_only_reason", "") or t(self.lang, "e_read_only")
+            reason = getattr(self.source, "read_only_reason", None)
+            why = reason.text(self.lang) if reason else t(self.lang, "e_read_only")
             self.notify(why, severity="warning", markup=False)
             return
         indicator_id = self.dashboard.table.current_id()

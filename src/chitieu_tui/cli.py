@@ -12,6 +12,7 @@ from typing import Any
 from chitieu_tui.core.errors import (
     ChitieuError,
     DataError,
+    EntryError,
     Place,
     UsageError,
     WriteError,
@@ -23,8 +24,10 @@ from chitieu_tui.core.periods import Period
 def _period(text: str) -> Period:
     try:
         return Period.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    except DataError as exc:
+        from chitieu_tui.i18n import resolve_lang
+
+        raise argparse.ArgumentTypeError(exc.text(resolve_lang())) from None
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -143,13 +146,14 @@ def print_error(error: ChitieuError) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate chitieu.toml and every progress file; print every problem found."""
     from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+    from chitieu_tui.i18n import t
 
     data = DataDir(resolve_data_dir(args.config))
     try:
         defs = data.definitions()
     except ChitieuError as exc:
         for e in flatten(exc):
-            print(str(e), file=sys.stderr)
+            print(e.render(args.lang), file=sys.stderr)
         return 1
     problems: list[ChitieuError] = []
     periods = data.periods()
@@ -163,16 +167,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         for path in sorted(progress_dir.iterdir()):
             if path.suffix == ".toml" and not Period.is_valid(path.stem):
                 where = data.shown(path)
-                print(f"{where}: warning: not named like 2026-Q1.toml; ignored", file=sys.stderr)
+                print(t(args.lang, "check.misnamed", where=where), file=sys.stderr)
     for w in data.warnings:
         print(f"{w.place}: warning: {w.message}" if w.place else f"warning: {w}", file=sys.stderr)
     for p in problems:
-        print(str(p), file=sys.stderr)
+        print(p.render(args.lang), file=sys.stderr)
     if problems:
         return 1
+    shown = data.shown(data.definitions_path)
     print(
-        f"OK: {data.shown(data.definitions_path)}: {len(defs.indicators)} chỉ tiêu, "
-        f"{len(periods)} tệp số liệu"
+        t(args.lang, "check.ok", where=shown, indicators=len(defs.indicators), files=len(periods))
     )
     return 0
 
@@ -209,8 +213,11 @@ def cmd_set(args: argparse.Namespace) -> int:
     period = args.period or data.default_period(data.definitions())
     try:
         path = data.enter(period, args.id, args.value, args.note)
-    except ValueError as exc:
-        raise DataError(f'indicator "{args.id}": {exc}', Place("VALUE")) from None
+    except EntryError as exc:
+        from chitieu_tui.i18n import Msg
+
+        item = Msg("item.indicator", id=args.id)
+        raise DataError(Msg("err.in_item", item=item, detail=exc.msg), Place("VALUE")) from None
     print(data.shown(path))
     if not args.no_snapshot:
         print(data.take_snapshot(data.board(period)))

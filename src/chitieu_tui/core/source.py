@@ -59,7 +59,7 @@ class FileSource:
         self.data = DataDir(root, snapshots_override=snapshots)
         self._lock = threading.Lock()  # load, entry and snapshot workers share the caches
         self.read_only = self.data.is_bundled  # the installed sample: `chitieu init` copies it
-        self.read_only_reason = SAMPLE_HINT if self.read_only else ""
+        self.read_only_reason = SAMPLE_HINT if self.read_only else None
         self.label = shown_path(root).rstrip("/") + "/"
         self.kind = "sample" if self.data.is_bundled else "file"
 
@@ -99,7 +99,7 @@ class FileSource:
     def enter(self, period: Period, indicator_id: str, text: str, note: str | None) -> Path:
         """Validate a typed value, write it (locked, atomic), then take a snapshot.
 
-        Raises ValueError (message for the form) or ChitieuError.
+        Raises EntryError (a value that cannot be entered) or another ChitieuError.
         """
         with self._lock:
             self.data.enter(period, indicator_id, text, note)

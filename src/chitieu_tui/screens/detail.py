@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 
 from chitieu_tui.core import fmt
 from chitieu_tui.core.arithmetic import Evaluation, Status, pace
+from chitieu_tui.core.errors import DataError
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import localize_bindings, t
@@ -121,7 +122,7 @@ class DetailScreen(ModalScreen[None]):
         if ind.due:
             try:
                 row("d_due", Period.parse(ind.due).label(lang))
-            except ValueError:
+            except DataError:
                 row("d_due", ind.due)
         row("d_owner", ind.owner)
         row("d_note", ind.note)

@@ -10,6 +10,7 @@ from textual.widget import Widget
 
 from chitieu_tui.core import fmt
 from chitieu_tui.core.arithmetic import Evaluation, Status
+from chitieu_tui.core.errors import DataError
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
@@ -79,7 +80,7 @@ def detail(ev: Evaluation, lang: str) -> list[str]:
         due = ind.due or ""
         try:
             due = Period.parse(due).label(lang)
-        except ValueError:
+        except DataError:
             pass
         return [f"{t(lang, 'due')} {due}".strip()]
     if ev.value is None:

@@ -14,6 +14,7 @@ from textual.widgets.data_table import RowKey
 
 from chitieu_tui.core import fmt
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
+from chitieu_tui.core.errors import DataError
 from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import fold, t
 from chitieu_tui.messages import OpenDetail
@@ -111,7 +112,7 @@ def cells(ev: Evaluation, lang: str) -> dict[str, str]:
     if ind.kind == "milestone":
         try:
             due = Period.parse(ind.due or "").short_label(lang)
-        except ValueError:
+        except DataError:
             due = ind.due or ""
         target = f"{t(lang, 'due')} {due}".strip()
         value = fmt.number(ev.value, lang) if ev.value is not None else "–"

@@ -59,10 +59,10 @@ _TOML_PATTERNS: list[tuple[re.Pattern[str], str, str, Callable[[str], str]]] = [
     (re.compile(r"Expected (.+)"), "toml.expected", "what", clean),
     (re.compile(r"Found invalid character (.+)"), "toml.invalid_char", "char", clean),
     (re.compile(r"Illegal character (.+)"), "toml.illegal_char", "char", clean),
-    (re.compile(r"Cannot declare (.+) twice"), "toml.declared_twice", "key", _key_name),
-    (re.compile(r"Cannot mutate immutable namespace (.+)"), "toml.immutable", "key", _key_name),
-    (re.compile(r"Cannot redefine namespace (.+)"), "toml.redefine", "key", _key_name),
-    (re.compile(r"Duplicate inline table key (.+)"), "toml.duplicate_inline_key", "key", clean),
+    (re.compile(r"Cannot declare (.+) twice"), "toml.declared_twice", "name", _key_name),
+    (re.compile(r"Cannot mutate immutable namespace (.+)"), "toml.immutable", "name", _key_name),
+    (re.compile(r"Cannot redefine namespace (.+)"), "toml.redefine", "name", _key_name),
+    (re.compile(r"Duplicate inline table key (.+)"), "toml.duplicate_inline_key", "name", clean),
 ]
 """tomllib's messages with a parameter: pattern, catalog key, parameter name, how to show it."""
 

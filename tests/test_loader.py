@@ -301,6 +301,9 @@ def test_a_misnamed_progress_file_is_a_warning(
     code, _, err = check(root, capsys)
     assert code == 0
     assert "quy1.toml: warning: not named like 2026-Q1.toml" in err
+    code, _, err = check(root, capsys, "vi")
+    assert code == 0
+    assert "quy1.toml: cảnh báo: tên tệp không có dạng 2026-Q1.toml; bỏ qua" in err
 
 
 def test_unknown_key_in_unit_names_its_line(

@@ -186,9 +186,6 @@ async def test_offline_header_in_english(ascii_sample: Path) -> None:
         assert not leaks(shown), shown
 
 
-@pytest.mark.xfail(
-    reason="parse_value's errors (core/writer.py, entry's except lines) are not worded yet"
-)
 async def test_a_refused_value_is_explained_in_english(ascii_sample: Path) -> None:
     app = RecordingApp(FileSource(ascii_sample), lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -202,9 +199,6 @@ async def test_a_refused_value_is_explained_in_english(ascii_sample: Path) -> No
     assert message and not leaks(message), message
 
 
-@pytest.mark.xfail(
-    reason="the sample's read-only hint (core/datadir.py SAMPLE_HINT) is Vietnamese only"
-)
 async def test_the_bundled_sample_refuses_entry_in_english() -> None:
     app = RecordingApp(FileSource(BUNDLED), lang="en")
     async with app.run_test(size=(120, 40)) as pilot:

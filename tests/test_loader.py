@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,8 +13,11 @@ from datadirs import HEAD, make_datadir
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import DataDir
-from chitieu_tui.core.errors import ChitieuError, flatten
+from chitieu_tui.core.errors import ChitieuError, DataError, flatten
 from chitieu_tui.core.loader import load_definitions
+from chitieu_tui.core.oserrors import os_reason
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.tomlfile import parse_toml_text, read_toml
 
 GOOD = """
 [dashboard]
@@ -26,8 +33,8 @@ target = 232.73
 """
 
 
-def check(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(["check", "--config", str(root)])
+def check(root: Path, capsys: pytest.CaptureFixture[str], lang: str = "en") -> tuple[int, str, str]:
+    code = main(["check", "--config", str(root), "--lang", lang])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -36,7 +43,9 @@ def test_good_file_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     root = make_datadir(tmp_path, GOOD, {"2026-Q1": "thu = 32.0\n"})
     code, out, err = check(root, capsys)
     assert code == 0, err
-    assert "OK" in out and "1 chỉ tiêu" in out
+    assert "OK" in out and "indicators: 1, progress files: 1" in out
+    code, out, err = check(root, capsys, "vi")
+    assert code == 0 and "1 chỉ tiêu, 1 tệp số liệu" in out
 
 
 # (replacement of GOOD's text, expected line, words in the message)
@@ -292,6 +301,9 @@ def test_a_misnamed_progress_file_is_a_warning(
     code, _, err = check(root, capsys)
     assert code == 0
     assert "quy1.toml: warning: not named like 2026-Q1.toml" in err
+    code, _, err = check(root, capsys, "vi")
+    assert code == 0
+    assert "quy1.toml: cảnh báo: tên tệp không có dạng 2026-Q1.toml; bỏ qua" in err
 
 
 def test_unknown_key_in_unit_names_its_line(
@@ -310,3 +322,198 @@ def test_absurd_values_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture
     code, _, err = check(root, capsys)
     assert code == 1
     assert "number is too large" in err and "2026-Q1.toml:7:" in err
+
+
+# --- Vietnamese wording, coded errors, files that are not regular files ---
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "en", "vi"),
+    [
+        (
+            "target = 232.73",
+            "target = = 232",
+            "chitieu.toml:21:10: TOML syntax error: Invalid value",
+            "chitieu.toml:21:10: lỗi cú pháp TOML: giá trị không hợp lệ",
+        ),
+        (
+            "target = 232.73",
+            "target 232.73",
+            "chitieu.toml:21:8: TOML syntax error: Expected '=' after a key in a key/value pair",
+            "chitieu.toml:21:8: lỗi cú pháp TOML: thiếu dấu '=' sau tên khóa",
+        ),
+        (
+            "target = 232.73",
+            "target = 232.73\ntagret = 1",
+            'indicator "thu": unknown field "tagret"',
+            'chỉ tiêu "thu": trường lạ "tagret"',
+        ),
+        (
+            "target = 232.73",
+            'target = "232"',
+            'indicator "thu": target must be a number, got "232"',
+            'chỉ tiêu "thu": target phải là một số, nhưng đang là "232"',
+        ),
+        (
+            'group = "g"',
+            'group = "x"',
+            'indicator "thu": unknown group "x" (not a [[group]] id)',
+            'chỉ tiêu "thu": lĩnh vực "x" không có (không phải id của một [[group]])',
+        ),
+        (
+            'kind = "cumulative"',
+            'kind = "sum"',
+            'indicator "thu": kind must be one of cumulative, level, milestone, got "sum"',
+            'chỉ tiêu "thu": kind phải là một trong cumulative (cộng dồn), level (mức đạt), '
+            'milestone (mốc việc), nhưng đang là "sum"',
+        ),
+    ],
+)
+def test_errors_are_worded_in_both_languages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, en: str, vi: str
+) -> None:
+    root = make_datadir(tmp_path, GOOD.replace(old, new))
+    assert en in check(root, capsys, "en")[2]
+    assert vi in check(root, capsys, "vi")[2]
+    with pytest.raises(ChitieuError) as info:
+        DataDir(root).definitions()
+    assert en in str(info.value) and vi in info.value.render("vi")
+
+
+def test_file_not_found_in_both_languages(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as info:
+        load_definitions(tmp_path / "chitieu.toml", "chitieu.toml")
+    err = info.value
+    assert err.code == "err.file.not_found"
+    assert err.render("en") == "chitieu.toml: file not found"
+    assert err.render("vi") == "chitieu.toml: không tìm thấy tệp"
+
+
+def test_a_folder_is_not_a_toml_file(tmp_path: Path) -> None:
+    (tmp_path / "chitieu.toml").mkdir()
+    with pytest.raises(DataError) as info:
+        load_definitions(tmp_path / "chitieu.toml")
+    assert info.value.code == "err.file.is_folder"
+
+
+def test_unreadable_files_are_worded_by_errno_class() -> None:
+    assert os_reason(PermissionError(errno.EACCES, "Permission denied")).text("vi") == (
+        "không có quyền truy cập"
+    )
+    assert os_reason(OSError(errno.EIO, "Input/output error")).text("vi") == "lỗi hệ thống EIO"
+    assert os_reason(OSError(errno.EIO, "Input/output error")).text("en") == "system error EIO"
+
+
+def test_every_syntax_message_has_vietnamese_words(tmp_path: Path) -> None:
+    broken = {
+        "a = [1, 2\n": "toml.unclosed_array",
+        'a = "x\n': "toml.illegal_char",
+        "[a]\n[a]\n": "toml.declared_twice",
+        "a = 1\na = 2\n": "toml.overwrite",
+        "a = 1 b = 2\n": "toml.expected_newline",
+        "a = 1979-02-30\n": "toml.invalid_date",
+        "a = {b = 1\n": "toml.unclosed_inline_table",
+    }
+    for text, key in broken.items():
+        with pytest.raises(DataError) as info:
+            parse_toml_text(text, "x.toml")
+        detail = info.value.msg.params["detail"]
+        assert detail.key == key, text
+        assert info.value.text("vi").startswith("lỗi cú pháp TOML: "), text
+        assert "Unclosed" not in info.value.text("vi") and "Cannot" not in info.value.text("vi")
+    with pytest.raises(DataError) as info:
+        parse_toml_text("a = [1,", "x.toml")
+    assert str(info.value) == "x.toml: TOML syntax error: Invalid value at the end of the file"
+    assert info.value.text("vi") == "lỗi cú pháp TOML: giá trị không hợp lệ ở cuối tệp"
+    with pytest.raises(DataError) as info:
+        parse_toml_text("[a]\n[a]\n", "x.toml")
+    assert info.value.text("en") == "TOML syntax error: Cannot declare [a] twice"
+
+
+def test_an_unknown_syntax_message_falls_back_to_plain_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tomllib
+
+    def fail(_: str) -> None:
+        raise tomllib.TOMLDecodeError("Something new (at line 3, column 7)")
+
+    monkeypatch.setattr(tomllib, "loads", fail)
+    with pytest.raises(DataError) as info:
+        parse_toml_text("a = 1\n", "x.toml")
+    assert info.value.render("vi") == "x.toml:3:7: cú pháp TOML sai"
+    assert info.value.render("en") == "x.toml:3:7: TOML syntax error"
+
+
+def test_a_bad_period_is_a_coded_data_error() -> None:
+    with pytest.raises(DataError) as info:
+        Period.parse("2026-Q5")
+    assert info.value.code == "err.period.format"
+    assert info.value.text("vi") == "quý phải có dạng 2026-Q1, nhưng đang là '2026-Q5'"
+    assert (Period(2026, 1).label("vi"), Period(2026, 4).label("en")) == ("Quý I/2026", "Q4 2026")
+    assert (Period(2026, 3).short_label("vi"), Period(2025, 2).short_label("en")) == (
+        "III/26",
+        "Q2 25",
+    )
+
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+
+
+@needs_fifo
+def test_read_toml_refuses_a_fifo_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "chitieu.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError) as info:
+        read_toml(fifo, "chitieu.toml")  # would hang forever on a plain open()
+    assert info.value.code == "err.file.not_regular"
+    assert "không phải tệp thông thường" in info.value.render("vi")
+
+
+def test_read_toml_refuses_a_device_and_follows_symlinks(tmp_path: Path) -> None:
+    if Path("/dev/zero").exists():
+        with pytest.raises(DataError) as info:
+            read_toml(Path("/dev/zero"))
+        assert info.value.code == "err.file.not_regular"
+    real = tmp_path / "real.toml"
+    real.write_text("a = 1\n")
+    link = tmp_path / "link.toml"
+    link.symlink_to(real)
+    assert read_toml(link)[0] == {"a": 1}
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    import chitieu_tui
+
+    src = str(Path(chitieu_tui.__file__).resolve().parents[1])  # this copy, whatever the cwd
+    env = {**os.environ, "PYTHONPATH": src}
+    return subprocess.run(
+        [sys.executable, "-m", "chitieu_tui", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=30,  # a hang on the FIFO fails the test instead of hanging CI
+    )
+
+
+@needs_fifo
+@pytest.mark.parametrize("command", ["check", "report"])
+def test_commands_refuse_a_fifo(tmp_path: Path, command: str) -> None:
+    root = make_datadir(tmp_path, GOOD, {"2026-Q1": "thu = 32.0\n"})
+    (root / "chitieu.toml").unlink()
+    os.mkfifo(root / "chitieu.toml")
+    proc = _run(command, "--config", str(root), "--lang", "en", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "chitieu.toml" in proc.stderr and "not a regular file" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@needs_fifo
+def test_check_refuses_a_fifo_progress_file_in_vietnamese(tmp_path: Path) -> None:
+    root = make_datadir(tmp_path, GOOD)
+    os.mkfifo(root / "progress" / "2026-Q1.toml")
+    proc = _run("check", "--config", str(root), cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "2026-Q1.toml: không phải tệp thông thường" in proc.stderr

@@ -15,7 +15,7 @@ from datadirs import copy_sample
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import DataDir
-from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.core.errors import ChitieuError, EntryError
 from chitieu_tui.core.model import Indicator
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.writer import parse_value, set_value
@@ -46,22 +46,57 @@ def test_parse_numbers(text: str, value: float) -> None:
     assert parse_value(text, NUM) == value
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1,2.3,4", "nan", "inf", "1e400", "3 tỉ"])
-def test_parse_rejects_nonsense(text: str) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("", "err.entry.empty"),
+        ("abc", "err.entry.not_number"),
+        ("1,2.3,4", "err.entry.not_number"),
+        ("1.2,3.4", "err.entry.unclear_number"),
+        ("nan", "err.entry.invalid_number"),
+        ("inf", "err.entry.invalid_number"),
+        ("1e400", "err.entry.invalid_number"),
+        ("3 tỉ", "err.entry.not_number"),
+    ],
+)
+def test_parse_rejects_nonsense(text: str, code: str) -> None:
+    with pytest.raises(EntryError) as info:
         parse_value(text, NUM)
+    assert info.value.code == code
+
+
+def test_a_bad_value_is_worded_in_both_languages() -> None:
+    with pytest.raises(EntryError) as info:
+        parse_value("chín mươi", NUM)
+    assert info.value.text("vi") == "không phải là số: 'chín mươi'"
+    assert str(info.value) == "not a number: 'chín mươi'"
+    with pytest.raises(EntryError) as info:
+        parse_value("", NUM)
+    assert (info.value.text("vi"), info.value.text("en")) == ("chưa nhập số liệu", "no value typed")
 
 
 @pytest.mark.parametrize(
-    ("text", "value"), [("có", True), ("Đã xong", True), ("x", True), ("chưa", False), ("0", False)]
+    ("text", "value"),
+    [
+        ("có", True),
+        ("Đã xong", True),
+        ("đã  xong", True),
+        ("x", True),
+        ("yes", True),
+        ("chưa", False),
+        ("Chưa xong", False),
+        ("không", False),
+        ("0", False),
+    ],
 )
 def test_parse_milestones(text: str, value: bool) -> None:
     assert parse_value(text, MILE) is value
 
 
 def test_milestone_refuses_a_number() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(EntryError) as info:
         parse_value("3", MILE)
+    assert "'có'" in info.value.text("vi") and "'yes'" in info.value.text("en")
 
 
 def test_set_keeps_comments_and_other_values(tmp_path: Path) -> None:
@@ -102,7 +137,7 @@ def test_set_creates_a_new_period(tmp_path: Path, capsys: pytest.CaptureFixture[
     ("args", "words"),
     [
         (["khong-co", "1"], 'unknown indicator "khong-co"'),
-        (["bhyt", "chín mươi"], "không phải là số"),
+        (["bhyt", "chín mươi"], "not a number"),
         (["--period", "9999-Q4", "bhyt", "1"], "chitieu.toml is for 2026"),
         (["--period", "2027-Q1", "bhyt", "1"], "not 2027-Q1"),
     ],
@@ -111,7 +146,7 @@ def test_set_bad_input_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], words: str
 ) -> None:
     root = copy_sample(tmp_path)
-    assert main(["set", "--config", str(root), *args]) == 1
+    assert main(["set", "--config", str(root), "--lang", "en", *args]) == 1
     assert words in capsys.readouterr().err
 
 
@@ -122,8 +157,9 @@ def test_a_held_lock_gives_a_clear_message(tmp_path: Path) -> None:
     path = root / "progress" / "2026-Q1.toml"
     data = DataDir(root)
     with filelock.FileLock(str(path.parent / f".{path.name}.lock")):
-        with pytest.raises(ChitieuError, match="khóa"):
+        with pytest.raises(ChitieuError, match="lock held") as info:
             set_value(path, data.definitions(), Period(2026, 1), "bhyt", 1.0, lock_seconds=0.2)
+    assert info.value.code == "err.write.locked" and "khóa quá" in info.value.render("vi")
 
 
 WRITER = textwrap.dedent(

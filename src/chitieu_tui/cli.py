@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from chitieu_tui.core.errors import (
     ChitieuError,
     DataError,
+    EntryError,
     InternalError,
     Place,
     UsageError,
@@ -29,8 +30,10 @@ if TYPE_CHECKING:
 def _period(text: str) -> Period:
     try:
         return Period.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    except DataError as exc:
+        from chitieu_tui.i18n import resolve_lang
+
+        raise argparse.ArgumentTypeError(exc.text(resolve_lang())) from None
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -73,12 +76,19 @@ def _source_options(parser: argparse.ArgumentParser, sub: bool) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _argv_lang(argv: Sequence[str]) -> str | None:
+    """`--lang X` as typed, before the parser (which speaks that language) is built."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     """The argument parser (exit status 2 on bad usage)."""
-    parser = argparse.ArgumentParser(
-        prog="chitieu",
-        description="Theo dõi chỉ tiêu theo quý — a dashboard of a ward's yearly targets.",
-    )
+    parser = argparse.ArgumentParser(prog="chitieu", description=t(lang, "cli.description"))
     from chitieu_tui import __version__
 
     parser.add_argument("--version", action="version", version=f"chitieu {__version__}")
@@ -98,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     setp = subs.add_parser("set", help="enter one value (locked, atomic write), then snapshot")
     _source_options(setp, sub=True)
     setp.add_argument("id", metavar="ID", help="indicator id")
-    setp.add_argument("value", metavar="VALUE", help="32,5 or 32.5; có/chưa for a milestone")
+    setp.add_argument("value", metavar="VALUE", help=t(lang, "cli.set_value"))
     setp.add_argument("--note", default=None, help="note kept with the value")
     setp.add_argument("--no-snapshot", action="store_true", help="do not take a snapshot")
     init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
@@ -173,13 +183,14 @@ def print_error(error: ChitieuError, lang: str) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate chitieu.toml and every progress file; print every problem found."""
     from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+    from chitieu_tui.i18n import t
 
     data = DataDir(resolve_data_dir(args.config))
     try:
         defs = data.definitions()
     except ChitieuError as exc:
         for e in flatten(exc):
-            print(str(e), file=sys.stderr)
+            print(e.render(args.lang), file=sys.stderr)
         return 1
     problems: list[ChitieuError] = []
     periods = data.periods()
@@ -193,16 +204,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         for path in sorted(progress_dir.iterdir()):
             if path.suffix == ".toml" and not Period.is_valid(path.stem):
                 where = data.shown(path)
-                print(f"{where}: warning: not named like 2026-Q1.toml; ignored", file=sys.stderr)
+                print(t(args.lang, "check.misnamed", where=where), file=sys.stderr)
     for w in data.warnings:
         print(f"{w.place}: warning: {w.message}" if w.place else f"warning: {w}", file=sys.stderr)
     for p in problems:
-        print(str(p), file=sys.stderr)
+        print(p.render(args.lang), file=sys.stderr)
     if problems:
         return 1
+    shown = data.shown(data.definitions_path)
     print(
-        f"OK: {data.shown(data.definitions_path)}: {len(defs.indicators)} chỉ tiêu, "
-        f"{len(periods)} tệp số liệu"
+        t(args.lang, "check.ok", where=shown, indicators=len(defs.indicators), files=len(periods))
     )
     return 0
 
@@ -234,13 +245,16 @@ def cmd_set(args: argparse.Namespace) -> int:
     from chitieu_tui.core.datadir import DataDir, resolve_data_dir
 
     if args.api:
-        raise UsageError("the API source is read-only; use --config DIR")
+        raise UsageError("err.usage.set_api")
     data = DataDir(resolve_data_dir(args.config))
     period = args.period or data.default_period(data.definitions())
     try:
         path = data.enter(period, args.id, args.value, args.note)
-    except ValueError as exc:
-        raise DataError(f'indicator "{args.id}": {exc}', Place("VALUE")) from None
+    except EntryError as exc:
+        from chitieu_tui.i18n import Msg
+
+        item = Msg("item.indicator", id=args.id)
+        raise DataError(Msg("err.in_item", item=item, detail=exc.msg), Place("VALUE")) from None
     print(data.shown(path))
     if not args.no_snapshot:
         print(data.take_snapshot(data.board(period)))
@@ -255,15 +269,15 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     dest = Path(args.dest)
     if dest.exists() and any(dest.iterdir()):
-        raise WriteError("folder exists and is not empty", Place(str(dest)))
+        raise WriteError("err.init.not_empty", Place(str(dest)))
     try:
         shutil.copytree(
             BUNDLED, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
         )
     except OSError as exc:
-        raise WriteError(
-            f"cannot copy the sample here: {exc.strerror or exc}", Place(str(dest))
-        ) from None
+        from chitieu_tui.core.oserrors import os_reason
+
+        raise WriteError("err.init.copy", Place(str(dest)), reason=os_reason(exc)) from None
     print(dest)
     return 0
 
@@ -311,9 +325,11 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: 0 done, 1 bad input, 2 bad usage."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = resolve_lang(_argv_lang(argv))
+    parser = build_parser(lang)
     args = parser.parse_args(argv)
-    args.lang = lang = resolve_lang(getattr(args, "lang", None))
+    args.lang = lang
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:

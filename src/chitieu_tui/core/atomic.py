@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from chitieu_tui.core.errors import Place, WriteError
+from chitieu_tui.core.oserrors import os_reason
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -43,7 +44,7 @@ def atomic_write(path: Path, data: bytes, *, overwrite: bool = True) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise WriteError(f"cannot write here: {exc.strerror or exc}", Place(str(folder))) from None
+        raise WriteError("err.write.folder", Place(str(folder)), reason=os_reason(exc)) from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -63,6 +64,6 @@ def atomic_write(path: Path, data: bytes, *, overwrite: bool = True) -> Path:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise WriteError(f"cannot write: {exc.strerror or exc}", Place(str(path))) from None
+        raise WriteError("err.write.file", Place(str(path)), reason=os_reason(exc)) from None
     _fsync_dir(folder)
     return path

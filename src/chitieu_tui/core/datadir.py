@@ -16,13 +16,11 @@ from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
 from chitieu_tui.core.text import clean
+from chitieu_tui.i18n import Msg
 
 BUNDLED = Path(__file__).resolve().parents[1] / "sample"
 DEFINITIONS = "chitieu.toml"
-SAMPLE_HINT = (
-    "Bộ số liệu mẫu chỉ để xem. Để nhập số liệu, chép nó ra: "
-    "chitieu init THƯ-MỤC, rồi mở chitieu --config THƯ-MỤC"
-)
+SAMPLE_HINT = Msg("err.sample.read_only")
 """Said when someone tries to write into the bundled sample."""
 
 
@@ -103,7 +101,7 @@ class DataDir:
         if self._defs is not None and stamp is not None and self._defs[0] == stamp:
             return self._defs[1]
         if stamp is None and not self.root.is_dir():
-            raise DataError("data folder not found", Place(self.shown(self.root)))
+            raise DataError("err.datadir.not_found", Place(self.shown(self.root)))
         defs = load_definitions(path, self.shown(path))
         if self._defs is None or self._defs[1] != defs:
             self._progress.clear()
@@ -191,7 +189,7 @@ class DataDir:
     def enter(self, period: Period, indicator_id: str, text: str, note: str | None = None) -> Path:
         """Validate a typed value (`32,5`, `có`), then write it; the progress file's path.
 
-        Raises DataError for an unknown id and ValueError (words for the official) for a bad value.
+        Raises DataError for an unknown id and EntryError for a value that cannot be entered.
         """
         from chitieu_tui.core.writer import parse_value
 
@@ -200,8 +198,10 @@ class DataDir:
         if ind is None:
             known = ", ".join(i.id for i in defs.indicators[:8])
             raise DataError(
-                f'unknown indicator "{clean(indicator_id)}" (known: {known}…)',
+                "err.indicator.unknown_known",
                 Place(self.shown(self.definitions_path)),
+                id=clean(indicator_id),
+                known=known,
             )
         return self.set_value(period, indicator_id, parse_value(text, ind), note)
 

@@ -15,6 +15,7 @@ from chitieu_tui.core.model import Definitions, Entry, Indicator, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import Locator, read_toml
+from chitieu_tui.i18n import Msg
 
 SCHEMA = 1
 MAX_MAGNITUDE = 1e15
@@ -24,21 +25,28 @@ MIN_MAGNITUDE = 1e-6
 ID_RE = re.compile(r"^[a-z0-9-]+$")
 _PATH_RE = re.compile(r"\$\.(\w+)(?:\[(\d+)\])?(?:\.(\w+))?(?:\[(\d+)\])?")
 _TYPE_WORDS = {
-    "float": "a number",
-    "int": "a whole number",
-    "str": "text",
-    "array": "a list",
-    "object": "a table",
-    "bool": "true or false",
+    "float": "type.float",
+    "int": "type.int",
+    "str": "type.str",
+    "array": "type.array",
+    "object": "type.object",
+    "bool": "type.bool",
 }
+"""msgspec's type names and the catalog keys of their words ("a number")."""
 _KIND_WORDS = {
-    "kind": "cumulative, level, milestone",
-    "report": "ytd, quarter",
-    "direction": "increase, decrease",
+    "kind": "choices.kind",
+    "report": "choices.report",
+    "direction": "choices.direction",
 }
+"""Fields with a fixed set of values and the catalog keys listing them."""
+_TABLE_ITEMS = {
+    "indicator": ("item.indicator", "item.indicator_n"),
+    "group": ("item.group", "item.group_n"),
+}
+"""Array tables and the catalog keys naming one item (by id, by position)."""
 
 
-def _show(value: Any) -> str:
+def _show(value: Any) -> str | Msg:
     """A short, quoted rendering of a raw value for messages."""
     if isinstance(value, str):
         text = value if len(value) <= 40 else value[:40] + "…"
@@ -46,10 +54,26 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
-        return "a table"
+        return Msg("type.object")
     if isinstance(value, list):
-        return "a list"
+        return Msg("type.array")
     return clean(repr(value))[:40]
+
+
+def _got(value: Any) -> str | Msg:
+    """`_show(value)`, or the word for nothing when the key is absent."""
+    return Msg("value.nothing") if value is None else _show(value)
+
+
+def _types(names: list[str]) -> str | Msg:
+    """msgspec type names as words: `a number`, `a number or text`."""
+    words: list[str | Msg] = [Msg(_TYPE_WORDS[n]) if n in _TYPE_WORDS else n for n in names]
+    if not words:
+        return Msg("value.nothing")
+    joined = words[0]
+    for word in words[1:]:
+        joined = Msg("type.or", first=joined, second=word)
+    return joined
 
 
 class _Where:
@@ -59,27 +83,31 @@ class _Where:
         self.data = data
         self.loc = loc
 
-    def item(self, table: str, index: int | None) -> tuple[str, Place]:
-        """A prefix like `indicator "bhyt": ` and the table's place."""
+    def item(self, table: str, index: int | None, detail: Msg) -> tuple[Msg, Place]:
+        """`detail` inside its item (`indicator "bhyt": …`, `[unit] …`) and the table's place."""
         if index is None:
-            return (f"[{table}] " if table else "", self.loc.place(table, 0))
+            if not table:
+                return detail, self.loc.place(table, 0)
+            return Msg("err.in_table", table=table, detail=detail), self.loc.place(table, 0)
         items = self.data.get(table)
         ident = None
         if isinstance(items, list) and index < len(items) and isinstance(items[index], dict):
             ident = items[index].get("id")
-        label = (
-            f'{table} "{clean(str(ident))}"' if isinstance(ident, str) else f"{table} #{index + 1}"
-        )
-        return f"{label}: ", self.loc.place(table, index)
+        by_id, by_number = _TABLE_ITEMS.get(table, ("item.table", "item.table_n"))
+        if isinstance(ident, str):
+            label = Msg(by_id, table=table, id=clean(ident))
+        else:
+            label = Msg(by_number, table=table, n=index + 1)
+        return Msg("err.in_item", item=label, detail=detail), self.loc.place(table, index)
 
     def error(
-        self, message: str, table: str = "", index: int | None = None, key: str | None = None
+        self, message: Msg, table: str = "", index: int | None = None, key: str | None = None
     ) -> DataError:
         """A DataError at `key` of the `index`-th `table`."""
-        prefix, place = self.item(table, index)
+        msg, place = self.item(table, index, message)
         if key is not None:
             place = self.loc.place(table, index or 0, key)
-        return DataError(prefix + message, place)
+        return DataError(msg, place)
 
 
 def _translate(exc: msgspec.ValidationError, where: _Where) -> DataError:
@@ -109,23 +137,28 @@ def _translate(exc: msgspec.ValidationError, where: _Where) -> DataError:
         table = key  # `$.unit`: the unknown key is inside that table
     missing = re.match(r"Object missing required field `([^`]+)`", msg)
     expected = re.match(r"Expected `([^`]+)`, got `([^`]+)`", msg)
+    text: Msg
     if unknown:
         key = unknown.group(1)
-        text = f'unknown field "{clean(key)}"'
+        text = Msg("err.field.unknown", field=clean(key))
     elif missing:
-        text = f'missing required field "{missing.group(1)}"'
+        text = Msg("err.field.missing", field=clean(missing.group(1)))
         key = None
     elif msg.startswith("Invalid enum value") and key in _KIND_WORDS:
-        text = f"{key} must be one of {_KIND_WORDS[key]}, got {_show(raw)}"
+        text = Msg("err.field.choice", field=key, choices=Msg(_KIND_WORDS[key]), got=_show(raw))
     elif expected:
         types = [t.strip() for t in expected.group(1).split("|") if t.strip() != "null"]
-        words = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
-        shown = _show(raw) if raw is not None else expected.group(2)
-        text = f"{label or 'value'} must be {words}, got {shown}"
+        shown = _show(raw) if raw is not None else _types([expected.group(2)])
+        if label:
+            text = Msg("err.field.type", field=label, expected=_types(types), got=shown)
+        else:
+            text = Msg("err.value.type", expected=_types(types), got=shown)
     else:
-        text = f"{key}: {msg}" if key else msg
+        text = Msg("err.field.invalid", field=key) if key else Msg("err.value.invalid")
     if table and index is None:
-        return DataError(f"[{table}] {text}", where.loc.place(table, 0, key))
+        return DataError(
+            Msg("err.in_table", table=table, detail=text), where.loc.place(table, 0, key)
+        )
     return where.error(text, table, index, key)
 
 
@@ -137,50 +170,50 @@ def _check_indicator(ind: Indicator, i: int, groups: set[str], where: _Where) ->
     """Rules the types alone do not say."""
     errs: list[DataError] = []
 
-    def err(msg: str, key: str | None = None) -> None:
+    def err(msg: Msg, key: str | None = None) -> None:
         errs.append(where.error(msg, "indicator", i, key))
 
     if not ID_RE.match(ind.id):
-        err(f"id must use only a-z, 0-9 and -, got {_show(ind.id)}", "id")
+        err(Msg("err.field.id_chars", got=_show(ind.id)), "id")
     if ind.group not in groups:
-        err(f'unknown group "{clean(ind.group)}" (not a [[group]] id)', "group")
+        err(Msg("err.group.unknown", group=clean(ind.group)), "group")
     for key, value in (("target", ind.target), ("baseline", ind.baseline)):
         if not _finite(value):
-            err(f"{key} must be a finite number, got {value}", key)
+            err(Msg("err.field.not_finite", field=key, got=str(value)), key)
         elif (
             value is not None and value != 0 and not (MIN_MAGNITUDE <= abs(value) <= MAX_MAGNITUDE)
         ):
-            err(f"{key} is out of range (0 or between 1e-6 and 1e15 in size), got {value}", key)
+            err(Msg("err.field.out_of_range", field=key, got=str(value)), key)
     if ind.kind == "milestone":
         if ind.target is not None:
-            err("a milestone has no target (it is done or not)", "target")
+            err(Msg("err.milestone.no_target"), "target")
         if ind.due is None:
-            err('a milestone needs due = "YYYY-Qn"', None)
+            err(Msg("err.milestone.needs_due"), None)
         elif not Period.is_valid(ind.due):
-            err(f"due must look like 2026-Q2, got {_show(ind.due)}", "due")
+            err(Msg("err.milestone.due_format", got=_show(ind.due)), "due")
         if ind.direction == "decrease":
-            err("a milestone has no direction", "direction")
+            err(Msg("err.milestone.no_direction"), "direction")
     else:
         if ind.target is None:
-            err('missing required field "target"')
+            err(Msg("err.field.missing", field="target"))
         if ind.due is not None:
-            err("due is for milestones only", "due")
+            err(Msg("err.indicator.due_not_milestone"), "due")
     if ind.report == "quarter" and ind.kind != "cumulative":
-        err('report = "quarter" is for cumulative indicators only', "report")
+        err(Msg("err.indicator.report_quarter"), "report")
     if ind.plan is not None:
         if len(ind.plan) != 4:
-            err(f"plan must be four numbers (end of Q1..Q4), got {len(ind.plan)}", "plan")
+            err(Msg("err.plan.count", n=len(ind.plan)), "plan")
         elif not all(math.isfinite(p) and abs(p) <= MAX_MAGNITUDE for p in ind.plan):
-            err("plan must hold finite numbers (at most 1e15 in size)", "plan")
+            err(Msg("err.plan.finite"), "plan")
         elif ind.kind == "milestone":
-            err("a milestone has no plan", "plan")
+            err(Msg("err.milestone.no_plan"), "plan")
     if ind.direction == "decrease":
         if ind.baseline is None:
-            err('direction = "decrease" needs a baseline', "direction")
+            err(Msg("err.decrease.needs_baseline"), "direction")
         elif ind.target is not None and ind.baseline <= ind.target and _finite(ind.baseline):
-            err("for a decrease the baseline must be above the target", "baseline")
+            err(Msg("err.decrease.baseline_above"), "baseline")
     elif ind.kind != "milestone" and ind.target == 0:
-        err("target must not be 0 for an increase", "target")
+        err(Msg("err.indicator.target_zero"), "target")
     return errs
 
 
@@ -188,9 +221,11 @@ def definitions_from_dict(data: dict[str, Any], loc: Locator) -> Definitions:
     """Validate parsed chitieu.toml data; raise DataError or ErrorList."""
     where = _Where(data, loc)
     if "schema" not in data:
-        raise DataError(f"missing schema = {SCHEMA} at the top of the file", Place(loc.path, 1, 1))
+        raise DataError("err.schema.missing", Place(loc.path, 1, 1), schema=SCHEMA)
     if data["schema"] != SCHEMA or isinstance(data["schema"], bool):
-        raise where.error(f"schema must be {SCHEMA}, got {_show(data['schema'])}", key="schema")
+        raise where.error(
+            Msg("err.schema.wrong", schema=SCHEMA, got=_show(data["schema"])), key="schema"
+        )
     try:
         defs = msgspec.convert(data, Definitions)
     except msgspec.ValidationError as exc:
@@ -199,41 +234,35 @@ def definitions_from_dict(data: dict[str, Any], loc: Locator) -> Definitions:
     errs: list[DataError] = []
     if not ID_RE.match(defs.unit.id):
         errs.append(
-            where.error(
-                f"id must use only a-z, 0-9 and -, got {_show(defs.unit.id)}", "unit", None, "id"
-            )
+            where.error(Msg("err.field.id_chars", got=_show(defs.unit.id)), "unit", None, "id")
         )
     group_ids: set[str] = set()
     for i, grp in enumerate(defs.groups):
         if grp.id in group_ids:
-            errs.append(where.error(f'duplicate group id "{clean(grp.id)}"', "group", i, "id"))
+            errs.append(where.error(Msg("err.group.duplicate", id=clean(grp.id)), "group", i, "id"))
         group_ids.add(grp.id)
     seen: set[str] = set()
     for i, ind in enumerate(defs.indicators):
         if ind.id in seen:
             errs.append(
-                where.error(f'duplicate indicator id "{clean(ind.id)}"', "indicator", i, "id")
+                where.error(Msg("err.indicator.duplicate", id=clean(ind.id)), "indicator", i, "id")
             )
         seen.add(ind.id)
         errs.extend(_check_indicator(ind, i, group_ids, where))
     if not defs.indicators:
-        errs.append(DataError("no [[indicator]] defined", Place(loc.path)))
+        errs.append(DataError("err.indicator.none", Place(loc.path)))
     for hid in defs.dashboard.headline:
         if hid not in seen:
             errs.append(
                 where.error(
-                    f'headline names unknown indicator "{clean(hid)}"',
+                    Msg("err.headline.unknown", id=clean(hid)),
                     "dashboard",
                     None,
                     "headline",
                 )
             )
     if not (math.isfinite(defs.dashboard.refresh_seconds) and defs.dashboard.refresh_seconds > 0):
-        errs.append(
-            where.error(
-                "refresh_seconds must be a positive number", "dashboard", None, "refresh_seconds"
-            )
-        )
+        errs.append(where.error(Msg("err.dashboard.refresh"), "dashboard", None, "refresh_seconds"))
     if errs:
         raise errs[0] if len(errs) == 1 else ErrorList(list(errs))
     return _cleaned(defs)
@@ -264,30 +293,30 @@ def load_definitions(path: Path, shown: str | None = None) -> Definitions:
     return definitions_from_dict(data, Locator.scan(shown or str(path), text))
 
 
-def _entry(ind: Indicator | None, raw: Any) -> Entry | str:
-    """An Entry, or the words of what is wrong with `raw`."""
+def _entry(ind: Indicator | None, raw: Any) -> Entry | Msg:
+    """An Entry, or the message of what is wrong with `raw`."""
     note = ""
     if isinstance(raw, dict):
         extra = set(raw) - {"value", "note"}
         if extra:
-            return f'unknown field "{clean(sorted(extra)[0])}" (a value table has value and note)'
+            return Msg("err.value_table.unknown_field", field=clean(sorted(extra)[0]))
         if "value" not in raw:
-            return "a value table needs value = …"
+            return Msg("err.value_table.no_value")
         note_raw = raw.get("note", "")
         if not isinstance(note_raw, str):
-            return f"note must be text, got {_show(note_raw)}"
+            return Msg("err.value.note_text", got=_show(note_raw))
         note = clean(note_raw, multiline=True)
         raw = raw["value"]
     if ind is not None and ind.kind == "milestone":
         if not isinstance(raw, bool):
-            return f"a milestone takes true or false, got {_show(raw)}"
+            return Msg("err.value.milestone", got=_show(raw))
         return Entry(raw, note)
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-        return f"must be a number, got {_show(raw)}"
+        return Msg("err.value.not_number", got=_show(raw))
     if not math.isfinite(raw):
-        return f"must be a finite number, got {raw}"
+        return Msg("err.value.not_finite", got=str(raw))
     if abs(raw) > MAX_MAGNITUDE:
-        return "number is too large (at most 1e15 in size)"
+        return Msg("err.value.too_large")
     return Entry(float(raw), note)
 
 
@@ -306,30 +335,28 @@ def progress_from_dict(
     allowed = {"schema", "unit", "period", "as_of", "values"}
     for key in data:
         if key not in allowed:
-            errs.append(where.error(f'unknown field "{clean(key)}"', key=key))
+            errs.append(where.error(Msg("err.field.unknown", field=clean(key)), key=key))
     if "schema" in data and (data["schema"] != SCHEMA or isinstance(data["schema"], bool)):
         errs.append(
-            where.error(f"schema must be {SCHEMA}, got {_show(data['schema'])}", key="schema")
+            where.error(
+                Msg("err.schema.wrong", schema=SCHEMA, got=_show(data["schema"])), key="schema"
+            )
         )
     unit = data.get("unit")
     if unit != defs.unit.id:
-        got = _show(unit) if unit is not None else "nothing"
         errs.append(
-            where.error(
-                f'unit must be "{defs.unit.id}" (as in chitieu.toml), got {got}', key="unit"
-            )
+            where.error(Msg("err.progress.unit", unit=defs.unit.id, got=_got(unit)), key="unit")
         )
     raw_period = data.get("period")
     period: Period | None = None
     if not isinstance(raw_period, str) or not Period.is_valid(raw_period):
-        got = _show(raw_period) if raw_period is not None else "nothing"
-        errs.append(where.error(f"period must look like 2026-Q1, got {got}", key="period"))
+        errs.append(where.error(Msg("err.period.format", got=_got(raw_period)), key="period"))
     else:
         period = Period.parse(raw_period)
         if expect_period is not None and period != expect_period:
             errs.append(
                 where.error(
-                    f'period "{period}" disagrees with the file name ({expect_period})',
+                    Msg("err.period.file_name", period=str(period), expected=str(expect_period)),
                     key="period",
                 )
             )
@@ -343,21 +370,13 @@ def progress_from_dict(
         try:
             as_of = dt.date.fromisoformat(as_of_raw)
         except ValueError:
-            errs.append(
-                where.error(
-                    f"as_of must be a date like 2026-03-31, got {_show(as_of_raw)}", key="as_of"
-                )
-            )
+            errs.append(where.error(Msg("err.progress.as_of", got=_show(as_of_raw)), key="as_of"))
     elif as_of_raw is not None:
-        errs.append(
-            where.error(
-                f"as_of must be a date like 2026-03-31, got {_show(as_of_raw)}", key="as_of"
-            )
-        )
+        errs.append(where.error(Msg("err.progress.as_of", got=_show(as_of_raw)), key="as_of"))
     raw_values = data.get("values", {})
     values: dict[str, Entry] = {}
     if not isinstance(raw_values, dict):
-        errs.append(where.error(f"values must be a table, got {_show(raw_values)}", key="values"))
+        errs.append(where.error(Msg("err.progress.values", got=_show(raw_values)), key="values"))
         raw_values = {}
     index = {ind.id: ind for ind in defs.indicators}
     for key, raw in raw_values.items():
@@ -365,14 +384,17 @@ def progress_from_dict(
         if ind is None:
             warnings.append(
                 ChitieuError(
-                    f'value for unknown indicator "{clean(key)}" is ignored',
+                    "err.progress.unknown_indicator",
                     loc.place("values", 0, key),
+                    id=clean(key),
                 )
             )
             continue
         entry = _entry(ind, raw)
-        if isinstance(entry, str):
-            errs.append(DataError(f'indicator "{key}": {entry}', loc.place("values", 0, key)))
+        if isinstance(entry, Msg):
+            item = Msg("item.indicator", id=clean(key))
+            msg = Msg("err.in_item", item=item, detail=entry)
+            errs.append(DataError(msg, loc.place("values", 0, key)))
         else:
             values[key] = entry
     if errs:
@@ -389,7 +411,7 @@ def load_progress(
     expect = Period.parse(path.stem) if Period.is_valid(path.stem) else None
     where = shown or str(path)
     if expect is None:
-        raise DataError("a progress file must be named like 2026-Q1.toml", Place(where))
+        raise DataError("err.progress.file_name", Place(where))
     return progress_from_dict(
         data, defs, Locator.scan(where, text), expect_period=expect, source=source
     )

@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from chitieu_tui.core.errors import DataError
+from chitieu_tui.i18n import Msg, t
+
 _PERIOD_RE = re.compile(r"^(\d{4})-Q([1-4])$")
-_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_QUARTER_KEYS = {1: "period.q1", 2: "period.q2", 3: "period.q3", 4: "period.q4"}
+"""Catalog keys of a quarter's number as shown (`I` in Vietnamese, `1` in English)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -18,10 +22,10 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """Parse `2026-Q1`; raise ValueError with a readable message otherwise."""
+        """Parse `2026-Q1`; raise DataError (`err.period.format`) otherwise."""
         match = _PERIOD_RE.match(text.strip()) if isinstance(text, str) else None
         if match is None:
-            raise ValueError(f"period must look like 2026-Q1, got {text!r}")
+            raise DataError("err.period.format", got=repr(text))
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
@@ -34,15 +38,12 @@ class Period:
 
     def label(self, lang: str = "vi") -> str:
         """`Quý I/2026` in Vietnamese, `Q1 2026` in English."""
-        if lang == "en":
-            return f"Q{self.quarter} {self.year}"
-        return f"Quý {_ROMAN[self.quarter]}/{self.year}"
+        return t(lang, "period.label", q=Msg(_QUARTER_KEYS[self.quarter]), year=self.year)
 
     def short_label(self, lang: str = "vi") -> str:
         """`I/26` or `Q1 26`: for narrow columns."""
-        if lang == "en":
-            return f"Q{self.quarter} {self.year % 100:02d}"
-        return f"{_ROMAN[self.quarter]}/{self.year % 100:02d}"
+        yy = f"{self.year % 100:02d}"
+        return t(lang, "period.short_label", q=Msg(_QUARTER_KEYS[self.quarter]), yy=yy)
 
     def next(self) -> Period:
         """The quarter after this one."""

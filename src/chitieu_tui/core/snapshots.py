@@ -84,7 +84,7 @@ def write_snapshot(folder: Path, board: Board, source: str, now: dt.datetime | N
             return atomic_write(target_dir / name, data, overwrite=False)
         except FileExistsError:
             continue
-    raise WriteError("too many snapshots in one second", Place(str(target_dir)))
+    raise WriteError("err.snapshot.too_many", Place(str(target_dir)))
 
 
 def _sort_key(path: Path) -> tuple[str, int]:
@@ -139,18 +139,18 @@ def read_snapshot(path: Path, defs: Definitions | None = None) -> Snapshot:
     where = str(path)
     taken_at = data.get("taken_at")
     if not isinstance(taken_at, dt.datetime):
-        raise DataError("taken_at must be a date and time", Place(where))
+        raise DataError("err.snapshot.taken_at", Place(where))
     if taken_at.tzinfo is None:
         taken_at = taken_at.replace(tzinfo=dt.UTC)
     raw_defs = data.get("definitions")
     loc = Locator.scan(where, text)
     if defs is None:
         if not isinstance(raw_defs, dict):
-            raise DataError("snapshot holds no definitions", Place(where))
+            raise DataError("err.snapshot.no_definitions", Place(where))
         defs = definitions_from_dict(raw_defs, Locator(where))
     rows = data.get("indicator", [])
     if not isinstance(rows, list):
-        raise DataError("indicator must be a list of tables", Place(where))
+        raise DataError("err.snapshot.indicator_list", Place(where))
     values: dict[str, Any] = {}
     for row in rows:
         if not isinstance(row, dict) or "id" not in row or "value" not in row:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import ast
+import errno
+import os
 import re
+import stat
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from chitieu_tui.core.errors import DataError, Place
+from chitieu_tui.core.oserrors import os_reason
+from chitieu_tui.core.text import clean
+from chitieu_tui.i18n import Msg
 
 MAX_BYTES = 8 * 1024 * 1024
 _AT_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
@@ -16,6 +24,47 @@ _AT_END_RE = re.compile(r"\s*\(at end of document\)\s*$")
 _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$")
 _KEY_RE = re.compile(r"^\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)\s*=")
 _LONG_INT_RE = re.compile(r"\d{4000,}")
+_TOML_FIXED = {
+    "Invalid statement": "toml.invalid_statement",
+    "Expected newline or end of document after a statement": "toml.expected_newline",
+    "Cannot overwrite a value": "toml.overwrite",
+    "Expected ']' at the end of a table declaration": "toml.table_bracket",
+    "Expected ']]' at the end of an array declaration": "toml.array_table_bracket",
+    "Expected '=' after a key in a key/value pair": "toml.expected_equals",
+    "Invalid initial character for a key part": "toml.key_start",
+    "Unclosed array": "toml.unclosed_array",
+    "Unclosed inline table": "toml.unclosed_inline_table",
+    "Unescaped '\\' in a string": "toml.unescaped_backslash",
+    "Invalid hex value": "toml.invalid_hex",
+    "Escaped character is not a Unicode scalar value": "toml.not_scalar",
+    "Unterminated string": "toml.unterminated_string",
+    "Invalid date or datetime": "toml.invalid_date",
+    "Invalid value": "toml.invalid_value",
+}
+"""tomllib's fixed messages (Python 3.11 `tomllib/_parser.py`) and their catalog keys."""
+
+
+def _key_name(text: str) -> str:
+    """`('unit', 'x')` (how tomllib names a key) as `unit.x`."""
+    try:
+        parts = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return clean(text)
+    if isinstance(parts, tuple) and all(isinstance(p, str) for p in parts):
+        return clean(".".join(parts))
+    return clean(text)
+
+
+_TOML_PATTERNS: list[tuple[re.Pattern[str], str, str, Callable[[str], str]]] = [
+    (re.compile(r"Expected (.+)"), "toml.expected", "what", clean),
+    (re.compile(r"Found invalid character (.+)"), "toml.invalid_char", "char", clean),
+    (re.compile(r"Illegal character (.+)"), "toml.illegal_char", "char", clean),
+    (re.compile(r"Cannot declare (.+) twice"), "toml.declared_twice", "name", _key_name),
+    (re.compile(r"Cannot mutate immutable namespace (.+)"), "toml.immutable", "name", _key_name),
+    (re.compile(r"Cannot redefine namespace (.+)"), "toml.redefine", "name", _key_name),
+    (re.compile(r"Duplicate inline table key (.+)"), "toml.duplicate_inline_key", "name", clean),
+]
+"""tomllib's messages with a parameter: pattern, catalog key, parameter name, how to show it."""
 
 
 @dataclass
@@ -70,20 +119,52 @@ class Locator:
         return Place(self.path)
 
 
+def _read_bounded(path: Path, where: str) -> bytes:
+    """The first `MAX_BYTES + 1` bytes of a regular file; anything else is refused, unblocked.
+
+    Opening with O_NONBLOCK means a FIFO without a writer cannot hang us; a symlink to a
+    regular file is followed as usual.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise DataError("err.file.not_found", Place(where)) from None
+    except IsADirectoryError:
+        raise DataError("err.file.is_folder", Place(where)) from None
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a socket, or a device with nothing behind it
+            raise DataError("err.file.not_regular", Place(where)) from None
+        raise DataError("err.file.unreadable", Place(where), reason=os_reason(exc)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise DataError("err.file.is_folder", Place(where))
+        if not stat.S_ISREG(mode):
+            raise DataError("err.file.not_regular", Place(where))
+        chunks: list[bytes] = []
+        left = MAX_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1024 * 1024))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except IsADirectoryError:
+        raise DataError("err.file.is_folder", Place(where)) from None
+    except OSError as exc:
+        raise DataError("err.file.unreadable", Place(where), reason=os_reason(exc)) from None
+    finally:
+        os.close(fd)
+
+
 def read_toml(path: Path, shown: str | None = None) -> tuple[dict[str, Any], str]:
     """Parse a TOML file; every failure becomes a DataError naming the file and place."""
     where = shown or str(path)
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise DataError("file not found", Place(where)) from None
-    except IsADirectoryError:
-        raise DataError("is a folder, not a TOML file", Place(where)) from None
-    except OSError as exc:
-        raise DataError(f"cannot read: {exc.strerror or exc}", Place(where)) from None
+    raw = _read_bounded(path, where)
     if len(raw) > MAX_BYTES:
-        raise DataError(f"file is too large (over {MAX_BYTES // (1024 * 1024)} MiB)", Place(where))
+        raise DataError("err.file.too_large", Place(where), mib=MAX_BYTES // (1024 * 1024))
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -92,11 +173,22 @@ def read_toml(path: Path, shown: str | None = None) -> tuple[dict[str, Any], str
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         bad = raw[exc.start : exc.start + 1].hex()
-        msg = f"not UTF-8 text (byte 0x{bad}); save the file as UTF-8"
-        raise DataError(msg, Place(where, line, col)) from None
+        raise DataError("err.file.not_utf8", Place(where, line, col), byte=bad) from None
     if not text.strip():
-        raise DataError("file is empty", Place(where))
+        raise DataError("err.file.empty", Place(where))
     return parse_toml_text(text, where), text
+
+
+def _syntax_detail(msg: str) -> Msg | None:
+    """tomllib's English message as a catalog message, or None when it is not one we know."""
+    key = _TOML_FIXED.get(msg)
+    if key is not None:
+        return Msg(key)
+    for pattern, pkey, param, convert in _TOML_PATTERNS:
+        match = pattern.fullmatch(msg)
+        if match:
+            return Msg(pkey, **{param: convert(match.group(1))})
+    return None
 
 
 def parse_toml_text(text: str, where: str) -> dict[str, Any]:
@@ -106,19 +198,25 @@ def parse_toml_text(text: str, where: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         at = _AT_RE.search(msg)
+        at_end = _AT_END_RE.search(msg)
         if at:
             place = Place(where, int(at.group(1)), int(at.group(2)))
             msg = msg[: at.start()]
         else:
             place = Place(where)
-            msg = _AT_END_RE.sub(" at the end of the file", msg)
-        raise DataError(f"TOML syntax error: {msg}", place) from None
+            if at_end:
+                msg = msg[: at_end.start()]
+        detail = _syntax_detail(msg)
+        if detail is None:
+            raise DataError("err.toml.syntax_unknown", place) from None
+        key = "err.toml.syntax_end" if at is None and at_end else "err.toml.syntax"
+        raise DataError(key, place, detail=detail) from None
     except RecursionError:
-        raise DataError("nesting is too deep to be a chitieu file", Place(where)) from None
-    except ValueError as exc:
+        raise DataError("err.toml.nesting", Place(where)) from None
+    except ValueError:
         long_int = _LONG_INT_RE.search(text)
         if long_int is None:
-            raise DataError(f"cannot parse: {exc}", Place(where)) from None
+            raise DataError("err.toml.syntax_unknown", Place(where)) from None
         line = text.count("\n", 0, long_int.start()) + 1
         col = long_int.start() - (text.rfind("\n", 0, long_int.start()) + 1) + 1
-        raise DataError("number is too long", Place(where, line, col)) from None
+        raise DataError("err.toml.number_too_long", Place(where, line, col)) from None

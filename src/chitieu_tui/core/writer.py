@@ -9,46 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from chitieu_tui.core.atomic import atomic_write
-from chitieu_tui.core.errors import ChitieuError, DataError, Place, WriteError
+from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, Place, WriteError
 from chitieu_tui.core.loader import progress_from_dict
 from chitieu_tui.core.model import Definitions, Indicator
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import MAX_BYTES, Locator
+from chitieu_tui.i18n import fold
 
 LOCK_SECONDS = 5.0
 HISTORY_YEARS = 10
 """How many years before the definitions' year values may still be entered for."""
-_TRUE = {
-    "true",
-    "yes",
-    "y",
-    "1",
-    "x",
-    "done",
-    "có",
-    "co",
-    "rồi",
-    "roi",
-    "xong",
-    "đã xong",
-    "da xong",
-    "đạt",
-    "dat",
-}
-_FALSE = {
-    "false",
-    "no",
-    "n",
-    "0",
-    "not done",
-    "không",
-    "khong",
-    "chưa",
-    "chua",
-    "chưa xong",
-    "chua xong",
-}
+_TRUE = {"true", "yes", "y", "1", "x", "done", "co", "roi", "xong", "da xong", "dat"}
+"""Words for done, folded (`có`, `rồi`, `đã xong`, `đạt` are typed with or without marks)."""
+_FALSE = {"false", "no", "n", "0", "not done", "khong", "chua", "chua xong"}
+"""Words for not done, folded (`không`, `chưa`, `chưa xong`)."""
 _THOUSANDS_DOT = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
 _THOUSANDS_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+\.\d+$")
 
@@ -56,25 +31,26 @@ _THOUSANDS_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+\.\d+$")
 def parse_value(text: str, ind: Indicator) -> float | bool:
     """A value as typed: `32,5` and `32.5`, `1.430` (Vietnamese thousands), `có`/`chưa` for milestones.
 
-    Raises ValueError with a message in Vietnamese.
+    Raises EntryError (`err.entry.*`).
     """
     raw = text.strip().lower()
     if ind.kind == "milestone":
-        if raw in _TRUE:
+        word = " ".join(fold(raw).split())
+        if word in _TRUE:
             return True
-        if raw in _FALSE:
+        if word in _FALSE:
             return False
-        raise ValueError("nhập 'có' (đã xong) hoặc 'chưa' (chưa xong)")
+        raise EntryError("err.entry.milestone")
     raw = raw.replace(" ", "").replace("\u00a0", "").removesuffix("%")
     if not raw:
-        raise ValueError("chưa nhập số liệu")
+        raise EntryError("err.entry.empty")
     if "," in raw and "." in raw:
         if raw.rfind(",") > raw.rfind("."):
             raw = raw.replace(".", "").replace(",", ".")  # 1.234,5
         elif _THOUSANDS_COMMA.match(raw):
             raw = raw.replace(",", "")  # 1,234.5
         else:
-            raise ValueError(f"không hiểu số {text.strip()!r}")
+            raise EntryError("err.entry.unclear_number", text=_quoted(text))
     elif "," in raw:
         if raw.count(",") > 1:
             raw = raw.replace(",", "")  # 1,234,567
@@ -85,10 +61,16 @@ def parse_value(text: str, ind: Indicator) -> float | bool:
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"không phải là số: {text.strip()!r}") from None
+        raise EntryError("err.entry.not_number", text=_quoted(text)) from None
     if not math.isfinite(value) or abs(value) > 1e15:
-        raise ValueError("số không hợp lệ")
+        raise EntryError("err.entry.invalid_number")
     return value
+
+
+def _quoted(text: str) -> str:
+    """What was typed, quoted and cut short, for a message."""
+    shown = clean(text.strip())
+    return repr(shown if len(shown) <= 40 else shown[:40] + "…")
 
 
 def _quarter_end(period: Period) -> dt.date:
@@ -122,13 +104,15 @@ def set_value(
     year = defs.unit.year
     if not year - HISTORY_YEARS <= period.year <= year:
         raise WriteError(
-            f"chitieu.toml is for {year}: values go into a quarter of "
-            f"{year - HISTORY_YEARS}–{year}, not {period}",
+            "err.entry.year_range",
             Place(where),
+            year=year,
+            first=year - HISTORY_YEARS,
+            period=str(period),
         )
     ind = defs.indicator(indicator_id)
     if ind is None:
-        raise DataError(f'unknown indicator "{clean(indicator_id)}"', Place(where))
+        raise DataError("err.indicator.unknown", Place(where), id=clean(indicator_id))
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(str(path.parent / f".{path.name}.lock"), timeout=lock_seconds)
     try:
@@ -152,10 +136,7 @@ def set_value(
             progress_from_dict(plain, defs, Locator(where), expect_period=period)
             atomic_write(path, tomlkit.dumps(doc).encode("utf-8"))
     except filelock.Timeout:
-        raise WriteError(
-            f"tệp đang được người khác ghi; thử lại sau (khóa quá {lock_seconds:g} giây)",
-            Place(where),
-        ) from None
+        raise WriteError("err.write.locked", Place(where), seconds=f"{lock_seconds:g}") from None
     return path
 
 
@@ -182,5 +163,5 @@ def _read_document(path: Path, where: str) -> Any:
     raw = path.read_bytes()[: MAX_BYTES + 1].removeprefix(b"\xef\xbb\xbf")
     try:
         return tomlkit.parse(raw.decode("utf-8"))
-    except Exception as exc:  # noqa: BLE001 - tomlkit raises several kinds
-        raise ChitieuError(f"cannot edit this file: {exc}", Place(where)) from None
+    except Exception:  # noqa: BLE001 - tomlkit raises several kinds
+        raise ChitieuError("err.write.cannot_edit", Place(where)) from None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from chitieu_tui.core.arithmetic import Evaluation
+from chitieu_tui.core.errors import DataError
 from chitieu_tui.core.model import Indicator
 from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import t
+from chitieu_tui.i18n.vocabulary import MONEY_WORDS
 from chitieu_tui.present import fmt
 from chitieu_tui.present.status import label
 
@@ -34,7 +36,7 @@ def due_period(ind: Indicator, lang: str = "vi", short: bool = False) -> str:
     due = ind.due or ""
     try:
         period = Period.parse(due)
-    except ValueError:
+    except DataError:
         return due
     return period.short_label(lang) if short else period.label(lang)
 
@@ -96,7 +98,9 @@ def is_money(ev: Evaluation) -> bool:
     """A cumulative amount of money (or with decimals): its card shows the percent first."""
     ind = ev.indicator
     target = ind.target or 0
-    return ind.kind == "cumulative" and ("đồng" in ind.unit or target != int(target))
+    return ind.kind == "cumulative" and (
+        any(word in ind.unit for word in MONEY_WORDS) or target != int(target)
+    )
 
 
 def card_figure(ev: Evaluation, lang: str = "vi") -> str:

@@ -869,7 +869,7 @@ OPENAPI: dict[str, Any] = {
         "title": "chitieu API",
         "version": "1",
         "description": (
-            "Read-only API of chitieu-tui: the yearly targets (chỉ tiêu) of wards and communes "
+            "Read-only API of chitieu-tui: the yearly targets (chi tieu) of wards and communes "
             "and their progress by quarter. The JSON mirrors chitieu.toml and progress/*.toml. "
             "Every 200 carries an ETag; a matching If-None-Match gets 304. Errors are "
             "application/problem+json (RFC 9457). When the server has a token, every request "

@@ -11,6 +11,7 @@ from chitieu_tui.core.loader import definitions_from_dict, progress_from_dict
 from chitieu_tui.core.model import Definitions, Progress, drop_none
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.tomlfile import Locator
+from chitieu_tui.i18n import Msg
 
 API_PREFIX = "/api/v1"
 SCHEMA = 1
@@ -34,10 +35,10 @@ def definitions_to_json(defs: Definitions) -> dict[str, Any]:
 def definitions_from_json(data: Any, where: str) -> Definitions:
     """Validate a unit document from the server (every string is cleaned by the loader)."""
     if not isinstance(data, dict):
-        raise ShapeError(f"expected a JSON object, got {_kind(data)}")
+        raise ShapeError("err.wire.not_object", got=_kind(data))
     for key in ("unit", "groups", "indicators"):
         if key not in data:
-            raise ShapeError(f'missing "{key}"')
+            raise ShapeError("err.wire.missing", field=key)
     schema = data.get("schema", SCHEMA)
     toml_like: dict[str, Any] = {
         "schema": schema,
@@ -68,10 +69,10 @@ def progress_from_json(
 ) -> tuple[Progress, list[ChitieuError]]:
     """Validate a progress document from the server against the definitions."""
     if not isinstance(data, dict):
-        raise ShapeError(f"expected a JSON object, got {_kind(data)}")
+        raise ShapeError("err.wire.not_object", got=_kind(data))
     for key in ("unit", "period", "values"):
         if key not in data:
-            raise ShapeError(f'missing "{key}"')
+            raise ShapeError("err.wire.missing", field=key)
     toml_like = {k: v for k, v in data.items() if k in ("unit", "period", "as_of", "values")}
     toml_like["schema"] = SCHEMA
     if toml_like.get("as_of") is None:
@@ -82,26 +83,26 @@ def progress_from_json(
 def periods_from_json(data: Any) -> list[Period]:
     """The `periods` list of `/units/{unit}/periods`, oldest first."""
     if not isinstance(data, dict) or not isinstance(data.get("periods"), list):
-        raise ShapeError('expected an object with a "periods" list')
+        raise ShapeError("err.wire.periods_shape")
     raw = data["periods"]
     if len(raw) > 10_000:
-        raise ShapeError("too many periods")
+        raise ShapeError("err.wire.too_many_periods")
     bad = [p for p in raw if not isinstance(p, str) or not Period.is_valid(p)]
     if bad:
-        raise ShapeError("periods must look like 2026-Q1")
+        raise ShapeError("err.wire.periods_format")
     return sorted({Period.parse(p) for p in raw})
 
 
-def _kind(value: Any) -> str:
-    """A word for the JSON type of `value`."""
+def _kind(value: Any) -> Msg:
+    """The word for the JSON type of `value`."""
     if isinstance(value, list):
-        return "a list"
+        return Msg("type.array")
     if isinstance(value, str):
-        return "text"
+        return Msg("type.str")
     if isinstance(value, bool):
-        return "true/false"
+        return Msg("json.bool")
     if isinstance(value, (int, float)):
-        return "a number"
+        return Msg("type.float")
     if value is None:
-        return "null"
-    return "something else"
+        return Msg("json.null")
+    return Msg("json.other")

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from chitieu_tui.core.arithmetic import Evaluation
-from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.core.errors import ChitieuError, EntryError
 from chitieu_tui.core.writer import parse_value
 from chitieu_tui.i18n import localize_bindings, t
 from chitieu_tui.present import fmt
@@ -106,8 +106,8 @@ class EntryScreen(ModalScreen[bool]):
         text = self.query_one("#entry-value", Input).value
         try:
             parse_value(text, self.ev.indicator)
-        except ValueError as exc:
-            self._say(str(exc))
+        except EntryError as exc:
+            self._say(exc.text(self.lang))
             self.query_one("#entry-value", Input).focus()
             return
         note = self.query_one("#entry-note", Input).value
@@ -119,8 +119,8 @@ class EntryScreen(ModalScreen[bool]):
     def _write(self, text: str, note: str) -> None:
         try:
             self.source.enter(self.ev.period, self.ev.indicator.id, text, note)  # type: ignore[attr-defined]
-        except (ChitieuError, ValueError) as exc:
-            self.post_message(EntryFailed(str(exc)))
+        except ChitieuError as exc:
+            self.post_message(EntryFailed(exc.render(self.lang)))
         else:
             self.post_message(EntrySaved(self.ev.indicator.id, text))
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from textual.content import Content
 from textual.events import Click, Resize
 from textual.widget import Widget
@@ -11,28 +9,24 @@ from textual.widget import Widget
 from chitieu_tui.core.arithmetic import Evaluation, Status
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
+from chitieu_tui.i18n.vocabulary import TITLE_PREFIXES, TITLE_YEAR
 from chitieu_tui.messages import OpenDetail
 from chitieu_tui.present.cells import card_detail, card_figure, change_text
 from chitieu_tui.present.status import STATUS, colour, label
 
 SPARKS = "▁▂▃▄▅▆▇█"
-# Generic openings of Vietnamese indicator names, dropped when a title does not fit.
-_PREFIXES = ("Hoàn thành chỉ tiêu ", "Tỷ lệ người dân tham gia ", "Tỷ lệ ", "Tổng ", "Số ")
-
-
-_YEAR_RE = re.compile(r"\s+năm\s+\d{4}$")
 
 
 def short_title(name: str, width: int) -> str:
     """The name shortened to `width` cells: generic opening and year dropped, then whole words."""
     if len(name) <= width:
         return name
-    for prefix in _PREFIXES:
+    for prefix in TITLE_PREFIXES:
         if name.startswith(prefix) and len(name) > len(prefix):
             rest = name[len(prefix) :]
             name = rest[0].upper() + rest[1:]
             break
-    name = _YEAR_RE.sub("", name)
+    name = TITLE_YEAR.sub("", name)
     if len(name) <= width:
         return name
     words: list[str] = []

@@ -24,13 +24,13 @@ def test_import_linter_contract_holds() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_report_path_does_not_import_textual_or_httpx() -> None:
+def test_report_path_does_not_import_textual_httpx_asyncio_or_rich() -> None:
     code = (
         "import sys; from chitieu_tui.cli import main; import contextlib, io;"
         "buf = io.StringIO();"
         "ctx = contextlib.redirect_stdout(buf);"
         "ctx.__enter__(); rc = main(['report', '--format', 'json']); ctx.__exit__(None, None, None);"
-        "bad = [m for m in ('textual', 'httpx') if m in sys.modules];"
+        "bad = [m for m in ('textual', 'httpx', 'asyncio', 'rich') if m in sys.modules];"
         "print(rc, bad)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 import threading
@@ -164,6 +163,8 @@ class ArchiveSource:
 
     async def aload(self, period: Period | None = None, history: int = HISTORY) -> View:
         """`load` in a thread."""
+        import asyncio  # not at import time: one-shot commands never need it
+
         return await asyncio.to_thread(self.load, period, history)
 
     def last_checked(self) -> dt.datetime | None:

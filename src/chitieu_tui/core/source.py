@@ -8,7 +8,6 @@ how it is read (blocking or async), how changes are noticed and where snapshots 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import threading
 from collections.abc import Callable
@@ -273,6 +272,8 @@ class FileSource:
 
     async def aload(self, period: Period | None = None, history: int = HISTORY) -> View:
         """`load` in a thread."""
+        import asyncio  # not at import time: one-shot commands never need it
+
         return await asyncio.to_thread(self.load, period, history)
 
     def last_checked(self) -> dt.datetime | None:

@@ -24,13 +24,19 @@ NOON = dt.datetime(2026, 4, 2, 8, 30, tzinfo=dt.UTC)
 def test_same_second_gets_distinct_names_and_the_newest_is_found(tmp_path: Path) -> None:
     board = DataDir(copy_sample(tmp_path)).board()
     folder = tmp_path / "snaps"
-    paths = [write_snapshot(folder, board, "file:progress/2026-Q1.toml", NOON) for _ in range(11)]
-    names = [p.name for p in paths]
-    assert names[0] == "20260402T083000Z.toml"
-    assert names[1] == "20260402T083000Z-2.toml"
-    assert len(set(names)) == 11
+    first = write_snapshot(folder, board, "file:progress/2026-Q1.toml", NOON)
+    assert first.name == "20260402T083000Z.toml"
+    assert write_snapshot(folder, board, "x", NOON) == first  # same figures: not again
+    paths = [first]
+    for n in (2, 4, 6):  # other figures in the same second: each its own name
+        other = first.parent / f"20260402T083000Z-{n}.toml"
+        other.write_text(f"schema = 1\nother = {n}\n")
+        paths += [other, write_snapshot(folder, board, "x", NOON)]
+        assert paths[-1].name == f"20260402T083000Z-{n + 1}.toml"
     assert snapshot_files(folder, Period(2026, 1)) == paths
+    (first.parent / "20260402T083001Z.toml").write_text("schema = 1\n")
     later = write_snapshot(folder, board, "x", NOON + dt.timedelta(seconds=1))
+    assert later.name == "20260402T083001Z-2.toml"
     assert latest_snapshot(folder, Period(2026, 1)) == later
 
 

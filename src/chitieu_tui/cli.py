@@ -200,6 +200,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         except ChitieuError as exc:
             problems.extend(flatten(exc))
     progress_dir = data.root / "progress"
+    if progress_dir.exists() and not progress_dir.is_dir():
+        problems.append(DataError("err.folder.is_file", Place(data.shown(progress_dir))))
     if progress_dir.is_dir():
         for path in sorted(progress_dir.iterdir()):
             if path.suffix == ".toml" and not Period.is_valid(path.stem):

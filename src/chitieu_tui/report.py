@@ -95,7 +95,7 @@ def render(view: View, form: str, lang: str = "vi") -> str:
             writer.writerow(
                 [
                     ind.id,
-                    ind.group,
+                    _csv_cell(ind.group),
                     _csv_cell(ind.name),
                     ind.kind,
                     _csv_cell(ind.unit),

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
+import stat
 import tempfile
+import time
 from pathlib import Path
 
 from chitieu_tui.core.errors import Place, WriteError
 from chitieu_tui.core.oserrors import os_reason
+
+STALE_TEMP_SECONDS = 600.0
+"""A temp file of ours older than this is left over from a killed writer and is removed."""
+_TEMP_RE = re.compile(r"\A\..+\.[a-z0-9_]{8}\.tmp\Z")
+"""`tempfile.mkstemp(prefix=".<name>.", suffix=".tmp")`: eight random characters."""
+_NO_LINK = frozenset(
+    {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
+)
+"""Errors of `os.link` on file systems without hard links (vfat, exFAT, some SMB shares)."""
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -33,29 +46,93 @@ def _mode_for(path: Path) -> int:
         return 0o644
 
 
-def atomic_write(path: Path, data: bytes, *, overwrite: bool = True) -> Path:
+def remove_stale_temps(folder: Path, now: float | None = None) -> None:
+    """Remove our temp files older than STALE_TEMP_SECONDS (killed writers); best effort."""
+    limit = (time.time() if now is None else now) - STALE_TEMP_SECONDS
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if not _TEMP_RE.match(name):
+            continue
+        tmp = folder / name
+        with contextlib.suppress(OSError):
+            st = tmp.lstat()
+            if stat.S_ISREG(st.st_mode) and st.st_mtime < limit:
+                tmp.unlink()
+
+
+def write_target(path: Path) -> Path:
+    """The file to replace: a symlink's final target (so the link stays a link)."""
+    try:
+        return path.resolve() if path.is_symlink() else path
+    except (OSError, RuntimeError):
+        return path
+
+
+def _write_exclusive(path: Path, data: bytes, mode: int) -> None:
+    """Create `path` (never an existing one), write, flush and fsync; remove it on failure."""
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
+
+
+def atomic_write(
+    path: Path, data: bytes, *, overwrite: bool = True, shown: str | None = None
+) -> Path:
     """Write `data` to `path` so that readers see the old file or the new one, never half.
 
     With `overwrite=False` the final step is a hard link, which fails if `path`
-    exists (FileExistsError), so an existing file is never replaced.
+    exists (FileExistsError), so an existing file is never replaced; where the
+    file system has no hard links, an exclusive create is used instead. A
+    symlink is written through (its target replaced); a read-only file (no
+    write bit) is refused. `shown` names the file in messages.
     """
+    where = shown or str(path)
+    asked = path
+    if overwrite:
+        path = write_target(path)
     folder = path.parent
+    if overwrite:
+        with contextlib.suppress(OSError):
+            if path.stat().st_mode & 0o222 == 0:
+                raise WriteError("err.write.read_only_file", Place(where))
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise folder_error(folder, shown and str(Path(shown).parent), exc) from None
+    remove_stale_temps(folder)
+    try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise WriteError("err.write.folder", Place(str(folder)), reason=os_reason(exc)) from None
+        raise folder_error(folder, shown and str(Path(shown).parent), exc) from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, _mode_for(path))
+        mode = _mode_for(path)
+        os.chmod(tmp, mode)
         if overwrite:
             os.replace(tmp, path)
         else:
-            os.link(tmp, path)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise
+            except OSError as exc:
+                if exc.errno not in _NO_LINK:
+                    raise
+                _write_exclusive(path, data, mode)
             tmp.unlink()
     except FileExistsError:
         with contextlib.suppress(OSError):
@@ -64,6 +141,25 @@ def atomic_write(path: Path, data: bytes, *, overwrite: bool = True) -> Path:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise WriteError("err.write.file", Place(str(path)), reason=os_reason(exc)) from None
+        raise WriteError("err.write.file", Place(where), reason=os_reason(exc)) from None
     _fsync_dir(folder)
-    return path
+    return asked
+
+
+def _as_typed(path: Path) -> str:
+    """A path relative to the current folder when inside it (as the user would type it)."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def folder_error(folder: Path, shown: str | None, exc: OSError) -> WriteError:
+    """The folder cannot be made or written: a file in its way is said as such."""
+    for part in (folder, *folder.parents):
+        if part.is_dir():
+            break
+        if part.exists() or part.is_symlink():
+            named = shown if part == folder and shown else _as_typed(part)
+            return WriteError("err.folder.is_file", Place(named))
+    return WriteError("err.write.folder", Place(shown or _as_typed(folder)), reason=os_reason(exc))

@@ -22,7 +22,11 @@ MAX_MAGNITUDE = 1e15
 """Largest number accepted anywhere (a ward's budget in đồng fits; nonsense does not)."""
 MIN_MAGNITUDE = 1e-6
 """Smallest non-zero target or baseline (so that percentages stay finite)."""
-ID_RE = re.compile(r"^[a-z0-9-]+$")
+ID_RE = re.compile(r"\A[a-z0-9-]+\Z")
+"""Ids: ASCII lower-case letters, digits and `-`, nothing after (no trailing newline)."""
+YEAR_MIN = 2000
+YEAR_MAX = 2100
+"""`[unit] year` bounds: a plausible year of targets, four digits as in period names."""
 _PATH_RE = re.compile(r"\$\.(\w+)(?:\[(\d+)\])?(?:\.(\w+))?(?:\[(\d+)\])?")
 _TYPE_WORDS = {
     "float": "type.float",
@@ -133,9 +137,9 @@ def _translate(exc: msgspec.ValidationError, where: _Where) -> DataError:
         raw, label = raw[int(item)], f"{key}[{int(item) + 1}]"  # plan[2]: the second number
 
     unknown = re.match(r"Object contains unknown field `([^`]+)`", msg)
-    if unknown and not table and key in ("unit", "dashboard"):
-        table = key  # `$.unit`: the unknown key is inside that table
     missing = re.match(r"Object missing required field `([^`]+)`", msg)
+    if (unknown or missing) and not table and key in ("unit", "dashboard"):
+        table = key  # `$.unit`: the unknown or missing key is inside that table
     expected = re.match(r"Expected `([^`]+)`, got `([^`]+)`", msg)
     text: Msg
     if unknown:
@@ -173,7 +177,7 @@ def _check_indicator(ind: Indicator, i: int, groups: set[str], where: _Where) ->
     def err(msg: Msg, key: str | None = None) -> None:
         errs.append(where.error(msg, "indicator", i, key))
 
-    if not ID_RE.match(ind.id):
+    if not ID_RE.fullmatch(ind.id):
         err(Msg("err.field.id_chars", got=_show(ind.id)), "id")
     if ind.group not in groups:
         err(Msg("err.group.unknown", group=clean(ind.group)), "group")
@@ -214,6 +218,8 @@ def _check_indicator(ind: Indicator, i: int, groups: set[str], where: _Where) ->
             err(Msg("err.decrease.baseline_above"), "baseline")
     elif ind.kind != "milestone" and ind.target == 0:
         err(Msg("err.indicator.target_zero"), "target")
+    elif ind.kind != "milestone" and ind.target is not None and ind.target < 0:
+        err(Msg("err.indicator.target_negative"), "target")
     return errs
 
 
@@ -232,12 +238,18 @@ def definitions_from_dict(data: dict[str, Any], loc: Locator) -> Definitions:
         raise _translate(exc, where) from None
 
     errs: list[DataError] = []
-    if not ID_RE.match(defs.unit.id):
+    if not ID_RE.fullmatch(defs.unit.id):
         errs.append(
             where.error(Msg("err.field.id_chars", got=_show(defs.unit.id)), "unit", None, "id")
         )
+    year = defs.unit.year
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        msg = Msg("err.unit.year_range", first=YEAR_MIN, last=YEAR_MAX, got=str(year))
+        errs.append(where.error(msg, "unit", None, "year"))
     group_ids: set[str] = set()
     for i, grp in enumerate(defs.groups):
+        if not ID_RE.fullmatch(grp.id):
+            errs.append(where.error(Msg("err.field.id_chars", got=_show(grp.id)), "group", i, "id"))
         if grp.id in group_ids:
             errs.append(where.error(Msg("err.group.duplicate", id=clean(grp.id)), "group", i, "id"))
         group_ids.add(grp.id)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from chitieu_tui.core.errors import DataError
 from chitieu_tui.i18n import Msg, t
 
-_PERIOD_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+_PERIOD_RE = re.compile(r"\A([0-9]{4})-Q([1-4])\Z")
 _QUARTER_KEYS = {1: "period.q1", 2: "period.q2", 3: "period.q3", 4: "period.q4"}
 """Catalog keys of a quarter's number as shown (`I` in Vietnamese, `1` in English)."""
 

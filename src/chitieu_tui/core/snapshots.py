@@ -19,7 +19,9 @@ from chitieu_tui.core.model import Definitions, Progress, drop_none
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.tomlfile import Locator, read_toml
 
-_NAME_RE = re.compile(r"^(\d{8}T\d{6}Z)(?:-(\d+))?\.toml$")
+_NAME_RE = re.compile(r"\A([0-9]{8}T[0-9]{6}Z)(?:-([0-9]+))?\.toml\Z")
+_VOLATILE = ("taken_at", "source")
+"""Keys that differ between two snapshots of the same figures."""
 
 
 def default_snapshot_root(unit_id: str) -> Path:
@@ -71,12 +73,19 @@ def snapshot_document(board: Board, source: str, taken_at: dt.datetime) -> dict[
 
 
 def write_snapshot(folder: Path, board: Board, source: str, now: dt.datetime | None = None) -> Path:
-    """Write `<folder>/<period>/<UTC timestamp>.toml`; never overwrite (same second gets `-2`…)."""
+    """Write `<folder>/<period>/<UTC timestamp>.toml`; never overwrite (same second gets `-2`…).
+
+    When the newest snapshot of the period holds the same figures (all but
+    `taken_at` and `source`), nothing is written and its path is returned.
+    """
     import tomli_w
 
     taken_at = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     data = tomli_w.dumps(snapshot_document(board, source, taken_at)).encode("utf-8")
     target_dir = folder / str(board.period)
+    same = _same_as_latest(folder, board.period, data)
+    if same is not None:
+        return same
     stamp = taken_at.strftime("%Y%m%dT%H%M%SZ")
     for n in range(1, 1000):
         name = f"{stamp}.toml" if n == 1 else f"{stamp}-{n}.toml"
@@ -85,6 +94,32 @@ def write_snapshot(folder: Path, board: Board, source: str, now: dt.datetime | N
         except FileExistsError:
             continue
     raise WriteError("err.snapshot.too_many", Place(str(target_dir)))
+
+
+def _comparable(data: bytes) -> dict[str, Any] | None:
+    """A snapshot's content without the keys that change each time; None if unreadable."""
+    import tomllib
+
+    try:
+        doc = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return None
+    for key in _VOLATILE:
+        doc.pop(key, None)
+    return doc
+
+
+def _same_as_latest(folder: Path, period: Period, data: bytes) -> Path | None:
+    """The newest snapshot of `period` when it has the same content as `data`, else None."""
+    latest = latest_snapshot(folder, period)
+    if latest is None:
+        return None
+    try:
+        old = latest.read_bytes()
+    except OSError:
+        return None
+    new = _comparable(data)
+    return latest if new is not None and _comparable(old) == new else None
 
 
 def _sort_key(path: Path) -> tuple[str, int]:

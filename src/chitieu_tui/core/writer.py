@@ -8,10 +8,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from chitieu_tui.core.atomic import atomic_write
+from chitieu_tui.core.atomic import atomic_write, folder_error, write_target
 from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, Place, WriteError
 from chitieu_tui.core.loader import progress_from_dict
 from chitieu_tui.core.model import Definitions, Indicator
+from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import MAX_BYTES, Locator
@@ -113,10 +114,23 @@ def set_value(
     ind = defs.indicator(indicator_id)
     if ind is None:
         raise DataError("err.indicator.unknown", Place(where), id=clean(indicator_id))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(str(path.parent / f".{path.name}.lock"), timeout=lock_seconds)
+    real = write_target(path)  # a symlink is written through to its target
+    shown_dir = str(Path(where).parent)
     try:
-        with lock:
+        real.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise folder_error(real.parent, shown_dir, exc) from None
+    lock_path = real.parent / f".{real.name}.lock"
+    lock_shown = str(Path(where).parent / lock_path.name) if real == path else str(lock_path)
+    lock = filelock.FileLock(str(lock_path), timeout=lock_seconds)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise WriteError("err.write.locked", Place(where), seconds=f"{lock_seconds:g}") from None
+    except OSError as exc:  # the lock file cannot be created or opened
+        raise WriteError("err.write.lock", Place(lock_shown), reason=os_reason(exc)) from None
+    try:
+        with lock:  # re-entrant: held once more for the read-modify-write
             doc = _read_document(path, where) if path.exists() else _new_document(defs, period)
             values = doc.setdefault("values", tomlkit.table())
             old = values.get(indicator_id)
@@ -134,9 +148,9 @@ def set_value(
             doc["as_of"] = min(today or dt.date.today(), _quarter_end(period))
             plain: dict[str, Any] = doc.unwrap()
             progress_from_dict(plain, defs, Locator(where), expect_period=period)
-            atomic_write(path, tomlkit.dumps(doc).encode("utf-8"))
-    except filelock.Timeout:
-        raise WriteError("err.write.locked", Place(where), seconds=f"{lock_seconds:g}") from None
+            atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), shown=where)
+    finally:
+        lock.release()
     return path
 
 

@@ -244,6 +244,11 @@ MESSAGES: dict[str, str] = {
     "period.q2": "2",
     "period.q3": "3",
     "period.q4": "4",
+    "err.folder.is_file": "is a file, but must be a folder",
+    "err.write.read_only_file": "the file is read-only; it is left unchanged (make it writable to enter values)",
+    "err.write.lock": "cannot create the lock file: {reason}",
+    "err.unit.year_range": "year must be between {first} and {last}, got {got}",
+    "err.indicator.target_negative": "target must not be negative for an increase",
     # --- entry: typed values and writing ---
     # (keys of this section go here)
     "err.entry.milestone": "type 'yes' (done) or 'no' (not done)",

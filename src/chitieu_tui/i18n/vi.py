@@ -244,6 +244,11 @@ MESSAGES: dict[str, str] = {
     "period.q2": "II",
     "period.q3": "III",
     "period.q4": "IV",
+    "err.folder.is_file": "là một tệp, nhưng phải là thư mục",
+    "err.write.read_only_file": "tệp chỉ cho đọc; tệp được giữ nguyên (hãy cho phép ghi để nhập số liệu)",
+    "err.write.lock": "không tạo được tệp khóa: {reason}",
+    "err.unit.year_range": "year phải từ {first} đến {last}, nhưng đang là {got}",
+    "err.indicator.target_negative": "target không được âm khi chỉ tiêu càng cao càng tốt",
     # --- entry: typed values and writing ---
     # (keys of this section go here)
     "err.entry.milestone": "nhập 'có' (đã xong) hoặc 'chưa' (chưa xong)",

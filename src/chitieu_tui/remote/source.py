@@ -38,7 +38,7 @@ from chitieu_tui.remote.wire import (
     progress_from_json,
 )
 
-_UNIT_RE = re.compile(r"^[a-z0-9-]{1,64}$")
+_UNIT_RE = re.compile(r"\A[a-z0-9-]{1,64}\Z")
 MIN_REFRESH = 2.0
 
 ProgressKey = tuple[Definitions, dt.date | None, tuple[tuple[str, Any, str], ...]]

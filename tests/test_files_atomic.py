@@ -1,0 +1,88 @@
+"""The atomic writer on odd file systems: no hard links, temp files of killed writers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+from datadirs import copy_sample
+
+from chitieu_tui.cli import main
+from chitieu_tui.core.atomic import STALE_TEMP_SECONDS, atomic_write
+from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.snapshots import snapshot_files, write_snapshot
+
+NOON = dt.datetime(2026, 4, 2, 8, 30, tzinfo=dt.UTC)
+
+
+def _no_links(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Make `os.link` fail as on vfat/exFAT; the list records each attempt."""
+    tried: list[str] = []
+
+    def refuse(src: object, dst: object, *args: object, **kwargs: object) -> None:
+        tried.append(str(dst))
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", refuse)
+    return tried
+
+
+def test_snapshots_without_hard_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tried = _no_links(monkeypatch)
+    data = DataDir(copy_sample(tmp_path))
+    folder = tmp_path / "snaps"
+    first = write_snapshot(folder, data.board(), "a", NOON)
+    assert tried == [str(first)]
+    assert tomllib.loads(first.read_text())["taken_at"] == NOON
+    before = first.read_bytes()
+    data.set_value(Period(2026, 1), "bhyt", 91.0)  # other figures, the same second
+    second = write_snapshot(folder, data.board(), "b", NOON)
+    assert second.name == "20260402T083000Z-2.toml"
+    assert first.read_bytes() == before  # never overwritten, even without links
+    assert snapshot_files(folder, Period(2026, 1)) == [first, second]
+    assert not [n for n in os.listdir(first.parent) if n.endswith(".tmp")]
+
+
+def test_exclusive_create_never_overwrites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_links(monkeypatch)
+    path = tmp_path / "a.toml"
+    path.write_bytes(b"old")
+    with pytest.raises(FileExistsError):
+        atomic_write(path, b"new", overwrite=False)
+    assert path.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["a.toml"]
+
+
+def test_temp_files_of_killed_writers_are_removed(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    progress = root / "progress"
+    old = progress / ".2026-Q1.toml.k1ll3d_x.tmp"
+    fresh = progress / ".2026-Q1.toml.wr1t1ng_.tmp"
+    other = progress / ".notes.tmp"  # not ours: left alone however old
+    for f in (old, fresh, other):
+        f.write_text("half")
+    past = time.time() - STALE_TEMP_SECONDS - 60
+    os.utime(old, (past, past))
+    os.utime(other, (past, past))
+    DataDir(root).set_value(Period(2026, 1), "bhyt", 91.0)
+    assert not old.exists()
+    assert fresh.exists() and other.exists()  # another writer may be using the fresh one
+
+
+def test_identical_snapshots_are_not_piled_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_sample(tmp_path)
+    base = ["set", "--config", str(root), "--period", "2026-Q1", "bhyt"]
+    printed = []
+    for value in ("91", "91", "92"):
+        assert main([*base, value]) == 0
+        printed.append(Path(capsys.readouterr().out.split()[-1]))
+    assert printed[0] == printed[1] != printed[2]  # the second set changed nothing
+    assert snapshot_files(root / "snapshots", Period(2026, 1)) == [printed[0], printed[2]]

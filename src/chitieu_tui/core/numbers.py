@@ -51,10 +51,12 @@ def parse_number(text: str, lang: str = "vi") -> float:
         raw = raw[1:]
     for soft in SOFT_SPACES:
         raw = raw.replace(soft, thousands)
+    if not raw or any(
+        not (ch.isascii() and ch.isdigit()) and ch not in ",." and not ch.isspace() for ch in raw
+    ):
+        raise EntryError("err.entry.not_number", text=shown)
     if any(ch.isspace() for ch in raw):
         raise EntryError("err.entry.space", text=shown)
-    if any(not (ch.isascii() and ch.isdigit()) and ch not in ",." for ch in raw) or not raw:
-        raise EntryError("err.entry.not_number", text=shown)
     if raw.count(decimal) > 1:
         raise EntryError("err.entry.two_decimal_marks", text=shown)
     whole, _, frac = raw.partition(decimal)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import tomllib
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from chitieu_tui.core.model import Indicator
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.writer import parse_value, set_value
 
-NUM = Indicator(id="x", group="g", name="X", kind="level", target=1.0)
+NUM = Indicator(id="x", group="g", name="X", kind="level", target=1.0, min=-1e15)
 MILE = Indicator(id="m", group="g", name="M", kind="milestone", due="2026-Q2")
 
 
@@ -28,22 +29,28 @@ MILE = Indicator(id="m", group="g", name="M", kind="milestone", due="2026-Q2")
     ("text", "value"),
     [
         ("32,5", 32.5),
-        ("32.5", 32.5),
         ("1.430", 1430.0),
         ("2.487", 2487.0),
         ("1.234,5", 1234.5),
-        ("1,234.5", 1234.5),
-        ("1,234,567", 1234567.0),
-        (" 90% ", 90.0),
+        ("1.234.567", 1234567.0),
         ("-3", -3.0),
-        ("13.75", 13.75),
-        ("0.430", 0.43),
-        ("0,5", 0.5),
+        ("13,75", 13.75),
+        ("0,43", 0.43),
         ("0", 0.0),
+        ("1\u00a0430", 1430.0),
+        ("1\u202f430,5", 1430.5),
     ],
 )
-def test_parse_numbers(text: str, value: float) -> None:
-    assert parse_value(text, NUM) == value
+def test_parse_numbers_in_vietnamese(text: str, value: float) -> None:
+    assert parse_value(text, NUM, "vi") == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("32.5", 32.5), ("1,430", 1430.0), ("1,234.5", 1234.5), ("1,234,567", 1234567.0)],
+)
+def test_parse_numbers_in_english(text: str, value: float) -> None:
+    assert parse_value(text, NUM, "en") == value
 
 
 @pytest.mark.parametrize(
@@ -51,18 +58,54 @@ def test_parse_numbers(text: str, value: float) -> None:
     [
         ("", "err.entry.empty"),
         ("abc", "err.entry.not_number"),
-        ("1,2.3,4", "err.entry.not_number"),
-        ("1.2,3.4", "err.entry.unclear_number"),
+        ("1,2.3,4", "err.entry.two_decimal_marks"),
+        ("1.2,3.4", "err.entry.grouping"),
+        ("32.5", "err.entry.grouping"),
+        ("0.430", "err.entry.grouping"),
+        ("1.43", "err.entry.grouping"),
+        ("1,,2", "err.entry.two_decimal_marks"),
+        ("1..200", "err.entry.separator_place"),
+        ("1 2 3", "err.entry.space"),
+        (".430", "err.entry.separator_place"),
+        ("1.430.", "err.entry.separator_place"),
+        ("32,", "err.entry.separator_place"),
+        (",5", "err.entry.separator_place"),
+        ("١٢٣", "err.entry.non_ascii_digit"),
         ("nan", "err.entry.invalid_number"),
         ("inf", "err.entry.invalid_number"),
-        ("1e400", "err.entry.invalid_number"),
+        ("1e400", "err.entry.not_number"),
+        ("9" * 17, "err.entry.invalid_number"),
+        ("1" * 41, "err.entry.too_long"),
         ("3 tỉ", "err.entry.not_number"),
+        ("-", "err.entry.not_number"),
     ],
 )
-def test_parse_rejects_nonsense(text: str, code: str) -> None:
+def test_parse_rejects_nonsense_in_vietnamese(text: str, code: str) -> None:
     with pytest.raises(EntryError) as info:
-        parse_value(text, NUM)
+        parse_value(text, NUM, "vi")
     assert info.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("1,,2", "err.entry.separator_place"),
+        ("1,5,6", "err.entry.grouping"),
+        ("12.345,6", "err.entry.grouping"),
+        ("32,5", "err.entry.grouping"),
+        ("1.2.3", "err.entry.two_decimal_marks"),
+        ("1,430,", "err.entry.separator_place"),
+    ],
+)
+def test_parse_rejects_nonsense_in_english(text: str, code: str) -> None:
+    with pytest.raises(EntryError) as info:
+        parse_value(text, NUM, "en")
+    assert info.value.code == code
+
+
+def test_english_reads_back_what_the_english_screen_shows() -> None:
+    assert parse_value("1,261", NUM, "en") == 1261.0
+    assert parse_value("1.261", NUM, "en") == 1.261
 
 
 def test_a_bad_value_is_worded_in_both_languages() -> None:
@@ -79,18 +122,31 @@ def test_a_bad_value_is_worded_in_both_languages() -> None:
     ("text", "value"),
     [
         ("có", True),
+        ("Có", True),
+        (unicodedata.normalize("NFD", "có"), True),
         ("Đã xong", True),
         ("đã  xong", True),
+        ("rồi", True),
         ("x", True),
         ("yes", True),
+        ("DONE", True),
+        ("true", True),
         ("chưa", False),
         ("Chưa xong", False),
         ("không", False),
-        ("0", False),
+        ("no", False),
+        ("false", False),
     ],
 )
 def test_parse_milestones(text: str, value: bool) -> None:
     assert parse_value(text, MILE) is value
+
+
+@pytest.mark.parametrize("text", ["cơ", "co", "khong", "chua", "roi", "da xong", "0", "1", "ok"])
+def test_milestone_words_are_exact(text: str) -> None:
+    with pytest.raises(EntryError) as info:
+        parse_value(text, MILE)
+    assert info.value.code == "err.entry.milestone"
 
 
 def test_milestone_refuses_a_number() -> None:

@@ -111,6 +111,11 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     setp.add_argument("value", metavar="VALUE", help=t(lang, "cli.set_value"))
     setp.add_argument("--note", default=None, help="note kept with the value")
     setp.add_argument("--no-snapshot", action="store_true", help="do not take a snapshot")
+    setp.add_argument("--yes", action="store_true", help=t(lang, "cli.set_yes"))
+    unset = subs.add_parser("unset", help=t(lang, "cli.unset_help"))
+    _source_options(unset, sub=True)
+    unset.add_argument("id", metavar="ID", help="indicator id")
+    unset.add_argument("--no-snapshot", action="store_true", help="do not take a snapshot")
     init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
     init.add_argument("dest", nargs="?", default="config", metavar="DIR")
     serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
@@ -243,21 +248,41 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    """Enter one value from the command line."""
+    """Enter one value from the command line (the last writer wins)."""
     from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+    from chitieu_tui.core.writer import ImplausibleError
+    from chitieu_tui.i18n import Msg
 
     if args.api:
         raise UsageError("err.usage.set_api")
     data = DataDir(resolve_data_dir(args.config))
     period = args.period or data.default_period(data.definitions())
     try:
-        path = data.enter(period, args.id, args.value, args.note)
+        path = data.enter(
+            period, args.id, args.value, args.note, lang=args.lang, confirmed=args.yes
+        )
     except EntryError as exc:
-        from chitieu_tui.i18n import Msg
-
+        detail = exc.msg
+        if isinstance(exc, ImplausibleError):
+            detail = Msg("err.entry.needs_yes", detail=detail)
         item = Msg("item.indicator", id=args.id)
-        raise DataError(Msg("err.in_item", item=item, detail=exc.msg), Place("VALUE")) from None
+        raise DataError(Msg("err.in_item", item=item, detail=detail), Place("VALUE")) from None
     print(data.shown(path))
+    if not args.no_snapshot:
+        print(data.take_snapshot(data.board(period)))
+    return 0
+
+
+def cmd_unset(args: argparse.Namespace) -> int:
+    """Remove one value (locked, atomic); exit 1 when there is none."""
+    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+
+    if args.api:
+        raise UsageError("err.usage.set_api")
+    data = DataDir(resolve_data_dir(args.config))
+    period = args.period or data.default_period(data.definitions())
+    path = data.unset(period, args.id)
+    print(t(args.lang, "cli.unset_removed", id=args.id, path=data.shown(path)))
     if not args.no_snapshot:
         print(data.take_snapshot(data.board(period)))
     return 0
@@ -320,6 +345,7 @@ COMMANDS = {
     "snapshot": cmd_snapshot,
     "screenshot": cmd_screenshot,
     "set": cmd_set,
+    "unset": cmd_unset,
     "init": cmd_init,
     "serve": cmd_serve,
 }

@@ -12,10 +12,11 @@ from chitieu_tui.core.archive import Archive
 from chitieu_tui.core.arithmetic import Board, evaluate_board
 from chitieu_tui.core.errors import ChitieuError, DataError, Place, WriteError
 from chitieu_tui.core.loader import load_definitions, load_progress
-from chitieu_tui.core.model import Definitions, Progress
+from chitieu_tui.core.model import Definitions, Entry, Indicator, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
 from chitieu_tui.core.text import clean
+from chitieu_tui.core.writer import ANY, Expect
 from chitieu_tui.i18n import Msg
 
 BUNDLED = Path(__file__).resolve().parents[1] / "sample"
@@ -172,9 +173,15 @@ class DataDir:
         return self._archive
 
     def set_value(
-        self, period: Period, indicator_id: str, value: float | bool, note: str | None = None
+        self,
+        period: Period,
+        indicator_id: str,
+        value: float | bool | None,
+        note: str | None = None,
+        *,
+        expect: Entry | None | Expect = ANY,
     ) -> Path:
-        """Write one value into the period's progress file (locked, atomic)."""
+        """Write one value (None: remove it) into the period's progress file (locked, atomic)."""
         from chitieu_tui.core.writer import set_value
 
         if self.is_bundled:
@@ -184,15 +191,12 @@ class DataDir:
             )
         defs = self.definitions()
         path = self.progress_path(period)
-        return set_value(path, defs, period, indicator_id, value, note, shown=self.shown(path))
+        return set_value(
+            path, defs, period, indicator_id, value, note, shown=self.shown(path), expect=expect
+        )
 
-    def enter(self, period: Period, indicator_id: str, text: str, note: str | None = None) -> Path:
-        """Validate a typed value (`32,5`, `có`), then write it; the progress file's path.
-
-        Raises DataError for an unknown id and EntryError for a value that cannot be entered.
-        """
-        from chitieu_tui.core.writer import parse_value
-
+    def _indicator(self, indicator_id: str) -> Indicator:
+        """The indicator with this id; DataError naming some known ids otherwise."""
         defs = self.definitions()
         ind = defs.indicator(indicator_id)
         if ind is None:
@@ -203,7 +207,39 @@ class DataDir:
                 id=clean(indicator_id),
                 known=known,
             )
-        return self.set_value(period, indicator_id, parse_value(text, ind), note)
+        return ind
+
+    def enter(
+        self,
+        period: Period,
+        indicator_id: str,
+        text: str,
+        note: str | None = None,
+        *,
+        lang: str = "vi",
+        expect: Entry | None | Expect = ANY,
+        confirmed: bool = False,
+    ) -> Path:
+        """Validate a typed value (`32,5`, `có`; numbers as written in `lang`), then write it;
+        the progress file's path.
+
+        Raises DataError for an unknown id, EntryError for a value that cannot be entered
+        (ImplausibleError unless `confirmed`; ConflictError when `expect` is out of date).
+        """
+        from chitieu_tui.core.writer import check_plausible, parse_value
+
+        ind = self._indicator(indicator_id)
+        value = parse_value(text, ind, lang)
+        if not confirmed:
+            check_plausible(ind, value)
+        return self.set_value(period, indicator_id, value, note, expect=expect)
+
+    def unset(
+        self, period: Period, indicator_id: str, *, expect: Entry | None | Expect = ANY
+    ) -> Path:
+        """Remove one value (locked, atomic); EntryError `err.entry.not_set` when absent."""
+        self._indicator(indicator_id)
+        return self.set_value(period, indicator_id, None, expect=expect)
 
     def take_snapshot(self, board: Board) -> Path:
         """Write a snapshot of `board`; return its path."""

@@ -12,6 +12,7 @@ import msgspec
 
 from chitieu_tui.core.errors import ChitieuError, DataError, ErrorList, Place
 from chitieu_tui.core.model import Definitions, Entry, Indicator, Progress
+from chitieu_tui.core.numbers import Num
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import Locator, read_toml
@@ -202,6 +203,7 @@ def _check_indicator(ind: Indicator, i: int, groups: set[str], where: _Where) ->
             err(Msg("err.field.missing", field="target"))
         if ind.due is not None:
             err(Msg("err.indicator.due_not_milestone"), "due")
+    errs.extend(where.error(m, "indicator", i, k) for m, k in _bound_problems(ind))
     if ind.report == "quarter" and ind.kind != "cumulative":
         err(Msg("err.indicator.report_quarter"), "report")
     if ind.plan is not None:
@@ -221,6 +223,34 @@ def _check_indicator(ind: Indicator, i: int, groups: set[str], where: _Where) ->
     elif ind.kind != "milestone" and ind.target is not None and ind.target < 0:
         err(Msg("err.indicator.target_negative"), "target")
     return errs
+
+
+def _bound_problems(ind: Indicator) -> list[tuple[Msg, str]]:
+    """What is wrong with `min`, `max` (finite, within 1e15, min ≤ max)."""
+    found: list[tuple[Msg, str]] = []
+    for key, value in (("min", ind.min), ("max", ind.max)):
+        if not _finite(value):
+            found.append((Msg("err.field.not_finite", field=key, got=str(value)), key))
+        elif value is not None and abs(value) > MAX_MAGNITUDE:
+            found.append((Msg("err.field.out_of_range", field=key, got=str(value)), key))
+    upper = ind.upper
+    if not found and upper is not None and ind.min > upper:
+        found.append((Msg("err.bounds.min_above_max", min=Num(ind.min), max=Num(upper)), "min"))
+    return found
+
+
+def value_problem(ind: Indicator, value: float | bool) -> Msg | None:
+    """Why a stored value breaks the indicator's bounds (`min`, `max`, `integer`), or None."""
+    if ind.kind == "milestone" or isinstance(value, bool):
+        return None
+    upper = ind.upper
+    if value < ind.min:
+        return Msg("err.bounds.below_min", value=Num(value), min=Num(ind.min))
+    if upper is not None and value > upper:
+        return Msg("err.bounds.above_max", value=Num(value), max=Num(upper))
+    if ind.integer and not float(value).is_integer():
+        return Msg("err.bounds.not_integer", value=Num(value))
+    return None
 
 
 def definitions_from_dict(data: dict[str, Any], loc: Locator) -> Definitions:
@@ -409,6 +439,14 @@ def progress_from_dict(
             errs.append(DataError(msg, loc.place("values", 0, key)))
         else:
             values[key] = entry
+            problem = value_problem(ind, entry.value)
+            if problem is not None:
+                item = Msg("item.indicator", id=clean(key))
+                warnings.append(
+                    ChitieuError(
+                        Msg("err.in_item", item=item, detail=problem), loc.place("values", 0, key)
+                    )
+                )
     if errs:
         raise errs[0] if len(errs) == 1 else ErrorList(list(errs))
     assert period is not None

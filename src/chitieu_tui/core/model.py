@@ -67,12 +67,25 @@ class Indicator(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Expected value at the end of Q1..Q4 (four numbers)."""
     baseline: float | None = None
     """Starting value; required for `decrease`."""
+    min: float = 0.0
+    """The smallest value that can be entered (default 0; set it below 0 to allow negatives)."""
+    max: float | None = None
+    """The largest value that can be entered (default: 100 when `unit` is `%`, else none)."""
+    integer: bool = False
+    """True for counts (people, organisations, businesses): `6,5` is refused."""
     due: str | None = None
     """milestone only: the quarter it must be done by, e.g. `2026-Q2`."""
     owner: str = ""
     """Who answers for it (rõ người)."""
     note: str = ""
     """Free text."""
+
+    @property
+    def upper(self) -> float | None:
+        """The effective `max`: as declared, else 100 for a `%` unit, else None."""
+        if self.max is not None:
+            return self.max
+        return 100.0 if self.unit.strip() == "%" else None
 
 
 class Definitions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

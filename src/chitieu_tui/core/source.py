@@ -17,8 +17,9 @@ from typing import Protocol, runtime_checkable
 
 from chitieu_tui.core.arithmetic import Board, evaluate_board, history_boards
 from chitieu_tui.core.errors import ChitieuError
-from chitieu_tui.core.model import Definitions, Progress
+from chitieu_tui.core.model import Definitions, Entry, Progress
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.writer import ANY, Expect
 from chitieu_tui.i18n import Msg
 
 HISTORY = 5
@@ -216,11 +217,30 @@ class Source(Protocol):
 class WritableSource(Source, Protocol):
     """A source values can be entered into."""
 
-    def enter(self, period: Period, indicator_id: str, text: str, note: str | None) -> Path:
-        """Validate a typed value, write it (locked, atomic), then snapshot; the snapshot path.
+    def enter(
+        self,
+        period: Period,
+        indicator_id: str,
+        text: str,
+        note: str | None,
+        *,
+        lang: str = "vi",
+        expect: Entry | None | Expect = ANY,
+        confirmed: bool = False,
+    ) -> Path:
+        """Validate a typed value (numbers as written in `lang`), write it (locked, atomic),
+        then snapshot; the snapshot path.
 
-        Raises EntryError (a value that cannot be entered) or another ChitieuError.
+        Raises EntryError (a value that cannot be entered; ImplausibleError unless
+        `confirmed`; ConflictError when the value is no longer `expect`) or another
+        ChitieuError.
         """
+        ...
+
+    def unset(
+        self, period: Period, indicator_id: str, *, expect: Entry | None | Expect = ANY
+    ) -> Path:
+        """Remove one value (locked, atomic), then snapshot; the snapshot path."""
         ...
 
 
@@ -292,8 +312,28 @@ class FileSource:
     async def aclose(self) -> None:
         """Nothing to close."""
 
-    def enter(self, period: Period, indicator_id: str, text: str, note: str | None) -> Path:
+    def enter(
+        self,
+        period: Period,
+        indicator_id: str,
+        text: str,
+        note: str | None,
+        *,
+        lang: str = "vi",
+        expect: Entry | None | Expect = ANY,
+        confirmed: bool = False,
+    ) -> Path:
         """Validate a typed value, write it (locked, atomic), then take a snapshot."""
         with self._lock:
-            self.data.enter(period, indicator_id, text, note)
+            self.data.enter(
+                period, indicator_id, text, note, lang=lang, expect=expect, confirmed=confirmed
+            )
+            return self.data.take_snapshot(self.data.board(period))
+
+    def unset(
+        self, period: Period, indicator_id: str, *, expect: Entry | None | Expect = ANY
+    ) -> Path:
+        """Remove one value (locked, atomic), then take a snapshot."""
+        with self._lock:
+            self.data.unset(period, indicator_id, expect=expect)
             return self.data.take_snapshot(self.data.board(period))

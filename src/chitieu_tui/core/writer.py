@@ -3,75 +3,128 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
+import enum
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from chitieu_tui.core.atomic import atomic_write, folder_error, write_target
 from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, Place, WriteError
-from chitieu_tui.core.loader import progress_from_dict
-from chitieu_tui.core.model import Definitions, Indicator
+from chitieu_tui.core.loader import progress_from_dict, value_problem
+from chitieu_tui.core.model import Definitions, Entry, Indicator
+from chitieu_tui.core.numbers import Num, parse_number
 from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import MAX_BYTES, Locator
-from chitieu_tui.i18n import fold
+from chitieu_tui.i18n import Msg
+from chitieu_tui.i18n.vocabulary import DONE_WORDS, NOT_DONE_WORDS
 
 LOCK_SECONDS = 5.0
 HISTORY_YEARS = 10
 """How many years before the definitions' year values may still be entered for."""
-_TRUE = {"true", "yes", "y", "1", "x", "done", "co", "roi", "xong", "da xong", "dat"}
-"""Words for done, folded (`có`, `rồi`, `đã xong`, `đạt` are typed with or without marks)."""
-_FALSE = {"false", "no", "n", "0", "not done", "khong", "chua", "chua xong"}
-"""Words for not done, folded (`không`, `chưa`, `chưa xong`)."""
-_THOUSANDS_DOT = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
-_THOUSANDS_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+\.\d+$")
+IMPLAUSIBLE_TIMES = 5
+"""A value beyond this many times the annual target needs a confirmation."""
 
 
-def parse_value(text: str, ind: Indicator) -> float | bool:
-    """A value as typed: `32,5` and `32.5`, `1.430` (Vietnamese thousands), `có`/`chưa` for milestones.
+class Expect(enum.Enum):
+    """No expectation: the last writer wins (`chitieu set`)."""
 
-    Raises EntryError (`err.entry.*`).
-    """
-    raw = text.strip().lower()
+    ANY = "any"
+
+
+ANY = Expect.ANY
+
+
+class ConflictError(EntryError):
+    """The value changed since the form showed it; `current` is what the file holds now."""
+
+    def __init__(self, current: Entry | None, place: Place | None = None) -> None:
+        if current is None:
+            super().__init__("err.entry.conflict_removed", place)
+        else:
+            key = "err.entry.conflict_note" if current.note else "err.entry.conflict"
+            super().__init__(key, place, theirs=shown_value(current.value), note=current.note)
+        self.current = current
+
+
+class ImplausibleError(EntryError):
+    """A value far beyond the target: entered only when confirmed."""
+
+
+def shown_value(value: float | bool) -> Msg:
+    """A value in a message: `1.430` (vi) / `1,430` (en), or done / not done."""
+    if isinstance(value, bool):
+        return Msg("done" if value else "not_done")
+    return Num(value)
+
+
+def milestone_word(text: str) -> bool:
+    """Done or not done, from the exact words of `DONE_WORDS` and `NOT_DONE_WORDS`."""
+    word = " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    word = unicodedata.normalize("NFC", word)
+    if word in DONE_WORDS:
+        return True
+    if word in NOT_DONE_WORDS:
+        return False
+    raise EntryError("err.entry.milestone")
+
+
+def parse_value(text: str, ind: Indicator, lang: str = "vi") -> float | bool:
+    """A value as typed in `lang` (`1.430`, `32,5` vi; `1,430`, `32.5` en; `có`/`chưa`),
+    within the indicator's bounds. Raises EntryError (`err.entry.*`, `err.bounds.*`)."""
     if ind.kind == "milestone":
-        word = " ".join(fold(raw).split())
-        if word in _TRUE:
-            return True
-        if word in _FALSE:
-            return False
-        raise EntryError("err.entry.milestone")
-    raw = raw.replace(" ", "").replace("\u00a0", "").removesuffix("%")
-    if not raw:
-        raise EntryError("err.entry.empty")
-    if "," in raw and "." in raw:
-        if raw.rfind(",") > raw.rfind("."):
-            raw = raw.replace(".", "").replace(",", ".")  # 1.234,5
-        elif _THOUSANDS_COMMA.match(raw):
-            raw = raw.replace(",", "")  # 1,234.5
-        else:
-            raise EntryError("err.entry.unclear_number", text=_quoted(text))
-    elif "," in raw:
-        if raw.count(",") > 1:
-            raw = raw.replace(",", "")  # 1,234,567
-        else:
-            raw = raw.replace(",", ".")  # 32,5
-    elif _THOUSANDS_DOT.match(raw):
-        raw = raw.replace(".", "")  # 1.430
-    try:
-        value = float(raw)
-    except ValueError:
-        raise EntryError("err.entry.not_number", text=_quoted(text)) from None
-    if not math.isfinite(value) or abs(value) > 1e15:
-        raise EntryError("err.entry.invalid_number")
+        return milestone_word(text)
+    raw = text.strip()
+    if raw.endswith("%") and ind.unit.strip() == "%":
+        raw = raw[:-1].rstrip()
+    value = parse_number(raw, lang)
+    problem = value_problem(ind, value)
+    if problem is not None:
+        raise EntryError(problem)
     return value
 
 
-def _quoted(text: str) -> str:
-    """What was typed, quoted and cut short, for a message."""
-    shown = clean(text.strip())
-    return repr(shown if len(shown) <= 40 else shown[:40] + "…")
+def implausible_limit(ind: Indicator, value: float | bool) -> float | None:
+    """The limit `value` is beyond (5 × target; for a level 5 × the larger of target and
+    baseline), or None when it is plausible."""
+    if isinstance(value, bool) or ind.target is None:
+        return None
+    base = abs(ind.target)
+    if ind.kind == "level" and ind.baseline is not None:
+        base = max(base, abs(ind.baseline))
+    limit = IMPLAUSIBLE_TIMES * base
+    return limit if limit > 0 and abs(value) > limit else None
+
+
+def check_plausible(ind: Indicator, value: float | bool) -> None:
+    """Raise ImplausibleError when `value` is beyond the plausible limit."""
+    limit = implausible_limit(ind, value)
+    if limit is not None:
+        raise ImplausibleError(
+            "err.entry.implausible",
+            value=shown_value(value),
+            limit=Num(limit),
+            times=IMPLAUSIBLE_TIMES,
+        )
+
+
+def _current(values: Any, indicator_id: str) -> Entry | None:
+    """The entry a progress document holds now (None when absent)."""
+    raw = values.get(indicator_id) if values is not None else None
+    raw = raw.unwrap() if hasattr(raw, "unwrap") else raw
+    if raw is None:
+        return None
+    if isinstance(raw, dict):
+        return Entry(raw.get("value"), clean(str(raw.get("note", "")), multiline=True))
+    return Entry(raw, "")
+
+
+def _same(a: Entry | None, b: Entry | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    same_kind = isinstance(a.value, bool) == isinstance(b.value, bool)
+    return same_kind and a.note == b.note and a.value == b.value
 
 
 def _quarter_end(period: Period) -> dt.date:
@@ -85,18 +138,22 @@ def set_value(
     defs: Definitions,
     period: Period,
     indicator_id: str,
-    value: float | bool,
+    value: float | bool | None,
     note: str | None = None,
     *,
     shown: str | None = None,
     lock_seconds: float = LOCK_SECONDS,
     today: dt.date | None = None,
+    expect: Entry | None | Expect = ANY,
 ) -> Path:
     """Set one value in a progress file (created when missing), keeping comments and others' values.
 
     The read-modify-write holds a lock file beside the progress file, so two
     officials saving different indicators at once both keep their change; the
     write itself is atomic. `note=None` keeps the existing note, `""` removes it.
+    `value=None` removes the value (EntryError `err.entry.not_set` when there is none).
+    `expect` is the entry the official saw (None: none); when the file holds another,
+    ConflictError is raised and nothing is written. `ANY`: the last writer wins.
     """
     import filelock
     import tomlkit
@@ -133,18 +190,15 @@ def set_value(
         with lock:  # re-entrant: held once more for the read-modify-write
             doc = _read_document(path, where) if path.exists() else _new_document(defs, period)
             values = doc.setdefault("values", tomlkit.table())
-            old = values.get(indicator_id)
-            old_note = old.get("note", "") if isinstance(old, dict) else ""
-            new_note = old_note if note is None else clean(note, multiline=True)
-            stored: float | bool | int = value
-            if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-                stored = int(value)  # people write 1430, not 1430.0
-            if new_note:
-                item = tomlkit.inline_table()
-                item.update({"value": stored, "note": new_note})
-                values[indicator_id] = item
+            current = _current(values, indicator_id)
+            if expect is not ANY and not _same(current, expect):
+                raise ConflictError(current, Place(where))
+            if value is None:
+                if current is None:
+                    raise EntryError("err.entry.not_set", Place(where), id=clean(indicator_id))
+                del values[indicator_id]
             else:
-                values[indicator_id] = stored
+                _put(values, indicator_id, value, current, note)
             doc["as_of"] = min(today or dt.date.today(), _quarter_end(period))
             plain: dict[str, Any] = doc.unwrap()
             progress_from_dict(plain, defs, Locator(where), expect_period=period)
@@ -152,6 +206,25 @@ def set_value(
     finally:
         lock.release()
     return path
+
+
+def _put(
+    values: Any, indicator_id: str, value: float | bool, current: Entry | None, note: str | None
+) -> None:
+    """Store one value (whole numbers as integers), with its note when it has one."""
+    import tomlkit
+
+    old_note = current.note if current is not None else ""
+    new_note = old_note if note is None else clean(note, multiline=True)
+    stored: float | bool | int = value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        stored = int(value)  # people write 1430, not 1430.0
+    if new_note:
+        item = tomlkit.inline_table()
+        item.update({"value": stored, "note": new_note})
+        values[indicator_id] = item
+    else:
+        values[indicator_id] = stored
 
 
 def _new_document(defs: Definitions, period: Period) -> Any:

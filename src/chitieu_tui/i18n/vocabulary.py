@@ -12,3 +12,9 @@ TITLE_YEAR = re.compile(r"\s+năm\s+\d{4}$")
 
 MONEY_WORDS = ("đồng",)
 """Units of measure that are amounts of money (`tỉ đồng`, `triệu đồng`)."""
+
+DONE_WORDS = frozenset({"có", "x", "đã xong", "rồi", "yes", "done", "true"})
+"""What a milestone's entry may say for done, after NFC and casefold; nothing looser."""
+
+NOT_DONE_WORDS = frozenset({"chưa", "chưa xong", "không", "no", "not done", "false"})
+"""What it may say for not done (`Chưa xong` is how the screen shows it)."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -14,8 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from chitieu_tui.core.arithmetic import Evaluation
-from chitieu_tui.core.errors import ChitieuError, EntryError
-from chitieu_tui.core.writer import parse_value
+from chitieu_tui.core.errors import ChitieuError, EntryError, InternalError, WriteError
+from chitieu_tui.core.model import Entry
+from chitieu_tui.core.writer import ConflictError, implausible_limit, parse_value
 from chitieu_tui.i18n import localize_bindings, t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import quantity
@@ -23,21 +25,36 @@ from chitieu_tui.present.cells import quantity
 
 @dataclass
 class EntrySaved(Message):
-    """The value was written and a snapshot taken."""
+    """The value was written (or removed) and a snapshot taken."""
 
     indicator_id: str
     text: str
+    removed: bool = False
 
 
 @dataclass
 class EntryFailed(Message):
-    """Writing failed for a reason the official can act on (lock, permissions, file)."""
+    """Writing failed; the form stays open and says why."""
 
     error: str
+    conflict: bool = False
+    current: Entry | None = field(default=None)
+
+
+def _worded(exc: BaseException, lang: str) -> str:
+    """Any failure of a write as a message: coded errors as they are, OS errors by class,
+    anything else as the catalog's internal error (never a frozen form)."""
+    if isinstance(exc, ChitieuError):
+        return exc.render(lang)
+    if isinstance(exc, OSError):
+        from chitieu_tui.core.oserrors import os_reason
+
+        return WriteError("err.write.file", reason=os_reason(exc)).render(lang)
+    return InternalError("err.internal", what=type(exc).__name__).render(lang)
 
 
 class EntryScreen(ModalScreen[bool]):
-    """Dismissed with True when a value was saved."""
+    """Dismissed with True when a value was saved or removed (or theirs kept)."""
 
     BINDINGS = [Binding("escape", "cancel", "e_cancel", key_display="Esc")]
 
@@ -46,10 +63,15 @@ class EntryScreen(ModalScreen[bool]):
         self.source = source
         self.ev = ev
         self.lang = lang
+        self.expect: Entry | None = ev.entry
+        """The entry shown when the form opened: a save over another one is a conflict."""
+        self._confirmed_text: str | None = None
+        self._remove_armed = False
+        self._pending: tuple[str, str] | None = None
         localize_bindings(self, lang)
 
     def compose(self) -> ComposeResult:
-        """Name, current value, two inputs, a message line and the buttons."""
+        """Name, current value, two inputs, an echo, a message line and the buttons."""
         lang, ev = self.lang, self.ev
         ind = ev.indicator
         milestone = ind.kind == "milestone"
@@ -64,33 +86,71 @@ class EntryScreen(ModalScreen[bool]):
             yield Input(
                 id="entry-value", placeholder="" if current == fmt.NONE else current, compact=True
             )
+            yield Static(Text(""), id="entry-echo", markup=False)
             yield Static(Text(t(lang, "e_note")), markup=False)
             yield Input(id="entry-note", value=ev.note, compact=True)
-            hint = "" if milestone else t(lang, "e_hint")
+            hint = "" if milestone else t(lang, "e_hint_typed")
             yield Static(Text(hint, style="italic"), id="entry-message", markup=False)
             with Horizontal(id="entry-buttons"):
                 yield Button(t(lang, "e_save"), variant="primary", id="entry-save", compact=True)
+                yield Button(t(lang, "e_overwrite"), id="entry-overwrite", compact=True)
+                yield Button(t(lang, "e_keep_theirs"), id="entry-keep", compact=True)
+                yield Button(t(lang, "e_remove"), id="entry-remove", compact=True)
                 yield Button(t(lang, "e_cancel"), id="entry-cancel", compact=True)
 
     def on_mount(self) -> None:
         """Title the box with the period and put the cursor in the value."""
         box = self.query_one("#entry")
         box.border_title = Text(t(self.lang, "e_title", period=self.ev.period.label(self.lang)))
+        self._conflict_buttons(False)
+        can_remove = self.ev.entry is not None and hasattr(self.source, "unset")
+        self.query_one("#entry-remove", Button).display = can_remove
         self.query_one("#entry-value", Input).focus()
+
+    def _conflict_buttons(self, shown: bool) -> None:
+        self.query_one("#entry-overwrite", Button).display = shown
+        self.query_one("#entry-keep", Button).display = shown
 
     def _say(self, text: str, error: bool = True) -> None:
         message = self.query_one("#entry-message", Static)
         message.update(Text(text))
         message.set_class(error, "-error")
 
+    def _understood(self, text: str) -> str:
+        """What would be stored, as the official reads it (`1.430 đảng viên`)."""
+        ind = self.ev.indicator
+        value = parse_value(text, ind, self.lang)
+        return quantity(value, "" if ind.kind == "milestone" else ind.unit, self.lang)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Echo the number understood, or why it cannot be entered."""
+        if event.input.id != "entry-value":
+            return
+        echo = self.query_one("#entry-echo", Static)
+        if not event.value.strip():
+            echo.update(Text(""))
+            return
+        try:
+            echo.update(Text(t(self.lang, "e_will_save", value=self._understood(event.value))))
+        except EntryError as exc:
+            echo.update(Text(exc.text(self.lang)))
+
     def action_cancel(self) -> None:
         """Close without writing."""
         self.dismiss(False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Save or cancel."""
-        if event.button.id == "entry-save":
+        """Save, overwrite, keep theirs, remove or cancel."""
+        button = event.button.id
+        if button == "entry-save":
             self.save()
+        elif button == "entry-overwrite" and self._pending is not None:
+            self._conflict_buttons(False)
+            self._start_write(*self._pending, confirmed=True)
+        elif button == "entry-keep":
+            self.dismiss(True)
+        elif button == "entry-remove":
+            self.ask_remove()
         else:
             self.dismiss(False)
 
@@ -102,37 +162,101 @@ class EntryScreen(ModalScreen[bool]):
             self.save()
 
     def save(self) -> None:
-        """Validate here; write in a thread."""
+        """Validate here (an implausible value needs a second Save); write in a thread."""
+        if self.query_one("#entry-save", Button).disabled:
+            return
         text = self.query_one("#entry-value", Input).value
+        self._remove_armed = False
         try:
-            parse_value(text, self.ev.indicator)
+            value = parse_value(text, self.ev.indicator, self.lang)
         except EntryError as exc:
             self._say(exc.text(self.lang))
             self.query_one("#entry-value", Input).focus()
             return
+        if implausible_limit(self.ev.indicator, value) is not None and (
+            self._confirmed_text != text
+        ):
+            from chitieu_tui.core.writer import check_plausible
+
+            try:
+                check_plausible(self.ev.indicator, value)
+            except EntryError as exc:
+                self._say(t(self.lang, "e_confirm", detail=exc.text(self.lang)))
+            self._confirmed_text = text
+            return
         note = self.query_one("#entry-note", Input).value
+        self._pending = (text, note)
+        self._start_write(text, note, confirmed=True)
+
+    def _start_write(self, text: str, note: str, *, confirmed: bool) -> None:
         self._say(t(self.lang, "e_saving"), error=False)
         self.query_one("#entry-save", Button).disabled = True
-        self._write(text, note)
+        self._write(text, note, self.expect, confirmed)
 
     @work(thread=True, exclusive=True, group="entry", exit_on_error=False)
-    def _write(self, text: str, note: str) -> None:
+    def _write(self, text: str, note: str, expect: Entry | None, confirmed: bool) -> None:
+        source: Any = self.source
         try:
-            self.source.enter(self.ev.period, self.ev.indicator.id, text, note)  # type: ignore[attr-defined]
-        except ChitieuError as exc:
-            self.post_message(EntryFailed(exc.render(self.lang)))
+            source.enter(
+                self.ev.period,
+                self.ev.indicator.id,
+                text,
+                note,
+                lang=self.lang,
+                expect=expect,
+                confirmed=confirmed,
+            )
+        except ConflictError as exc:
+            self.post_message(EntryFailed(exc.text(self.lang), True, exc.current))
+        except Exception as exc:  # noqa: BLE001 - the form must never freeze
+            self.post_message(EntryFailed(_worded(exc, self.lang)))
         else:
             self.post_message(EntrySaved(self.ev.indicator.id, text))
 
+    def ask_remove(self) -> None:
+        """Remove the value, after a second press."""
+        if not self._remove_armed:
+            shown = quantity(self.ev.value, self.ev.indicator.unit, self.lang)
+            self._say(t(self.lang, "e_remove_confirm", value=shown))
+            self._remove_armed = True
+            return
+        self._remove_armed = False
+        self._say(t(self.lang, "e_saving"), error=False)
+        self.query_one("#entry-save", Button).disabled = True
+        self._unset(self.expect)
+
+    @work(thread=True, exclusive=True, group="entry", exit_on_error=False)
+    def _unset(self, expect: Entry | None) -> None:
+        source: Any = self.source
+        try:
+            source.unset(self.ev.period, self.ev.indicator.id, expect=expect)
+        except ConflictError as exc:
+            self.post_message(EntryFailed(exc.text(self.lang), False, exc.current))
+        except Exception as exc:  # noqa: BLE001 - the form must never freeze
+            self.post_message(EntryFailed(_worded(exc, self.lang)))
+        else:
+            self.post_message(EntrySaved(self.ev.indicator.id, "", removed=True))
+
     def on_entry_failed(self, message: EntryFailed) -> None:
-        """Keep the form open and say why."""
-        self._say(message.error)
+        """Keep the form open and say why; on a conflict, show both and ask."""
         self.query_one("#entry-save", Button).disabled = False
+        if message.conflict and self._pending is not None:
+            self.expect = message.current
+            mine = self._understood(self._pending[0])
+            self._say(t(self.lang, "e_conflict", theirs=message.error, mine=mine))
+            self._conflict_buttons(True)
+            self.query_one("#entry-overwrite", Button).focus()
+            return
+        if message.current is not None or message.conflict:
+            self.expect = message.current
+        self._say(message.error)
 
     def on_entry_saved(self, message: EntrySaved) -> None:
         """Close; the app reloads."""
-        self.notify(
-            t(self.lang, "e_saved", name=self.ev.indicator.name, value=message.text.strip()),
-            markup=False,
-        )
+        name = self.ev.indicator.name
+        if message.removed:
+            text = t(self.lang, "e_removed", name=name)
+        else:
+            text = t(self.lang, "e_saved", name=name, value=message.text.strip())
+        self.notify(text, markup=False)
         self.dismiss(True)

@@ -1,0 +1,171 @@
+"""The `e` form: echo, confirmation, conflicts, removal, and never frozen."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from datadirs import copy_sample
+from textual.pilot import Pilot
+from textual.widgets import Button, Input
+from tuikit import RecordingApp as App
+from tuikit import settle
+
+from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.source import FileSource
+from chitieu_tui.screens import EntryScreen
+
+SIZE = (120, 40)
+Q1 = Period(2026, 1)
+
+
+def values(root: Path) -> dict[str, Any]:
+    return tomllib.loads((root / "progress" / "2026-Q1.toml").read_text())["values"]
+
+
+def shown(app: Any, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+async def open_form(pilot: Pilot[Any], app: Any, indicator_id: str) -> EntryScreen:
+    await settle(pilot)
+    table = app.dashboard.table
+    table.move_cursor(row=table.get_row_index(indicator_id))
+    await pilot.press("e")
+    await pilot.pause()
+    assert isinstance(app.screen, EntryScreen)
+    return app.screen
+
+
+async def press(pilot: Pilot[Any], app: Any, button: str) -> None:
+    """Press a button of the form (as a click does, without the click's debounce)."""
+    app.screen.query_one(button, Button).press()
+    await settle(pilot)
+
+
+async def type_value(pilot: Pilot[Any], app: Any, text: str) -> None:
+    app.screen.query_one("#entry-value", Input).value = text
+    await pilot.pause()
+
+
+async def test_the_form_echoes_what_it_understood(tmp_path: Path) -> None:
+    app = App(FileSource(copy_sample(tmp_path)))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, app, "dang-vien")
+        await type_value(pilot, app, "1.430")
+        assert "Sẽ lưu: 1.430 đảng viên" in shown(app, "#entry-echo")
+        await type_value(pilot, app, "1.43")
+        assert "nhóm chữ số sai" in shown(app, "#entry-echo")
+
+
+async def test_english_form_stores_what_it_shows(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    app = App(FileSource(root), lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, app, "dang-vien")
+        await type_value(pilot, app, "1,261")
+        assert "Will save: 1,261" in shown(app, "#entry-echo")
+        await press(pilot, app, "#entry-save")
+        assert not isinstance(app.screen, EntryScreen)
+    assert values(root)["dang-vien"] == 1261
+
+
+async def test_out_of_bounds_is_refused_before_writing(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    before = (root / "progress" / "2026-Q1.toml").read_bytes()
+    app = App(FileSource(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, app, "ket-nap-dang-vien")
+        await type_value(pilot, app, "6,5")
+        await press(pilot, app, "#entry-save")
+        assert isinstance(app.screen, EntryScreen)
+        assert "số nguyên" in shown(app, "#entry-message")
+    assert (root / "progress" / "2026-Q1.toml").read_bytes() == before
+
+
+async def test_an_implausible_value_needs_a_second_save(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    app = App(FileSource(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, app, "ket-nap-dang-vien")
+        await type_value(pilot, app, "600")
+        await press(pilot, app, "#entry-save")
+        assert isinstance(app.screen, EntryScreen)
+        assert "5 lần" in shown(app, "#entry-message")
+        assert values(root)["ket-nap-dang-vien"] == 6
+        await press(pilot, app, "#entry-save")
+        assert not isinstance(app.screen, EntryScreen), shown(app, "#entry-message")
+    assert values(root)["ket-nap-dang-vien"] == 600
+
+
+async def test_a_change_from_outside_is_a_conflict_then_overwrite(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    app = App(FileSource(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, app, "ket-nap-dang-vien")
+        DataDir(root).enter(Q1, "ket-nap-dang-vien", "5", "ghi chú của chi bộ 3")
+        await type_value(pilot, app, "4")
+        await press(pilot, app, "#entry-save")
+        assert isinstance(app.screen, EntryScreen)
+        message = shown(app, "#entry-message")
+        assert "Người khác vừa lưu 5" in message or "người khác vừa lưu 5" in message
+        assert "ghi chú của chi bộ 3" in message and "bạn nhập 4" in message
+        assert values(root)["ket-nap-dang-vien"]["value"] == 5
+        await press(pilot, app, "#entry-overwrite")
+        assert not isinstance(app.screen, EntryScreen)
+    assert values(root)["ket-nap-dang-vien"] == 4
+
+
+async def test_a_conflict_can_keep_theirs(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    app = App(FileSource(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, app, "ket-nap-dang-vien")
+        DataDir(root).enter(Q1, "ket-nap-dang-vien", "5")
+        await type_value(pilot, app, "4")
+        await press(pilot, app, "#entry-save")
+        await press(pilot, app, "#entry-keep")
+        assert not isinstance(app.screen, EntryScreen)
+    assert values(root)["ket-nap-dang-vien"] == 5
+
+
+async def test_remove_asks_then_removes(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    app = App(FileSource(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, app, "bhyt")
+        await press(pilot, app, "#entry-remove")
+        assert "lần nữa" in shown(app, "#entry-message")
+        assert "bhyt" in values(root)
+        await press(pilot, app, "#entry-remove")
+        assert not isinstance(app.screen, EntryScreen)
+    assert "bhyt" not in values(root)
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (PermissionError(13, "Permission denied"), "không có quyền"),
+        (RuntimeError("boom"), "lỗi nội bộ"),
+    ],
+)
+async def test_a_failing_write_never_freezes_the_form(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception, words: str
+) -> None:
+    source = FileSource(copy_sample(tmp_path))
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise error
+
+    monkeypatch.setattr(source, "enter", fail)
+    app = App(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, app, "bhyt")
+        await type_value(pilot, app, "91")
+        await press(pilot, app, "#entry-save")
+        assert isinstance(app.screen, EntryScreen)
+        assert words in shown(app, "#entry-message").lower()
+        assert not app.screen.query_one("#entry-save", Button).disabled

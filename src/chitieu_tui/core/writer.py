@@ -111,8 +111,8 @@ def check_plausible(ind: Indicator, value: float | bool) -> None:
 
 def _current(values: Any, indicator_id: str) -> Entry | None:
     """The entry a progress document holds now (None when absent)."""
-    raw = values.get(indicator_id) if values is not None else None
-    raw = raw.unwrap() if hasattr(raw, "unwrap") else raw
+    item: Any = values.get(indicator_id) if values is not None else None
+    raw: Any = item.unwrap() if hasattr(item, "unwrap") else item
     if raw is None:
         return None
     if isinstance(raw, dict):

@@ -116,7 +116,9 @@ def _current(values: Any, indicator_id: str) -> Entry | None:
     if raw is None:
         return None
     if isinstance(raw, dict):
-        return Entry(raw.get("value"), clean(str(raw.get("note", "")), multiline=True))
+        return Entry(
+            raw["value"] if "value" in raw else 0.0, clean(str(raw.get("note", "")), multiline=True)
+        )
     return Entry(raw, "")
 
 

@@ -125,3 +125,16 @@ async def test_a_bug_in_a_refresh_is_not_a_network_failure(
     assert source.last_error is None  # the server did nothing wrong: no offline copy
     await source.aclose()
     assert not good.stale
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("vi", "lỗi: tham số --period: quý phải có dạng"), ("en", "error: argument --period: period")],
+)
+def test_bad_usage_is_worded_in_the_readers_language(
+    lang: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as leave:
+        main(["--lang", lang, "report", "--period", "2026-Q9"])
+    assert leave.value.code == 2
+    assert words in capsys.readouterr().err

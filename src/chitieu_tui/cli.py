@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,13 +27,16 @@ if TYPE_CHECKING:
     from chitieu_tui.core.source import Source, View
 
 
-def _period(text: str) -> Period:
-    try:
-        return Period.parse(text)
-    except DataError as exc:
-        from chitieu_tui.i18n import resolve_lang
+def _period_type(lang: str) -> Callable[[str], Period]:
+    """`--period`'s type: a Period, or bad usage worded in the reader's language."""
 
-        raise argparse.ArgumentTypeError(exc.text(resolve_lang())) from None
+    def period(text: str) -> Period:
+        try:
+            return Period.parse(text)
+        except DataError as exc:
+            raise argparse.ArgumentTypeError(exc.text(lang)) from None
+
+    return period
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -59,14 +62,14 @@ def _port(text: str) -> int:
     return port
 
 
-def _source_options(parser: argparse.ArgumentParser, sub: bool) -> None:
+def _source_options(parser: argparse.ArgumentParser, sub: bool, lang: str = "vi") -> None:
     """--config / --api / --unit / --period / --lang, on the main parser and each command."""
     d: Any = argparse.SUPPRESS if sub else None
     parser.add_argument("--config", metavar="DIR", default=d, help="data folder (chitieu.toml)")
     parser.add_argument("--api", metavar="URL", default=d, help="read from a chitieu API server")
     parser.add_argument("--unit", metavar="ID", default=d, help="unit id on the API server")
     parser.add_argument("--snapshots", metavar="DIR", default=d, help="where snapshots go")
-    parser.add_argument("--period", metavar="P", type=_period, default=d, help="e.g. 2026-Q1")
+    parser.add_argument("--period", metavar="P", type=_period_type(lang), default=d, help="e.g. 2026-Q1")
     parser.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS if sub else None)
     parser.add_argument(
         "--offline",
@@ -74,6 +77,35 @@ def _source_options(parser: argparse.ArgumentParser, sub: bool) -> None:
         default=d if sub else False,
         help="read the snapshot archive of --unit (from --snapshots DIR or the user's data folder)",
     )
+
+
+_ARGPARSE_KEYS = {
+    "usage: ": "argparse.usage",
+    "%(prog)s: error: %(message)s\n": "argparse.error",
+    "argument %(argument_name)s: %(message)s": "argparse.argument",
+    "unrecognized arguments: %s": "argparse.unrecognized",
+    "the following arguments are required: %s": "argparse.required",
+    "invalid choice: %(value)r (choose from %(choices)s)": "argparse.invalid_choice",
+    "invalid %(type)s value: %(value)r": "argparse.invalid_value",
+    "expected one argument": "argparse.expected_one",
+    "ambiguous option: %(option)s could match %(matches)s": "argparse.ambiguous",
+    "not allowed with argument %s": "argparse.not_allowed",
+    "positional arguments": "argparse.positionals",
+    "options": "argparse.options",
+    "show this help message and exit": "argparse.help",
+    "show program's version number and exit": "argparse.version",
+}
+"""argparse's own words (it looks them up through its module-level `_`) and their keys."""
+
+
+def _word_argparse(lang: str) -> None:
+    """Make argparse's own messages (usage, errors, help headings) speak `lang`."""
+
+    def word(message: str) -> str:
+        key = _ARGPARSE_KEYS.get(message)
+        return t(lang, key) if key is not None else message
+
+    argparse._ = word  # type: ignore[attr-defined]
 
 
 def _argv_lang(argv: Sequence[str]) -> str | None:
@@ -92,34 +124,34 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     from chitieu_tui import __version__
 
     parser.add_argument("--version", action="version", version=f"chitieu {__version__}")
-    _source_options(parser, sub=False)
+    _source_options(parser, sub=False, lang=lang)
     subs = parser.add_subparsers(dest="command", metavar="COMMAND")
     check = subs.add_parser("check", help="validate the data folder; errors as path:line:col")
-    _source_options(check, sub=True)
+    _source_options(check, sub=True, lang=lang)
     report = subs.add_parser("report", help="print one period without the TUI")
-    _source_options(report, sub=True)
+    _source_options(report, sub=True, lang=lang)
     report.add_argument("--format", choices=("table", "markdown", "csv", "json"), default="table")
     snap = subs.add_parser("snapshot", help="write a snapshot and print its path")
-    _source_options(snap, sub=True)
+    _source_options(snap, sub=True, lang=lang)
     shot = subs.add_parser("screenshot", help="render the dashboard once to an SVG file")
-    _source_options(shot, sub=True)
+    _source_options(shot, sub=True, lang=lang)
     shot.add_argument("--output", "-o", required=True, metavar="FILE.svg")
     shot.add_argument("--size", type=_size, default=(120, 40), metavar="WxH")
     setp = subs.add_parser("set", help="enter one value (locked, atomic write), then snapshot")
-    _source_options(setp, sub=True)
+    _source_options(setp, sub=True, lang=lang)
     setp.add_argument("id", metavar="ID", help="indicator id")
     setp.add_argument("value", metavar="VALUE", help=t(lang, "cli.set_value"))
     setp.add_argument("--note", default=None, help="note kept with the value")
     setp.add_argument("--no-snapshot", action="store_true", help="do not take a snapshot")
     setp.add_argument("--yes", action="store_true", help=t(lang, "cli.set_yes"))
     unset = subs.add_parser("unset", help=t(lang, "cli.unset_help"))
-    _source_options(unset, sub=True)
+    _source_options(unset, sub=True, lang=lang)
     unset.add_argument("id", metavar="ID", help="indicator id")
     unset.add_argument("--no-snapshot", action="store_true", help="do not take a snapshot")
     init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
     init.add_argument("dest", nargs="?", default="config", metavar="DIR")
     serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
-    _source_options(serve, sub=True)
+    _source_options(serve, sub=True, lang=lang)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_port, default=8765)
     return parser
@@ -355,6 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: 0 done, 1 bad input, 2 bad usage."""
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = resolve_lang(_argv_lang(argv))
+    _word_argparse(lang)
     parser = build_parser(lang)
     args = parser.parse_args(argv)
     args.lang = lang

@@ -90,7 +90,11 @@ def _csv(collection: Collection) -> str:
                     _csv_cell(ind.name),
                     ind.kind,
                     _csv_cell(ind.unit),
-                    "" if value is None else str(value).lower() if isinstance(value, bool) else value,
+                    ""
+                    if value is None
+                    else str(value).lower()
+                    if isinstance(value, bool)
+                    else value,
                     "" if ev.ytd is None else ev.ytd,
                     "" if ind.target is None else ind.target,
                     "" if ev.expected is None or ev.entry is None else fmt.round2(ev.expected),

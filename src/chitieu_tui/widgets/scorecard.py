@@ -32,7 +32,7 @@ _MET = 5
 _NAME_MIN = 12
 _NAME_WANT = 22
 _NAME_CAP = 32
-_COL_MIN = 9
+_COL_MIN = 12
 _COL_CAP = 16
 
 

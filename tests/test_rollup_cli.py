@@ -139,4 +139,4 @@ def test_screenshot_of_the_rollup(capsys: pytest.CaptureFixture[str], tmp_path: 
     )
     assert code == 0 and Path(out.strip()) == out_file
     svg = out_file.read_text()
-    assert "Long&#160;Xuyên" in svg or "Long Xuyên" in svg
+    assert "Long&#160;Xuyên" in svg and "units&#160;reporting" in svg

@@ -13,12 +13,22 @@ from textual.app import App
 from textual.timer import Timer
 from textual.worker import Worker, WorkerFailed, WorkerState
 
+from chitieu_tui.core.collection import Collection, Member
 from chitieu_tui.core.errors import ChitieuError, InternalError
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import Source, View, WritableSource
 from chitieu_tui.i18n import t
-from chitieu_tui.messages import OpenDetail, SnapshotSaved, ViewLoaded
+from chitieu_tui.messages import (
+    BackToRollup,
+    OpenDetail,
+    OpenUnit,
+    RollupLoaded,
+    RollupProgress,
+    SnapshotSaved,
+    ViewLoaded,
+)
 from chitieu_tui.screens import DashboardScreen, DetailScreen, EntryScreen, HelpScreen
+from chitieu_tui.screens.rollup import RollupScreen
 from chitieu_tui.widgets import HeaderBar
 
 
@@ -27,7 +37,9 @@ def _local_now() -> dt.datetime:
 
 
 class ChitieuApp(App[int]):
-    """The dashboard of one unit's targets, for a file or a remote source."""
+    """The dashboard of one unit's targets, for a file or a remote source; with a
+    `collection`, it starts on the roll-up of many units and opens each unit's dashboard
+    (its `source` is then that unit's)."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "chitieu"
@@ -36,16 +48,24 @@ class ChitieuApp(App[int]):
 
     def __init__(
         self,
-        source: Source,
+        source: Source | None,
         period: Period | None = None,
         lang: str = "vi",
         *,
         now: Callable[[], dt.datetime] = _local_now,
         initial: tuple[View, object] | None = None,
+        collection: Collection | None = None,
+        preloaded: bool = False,
     ) -> None:
         super().__init__()
         self._initial = initial
-        self.source = source
+        self.collection = collection
+        """The roll-up's units (None: one unit only)."""
+        self._rollup_period = period
+        self._preloaded = preloaded
+        """The collection was read before the app started (its first frame has data)."""
+        self.source: Source | None = source
+        """The unit shown (None on the roll-up before any unit was opened)."""
         self.period = period
         self.lang = lang
         self.now = now
@@ -64,8 +84,33 @@ class ChitieuApp(App[int]):
         """The main screen (under any detail or help screen)."""
         return next(s for s in self.screen_stack if isinstance(s, DashboardScreen))
 
+    def _unit_source(self) -> Source:
+        """The source of the unit shown (a bug to ask on the roll-up alone)."""
+        if self.source is None:
+            raise InternalError("err.internal", what="no unit source")
+        return self.source
+
+    def _on_rollup(self) -> bool:
+        """True while the roll-up is the screen in use (no unit's dashboard above it)."""
+        return self.collection is not None and not any(
+            isinstance(s, DashboardScreen) for s in self.screen_stack
+        )
+
+    @property
+    def rollup(self) -> RollupScreen:
+        """The roll-up screen (under a unit's dashboard)."""
+        return next(s for s in self.screen_stack if isinstance(s, RollupScreen))
+
     async def on_mount(self) -> None:
         """Show the dashboard (with data when preloaded), load, and poll a remote source."""
+        if self.collection is not None:
+            await self.push_screen(RollupScreen(self.lang))
+            if self._preloaded:
+                self.rollup.show(self.collection)
+            else:
+                self._load_rollup(self._rollup_period)
+            self._arm_poll()
+            return
         await self.push_screen(DashboardScreen(self.lang))
         if self._initial is not None:
             (view, self._tried), self._initial = self._initial, None
@@ -83,7 +128,10 @@ class ChitieuApp(App[int]):
 
     def _arm_poll(self) -> None:
         """Ask the source every `check_seconds` (which new definitions may change)."""
-        seconds = max(0.1, float(self.source.check_seconds))
+        if self._on_rollup() and self.collection is not None:
+            seconds = max(0.1, float(self.collection.check_seconds))
+        else:
+            seconds = max(0.1, float(self._unit_source().check_seconds))
         if self._poll is None or self._poll_seconds != seconds:
             if self._poll is not None:
                 self._poll.stop()
@@ -92,30 +140,111 @@ class ChitieuApp(App[int]):
 
     def _poll_tick(self) -> None:
         """Reload when the source says something changed, unless a load is still running."""
-        if not self._loading() and self.source.stamp(self._shown_period()) != self._tried:
+        if self._on_rollup():
+            busy = any(w.group == "rollup" and w.is_running for w in self.workers)
+            if self.collection is not None and not busy:
+                due = self.collection.due()
+                if due:
+                    self._load_rollup(self.collection.period, due)
+            return
+        if not self._loading() and self._unit_source().stamp(self._shown_period()) != self._tried:
             self.reload()
 
     async def on_unmount(self) -> None:
         """Close the source's connections."""
-        await self.source.aclose()
+        if self.collection is not None:
+            await self.collection.aclose()
+        elif self.source is not None:
+            await self.source.aclose()
+
+    @work(exclusive=True, group="rollup", exit_on_error=False)
+    async def _load_rollup(self, period: Period | None, only: list[Member] | None = None) -> None:
+        """Read the roll-up's units (all, or those `only` that changed)."""
+        collection = self.collection
+        if collection is None:
+            return
+
+        def progress(done: int, total: int) -> None:
+            self.post_message(RollupProgress(done, total))
+
+        remote = collection.kind != "file"
+        await collection.aload(period, progress if remote else None, only)
+        self.post_message(RollupLoaded(only is None))
+
+    def on_rollup_progress(self, message: RollupProgress) -> None:
+        """Loading a server's units: how many are done."""
+        self.rollup.show_progress(message.done, message.total)
+
+    def on_rollup_loaded(self, message: RollupLoaded) -> None:
+        """Show the units read; tell about new warnings."""
+        if self.collection is None:
+            return
+        for m in self.collection.members:
+            for warning in m.view.warnings if m.view is not None else []:
+                text = warning.render(self.lang)
+                if text not in self._warned:
+                    self._warned.add(text)
+                    self.notify(text, severity="warning", timeout=10, markup=False)
+        self.rollup.show(self.collection)
+        self._arm_poll()
+
+    async def on_open_unit(self, message: OpenUnit) -> None:
+        """Enter on a unit: its full dashboard, with every key of the ward dashboard."""
+        collection = self.collection
+        if collection is None or not 0 <= message.index < len(collection.members):
+            return
+        if not self._on_rollup():
+            return
+        member = collection.members[message.index]
+        if member.view is None:
+            error = member.error
+            text = error.render(self.lang) if error is not None else t(self.lang, "loading")
+            self.notify(text, severity="error", timeout=15, markup=False)
+            return
+        self.source = member.source
+        self.period = collection.period
+        self.view = None
+        self.last_error = self.load_error = None
+        await self.push_screen(DashboardScreen(self.lang))
+        self._tried = member.stamp
+        if member.error is None:
+            self.on_view_loaded(ViewLoaded(member.view))
+        self.reload()  # with the history the roll-up does not read
+
+    def on_back_to_rollup(self, message: BackToRollup) -> None:
+        """Esc on a unit's dashboard: back to the roll-up, its cursor and sort as they were."""
+        if self.collection is None or not isinstance(self.screen, DashboardScreen):
+            return
+        self.workers.cancel_group(self, "load")
+        self.pop_screen()
+        self.view = None
+        self.period = None
+        self.rollup.show(self.collection)
+        self._arm_poll()
+        self._poll_tick()  # values entered in the unit show at once
 
     def reload(self) -> None:
         """Load the current period again (from `r`, the poll timer or a change on disk)."""
+        if self._on_rollup() and self.collection is not None:
+            self._load_rollup(self.collection.period)
+            return
         # Taken before reading, on this thread: a change during the read triggers another load.
-        self._tried = self.source.stamp(self.period or self._shown_period())
+        self._tried = self._unit_source().stamp(self.period or self._shown_period())
         self._load(self.period)
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def _load(self, period: Period | None) -> None:
-        self.post_message(ViewLoaded(await self.source.aload(period)))
+        self.post_message(ViewLoaded(await self._unit_source().aload(period)))
 
     @work(thread=True, group="snapshot", exit_on_error=False)
     def _snapshot(self, view: View) -> None:
-        self.post_message(SnapshotSaved(self.source.snapshot(view)))
+        self.post_message(SnapshotSaved(self._unit_source().snapshot(view)))
 
     def on_view_loaded(self, message: ViewLoaded) -> None:
         """Keep the view, tell about new warnings, and show it."""
         view = message.view
+        if not any(isinstance(s, DashboardScreen) for s in self.screen_stack):
+            return  # a unit's load finishing after Esc back to the roll-up
         if view is self.view:  # nothing changed (a 304): only the freshness in the header
             self.dashboard.query_one(HeaderBar).show(view, self.now(), self._checked_at(view))
             return
@@ -135,7 +264,7 @@ class ChitieuApp(App[int]):
 
     def _checked_at(self, view: View) -> dt.datetime:
         """When the source last confirmed the data (a server's last answer)."""
-        checked = self.source.last_checked()
+        checked = self._unit_source().last_checked()
         return checked if checked is not None and not view.stale else view.loaded_at
 
     def on_snapshot_saved(self, message: SnapshotSaved) -> None:
@@ -155,13 +284,19 @@ class ChitieuApp(App[int]):
         else:
             text = t(self.lang, "err.internal", what=type(error).__name__)
         self.notify(text, severity="error", timeout=15, markup=False)
+        if event.worker.group == "rollup" and self.collection is not None:
+            if not self.collection.members:
+                self.rollup.show_error(text)
+            return
+        if not any(isinstance(s, DashboardScreen) for s in self.screen_stack):
+            return
         if event.worker.group == "load":
             self.load_error = error
         if event.worker.group == "load" and self.view is not None:
             header = self.dashboard.query_one(HeaderBar)
             header.show(self.view, self.now(), self._checked_at(self.view), failing=True)
         if event.worker.group == "load" and self.view is None:
-            text = f"{text}\n\n{self.source.retry_hint().text(self.lang)}"
+            text = f"{text}\n\n{self._unit_source().retry_hint().text(self.lang)}"
             self.dashboard.show_error(text)
 
     def _log_bug(self, error: BaseException | None) -> None:
@@ -182,6 +317,8 @@ class ChitieuApp(App[int]):
 
     def action_snapshot(self) -> None:
         """`s`: write a snapshot of the period shown."""
+        if self._on_rollup():
+            return
         if self.view is None:
             self.notify(t(self.lang, "no_snapshot"), severity="warning")
         elif self.load_error is not None and not self.view.stale:
@@ -190,7 +327,12 @@ class ChitieuApp(App[int]):
             self._snapshot(self.view)
 
     def action_period(self, step: int) -> None:
-        """`[` and `]`: the previous or next quarter."""
+        """`[` and `]`: the previous or next quarter (on the roll-up: for every unit)."""
+        if self._on_rollup() and self.collection is not None:
+            shown = self.collection.period
+            if shown is not None:
+                self._load_rollup(shown.prev() if step < 0 else shown.next())
+            return
         current = self.period or (self.view.period if self.view else None)
         if current is not None:
             self.period = current.prev() if step < 0 else current.next()
@@ -198,7 +340,7 @@ class ChitieuApp(App[int]):
 
     def action_enter(self) -> None:
         """`e`: enter a value for the indicator under the cursor."""
-        if self.view is None:
+        if self.view is None or self._on_rollup():
             return
         if self.view.read_only or not isinstance(self.source, WritableSource):
             why = self.view.read_only_reason
@@ -220,7 +362,7 @@ class ChitieuApp(App[int]):
     def action_help(self) -> None:
         """`?`."""
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.lang))
+            self.push_screen(HelpScreen(self.lang, rollup=self._on_rollup()))
 
 
 def preload(source: Source, period: Period | None) -> tuple[View, object] | None:
@@ -260,6 +402,35 @@ def save_screenshot(
         if isinstance(error, ChitieuError):
             raise error
         return svg
+
+    svg = asyncio.run(render())
+    from chitieu_tui.core.atomic import atomic_write
+
+    return atomic_write(Path(output), svg.encode("utf-8"))
+
+
+def run_rollup(collection: Collection, period: Period | None, lang: str) -> int:
+    """Run the roll-up in the terminal (files read before the first frame); the exit status."""
+    preloaded = collection.discover is None
+    if preloaded:
+        collection.load(period)
+    app = ChitieuApp(None, period, lang, collection=collection, preloaded=preloaded)
+    app.run()
+    return app.return_code or 0
+
+
+def save_rollup_screenshot(
+    collection: Collection, output: Path, size: tuple[int, int], lang: str
+) -> Path:
+    """Render the roll-up of a loaded collection headless at `size` into an SVG file."""
+    import asyncio
+
+    app = ChitieuApp(None, collection.period, lang, collection=collection, preloaded=True)
+
+    async def render() -> str:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            return app.export_screenshot(title="chitieu")
 
     svg = asyncio.run(render())
     from chitieu_tui.core.atomic import atomic_write

@@ -24,6 +24,7 @@ from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import resolve_lang, t
 
 if TYPE_CHECKING:
+    from chitieu_tui.core.collection import Collection
     from chitieu_tui.core.source import Source, View
 
 
@@ -261,6 +262,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Print one period."""
     from chitieu_tui.report import render
 
+    collection = make_collection(args)
+    if collection is not None:
+        return report_collection(args, collection)
     source = make_source(args)
     view = _load_view(source, args.period, args.lang)
     for w in view.warnings:
@@ -273,6 +277,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
     """Write one snapshot; print its path."""
+    collection = make_collection(args)
+    if collection is not None:
+        return snapshot_collection(args, collection)
     source = make_source(args)
     view = _load_view(source, args.period, args.lang)
     print(source.snapshot(view))
@@ -345,6 +352,14 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     """Render the dashboard once, headless, and save it as SVG."""
     from chitieu_tui.app import save_screenshot
 
+    collection = make_collection(args)
+    if collection is not None:
+        from chitieu_tui.app import save_rollup_screenshot
+
+        load_collection(collection, args.period, args.lang)
+        path = save_rollup_screenshot(collection, Path(args.output), args.size, args.lang)
+        print(path)
+        return 0
     source = make_source(args)
     width, height = args.size
     path = save_screenshot(source, Path(args.output), (width, height), args.period, args.lang)
@@ -367,7 +382,88 @@ def cmd_tui(args: argparse.Namespace) -> int:
     """Open the dashboard."""
     from chitieu_tui.app import run_app
 
+    collection = make_collection(args)
+    if collection is not None:
+        from chitieu_tui.app import run_rollup
+
+        return run_rollup(collection, args.period, args.lang)
     return run_app(make_source(args), args.period, args.lang)
+
+
+def make_collection(args: argparse.Namespace) -> Collection | None:
+    """A collection for `--api URL` without `--unit`, or `--config ROOT` where ROOT holds data
+    folders (or collection.toml) and no chitieu.toml; else None (one unit)."""
+    if getattr(args, "offline", False) or (args.api and args.config):
+        return None
+    snapshots = Path(args.snapshots) if args.snapshots else None
+    if args.api and not args.unit:
+        from chitieu_tui.remote.collection import api_collection
+
+        return api_collection(args.api, snapshots=snapshots, lang=args.lang)
+    if args.config and not args.api:
+        from chitieu_tui.core.collection import is_collection, open_folder
+
+        root = Path(args.config)
+        if is_collection(root):
+            return open_folder(root, snapshots=snapshots)
+    return None
+
+
+def load_collection(collection: Collection, period: Period | None, lang: str) -> None:
+    """Read every unit (servers: concurrently, bounded, within the one-shot deadline); a
+    broken unit is warned about and kept; a refused token is an error."""
+    if collection.discover is None:
+        collection.load(period)
+    else:
+        import asyncio
+
+        async def fetch() -> None:
+            try:
+                await collection.aload(period)
+            finally:
+                await collection.aclose()
+
+        asyncio.run(fetch())
+        from chitieu_tui.core.errors import AuthError
+
+        for m in collection.members:
+            last = getattr(m.source, "last_error", None)
+            if isinstance(last, AuthError):
+                raise last
+    for m in collection.members:
+        if m.error is not None:
+            warn(m.error, lang)
+        elif m.view is not None:
+            for w in m.view.warnings:
+                warn(w, lang)
+
+
+def report_collection(args: argparse.Namespace, collection: Collection) -> int:
+    """`chitieu report` on a collection."""
+    from chitieu_tui.rollup_report import render_collection
+
+    load_collection(collection, args.period, args.lang)
+    sys.stdout.write(render_collection(collection, args.format, args.lang))
+    if args.format == "json":
+        sys.stdout.write("\n")
+    return 0
+
+
+def snapshot_collection(args: argparse.Namespace, collection: Collection) -> int:
+    """`chitieu snapshot` on a collection: one snapshot per readable unit, each path printed;
+    exit 1 when a unit could not be read or written (the others are still written)."""
+    load_collection(collection, args.period, args.lang)
+    failed = False
+    for m in collection.members:
+        if m.view is None or m.error is not None:
+            failed = True
+            continue
+        try:
+            print(m.source.snapshot(m.view))
+        except ChitieuError as exc:
+            warn(exc, args.lang)
+            failed = True
+    return 1 if failed else 0
 
 
 COMMANDS = {

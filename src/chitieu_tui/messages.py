@@ -29,3 +29,29 @@ class OpenDetail(Message):
     """Show the details of one indicator."""
 
     indicator_id: str
+
+
+@dataclass
+class OpenUnit(Message):
+    """Open the dashboard of one unit of the roll-up (its position in the collection)."""
+
+    index: int
+
+
+class BackToRollup(Message):
+    """Leave a unit's dashboard for the roll-up it was opened from."""
+
+
+@dataclass
+class RollupLoaded(Message):
+    """Units of the roll-up were read (the collection holds their views)."""
+
+    full: bool = True
+
+
+@dataclass
+class RollupProgress(Message):
+    """How many units of a load are done."""
+
+    done: int
+    total: int

@@ -20,6 +20,8 @@ from chitieu_tui.core.writer import ANY, Expect
 from chitieu_tui.i18n import Msg
 
 BUNDLED = Path(__file__).resolve().parents[1] / "sample"
+BUNDLED_COLLECTION = Path(__file__).resolve().parents[1] / "sample_collection"
+"""The bundled many-units sample (its units are never written either)."""
 DEFINITIONS = "chitieu.toml"
 SAMPLE_HINT = Msg("err.sample.read_only")
 """Said when someone tries to write into the bundled sample."""
@@ -83,7 +85,8 @@ class DataDir:
         """True for the bundled sample, however reached (`./config` in the repository links
         to it): it is never written to, so that it stays what the report says."""
         try:
-            return self.root.resolve() == BUNDLED
+            real = self.root.resolve()
+            return real == BUNDLED or real.parent == BUNDLED_COLLECTION
         except OSError:
             return False
 

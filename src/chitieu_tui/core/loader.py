@@ -42,6 +42,7 @@ _KIND_WORDS = {
     "kind": "choices.kind",
     "report": "choices.report",
     "direction": "choices.direction",
+    "aggregate": "choices.aggregate",
 }
 """Fields with a fixed set of values and the catalog keys listing them."""
 _TABLE_ITEMS = {
@@ -198,6 +199,8 @@ def _check_indicator(ind: Indicator, i: int, groups: set[str], where: _Where) ->
             err(Msg("err.milestone.due_format", got=_show(ind.due)), "due")
         if ind.direction == "decrease":
             err(Msg("err.milestone.no_direction"), "direction")
+        if ind.aggregate in ("sum", "mean"):
+            err(Msg("err.aggregate.milestone", got=ind.aggregate), "aggregate")
     else:
         if ind.target is None:
             err(Msg("err.field.missing", field="target"))
@@ -465,3 +468,8 @@ def load_progress(
     return progress_from_dict(
         data, defs, Locator.scan(where, text), expect_period=expect, source=source
     )
+
+
+def validation_error(exc: msgspec.ValidationError, data: dict[str, Any], loc: Locator) -> DataError:
+    """A msgspec validation error of any strict TOML document, in words, at its place."""
+    return _translate(exc, _Where(data, loc))

@@ -13,6 +13,7 @@ from chitieu_tui.core.periods import Period
 Kind = Literal["cumulative", "level", "milestone"]
 Report = Literal["ytd", "quarter"]
 Direction = Literal["increase", "decrease"]
+Aggregate = Literal["sum", "mean", "none"]
 
 
 class UnitInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -79,6 +80,21 @@ class Indicator(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Who answers for it (rõ người)."""
     note: str = ""
     """Free text."""
+    aggregate: Aggregate | None = None
+    """How a collection's totals row adds this indicator up across units: `sum` (values and
+    targets added), `mean` (averaged) or `none`; absent: cumulative → sum, level with unit
+    `%` → mean, else none (`aggregate_of`). Not sum or mean for a milestone."""
+
+
+def aggregate_of(ind: Indicator) -> Aggregate:
+    """The indicator's `aggregate`, or its default (docs/rollup.md)."""
+    if ind.aggregate is not None:
+        return ind.aggregate
+    if ind.kind == "cumulative":
+        return "sum"
+    if ind.kind == "level" and ind.unit.strip() == "%":
+        return "mean"
+    return "none"
 
     @property
     def upper(self) -> float | None:

@@ -129,7 +129,14 @@ class DashboardScreen(Screen[None]):
         self.table.cycle_sort()
 
     def action_clear_filter(self) -> None:
-        """Close the filter box and show every row again."""
+        """Close the filter box and show every row again; with no filter, back to the roll-up
+        (when the dashboard was opened from one)."""
+        box = self.query_one("#filter", Input)
+        if not box.display and not self.table.query_text:
+            from chitieu_tui.messages import BackToRollup
+
+            self.post_message(BackToRollup())
+            return
         if self._typing is not None:
             self._typing.stop()
             self._typing = None

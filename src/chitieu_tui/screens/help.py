@@ -24,6 +24,18 @@ KEYS = [
     ("Esc", "help_escape"),
     ("?", "help_question"),
 ]
+ROLLUP_KEYS = [
+    ("q", "help_q"),
+    ("r", "help_r"),
+    ("/", "help_rollup_slash"),
+    ("b", "help_rollup_b"),
+    ("o", "help_o"),
+    ("[  ]", "help_rollup_brackets"),
+    ("Enter", "help_rollup_enter"),
+    ("Esc", "help_escape"),
+    ("?", "help_question"),
+]
+"""The roll-up's keys."""
 
 
 class HelpScreen(ModalScreen[None]):
@@ -34,9 +46,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("question_mark", "dismiss", show=False),
     ]
 
-    def __init__(self, lang: str = "vi") -> None:
+    def __init__(self, lang: str = "vi", rollup: bool = False) -> None:
         super().__init__()
         self.lang = lang
+        self.keys = ROLLUP_KEYS if rollup else KEYS
         localize_bindings(self, lang)
 
     def compose(self) -> ComposeResult:
@@ -44,7 +57,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for key, words in KEYS:
+        for key, words in self.keys:
             table.add_row(Text(key), Text(t(self.lang, words)))
         table.add_row(Text(""), Text(""))
         table.add_row(Text(""), Text(t(self.lang, "help_footer"), style="italic"))

@@ -1,0 +1,208 @@
+"""The roll-up at scale: many units × 40 indicators from files (and over the API), against a
+bare Textual app; see BENCHMARKS.md ("Many units"). Not a test: it asserts nothing.
+
+    python3 benchmarks/rollup.py [--runs 5] [--units 150] [--big 1000] [--no-api]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from gen import generate  # noqa: E402
+from run import child_env, chitieu_cmd, run_child  # noqa: E402
+
+SIZE = "120x40"
+INDICATORS = 40
+
+
+def make_collection(root: Path, units: int) -> Path:
+    """`units` data folders of 40 indicators (gen.py's, each with its own id and seed)."""
+    template = root.with_name(root.name + "-template")
+    if not template.exists():
+        generate(template, INDICATORS)
+    root.mkdir(parents=True, exist_ok=True)
+    for u in range(units):
+        folder = root / f"u{u:04d}"
+        if folder.exists():
+            continue
+        shutil.copytree(template, folder)
+        for f in [folder / "chitieu.toml", *(folder / "progress").glob("*.toml")]:
+            text = f.read_text(encoding="utf-8")
+            text = text.replace('id = "quan"', f'id = "u{u:04d}"')
+            text = text.replace('unit = "quan"', f'unit = "u{u:04d}"')
+            f.write_text(text, encoding="utf-8")
+    return root
+
+
+def show(name: str, values: list[float], unit: str, goal: str = "") -> None:
+    med = statistics.median(values)
+    fmt = (lambda x: f"{x:.2f}") if unit != "MiB" else (lambda x: f"{x:.0f}")
+    extra = f"   goal {goal}" if goal else ""
+    print(f"  {name:<52} {fmt(med)} {unit} ({fmt(min(values))}–{fmt(max(values))}){extra}")
+
+
+def bench_files(runs: int, work: Path, env: dict[str, str], units: int) -> None:
+    root = make_collection(work / f"c{units}", units)
+    print(f"\n{units} units × {INDICATORS} indicators from files, {SIZE} ({runs} runs, alternated)")
+    shot = [*chitieu_cmd(), "screenshot", "--config", str(root), "-o", str(work / "r.svg"),
+            "--size", SIZE]  # fmt: skip
+    bare = [sys.executable, str(HERE / "bare_app.py"), str(work / "b.svg"), SIZE]
+    report = [*chitieu_cmd(), "report", "--config", str(root), "--format", "json"]
+    for cmd in (shot, bare, report):
+        run_child(cmd, env, work)
+    t_s, t_b, m_s, m_b, ratio, t_r = [], [], [], [], [], []
+    for i in range(runs):
+        order = [(bare, t_b, m_b), (shot, t_s, m_s)]
+        if i % 2:
+            order.reverse()
+        got = {}
+        for cmd, times, mems in order:
+            s, mib, _ = run_child(cmd, env, work)
+            times.append(s)
+            mems.append(mib)
+            got[id(times)] = s
+        ratio.append(got[id(t_s)] / got[id(t_b)])
+        t_r.append(run_child(report, env, work)[0])
+    show("bare Textual app (Static + screenshot)", t_b, "s")
+    show("chitieu screenshot of the roll-up (first frame)", t_s, "s")
+    show("  ratio roll-up / bare (per pair)", ratio, "×", "≤ 6×")
+    show("  peak RSS bare", m_b, "MiB")
+    show("  peak RSS roll-up", m_s, "MiB", "≤ 200 MiB")
+    show("chitieu report --format json (collection)", t_r, "s")
+
+
+def bench_big(work: Path, env: dict[str, str], units: int) -> None:
+    root = make_collection(work / f"c{units}", units)
+    print(f"\n{units} units × {INDICATORS} indicators from files (one run)")
+    shot = [*chitieu_cmd(), "screenshot", "--config", str(root), "-o", str(work / "big.svg"),
+            "--size", SIZE]  # fmt: skip
+    s, mib, _ = run_child(shot, env, work)
+    show("chitieu screenshot of the roll-up (first frame)", [s], "s")
+    show("  peak RSS", [mib], "MiB")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(root: Path, env: dict[str, str], work: Path) -> Iterator[int]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [*chitieu_cmd(), "serve", "--config", str(root), "--port", str(port)],
+        env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(200):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
+                break
+            time.sleep(0.05)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def bench_api(runs: int, work: Path, env: dict[str, str], units: int) -> None:
+    root = make_collection(work / f"c{units}", units)
+    print(f"\n{units} units over the API on 127.0.0.1, {SIZE} ({runs} runs)")
+    bare = [sys.executable, str(HERE / "bare_app.py"), str(work / "b.svg"), SIZE]
+    with serving(root, env, work) as port:
+        url = f"http://127.0.0.1:{port}"
+        shot = [*chitieu_cmd(), "screenshot", "--api", url, "-o", str(work / "a.svg"),
+                "--size", SIZE, "--snapshots", str(work / "snaps")]  # fmt: skip
+        run_child(shot, env, work)
+        t_a, t_b, ratio, m_a = [], [], [], []
+        for _ in range(runs):
+            b = run_child(bare, env, work)[0]
+            a, mib, _ = run_child(shot, env, work)
+            t_a.append(a)
+            t_b.append(b)
+            m_a.append(mib)
+            ratio.append(a / b)
+    show("chitieu screenshot --api (first frame)", t_a, "s")
+    show("  ratio API roll-up / bare", ratio, "×", "≤ 12×")
+    show("  peak RSS", m_a, "MiB")
+
+
+def bench_change(units: int, work: Path) -> None:
+    """In-process: one unit's file changes; its read, and the screen shown again."""
+    from chitieu_tui.app import ChitieuApp
+    from chitieu_tui.core.collection import open_folder
+
+    root = make_collection(work / f"c{units}", units)
+    print(f"\nA change in one of {units} units, in-process (15 runs)")
+
+    async def go() -> tuple[list[float], list[float], list[float]]:
+        collection = open_folder(root)
+        collection.load()
+        app = ChitieuApp(None, None, "vi", collection=collection, preloaded=True)
+        reads, shows, stamps = [], [], []
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            target = collection.members[units // 2]
+            path = root / target.key / "progress" / f"{collection.period}.toml"
+            for i in range(15):
+                text = path.read_text(encoding="utf-8")
+                path.write_text(text.replace("ct-0 = ", f"ct-0 = {i}", 1), encoding="utf-8")
+                t0 = time.perf_counter()
+                due = collection.due()
+                t1 = time.perf_counter()
+                await collection.aload(collection.period, None, due)
+                t2 = time.perf_counter()
+                app.rollup.show(collection)
+                await pilot.pause()
+                t3 = time.perf_counter()
+                stamps.append((t1 - t0) * 1000)
+                reads.append((t2 - t1) * 1000)
+                shows.append((t3 - t2) * 1000)
+                path.write_text(text, encoding="utf-8")
+                await collection.aload(collection.period, None, collection.due())
+        return stamps, reads, shows
+
+    stamps, reads, shows = asyncio.run(go())
+    show("stat fingerprints of every unit (one poll)", stamps, "ms")
+    show("read the changed unit", reads, "ms")
+    show("roll-up shown again after the read", shows, "ms", "≤ 100 ms")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--units", type=int, default=150)
+    parser.add_argument("--big", type=int, default=1000)
+    parser.add_argument("--no-api", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        env = child_env(work / "xdg")
+        # this checkout's code, not another editable install's
+        env["PYTHONPATH"] = str(HERE.parent / "src")
+        sys.path.insert(0, str(HERE.parent / "src"))
+        bench_files(args.runs, work, env, args.units)
+        bench_change(args.units, work)
+        if not args.no_api:
+            bench_api(args.runs, work, env, args.units)
+        if args.big:
+            bench_big(work, env, args.big)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

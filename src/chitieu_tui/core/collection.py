@@ -1,0 +1,405 @@
+"""Collections: many units side by side (a folder of data folders or a server's units)."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import statistics
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
+
+from chitieu_tui.core.arithmetic import Board, Evaluation, Status, expected_at
+from chitieu_tui.core.errors import ChitieuError, DataError, ErrorList, InternalError, Place
+from chitieu_tui.core.loader import ID_RE, validation_error
+from chitieu_tui.core.model import Aggregate, Definitions, Indicator, aggregate_of
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.source import Source, View
+from chitieu_tui.core.text import clean
+from chitieu_tui.core.tomlfile import Locator, read_toml
+
+COLLECTION_FILE = "collection.toml"
+DEFINITIONS = "chitieu.toml"
+BOUND = 8
+"""How many units are read (or fetched) at once."""
+MAX_COLUMNS = 8
+"""At most this many default columns (the headline ids most units share)."""
+
+
+class CollectionInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """collection.toml: how a folder of data folders is named and shown."""
+
+    name: str = ""
+    """Display name, e.g. `Tỉnh An Giang` (the folder's name when empty)."""
+    columns: list[str] = msgspec.field(default_factory=list)
+    """Indicator ids shown as the roll-up's columns, in order (default: the headline ids
+    most units share)."""
+
+
+def load_collection_info(path: Path, shown: str | None = None) -> CollectionInfo:
+    """Read and validate collection.toml (unknown keys and wrong types refused, with a place)."""
+    where = shown or str(path)
+    data, text = read_toml(path, where)
+    loc = Locator.scan(where, text)
+    try:
+        info = msgspec.convert(data, CollectionInfo)
+    except msgspec.ValidationError as exc:
+        raise validation_error(exc, data, loc) from None
+    errs: list[ChitieuError] = []
+    seen: set[str] = set()
+    for cid in info.columns:
+        if not ID_RE.fullmatch(cid):
+            errs.append(
+                DataError("err.collection.column_id", loc.place("", 0, "columns"), got=clean(cid))
+            )
+        elif cid in seen:
+            errs.append(
+                DataError("err.collection.column_twice", loc.place("", 0, "columns"), id=cid)
+            )
+        seen.add(cid)
+    if errs:
+        raise errs[0] if len(errs) == 1 else ErrorList(errs)
+    return msgspec.structs.replace(info, name=clean(info.name))
+
+
+@dataclass
+class Member:
+    """One unit of a collection: its source, its last view or why it could not be read."""
+
+    key: str
+    """The folder's name, or the unit id on a server."""
+    source: Source
+    view: View | None = None
+    error: ChitieuError | None = None
+    """Why the last read failed (the view, if any, is the last good one)."""
+    stamp: object = None
+    """The source's stamp when the last read started."""
+    title: str = ""
+    """A name known before reading (a server's unit list)."""
+
+    @property
+    def board(self) -> Board | None:
+        """The board shown, or None while broken or not read yet."""
+        return self.view.board if self.view is not None and self.error is None else None
+
+    @property
+    def name(self) -> str:
+        """The unit's display name (the folder or id when unknown)."""
+        if self.view is not None:
+            return self.view.board.definitions.unit.name
+        return self.title or self.key
+
+    @property
+    def unit_id(self) -> str:
+        """The unit id (the key when unknown)."""
+        if self.view is not None:
+            return self.view.board.definitions.unit.id
+        return self.key
+
+    @property
+    def offline(self) -> bool:
+        """Showing an offline copy (a snapshot) instead of the server's data."""
+        return self.view is not None and self.view.stale
+
+    @property
+    def reporting(self) -> bool:
+        """Readable and with progress for the period shown."""
+        board = self.board
+        return board is not None and board.progress is not None
+
+
+Discover = Callable[[], Awaitable[list[Member]]]
+Progressed = Callable[[int, int], None]
+
+
+@dataclass
+class Collection:
+    """Many units side by side; loads them through the one source seam, each on its own."""
+
+    name: str
+    members: list[Member]
+    columns: list[str] = field(default_factory=list)
+    """Columns from collection.toml (empty: the default, see `shown_columns`)."""
+    label: str = ""
+    """Where it was read from (`wards/`, `api:http://…`)."""
+    kind: str = "file"
+    discover: Discover | None = None
+    """Finds the members first (a server's unit list); None when they are known."""
+    period: Period | None = None
+    """The period shown (None until loaded)."""
+    bound: int = BOUND
+
+    @property
+    def check_seconds(self) -> float:
+        """How often the app asks the members whether a reload is due."""
+        if not self.members:
+            return 0.5 if self.kind == "file" else 30.0
+        return min(float(m.source.check_seconds) for m in self.members)
+
+    def boards(self) -> list[Board]:
+        """The boards of the readable members, in order."""
+        return [b for m in self.members if (b := m.board) is not None]
+
+    def due(self) -> list[Member]:
+        """Members whose source says a reload is due (a file changed; a server's poll)."""
+        return [m for m in self.members if m.source.stamp(self.period) != m.stamp]
+
+    def shown_columns(self) -> list[str]:
+        """`columns` of collection.toml, else the headline ids most units share."""
+        if self.columns:
+            return list(self.columns)
+        return default_columns([b.definitions for b in self.boards()])
+
+    def load(self, period: Period | None = None) -> None:
+        """Read every member (blocking; for one-shot commands and the first frame)."""
+        if self.discover is not None:
+            raise InternalError("err.internal", what="Collection.load on a server")
+        for m in self.members:
+            _read(m, period)
+        self.period = self._common_period(period)
+        for m in self.members:
+            if m.view is not None and m.error is None and m.view.period != self.period:
+                _read(m, self.period)
+
+    async def aload(
+        self,
+        period: Period | None = None,
+        progress: Progressed | None = None,
+        only: Sequence[Member] | None = None,
+    ) -> list[Member]:
+        """Read members concurrently (at most `bound` at once); the members read.
+
+        `only`: just these (a change noticed by `due`); else every member, first with
+        `period` (None: each its newest) and then, when needed, again at the common period.
+        """
+        if self.discover is not None:
+            self.members, self.discover = await self.discover(), None
+        if only is not None:
+            await self._read_all(list(only), self.period, progress)
+            return list(only)
+        members = list(self.members)
+        await self._read_all(members, period, progress)
+        self.period = self._common_period(period)
+        again = [
+            m
+            for m in members
+            if m.view is not None and m.view.period != self.period and self.period is not None
+        ]
+        if again:
+            await self._read_all(again, self.period, None)
+        return members
+
+    async def _read_all(
+        self, members: list[Member], period: Period | None, progress: Progressed | None
+    ) -> None:
+        gate = asyncio.Semaphore(max(1, self.bound))
+        done = 0
+
+        async def one(m: Member) -> None:
+            nonlocal done
+            async with gate:
+                await _aread(m, period)
+            done += 1
+            if progress is not None:
+                progress(done, len(members))
+
+        await asyncio.gather(*(one(m) for m in members))
+
+    def _common_period(self, period: Period | None) -> Period | None:
+        """`period`, else the newest period any readable member shows."""
+        if period is not None:
+            return period
+        shown = [m.view.period for m in self.members if m.view is not None and m.error is None]
+        return max(shown) if shown else None
+
+    async def aclose(self) -> None:
+        """Close every member's connections."""
+        for m in self.members:
+            await m.source.aclose()
+
+
+def _read(m: Member, period: Period | None) -> None:
+    m.stamp = m.source.stamp(period)
+    try:
+        m.view, m.error = m.source.load(period, history=0), None
+    except ChitieuError as exc:
+        m.error = exc
+
+
+async def _aread(m: Member, period: Period | None) -> None:
+    m.stamp = m.source.stamp(period)
+    try:
+        m.view, m.error = await m.source.aload(period, history=0), None
+    except ChitieuError as exc:
+        m.error = exc
+
+
+def is_collection(root: Path) -> bool:
+    """A folder without chitieu.toml holding collection.toml or data folders."""
+    if not root.is_dir() or (root / DEFINITIONS).exists():
+        return False
+    return (root / COLLECTION_FILE).is_file() or bool(_unit_folders(root))
+
+
+def _unit_folders(root: Path) -> list[Path]:
+    try:
+        entries = sorted(root.iterdir())
+    except OSError:
+        return []
+    return [
+        p
+        for p in entries
+        if not p.name.startswith(".") and p.is_dir() and (p / DEFINITIONS).exists()
+    ]
+
+
+def open_folder(root: Path, snapshots: Path | None = None) -> Collection:
+    """A collection of the data folders under `root` (each a FileSource), sorted by name."""
+    from chitieu_tui.core.datadir import shown_path
+    from chitieu_tui.core.source import FileSource
+
+    info = CollectionInfo()
+    path = root / COLLECTION_FILE
+    if path.exists():
+        info = load_collection_info(path, shown_path(path))
+    folders = _unit_folders(root)
+    if not folders:
+        raise DataError("err.collection.empty", Place(shown_path(root)))
+    members = [
+        Member(p.name, FileSource(p, snapshots=snapshots / p.name if snapshots else None))
+        for p in folders
+    ]
+    label = shown_path(root).rstrip("/") + "/"
+    name = info.name or root.resolve().name
+    return Collection(name, members, list(info.columns), label=label, kind="file")
+
+
+def default_columns(defs: Sequence[Definitions]) -> list[str]:
+    """The headline ids most units share: those in at least half of the units' headlines
+    (else the most common ones), in the order they first appear; at most `MAX_COLUMNS`."""
+    counts: Counter[str] = Counter()
+    order: list[str] = []
+    for d in defs:
+        ids = d.dashboard.headline or [ind.id for ind in d.indicators[:4]]
+        for iid in dict.fromkeys(ids):
+            if iid not in counts:
+                order.append(iid)
+            counts[iid] += 1
+    if not counts:
+        return []
+    need = math.ceil(len(defs) / 2)
+    chosen = [i for i in order if counts[i] >= need]
+    if not chosen:
+        top = max(counts.values())
+        chosen = [i for i in order if counts[i] == top]
+    return chosen[:MAX_COLUMNS]
+
+
+@dataclass(frozen=True)
+class Total:
+    """One indicator added up across the units whose definition matches."""
+
+    id: str
+    name: str
+    unit: str
+    aggregate: Aggregate
+    value: float | None
+    target: float | None
+    percent: float | None
+    status: Status
+    units: int
+    """How many units took part (same id, unit and kind, and a value this period)."""
+    defined: int
+    """How many units have this indicator with the same unit and kind."""
+    indicator: Indicator | None = None
+    """The definition the others were matched against (None when no unit has the id)."""
+
+
+def _shape(ind: Indicator) -> tuple[str, str]:
+    return ind.unit, ind.kind
+
+
+def total_of(indicator_id: str, evaluations: Sequence[Evaluation]) -> Total:
+    """The total of one indicator over the units' evaluations of it (docs/rollup.md).
+
+    The reference definition is the (unit, kind) most units use (the first unit's on a tie);
+    units with another unit or kind do not take part, nor units without a value.
+    """
+    if not evaluations:
+        return Total(indicator_id, indicator_id, "", "none", None, None, None, Status.NO_DATA, 0, 0)
+    counts = Counter(_shape(ev.indicator) for ev in evaluations)
+    top = max(counts.values())
+    ref = next(ev.indicator for ev in evaluations if counts[_shape(ev.indicator)] == top)
+    matching = [ev for ev in evaluations if _shape(ev.indicator) == _shape(ref)]
+    how = aggregate_of(ref)
+    taking = [
+        ev
+        for ev in matching
+        if ev.entry is not None and ev.ytd is not None and ev.indicator.target is not None
+    ]
+    if how == "none" or not taking:
+        return Total(
+            ref.id, ref.name, ref.unit, how, None, None, None, Status.NO_DATA, len(taking),
+            len(matching), ref,
+        )  # fmt: skip
+    combine: Callable[[list[float]], float] = sum if how == "sum" else statistics.fmean
+    value = combine([float(ev.ytd) for ev in taking if ev.ytd is not None])
+    target = combine([float(ev.indicator.target or 0.0) for ev in taking])
+    percent = value / target * 100 if target else None
+    if percent is not None and not math.isfinite(percent):
+        percent = None
+    quarter = taking[0].period.quarter
+    expected_each = [expected_at(ev.indicator, quarter) for ev in taking]
+    expected = (
+        combine([float(x) for x in expected_each if x is not None])
+        if all(x is not None for x in expected_each)
+        else None
+    )
+    status = _status(ref, value, target, expected)
+    return Total(
+        ref.id, ref.name, ref.unit, how, value, target, percent, status, len(taking),
+        len(matching), ref,
+    )  # fmt: skip
+
+
+def _status(ref: Indicator, value: float, target: float, expected: float | None) -> Status:
+    """The total's status, by the same rules as one unit's (docs/arithmetic.md)."""
+
+    def ge(a: float, b: float) -> bool:
+        return a >= b or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+    if ref.direction == "decrease":
+        if ge(target, value):
+            return Status.MET
+        return Status.ON_TRACK if expected is not None and ge(expected, value) else Status.BEHIND
+    if ge(value, target):
+        return Status.MET
+    return Status.ON_TRACK if expected is not None and ge(value, expected) else Status.BEHIND
+
+
+def totals(boards: Sequence[Board], ids: Sequence[str] | None = None) -> list[Total]:
+    """Totals of `ids` (default: every indicator id, in the order they first appear)."""
+    by_id: dict[str, list[Evaluation]] = {}
+    for board in boards:
+        for ev in board.evaluations:
+            by_id.setdefault(ev.indicator.id, []).append(ev)
+    wanted = list(ids) if ids is not None else list(by_id)
+    return [total_of(i, by_id.get(i, [])) for i in wanted]
+
+
+__all__ = [
+    "COLLECTION_FILE",
+    "Collection",
+    "CollectionInfo",
+    "Member",
+    "Total",
+    "default_columns",
+    "is_collection",
+    "load_collection_info",
+    "open_folder",
+    "total_of",
+    "totals",
+]

@@ -1,0 +1,156 @@
+"""The roll-up as data: one row per unit, the totals row, the header and summary texts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chitieu_tui.core.arithmetic import Board, Evaluation, Status
+from chitieu_tui.core.collection import Collection, Member, Total, totals
+from chitieu_tui.i18n import fold, t
+from chitieu_tui.present import fmt
+from chitieu_tui.present.status import symbol
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of the scorecard: its text and the status that colours it (None: plain)."""
+
+    text: str
+    status: Status | None = None
+    percent: float | None = None
+    """For sorting (None sorts last)."""
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit of the scorecard."""
+
+    index: int
+    """The member's position in the collection (a stable key)."""
+    member: Member
+    rank: int | None
+    """1 = best share of targets met (None: broken)."""
+    name: str
+    met: int
+    total: int
+    behind: int
+    cells: list[Cell]
+    error: str = ""
+    offline: bool = False
+
+    @property
+    def share(self) -> float:
+        """The share of targets met (0 for a broken unit)."""
+        return self.met / self.total if self.total else 0.0
+
+    def matches(self, query: str) -> bool:
+        """Every word of `query` in the unit's name or id, accents optional."""
+        words = fold(query).split()
+        hay = fold(f"{self.name} {self.member.key} {self.member.unit_id}")
+        return all(w in hay for w in words)
+
+
+def percent_cell(ev: Evaluation | None, lang: str = "vi") -> Cell:
+    """`✓ 105%`, `▼ 13,75%`, `· –`; blank when the unit has no such indicator."""
+    if ev is None:
+        return Cell("")
+    return Cell(f"{symbol(ev.status)} {fmt.percent_of(ev, lang)}", ev.status, ev.percent)
+
+
+def total_cell(total: Total, lang: str = "vi") -> Cell:
+    """`✓ 98,5% (12)`: the total's percent and how many units it covers; `– (0)` if none."""
+    if total.percent is None:
+        text = t(lang, "rollup.total_cell", percent=fmt.NONE, n=total.units)
+        return Cell(text, None, None)
+    shown = fmt.percent(total.percent, lang)
+    if total.status is not Status.MET and round(total.percent, 2) >= 100:
+        shown = fmt.percent(99.99, lang)
+    text = f"{symbol(total.status)} " + t(lang, "rollup.total_cell", percent=shown, n=total.units)
+    return Cell(text, total.status, total.percent)
+
+
+def unit_rows(collection: Collection, columns: list[str], lang: str = "vi") -> list[UnitRow]:
+    """Every member as a row, ranked by share of targets met (fewest behind, then name)."""
+    ranked: list[tuple[int, Member, Board]] = []
+    rows: dict[int, UnitRow] = {}
+    for i, m in enumerate(collection.members):
+        board = m.board
+        if board is None:
+            error = m.error.render(lang) if m.error is not None else t(lang, "loading")
+            rows[i] = UnitRow(i, m, None, m.name, 0, 0, 0, [Cell("")] * len(columns), error)
+            continue
+        ranked.append((i, m, board))
+    ranked.sort(
+        key=lambda r: (
+            -(r[2].summary.met / r[2].summary.total if r[2].summary.total else 0.0),
+            r[2].progress is None,
+            r[2].summary.counts[Status.BEHIND],
+            fold(r[1].name),
+        )
+    )
+    for rank, (i, m, board) in enumerate(ranked, start=1):
+        s = board.summary
+        cells = [percent_cell(board.get(c), lang) for c in columns]
+        rows[i] = UnitRow(
+            i, m, rank, m.name, s.met, s.total, s.counts[Status.BEHIND], cells, "", m.offline
+        )
+    return [rows[i] for i in range(len(collection.members))]
+
+
+def column_names(collection: Collection, columns: list[str]) -> list[str]:
+    """Each column's heading: the indicator's name in the first unit that has it, else the id."""
+    names: dict[str, str] = {}
+    for board in collection.boards():
+        for c in columns:
+            if c not in names and (ev := board.get(c)) is not None:
+                names[c] = ev.indicator.name
+    return [names.get(c, c) for c in columns]
+
+
+def column_totals(collection: Collection, columns: list[str]) -> list[Total]:
+    """The totals of the shown columns."""
+    return totals(collection.boards(), columns)
+
+
+def header_text(collection: Collection, lang: str = "vi") -> str:
+    """`Tỉnh An Giang · Quý I/2026 · 5/6 đơn vị báo cáo`."""
+    period = collection.period.label(lang) if collection.period is not None else fmt.NONE
+    reporting = sum(1 for m in collection.members if m.reporting)
+    return t(
+        lang,
+        "rollup.header",
+        name=collection.name,
+        period=period,
+        reporting=reporting,
+        units=len(collection.members),
+    )
+
+
+def summary_text(collection: Collection, lang: str = "vi") -> str:
+    """Units with everything met, units with something behind, targets met of all."""
+    boards = collection.boards()
+    all_met = sum(1 for b in boards if b.summary.total and b.summary.met == b.summary.total)
+    behind = sum(1 for b in boards if b.summary.counts[Status.BEHIND])
+    return t(
+        lang,
+        "rollup.summary",
+        all_met=fmt.number(all_met, lang),
+        units=fmt.number(len(collection.members), lang),
+        behind=fmt.number(behind, lang),
+        met=fmt.number(sum(b.summary.met for b in boards), lang),
+        total=fmt.number(sum(b.summary.total for b in boards), lang),
+    )
+
+
+def offline_text(collection: Collection, lang: str = "vi") -> str:
+    """Which units show an offline copy (empty when none)."""
+    names = [m.name for m in collection.members if m.offline]
+    if not names:
+        return ""
+    shown = ", ".join(names[:5]) + ("…" if len(names) > 5 else "")
+    return t(lang, "rollup.offline", n=len(names), names=shown)
+
+
+def aggregate_word(how: str, lang: str = "vi") -> str:
+    """`cộng`, `trung bình`, `không cộng`."""
+    return t(lang, f"rollup.aggregate_{how}")

@@ -1,0 +1,179 @@
+"""`chitieu report` on a collection: the scorecard as a table, Markdown, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sys
+from typing import Any
+
+from chitieu_tui.core.collection import Collection, Total, totals
+from chitieu_tui.i18n import t
+from chitieu_tui.present import fmt
+from chitieu_tui.present.rollup import (
+    column_names,
+    column_totals,
+    header_text,
+    summary_text,
+    total_cell,
+    unit_rows,
+)
+from chitieu_tui.report import CSV_COLUMNS, _csv_cell, _md, to_json
+
+CSV_ROLLUP_COLUMNS = ("row", "unit_id", "unit_name", *CSV_COLUMNS, "units")
+"""The collection CSV's header: `row` is `unit` (one indicator of one unit) or `total`."""
+
+
+def total_json(total: Total) -> dict[str, Any]:
+    """One total as docs/rollup.md gives it."""
+    return {
+        "id": total.id,
+        "name": total.name,
+        "aggregate": total.aggregate,
+        "value": total.value,
+        "target": total.target,
+        "percent_of_target": fmt.round2(total.percent),
+        "units": total.units,
+    }
+
+
+def to_json_collection(collection: Collection, lang: str = "vi") -> dict[str, Any]:
+    """`{"collection": {"name"}, "period", "units": [...], "totals": [...]}`."""
+    units: list[dict[str, Any]] = []
+    for m in collection.members:
+        board = m.board
+        if board is None:
+            error = m.error.render(lang) if m.error is not None else None
+            units.append(
+                {"unit": m.key, "name": m.name, "summary": None, "indicators": [], "error": error}
+            )
+            continue
+        doc = to_json(board)
+        entry = {
+            "unit": doc["unit"],
+            "name": board.definitions.unit.name,
+            "summary": doc["summary"],
+            "indicators": doc["indicators"],
+        }
+        if m.offline:
+            entry["offline"] = True
+        units.append(entry)
+    return {
+        "collection": {"name": collection.name},
+        "period": str(collection.period) if collection.period is not None else None,
+        "units": units,
+        "totals": [total_json(x) for x in totals(collection.boards())],
+    }
+
+
+def _csv(collection: Collection) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_ROLLUP_COLUMNS)
+    for m in collection.members:
+        board = m.board
+        if board is None:
+            writer.writerow(["unit", m.key, _csv_cell(m.name)] + [""] * 10 + ["error", ""])
+            continue
+        for ev in board.evaluations:
+            ind = ev.indicator
+            value: Any = ev.value
+            writer.writerow(
+                [
+                    "unit",
+                    board.definitions.unit.id,
+                    _csv_cell(board.definitions.unit.name),
+                    ind.id,
+                    _csv_cell(ind.group),
+                    _csv_cell(ind.name),
+                    ind.kind,
+                    _csv_cell(ind.unit),
+                    ""
+                    if value is None
+                    else str(value).lower()
+                    if isinstance(value, bool)
+                    else value,
+                    "" if ev.ytd is None else ev.ytd,
+                    "" if ind.target is None else ind.target,
+                    "" if ev.expected is None or ev.entry is None else fmt.round2(ev.expected),
+                    "" if ev.percent is None else fmt.round2(ev.percent),
+                    ev.status.value,
+                    "",
+                ]
+            )
+    for total in totals(collection.boards()):
+        ind = total.indicator
+        writer.writerow(
+            [
+                "total",
+                "",
+                "",
+                total.id,
+                _csv_cell(ind.group) if ind is not None else "",
+                _csv_cell(total.name),
+                ind.kind if ind is not None else "",
+                _csv_cell(total.unit),
+                "" if total.value is None else total.value,
+                "",
+                "" if total.target is None else total.target,
+                "",
+                "" if total.percent is None else fmt.round2(total.percent),
+                total.status.value if total.percent is not None else "",
+                total.units,
+            ]
+        )
+    return out.getvalue()
+
+
+def _grid(collection: Collection, lang: str) -> tuple[list[str], list[list[str]]]:
+    """Headings and rows of the scorecard (units, then the totals row)."""
+    columns = collection.shown_columns()
+    heads = [t(lang, "rollup.col_rank"), t(lang, "rollup.col_unit"), t(lang, "rollup.col_met")]
+    heads += column_names(collection, columns)
+    rows: list[list[str]] = []
+    for row in sorted(unit_rows(collection, columns, lang), key=_rank_key):
+        if row.rank is None:
+            rows.append(["", row.name, t(lang, "rollup.error_cell", error=row.error)])
+            rows[-1] += [""] * len(columns)
+            continue
+        name = row.name + (f" ({t(lang, 'rollup.offline_mark')})" if row.offline else "")
+        rows.append([str(row.rank), name, f"{row.met}/{row.total}"] + [c.text for c in row.cells])
+    sums = [total_cell(x, lang).text for x in column_totals(collection, columns)]
+    rows.append(["", t(lang, "rollup.totals"), ""] + sums)
+    return heads, rows
+
+
+def _rank_key(row: Any) -> tuple[int, int]:
+    return (row.rank is None, row.rank or 0)
+
+
+def render_collection(collection: Collection, form: str, lang: str = "vi") -> str:
+    """The collection's report as text."""
+    if form == "json":
+        return json.dumps(to_json_collection(collection, lang), ensure_ascii=False, indent=2)
+    if form == "csv":
+        return _csv(collection)
+    heads, rows = _grid(collection, lang)
+    if form == "markdown":
+        lines = [f"# {_md(header_text(collection, lang))}", "", _md(summary_text(collection, lang))]
+        lines += ["", "| " + " | ".join(_md(h) for h in heads) + " |", "|" + "---|" * len(heads)]
+        lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+        return "\n".join(lines) + "\n"
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(header_text(collection, lang)))
+    for i, head in enumerate(heads):
+        table.add_column(Text(head), justify="left" if i == 1 else "right")
+    for row in rows:
+        table.add_row(*(Text(c) for c in row))
+    width = shutil.get_terminal_size((140, 24)).columns if sys.stdout.isatty() else 140
+    console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
+    console.print(table)
+    console.print(Text(summary_text(collection, lang)))
+    out = console.file
+    assert isinstance(out, io.StringIO)
+    return out.getvalue()

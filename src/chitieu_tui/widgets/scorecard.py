@@ -1,0 +1,276 @@
+"""The roll-up's scorecard: one row per unit, one column per indicator, a totals row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual.coordinate import Coordinate
+from textual.events import Resize
+from textual.widgets import DataTable
+
+from chitieu_tui.core.arithmetic import Status
+from chitieu_tui.core.collection import Collection
+from chitieu_tui.i18n import fold, t
+from chitieu_tui.messages import OpenUnit
+from chitieu_tui.present.rollup import (
+    Cell,
+    UnitRow,
+    column_names,
+    column_totals,
+    total_cell,
+    unit_rows,
+)
+from chitieu_tui.present.status import STATUS
+
+TOTAL_KEY = "total"
+FIXED = ("rank", "name", "met")
+_RANK = 6
+_MET = 5
+_NAME_MIN = 18
+_NAME_WANT = 22
+_NAME_CAP = 32
+_COL_MIN = 12
+_COL_CAP = 16
+
+
+def status_class(status: Status) -> str:
+    """The component class name part of a status: `on-track`."""
+    return status.value.replace("_", "-")
+
+
+def sort_value(row: UnitRow, column: str) -> Any:
+    """What a row is sorted by in `column` (None: sorted last)."""
+    if column == "rank":
+        return row.rank
+    if column == "name":
+        return fold(row.name)
+    if column == "met":
+        return None if row.rank is None else row.share
+    index = int(column[1:])
+    return row.cells[index].percent if index < len(row.cells) else None
+
+
+class Scorecard(DataTable[Text]):
+    """Row keys are the members' positions (`"0"`, `"1"`, …) and `total`; columns `rank`,
+    `name`, `met` and `c0`, `c1`, … (the collection's columns)."""
+
+    COMPONENT_CLASSES = {
+        *(f"scorecard--{status_class(s)}" for s in Status),
+        "scorecard--total",
+        "scorecard--error",
+        "scorecard--muted",
+    }
+    DEFAULT_CSS = "\n".join(
+        f"Scorecard > .scorecard--{status_class(status)} {{ color: {look.colour};"
+        f"{' text-style: bold;' if look.strong else ''} }}"
+        for status, look in STATUS.items()
+    )
+    """Percent cells in their status's colour (from `present.status`)."""
+
+    def __init__(self, lang: str = "vi", **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self.lang = lang
+        self.collection: Collection | None = None
+        self.columns_ids: list[str] = []
+        self.rows_data: list[UnitRow] = []
+        self.totals_cells: list[Cell] = []
+        self.names: list[str] = []
+        self.query_text = ""
+        self.behind_only = False
+        self.sort_by = "rank"
+        self.reverse = False
+        self._styles: dict[str, Style] = {}
+        self._layout: tuple[Any, ...] | None = None
+
+    def on_mount(self) -> None:
+        """Rebuild when the theme (and so the status colours) changes."""
+        self.watch(self.app, "theme", lambda _theme: self.call_after_refresh(self.rebuild, True))
+
+    def show(self, collection: Collection) -> None:
+        """Show the collection's units (again), keeping the cursor on the same unit."""
+        self.collection = collection
+        self.columns_ids = collection.shown_columns()
+        self.names = column_names(collection, self.columns_ids)
+        self.rows_data = unit_rows(collection, self.columns_ids, self.lang)
+        self.totals_cells = [
+            total_cell(x, self.lang) for x in column_totals(collection, self.columns_ids)
+        ]
+        self.rebuild()
+
+    def set_query(self, text: str) -> None:
+        """Only the units whose name or id has every word (accents optional)."""
+        self.query_text = text
+        self.rebuild()
+
+    def toggle_behind(self) -> None:
+        """Only the units with something behind, or all again."""
+        self.behind_only = not self.behind_only
+        self.rebuild()
+
+    def sort_keys(self) -> list[str]:
+        """Every column one can sort by, in order."""
+        return [*FIXED, *(f"c{i}" for i in range(len(self.columns_ids)))]
+
+    def sort_on(self, column: str) -> None:
+        """Sort by `column`; the same column again reverses the order."""
+        if column == self.sort_by:
+            self.reverse = not self.reverse
+        else:
+            self.sort_by, self.reverse = column, column == "met"
+        self.rebuild()
+
+    def cycle_sort(self) -> None:
+        """`o`: sort by the next column."""
+        keys = self.sort_keys()
+        now = keys.index(self.sort_by) if self.sort_by in keys else -1
+        self.sort_on(keys[(now + 1) % len(keys)])
+
+    def visible(self) -> list[UnitRow]:
+        """The rows shown: filtered, then sorted (unknown values last)."""
+        rows = [
+            r
+            for r in self.rows_data
+            if (not self.behind_only or r.behind > 0)
+            and (not self.query_text.strip() or r.matches(self.query_text))
+        ]
+        key: Callable[[UnitRow], Any] = lambda r: sort_value(r, self.sort_by)  # noqa: E731
+        known = [r for r in rows if key(r) is not None]
+        unknown = [r for r in rows if key(r) is None]
+        return sorted(known, key=key, reverse=self.reverse) + unknown
+
+    def current_index(self) -> int | None:
+        """The member position under the cursor (None on the totals row or when empty)."""
+        if not self.row_count or not self.is_valid_row_index(self.cursor_row):
+            return None
+        key = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
+        return None if key is None or key == TOTAL_KEY else int(key)
+
+    def shown_names(self) -> list[str]:
+        """The unit names shown, top to bottom (without the totals row)."""
+        return [r.name for r in self.visible()]
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(
+                f"scorecard--{name}", partial=True
+            )
+        return style
+
+    def _cell(self, cell: Cell, bold: bool = False) -> Text:
+        style = self._style(status_class(cell.status)) if cell.status is not None else Style()
+        if bold:
+            style = style + Style(bold=True)
+        return Text(cell.text, style=style, justify="right", no_wrap=True, overflow="ellipsis")
+
+    def rebuild(self, full: bool = False) -> None:
+        """Refill the table (columns too when they or the width changed); keep the cursor."""
+        if not self.is_mounted:
+            return
+        if full:
+            self._styles = {}
+        lang = self.lang
+        keep = self.current_index()
+        width = self.size.width or 80
+        heads = [t(lang, "rollup.col_rank"), t(lang, "rollup.col_unit"), t(lang, "rollup.col_met")]
+        heads += self.names
+        keys = self.sort_keys()
+        marks = [("▼" if self.reverse else "▲") if k == self.sort_by else "" for k in keys]
+        n = len(self.columns_ids)
+        fixed = 3 + 2 * (n + 3) + _RANK + _MET  # borders, scrollbar, cell padding
+        col_width = min(_COL_CAP, max(_COL_MIN, (width - fixed - _NAME_WANT) // max(1, n)))
+        name_width = max(_NAME_MIN, min(_NAME_CAP, width - fixed - n * col_width))
+        layout = (tuple(heads), tuple(marks), col_width, name_width)
+        self.fixed_rows = 0  # the totals row is fixed only while it exists (Textual needs it)
+        if layout != self._layout or full:
+            self.clear(columns=True)
+            widths = [_RANK, name_width, _MET] + [col_width] * n
+            for key, head, mark, w in zip(keys, heads, marks, widths, strict=True):
+                label = f"{head} {mark}" if mark else head
+                justify = "left" if key == "name" else "right"
+                self.add_column(
+                    Text(label, justify=justify, no_wrap=True, overflow="ellipsis"),
+                    key=key,
+                    width=w,
+                )  # type: ignore[arg-type]
+            self._layout = layout
+        else:
+            self.clear()
+        total_row = [
+            Text(""),
+            Text(
+                t(lang, "rollup.totals"), style=Style(bold=True), no_wrap=True, overflow="ellipsis"
+            ),
+            Text(""),
+        ] + [self._cell(c, bold=True) for c in self.totals_cells]
+        self.add_row(*total_row, key=TOTAL_KEY)
+        self.fixed_rows = 1
+        for row in self.visible():
+            self.add_row(*self._row(row), key=str(row.index))
+        self._title()
+        if keep is not None and str(keep) in self.rows:
+            self.move_cursor(row=self.get_row_index(str(keep)), animate=False, scroll=True)
+        elif self.row_count > 1:
+            self.move_cursor(row=1, animate=False)
+
+    def _row(self, row: UnitRow) -> list[Text]:
+        lang = self.lang
+        if row.rank is None:
+            error = t(lang, "rollup.error_cell", error=row.error)
+            return [
+                Text(""),
+                Text(row.name, no_wrap=True, overflow="ellipsis"),
+                Text("!", style=self._style("error"), justify="right"),
+            ] + [
+                Text(
+                    error if i == 0 else "",
+                    style=self._style("error"),
+                    no_wrap=True,
+                    overflow="ellipsis",
+                )
+                for i in range(len(self.columns_ids))
+            ]
+        name = row.name + (f" ({t(lang, 'rollup.offline_mark')})" if row.offline else "")
+        name_style = self._style("muted") if row.offline or not row.member.reporting else Style()
+        return [
+            Text(str(row.rank), justify="right"),
+            Text(name, style=name_style, no_wrap=True, overflow="ellipsis"),
+            Text(f"{row.met}/{row.total}", justify="right"),
+        ] + [self._cell(c) for c in row.cells]
+
+    def _title(self) -> None:
+        lang = self.lang
+        title = t(lang, "rollup.behind_only" if self.behind_only else "rollup.title")
+        parts = [f"{title} ({len(self.rows) - 1})"]
+        if self.query_text.strip():
+            parts.append(t(lang, "table_filter", query=self.query_text.strip()))
+        if self.sort_by != "rank":
+            keys = self.sort_keys()
+            heads = [
+                t(lang, "rollup.col_rank"),
+                t(lang, "rollup.col_unit"),
+                t(lang, "rollup.col_met"),
+            ] + self.names
+            column = heads[keys.index(self.sort_by)] if self.sort_by in keys else self.sort_by
+            parts.append(t(lang, "table_sort", column=column))
+        self.border_title = Text(" · ".join(parts))
+
+    def on_resize(self, event: Resize) -> None:
+        """Fit the columns to the new width."""
+        self.rebuild()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        """Click on a column heading: sort by it."""
+        event.stop()
+        if event.column_key.value is not None:
+            self.sort_on(event.column_key.value)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter or click on a unit: open its dashboard."""
+        event.stop()
+        key = event.row_key.value
+        if key is not None and key != TOTAL_KEY:
+            self.post_message(OpenUnit(int(key)))

@@ -85,6 +85,13 @@ class Indicator(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     targets added), `mean` (averaged) or `none`; absent: cumulative → sum, level with unit
     `%` → mean, else none (`aggregate_of`). Not sum or mean for a milestone."""
 
+    @property
+    def upper(self) -> float | None:
+        """The effective `max`: as declared, else 100 for a `%` unit, else None."""
+        if self.max is not None:
+            return self.max
+        return 100.0 if self.unit.strip() == "%" else None
+
 
 def aggregate_of(ind: Indicator) -> Aggregate:
     """The indicator's `aggregate`, or its default (docs/rollup.md)."""
@@ -95,13 +102,6 @@ def aggregate_of(ind: Indicator) -> Aggregate:
     if ind.kind == "level" and ind.unit.strip() == "%":
         return "mean"
     return "none"
-
-    @property
-    def upper(self) -> float | None:
-        """The effective `max`: as declared, else 100 for a `%` unit, else None."""
-        if self.max is not None:
-            return self.max
-        return 100.0 if self.unit.strip() == "%" else None
 
 
 class Definitions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

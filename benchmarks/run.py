@@ -1,6 +1,7 @@
 """Benchmarks of chitieu-tui against the floor of its stack; see BENCHMARKS.md.
 
-    python3 benchmarks/run.py [--quick] [--only startup,scale,refresh,api] [--json FILE]
+    python3 benchmarks/run.py [--quick] [--only startup,scale,refresh,api,floors]
+        [--sizes 20,500,5000,20000,50000] [--json FILE]
 
 Every figure is the median of several runs, with min–max. Nothing here is a test: no
 figure fails anything; the goals are printed beside the figures for the reader.
@@ -107,6 +108,9 @@ def child_env(xdg: Path) -> dict[str, str]:
     """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["XDG_DATA_HOME"] = str(xdg)
+    if env.get("PYTHONPATH"):  # children run in a temporary folder: `src` must stay found
+        parts = env["PYTHONPATH"].split(os.pathsep)
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(x).resolve()) for x in parts if x)
     for k in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         env.pop(k, None)
     env["NO_PROXY"] = "127.0.0.1"
@@ -592,7 +596,6 @@ def bench_api(
                 "ms",
                 times,
             )
-    bench_api_floors(runs, work, env, seconds)
 
 
 async def _body_of(port: int, path: str) -> bytes:
@@ -702,7 +705,9 @@ def machine() -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, for a quick look")
-    parser.add_argument("--only", default="startup,scale,refresh,api", help="sections to run")
+    parser.add_argument(
+        "--only", default="startup,scale,refresh,api,floors", help="sections to run"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument(
         "--sizes",
@@ -711,7 +716,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     only = {s.strip() for s in args.only.split(",") if s.strip()}
-    unknown = only - {"startup", "scale", "refresh", "api"}
+    unknown = only - {"startup", "scale", "refresh", "api", "floors"}
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
     runs = 5 if args.quick else 15
@@ -735,6 +740,8 @@ def main() -> int:
             bench_refresh(runs if not args.quick else 5, work, (500, 5000))
         if "api" in only:
             bench_api(runs, work, env, (20, 5000), 0.5 if args.quick else 2.0)
+        if "floors" in only:
+            bench_api_floors(runs, work, env, 0.5 if args.quick else 2.0)
     info["loadavg_end"] = os.getloadavg()
     del before
     print(f"\nload average at the end: {info['loadavg_end'][0]:.2f}")

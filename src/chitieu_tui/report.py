@@ -72,12 +72,16 @@ def to_json(board: Board) -> dict[str, Any]:
 def _plain(value: Any) -> bool:
     """True when no float in `value` is written in exponent form by Python (below 1e-4 or
     from 1e16 on), nor is NaN or infinite: there msgspec words numbers differently."""
-    if isinstance(value, float):
-        return value == 0 or (1e-4 <= abs(value) < 1e16)
-    if isinstance(value, dict):
-        return all(_plain(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        cls = item.__class__
+        if cls is dict:
+            stack.extend(item.values())
+        elif cls is list:
+            stack.extend(item)
+        elif cls is float and item and not 1e-4 <= abs(item) < 1e16:
+            return False
     return True
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 KINDS = ("cumulative", "level", "milestone")
 
 
-def generate(root: Path, count: int, seed: int = 1) -> Path:
+def generate(root: Path, count: int, seed: int = 1, unit: str = "quan") -> Path:
     """Write `root/chitieu.toml` and `root/progress/*.toml`; return root."""
     rnd = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
@@ -19,7 +19,7 @@ def generate(root: Path, count: int, seed: int = 1) -> Path:
         "schema = 1",
         "",
         "[unit]",
-        'id = "quan"',
+        f'id = "{unit}"',
         'name = "Quận Thử"',
         "year = 2026",
         "",
@@ -55,7 +55,7 @@ def generate(root: Path, count: int, seed: int = 1) -> Path:
             period = f"{year}-Q{q}"
             body = [
                 "schema = 1",
-                'unit = "quan"',
+                f'unit = "{unit}"',
                 f'period = "{period}"',
                 f"as_of = {year}-{q * 3:02d}-28",
                 "",

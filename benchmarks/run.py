@@ -1,6 +1,7 @@
 """Benchmarks of chitieu-tui against the floor of its stack; see BENCHMARKS.md.
 
-    python3 benchmarks/run.py [--quick] [--only startup,scale,refresh,api] [--json FILE]
+    python3 benchmarks/run.py [--quick] [--only startup,scale,refresh,api,floors]
+        [--sizes 20,500,5000,20000,50000] [--json FILE]
 
 Every figure is the median of several runs, with min–max. Nothing here is a test: no
 figure fails anything; the goals are printed beside the figures for the reader.
@@ -35,7 +36,7 @@ sys.path.insert(0, str(HERE))
 
 from gen import generate  # noqa: E402
 
-SIZES = (20, 500, 5000)
+SIZES = (20, 500, 5000, 20000, 50000)
 SIZE = "120x40"
 
 
@@ -107,6 +108,9 @@ def child_env(xdg: Path) -> dict[str, str]:
     """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["XDG_DATA_HOME"] = str(xdg)
+    if env.get("PYTHONPATH"):  # children run in a temporary folder: `src` must stay found
+        parts = env["PYTHONPATH"].split(os.pathsep)
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(x).resolve()) for x in parts if x)
     for k in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         env.pop(k, None)
     env["NO_PROXY"] = "127.0.0.1"
@@ -121,24 +125,46 @@ def chitieu_cmd() -> list[str]:
     return [sys.executable, "-m", "chitieu_tui"]
 
 
+LAUNCH = HERE / "launch.py"
+
+
 def run_child(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
-    """Run to completion: (wall seconds, peak RSS in MiB of that child, stdout)."""
-    with tempfile.TemporaryFile() as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            list(cmd), stdout=out, stderr=subprocess.PIPE, env=env, cwd=cwd, text=False
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        if proc.stderr:
-            proc.stderr.close()
-        out.seek(0)
-        text = out.read().decode(errors="replace")
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{err}")
-    return elapsed, usage.ru_maxrss / 1024, text
+    """Run to completion: (wall seconds, peak RSS in MiB of that child, stdout).
+
+    The command is started by `launch.py`, a fresh small process that forks and execs it
+    and reports the child's own `wait4` figures: started directly from this runner, the
+    child's `ru_maxrss` would include the runner's memory at fork time.
+    """
+    read_fd, write_fd = os.pipe()
+    try:
+        with tempfile.TemporaryFile() as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(LAUNCH), str(write_fd), *cmd],
+                stdout=out,
+                stderr=subprocess.PIPE,
+                env=env,
+                cwd=cwd,
+                pass_fds=(write_fd,),
+            )
+            os.close(write_fd)
+            write_fd = -1
+            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            proc.wait()
+            if proc.stderr:
+                proc.stderr.close()
+            report = b""
+            while chunk := os.read(read_fd, 4096):
+                report += chunk
+            out.seek(0)
+            text = out.read().decode(errors="replace")
+    finally:
+        os.close(read_fd)
+        if write_fd >= 0:
+            os.close(write_fd)
+    elapsed, maxrss_kib, code = report.decode().split()
+    if int(code) != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {code}:\n{err}")
+    return float(elapsed), int(maxrss_kib) / 1024, text
 
 
 # ---------------------------------------------------------------------------------------
@@ -182,7 +208,7 @@ def bench_startup(runs: int, work: Path, env: dict[str, str]) -> None:
     record("  peak RSS chitieu", "MiB", m_c)
     record('python -c "import tomllib"', "s", t_t)
     record("chitieu report --format json (sample)", "s", t_r)
-    record("  ratio report / import tomllib", "×", r_r, "≤ 3×")
+    record("  ratio report / import tomllib", "×", r_r, "≤ 2×")
     record("chitieu check (sample)", "s", t_k)
     record("  ratio check / import tomllib", "×", r_k, "≤ 3×")
 
@@ -191,36 +217,59 @@ def bench_startup(runs: int, work: Path, env: dict[str, str]) -> None:
 # 2. scale
 
 
+SCALE_GOALS = {5000: ("≤ 3×", ""), 20000: ("≤ 8×", ""), 50000: ("≤ 20×", "< 300 MiB")}
+"""Goals of issue 12 for the first frame (ratio to the bare app) and its peak memory."""
+
+
 def bench_scale(runs: int, work: Path, env: dict[str, str], sizes: Sequence[int]) -> None:
     print(f"\n2. Scale: generated data, 8 quarters of progress ({runs} runs each)")
+    bare = [sys.executable, str(HERE / "bare_app.py"), str(work / "b.svg"), SIZE]
+    run_child(bare, env, work)
     for n in sizes:
         root = generate(work / f"scale-{n}", n)
         cfg = ["--config", str(root)]
+        shot = [
+            *chitieu_cmd(),
+            "screenshot",
+            *cfg,
+            "--output",
+            str(work / f"s{n}.svg"),
+            "--size",
+            SIZE,
+        ]
         cmds = {
-            "screenshot (first frame with data, whole process)": [
-                *chitieu_cmd(),
-                "screenshot",
-                *cfg,
-                "--output",
-                str(work / f"s{n}.svg"),
-                "--size",
-                SIZE,
-            ],
             "report --format json": [*chitieu_cmd(), "report", *cfg, "--format", "json"],
             "check": [*chitieu_cmd(), "check", *cfg],
             "snapshot": [*chitieu_cmd(), "snapshot", *cfg],
         }
-        for cmd in cmds.values():
+        size_mb = (root / "chitieu.toml").stat().st_size / 1e6
+        for cmd in (shot, *cmds.values()):
             run_child(cmd, env, work)
-        for label, cmd in cmds.items():
+        # the first frame, alternated with the bare Textual app (ratio per pair)
+        times, mems, ratios = [], [], []
+        for i in range(runs):
+            order = [bare, shot] if i % 2 else [shot, bare]
+            got = {}
+            for cmd in order:
+                s, mib, _ = run_child(cmd, env, work)
+                got[id(cmd)] = s
+                if cmd is shot:
+                    times.append(s)
+                    mems.append(mib)
+            ratios.append(got[id(shot)] / got[id(bare)])
+        goal_ratio, goal_mem = SCALE_GOALS.get(n, ("", ""))
+        label = f"{n:>5} indicators ({size_mb:.2f} MB definitions)"
+        record(f"{label}: screenshot (first frame, whole process)", "s", times)
+        record(f"{n:>5} indicators:   ratio to the bare app (per pair)", "×", ratios, goal_ratio)
+        record(f"{n:>5} indicators:   peak RSS", "MiB", mems, goal_mem)
+        for name, cmd in cmds.items():
             times, mems = [], []
             for _ in range(runs):
                 s, mib, _ = run_child(cmd, env, work)
                 times.append(s)
                 mems.append(mib)
-            big = n == 5000 and label.startswith("screenshot")
-            record(f"{n:>5} indicators: {label}", "s", times, "≤ 1.5 s" if big else "")
-            record(f"{n:>5} indicators:   peak RSS", "MiB", mems, "< 150 MiB" if big else "")
+            record(f"{n:>5} indicators: {name}", "s", times)
+            record(f"{n:>5} indicators:   peak RSS", "MiB", mems)
 
 
 # ---------------------------------------------------------------------------------------
@@ -399,15 +448,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(root: Path, env: dict[str, str], work: Path) -> Iterator[int]:
-    port = _free_port()
-    cmd = [*chitieu_cmd(), "serve", "--config", str(root), "--host", "127.0.0.1"]
+def serving(cmd: Sequence[str], env: dict[str, str], work: Path, port: int) -> Iterator[int]:
+    """A server process started with `cmd`, once it accepts connections on `port`."""
     proc = subprocess.Popen(
-        [*cmd, "--port", str(port)],
-        env=env,
-        cwd=work,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        list(cmd), env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         deadline = time.monotonic() + 20
@@ -417,7 +461,7 @@ def server(root: Path, env: dict[str, str], work: Path) -> Iterator[int]:
                     break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("chitieu serve did not start") from None
+                    raise RuntimeError(f"{' '.join(cmd)} did not start") from None
                 time.sleep(0.05)
         yield port
     finally:
@@ -427,6 +471,23 @@ def server(root: Path, env: dict[str, str], work: Path) -> Iterator[int]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def server(root: Path, env: dict[str, str], work: Path) -> contextlib.AbstractContextManager[int]:
+    """`chitieu serve` of `root` on a free port."""
+    port = _free_port()
+    cmd = [*chitieu_cmd(), "serve", "--config", str(root), "--host", "127.0.0.1"]
+    return serving([*cmd, "--port", str(port)], env, work, port)
+
+
+def bare_server(
+    body: Path, env: dict[str, str], work: Path
+) -> contextlib.AbstractContextManager[int]:
+    """`bare_server.py` answering `body` on a free port."""
+    port = _free_port()
+    return serving(
+        [sys.executable, str(HERE / "bare_server.py"), str(body), str(port)], env, work, port
+    )
 
 
 async def _one_request(
@@ -537,6 +598,87 @@ def bench_api(
             )
 
 
+async def _body_of(port: int, path: str) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        return await reader.readexactly(length)
+    finally:
+        writer.close()
+
+
+def bench_api_floors(runs: int, work: Path, env: dict[str, str], seconds: float) -> None:
+    """chitieu serve against a bare Starlette app, 100 unit folders against 1, and one
+    `report --api` against `import httpx`; servers alternated round by round."""
+    print(f"\n4b. API against its floors ({seconds:g} s per round, rounds alternated)")
+    one, many = work / "units-1", work / "units-100"
+    for i in range(100):
+        generate(many / f"phuong-{i:03d}", 20, seed=i, unit=f"phuong-{i:03d}")
+    generate(one / "phuong-050", 20, seed=50, unit="phuong-050")
+    path = "/api/v1/units/phuong-050/progress/2026-Q4"
+    rounds = max(3, runs // 2)
+    with server(one, env, work) as p1, server(many, env, work) as p100:
+        body = asyncio.run(_body_of(p1, path))
+        assert body == asyncio.run(_body_of(p100, path))
+        (work / "body.json").write_bytes(body)
+        with bare_server(work / "body.json", env, work) as pb:
+            assert asyncio.run(_body_of(pb, path)) == body
+            for conns in (1, 8):
+                rates: dict[int, list[float]] = {p1: [], p100: [], pb: []}
+                for i in range(rounds):
+                    order = [p1, p100, pb] if i % 2 else [pb, p100, p1]
+                    for port in order:
+                        rate, _, st = asyncio.run(_load(port, path, None, conns, seconds, 100_000))
+                        assert set(st) == {200}, st
+                        rates[port].append(rate)
+                r1, r100, rb = rates[p1], rates[p100], rates[pb]
+                record(f"bare Starlette, same body, {conns} conn", "req/s", rb)
+                record(f"chitieu serve, 1 unit folder, {conns} conn", "req/s", r1)
+                record(f"chitieu serve, 100 unit folders, {conns} conn", "req/s", r100)
+                record(
+                    f"  ratio serve (1 folder) / bare Starlette, {conns} conn",
+                    "×",
+                    [a / b for a, b in zip(r1, rb, strict=True)],
+                    "≥ 0.9×",
+                )
+                record(
+                    f"  ratio 100 folders / 1 folder, {conns} conn",
+                    "×",
+                    [a / b for a, b in zip(r100, r1, strict=True)],
+                    "≥ 0.8×",
+                )
+        # one `report --api` call against the floor of any httpx client
+        report = [
+            *chitieu_cmd(),
+            "report",
+            "--api",
+            f"http://127.0.0.1:{p1}",
+            "--unit",
+            "phuong-050",
+            "--format",
+            "json",
+        ]
+        httpx = [sys.executable, "-c", "import httpx"]
+        run_child(report, env, work)
+        run_child(httpx, env, work)
+        t_r, t_h, ratio = [], [], []
+        for _ in range(runs):
+            s_h, _, _ = run_child(httpx, env, work)
+            s_r, _, _ = run_child(report, env, work)
+            t_r.append(s_r)
+            t_h.append(s_h)
+            ratio.append(s_r / s_h)
+        record('python -c "import httpx"', "s", t_h)
+        record("chitieu report --api … --format json (20 indicators)", "s", t_r)
+        record("  ratio report --api / import httpx", "×", ratio, "≤ 1.6×")
+
+
 # ---------------------------------------------------------------------------------------
 
 
@@ -563,11 +705,18 @@ def machine() -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, for a quick look")
-    parser.add_argument("--only", default="startup,scale,refresh,api", help="sections to run")
+    parser.add_argument(
+        "--only", default="startup,scale,refresh,api,floors", help="sections to run"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, SIZES)),
+        help="indicator counts of the scale section (default: %(default)s)",
+    )
     args = parser.parse_args()
     only = {s.strip() for s in args.only.split(",") if s.strip()}
-    unknown = only - {"startup", "scale", "refresh", "api"}
+    unknown = only - {"startup", "scale", "refresh", "api", "floors"}
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
     runs = 5 if args.quick else 15
@@ -584,12 +733,15 @@ def main() -> int:
         if "startup" in only:
             bench_startup(runs * 2 if not args.quick else runs, work, env)
         if "scale" in only:
-            bench_scale(max(3, runs // 2) if not args.quick else 3, work, env, SIZES)
+            sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+            bench_scale(max(3, runs // 2) if not args.quick else 3, work, env, sizes)
         if "refresh" in only:
             os.environ["XDG_DATA_HOME"] = str(work / "xdg")
             bench_refresh(runs if not args.quick else 5, work, (500, 5000))
         if "api" in only:
             bench_api(runs, work, env, (20, 5000), 0.5 if args.quick else 2.0)
+        if "floors" in only:
+            bench_api_floors(runs, work, env, 0.5 if args.quick else 2.0)
     info["loadavg_end"] = os.getloadavg()
     del before
     print(f"\nload average at the end: {info['loadavg_end'][0]:.2f}")

@@ -433,12 +433,17 @@ def test_every_syntax_message_has_vietnamese_words(tmp_path: Path) -> None:
 def test_an_unknown_syntax_message_falls_back_to_plain_words(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import tomllib
+    from chitieu_tui.core import tomlfile
+
+    parser = tomlfile._toml  # tomli, or tomllib without it
 
     def fail(_: str) -> None:
-        raise tomllib.TOMLDecodeError("Something new (at line 3, column 7)")
+        if parser.__name__ == "tomli":  # tomli words the place itself, from doc and pos
+            doc = "a = 1\n\n      x"
+            raise parser.TOMLDecodeError("Something new", doc, doc.index("x"))
+        raise parser.TOMLDecodeError("Something new (at line 3, column 7)")
 
-    monkeypatch.setattr(tomllib, "loads", fail)
+    monkeypatch.setattr(parser, "loads", fail)
     with pytest.raises(DataError) as info:
         parse_toml_text("a = 1\n", "x.toml")
     assert info.value.render("vi") == "x.toml:3:7: cú pháp TOML sai"

@@ -213,8 +213,35 @@ def history_boards(
     return boards[::-1]
 
 
+_BOARDS: dict[tuple[int, ...], tuple[tuple[object, ...], Board]] = {}
+"""Recent boards by the identity of what they were evaluated from (see `evaluate_board`)."""
+_BOARDS_KEPT = 8
+
+
 def evaluate_board(defs: Definitions, period: Period, progress: Mapping[Period, Progress]) -> Board:
-    """Evaluate every indicator for `period`; `progress` holds that period and its year's earlier ones."""
+    """Evaluate every indicator for `period`; `progress` holds that period and its year's earlier ones.
+
+    The same definitions and progress objects (a data folder keeps its parsed files until
+    they change) give back the same board: the view's board and its history share it, and a
+    reload evaluates only the quarters whose files changed.
+    """
+    used = [progress.get(Period(period.year, q)) for q in range(1, period.quarter + 1)]
+    inputs: tuple[object, ...] = (defs, period, *used)
+    key = tuple(map(id, inputs))
+    hit = _BOARDS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], inputs, strict=True)):
+        return hit[1]
+    board = _evaluate_board(defs, period, progress)
+    if len(_BOARDS) >= _BOARDS_KEPT:
+        del _BOARDS[next(iter(_BOARDS))]
+    _BOARDS[key] = (inputs, board)
+    return board
+
+
+def _evaluate_board(
+    defs: Definitions, period: Period, progress: Mapping[Period, Progress]
+) -> Board:
+    """`evaluate_board` without the reuse."""
     # The quarters' value tables looked up once, not once per indicator.
     quarters = [
         (q, prog.values)

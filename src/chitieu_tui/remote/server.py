@@ -194,6 +194,26 @@ def _stamp(path: Path) -> tuple[int, ...] | None:
     return st.st_mtime_ns, st.st_size, st.st_ino
 
 
+_Stamps = tuple[tuple[Path, tuple[int, ...] | None], ...]
+
+
+def _stamps(*paths: Path) -> _Stamps:
+    """`(path, stamp)` of files, taken before they are read (so a change during the read
+    leaves a stamp that no longer matches)."""
+    return tuple((path, _stamp(path)) for path in paths)
+
+
+@dataclass
+class _Fast:
+    """A response body, its ETag and the stamps of the files it was made from."""
+
+    folder: Path
+    data: _ServedDir
+    stamps: tuple[tuple[str, tuple[int, ...] | None], ...]
+    body: bytes
+    etag: str
+
+
 class Units:
     """The units under a root: the root itself when it has chitieu.toml, else its subfolders.
 
@@ -207,6 +227,7 @@ class Units:
         self.root = root
         self.bound = bound
         self.real_root = os.path.realpath(root)
+        self._root_str = str(root)
         self._lock = threading.Lock()
         self._listing = _Listing(None, [], [])
         self._dirs: dict[Path, _ServedDir] = {}
@@ -214,6 +235,7 @@ class Units:
         self._ids: dict[str, Path] = {}
         self._broken: dict[str, Path] = {}
         self._warned: set[str] = set()
+        self._fast: dict[tuple[Any, ...], _Fast] = {}
 
     def _dir(self, folder: Path) -> _ServedDir:
         with self._lock:
@@ -332,6 +354,39 @@ class Units:
         with data.held(self.bound):
             return work(data)
 
+    def fast(self, key: tuple[Any, ...]) -> tuple[bytes, str] | None:
+        """A body kept by `keep` when a few `stat` calls show that nothing it was made from
+        changed: the root's listing, the unit's folder and files, and no read in progress.
+        None sends the request to a worker thread. Runs on the event loop: stats only."""
+        hit = self._fast.get(key)
+        if hit is None:
+            return None
+        listing = self._listing
+        if listing.key is None or listing.pending or self._ids.get(key[0]) != hit.folder:
+            return None
+        if hit.data.busy_since is not None:
+            return None
+        try:
+            st = os.stat(self._root_str)
+            if (st.st_mtime_ns, st.st_ino, st.st_dev) != listing.key:
+                return None
+            for path, stamp in hit.stamps:
+                st = os.stat(path)
+                if (st.st_mtime_ns, st.st_size, st.st_ino) != stamp:
+                    return None
+        except OSError:
+            return None
+        return hit.body, hit.etag
+
+    def keep(
+        self, key: tuple[Any, ...], folder: Path, stamps: _Stamps, body: bytes, etag: str
+    ) -> None:
+        """Remember a body made from files whose stamps were taken before they were read."""
+        data = self._dirs.get(folder)
+        if data is not None and all(stamp is not None for _, stamp in stamps):
+            kept = tuple((str(path), stamp) for path, stamp in stamps)
+            self._fast[key] = _Fast(folder, data, kept, body, etag)
+
 
 def _safe(text: str, limit: int = 80) -> str:
     """User input echoed in a message: printable and short."""
@@ -422,13 +477,20 @@ def cached_json_response(
     """Like `json_response(request, to_json(source))`, with the body and ETag kept while
     `source` is the same object (DataDir keeps its parsed files until they change on disk),
     so that a poll of 5,000 indicators is not serialised and hashed again for a 304."""
+    return _respond(request, *_cached_body(request, key, source, to_json))
+
+
+def _cached_body(
+    request: Request, key: tuple[Any, ...], source: object, to_json: Callable[[Any], Any]
+) -> tuple[bytes, str]:
+    """The body and ETag of `to_json(source)`, kept while `source` is the same object."""
     cache: dict[tuple[Any, ...], tuple[object, bytes, str]] = request.app.state.bodies
     hit = cache.get(key)
     if hit is not None and hit[0] is source:
-        return _respond(request, hit[1], hit[2])
+        return hit[1], hit[2]
     body, etag = _encode(to_json(source))
     cache[key] = (source, body, etag)
-    return _respond(request, body, etag)
+    return body, etag
 
 
 def _respond(request: Request, body: bytes, etag: str) -> Response:
@@ -503,12 +565,18 @@ async def get_unit(request: Request) -> Response:
     """`GET /api/v1/units/{unit}` -> definitions."""
     unit = request.path_params["unit"]
     units = _units(request)
+    fast = units.fast((unit, "unit"))
+    if fast is not None:
+        return _respond(request, *fast)
 
-    def work(data: _ServedDir) -> tuple[Path, Definitions]:
-        return data.root, _definitions(data)
+    def work(data: _ServedDir) -> tuple[Path, _Stamps, Definitions]:
+        stamps = _stamps(data.definitions_path)
+        return data.root, stamps, _definitions(data)
 
-    root, defs = await _off_loop(request, unit, lambda job: units.run(unit, work, job))
-    return cached_json_response(request, (root, "unit"), defs, definitions_to_json)
+    root, stamps, defs = await _off_loop(request, unit, lambda job: units.run(unit, work, job))
+    body, etag = _cached_body(request, (root, "unit"), defs, definitions_to_json)
+    units.keep((unit, "unit"), root, stamps, body, etag)
+    return _respond(request, body, etag)
 
 
 async def list_periods(request: Request) -> Response:
@@ -528,20 +596,30 @@ async def list_periods(request: Request) -> Response:
 async def get_progress(request: Request) -> Response:
     """`GET /api/v1/units/{unit}/progress/{period}` -> progress; 404 when it has no file."""
     unit = request.path_params["unit"]
-    period = _period(request.path_params["period"])
+    text = request.path_params["period"]
     units = _units(request)
+    # nothing changed since the last answer (a few stats on the loop): no thread, no read
+    fast = units.fast((unit, "progress", text))
+    if fast is not None:
+        return _respond(request, *fast)
+    period = _period(text)
 
-    def work(data: _ServedDir) -> tuple[Path, Definitions, Progress | None]:
+    def work(data: _ServedDir) -> tuple[Path, _Stamps, Definitions, Progress | None]:
+        stamps = _stamps(data.definitions_path, data.progress_path(period))
         try:
             defs = data.definitions()
-            return data.root, defs, data.progress(period, defs)
+            return data.root, stamps, defs, data.progress(period, defs)
         except ChitieuError as exc:
             raise _data_problem(exc, data) from None
 
-    root, defs, progress = await _off_loop(request, unit, lambda job: units.run(unit, work, job))
+    root, stamps, defs, progress = await _off_loop(
+        request, unit, lambda job: units.run(unit, work, job)
+    )
     if progress is None:
         raise Problem(404, Msg("err.server.no_progress", unit=defs.unit.id, period=str(period)))
-    return cached_json_response(request, (root, "progress", period), progress, progress_to_json)
+    body, etag = _cached_body(request, (root, "progress", period), progress, progress_to_json)
+    units.keep((unit, "progress", text), root, stamps, body, etag)
+    return _respond(request, body, etag)
 
 
 async def openapi(request: Request) -> Response:

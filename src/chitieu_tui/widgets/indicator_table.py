@@ -104,6 +104,28 @@ def cells(ev: Evaluation, lang: str) -> dict[str, str]:
     return row_cells(ev, lang, units=False, short=True)
 
 
+class _Cell:
+    """A cell's text and look, made into a Rich `Text` only when DataTable draws it: of
+    thousands of rows only a screenful is ever rendered, so most cells never need one."""
+
+    __slots__ = ("plain", "_args", "_text")
+
+    def __init__(self, plain: str, **args: Any) -> None:
+        self.plain = plain
+        self._args = args
+        self._text: Text | None = None
+
+    def __rich__(self) -> Text:
+        """The cell as Text (made once)."""
+        if self._text is None:
+            self._text = Text(self.plain, **self._args)
+        return self._text
+
+    def __getattr__(self, name: str) -> Any:
+        """Anything else a Text has (`style`, `justify`…), from the Text."""
+        return getattr(self.__rich__(), name)
+
+
 class IndicatorTable(DataTable[Text]):
     """Row keys are indicator ids (and `group:<id>` for the field headings)."""
 
@@ -318,18 +340,18 @@ class IndicatorTable(DataTable[Text]):
         self._restore_cursor(keep)
         self._update_title()
 
-    def _cell(self, kind: str, col: str, i: int, n: int, text: str) -> Text:
+    def _cell(self, kind: str, col: str, i: int, n: int, text: str) -> Any:
         """The `i`-th of `n` cells (column `col`) of a row of `kind` (`group` or a status)."""
         if kind == "group":
             if i == 0:
-                return Text(text, style=self._style("group"), no_wrap=True, overflow="ellipsis")
-            return Text(text, style=self._style("muted")) if i == n - 1 else Text(text)
+                return _Cell(text, style=self._style("group"), no_wrap=True, overflow="ellipsis")
+            return _Cell(text, style=self._style("muted")) if i == n - 1 else _Cell(text)
         if i == n - 1:
-            return Text(text, style=self._style(kind))
+            return _Cell(text, style=self._style(kind))
         if i == 0:
-            return Text(text, no_wrap=True, overflow="ellipsis")
+            return _Cell(text, no_wrap=True, overflow="ellipsis")
         justify: JustifyMethod = "right" if col in _NUMERIC else "left"
-        return Text(text, justify=justify, no_wrap=True, overflow="ellipsis")
+        return _Cell(text, justify=justify, no_wrap=True, overflow="ellipsis")
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """Skip DataTable's measuring of every new cell: our columns have fixed widths and

@@ -198,10 +198,21 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(e.render(args.lang), file=sys.stderr)
         return 1
     problems: list[ChitieuError] = []
+    broken_years: set[int] = set()
+    for path in data.year_files():  # years/<year>.toml: other years' definitions
+        if not (len(path.stem) == 4 and path.stem.isdigit()):
+            problems.append(DataError("err.years.file_name", Place(data.shown(path))))
+            continue
+        try:
+            data.year_definitions(int(path.stem))
+        except ChitieuError as exc:
+            broken_years.add(int(path.stem))
+            problems.extend(flatten(exc))
     periods = data.periods()
     for period in periods:
         try:
-            data.progress(period, defs)
+            own = None if period.year in broken_years else data.year_definitions(period.year)
+            data.progress(period, own or defs)
         except ChitieuError as exc:
             problems.extend(flatten(exc))
     progress_dir = data.root / "progress"

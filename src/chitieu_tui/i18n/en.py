@@ -446,4 +446,15 @@ MESSAGES: dict[str, str] = {
     "error_title": "chitieu: error",
     "usage_error": "chitieu: error: {message}",
     "retry_files": "Fix the file and save it: it is read again by itself.",
+    # --- years and alerts ---
+    # (keys of this section go here)
+    "err.dashboard.entry_due_days": "entry_due_days must be a whole number of days from 0 to {last}",
+    "err.years.year": "the file of year {year} says year {got}; [unit] year must match the file's name",
+    "err.years.unit": 'the unit id must be "{unit}" as in chitieu.toml, got {got}',
+    "err.years.file_name": "the file name must be a four-digit year, e.g. 2025.toml",
+    "status_unjudged": "–",
+    "summary_unjudged": "No targets for {year}: values only, not judged",
+    "unjudged_year": "no targets for {year}",
+    "unjudged_short": "no targets",
+    "d_judged": "Judged",
 }

@@ -449,4 +449,15 @@ MESSAGES: dict[str, str] = {
     "error_title": "chitieu: lỗi",
     "usage_error": "chitieu: lỗi: {message}",
     "retry_files": "Sửa tệp rồi lưu lại: số liệu sẽ tự được đọc lại.",
+    # --- years and alerts ---
+    # (keys of this section go here)
+    "err.dashboard.entry_due_days": "entry_due_days phải là số ngày nguyên từ 0 đến {last}",
+    "err.years.year": "tệp của năm {year} ghi năm {got}; [unit] year phải trùng với tên tệp",
+    "err.years.unit": 'mã đơn vị phải là "{unit}" như trong chitieu.toml, tệp ghi {got}',
+    "err.years.file_name": "tên tệp phải là năm bốn chữ số, ví dụ 2025.toml",
+    "status_unjudged": "–",
+    "summary_unjudged": "Năm {year} chưa có chỉ tiêu: chỉ hiện số liệu, không đánh giá",
+    "unjudged_year": "năm {year} chưa có chỉ tiêu",
+    "unjudged_short": "chưa có chỉ tiêu",
+    "d_judged": "Đánh giá",
 }

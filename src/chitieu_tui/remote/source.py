@@ -476,6 +476,8 @@ class _Fetched:
     defs: Definitions
     listed: list[Period]
     progs: dict[Period, Progress]
+    years: dict[int, Definitions] = dataclasses.field(default_factory=dict)
+    """Other years' definitions (`GET …/years/{year}`)."""
 
     def definitions(self) -> Definitions:
         """The unit's definitions."""
@@ -488,6 +490,12 @@ class _Fetched:
     def progress(self, period: Period, defs: Definitions) -> Progress | None:
         """A fetched period's progress (None when it was not fetched or has none)."""
         return self.progs.get(period)
+
+    def year_definitions(self, year: int) -> Definitions | None:
+        """A year's definitions as the server published them (None: it publishes none)."""
+        if year == self.defs.unit.year:
+            return self.defs
+        return self.years.get(year)
 
 
 @dataclasses.dataclass

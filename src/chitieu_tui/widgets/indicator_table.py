@@ -13,11 +13,11 @@ from textual.events import Resize
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
-from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
+from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.i18n import fold, t
 from chitieu_tui.messages import OpenDetail
 from chitieu_tui.present.cells import row_cells
-from chitieu_tui.present.status import STATUS
+from chitieu_tui.present.status import STATUS, rank
 from chitieu_tui.present.status import label as status_label
 
 COLUMNS = ("name", "unit", "owner", "value", "target", "percent", "expected", "status")
@@ -47,7 +47,7 @@ SORT_KEYS: dict[str, Callable[[Evaluation], Any]] = {
     "target": lambda ev: ev.indicator.target,
     "percent": lambda ev: ev.percent,
     "expected": lambda ev: ev.expected,
-    "status": lambda ev: STATUS_ORDER.index(ev.status),
+    "status": lambda ev: rank(ev.status),
     "owner": lambda ev: fold(ev.indicator.owner),
 }
 
@@ -268,7 +268,7 @@ class IndicatorTable(DataTable[Text]):
                     (
                         f"▸ {board.definitions.group_name(gid)}",
                         *blank,
-                        t(lang, "group_met", met=met, total=total),
+                        t(lang, "group_met", met=met, total=total) if board.judged else "",
                     ),
                 )
             )

@@ -293,3 +293,49 @@ def test_the_archive_judges_with_each_snapshot_own_definitions(both: Path, tmp_p
     view = ArchiveSource(old, "my-thoi").load(Period(2026, 1))
     last = view.last_year()
     assert last is not None and not last.judged
+
+
+# -- the API: GET /api/v1/units/{unit}/years/{year} -------------------------------------------
+
+FAST = {"retries": 0, "backoff": 0.0, "deadline": 5.0, "read_timeout": 2.0}
+
+
+async def test_the_api_publishes_each_year_and_the_client_judges_with_it(
+    start: Any, both: Path
+) -> None:
+    import httpx
+
+    from chitieu_tui.remote.source import ApiSource
+
+    srv: Any = start(both)
+    base = srv.url + "/api/v1/units/my-thoi/years/"
+    with httpx.Client() as http:
+        got = http.get(base + "2025")
+        assert got.status_code == 200 and got.json()["unit"]["year"] == 2025
+        assert http.get(base + "2026").json()["unit"]["year"] == 2026
+        assert http.get(base + "2024").status_code == 404
+        assert http.get(base + "20x5").status_code == 400
+        assert "/years/{year}" in str(http.get(srv.url + "/api/v1/openapi.json").json())
+    source = ApiSource(srv.url, "my-thoi", **FAST)
+    view = await source.aload(None)
+    live = FileSource(both).load(None)
+    assert [(b.period, b.judged, b.summary.met) for b in view.history] == [
+        (b.period, b.judged, b.summary.met) for b in live.history
+    ]
+    assert all(b.judged for b in view.history)
+    await source.aclose()
+    older = await ApiSource(srv.url, "my-thoi", **FAST).aload(Period(2025, 4))
+    assert older.board.judged and older.board.summary.total == 19
+
+
+async def test_a_server_without_the_year_gives_values_only(start: Any, only_2026: Path) -> None:
+    from chitieu_tui.remote.source import ApiSource
+
+    srv: Any = start(only_2026)
+    source = ApiSource(srv.url, "my-thoi", **FAST)
+    view = await source.aload(None)
+    assert view.board.summary.met == 8
+    assert [b.judged for b in view.history] == [False, False, False, False, True]
+    again = await source.aload(None)
+    assert again is view  # the missing year is not asked again on every poll
+    await source.aclose()

@@ -457,4 +457,6 @@ MESSAGES: dict[str, str] = {
     "unjudged_year": "no targets for {year}",
     "unjudged_short": "no targets",
     "d_judged": "Judged",
+    "err.server.bad_year": 'invalid year: "{year}" (four digits, e.g. 2025)',
+    "err.server.no_year": 'unit "{unit}" has no targets for {year}',
 }

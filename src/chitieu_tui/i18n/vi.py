@@ -460,4 +460,6 @@ MESSAGES: dict[str, str] = {
     "unjudged_year": "năm {year} chưa có chỉ tiêu",
     "unjudged_short": "chưa có chỉ tiêu",
     "d_judged": "Đánh giá",
+    "err.server.bad_year": 'năm không hợp lệ: "{year}" (cần bốn chữ số, ví dụ 2025)',
+    "err.server.no_year": 'đơn vị "{unit}" không có chỉ tiêu năm {year}',
 }

@@ -116,6 +116,9 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     _source_options(unset, sub=True)
     unset.add_argument("id", metavar="ID", help="indicator id")
     unset.add_argument("--no-snapshot", action="store_true", help="do not take a snapshot")
+    alerts = subs.add_parser("alerts", help=t(lang, "cli.alerts_help"))
+    _source_options(alerts, sub=True)
+    alerts.add_argument("--fail", action="store_true", help=t(lang, "cli.alerts_fail"))
     init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
     init.add_argument("dest", nargs="?", default="config", metavar="DIR")
     serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
@@ -250,6 +253,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """List the period's alerts; with --fail, exit 1 when there is any."""
+    from chitieu_tui.core import alerts as core_alerts
+    from chitieu_tui.present.alerts import line, title
+
+    source = make_source(args)
+    view = _load_view(source, args.period, args.lang)
+    for w in view.warnings:
+        warn(w, args.lang)
+    found = core_alerts.alerts(view.board, core_alerts.today())
+    print(title(view.board, len(found), args.lang))
+    for alert in found:
+        print(line(alert, view.board, args.lang))
+    return 1 if args.fail and found else 0
+
+
 def cmd_snapshot(args: argparse.Namespace) -> int:
     """Write one snapshot; print its path."""
     source = make_source(args)
@@ -353,6 +372,7 @@ COMMANDS = {
     None: cmd_tui,
     "check": cmd_check,
     "report": cmd_report,
+    "alerts": cmd_alerts,
     "snapshot": cmd_snapshot,
     "screenshot": cmd_screenshot,
     "set": cmd_set,

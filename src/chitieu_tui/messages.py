@@ -29,3 +29,10 @@ class OpenDetail(Message):
     """Show the details of one indicator."""
 
     indicator_id: str
+
+
+@dataclass
+class LookedAt(Message):
+    """The official moved the cursor onto an indicator (its alert mark goes)."""
+
+    indicator_id: str

@@ -16,6 +16,7 @@ from textual.widgets.data_table import RowKey
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.i18n import fold, t
 from chitieu_tui.messages import OpenDetail
+from chitieu_tui.present.alerts import MARK
 from chitieu_tui.present.cells import row_cells
 from chitieu_tui.present.status import STATUS, rank
 from chitieu_tui.present.status import label as status_label
@@ -133,6 +134,8 @@ class IndicatorTable(DataTable[Text]):
         self._evs: dict[str, Evaluation] = {}
         self._styles: dict[str, Style] = {}
         self._title: str | None = None
+        self.marked: set[str] = set()
+        """Indicators that turned behind on a refresh and were not looked at yet."""
         self._shown: tuple[tuple[Any, ...], list[tuple[str, str, tuple[str, ...]]]] | None = None
         """What the table holds: (columns, widths, labels) and (key, kind, cell texts) per row."""
 
@@ -161,6 +164,12 @@ class IndicatorTable(DataTable[Text]):
         if board is not None and not self._hay and self.query_text.strip():
             self._hay = {ev.indicator.id: haystack(ev, board) for ev in board.evaluations}
         return self._hay
+
+    def set_marks(self, ids: set[str]) -> None:
+        """Mark these indicators (`!` before the name) until they are looked at."""
+        if ids != self.marked:
+            self.marked = set(ids)
+            self.rebuild()
 
     def set_query(self, text: str) -> None:
         """Filter by name, id or field (case and accents ignored)."""
@@ -278,7 +287,13 @@ class IndicatorTable(DataTable[Text]):
                     (
                         ev.indicator.id,
                         status_class(ev.status),
-                        (indent + c["name"], *(c[col] for col in columns[1:-1]), c["status"]),
+                        (
+                            (MARK + indent)[: len(indent)] + c["name"]
+                            if ev.indicator.id in self.marked
+                            else indent + c["name"],
+                            *(c[col] for col in columns[1:-1]),
+                            c["status"],
+                        ),
                     )
                 )
         shown = self._shown

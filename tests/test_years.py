@@ -339,3 +339,14 @@ async def test_a_server_without_the_year_gives_values_only(start: Any, only_2026
     again = await source.aload(None)
     assert again is view  # the missing year is not asked again on every poll
     await source.aclose()
+
+
+def test_a_value_of_2025_is_checked_against_2025(both: Path, capsys: Any) -> None:
+    # giao-quan 2025 exists in both years; mo-hinh-nong-nghiep-cnc is a 2026 target only
+    args = ["set", "--config", str(both), "--period", "2025-Q4", "--no-snapshot"]
+    assert main([*args, "mo-hinh-nong-nghiep-cnc", "có"]) == 1
+    assert "mo-hinh-nong-nghiep-cnc" in capsys.readouterr().err
+    assert main([*args, "thu-ngan-sach", "222"]) == 0
+    board = DataDir(both).board(Period(2025, 4))
+    ev = board.get("thu-ngan-sach")
+    assert board.judged and ev is not None and ev.value == 222 and ev.indicator.target == 210

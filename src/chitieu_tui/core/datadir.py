@@ -237,9 +237,12 @@ class DataDir:
             path, defs, period, indicator_id, value, note, shown=self.shown(path), expect=expect
         )
 
-    def _indicator(self, indicator_id: str) -> Indicator:
-        """The indicator with this id; DataError naming some known ids otherwise."""
+    def _indicator(self, indicator_id: str, period: Period | None = None) -> Indicator:
+        """The indicator with this id (in `period`'s own year's definitions when it has
+        them); DataError naming some known ids otherwise."""
         defs = self.definitions()
+        if period is not None:
+            defs = self.year_definitions(period.year) or defs
         ind = defs.indicator(indicator_id)
         if ind is None:
             known = ", ".join(i.id for i in defs.indicators[:8])
@@ -270,7 +273,7 @@ class DataDir:
         """
         from chitieu_tui.core.writer import check_plausible, parse_value
 
-        ind = self._indicator(indicator_id)
+        ind = self._indicator(indicator_id, period)
         value = parse_value(text, ind, lang)
         if not confirmed:
             check_plausible(ind, value)
@@ -280,7 +283,7 @@ class DataDir:
         self, period: Period, indicator_id: str, *, expect: Entry | None | Expect = ANY
     ) -> Path:
         """Remove one value (locked, atomic); EntryError `err.entry.not_set` when absent."""
-        self._indicator(indicator_id)
+        self._indicator(indicator_id, period)
         return self.set_value(period, indicator_id, None, expect=expect)
 
     def take_snapshot(self, board: Board) -> Path:

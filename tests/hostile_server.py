@@ -27,7 +27,8 @@ def make_ward(dest: Path, unit_id: str = "my-thoi", name: str | None = None) -> 
     """A copy of the bundled sample at `dest`, optionally with another unit id and name."""
     shutil.copytree(BUNDLED, dest)
     if unit_id != "my-thoi" or name:
-        for path in [dest / "chitieu.toml", *(dest / "progress").glob("*.toml")]:
+        files = [dest / "chitieu.toml", *(dest / "progress").glob("*.toml")]
+        for path in [*files, *(dest / "years").glob("*.toml")]:
             text = path.read_text(encoding="utf-8")
             text = text.replace('id = "my-thoi"', f'id = "{unit_id}"')
             text = text.replace('unit = "my-thoi"', f'unit = "{unit_id}"')

@@ -47,7 +47,8 @@ def ascii_sample(tmp_path: Path) -> Path:
     """A copy of the bundled sample whose names, units, owners and notes are plain ASCII."""
     dest = tmp_path / "config"
     shutil.copytree(BUNDLED, dest)
-    for path in [dest / "chitieu.toml", *(dest / "progress").glob("*.toml")]:
+    tomls = [dest / "chitieu.toml", *(dest / "progress").glob("*.toml")]
+    for path in [*tomls, *(dest / "years").glob("*.toml")]:
         path.write_text(ascii_text(path.read_text(encoding="utf-8")), encoding="utf-8")
     return dest
 

@@ -13,6 +13,8 @@ from textual.app import App
 from textual.timer import Timer
 from textual.worker import Worker, WorkerFailed, WorkerState
 
+from chitieu_tui.core import alerts as core_alerts
+from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.collection import Collection, Member
 from chitieu_tui.core.errors import ChitieuError, InternalError
 from chitieu_tui.core.periods import Period
@@ -20,6 +22,7 @@ from chitieu_tui.core.source import Source, View, WritableSource
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import (
     BackToRollup,
+    LookedAt,
     OpenDetail,
     OpenUnit,
     RollupLoaded,
@@ -27,7 +30,13 @@ from chitieu_tui.messages import (
     SnapshotSaved,
     ViewLoaded,
 )
-from chitieu_tui.screens import DashboardScreen, DetailScreen, EntryScreen, HelpScreen
+from chitieu_tui.screens import (
+    AlertsScreen,
+    DashboardScreen,
+    DetailScreen,
+    EntryScreen,
+    HelpScreen,
+)
 from chitieu_tui.screens.rollup import RollupScreen
 from chitieu_tui.widgets import HeaderBar
 
@@ -78,6 +87,8 @@ class ChitieuApp(App[int]):
         self._poll_seconds = 0.0
         self._tried: object = None
         """The source's stamp when the last load started (UI thread only)."""
+        self.marked: set[str] = set()
+        """Indicators that turned behind on a refresh and were not looked at yet."""
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -248,6 +259,7 @@ class ChitieuApp(App[int]):
         if view is self.view:  # nothing changed (a 304): only the freshness in the header
             self.dashboard.query_one(HeaderBar).show(view, self.now(), self._checked_at(view))
             return
+        self._mark_turned(self.view, view)
         self.view = view
         if self.load_error is not None and not view.stale:
             self.notify(t(self.lang, "reloaded"), markup=False)
@@ -260,7 +272,43 @@ class ChitieuApp(App[int]):
                 self._warned.add(text)
                 self.notify(text, severity="warning", timeout=10, markup=False)
         self.dashboard.show_view(view, self.now(), self._checked_at(view))
+        self.dashboard.table.set_marks(self.marked)
         self._arm_poll()
+
+    def _mark_turned(self, old: View | None, new: View) -> None:
+        """Notify and mark the indicators a refresh of the same quarter turned behind; keep
+        the marks of those still behind, drop them all on another quarter."""
+        if old is None or old.period != new.period:
+            self.marked.clear()
+            return
+        turned = core_alerts.turned_behind(old.board, new.board)
+        still = {ev.indicator.id for ev in new.board.evaluations if ev.status is Status.BEHIND}
+        self.marked = (self.marked & still) | set(turned)
+        if turned:
+            names = ", ".join(ev.indicator.name for i in turned if (ev := new.board.get(i)))
+            self.notify(
+                t(self.lang, "alert.turned_behind", names=names, n=len(turned)),
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+
+    def _looked_at(self, indicator_id: str) -> None:
+        """The official looked at an indicator: its mark goes."""
+        if indicator_id in self.marked:
+            self.marked.discard(indicator_id)
+            self.dashboard.table.set_marks(self.marked)
+
+    def on_looked_at(self, message: LookedAt) -> None:
+        """The cursor moved onto a marked indicator."""
+        self._looked_at(message.indicator_id)
+
+    def action_alerts(self) -> None:
+        """`!`: the alerts of the quarter shown."""
+        if self.view is None or isinstance(self.screen, AlertsScreen):
+            return
+        found = core_alerts.alerts(self.view.board, core_alerts.today())
+        self.push_screen(AlertsScreen(self.view, found, self.lang))
 
     def _checked_at(self, view: View) -> dt.datetime:
         """When the source last confirmed the data (a server's last answer)."""
@@ -309,6 +357,7 @@ class ChitieuApp(App[int]):
     def on_open_detail(self, message: OpenDetail) -> None:
         """Show one indicator in full."""
         if self.view is not None and not isinstance(self.screen, DetailScreen):
+            self._looked_at(message.indicator_id)
             self.push_screen(DetailScreen(self.view, message.indicator_id, self.lang))
 
     def action_reload(self) -> None:

@@ -70,7 +70,9 @@ def _source_options(parser: argparse.ArgumentParser, sub: bool, lang: str = "vi"
     parser.add_argument("--api", metavar="URL", default=d, help="read from a chitieu API server")
     parser.add_argument("--unit", metavar="ID", default=d, help="unit id on the API server")
     parser.add_argument("--snapshots", metavar="DIR", default=d, help="where snapshots go")
-    parser.add_argument("--period", metavar="P", type=_period_type(lang), default=d, help="e.g. 2026-Q1")
+    parser.add_argument(
+        "--period", metavar="P", type=_period_type(lang), default=d, help="e.g. 2026-Q1"
+    )
     parser.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS if sub else None)
     parser.add_argument(
         "--offline",
@@ -149,6 +151,9 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     _source_options(unset, sub=True, lang=lang)
     unset.add_argument("id", metavar="ID", help="indicator id")
     unset.add_argument("--no-snapshot", action="store_true", help="do not take a snapshot")
+    alerts = subs.add_parser("alerts", help=t(lang, "cli.alerts_help"))
+    _source_options(alerts, sub=True)
+    alerts.add_argument("--fail", action="store_true", help=t(lang, "cli.alerts_fail"))
     init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
     init.add_argument("dest", nargs="?", default="config", metavar="DIR")
     serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
@@ -231,10 +236,21 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(e.render(args.lang), file=sys.stderr)
         return 1
     problems: list[ChitieuError] = []
+    broken_years: set[int] = set()
+    for path in data.year_files():  # years/<year>.toml: other years' definitions
+        if not (len(path.stem) == 4 and path.stem.isdigit()):
+            problems.append(DataError("err.years.file_name", Place(data.shown(path))))
+            continue
+        try:
+            data.year_definitions(int(path.stem))
+        except ChitieuError as exc:
+            broken_years.add(int(path.stem))
+            problems.extend(flatten(exc))
     periods = data.periods()
     for period in periods:
         try:
-            data.progress(period, defs)
+            own = None if period.year in broken_years else data.year_definitions(period.year)
+            data.progress(period, own or defs)
         except ChitieuError as exc:
             problems.extend(flatten(exc))
     progress_dir = data.root / "progress"
@@ -273,6 +289,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write("\n")
     return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """List the period's alerts; with --fail, exit 1 when there is any."""
+    from chitieu_tui.core import alerts as core_alerts
+    from chitieu_tui.present.alerts import line, title
+
+    source = make_source(args)
+    view = _load_view(source, args.period, args.lang)
+    for w in view.warnings:
+        warn(w, args.lang)
+    found = core_alerts.alerts(view.board, core_alerts.today())
+    print(title(view.board, len(found), args.lang))
+    for alert in found:
+        print(line(alert, view.board, args.lang))
+    return 1 if args.fail and found else 0
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
@@ -470,6 +502,7 @@ COMMANDS = {
     None: cmd_tui,
     "check": cmd_check,
     "report": cmd_report,
+    "alerts": cmd_alerts,
     "snapshot": cmd_snapshot,
     "screenshot": cmd_screenshot,
     "set": cmd_set,

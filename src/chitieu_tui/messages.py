@@ -55,3 +55,10 @@ class RollupProgress(Message):
 
     done: int
     total: int
+
+
+@dataclass
+class LookedAt(Message):
+    """The official moved the cursor onto an indicator (its alert mark goes)."""
+
+    indicator_id: str

@@ -9,7 +9,7 @@ import shutil
 import sys
 from typing import Any
 
-from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation
+from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
 from chitieu_tui.core.source import View
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import REPORT_COLUMNS, REPORT_NUMERIC, report_headers, row_cells
@@ -38,11 +38,20 @@ def _row(ev: Evaluation, lang: str) -> list[str]:
     return [cells[c] for c in REPORT_COLUMNS]
 
 
+def _status(ev: Evaluation) -> str | None:
+    """The status of a row as machine output: None when the year is not judged."""
+    return None if ev.status is Status.UNJUDGED else ev.status.value
+
+
 def to_json(board: Board) -> dict[str, Any]:
-    """The object scripts rely on (docs/cli.md)."""
+    """The object scripts rely on (docs/cli.md); a year without definitions has `"judged":
+    false`, `"summary": null` and rows without expected, percent or status."""
     counts = board.summary.counts
-    summary: dict[str, int] = {s.value: counts[s] for s in STATUS_ORDER}
+    summary: dict[str, int] | None = {s.value: counts[s] for s in STATUS_ORDER}
+    assert summary is not None
     summary["total"] = board.summary.total
+    if not board.judged:
+        summary = None
     rows = []
     for ev in board.evaluations:
         ind = ev.indicator
@@ -54,16 +63,17 @@ def to_json(board: Board) -> dict[str, Any]:
                 "kind": ind.kind,
                 "value": ev.value,
                 "ytd": ev.ytd,
-                "target": ind.target,
+                "target": ind.target if board.judged else None,
                 # docs/cli.md: null where it does not apply or there is no data.
                 "expected": fmt.round2(ev.expected) if ev.entry is not None else None,
                 "percent_of_target": fmt.round2(ev.percent),
-                "status": ev.status.value,
+                "status": _status(ev),
             }
         )
     return {
         "unit": board.definitions.unit.id,
         "period": str(board.period),
+        "judged": board.judged,
         "summary": summary,
         "indicators": rows,
     }
@@ -135,10 +145,10 @@ def render(view: View, form: str, lang: str = "vi") -> str:
                     if isinstance(value, bool)
                     else value,
                     "" if ev.ytd is None else ev.ytd,
-                    "" if ind.target is None else ind.target,
+                    "" if ind.target is None or not board.judged else ind.target,
                     "" if ev.expected is None or ev.entry is None else fmt.round2(ev.expected),
                     "" if ev.percent is None else fmt.round2(ev.percent),
-                    ev.status.value,
+                    _status(ev) or "",
                 ]
             )
         return out.getvalue()

@@ -71,6 +71,18 @@ class Archive:
                 return snap.definitions
         raise DataError("err.archive.empty", Place(str(self.root)))
 
+    def year_definitions(self, year: int) -> Definitions | None:
+        """The definitions of `year` as its own snapshots hold them: the newest readable
+        snapshot of a quarter of `year` taken with that year's definitions (None: none was)."""
+        for period in reversed(self.periods()):
+            if period.year != year:
+                continue
+            for path in reversed(snapshot_files(self.root, period)):
+                snap = self._read(path, None)
+                if snap is not None and snap.definitions.unit.year == year:
+                    return snap.definitions
+        return None
+
     def progress(self, period: Period, defs: Definitions) -> Progress | None:
         """The newest snapshot's values of `period`, checked against `defs`."""
         snap = self.newest(period, defs)

@@ -19,9 +19,15 @@ class Status(StrEnum):
     MET = "met"
     ON_TRACK = "on_track"
     BEHIND = "behind"
+    UNJUDGED = "unjudged"
+    """A quarter of a year without definitions: values shown, never judged."""
 
 
 STATUS_ORDER = (Status.MET, Status.ON_TRACK, Status.BEHIND, Status.NO_DATA)
+"""The statuses of a judged board, in the order they are counted and listed."""
+
+YearDefinitions = Callable[[int], Definitions | None]
+"""A year's own definitions (None: the year has none, its quarters are shown unjudged)."""
 
 
 @functools.lru_cache(maxsize=256)
@@ -96,6 +102,14 @@ def year_to_date(ind: Indicator, period: Period, year_values: Mapping[int, Entry
     return float(entry.value)
 
 
+def unjudged(ind: Indicator, period: Period, year_values: Mapping[int, Entry]) -> Evaluation:
+    """One indicator of a year without definitions: its value (and sum), no expected,
+    percent or status (docs/arithmetic.md)."""
+    entry = year_values.get(period.quarter)
+    ytd = year_to_date(ind, period, year_values)
+    return Evaluation(ind, period, entry, ytd, None, None, Status.UNJUDGED)
+
+
 def evaluate(ind: Indicator, period: Period, year_values: Mapping[int, Entry]) -> Evaluation:
     """Evaluate one indicator in `period`, given its values by quarter of the same year."""
     entry = year_values.get(period.quarter)
@@ -163,6 +177,9 @@ class Board:
     summary: Summary
     progress: Progress | None
     """The period's progress (None when the period has none yet)."""
+    judged: bool = True
+    """False for a quarter of a year without definitions: `definitions` then only name the
+    indicators (the current year's), every evaluation is `Status.UNJUDGED`."""
     _index: dict[str, Evaluation] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -194,10 +211,14 @@ def history_boards(
     period: Period,
     count: int,
     lookup: Callable[[Period], Progress | None],
+    years: YearDefinitions | None = None,
 ) -> list[Board]:
     """Boards of the `count` periods ending at `period` that have data, oldest first.
 
-    `lookup` gives one period's progress (from a file, the server or a snapshot).
+    `lookup` gives one period's progress (from a file, the server or a snapshot). `years`
+    gives each quarter's own year's definitions: a quarter is judged against them, and
+    shown unjudged (with `defs` naming the indicators) when its year has none. Without
+    `years`, every quarter is judged against `defs`.
     """
     boards: list[Board] = []
     p = period
@@ -208,7 +229,8 @@ def history_boards(
             if found is not None:
                 year[q] = found
         if p in year:
-            boards.append(evaluate_board(defs, p, year))
+            own = defs if years is None else years(p.year)
+            boards.append(evaluate_board(own or defs, p, year, judged=own is not None))
         p = p.prev()
     return boards[::-1]
 
@@ -218,20 +240,27 @@ _BOARDS: dict[tuple[int, ...], tuple[tuple[object, ...], Board]] = {}
 _BOARDS_KEPT = 8
 
 
-def evaluate_board(defs: Definitions, period: Period, progress: Mapping[Period, Progress]) -> Board:
-    """Evaluate every indicator for `period`; `progress` holds that period and its year's earlier ones.
+def evaluate_board(
+    defs: Definitions,
+    period: Period,
+    progress: Mapping[Period, Progress],
+    *,
+    judged: bool = True,
+) -> Board:
+    """Evaluate every indicator for `period`; `progress` holds that period and its year's
+    earlier ones. `judged=False`: a year without definitions, values only (`unjudged`).
 
     The same definitions and progress objects (a data folder keeps its parsed files until
     they change) give back the same board: the view's board and its history share it, and a
     reload evaluates only the quarters whose files changed.
     """
     used = [progress.get(Period(period.year, q)) for q in range(1, period.quarter + 1)]
-    inputs: tuple[object, ...] = (defs, period, *used)
+    inputs: tuple[object, ...] = (defs, period, judged, *used)
     key = tuple(map(id, inputs))
     hit = _BOARDS.get(key)
     if hit is not None and all(a is b for a, b in zip(hit[0], inputs, strict=True)):
         return hit[1]
-    board = _evaluate_board(defs, period, progress)
+    board = _evaluate_board(defs, period, progress, judged)
     if len(_BOARDS) >= _BOARDS_KEPT:
         del _BOARDS[next(iter(_BOARDS))]
     _BOARDS[key] = (inputs, board)
@@ -239,7 +268,7 @@ def evaluate_board(defs: Definitions, period: Period, progress: Mapping[Period, 
 
 
 def _evaluate_board(
-    defs: Definitions, period: Period, progress: Mapping[Period, Progress]
+    defs: Definitions, period: Period, progress: Mapping[Period, Progress], judged: bool
 ) -> Board:
     """`evaluate_board` without the reuse."""
     # The quarters' value tables looked up once, not once per indicator.
@@ -248,15 +277,17 @@ def _evaluate_board(
         for q in range(1, period.quarter + 1)
         if (prog := progress.get(Period(period.year, q))) is not None
     ]
+    judge = evaluate if judged else unjudged
     evaluations = [
-        evaluate(
+        judge(
             ind,
             period,
             {q: values[ind.id] for q, values in quarters if ind.id in values},
         )
         for ind in defs.indicators
     ]
-    return Board(defs, period, evaluations, summarize(defs, evaluations), progress.get(period))
+    summary = summarize(defs, evaluations)
+    return Board(defs, period, evaluations, summary, progress.get(period), judged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,8 +305,11 @@ class Pace:
 
 
 def pace(ev: Evaluation) -> Pace | None:
-    """The pace of a numeric indicator with a value (None for milestones and no data)."""
+    """The pace of a numeric indicator with a value (None for milestones, no data and a
+    year without definitions)."""
     ind = ev.indicator
+    if ev.status is Status.UNJUDGED:
+        return None
     if ind.kind == "milestone" or ind.target is None or ev.entry is None or ev.ytd is None:
         return None
     q = ev.period.quarter

@@ -11,7 +11,7 @@ from pathlib import Path
 from chitieu_tui.core.archive import Archive
 from chitieu_tui.core.arithmetic import Board, evaluate_board
 from chitieu_tui.core.errors import ChitieuError, DataError, Place, WriteError
-from chitieu_tui.core.loader import load_definitions, load_progress
+from chitieu_tui.core.loader import load_definitions, load_progress, load_year_definitions
 from chitieu_tui.core.model import Definitions, Entry, Indicator, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
@@ -23,6 +23,8 @@ BUNDLED = Path(__file__).resolve().parents[1] / "sample"
 BUNDLED_COLLECTION = Path(__file__).resolve().parents[1] / "sample_collection"
 """The bundled many-units sample (its units are never written either)."""
 DEFINITIONS = "chitieu.toml"
+YEARS = "years"
+"""The folder of other years' definitions: `years/<year>.toml`."""
 SAMPLE_HINT = Msg("err.sample.read_only")
 """Said when someone tries to write into the bundled sample."""
 
@@ -65,6 +67,11 @@ class DataDir:
     _progress: dict[Period, tuple[tuple[int, int] | None, Progress | None]] = field(
         default_factory=dict
     )
+    _years: dict[int, tuple[tuple[int, int] | None, Definitions | None]] = field(
+        default_factory=dict
+    )
+    _checked_with: dict[Period, Definitions] = field(default_factory=dict)
+    """The definitions each cached progress was checked against."""
     _archive: Archive | None = None
 
     @property
@@ -75,6 +82,34 @@ class DataDir:
     def progress_path(self, period: Period) -> Path:
         """`<root>/progress/<period>.toml`."""
         return self.root / "progress" / f"{period}.toml"
+
+    def year_path(self, year: int) -> Path:
+        """`<root>/years/<year>.toml`."""
+        return self.root / YEARS / f"{year}.toml"
+
+    def year_definitions(self, year: int) -> Definitions | None:
+        """`years/<year>.toml`, validated (cached on stat); the current year's definitions for
+        their own year; None when the year has no file."""
+        defs = self.definitions()
+        if year == defs.unit.year:
+            return defs
+        path = self.year_path(year)
+        stamp = _stamp(path)
+        cached = self._years.get(year)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        found = None
+        if stamp is not None:
+            found = load_year_definitions(path, year, defs.unit.id, self.shown(path))
+        self._years[year] = (stamp, found)
+        return found
+
+    def year_files(self) -> list[Path]:
+        """Every file in `years/`, sorted (for `chitieu check`)."""
+        try:
+            return sorted(p for p in (self.root / YEARS).iterdir() if p.suffix == ".toml")
+        except OSError:
+            return []
 
     def shown(self, path: Path) -> str:
         """How a file of this directory is named in messages."""
@@ -122,6 +157,8 @@ class DataDir:
             period = periods[-1] if periods else None
         quarters = period.quarters_of_year_so_far() if period is not None else []
         files = [self.definitions_path] + [self.progress_path(p) for p in quarters]
+        if period is not None:  # the period's own year and the year before (last year's quarter)
+            files += [self.year_path(period.year), self.year_path(period.year - 1)]
         try:
             listing = (self.root / "progress").stat().st_mtime_ns
         except OSError:
@@ -148,7 +185,7 @@ class DataDir:
         path = self.progress_path(period)
         stamp = _stamp(path)
         cached = self._progress.get(period)
-        if cached is not None and cached[0] == stamp:
+        if cached is not None and cached[0] == stamp and self._checked_with.get(period) is defs:
             return cached[1]
         if stamp is None:
             self._progress[period] = (None, None)
@@ -159,14 +196,19 @@ class DataDir:
         prog = dataclasses.replace(prog, modified=modified)
         self.warnings.extend(warnings)
         self._progress[period] = (stamp, prog)
+        self._checked_with[period] = defs
         return prog
 
     def board(self, period: Period | None = None) -> Board:
-        """Every indicator evaluated for `period` (default: the newest with progress)."""
-        defs = self.definitions()
-        period = period or self.default_period(defs)
+        """Every indicator evaluated for `period` (default: the newest with progress), against
+        its own year's definitions (values only when the year has none)."""
+        current = self.definitions()
+        period = period or self.default_period(current)
+        own = self.year_definitions(period.year)
+        defs = own or current
         needed = {p: self.progress(p, defs) for p in period.quarters_of_year_so_far()}
-        return evaluate_board(defs, period, {p: v for p, v in needed.items() if v is not None})
+        found = {p: v for p, v in needed.items() if v is not None}
+        return evaluate_board(defs, period, found, judged=own is not None)
 
     def archive(self) -> Archive:
         """This unit's snapshot archive (the history's fallback for quarters without a file)."""
@@ -192,15 +234,18 @@ class DataDir:
                 SAMPLE_HINT,
                 Place(self.shown(self.root)),
             )
-        defs = self.definitions()
+        defs = self.year_definitions(period.year) or self.definitions()
         path = self.progress_path(period)
         return set_value(
             path, defs, period, indicator_id, value, note, shown=self.shown(path), expect=expect
         )
 
-    def _indicator(self, indicator_id: str) -> Indicator:
-        """The indicator with this id; DataError naming some known ids otherwise."""
+    def _indicator(self, indicator_id: str, period: Period | None = None) -> Indicator:
+        """The indicator with this id (in `period`'s own year's definitions when it has
+        them); DataError naming some known ids otherwise."""
         defs = self.definitions()
+        if period is not None:
+            defs = self.year_definitions(period.year) or defs
         ind = defs.indicator(indicator_id)
         if ind is None:
             known = ", ".join(i.id for i in defs.indicators[:8])
@@ -231,7 +276,7 @@ class DataDir:
         """
         from chitieu_tui.core.writer import check_plausible, parse_value
 
-        ind = self._indicator(indicator_id)
+        ind = self._indicator(indicator_id, period)
         value = parse_value(text, ind, lang)
         if not confirmed:
             check_plausible(ind, value)
@@ -241,7 +286,7 @@ class DataDir:
         self, period: Period, indicator_id: str, *, expect: Entry | None | Expect = ANY
     ) -> Path:
         """Remove one value (locked, atomic); EntryError `err.entry.not_set` when absent."""
-        self._indicator(indicator_id)
+        self._indicator(indicator_id, period)
         return self.set_value(period, indicator_id, None, expect=expect)
 
     def take_snapshot(self, board: Board) -> Path:

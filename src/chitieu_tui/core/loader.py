@@ -28,6 +28,8 @@ ID_RE = re.compile(r"\A[a-z0-9-]+\Z")
 YEAR_MIN = 2000
 YEAR_MAX = 2100
 """`[unit] year` bounds: a plausible year of targets, four digits as in period names."""
+ENTRY_DUE_MAX = 366
+"""Largest `[dashboard] entry_due_days`: a year."""
 _PATH_RE = re.compile(r"\$\.(\w+)(?:\[(\d+)\])?(?:\.(\w+))?(?:\[(\d+)\])?")
 _TYPE_WORDS = {
     "float": "type.float",
@@ -308,6 +310,9 @@ def definitions_from_dict(data: dict[str, Any], loc: Locator) -> Definitions:
             )
     if not (math.isfinite(defs.dashboard.refresh_seconds) and defs.dashboard.refresh_seconds > 0):
         errs.append(where.error(Msg("err.dashboard.refresh"), "dashboard", None, "refresh_seconds"))
+    if not 0 <= defs.dashboard.entry_due_days <= ENTRY_DUE_MAX:
+        msg = Msg("err.dashboard.entry_due_days", last=ENTRY_DUE_MAX)
+        errs.append(where.error(msg, "dashboard", None, "entry_due_days"))
     if errs:
         raise errs[0] if len(errs) == 1 else ErrorList(list(errs))
     return _cleaned(defs)
@@ -336,6 +341,24 @@ def load_definitions(path: Path, shown: str | None = None) -> Definitions:
     """Read and validate chitieu.toml."""
     data, text = read_toml(path, shown)
     return definitions_from_dict(data, Locator.scan(shown or str(path), text))
+
+
+def load_year_definitions(
+    path: Path, year: int, unit_id: str, shown: str | None = None
+) -> Definitions:
+    """Read `years/<year>.toml`: chitieu.toml's schema, for `year`, of the unit `unit_id`."""
+    where = shown or str(path)
+    data, text = read_toml(path, shown)
+    loc = Locator.scan(where, text)
+    defs = definitions_from_dict(data, loc)
+    place = _Where(data, loc)
+    if defs.unit.year != year:
+        msg = Msg("err.years.year", year=year, got=str(defs.unit.year))
+        raise place.error(msg, "unit", None, "year")
+    if defs.unit.id != unit_id:
+        msg = Msg("err.years.unit", unit=unit_id, got=_show(defs.unit.id))
+        raise place.error(msg, "unit", None, "id")
+    return defs
 
 
 def _entry(ind: Indicator | None, raw: Any) -> Entry | Msg:

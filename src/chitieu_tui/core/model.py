@@ -34,6 +34,9 @@ class Dashboard(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Indicator ids of the headline cards, in order (four fit at 80 columns)."""
     refresh_seconds: float = 30.0
     """Polling interval of the API source, in seconds."""
+    entry_due_days: int = 15
+    """Days after a quarter ends by which every value should be in; after them,
+    `chitieu alerts` lists the indicators still without one."""
 
 
 class Group(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -80,6 +80,11 @@ class Repository(Protocol):
         """One period's progress checked against `defs`; None when the period has none."""
         ...
 
+    def year_definitions(self, year: int) -> Definitions | None:
+        """The definitions of `year` (`definitions()` for its own year); None when the year
+        has none: its quarters are shown with values only (raises DataError when broken)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Origin:
@@ -113,19 +118,23 @@ def build_view(
     defs = defs if defs is not None else repo.definitions()
     listed = periods if periods is not None else repo.periods()
     period = period or (listed[-1] if listed else Period(defs.unit.year, 1))
+    problems: list[ChitieuError] = []
+    years = _year_definitions(repo, defs, period.year, problems)
+    own = years(period.year)  # the period's own year: errors propagate
+    judged_by = own or defs
     year: dict[Period, Progress] = {}
     for q in period.quarters_of_year_so_far():
-        found = repo.progress(q, defs)
+        found = repo.progress(q, judged_by)
         if found is not None:
             year[q] = found
-    board = evaluate_board(defs, period, year)
+    board = evaluate_board(judged_by, period, year, judged=own is not None)
     boards: list[Board] = []
     if history:
-        lookup = _history_lookup(repo, fallback, defs, year)
-        boards = history_boards(defs, period, history, lookup)
+        lookup = _history_lookup(repo, fallback, defs, year, years)
+        boards = history_boards(defs, period, history, lookup, years)
         last_year = period.same_quarter_last_year()
         if all(b.period != last_year for b in boards):
-            boards = history_boards(defs, last_year, 1, lookup) + boards
+            boards = history_boards(defs, last_year, 1, lookup, years) + boards
     return View(
         board=board,
         history=boards,
@@ -135,10 +144,36 @@ def build_view(
         read_only=origin.read_only,
         stale=stale_since is not None,
         stale_since=stale_since,
-        warnings=list(warnings or []),
+        warnings=list(warnings or []) + problems,
         source_kind=origin.kind,
         read_only_reason=origin.read_only_reason,
     )
+
+
+def _year_definitions(
+    repo: Repository, defs: Definitions, shown_year: int, problems: list[ChitieuError]
+) -> Callable[[int], Definitions | None]:
+    """Each year's own definitions, asked once per view: `defs` for their year, the
+    repository's for the others. A broken file of another year than `shown_year` is a
+    warning (added to `problems`) and that year's quarters are shown unjudged."""
+    asked: dict[int, Definitions | None] = {defs.unit.year: defs}
+
+    def years(year: int) -> Definitions | None:
+        if year in asked:
+            return asked[year]
+        try:
+            found = repo.year_definitions(year)
+        except ChitieuError as err:
+            if year == shown_year:
+                raise
+            problems.append(err)
+            found = None
+        if found is not None and found.unit.year != year:
+            found = None  # a repository that answers with another year's targets
+        asked[year] = found
+        return found
+
+    return years
 
 
 def _history_lookup(
@@ -146,19 +181,23 @@ def _history_lookup(
     fallback: Repository | None,
     defs: Definitions,
     known: dict[Period, Progress],
+    years: Callable[[int], Definitions | None] | None = None,
 ) -> Callable[[Period], Progress | None]:
-    """One period's progress for the history: the repository, else the archive."""
+    """One period's progress for the history (checked against its own year's definitions
+    when `years` gives them): the repository, else the archive."""
 
     def lookup(period: Period) -> Progress | None:
         if period in known:
             return known[period]
+        own = years(period.year) if years is not None else None
+        defs_of = own or defs
         try:
-            found = repo.progress(period, defs)
+            found = repo.progress(period, defs_of)
         except ChitieuError:
             found = None
         if found is None and fallback is not None:
             try:
-                found = fallback.progress(period, defs)
+                found = fallback.progress(period, defs_of)
             except ChitieuError:
                 found = None
         if found is not None:

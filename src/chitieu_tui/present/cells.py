@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chitieu_tui.core.arithmetic import Evaluation
+from chitieu_tui.core.arithmetic import Evaluation, Status
 from chitieu_tui.core.errors import DataError
 from chitieu_tui.core.model import Indicator
 from chitieu_tui.core.periods import Period
@@ -61,8 +61,11 @@ def value_text(ev: Evaluation, lang: str = "vi", units: bool = True) -> str:
 
 
 def target_text(ev: Evaluation, lang: str = "vi", units: bool = True, short: bool = False) -> str:
-    """The annual target, or a milestone's due quarter."""
+    """The annual target, or a milestone's due quarter (`–` in a year without definitions:
+    another year's target is never shown beside these values)."""
     ind = ev.indicator
+    if ev.status is Status.UNJUDGED:
+        return fmt.NONE
     if ind.kind == "milestone":
         return due_text(ind, lang, short)
     return quantity(ind.target, _unit(ind, units), lang)
@@ -110,6 +113,8 @@ def card_figure(ev: Evaluation, lang: str = "vi") -> str:
         return fmt.NONE
     if isinstance(ev.value, bool):
         return fmt.done_text(ev.value, lang)
+    if ev.status is Status.UNJUDGED:
+        return quantity(ev.figure, ind.unit, lang)
     shown = ev.figure
     if ind.unit == "%":
         if ind.target == 100:
@@ -123,6 +128,8 @@ def card_figure(ev: Evaluation, lang: str = "vi") -> str:
 def card_detail(ev: Evaluation, lang: str = "vi") -> list[str]:
     """The line under a card's bar, longest form first: `32 / 232,73 tỉ đồng`, `dự kiến 89,75%`."""
     ind = ev.indicator
+    if ev.status is Status.UNJUDGED:
+        return [t(lang, "unjudged_year", year=ev.period.year), t(lang, "unjudged_short")]
     if ind.kind == "milestone":
         return [due_text(ind, lang)]
     if ev.value is None:

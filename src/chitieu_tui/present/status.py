@@ -29,10 +29,17 @@ STATUS: dict[Status, StatusLook] = {
     Status.ON_TRACK: StatusLook("status_on_track", "$primary", "▲", "^", False),
     Status.BEHIND: StatusLook("status_behind", "$error", "▼", "v", True),
     Status.NO_DATA: StatusLook("status_no_data", "$foreground-muted", "·", ".", False),
+    Status.UNJUDGED: StatusLook("status_unjudged", "$foreground", " ", " ", False),
 }
-"""Every status's look; `STATUS_ORDER` is the order they are counted and listed in."""
+"""Every status's look; `STATUS_ORDER` is the order they are counted and listed in.
+`UNJUDGED` (a year without definitions) is no status: a dash, no mark, no colour."""
 
-__all__ = ["STATUS", "STATUS_ORDER", "StatusLook", "colour", "label", "symbol"]
+__all__ = ["STATUS", "STATUS_ORDER", "StatusLook", "colour", "label", "rank", "symbol"]
+
+
+def rank(status: Status) -> int:
+    """Where a status sorts: `STATUS_ORDER`, then `UNJUDGED`."""
+    return STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
 
 
 def label(status: Status, lang: str = "vi") -> str:

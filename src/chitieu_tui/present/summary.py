@@ -15,6 +15,7 @@ _KEYS = {
     Status.ON_TRACK: "summary_on_track",
     Status.BEHIND: "summary_behind",
     Status.NO_DATA: "summary_no_data",
+    Status.UNJUDGED: "summary_unjudged",
 }
 
 
@@ -39,8 +40,13 @@ class GroupPart:
 
 
 def summary_parts(board: Board, lang: str = "vi") -> list[SummaryPart]:
-    """One part per status, in `STATUS_ORDER`; the first (met) also names the total."""
+    """One part per status, in `STATUS_ORDER`; the first (met) also names the total.
+
+    A board of a year without definitions has one part: values only, not judged."""
     s = board.summary
+    if not board.judged:
+        year = board.period.year
+        return [SummaryPart(Status.UNJUDGED, s.total, t(lang, _KEYS[Status.UNJUDGED], year=year))]
     return [
         SummaryPart(
             status, s.counts[status], t(lang, _KEYS[status], n=s.counts[status], total=s.total)
@@ -50,7 +56,9 @@ def summary_parts(board: Board, lang: str = "vi") -> list[SummaryPart]:
 
 
 def group_parts(board: Board, lang: str = "vi") -> list[GroupPart]:
-    """One part per field with indicators, in display order."""
+    """One part per field with indicators, in display order (none when not judged)."""
+    if not board.judged:
+        return []
     return [
         GroupPart(gid, name, met, n, t(lang, "summary_group", name=name, met=met, total=n))
         for gid, name, met, n in board.summary.groups

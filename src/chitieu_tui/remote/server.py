@@ -159,6 +159,15 @@ class _ServedDir(DataDir):
             return None
         return super().progress(period, defs)
 
+    def year_definitions(self, year: int) -> Definitions | None:
+        """`years/<year>.toml`; None when absent or leading outside the served root."""
+        path = self.year_path(year)
+        if year != self.definitions().unit.year:
+            self.reading = self.shown(path)
+            if os.path.lexists(path) and not self.allowed(path):
+                return None
+        return super().year_definitions(year)
+
     @contextmanager
     def held(self, bound: float, wait: float | None = None) -> Iterator[_ServedDir]:
         """Hold the folder's lock (waiting up to `wait`, default `bound`); `_Busy` at once
@@ -622,6 +631,29 @@ async def get_progress(request: Request) -> Response:
     return _respond(request, body, etag)
 
 
+async def get_year(request: Request) -> Response:
+    """`GET /api/v1/units/{unit}/years/{year}` -> that year's definitions (`years/<year>.toml`,
+    or chitieu.toml for its own year); 404 when the year has none."""
+    unit = request.path_params["unit"]
+    text = request.path_params["year"]
+    if not (len(text) == 4 and text.isdigit()):
+        raise Problem(400, Msg("err.server.bad_year", year=_safe(text, 20)))
+    year = int(text)
+    units = _units(request)
+
+    def work(data: _ServedDir) -> tuple[Path, Definitions, Definitions | None]:
+        try:
+            defs = data.definitions()
+            return data.root, defs, data.year_definitions(year)
+        except ChitieuError as exc:
+            raise _data_problem(exc, data) from None
+
+    root, defs, found = await _off_loop(request, unit, lambda job: units.run(unit, work, job))
+    if found is None:
+        raise Problem(404, Msg("err.server.no_year", unit=defs.unit.id, year=year))
+    return cached_json_response(request, (root, "years", year), found, definitions_to_json)
+
+
 async def openapi(request: Request) -> Response:
     """`GET /api/v1/openapi.json`: the API described in OpenAPI 3.1."""
     return json_response(request, OPENAPI)
@@ -704,6 +736,7 @@ def create_app(root: Path, token: str | None = None, read_bound: float = READ_BO
         Route(f"{API_PREFIX}/units/{{unit}}", get_unit, methods=["GET"]),
         Route(f"{API_PREFIX}/units/{{unit}}/periods", list_periods, methods=["GET"]),
         Route(f"{API_PREFIX}/units/{{unit}}/progress/{{period}}", get_progress, methods=["GET"]),
+        Route(f"{API_PREFIX}/units/{{unit}}/years/{{year}}", get_year, methods=["GET"]),
         Route(f"{API_PREFIX}/openapi.json", openapi, methods=["GET"]),
     ]
     app = Starlette(
@@ -976,6 +1009,12 @@ OPENAPI: dict[str, Any] = {
             ["unit", "period"],
             (400, 404, 500),
         ),
+        f"{API_PREFIX}/units/{{unit}}/years/{{year}}": _op(
+            "A year's own definitions (years/<year>.toml), as /units/{unit}; 404 when none",
+            "The year's definitions",
+            ["unit", "year"],
+            (400, 404, 500),
+        ),
         f"{API_PREFIX}/openapi.json": _op("This document", "OpenAPI 3.1", [], ()),
     },
     "components": {
@@ -992,6 +1031,12 @@ OPENAPI: dict[str, Any] = {
                 "in": "path",
                 "required": True,
                 "schema": {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$"},
+            },
+            "year": {
+                "name": "year",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "pattern": "^[0-9]{4}$"},
             },
             "IfNoneMatch": {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}},
         },

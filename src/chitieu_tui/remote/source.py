@@ -73,6 +73,10 @@ def normalize_base_url(url: str) -> str:
     return base.rstrip("/")
 
 
+YEAR_RECHECK = 600.0
+"""Seconds before a year the server has no definitions for is asked for again."""
+
+
 class ApiSource:
     """Reads one unit from a chitieu API server; read-only; snapshots are its offline copy.
 
@@ -155,6 +159,9 @@ class ApiSource:
         self._auto: tuple[Board, Path] | None = None
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
+        self._no_year: dict[int, float] = {}
+        """Years the server answered 404 for, and when (monotonic): asked again only after
+        `YEAR_RECHECK` seconds, so that a poll of an unchanged server stays conditional."""
 
     def __repr__(self) -> str:
         return f"ApiSource({self.url!r}, {self.unit!r})"
@@ -292,18 +299,61 @@ class ApiSource:
         if known is not None:
             required = [p for p in required if p in known]
             optional = [p for p in optional if p in known]
-        docs_req, docs_opt = await _all(
+        other_years = sorted({p.year for p in [period, *required, *optional]} - {defs.unit.year})
+        docs_req, docs_opt, year_docs = await _all(
             self._progress_docs(required, required=True),
             self._progress_docs(optional, required=False),
+            self._year_docs(other_years),
         )
         warnings: list[ChitieuError] = []
-        for f in docs_opt.values():
+        for f in [*docs_opt.values(), *year_docs.values()]:
             if not f.ok and f.status != 404 and f.error is not None:
                 warnings.append(f.error)
         docs = {**docs_opt, **docs_req}
         if known is None:
             known = sorted(p for p, f in docs.items() if f.ok)
-        return _Fetch(defs, period, known, docs, warnings, history)
+        return _Fetch(defs, period, known, docs, warnings, history, year_docs)
+
+    async def _year_docs(self, years: list[int]) -> dict[int, Fetched]:
+        """Other years' definitions (`…/years/{year}`); a server without them answers 404."""
+
+        now = time.monotonic()
+        years = [y for y in years if now - self._no_year.get(y, -YEAR_RECHECK) >= YEAR_RECHECK]
+
+        async def one(year: int) -> Fetched:
+            try:
+                found = await self._http.fetch(self._path("years", str(year)), missing_ok=True)
+            except SourceError as err:
+                return Fetched(0, error=err)
+            if found.status == 404:
+                self._no_year[year] = time.monotonic()
+            else:
+                self._no_year.pop(year, None)
+            return found
+
+        results = await _all(*(one(y) for y in years))
+        return dict(zip(years, results, strict=True))
+
+    def _year_definitions(
+        self, fetched: _Fetch, warnings: list[ChitieuError]
+    ) -> dict[int, Definitions]:
+        """The other years' definitions the server published, validated; a broken one is a
+        warning (that year is shown unjudged), or an error for the period shown."""
+        found: dict[int, Definitions] = {}
+        for year, f in sorted(fetched.years.items()):
+            if not f.ok:
+                continue
+            path = self._path("years", str(year))
+            try:
+                defs = definitions_from_json(f.data, self._http.url(path))
+            except DataError as exc:
+                if year == fetched.period.year:
+                    raise self._shape_error(path, exc) from None
+                warnings.append(exc)
+                continue
+            if defs.unit.year == year and defs.unit.id == self.unit:
+                found[year] = defs
+        return found
 
     def _path_of(self, period: Period) -> str:
         return self._path("progress", str(period))
@@ -349,17 +399,20 @@ class ApiSource:
             fetched.history,
             tuple(fetched.listed),
             tuple(sorted((p, f.ok, f.digest) for p, f in docs.items())),
+            tuple(sorted((y, f.digest) for y, f in fetched.years.items() if f.ok)),
         )
         if fingerprint == self._fingerprint and self._last_good is not None:
             return self._last_good, fingerprint
         required = set(period.quarters_of_year_so_far())
+        years = self._year_definitions(fetched, warnings)
         progs: dict[Period, Progress] = {}
         for p, f in sorted(docs.items()):
             if not f.ok:
                 continue
             where = self._http.url(self._path_of(p))
             try:
-                prog, warns = progress_from_json(f.data, defs, where, p, f"api:{self.url}")
+                own = years.get(p.year, defs)  # checked against its own year's definitions
+                prog, warns = progress_from_json(f.data, own, where, p, f"api:{self.url}")
             except DataError as exc:
                 if p in required:
                     raise self._shape_error(self._path_of(p), exc) from None
@@ -369,7 +422,7 @@ class ApiSource:
             if p == period:
                 warnings.extend(warns)
         view = build_view(
-            _Fetched(defs, fetched.listed, progs),
+            _Fetched(defs, fetched.listed, progs, years),
             period,
             self.origin,
             history=fetched.history,
@@ -476,6 +529,8 @@ class _Fetched:
     defs: Definitions
     listed: list[Period]
     progs: dict[Period, Progress]
+    years: dict[int, Definitions] = dataclasses.field(default_factory=dict)
+    """Other years' definitions (`GET …/years/{year}`)."""
 
     def definitions(self) -> Definitions:
         """The unit's definitions."""
@@ -489,6 +544,12 @@ class _Fetched:
         """A fetched period's progress (None when it was not fetched or has none)."""
         return self.progs.get(period)
 
+    def year_definitions(self, year: int) -> Definitions | None:
+        """A year's definitions as the server published them (None: it publishes none)."""
+        if year == self.defs.unit.year:
+            return self.defs
+        return self.years.get(year)
+
 
 @dataclasses.dataclass
 class _Fetch:
@@ -500,6 +561,8 @@ class _Fetch:
     docs: dict[Period, Fetched]
     warnings: list[ChitieuError]
     history: int
+    years: dict[int, Fetched] = dataclasses.field(default_factory=dict)
+    """Other years' definitions documents, by year."""
 
 
 async def _all(*coros: Any) -> list[Any]:

@@ -10,11 +10,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from chitieu_tui.core.arithmetic import Evaluation
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import localize_bindings, t
+from chitieu_tui.messages import LookedAt
 from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, KeyBar, SummaryBar
 
 MAX_CARDS = 6
@@ -51,6 +52,7 @@ class DashboardScreen(Screen[None]):
         Binding("b", "behind", "behind"),
         Binding("o", "sort", show=False),
         Binding("question_mark", "app.help", "help", key_display="?"),
+        Binding("exclamation_mark", "app.alerts", "alerts", key_display="!"),
         Binding("escape", "clear_filter", show=False),
     ]
 
@@ -106,6 +108,12 @@ class DashboardScreen(Screen[None]):
             card.display = True
         self.query_one(SummaryBar).show(view.board)
         self.table.show(view.board)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The cursor on an indicator: it has been looked at (its alert mark goes)."""
+        key = event.row_key.value
+        if key is not None and key in self.table.marked:
+            self.post_message(LookedAt(key))
 
     def show_error(self, text: str) -> None:
         """Say in the body why there is nothing to show (first load failed)."""

@@ -104,7 +104,11 @@ class DetailScreen(ModalScreen[None]):
         row("d_group", board.definitions.group_name(ind.group))
         row("d_kind", f"{t(lang, 'kind_' + ind.kind)} ({ind.id})")
         row("d_unit", ind.unit)
-        row("d_target", _value(ev, ind.target, lang) if ind.target is not None else "")
+        judged = board.judged
+        if not judged:
+            row("d_judged", t(lang, "unjudged_year", year=board.period.year))
+        shown_target = ind.target is not None and judged
+        row("d_target", _value(ev, ind.target, lang) if shown_target else "")
         if ind.plan:
             row("d_plan", " · ".join(fmt.number(p, lang) for p in ind.plan))
         row("d_baseline", _value(ev, ind.baseline, lang) if ind.baseline is not None else "")
@@ -119,9 +123,10 @@ class DetailScreen(ModalScreen[None]):
         row("d_value", _value(ev, ev.value, lang))
         if ind.kind == "cumulative" and ind.report == "quarter":
             row("d_ytd", _value(ev, ev.ytd, lang))
-        row("d_expected", _value(ev, ev.expected, lang))
-        row("d_percent", fmt.percent_of(ev, lang))
-        row("d_status", self._status(ev.status))
+        if judged:
+            row("d_expected", _value(ev, ev.expected, lang))
+            row("d_percent", fmt.percent_of(ev, lang))
+            row("d_status", self._status(ev.status))
         row("d_value_note", ev.note)
 
         pace_rows = self._pace(ev)

@@ -20,6 +20,7 @@ KEYS = [
     ("b", "help_b"),
     ("o", "help_o"),
     ("[  ]", "help_brackets"),
+    ("!", "help_alerts"),
     ("Enter", "help_enter"),
     ("Esc", "help_escape"),
     ("?", "help_question"),

@@ -13,11 +13,12 @@ from textual.events import Resize
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
-from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
+from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.i18n import fold, t
 from chitieu_tui.messages import OpenDetail
+from chitieu_tui.present.alerts import MARK
 from chitieu_tui.present.cells import row_cells
-from chitieu_tui.present.status import STATUS
+from chitieu_tui.present.status import STATUS, rank
 from chitieu_tui.present.status import label as status_label
 
 COLUMNS = ("name", "unit", "owner", "value", "target", "percent", "expected", "status")
@@ -47,7 +48,7 @@ SORT_KEYS: dict[str, Callable[[Evaluation], Any]] = {
     "target": lambda ev: ev.indicator.target,
     "percent": lambda ev: ev.percent,
     "expected": lambda ev: ev.expected,
-    "status": lambda ev: STATUS_ORDER.index(ev.status),
+    "status": lambda ev: rank(ev.status),
     "owner": lambda ev: fold(ev.indicator.owner),
 }
 
@@ -155,6 +156,8 @@ class IndicatorTable(DataTable[Text]):
         self._evs: dict[str, Evaluation] = {}
         self._styles: dict[str, Style] = {}
         self._title: str | None = None
+        self.marked: set[str] = set()
+        """Indicators that turned behind on a refresh and were not looked at yet."""
         self._shown: tuple[tuple[Any, ...], list[tuple[str, str, tuple[str, ...]]]] | None = None
         """What the table holds: (columns, widths, labels) and (key, kind, cell texts) per row."""
 
@@ -183,6 +186,12 @@ class IndicatorTable(DataTable[Text]):
         if board is not None and not self._hay and self.query_text.strip():
             self._hay = {ev.indicator.id: haystack(ev, board) for ev in board.evaluations}
         return self._hay
+
+    def set_marks(self, ids: set[str]) -> None:
+        """Mark these indicators (`!` before the name) until they are looked at."""
+        if ids != self.marked:
+            self.marked = set(ids)
+            self.rebuild()
 
     def set_query(self, text: str) -> None:
         """Filter by name, id or field (case and accents ignored)."""
@@ -290,7 +299,7 @@ class IndicatorTable(DataTable[Text]):
                     (
                         f"▸ {board.definitions.group_name(gid)}",
                         *blank,
-                        t(lang, "group_met", met=met, total=total),
+                        t(lang, "group_met", met=met, total=total) if board.judged else "",
                     ),
                 )
             )
@@ -300,7 +309,13 @@ class IndicatorTable(DataTable[Text]):
                     (
                         ev.indicator.id,
                         status_class(ev.status),
-                        (indent + c["name"], *(c[col] for col in columns[1:-1]), c["status"]),
+                        (
+                            (MARK + indent)[: len(indent)] + c["name"]
+                            if ev.indicator.id in self.marked
+                            else indent + c["name"],
+                            *(c[col] for col in columns[1:-1]),
+                            c["status"],
+                        ),
                     )
                 )
         shown = self._shown

@@ -1,0 +1,65 @@
+"""Alerts in words: one line per indicator that needs attention, for the CLI and the TUI."""
+
+from __future__ import annotations
+
+from chitieu_tui.core.alerts import Alert, AlertKind, entry_due
+from chitieu_tui.core.arithmetic import Board
+from chitieu_tui.i18n import t
+from chitieu_tui.present import fmt
+from chitieu_tui.present.cells import due_period, expected_text, value_text
+from chitieu_tui.present.time import date_text
+
+MARK = "!"
+"""The mark of an indicator that turned behind and has not been looked at yet."""
+
+_SYMBOLS = {AlertKind.OVERDUE: "▼", AlertKind.BEHIND: "▼", AlertKind.MISSING: "·"}
+_ASCII = {AlertKind.OVERDUE: "v", AlertKind.BEHIND: "v", AlertKind.MISSING: "."}
+
+
+def kind_label(kind: AlertKind, lang: str = "vi") -> str:
+    """`Chậm tiến độ`, `Mốc quá hạn`, `Thiếu số liệu`."""
+    return t(lang, f"alert.{kind.value}")
+
+
+def symbol(kind: AlertKind, ascii_only: bool = False) -> str:
+    """A one-cell mark for the kind of alert."""
+    return (_ASCII if ascii_only else _SYMBOLS)[kind]
+
+
+def detail(alert: Alert, board: Board, lang: str = "vi") -> str:
+    """What is wrong, with the figures: `13,75% (32 tỉ đồng), dự kiến 58,18 tỉ đồng`."""
+    ev = alert.evaluation
+    if alert.kind is AlertKind.OVERDUE:
+        return t(lang, "alert.overdue_detail", due=due_period(ev.indicator, lang))
+    if alert.kind is AlertKind.BEHIND:
+        return t(
+            lang,
+            "alert.behind_detail",
+            value=value_text(ev, lang),
+            expected=expected_text(ev, lang),
+            percent=fmt.percent_of(ev, lang),
+        )
+    days = board.definitions.dashboard.entry_due_days
+    return t(lang, "alert.missing_detail", date=date_text(entry_due(board.period, days), lang))
+
+
+def line(alert: Alert, board: Board, lang: str = "vi", ascii_only: bool = False) -> str:
+    """`▼ Tổng thu ngân sách nhà nước (thu-ngan-sach) — Chậm tiến độ: …`."""
+    ind = alert.evaluation.indicator
+    return t(
+        lang,
+        "alert.line",
+        mark=symbol(alert.kind, ascii_only),
+        name=ind.name,
+        id=ind.id,
+        kind=kind_label(alert.kind, lang),
+        detail=detail(alert, board, lang),
+    )
+
+
+def title(board: Board, count: int, lang: str = "vi") -> str:
+    """`Cảnh báo · Phường Mỹ Thới · Quý I/2026: 7` (or that there is none)."""
+    period = board.period.label(lang)
+    if not count:
+        return t(lang, "alert.none", unit=board.definitions.unit.name, period=period)
+    return t(lang, "alert.title", unit=board.definitions.unit.name, period=period, n=count)

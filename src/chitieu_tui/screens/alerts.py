@@ -1,0 +1,51 @@
+"""The alerts of the quarter shown (`!`): Enter opens an indicator's detail, Esc closes."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from chitieu_tui.core.alerts import Alert
+from chitieu_tui.core.source import View
+from chitieu_tui.i18n import localize_bindings, t
+from chitieu_tui.messages import OpenDetail
+from chitieu_tui.present.alerts import line, title
+
+
+class AlertsScreen(ModalScreen[None]):
+    """One line per alert; Enter opens its indicator's detail (over the dashboard)."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "close", key_display="Esc"),
+        Binding("exclamation_mark", "dismiss", show=False),
+    ]
+
+    def __init__(self, view: View, alerts: list[Alert], lang: str = "vi") -> None:
+        super().__init__()
+        self.view = view
+        self.alerts = alerts
+        self.lang = lang
+        localize_bindings(self, lang)
+
+    def compose(self) -> ComposeResult:
+        """The title, the list (or that there is none) and the footer."""
+        board = self.view.board
+        heading = Static(Text(title(board, len(self.alerts), self.lang)), markup=False)
+        heading.add_class("alerts-title")
+        yield heading
+        options = [Option(Text(line(a, board, self.lang)), id=a.indicator_id) for a in self.alerts]
+        box = OptionList(*options, id="alerts", markup=False)
+        box.border_title = t(self.lang, "alerts_screen")
+        yield box
+        yield Footer()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter: the indicator's detail, over the dashboard."""
+        indicator_id = event.option.id
+        if indicator_id is not None:
+            self.dismiss()
+            self.app.post_message(OpenDetail(indicator_id))

@@ -122,6 +122,9 @@ class _Cell:
             self._text = Text(self.plain, **self._args)
         return self._text
 
+    def __str__(self) -> str:
+        return self.plain
+
     def __getattr__(self, name: str) -> Any:
         """Anything else a Text has (`style`, `justify`…), from the Text."""
         return getattr(self.__rich__(), name)

@@ -24,6 +24,7 @@ from chitieu_tui.core.errors import (
     SourceError,
     UsageError,
 )
+from chitieu_tui.core.journal import Change
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
@@ -34,6 +35,7 @@ from chitieu_tui.remote.client import TOKEN_ENV, ApiClient, Fetched, MiB, Settin
 from chitieu_tui.remote.wire import (
     API_PREFIX,
     definitions_from_json,
+    journal_from_json,
     periods_from_json,
     progress_from_json,
 )
@@ -467,6 +469,20 @@ class ApiSource:
                 self._snap_keys[view.period] = _key(view.board.definitions, view.board.progress)
             self._auto = (view.board, path)
             return path
+
+
+    async def ajournal(self, period: Period) -> list[Change]:
+        """The period's journal as the server publishes it (read-only); SourceError when it
+        cannot be had ([] from a server without the journal)."""
+        path = self._path("journal", str(period))
+        self._http.deadline_at = time.monotonic() + self.settings.deadline
+        fetched = await self._http.fetch(path, missing_ok=True)
+        if not fetched.ok:
+            return []
+        try:
+            return journal_from_json(fetched.data)
+        except DataError as exc:
+            raise self._shape_error(path, exc) from None
 
 
 @dataclasses.dataclass

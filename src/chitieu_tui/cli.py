@@ -269,7 +269,9 @@ def _set_period(args: argparse.Namespace, data: DataDir) -> Period:
     defs = data.definitions()
     periods = data.periods()
     if not periods:
-        raise WriteError("err.set.no_period", Place("--period"), example=str(Period(defs.unit.year, 1)))
+        raise WriteError(
+            "err.set.no_period", Place("--period"), example=str(Period(defs.unit.year, 1))
+        )
     period = periods[-1]
     progress = data.progress(period, defs)
     if progress is not None and progress.closed is not None:

@@ -12,9 +12,9 @@ from typing import Any
 
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation
 from chitieu_tui.core.source import View
+from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import REPORT_COLUMNS, REPORT_NUMERIC, report_headers, row_cells
-from chitieu_tui.i18n import t
 from chitieu_tui.present.journal import closed_text
 from chitieu_tui.present.summary import groups_line, summary_line
 from chitieu_tui.present.time import datetime_text

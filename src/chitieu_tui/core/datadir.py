@@ -11,8 +11,8 @@ from pathlib import Path
 from chitieu_tui.core.archive import Archive
 from chitieu_tui.core.arithmetic import Board, evaluate_board
 from chitieu_tui.core.errors import ChitieuError, DataError, Place, WriteError
-from chitieu_tui.core.loader import load_definitions, load_progress
 from chitieu_tui.core.journal import Change
+from chitieu_tui.core.loader import load_definitions, load_progress
 from chitieu_tui.core.model import Closed, Definitions, Entry, Indicator, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot

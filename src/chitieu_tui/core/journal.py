@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from chitieu_tui.core.errors import DataError, ErrorList, Place
+from chitieu_tui.core.errors import DataError, ErrorList
 from chitieu_tui.core.model import Closed, Entry
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
@@ -184,7 +184,9 @@ def change_from_raw(raw: Any) -> Change | Msg:
         value = raw.get(key)
         if value is not None and not isinstance(value, (bool, int, float)):
             return Msg("err.journal.value", field=key, got=clean(repr(value))[:40])
-        values[key] = float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        values[key] = (
+            float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        )
     hand = raw.get("hand", False)
     if not isinstance(hand, bool):
         return Msg("err.journal.hand", got=clean(repr(hand))[:40])
@@ -202,7 +204,9 @@ def read_journal(path: Path, shown: str | None = None) -> list[Change]:
     errs: list[DataError] = []
     for key in data:
         if key not in ("schema", "unit", "period", "change"):
-            errs.append(DataError(Msg("err.field.unknown", field=clean(key)), loc.place("", 0, key)))
+            errs.append(
+                DataError(Msg("err.field.unknown", field=clean(key)), loc.place("", 0, key))
+            )
     raw = data.get("change", [])
     if not isinstance(raw, list):
         raise DataError("err.journal.change_table", loc.place("", 0, "change"))
@@ -210,7 +214,11 @@ def read_journal(path: Path, shown: str | None = None) -> list[Change]:
     for i, item in enumerate(raw):
         found = change_from_raw(item)
         if isinstance(found, Msg):
-            errs.append(DataError(Msg("err.journal.in_change", n=i + 1, detail=found), loc.place("change", i)))
+            errs.append(
+                DataError(
+                    Msg("err.journal.in_change", n=i + 1, detail=found), loc.place("change", i)
+                )
+            )
         else:
             changes.append(found)
     if errs:

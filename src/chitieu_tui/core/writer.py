@@ -13,7 +13,6 @@ from typing import Any
 
 from chitieu_tui.core.atomic import atomic_write, folder_error, write_target
 from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, Place, WriteError
-from chitieu_tui.core.loader import progress_from_dict, value_problem
 from chitieu_tui.core.journal import (
     Change,
     Quarter,
@@ -24,6 +23,7 @@ from chitieu_tui.core.journal import (
     read_journal,
     reconcile,
 )
+from chitieu_tui.core.loader import progress_from_dict, value_problem
 from chitieu_tui.core.model import Closed, Definitions, Entry, Indicator, Progress
 from chitieu_tui.core.numbers import Num, parse_number
 from chitieu_tui.core.oserrors import os_reason
@@ -355,7 +355,9 @@ def set_closed(
         result: Closed | None
         if close:
             if before.closed is not None:
-                raise WriteError(closed_msg("err.closed.already", period, before.closed), Place(where))
+                raise WriteError(
+                    closed_msg("err.closed.already", period, before.closed), Place(where)
+                )
             result = Closed(at, who, reason)
             table = tomlkit.table()
             table.update({"at": at, "by": who, "reason": reason})

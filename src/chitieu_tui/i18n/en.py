@@ -518,4 +518,5 @@ MESSAGES: dict[str, str] = {
     "r_cause": "Cause",
     "r_remedy": "Remedy",
     "r_closed": "Closed: {detail}",
+    "help_c": "close the quarter shown (asks for a reason); reopen it when closed",
 }

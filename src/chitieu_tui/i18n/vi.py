@@ -521,4 +521,5 @@ MESSAGES: dict[str, str] = {
     "r_cause": "Nguyên nhân",
     "r_remedy": "Giải pháp",
     "r_closed": "Đã chốt số liệu: {detail}",
+    "help_c": "chốt số liệu quý đang xem (hỏi lý do); mở lại khi đã chốt",
 }

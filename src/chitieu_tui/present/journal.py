@@ -55,4 +55,6 @@ def entered_text(entry: Entry, lang: str = "vi") -> str:
 
 def closed_text(closed: Closed, lang: str = "vi") -> str:
     """`đã chốt lúc 08:30 02/04/2026 bởi Nguyễn Văn A: họp quý`."""
-    return t(lang, "j_closed_by", by=closed.by, at=datetime_text(closed.at, lang), reason=closed.reason)
+    return t(
+        lang, "j_closed_by", by=closed.by, at=datetime_text(closed.at, lang), reason=closed.reason
+    )

@@ -470,7 +470,6 @@ class ApiSource:
             self._auto = (view.board, path)
             return path
 
-
     async def ajournal(self, period: Period) -> list[Change]:
         """The period's journal as the server publishes it (read-only); SourceError when it
         cannot be had ([] from a server without the journal)."""

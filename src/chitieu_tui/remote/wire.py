@@ -8,8 +8,8 @@ from typing import Any
 import msgspec
 
 from chitieu_tui.core.errors import ChitieuError, DataError
-from chitieu_tui.core.loader import definitions_from_dict, progress_from_dict
 from chitieu_tui.core.journal import Change, change_from_raw
+from chitieu_tui.core.loader import definitions_from_dict, progress_from_dict
 from chitieu_tui.core.model import Closed, Definitions, Entry, Progress, drop_none
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.tomlfile import Locator
@@ -112,7 +112,9 @@ def progress_from_json(
     if toml_like.get("closed") is None:
         toml_like.pop("closed", None)
     elif isinstance(toml_like["closed"], dict):
-        toml_like["closed"] = {k: _when(v) if k == "at" else v for k, v in toml_like["closed"].items()}
+        toml_like["closed"] = {
+            k: _when(v) if k == "at" else v for k, v in toml_like["closed"].items()
+        }
     if isinstance(toml_like["values"], dict):
         toml_like["values"] = {
             k: {f: _when(x) if f == "at" else x for f, x in v.items()} if isinstance(v, dict) else v

@@ -42,6 +42,8 @@ class HeaderBar(Widget):
             " · ",
             (board.period.label(lang), "bold $accent"),
         ]
+        if board.progress is not None and board.progress.closed is not None:
+            left.extend([" · ", (t(lang, "closed_mark"), "bold $warning")])
         if board.progress is None:
             left.extend([" · ", (t(lang, "no_progress"), "italic $warning")])
         elif board.progress.as_of is not None:

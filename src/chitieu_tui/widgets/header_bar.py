@@ -42,8 +42,6 @@ class HeaderBar(Widget):
             " · ",
             (board.period.label(lang), "bold $accent"),
         ]
-        if board.progress is not None and board.progress.closed is not None:
-            left.extend([" · ", (t(lang, "closed_mark"), "bold $warning")])
         if board.progress is None:
             left.extend([" · ", (t(lang, "no_progress"), "italic $warning")])
         elif board.progress.as_of is not None:
@@ -51,7 +49,10 @@ class HeaderBar(Widget):
             left.extend([" · ", (t(lang, "as_of", date=as_of), "$foreground-muted")])
         self.left = Content.assemble(*left)
         loaded = clock_text(checked_at or view.loaded_at, now.tzinfo)
-        parts: list[tuple[str, str] | str] = [
+        parts: list[tuple[str, str] | str] = []
+        if board.progress is not None and board.progress.closed is not None:
+            parts.extend([(t(lang, "closed_mark"), "bold $warning"), " · "])  # kept first
+        parts += [
             f"{t(lang, 'source')}: ",
             source_text(view, lang),
             " · ",

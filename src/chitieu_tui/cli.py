@@ -265,7 +265,8 @@ def _set_period(args: argparse.Namespace, data: DataDir) -> Period:
     from chitieu_tui.core.journal import closed_msg
 
     if args.period is not None:
-        return args.period
+        chosen: Period = args.period
+        return chosen
     defs = data.definitions()
     periods = data.periods()
     if not periods:

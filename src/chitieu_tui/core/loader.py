@@ -363,18 +363,18 @@ def _entry(ind: Indicator | None, raw: Any) -> Entry | Msg:
                 return Msg("err.value.at_datetime", field="at", got=_show(at_raw))
             at = at_raw
         raw = raw["value"]
-    extras = {"by": texts["by"], "at": at, "cause": texts["cause"], "remedy": texts["remedy"]}
+    note, by, cause, remedy = texts["note"], texts["by"], texts["cause"], texts["remedy"]
     if ind is not None and ind.kind == "milestone":
         if not isinstance(raw, bool):
             return Msg("err.value.milestone", got=_show(raw))
-        return Entry(raw, texts["note"], **extras)
+        return Entry(raw, note, by=by, at=at, cause=cause, remedy=remedy)
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):
         return Msg("err.value.not_number", got=_show(raw))
     if not math.isfinite(raw):
         return Msg("err.value.not_finite", got=str(raw))
     if abs(raw) > MAX_MAGNITUDE:
         return Msg("err.value.too_large")
-    return Entry(float(raw), texts["note"], **extras)
+    return Entry(float(raw), note, by=by, at=at, cause=cause, remedy=remedy)
 
 
 def closed_from_raw(raw: Any) -> Closed | Msg:

@@ -43,13 +43,18 @@ from chitieu_tui.remote.wire import (
 _UNIT_RE = re.compile(r"\A[a-z0-9-]{1,64}\Z")
 MIN_REFRESH = 2.0
 
-ProgressKey = tuple[Definitions, dt.date | None, tuple[tuple[str, Any, str], ...]]
+ProgressKey = tuple[Definitions, dt.date | None, tuple[tuple[Any, ...], ...], Any]
 
 
 def _key(defs: Definitions, progress: Progress) -> ProgressKey:
-    """What makes two snapshots of one period differ: definitions, as_of and values."""
-    values = tuple(sorted((k, e.value, e.note) for k, e in progress.values.items()))
-    return defs, progress.as_of, values
+    """What makes two snapshots of one period differ: definitions, as_of, values (with who
+    and when) and whether the quarter is closed."""
+    values = tuple(
+        sorted(
+            (k, e.value, e.note, e.by, e.at, e.cause, e.remedy) for k, e in progress.values.items()
+        )
+    )
+    return defs, progress.as_of, values, progress.closed
 
 
 def normalize_base_url(url: str) -> str:

@@ -25,6 +25,7 @@ from chitieu_tui.i18n import resolve_lang, t
 
 if TYPE_CHECKING:
     from chitieu_tui.core.collection import Collection
+    from chitieu_tui.core.datadir import DataDir
     from chitieu_tui.core.source import Source, View
 
 
@@ -147,6 +148,9 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     setp.add_argument("--note", default=None, help="note kept with the value")
     setp.add_argument("--no-snapshot", action="store_true", help="do not take a snapshot")
     setp.add_argument("--yes", action="store_true", help=t(lang, "cli.set_yes"))
+    setp.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
+    setp.add_argument("--cause", metavar="T", default=None, help=t(lang, "cli.cause_help"))
+    setp.add_argument("--remedy", metavar="T", default=None, help=t(lang, "cli.remedy_help"))
     unset = subs.add_parser("unset", help=t(lang, "cli.unset_help"))
     _source_options(unset, sub=True, lang=lang)
     unset.add_argument("id", metavar="ID", help="indicator id")
@@ -154,6 +158,15 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     alerts = subs.add_parser("alerts", help=t(lang, "cli.alerts_help"))
     _source_options(alerts, sub=True)
     alerts.add_argument("--fail", action="store_true", help=t(lang, "cli.alerts_fail"))
+    unset.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
+    log = subs.add_parser("log", help=t(lang, "cli.log_help"))
+    _source_options(log, sub=True)
+    log.add_argument("id", metavar="ID", nargs="?", default=None, help="indicator id")
+    for name, key in (("close", "cli.close_help"), ("reopen", "cli.reopen_help")):
+        cmd = subs.add_parser(name, help=t(lang, key))
+        _source_options(cmd, sub=True)
+        cmd.add_argument("--reason", metavar="TEXT", required=True, help=t(lang, "cli.reason_help"))
+        cmd.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
     init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
     init.add_argument("dest", nargs="?", default="config", metavar="DIR")
     serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
@@ -318,6 +331,27 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _set_period(args: argparse.Namespace, data: DataDir) -> Period:
+    """`--period`, else the newest quarter with progress while it is open (docs/cli.md)."""
+    from chitieu_tui.core.journal import closed_msg
+
+    if args.period is not None:
+        chosen: Period = args.period
+        return chosen
+    defs = data.definitions()
+    periods = data.periods()
+    if not periods:
+        raise WriteError(
+            "err.set.no_period", Place("--period"), example=str(Period(defs.unit.year, 1))
+        )
+    period = periods[-1]
+    progress = data.progress(period, defs)
+    if progress is not None and progress.closed is not None:
+        msg = closed_msg("err.set.default_closed", period, progress.closed, next=str(period.next()))
+        raise WriteError(msg, Place(data.shown(data.progress_path(period))))
+    return period
+
+
 def cmd_set(args: argparse.Namespace) -> int:
     """Enter one value from the command line (the last writer wins)."""
     from chitieu_tui.core.datadir import DataDir, resolve_data_dir
@@ -327,10 +361,18 @@ def cmd_set(args: argparse.Namespace) -> int:
     if args.api:
         raise UsageError("err.usage.set_api")
     data = DataDir(resolve_data_dir(args.config))
-    period = args.period or data.default_period(data.definitions())
+    period = _set_period(args, data)
     try:
         path = data.enter(
-            period, args.id, args.value, args.note, lang=args.lang, confirmed=args.yes
+            period,
+            args.id,
+            args.value,
+            args.note,
+            lang=args.lang,
+            confirmed=args.yes,
+            by=args.by,
+            cause=args.cause,
+            remedy=args.remedy,
         )
     except EntryError as exc:
         detail = exc.msg
@@ -338,6 +380,8 @@ def cmd_set(args: argparse.Namespace) -> int:
             detail = Msg("err.entry.needs_yes", detail=detail)
         item = Msg("item.indicator", id=args.id)
         raise DataError(Msg("err.in_item", item=item, detail=detail), Place("VALUE")) from None
+    label = period.label(args.lang)
+    print(t(args.lang, "cli.set_done", period=label, id=args.id, value=args.value.strip()))
     print(data.shown(path))
     if not args.no_snapshot:
         print(data.take_snapshot(data.board(period)))
@@ -352,11 +396,64 @@ def cmd_unset(args: argparse.Namespace) -> int:
         raise UsageError("err.usage.set_api")
     data = DataDir(resolve_data_dir(args.config))
     period = args.period or data.default_period(data.definitions())
-    path = data.unset(period, args.id)
+    path = data.unset(period, args.id, by=args.by)
     print(t(args.lang, "cli.unset_removed", id=args.id, path=data.shown(path)))
     if not args.no_snapshot:
         print(data.take_snapshot(data.board(period)))
     return 0
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    """List every change of a quarter, oldest first (values changed by hand noticed)."""
+    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+    from chitieu_tui.present.journal import change_line
+
+    if args.api:
+        raise UsageError("err.usage.log_api")
+    data = DataDir(resolve_data_dir(args.config))
+    defs = data.definitions()
+    period = args.period or data.default_period(defs)
+    changes = data.journal(period)
+    if args.id is not None:
+        if defs.indicator(args.id) is None:
+            raise DataError("err.indicator.unknown", Place("ID"), id=args.id)
+        changes = [c for c in changes if c.id == args.id]
+    if not changes:
+        print(t(args.lang, "cli.log_empty", period=period.label(args.lang)))
+    for change in changes:
+        print(change_line(change, args.lang))
+    return 0
+
+
+def _cmd_close(args: argparse.Namespace, reopen: bool) -> int:
+    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+
+    if args.api:
+        raise UsageError("err.usage.set_api")
+    if args.period is None:
+        raise UsageError("err.usage.close_needs_period")
+    data = DataDir(resolve_data_dir(args.config))
+    period: Period = args.period
+    closed = data.close(period, args.reason, by=args.by, reopen=reopen)
+    label = period.label(args.lang)
+    if closed is None:
+        print(t(args.lang, "cli.reopened", period=label))
+    else:
+        from chitieu_tui.present.journal import closed_text
+
+        print(t(args.lang, "cli.closed", period=label, detail=closed_text(closed, args.lang)))
+        print(data.take_snapshot(data.board(period)))
+    return 0
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    """Close a quarter (chốt số liệu): `[closed]`, journaled, and a final snapshot."""
+    return _cmd_close(args, reopen=False)
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    """Reopen a closed quarter, journaled."""
+    return _cmd_close(args, reopen=True)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -507,6 +604,9 @@ COMMANDS = {
     "screenshot": cmd_screenshot,
     "set": cmd_set,
     "unset": cmd_unset,
+    "log": cmd_log,
+    "close": cmd_close,
+    "reopen": cmd_reopen,
     "init": cmd_init,
     "serve": cmd_serve,
 }

@@ -11,9 +11,12 @@ from typing import Any
 
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
 from chitieu_tui.core.source import View
+from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import REPORT_COLUMNS, REPORT_NUMERIC, report_headers, row_cells
+from chitieu_tui.present.journal import closed_text
 from chitieu_tui.present.summary import groups_line, summary_line
+from chitieu_tui.present.time import datetime_text
 
 FORMATS = ("table", "markdown", "csv", "json")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
@@ -29,8 +32,29 @@ CSV_COLUMNS = (
     "expected",
     "percent_of_target",
     "status",
+    "note",
+    "by",
+    "at",
+    "cause",
+    "remedy",
 )
 """The CSV's header: machine-friendly column ids, the same in every language."""
+WHO_FIELDS = ("note", "by", "at", "cause", "remedy")
+"""What a value records beside itself (docs/formats.md), in the JSON, CSV and Markdown."""
+
+
+def who_fields(ev: Evaluation) -> dict[str, str | None]:
+    """`note`, `by`, `at` (ISO 8601), `cause`, `remedy` of the value (None without one)."""
+    entry = ev.entry
+    if entry is None:
+        return dict.fromkeys(WHO_FIELDS)
+    return {
+        "note": entry.note,
+        "by": entry.by,
+        "at": entry.at.isoformat() if entry.at is not None else None,
+        "cause": entry.cause,
+        "remedy": entry.remedy,
+    }
 
 
 def _row(ev: Evaluation, lang: str) -> list[str]:
@@ -68,12 +92,17 @@ def to_json(board: Board) -> dict[str, Any]:
                 "expected": fmt.round2(ev.expected) if ev.entry is not None else None,
                 "percent_of_target": fmt.round2(ev.percent),
                 "status": _status(ev),
+                **who_fields(ev),
             }
         )
+    closed = board.progress.closed if board.progress is not None else None
     return {
         "unit": board.definitions.unit.id,
         "period": str(board.period),
         "judged": board.judged,
+        "closed": None
+        if closed is None
+        else {"at": closed.at.isoformat(), "by": closed.by, "reason": closed.reason},
         "summary": summary,
         "indicators": rows,
     }
@@ -106,6 +135,19 @@ def json_text(data: Any) -> str:
         return msgspec.json.format(msgspec.json.encode(data), indent=2).decode("utf-8")
     except (TypeError, ValueError):  # a type or text msgspec does not write as json does
         return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+MD_WHO_KEYS = ("r_by", "r_at", "r_cause", "r_remedy")
+"""The Markdown's columns beside the table's: who, when, cause and remedy."""
+
+
+def _who_cells(ev: Evaluation, lang: str) -> list[str]:
+    """Who entered the value, when (in its own time zone), its cause and remedy."""
+    entry = ev.entry
+    if entry is None:
+        return ["", "", "", ""]
+    at = datetime_text(entry.at, lang) if entry.at is not None else ""
+    return [entry.by, at, entry.cause, entry.remedy]
 
 
 def _md(text: str) -> str:
@@ -149,6 +191,7 @@ def render(view: View, form: str, lang: str = "vi") -> str:
                     "" if ev.expected is None or ev.entry is None else fmt.round2(ev.expected),
                     "" if ev.percent is None else fmt.round2(ev.percent),
                     _status(ev) or "",
+                    *(_csv_cell(v or "") for v in who_fields(ev).values()),
                 ]
             )
         return out.getvalue()
@@ -161,7 +204,10 @@ def render(view: View, form: str, lang: str = "vi") -> str:
             _md(groups_line(board, lang)),
             "",
         ]
-        headers = report_headers(lang)
+        closed = board.progress.closed if board.progress is not None else None
+        if closed is not None:
+            lines[3:3] = [_md(t(lang, "r_closed", detail=closed_text(closed, lang))), ""]
+        headers = [*report_headers(lang), *(t(lang, k) for k in MD_WHO_KEYS)]
         lines.append("| " + " | ".join(_md(h) for h in headers) + " |")
         lines.append("|" + "---|" * len(headers))
         group = None
@@ -172,7 +218,8 @@ def render(view: View, form: str, lang: str = "vi") -> str:
                     f"| **{_md(board.definitions.group_name(group))}** |"
                     + " |" * (len(headers) - 1)
                 )
-            lines.append("| " + " | ".join(_md(c) for c in _row(ev, lang)) + " |")
+            cells = [*_row(ev, lang), *_who_cells(ev, lang)]
+            lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
         return "\n".join(lines) + "\n"
     return _rich_table(view, lang)
 

@@ -49,7 +49,10 @@ class HeaderBar(Widget):
             left.extend([" · ", (t(lang, "as_of", date=as_of), "$foreground-muted")])
         self.left = Content.assemble(*left)
         loaded = clock_text(checked_at or view.loaded_at, now.tzinfo)
-        parts: list[tuple[str, str] | str] = [
+        parts: list[tuple[str, str] | str] = []
+        if board.progress is not None and board.progress.closed is not None:
+            parts.extend([(t(lang, "closed_mark"), "bold $warning"), " · "])  # kept first
+        parts += [
             f"{t(lang, 'source')}: ",
             source_text(view, lang),
             " · ",

@@ -154,6 +154,28 @@ def _md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
+def csv_cells(ev: Evaluation, judged: bool = True) -> list[Any]:
+    """One indicator's CSV cells, in the order of CSV_COLUMNS (every CSV of the app)."""
+    ind = ev.indicator
+    value: Any = ev.value
+    if isinstance(value, bool):
+        value = str(value).lower()
+    return [
+        ind.id,
+        _csv_cell(ind.group),
+        _csv_cell(ind.name),
+        ind.kind,
+        _csv_cell(ind.unit),
+        "" if value is None else value,
+        "" if ev.ytd is None else ev.ytd,
+        "" if ind.target is None or not judged else ind.target,
+        "" if ev.expected is None or ev.entry is None else fmt.round2(ev.expected),
+        "" if ev.percent is None else fmt.round2(ev.percent),
+        _status(ev) or "",
+        *(_csv_cell(v or "") for v in who_fields(ev).values()),
+    ]
+
+
 def _csv_cell(text: str) -> str:
     """Keep spreadsheets from running a name as a formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -172,28 +194,7 @@ def render(view: View, form: str, lang: str = "vi") -> str:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for ev in board.evaluations:
-            ind = ev.indicator
-            value: Any = ev.value
-            writer.writerow(
-                [
-                    ind.id,
-                    _csv_cell(ind.group),
-                    _csv_cell(ind.name),
-                    ind.kind,
-                    _csv_cell(ind.unit),
-                    ""
-                    if value is None
-                    else str(value).lower()
-                    if isinstance(value, bool)
-                    else value,
-                    "" if ev.ytd is None else ev.ytd,
-                    "" if ind.target is None or not board.judged else ind.target,
-                    "" if ev.expected is None or ev.entry is None else fmt.round2(ev.expected),
-                    "" if ev.percent is None else fmt.round2(ev.percent),
-                    _status(ev) or "",
-                    *(_csv_cell(v or "") for v in who_fields(ev).values()),
-                ]
-            )
+            writer.writerow(csv_cells(ev, board.judged))
         return out.getvalue()
     if form == "markdown":
         lines = [

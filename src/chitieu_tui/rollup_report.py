@@ -20,7 +20,7 @@ from chitieu_tui.present.rollup import (
     total_cell,
     unit_rows,
 )
-from chitieu_tui.report import CSV_COLUMNS, _csv_cell, _md, to_json
+from chitieu_tui.report import CSV_COLUMNS, _csv_cell, _md, csv_cells, to_json
 
 CSV_ROLLUP_COLUMNS = ("row", "unit_id", "unit_name", *CSV_COLUMNS, "units")
 """The collection CSV's header: `row` is `unit` (one indicator of one unit) or `total`."""
@@ -75,34 +75,14 @@ def _csv(collection: Collection) -> str:
     for m in collection.members:
         board = m.board
         if board is None:
-            writer.writerow(["unit", m.key, _csv_cell(m.name)] + [""] * 10 + ["error", ""])
-            continue
-        for ev in board.evaluations:
-            ind = ev.indicator
-            value: Any = ev.value
+            blank = [""] * (len(CSV_COLUMNS) - 1)
             writer.writerow(
-                [
-                    "unit",
-                    board.definitions.unit.id,
-                    _csv_cell(board.definitions.unit.name),
-                    ind.id,
-                    _csv_cell(ind.group),
-                    _csv_cell(ind.name),
-                    ind.kind,
-                    _csv_cell(ind.unit),
-                    ""
-                    if value is None
-                    else str(value).lower()
-                    if isinstance(value, bool)
-                    else value,
-                    "" if ev.ytd is None else ev.ytd,
-                    "" if ind.target is None else ind.target,
-                    "" if ev.expected is None or ev.entry is None else fmt.round2(ev.expected),
-                    "" if ev.percent is None else fmt.round2(ev.percent),
-                    ev.status.value,
-                    "",
-                ]
+                ["unit", m.key, _csv_cell(m.name), *blank[:10], "error", *blank[10:], ""]
             )
+            continue
+        unit = [board.definitions.unit.id, _csv_cell(board.definitions.unit.name)]
+        for ev in board.evaluations:
+            writer.writerow(["unit", *unit, *csv_cells(ev, board.judged), ""])
     for total in totals(collection.boards()):
         ind = total.indicator
         writer.writerow(
@@ -121,6 +101,7 @@ def _csv(collection: Collection) -> str:
                 "",
                 "" if total.percent is None else fmt.round2(total.percent),
                 total.status.value if total.percent is not None else "",
+                *[""] * (len(CSV_COLUMNS) - 11),  # note, by, at, cause, remedy
                 total.units,
             ]
         )

@@ -134,7 +134,8 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     _source_options(check, sub=True, lang=lang)
     report = subs.add_parser("report", help="print one period without the TUI")
     _source_options(report, sub=True, lang=lang)
-    report.add_argument("--format", choices=("table", "markdown", "csv", "json"), default="table")
+    report.add_argument("--format", choices=REPORT_FORMATS, default="table")
+    report.add_argument("--output", "-o", metavar="FILE", default=None, help=t(lang, "cli.output"))
     snap = subs.add_parser("snapshot", help="write a snapshot and print its path")
     _source_options(snap, sub=True, lang=lang)
     shot = subs.add_parser("screenshot", help="render the dashboard once to an SVG file")
@@ -201,9 +202,10 @@ def make_source(args: argparse.Namespace) -> Source:
     return FileSource(resolve_data_dir(args.config), snapshots=snapshots)
 
 
-def _load_view(source: Source, period: Period | None, lang: str) -> View:
-    """One View, for the one-shot commands (API sources within 30 s in all)."""
-    view = source.load(period, history=0)
+def _load_view(source: Source, period: Period | None, lang: str, history: int = 0) -> View:
+    """One View, for the one-shot commands (API sources within 30 s in all); `history`
+    earlier quarters too (the official reports' quarter and same-quarter-last-year columns)."""
+    view = source.load(period, history=history)
     if view.stale and view.stale_since is not None:
         from chitieu_tui.present.time import age_since, stamp_text
 
@@ -287,20 +289,60 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+REPORT_FORMATS = ("table", "markdown", "csv", "csv-excel", "json", "text", "xlsx", "docx")
+"""`report --format`: xlsx and docx are files (`--output` required); the others print."""
+BINARY_FORMATS = ("xlsx", "docx")
+
+
+def _check_output(args: argparse.Namespace) -> None:
+    """A binary format needs `--output FILE`, and never goes to a terminal (exit 2)."""
+    if args.format not in BINARY_FORMATS:
+        return
+    if not args.output:
+        raise UsageError("err.office.needs_output", format=args.format)
+    if args.output == "-" and sys.stdout.isatty():
+        raise UsageError("err.office.terminal", format=args.format)
+
+
+def _emit(args: argparse.Namespace, data: bytes | str) -> None:
+    """Write the report to `--output` (atomically; `-` is stdout) or print it."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if args.output and args.output != "-":
+        from chitieu_tui.core.atomic import atomic_write
+
+        print(atomic_write(Path(args.output), data, shown=args.output))
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    """Print one period."""
+    """Print one period (or write it to `--output`)."""
     from chitieu_tui.report import render
 
+    _check_output(args)
     collection = make_collection(args)
     if collection is not None:
         return report_collection(args, collection)
     source = make_source(args)
-    view = _load_view(source, args.period, args.lang)
+    official = args.format in ("xlsx", "docx", "text")
+    view = _load_view(source, args.period, args.lang, history=5 if official else 0)
     for w in view.warnings:
         warn(w, args.lang)
-    sys.stdout.write(render(view, args.format, args.lang))
+    if official:
+        from chitieu_tui.office.render import render_official
+
+        _emit(args, render_official(view, args.format, args.lang))
+        return 0
+    text = render(view, args.format, args.lang)
     if args.format == "json":
-        sys.stdout.write("\n")
+        text += "\n"
+    if args.output:
+        _emit(args, text)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -572,9 +614,18 @@ def report_collection(args: argparse.Namespace, collection: Collection) -> int:
     from chitieu_tui.rollup_report import render_collection
 
     load_collection(collection, args.period, args.lang)
-    sys.stdout.write(render_collection(collection, args.format, args.lang))
+    if args.format in ("xlsx", "docx", "text"):
+        from chitieu_tui.office.render import render_collection_official
+
+        _emit(args, render_collection_official(collection, args.format, args.lang))
+        return 0
+    text = render_collection(collection, args.format, args.lang)
     if args.format == "json":
-        sys.stdout.write("\n")
+        text += "\n"
+    if args.output:
+        _emit(args, text)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

@@ -168,6 +168,15 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
         _source_options(cmd, sub=True)
         cmd.add_argument("--reason", metavar="TEXT", required=True, help=t(lang, "cli.reason_help"))
         cmd.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
+    template = subs.add_parser("template", help=t(lang, "cli.template_help"))
+    _source_options(template, sub=True, lang=lang)
+    template.add_argument("--output", "-o", required=True, metavar="FILE.xlsx")
+    imp = subs.add_parser("import", help=t(lang, "cli.import_help"))
+    _source_options(imp, sub=True, lang=lang)
+    imp.add_argument("file", metavar="FILE.xlsx")
+    imp.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
+    imp.add_argument("--yes", action="store_true", help=t(lang, "cli.set_yes"))
+    imp.add_argument("--no-snapshot", action="store_true", help="do not take a snapshot")
     init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
     init.add_argument("dest", nargs="?", default="config", metavar="DIR")
     serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
@@ -646,6 +655,86 @@ def snapshot_collection(args: argparse.Namespace, collection: Collection) -> int
     return 1 if failed else 0
 
 
+def _entry_units(args: argparse.Namespace) -> list[DataDir]:
+    """The data folders `template` and `import` work on: one, or each unit of a collection."""
+    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+
+    if args.api or getattr(args, "offline", False):
+        raise UsageError("err.usage.set_api")
+    collection = make_collection(args)
+    if collection is None:
+        return [DataDir(resolve_data_dir(args.config))]
+    units = []
+    for m in collection.members:
+        data = getattr(m.source, "data", None)
+        if data is not None:
+            units.append(data)
+    return units
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """Write an entry workbook (a sheet per unit) for a quarter."""
+    from chitieu_tui.office import need
+
+    need("openpyxl")
+    from chitieu_tui.core.atomic import atomic_write
+    from chitieu_tui.office.entry import template_bytes
+
+    boards = []
+    for data in _entry_units(args):
+        try:
+            defs = data.definitions()
+            boards.append(data.board(args.period or data.default_period(defs)))
+        except ChitieuError as exc:
+            warn(exc, args.lang)
+    if not boards:
+        raise DataError("err.import.no_units", Place(args.config or "."))
+    print(atomic_write(Path(args.output), template_bytes(boards, args.lang), shown=args.output))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Check every filled cell of an entry workbook, then write them all (nothing when any
+    cell is bad), one locked, journaled write per unit and quarter."""
+    from chitieu_tui.office import need
+
+    need("openpyxl")
+    from chitieu_tui.office.entry import plan, read_sheets
+
+    units = {}
+    for data in _entry_units(args):
+        try:
+            units[data.definitions().unit.id] = data
+        except ChitieuError as exc:
+            warn(exc, args.lang)
+    sheets = read_sheets(Path(args.file), args.file)
+    plans = plan(sheets, units, args.period, args.lang, confirmed=args.yes)
+    if not plans:
+        print(t(args.lang, "o.i_nothing", file=args.file))
+        return 0
+    done: list[str] = []
+    for p in plans:
+        try:
+            path = p.data.enter_many(p.period, p.items, by=args.by, via="import")
+        except ChitieuError as exc:
+            if done:
+                from chitieu_tui.i18n import Msg
+
+                written = "; ".join(done)
+                raise WriteError(
+                    Msg("err.import.partial", detail=exc.msg, written=written), exc.place
+                ) from None
+            raise
+        unit = p.data.definitions().unit.name
+        done.append(f"{p.sheet} ({len(p.items)})")
+        label = p.period.label(args.lang)
+        print(t(args.lang, "o.i_written", n=len(p.items), period=label, unit=unit))
+        print(p.data.shown(path))
+        if not args.no_snapshot:
+            print(p.data.take_snapshot(p.data.board(p.period)))
+    return 0
+
+
 COMMANDS = {
     None: cmd_tui,
     "check": cmd_check,
@@ -658,6 +747,8 @@ COMMANDS = {
     "log": cmd_log,
     "close": cmd_close,
     "reopen": cmd_reopen,
+    "template": cmd_template,
+    "import": cmd_import,
     "init": cmd_init,
     "serve": cmd_serve,
 }

@@ -10,14 +10,14 @@ from pathlib import Path
 
 from chitieu_tui.core.archive import Archive
 from chitieu_tui.core.arithmetic import Board, evaluate_board
-from chitieu_tui.core.errors import ChitieuError, DataError, Place, WriteError
+from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, Place, WriteError
 from chitieu_tui.core.journal import Change
 from chitieu_tui.core.loader import load_definitions, load_progress, load_year_definitions
 from chitieu_tui.core.model import Closed, Definitions, Entry, Indicator, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
 from chitieu_tui.core.text import clean
-from chitieu_tui.core.writer import ANY, Expect
+from chitieu_tui.core.writer import ANY, Expect, Item
 from chitieu_tui.i18n import Msg
 
 BUNDLED = Path(__file__).resolve().parents[1] / "sample"
@@ -341,6 +341,53 @@ class DataDir:
             remedy=remedy,
             via=via,
         )
+
+    def check_entry(
+        self,
+        period: Period,
+        indicator_id: str,
+        typed: str | float | bool,
+        *,
+        lang: str = "vi",
+        confirmed: bool = False,
+    ) -> float | bool:
+        """The value `enter` would write, checked the same way (a number already read, e.g. an
+        Excel cell, is checked against the bounds), nothing written. Raises DataError for an
+        unknown id, EntryError for a value that cannot be entered."""
+        from chitieu_tui.core.loader import value_problem
+        from chitieu_tui.core.numbers import MAX_MAGNITUDE
+        from chitieu_tui.core.writer import check_plausible, parse_value
+
+        ind = self._indicator(indicator_id, period)
+        if isinstance(typed, str):
+            value = parse_value(typed, ind, lang)
+        elif isinstance(typed, bool) != (ind.kind == "milestone"):
+            raise EntryError(
+                "err.entry.milestone" if ind.kind == "milestone" else "err.entry.invalid_number"
+            )
+        else:
+            value = typed if isinstance(typed, bool) else float(typed)
+            if not isinstance(value, bool) and not abs(value) <= MAX_MAGNITUDE:  # NaN too
+                raise EntryError("err.entry.invalid_number")
+            problem = None if isinstance(value, bool) else value_problem(ind, value)
+            if problem is not None:
+                raise EntryError(problem)
+        if not confirmed:
+            check_plausible(ind, value)
+        return value
+
+    def enter_many(
+        self, period: Period, items: list[Item], *, by: str | None = None, via: str = "import"
+    ) -> Path:
+        """Write checked values (`check_entry`) of one quarter at once: one lock, one journal
+        write, one atomic write of the progress file (all or none)."""
+        from chitieu_tui.core.writer import set_values
+
+        if self.is_bundled:
+            raise WriteError(SAMPLE_HINT, Place(self.shown(self.root)))
+        defs = self.year_definitions(period.year) or self.definitions()
+        path = self.progress_path(period)
+        return set_values(path, defs, period, items, shown=self.shown(path), by=by, via=via)
 
     def unset(
         self,

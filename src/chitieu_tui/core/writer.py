@@ -8,6 +8,7 @@ import os
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -317,6 +318,86 @@ def set_value(
         # change that never reached the file (noticed later as `interrupted`), never a value
         # without its journal entry.
         _write_journal(path, where, defs, period, [*stored, *noticed, change])
+        atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), shown=where)
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One value of a batch (`set_values`): None for note, cause or remedy keeps the current."""
+
+    id: str
+    value: float | bool
+    note: str | None = None
+    cause: str | None = None
+    remedy: str | None = None
+
+
+def set_values(
+    path: Path,
+    defs: Definitions,
+    period: Period,
+    items: list[Item],
+    *,
+    shown: str | None = None,
+    lock_seconds: float = LOCK_SECONDS,
+    today: dt.date | None = None,
+    by: str | None = None,
+    via: str = "import",
+    now: dt.datetime | None = None,
+) -> Path:
+    """Set many values of one quarter in one locked read-modify-write: one journal write (a
+    change per value), then one atomic write of the progress file, so they all reach the file
+    or none does. The same checks as `set_value` (years, ids, a closed quarter, the loader's
+    validation of the result)."""
+    import tomlkit
+
+    where = shown or str(path)
+    year = defs.unit.year
+    if not year - HISTORY_YEARS <= period.year <= year:
+        raise WriteError(
+            "err.entry.year_range",
+            Place(where),
+            year=year,
+            first=year - HISTORY_YEARS,
+            period=str(period),
+        )
+    for item in items:
+        if defs.indicator(item.id) is None:
+            raise DataError("err.indicator.unknown", Place(where), id=clean(item.id))
+    who = current_user(by)
+    at = (now or local_now()).replace(microsecond=0)
+    with _held(path, where, lock_seconds):
+        exists = path.exists()
+        doc = _read_document(path, where) if exists else _new_document(defs, period)
+        before = _parsed(doc, defs, where, period) if exists else None
+        if before is not None and before.closed is not None:
+            raise ClosedError(period, before.closed, Place(where))
+        values = doc.setdefault("values", tomlkit.table())
+        olds: list[Entry | None] = []
+        for item in items:
+            current = _current(values, item.id)
+            olds.append(current)
+            extras = {"by": who, "at": at, "cause": item.cause, "remedy": item.remedy}
+            _put(values, item.id, item.value, current, item.note, extras)
+        doc["as_of"] = min(today or dt.date.today(), _quarter_end(period))
+        after = _parsed(doc, defs, where, period)
+        stored, noticed = _journaled(path, where, defs, period, before, at)
+        changes = []
+        for item, current in zip(items, olds, strict=True):
+            new_entry = after.values.get(item.id)
+            changes.append(
+                Change(
+                    at,
+                    via,
+                    by=who,
+                    id=item.id,
+                    old=current.value if current is not None else None,
+                    new=new_entry.value if new_entry is not None else None,
+                    note=new_entry.note if new_entry is not None else "",
+                )
+            )
+        _write_journal(path, where, defs, period, [*stored, *noticed, *changes])
         atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), shown=where)
     return path
 

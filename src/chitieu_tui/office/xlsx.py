@@ -161,6 +161,9 @@ def write_unit_sheet(ws: Worksheet, view: View, lang: str, made: dt.datetime) ->
 
         ws.column_dimensions[get_column_letter(col)].width = WIDTHS[key]
     ws.column_dimensions[get_column_letter(len(SHEET_COLUMNS))].hidden = True
+    # The hidden id column's first cells: unit and period, so that the sheet can be imported.
+    ws.cell(1, len(SHEET_COLUMNS), board.definitions.unit.id)
+    ws.cell(2, len(SHEET_COLUMNS), str(board.period))
     ws.freeze_panes = ws.cell(header_row + 1, 1)
     row += 1
     for item in official.rows(view, lang):

@@ -456,10 +456,20 @@ def run_app(source: Source, period: Period | None, lang: str) -> int:
     return app.return_code or 0
 
 
+LIGHT_THEME = "textual-light"
+"""The theme of `chitieu screenshot --light`: dark text on white, fit for a printed page."""
+
+
 def save_screenshot(
-    source: Source, output: Path, size: tuple[int, int], period: Period | None, lang: str
+    source: Source,
+    output: Path,
+    size: tuple[int, int],
+    period: Period | None,
+    lang: str,
+    theme: str | None = None,
 ) -> Path:
-    """Render the dashboard headless at `size`, once loaded, into an SVG file."""
+    """Render the dashboard headless at `size`, once loaded, into an SVG file (in `theme`
+    when given, e.g. LIGHT_THEME)."""
     import asyncio
 
     initial = preload(source, period)
@@ -467,6 +477,9 @@ def save_screenshot(
 
     async def render() -> str:
         async with app.run_test(size=size) as pilot:
+            if theme is not None:
+                app.theme = theme
+                await pilot.pause()
             if initial is None:  # loaded by a worker: wait for it to reach the screen
                 try:
                     await app.workers.wait_for_complete()
@@ -496,7 +509,11 @@ def run_rollup(collection: Collection, period: Period | None, lang: str) -> int:
 
 
 def save_rollup_screenshot(
-    collection: Collection, output: Path, size: tuple[int, int], lang: str
+    collection: Collection,
+    output: Path,
+    size: tuple[int, int],
+    lang: str,
+    theme: str | None = None,
 ) -> Path:
     """Render the roll-up of a loaded collection headless at `size` into an SVG file."""
     import asyncio
@@ -505,6 +522,8 @@ def save_rollup_screenshot(
 
     async def render() -> str:
         async with app.run_test(size=size) as pilot:
+            if theme is not None:
+                app.theme = theme
             await pilot.pause()
             return app.export_screenshot(title="chitieu")
 

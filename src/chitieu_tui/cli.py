@@ -142,6 +142,7 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     _source_options(shot, sub=True, lang=lang)
     shot.add_argument("--output", "-o", required=True, metavar="FILE.svg")
     shot.add_argument("--size", type=_size, default=(120, 40), metavar="WxH")
+    shot.add_argument("--light", action="store_true", help=t(lang, "cli.light_help"))
     setp = subs.add_parser("set", help="enter one value (locked, atomic write), then snapshot")
     _source_options(setp, sub=True, lang=lang)
     setp.add_argument("id", metavar="ID", help="indicator id")
@@ -337,7 +338,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         return report_collection(args, collection)
     source = make_source(args)
     official = args.format in ("xlsx", "docx", "text")
-    view = _load_view(source, args.period, args.lang, history=5 if official else 0)
+    history = 5 if official or args.format == "csv-excel" else 0  # quarter and last year's
+    view = _load_view(source, args.period, args.lang, history=history)
     for w in view.warnings:
         warn(w, args.lang)
     if official:
@@ -528,6 +530,15 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _theme(args: argparse.Namespace) -> str | None:
+    """`--light`: the light theme, for a printed page."""
+    if not getattr(args, "light", False):
+        return None
+    from chitieu_tui.app import LIGHT_THEME
+
+    return LIGHT_THEME
+
+
 def cmd_screenshot(args: argparse.Namespace) -> int:
     """Render the dashboard once, headless, and save it as SVG."""
     from chitieu_tui.app import save_screenshot
@@ -537,12 +548,16 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         from chitieu_tui.app import save_rollup_screenshot
 
         load_collection(collection, args.period, args.lang)
-        path = save_rollup_screenshot(collection, Path(args.output), args.size, args.lang)
+        path = save_rollup_screenshot(
+            collection, Path(args.output), args.size, args.lang, theme=_theme(args)
+        )
         print(path)
         return 0
     source = make_source(args)
     width, height = args.size
-    path = save_screenshot(source, Path(args.output), (width, height), args.period, args.lang)
+    path = save_screenshot(
+        source, Path(args.output), (width, height), args.period, args.lang, theme=_theme(args)
+    )
     print(path)
     return 0
 

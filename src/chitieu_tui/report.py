@@ -18,7 +18,7 @@ from chitieu_tui.present.journal import closed_text
 from chitieu_tui.present.summary import groups_line, summary_line
 from chitieu_tui.present.time import datetime_text
 
-FORMATS = ("table", "markdown", "csv", "json")
+FORMATS = ("table", "markdown", "csv", "csv-excel", "json")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 CSV_COLUMNS = (
     "id",
@@ -196,9 +196,16 @@ def render(view: View, form: str, lang: str = "vi") -> str:
         for ev in board.evaluations:
             writer.writerow(csv_cells(ev, board.judged))
         return out.getvalue()
+    if form == "csv-excel":
+        return csv_excel(view, lang)
     if form == "markdown":
+        from chitieu_tui.present.official import provenance
+
+        block = [f"- **{_md(k)}:** {_md(v)}" for k, v in provenance(view, lang)]
         lines = [
             f"# {_md(title)}",
+            "",
+            *block,
             "",
             _md(summary_line(board, lang)),
             "",
@@ -207,7 +214,8 @@ def render(view: View, form: str, lang: str = "vi") -> str:
         ]
         closed = board.progress.closed if board.progress is not None else None
         if closed is not None:
-            lines[3:3] = [_md(t(lang, "r_closed", detail=closed_text(closed, lang))), ""]
+            at = len(block) + 5
+            lines[at:at] = [_md(t(lang, "r_closed", detail=closed_text(closed, lang))), ""]
         headers = [*report_headers(lang), *(t(lang, k) for k in MD_WHO_KEYS)]
         lines.append("| " + " | ".join(_md(h) for h in headers) + " |")
         lines.append("|" + "---|" * len(headers))
@@ -245,6 +253,82 @@ def _rich_table(view: View, lang: str) -> str:
     console.print(table)
     console.print(Text(summary_line(board, lang)))
     console.print(Text(groups_line(board, lang)))
+    from chitieu_tui.present.official import provenance_line
+
+    console.print(Text(provenance_line(view, lang)))
     out = console.file
     assert isinstance(out, io.StringIO)
     return out.getvalue()
+
+
+BOM = "\ufeff"
+"""Excel reads a CSV as UTF-8 only when it starts with this mark."""
+
+
+def excel_number(x: object, lang: str) -> str:
+    """A number as a spreadsheet of the reader's locale reads it: `32,5` (vi), `32.5` (en);
+    no thousands separator (it would be read as text)."""
+    if x is None or x == "":
+        return ""
+    if isinstance(x, bool):
+        return t(lang, "done" if x else "not_done")
+    if not isinstance(x, int | float):
+        return str(x)
+    text = f"{float(x):.6f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang != "en" else text
+
+
+def excel_rows(view: View, lang: str, lead: list[str] | None = None) -> list[list[str]]:
+    """The §11 table's rows (no group rows) as text cells for `csv-excel`."""
+    from chitieu_tui.present import official
+
+    rows = []
+    for item in official.rows(view, lang):
+        if isinstance(item, official.GroupRow):
+            continue
+        cells = item.cells()
+        row = list(lead or [])
+        for key in (*official.COLUMNS, *official.WHO_COLUMNS):
+            value = cells[key]
+            if key in official.PERCENT_COLUMNS and isinstance(value, float):
+                value = value * 100
+            if key == "at":
+                value = datetime_text(value, lang) if value is not None else ""
+            if key in ("name", "unit", "note", "by", "cause", "remedy", "status"):
+                row.append(_csv_cell(str(value or "")))
+            else:
+                row.append(excel_number(value, lang))
+        row.append(item.id)
+        rows.append(row)
+    return rows
+
+
+def excel_headers(lang: str) -> list[str]:
+    """`csv-excel`'s headings: the §11 columns in the reader's language, then the id."""
+    from chitieu_tui.present import official
+
+    return [*official.headers(lang), t(lang, "o.col_id")]
+
+
+def excel_writer(out: io.StringIO, lang: str) -> Any:
+    """A CSV writer with the list separator a spreadsheet of the reader's locale expects:
+    `;` in Vietnamese (where `,` marks decimals), `,` in English."""
+    import csv
+
+    return csv.writer(out, delimiter=";" if lang != "en" else ",", lineterminator="\r\n")
+
+
+def csv_excel(view: View, lang: str = "vi") -> str:
+    """`--format csv-excel`: a BOM, where the figures come from, then the §11 table with headings
+    in the reader's language and numbers as the reader's spreadsheet reads them."""
+    from chitieu_tui.present.official import provenance, title
+
+    out = io.StringIO()
+    writer = excel_writer(out, lang)
+    writer.writerow([_csv_cell(title(view, lang))])
+    for label, value in provenance(view, lang):
+        writer.writerow([_csv_cell(label), _csv_cell(value)])
+    writer.writerow([])
+    writer.writerow(excel_headers(lang))
+    writer.writerows(excel_rows(view, lang))
+    return BOM + out.getvalue()

@@ -16,6 +16,7 @@ from chitieu_tui.present.rollup import (
     column_names,
     column_totals,
     header_text,
+    offline_text,
     summary_text,
     total_cell,
     unit_rows,
@@ -136,9 +137,16 @@ def render_collection(collection: Collection, form: str, lang: str = "vi") -> st
         return json.dumps(to_json_collection(collection, lang), ensure_ascii=False, indent=2)
     if form == "csv":
         return _csv(collection)
+    if form == "csv-excel":
+        return _csv_excel(collection, lang)
     heads, rows = _grid(collection, lang)
+    origin = [(t(lang, "o.source"), collection.label or collection.name)]
+    if offline_text(collection, lang):
+        origin.append((t(lang, "o.offline"), offline_text(collection, lang)))
     if form == "markdown":
-        lines = [f"# {_md(header_text(collection, lang))}", "", _md(summary_text(collection, lang))]
+        lines = [f"# {_md(header_text(collection, lang))}", ""]
+        lines += [f"- **{_md(k)}:** {_md(v)}" for k, v in origin]
+        lines += ["", _md(summary_text(collection, lang))]
         lines += ["", "| " + " | ".join(_md(h) for h in heads) + " |", "|" + "---|" * len(heads)]
         lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
         return "\n".join(lines) + "\n"
@@ -155,6 +163,28 @@ def render_collection(collection: Collection, form: str, lang: str = "vi") -> st
     console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
     console.print(table)
     console.print(Text(summary_text(collection, lang)))
+    console.print(Text(" · ".join(f"{k}: {v}" for k, v in origin)))
     out = console.file
     assert isinstance(out, io.StringIO)
     return out.getvalue()
+
+
+def _csv_excel(collection: Collection, lang: str) -> str:
+    """`csv-excel` of a collection: a BOM, the source, then every unit's §11 rows, led by the
+    unit's name (the scorecard and totals are in the xlsx)."""
+    from chitieu_tui.report import BOM, excel_headers, excel_rows, excel_writer
+
+    out = io.StringIO()
+    writer = excel_writer(out, lang)
+    writer.writerow([_csv_cell(header_text(collection, lang))])
+    writer.writerow([t(lang, "o.source"), _csv_cell(collection.label or collection.name)])
+    if offline_text(collection, lang):
+        writer.writerow([t(lang, "o.offline"), _csv_cell(offline_text(collection, lang))])
+    writer.writerow([])
+    writer.writerow([t(lang, "o.col_unit_name"), t(lang, "o.period"), *excel_headers(lang)])
+    for m in collection.members:
+        if m.view is None or m.error is not None:
+            continue
+        lead = [_csv_cell(m.name), m.view.board.period.label(lang)]
+        writer.writerows(excel_rows(m.view, lang, lead))
+    return BOM + out.getvalue()

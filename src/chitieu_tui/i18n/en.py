@@ -702,4 +702,5 @@ MESSAGES: dict[str, str] = {
     "err.import.needs_yes": "{detail}; if it is right, add --yes",
     "err.import.partial": "{detail}. Written before: {written}; this sheet and the next ones were not written",
     "err.import.no_units": "no unit could be read",
+    "cli.light_help": "light background, dark text: fit for a printed page",
 }

@@ -705,4 +705,5 @@ MESSAGES: dict[str, str] = {
     "err.import.needs_yes": "{detail}; nếu đúng là vậy, thêm --yes",
     "err.import.partial": "{detail}. Đã ghi trước đó: {written}; trang này và các trang sau chưa ghi",
     "err.import.no_units": "không có đơn vị nào đọc được",
+    "cli.light_help": "nền sáng, chữ tối: hợp để in ra giấy",
 }

@@ -23,6 +23,14 @@ class ShapeError(DataError):
     """A JSON document that does not have the shape of the API (docs/api.md)."""
 
 
+def encode_as(data: Any, shape: Any) -> bytes:
+    """The JSON body of `data` made through its wire shape (remote/schema.py): only the
+    documented fields, in their order, each checked against its type and pattern, so the
+    server cannot send what its OpenAPI document does not describe. A mismatch is a bug of
+    the server (msgspec.ValidationError, answered 500 and logged)."""
+    return msgspec.json.encode(msgspec.convert(data, shape))
+
+
 def definitions_to_json(defs: Definitions) -> dict[str, Any]:
     """`{"schema", "unit", "dashboard", "groups", "indicators"}`: chitieu.toml as JSON."""
     return {

@@ -601,4 +601,12 @@ MESSAGES: dict[str, str] = {
     "r_remedy": "Remedy",
     "r_closed": "Closed: {detail}",
     "help_c": "close the quarter shown (asks for a reason); reopen it when closed",
+    # --- API contract ---
+    # (keys of this section go here)
+    "err.wire.schema": "not as {openapi} describes: {detail}",
+    "api.schema.type": "expected {want}, got {got}",
+    "api.schema.pattern": "a text not of the form {pattern}",
+    "api.schema.missing": 'missing "{field}"',
+    "api.schema.other": "{text}",
+    "api.schema.at": "{detail} at {path}",
 }

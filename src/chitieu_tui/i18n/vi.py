@@ -604,4 +604,12 @@ MESSAGES: dict[str, str] = {
     "r_remedy": "Giải pháp",
     "r_closed": "Đã chốt số liệu: {detail}",
     "help_c": "chốt số liệu quý đang xem (hỏi lý do); mở lại khi đã chốt",
+    # --- API contract ---
+    # (keys of this section go here)
+    "err.wire.schema": "khác mô tả trong {openapi}: {detail}",
+    "api.schema.type": "cần {want}, nhưng nhận được {got}",
+    "api.schema.pattern": "một chuỗi không đúng dạng {pattern}",
+    "api.schema.missing": 'thiếu "{field}"',
+    "api.schema.other": "{text}",
+    "api.schema.at": "{detail} tại {path}",
 }

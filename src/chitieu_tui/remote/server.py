@@ -1084,7 +1084,7 @@ _PROBLEM_WHEN = {
     503: "Reading that unit's files takes too long, or too many connections",
 }
 
-_DESCRIPTION = """Read-only API of chitieu-tui: the yearly targets (chỉ tiêu) of wards and communes and their progress by quarter. The JSON mirrors chitieu.toml, progress/*.toml and journal/*.toml.
+_DESCRIPTION = """Read-only API of chitieu-tui: the yearly targets (chi tieu) of wards and communes and their progress by quarter. The JSON mirrors chitieu.toml, progress/*.toml and journal/*.toml.
 
 - Every 200 carries a strong `ETag` and `Cache-Control: no-cache`; a request whose `If-None-Match` matches (weak comparison, `*` matches) gets 304 with no body.
 - Errors are `application/problem+json` (RFC 9457) with `Cache-Control: no-store`: `type`, `title`, `status`, `detail` (worded in the request's Accept-Language: vi or en) and `code` (the error's stable key). A method other than GET or HEAD answers 405 with `Allow: GET, HEAD`.

@@ -172,7 +172,7 @@ class ProblemDetails(Struct, kw_only=True, frozen=True):
     title: str
     status: Annotated[int, Meta(ge=400, le=599)]
     detail: str
-    code: Annotated[str, Meta(pattern=CODE_PATTERN)] | UnsetType = UNSET
+    code: Annotated[str, Meta(pattern=CODE_PATTERN)]
 
 
 UnitList = list[UnitItem]

@@ -433,7 +433,7 @@ def problem_response(
         title=t(lang, f"err.server.status_{status}"),
         status=status,
         detail=msg.text(lang),
-        code=msg.key if _KEY_RE.fullmatch(msg.key) else msgspec.UNSET,
+        code=msg.key,
     )
     return Response(
         msgspec.json.encode(body),

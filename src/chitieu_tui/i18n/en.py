@@ -703,4 +703,12 @@ MESSAGES: dict[str, str] = {
     "err.import.partial": "{detail}. Written before: {written}; this sheet and the next ones were not written",
     "err.import.no_units": "no unit could be read",
     "cli.light_help": "light background, dark text: fit for a printed page",
+    # --- API contract ---
+    # (keys of this section go here)
+    "err.wire.schema": "not as {openapi} describes: {detail}",
+    "api.schema.type": "expected {want}, got {got}",
+    "api.schema.pattern": "a text not of the form {pattern}",
+    "api.schema.missing": 'missing "{field}"',
+    "api.schema.other": "{text}",
+    "api.schema.at": "{detail} at {path}",
 }

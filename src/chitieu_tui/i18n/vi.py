@@ -706,4 +706,12 @@ MESSAGES: dict[str, str] = {
     "err.import.partial": "{detail}. Đã ghi trước đó: {written}; trang này và các trang sau chưa ghi",
     "err.import.no_units": "không có đơn vị nào đọc được",
     "cli.light_help": "nền sáng, chữ tối: hợp để in ra giấy",
+    # --- API contract ---
+    # (keys of this section go here)
+    "err.wire.schema": "khác mô tả trong {openapi}: {detail}",
+    "api.schema.type": "cần {want}, nhưng nhận được {got}",
+    "api.schema.pattern": "một chuỗi không đúng dạng {pattern}",
+    "api.schema.missing": 'thiếu "{field}"',
+    "api.schema.other": "{text}",
+    "api.schema.at": "{detail} tại {path}",
 }

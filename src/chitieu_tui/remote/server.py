@@ -6,7 +6,6 @@ import asyncio
 import errno
 import hashlib
 import hmac
-import json
 import logging
 import os
 import re
@@ -21,6 +20,7 @@ from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
+import msgspec
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -33,9 +33,11 @@ from chitieu_tui.core.errors import ChitieuError, DataError, Place, flatten
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import Msg, t
+from chitieu_tui.remote import schema
 from chitieu_tui.remote.wire import (
     API_PREFIX,
     definitions_to_json,
+    encode_as,
     journal_to_json,
     progress_to_json,
 )
@@ -52,6 +54,7 @@ BACKLOG = 32
 LOG_INTERVAL = 60.0
 """Repeated warnings of one kind (accept errors, evictions) are logged once per interval."""
 STATUSES = (400, 401, 403, 404, 405, 500, 503)
+_YEAR_RE = re.compile(r"[0-9]{4}")
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
 T = TypeVar("T")
 
@@ -426,14 +429,14 @@ def problem_response(
     status: int, msg: Msg, lang: str, headers: dict[str, str] | None = None
 ) -> Response:
     """An RFC 9457 problem document, worded in `lang`."""
-    body = {
-        "type": "about:blank",
-        "title": t(lang, f"err.server.status_{status}"),
-        "status": status,
-        "detail": msg.text(lang),
-    }
+    body = schema.ProblemDetails(
+        title=t(lang, f"err.server.status_{status}"),
+        status=status,
+        detail=msg.text(lang),
+        code=msg.key,
+    )
     return Response(
-        json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        msgspec.json.encode(body),
         status_code=status,
         media_type=PROBLEM_TYPE,
         headers={"Cache-Control": "no-store", **(headers or {})},
@@ -475,34 +478,44 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == want for tag in if_none_match.split(","))
 
 
-def _encode(data: Any) -> tuple[bytes, str]:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def _encode(data: Any, shape: Any) -> tuple[bytes, str]:
+    """The body (through its wire shape; the OpenAPI document as it is) and its ETag."""
+    body = msgspec.json.encode(data) if shape is None else encode_as(data, shape)
     return body, _etag(body)
 
 
-def json_response(request: Request, data: Any) -> Response:
-    """200 with an ETag, or 304 when the client already has it."""
-    return _respond(request, *_encode(data))
+def json_response(request: Request, data: Any, shape: Any) -> Response:
+    """200 with an ETag, or 304 when the client already has it; `data` is encoded through
+    `shape` (a type of remote/schema.py), None for the OpenAPI document only."""
+    return _respond(request, *_encode(data, shape))
 
 
 def cached_json_response(
-    request: Request, key: tuple[Any, ...], source: object, to_json: Callable[[Any], Any]
+    request: Request,
+    key: tuple[Any, ...],
+    source: object,
+    to_json: Callable[[Any], Any],
+    shape: Any,
 ) -> Response:
-    """Like `json_response(request, to_json(source))`, with the body and ETag kept while
-    `source` is the same object (DataDir keeps its parsed files until they change on disk),
-    so that a poll of 5,000 indicators is not serialised and hashed again for a 304."""
-    return _respond(request, *_cached_body(request, key, source, to_json))
+    """Like `json_response(request, to_json(source), shape)`, with the body and ETag kept
+    while `source` is the same object (DataDir keeps its parsed files until they change on
+    disk), so that a poll of 5,000 indicators is not serialised and hashed again for a 304."""
+    return _respond(request, *_cached_body(request, key, source, to_json, shape))
 
 
 def _cached_body(
-    request: Request, key: tuple[Any, ...], source: object, to_json: Callable[[Any], Any]
+    request: Request,
+    key: tuple[Any, ...],
+    source: object,
+    to_json: Callable[[Any], Any],
+    shape: Any,
 ) -> tuple[bytes, str]:
     """The body and ETag of `to_json(source)`, kept while `source` is the same object."""
     cache: dict[tuple[Any, ...], tuple[object, bytes, str]] = request.app.state.bodies
     hit = cache.get(key)
     if hit is not None and hit[0] is source:
         return hit[1], hit[2]
-    body, etag = _encode(to_json(source))
+    body, etag = _encode(to_json(source), shape)
     cache[key] = (source, body, etag)
     return body, etag
 
@@ -564,7 +577,8 @@ async def list_units(request: Request) -> Response:
     """`GET /api/v1/units` -> `[{"id", "name"}]`."""
     units = _units(request)
     found = await _off_loop(request, "", units.units)
-    return json_response(request, [{"id": uid, "name": name} for uid, name in found])
+    items = [{"id": uid, "name": name} for uid, name in found]
+    return json_response(request, items, schema.UnitList)
 
 
 def _definitions(data: DataDir) -> Definitions:
@@ -588,7 +602,9 @@ async def get_unit(request: Request) -> Response:
         return data.root, stamps, _definitions(data)
 
     root, stamps, defs = await _off_loop(request, unit, lambda job: units.run(unit, work, job))
-    body, etag = _cached_body(request, (root, "unit"), defs, definitions_to_json)
+    body, etag = _cached_body(
+        request, (root, "unit"), defs, definitions_to_json, schema.UnitDocument
+    )
     units.keep((unit, "unit"), root, stamps, body, etag)
     return _respond(request, body, etag)
 
@@ -602,9 +618,8 @@ async def list_periods(request: Request) -> Response:
         defs = _definitions(data)
         return {"unit": defs.unit.id, "periods": [str(p) for p in data.periods()]}
 
-    return json_response(
-        request, await _off_loop(request, unit, lambda job: units.run(unit, work, job))
-    )
+    found = await _off_loop(request, unit, lambda job: units.run(unit, work, job))
+    return json_response(request, found, schema.PeriodList)
 
 
 async def get_progress(request: Request) -> Response:
@@ -631,7 +646,9 @@ async def get_progress(request: Request) -> Response:
     )
     if progress is None:
         raise Problem(404, Msg("err.server.no_progress", unit=defs.unit.id, period=str(period)))
-    body, etag = _cached_body(request, (root, "progress", period), progress, progress_to_json)
+    body, etag = _cached_body(
+        request, (root, "progress", period), progress, progress_to_json, schema.ProgressDocument
+    )
     units.keep((unit, "progress", text), root, stamps, body, etag)
     return _respond(request, body, etag)
 
@@ -641,7 +658,7 @@ async def get_year(request: Request) -> Response:
     or chitieu.toml for its own year); 404 when the year has none."""
     unit = request.path_params["unit"]
     text = request.path_params["year"]
-    if not (len(text) == 4 and text.isdigit()):
+    if not _YEAR_RE.fullmatch(text):  # ASCII digits only ("٢٠٢٦".isdigit() is True)
         raise Problem(400, Msg("err.server.bad_year", year=_safe(text, 20)))
     year = int(text)
     units = _units(request)
@@ -656,7 +673,9 @@ async def get_year(request: Request) -> Response:
     root, defs, found = await _off_loop(request, unit, lambda job: units.run(unit, work, job))
     if found is None:
         raise Problem(404, Msg("err.server.no_year", unit=defs.unit.id, year=year))
-    return cached_json_response(request, (root, "years", year), found, definitions_to_json)
+    return cached_json_response(
+        request, (root, "years", year), found, definitions_to_json, schema.UnitDocument
+    )
 
 
 async def get_journal(request: Request) -> Response:
@@ -677,14 +696,13 @@ async def get_journal(request: Request) -> Response:
         except ChitieuError as exc:
             raise _data_problem(exc, data) from None
 
-    return json_response(
-        request, await _off_loop(request, unit, lambda job: units.run(unit, work, job))
-    )
+    found = await _off_loop(request, unit, lambda job: units.run(unit, work, job))
+    return json_response(request, found, schema.Journal)
 
 
 async def openapi(request: Request) -> Response:
     """`GET /api/v1/openapi.json`: the API described in OpenAPI 3.1."""
-    return json_response(request, OPENAPI)
+    return json_response(request, openapi_document(), None)
 
 
 class BearerAuth:
@@ -966,150 +984,303 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8765, lang: str = "vi
     return 0
 
 
-def _op(summary: str, ok: str, params: list[str], errors: tuple[int, ...]) -> dict[str, Any]:
-    responses: dict[str, Any] = {
-        "200": {
-            "description": ok,
-            "headers": {"ETag": {"schema": {"type": "string"}}},
-            "content": {"application/json": {"schema": {"type": "object"}}},
+_REF = "#/components/schemas/{name}"
+_BODY = "$response.body#"
+
+
+@dataclass(frozen=True)
+class _Operation:
+    """One GET operation of the document."""
+
+    op_id: str
+    path: str
+    summary: str
+    shape: Any
+    params: tuple[str, ...]
+    errors: tuple[int, ...]
+    links: dict[str, tuple[str, dict[str, str]]]
+
+
+_OPERATIONS = (
+    _Operation(
+        "listUnits",
+        "/units",
+        "The units served, in folder order",
+        schema.UnitList,
+        (),
+        (500, 503),
+        {
+            "unit": ("getUnit", {"unit": _BODY + "/0/id"}),
+            "periods": ("listPeriods", {"unit": _BODY + "/0/id"}),
+            "progress": ("getProgress", {"unit": _BODY + "/0/id"}),
         },
-        "304": {"description": "Not modified (If-None-Match matched the ETag)"},
-        "401": {"$ref": "#/components/responses/Problem"},
+    ),
+    _Operation(
+        "getUnit",
+        "/units/{unit}",
+        "A unit's definitions: chitieu.toml as JSON",
+        schema.UnitDocument,
+        ("unit",),
+        (404, 500, 503),
+        {
+            "periods": ("listPeriods", {"unit": _BODY + "/unit/id"}),
+            "year": ("getYear", {"unit": _BODY + "/unit/id", "year": _BODY + "/unit/year"}),
+        },
+    ),
+    _Operation(
+        "listPeriods",
+        "/units/{unit}/periods",
+        "The periods that have a progress file, oldest first",
+        schema.PeriodList,
+        ("unit",),
+        (404, 500, 503),
+        {
+            "progress": ("getProgress", {"unit": _BODY + "/unit", "period": _BODY + "/periods/0"}),
+            "journal": ("getJournal", {"unit": _BODY + "/unit", "period": _BODY + "/periods/0"}),
+        },
+    ),
+    _Operation(
+        "getProgress",
+        "/units/{unit}/progress/{period}",
+        "One period's progress (404 when the period has no progress file)",
+        schema.ProgressDocument,
+        ("unit", "period"),
+        (400, 404, 500, 503),
+        {
+            "journal": ("getJournal", {"unit": _BODY + "/unit", "period": _BODY + "/period"}),
+            "unit": ("getUnit", {"unit": _BODY + "/unit"}),
+        },
+    ),
+    _Operation(
+        "getYear",
+        "/units/{unit}/years/{year}",
+        "A year's own definitions (years/<year>.toml, or chitieu.toml for its own year); "
+        "404 when that year has none",
+        schema.UnitDocument,
+        ("unit", "year"),
+        (400, 404, 500, 503),
+        {},
+    ),
+    _Operation(
+        "getJournal",
+        "/units/{unit}/journal/{period}",
+        "One period's journal, oldest first, with values changed by hand since listed "
+        "(`changes` is empty when there is no journal)",
+        schema.Journal,
+        ("unit", "period"),
+        (400, 404, 500, 503),
+        {
+            "progress": ("getProgress", {"unit": _BODY + "/unit", "period": _BODY + "/period"}),
+        },
+    ),
+    _Operation("getOpenApi", "/openapi.json", "This document", None, (), (500, 503), {}),
+)
+
+_PROBLEM_WHEN = {
+    400: "A path parameter of the wrong form (a period not like 2026-Q1, a year not four digits)",
+    401: "A token is required and is missing or wrong (see WWW-Authenticate)",
+    404: "No such unit, period, year or resource",
+    500: "A file of that unit is broken on disk (the detail names it), or a server bug",
+    503: "Reading that unit's files takes too long, or too many connections",
+}
+
+_DESCRIPTION = """Read-only API of chitieu-tui: the yearly targets (chi tieu) of wards and communes and their progress by quarter. The JSON mirrors chitieu.toml, progress/*.toml and journal/*.toml.
+
+- Every 200 carries a strong `ETag` and `Cache-Control: no-cache`; a request whose `If-None-Match` matches (weak comparison, `*` matches) gets 304 with no body.
+- Errors are `application/problem+json` (RFC 9457) with `Cache-Control: no-store`: `type`, `title`, `status`, `detail` (worded in the request's Accept-Language: vi or en) and `code` (the error's stable key). A method other than GET or HEAD answers 405 with `Allow: GET, HEAD`.
+- When the server has a token, every request (this document too) needs `Authorization: Bearer <token>`.
+- Compatibility of /api/v1: changes are additive only (new optional fields, new endpoints); clients must ignore fields they do not know. Field names, types, patterns, status codes and ETag semantics stay as described here. A field listed as required is always sent by `chitieu serve`; a client should accept its absence when the schema gives a default.
+- This document is generated from the msgspec Structs the server encodes its answers through (src/chitieu_tui/remote/schema.py); the examples are the bundled sample as served."""
+
+
+def _components() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The schema (or $ref) of each operation's 200 body and the problem, and the
+    components, generated by msgspec; `required` lists every field the server always sends."""
+    shapes = [op.shape for op in _OPERATIONS if op.shape is not None] + [schema.ProblemDetails]
+    refs, components = msgspec.json.schema_components(shapes, ref_template=_REF)
+    for name, doc in components.items():
+        struct = getattr(schema, name, None)
+        if isinstance(struct, type) and issubclass(struct, msgspec.Struct):
+            doc["required"] = schema.sent_fields(struct)
+    by_shape = {id(shape): ref for shape, ref in zip(shapes, refs, strict=True)}
+    return by_shape, components
+
+
+def _examples() -> dict[str, Any]:
+    """The 200 bodies of every operation for the bundled sample, as the server encodes them,
+    and a problem (the examples of the document)."""
+    from chitieu_tui.core.datadir import BUNDLED
+
+    data = DataDir(BUNDLED)
+    defs = data.definitions()
+    periods = data.periods()
+    newest = periods[-1]
+    progress = data.progress(newest, defs)
+    years = [y for y in sorted({p.year for p in periods}) if y != defs.unit.year]
+    year_defs = data.year_definitions(years[0]) if years else defs
+    changes = data.journal(newest, record=False)[:3]
+    raw: dict[str, tuple[Any, Any]] = {
+        "listUnits": ([{"id": defs.unit.id, "name": defs.unit.name}], schema.UnitList),
+        "getUnit": (definitions_to_json(defs), schema.UnitDocument),
+        "listPeriods": (
+            {"unit": defs.unit.id, "periods": [str(p) for p in periods]},
+            schema.PeriodList,
+        ),
+        "getProgress": (
+            progress_to_json(progress) if progress is not None else None,
+            schema.ProgressDocument,
+        ),
+        "getYear": (
+            definitions_to_json(year_defs) if year_defs is not None else None,
+            schema.UnitDocument,
+        ),
+        "getJournal": (journal_to_json(defs.unit.id, newest, changes), schema.Journal),
     }
-    for status in errors:
-        responses[str(status)] = {"$ref": "#/components/responses/Problem"}
+    out = {
+        key: msgspec.json.decode(encode_as(body, shape))
+        for key, (body, shape) in raw.items()
+        if body is not None
+    }
+    out["params"] = {
+        "unit": defs.unit.id,
+        "period": str(newest),
+        "year": str(years[0] if years else defs.unit.year),
+    }
+    out["problem"] = msgspec.to_builtins(
+        schema.ProblemDetails(
+            title=t("en", "err.server.status_404"),
+            status=404,
+            detail=Msg("err.server.unknown_unit", unit="nowhere").text("en"),
+            code="err.server.unknown_unit",
+        )
+    )
+    return out
+
+
+def _parameters(examples: dict[str, Any]) -> dict[str, Any]:
+    def path(name: str, pattern: str, description: str) -> dict[str, Any]:
+        return {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": description,
+            "schema": {"type": "string", "pattern": pattern},
+            "examples": {"sample": {"value": examples["params"][name]}},
+        }
+
+    return {
+        "unit": path("unit", schema.UNIT_PATTERN, "A unit id, as listed by /units"),
+        "period": path("period", schema.PERIOD_PATTERN, "A quarter: 2026-Q1"),
+        "year": path("year", schema.YEAR_PATTERN, "A year: four digits"),
+        "IfNoneMatch": {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": False,
+            "description": "ETags of a previous answer: 304 when one matches",
+            "schema": {"type": "string"},
+        },
+    }
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": {"Cache-Control": {"$ref": "#/components/headers/NoStore"}},
+        "content": {PROBLEM_TYPE: {"schema": {"$ref": _REF.format(name="ProblemDetails")}}},
+    }
+
+
+def _operation(
+    op: _Operation, by_shape: dict[int, Any], examples: dict[str, Any]
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"schema": by_shape[id(op.shape)]} if op.shape else {}
+    if op.shape is None:
+        body = {"schema": {"type": "object", "description": "An OpenAPI 3.1 document"}}
+    if op.op_id in examples:
+        body["examples"] = {"sample": {"value": examples[op.op_id]}}
+    ok: dict[str, Any] = {
+        "description": op.summary,
+        "headers": {
+            "ETag": {"$ref": "#/components/headers/ETag"},
+            "Cache-Control": {"$ref": "#/components/headers/NoCache"},
+        },
+        "content": {"application/json": body},
+    }
+    if op.links:
+        ok["links"] = {
+            name: {"operationId": target, "parameters": params}
+            for name, (target, params) in op.links.items()
+        }
+    responses: dict[str, Any] = {
+        "200": ok,
+        "304": {
+            "description": "Not modified: If-None-Match matched the ETag (no body)",
+            "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
+        },
+        "401": {"$ref": "#/components/responses/Unauthorized"},
+    }
+    for status in op.errors:
+        ref = "Unavailable" if status == 503 else f"Problem{status}"
+        responses[str(status)] = {"$ref": f"#/components/responses/{ref}"}
     return {
         "get": {
-            "summary": summary,
-            "parameters": [{"$ref": f"#/components/parameters/{p}"} for p in params]
+            "operationId": op.op_id,
+            "summary": op.summary,
+            "parameters": [{"$ref": f"#/components/parameters/{p}"} for p in op.params]
             + [{"$ref": "#/components/parameters/IfNoneMatch"}],
-            "responses": responses,
+            "responses": dict(sorted(responses.items())),
         }
     }
 
 
-_VALUE = {
-    "oneOf": [
-        {"type": "number"},
-        {"type": "boolean"},
-        {
-            "type": "object",
-            "properties": {
-                "value": {"oneOf": [{"type": "number"}, {"type": "boolean"}]},
-                "note": {"type": "string"},
-                "by": {"type": "string"},
-                "at": {"type": "string", "format": "date-time"},
-                "cause": {"type": "string"},
-                "remedy": {"type": "string"},
+def build_openapi() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of /api/v1, generated from remote/schema.py."""
+    by_shape, components = _components()
+    examples = _examples()
+    problem_example = {"sample": {"value": examples["problem"]}}
+    responses: dict[str, Any] = {
+        f"Problem{status}": _problem_response(text)
+        for status, text in _PROBLEM_WHEN.items()
+        if status not in (401, 503)
+    }
+    responses["Problem404"]["content"][PROBLEM_TYPE]["examples"] = problem_example
+    unauthorized = _problem_response(_PROBLEM_WHEN[401])
+    unauthorized["headers"]["WWW-Authenticate"] = {
+        "description": 'Bearer realm="chitieu" (plus error="invalid_token" when it is wrong)',
+        "schema": {"type": "string"},
+    }
+    responses["Unauthorized"] = unauthorized
+    unavailable = _problem_response(_PROBLEM_WHEN[503])
+    unavailable["content"]["text/plain"] = {"schema": {"type": "string"}}
+    responses["Unavailable"] = unavailable
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "chitieu API", "version": "1", "description": _DESCRIPTION},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}, {}],
+        "paths": {API_PREFIX + op.path: _operation(op, by_shape, examples) for op in _OPERATIONS},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "parameters": _parameters(examples),
+            "headers": {
+                "ETag": {
+                    "description": "A strong tag of the body",
+                    "schema": {"type": "string", "pattern": '^"[0-9a-f]{32}"$'},
+                },
+                "NoCache": {"schema": {"type": "string", "enum": ["no-cache"]}},
+                "NoStore": {"schema": {"type": "string", "enum": ["no-store"]}},
             },
-            "required": ["value"],
+            "responses": responses,
+            "schemas": components,
         },
-    ]
-}
+    }
 
-OPENAPI: dict[str, Any] = {
-    "openapi": "3.1.0",
-    "info": {
-        "title": "chitieu API",
-        "version": "1",
-        "description": (
-            "Read-only API of chitieu-tui: the yearly targets (chi tieu) of wards and communes "
-            "and their progress by quarter. The JSON mirrors chitieu.toml and progress/*.toml. "
-            "Every 200 carries an ETag; a matching If-None-Match gets 304. Errors are "
-            "application/problem+json (RFC 9457). When the server has a token, every request "
-            "needs `Authorization: Bearer <token>`. `/units/{unit}/periods` is an addition "
-            "to the DESIGN contract."
-        ),
-    },
-    "security": [{"bearer": []}, {}],
-    "paths": {
-        f"{API_PREFIX}/units": _op("The units served", "`[{id, name}]`", [], ()),
-        f"{API_PREFIX}/units/{{unit}}": _op(
-            "A unit's definitions: {schema, unit, dashboard, groups, indicators}",
-            "The definitions",
-            ["unit"],
-            (404, 500),
-        ),
-        f"{API_PREFIX}/units/{{unit}}/periods": _op(
-            "The periods that have progress, oldest first: {unit, periods}",
-            "The periods",
-            ["unit"],
-            (404, 500),
-        ),
-        f"{API_PREFIX}/units/{{unit}}/progress/{{period}}": _op(
-            "One period's progress: {unit, period, as_of, values}",
-            "The progress",
-            ["unit", "period"],
-            (400, 404, 500),
-        ),
-        f"{API_PREFIX}/units/{{unit}}/years/{{year}}": _op(
-            "A year's own definitions (years/<year>.toml), as /units/{unit}; 404 when none",
-            "The year's definitions",
-            ["unit", "year"],
-            (400, 404, 500),
-        ),
-        f"{API_PREFIX}/units/{{unit}}/journal/{{period}}": _op(
-            "One period's journal, oldest first: {unit, period, changes: [{at, via, by, id, "
-            "old, new, note, reason, hand}]}",
-            "The journal",
-            ["unit", "period"],
-            (400, 404, 500),
-        ),
-        f"{API_PREFIX}/openapi.json": _op("This document", "OpenAPI 3.1", [], ()),
-    },
-    "components": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        "parameters": {
-            "unit": {
-                "name": "unit",
-                "in": "path",
-                "required": True,
-                "schema": {"type": "string", "pattern": "^[a-z0-9-]+$"},
-            },
-            "period": {
-                "name": "period",
-                "in": "path",
-                "required": True,
-                "schema": {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$"},
-            },
-            "year": {
-                "name": "year",
-                "in": "path",
-                "required": True,
-                "schema": {"type": "string", "pattern": "^[0-9]{4}$"},
-            },
-            "IfNoneMatch": {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}},
-        },
-        "responses": {
-            "Problem": {
-                "description": "RFC 9457 problem details",
-                "content": {
-                    PROBLEM_TYPE: {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "type": {"type": "string"},
-                                "title": {"type": "string"},
-                                "status": {"type": "integer"},
-                                "detail": {"type": "string"},
-                            },
-                        }
-                    }
-                },
-            }
-        },
-        "schemas": {
-            "Progress": {
-                "type": "object",
-                "properties": {
-                    "unit": {"type": "string"},
-                    "period": {"type": "string"},
-                    "as_of": {"type": ["string", "null"], "format": "date"},
-                    "closed": {"type": ["object", "null"]},
-                    "values": {"type": "object", "additionalProperties": _VALUE},
-                },
-                "required": ["unit", "period", "values"],
-            }
-        },
-    },
-}
+
+_OPENAPI: list[dict[str, Any]] = []
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document, built on first use and kept."""
+    if not _OPENAPI:
+        _OPENAPI.append(build_openapi())
+    return _OPENAPI[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import msgspec
@@ -12,8 +13,10 @@ from chitieu_tui.core.journal import Change, change_from_raw
 from chitieu_tui.core.loader import definitions_from_dict, progress_from_dict
 from chitieu_tui.core.model import Closed, Definitions, Entry, Progress, drop_none
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import Locator
 from chitieu_tui.i18n import Msg
+from chitieu_tui.remote import schema
 
 API_PREFIX = "/api/v1"
 SCHEMA = 1
@@ -21,6 +24,64 @@ SCHEMA = 1
 
 class ShapeError(DataError):
     """A JSON document that does not have the shape of the API (docs/api.md)."""
+
+
+def encode_as(data: Any, shape: Any) -> bytes:
+    """The JSON body of `data` made through its wire shape (remote/schema.py): only the
+    documented fields, in their order, each checked against its type and pattern, so the
+    server cannot send what its OpenAPI document does not describe. A mismatch is a bug of
+    the server (msgspec.ValidationError, answered 500 and logged)."""
+    return msgspec.json.encode(msgspec.convert(data, shape))
+
+
+def checked(data: Any, shape: Any) -> Any:
+    """`data` (decoded JSON from the server) checked against its wire shape, the one the
+    server encodes through and its OpenAPI document describes: ShapeError naming the first
+    mismatch and where; unknown fields are left out (a newer server may add some)."""
+    try:
+        return msgspec.to_builtins(msgspec.convert(data, shape))
+    except msgspec.ValidationError as exc:
+        detail = schema_words(_located(str(exc), data))
+        raise ShapeError(
+            Msg("err.wire.schema", detail=detail, openapi=f"{API_PREFIX}/openapi.json")
+        ) from None
+
+
+def _located(text: str, data: Any) -> str:
+    """msgspec's message with `$.values[...]` naming the first value that does not fit."""
+    marker = "`$.values[...]"
+    if marker not in text or not isinstance(data, dict) or not isinstance(data["values"], dict):
+        return text
+    for key, value in data["values"].items():
+        try:
+            msgspec.convert(value, schema.Value)
+        except msgspec.ValidationError:
+            return text.replace(marker, f"`$.values[{clean(str(key))[:60]!r}]")
+    return text
+
+
+_EXPECTED_RE = re.compile(r"Expected `([^`]*)`, got `([^`]*)`")
+_PATTERN_RE = re.compile(r"Expected `str` matching regex '(.*)'")
+_MISSING_RE = re.compile(r"Object missing required field `([^`]*)`")
+_AT_RE = re.compile(r" - at `([^`]*)`$")
+
+
+def schema_words(text: str) -> Msg:
+    """msgspec's validation error in the catalog's words (JSON types and paths as they are)."""
+    place = _AT_RE.search(text)
+    core = text[: place.start()] if place else text
+    found: Msg
+    if m := _PATTERN_RE.fullmatch(core):
+        found = Msg("api.schema.pattern", pattern=clean(m.group(1))[:80])
+    elif m := _EXPECTED_RE.fullmatch(core):
+        found = Msg("api.schema.type", want=clean(m.group(1))[:60], got=clean(m.group(2))[:20])
+    elif m := _MISSING_RE.fullmatch(core):
+        found = Msg("api.schema.missing", field=clean(m.group(1))[:60])
+    else:
+        found = Msg("api.schema.other", text=clean(core)[:200])
+    if place:
+        return Msg("api.schema.at", detail=found, path=clean(place.group(1))[:120])
+    return found
 
 
 def definitions_to_json(defs: Definitions) -> dict[str, Any]:
@@ -41,9 +102,9 @@ def definitions_from_json(data: Any, where: str) -> Definitions:
     for key in ("unit", "groups", "indicators"):
         if key not in data:
             raise ShapeError("err.wire.missing", field=key)
-    schema = data.get("schema", SCHEMA)
+    data = checked(data, schema.UnitDocument)
     toml_like: dict[str, Any] = {
-        "schema": schema,
+        "schema": data["schema"],
         "unit": data["unit"],
         "group": data["groups"],
         "indicator": data["indicators"],
@@ -104,6 +165,7 @@ def progress_from_json(
     for key in ("unit", "period", "values"):
         if key not in data:
             raise ShapeError("err.wire.missing", field=key)
+    data = checked(data, schema.ProgressDocument)
     keep = ("unit", "period", "as_of", "values", "closed")
     toml_like = {k: v for k, v in data.items() if k in keep}
     toml_like["schema"] = SCHEMA
@@ -133,6 +195,7 @@ def journal_from_json(data: Any) -> list[Change]:
     """The changes of a journal document from the server (ShapeError when malformed)."""
     if not isinstance(data, dict) or not isinstance(data.get("changes"), list):
         raise ShapeError("err.wire.missing", field="changes")
+    data = checked(data, schema.Journal)
     changes: list[Change] = []
     for i, raw in enumerate(data["changes"]):
         found = change_from_raw(raw)
@@ -152,6 +215,7 @@ def periods_from_json(data: Any) -> list[Period]:
     bad = [p for p in raw if not isinstance(p, str) or not Period.is_valid(p)]
     if bad:
         raise ShapeError("err.wire.periods_format")
+    checked(data, schema.PeriodList)
     return sorted({Period.parse(p) for p in raw})
 
 

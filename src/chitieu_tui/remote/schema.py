@@ -1,0 +1,205 @@
+"""The wire shapes of `/api/v1` as msgspec Structs: served, decoded and published from one place."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from chitieu_tui.core import model
+from chitieu_tui.core.journal import VIAS
+
+ID_PATTERN = "^[a-z0-9-]+$"
+"""Indicator, group and unit ids in bodies (the loader checks them with `\\Z` too)."""
+UNIT_PATTERN = "^[a-z0-9-]{1,64}$"
+"""A unit id in a path (the client refuses longer ones)."""
+PERIOD_PATTERN = "^[0-9]{4}-Q[1-4]$"
+YEAR_PATTERN = "^[0-9]{4}$"
+DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+WHEN_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+    r"([+-][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?|Z)?$"
+)
+CODE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
+
+Id = Annotated[str, Meta(pattern=ID_PATTERN)]
+PeriodText = Annotated[str, Meta(pattern=PERIOD_PATTERN, examples=["2026-Q1"])]
+Day = Annotated[str, Meta(pattern=DATE_PATTERN, extra_json_schema={"format": "date"})]
+When = Annotated[
+    str,
+    Meta(
+        pattern=WHEN_PATTERN,
+        description="ISO 8601 date and time; with its UTC offset whenever the app wrote it",
+        examples=["2026-04-02T09:15:00+07:00"],
+    ),
+]
+Plan = Annotated[list[float], Meta(min_length=4, max_length=4)]
+
+_FIELD_TYPES: dict[tuple[str, str], Any] = {
+    ("UnitInfo", "id"): Id,
+    ("Group", "id"): Id,
+    ("Indicator", "id"): Id,
+    ("Indicator", "group"): Id,
+    ("Indicator", "due"): PeriodText,
+    ("Indicator", "plan"): Plan,
+    ("Dashboard", "headline"): list[Id],
+}
+
+
+def _wire_of(source: type[Struct]) -> Any:
+    """A Struct with the fields of a model Struct, as the API carries them: each field under
+    its model name; a field whose default is None is left out when absent (UNSET, never
+    null); other defaults stay defaults; unknown fields are ignored (additive changes)."""
+    fields: list[tuple[str, Any, Any]] = []
+    for info in msgspec.structs.fields(source):
+        kind = _FIELD_TYPES.get((source.__name__, info.name), info.type)
+        if info.default is None:
+            base = kind if (source.__name__, info.name) in _FIELD_TYPES else _not_none(kind)
+            fields.append((info.name, base | UnsetType, UNSET))
+        elif info.default is not msgspec.NODEFAULT:
+            fields.append((info.name, kind, info.default))
+        elif info.default_factory is not msgspec.NODEFAULT:
+            fields.append((info.name, kind, msgspec.field(default_factory=info.default_factory)))
+        else:
+            fields.append((info.name, kind))
+    made = msgspec.defstruct(source.__name__, fields, kw_only=True, module=__name__, frozen=True)
+    made.__doc__ = source.__doc__
+    return made
+
+
+def _not_none(kind: Any) -> Any:
+    """`T | None` → `T`."""
+    args = [a for a in getattr(kind, "__args__", ()) if a is not type(None)]
+    if not args or len(args) == len(getattr(kind, "__args__", ())):
+        return kind
+    out = args[0]
+    for arg in args[1:]:
+        out = out | arg
+    return out
+
+
+UnitInfo = _wire_of(model.UnitInfo)
+Dashboard = _wire_of(model.Dashboard)
+Group = _wire_of(model.Group)
+Indicator = _wire_of(model.Indicator)
+
+
+class UnitItem(Struct, kw_only=True, frozen=True):
+    """One unit served: `GET /api/v1/units` lists them."""
+
+    id: Id
+    name: str
+
+
+class UnitDocument(Struct, kw_only=True, frozen=True):
+    """A unit's definitions (chitieu.toml, or years/<year>.toml) as JSON."""
+
+    schema: Annotated[int, Meta(ge=1)] = 1
+    unit: UnitInfo  # type: ignore[valid-type]
+    dashboard: Dashboard = msgspec.field(default_factory=Dashboard)  # type: ignore[valid-type]
+    groups: list[Group]  # type: ignore[valid-type]
+    indicators: list[Indicator]  # type: ignore[valid-type]
+
+
+class PeriodList(Struct, kw_only=True, frozen=True):
+    """The periods that have progress, oldest first."""
+
+    unit: Id
+    periods: list[PeriodText]
+
+
+class ValueNote(Struct, kw_only=True, frozen=True):
+    """A value with a note, who, when, cause or remedy (only the keys it has)."""
+
+    value: float | bool
+    note: str | UnsetType = UNSET
+    by: str | UnsetType = UNSET
+    at: When | UnsetType = UNSET
+    cause: str | UnsetType = UNSET
+    remedy: str | UnsetType = UNSET
+
+
+Value = float | bool | ValueNote
+"""A number, true/false (a milestone), or an object when it has more than the value."""
+
+
+class ClosedInfo(Struct, kw_only=True, frozen=True):
+    """A closed quarter (chốt số liệu): when, by whom, why."""
+
+    at: When
+    by: str
+    reason: str
+
+
+class ProgressDocument(Struct, kw_only=True, frozen=True):
+    """One period's progress; `as_of` and `closed` are null when absent."""
+
+    unit: Id
+    period: PeriodText
+    as_of: Day | None = None
+    closed: ClosedInfo | None = None
+    values: dict[str, Value]
+
+
+class Change(Struct, kw_only=True, frozen=True):
+    """One change of the journal; `id`, `old`, `new` are null where absent."""
+
+    at: When
+    via: Literal[VIAS]  # type: ignore[valid-type]
+    by: str = ""
+    id: str | None = None
+    old: float | bool | None = None
+    new: float | bool | None = None
+    note: str = ""
+    reason: str = ""
+    hand: bool = False
+
+
+class Journal(Struct, kw_only=True, frozen=True):
+    """One period's journal, oldest first (`changes` is empty when there is none)."""
+
+    unit: Id
+    period: PeriodText
+    changes: list[Change]
+
+
+class ProblemDetails(Struct, kw_only=True, frozen=True):
+    """RFC 9457 problem details; `code` is the error's stable catalog key."""
+
+    type: str = "about:blank"
+    title: str
+    status: Annotated[int, Meta(ge=400, le=599)]
+    detail: str
+    code: Annotated[str, Meta(pattern=CODE_PATTERN)]
+
+
+UnitList = list[UnitItem]
+
+_PREFIX = "/api/v1"
+_SHAPES: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (re.compile(r"/units"), UnitList),
+    (re.compile(r"/units/[^/]+"), UnitDocument),
+    (re.compile(r"/units/[^/]+/periods"), PeriodList),
+    (re.compile(r"/units/[^/]+/progress/[^/]+"), ProgressDocument),
+    (re.compile(r"/units/[^/]+/years/[^/]+"), UnitDocument),
+    (re.compile(r"/units/[^/]+/journal/[^/]+"), Journal),
+)
+
+
+def sent_fields(shape: Any) -> list[str]:
+    """The fields `chitieu serve` always sends in a Struct: all but those left out when absent
+    (UNSET). A field with another default may be missing from other servers' answers."""
+    return [f.encode_name for f in msgspec.structs.fields(shape) if f.default is not UNSET]
+
+
+def shape_of(path: str) -> Any:
+    """The type of a 200 body of an API path (`/api/v1/units/x`), or None when it has none."""
+    if not path.startswith(_PREFIX):
+        return None
+    rest = path[len(_PREFIX) :]
+    for pattern, shape in _SHAPES:
+        if pattern.fullmatch(rest):
+            return shape
+    return None

@@ -528,4 +528,76 @@ MESSAGES: dict[str, str] = {
     "alerts_screen": "Alerts",
     "help_alerts": "alerts: behind pace, overdue milestones, missing values (Enter opens the detail)",
     "alert.turned_behind": "Now behind pace ({n}): {names}",
+    # --- settings, palette, terminals ---
+    # (keys of this section go here)
+    "cli.default": " (default: %(default)s)",
+    "cli.epilog": (
+        "Environment:\n"
+        "  CHITIEU_LANG       language (vi, en)\n"
+        "  CHITIEU_CONFIG     default data folder (as --config)\n"
+        "  CHITIEU_API, CHITIEU_UNIT  default server and unit (as --api, --unit)\n"
+        "  CHITIEU_SNAPSHOTS  where snapshots go (as --snapshots)\n"
+        "  CHITIEU_USER       the name of who enters values\n"
+        "  CHITIEU_THEME      the dashboard's colour theme\n"
+        "  CHITIEU_API_TOKEN  the server's bearer token (serve and --api)\n"
+        "  CHITIEU_SETTINGS   another settings file than the default one\n"
+        "  CHITIEU_DEBUG      show the details of an unexpected error (for developers)\n"
+        "  NO_COLOR           no colour\n"
+        "Precedence: command line > environment > settings file > default "
+        "(see: chitieu config)."
+    ),
+    "cli.cmd.check": "validate the data folder; errors as path:line:col",
+    "cli.cmd.report": "print one quarter without the dashboard",
+    "cli.cmd.snapshot": "write a snapshot and print its path",
+    "cli.cmd.screenshot": "render the dashboard once into an SVG file",
+    "cli.cmd.set": "enter one value (locked, atomic write), then snapshot",
+    "cli.cmd.unset": "remove one indicator's value for one quarter",
+    "cli.cmd.alerts": "list indicators behind pace, overdue milestones, missing values",
+    "cli.cmd.init": "copy the bundled sample into DIR, to enter your own values",
+    "cli.cmd.serve": "publish a data folder over the JSON API (needs the server extra)",
+    "cli.cmd.web": "open the dashboard in a browser (needs the web extra: textual-serve)",
+    "cli.cmd.config": "print every setting in effect and where it came from",
+    "cli.opt.config": "data folder (with chitieu.toml); default ./config when present, else the bundled sample",
+    "cli.opt.api": "read from a chitieu server (needs --unit; not with --config)",
+    "cli.opt.unit": "unit id on the server",
+    "cli.opt.offline": "open the snapshot archive of --unit (from --snapshots or the user data folder), asking no server",
+    "cli.opt.snapshots": "where snapshots go",
+    "cli.opt.period": "a quarter like 2026-Q1; default the newest with values",
+    "cli.opt.lang": "language: vi or en",
+    "cli.opt.format": "output format",
+    "cli.opt.output": "the SVG file to write",
+    "cli.opt.size": "size: columns x lines",
+    "cli.opt.id": "indicator id",
+    "cli.opt.note": 'note kept with the value ("" removes it)',
+    "cli.opt.no_snapshot": "do not take a snapshot",
+    "cli.opt.dest": "destination folder",
+    "cli.opt.host": "address to listen on",
+    "cli.opt.port": "port",
+    "cli.opt.web_host": "address to listen on; one beyond this computer needs --yes-public",
+    "cli.opt.yes_public": "allow listening beyond this computer (textual-serve has no password: anyone who reaches the address can read and enter values)",
+    "err.usage.not_an_option": "{option} is not an option of the command {command}",
+    "warn.bundled_sample": "no data folder (--config DIR, ./config/chitieu.toml or the settings file): showing the bundled SAMPLE, not your figures; chitieu init DIR makes your own",
+    "err.settings.config_and_api": "set only one of config (a data folder) and api (a server)",
+    "settings.file_found": "Settings file: {path}",
+    "settings.file_missing": "Settings file: {path} (none yet)",
+    "settings.origin_cli": "command line {detail}",
+    "settings.origin_env": "environment {detail}",
+    "settings.origin_file": "file {detail}",
+    "settings.origin_default": "default",
+    "settings.origin_locale": "default, from the locale",
+    "settings.unset": "(not set)",
+    "settings.set": "(set)",
+    "settings.lang": "language",
+    "settings.theme": "colour theme",
+    "settings.config": "default data folder",
+    "settings.api": "default server",
+    "settings.unit": "unit on the server",
+    "settings.snapshots": "where snapshots go",
+    "settings.by": "name of who enters values",
+    "settings.env_token": "the server's token (never printed)",
+    "settings.env_debug": "show the details of unexpected errors",
+    "settings.env_settings": "another settings file",
+    "err.web.public": "{host} opens the dashboard beyond this computer, and textual-serve has no password: anyone who reaches the address can read and enter values. Add --yes-public if you really mean it (better: keep 127.0.0.1 and use an SSH tunnel)",
+    "err.web.extra_missing": "chitieu web needs the web extra: pip install 'chitieu-tui[web]' (pipx: pipx install '.[web]' or pipx inject chitieu-tui textual-serve; uv: uv tool install '.[web]')",
+    "web.listening": "Open in a browser: {url} (Ctrl+C stops)",
 }

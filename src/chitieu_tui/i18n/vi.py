@@ -531,4 +531,76 @@ MESSAGES: dict[str, str] = {
     "alerts_screen": "Cảnh báo",
     "help_alerts": "cảnh báo: chậm tiến độ, mốc quá hạn, thiếu số liệu (Enter mở chi tiết)",
     "alert.turned_behind": "Chuyển sang chậm tiến độ ({n}): {names}",
+    # --- settings, palette, terminals ---
+    # (keys of this section go here)
+    "cli.default": " (mặc định: %(default)s)",
+    "cli.epilog": (
+        "Biến môi trường:\n"
+        "  CHITIEU_LANG       ngôn ngữ (vi, en)\n"
+        "  CHITIEU_CONFIG     thư mục số liệu mặc định (như --config)\n"
+        "  CHITIEU_API, CHITIEU_UNIT  máy chủ và đơn vị mặc định (như --api, --unit)\n"
+        "  CHITIEU_SNAPSHOTS  nơi lưu snapshot (như --snapshots)\n"
+        "  CHITIEU_USER       tên người nhập số liệu\n"
+        "  CHITIEU_THEME      giao diện màu của bảng theo dõi\n"
+        "  CHITIEU_API_TOKEN  mã truy cập máy chủ (serve và --api)\n"
+        "  CHITIEU_SETTINGS   tệp cài đặt khác tệp mặc định\n"
+        "  CHITIEU_DEBUG      in chi tiết lỗi bất ngờ (cho lập trình viên)\n"
+        "  NO_COLOR           không dùng màu\n"
+        "Thứ tự ưu tiên: dòng lệnh > biến môi trường > tệp cài đặt > mặc định "
+        "(xem: chitieu config)."
+    ),
+    "cli.cmd.check": "kiểm tra thư mục số liệu; lỗi dạng tệp:dòng:cột",
+    "cli.cmd.report": "in số liệu một quý, không mở bảng theo dõi",
+    "cli.cmd.snapshot": "lưu một snapshot và in đường dẫn của nó",
+    "cli.cmd.screenshot": "vẽ bảng theo dõi một lần vào tệp SVG",
+    "cli.cmd.set": "nhập một số liệu (ghi có khóa, nguyên vẹn), rồi lưu snapshot",
+    "cli.cmd.unset": "xóa số liệu của một chỉ tiêu trong một quý",
+    "cli.cmd.alerts": "liệt kê chỉ tiêu chậm tiến độ, mốc quá hạn, số liệu chưa nhập",
+    "cli.cmd.init": "chép bộ số liệu mẫu vào thư mục DIR để nhập số liệu của mình",
+    "cli.cmd.serve": "công bố thư mục số liệu qua API JSON (cần gói server)",
+    "cli.cmd.web": "mở bảng theo dõi trong trình duyệt (cần gói web: textual-serve)",
+    "cli.cmd.config": "in mọi cài đặt đang dùng và nơi lấy chúng",
+    "cli.opt.config": "thư mục số liệu (có chitieu.toml); mặc định ./config nếu có, nếu không là bộ mẫu",
+    "cli.opt.api": "đọc từ máy chủ chitieu (cần --unit; không dùng cùng --config)",
+    "cli.opt.unit": "mã đơn vị trên máy chủ",
+    "cli.opt.offline": "mở kho snapshot của --unit (từ --snapshots hoặc thư mục dữ liệu người dùng), không hỏi máy chủ",
+    "cli.opt.snapshots": "nơi lưu snapshot",
+    "cli.opt.period": "quý, ví dụ 2026-Q1; mặc định quý mới nhất có số liệu",
+    "cli.opt.lang": "ngôn ngữ: vi hoặc en",
+    "cli.opt.format": "định dạng",
+    "cli.opt.output": "tệp SVG sẽ ghi",
+    "cli.opt.size": "kích thước: cột x dòng",
+    "cli.opt.id": "mã chỉ tiêu",
+    "cli.opt.note": 'ghi chú kèm số liệu ("" xóa ghi chú)',
+    "cli.opt.no_snapshot": "không lưu snapshot",
+    "cli.opt.dest": "thư mục đích",
+    "cli.opt.host": "địa chỉ lắng nghe",
+    "cli.opt.port": "cổng",
+    "cli.opt.web_host": "địa chỉ lắng nghe; địa chỉ khác máy này cần --yes-public",
+    "cli.opt.yes_public": "cho phép mở ra ngoài máy này (textual-serve không có mật khẩu: ai vào được địa chỉ đó đều xem và nhập được số liệu)",
+    "err.usage.not_an_option": "{option} không dùng được với lệnh {command}",
+    "warn.bundled_sample": "không có thư mục số liệu (--config DIR, ./config/chitieu.toml hay tệp cài đặt): đang dùng bộ số liệu MẪU, không phải số liệu của bạn; chitieu init DIR để tạo thư mục của mình",
+    "err.settings.config_and_api": "chỉ ghi một trong hai: config (thư mục số liệu) hoặc api (máy chủ)",
+    "settings.file_found": "Tệp cài đặt: {path}",
+    "settings.file_missing": "Tệp cài đặt: {path} (chưa có)",
+    "settings.origin_cli": "dòng lệnh {detail}",
+    "settings.origin_env": "biến môi trường {detail}",
+    "settings.origin_file": "tệp {detail}",
+    "settings.origin_default": "mặc định",
+    "settings.origin_locale": "mặc định, theo locale",
+    "settings.unset": "(không đặt)",
+    "settings.set": "(đã đặt)",
+    "settings.lang": "ngôn ngữ",
+    "settings.theme": "giao diện màu",
+    "settings.config": "thư mục số liệu mặc định",
+    "settings.api": "máy chủ mặc định",
+    "settings.unit": "đơn vị trên máy chủ",
+    "settings.snapshots": "nơi lưu snapshot",
+    "settings.by": "tên người nhập số liệu",
+    "settings.env_token": "mã truy cập máy chủ (không bao giờ in ra)",
+    "settings.env_debug": "in chi tiết lỗi bất ngờ",
+    "settings.env_settings": "tệp cài đặt khác",
+    "err.web.public": "{host} mở bảng theo dõi ra ngoài máy này, mà textual-serve không có mật khẩu: ai vào được địa chỉ đó đều xem và nhập được số liệu. Thêm --yes-public nếu thật sự muốn (tốt hơn: để 127.0.0.1 và dùng đường hầm SSH)",
+    "err.web.extra_missing": "chitieu web cần gói web: pip install 'chitieu-tui[web]' (pipx: pipx install '.[web]' hoặc pipx inject chitieu-tui textual-serve; uv: uv tool install '.[web]')",
+    "web.listening": "Mở trong trình duyệt: {url} (Ctrl+C để dừng)",
 }

@@ -86,14 +86,5 @@ def fold(text: str) -> str:
 
 
 def localize_bindings(node: Any, lang: str) -> None:
-    """Replace the footer descriptions of `node`'s bindings (i18n keys) with words in `lang`."""
-    import dataclasses
-
-    bindings = node._bindings
-    bindings.key_to_bindings = {
-        key: [
-            dataclasses.replace(b, description=t(lang, b.description)) if b.description else b
-            for b in group
-        ]
-        for key, group in bindings.key_to_bindings.items()
-    }
+    """Deprecated, does nothing: a screen inherits `screens.localized.LocalizedBindings`,
+    which words its BINDINGS from the catalog with public Textual API only."""

@@ -14,19 +14,20 @@ from textual.widgets import Footer, Static
 
 from chitieu_tui.core.arithmetic import Evaluation, Status, pace
 from chitieu_tui.core.source import View
-from chitieu_tui.i18n import localize_bindings, t
+from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import due_period, quantity
 from chitieu_tui.present.origin import origin_text, source_text
 from chitieu_tui.present.status import colour, label
 from chitieu_tui.present.time import date_text, datetime_text
+from chitieu_tui.screens.localized import LocalizedBindings
 
 
 def _value(ev: Evaluation, x: float | bool | None, lang: str) -> str:
     return quantity(x, ev.indicator.unit, lang)
 
 
-class DetailScreen(ModalScreen[None]):
+class DetailScreen(LocalizedBindings, ModalScreen[None]):
     """Escape closes it."""
 
     BINDINGS = [Binding("escape", "dismiss", "close", key_display="Esc")]
@@ -36,7 +37,6 @@ class DetailScreen(ModalScreen[None]):
         self.view = view
         self.indicator_id = indicator_id
         self.lang = lang
-        localize_bindings(self, lang)
 
     def compose(self) -> ComposeResult:
         """A scrollable panel and the footer."""

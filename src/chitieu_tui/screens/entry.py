@@ -18,9 +18,10 @@ from chitieu_tui.core.arithmetic import Evaluation
 from chitieu_tui.core.errors import ChitieuError, EntryError, InternalError, WriteError
 from chitieu_tui.core.model import Entry
 from chitieu_tui.core.writer import ConflictError, implausible_limit, parse_value
-from chitieu_tui.i18n import localize_bindings, t
+from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import quantity
+from chitieu_tui.screens.localized import LocalizedBindings
 
 
 @dataclass
@@ -53,7 +54,7 @@ def _worded(exc: BaseException, lang: str) -> str:
     return InternalError("err.internal", what=type(exc).__name__).render(lang)
 
 
-class EntryScreen(ModalScreen[bool]):
+class EntryScreen(LocalizedBindings, ModalScreen[bool]):
     """Dismissed with True when a value was saved or removed (or theirs kept)."""
 
     BINDINGS = [Binding("escape", "cancel", "e_cancel", key_display="Esc")]
@@ -68,7 +69,6 @@ class EntryScreen(ModalScreen[bool]):
         self._confirmed_text: str | None = None
         self._remove_armed = False
         self._pending: tuple[str, str] | None = None
-        localize_bindings(self, lang)
 
     def compose(self) -> ComposeResult:
         """Name, current value, two inputs, an echo, a message line and the buttons."""

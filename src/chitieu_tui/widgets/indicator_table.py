@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import JustifyMethod
@@ -11,7 +11,6 @@ from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.events import Resize
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
 
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.i18n import fold, t
@@ -370,15 +369,6 @@ class IndicatorTable(DataTable[Text]):
             return _Cell(text, no_wrap=True, overflow="ellipsis")
         justify: JustifyMethod = "right" if col in _NUMERIC else "left"
         return _Cell(text, justify=justify, no_wrap=True, overflow="ellipsis")
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        """Skip DataTable's measuring of every new cell: our columns have fixed widths and
-        our rows one line, so the measurements would change nothing (at 5,000 rows they
-        cost most of a rebuild); only the virtual size is recomputed."""
-        if any(c.auto_width for c in self.columns.values()):
-            super()._update_dimensions(new_rows)
-        else:
-            super()._update_dimensions(())
 
     def _restore_cursor(self, keep: str | None) -> None:
         shown = self._shown[1] if self._shown else []

@@ -137,10 +137,18 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
             expand=False,
             show_edge=False,
         )
+        quarters = [past.period.label(lang) for past in self.view.history]
         for key in ("d_period", "d_value", "d_percent", "d_status", "d_from"):
             justify: JustifyMethod = "right" if key in ("d_value", "d_percent") else "left"
+            if key == "d_from":  # where a figure came from wraps; the quarter's name is whole
+                history.add_column(Text(t(lang, key)), overflow="fold")
+                continue
             history.add_column(
-                Text(t(lang, key)), justify=justify, no_wrap=True, overflow="ellipsis"
+                Text(t(lang, key)),
+                justify=justify,
+                no_wrap=key == "d_period",
+                overflow="ellipsis",
+                min_width=max(map(len, quarters), default=None) if key == "d_period" else None,
             )
         for past in self.view.history:
             pev = past.get(ind.id)

@@ -29,6 +29,9 @@ _CAPS = {"owner": 28}
 WIDE = 110
 """From this width on, the table has a unit column (ĐVT)."""
 WIDER = 170
+MIN_NAME = 12
+"""The name column's least width; below it, columns of NARROW_DROPS go, in that order."""
+NARROW_DROPS = ("expected", "target", "percent")
 """From this width on, it also has the owner column (Phụ trách: "rõ người")."""
 
 
@@ -279,8 +282,21 @@ class IndicatorTable(DataTable[Text]):
             for col in columns[1:]
         }
         widths["status"] = max(len(status_label(s, lang)) for s in Status)
+        for optional in NARROW_DROPS:  # the status column never goes off screen
+            padding = 2 * self.cell_padding * len(columns)
+            if width - 1 - padding - sum(widths.values()) >= MIN_NAME or optional not in widths:
+                break
+            columns.remove(optional)
+            del widths[optional]
         padding = 2 * self.cell_padding * len(columns)
-        widths["name"] = max(14, width - 1 - padding - sum(widths.values()))
+        widths["name"] = max(MIN_NAME, width - 1 - padding - sum(widths.values()))
+        longest = max((len(c["name"]) for c in texts.values()), default=0) + 3
+        spare = widths["name"] - longest
+        if spare > 0 and "owner" in widths:  # a wide terminal: the owner whole before spaces
+            owner = max((len(c["owner"]) for c in texts.values()), default=0)
+            extra = min(spare, max(0, owner - widths["owner"]))
+            widths["owner"] += extra
+            widths["name"] -= extra
         indent = "  " if width >= WIDE else " "
         labels = []
         for col in columns:

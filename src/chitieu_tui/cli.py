@@ -343,12 +343,13 @@ def _load_view(source: Source, period: Period | None, lang: str) -> View:
 
 
 def warn(error: ChitieuError, lang: str | None = None) -> None:
-    """A warning on stderr, in yellow when it is a terminal."""
-    from rich.console import Console
-    from rich.text import Text
+    """A warning on stderr, in yellow on a terminal (without loading Rich)."""
+    from chitieu_tui.report import use_colour
 
     text = error.render(lang or resolve_lang())
-    Console(stderr=True, highlight=False).print(Text(text, style="yellow"))
+    if use_colour(sys.stderr):
+        text = f"\x1b[33m{text}\x1b[0m"
+    print(text, file=sys.stderr)
 
 
 def print_error(error: ChitieuError, lang: str) -> None:
@@ -540,12 +541,22 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def install_hint(extra: str) -> str:
+    """How to add an extra, for the way chitieu was installed (pipx, uv tool, else pip)."""
+    prefix = sys.prefix.replace("\\", "/")
+    if "/pipx/venvs/" in prefix:
+        return f"pipx install --force 'chitieu-tui[{extra}]'  (pipx install --force '.[{extra}]' from a checkout)"
+    if "/uv/tools/" in prefix:
+        return f"uv tool install --force 'chitieu-tui[{extra}]'  (uv tool install --force '.[{extra}]' from a checkout)"
+    return f"pip install 'chitieu-tui[{extra}]'"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve a data folder over the JSON API (exit 1 when host:port cannot be used)."""
     try:
         from chitieu_tui.remote.server import serve
     except ImportError:
-        raise UsageError("err.server.extra_missing") from None
+        raise UsageError("err.extra_missing", command="serve", how=install_hint("server")) from None
     return serve(_data_dir(args), args.host, args.port, lang=args.lang)
 
 

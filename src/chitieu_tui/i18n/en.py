@@ -598,7 +598,7 @@ MESSAGES: dict[str, str] = {
     "settings.env_debug": "show the details of unexpected errors",
     "settings.env_settings": "another settings file",
     "err.web.public": "{host} opens the dashboard beyond this computer, and textual-serve has no password: anyone who reaches the address can read and enter values. Add --yes-public if you really mean it (better: keep 127.0.0.1 and use an SSH tunnel)",
-    "err.web.extra_missing": "chitieu web needs the web extra: pip install 'chitieu-tui[web]' (pipx: pipx install '.[web]' or pipx inject chitieu-tui textual-serve; uv: uv tool install '.[web]')",
+    "err.extra_missing": "chitieu {command} needs its extra: {how}",
     "web.listening": "Open in a browser: {url} (Ctrl+C stops)",
     "key.details": "details",
     "cmd.reload": "Reload",

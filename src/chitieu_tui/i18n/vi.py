@@ -601,7 +601,7 @@ MESSAGES: dict[str, str] = {
     "settings.env_debug": "in chi tiết lỗi bất ngờ",
     "settings.env_settings": "tệp cài đặt khác",
     "err.web.public": "{host} mở bảng theo dõi ra ngoài máy này, mà textual-serve không có mật khẩu: ai vào được địa chỉ đó đều xem và nhập được số liệu. Thêm --yes-public nếu thật sự muốn (tốt hơn: để 127.0.0.1 và dùng đường hầm SSH)",
-    "err.web.extra_missing": "chitieu web cần gói web: pip install 'chitieu-tui[web]' (pipx: pipx install '.[web]' hoặc pipx inject chitieu-tui textual-serve; uv: uv tool install '.[web]')",
+    "err.extra_missing": "chitieu {command} cần gói bổ sung: {how}",
     "web.listening": "Mở trong trình duyệt: {url} (Ctrl+C để dừng)",
     "key.details": "chi tiết",
     "cmd.reload": "Làm mới",

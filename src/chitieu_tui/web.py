@@ -42,7 +42,9 @@ def serve_web(args: argparse.Namespace) -> int:
     try:
         from textual_serve.server import Server
     except ImportError:
-        raise UsageError("err.web.extra_missing") from None
+        from chitieu_tui.cli import install_hint
+
+        raise UsageError("err.extra_missing", command="web", how=install_hint("web")) from None
     server = Server(dashboard_command(args), host=args.host, port=args.port, title="chitieu")
     print(t(args.lang, "web.listening", url=server.public_url), file=sys.stderr, flush=True)
     server.serve()

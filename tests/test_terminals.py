@@ -116,3 +116,14 @@ async def test_a_wide_terminal_shows_the_owner_whole() -> None:
         owners = [str(table.get_cell(key, "owner")) for key in table.indicator_ids()]
         width = table.columns["owner"].width  # type: ignore[index]
         assert max(map(len, owners)) <= width
+
+
+def test_filters_match_words_in_any_order_at_word_starts() -> None:
+    from chitieu_tui.i18n import matches, search_text
+
+    hay = search_text("Số vụ phạm pháp hình sự xảy ra trên địa bàn cong-an-phuong Công an phường")
+    assert matches("cong an", hay) and matches("an cong", hay) and matches("CÔNG", hay)
+    other = search_text("Tỷ lệ thanh niên cộng đồng")
+    assert not matches("cong an", other)  # "an" only inside "thanh": not a word of it
+    ids = search_text("Tổng thu ngân sách thu-ngan-sach")
+    assert matches("ngan sach", ids) and matches("thu-ngan", ids)

@@ -13,7 +13,7 @@ from textual.events import Resize
 from textual.widgets import DataTable
 
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
-from chitieu_tui.i18n import fold, t
+from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.messages import OpenDetail
 from chitieu_tui.present.alerts import MARK
 from chitieu_tui.present.cells import row_cells
@@ -58,7 +58,7 @@ SORT_KEYS: dict[str, Callable[[Evaluation], Any]] = {
 def haystack(ev: Evaluation, board: Board) -> str:
     """What the filter searches: name, id, field and owner, folded."""
     ind = ev.indicator
-    return fold(f"{ind.name} {ind.id} {board.definitions.group_name(ind.group)} {ind.owner}")
+    return search_text(f"{ind.name} {ind.id} {board.definitions.group_name(ind.group)} {ind.owner}")
 
 
 def select(
@@ -73,14 +73,14 @@ def select(
 
     Every folded word of `query` must occur in the indicator's haystack (`hay` caches them).
     """
-    words = fold(query).split()
+    words = query.split()
     groups: dict[str, list[Evaluation]] = {g.id: [] for g in board.definitions.groups}
     for ev in board.evaluations:
         if behind_only and ev.status is not Status.BEHIND:
             continue
         if words:
             text = hay[ev.indicator.id] if hay is not None else haystack(ev, board)
-            if not all(w in text for w in words):
+            if not matches(query, text):
                 continue
         groups.setdefault(ev.indicator.group, []).append(ev)
     key = SORT_KEYS.get(sort)

@@ -38,3 +38,19 @@ def make_datadir(tmp_path: Path, indicators: str, progress: dict[str, str] | Non
             encoding="utf-8",
         )
     return root
+
+
+def plain(value: object) -> object:
+    """A stored value without who and when (`by`, `at`): the bare value when nothing else."""
+    if isinstance(value, dict):
+        rest = {k: v for k, v in value.items() if k not in ("by", "at")}
+        return rest["value"] if set(rest) == {"value"} else rest
+    return value
+
+
+def plain_values(path: Path) -> dict[str, object]:
+    """A progress file's `[values]`, each `plain`."""
+    import tomllib
+
+    raw = tomllib.loads(path.read_text(encoding="utf-8")).get("values", {})
+    return {k: plain(v) for k, v in raw.items()}

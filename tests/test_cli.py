@@ -62,6 +62,11 @@ def test_report_json_in_an_empty_folder_is_the_bundled_sample(tmp_path: Path) ->
         "expected",
         "percent_of_target",
         "status",
+        "note",
+        "by",
+        "at",
+        "cause",
+        "remedy",
     }
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
-from datadirs import copy_sample
+from datadirs import copy_sample, plain_values
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
 from tuikit import RecordingApp as App
@@ -23,7 +22,7 @@ Q1 = Period(2026, 1)
 
 
 def values(root: Path) -> dict[str, Any]:
-    return tomllib.loads((root / "progress" / "2026-Q1.toml").read_text())["values"]
+    return plain_values(root / "progress" / "2026-Q1.toml")
 
 
 def shown(app: Any, selector: str) -> str:

@@ -140,6 +140,6 @@ def test_a_symlinked_progress_file_is_written_through(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     link = root / "progress" / "2026-Q1.toml"
     assert link.is_symlink() and link.resolve() == target
-    assert "bhyt = 77" in target.read_text()
+    assert "bhyt = {value = 77," in target.read_text()
     assert (shared / ".2026-Q1.toml.lock").exists()  # one lock for everyone sharing the file
     assert not [n for n in os.listdir(root / "progress") if n.endswith(".tmp")]

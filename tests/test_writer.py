@@ -12,7 +12,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from datadirs import copy_sample
+from datadirs import copy_sample, plain, plain_values
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import DataDir
@@ -184,9 +184,10 @@ def test_set_creates_a_new_period(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["set", "--config", str(root), "--period", "2026-Q2", "thu-ngan-sach", "70,5"]) == 0
     doc = tomllib.loads((root / "progress" / "2026-Q2.toml").read_text())
     assert doc["period"] == "2026-Q2" and doc["unit"] == "my-thoi"
-    assert doc["values"] == {"thu-ngan-sach": 70.5}
+    assert {k: plain(v) for k, v in doc["values"].items()} == {"thu-ngan-sach": 70.5}
     out = capsys.readouterr().out.splitlines()
-    assert out[1].endswith(".toml") and "snapshots/2026-Q2/" in out[1]
+    assert out[0] == "Đã ghi vào Quý II/2026: thu-ngan-sach = 70,5"
+    assert out[2].endswith(".toml") and "snapshots/2026-Q2/" in out[2]
 
 
 @pytest.mark.parametrize(
@@ -241,7 +242,7 @@ def test_two_processes_saving_concurrently_lose_no_update(tmp_path: Path) -> Non
         subprocess.Popen([sys.executable, str(script), str(root), ident, "60"]) for ident in ids
     ]
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
-    values = tomllib.loads((root / "progress" / "2026-Q2.toml").read_text())["values"]
+    values = plain_values(root / "progress" / "2026-Q2.toml")
     assert values == {"bhyt": 60.0, "thu-ngan-sach": 60.0}
 
 
@@ -284,7 +285,7 @@ def test_whole_numbers_stay_whole_and_the_mode_is_kept(tmp_path: Path) -> None:
     path = root / "progress" / "2026-Q1.toml"
     path.chmod(0o664)  # shared with the group
     DataDir(root).set_value(Period(2026, 1), "dang-vien", 1431.0)
-    assert "dang-vien = 1431\n" in path.read_text()
+    assert "dang-vien = {value = 1431," in path.read_text()
     assert path.stat().st_mode & 0o777 == 0o664
 
 

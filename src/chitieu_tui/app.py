@@ -19,8 +19,9 @@ from chitieu_tui.core import alerts as core_alerts
 from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.collection import Collection, Member
 from chitieu_tui.core.errors import ChitieuError, InternalError
+from chitieu_tui.core.journal import closed_msg
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import Source, View, WritableSource
+from chitieu_tui.core.source import ClosableSource, Source, View, WritableSource
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import (
     BackToRollup,
@@ -39,6 +40,7 @@ from chitieu_tui.screens import (
     EntryScreen,
     HelpScreen,
 )
+from chitieu_tui.screens.close import CloseScreen
 from chitieu_tui.screens.rollup import RollupScreen
 from chitieu_tui.widgets import HeaderBar
 
@@ -373,7 +375,9 @@ class ChitieuApp(App[int]):
         """Show one indicator in full."""
         if self.view is not None and not isinstance(self.screen, DetailScreen):
             self._looked_at(message.indicator_id)
-            self.push_screen(DetailScreen(self.view, message.indicator_id, self.lang))
+            self.push_screen(
+                DetailScreen(self.view, message.indicator_id, self.lang, source=self.source)
+            )
 
     def action_reload(self) -> None:
         """`r`."""
@@ -411,6 +415,11 @@ class ChitieuApp(App[int]):
             text = why.text(self.lang) if why is not None else t(self.lang, "e_read_only")
             self.notify(text, severity="warning", markup=False)
             return
+        progress = self.view.board.progress
+        if progress is not None and progress.closed is not None:
+            msg = closed_msg("err.closed.refused", self.view.period, progress.closed)
+            self.notify(msg.text(self.lang), severity="warning", markup=False)
+            return
         indicator_id = self.dashboard.table.current_id()
         ev = self.view.board.get(indicator_id) if indicator_id else None
         if ev is None:
@@ -422,6 +431,24 @@ class ChitieuApp(App[int]):
                 self.reload()
 
         self.push_screen(EntryScreen(self.source, ev, self.lang), saved)
+
+    def action_close_quarter(self) -> None:
+        """`c`: close the quarter shown (with a reason), or reopen it when closed."""
+        if self.view is None:
+            return
+        if self.view.read_only or not isinstance(self.source, ClosableSource):
+            why = self.view.read_only_reason
+            text = why.text(self.lang) if why is not None else t(self.lang, "e_read_only")
+            self.notify(text, severity="warning", markup=False)
+            return
+        progress = self.view.board.progress
+        closed = progress.closed if progress is not None else None
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.reload()
+
+        self.push_screen(CloseScreen(self.source, self.view.period, closed, self.lang), done)
 
     def action_help(self) -> None:
         """`?`."""
@@ -445,10 +472,20 @@ def run_app(source: Source, period: Period | None, lang: str) -> int:
     return app.return_code or 0
 
 
+LIGHT_THEME = "textual-light"
+"""The theme of `chitieu screenshot --light`: dark text on white, fit for a printed page."""
+
+
 def save_screenshot(
-    source: Source, output: Path, size: tuple[int, int], period: Period | None, lang: str
+    source: Source,
+    output: Path,
+    size: tuple[int, int],
+    period: Period | None,
+    lang: str,
+    theme: str | None = None,
 ) -> Path:
-    """Render the dashboard headless at `size`, once loaded, into an SVG file."""
+    """Render the dashboard headless at `size`, once loaded, into an SVG file (in `theme`
+    when given, e.g. LIGHT_THEME)."""
     import asyncio
 
     initial = preload(source, period)
@@ -456,6 +493,9 @@ def save_screenshot(
 
     async def render() -> str:
         async with app.run_test(size=size) as pilot:
+            if theme is not None:
+                app.theme = theme
+                await pilot.pause()
             if initial is None:  # loaded by a worker: wait for it to reach the screen
                 try:
                     await app.workers.wait_for_complete()
@@ -486,7 +526,11 @@ def run_rollup(collection: Collection, period: Period | None, lang: str) -> int:
 
 
 def save_rollup_screenshot(
-    collection: Collection, output: Path, size: tuple[int, int], lang: str
+    collection: Collection,
+    output: Path,
+    size: tuple[int, int],
+    lang: str,
+    theme: str | None = None,
 ) -> Path:
     """Render the roll-up of a loaded collection headless at `size` into an SVG file."""
     import asyncio
@@ -495,6 +539,8 @@ def save_rollup_screenshot(
 
     async def render() -> str:
         async with app.run_test(size=size) as pilot:
+            if theme is not None:
+                app.theme = theme
             await pilot.pause()
             return app.export_screenshot(title="chitieu")
 

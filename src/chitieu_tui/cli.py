@@ -25,6 +25,7 @@ from chitieu_tui.i18n import resolve_lang, t
 
 if TYPE_CHECKING:
     from chitieu_tui.core.collection import Collection
+    from chitieu_tui.core.datadir import DataDir
     from chitieu_tui.core.source import Source, View
 
 
@@ -111,6 +112,11 @@ COMMAND_OPTIONS: dict[str | None, tuple[str, ...]] = {
     "screenshot": _READ,
     "set": ("config", "period"),
     "unset": ("config", "period"),
+    "log": ("config", "period"),
+    "close": ("config", "period"),
+    "reopen": ("config", "period"),
+    "template": ("config", "period"),
+    "import": ("config", "period"),
     "init": (),
     "serve": ("config",),
     "web": _READ,
@@ -249,11 +255,9 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     report = subs.add_parser("report", help="print one period without the TUI")
     _source_options(report, sub=True, lang=lang)
     report.add_argument(
-        "--format",
-        choices=("table", "markdown", "csv", "json"),
-        default="table",
-        help=t(lang, "cli.opt.format"),
+        "--format", choices=REPORT_FORMATS, default="table", help=t(lang, "cli.opt.format")
     )
+    report.add_argument("--output", "-o", metavar="FILE", default=None, help=t(lang, "cli.output"))
     snap = subs.add_parser("snapshot", help="write a snapshot and print its path")
     _source_options(snap, sub=True, lang=lang)
     shot = subs.add_parser("screenshot", help="render the dashboard once to an SVG file")
@@ -264,6 +268,7 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     shot.add_argument(
         "--size", type=_size, default="120x40", metavar="WxH", help=t(lang, "cli.opt.size")
     )
+    shot.add_argument("--light", action="store_true", help=t(lang, "cli.light_help"))
     setp = subs.add_parser("set", help="enter one value (locked, atomic write), then snapshot")
     _source_options(setp, sub=True, lang=lang)
     setp.add_argument("id", metavar="ID", help=t(lang, "cli.opt.id"))
@@ -271,6 +276,9 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     setp.add_argument("--note", default=None, help=t(lang, "cli.opt.note"))
     setp.add_argument("--no-snapshot", action="store_true", help=t(lang, "cli.opt.no_snapshot"))
     setp.add_argument("--yes", action="store_true", help=t(lang, "cli.set_yes"))
+    setp.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
+    setp.add_argument("--cause", metavar="T", default=None, help=t(lang, "cli.cause_help"))
+    setp.add_argument("--remedy", metavar="T", default=None, help=t(lang, "cli.remedy_help"))
     unset = subs.add_parser("unset", help=t(lang, "cli.unset_help"))
     _source_options(unset, sub=True, lang=lang)
     unset.add_argument("id", metavar="ID", help=t(lang, "cli.opt.id"))
@@ -278,6 +286,24 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     alerts = subs.add_parser("alerts", help=t(lang, "cli.alerts_help"))
     _source_options(alerts, sub=True)
     alerts.add_argument("--fail", action="store_true", help=t(lang, "cli.alerts_fail"))
+    unset.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
+    log = subs.add_parser("log", help=t(lang, "cli.log_help"))
+    _source_options(log, sub=True)
+    log.add_argument("id", metavar="ID", nargs="?", default=None, help="indicator id")
+    for name, key in (("close", "cli.close_help"), ("reopen", "cli.reopen_help")):
+        cmd = subs.add_parser(name, help=t(lang, key))
+        _source_options(cmd, sub=True)
+        cmd.add_argument("--reason", metavar="TEXT", required=True, help=t(lang, "cli.reason_help"))
+        cmd.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
+    template = subs.add_parser("template", help=t(lang, "cli.template_help"))
+    _source_options(template, sub=True, lang=lang)
+    template.add_argument("--output", "-o", required=True, metavar="FILE.xlsx")
+    imp = subs.add_parser("import", help=t(lang, "cli.import_help"))
+    _source_options(imp, sub=True, lang=lang)
+    imp.add_argument("file", metavar="FILE.xlsx")
+    imp.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
+    imp.add_argument("--yes", action="store_true", help=t(lang, "cli.set_yes"))
+    imp.add_argument("--no-snapshot", action="store_true", help="do not take a snapshot")
     init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
     init.add_argument(
         "dest", nargs="?", default="config", metavar="DIR", help=t(lang, "cli.opt.dest")
@@ -329,9 +355,10 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return root
 
 
-def _load_view(source: Source, period: Period | None, lang: str) -> View:
-    """One View, for the one-shot commands (API sources within 30 s in all)."""
-    view = source.load(period, history=0)
+def _load_view(source: Source, period: Period | None, lang: str, history: int = 0) -> View:
+    """One View, for the one-shot commands (API sources within 30 s in all); `history`
+    earlier quarters too (the official reports' quarter and same-quarter-last-year columns)."""
+    view = source.load(period, history=history)
     if view.stale and view.stale_since is not None:
         from chitieu_tui.present.time import age_since, stamp_text
 
@@ -416,20 +443,61 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+REPORT_FORMATS = ("table", "markdown", "csv", "csv-excel", "json", "text", "xlsx", "docx")
+"""`report --format`: xlsx and docx are files (`--output` required); the others print."""
+BINARY_FORMATS = ("xlsx", "docx")
+
+
+def _check_output(args: argparse.Namespace) -> None:
+    """A binary format needs `--output FILE`, and never goes to a terminal (exit 2)."""
+    if args.format not in BINARY_FORMATS:
+        return
+    if not args.output:
+        raise UsageError("err.office.needs_output", format=args.format)
+    if args.output == "-" and sys.stdout.isatty():
+        raise UsageError("err.office.terminal", format=args.format)
+
+
+def _emit(args: argparse.Namespace, data: bytes | str) -> None:
+    """Write the report to `--output` (atomically; `-` is stdout) or print it."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if args.output and args.output != "-":
+        from chitieu_tui.core.atomic import atomic_write
+
+        print(atomic_write(Path(args.output), data, shown=args.output))
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    """Print one period."""
+    """Print one period (or write it to `--output`)."""
     from chitieu_tui.report import render
 
+    _check_output(args)
     collection = make_collection(args)
     if collection is not None:
         return report_collection(args, collection)
     source = make_source(args)
-    view = _load_view(source, args.period, args.lang)
+    official = args.format in ("xlsx", "docx", "text")
+    history = 5 if official or args.format == "csv-excel" else 0  # quarter and last year's
+    view = _load_view(source, args.period, args.lang, history=history)
     for w in view.warnings:
         warn(w, args.lang)
-    sys.stdout.write(render(view, args.format, args.lang))
+    if official:
+        from chitieu_tui.office.render import render_official
+
+        _emit(args, render_official(view, args.format, args.lang))
+        return 0
+    text = render(view, args.format, args.lang)
     if args.format == "json":
-        sys.stdout.write("\n")
+        text += "\n"
+    if args.output:
+        _emit(args, text)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -460,6 +528,27 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _set_period(args: argparse.Namespace, data: DataDir) -> Period:
+    """`--period`, else the newest quarter with progress while it is open (docs/cli.md)."""
+    from chitieu_tui.core.journal import closed_msg
+
+    if args.period is not None:
+        chosen: Period = args.period
+        return chosen
+    defs = data.definitions()
+    periods = data.periods()
+    if not periods:
+        raise WriteError(
+            "err.set.no_period", Place("--period"), example=str(Period(defs.unit.year, 1))
+        )
+    period = periods[-1]
+    progress = data.progress(period, defs)
+    if progress is not None and progress.closed is not None:
+        msg = closed_msg("err.set.default_closed", period, progress.closed, next=str(period.next()))
+        raise WriteError(msg, Place(data.shown(data.progress_path(period))))
+    return period
+
+
 def cmd_set(args: argparse.Namespace) -> int:
     """Enter one value from the command line (the last writer wins)."""
     from chitieu_tui.core.datadir import DataDir, resolve_data_dir
@@ -469,10 +558,18 @@ def cmd_set(args: argparse.Namespace) -> int:
     if args.api:
         raise UsageError("err.usage.set_api")
     data = DataDir(resolve_data_dir(args.config))
-    period = args.period or data.default_period(data.definitions())
+    period = _set_period(args, data)
     try:
         path = data.enter(
-            period, args.id, args.value, args.note, lang=args.lang, confirmed=args.yes
+            period,
+            args.id,
+            args.value,
+            args.note,
+            lang=args.lang,
+            confirmed=args.yes,
+            by=args.by,
+            cause=args.cause,
+            remedy=args.remedy,
         )
     except EntryError as exc:
         detail = exc.msg
@@ -480,6 +577,8 @@ def cmd_set(args: argparse.Namespace) -> int:
             detail = Msg("err.entry.needs_yes", detail=detail)
         item = Msg("item.indicator", id=args.id)
         raise DataError(Msg("err.in_item", item=item, detail=detail), Place("VALUE")) from None
+    label = period.label(args.lang)
+    print(t(args.lang, "cli.set_done", period=label, id=args.id, value=args.value.strip()))
     print(data.shown(path))
     if not args.no_snapshot:
         print(data.take_snapshot(data.board(period)))
@@ -494,11 +593,64 @@ def cmd_unset(args: argparse.Namespace) -> int:
         raise UsageError("err.usage.set_api")
     data = DataDir(resolve_data_dir(args.config))
     period = args.period or data.default_period(data.definitions())
-    path = data.unset(period, args.id)
+    path = data.unset(period, args.id, by=args.by)
     print(t(args.lang, "cli.unset_removed", id=args.id, path=data.shown(path)))
     if not args.no_snapshot:
         print(data.take_snapshot(data.board(period)))
     return 0
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    """List every change of a quarter, oldest first (values changed by hand noticed)."""
+    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+    from chitieu_tui.present.journal import change_line
+
+    if args.api:
+        raise UsageError("err.usage.log_api")
+    data = DataDir(resolve_data_dir(args.config))
+    defs = data.definitions()
+    period = args.period or data.default_period(defs)
+    changes = data.journal(period)
+    if args.id is not None:
+        if defs.indicator(args.id) is None:
+            raise DataError("err.indicator.unknown", Place("ID"), id=args.id)
+        changes = [c for c in changes if c.id == args.id]
+    if not changes:
+        print(t(args.lang, "cli.log_empty", period=period.label(args.lang)))
+    for change in changes:
+        print(change_line(change, args.lang))
+    return 0
+
+
+def _cmd_close(args: argparse.Namespace, reopen: bool) -> int:
+    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+
+    if args.api:
+        raise UsageError("err.usage.set_api")
+    if args.period is None:
+        raise UsageError("err.usage.close_needs_period")
+    data = DataDir(resolve_data_dir(args.config))
+    period: Period = args.period
+    closed = data.close(period, args.reason, by=args.by, reopen=reopen)
+    label = period.label(args.lang)
+    if closed is None:
+        print(t(args.lang, "cli.reopened", period=label))
+    else:
+        from chitieu_tui.present.journal import closed_text
+
+        print(t(args.lang, "cli.closed", period=label, detail=closed_text(closed, args.lang)))
+        print(data.take_snapshot(data.board(period)))
+    return 0
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    """Close a quarter (chốt số liệu): `[closed]`, journaled, and a final snapshot."""
+    return _cmd_close(args, reopen=False)
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    """Reopen a closed quarter, journaled."""
+    return _cmd_close(args, reopen=True)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -522,6 +674,15 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _theme(args: argparse.Namespace) -> str | None:
+    """`--light`: the light theme, for a printed page."""
+    if not getattr(args, "light", False):
+        return None
+    from chitieu_tui.app import LIGHT_THEME
+
+    return LIGHT_THEME
+
+
 def cmd_screenshot(args: argparse.Namespace) -> int:
     """Render the dashboard once, headless, and save it as SVG."""
     from chitieu_tui.app import save_screenshot
@@ -531,12 +692,16 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         from chitieu_tui.app import save_rollup_screenshot
 
         load_collection(collection, args.period, args.lang)
-        path = save_rollup_screenshot(collection, Path(args.output), args.size, args.lang)
+        path = save_rollup_screenshot(
+            collection, Path(args.output), args.size, args.lang, theme=_theme(args)
+        )
         print(path)
         return 0
     source = make_source(args)
     width, height = args.size
-    path = save_screenshot(source, Path(args.output), (width, height), args.period, args.lang)
+    path = save_screenshot(
+        source, Path(args.output), (width, height), args.period, args.lang, theme=_theme(args)
+    )
     print(path)
     return 0
 
@@ -625,9 +790,18 @@ def report_collection(args: argparse.Namespace, collection: Collection) -> int:
     from chitieu_tui.rollup_report import render_collection
 
     load_collection(collection, args.period, args.lang)
-    sys.stdout.write(render_collection(collection, args.format, args.lang))
+    if args.format in ("xlsx", "docx", "text"):
+        from chitieu_tui.office.render import render_collection_official
+
+        _emit(args, render_collection_official(collection, args.format, args.lang))
+        return 0
+    text = render_collection(collection, args.format, args.lang)
     if args.format == "json":
-        sys.stdout.write("\n")
+        text += "\n"
+    if args.output:
+        _emit(args, text)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -692,6 +866,86 @@ def cmd_web(args: argparse.Namespace) -> int:
     return serve_web(args)
 
 
+def _entry_units(args: argparse.Namespace) -> list[DataDir]:
+    """The data folders `template` and `import` work on: one, or each unit of a collection."""
+    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+
+    if args.api or getattr(args, "offline", False):
+        raise UsageError("err.usage.set_api")
+    collection = make_collection(args)
+    if collection is None:
+        return [DataDir(resolve_data_dir(args.config))]
+    units = []
+    for m in collection.members:
+        data = getattr(m.source, "data", None)
+        if data is not None:
+            units.append(data)
+    return units
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """Write an entry workbook (a sheet per unit) for a quarter."""
+    from chitieu_tui.office import need
+
+    need("openpyxl")
+    from chitieu_tui.core.atomic import atomic_write
+    from chitieu_tui.office.entry import template_bytes
+
+    boards = []
+    for data in _entry_units(args):
+        try:
+            defs = data.definitions()
+            boards.append(data.board(args.period or data.default_period(defs)))
+        except ChitieuError as exc:
+            warn(exc, args.lang)
+    if not boards:
+        raise DataError("err.import.no_units", Place(args.config or "."))
+    print(atomic_write(Path(args.output), template_bytes(boards, args.lang), shown=args.output))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Check every filled cell of an entry workbook, then write them all (nothing when any
+    cell is bad), one locked, journaled write per unit and quarter."""
+    from chitieu_tui.office import need
+
+    need("openpyxl")
+    from chitieu_tui.office.entry import plan, read_sheets
+
+    units = {}
+    for data in _entry_units(args):
+        try:
+            units[data.definitions().unit.id] = data
+        except ChitieuError as exc:
+            warn(exc, args.lang)
+    sheets = read_sheets(Path(args.file), args.file)
+    plans = plan(sheets, units, args.period, args.lang, confirmed=args.yes)
+    if not plans:
+        print(t(args.lang, "o.i_nothing", file=args.file))
+        return 0
+    done: list[str] = []
+    for p in plans:
+        try:
+            path = p.data.enter_many(p.period, p.items, by=args.by, via="import")
+        except ChitieuError as exc:
+            if done:
+                from chitieu_tui.i18n import Msg
+
+                written = "; ".join(done)
+                raise WriteError(
+                    Msg("err.import.partial", detail=exc.msg, written=written), exc.place
+                ) from None
+            raise
+        unit = p.data.definitions().unit.name
+        done.append(f"{p.sheet} ({len(p.items)})")
+        label = p.period.label(args.lang)
+        print(t(args.lang, "o.i_written", n=len(p.items), period=label, unit=unit))
+        print(p.data.shown(path))
+        if not args.no_snapshot:
+            print(p.data.take_snapshot(p.data.board(p.period)))
+    return 0
+
+
 COMMANDS = {
     None: cmd_tui,
     "check": cmd_check,
@@ -701,6 +955,11 @@ COMMANDS = {
     "screenshot": cmd_screenshot,
     "set": cmd_set,
     "unset": cmd_unset,
+    "log": cmd_log,
+    "close": cmd_close,
+    "reopen": cmd_reopen,
+    "template": cmd_template,
+    "import": cmd_import,
     "init": cmd_init,
     "serve": cmd_serve,
     "web": cmd_web,

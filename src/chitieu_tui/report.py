@@ -11,12 +11,15 @@ from typing import Any
 
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
 from chitieu_tui.core.source import View
+from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import REPORT_COLUMNS, REPORT_NUMERIC, report_headers, row_cells
+from chitieu_tui.present.journal import closed_text
 from chitieu_tui.present.status import colour as status_colour
 from chitieu_tui.present.summary import groups_line, summary_line
+from chitieu_tui.present.time import datetime_text
 
-FORMATS = ("table", "markdown", "csv", "json")
+FORMATS = ("table", "markdown", "csv", "csv-excel", "json")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 CSV_COLUMNS = (
     "id",
@@ -30,8 +33,29 @@ CSV_COLUMNS = (
     "expected",
     "percent_of_target",
     "status",
+    "note",
+    "by",
+    "at",
+    "cause",
+    "remedy",
 )
 """The CSV's header: machine-friendly column ids, the same in every language."""
+WHO_FIELDS = ("note", "by", "at", "cause", "remedy")
+"""What a value records beside itself (docs/formats.md), in the JSON, CSV and Markdown."""
+
+
+def who_fields(ev: Evaluation) -> dict[str, str | None]:
+    """`note`, `by`, `at` (ISO 8601), `cause`, `remedy` of the value (None without one)."""
+    entry = ev.entry
+    if entry is None:
+        return dict.fromkeys(WHO_FIELDS)
+    return {
+        "note": entry.note,
+        "by": entry.by,
+        "at": entry.at.isoformat() if entry.at is not None else None,
+        "cause": entry.cause,
+        "remedy": entry.remedy,
+    }
 
 
 def _row(ev: Evaluation, lang: str) -> list[str]:
@@ -69,12 +93,17 @@ def to_json(board: Board) -> dict[str, Any]:
                 "expected": fmt.round2(ev.expected) if ev.entry is not None else None,
                 "percent_of_target": fmt.round2(ev.percent),
                 "status": _status(ev),
+                **who_fields(ev),
             }
         )
+    closed = board.progress.closed if board.progress is not None else None
     return {
         "unit": board.definitions.unit.id,
         "period": str(board.period),
         "judged": board.judged,
+        "closed": None
+        if closed is None
+        else {"at": closed.at.isoformat(), "by": closed.by, "reason": closed.reason},
         "summary": summary,
         "indicators": rows,
     }
@@ -109,8 +138,43 @@ def json_text(data: Any) -> str:
         return json.dumps(data, ensure_ascii=False, indent=2)
 
 
+MD_WHO_KEYS = ("r_by", "r_at", "r_cause", "r_remedy")
+"""The Markdown's columns beside the table's: who, when, cause and remedy."""
+
+
+def _who_cells(ev: Evaluation, lang: str) -> list[str]:
+    """Who entered the value, when (in its own time zone), its cause and remedy."""
+    entry = ev.entry
+    if entry is None:
+        return ["", "", "", ""]
+    at = datetime_text(entry.at, lang) if entry.at is not None else ""
+    return [entry.by, at, entry.cause, entry.remedy]
+
+
 def _md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def csv_cells(ev: Evaluation, judged: bool = True) -> list[Any]:
+    """One indicator's CSV cells, in the order of CSV_COLUMNS (every CSV of the app)."""
+    ind = ev.indicator
+    value: Any = ev.value
+    if isinstance(value, bool):
+        value = str(value).lower()
+    return [
+        ind.id,
+        _csv_cell(ind.group),
+        _csv_cell(ind.name),
+        ind.kind,
+        _csv_cell(ind.unit),
+        "" if value is None else value,
+        "" if ev.ytd is None else ev.ytd,
+        "" if ind.target is None or not judged else ind.target,
+        "" if ev.expected is None or ev.entry is None else fmt.round2(ev.expected),
+        "" if ev.percent is None else fmt.round2(ev.percent),
+        _status(ev) or "",
+        *(_csv_cell(v or "") for v in who_fields(ev).values()),
+    ]
 
 
 def _csv_cell(text: str) -> str:
@@ -131,38 +195,29 @@ def render(view: View, form: str, lang: str = "vi") -> str:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for ev in board.evaluations:
-            ind = ev.indicator
-            value: Any = ev.value
-            writer.writerow(
-                [
-                    ind.id,
-                    _csv_cell(ind.group),
-                    _csv_cell(ind.name),
-                    ind.kind,
-                    _csv_cell(ind.unit),
-                    ""
-                    if value is None
-                    else str(value).lower()
-                    if isinstance(value, bool)
-                    else value,
-                    "" if ev.ytd is None else ev.ytd,
-                    "" if ind.target is None or not board.judged else ind.target,
-                    "" if ev.expected is None or ev.entry is None else fmt.round2(ev.expected),
-                    "" if ev.percent is None else fmt.round2(ev.percent),
-                    _status(ev) or "",
-                ]
-            )
+            writer.writerow(csv_cells(ev, board.judged))
         return out.getvalue()
+    if form == "csv-excel":
+        return csv_excel(view, lang)
     if form == "markdown":
+        from chitieu_tui.present.official import provenance
+
+        block = [f"- **{_md(k)}:** {_md(v)}" for k, v in provenance(view, lang)]
         lines = [
             f"# {_md(title)}",
+            "",
+            *block,
             "",
             _md(summary_line(board, lang)),
             "",
             _md(groups_line(board, lang)),
             "",
         ]
-        headers = report_headers(lang)
+        closed = board.progress.closed if board.progress is not None else None
+        if closed is not None:
+            at = len(block) + 5
+            lines[at:at] = [_md(t(lang, "r_closed", detail=closed_text(closed, lang))), ""]
+        headers = [*report_headers(lang), *(t(lang, k) for k in MD_WHO_KEYS)]
         lines.append("| " + " | ".join(_md(h) for h in headers) + " |")
         lines.append("|" + "---|" * len(headers))
         group = None
@@ -173,7 +228,8 @@ def render(view: View, form: str, lang: str = "vi") -> str:
                     f"| **{_md(board.definitions.group_name(group))}** |"
                     + " |" * (len(headers) - 1)
                 )
-            lines.append("| " + " | ".join(_md(c) for c in _row(ev, lang)) + " |")
+            cells = [*_row(ev, lang), *_who_cells(ev, lang)]
+            lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
         return "\n".join(lines) + "\n"
     return _rich_table(view, lang)
 
@@ -228,6 +284,82 @@ def _rich_table(view: View, lang: str, colour: bool | None = None) -> str:
     console.print(table)
     console.print(Text(summary_line(board, lang)))
     console.print(Text(groups_line(board, lang)))
+    from chitieu_tui.present.official import provenance_line
+
+    console.print(Text(provenance_line(view, lang)))
     out = console.file
     assert isinstance(out, io.StringIO)
     return out.getvalue()
+
+
+BOM = "\ufeff"
+"""Excel reads a CSV as UTF-8 only when it starts with this mark."""
+
+
+def excel_number(x: object, lang: str) -> str:
+    """A number as a spreadsheet of the reader's locale reads it: `32,5` (vi), `32.5` (en);
+    no thousands separator (it would be read as text)."""
+    if x is None or x == "":
+        return ""
+    if isinstance(x, bool):
+        return t(lang, "done" if x else "not_done")
+    if not isinstance(x, int | float):
+        return str(x)
+    text = f"{float(x):.6f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang != "en" else text
+
+
+def excel_rows(view: View, lang: str, lead: list[str] | None = None) -> list[list[str]]:
+    """The §11 table's rows (no group rows) as text cells for `csv-excel`."""
+    from chitieu_tui.present import official
+
+    rows = []
+    for item in official.rows(view, lang):
+        if isinstance(item, official.GroupRow):
+            continue
+        cells = item.cells()
+        row = list(lead or [])
+        for key in (*official.COLUMNS, *official.WHO_COLUMNS):
+            value = cells[key]
+            if key in official.PERCENT_COLUMNS and isinstance(value, float):
+                value = value * 100
+            if key == "at":
+                value = datetime_text(value, lang) if value is not None else ""
+            if key in ("name", "unit", "note", "by", "cause", "remedy", "status"):
+                row.append(_csv_cell(str(value or "")))
+            else:
+                row.append(excel_number(value, lang))
+        row.append(item.id)
+        rows.append(row)
+    return rows
+
+
+def excel_headers(lang: str) -> list[str]:
+    """`csv-excel`'s headings: the §11 columns in the reader's language, then the id."""
+    from chitieu_tui.present import official
+
+    return [*official.headers(lang), t(lang, "o.col_id")]
+
+
+def excel_writer(out: io.StringIO, lang: str) -> Any:
+    """A CSV writer with the list separator a spreadsheet of the reader's locale expects:
+    `;` in Vietnamese (where `,` marks decimals), `,` in English."""
+    import csv
+
+    return csv.writer(out, delimiter=";" if lang != "en" else ",", lineterminator="\r\n")
+
+
+def csv_excel(view: View, lang: str = "vi") -> str:
+    """`--format csv-excel`: a BOM, where the figures come from, then the §11 table with headings
+    in the reader's language and numbers as the reader's spreadsheet reads them."""
+    from chitieu_tui.present.official import provenance, title
+
+    out = io.StringIO()
+    writer = excel_writer(out, lang)
+    writer.writerow([_csv_cell(title(view, lang))])
+    for label, value in provenance(view, lang):
+        writer.writerow([_csv_cell(label), _csv_cell(value)])
+    writer.writerow([])
+    writer.writerow(excel_headers(lang))
+    writer.writerows(excel_rows(view, lang))
+    return BOM + out.getvalue()

@@ -16,11 +16,12 @@ from chitieu_tui.present.rollup import (
     column_names,
     column_totals,
     header_text,
+    offline_text,
     summary_text,
     total_cell,
     unit_rows,
 )
-from chitieu_tui.report import CSV_COLUMNS, _csv_cell, _md, to_json
+from chitieu_tui.report import CSV_COLUMNS, _csv_cell, _md, csv_cells, to_json
 
 CSV_ROLLUP_COLUMNS = ("row", "unit_id", "unit_name", *CSV_COLUMNS, "units")
 """The collection CSV's header: `row` is `unit` (one indicator of one unit) or `total`."""
@@ -75,34 +76,14 @@ def _csv(collection: Collection) -> str:
     for m in collection.members:
         board = m.board
         if board is None:
-            writer.writerow(["unit", m.key, _csv_cell(m.name)] + [""] * 10 + ["error", ""])
-            continue
-        for ev in board.evaluations:
-            ind = ev.indicator
-            value: Any = ev.value
+            blank = [""] * (len(CSV_COLUMNS) - 1)
             writer.writerow(
-                [
-                    "unit",
-                    board.definitions.unit.id,
-                    _csv_cell(board.definitions.unit.name),
-                    ind.id,
-                    _csv_cell(ind.group),
-                    _csv_cell(ind.name),
-                    ind.kind,
-                    _csv_cell(ind.unit),
-                    ""
-                    if value is None
-                    else str(value).lower()
-                    if isinstance(value, bool)
-                    else value,
-                    "" if ev.ytd is None else ev.ytd,
-                    "" if ind.target is None else ind.target,
-                    "" if ev.expected is None or ev.entry is None else fmt.round2(ev.expected),
-                    "" if ev.percent is None else fmt.round2(ev.percent),
-                    ev.status.value,
-                    "",
-                ]
+                ["unit", m.key, _csv_cell(m.name), *blank[:10], "error", *blank[10:], ""]
             )
+            continue
+        unit = [board.definitions.unit.id, _csv_cell(board.definitions.unit.name)]
+        for ev in board.evaluations:
+            writer.writerow(["unit", *unit, *csv_cells(ev, board.judged), ""])
     for total in totals(collection.boards()):
         ind = total.indicator
         writer.writerow(
@@ -121,6 +102,7 @@ def _csv(collection: Collection) -> str:
                 "",
                 "" if total.percent is None else fmt.round2(total.percent),
                 total.status.value if total.percent is not None else "",
+                *[""] * (len(CSV_COLUMNS) - 11),  # note, by, at, cause, remedy
                 total.units,
             ]
         )
@@ -155,9 +137,16 @@ def render_collection(collection: Collection, form: str, lang: str = "vi") -> st
         return json.dumps(to_json_collection(collection, lang), ensure_ascii=False, indent=2)
     if form == "csv":
         return _csv(collection)
+    if form == "csv-excel":
+        return _csv_excel(collection, lang)
     heads, rows = _grid(collection, lang)
+    origin = [(t(lang, "o.source"), collection.label or collection.name)]
+    if offline_text(collection, lang):
+        origin.append((t(lang, "o.offline"), offline_text(collection, lang)))
     if form == "markdown":
-        lines = [f"# {_md(header_text(collection, lang))}", "", _md(summary_text(collection, lang))]
+        lines = [f"# {_md(header_text(collection, lang))}", ""]
+        lines += [f"- **{_md(k)}:** {_md(v)}" for k, v in origin]
+        lines += ["", _md(summary_text(collection, lang))]
         lines += ["", "| " + " | ".join(_md(h) for h in heads) + " |", "|" + "---|" * len(heads)]
         lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
         return "\n".join(lines) + "\n"
@@ -174,6 +163,28 @@ def render_collection(collection: Collection, form: str, lang: str = "vi") -> st
     console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
     console.print(table)
     console.print(Text(summary_text(collection, lang)))
+    console.print(Text(" · ".join(f"{k}: {v}" for k, v in origin)))
     out = console.file
     assert isinstance(out, io.StringIO)
     return out.getvalue()
+
+
+def _csv_excel(collection: Collection, lang: str) -> str:
+    """`csv-excel` of a collection: a BOM, the source, then every unit's §11 rows, led by the
+    unit's name (the scorecard and totals are in the xlsx)."""
+    from chitieu_tui.report import BOM, excel_headers, excel_rows, excel_writer
+
+    out = io.StringIO()
+    writer = excel_writer(out, lang)
+    writer.writerow([_csv_cell(header_text(collection, lang))])
+    writer.writerow([t(lang, "o.source"), _csv_cell(collection.label or collection.name)])
+    if offline_text(collection, lang):
+        writer.writerow([t(lang, "o.offline"), _csv_cell(offline_text(collection, lang))])
+    writer.writerow([])
+    writer.writerow([t(lang, "o.col_unit_name"), t(lang, "o.period"), *excel_headers(lang)])
+    for m in collection.members:
+        if m.view is None or m.error is not None:
+            continue
+        lead = [_csv_cell(m.name), m.view.board.period.label(lang)]
+        writer.writerows(excel_rows(m.view, lang, lead))
+    return BOM + out.getvalue()

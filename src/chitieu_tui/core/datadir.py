@@ -10,13 +10,14 @@ from pathlib import Path
 
 from chitieu_tui.core.archive import Archive
 from chitieu_tui.core.arithmetic import Board, evaluate_board
-from chitieu_tui.core.errors import ChitieuError, DataError, Place, WriteError
+from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, Place, WriteError
+from chitieu_tui.core.journal import Change
 from chitieu_tui.core.loader import load_definitions, load_progress, load_year_definitions
-from chitieu_tui.core.model import Definitions, Entry, Indicator, Progress
+from chitieu_tui.core.model import Closed, Definitions, Entry, Indicator, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
 from chitieu_tui.core.text import clean
-from chitieu_tui.core.writer import ANY, Expect
+from chitieu_tui.core.writer import ANY, Expect, Item
 from chitieu_tui.i18n import Msg
 
 BUNDLED = Path(__file__).resolve().parents[1] / "sample"
@@ -225,8 +226,13 @@ class DataDir:
         note: str | None = None,
         *,
         expect: Entry | None | Expect = ANY,
+        by: str | None = None,
+        cause: str | None = None,
+        remedy: str | None = None,
+        via: str = "set",
     ) -> Path:
-        """Write one value (None: remove it) into the period's progress file (locked, atomic)."""
+        """Write one value (None: remove it) into the period's progress file (locked, atomic),
+        journaled with who (`by`, default the current user) and how (`via`)."""
         from chitieu_tui.core.writer import set_value
 
         if self.is_bundled:
@@ -237,7 +243,47 @@ class DataDir:
         defs = self.year_definitions(period.year) or self.definitions()
         path = self.progress_path(period)
         return set_value(
-            path, defs, period, indicator_id, value, note, shown=self.shown(path), expect=expect
+            path,
+            defs,
+            period,
+            indicator_id,
+            value,
+            note,
+            shown=self.shown(path),
+            expect=expect,
+            by=by,
+            cause=cause,
+            remedy=remedy,
+            via=via,
+        )
+
+    def journal_path(self, period: Period) -> Path:
+        """`<root>/journal/<period>.toml`."""
+        return self.root / "journal" / f"{period}.toml"
+
+    def journal(self, period: Period, *, record: bool | None = None) -> list[Change]:
+        """The period's journal, oldest first, with values changed by hand since appended
+        (written to the journal unless the folder is read-only or the sample)."""
+        from chitieu_tui.core.writer import notice_hand_changes
+
+        defs = self.definitions()
+        path = self.progress_path(period)
+        if record is None:
+            record = not self.is_bundled and os.access(self.root, os.W_OK)
+        return notice_hand_changes(path, defs, period, shown=self.shown(path), record=record)
+
+    def close(
+        self, period: Period, reason: str, *, by: str | None = None, reopen: bool = False
+    ) -> Closed | None:
+        """Close (or reopen) a quarter: `[closed]` in its progress file, journaled."""
+        from chitieu_tui.core.writer import set_closed
+
+        if self.is_bundled:
+            raise WriteError(SAMPLE_HINT, Place(self.shown(self.root)))
+        defs = self.definitions()
+        path = self.progress_path(period)
+        return set_closed(
+            path, defs, period, reason, close=not reopen, shown=self.shown(path), by=by
         )
 
     def _indicator(self, indicator_id: str, period: Period | None = None) -> Indicator:
@@ -267,6 +313,10 @@ class DataDir:
         lang: str = "vi",
         expect: Entry | None | Expect = ANY,
         confirmed: bool = False,
+        by: str | None = None,
+        cause: str | None = None,
+        remedy: str | None = None,
+        via: str = "set",
     ) -> Path:
         """Validate a typed value (`32,5`, `có`; numbers as written in `lang`), then write it;
         the progress file's path.
@@ -280,14 +330,77 @@ class DataDir:
         value = parse_value(text, ind, lang)
         if not confirmed:
             check_plausible(ind, value)
-        return self.set_value(period, indicator_id, value, note, expect=expect)
+        return self.set_value(
+            period,
+            indicator_id,
+            value,
+            note,
+            expect=expect,
+            by=by,
+            cause=cause,
+            remedy=remedy,
+            via=via,
+        )
+
+    def check_entry(
+        self,
+        period: Period,
+        indicator_id: str,
+        typed: str | float | bool,
+        *,
+        lang: str = "vi",
+        confirmed: bool = False,
+    ) -> float | bool:
+        """The value `enter` would write, checked the same way (a number already read, e.g. an
+        Excel cell, is checked against the bounds), nothing written. Raises DataError for an
+        unknown id, EntryError for a value that cannot be entered."""
+        from chitieu_tui.core.loader import value_problem
+        from chitieu_tui.core.numbers import MAX_MAGNITUDE
+        from chitieu_tui.core.writer import check_plausible, parse_value
+
+        ind = self._indicator(indicator_id, period)
+        if isinstance(typed, str):
+            value = parse_value(typed, ind, lang)
+        elif isinstance(typed, bool) != (ind.kind == "milestone"):
+            raise EntryError(
+                "err.entry.milestone" if ind.kind == "milestone" else "err.entry.invalid_number"
+            )
+        else:
+            value = typed if isinstance(typed, bool) else float(typed)
+            if not isinstance(value, bool) and not abs(value) <= MAX_MAGNITUDE:  # NaN too
+                raise EntryError("err.entry.invalid_number")
+            problem = None if isinstance(value, bool) else value_problem(ind, value)
+            if problem is not None:
+                raise EntryError(problem)
+        if not confirmed:
+            check_plausible(ind, value)
+        return value
+
+    def enter_many(
+        self, period: Period, items: list[Item], *, by: str | None = None, via: str = "import"
+    ) -> Path:
+        """Write checked values (`check_entry`) of one quarter at once: one lock, one journal
+        write, one atomic write of the progress file (all or none)."""
+        from chitieu_tui.core.writer import set_values
+
+        if self.is_bundled:
+            raise WriteError(SAMPLE_HINT, Place(self.shown(self.root)))
+        defs = self.year_definitions(period.year) or self.definitions()
+        path = self.progress_path(period)
+        return set_values(path, defs, period, items, shown=self.shown(path), by=by, via=via)
 
     def unset(
-        self, period: Period, indicator_id: str, *, expect: Entry | None | Expect = ANY
+        self,
+        period: Period,
+        indicator_id: str,
+        *,
+        expect: Entry | None | Expect = ANY,
+        by: str | None = None,
+        via: str = "unset",
     ) -> Path:
         """Remove one value (locked, atomic); EntryError `err.entry.not_set` when absent."""
         self._indicator(indicator_id, period)
-        return self.set_value(period, indicator_id, None, expect=expect)
+        return self.set_value(period, indicator_id, None, expect=expect, by=by, via=via)
 
     def take_snapshot(self, board: Board) -> Path:
         """Write a snapshot of `board`; return its path."""

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 
 from chitieu_tui.core.errors import ChitieuError, DataError, ErrorList, Place
-from chitieu_tui.core.model import Definitions, Entry, Indicator, Progress
+from chitieu_tui.core.model import Closed, Definitions, Entry, Indicator, Progress
 from chitieu_tui.core.numbers import Num
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
@@ -361,31 +361,62 @@ def load_year_definitions(
     return defs
 
 
+VALUE_KEYS = ("value", "note", "by", "at", "cause", "remedy")
+"""The keys of a value's inline table (docs/formats.md)."""
+_TEXT_KEYS = ("note", "by", "cause", "remedy")
+
+
 def _entry(ind: Indicator | None, raw: Any) -> Entry | Msg:
     """An Entry, or the message of what is wrong with `raw`."""
-    note = ""
+    texts = {k: "" for k in _TEXT_KEYS}
+    at: dt.datetime | None = None
     if isinstance(raw, dict):
-        extra = set(raw) - {"value", "note"}
+        extra = set(raw) - set(VALUE_KEYS)
         if extra:
-            return Msg("err.value_table.unknown_field", field=clean(sorted(extra)[0]))
+            return Msg("err.value_table.unknown_key", field=clean(sorted(extra)[0]))
         if "value" not in raw:
             return Msg("err.value_table.no_value")
-        note_raw = raw.get("note", "")
-        if not isinstance(note_raw, str):
-            return Msg("err.value.note_text", got=_show(note_raw))
-        note = clean(note_raw, multiline=True)
+        for key in _TEXT_KEYS:
+            text = raw.get(key, "")
+            if not isinstance(text, str):
+                if key == "note":
+                    return Msg("err.value.note_text", got=_show(text))
+                return Msg("err.value.field_text", field=key, got=_show(text))
+            texts[key] = clean(text, multiline=key != "by")
+        at_raw = raw.get("at")
+        if at_raw is not None:
+            if not isinstance(at_raw, dt.datetime):
+                return Msg("err.value.at_datetime", field="at", got=_show(at_raw))
+            at = at_raw
         raw = raw["value"]
+    note, by, cause, remedy = texts["note"], texts["by"], texts["cause"], texts["remedy"]
     if ind is not None and ind.kind == "milestone":
         if not isinstance(raw, bool):
             return Msg("err.value.milestone", got=_show(raw))
-        return Entry(raw, note)
+        return Entry(raw, note, by=by, at=at, cause=cause, remedy=remedy)
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):
         return Msg("err.value.not_number", got=_show(raw))
     if not math.isfinite(raw):
         return Msg("err.value.not_finite", got=str(raw))
     if abs(raw) > MAX_MAGNITUDE:
         return Msg("err.value.too_large")
-    return Entry(float(raw), note)
+    return Entry(float(raw), note, by=by, at=at, cause=cause, remedy=remedy)
+
+
+def closed_from_raw(raw: Any) -> Closed | Msg:
+    """`[closed]` (`at`, `by`, `reason`), or the message of what is wrong with it."""
+    if not isinstance(raw, dict):
+        return Msg("err.closed.table", got=_show(raw))
+    extra = set(raw) - {"at", "by", "reason"}
+    if extra:
+        return Msg("err.closed.unknown_key", field=clean(sorted(extra)[0]))
+    at = raw.get("at")
+    if not isinstance(at, dt.datetime):
+        return Msg("err.value.at_datetime", field="at", got=_got(at))
+    for key in ("by", "reason"):
+        if not isinstance(raw.get(key), str):
+            return Msg("err.value.field_text", field=key, got=_got(raw.get(key)))
+    return Closed(at, clean(raw["by"]), clean(raw["reason"], multiline=True))
 
 
 def progress_from_dict(
@@ -400,7 +431,7 @@ def progress_from_dict(
     where = _Where(data, loc)
     errs: list[DataError] = []
     warnings: list[ChitieuError] = []
-    allowed = {"schema", "unit", "period", "as_of", "values"}
+    allowed = {"schema", "unit", "period", "as_of", "values", "closed"}
     for key in data:
         if key not in allowed:
             errs.append(where.error(Msg("err.field.unknown", field=clean(key)), key=key))
@@ -441,6 +472,15 @@ def progress_from_dict(
             errs.append(where.error(Msg("err.progress.as_of", got=_show(as_of_raw)), key="as_of"))
     elif as_of_raw is not None:
         errs.append(where.error(Msg("err.progress.as_of", got=_show(as_of_raw)), key="as_of"))
+    closed: Closed | None = None
+    if "closed" in data:
+        found = closed_from_raw(data["closed"])
+        if isinstance(found, Msg):
+            errs.append(
+                DataError(Msg("err.in_table", table="closed", detail=found), loc.place("closed"))
+            )
+        else:
+            closed = found
     raw_values = data.get("values", {})
     values: dict[str, Entry] = {}
     if not isinstance(raw_values, dict):
@@ -476,7 +516,7 @@ def progress_from_dict(
     if errs:
         raise errs[0] if len(errs) == 1 else ErrorList(list(errs))
     assert period is not None
-    return Progress(defs.unit.id, period, as_of, values, source), warnings
+    return Progress(defs.unit.id, period, as_of, values, source, closed=closed), warnings
 
 
 def load_progress(

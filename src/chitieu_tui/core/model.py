@@ -142,6 +142,23 @@ class Entry:
 
     value: float | bool
     note: str = ""
+    by: str = ""
+    """Who entered it (`by`), when the app wrote it."""
+    at: dt.datetime | None = None
+    """When it was entered (local time with offset), when the app wrote it."""
+    cause: str = ""
+    """Why it is behind (nguyên nhân)."""
+    remedy: str = ""
+    """What is done about it (giải pháp)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """A closed quarter (chốt số liệu): when, by whom, why."""
+
+    at: dt.datetime
+    by: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -156,6 +173,8 @@ class Progress:
     """Where it came from: `file:progress/2026-Q1.toml`, `api:<url>` or `snapshot:<path>`."""
     modified: dt.datetime | None = None
     """When the file was last changed (UTC), when known."""
+    closed: Closed | None = None
+    """Set when the quarter is closed (`[closed]`): no value can be entered then."""
 
 
 def drop_none(obj: Any) -> Any:

@@ -55,6 +55,10 @@ def snapshot_document(board: Board, source: str, taken_at: dt.datetime) -> dict[
         row["status"] = ev.status.value
         if ev.note:
             row["note"] = ev.note
+        if ev.entry is not None:  # who and when, cause and remedy, as the progress file has them
+            for key in ("by", "at", "cause", "remedy"):
+                if getattr(ev.entry, key):
+                    row[key] = getattr(ev.entry, key)
         rows.append(row)
     doc: dict[str, Any] = {
         "schema": 1,
@@ -65,6 +69,9 @@ def snapshot_document(board: Board, source: str, taken_at: dt.datetime) -> dict[
     }
     if board.progress is not None and board.progress.as_of is not None:
         doc["as_of"] = board.progress.as_of
+    closed = board.progress.closed if board.progress is not None else None
+    if closed is not None:
+        doc["closed"] = {"at": closed.at, "by": closed.by, "reason": closed.reason}
     doc["summary"] = summary
     doc["indicator"] = rows
     defs = msgspec.to_builtins(board.definitions)
@@ -190,9 +197,8 @@ def read_snapshot(path: Path, defs: Definitions | None = None) -> Snapshot:
     for row in rows:
         if not isinstance(row, dict) or "id" not in row or "value" not in row:
             continue
-        values[str(row["id"])] = (
-            {"value": row["value"], "note": row["note"]} if "note" in row else row["value"]
-        )
+        kept = {k: row[k] for k in ("note", "by", "at", "cause", "remedy") if k in row}
+        values[str(row["id"])] = {"value": row["value"], **kept} if kept else row["value"]
     progress_data = {
         "schema": 1,
         "unit": data.get("unit"),
@@ -202,5 +208,7 @@ def read_snapshot(path: Path, defs: Definitions | None = None) -> Snapshot:
     }
     if progress_data["as_of"] is None:
         del progress_data["as_of"]
+    if "closed" in data:
+        progress_data["closed"] = data["closed"]
     progress, _ = progress_from_dict(progress_data, defs, loc, source=f"snapshot:{path.name}")
     return Snapshot(path, taken_at, str(data.get("source", "")), defs, progress)

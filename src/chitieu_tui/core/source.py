@@ -17,7 +17,8 @@ from typing import Protocol, runtime_checkable
 
 from chitieu_tui.core.arithmetic import Board, evaluate_board, history_boards
 from chitieu_tui.core.errors import ChitieuError
-from chitieu_tui.core.model import Definitions, Entry, Progress
+from chitieu_tui.core.journal import Change
+from chitieu_tui.core.model import Closed, Definitions, Entry, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.writer import ANY, Expect
 from chitieu_tui.i18n import Msg
@@ -266,9 +267,13 @@ class WritableSource(Source, Protocol):
         lang: str = "vi",
         expect: Entry | None | Expect = ANY,
         confirmed: bool = False,
+        by: str | None = None,
+        cause: str | None = None,
+        remedy: str | None = None,
+        via: str = "set",
     ) -> Path:
-        """Validate a typed value (numbers as written in `lang`), write it (locked, atomic),
-        then snapshot; the snapshot path.
+        """Validate a typed value (numbers as written in `lang`), write it (locked, atomic,
+        journaled with `by` and `via`), then snapshot; the snapshot path.
 
         Raises EntryError (a value that cannot be entered; ImplausibleError unless
         `confirmed`; ConflictError when the value is no longer `expect`) or another
@@ -277,9 +282,26 @@ class WritableSource(Source, Protocol):
         ...
 
     def unset(
-        self, period: Period, indicator_id: str, *, expect: Entry | None | Expect = ANY
+        self,
+        period: Period,
+        indicator_id: str,
+        *,
+        expect: Entry | None | Expect = ANY,
+        by: str | None = None,
+        via: str = "unset",
     ) -> Path:
         """Remove one value (locked, atomic), then snapshot; the snapshot path."""
+        ...
+
+
+@runtime_checkable
+class ClosableSource(Protocol):
+    """A source whose quarters can be closed and reopened (chốt số liệu)."""
+
+    def close(
+        self, period: Period, reason: str, *, by: str | None = None, reopen: bool = False
+    ) -> Closed | None:
+        """Close (or reopen) `period`, journaled; a final snapshot on close."""
         ...
 
 
@@ -302,6 +324,27 @@ class FileSource:
             read_only_reason=Msg("err.sample.read_only") if bundled else None,
         )
         self.label = self.origin.label
+        self._noticed: dict[Period, object] = {}
+
+    def _notice(self, period: Period) -> None:
+        """A progress file changed since last read: journal what was changed by hand."""
+        import os
+
+        path = self.data.progress_path(period)
+        try:
+            st = path.stat()
+        except OSError:
+            return
+        stamp = (st.st_mtime_ns, st.st_size)
+        if self._noticed.get(period) == stamp or self.read_only:
+            return
+        self._noticed[period] = stamp
+        if not os.access(self.data.root, os.W_OK) or not self.data.journal_path(period).exists():
+            return  # reading alone never starts a journal (nor makes a lock file)
+        try:
+            self.data.journal(period, record=True)
+        except ChitieuError:
+            pass  # a busy lock or a broken journal: `chitieu log` says so; the view is shown
 
     @property
     def read_only(self) -> bool:
@@ -327,6 +370,7 @@ class FileSource:
                 self.data, period, self.origin, history=history, fallback=self.data.archive()
             )
             view.warnings.extend(self.data.warnings)
+            self._notice(view.period)
             return view
 
     async def aload(self, period: Period | None = None, history: int = HISTORY) -> View:
@@ -361,18 +405,59 @@ class FileSource:
         lang: str = "vi",
         expect: Entry | None | Expect = ANY,
         confirmed: bool = False,
+        by: str | None = None,
+        cause: str | None = None,
+        remedy: str | None = None,
+        via: str = "set",
     ) -> Path:
-        """Validate a typed value, write it (locked, atomic), then take a snapshot."""
+        """Validate a typed value, write it (locked, atomic, journaled), then take a snapshot."""
         with self._lock:
             self.data.enter(
-                period, indicator_id, text, note, lang=lang, expect=expect, confirmed=confirmed
+                period,
+                indicator_id,
+                text,
+                note,
+                lang=lang,
+                expect=expect,
+                confirmed=confirmed,
+                by=by,
+                cause=cause,
+                remedy=remedy,
+                via=via,
             )
             return self.data.take_snapshot(self.data.board(period))
 
     def unset(
-        self, period: Period, indicator_id: str, *, expect: Entry | None | Expect = ANY
+        self,
+        period: Period,
+        indicator_id: str,
+        *,
+        expect: Entry | None | Expect = ANY,
+        by: str | None = None,
+        via: str = "unset",
     ) -> Path:
-        """Remove one value (locked, atomic), then take a snapshot."""
+        """Remove one value (locked, atomic, journaled), then take a snapshot."""
         with self._lock:
-            self.data.unset(period, indicator_id, expect=expect)
+            self.data.unset(period, indicator_id, expect=expect, by=by, via=via)
             return self.data.take_snapshot(self.data.board(period))
+
+    def close(
+        self, period: Period, reason: str, *, by: str | None = None, reopen: bool = False
+    ) -> Closed | None:
+        """Close (with a final snapshot) or reopen a quarter, journaled."""
+        with self._lock:
+            closed = self.data.close(period, reason, by=by, reopen=reopen)
+            if not reopen:
+                self.data.take_snapshot(self.data.board(period))
+            return closed
+
+    def journal(self, period: Period) -> list[Change]:
+        """The period's journal (values changed by hand noticed and recorded)."""
+        with self._lock:
+            return self.data.journal(period)
+
+    async def ajournal(self, period: Period) -> list[Change]:
+        """`journal` in a thread."""
+        import asyncio
+
+        return await asyncio.to_thread(self.journal, period)

@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import os
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from chitieu_tui.core.atomic import atomic_write, folder_error, write_target
 from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, Place, WriteError
+from chitieu_tui.core.journal import (
+    Change,
+    Quarter,
+    closed_msg,
+    current_user,
+    journal_bytes,
+    local_now,
+    read_journal,
+    reconcile,
+)
 from chitieu_tui.core.loader import progress_from_dict, value_problem
-from chitieu_tui.core.model import Definitions, Entry, Indicator
+from chitieu_tui.core.model import Closed, Definitions, Entry, Indicator, Progress
 from chitieu_tui.core.numbers import Num, parse_number
 from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.periods import Period
@@ -116,8 +130,18 @@ def _current(values: Any, indicator_id: str) -> Entry | None:
     if raw is None:
         return None
     if isinstance(raw, dict):
+
+        def text(key: str) -> str:
+            return clean(str(raw.get(key, "")), multiline=True)
+
+        at = raw.get("at")
         return Entry(
-            raw["value"] if "value" in raw else 0.0, clean(str(raw.get("note", "")), multiline=True)
+            raw["value"] if "value" in raw else 0.0,
+            text("note"),
+            by=text("by"),
+            at=at if isinstance(at, dt.datetime) else None,
+            cause=text("cause"),
+            remedy=text("remedy"),
         )
     return Entry(raw, "")
 
@@ -135,44 +159,24 @@ def _quarter_end(period: Period) -> dt.date:
     return dt.date(period.year, period.quarter * 3 + 1, 1) - dt.timedelta(days=1)
 
 
-def set_value(
-    path: Path,
-    defs: Definitions,
-    period: Period,
-    indicator_id: str,
-    value: float | bool | None,
-    note: str | None = None,
-    *,
-    shown: str | None = None,
-    lock_seconds: float = LOCK_SECONDS,
-    today: dt.date | None = None,
-    expect: Entry | None | Expect = ANY,
-) -> Path:
-    """Set one value in a progress file (created when missing), keeping comments and others' values.
+def journal_file(path: Path) -> Path:
+    """`<folder>/journal/<period>.toml` for `<folder>/progress/<period>.toml`."""
+    return path.parent.parent / "journal" / path.name
 
-    The read-modify-write holds a lock file beside the progress file, so two
-    officials saving different indicators at once both keep their change; the
-    write itself is atomic. `note=None` keeps the existing note, `""` removes it.
-    `value=None` removes the value (EntryError `err.entry.not_set` when there is none).
-    `expect` is the entry the official saw (None: none); when the file holds another,
-    ConflictError is raised and nothing is written. `ANY`: the last writer wins.
-    """
+
+class ClosedError(WriteError):
+    """The quarter is closed: nothing can be entered until it is reopened."""
+
+    def __init__(self, period: Period, closed: Closed, place: Place | None = None) -> None:
+        super().__init__(closed_msg("err.closed.refused", period, closed), place)
+        self.closed = closed
+
+
+@contextmanager
+def _held(path: Path, where: str, lock_seconds: float) -> Iterator[None]:
+    """Hold the progress file's lock (beside its target): the one lock of progress and journal."""
     import filelock
-    import tomlkit
 
-    where = shown or str(path)
-    year = defs.unit.year
-    if not year - HISTORY_YEARS <= period.year <= year:
-        raise WriteError(
-            "err.entry.year_range",
-            Place(where),
-            year=year,
-            first=year - HISTORY_YEARS,
-            period=str(period),
-        )
-    ind = defs.indicator(indicator_id)
-    if ind is None:
-        raise DataError("err.indicator.unknown", Place(where), id=clean(indicator_id))
     real = write_target(path)  # a symlink is written through to its target
     shown_dir = str(Path(where).parent)
     try:
@@ -190,43 +194,324 @@ def set_value(
         raise WriteError("err.write.lock", Place(lock_shown), reason=os_reason(exc)) from None
     try:
         with lock:  # re-entrant: held once more for the read-modify-write
-            doc = _read_document(path, where) if path.exists() else _new_document(defs, period)
-            values = doc.setdefault("values", tomlkit.table())
-            current = _current(values, indicator_id)
-            if expect is not ANY and not _same(current, expect):
-                raise ConflictError(current, Place(where))
-            if value is None:
-                if current is None:
-                    raise EntryError("err.entry.not_set", Place(where), id=clean(indicator_id))
-                del values[indicator_id]
-            else:
-                _put(values, indicator_id, value, current, note)
-            doc["as_of"] = min(today or dt.date.today(), _quarter_end(period))
-            plain: dict[str, Any] = doc.unwrap()
-            progress_from_dict(plain, defs, Locator(where), expect_period=period)
-            atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), shown=where)
+            yield
     finally:
         lock.release()
+
+
+def _journal_where(where: str) -> str:
+    return str(journal_file(Path(where)))
+
+
+def _journaled(
+    path: Path,
+    where: str,
+    defs: Definitions,
+    period: Period,
+    progress: Progress | None,
+    now: dt.datetime,
+) -> tuple[list[Change], list[Change]]:
+    """The journal as stored, and the entries for what changed in the file since (by hand)."""
+    jpath = journal_file(path)
+    stored = read_journal(jpath, _journal_where(where))
+    values = progress.values if progress is not None else {}
+    started = os.path.lexists(jpath)
+    try:
+        modified: dt.datetime | None = dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+    except OSError:
+        modified = None
+    return stored, reconcile(stored, values, now, started, modified)
+
+
+def _write_journal(
+    path: Path, where: str, defs: Definitions, period: Period, changes: list[Change]
+) -> None:
+    """Write the whole journal atomically (read, append, replace)."""
+    data = journal_bytes(defs.unit.id, period, changes)
+    atomic_write(journal_file(path), data, shown=_journal_where(where))
+
+
+def _parsed(doc: Any, defs: Definitions, where: str, period: Period) -> Progress:
+    plain: dict[str, Any] = doc.unwrap()
+    return progress_from_dict(plain, defs, Locator(where), expect_period=period)[0]
+
+
+def set_value(
+    path: Path,
+    defs: Definitions,
+    period: Period,
+    indicator_id: str,
+    value: float | bool | None,
+    note: str | None = None,
+    *,
+    shown: str | None = None,
+    lock_seconds: float = LOCK_SECONDS,
+    today: dt.date | None = None,
+    expect: Entry | None | Expect = ANY,
+    by: str | None = None,
+    cause: str | None = None,
+    remedy: str | None = None,
+    via: str = "set",
+    now: dt.datetime | None = None,
+) -> Path:
+    """Set one value in a progress file (created when missing), keeping comments and others' values.
+
+    The read-modify-write holds a lock file beside the progress file, so two
+    officials saving different indicators at once both keep their change; the
+    write itself is atomic. `note=None` keeps the existing note, `""` removes it
+    (`cause` and `remedy` likewise). `value=None` removes the value (EntryError
+    `err.entry.not_set` when there is none). `expect` is the entry the official saw
+    (None: none); when the file holds another, ConflictError is raised and nothing is
+    written. `ANY`: the last writer wins. The value records `by` (default: the current
+    user) and `at`; the change is appended to the journal (`via` says how it came)
+    before the progress file is replaced, under the same lock. A closed quarter is
+    refused (ClosedError).
+    """
+    import tomlkit
+
+    where = shown or str(path)
+    year = defs.unit.year
+    if not year - HISTORY_YEARS <= period.year <= year:
+        raise WriteError(
+            "err.entry.year_range",
+            Place(where),
+            year=year,
+            first=year - HISTORY_YEARS,
+            period=str(period),
+        )
+    ind = defs.indicator(indicator_id)
+    if ind is None:
+        raise DataError("err.indicator.unknown", Place(where), id=clean(indicator_id))
+    who = current_user(by)
+    at = (now or local_now()).replace(microsecond=0)
+    with _held(path, where, lock_seconds):
+        exists = path.exists()
+        doc = _read_document(path, where) if exists else _new_document(defs, period)
+        before = _parsed(doc, defs, where, period) if exists else None
+        if before is not None and before.closed is not None:
+            raise ClosedError(period, before.closed, Place(where))
+        values = doc.setdefault("values", tomlkit.table())
+        current = _current(values, indicator_id)
+        if expect is not ANY and not _same(current, expect):
+            raise ConflictError(current, Place(where))
+        if value is None:
+            if current is None:
+                raise EntryError("err.entry.not_set", Place(where), id=clean(indicator_id))
+            del values[indicator_id]
+        else:
+            extras = {"by": who, "at": at, "cause": cause, "remedy": remedy}
+            _put(values, indicator_id, value, current, note, extras)
+        doc["as_of"] = min(today or dt.date.today(), _quarter_end(period))
+        after = _parsed(doc, defs, where, period)
+        stored, noticed = _journaled(path, where, defs, period, before, at)
+        new_entry = after.values.get(indicator_id)
+        change = Change(
+            at,
+            via,
+            by=who,
+            id=indicator_id,
+            old=current.value if current is not None else None,
+            new=new_entry.value if new_entry is not None else None,
+            note=new_entry.note if new_entry is not None else "",
+        )
+        # The journal first: a writer killed between the two writes leaves a journaled
+        # change that never reached the file (noticed later as `interrupted`), never a value
+        # without its journal entry.
+        _write_journal(path, where, defs, period, [*stored, *noticed, change])
+        atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), shown=where)
     return path
 
 
-def _put(
-    values: Any, indicator_id: str, value: float | bool, current: Entry | None, note: str | None
-) -> None:
-    """Store one value (whole numbers as integers), with its note when it has one."""
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One value of a batch (`set_values`): None for note, cause or remedy keeps the current."""
+
+    id: str
+    value: float | bool
+    note: str | None = None
+    cause: str | None = None
+    remedy: str | None = None
+
+
+def set_values(
+    path: Path,
+    defs: Definitions,
+    period: Period,
+    items: list[Item],
+    *,
+    shown: str | None = None,
+    lock_seconds: float = LOCK_SECONDS,
+    today: dt.date | None = None,
+    by: str | None = None,
+    via: str = "import",
+    now: dt.datetime | None = None,
+) -> Path:
+    """Set many values of one quarter in one locked read-modify-write: one journal write (a
+    change per value), then one atomic write of the progress file, so they all reach the file
+    or none does. The same checks as `set_value` (years, ids, a closed quarter, the loader's
+    validation of the result)."""
     import tomlkit
 
-    old_note = current.note if current is not None else ""
-    new_note = old_note if note is None else clean(note, multiline=True)
+    where = shown or str(path)
+    year = defs.unit.year
+    if not year - HISTORY_YEARS <= period.year <= year:
+        raise WriteError(
+            "err.entry.year_range",
+            Place(where),
+            year=year,
+            first=year - HISTORY_YEARS,
+            period=str(period),
+        )
+    for item in items:
+        if defs.indicator(item.id) is None:
+            raise DataError("err.indicator.unknown", Place(where), id=clean(item.id))
+    who = current_user(by)
+    at = (now or local_now()).replace(microsecond=0)
+    with _held(path, where, lock_seconds):
+        exists = path.exists()
+        doc = _read_document(path, where) if exists else _new_document(defs, period)
+        before = _parsed(doc, defs, where, period) if exists else None
+        if before is not None and before.closed is not None:
+            raise ClosedError(period, before.closed, Place(where))
+        values = doc.setdefault("values", tomlkit.table())
+        olds: list[Entry | None] = []
+        for item in items:
+            current = _current(values, item.id)
+            olds.append(current)
+            extras = {"by": who, "at": at, "cause": item.cause, "remedy": item.remedy}
+            _put(values, item.id, item.value, current, item.note, extras)
+        doc["as_of"] = min(today or dt.date.today(), _quarter_end(period))
+        after = _parsed(doc, defs, where, period)
+        stored, noticed = _journaled(path, where, defs, period, before, at)
+        changes = []
+        for item, current in zip(items, olds, strict=True):
+            new_entry = after.values.get(item.id)
+            changes.append(
+                Change(
+                    at,
+                    via,
+                    by=who,
+                    id=item.id,
+                    old=current.value if current is not None else None,
+                    new=new_entry.value if new_entry is not None else None,
+                    note=new_entry.note if new_entry is not None else "",
+                )
+            )
+        _write_journal(path, where, defs, period, [*stored, *noticed, *changes])
+        atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), shown=where)
+    return path
+
+
+def set_closed(
+    path: Path,
+    defs: Definitions,
+    period: Period,
+    reason: str,
+    *,
+    close: bool = True,
+    shown: str | None = None,
+    by: str | None = None,
+    lock_seconds: float = LOCK_SECONDS,
+    now: dt.datetime | None = None,
+) -> Closed | None:
+    """Close a quarter (`[closed]` with `at`, `by`, `reason`) or reopen it; journaled.
+
+    The progress file must exist. Closing a closed quarter or reopening an open one is a
+    WriteError saying so; an empty reason an EntryError. Returns the new `[closed]` (None
+    after reopening).
+    """
+    import tomlkit
+
+    where = shown or str(path)
+    reason = clean(reason, multiline=True).strip()
+    if not reason:
+        raise EntryError("err.closed.no_reason")
+    who = current_user(by)
+    at = (now or local_now()).replace(microsecond=0)
+    with _held(path, where, lock_seconds):
+        if not path.exists():
+            raise WriteError("err.closed.no_progress", Place(where), period=Quarter(period))
+        doc = _read_document(path, where)
+        before = _parsed(doc, defs, where, period)
+        result: Closed | None
+        if close:
+            if before.closed is not None:
+                raise WriteError(
+                    closed_msg("err.closed.already", period, before.closed), Place(where)
+                )
+            result = Closed(at, who, reason)
+            table = tomlkit.table()
+            table.update({"at": at, "by": who, "reason": reason})
+            doc["closed"] = table
+        else:
+            if before.closed is None:
+                raise WriteError("err.closed.not_closed", Place(where), period=Quarter(period))
+            result = None
+            del doc["closed"]
+        _parsed(doc, defs, where, period)
+        stored, noticed = _journaled(path, where, defs, period, before, at)
+        change = Change(at, "close" if close else "reopen", by=who, reason=reason)
+        _write_journal(path, where, defs, period, [*stored, *noticed, change])
+        atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), shown=where)
+    return result
+
+
+def notice_hand_changes(
+    path: Path,
+    defs: Definitions,
+    period: Period,
+    *,
+    shown: str | None = None,
+    record: bool = True,
+    lock_seconds: float = 0.5,
+    now: dt.datetime | None = None,
+) -> list[Change]:
+    """The period's journal, with entries for values changed in the file by hand appended
+    (stored when `record`, under the lock; else only returned: a read-only folder)."""
+    where = shown or str(path)
+    at = (now or local_now()).replace(microsecond=0)
+
+    def read() -> tuple[list[Change], list[Change]]:
+        progress = None
+        if path.exists():
+            from chitieu_tui.core.loader import load_progress
+
+            progress = load_progress(path, defs, where)[0]
+        return _journaled(path, where, defs, period, progress, at)
+
+    stored, noticed = read()
+    if not record or not noticed:
+        return [*stored, *noticed]
+    with _held(path, where, lock_seconds):  # noticed: record it, having read again under the lock
+        stored, noticed = read()
+        if noticed:
+            _write_journal(path, where, defs, period, [*stored, *noticed])
+    return [*stored, *noticed]
+
+
+def _put(
+    values: Any,
+    indicator_id: str,
+    value: float | bool,
+    current: Entry | None,
+    note: str | None,
+    extras: dict[str, Any],
+) -> None:
+    """Store one value (whole numbers as integers) with `by` and `at`, its note, cause and
+    remedy (None keeps the current one, "" removes it)."""
+    import tomlkit
+
     stored: float | bool | int = value
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         stored = int(value)  # people write 1430, not 1430.0
-    if new_note:
-        item = tomlkit.inline_table()
-        item.update({"value": stored, "note": new_note})
-        values[indicator_id] = item
-    else:
-        values[indicator_id] = stored
+    item = tomlkit.inline_table()
+    item.update({"value": stored, "by": extras["by"], "at": extras["at"]})
+    for key, given in (("note", note), ("cause", extras["cause"]), ("remedy", extras["remedy"])):
+        old = getattr(current, key) if current is not None else ""
+        text = old if given is None else clean(given, multiline=True)
+        if text:
+            item[key] = text
+    values[indicator_id] = item
 
 
 def _new_document(defs: Definitions, period: Period) -> Any:

@@ -18,3 +18,11 @@ DONE_WORDS = frozenset({"có", "x", "đã xong", "rồi", "yes", "done", "true"}
 
 NOT_DONE_WORDS = frozenset({"chưa", "chưa xong", "không", "no", "not done", "false"})
 """What it may say for not done (`Chưa xong` is how the screen shows it)."""
+
+QUANTITY_OPENINGS = ("tổng số ", "tổng ", "số ", "tỷ lệ ", "tỉ lệ ", "diện tích ", "sản lượng ")
+"""Openings of names that name a quantity (`Tỷ lệ …`): the narrative says `<name> đạt <value>`
+(casefolded comparison)."""
+
+COMPLETION_VERBS = ("hoàn thành ", "đạt ")
+"""Openings of names that are a deed done to a share (`Hoàn thành chỉ tiêu giao quân`): the
+narrative puts the percent after the verb, `Hoàn thành 100% chỉ tiêu giao quân`."""

@@ -33,7 +33,12 @@ from chitieu_tui.core.errors import ChitieuError, DataError, Place, flatten
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import Msg, t
-from chitieu_tui.remote.wire import API_PREFIX, definitions_to_json, progress_to_json
+from chitieu_tui.remote.wire import (
+    API_PREFIX,
+    definitions_to_json,
+    journal_to_json,
+    progress_to_json,
+)
 
 log = logging.getLogger("chitieu.serve")
 TOKEN_ENV = "CHITIEU_API_TOKEN"
@@ -654,6 +659,29 @@ async def get_year(request: Request) -> Response:
     return cached_json_response(request, (root, "years", year), found, definitions_to_json)
 
 
+async def get_journal(request: Request) -> Response:
+    """`GET /api/v1/units/{unit}/journal/{period}` -> `{"unit", "period", "changes"}`, oldest
+    first, with values changed by hand listed (computed; the server writes nothing)."""
+    unit = request.path_params["unit"]
+    period = _period(request.path_params["period"])
+    units = _units(request)
+
+    def work(data: _ServedDir) -> dict[str, Any]:
+        try:
+            defs = data.definitions()
+            path = data.journal_path(period)
+            if os.path.lexists(path) and not data.allowed(path):
+                return journal_to_json(defs.unit.id, period, [])
+            data.reading = data.shown(path)
+            return journal_to_json(defs.unit.id, period, data.journal(period, record=False))
+        except ChitieuError as exc:
+            raise _data_problem(exc, data) from None
+
+    return json_response(
+        request, await _off_loop(request, unit, lambda job: units.run(unit, work, job))
+    )
+
+
 async def openapi(request: Request) -> Response:
     """`GET /api/v1/openapi.json`: the API described in OpenAPI 3.1."""
     return json_response(request, OPENAPI)
@@ -737,6 +765,7 @@ def create_app(root: Path, token: str | None = None, read_bound: float = READ_BO
         Route(f"{API_PREFIX}/units/{{unit}}/periods", list_periods, methods=["GET"]),
         Route(f"{API_PREFIX}/units/{{unit}}/progress/{{period}}", get_progress, methods=["GET"]),
         Route(f"{API_PREFIX}/units/{{unit}}/years/{{year}}", get_year, methods=["GET"]),
+        Route(f"{API_PREFIX}/units/{{unit}}/journal/{{period}}", get_journal, methods=["GET"]),
         Route(f"{API_PREFIX}/openapi.json", openapi, methods=["GET"]),
     ]
     app = Starlette(
@@ -968,6 +997,10 @@ _VALUE = {
             "properties": {
                 "value": {"oneOf": [{"type": "number"}, {"type": "boolean"}]},
                 "note": {"type": "string"},
+                "by": {"type": "string"},
+                "at": {"type": "string", "format": "date-time"},
+                "cause": {"type": "string"},
+                "remedy": {"type": "string"},
             },
             "required": ["value"],
         },
@@ -1013,6 +1046,13 @@ OPENAPI: dict[str, Any] = {
             "A year's own definitions (years/<year>.toml), as /units/{unit}; 404 when none",
             "The year's definitions",
             ["unit", "year"],
+            (400, 404, 500),
+        ),
+        f"{API_PREFIX}/units/{{unit}}/journal/{{period}}": _op(
+            "One period's journal, oldest first: {unit, period, changes: [{at, via, by, id, "
+            "old, new, note, reason, hand}]}",
+            "The journal",
+            ["unit", "period"],
             (400, 404, 500),
         ),
         f"{API_PREFIX}/openapi.json": _op("This document", "OpenAPI 3.1", [], ()),
@@ -1065,6 +1105,7 @@ OPENAPI: dict[str, Any] = {
                     "unit": {"type": "string"},
                     "period": {"type": "string"},
                     "as_of": {"type": ["string", "null"], "format": "date"},
+                    "closed": {"type": ["object", "null"]},
                     "values": {"type": "object", "additionalProperties": _VALUE},
                 },
                 "required": ["unit", "period", "values"],

@@ -24,6 +24,7 @@ from chitieu_tui.core.errors import (
     SourceError,
     UsageError,
 )
+from chitieu_tui.core.journal import Change
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
@@ -34,6 +35,7 @@ from chitieu_tui.remote.client import TOKEN_ENV, ApiClient, Fetched, MiB, Settin
 from chitieu_tui.remote.wire import (
     API_PREFIX,
     definitions_from_json,
+    journal_from_json,
     periods_from_json,
     progress_from_json,
 )
@@ -41,13 +43,18 @@ from chitieu_tui.remote.wire import (
 _UNIT_RE = re.compile(r"\A[a-z0-9-]{1,64}\Z")
 MIN_REFRESH = 2.0
 
-ProgressKey = tuple[Definitions, dt.date | None, tuple[tuple[str, Any, str], ...]]
+ProgressKey = tuple[Definitions, dt.date | None, tuple[tuple[Any, ...], ...], Any]
 
 
 def _key(defs: Definitions, progress: Progress) -> ProgressKey:
-    """What makes two snapshots of one period differ: definitions, as_of and values."""
-    values = tuple(sorted((k, e.value, e.note) for k, e in progress.values.items()))
-    return defs, progress.as_of, values
+    """What makes two snapshots of one period differ: definitions, as_of, values (with who
+    and when) and whether the quarter is closed."""
+    values = tuple(
+        sorted(
+            (k, e.value, e.note, e.by, e.at, e.cause, e.remedy) for k, e in progress.values.items()
+        )
+    )
+    return defs, progress.as_of, values, progress.closed
 
 
 def normalize_base_url(url: str) -> str:
@@ -520,6 +527,19 @@ class ApiSource:
                 self._snap_keys[view.period] = _key(view.board.definitions, view.board.progress)
             self._auto = (view.board, path)
             return path
+
+    async def ajournal(self, period: Period) -> list[Change]:
+        """The period's journal as the server publishes it (read-only); SourceError when it
+        cannot be had ([] from a server without the journal)."""
+        path = self._path("journal", str(period))
+        self._http.deadline_at = time.monotonic() + self.settings.deadline
+        fetched = await self._http.fetch(path, missing_ok=True)
+        if not fetched.ok:
+            return []
+        try:
+            return journal_from_json(fetched.data)
+        except DataError as exc:
+            raise self._shape_error(path, exc) from None
 
 
 @dataclasses.dataclass

@@ -47,6 +47,7 @@ class DashboardScreen(LocalizedBindings, Screen[None]):
         Binding("r", "app.reload", "reload"),
         Binding("s", "app.snapshot", "snapshot"),
         Binding("e", "app.enter", "enter"),
+        Binding("c", "app.close_quarter", "close_key", show=False),
         Binding("left_square_bracket", "app.period(-1)", "quarter", key_display="[ ]"),
         Binding("right_square_bracket", "app.period(1)", show=False),
         Binding("slash", "filter", "filter", key_display="/"),

@@ -6,6 +6,7 @@ from rich.console import Group, JustifyMethod, RenderableType
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -13,10 +14,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from chitieu_tui.core.arithmetic import Evaluation, Status, pace
+from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.core.journal import Change, JournalSource
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import due_period, quantity
+from chitieu_tui.present.journal import change_line, closed_text, entered_text
 from chitieu_tui.present.origin import origin_text, source_text
 from chitieu_tui.present.status import colour, label
 from chitieu_tui.present.time import date_text, datetime_text
@@ -32,23 +36,55 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
 
     BINDINGS = [Binding("escape", "dismiss", "close", key_display="Esc")]
 
-    def __init__(self, view: View, indicator_id: str, lang: str = "vi") -> None:
+    def __init__(
+        self, view: View, indicator_id: str, lang: str = "vi", source: object | None = None
+    ) -> None:
         super().__init__()
         self.view = view
         self.indicator_id = indicator_id
         self.lang = lang
+        self.source = source
+        """Where the journal is read from (a JournalSource), if anywhere."""
 
     def compose(self) -> ComposeResult:
         """A scrollable panel and the footer."""
         with VerticalScroll(id="detail"):
             yield Static(self.body(), id="detail-body", markup=False)
+            yield Static(Text(""), id="detail-journal", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        """Title the panel with the indicator's name (as plain text)."""
+        """Title the panel with the indicator's name (as plain text); read the journal."""
         ev = self.view.board.get(self.indicator_id)
         if ev is not None:
             self.query_one("#detail").border_title = Text(ev.indicator.name)
+        if isinstance(self.source, JournalSource):
+            self.query_one("#detail-journal", Static).update(
+                Text(t(self.lang, "d_journal_loading"), style="dim")
+            )
+            self._read_journal(self.source)
+
+    @work(exclusive=True, group="journal", exit_on_error=False)
+    async def _read_journal(self, source: JournalSource) -> None:
+        """The journal's lines for this indicator (and the quarter's closings), oldest first."""
+        try:
+            changes = await source.ajournal(self.view.period)
+            shown = self.journal_text(changes)
+        except ChitieuError as exc:
+            shown = Text(exc.render(self.lang))
+        if self.is_attached:  # the screen may have been closed meanwhile
+            for box in self.query("#detail-journal").results(Static):
+                box.update(shown)
+
+    def journal_text(self, changes: list[Change]) -> Text:
+        """The `Nhật ký thay đổi` block."""
+        mine = [c for c in changes if c.id in (self.indicator_id, "")]
+        text = Text(t(self.lang, "d_journal"), style="bold")
+        if not mine:
+            text.append("\n" + t(self.lang, "d_journal_none"), style="dim")
+        for change in mine:
+            text.append("\n" + change_line(change, self.lang))
+        return text
 
     def _status(self, status: Status) -> Text:
         value = self.app.get_css_variables().get(colour(status).lstrip("$"), "")
@@ -128,6 +164,12 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
             row("d_percent", fmt.percent_of(ev, lang))
             row("d_status", self._status(ev.status))
         row("d_value_note", ev.note)
+        if ev.entry is not None:
+            row("d_entered", entered_text(ev.entry, lang))
+            row("d_cause", ev.entry.cause)
+            row("d_remedy", ev.entry.remedy)
+        if board.progress is not None and board.progress.closed is not None:
+            row("d_closed", closed_text(board.progress.closed, lang))
 
         pace_rows = self._pace(ev)
 

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from chitieu_tui.core.arithmetic import Evaluation
+from chitieu_tui.core.arithmetic import Evaluation, Status, evaluate
 from chitieu_tui.core.errors import ChitieuError, EntryError, InternalError, WriteError
 from chitieu_tui.core.model import Entry
 from chitieu_tui.core.writer import ConflictError, implausible_limit, parse_value
@@ -69,6 +69,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         self._confirmed_text: str | None = None
         self._remove_armed = False
         self._pending: tuple[str, str] | None = None
+        self._behind_texts: tuple[str | None, str | None] = (None, None)
 
     def compose(self) -> ComposeResult:
         """Name, current value, two inputs, an echo, a message line and the buttons."""
@@ -89,6 +90,12 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
             yield Static(Text(""), id="entry-echo", markup=False)
             yield Static(Text(t(lang, "e_note")), markup=False)
             yield Input(id="entry-note", value=ev.note, compact=True)
+            entry = ev.entry
+            with Vertical(id="entry-behind"):
+                yield Static(Text(t(lang, "e_cause")), markup=False)
+                yield Input(id="entry-cause", value=entry.cause if entry else "", compact=True)
+                yield Static(Text(t(lang, "e_remedy")), markup=False)
+                yield Input(id="entry-remedy", value=entry.remedy if entry else "", compact=True)
             hint = "" if milestone else t(lang, "e_hint_typed")
             yield Static(Text(hint, style="italic"), id="entry-message", markup=False)
             with Horizontal(id="entry-buttons"):
@@ -105,7 +112,36 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         self._conflict_buttons(False)
         can_remove = self.ev.entry is not None and hasattr(self.source, "unset")
         self.query_one("#entry-remove", Button).display = can_remove
+        self._show_behind(self.ev.status is Status.BEHIND)
         self.query_one("#entry-value", Input).focus()
+
+    def _show_behind(self, shown: bool) -> None:
+        """Ask for cause and remedy while the indicator is (or would be) behind."""
+        self.query_one("#entry-behind").display = shown
+
+    def would_be_behind(self, value: float | bool) -> bool:
+        """True when the indicator would be behind with `value` entered.
+
+        A quarter-reported cumulative adds the earlier quarters of the year (from the year to
+        date shown, when the quarter has a value).
+        """
+        ev = self.ev
+        ind, period = ev.indicator, ev.period
+        year: dict[int, Entry] = {period.quarter: Entry(value)}
+        quarterly = ind.kind == "cumulative" and ind.report == "quarter" and period.quarter > 1
+        current = ev.value
+        if quarterly and ev.ytd is not None and isinstance(current, float):
+            year[1] = Entry(ev.ytd - current)  # the earlier quarters' sum, counted once
+        return evaluate(ind, period, year).status is Status.BEHIND
+
+    def _extras(self) -> tuple[str | None, str | None]:
+        """Cause and remedy as typed while asked for (None: keep what the value has)."""
+        if not self.query_one("#entry-behind").display:
+            return None, None
+        return (
+            self.query_one("#entry-cause", Input).value,
+            self.query_one("#entry-remedy", Input).value,
+        )
 
     def _conflict_buttons(self, shown: bool) -> None:
         self.query_one("#entry-overwrite", Button).display = shown
@@ -129,11 +165,15 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         echo = self.query_one("#entry-echo", Static)
         if not event.value.strip():
             echo.update(Text(""))
+            self._show_behind(self.ev.status is Status.BEHIND)
             return
         try:
             echo.update(Text(t(self.lang, "e_will_save", value=self._understood(event.value))))
+            value = parse_value(event.value, self.ev.indicator, self.lang)
         except EntryError as exc:
             echo.update(Text(exc.text(self.lang)))
+            return
+        self._show_behind(self.would_be_behind(value))
 
     def action_cancel(self) -> None:
         """Close without writing."""
@@ -155,9 +195,14 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
             self.dismiss(False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter in the value moves to the note; Enter in the note saves."""
-        if event.input.id == "entry-value":
-            self.query_one("#entry-note", Input).focus()
+        """Enter in the value moves to the note (then cause and remedy when asked); Enter in
+        the last one saves."""
+        order = ["entry-value", "entry-note"]
+        if self.query_one("#entry-behind").display:
+            order += ["entry-cause", "entry-remedy"]
+        at = order.index(event.input.id) if event.input.id in order else len(order) - 1
+        if at + 1 < len(order):
+            self.query_one(f"#{order[at + 1]}", Input).focus()
         else:
             self.save()
 
@@ -186,6 +231,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
             return
         note = self.query_one("#entry-note", Input).value
         self._pending = (text, note)
+        self._behind_texts = self._extras()
         self._start_write(text, note, confirmed=True)
 
     def _start_write(self, text: str, note: str, *, confirmed: bool) -> None:
@@ -196,6 +242,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="entry", exit_on_error=False)
     def _write(self, text: str, note: str, expect: Entry | None, confirmed: bool) -> None:
         source: Any = self.source
+        cause, remedy = self._behind_texts
         try:
             source.enter(
                 self.ev.period,
@@ -205,6 +252,9 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
                 lang=self.lang,
                 expect=expect,
                 confirmed=confirmed,
+                cause=cause,
+                remedy=remedy,
+                via="form",
             )
         except ConflictError as exc:
             self.post_message(EntryFailed(exc.text(self.lang), True, exc.current))
@@ -229,7 +279,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
     def _unset(self, expect: Entry | None) -> None:
         source: Any = self.source
         try:
-            source.unset(self.ev.period, self.ev.indicator.id, expect=expect)
+            source.unset(self.ev.period, self.ev.indicator.id, expect=expect, via="form")
         except ConflictError as exc:
             self.post_message(EntryFailed(exc.text(self.lang), False, exc.current))
         except Exception as exc:  # noqa: BLE001 - the form must never freeze

@@ -17,6 +17,7 @@ KEYS = [
     ("r", "help_r"),
     ("s", "help_s"),
     ("e", "help_e"),
+    ("c", "help_c"),
     ("/", "help_slash"),
     ("b", "help_b"),
     ("o", "help_o"),

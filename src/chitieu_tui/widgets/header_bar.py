@@ -51,6 +51,9 @@ class HeaderBar(Widget):
             left.extend([" · ", (t(lang, "as_of", date=as_of), "$foreground-muted")])
         self.left = Content.assemble(*left)
         loaded = clock_text(checked_at or view.loaded_at, now.tzinfo)
+        closed: list[tuple[str, str] | str] = []
+        if board.progress is not None and board.progress.closed is not None:
+            closed = [(t(lang, "closed_mark"), "bold $warning"), " · "]  # kept first, always
         label: list[tuple[str, str] | str] = [f"{t(lang, 'source')}: "]
         where: list[tuple[str, str] | str] = [source_text(view, lang), " · "]
         parts: list[tuple[str, str] | str] = []
@@ -66,12 +69,12 @@ class HeaderBar(Widget):
         tail: list[tuple[str, str] | str] = []
         if view.read_only:
             tail = [" · ", (t(lang, "read_only"), "$foreground-muted")]
-        self.right = Content.assemble(*label, *where, *parts, *tail)
+        self.right = Content.assemble(*closed, *label, *where, *parts, *tail)
         self.shorter = [
-            Content.assemble(*where, *parts, *tail),
-            Content.assemble(*parts, *tail),
-            Content.assemble(*parts),
-            Content.assemble(*parts[-1:]),
+            Content.assemble(*closed, *where, *parts, *tail),
+            Content.assemble(*closed, *parts, *tail),
+            Content.assemble(*closed, *parts),
+            Content.assemble(*closed, *parts[-1:]),
         ]
         self.refresh()
 

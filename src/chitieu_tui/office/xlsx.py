@@ -1,0 +1,324 @@
+"""`report --format xlsx`: the table of design §11 as a workbook (openpyxl, imported here only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from typing import TYPE_CHECKING, Any
+
+from chitieu_tui.core.arithmetic import Status
+from chitieu_tui.core.source import View
+from chitieu_tui.i18n import t
+from chitieu_tui.present import official
+from chitieu_tui.present.official import GroupRow, Row
+from chitieu_tui.present.summary import groups_line, summary_line
+from chitieu_tui.present.time import datetime_text
+
+if TYPE_CHECKING:
+    from openpyxl.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from chitieu_tui.core.collection import Collection
+
+ID_COLUMN = "id"
+"""The last column, hidden: the indicator's id, so that a report can be imported back."""
+SHEET_COLUMNS = (*official.COLUMNS, *official.WHO_COLUMNS, ID_COLUMN)
+"""Every column of a unit's sheet, in order: §11's, then who/when/cause/remedy, then the id."""
+WIDTHS = {
+    "stt": 6,
+    "name": 44,
+    "unit": 12,
+    "target": 13,
+    "quarter": 13,
+    "ytd": 13,
+    "percent": 10,
+    "expected": 13,
+    "last_year": 11,
+    "status": 14,
+    "note": 30,
+    "by": 16,
+    "at": 17,
+    "cause": 30,
+    "remedy": 30,
+    "id": 20,
+}
+PERCENT_FORMAT = "0.00%"
+HEADER_FILL = "D9E1F2"
+GROUP_FILL = "F2F2F2"
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def number_format(x: float) -> str:
+    """`#,##0`, `#,##0.0` or `#,##0.00`: as many decimals as the value needs (two at most).
+
+    Format codes are locale-independent: `,` groups and `.` marks decimals in the code, and the
+    office suite shows them with the reader's separators (`1.430`, `32,5` in Vietnamese)."""
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+def sheet_name(name: str, taken: set[str]) -> str:
+    """A valid, unique sheet name (31 characters, none of `[]:*?/\\`)."""
+    base = _SHEET_BAD.sub(" ", name).strip().strip("'")[:31] or "Sheet"
+    candidate, n = base, 2
+    while candidate.casefold() in taken:
+        suffix = f" ({n})"
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _styles() -> dict[str, Any]:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="808080")
+    return {
+        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
+        "bold": Font(bold=True),
+        "title": Font(bold=True, size=14),
+        "muted": Font(italic=True, color="595959"),
+        "head_fill": PatternFill("solid", fgColor=HEADER_FILL),
+        "group_fill": PatternFill("solid", fgColor=GROUP_FILL),
+        "wrap": Alignment(wrap_text=True, vertical="top"),
+        "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
+        "right": Alignment(horizontal="right", vertical="top"),
+    }
+
+
+def _page(ws: Worksheet, header_row: int) -> None:
+    """A4 landscape, fitted to the page width, the header repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.print_title_rows = f"{header_row}:{header_row}"
+
+
+def _title_block(ws: Worksheet, title: str, lines: list[tuple[str, str]], span: int) -> int:
+    """The title and the provenance lines; returns the next free row."""
+    from openpyxl.utils import get_column_letter
+
+    st = _styles()
+    last = get_column_letter(span)
+    ws.cell(1, 1, title).font = st["title"]
+    ws.merge_cells(f"A1:{last}1")
+    row = 2
+    for label, value in lines:
+        ws.cell(row, 1, f"{label}: {value}").font = st["muted"]
+        ws.merge_cells(f"A{row}:{last}{row}")
+        row += 1
+    return row + 1
+
+
+def _status_style(cell: Any, status: Status) -> None:
+    from openpyxl.styles import Font, PatternFill
+
+    fill = official.STATUS_FILL.get(status)
+    if fill is not None:
+        cell.fill = PatternFill("solid", fgColor=fill)
+        cell.font = Font(
+            bold=status in (Status.MET, Status.BEHIND), color=official.STATUS_INK[status]
+        )
+
+
+def _number_cell(cell: Any, value: Any, percent: bool = False) -> None:
+    from openpyxl.styles import Alignment
+
+    cell.value = value
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return
+    cell.number_format = PERCENT_FORMAT if percent else number_format(float(value))
+    cell.alignment = Alignment(horizontal="right", vertical="top")
+
+
+def write_unit_sheet(ws: Worksheet, view: View, lang: str, made: dt.datetime) -> None:
+    """One unit's sheet: title block, header (frozen), group heading rows, indicator rows."""
+    from chitieu_tui.present.cells import due_text
+    from chitieu_tui.present.fmt import done_text
+
+    st = _styles()
+    board = view.board
+    span = len(SHEET_COLUMNS) - 1
+    lines = official.provenance(view, lang)
+    lines.append((t(lang, "o.made_at"), datetime_text(made, lang)))
+    row = _title_block(ws, official.title(view, lang), lines, span)
+    header_row = row
+    for col, key in enumerate(SHEET_COLUMNS, start=1):
+        cell = ws.cell(row, col, t(lang, f"o.col_{key}"))
+        cell.font, cell.fill, cell.alignment, cell.border = (
+            st["bold"],
+            st["head_fill"],
+            st["center"],
+            st["border"],
+        )
+    for col, key in enumerate(SHEET_COLUMNS, start=1):
+        from openpyxl.utils import get_column_letter
+
+        ws.column_dimensions[get_column_letter(col)].width = WIDTHS[key]
+    ws.column_dimensions[get_column_letter(len(SHEET_COLUMNS))].hidden = True
+    # The hidden id column's first cells: unit and period, so that the sheet can be imported.
+    ws.cell(1, len(SHEET_COLUMNS), board.definitions.unit.id)
+    ws.cell(2, len(SHEET_COLUMNS), str(board.period))
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    row += 1
+    for item in official.rows(view, lang):
+        if isinstance(item, GroupRow):
+            ws.cell(row, 1, item.number)
+            ws.cell(row, 2, item.name)
+            for col in range(1, span + 1):
+                c = ws.cell(row, col)
+                c.font, c.fill, c.border = st["bold"], st["group_fill"], st["border"]
+            row += 1
+            continue
+        _indicator_row(ws, row, item, lang, due_text, done_text)
+        row += 1
+    row += 1
+    ws.cell(row, 1, summary_line(board, lang)).font = st["bold"]
+    if board.judged:
+        ws.cell(row + 1, 1, groups_line(board, lang))
+    _page(ws, header_row)
+
+
+def _indicator_row(ws: Worksheet, row: int, item: Row, lang: str, due_text: Any, done: Any) -> None:
+    st = _styles()
+    cells = item.cells()
+    ind = item.ev.indicator
+    for col, key in enumerate(SHEET_COLUMNS, start=1):
+        cell = ws.cell(row, col)
+        cell.border = st["border"]
+        cell.alignment = st["wrap"]
+        if key == ID_COLUMN:
+            cell.value = ind.id
+        elif key in official.NUMBER_COLUMNS:
+            value = cells[key]
+            if isinstance(value, bool):
+                value = done(value, lang)
+            elif key == "target" and ind.kind == "milestone" and item.status_text:
+                value = due_text(ind, lang)
+            _number_cell(cell, value)
+        elif key in official.PERCENT_COLUMNS:
+            _number_cell(cell, cells[key], percent=True)
+        elif key == "at":
+            at = cells["at"]
+            cell.value = datetime_text(at, lang) if isinstance(at, dt.datetime) else ""
+        elif key == "stt":
+            cell.value = item.stt
+            cell.alignment = st["center"]
+        else:
+            cell.value = cells[key] or None
+        if key == "status":
+            _status_style(cell, item.status)
+
+
+def unit_workbook(view: View, lang: str = "vi", made: dt.datetime | None = None) -> Workbook:
+    """The workbook of one unit: one sheet."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = sheet_name(t(lang, "o.sheet_table"), set())
+    write_unit_sheet(ws, view, lang, made or dt.datetime.now().astimezone())
+    wb.properties.title = official.title(view, lang)
+    wb.properties.creator = "chitieu"
+    return wb
+
+
+def collection_workbook(
+    collection: Collection, lang: str = "vi", made: dt.datetime | None = None
+) -> Workbook:
+    """The scorecard sheet (units × columns, a totals row with unit counts), then one sheet per
+    readable unit."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    from chitieu_tui.present.rollup import column_names, column_totals, header_text, unit_rows
+
+    made = made or dt.datetime.now().astimezone()
+    st = _styles()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    taken: set[str] = set()
+    ws.title = sheet_name(t(lang, "o.sheet_scorecard"), taken)
+    columns = collection.shown_columns()
+    heads = [
+        t(lang, "o.col_rank"),
+        t(lang, "o.col_unit_name"),
+        t(lang, "o.col_met"),
+        *column_names(collection, columns),
+    ]
+    lines = [(t(lang, "o.source"), collection.label or collection.name)]
+    offline = [m.name for m in collection.members if m.offline]
+    if offline:
+        lines.append((t(lang, "o.offline"), ", ".join(offline)))
+    lines.append((t(lang, "o.made_at"), datetime_text(made, lang)))
+    row = _title_block(ws, header_text(collection, lang), lines, len(heads))
+    header_row = row
+    for col, head in enumerate(heads, start=1):
+        cell = ws.cell(row, col, head)
+        cell.font, cell.fill, cell.alignment, cell.border = (
+            st["bold"],
+            st["head_fill"],
+            st["center"],
+            st["border"],
+        )
+        ws.column_dimensions[get_column_letter(col)].width = 30 if col == 2 else 14
+    ws.freeze_panes = ws.cell(header_row + 1, 3)
+    row += 1
+    ranked = sorted(unit_rows(collection, columns, lang), key=lambda r: (r.rank is None, r.rank))
+    for unit in ranked:
+        ws.cell(row, 1, unit.rank)
+        name = unit.name
+        if unit.offline:
+            name += f" ({t(lang, 'rollup.offline_mark')})"
+        ws.cell(row, 2, name)
+        if unit.rank is None:
+            ws.cell(row, 3, t(lang, "rollup.error_cell", error=unit.error))
+        else:
+            ws.cell(row, 3, f"{unit.met}/{unit.total}")
+            for col, cell_data in enumerate(unit.cells, start=4):
+                cell = ws.cell(row, col)
+                _number_cell(cell, _fraction(cell_data.percent), percent=True)
+                if cell_data.status is not None:
+                    _status_style(cell, cell_data.status)
+        for col in range(1, len(heads) + 1):
+            ws.cell(row, col).border = st["border"]
+        row += 1
+    sums = column_totals(collection, columns)
+    ws.cell(row, 2, t(lang, "o.totals", n=len(collection.members))).font = st["bold"]
+    ws.cell(row + 1, 2, t(lang, "o.units_counted")).font = st["muted"]
+    for col, total in enumerate(sums, start=4):
+        cell = ws.cell(row, col)
+        _number_cell(cell, _fraction(total.percent), percent=True)
+        if total.percent is not None:
+            _status_style(cell, total.status)
+        _number_cell(ws.cell(row + 1, col), total.units)
+    for r in (row, row + 1):
+        for col in range(1, len(heads) + 1):
+            ws.cell(r, col).border = st["border"]
+    _page(ws, header_row)
+    for m in collection.members:
+        if m.view is None or m.error is not None:
+            continue
+        sheet = wb.create_sheet(sheet_name(m.name, taken))
+        write_unit_sheet(sheet, m.view, lang, made)
+    wb.properties.title = header_text(collection, lang)
+    wb.properties.creator = "chitieu"
+    return wb
+
+
+def _fraction(percent: float | None) -> float | None:
+    return None if percent is None else round(round(percent, 2) / 100, 6)
+
+
+def to_bytes(wb: Workbook) -> bytes:
+    """The workbook as the bytes of an .xlsx file."""
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,60 @@
+"""The journal and who/when as officials read them: one line per change, `(sửa tay)`."""
+
+from __future__ import annotations
+
+from chitieu_tui.core.journal import Change
+from chitieu_tui.core.model import Closed, Entry
+from chitieu_tui.i18n import t
+from chitieu_tui.present import fmt
+from chitieu_tui.present.time import datetime_text
+
+_NOTICED = {"hand": "j_by_hand", "found": "j_found", "interrupted": "j_interrupted"}
+"""Changes noticed in the file and the catalog keys naming them in place of who."""
+
+
+def who_text(change: Change, lang: str = "vi") -> str:
+    """Who made a change: the name, or `(sửa tay)` for one noticed in the file."""
+    if change.hand:
+        return t(lang, _NOTICED.get(change.via, "j_by_hand"))
+    return change.by or t(lang, "j_unknown")
+
+
+def value_text(value: float | bool | None, lang: str = "vi") -> str:
+    """A journal value: `1.430`, `Đã xong`, or `(trống)` for none."""
+    if value is None:
+        return t(lang, "j_empty")
+    return fmt.number(value, lang, 6)
+
+
+def what_text(change: Change, lang: str = "vi", name: str | None = None) -> str:
+    """`bhyt: 85 → 90`, or the closing or reopening with its reason."""
+    if change.via == "close":
+        return t(lang, "j_closed", reason=change.reason)
+    if change.via == "reopen":
+        return t(lang, "j_reopened", reason=change.reason)
+    old, new = value_text(change.old, lang), value_text(change.new, lang)
+    return t(lang, "j_change", id=name or change.id, old=old, new=new)
+
+
+def change_line(change: Change, lang: str = "vi") -> str:
+    """`08:30 02/04/2026 · Nguyễn Văn A · lệnh set · bhyt: 85 → 90 · note`."""
+    parts = [datetime_text(change.at, lang), who_text(change, lang)]
+    if not change.hand:
+        parts.append(t(lang, "j_via_" + change.via))
+    parts.append(what_text(change, lang))
+    if change.note:
+        parts.append(change.note.replace("\n", " "))
+    return " · ".join(parts)
+
+
+def entered_text(entry: Entry, lang: str = "vi") -> str:
+    """`Nguyễn Văn A, 08:30 02/04/2026` (empty when the value does not say)."""
+    parts = [p for p in (entry.by, datetime_text(entry.at, lang) if entry.at else "") if p]
+    return ", ".join(parts)
+
+
+def closed_text(closed: Closed, lang: str = "vi") -> str:
+    """`đã chốt lúc 08:30 02/04/2026 bởi Nguyễn Văn A: họp quý`."""
+    return t(
+        lang, "j_closed_by", by=closed.by, at=datetime_text(closed.at, lang), reason=closed.reason
+    )

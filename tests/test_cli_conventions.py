@@ -37,6 +37,13 @@ def run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ["init", "--config", "x"],
         ["config", "--period", "2026-Q1"],
         ["snapshot", "--offline", "--unit", "x"],
+        ["log", "--api", "http://127.0.0.1:1", "--unit", "x"],
+        ["close", "--snapshots", "s", "--period", "2026-Q1", "--reason", "r"],
+        ["template", "--offline", "--unit", "x", "-o", "x.xlsx"],
+        ["import", "--api", "http://127.0.0.1:1", "x.xlsx"],
+        ["report", "--by", "x"],
+        ["log", "--by", "x"],
+        ["--by", "x", "set", "bhyt", "1"],
     ],
 )
 def test_a_command_refuses_options_it_does_not_use(argv: list[str], capsys) -> None:
@@ -48,6 +55,22 @@ def test_a_command_refuses_options_it_does_not_use(argv: list[str], capsys) -> N
 
 def test_every_command_is_in_the_options_table() -> None:
     assert set(COMMANDS) == set(COMMAND_OPTIONS)
+    for name in ("set", "unset", "close", "reopen", "import"):
+        assert COMMAND_OPTIONS[name] == ("config", "period", "by"), name
+    assert COMMAND_OPTIONS["log"] == COMMAND_OPTIONS["template"] == ("config", "period")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_command_has_its_help_in_the_catalog(lang: str) -> None:
+    from chitieu_tui.i18n import t
+
+    parser = build_parser(lang)
+    subs = next(a for a in parser._actions if a.dest == "command")
+    for name, sub in subs.choices.items():  # type: ignore[union-attr]
+        assert t("en", f"cli.cmd.{name}") != f"cli.cmd.{name}", name
+        assert sub.description == t(lang, f"cli.cmd.{name}"), name
+        for action in sub._actions:
+            assert action.help, (name, action.dest)
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -92,6 +92,10 @@ def _opt_period(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
     )
 
 
+def _opt_by(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
+    parser.add_argument("--by", metavar="NAME", default=d, help=t(lang, "cli.by_help"))
+
+
 OPTION_GROUPS: dict[
     str, tuple[Callable[[argparse.ArgumentParser, Any, str], None], tuple[str, ...]]
 ] = {
@@ -100,6 +104,7 @@ OPTION_GROUPS: dict[
     "offline": (_opt_offline, ("offline",)),
     "snapshots": (_opt_snapshots, ("snapshots",)),
     "period": (_opt_period, ("period",)),
+    "by": (_opt_by, ("by",)),
 }
 """The option groups shared by commands: how to add them, and the `args` names they fill."""
 _READ = ("config", "remote", "offline", "snapshots", "period")
@@ -110,13 +115,13 @@ COMMAND_OPTIONS: dict[str | None, tuple[str, ...]] = {
     "alerts": _READ,
     "snapshot": ("config", "remote", "snapshots", "period"),
     "screenshot": _READ,
-    "set": ("config", "period"),
-    "unset": ("config", "period"),
+    "set": ("config", "period", "by"),
+    "unset": ("config", "period", "by"),
     "log": ("config", "period"),
-    "close": ("config", "period"),
-    "reopen": ("config", "period"),
+    "close": ("config", "period", "by"),
+    "reopen": ("config", "period", "by"),
     "template": ("config", "period"),
-    "import": ("config", "period"),
+    "import": ("config", "period", "by"),
     "init": (),
     "serve": ("config",),
     "web": _READ,
@@ -134,12 +139,14 @@ def _command_name(parser: argparse.ArgumentParser) -> str | None:
 
 def _source_options(parser: argparse.ArgumentParser, sub: bool, lang: str = "vi") -> None:
     """The option groups of the parser's command (COMMAND_OPTIONS, all when it is not
-    listed) and --lang; on a command, defaults are SUPPRESSed so the main parser's stay."""
+    listed) and --lang; on a command, defaults are SUPPRESSed so the main parser's stay
+    (None for a group the main parser does not have, such as --by)."""
     if getattr(parser, "_chitieu_options", False):
         return  # added when the command's parser was made
     parser._chitieu_options = True  # type: ignore[attr-defined]
-    d: Any = argparse.SUPPRESS if sub else None
     for group in COMMAND_OPTIONS.get(_command_name(parser), _READ):
+        shared = group in COMMAND_OPTIONS[None]
+        d: Any = argparse.SUPPRESS if sub and shared else None
         OPTION_GROUPS[group][0](parser, d, lang)
     parser.add_argument(
         "--lang",
@@ -276,7 +283,6 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     setp.add_argument("--note", default=None, help=t(lang, "cli.opt.note"))
     setp.add_argument("--no-snapshot", action="store_true", help=t(lang, "cli.opt.no_snapshot"))
     setp.add_argument("--yes", action="store_true", help=t(lang, "cli.set_yes"))
-    setp.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
     setp.add_argument("--cause", metavar="T", default=None, help=t(lang, "cli.cause_help"))
     setp.add_argument("--remedy", metavar="T", default=None, help=t(lang, "cli.remedy_help"))
     unset = subs.add_parser("unset", help=t(lang, "cli.unset_help"))
@@ -284,26 +290,23 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     unset.add_argument("id", metavar="ID", help=t(lang, "cli.opt.id"))
     unset.add_argument("--no-snapshot", action="store_true", help=t(lang, "cli.opt.no_snapshot"))
     alerts = subs.add_parser("alerts", help=t(lang, "cli.alerts_help"))
-    _source_options(alerts, sub=True)
     alerts.add_argument("--fail", action="store_true", help=t(lang, "cli.alerts_fail"))
-    unset.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
     log = subs.add_parser("log", help=t(lang, "cli.log_help"))
-    _source_options(log, sub=True)
-    log.add_argument("id", metavar="ID", nargs="?", default=None, help="indicator id")
+    log.add_argument("id", metavar="ID", nargs="?", default=None, help=t(lang, "cli.opt.log_id"))
     for name, key in (("close", "cli.close_help"), ("reopen", "cli.reopen_help")):
         cmd = subs.add_parser(name, help=t(lang, key))
-        _source_options(cmd, sub=True)
         cmd.add_argument("--reason", metavar="TEXT", required=True, help=t(lang, "cli.reason_help"))
-        cmd.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
+        for action in cmd._actions:
+            if action.dest == "period":  # no default here: the quarter is named
+                action.help = t(lang, "cli.opt.close_period")
     template = subs.add_parser("template", help=t(lang, "cli.template_help"))
-    _source_options(template, sub=True, lang=lang)
-    template.add_argument("--output", "-o", required=True, metavar="FILE.xlsx")
+    template.add_argument(
+        "--output", "-o", required=True, metavar="FILE.xlsx", help=t(lang, "cli.opt.xlsx_output")
+    )
     imp = subs.add_parser("import", help=t(lang, "cli.import_help"))
-    _source_options(imp, sub=True, lang=lang)
-    imp.add_argument("file", metavar="FILE.xlsx")
-    imp.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
+    imp.add_argument("file", metavar="FILE.xlsx", help=t(lang, "cli.opt.import_file"))
     imp.add_argument("--yes", action="store_true", help=t(lang, "cli.set_yes"))
-    imp.add_argument("--no-snapshot", action="store_true", help="do not take a snapshot")
+    imp.add_argument("--no-snapshot", action="store_true", help=t(lang, "cli.opt.no_snapshot"))
     init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
     init.add_argument(
         "dest", nargs="?", default="config", metavar="DIR", help=t(lang, "cli.opt.dest")
@@ -995,6 +998,8 @@ def _apply_settings(args: argparse.Namespace) -> None:
         args.given["lang"] = args.lang_typed
     values = settings.effective(given)
     accepted = COMMAND_OPTIONS.get(args.command, _READ)
+    if "by" in accepted:  # else the login name, in core.journal.current_user
+        args.by = settings.by_name(args.by)
     if "snapshots" in accepted and args.snapshots is None:
         args.snapshots = values["snapshots"].value
     if any(given[n] for n in settings.SOURCE_GROUP) or getattr(args, "offline", False):

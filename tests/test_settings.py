@@ -134,3 +134,33 @@ def test_save_theme_leaves_a_broken_file_alone(xdg: Path) -> None:
     path = settings_file(xdg, "lang = \n")
     assert settings.save_theme("textual-light") is None
     assert path.read_text(encoding="utf-8") == "lang = \n"
+
+
+def test_the_settings_files_by_is_who_writes_on_the_command_line(
+    xdg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import getpass
+
+    from datadirs import copy_sample
+
+    from chitieu_tui.core.journal import read_journal
+
+    root = copy_sample(tmp_path)
+    config = ["--config", str(root)]
+    monkeypatch.setattr(getpass, "getuser", lambda: "canbo")
+    assert main([*config, "set", "--no-snapshot", "bhyt", "91"]) == 0  # nothing set: login
+    settings_file(xdg, 'by = "Tệp"\n')
+    assert main([*config, "unset", "--no-snapshot", "bhyt"]) == 0
+    assert main([*config, "close", "--period", "2026-Q1", "--reason", "họp"]) == 0
+    monkeypatch.setenv("CHITIEU_USER", "Môi trường")
+    assert main([*config, "reopen", "--period", "2026-Q1", "--reason", "sửa"]) == 0
+    assert main([*config, "set", "--by", "Dòng lệnh", "--no-snapshot", "bhyt", "92"]) == 0
+    changes = [c for c in read_journal(root / "journal" / "2026-Q1.toml") if c.via != "found"]
+    whos = [(c.via, c.by) for c in changes if not c.hand]
+    assert whos == [
+        ("set", "canbo"),
+        ("unset", "Tệp"),
+        ("close", "Tệp"),
+        ("reopen", "Môi trường"),
+        ("set", "Dòng lệnh"),
+    ]

@@ -199,27 +199,19 @@ def test_a_module_level_app_for_textual_run() -> None:
 
 
 def test_every_screen_words_its_keys_from_the_catalog() -> None:
+    import importlib
     import inspect
+    import pkgutil
 
     from textual.screen import Screen
 
-    import chitieu_tui.screens.alerts
-    import chitieu_tui.screens.dashboard
-    import chitieu_tui.screens.detail
-    import chitieu_tui.screens.entry
-    import chitieu_tui.screens.help
-    import chitieu_tui.screens.rollup
+    import chitieu_tui.screens
     from chitieu_tui.screens.localized import LocalizedBindings
 
-    modules = [
-        chitieu_tui.screens.alerts,
-        chitieu_tui.screens.dashboard,
-        chitieu_tui.screens.detail,
-        chitieu_tui.screens.entry,
-        chitieu_tui.screens.help,
-        chitieu_tui.screens.rollup,
-    ]
-    for module in modules:
+    names = [m.name for m in pkgutil.iter_modules(chitieu_tui.screens.__path__)]
+    assert {"alerts", "close", "dashboard", "detail", "entry", "help", "rollup"} <= set(names)
+    for name in names:
+        module = importlib.import_module(f"chitieu_tui.screens.{name}")
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, Screen) and cls.__module__ == module.__name__:
                 assert issubclass(cls, LocalizedBindings), cls
@@ -227,3 +219,31 @@ def test_every_screen_words_its_keys_from_the_catalog() -> None:
     assert isinstance(screen, DashboardScreen)
     descriptions = {b.description for b in screen.BINDINGS if hasattr(b, "description")}
     assert "quit" in descriptions and "reload" in descriptions
+
+
+async def test_the_entry_form_writes_as_the_settings_files_by(tmp_path: Path, xdg: Path) -> None:
+    from datadirs import copy_sample
+
+    from chitieu_tui.core.datadir import DataDir
+    from chitieu_tui.screens import EntryScreen
+
+    settings.settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings.settings_path().write_text('by = "Cán bộ Lan"\n', encoding="utf-8")
+    root = copy_sample(tmp_path)
+    source = FileSource(root)
+    app = RecordingApp(source, None, "vi", initial=preload(source, None))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.dashboard.table
+        table.move_cursor(row=table.get_row_index("bhyt"))
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EntryScreen)
+        await pilot.press(*"93", "enter", "enter")  # the value, then the note
+        await settle(pilot)
+        assert not isinstance(app.screen, EntryScreen)
+    data = DataDir(root)
+    assert app.view is not None
+    progress = data.progress(app.view.period, data.definitions())
+    assert progress is not None and progress.values["bhyt"].by == "Cán bộ Lan"

@@ -18,7 +18,7 @@ from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import ClosableSource
 from chitieu_tui.i18n import t
 from chitieu_tui.present.journal import closed_text
-from chitieu_tui.screens.entry import _worded
+from chitieu_tui.screens.entry import _worded, form_by
 from chitieu_tui.screens.localized import LocalizedBindings
 
 
@@ -107,7 +107,7 @@ class CloseScreen(LocalizedBindings, ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="close", exit_on_error=False)
     def _write(self, reason: str, reopen: bool) -> None:
         try:
-            self.source.close(self.period, reason, reopen=reopen)
+            self.source.close(self.period, reason, by=form_by(), reopen=reopen)
         except Exception as exc:  # noqa: BLE001 - the form must never freeze
             self.post_message(CloseFailed(_worded(exc, self.lang)))
         else:

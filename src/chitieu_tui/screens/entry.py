@@ -54,6 +54,14 @@ def _worded(exc: BaseException, lang: str) -> str:
     return InternalError("err.internal", what=type(exc).__name__).render(lang)
 
 
+def form_by() -> str | None:
+    """Who a form writes as: CHITIEU_USER, else the settings file's `by` (None: the login
+    name, added by core.journal.current_user); a broken settings file is an error."""
+    from chitieu_tui import settings
+
+    return settings.by_name()
+
+
 class EntryScreen(LocalizedBindings, ModalScreen[bool]):
     """Dismissed with True when a value was saved or removed (or theirs kept)."""
 
@@ -252,6 +260,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
                 lang=self.lang,
                 expect=expect,
                 confirmed=confirmed,
+                by=form_by(),
                 cause=cause,
                 remedy=remedy,
                 via="form",
@@ -279,7 +288,8 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
     def _unset(self, expect: Entry | None) -> None:
         source: Any = self.source
         try:
-            source.unset(self.ev.period, self.ev.indicator.id, expect=expect, via="form")
+            by = form_by()
+            source.unset(self.ev.period, self.ev.indicator.id, expect=expect, by=by, via="form")
         except ConflictError as exc:
             self.post_message(EntryFailed(exc.text(self.lang), False, exc.current))
         except Exception as exc:  # noqa: BLE001 - the form must never freeze

@@ -221,6 +221,48 @@ def test_every_screen_words_its_keys_from_the_catalog() -> None:
     assert "quit" in descriptions and "reload" in descriptions
 
 
+async def test_the_palette_closes_the_quarter_and_lists_the_alerts(
+    tmp_path: Path, xdg: Path
+) -> None:
+    from datadirs import copy_sample
+
+    from chitieu_tui.screens.alerts import AlertsScreen
+    from chitieu_tui.screens.close import CloseScreen
+
+    settings.settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings.settings_path().write_text('by = "Chủ tịch phường"\n', encoding="utf-8")
+    source = FileSource(copy_sample(tmp_path))
+    app = RecordingApp(source, None, "vi", initial=preload(source, None))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        provider = ChitieuCommands(app.screen)
+        by_name = {str(h.display): h async for h in provider.discover()}
+        assert "Mở lại quý" not in by_name
+        by_name["Cảnh báo"].command()
+        await pilot.pause()
+        assert isinstance(app.screen, AlertsScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        by_name["Chốt số liệu quý"].command()
+        await pilot.pause()
+        assert isinstance(app.screen, CloseScreen)
+        await pilot.press(*"họp quý", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, CloseScreen)
+        view = app.view
+        assert view is not None and view.board.progress is not None
+        closed = view.board.progress.closed
+        assert closed is not None and closed.by == "Chủ tịch phường"  # the settings file's
+        provider = ChitieuCommands(app.screen)
+        names = [str(h.display) async for h in provider.discover()]
+        assert "Mở lại quý" in names and "Chốt số liệu quý" not in names
+    en = make("en")
+    async with en.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        names = [str(h.display) async for h in ChitieuCommands(en.screen).discover()]
+        assert "Close the quarter" in names and "Alerts" in names
+
+
 async def test_the_entry_form_writes_as_the_settings_files_by(tmp_path: Path, xdg: Path) -> None:
     from datadirs import copy_sample
 

@@ -24,8 +24,8 @@ def _app(provider: Provider) -> ChitieuApp:
 
 
 class ChitieuCommands(Provider):
-    """reload, snapshot, quarters, behind only, go to an indicator, enter a value, language,
-    theme and screenshot, in the app's language."""
+    """reload, snapshot, quarters, behind only, go to an indicator, enter a value, close or
+    reopen the quarter, alerts, language, theme and screenshot, in the app's language."""
 
     def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         app = _app(self)
@@ -41,6 +41,8 @@ class ChitieuCommands(Provider):
                 (t(lang, "cmd.snapshot"), t(lang, "cmd.snapshot_help"), app.action_snapshot),
                 (t(lang, "cmd.behind"), t(lang, "cmd.behind_help"), partial(toggle_behind, app)),
                 (t(lang, "cmd.enter"), t(lang, "cmd.enter_help"), app.action_enter),
+                _close_command(app),
+                (t(lang, "cmd.alerts"), t(lang, "cmd.alerts_help"), app.action_alerts),
             ]
         found += [
             (
@@ -82,6 +84,15 @@ class ChitieuCommands(Provider):
             if score > 0:
                 shown = plain.highlight(name) if plain.match(name) > 0 else name
                 yield Hit(score, shown, command, text=name, help=help_text)
+
+
+def _close_command(app: ChitieuApp) -> tuple[str, str, Callable[[], Any]]:
+    """Close the quarter shown, or reopen it when it is closed (as `c`)."""
+    lang = app.lang
+    progress = app.view.board.progress if app.view is not None else None
+    if progress is not None and progress.closed is not None:
+        return (t(lang, "cmd.reopen"), t(lang, "cmd.reopen_help"), app.action_close_quarter)
+    return (t(lang, "cmd.close"), t(lang, "cmd.close_help"), app.action_close_quarter)
 
 
 def toggle_behind(app: ChitieuApp) -> None:

@@ -637,6 +637,12 @@ MESSAGES: dict[str, str] = {
     "cli.opt.xlsx_output": "the Excel file to write",
     "cli.opt.import_file": "the Excel file to read (from chitieu template or report --format xlsx)",
     "cli.opt.close_period": "the quarter to close or reopen, like 2026-Q1 (needed)",
+    "cmd.close": "Close the quarter",
+    "cmd.close_help": "close the quarter shown, with a reason: no more values can be entered (c)",
+    "cmd.reopen": "Reopen the quarter",
+    "cmd.reopen_help": "reopen the closed quarter shown, with a reason (c)",
+    "cmd.alerts": "Alerts",
+    "cmd.alerts_help": "indicators behind pace, overdue milestones, missing values (!)",
     # --- quarter's cycle: who, journal, closing ---
     # (keys of this section go here)
     "err.value_table.unknown_key": 'unknown field "{field}" (a value table has value, note, by, at, cause and remedy)',

@@ -640,6 +640,12 @@ MESSAGES: dict[str, str] = {
     "cli.opt.xlsx_output": "tệp Excel sẽ ghi",
     "cli.opt.import_file": "tệp Excel cần đọc (từ chitieu template hoặc report --format xlsx)",
     "cli.opt.close_period": "quý cần chốt hoặc mở lại, ví dụ 2026-Q1 (bắt buộc)",
+    "cmd.close": "Chốt số liệu quý",
+    "cmd.close_help": "chốt số liệu quý đang xem, có lý do: không nhập thêm được nữa (c)",
+    "cmd.reopen": "Mở lại quý",
+    "cmd.reopen_help": "mở lại quý đã chốt đang xem, có lý do (c)",
+    "cmd.alerts": "Cảnh báo",
+    "cmd.alerts_help": "chỉ tiêu chậm tiến độ, mốc quá hạn, số liệu chưa nhập (!)",
     # --- quarter's cycle: who, journal, closing ---
     # (keys of this section go here)
     "err.value_table.unknown_key": 'trường lạ "{field}" (bảng số liệu chỉ có value, note, by, at, cause và remedy)',

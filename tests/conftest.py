@@ -16,13 +16,29 @@ PROXY_VARIABLES = (
     "all_proxy",
 )
 
+SETTINGS_VARIABLES = (
+    "CHITIEU_API_TOKEN",
+    "CHITIEU_LANG",
+    "CHITIEU_THEME",
+    "CHITIEU_CONFIG",
+    "CHITIEU_API",
+    "CHITIEU_UNIT",
+    "CHITIEU_SNAPSHOTS",
+    "CHITIEU_USER",
+    "CHITIEU_SETTINGS",
+    "NO_COLOR",
+)
+"""Nothing of the tester's own settings reaches a test (the settings file: XDG_CONFIG_HOME)."""
+
 
 @pytest.fixture(autouse=True)
 def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Snapshots never reach the real ~/.local/share; no token or proxy leaks in."""
     home = tmp_path / "xdg"
     monkeypatch.setenv("XDG_DATA_HOME", str(home))
-    monkeypatch.delenv("CHITIEU_API_TOKEN", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    for name in SETTINGS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     return home

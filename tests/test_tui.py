@@ -64,7 +64,7 @@ async def test_dashboard_shows_the_sample_quarter(sample: Path) -> None:
         assert "Xây dựng Đảng 3/6" in summary
         header = app.dashboard.query_one(HeaderBar).render().plain
         assert "Phường Mỹ Thới · Quý I/2026" in header
-        assert "nguồn:" in header and "✓" in header
+        assert "31/03/2026" in header and "✓" in header  # the date before the source
         budget = card_text(card(app, "thu-ngan-sach"))
         assert "13,75%" in budget
         assert "32 / 232,73 tỉ đồng" in budget

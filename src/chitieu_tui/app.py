@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerFailed, WorkerState
 
+from chitieu_tui.commands import ChitieuCommands
 from chitieu_tui.core import alerts as core_alerts
 from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.collection import Collection, Member
@@ -56,6 +58,9 @@ class ChitieuApp(App[int]):
     TITLE = "chitieu"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    COMMANDS = App.COMMANDS | {ChitieuCommands}
+    persist_theme = False
+    """Save a theme chosen in the app to the settings file (set by `run_app`)."""
 
     def __init__(
         self,
@@ -114,8 +119,18 @@ class ChitieuApp(App[int]):
         """The roll-up screen (under a unit's dashboard)."""
         return next(s for s in self.screen_stack if isinstance(s, RollupScreen))
 
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's palette commands, but theme and screenshot: ours (ChitieuCommands) word
+        them and save the screenshot where the user can write."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Theme", "Screenshot"):
+                yield command
+
     async def on_mount(self) -> None:
         """Show the dashboard (with data when preloaded), load, and poll a remote source."""
+        from chitieu_tui.commands import start
+
+        start(self)
         if self.collection is not None:
             await self.push_screen(RollupScreen(self.lang))
             if self._preloaded:
@@ -452,6 +467,7 @@ def preload(source: Source, period: Period | None) -> tuple[View, object] | None
 def run_app(source: Source, period: Period | None, lang: str) -> int:
     """Run the dashboard in the terminal; the exit status."""
     app = ChitieuApp(source, period, lang, initial=preload(source, period))
+    app.persist_theme = True
     app.run()
     return app.return_code or 0
 
@@ -504,6 +520,7 @@ def run_rollup(collection: Collection, period: Period | None, lang: str) -> int:
     if preloaded:
         collection.load(period)
     app = ChitieuApp(None, period, lang, collection=collection, preloaded=preloaded)
+    app.persist_theme = True
     app.run()
     return app.return_code or 0
 
@@ -531,3 +548,16 @@ def save_rollup_screenshot(
     from chitieu_tui.core.atomic import atomic_write
 
     return atomic_write(Path(output), svg.encode("utf-8"))
+
+
+def __getattr__(name: str) -> ChitieuApp:
+    """`app`: the dashboard of `./config` or the bundled sample, made when asked, for
+    `textual run --dev chitieu_tui.app:app`."""
+    if name != "app":
+        raise AttributeError(name)
+    from chitieu_tui.core.datadir import resolve_data_dir
+    from chitieu_tui.core.source import FileSource
+    from chitieu_tui.i18n import resolve_lang
+
+    source = FileSource(resolve_data_dir(None))
+    return ChitieuApp(source, None, resolve_lang(), initial=preload(source, None))

@@ -64,23 +64,145 @@ def _port(text: str) -> int:
     return port
 
 
-def _source_options(parser: argparse.ArgumentParser, sub: bool, lang: str = "vi") -> None:
-    """--config / --api / --unit / --period / --lang, on the main parser and each command."""
-    d: Any = argparse.SUPPRESS if sub else None
-    parser.add_argument("--config", metavar="DIR", default=d, help="data folder (chitieu.toml)")
-    parser.add_argument("--api", metavar="URL", default=d, help="read from a chitieu API server")
-    parser.add_argument("--unit", metavar="ID", default=d, help="unit id on the API server")
-    parser.add_argument("--snapshots", metavar="DIR", default=d, help="where snapshots go")
-    parser.add_argument(
-        "--period", metavar="P", type=_period_type(lang), default=d, help="e.g. 2026-Q1"
-    )
-    parser.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS if sub else None)
+def _opt_config(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
+    parser.add_argument("--config", metavar="DIR", default=d, help=t(lang, "cli.opt.config"))
+
+
+def _opt_remote(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
+    parser.add_argument("--api", metavar="URL", default=d, help=t(lang, "cli.opt.api"))
+    parser.add_argument("--unit", metavar="ID", default=d, help=t(lang, "cli.opt.unit"))
+
+
+def _opt_offline(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
     parser.add_argument(
         "--offline",
         action="store_true",
-        default=d if sub else False,
-        help="read the snapshot archive of --unit (from --snapshots DIR or the user's data folder)",
+        default=d if d is not None else False,
+        help=t(lang, "cli.opt.offline"),
     )
+
+
+def _opt_snapshots(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
+    parser.add_argument("--snapshots", metavar="DIR", default=d, help=t(lang, "cli.opt.snapshots"))
+
+
+def _opt_period(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
+    parser.add_argument(
+        "--period", metavar="P", type=_period_type(lang), default=d, help=t(lang, "cli.opt.period")
+    )
+
+
+def _opt_by(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
+    parser.add_argument("--by", metavar="NAME", default=d, help=t(lang, "cli.by_help"))
+
+
+OPTION_GROUPS: dict[
+    str, tuple[Callable[[argparse.ArgumentParser, Any, str], None], tuple[str, ...]]
+] = {
+    "config": (_opt_config, ("config",)),
+    "remote": (_opt_remote, ("api", "unit")),
+    "offline": (_opt_offline, ("offline",)),
+    "snapshots": (_opt_snapshots, ("snapshots",)),
+    "period": (_opt_period, ("period",)),
+    "by": (_opt_by, ("by",)),
+}
+"""The option groups shared by commands: how to add them, and the `args` names they fill."""
+_READ = ("config", "remote", "offline", "snapshots", "period")
+COMMAND_OPTIONS: dict[str | None, tuple[str, ...]] = {
+    None: _READ,  # the dashboard
+    "check": ("config",),
+    "report": _READ,
+    "alerts": _READ,
+    "snapshot": ("config", "remote", "snapshots", "period"),
+    "screenshot": _READ,
+    "set": ("config", "period", "by"),
+    "unset": ("config", "period", "by"),
+    "log": ("config", "period"),
+    "close": ("config", "period", "by"),
+    "reopen": ("config", "period", "by"),
+    "template": ("config", "period"),
+    "import": ("config", "period", "by"),
+    "init": (),
+    "serve": ("config",),
+    "web": _READ,
+    "config": (),
+}
+"""Which option groups each command accepts (anything else is bad usage, exit 2); `--lang`
+and `--help` go everywhere. A new command needs one line here."""
+
+
+def _command_name(parser: argparse.ArgumentParser) -> str | None:
+    """`check` for the parser of `chitieu check`; None for the main parser."""
+    parts = parser.prog.split()
+    return parts[-1] if len(parts) > 1 else None
+
+
+def _source_options(parser: argparse.ArgumentParser, sub: bool, lang: str = "vi") -> None:
+    """The option groups of the parser's command (COMMAND_OPTIONS, all when it is not
+    listed) and --lang; on a command, defaults are SUPPRESSed so the main parser's stay
+    (None for a group the main parser does not have, such as --by)."""
+    if getattr(parser, "_chitieu_options", False):
+        return  # added when the command's parser was made
+    parser._chitieu_options = True  # type: ignore[attr-defined]
+    for group in COMMAND_OPTIONS.get(_command_name(parser), _READ):
+        shared = group in COMMAND_OPTIONS[None]
+        d: Any = argparse.SUPPRESS if sub and shared else None
+        OPTION_GROUPS[group][0](parser, d, lang)
+    parser.add_argument(
+        "--lang",
+        choices=("vi", "en"),
+        default=argparse.SUPPRESS if sub else None,
+        help=t(lang, "cli.opt.lang"),
+    )
+
+
+def _refuse_foreign(args: argparse.Namespace) -> None:
+    """An option given before the command name that the command does not take: exit 2."""
+    accepted = COMMAND_OPTIONS.get(args.command, _READ)
+    for group, (_add, names) in OPTION_GROUPS.items():
+        if group in accepted:
+            continue
+        for name in names:
+            if getattr(args, name, None) not in (None, False):
+                option = "--" + name
+                raise UsageError("err.usage.not_an_option", option=option, command=args.command)
+
+
+def _formatter(lang: str) -> type[argparse.HelpFormatter]:
+    """Help that keeps the epilog's lines and shows each default, in the reader's words."""
+
+    class Formatter(argparse.RawDescriptionHelpFormatter):
+        def _get_help_string(self, action: argparse.Action) -> str | None:
+            text = action.help or ""
+            default = action.default
+            if (
+                "%(default)" not in text
+                and default not in (None, False, True, argparse.SUPPRESS)
+                and (action.option_strings or action.nargs == "?")
+            ):
+                text += t(lang, "cli.default")
+            return text
+
+    return Formatter
+
+
+def _commands_action(lang: str) -> type[argparse.Action]:
+    """Subparsers whose commands get, from the catalog: help, description, the environment
+    epilog, defaults shown, and their option groups."""
+
+    class Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
+        def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+            key = f"cli.cmd.{name}"
+            if t("en", key) != key:  # the catalog's words win over an English literal
+                kwargs["help"] = t(lang, key)
+            kwargs.setdefault("description", kwargs.get("help"))
+            kwargs.setdefault("epilog", t(lang, "cli.epilog"))
+            kwargs.setdefault("formatter_class", _formatter(lang))
+            parser = super().add_parser(name, **kwargs)
+            _source_options(parser, sub=True, lang=lang)
+            return parser
+
+    return Commands
 
 
 _ARGPARSE_KEYS = {
@@ -124,66 +246,80 @@ def _argv_lang(argv: Sequence[str]) -> str | None:
 
 def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     """The argument parser (exit status 2 on bad usage)."""
-    parser = argparse.ArgumentParser(prog="chitieu", description=t(lang, "cli.description"))
+    parser = argparse.ArgumentParser(
+        prog="chitieu",
+        description=t(lang, "cli.description"),
+        epilog=t(lang, "cli.epilog"),
+        formatter_class=_formatter(lang),
+    )
     from chitieu_tui import __version__
 
     parser.add_argument("--version", action="version", version=f"chitieu {__version__}")
     _source_options(parser, sub=False, lang=lang)
-    subs = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subs = parser.add_subparsers(dest="command", metavar="COMMAND", action=_commands_action(lang))
     check = subs.add_parser("check", help="validate the data folder; errors as path:line:col")
     _source_options(check, sub=True, lang=lang)
     report = subs.add_parser("report", help="print one period without the TUI")
     _source_options(report, sub=True, lang=lang)
-    report.add_argument("--format", choices=REPORT_FORMATS, default="table")
+    report.add_argument(
+        "--format", choices=REPORT_FORMATS, default="table", help=t(lang, "cli.opt.format")
+    )
     report.add_argument("--output", "-o", metavar="FILE", default=None, help=t(lang, "cli.output"))
     snap = subs.add_parser("snapshot", help="write a snapshot and print its path")
     _source_options(snap, sub=True, lang=lang)
     shot = subs.add_parser("screenshot", help="render the dashboard once to an SVG file")
     _source_options(shot, sub=True, lang=lang)
-    shot.add_argument("--output", "-o", required=True, metavar="FILE.svg")
-    shot.add_argument("--size", type=_size, default=(120, 40), metavar="WxH")
+    shot.add_argument(
+        "--output", "-o", required=True, metavar="FILE.svg", help=t(lang, "cli.opt.output")
+    )
+    shot.add_argument(
+        "--size", type=_size, default="120x40", metavar="WxH", help=t(lang, "cli.opt.size")
+    )
     shot.add_argument("--light", action="store_true", help=t(lang, "cli.light_help"))
     setp = subs.add_parser("set", help="enter one value (locked, atomic write), then snapshot")
     _source_options(setp, sub=True, lang=lang)
-    setp.add_argument("id", metavar="ID", help="indicator id")
+    setp.add_argument("id", metavar="ID", help=t(lang, "cli.opt.id"))
     setp.add_argument("value", metavar="VALUE", help=t(lang, "cli.set_value"))
-    setp.add_argument("--note", default=None, help="note kept with the value")
-    setp.add_argument("--no-snapshot", action="store_true", help="do not take a snapshot")
+    setp.add_argument("--note", default=None, help=t(lang, "cli.opt.note"))
+    setp.add_argument("--no-snapshot", action="store_true", help=t(lang, "cli.opt.no_snapshot"))
     setp.add_argument("--yes", action="store_true", help=t(lang, "cli.set_yes"))
-    setp.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
     setp.add_argument("--cause", metavar="T", default=None, help=t(lang, "cli.cause_help"))
     setp.add_argument("--remedy", metavar="T", default=None, help=t(lang, "cli.remedy_help"))
     unset = subs.add_parser("unset", help=t(lang, "cli.unset_help"))
     _source_options(unset, sub=True, lang=lang)
-    unset.add_argument("id", metavar="ID", help="indicator id")
-    unset.add_argument("--no-snapshot", action="store_true", help="do not take a snapshot")
+    unset.add_argument("id", metavar="ID", help=t(lang, "cli.opt.id"))
+    unset.add_argument("--no-snapshot", action="store_true", help=t(lang, "cli.opt.no_snapshot"))
     alerts = subs.add_parser("alerts", help=t(lang, "cli.alerts_help"))
-    _source_options(alerts, sub=True)
     alerts.add_argument("--fail", action="store_true", help=t(lang, "cli.alerts_fail"))
-    unset.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
     log = subs.add_parser("log", help=t(lang, "cli.log_help"))
-    _source_options(log, sub=True)
-    log.add_argument("id", metavar="ID", nargs="?", default=None, help="indicator id")
+    log.add_argument("id", metavar="ID", nargs="?", default=None, help=t(lang, "cli.opt.log_id"))
     for name, key in (("close", "cli.close_help"), ("reopen", "cli.reopen_help")):
         cmd = subs.add_parser(name, help=t(lang, key))
-        _source_options(cmd, sub=True)
         cmd.add_argument("--reason", metavar="TEXT", required=True, help=t(lang, "cli.reason_help"))
-        cmd.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
+        for action in cmd._actions:
+            if action.dest == "period":  # no default here: the quarter is named
+                action.help = t(lang, "cli.opt.close_period")
     template = subs.add_parser("template", help=t(lang, "cli.template_help"))
-    _source_options(template, sub=True, lang=lang)
-    template.add_argument("--output", "-o", required=True, metavar="FILE.xlsx")
+    template.add_argument(
+        "--output", "-o", required=True, metavar="FILE.xlsx", help=t(lang, "cli.opt.xlsx_output")
+    )
     imp = subs.add_parser("import", help=t(lang, "cli.import_help"))
-    _source_options(imp, sub=True, lang=lang)
-    imp.add_argument("file", metavar="FILE.xlsx")
-    imp.add_argument("--by", metavar="NAME", default=None, help=t(lang, "cli.by_help"))
+    imp.add_argument("file", metavar="FILE.xlsx", help=t(lang, "cli.opt.import_file"))
     imp.add_argument("--yes", action="store_true", help=t(lang, "cli.set_yes"))
-    imp.add_argument("--no-snapshot", action="store_true", help="do not take a snapshot")
+    imp.add_argument("--no-snapshot", action="store_true", help=t(lang, "cli.opt.no_snapshot"))
     init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
-    init.add_argument("dest", nargs="?", default="config", metavar="DIR")
+    init.add_argument(
+        "dest", nargs="?", default="config", metavar="DIR", help=t(lang, "cli.opt.dest")
+    )
     serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
     _source_options(serve, sub=True, lang=lang)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=_port, default=8765)
+    serve.add_argument("--host", default="127.0.0.1", help=t(lang, "cli.opt.host"))
+    serve.add_argument("--port", type=_port, default=8765, help=t(lang, "cli.opt.port"))
+    web = subs.add_parser("web")
+    web.add_argument("--host", default="127.0.0.1", help=t(lang, "cli.opt.web_host"))
+    web.add_argument("--port", type=_port, default=8000, help=t(lang, "cli.opt.port"))
+    web.add_argument("--yes-public", action="store_true", help=t(lang, "cli.opt.yes_public"))
+    subs.add_parser("config")
     return parser
 
 
@@ -206,10 +342,20 @@ def make_source(args: argparse.Namespace) -> Source:
         from chitieu_tui.remote.source import ApiSource
 
         return ApiSource(args.api, args.unit, snapshots=snapshots, lang=args.lang)
-    from chitieu_tui.core.datadir import resolve_data_dir
     from chitieu_tui.core.source import FileSource
 
-    return FileSource(resolve_data_dir(args.config), snapshots=snapshots)
+    return FileSource(_data_dir(args), snapshots=snapshots)
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    """The data folder of `--config` (or ./config, or the bundled sample); a one-shot command
+    that falls back to the bundled sample says so on stderr."""
+    from chitieu_tui.core.datadir import BUNDLED, resolve_data_dir
+
+    root = resolve_data_dir(args.config)
+    if args.config is None and args.command is not None and root == BUNDLED:
+        warn(ChitieuError("warn.bundled_sample"), args.lang)
+    return root
 
 
 def _load_view(source: Source, period: Period | None, lang: str, history: int = 0) -> View:
@@ -227,12 +373,13 @@ def _load_view(source: Source, period: Period | None, lang: str, history: int = 
 
 
 def warn(error: ChitieuError, lang: str | None = None) -> None:
-    """A warning on stderr, in yellow when it is a terminal."""
-    from rich.console import Console
-    from rich.text import Text
+    """A warning on stderr, in yellow on a terminal (without loading Rich)."""
+    from chitieu_tui.report import use_colour
 
     text = error.render(lang or resolve_lang())
-    Console(stderr=True, highlight=False).print(Text(text, style="yellow"))
+    if use_colour(sys.stderr):
+        text = f"\x1b[33m{text}\x1b[0m"
+    print(text, file=sys.stderr)
 
 
 def print_error(error: ChitieuError, lang: str) -> None:
@@ -250,10 +397,10 @@ def print_error(error: ChitieuError, lang: str) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate chitieu.toml and every progress file; print every problem found."""
-    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+    from chitieu_tui.core.datadir import DataDir
     from chitieu_tui.i18n import t
 
-    data = DataDir(resolve_data_dir(args.config))
+    data = DataDir(_data_dir(args))
     try:
         defs = data.definitions()
     except ChitieuError as exc:
@@ -562,15 +709,23 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def install_hint(extra: str) -> str:
+    """How to add an extra, for the way chitieu was installed (pipx, uv tool, else pip)."""
+    prefix = sys.prefix.replace("\\", "/")
+    if "/pipx/venvs/" in prefix:
+        return f"pipx install --force 'chitieu-tui[{extra}]'  (pipx install --force '.[{extra}]' from a checkout)"
+    if "/uv/tools/" in prefix:
+        return f"uv tool install --force 'chitieu-tui[{extra}]'  (uv tool install --force '.[{extra}]' from a checkout)"
+    return f"pip install 'chitieu-tui[{extra}]'"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve a data folder over the JSON API (exit 1 when host:port cannot be used)."""
     try:
         from chitieu_tui.remote.server import serve
     except ImportError:
-        raise UsageError("err.server.extra_missing") from None
-    from chitieu_tui.core.datadir import resolve_data_dir
-
-    return serve(resolve_data_dir(args.config), args.host, args.port, lang=args.lang)
+        raise UsageError("err.extra_missing", command="serve", how=install_hint("server")) from None
+    return serve(_data_dir(args), args.host, args.port, lang=args.lang)
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
@@ -670,6 +825,50 @@ def snapshot_collection(args: argparse.Namespace, collection: Collection) -> int
     return 1 if failed else 0
 
 
+def cmd_config(args: argparse.Namespace) -> int:
+    """Print every effective setting and where it came from (command line > environment >
+    settings file > default)."""
+    from chitieu_tui import settings
+    from chitieu_tui.core.datadir import resolve_data_dir
+
+    path = settings.settings_path()
+    state = "settings.file_found" if path.is_file() else "settings.file_missing"
+    print(t(args.lang, state, path=str(path)))
+    values = settings.effective(getattr(args, "given", {}))
+    rows: list[tuple[str, str, str, str]] = []
+    for s in settings.SETTINGS:
+        v = values[s.name]
+        shown = v.value
+        origin = t(args.lang, f"settings.origin_{v.origin}", detail=v.detail)
+        if shown is None and s.name == "lang":
+            shown, origin = args.lang, t(args.lang, "settings.origin_locale")
+        elif shown is None and s.name == "config" and values["api"].value is None:
+            shown = str(resolve_data_dir(None))
+        elif shown is None and s.name == "theme":
+            shown = "textual-dark"
+        text = shown if shown is not None else t(args.lang, "settings.unset")
+        rows.append((s.name, text, origin, t(args.lang, s.key)))
+    for name, key in settings.ENV_ONLY:
+        present = bool(os.environ.get(name))
+        if name == settings.PATH_ENV and present:
+            state_text = os.environ[name]
+        else:
+            state_text = t(args.lang, "settings.set" if present else "settings.unset")
+        rows.append((name, state_text, "", t(args.lang, key)))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for row in rows:
+        cells = [c.ljust(w) for c, w in zip(row[:3], widths, strict=True)]
+        print("  ".join([*cells, row[3]]).rstrip())
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """Serve the dashboard to a browser with textual-serve (the `web` extra)."""
+    from chitieu_tui.web import serve_web
+
+    return serve_web(args)
+
+
 def _entry_units(args: argparse.Namespace) -> list[DataDir]:
     """The data folders `template` and `import` work on: one, or each unit of a collection."""
     from chitieu_tui.core.datadir import DataDir, resolve_data_dir
@@ -766,18 +965,79 @@ COMMANDS = {
     "import": cmd_import,
     "init": cmd_init,
     "serve": cmd_serve,
+    "web": cmd_web,
+    "config": cmd_config,
 }
+
+
+def _lang(argv: Sequence[str]) -> str:
+    """`--lang`, else CHITIEU_LANG, else the settings file's `lang`, else the locale."""
+    from chitieu_tui.i18n import LANG_ENV, LANGS
+
+    typed = _argv_lang(argv)
+    env = os.environ.get(LANG_ENV, "").strip().lower()[:2]
+    if typed or env in LANGS:
+        return resolve_lang(typed)
+    from chitieu_tui import settings
+
+    try:
+        found = settings.read_file()[0].lang
+    except ChitieuError:
+        found = None  # reported once the parser speaks
+    return found or resolve_lang()
+
+
+def _apply_settings(args: argparse.Namespace) -> None:
+    """Fill the options not given from the environment and the settings file (the source
+    options config/api/unit together, from the strongest layer that names any)."""
+    from chitieu_tui import settings
+
+    given = {n: getattr(args, n, None) for n in ("config", "api", "unit", "snapshots")}
+    args.given = dict(given)
+    if getattr(args, "lang_typed", None):
+        args.given["lang"] = args.lang_typed
+    values = settings.effective(given)
+    accepted = COMMAND_OPTIONS.get(args.command, _READ)
+    if "by" in accepted:  # else the login name, in core.journal.current_user
+        args.by = settings.by_name(args.by)
+    if "snapshots" in accepted and args.snapshots is None:
+        args.snapshots = values["snapshots"].value
+    if any(given[n] for n in settings.SOURCE_GROUP) or getattr(args, "offline", False):
+        return
+    if "config" in accepted:
+        args.config = values["config"].value
+    if "remote" in accepted:
+        args.api, args.unit = values["api"].value, values["unit"].value
+    elif values["config"].value is None:
+        args.api = args.unit = None
+
+
+def _argcomplete(parser: argparse.ArgumentParser) -> None:
+    """Shell completion, only when the shell asks (argcomplete: the `completion` extra)."""
+    if "_ARGCOMPLETE" not in os.environ:
+        return
+    try:
+        import argcomplete
+    except ImportError:
+        return
+    argcomplete.autocomplete(parser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: 0 done, 1 bad input, 2 bad usage."""
+    from chitieu_tui.terminal import safe_streams
+
+    safe_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
-    lang = resolve_lang(_argv_lang(argv))
+    lang = _lang(argv)
     _word_argparse(lang)
     parser = build_parser(lang)
+    _argcomplete(parser)
     args = parser.parse_args(argv)
-    args.lang = lang
+    args.lang, args.lang_typed = lang, _argv_lang(argv)
     try:
+        _refuse_foreign(args)
+        _apply_settings(args)
         return COMMANDS[args.command](args)
     except UsageError as exc:
         parser.print_usage(sys.stderr)

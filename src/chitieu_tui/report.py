@@ -15,6 +15,7 @@ from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import REPORT_COLUMNS, REPORT_NUMERIC, report_headers, row_cells
 from chitieu_tui.present.journal import closed_text
+from chitieu_tui.present.status import colour as status_colour
 from chitieu_tui.present.summary import groups_line, summary_line
 from chitieu_tui.present.time import datetime_text
 
@@ -233,7 +234,29 @@ def render(view: View, form: str, lang: str = "vi") -> str:
     return _rich_table(view, lang)
 
 
-def _rich_table(view: View, lang: str) -> str:
+TERMINAL_COLOURS = {
+    "$success": "green",
+    "$primary": "blue",
+    "$error": "red",
+    "$foreground-muted": "dim",
+    "$foreground": "",
+}
+"""Status colours (theme variables, present/status.py) as the terminal's own 16 colours,
+readable on light and dark backgrounds."""
+
+
+def use_colour(stream: object = None) -> bool:
+    """Colour on a terminal; none when piped, with NO_COLOR set, or TERM=dumb."""
+    import os
+
+    stream = stream if stream is not None else sys.stdout
+    isatty = getattr(stream, "isatty", None)
+    if isatty is None or not isatty():
+        return False
+    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _rich_table(view: View, lang: str, colour: bool | None = None) -> str:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -247,9 +270,17 @@ def _rich_table(view: View, lang: str) -> str:
         if ev.indicator.group != group:
             group = ev.indicator.group
             table.add_row(Text(""), Text(board.definitions.group_name(group), style="bold"))
-        table.add_row(*(Text(c) for c in _row(ev, lang)))
+        cells = [Text(c) for c in _row(ev, lang)]
+        cells[-1].stylize(TERMINAL_COLOURS.get(status_colour(ev.status), ""))
+        table.add_row(*cells)
     width = shutil.get_terminal_size((140, 24)).columns if sys.stdout.isatty() else 140
-    console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
+    colour = use_colour() if colour is None else colour
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        color_system="standard" if colour else None,
+        force_terminal=colour,
+    )
     console.print(table)
     console.print(Text(summary_line(board, lang)))
     console.print(Text(groups_line(board, lang)))

@@ -27,7 +27,10 @@ Value = float | bool
 
 
 def current_user(explicit: str | None = None) -> str:
-    """Who is writing: `--by`, else CHITIEU_USER, else the login name, else `unknown`."""
+    """Who is writing: `--by`, else CHITIEU_USER, else the login name, else `unknown`.
+
+    The command line and the forms pass `settings.by_name(--by)` (which adds the settings
+    file's `by` after CHITIEU_USER), so the login name is the last fallback."""
     for name in (explicit, os.environ.get(USER_ENV)):
         if name is not None and clean(name).strip():
             return clean(name).strip()

@@ -85,15 +85,22 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def localize_bindings(node: Any, lang: str) -> None:
-    """Replace the footer descriptions of `node`'s bindings (i18n keys) with words in `lang`."""
-    import dataclasses
+def search_text(text: str) -> str:
+    """`text` folded as words for `matches`: each word, and the parts of a word joined by
+    punctuation (`thu-ngan-sach`: also `thu`, `ngan`, `sach`), each after a space."""
+    import re
 
-    bindings = node._bindings
-    bindings.key_to_bindings = {
-        key: [
-            dataclasses.replace(b, description=t(lang, b.description)) if b.description else b
-            for b in group
-        ]
-        for key, group in bindings.key_to_bindings.items()
-    }
+    words = fold(text).split()
+    parts = [p for w in words for p in re.split(r"[^\w]+", w) if p and p != w]
+    return " " + " ".join(words + parts)
+
+
+def matches(query: str, haystack: str) -> bool:
+    """True when every word of `query` starts a word of `haystack` (a `search_text`), in any
+    order, accents and case ignored: `cong an` finds `Công an`, not `cộng` … `thanh`."""
+    return all(f" {word}" in haystack for word in fold(query).split())
+
+
+def localize_bindings(node: Any, lang: str) -> None:
+    """Deprecated, does nothing: a screen inherits `screens.localized.LocalizedBindings`,
+    which words its BINDINGS from the catalog with public Textual API only."""

@@ -9,8 +9,11 @@ BINARY_FORMATS = ("xlsx", "docx")
 
 
 def need(module: str) -> None:
-    """Raise a coded UsageError when the `office` extra is not installed."""
+    """Raise a coded UsageError when the `office` extra is not installed (saying the pip,
+    pipx or uv command that adds it, as for `serve` and `web`)."""
     import importlib.util
 
     if importlib.util.find_spec(module) is None:
-        raise UsageError("err.office.extra_missing", module=module)
+        from chitieu_tui.cli import install_hint
+
+        raise UsageError("err.office.extra_missing", module=module, how=install_hint("office"))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.core.collection import Collection, Member, Total, totals
-from chitieu_tui.i18n import fold, t
+from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.status import symbol
 
@@ -44,10 +44,9 @@ class UnitRow:
         return self.met / self.total if self.total else 0.0
 
     def matches(self, query: str) -> bool:
-        """Every word of `query` in the unit's name or id, accents optional."""
-        words = fold(query).split()
-        hay = fold(f"{self.name} {self.member.key} {self.member.unit_id}")
-        return all(w in hay for w in words)
+        """Every word of `query` starts a word of the unit's name or id, accents optional."""
+        hay = search_text(f"{self.name} {self.member.key} {self.member.unit_id}")
+        return matches(query, hay)
 
 
 def percent_cell(ev: Evaluation | None, lang: str = "vi") -> Cell:

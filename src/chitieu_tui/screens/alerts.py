@@ -11,12 +11,13 @@ from textual.widgets.option_list import Option
 
 from chitieu_tui.core.alerts import Alert
 from chitieu_tui.core.source import View
-from chitieu_tui.i18n import localize_bindings, t
+from chitieu_tui.i18n import t
 from chitieu_tui.messages import OpenDetail
 from chitieu_tui.present.alerts import line, title
+from chitieu_tui.screens.localized import LocalizedBindings
 
 
-class AlertsScreen(ModalScreen[None]):
+class AlertsScreen(LocalizedBindings, ModalScreen[None]):
     """One line per alert; Enter opens its indicator's detail (over the dashboard)."""
 
     BINDINGS = [
@@ -29,7 +30,6 @@ class AlertsScreen(ModalScreen[None]):
         self.view = view
         self.alerts = alerts
         self.lang = lang
-        localize_bindings(self, lang)
 
     def compose(self) -> ComposeResult:
         """The title, the list (or that there is none) and the footer."""

@@ -16,9 +16,10 @@ from textual.widgets import Button, Input, Static
 from chitieu_tui.core.model import Closed
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import ClosableSource
-from chitieu_tui.i18n import localize_bindings, t
+from chitieu_tui.i18n import t
 from chitieu_tui.present.journal import closed_text
-from chitieu_tui.screens.entry import _worded
+from chitieu_tui.screens.entry import _worded, form_by
+from chitieu_tui.screens.localized import LocalizedBindings
 
 
 @dataclass
@@ -35,7 +36,7 @@ class CloseFailed(Message):
     error: str
 
 
-class CloseScreen(ModalScreen[bool]):
+class CloseScreen(LocalizedBindings, ModalScreen[bool]):
     """Dismissed with True when the quarter was closed or reopened."""
 
     BINDINGS = [Binding("escape", "cancel", "e_cancel", key_display="Esc")]
@@ -49,7 +50,6 @@ class CloseScreen(ModalScreen[bool]):
         self.closed = closed
         """The quarter's `[closed]` when the form opened (None: open, so the form closes it)."""
         self.lang = lang
-        localize_bindings(self, lang)
 
     def compose(self) -> ComposeResult:
         """Who closed it (when it is closed), the reason, a message line and the buttons."""
@@ -107,7 +107,7 @@ class CloseScreen(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="close", exit_on_error=False)
     def _write(self, reason: str, reopen: bool) -> None:
         try:
-            self.source.close(self.period, reason, reopen=reopen)
+            self.source.close(self.period, reason, by=form_by(), reopen=reopen)
         except Exception as exc:  # noqa: BLE001 - the form must never freeze
             self.post_message(CloseFailed(_worded(exc, self.lang)))
         else:

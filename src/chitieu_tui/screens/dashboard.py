@@ -14,8 +14,9 @@ from textual.widgets import DataTable, Input, Static
 
 from chitieu_tui.core.arithmetic import Evaluation
 from chitieu_tui.core.source import View
-from chitieu_tui.i18n import localize_bindings, t
+from chitieu_tui.i18n import t
 from chitieu_tui.messages import LookedAt
+from chitieu_tui.screens.localized import LocalizedBindings
 from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, KeyBar, SummaryBar
 
 MAX_CARDS = 6
@@ -35,7 +36,7 @@ def headline(view: View) -> list[Evaluation]:
     return [ev for ev in found if ev is not None][:MAX_CARDS]
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(LocalizedBindings, Screen[None]):
     """Everything an official looks at first."""
 
     AUTO_FOCUS = "#table"
@@ -51,7 +52,8 @@ class DashboardScreen(Screen[None]):
         Binding("right_square_bracket", "app.period(1)", show=False),
         Binding("slash", "filter", "filter", key_display="/"),
         Binding("b", "behind", "behind"),
-        Binding("o", "sort", show=False),
+        Binding("o", "sort", "sort"),
+        Binding("enter", "open_row", "key.details", key_display="Enter"),
         Binding("question_mark", "app.help", "help", key_display="?"),
         Binding("exclamation_mark", "app.alerts", "alerts", key_display="!"),
         Binding("escape", "clear_filter", show=False),
@@ -61,7 +63,6 @@ class DashboardScreen(Screen[None]):
         super().__init__()
         self.lang = lang
         self._typing: Timer | None = None
-        localize_bindings(self, lang)
 
     def compose(self) -> ComposeResult:
         """Header, cards, summary, message, filter, table, footer."""
@@ -132,6 +133,14 @@ class DashboardScreen(Screen[None]):
     def action_behind(self) -> None:
         """Toggle: only the indicators behind schedule."""
         self.table.toggle_behind()
+
+    def action_open_row(self) -> None:
+        """Enter outside the table: the detail view of the row under the cursor."""
+        from chitieu_tui.messages import OpenDetail
+
+        indicator_id = self.table.current_id()
+        if indicator_id is not None:
+            self.post_message(OpenDetail(indicator_id))
 
     def action_sort(self) -> None:
         """Sort by the next column."""

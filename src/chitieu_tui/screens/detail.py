@@ -17,20 +17,21 @@ from chitieu_tui.core.arithmetic import Evaluation, Status, pace
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.journal import Change, JournalSource
 from chitieu_tui.core.source import View
-from chitieu_tui.i18n import localize_bindings, t
+from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import due_period, quantity
 from chitieu_tui.present.journal import change_line, closed_text, entered_text
 from chitieu_tui.present.origin import origin_text, source_text
 from chitieu_tui.present.status import colour, label
 from chitieu_tui.present.time import date_text, datetime_text
+from chitieu_tui.screens.localized import LocalizedBindings
 
 
 def _value(ev: Evaluation, x: float | bool | None, lang: str) -> str:
     return quantity(x, ev.indicator.unit, lang)
 
 
-class DetailScreen(ModalScreen[None]):
+class DetailScreen(LocalizedBindings, ModalScreen[None]):
     """Escape closes it."""
 
     BINDINGS = [Binding("escape", "dismiss", "close", key_display="Esc")]
@@ -44,7 +45,6 @@ class DetailScreen(ModalScreen[None]):
         self.lang = lang
         self.source = source
         """Where the journal is read from (a JournalSource), if anywhere."""
-        localize_bindings(self, lang)
 
     def compose(self) -> ComposeResult:
         """A scrollable panel and the footer."""
@@ -179,10 +179,18 @@ class DetailScreen(ModalScreen[None]):
             expand=False,
             show_edge=False,
         )
+        quarters = [past.period.label(lang) for past in self.view.history]
         for key in ("d_period", "d_value", "d_percent", "d_status", "d_from"):
             justify: JustifyMethod = "right" if key in ("d_value", "d_percent") else "left"
+            if key == "d_from":  # where a figure came from wraps; the quarter's name is whole
+                history.add_column(Text(t(lang, key)), overflow="fold")
+                continue
             history.add_column(
-                Text(t(lang, key)), justify=justify, no_wrap=True, overflow="ellipsis"
+                Text(t(lang, key)),
+                justify=justify,
+                no_wrap=key == "d_period",
+                overflow="ellipsis",
+                min_width=max(map(len, quarters), default=None) if key == "d_period" else None,
             )
         for past in self.view.history:
             pev = past.get(ind.id)

@@ -18,9 +18,10 @@ from chitieu_tui.core.arithmetic import Evaluation, Status, evaluate
 from chitieu_tui.core.errors import ChitieuError, EntryError, InternalError, WriteError
 from chitieu_tui.core.model import Entry
 from chitieu_tui.core.writer import ConflictError, implausible_limit, parse_value
-from chitieu_tui.i18n import localize_bindings, t
+from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import quantity
+from chitieu_tui.screens.localized import LocalizedBindings
 
 
 @dataclass
@@ -53,7 +54,15 @@ def _worded(exc: BaseException, lang: str) -> str:
     return InternalError("err.internal", what=type(exc).__name__).render(lang)
 
 
-class EntryScreen(ModalScreen[bool]):
+def form_by() -> str | None:
+    """Who a form writes as: CHITIEU_USER, else the settings file's `by` (None: the login
+    name, added by core.journal.current_user); a broken settings file is an error."""
+    from chitieu_tui import settings
+
+    return settings.by_name()
+
+
+class EntryScreen(LocalizedBindings, ModalScreen[bool]):
     """Dismissed with True when a value was saved or removed (or theirs kept)."""
 
     BINDINGS = [Binding("escape", "cancel", "e_cancel", key_display="Esc")]
@@ -69,7 +78,6 @@ class EntryScreen(ModalScreen[bool]):
         self._remove_armed = False
         self._pending: tuple[str, str] | None = None
         self._behind_texts: tuple[str | None, str | None] = (None, None)
-        localize_bindings(self, lang)
 
     def compose(self) -> ComposeResult:
         """Name, current value, two inputs, an echo, a message line and the buttons."""
@@ -252,6 +260,7 @@ class EntryScreen(ModalScreen[bool]):
                 lang=self.lang,
                 expect=expect,
                 confirmed=confirmed,
+                by=form_by(),
                 cause=cause,
                 remedy=remedy,
                 via="form",
@@ -279,7 +288,8 @@ class EntryScreen(ModalScreen[bool]):
     def _unset(self, expect: Entry | None) -> None:
         source: Any = self.source
         try:
-            source.unset(self.ev.period, self.ev.indicator.id, expect=expect, via="form")
+            by = form_by()
+            source.unset(self.ev.period, self.ev.indicator.id, expect=expect, by=by, via="form")
         except ConflictError as exc:
             self.post_message(EntryFailed(exc.text(self.lang), False, exc.current))
         except Exception as exc:  # noqa: BLE001 - the form must never freeze

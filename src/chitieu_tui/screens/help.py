@@ -9,7 +9,8 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from chitieu_tui.i18n import localize_bindings, t
+from chitieu_tui.i18n import t
+from chitieu_tui.screens.localized import LocalizedBindings
 
 KEYS = [
     ("q", "help_q"),
@@ -40,7 +41,7 @@ ROLLUP_KEYS = [
 """The roll-up's keys."""
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(LocalizedBindings, ModalScreen[None]):
     """Escape (or ?) closes it."""
 
     BINDINGS = [
@@ -52,7 +53,6 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.lang = lang
         self.keys = ROLLUP_KEYS if rollup else KEYS
-        localize_bindings(self, lang)
 
     def compose(self) -> ComposeResult:
         """The table of keys."""

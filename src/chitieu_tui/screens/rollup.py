@@ -9,13 +9,14 @@ from textual.screen import Screen
 from textual.widgets import Input, ProgressBar, Static
 
 from chitieu_tui.core.collection import Collection
-from chitieu_tui.i18n import localize_bindings, t
+from chitieu_tui.i18n import t
 from chitieu_tui.present.rollup import header_text, offline_text, summary_text
+from chitieu_tui.screens.localized import LocalizedBindings
 from chitieu_tui.widgets.key_bar import KeyBar
 from chitieu_tui.widgets.scorecard import Scorecard
 
 
-class RollupScreen(Screen[None]):
+class RollupScreen(LocalizedBindings, Screen[None]):
     """Header, summary, loading and offline notes, filter box, scorecard, keys."""
 
     AUTO_FOCUS = "#scorecard"
@@ -36,7 +37,6 @@ class RollupScreen(Screen[None]):
     def __init__(self, lang: str = "vi") -> None:
         super().__init__()
         self.lang = lang
-        localize_bindings(self, lang)
 
     def compose(self) -> ComposeResult:
         """The parts of the screen (the notes hidden until needed)."""

@@ -23,6 +23,8 @@ class HeaderBar(Widget):
         self.lang = lang
         self.left = Content("chitieu")
         self.right = Content("")
+        self.shorter: list[Content] = []
+        """Shorter forms of the right part, for narrow terminals (the date stays whole)."""
 
     def show(
         self,
@@ -49,14 +51,12 @@ class HeaderBar(Widget):
             left.extend([" · ", (t(lang, "as_of", date=as_of), "$foreground-muted")])
         self.left = Content.assemble(*left)
         loaded = clock_text(checked_at or view.loaded_at, now.tzinfo)
-        parts: list[tuple[str, str] | str] = []
+        closed: list[tuple[str, str] | str] = []
         if board.progress is not None and board.progress.closed is not None:
-            parts.extend([(t(lang, "closed_mark"), "bold $warning"), " · "])  # kept first
-        parts += [
-            f"{t(lang, 'source')}: ",
-            source_text(view, lang),
-            " · ",
-        ]
+            closed = [(t(lang, "closed_mark"), "bold $warning"), " · "]  # kept first, always
+        label: list[tuple[str, str] | str] = [f"{t(lang, 'source')}: "]
+        where: list[tuple[str, str] | str] = [source_text(view, lang), " · "]
+        parts: list[tuple[str, str] | str] = []
         if failing and not view.stale:
             parts.append((f"{t(lang, 'failing')} · {loaded} ⚠", "bold $warning"))
         elif view.stale:
@@ -66,15 +66,26 @@ class HeaderBar(Widget):
             )
         else:
             parts.extend([loaded, " ", ("✓", "bold $success")])
+        tail: list[tuple[str, str] | str] = []
         if view.read_only:
-            parts.extend([" · ", (t(lang, "read_only"), "$foreground-muted")])
-        self.right = Content.assemble(*parts)
+            tail = [" · ", (t(lang, "read_only"), "$foreground-muted")]
+        self.right = Content.assemble(*closed, *label, *where, *parts, *tail)
+        self.shorter = [
+            Content.assemble(*closed, *where, *parts, *tail),
+            Content.assemble(*closed, *parts, *tail),
+            Content.assemble(*closed, *parts),
+            Content.assemble(*closed, *parts[-1:]),
+        ]
         self.refresh()
 
     def render(self) -> Content:
         """Left and right parts on one line; the left is cut first when it is narrow."""
         width = self.size.width
         right = self.right
+        for shorter in self.shorter:  # the left part (unit, quarter, date) goes whole first
+            if self.left.cell_length + right.cell_length + 3 <= width:
+                break
+            right = shorter
         if right.cell_length > width - 12:
             right = right.truncate(max(0, width - 12), ellipsis=True)
         room = max(0, width - right.cell_length - 2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import JustifyMethod
@@ -11,10 +11,9 @@ from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.events import Resize
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
 
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
-from chitieu_tui.i18n import fold, t
+from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.messages import OpenDetail
 from chitieu_tui.present.alerts import MARK
 from chitieu_tui.present.cells import row_cells
@@ -30,6 +29,9 @@ _CAPS = {"owner": 28}
 WIDE = 110
 """From this width on, the table has a unit column (ĐVT)."""
 WIDER = 170
+MIN_NAME = 12
+"""The name column's least width; below it, columns of NARROW_DROPS go, in that order."""
+NARROW_DROPS = ("expected", "target", "percent")
 """From this width on, it also has the owner column (Phụ trách: "rõ người")."""
 
 
@@ -56,7 +58,7 @@ SORT_KEYS: dict[str, Callable[[Evaluation], Any]] = {
 def haystack(ev: Evaluation, board: Board) -> str:
     """What the filter searches: name, id, field and owner, folded."""
     ind = ev.indicator
-    return fold(f"{ind.name} {ind.id} {board.definitions.group_name(ind.group)} {ind.owner}")
+    return search_text(f"{ind.name} {ind.id} {board.definitions.group_name(ind.group)} {ind.owner}")
 
 
 def select(
@@ -71,14 +73,14 @@ def select(
 
     Every folded word of `query` must occur in the indicator's haystack (`hay` caches them).
     """
-    words = fold(query).split()
+    words = query.split()
     groups: dict[str, list[Evaluation]] = {g.id: [] for g in board.definitions.groups}
     for ev in board.evaluations:
         if behind_only and ev.status is not Status.BEHIND:
             continue
         if words:
             text = hay[ev.indicator.id] if hay is not None else haystack(ev, board)
-            if not all(w in text for w in words):
+            if not matches(query, text):
                 continue
         groups.setdefault(ev.indicator.group, []).append(ev)
     key = SORT_KEYS.get(sort)
@@ -280,8 +282,21 @@ class IndicatorTable(DataTable[Text]):
             for col in columns[1:]
         }
         widths["status"] = max(len(status_label(s, lang)) for s in Status)
+        for optional in NARROW_DROPS:  # the status column never goes off screen
+            padding = 2 * self.cell_padding * len(columns)
+            if width - 1 - padding - sum(widths.values()) >= MIN_NAME or optional not in widths:
+                break
+            columns.remove(optional)
+            del widths[optional]
         padding = 2 * self.cell_padding * len(columns)
-        widths["name"] = max(14, width - 1 - padding - sum(widths.values()))
+        widths["name"] = max(MIN_NAME, width - 1 - padding - sum(widths.values()))
+        longest = max((len(c["name"]) for c in texts.values()), default=0) + 3
+        spare = widths["name"] - longest
+        if spare > 0 and "owner" in widths:  # a wide terminal: the owner whole before spaces
+            owner = max((len(c["owner"]) for c in texts.values()), default=0)
+            extra = min(spare, max(0, owner - widths["owner"]))
+            widths["owner"] += extra
+            widths["name"] -= extra
         indent = "  " if width >= WIDE else " "
         labels = []
         for col in columns:
@@ -370,15 +385,6 @@ class IndicatorTable(DataTable[Text]):
             return _Cell(text, no_wrap=True, overflow="ellipsis")
         justify: JustifyMethod = "right" if col in _NUMERIC else "left"
         return _Cell(text, justify=justify, no_wrap=True, overflow="ellipsis")
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        """Skip DataTable's measuring of every new cell: our columns have fixed widths and
-        our rows one line, so the measurements would change nothing (at 5,000 rows they
-        cost most of a rebuild); only the virtual size is recomputed."""
-        if any(c.auto_width for c in self.columns.values()):
-            super()._update_dimensions(new_rows)
-        else:
-            super()._update_dimensions(())
 
     def _restore_cursor(self, keep: str | None) -> None:
         shown = self._shown[1] if self._shown else []

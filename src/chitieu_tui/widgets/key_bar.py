@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.content import Content
-from textual.events import Click
+from textual.events import Click, Resize
 from textual.widget import Widget
+
+KEEP = ("question_mark", "q")
+"""Keys never dropped on a narrow terminal: help (which lists every key) and quit."""
 
 
 class KeyBar(Widget):
     """`q thoát  r làm mới  …`: the screen's shown bindings, in their order.
 
     Textual's Footer mounts a widget per key and re-mounts them on every bindings
-    refresh; the dashboard's keys never change, so one widget draws them all.
+    refresh; the dashboard's keys never change, so one widget draws them all. When the
+    line is too narrow, keys are dropped from the right, except `?` and `q`.
     """
 
     DEFAULT_CSS = """
@@ -25,34 +30,59 @@ class KeyBar(Widget):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._bindings_shown: list[Binding] = []
         self._spans: list[tuple[int, int, str]] = []
         self._content = Content("")
 
     def on_mount(self) -> None:
-        """Read the screen's bindings once (their descriptions are already localized)."""
-        parts: list[Content | str] = []
+        """Read the screen's shown bindings once (their descriptions are already worded)."""
+        screen = self.screen
+        shown: list[Binding] = []
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if active.node is screen and binding.show and binding.description:
+                shown.append(binding)
+        self._bindings_shown = shown
+        self._layout(self.size.width)
+
+    def on_resize(self, event: Resize) -> None:
+        """Fit the keys to the new width."""
+        self._layout(event.size.width)
+
+    def _item(self, binding: Binding) -> Content:
+        key = binding.key_display or self.app.get_key_display(binding)
+        return Content.assemble(
+            (key, "bold $footer-key-foreground"),
+            " ",
+            (binding.description, "$footer-description-foreground"),
+            " ",
+        )
+
+    def _layout(self, width: int) -> None:
+        items = [(b, self._item(b)) for b in self._bindings_shown]
+        if width > 0:
+            while sum(c.cell_length for _, c in items) > width + 1:
+                drop = next(
+                    (i for i in reversed(range(len(items))) if items[i][0].key not in KEEP), None
+                )
+                if drop is None:
+                    break
+                del items[drop]
         x = 0
         spans: list[tuple[int, int, str]] = []
-        for bindings in self.screen._bindings.key_to_bindings.values():
-            for binding in bindings:
-                if not binding.show or not binding.description:
-                    continue
-                key = binding.key_display or self.app.get_key_display(binding)
-                item = Content.assemble(
-                    (key, "bold $footer-key-foreground"),
-                    " ",
-                    (binding.description, "$footer-description-foreground"),
-                    " ",
-                )
-                spans.append((x, x + item.cell_length, binding.action))
-                x += item.cell_length
-                parts.append(item)
+        for binding, item in items:
+            spans.append((x, x + item.cell_length, binding.action))
+            x += item.cell_length
         self._spans = spans
-        self._content = Content.assemble(*parts)
+        self._content = Content.assemble(*(c for _, c in items))
         self.refresh()
 
+    def keys(self) -> list[str]:
+        """The keys shown now, as their display (`q`, `[ ]`, `?`)."""
+        return [str(self._content)[a:b].split(" ")[0] for a, b, _ in self._spans]
+
     def render(self) -> Content:
-        """The keys, cut at the right edge when the terminal is narrow."""
+        """The keys that fit."""
         return self._content
 
     async def on_click(self, event: Click) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.content import Content
+from textual.geometry import Size
 from textual.widget import Widget
 
 from chitieu_tui.core.arithmetic import Board
@@ -13,32 +14,53 @@ from chitieu_tui.present.summary import SEP, group_parts, summary_parts
 class SummaryBar(Widget):
     """`8/20 chỉ tiêu đạt và vượt kế hoạch · 5 đúng tiến độ · …` and `Xây dựng Đảng 3/6 · …`."""
 
-    DEFAULT_CSS = "SummaryBar { height: 2; }"
+    DEFAULT_CSS = "SummaryBar { height: auto; }"
 
     def __init__(self, lang: str = "vi", **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.lang = lang
-        self.lines: list[Content] = []
+        self.lines: list[list[Content]] = []
+        """Each line as its parts (joined by ` · `, wrapped between parts when narrow)."""
 
     def show(self, board: Board) -> None:
         """Count `board`'s statuses."""
-        parts: list[str | tuple[str, str]] = []
-        for i, part in enumerate(summary_parts(board, self.lang)):
-            if i:
-                parts.append(SEP)
-            parts.append((part.text, f"{'bold ' if i == 0 else ''}{colour(part.status)}"))
-        groups = SEP.join(part.text for part in group_parts(board, self.lang))
-        lines = [Content.assemble(*parts), Content.styled(groups, "$foreground-muted")]
+        first = [
+            Content.styled(part.text, f"{'bold ' if i == 0 else ''}{colour(part.status)}")
+            for i, part in enumerate(summary_parts(board, self.lang))
+        ]
+        groups = [
+            Content.styled(part.text, "$foreground-muted") for part in group_parts(board, self.lang)
+        ]
+        lines = [first, groups]
         if lines != self.lines:  # no repaint when the counts are the same
             self.lines = lines
-            self.refresh()
+            self.refresh(layout=True)
 
     def render(self) -> Content:
-        """The two lines, indented by one space when there is room, never wrapped."""
-        width = self.size.width
-        out = []
-        for line in self.lines:
-            if line.cell_length < width:
-                line = Content(" ") + line
-            out.append(line.truncate(width, ellipsis=True))
-        return Content("\n").join(out)
+        """The lines, indented by one space, wrapped between parts when the terminal is
+        narrow (a part itself is cut only when it alone is wider than the terminal)."""
+        return Content("\n").join(self._wrapped(self.size.width))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """As many lines as the wrapped parts need at `width`."""
+        return len(self._wrapped(width))
+
+    def _wrapped(self, width: int) -> list[Content]:
+        width = max(1, width)
+        out: list[Content] = []
+        for parts in self.lines:
+            line = Content("")
+            for part in parts:
+                joined = line + Content(SEP) + part if line.cell_length else part
+                if line.cell_length and joined.cell_length > width:
+                    out.append(line)
+                    line = part
+                else:
+                    line = joined
+            out.append(line)
+        return [
+            (Content(" ") + line if line.cell_length < width else line).truncate(
+                width, ellipsis=True
+            )
+            for line in out
+        ]

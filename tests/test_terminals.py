@@ -1,0 +1,129 @@
+"""Any terminal: ASCII-only streams, colour only on a terminal, narrow and wide layouts."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tuikit import settle
+
+from chitieu_tui.app import ChitieuApp, preload
+from chitieu_tui.core.datadir import BUNDLED
+from chitieu_tui.core.source import FileSource
+from chitieu_tui.terminal import ascii_text
+from chitieu_tui.widgets import HeaderBar, IndicatorTable, SummaryBar
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+
+
+def run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "chitieu_tui", *args],
+        cwd=cwd,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": SRC, **env},
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    "command", [["report"], ["check"], ["alerts"], ["report", "--format", "markdown"]]
+)
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"PYTHONIOENCODING": "ascii", "TERM": "dumb"},
+        {"LANG": "C", "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""},
+    ],
+)
+def test_ascii_streams_do_not_crash(
+    command: list[str], env: dict[str, str], tmp_path: Path
+) -> None:
+    proc = run(*command, cwd=tmp_path, **env)
+    assert proc.returncode == 0, proc.stderr
+    assert b"UnicodeEncodeError" not in proc.stderr and b"Traceback" not in proc.stderr
+    proc.stdout.decode("ascii")
+    proc.stderr.decode("ascii")
+    if command == ["report"]:
+        assert b"Phuong My Thoi" in proc.stdout and b"\\u" not in proc.stdout
+
+
+def test_ascii_text_keeps_words_readable() -> None:
+    assert (
+        ascii_text("Phường Mỹ Thới · Quý I/2026 – Đạt ✓ ▼")
+        == "Phuong My Thoi . Quy I/2026 - Dat + v"
+    )
+
+
+def test_report_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chitieu_tui import report
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert report.use_colour(Tty())
+    assert not report.use_colour(io.StringIO())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not report.use_colour(Tty())
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("TERM", "dumb")
+    assert not report.use_colour(Tty())
+    view = FileSource(BUNDLED).load(None)
+    coloured = report._rich_table(view, "vi", colour=True)
+    plain = report._rich_table(view, "vi", colour=False)
+    assert "\x1b[" in coloured and "\x1b[" not in plain
+    assert "\x1b[97m" not in coloured and "\x1b[37m" not in coloured  # no hard-coded whites
+
+
+def test_report_piped_has_no_colour(tmp_path: Path) -> None:
+    proc = run("report", cwd=tmp_path)
+    assert b"\x1b[" not in proc.stdout
+
+
+def make() -> ChitieuApp:
+    source = FileSource(BUNDLED)
+    return ChitieuApp(source, None, "vi", initial=preload(source, None))
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)])
+async def test_narrow_terminals_keep_status_date_and_fields(size: tuple[int, int]) -> None:
+    app = make()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        table = app.dashboard.query_one(IndicatorTable)
+        assert "status" in [c.value for c in table.columns]
+        total = sum(c.get_render_width(table) for c in table.columns.values())
+        assert total <= table.size.width
+        header = str(app.dashboard.query_one(HeaderBar).render())
+        assert "31/03/2026" in header
+        summary = str(app.dashboard.query_one(SummaryBar).render())
+        assert "Quốc phòng – An ninh 1/3" in summary and "…" not in summary
+
+
+async def test_a_wide_terminal_shows_the_owner_whole() -> None:
+    app = make()
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(pilot)
+        table = app.dashboard.query_one(IndicatorTable)
+        assert "owner" in [c.value for c in table.columns]
+        owners = [str(table.get_cell(key, "owner")) for key in table.indicator_ids()]
+        width = table.columns["owner"].width  # type: ignore[index]
+        assert max(map(len, owners)) <= width
+
+
+def test_filters_match_words_in_any_order_at_word_starts() -> None:
+    from chitieu_tui.i18n import matches, search_text
+
+    hay = search_text("Số vụ phạm pháp hình sự xảy ra trên địa bàn cong-an-phuong Công an phường")
+    assert matches("cong an", hay) and matches("an cong", hay) and matches("CÔNG", hay)
+    other = search_text("Tỷ lệ thanh niên cộng đồng")
+    assert not matches("cong an", other)  # "an" only inside "thanh": not a word of it
+    ids = search_text("Tổng thu ngân sách thu-ngan-sach")
+    assert matches("ngan sach", ids) and matches("thu-ngan", ids)

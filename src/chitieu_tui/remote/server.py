@@ -825,7 +825,7 @@ async def bulk_progress(request: Request) -> Response:
         if not have:
             raise Problem(404, Msg("err.server.no_units"))
         period = max(have)
-    key = str(period)
+    key = text if text is not None else f"{period.year:04d}-Q{period.quarter}"
     entries: list[bytes | None] = [None] * len(listed)
     missing: list[int] = []
     for index, (uid, _, readable) in enumerate(listed):
@@ -1249,10 +1249,6 @@ _OPERATIONS = (
         {
             "bulk": ("getBulk", {"period": _BODY + "/period"}),
             "unit": ("getUnit", {"unit": _BODY + "/units/0/unit"}),
-            "progress": (
-                "getProgress",
-                {"unit": _BODY + "/units/0/unit", "period": _BODY + "/period"},
-            ),
         },
     ),
     _Operation(
@@ -1266,10 +1262,6 @@ _OPERATIONS = (
         (400, 500, 503),
         {
             "unit": ("getUnit", {"unit": _BODY + "/units/0/unit"}),
-            "progress": (
-                "getProgress",
-                {"unit": _BODY + "/units/0/unit", "period": _BODY + "/period"},
-            ),
             "journal": (
                 "getJournal",
                 {"unit": _BODY + "/units/0/unit", "period": _BODY + "/period"},

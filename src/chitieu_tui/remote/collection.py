@@ -25,7 +25,7 @@ from chitieu_tui.remote.wire import API_PREFIX, schema_words
 
 LIST_DEADLINE = 20.0
 BULK_MAX_BODY = 64 * MiB
-"""Cap on a bulk answer (about 15 kB a unit of 40 indicators: 4,000 units)."""
+"""Cap on a bulk answer (about 12 kB a unit of 40 indicators: some 5,000 units)."""
 
 
 def parse_units(data: Any, where: str) -> list[tuple[str, str]]:

@@ -1,7 +1,7 @@
 """The roll-up at scale: many units × 40 indicators from files (and over the API), against a
 bare Textual app; see BENCHMARKS.md ("Many units"). Not a test: it asserts nothing.
 
-    python3 benchmarks/rollup.py [--runs 5] [--units 150] [--big 1000] [--no-api]
+    python3 benchmarks/rollup.py [--runs 5] [--units 150] [--big 1000] [--no-api | --api-only]
 """
 
 from __future__ import annotations
@@ -102,12 +102,15 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(root: Path, env: dict[str, str], work: Path) -> Iterator[int]:
+def serving(root: Path, env: dict[str, str], work: Path, bulk: bool = True) -> Iterator[int]:
+    """`chitieu serve` (or, `bulk=False`, the same app without the bulk route)."""
     port = _free_port()
+    cmd = [*chitieu_cmd(), "serve", "--config", str(root), "--port", str(port)]
+    if not bulk:
+        cmd = [sys.executable, str(HERE / "serve_app.py"), str(root), str(port)]
     proc = subprocess.Popen(
-        [*chitieu_cmd(), "serve", "--config", str(root), "--port", str(port)],
-        env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        cmd, env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         for _ in range(200):
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
@@ -120,25 +123,36 @@ def serving(root: Path, env: dict[str, str], work: Path) -> Iterator[int]:
 
 
 def bench_api(runs: int, work: Path, env: dict[str, str], units: int) -> None:
+    """First frame over the API: a server with the bulk route (one request) and one with
+    per-unit routes only (the client's fallback: 3 requests a unit, 8 units at a time),
+    each run alternated with the bare app."""
     root = make_collection(work / f"c{units}", units)
-    print(f"\n{units} units over the API on 127.0.0.1, {SIZE} ({runs} runs)")
+    print(f"\n{units} units over the API on 127.0.0.1, {SIZE} ({runs} runs, alternated)")
     bare = [sys.executable, str(HERE / "bare_app.py"), str(work / "b.svg"), SIZE]
-    with serving(root, env, work) as port:
-        url = f"http://127.0.0.1:{port}"
-        shot = [*chitieu_cmd(), "screenshot", "--api", url, "-o", str(work / "a.svg"),
-                "--size", SIZE, "--snapshots", str(work / "snaps")]  # fmt: skip
-        run_child(shot, env, work)
-        t_a, t_b, ratio, m_a = [], [], [], []
-        for _ in range(runs):
+    with serving(root, env, work) as port, serving(root, env, work, bulk=False) as port_old:
+        cmds = {}
+        for name, p in (("bulk", port), ("per-unit", port_old)):
+            cmds[name] = [*chitieu_cmd(), "screenshot", "--api", f"http://127.0.0.1:{p}",
+                          "-o", str(work / "a.svg"), "--size", SIZE,
+                          "--snapshots", str(work / "snaps")]  # fmt: skip
+            run_child(cmds[name], env, work)  # warms the server; writes the snapshots once
+        t_b: list[float] = []
+        t: dict[str, list[float]] = {name: [] for name in cmds}
+        ratio: dict[str, list[float]] = {name: [] for name in cmds}
+        mem: dict[str, list[float]] = {name: [] for name in cmds}
+        for i in range(runs):
             b = run_child(bare, env, work)[0]
-            a, mib, _ = run_child(shot, env, work)
-            t_a.append(a)
             t_b.append(b)
-            m_a.append(mib)
-            ratio.append(a / b)
-    show("chitieu screenshot --api (first frame)", t_a, "s")
-    show("  ratio API roll-up / bare", ratio, "×", "≤ 12×")
-    show("  peak RSS", m_a, "MiB")
+            for name in sorted(cmds, reverse=bool(i % 2)):
+                a, mib, _ = run_child(cmds[name], env, work)
+                t[name].append(a)
+                mem[name].append(mib)
+                ratio[name].append(a / b)
+    show("bare Textual app (Static + screenshot)", t_b, "s")
+    for name in ("per-unit", "bulk"):
+        show(f"chitieu screenshot --api, {name} (first frame)", t[name], "s")
+        show(f"  ratio to bare, {name}", ratio[name], "×", "≤ 12×")
+        show(f"  peak RSS, {name}", mem[name], "MiB")
 
 
 def bench_change(units: int, work: Path) -> None:
@@ -188,6 +202,7 @@ def main() -> int:
     parser.add_argument("--units", type=int, default=150)
     parser.add_argument("--big", type=int, default=1000)
     parser.add_argument("--no-api", action="store_true")
+    parser.add_argument("--api-only", action="store_true", help="only the API's first frame")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -195,11 +210,12 @@ def main() -> int:
         # this checkout's code, not another editable install's
         env["PYTHONPATH"] = str(HERE.parent / "src")
         sys.path.insert(0, str(HERE.parent / "src"))
-        bench_files(args.runs, work, env, args.units)
-        bench_change(args.units, work)
+        if not args.api_only:
+            bench_files(args.runs, work, env, args.units)
+            bench_change(args.units, work)
         if not args.no_api:
             bench_api(args.runs, work, env, args.units)
-        if args.big:
+        if args.big and not args.api_only:
             bench_big(work, env, args.big)
     return 0
 

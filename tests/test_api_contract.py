@@ -42,6 +42,8 @@ SHAPES = {
     "getProgress": schema.ProgressDocument,
     "getYear": schema.UnitDocument,
     "getJournal": schema.Journal,
+    "getBulkNewest": schema.BulkProgress,
+    "getBulk": schema.BulkProgress,
 }
 FAST = {
     "connect_timeout": 0.5,
@@ -223,6 +225,8 @@ def test_every_operation_lists_the_statuses_it_can_answer() -> None:
         "getProgress": {"200", "304", "400", "401", "404", "500", "503"},
         "getYear": {"200", "304", "400", "401", "404", "500", "503"},
         "getJournal": {"200", "304", "400", "401", "404", "500", "503"},
+        "getBulkNewest": {"200", "304", "401", "404", "500", "503"},
+        "getBulk": {"200", "304", "400", "401", "500", "503"},
         "getOpenApi": {"200", "304", "401", "500", "503"},
     }
     for op_id, (_, op) in operations(doc).items():
@@ -245,7 +249,7 @@ def test_examples_are_the_sample_and_fit_their_schemas(
         value = example["value"]
         assert not list(validator(doc, op_id).iter_errors(value)), op_id
         assert msgspec.to_builtins(msgspec.convert(value, shape)) == value
-        if op_id in ("getJournal", "listUnits"):
+        if op_id in ("getJournal", "listUnits", "getBulk", "getBulkNewest"):
             continue  # the served folder holds two units; the journal's `at` is "now"
         params = {
             k: v["examples"]["sample"]["value"]
@@ -277,6 +281,9 @@ def served_paths(district: Path) -> dict[str, list[str]]:
             out["getProgress"].append(f"{base}/progress/{period}")
             out["getJournal"].append(f"{base}/journal/{period}")
         out["getYear"] += [f"{base}/years/2025", f"{base}/years/2026"]
+        out["getBulk"] += [f"{API_PREFIX}/progress/{p}" for p in data.periods()]
+    out["getBulkNewest"].append(f"{API_PREFIX}/progress")
+    out["getBulk"] = sorted(set(out["getBulk"])) + [f"{API_PREFIX}/progress/2031-Q3"]
     return out
 
 
@@ -415,7 +422,7 @@ def test_schemathesis_finds_nothing_and_reaches_every_operation(
     )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert "No issues found" in run.stdout
-    assert "7 selected / 7 total" in run.stdout
+    assert "9 selected / 9 total" in run.stdout
     doc = json.loads(spec.read_text(encoding="utf-8"))
     templates = {
         op_id: re.compile(re.sub(r"\\\{[a-z]+\\\}", "[^/]+", re.escape(path)))

@@ -73,7 +73,11 @@ def test_the_same_through_serve_and_api(
         assert a["totals"] == b["totals"]
         assert a["period"] == b["period"]
         readable = [u for u in a["units"] if u["summary"] is not None]
-        assert readable == b["units"]  # the server lists only the readable units
+        assert readable == [u for u in b["units"] if u["summary"] is not None]
+        # the bulk answer carries a broken unit with its problem, as the files show it
+        broken = [(u["unit"], u["indicators"]) for u in a["units"] if u["summary"] is None]
+        assert broken == [(u["unit"], u["indicators"]) for u in b["units"] if u.get("error")]
+        assert all("chitieu.toml:2:6" in u["error"] for u in b["units"] if u.get("error"))
         assert_matches_no_broken(b, independent_totals(generated, period))
 
 

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import msgspec
 
@@ -115,6 +116,19 @@ Discover = Callable[[], Awaitable[list[Member]]]
 Progressed = Callable[[int, int], None]
 
 
+class Bulk(Protocol):
+    """Reads every member of a collection at once (a server's bulk endpoint)."""
+
+    async def read(self, collection: Collection, period: Period | None) -> bool:
+        """Read every member at `period` (None: the newest any has), finding the members
+        first when needed; False when it cannot (read each member on its own instead)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close its connections."""
+        ...
+
+
 @dataclass
 class Collection:
     """Many units side by side; loads them through the one source seam, each on its own."""
@@ -131,6 +145,8 @@ class Collection:
     period: Period | None = None
     """The period shown (None until loaded)."""
     bound: int = BOUND
+    bulk: Bulk | None = None
+    """Reads every member in one go (a server's bulk endpoint); None: each on its own."""
 
     @property
     def check_seconds(self) -> float:
@@ -175,6 +191,13 @@ class Collection:
         `only`: just these (a change noticed by `due`); else every member, first with
         `period` (None: each its newest) and then, when needed, again at the common period.
         """
+        if self.bulk is not None:
+            if await self.bulk.read(self, self.period if only is not None else period):
+                count = len(self.members)
+                if progress is not None:
+                    progress(count, count)
+                return list(only) if only is not None else list(self.members)
+            self.bulk = None  # a server without it: each member on its own from now on
         if self.discover is not None:
             self.members, self.discover = await self.discover(), None
         if only is not None:
@@ -217,6 +240,8 @@ class Collection:
 
     async def aclose(self) -> None:
         """Close every member's connections."""
+        if self.bulk is not None:
+            await self.bulk.aclose()
         for m in self.members:
             await m.source.aclose()
 
@@ -392,6 +417,7 @@ def totals(boards: Sequence[Board], ids: Sequence[str] | None = None) -> list[To
 
 __all__ = [
     "COLLECTION_FILE",
+    "Bulk",
     "Collection",
     "CollectionInfo",
     "Member",

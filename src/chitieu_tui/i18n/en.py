@@ -826,4 +826,7 @@ MESSAGES: dict[str, str] = {
     "api.schema.missing": 'missing "{field}"',
     "api.schema.other": "{text}",
     "api.schema.at": "{detail} at {path}",
+    # --- bulk progress ---
+    # (keys of this section go here)
+    "err.server.no_units": "no unit can be read",
 }

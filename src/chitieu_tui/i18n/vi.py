@@ -829,4 +829,7 @@ MESSAGES: dict[str, str] = {
     "api.schema.missing": 'thiếu "{field}"',
     "api.schema.other": "{text}",
     "api.schema.at": "{detail} tại {path}",
+    # --- bulk progress ---
+    # (keys of this section go here)
+    "err.server.no_units": "không đọc được đơn vị nào",
 }

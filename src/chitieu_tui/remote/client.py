@@ -198,7 +198,8 @@ def status_words(status: int) -> str:
         return str(status)
 
 
-def _status_key(status: int) -> str:
+def status_key(status: int) -> str:
+    """The catalog key of an HTTP error status."""
     if status == 400:
         return "err.api.bad_request"
     if status == 403:
@@ -376,7 +377,7 @@ class ApiClient:
             status = response.status_code
             if status in RETRY_STATUSES:
                 detail = _problem_detail(body) if _is_json(response) else ""
-                why = _with_detail(Msg(_status_key(status), status=status_words(status)), detail)
+                why = _with_detail(Msg(status_key(status), status=status_words(status)), detail)
                 if attempt >= s.retries:
                     raise self._error(url, why) from None
                 wait = self._retry_after(response) if status in (429, 503) else None
@@ -492,7 +493,7 @@ class ApiClient:
             key = "err.api.token_refused" if self._token else "err.api.token_needed"
             own = Msg(key, env=TOKEN_ENV, status=status_words(401))
             raise AuthError(_with_detail(own, detail), place)
-        own = Msg(_status_key(status), status=status_words(status))
+        own = Msg(status_key(status), status=status_words(status))
         error = SourceError(_with_detail(own, detail), place)
         if status == 404 and missing_ok:
             return Fetched(404, problem=detail, error=error)

@@ -1,20 +1,31 @@
-"""A collection read from a server with many units: each unit an ApiSource with its own ETag."""
+"""A collection read from a server with many units: in one bulk request when the server has
+it, else each unit an ApiSource with its own requests and ETags."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import os
 import time
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from chitieu_tui.core.collection import Collection, Member
-from chitieu_tui.core.errors import Place, SourceError
+from chitieu_tui.core.errors import ChitieuError, Place, SourceError
+from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
-from chitieu_tui.remote.client import TOKEN_ENV, ApiClient, Settings
+from chitieu_tui.i18n import Msg
+from chitieu_tui.remote import schema
+from chitieu_tui.remote.client import TOKEN_ENV, ApiClient, MiB, Settings, status_words
 from chitieu_tui.remote.source import ApiSource, normalize_base_url
-from chitieu_tui.remote.wire import API_PREFIX
+from chitieu_tui.remote.wire import API_PREFIX, schema_words
 
 LIST_DEADLINE = 20.0
+BULK_MAX_BODY = 64 * MiB
+"""Cap on a bulk answer (about 12 kB a unit of 40 indicators: some 5,000 units)."""
 
 
 def parse_units(data: Any, where: str) -> list[tuple[str, str]]:
@@ -34,16 +45,182 @@ def parse_units(data: Any, where: str) -> list[tuple[str, str]]:
     return units
 
 
+class _Envelope(msgspec.Struct, frozen=True):
+    """A bulk answer with its entries not yet looked into."""
+
+    period: schema.PeriodText
+    units: list[dict[str, Any]]
+
+
+class _Head(msgspec.Struct, frozen=True):
+    """What an entry says of itself: the documents in it are checked by the unit's own
+    validators (against the same Structs), so a unit of the wrong shape fails alone."""
+
+    unit: schema.Id
+    name: str
+    etag: schema.ETagText
+    error: schema.ProblemDetails | None = None
+
+
+def _shape_error(where: str, exc: msgspec.ValidationError) -> SourceError:
+    detail = Msg(
+        "err.wire.schema", detail=schema_words(str(exc)), openapi=f"{API_PREFIX}/openapi.json"
+    )
+    return SourceError(Msg("err.api.wrong_shape", detail=detail), Place(where))
+
+
+class BulkReader:
+    """Reads every unit of a server with `GET /api/v1/progress[/{period}]`: one conditional
+    request for the whole roll-up. Each unit's entry goes to that unit's ApiSource, which
+    validates, evaluates and snapshots it as its own refresh would (and still serves the
+    unit's full dashboard with its own requests)."""
+
+    def __init__(self, url: str, token: str | None, lang: str, make: Any, settings: Settings):
+        self.url = url
+        self.make = make
+        self.settings = dataclasses.replace(
+            settings, max_body=max(settings.max_body, BULK_MAX_BODY)
+        )
+        self.client = ApiClient(url, token, self.settings, lang=lang)
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self.client.aclose()
+
+    async def read(self, collection: Collection, period: Period | None) -> bool:
+        """One bulk request; False when the server has no such route (a 404)."""
+        path = f"{API_PREFIX}/progress" + (f"/{period}" if period is not None else "")
+        where = self.client.url(path)
+        deadline = self.settings.deadline
+        self.client.deadline_at = time.monotonic() + deadline
+        try:
+            async with asyncio.timeout(deadline):
+                fetched = await self.client.fetch(path, missing_ok=True)
+            if fetched.status == 404:
+                return False
+            try:
+                answer = msgspec.convert(fetched.data, _Envelope)
+            except msgspec.ValidationError as exc:
+                raise _shape_error(where, exc) from None
+        except TimeoutError:
+            err = SourceError("err.api.too_slow", Place(self.url), seconds=f"{deadline:g}")
+            return await self._failed(collection, period, err)
+        except SourceError as err:
+            return await self._failed(collection, period, err)
+        shown = Period.parse(answer.period)
+        if period is not None and shown != period:
+            err = SourceError(
+                Msg("err.api.wrong_shape", detail=Msg("err.wire.missing", field="period")),
+                Place(where),
+            )
+            return await self._failed(collection, period, err)
+        pairs = self._pair(collection, answer.units, where)
+        await self._apply(collection, pairs, shown, where)
+        return True
+
+    def _pair(
+        self, collection: Collection, entries: list[dict[str, Any]], where: str
+    ) -> list[tuple[Member, dict[str, Any] | SourceError]]:
+        """Each member with its entry (or why it has none); members for new units added."""
+        by_key = {m.key: m for m in collection.members}
+        pairs: list[tuple[Member, dict[str, Any] | SourceError]] = []
+        seen: set[str] = set()
+        for entry in entries:
+            uid = entry.get("unit") if isinstance(entry, dict) else None
+            if not isinstance(uid, str) or not schema_unit(uid) or uid in seen:
+                continue
+            seen.add(uid)
+            member = by_key.get(uid)
+            if member is None:
+                member = Member(uid, self.make(uid), title=clean(str(entry.get("name", uid))))
+                collection.members.append(member)
+            try:
+                msgspec.convert(entry, _Head)
+            except msgspec.ValidationError as exc:
+                pairs.append((member, _shape_error(where, exc)))
+                continue
+            pairs.append((member, entry))
+        for m in collection.members:
+            if m.key not in seen:
+                err = SourceError(
+                    Msg("err.api.not_found", status=status_words(404)),
+                    Place(self.client.url(f"{API_PREFIX}/units/{m.key}")),
+                )
+                pairs.append((m, err))
+        if not collection.members:
+            raise SourceError("err.collection.no_units", Place(where))
+        return pairs
+
+    async def _failed(
+        self, collection: Collection, period: Period | None, err: SourceError
+    ) -> bool:
+        """The request failed: every unit shows its offline copy (at start: the error)."""
+        if not collection.members:
+            raise err
+        shown = period or collection.period
+        if shown is None:
+            raise err
+        await self._apply(collection, [(m, err) for m in collection.members], shown, self.url)
+        return True
+
+    async def _apply(
+        self,
+        collection: Collection,
+        pairs: list[tuple[Member, dict[str, Any] | SourceError]],
+        period: Period,
+        where: str,
+    ) -> None:
+        """Every unit's View from its entry, in one worker thread, each source's lock held."""
+        for m, _ in pairs:
+            m.stamp = m.source.stamp(period)
+
+        def work() -> None:
+            for m, entry in pairs:
+                source = m.source
+                assert isinstance(source, ApiSource)
+                try:
+                    m.view, m.error = source.apply_bulk(entry, period, where), None
+                except ChitieuError as exc:
+                    m.error = exc
+
+        async with AsyncExitStack() as stack:
+            for m, _ in pairs:
+                source = m.source
+                if isinstance(source, ApiSource):
+                    await stack.enter_async_context(source.locked())
+            await asyncio.to_thread(work)
+        collection.period = period
+        collection.discover = None
+
+
+def schema_unit(uid: str) -> bool:
+    """A unit id the client may ask for (`^[a-z0-9-]{1,64}$`)."""
+    return 0 < len(uid) <= 64 and all(c in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in uid)
+
+
 def api_collection(
     base_url: str,
     snapshots: Path | None = None,
     lang: str = "vi",
     token: str | None = None,
+    *,
+    bulk: bool = True,
     **source_options: Any,
 ) -> Collection:
-    """A collection whose members are found on the server when it is first loaded."""
+    """A collection whose members are found on the server when it is first loaded: with
+    one bulk request when the server has it (`bulk=False`: never asked), else `/units`."""
     url = normalize_base_url(base_url)
     token = token if token is not None else (os.environ.get(TOKEN_ENV) or None)
+
+    def make(uid: str) -> ApiSource:
+        return ApiSource(
+            url,
+            uid,
+            snapshots=snapshots / uid if snapshots is not None else None,
+            token=token,
+            lang=lang,
+            **source_options,
+        )
 
     async def discover() -> list[Member]:
         client = ApiClient(url, token, Settings(), lang=lang)
@@ -53,20 +230,13 @@ def api_collection(
         finally:
             await client.aclose()
         units = parse_units(fetched.data, client.url(f"{API_PREFIX}/units"))
-        return [
-            Member(
-                uid,
-                ApiSource(
-                    url,
-                    uid,
-                    snapshots=snapshots / uid if snapshots is not None else None,
-                    token=token,
-                    lang=lang,
-                    **source_options,
-                ),
-                title=name,
-            )
-            for uid, name in units
-        ]
+        return [Member(uid, make(uid), title=name) for uid, name in units]
 
-    return Collection(url, [], [], label=f"api:{url}", kind="api", discover=discover)
+    reader = None
+    if bulk:
+        settings = Settings(**{k: v for k, v in source_options.items() if k in _SETTINGS})
+        reader = BulkReader(url, token, lang, make, settings)
+    return Collection(url, [], [], label=f"api:{url}", kind="api", discover=discover, bulk=reader)
+
+
+_SETTINGS = {f.name for f in dataclasses.fields(Settings)}

@@ -177,6 +177,36 @@ class ProblemDetails(Struct, kw_only=True, frozen=True):
 
 UnitList = list[UnitItem]
 
+ETAG_PATTERN = '^"[0-9a-f]{32}"$'
+ETagText = Annotated[str, Meta(pattern=ETAG_PATTERN, description="A strong tag of the entry")]
+
+
+class BulkUnit(Struct, kw_only=True, frozen=True):
+    """One unit of a bulk answer; one that cannot be read has `error` instead of documents."""
+
+    unit: Id
+    name: str
+    etag: ETagText
+    definitions: UnitDocument | UnsetType = UNSET
+    periods: list[PeriodText] | UnsetType = UNSET
+    year: UnitDocument | UnsetType = UNSET
+    """The definitions of the period's year when it is not the unit's own year (absent when
+    that year has none)."""
+    progress: ProgressDocument | None = None
+    """The period's progress (null when it has no progress file)."""
+    earlier: list[ProgressDocument] = msgspec.field(default_factory=list)
+    """The earlier quarters of the period's year that have a progress file, oldest first
+    (for the year to date of quarter-reported indicators)."""
+    error: ProblemDetails | UnsetType = UNSET
+
+
+class BulkProgress(Struct, kw_only=True, frozen=True):
+    """Every unit served, for one period, in one answer (the roll-up's first frame and poll)."""
+
+    period: PeriodText
+    units: list[BulkUnit]
+
+
 _PREFIX = "/api/v1"
 _SHAPES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"/units"), UnitList),
@@ -185,6 +215,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"/units/[^/]+/progress/[^/]+"), ProgressDocument),
     (re.compile(r"/units/[^/]+/years/[^/]+"), UnitDocument),
     (re.compile(r"/units/[^/]+/journal/[^/]+"), Journal),
+    (re.compile(r"/progress(/[^/]+)?"), BulkProgress),
 )
 
 

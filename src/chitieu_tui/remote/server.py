@@ -55,6 +55,7 @@ LOG_INTERVAL = 60.0
 """Repeated warnings of one kind (accept errors, evictions) are logged once per interval."""
 STATUSES = (400, 401, 403, 404, 405, 500, 503)
 _YEAR_RE = re.compile(r"[0-9]{4}")
+_UNIT_RE = re.compile(r"[a-z0-9-]{1,64}")
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
 T = TypeVar("T")
 
@@ -346,6 +347,23 @@ class Units:
         """(id, name) of every readable unit, in folder order."""
         listing, _ = self._list()
         return self._rescan(listing.folders, job if job is not None else {})
+
+    def folders(self, job: dict[str, Any] | None = None) -> list[tuple[str, str, bool]]:
+        """(id, name, readable) of every folder with a chitieu.toml, in folder order: a
+        readable unit by its id and name, a broken one by its folder's name (twice)."""
+        listing, _ = self._list()
+        found = dict(self._rescan(listing.folders, job if job is not None else {}))
+        with self._lock:
+            ids, broken = dict(self._ids), dict(self._broken)
+        by_folder = {folder: uid for uid, folder in ids.items()}
+        out: list[tuple[str, str, bool]] = []
+        for folder in listing.folders:
+            uid = by_folder.get(folder)
+            if uid is not None and uid in found:
+                out.append((uid, found[uid], True))
+            elif folder.name in broken and _UNIT_RE.fullmatch(folder.name):
+                out.append((folder.name, folder.name, False))
+        return out
 
     def broken(self) -> list[str]:
         """Folder names whose chitieu.toml cannot be used (after `units()`)."""
@@ -700,6 +718,142 @@ async def get_journal(request: Request) -> Response:
     return json_response(request, found, schema.Journal)
 
 
+_ENTRY_TAG = '"' + "0" * 32 + '"'
+"""Stands for an entry's ETag while the entry is hashed (the tag of the rest)."""
+
+
+def _bulk_stamps(data: _ServedDir, period: Period) -> _Stamps:
+    """Stamps of what a unit's bulk entry is made from, taken before reading: its folder,
+    chitieu.toml, `progress/` (a file added or removed), the year's quarters so far and
+    `years/<year>.toml`; only those that exist (a new one changes its folder's stamp)."""
+    paths = [data.root, data.definitions_path, data.root / "progress", data.root / "years"]
+    paths += [data.progress_path(q) for q in period.quarters_of_year_so_far()]
+    paths.append(data.year_path(period.year))
+    return tuple((path, stamp) for path in paths if (stamp := _stamp(path)) is not None)
+
+
+def _bulk_entry(data: _ServedDir, period: Period) -> tuple[Path, _Stamps, dict[str, Any]]:
+    """One readable unit's entry for `period` (without its tag): definitions, periods, the
+    period's progress and the earlier quarters of its year; a broken file is a 500 problem."""
+    stamps = _bulk_stamps(data, period)
+    try:
+        defs = data.definitions()
+        periods = data.periods()
+        progress: dict[Period, Progress] = {}
+        for quarter in period.quarters_of_year_so_far():
+            if quarter in periods:
+                found = data.progress(quarter, defs)
+                if found is not None:
+                    progress[quarter] = found
+        year = None if period.year == defs.unit.year else data.year_definitions(period.year)
+    except ChitieuError as exc:
+        raise _data_problem(exc, data) from None
+    entry: dict[str, Any] = {
+        "unit": defs.unit.id,
+        "name": defs.unit.name,
+        "etag": _ENTRY_TAG,
+        "definitions": definitions_to_json(defs),
+        "periods": [str(p) for p in periods],
+        "progress": progress_to_json(progress[period]) if period in progress else None,
+        "earlier": [progress_to_json(p) for q, p in sorted(progress.items()) if q != period],
+    }
+    if year is not None:
+        entry["year"] = definitions_to_json(year)
+    return data.root, stamps, entry
+
+
+def _tagged(entry: dict[str, Any]) -> tuple[bytes, str]:
+    """An entry encoded through `schema.BulkUnit`, its `etag` the tag of the rest."""
+    body = encode_as(entry, schema.BulkUnit)
+    etag = _etag(body)
+    placeholder = b',"etag":' + msgspec.json.encode(_ENTRY_TAG)
+    return body.replace(placeholder, b',"etag":' + msgspec.json.encode(etag), 1), etag
+
+
+def _newest_of(data: _ServedDir) -> Period:
+    """The unit's newest period with progress (Q1 of its year when none)."""
+    defs = _definitions(data)
+    periods = data.periods()
+    return periods[-1] if periods else Period(defs.unit.year, 1)
+
+
+async def _each(
+    request: Request,
+    units: list[tuple[str, str, bool]],
+    work: Callable[[_ServedDir], T],
+) -> list[T | Problem]:
+    """`work` on every unit's folder, concurrently, each off the event loop under the
+    unit's own lock and bound (as the unit's own endpoints): a result, or the problem."""
+    found = _units(request)
+    out: list[Any] = [None] * len(units)
+
+    async def one(index: int, uid: str) -> None:
+        try:
+            out[index] = await _off_loop(request, uid, lambda job: found.run(uid, work, job))
+        except Problem as problem:
+            out[index] = problem
+
+    async with anyio.create_task_group() as group:
+        for index, (uid, _, _) in enumerate(units):
+            group.start_soon(one, index, uid)
+    return out
+
+
+def _problem_entry(uid: str, name: str, problem: Problem, lang: str) -> bytes:
+    """The entry of a unit that cannot be read: the problem its own endpoints answer."""
+    detail = schema.ProblemDetails(
+        title=t(lang, f"err.server.status_{problem.status}"),
+        status=problem.status,
+        detail=problem.msg.text(lang),
+        code=problem.msg.key,
+    )
+    entry = {"unit": uid, "name": name, "etag": _ENTRY_TAG, "progress": None, "error": detail}
+    return _tagged(entry)[0]
+
+
+async def bulk_progress(request: Request) -> Response:
+    """`GET /api/v1/progress/{period}` (and `/api/v1/progress`: the newest period any readable
+    unit has progress for): every unit's entry in one answer, with one ETag."""
+    text = request.path_params.get("period")
+    units = _units(request)
+    period = _period(text) if text is not None else None
+    listed = await _off_loop(request, "", units.folders)
+    lang = _lang(request)
+    if period is None:
+        newest = await _each(request, [u for u in listed if u[2]], _newest_of)
+        have = [p for p in newest if isinstance(p, Period)]
+        if not have:
+            raise Problem(404, Msg("err.server.no_units"))
+        period = max(have)
+    key = text if text is not None else f"{period.year:04d}-Q{period.quarter}"
+    entries: list[bytes | None] = [None] * len(listed)
+    missing: list[int] = []
+    for index, (uid, _, readable) in enumerate(listed):
+        fast = units.fast((uid, "bulk", key)) if readable else None
+        if fast is not None:
+            entries[index] = fast[0]
+        else:
+            missing.append(index)
+    asked = period
+    results = await _each(
+        request, [listed[i] for i in missing], lambda data: _bulk_entry(data, asked)
+    )
+    for index, result in zip(missing, results, strict=True):
+        uid, name, _ = listed[index]
+        if isinstance(result, Problem):
+            if result.status != 404:  # a unit gone since the listing is left out
+                entries[index] = _problem_entry(uid, name, result, lang)
+            continue
+        root, stamps, entry = result
+        body, etag = _tagged(entry)
+        units.keep((uid, "bulk", key), root, stamps, body, etag)
+        entries[index] = body
+    parts = [e for e in entries if e is not None]
+    head = msgspec.json.encode(key)
+    body = b'{"period":' + head + b',"units":[' + b",".join(parts) + b"]}"
+    return _respond(request, body, _etag(body))
+
+
 async def openapi(request: Request) -> Response:
     """`GET /api/v1/openapi.json`: the API described in OpenAPI 3.1."""
     return json_response(request, openapi_document(), None)
@@ -770,10 +924,14 @@ async def _on_error(request: Request, exc: Exception) -> Response:
     return problem_response(500, Msg("err.server.unexpected"), _lang(request))
 
 
-def create_app(root: Path, token: str | None = None, read_bound: float = READ_BOUND) -> Starlette:
+def create_app(
+    root: Path, token: str | None = None, read_bound: float = READ_BOUND, *, bulk: bool = True
+) -> Starlette:
     """The API application for the data folder(s) under `root`; token from the env by default.
 
     `read_bound`: seconds a request may wait for one unit's files before it answers 503.
+    `bulk=False` leaves out `/api/v1/progress[/{period}]` (a server of per-unit routes only,
+    as before them; for tests and benchmarks of the client's fallback).
     """
     if token is None:
         token = os.environ.get(TOKEN_ENV) or None
@@ -786,6 +944,11 @@ def create_app(root: Path, token: str | None = None, read_bound: float = READ_BO
         Route(f"{API_PREFIX}/units/{{unit}}/journal/{{period}}", get_journal, methods=["GET"]),
         Route(f"{API_PREFIX}/openapi.json", openapi, methods=["GET"]),
     ]
+    if bulk:
+        routes += [
+            Route(f"{API_PREFIX}/progress", bulk_progress, methods=["GET"]),
+            Route(f"{API_PREFIX}/progress/{{period}}", bulk_progress, methods=["GET"]),
+        ]
     app = Starlette(
         routes=routes,
         exception_handlers={
@@ -1013,6 +1176,7 @@ _OPERATIONS = (
             "unit": ("getUnit", {"unit": _BODY + "/0/id"}),
             "periods": ("listPeriods", {"unit": _BODY + "/0/id"}),
             "progress": ("getProgress", {"unit": _BODY + "/0/id"}),
+            "bulk": ("getBulkNewest", {}),
         },
     ),
     _Operation(
@@ -1037,6 +1201,7 @@ _OPERATIONS = (
         {
             "progress": ("getProgress", {"unit": _BODY + "/unit", "period": _BODY + "/periods/0"}),
             "journal": ("getJournal", {"unit": _BODY + "/unit", "period": _BODY + "/periods/0"}),
+            "bulk": ("getBulk", {"period": _BODY + "/periods/0"}),
         },
     ),
     _Operation(
@@ -1071,6 +1236,36 @@ _OPERATIONS = (
         (400, 404, 500, 503),
         {
             "progress": ("getProgress", {"unit": _BODY + "/unit", "period": _BODY + "/period"}),
+        },
+    ),
+    _Operation(
+        "getBulkNewest",
+        "/progress",
+        "Every unit at the newest period any readable unit has progress for, in one answer "
+        "(as getBulk); 404 when no unit can be read",
+        schema.BulkProgress,
+        (),
+        (404, 500, 503),
+        {
+            "bulk": ("getBulk", {"period": _BODY + "/period"}),
+            "unit": ("getUnit", {"unit": _BODY + "/units/0/unit"}),
+        },
+    ),
+    _Operation(
+        "getBulk",
+        "/progress/{period}",
+        "Every unit served, in folder order, with what a roll-up needs for one period: its "
+        "definitions, periods, the period's progress (null when it has none) and the earlier "
+        "quarters of that year; a unit that cannot be read carries its problem instead",
+        schema.BulkProgress,
+        ("period",),
+        (400, 500, 503),
+        {
+            "unit": ("getUnit", {"unit": _BODY + "/units/0/unit"}),
+            "journal": (
+                "getJournal",
+                {"unit": _BODY + "/units/0/unit", "period": _BODY + "/period"},
+            ),
         },
     ),
     _Operation("getOpenApi", "/openapi.json", "This document", None, (), (500, 503), {}),
@@ -1141,6 +1336,12 @@ def _examples() -> dict[str, Any]:
         for key, (body, shape) in raw.items()
         if body is not None
     }
+    served = _ServedDir(BUNDLED).setup(os.path.realpath(BUNDLED))
+    entry = _tagged(_bulk_entry(served, newest)[2])[0]
+    bulk = msgspec.json.decode(b'{"period":"%s","units":[%s]}' % (str(newest).encode(), entry))
+    out["getBulk"] = out["getBulkNewest"] = msgspec.to_builtins(
+        msgspec.convert(bulk, schema.BulkProgress)
+    )
     out["params"] = {
         "unit": defs.unit.id,
         "period": str(newest),

@@ -31,7 +31,16 @@ from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
 from chitieu_tui.core.source import HISTORY, Origin, View, build_view
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import Msg
-from chitieu_tui.remote.client import TOKEN_ENV, ApiClient, Fetched, MiB, Settings, public_url
+from chitieu_tui.remote.client import (
+    TOKEN_ENV,
+    ApiClient,
+    Fetched,
+    MiB,
+    Settings,
+    public_url,
+    status_key,
+    status_words,
+)
 from chitieu_tui.remote.wire import (
     API_PREFIX,
     definitions_from_json,
@@ -166,6 +175,8 @@ class ApiSource:
         self._auto: tuple[Board, Path] | None = None
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
+        self._bulk_tag: Any = None
+        """The `etag` of the bulk entry last applied (`apply_bulk`)."""
         self._no_year: dict[int, float] = {}
         """Years the server answered 404 for, and when (monotonic): asked again only after
         `YEAR_RECHECK` seconds, so that a poll of an unchanged server stays conditional."""
@@ -208,6 +219,10 @@ class ApiSource:
     def _path(self, *parts: str) -> str:
         return "/".join((f"{API_PREFIX}/units/{self.unit}", *parts)).rstrip("/")
 
+    def locked(self) -> asyncio.Lock:
+        """The lock one refresh of this source holds (a collection's bulk read takes it too)."""
+        return self._locked()
+
     def _locked(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
         if self._lock is None or self._lock_loop is not loop:
@@ -247,13 +262,83 @@ class ApiSource:
             view = await asyncio.to_thread(self._fallback, period, history, err)
             self._stale = view
         else:
-            self.last_error = None
-            self.checked_at = dt.datetime.now(dt.UTC)
-            self._last_good, self._fingerprint = view, fingerprint
-            self._stale = None
+            self._good(view, fingerprint)
+        return self._returning(view)
+
+    def _good(self, view: View, fingerprint: tuple[Any, ...]) -> None:
+        self.last_error = None
+        self.checked_at = dt.datetime.now(dt.UTC)
+        self._last_good, self._fingerprint = view, fingerprint
+        self._stale = None
+
+    def _returning(self, view: View) -> View:
         self.changed = view is not self._returned
         self._returned = view
         return view
+
+    def apply_bulk(self, entry: dict[str, Any] | SourceError, period: Period, where: str) -> View:
+        """Blocking (run it in a worker thread, holding `locked()`): the unit's View of
+        `period` from its entry of a bulk answer (`GET /api/v1/progress/{period}`, at `where`),
+        validated, evaluated and snapshotted as `aload(period, history=0)` would; given the
+        error why there is none, the offline copy. An entry whose `etag` is the one last
+        applied returns the same View. Raises SourceError only with nothing to show."""
+        shown = self._returned
+        if (
+            not isinstance(entry, SourceError)
+            and entry.get("etag") == self._bulk_tag
+            and self.last_error is None
+            and shown is not None
+            and shown.period == period
+            and not shown.stale
+        ):
+            self.checked_at = dt.datetime.now(dt.UTC)
+            return self._returning(shown)
+        try:
+            if isinstance(entry, SourceError):
+                raise entry
+            view, fingerprint = self._assemble(self._bulk_fetch(entry, period, where))
+        except SourceError as err:
+            self.last_error = err
+            self.changed = True
+            self._bulk_tag = None
+            view = self._fallback(period, 0, err)
+            self._stale = view
+        else:
+            self._good(view, fingerprint)
+            self._bulk_tag = entry.get("etag")
+        return self._returning(view)
+
+    def _bulk_fetch(self, entry: dict[str, Any], period: Period, where: str) -> _Fetch:
+        """The documents of a bulk entry, as a refresh would have fetched them."""
+        tag = str(entry.get("etag"))
+        problem = entry.get("error")
+        if isinstance(problem, dict):
+            detail = clean(str(problem.get("detail") or problem.get("title") or ""))[:200]
+            status = problem.get("status")
+            status = status if isinstance(status, int) else 500
+            own = Msg(status_key(status), status=status_words(status))
+            why = Msg("err.api.server_says", message=own, detail=detail) if detail else own
+            raise SourceError(why, Place(where))
+        defs = self._definitions(Fetched(200, entry.get("definitions"), tag))
+        try:
+            known = periods_from_json({"unit": self.unit, "periods": entry.get("periods")})
+        except DataError as exc:
+            raise SourceError(Msg("err.api.wrong_shape", detail=exc.msg), Place(where)) from None
+        docs: dict[Period, Fetched] = {}
+        progress = entry.get("progress")
+        for doc in [*entry.get("earlier", []), *([progress] if progress is not None else [])]:
+            text = doc.get("period") if isinstance(doc, dict) else None
+            if not isinstance(text, str) or not Period.is_valid(text):
+                detail = Msg("err.wire.missing", field="period")
+                raise SourceError(Msg("err.api.wrong_shape", detail=detail), Place(where))
+            docs[Period.parse(text)] = Fetched(200, doc, f"{tag}/{text}")
+        years: dict[int, Fetched] = {}
+        if period.year != defs.unit.year:
+            year = entry.get("year")
+            years[period.year] = (
+                Fetched(200, year, f"{tag}/year") if year is not None else Fetched(404)
+            )
+        return _Fetch(defs, period, known, docs, [], 0, years)
 
     async def _refresh(
         self, period: Period | None, history: int, deadline: float

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime as dt
 import errno
 import hashlib
 import hmac
@@ -1313,7 +1315,10 @@ def _examples() -> dict[str, Any]:
     progress = data.progress(newest, defs)
     years = [y for y in sorted({p.year for p in periods}) if y != defs.unit.year]
     year_defs = data.year_definitions(years[0]) if years else defs
-    changes = data.journal(newest, record=False)[:3]
+    # Noticed changes are timed when noticed: the example fixes one time, so that the
+    # document is the same whichever second it is built in.
+    when = dt.datetime(2026, 4, 2, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    changes = [dataclasses.replace(c, at=when) for c in data.journal(newest, record=False)[:3]]
     raw: dict[str, tuple[Any, Any]] = {
         "listUnits": ([{"id": defs.unit.id, "name": defs.unit.name}], schema.UnitList),
         "getUnit": (definitions_to_json(defs), schema.UnitDocument),

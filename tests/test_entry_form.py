@@ -144,6 +144,20 @@ async def test_remove_asks_then_removes(tmp_path: Path) -> None:
     assert "bhyt" not in values(root)
 
 
+async def test_remove_after_a_conflict_names_the_value_it_removes(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    app = App(FileSource(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, app, "bhyt")
+        DataDir(root).enter(Q1, "bhyt", "96")
+        await type_value(pilot, app, "97")
+        await press(pilot, app, "#entry-save")
+        assert "vừa lưu 96" in shown(app, "#entry-message")
+        await press(pilot, app, "#entry-remove")
+        message = shown(app, "#entry-message")
+        assert "96%" in message and "90%" not in message
+
+
 @pytest.mark.parametrize(
     ("error", "words"),
     [

@@ -275,7 +275,9 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
     def ask_remove(self) -> None:
         """Remove the value, after a second press."""
         if not self._remove_armed:
-            shown = quantity(self.ev.value, self.ev.indicator.unit, self.lang)
+            # After a conflict the form expects the value on file, not the one it opened with.
+            value = self.expect.value if self.expect is not None else self.ev.value
+            shown = quantity(value, self.ev.indicator.unit, self.lang)
             self._say(t(self.lang, "e_remove_confirm", value=shown))
             self._remove_armed = True
             return

@@ -152,8 +152,10 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         )
 
     def _conflict_buttons(self, shown: bool) -> None:
+        """Overwrite or keep theirs stand in for Save while a conflict is asked about."""
         self.query_one("#entry-overwrite", Button).display = shown
         self.query_one("#entry-keep", Button).display = shown
+        self.query_one("#entry-save", Button).display = not shown
 
     def _say(self, text: str, error: bool = True) -> None:
         message = self.query_one("#entry-message", Static)

@@ -51,16 +51,18 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def _port(text: str) -> int:
-    """`--port`: a whole number from 1 to 65535 (exit 2 otherwise)."""
-    from chitieu_tui.i18n import resolve_lang, t
+def _port_type(lang: str) -> Callable[[str], int]:
+    """`--port`'s type: a whole number from 1 to 65535, else bad usage worded in `lang`."""
 
-    try:
-        port = int(text)
-    except ValueError:
-        port = 0
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(t(resolve_lang(), "err.server.port_range", port=text))
+    def port(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            number = 0
+        if not 1 <= number <= 65535:
+            raise argparse.ArgumentTypeError(t(lang, "err.server.port_range", port=text))
+        return number
+
     return port
 
 
@@ -314,10 +316,10 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
     _source_options(serve, sub=True, lang=lang)
     serve.add_argument("--host", default="127.0.0.1", help=t(lang, "cli.opt.host"))
-    serve.add_argument("--port", type=_port, default=8765, help=t(lang, "cli.opt.port"))
+    serve.add_argument("--port", type=_port_type(lang), default=8765, help=t(lang, "cli.opt.port"))
     web = subs.add_parser("web")
     web.add_argument("--host", default="127.0.0.1", help=t(lang, "cli.opt.web_host"))
-    web.add_argument("--port", type=_port, default=8000, help=t(lang, "cli.opt.port"))
+    web.add_argument("--port", type=_port_type(lang), default=8000, help=t(lang, "cli.opt.port"))
     web.add_argument("--yes-public", action="store_true", help=t(lang, "cli.opt.yes_public"))
     subs.add_parser("config")
     return parser

@@ -174,3 +174,20 @@ def test_port_errors_follow_lang_not_the_environment(
         main(argv)
     assert exc.value.code == 2
     assert english in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("size", ["bad", "5x5"])
+def test_screenshot_size_errors_are_in_the_catalog(size: str, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("CHITIEU_LANG", "vi")
+    with pytest.raises(SystemExit) as exc:
+        main(["screenshot", "--size", size])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "kích thước" in err and "size must" not in err and "out of range" not in err
+
+
+def test_version_help_is_in_the_readers_language(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["--lang", "vi", "--help"])
+    out = capsys.readouterr().out
+    assert "show program's version" not in out and "hiện phiên bản" in out

@@ -41,14 +41,19 @@ def _period_type(lang: str) -> Callable[[str], Period]:
     return period
 
 
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(x) for x in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"size must look like 120x40, got {text!r}") from None
-    if not (20 <= w <= 1000 and 10 <= h <= 500):
-        raise argparse.ArgumentTypeError(f"size {text} is out of range")
-    return w, h
+def _size_type(lang: str) -> Callable[[str], tuple[int, int]]:
+    """`--size`'s type: columns x lines within bounds, else bad usage worded in `lang`."""
+
+    def size(text: str) -> tuple[int, int]:
+        try:
+            w, h = (int(x) for x in text.lower().split("x"))
+        except ValueError:
+            raise argparse.ArgumentTypeError(t(lang, "err.cli.size_form", got=text)) from None
+        if not (20 <= w <= 1000 and 10 <= h <= 500):
+            raise argparse.ArgumentTypeError(t(lang, "err.cli.size_range", got=text))
+        return w, h
+
+    return size
 
 
 def _port_type(lang: str) -> Callable[[str], int]:
@@ -256,7 +261,12 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     )
     from chitieu_tui import __version__
 
-    parser.add_argument("--version", action="version", version=f"chitieu {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"chitieu {__version__}",
+        help=t(lang, "argparse.version"),
+    )
     _source_options(parser, sub=False, lang=lang)
     subs = parser.add_subparsers(dest="command", metavar="COMMAND", action=_commands_action(lang))
     check = subs.add_parser("check", help="validate the data folder; errors as path:line:col")
@@ -275,7 +285,11 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
         "--output", "-o", required=True, metavar="FILE.svg", help=t(lang, "cli.opt.output")
     )
     shot.add_argument(
-        "--size", type=_size, default="120x40", metavar="WxH", help=t(lang, "cli.opt.size")
+        "--size",
+        type=_size_type(lang),
+        default="120x40",
+        metavar="WxH",
+        help=t(lang, "cli.opt.size"),
     )
     shot.add_argument("--light", action="store_true", help=t(lang, "cli.light_help"))
     setp = subs.add_parser("set", help="enter one value (locked, atomic write), then snapshot")

@@ -59,6 +59,10 @@ def test_ascii_text_keeps_words_readable() -> None:
     )
 
 
+def test_ascii_text_keeps_the_logs_arrow() -> None:
+    assert ascii_text("bhyt: (trống) → 90") == "bhyt: (trong) -> 90"
+
+
 def test_report_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     from chitieu_tui import report
 

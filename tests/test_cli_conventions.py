@@ -156,3 +156,38 @@ def test_no_argcomplete_import_without_the_shell_asking(tmp_path: Path) -> None:
         timeout=60,
     )
     assert proc.stdout.strip().endswith("False")
+
+
+@pytest.mark.parametrize(
+    ("argv", "english"),
+    [
+        (["--lang", "en", "serve", "--port", "99999"], "1 to 65535"),
+        (["serve", "--lang", "en", "--port", "0"], "1 to 65535"),
+        (["--lang", "en", "web", "--port", "http"], "1 to 65535"),
+    ],
+)
+def test_port_errors_follow_lang_not_the_environment(
+    argv: list[str], english: str, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("CHITIEU_LANG", "vi")
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert english in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("size", ["bad", "5x5"])
+def test_screenshot_size_errors_are_in_the_catalog(size: str, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("CHITIEU_LANG", "vi")
+    with pytest.raises(SystemExit) as exc:
+        main(["screenshot", "--size", size])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "kích thước" in err and "size must" not in err and "out of range" not in err
+
+
+def test_version_help_is_in_the_readers_language(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["--lang", "vi", "--help"])
+    out = capsys.readouterr().out
+    assert "show program's version" not in out and "hiện phiên bản" in out

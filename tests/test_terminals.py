@@ -59,6 +59,10 @@ def test_ascii_text_keeps_words_readable() -> None:
     )
 
 
+def test_ascii_text_keeps_the_logs_arrow() -> None:
+    assert ascii_text("bhyt: (trống) → 90") == "bhyt: (trong) > 90"
+
+
 def test_report_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     from chitieu_tui import report
 
@@ -127,3 +131,9 @@ def test_filters_match_words_in_any_order_at_word_starts() -> None:
     assert not matches("cong an", other)  # "an" only inside "thanh": not a word of it
     ids = search_text("Tổng thu ngân sách thu-ngan-sach")
     assert matches("ngan sach", ids) and matches("thu-ngan", ids)
+
+
+def test_ascii_text_keeps_the_width_of_what_was_laid_out() -> None:
+    """Tables, panels and the TUI are laid out before the stream folds them: one cell stays one."""
+    for text in ("Tong thu ngan…", "Quý I/2026 · 13,75% ▼ ✓ → ▸ │ –"):
+        assert len(ascii_text(text)) == len(text), ascii_text(text)

@@ -41,26 +41,33 @@ def _period_type(lang: str) -> Callable[[str], Period]:
     return period
 
 
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(x) for x in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"size must look like 120x40, got {text!r}") from None
-    if not (20 <= w <= 1000 and 10 <= h <= 500):
-        raise argparse.ArgumentTypeError(f"size {text} is out of range")
-    return w, h
+def _size_type(lang: str) -> Callable[[str], tuple[int, int]]:
+    """`--size`'s type: columns x lines within bounds, else bad usage worded in `lang`."""
+
+    def size(text: str) -> tuple[int, int]:
+        try:
+            w, h = (int(x) for x in text.lower().split("x"))
+        except ValueError:
+            raise argparse.ArgumentTypeError(t(lang, "err.cli.size_form", got=text)) from None
+        if not (20 <= w <= 1000 and 10 <= h <= 500):
+            raise argparse.ArgumentTypeError(t(lang, "err.cli.size_range", got=text))
+        return w, h
+
+    return size
 
 
-def _port(text: str) -> int:
-    """`--port`: a whole number from 1 to 65535 (exit 2 otherwise)."""
-    from chitieu_tui.i18n import resolve_lang, t
+def _port_type(lang: str) -> Callable[[str], int]:
+    """`--port`'s type: a whole number from 1 to 65535, else bad usage worded in `lang`."""
 
-    try:
-        port = int(text)
-    except ValueError:
-        port = 0
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(t(resolve_lang(), "err.server.port_range", port=text))
+    def port(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            number = 0
+        if not 1 <= number <= 65535:
+            raise argparse.ArgumentTypeError(t(lang, "err.server.port_range", port=text))
+        return number
+
     return port
 
 
@@ -254,7 +261,12 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     )
     from chitieu_tui import __version__
 
-    parser.add_argument("--version", action="version", version=f"chitieu {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"chitieu {__version__}",
+        help=t(lang, "argparse.version"),
+    )
     _source_options(parser, sub=False, lang=lang)
     subs = parser.add_subparsers(dest="command", metavar="COMMAND", action=_commands_action(lang))
     check = subs.add_parser("check", help="validate the data folder; errors as path:line:col")
@@ -273,7 +285,11 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
         "--output", "-o", required=True, metavar="FILE.svg", help=t(lang, "cli.opt.output")
     )
     shot.add_argument(
-        "--size", type=_size, default="120x40", metavar="WxH", help=t(lang, "cli.opt.size")
+        "--size",
+        type=_size_type(lang),
+        default="120x40",
+        metavar="WxH",
+        help=t(lang, "cli.opt.size"),
     )
     shot.add_argument("--light", action="store_true", help=t(lang, "cli.light_help"))
     setp = subs.add_parser("set", help="enter one value (locked, atomic write), then snapshot")
@@ -314,10 +330,10 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
     _source_options(serve, sub=True, lang=lang)
     serve.add_argument("--host", default="127.0.0.1", help=t(lang, "cli.opt.host"))
-    serve.add_argument("--port", type=_port, default=8765, help=t(lang, "cli.opt.port"))
+    serve.add_argument("--port", type=_port_type(lang), default=8765, help=t(lang, "cli.opt.port"))
     web = subs.add_parser("web")
     web.add_argument("--host", default="127.0.0.1", help=t(lang, "cli.opt.web_host"))
-    web.add_argument("--port", type=_port, default=8000, help=t(lang, "cli.opt.port"))
+    web.add_argument("--port", type=_port_type(lang), default=8000, help=t(lang, "cli.opt.port"))
     web.add_argument("--yes-public", action="store_true", help=t(lang, "cli.opt.yes_public"))
     subs.add_parser("config")
     return parser

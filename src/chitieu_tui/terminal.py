@@ -11,13 +11,14 @@ HANDLER = "chitieu-ascii"
 _SIMPLE = {
     "–": "-",
     "—": "-",
-    "…": "...",
+    "…": "~",
     "·": ".",
     "✓": "+",
     "▲": "^",
     "▼": "v",
     "⚠": "!",
     "▸": ">",
+    "→": ">",
     "│": "|",
     "“": '"',
     "”": '"',
@@ -32,7 +33,8 @@ _SIMPLE = {
 
 def ascii_text(text: str) -> str:
     """`Phường Mỹ Thới – 13,75%` as `Phuong My Thoi - 13,75%`: accents dropped, marks and
-    lines in ASCII, anything else `?`."""
+    lines in ASCII, anything else `?`; one character for one, since tables, panels and the
+    TUI were laid out before the stream folds them (`…` is `~`, `→` is `>`)."""
     out = []
     for char in text:
         if char.isascii():

@@ -829,4 +829,7 @@ MESSAGES: dict[str, str] = {
     # --- bulk progress ---
     # (keys of this section go here)
     "err.server.no_units": "no unit can be read",
+    # --- review A ---
+    "err.cli.size_form": "size must look like 120x40, got {got}",
+    "err.cli.size_range": "size {got} is out of range (20 to 1000 columns, 10 to 500 lines)",
 }

@@ -832,4 +832,7 @@ MESSAGES: dict[str, str] = {
     # --- bulk progress ---
     # (keys of this section go here)
     "err.server.no_units": "không đọc được đơn vị nào",
+    # --- review A ---
+    "err.cli.size_form": "kích thước phải có dạng 120x40, nhận được {got}",
+    "err.cli.size_range": "kích thước {got} nằm ngoài giới hạn (20 đến 1000 cột, 10 đến 500 dòng)",
 }

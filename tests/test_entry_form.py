@@ -113,6 +113,12 @@ async def test_a_change_from_outside_is_a_conflict_then_overwrite(tmp_path: Path
         assert "Người khác vừa lưu 5" in message or "người khác vừa lưu 5" in message
         assert "ghi chú của chi bộ 3" in message and "bạn nhập 4" in message
         assert values(root)["ket-nap-dang-vien"]["value"] == 5
+        await pilot.pause()
+        form = app.screen.query_one("#entry").content_region
+        shown_buttons = [b for b in app.screen.query(Button) if b.display]
+        assert {b.id for b in shown_buttons} >= {"entry-overwrite", "entry-keep", "entry-cancel"}
+        for button in shown_buttons:  # every choice visible inside the form, none cut
+            assert form.contains_region(button.region), button.id
         await press(pilot, app, "#entry-overwrite")
         assert not isinstance(app.screen, EntryScreen)
     assert values(root)["ket-nap-dang-vien"] == 4

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -15,9 +16,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from chitieu_tui.commands import ChitieuCommands
-from chitieu_tui.core import alerts as core_alerts
 from chitieu_tui.core.arithmetic import Status
-from chitieu_tui.core.collection import Collection, Member
 from chitieu_tui.core.errors import ChitieuError, InternalError
 from chitieu_tui.core.journal import closed_msg
 from chitieu_tui.core.periods import Period
@@ -34,15 +33,16 @@ from chitieu_tui.messages import (
     ViewLoaded,
 )
 from chitieu_tui.screens import (
-    AlertsScreen,
     DashboardScreen,
     DetailScreen,
     EntryScreen,
     HelpScreen,
 )
-from chitieu_tui.screens.close import CloseScreen
-from chitieu_tui.screens.rollup import RollupScreen
 from chitieu_tui.widgets import HeaderBar
+
+if TYPE_CHECKING:  # the roll-up, alerts and closing are imported when first used
+    from chitieu_tui.core.collection import Collection, Member
+    from chitieu_tui.screens.rollup import RollupScreen
 
 
 def _local_now() -> dt.datetime:
@@ -117,6 +117,8 @@ class ChitieuApp(App[int]):
     @property
     def rollup(self) -> RollupScreen:
         """The roll-up screen (under a unit's dashboard)."""
+        from chitieu_tui.screens.rollup import RollupScreen
+
         return next(s for s in self.screen_stack if isinstance(s, RollupScreen))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -132,6 +134,8 @@ class ChitieuApp(App[int]):
 
         start(self)
         if self.collection is not None:
+            from chitieu_tui.screens.rollup import RollupScreen
+
             await self.push_screen(RollupScreen(self.lang))
             if self._preloaded:
                 self.rollup.show(self.collection)
@@ -298,7 +302,9 @@ class ChitieuApp(App[int]):
         if old is None or old.period != new.period:
             self.marked.clear()
             return
-        turned = core_alerts.turned_behind(old.board, new.board)
+        from chitieu_tui.core.alerts import turned_behind
+
+        turned = turned_behind(old.board, new.board)
         still = {ev.indicator.id for ev in new.board.evaluations if ev.status is Status.BEHIND}
         self.marked = (self.marked & still) | set(turned)
         if turned:
@@ -322,6 +328,9 @@ class ChitieuApp(App[int]):
 
     def action_alerts(self) -> None:
         """`!`: the alerts of the quarter shown."""
+        from chitieu_tui.core import alerts as core_alerts
+        from chitieu_tui.screens.alerts import AlertsScreen
+
         if self.view is None or isinstance(self.screen, AlertsScreen):
             return
         found = core_alerts.alerts(self.view.board, core_alerts.today())
@@ -447,6 +456,8 @@ class ChitieuApp(App[int]):
         def done(ok: bool | None) -> None:
             if ok:
                 self.reload()
+
+        from chitieu_tui.screens.close import CloseScreen
 
         self.push_screen(CloseScreen(self.source, self.view.period, closed, self.lang), done)
 

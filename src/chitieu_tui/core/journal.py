@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,8 @@ def current_user(explicit: str | None = None) -> str:
         if name is not None and clean(name).strip():
             return clean(name).strip()
     try:
+        import getpass  # only when a value is written
+
         login = getpass.getuser()
     except (OSError, KeyError, ImportError):
         login = ""

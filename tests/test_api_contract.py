@@ -22,8 +22,8 @@ from hostile_server import HostileServer, UvicornThread
 from chitieu_tui.core.datadir import BUNDLED, DataDir
 from chitieu_tui.core.errors import SourceError
 from chitieu_tui.core.periods import Period
-from chitieu_tui.remote import schema, server
-from chitieu_tui.remote.server import build_openapi, create_app, guarded_protocol
+from chitieu_tui.remote import schema
+from chitieu_tui.remote.server import build_openapi, create_app, guarded_protocol, routes
 from chitieu_tui.remote.source import ApiSource
 from chitieu_tui.remote.wire import (
     API_PREFIX,
@@ -360,7 +360,7 @@ def test_a_body_that_would_break_the_document_is_a_500_not_sent(
         body["values"]["bhyt"] = "90%"
         return body
 
-    monkeypatch.setattr(server, "progress_to_json", drifted)
+    monkeypatch.setattr(routes, "progress_to_json", drifted)
     resp = http.get(served.url + f"{API_PREFIX}/units/{SECOND}/progress/2026-Q2")
     assert resp.status_code == 500 and resp.json()["code"] == "err.server.unexpected"
     assert "90%" not in resp.text

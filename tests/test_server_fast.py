@@ -12,6 +12,7 @@ import pytest
 from hostile_server import UvicornThread, make_ward
 
 from chitieu_tui.remote import server as srv
+from chitieu_tui.remote.server import routes
 
 pytestmark = pytest.mark.timeout(60)
 API = "/api/v1"
@@ -33,13 +34,13 @@ def district(tmp_path: Path) -> Path:
 def threads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the requests that went to a worker thread."""
     count = [0]
-    real = srv._to_thread
+    real = routes._to_thread
 
     async def counted(work: Any) -> Any:
         count[0] += 1
         return await real(work)
 
-    monkeypatch.setattr(srv, "_to_thread", counted)
+    monkeypatch.setattr(routes, "_to_thread", counted)
     return count
 
 

@@ -1,0 +1,112 @@
+"""`create_app`: the Starlette application, its routes and exception handlers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from chitieu_tui.i18n import Msg
+from chitieu_tui.remote.server.auth import BearerAuth
+from chitieu_tui.remote.server.bulk import bulk_progress
+from chitieu_tui.remote.server.openapi import openapi_document
+from chitieu_tui.remote.server.problems import (
+    Problem,
+    _lang,
+    _log_text,
+    _safe,
+    log,
+    problem_response,
+)
+from chitieu_tui.remote.server.responses import json_response
+from chitieu_tui.remote.server.routes import (
+    get_journal,
+    get_progress,
+    get_unit,
+    get_year,
+    list_periods,
+    list_units,
+)
+from chitieu_tui.remote.server.units import READ_BOUND, Units
+from chitieu_tui.remote.wire import API_PREFIX
+
+TOKEN_ENV = "CHITIEU_API_TOKEN"
+STATUSES = (400, 401, 403, 404, 405, 500, 503)
+
+
+async def openapi(request: Request) -> Response:
+    """`GET /api/v1/openapi.json`: the API described in OpenAPI 3.1."""
+    return json_response(request, openapi_document(), None)
+
+
+async def _on_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Problem)
+    return problem_response(exc.status, exc.msg, _lang(request), exc.headers)
+
+
+async def _on_http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
+    status = exc.status_code if exc.status_code in STATUSES else 500
+    if status == 404:
+        msg = Msg(
+            "err.server.no_route",
+            path=_safe(request.url.path),
+            openapi=f"{API_PREFIX}/openapi.json",
+        )
+    elif status == 405:
+        msg = Msg("err.server.read_only")
+    else:
+        msg = Msg(f"err.server.status_{status}")
+    return problem_response(status, msg, _lang(request), headers)
+
+
+async def _on_error(request: Request, exc: Exception) -> Response:
+    log.error(
+        _log_text("server.log.unexpected", path=_safe(request.url.path), kind=type(exc).__name__)
+    )
+    return problem_response(500, Msg("err.server.unexpected"), _lang(request))
+
+
+def create_app(
+    root: Path, token: str | None = None, read_bound: float = READ_BOUND, *, bulk: bool = True
+) -> Starlette:
+    """The API application for the data folder(s) under `root`; token from the env by default.
+
+    `read_bound`: seconds a request may wait for one unit's files before it answers 503.
+    `bulk=False` leaves out `/api/v1/progress[/{period}]` (a server of per-unit routes only,
+    as before them; for tests and benchmarks of the client's fallback).
+    """
+    if token is None:
+        token = os.environ.get(TOKEN_ENV) or None
+    routes = [
+        Route(f"{API_PREFIX}/units", list_units, methods=["GET"]),
+        Route(f"{API_PREFIX}/units/{{unit}}", get_unit, methods=["GET"]),
+        Route(f"{API_PREFIX}/units/{{unit}}/periods", list_periods, methods=["GET"]),
+        Route(f"{API_PREFIX}/units/{{unit}}/progress/{{period}}", get_progress, methods=["GET"]),
+        Route(f"{API_PREFIX}/units/{{unit}}/years/{{year}}", get_year, methods=["GET"]),
+        Route(f"{API_PREFIX}/units/{{unit}}/journal/{{period}}", get_journal, methods=["GET"]),
+        Route(f"{API_PREFIX}/openapi.json", openapi, methods=["GET"]),
+    ]
+    if bulk:
+        routes += [
+            Route(f"{API_PREFIX}/progress", bulk_progress, methods=["GET"]),
+            Route(f"{API_PREFIX}/progress/{{period}}", bulk_progress, methods=["GET"]),
+        ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={
+            Problem: _on_problem,
+            HTTPException: _on_http,
+            Exception: _on_error,
+        },
+    )
+    app.state.units = Units(root, read_bound)
+    app.state.bodies = {}
+    app.add_middleware(BearerAuth, token=token)
+    return app

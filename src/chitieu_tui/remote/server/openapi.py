@@ -1,0 +1,367 @@
+"""The OpenAPI 3.1 document of /api/v1: operations, examples and links."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.i18n import Msg, t
+from chitieu_tui.remote import schema
+from chitieu_tui.remote.server.bulk import _bulk_entry, _tagged
+from chitieu_tui.remote.server.problems import PROBLEM_TYPE
+from chitieu_tui.remote.server.units import _ServedDir
+from chitieu_tui.remote.wire import (
+    API_PREFIX,
+    definitions_to_json,
+    encode_as,
+    journal_to_json,
+    progress_to_json,
+)
+
+_REF = "#/components/schemas/{name}"
+_BODY = "$response.body#"
+
+
+@dataclass(frozen=True)
+class _Operation:
+    """One GET operation of the document."""
+
+    op_id: str
+    path: str
+    summary: str
+    shape: Any
+    params: tuple[str, ...]
+    errors: tuple[int, ...]
+    links: dict[str, tuple[str, dict[str, str]]]
+
+
+_OPERATIONS = (
+    _Operation(
+        "listUnits",
+        "/units",
+        "The units served, in folder order",
+        schema.UnitList,
+        (),
+        (500, 503),
+        {
+            "unit": ("getUnit", {"unit": _BODY + "/0/id"}),
+            "periods": ("listPeriods", {"unit": _BODY + "/0/id"}),
+            "progress": ("getProgress", {"unit": _BODY + "/0/id"}),
+            "bulk": ("getBulkNewest", {}),
+        },
+    ),
+    _Operation(
+        "getUnit",
+        "/units/{unit}",
+        "A unit's definitions: chitieu.toml as JSON",
+        schema.UnitDocument,
+        ("unit",),
+        (404, 500, 503),
+        {
+            "periods": ("listPeriods", {"unit": _BODY + "/unit/id"}),
+            "year": ("getYear", {"unit": _BODY + "/unit/id", "year": _BODY + "/unit/year"}),
+        },
+    ),
+    _Operation(
+        "listPeriods",
+        "/units/{unit}/periods",
+        "The periods that have a progress file, oldest first",
+        schema.PeriodList,
+        ("unit",),
+        (404, 500, 503),
+        {
+            "progress": ("getProgress", {"unit": _BODY + "/unit", "period": _BODY + "/periods/0"}),
+            "journal": ("getJournal", {"unit": _BODY + "/unit", "period": _BODY + "/periods/0"}),
+            "bulk": ("getBulk", {"period": _BODY + "/periods/0"}),
+        },
+    ),
+    _Operation(
+        "getProgress",
+        "/units/{unit}/progress/{period}",
+        "One period's progress (404 when the period has no progress file)",
+        schema.ProgressDocument,
+        ("unit", "period"),
+        (400, 404, 500, 503),
+        {
+            "journal": ("getJournal", {"unit": _BODY + "/unit", "period": _BODY + "/period"}),
+            "unit": ("getUnit", {"unit": _BODY + "/unit"}),
+        },
+    ),
+    _Operation(
+        "getYear",
+        "/units/{unit}/years/{year}",
+        "A year's own definitions (years/<year>.toml, or chitieu.toml for its own year); "
+        "404 when that year has none",
+        schema.UnitDocument,
+        ("unit", "year"),
+        (400, 404, 500, 503),
+        {},
+    ),
+    _Operation(
+        "getJournal",
+        "/units/{unit}/journal/{period}",
+        "One period's journal, oldest first, with values changed by hand since listed "
+        "(`changes` is empty when there is no journal)",
+        schema.Journal,
+        ("unit", "period"),
+        (400, 404, 500, 503),
+        {
+            "progress": ("getProgress", {"unit": _BODY + "/unit", "period": _BODY + "/period"}),
+        },
+    ),
+    _Operation(
+        "getBulkNewest",
+        "/progress",
+        "Every unit at the newest period any readable unit has progress for, in one answer "
+        "(as getBulk); 404 when no unit can be read",
+        schema.BulkProgress,
+        (),
+        (404, 500, 503),
+        {
+            "bulk": ("getBulk", {"period": _BODY + "/period"}),
+            "unit": ("getUnit", {"unit": _BODY + "/units/0/unit"}),
+        },
+    ),
+    _Operation(
+        "getBulk",
+        "/progress/{period}",
+        "Every unit served, in folder order, with what a roll-up needs for one period: its "
+        "definitions, periods, the period's progress (null when it has none) and the earlier "
+        "quarters of that year; a unit that cannot be read carries its problem instead",
+        schema.BulkProgress,
+        ("period",),
+        (400, 500, 503),
+        {
+            "unit": ("getUnit", {"unit": _BODY + "/units/0/unit"}),
+            "journal": (
+                "getJournal",
+                {"unit": _BODY + "/units/0/unit", "period": _BODY + "/period"},
+            ),
+        },
+    ),
+    _Operation("getOpenApi", "/openapi.json", "This document", None, (), (500, 503), {}),
+)
+
+_PROBLEM_WHEN = {
+    400: "A path parameter of the wrong form (a period not like 2026-Q1, a year not four digits)",
+    401: "A token is required and is missing or wrong (see WWW-Authenticate)",
+    404: "No such unit, period, year or resource",
+    500: "A file of that unit is broken on disk (the detail names it), or a server bug",
+    503: "Reading that unit's files takes too long, or too many connections",
+}
+
+_DESCRIPTION = """Read-only API of chitieu-tui: the yearly targets (chi tieu) of wards and communes and their progress by quarter. The JSON mirrors chitieu.toml, progress/*.toml and journal/*.toml.
+
+- Every 200 carries a strong `ETag` and `Cache-Control: no-cache`; a request whose `If-None-Match` matches (weak comparison, `*` matches) gets 304 with no body.
+- Errors are `application/problem+json` (RFC 9457) with `Cache-Control: no-store`: `type`, `title`, `status`, `detail` (worded in the request's Accept-Language: vi or en) and `code` (the error's stable key). A method other than GET or HEAD answers 405 with `Allow: GET, HEAD`.
+- When the server has a token, every request (this document too) needs `Authorization: Bearer <token>`.
+- Compatibility of /api/v1: changes are additive only (new optional fields, new endpoints); clients must ignore fields they do not know. Field names, types, patterns, status codes and ETag semantics stay as described here. A field listed as required is always sent by `chitieu serve`; a client should accept its absence when the schema gives a default.
+- This document is generated from the msgspec Structs the server encodes its answers through (src/chitieu_tui/remote/schema.py); the examples are the bundled sample as served."""
+
+
+def _components() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The schema (or $ref) of each operation's 200 body and the problem, and the
+    components, generated by msgspec; `required` lists every field the server always sends."""
+    shapes = [op.shape for op in _OPERATIONS if op.shape is not None] + [schema.ProblemDetails]
+    refs, components = msgspec.json.schema_components(shapes, ref_template=_REF)
+    for name, doc in components.items():
+        struct = getattr(schema, name, None)
+        if isinstance(struct, type) and issubclass(struct, msgspec.Struct):
+            doc["required"] = schema.sent_fields(struct)
+    by_shape = {id(shape): ref for shape, ref in zip(shapes, refs, strict=True)}
+    return by_shape, components
+
+
+def _examples() -> dict[str, Any]:
+    """The 200 bodies of every operation for the bundled sample, as the server encodes them,
+    and a problem (the examples of the document)."""
+    from chitieu_tui.core.datadir import BUNDLED
+
+    data = DataDir(BUNDLED)
+    defs = data.definitions()
+    periods = data.periods()
+    newest = periods[-1]
+    progress = data.progress(newest, defs)
+    years = [y for y in sorted({p.year for p in periods}) if y != defs.unit.year]
+    year_defs = data.year_definitions(years[0]) if years else defs
+    # Noticed changes are timed when noticed: the example fixes one time, so that the
+    # document is the same whichever second it is built in.
+    when = dt.datetime(2026, 4, 2, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    changes = [dataclasses.replace(c, at=when) for c in data.journal(newest, record=False)[:3]]
+    raw: dict[str, tuple[Any, Any]] = {
+        "listUnits": ([{"id": defs.unit.id, "name": defs.unit.name}], schema.UnitList),
+        "getUnit": (definitions_to_json(defs), schema.UnitDocument),
+        "listPeriods": (
+            {"unit": defs.unit.id, "periods": [str(p) for p in periods]},
+            schema.PeriodList,
+        ),
+        "getProgress": (
+            progress_to_json(progress) if progress is not None else None,
+            schema.ProgressDocument,
+        ),
+        "getYear": (
+            definitions_to_json(year_defs) if year_defs is not None else None,
+            schema.UnitDocument,
+        ),
+        "getJournal": (journal_to_json(defs.unit.id, newest, changes), schema.Journal),
+    }
+    out = {
+        key: msgspec.json.decode(encode_as(body, shape))
+        for key, (body, shape) in raw.items()
+        if body is not None
+    }
+    served = _ServedDir(BUNDLED).setup(os.path.realpath(BUNDLED))
+    entry = _tagged(_bulk_entry(served, newest)[2])[0]
+    bulk = msgspec.json.decode(b'{"period":"%s","units":[%s]}' % (str(newest).encode(), entry))
+    out["getBulk"] = out["getBulkNewest"] = msgspec.to_builtins(
+        msgspec.convert(bulk, schema.BulkProgress)
+    )
+    out["params"] = {
+        "unit": defs.unit.id,
+        "period": str(newest),
+        "year": str(years[0] if years else defs.unit.year),
+    }
+    out["problem"] = msgspec.to_builtins(
+        schema.ProblemDetails(
+            title=t("en", "err.server.status_404"),
+            status=404,
+            detail=Msg("err.server.unknown_unit", unit="nowhere").text("en"),
+            code="err.server.unknown_unit",
+        )
+    )
+    return out
+
+
+def _parameters(examples: dict[str, Any]) -> dict[str, Any]:
+    def path(name: str, pattern: str, description: str) -> dict[str, Any]:
+        return {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": description,
+            "schema": {"type": "string", "pattern": pattern},
+            "examples": {"sample": {"value": examples["params"][name]}},
+        }
+
+    return {
+        "unit": path("unit", schema.UNIT_PATTERN, "A unit id, as listed by /units"),
+        "period": path("period", schema.PERIOD_PATTERN, "A quarter: 2026-Q1"),
+        "year": path("year", schema.YEAR_PATTERN, "A year: four digits"),
+        "IfNoneMatch": {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": False,
+            "description": "ETags of a previous answer: 304 when one matches",
+            "schema": {"type": "string"},
+        },
+    }
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": {"Cache-Control": {"$ref": "#/components/headers/NoStore"}},
+        "content": {PROBLEM_TYPE: {"schema": {"$ref": _REF.format(name="ProblemDetails")}}},
+    }
+
+
+def _operation(
+    op: _Operation, by_shape: dict[int, Any], examples: dict[str, Any]
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"schema": by_shape[id(op.shape)]} if op.shape else {}
+    if op.shape is None:
+        body = {"schema": {"type": "object", "description": "An OpenAPI 3.1 document"}}
+    if op.op_id in examples:
+        body["examples"] = {"sample": {"value": examples[op.op_id]}}
+    ok: dict[str, Any] = {
+        "description": op.summary,
+        "headers": {
+            "ETag": {"$ref": "#/components/headers/ETag"},
+            "Cache-Control": {"$ref": "#/components/headers/NoCache"},
+        },
+        "content": {"application/json": body},
+    }
+    if op.links:
+        ok["links"] = {
+            name: {"operationId": target, "parameters": params}
+            for name, (target, params) in op.links.items()
+        }
+    responses: dict[str, Any] = {
+        "200": ok,
+        "304": {
+            "description": "Not modified: If-None-Match matched the ETag (no body)",
+            "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
+        },
+        "401": {"$ref": "#/components/responses/Unauthorized"},
+    }
+    for status in op.errors:
+        ref = "Unavailable" if status == 503 else f"Problem{status}"
+        responses[str(status)] = {"$ref": f"#/components/responses/{ref}"}
+    return {
+        "get": {
+            "operationId": op.op_id,
+            "summary": op.summary,
+            "parameters": [{"$ref": f"#/components/parameters/{p}"} for p in op.params]
+            + [{"$ref": "#/components/parameters/IfNoneMatch"}],
+            "responses": dict(sorted(responses.items())),
+        }
+    }
+
+
+def build_openapi() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of /api/v1, generated from remote/schema.py."""
+    by_shape, components = _components()
+    examples = _examples()
+    problem_example = {"sample": {"value": examples["problem"]}}
+    responses: dict[str, Any] = {
+        f"Problem{status}": _problem_response(text)
+        for status, text in _PROBLEM_WHEN.items()
+        if status not in (401, 503)
+    }
+    responses["Problem404"]["content"][PROBLEM_TYPE]["examples"] = problem_example
+    unauthorized = _problem_response(_PROBLEM_WHEN[401])
+    unauthorized["headers"]["WWW-Authenticate"] = {
+        "description": 'Bearer realm="chitieu" (plus error="invalid_token" when it is wrong)',
+        "schema": {"type": "string"},
+    }
+    responses["Unauthorized"] = unauthorized
+    unavailable = _problem_response(_PROBLEM_WHEN[503])
+    unavailable["content"]["text/plain"] = {"schema": {"type": "string"}}
+    responses["Unavailable"] = unavailable
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "chitieu API", "version": "1", "description": _DESCRIPTION},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}, {}],
+        "paths": {API_PREFIX + op.path: _operation(op, by_shape, examples) for op in _OPERATIONS},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "parameters": _parameters(examples),
+            "headers": {
+                "ETag": {
+                    "description": "A strong tag of the body",
+                    "schema": {"type": "string", "pattern": '^"[0-9a-f]{32}"$'},
+                },
+                "NoCache": {"schema": {"type": "string", "enum": ["no-cache"]}},
+                "NoStore": {"schema": {"type": "string", "enum": ["no-store"]}},
+            },
+            "responses": responses,
+            "schemas": components,
+        },
+    }
+
+
+_OPENAPI: list[dict[str, Any]] = []
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document, built on first use and kept."""
+    if not _OPENAPI:
+        _OPENAPI.append(build_openapi())
+    return _OPENAPI[0]

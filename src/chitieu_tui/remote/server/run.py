@@ -1,0 +1,96 @@
+"""`serve()`: bind host:port and run the API under uvicorn."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import socket
+from pathlib import Path
+
+from chitieu_tui.core.datadir import DEFINITIONS
+from chitieu_tui.core.errors import ChitieuError, DataError, Place
+from chitieu_tui.i18n import Msg
+from chitieu_tui.remote.server.app import TOKEN_ENV, create_app
+from chitieu_tui.remote.server.guard import BACKLOG, RateLimit, connection_limit, guarded_protocol
+from chitieu_tui.remote.server.problems import _LOG_LANG, _log_text, log
+from chitieu_tui.remote.server.units import Units
+
+
+def _bind(host: str, port: int, backlog: int) -> socket.socket:
+    """A listening socket on host:port; a ChitieuError naming them when that fails."""
+    address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError):
+        raise ChitieuError("err.server.bad_host", address=address) from None
+    family, kind, proto, _, sockaddr = info[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(sockaddr)
+        sock.listen(backlog)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ChitieuError("err.server.port_in_use", address=address) from None
+        reason = exc.strerror or type(exc).__name__
+        raise ChitieuError("err.server.cannot_bind", address=address, reason=reason) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(root: Path, host: str = "127.0.0.1", port: int = 8765, lang: str = "vi") -> int:
+    """Run the API under uvicorn until interrupted; return the exit status.
+
+    Raises ChitieuError (exit 1) when no folder holds data or host:port cannot be used.
+    """
+    import uvicorn
+
+    _LOG_LANG[0] = lang
+    units = Units(root)
+    good = units.units()
+    broken = units.broken()
+    if not good and not broken:
+        raise DataError("err.server.no_data", Place(str(root)))
+    token = os.environ.get(TOKEN_ENV) or None
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    limiter = RateLimit()
+    for name in ("asyncio", "uvicorn.error", "chitieu.serve"):
+        logging.getLogger(name).addFilter(limiter)
+    auth = "server.log.token_on" if token else "server.log.token_off"
+    log.info(
+        _log_text(
+            "server.log.serving",
+            count=len(good),
+            units=", ".join(uid for uid, _ in good) or Msg("server.log.none_valid"),
+            root=root,
+            url=f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}",
+            auth=Msg(auth),
+        )
+    )
+    for name in broken:
+        log.warning(_log_text("server.log.broken_folder", folder=name, file=DEFINITIONS))
+    if token is None and host not in ("127.0.0.1", "::1", "localhost"):
+        log.warning(_log_text("server.log.no_token_public", host=host, env=TOKEN_ENV))
+    limit = connection_limit(BACKLOG)
+    sock = _bind(host, port, BACKLOG)
+    config = uvicorn.Config(
+        create_app(root, token),
+        log_level="info",
+        server_header=False,
+        proxy_headers=False,
+        http=guarded_protocol(limit),
+        limit_concurrency=limit + 16,
+        backlog=BACKLOG,
+        timeout_keep_alive=5,
+    )
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        sock.close()
+    return 0

@@ -1,0 +1,116 @@
+"""The `chitieu` command: `main()`, its exit statuses, and the command modules it dispatches to."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from chitieu_tui.cli.config import _apply_settings, _lang
+from chitieu_tui.cli.console import install_hint, print_error, warn
+from chitieu_tui.cli.parser import (
+    COMMAND_OPTIONS,
+    REPORT_FORMATS,
+    _argcomplete,
+    _argv_lang,
+    _refuse_foreign,
+    _word_argparse,
+    build_parser,
+)
+from chitieu_tui.core.errors import ChitieuError, InternalError, UsageError
+from chitieu_tui.i18n import t
+
+if TYPE_CHECKING:
+    import argparse
+
+__all__ = [
+    "COMMANDS",
+    "COMMAND_OPTIONS",
+    "REPORT_FORMATS",
+    "build_parser",
+    "install_hint",
+    "load_collection",
+    "main",
+    "make_collection",
+    "make_source",
+    "print_error",
+    "warn",
+]
+
+HOMES: dict[str | None, str] = {
+    None: "tui",  # the dashboard
+    "check": "read",
+    "report": "read",
+    "alerts": "read",
+    "snapshot": "read",
+    "screenshot": "tui",
+    "set": "write",
+    "unset": "write",
+    "log": "read",
+    "close": "write",
+    "reopen": "write",
+    "template": "write",
+    "import": "write",
+    "init": "write",
+    "serve": "serve",
+    "web": "serve",
+    "config": "config",
+}
+"""The module of `chitieu.cli` each command's `cmd_<name>` lives in (imported only when run)."""
+
+_LAZY = {"make_source": "sources", "make_collection": "sources", "load_collection": "sources"}
+
+
+def command(name: str | None) -> Callable[[argparse.Namespace], int]:
+    """The function of command `name` (None: the dashboard), importing only its module."""
+    module = importlib.import_module(f"chitieu_tui.cli.{HOMES[name]}")
+    found: Callable[[argparse.Namespace], int] = getattr(module, f"cmd_{name or 'tui'}")
+    return found
+
+
+def __getattr__(name: str) -> Any:
+    """`COMMANDS` and the source helpers, imported on first use (start-up stays small)."""
+    if name == "COMMANDS":
+        return {c: command(c) for c in HOMES}
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"chitieu_tui.cli.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: 0 done, 1 bad input, 2 bad usage."""
+    from chitieu_tui.terminal import safe_streams
+
+    safe_streams()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _lang(argv)
+    _word_argparse(lang)
+    parser = build_parser(lang)
+    _argcomplete(parser)
+    args = parser.parse_args(argv)
+    args.lang, args.lang_typed = lang, _argv_lang(argv)
+    try:
+        _refuse_foreign(args)
+        _apply_settings(args)
+        return command(args.command)(args)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(t(lang, "usage_error", message=exc.text(lang)), file=sys.stderr)
+        return 2
+    except ChitieuError as exc:
+        if isinstance(exc, InternalError) and os.environ.get("CHITIEU_DEBUG"):
+            raise
+        print_error(exc, lang)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `chitieu report | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # a bug: said as such, never a traceback for an official
+        if os.environ.get("CHITIEU_DEBUG"):
+            raise
+        print_error(InternalError("err.internal_debug", what=type(exc).__name__), lang)
+        return 1

@@ -1,0 +1,90 @@
+"""`chitieu config`, and the settings layered under the options (language, source)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+
+from chitieu_tui.cli.parser import _READ, COMMAND_OPTIONS, _argv_lang
+from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.i18n import resolve_lang, t
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """Print every effective setting and where it came from (command line > environment >
+    settings file > default)."""
+    from chitieu_tui import settings
+    from chitieu_tui.core.datadir import resolve_data_dir
+
+    path = settings.settings_path()
+    state = "settings.file_found" if path.is_file() else "settings.file_missing"
+    print(t(args.lang, state, path=str(path)))
+    values = settings.effective(getattr(args, "given", {}))
+    rows: list[tuple[str, str, str, str]] = []
+    for s in settings.SETTINGS:
+        v = values[s.name]
+        shown = v.value
+        origin = t(args.lang, f"settings.origin_{v.origin}", detail=v.detail)
+        if shown is None and s.name == "lang":
+            shown, origin = args.lang, t(args.lang, "settings.origin_locale")
+        elif shown is None and s.name == "config" and values["api"].value is None:
+            shown = str(resolve_data_dir(None))
+        elif shown is None and s.name == "theme":
+            shown = "textual-dark"
+        text = shown if shown is not None else t(args.lang, "settings.unset")
+        rows.append((s.name, text, origin, t(args.lang, s.key)))
+    for name, key in settings.ENV_ONLY:
+        present = bool(os.environ.get(name))
+        if name == settings.PATH_ENV and present:
+            state_text = os.environ[name]
+        else:
+            state_text = t(args.lang, "settings.set" if present else "settings.unset")
+        rows.append((name, state_text, "", t(args.lang, key)))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for row in rows:
+        cells = [c.ljust(w) for c, w in zip(row[:3], widths, strict=True)]
+        print("  ".join([*cells, row[3]]).rstrip())
+    return 0
+
+
+def _lang(argv: Sequence[str]) -> str:
+    """`--lang`, else CHITIEU_LANG, else the settings file's `lang`, else the locale."""
+    from chitieu_tui.i18n import LANG_ENV, LANGS
+
+    typed = _argv_lang(argv)
+    env = os.environ.get(LANG_ENV, "").strip().lower()[:2]
+    if typed or env in LANGS:
+        return resolve_lang(typed)
+    from chitieu_tui import settings
+
+    try:
+        found = settings.read_file()[0].lang
+    except ChitieuError:
+        found = None  # reported once the parser speaks
+    return found or resolve_lang()
+
+
+def _apply_settings(args: argparse.Namespace) -> None:
+    """Fill the options not given from the environment and the settings file (the source
+    options config/api/unit together, from the strongest layer that names any)."""
+    from chitieu_tui import settings
+
+    given = {n: getattr(args, n, None) for n in ("config", "api", "unit", "snapshots")}
+    args.given = dict(given)
+    if getattr(args, "lang_typed", None):
+        args.given["lang"] = args.lang_typed
+    values = settings.effective(given)
+    accepted = COMMAND_OPTIONS.get(args.command, _READ)
+    if "by" in accepted:  # else the login name, in core.journal.current_user
+        args.by = settings.by_name(args.by)
+    if "snapshots" in accepted and args.snapshots is None:
+        args.snapshots = values["snapshots"].value
+    if any(given[n] for n in settings.SOURCE_GROUP) or getattr(args, "offline", False):
+        return
+    if "config" in accepted:
+        args.config = values["config"].value
+    if "remote" in accepted:
+        args.api, args.unit = values["api"].value, values["unit"].value
+    elif values["config"].value is None:
+        args.api = args.unit = None

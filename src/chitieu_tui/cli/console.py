@@ -1,0 +1,41 @@
+"""What the command says on stderr: warnings, error panels, how to add an extra."""
+
+from __future__ import annotations
+
+import sys
+
+from chitieu_tui.core.errors import ChitieuError, flatten
+from chitieu_tui.i18n import resolve_lang, t
+
+
+def warn(error: ChitieuError, lang: str | None = None) -> None:
+    """A warning on stderr, in yellow on a terminal (without loading Rich)."""
+    from chitieu_tui.report import use_colour
+
+    text = error.render(lang or resolve_lang())
+    if use_colour(sys.stderr):
+        text = f"\x1b[33m{text}\x1b[0m"
+    print(text, file=sys.stderr)
+
+
+def print_error(error: ChitieuError, lang: str) -> None:
+    """A short red panel on stderr, never a traceback."""
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.text import Text
+
+    body = Text("\n".join(e.render(lang) for e in flatten(error)))
+    title = Text(t(lang, "error_title"))
+    Console(stderr=True, highlight=False).print(
+        Panel(body, title=title, border_style="red", expand=False)
+    )
+
+
+def install_hint(extra: str) -> str:
+    """How to add an extra, for the way chitieu was installed (pipx, uv tool, else pip)."""
+    prefix = sys.prefix.replace("\\", "/")
+    if "/pipx/venvs/" in prefix:
+        return f"pipx install --force 'chitieu-tui[{extra}]'  (pipx install --force '.[{extra}]' from a checkout)"
+    if "/uv/tools/" in prefix:
+        return f"uv tool install --force 'chitieu-tui[{extra}]'  (uv tool install --force '.[{extra}]' from a checkout)"
+    return f"pip install 'chitieu-tui[{extra}]'"

@@ -1,0 +1,344 @@
+"""The `chitieu` argument parser: the options table, the commands, argparse's words."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from chitieu_tui.core.errors import DataError, UsageError
+from chitieu_tui.core.periods import Period
+from chitieu_tui.i18n import t
+
+
+def _period_type(lang: str) -> Callable[[str], Period]:
+    """`--period`'s type: a Period, or bad usage worded in the reader's language."""
+
+    def period(text: str) -> Period:
+        try:
+            return Period.parse(text)
+        except DataError as exc:
+            raise argparse.ArgumentTypeError(exc.text(lang)) from None
+
+    return period
+
+
+def _size_type(lang: str) -> Callable[[str], tuple[int, int]]:
+    """`--size`'s type: columns x lines within bounds, else bad usage worded in `lang`."""
+
+    def size(text: str) -> tuple[int, int]:
+        try:
+            w, h = (int(x) for x in text.lower().split("x"))
+        except ValueError:
+            raise argparse.ArgumentTypeError(t(lang, "err.cli.size_form", got=text)) from None
+        if not (20 <= w <= 1000 and 10 <= h <= 500):
+            raise argparse.ArgumentTypeError(t(lang, "err.cli.size_range", got=text))
+        return w, h
+
+    return size
+
+
+def _port_type(lang: str) -> Callable[[str], int]:
+    """`--port`'s type: a whole number from 1 to 65535, else bad usage worded in `lang`."""
+
+    def port(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            number = 0
+        if not 1 <= number <= 65535:
+            raise argparse.ArgumentTypeError(t(lang, "err.server.port_range", port=text))
+        return number
+
+    return port
+
+
+def _opt_config(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
+    parser.add_argument("--config", metavar="DIR", default=d, help=t(lang, "cli.opt.config"))
+
+
+def _opt_remote(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
+    parser.add_argument("--api", metavar="URL", default=d, help=t(lang, "cli.opt.api"))
+    parser.add_argument("--unit", metavar="ID", default=d, help=t(lang, "cli.opt.unit"))
+
+
+def _opt_offline(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        default=d if d is not None else False,
+        help=t(lang, "cli.opt.offline"),
+    )
+
+
+def _opt_snapshots(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
+    parser.add_argument("--snapshots", metavar="DIR", default=d, help=t(lang, "cli.opt.snapshots"))
+
+
+def _opt_period(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
+    parser.add_argument(
+        "--period", metavar="P", type=_period_type(lang), default=d, help=t(lang, "cli.opt.period")
+    )
+
+
+def _opt_by(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
+    parser.add_argument("--by", metavar="NAME", default=d, help=t(lang, "cli.by_help"))
+
+
+OPTION_GROUPS: dict[
+    str, tuple[Callable[[argparse.ArgumentParser, Any, str], None], tuple[str, ...]]
+] = {
+    "config": (_opt_config, ("config",)),
+    "remote": (_opt_remote, ("api", "unit")),
+    "offline": (_opt_offline, ("offline",)),
+    "snapshots": (_opt_snapshots, ("snapshots",)),
+    "period": (_opt_period, ("period",)),
+    "by": (_opt_by, ("by",)),
+}
+"""The option groups shared by commands: how to add them, and the `args` names they fill."""
+
+
+_READ = ("config", "remote", "offline", "snapshots", "period")
+
+
+COMMAND_OPTIONS: dict[str | None, tuple[str, ...]] = {
+    None: _READ,  # the dashboard
+    "check": ("config",),
+    "report": _READ,
+    "alerts": _READ,
+    "snapshot": ("config", "remote", "snapshots", "period"),
+    "screenshot": _READ,
+    "set": ("config", "period", "by"),
+    "unset": ("config", "period", "by"),
+    "log": ("config", "period"),
+    "close": ("config", "period", "by"),
+    "reopen": ("config", "period", "by"),
+    "template": ("config", "period"),
+    "import": ("config", "period", "by"),
+    "init": (),
+    "serve": ("config",),
+    "web": _READ,
+    "config": (),
+}
+"""Which option groups each command accepts (anything else is bad usage, exit 2); `--lang`
+and `--help` go everywhere. A new command needs one line here."""
+
+
+def _command_name(parser: argparse.ArgumentParser) -> str | None:
+    """`check` for the parser of `chitieu check`; None for the main parser."""
+    parts = parser.prog.split()
+    return parts[-1] if len(parts) > 1 else None
+
+
+def _source_options(parser: argparse.ArgumentParser, sub: bool, lang: str = "vi") -> None:
+    """The option groups of the parser's command (COMMAND_OPTIONS, all when it is not
+    listed) and --lang; on a command, defaults are SUPPRESSed so the main parser's stay
+    (None for a group the main parser does not have, such as --by)."""
+    if getattr(parser, "_chitieu_options", False):
+        return  # added when the command's parser was made
+    parser._chitieu_options = True  # type: ignore[attr-defined]
+    for group in COMMAND_OPTIONS.get(_command_name(parser), _READ):
+        shared = group in COMMAND_OPTIONS[None]
+        d: Any = argparse.SUPPRESS if sub and shared else None
+        OPTION_GROUPS[group][0](parser, d, lang)
+    parser.add_argument(
+        "--lang",
+        choices=("vi", "en"),
+        default=argparse.SUPPRESS if sub else None,
+        help=t(lang, "cli.opt.lang"),
+    )
+
+
+def _refuse_foreign(args: argparse.Namespace) -> None:
+    """An option given before the command name that the command does not take: exit 2."""
+    accepted = COMMAND_OPTIONS.get(args.command, _READ)
+    for group, (_add, names) in OPTION_GROUPS.items():
+        if group in accepted:
+            continue
+        for name in names:
+            if getattr(args, name, None) not in (None, False):
+                option = "--" + name
+                raise UsageError("err.usage.not_an_option", option=option, command=args.command)
+
+
+def _formatter(lang: str) -> type[argparse.HelpFormatter]:
+    """Help that keeps the epilog's lines and shows each default, in the reader's words."""
+
+    class Formatter(argparse.RawDescriptionHelpFormatter):
+        def _get_help_string(self, action: argparse.Action) -> str | None:
+            text = action.help or ""
+            default = action.default
+            if (
+                "%(default)" not in text
+                and default not in (None, False, True, argparse.SUPPRESS)
+                and (action.option_strings or action.nargs == "?")
+            ):
+                text += t(lang, "cli.default")
+            return text
+
+    return Formatter
+
+
+def _commands_action(lang: str) -> type[argparse.Action]:
+    """Subparsers whose commands get, from the catalog: help, description, the environment
+    epilog, defaults shown, and their option groups."""
+
+    class Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
+        def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+            key = f"cli.cmd.{name}"
+            if t("en", key) != key:  # the catalog's words win over an English literal
+                kwargs["help"] = t(lang, key)
+            kwargs.setdefault("description", kwargs.get("help"))
+            kwargs.setdefault("epilog", t(lang, "cli.epilog"))
+            kwargs.setdefault("formatter_class", _formatter(lang))
+            parser = super().add_parser(name, **kwargs)
+            _source_options(parser, sub=True, lang=lang)
+            return parser
+
+    return Commands
+
+
+_ARGPARSE_KEYS = {
+    "usage: ": "argparse.usage",
+    "%(prog)s: error: %(message)s\n": "argparse.error",
+    "argument %(argument_name)s: %(message)s": "argparse.argument",
+    "unrecognized arguments: %s": "argparse.unrecognized",
+    "the following arguments are required: %s": "argparse.required",
+    "invalid choice: %(value)r (choose from %(choices)s)": "argparse.invalid_choice",
+    "invalid %(type)s value: %(value)r": "argparse.invalid_value",
+    "expected one argument": "argparse.expected_one",
+    "ambiguous option: %(option)s could match %(matches)s": "argparse.ambiguous",
+    "not allowed with argument %s": "argparse.not_allowed",
+    "positional arguments": "argparse.positionals",
+    "options": "argparse.options",
+    "show this help message and exit": "argparse.help",
+    "show program's version number and exit": "argparse.version",
+}
+"""argparse's own words (it looks them up through its module-level `_`) and their keys."""
+
+
+def _word_argparse(lang: str) -> None:
+    """Make argparse's own messages (usage, errors, help headings) speak `lang`."""
+
+    def word(message: str) -> str:
+        key = _ARGPARSE_KEYS.get(message)
+        return t(lang, key) if key is not None else message
+
+    argparse._ = word  # type: ignore[attr-defined]
+
+
+def _argv_lang(argv: Sequence[str]) -> str | None:
+    """`--lang X` as typed, before the parser (which speaks that language) is built."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+REPORT_FORMATS = ("table", "markdown", "csv", "csv-excel", "json", "text", "xlsx", "docx")
+"""`report --format`: xlsx and docx are files (`--output` required); the others print."""
+
+
+BINARY_FORMATS = ("xlsx", "docx")
+
+
+def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
+    """The argument parser (exit status 2 on bad usage)."""
+    parser = argparse.ArgumentParser(
+        prog="chitieu",
+        description=t(lang, "cli.description"),
+        epilog=t(lang, "cli.epilog"),
+        formatter_class=_formatter(lang),
+    )
+    from chitieu_tui import __version__
+
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"chitieu {__version__}",
+        help=t(lang, "argparse.version"),
+    )
+    _source_options(parser, sub=False, lang=lang)
+    subs = parser.add_subparsers(dest="command", metavar="COMMAND", action=_commands_action(lang))
+    check = subs.add_parser("check", help="validate the data folder; errors as path:line:col")
+    _source_options(check, sub=True, lang=lang)
+    report = subs.add_parser("report", help="print one period without the TUI")
+    _source_options(report, sub=True, lang=lang)
+    report.add_argument(
+        "--format", choices=REPORT_FORMATS, default="table", help=t(lang, "cli.opt.format")
+    )
+    report.add_argument("--output", "-o", metavar="FILE", default=None, help=t(lang, "cli.output"))
+    snap = subs.add_parser("snapshot", help="write a snapshot and print its path")
+    _source_options(snap, sub=True, lang=lang)
+    shot = subs.add_parser("screenshot", help="render the dashboard once to an SVG file")
+    _source_options(shot, sub=True, lang=lang)
+    shot.add_argument(
+        "--output", "-o", required=True, metavar="FILE.svg", help=t(lang, "cli.opt.output")
+    )
+    shot.add_argument(
+        "--size",
+        type=_size_type(lang),
+        default="120x40",
+        metavar="WxH",
+        help=t(lang, "cli.opt.size"),
+    )
+    shot.add_argument("--light", action="store_true", help=t(lang, "cli.light_help"))
+    setp = subs.add_parser("set", help="enter one value (locked, atomic write), then snapshot")
+    _source_options(setp, sub=True, lang=lang)
+    setp.add_argument("id", metavar="ID", help=t(lang, "cli.opt.id"))
+    setp.add_argument("value", metavar="VALUE", help=t(lang, "cli.set_value"))
+    setp.add_argument("--note", default=None, help=t(lang, "cli.opt.note"))
+    setp.add_argument("--no-snapshot", action="store_true", help=t(lang, "cli.opt.no_snapshot"))
+    setp.add_argument("--yes", action="store_true", help=t(lang, "cli.set_yes"))
+    setp.add_argument("--cause", metavar="T", default=None, help=t(lang, "cli.cause_help"))
+    setp.add_argument("--remedy", metavar="T", default=None, help=t(lang, "cli.remedy_help"))
+    unset = subs.add_parser("unset", help=t(lang, "cli.unset_help"))
+    _source_options(unset, sub=True, lang=lang)
+    unset.add_argument("id", metavar="ID", help=t(lang, "cli.opt.id"))
+    unset.add_argument("--no-snapshot", action="store_true", help=t(lang, "cli.opt.no_snapshot"))
+    alerts = subs.add_parser("alerts", help=t(lang, "cli.alerts_help"))
+    alerts.add_argument("--fail", action="store_true", help=t(lang, "cli.alerts_fail"))
+    log = subs.add_parser("log", help=t(lang, "cli.log_help"))
+    log.add_argument("id", metavar="ID", nargs="?", default=None, help=t(lang, "cli.opt.log_id"))
+    for name, key in (("close", "cli.close_help"), ("reopen", "cli.reopen_help")):
+        cmd = subs.add_parser(name, help=t(lang, key))
+        cmd.add_argument("--reason", metavar="TEXT", required=True, help=t(lang, "cli.reason_help"))
+        for action in cmd._actions:
+            if action.dest == "period":  # no default here: the quarter is named
+                action.help = t(lang, "cli.opt.close_period")
+    template = subs.add_parser("template", help=t(lang, "cli.template_help"))
+    template.add_argument(
+        "--output", "-o", required=True, metavar="FILE.xlsx", help=t(lang, "cli.opt.xlsx_output")
+    )
+    imp = subs.add_parser("import", help=t(lang, "cli.import_help"))
+    imp.add_argument("file", metavar="FILE.xlsx", help=t(lang, "cli.opt.import_file"))
+    imp.add_argument("--yes", action="store_true", help=t(lang, "cli.set_yes"))
+    imp.add_argument("--no-snapshot", action="store_true", help=t(lang, "cli.opt.no_snapshot"))
+    init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
+    init.add_argument(
+        "dest", nargs="?", default="config", metavar="DIR", help=t(lang, "cli.opt.dest")
+    )
+    serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
+    _source_options(serve, sub=True, lang=lang)
+    serve.add_argument("--host", default="127.0.0.1", help=t(lang, "cli.opt.host"))
+    serve.add_argument("--port", type=_port_type(lang), default=8765, help=t(lang, "cli.opt.port"))
+    web = subs.add_parser("web")
+    web.add_argument("--host", default="127.0.0.1", help=t(lang, "cli.opt.web_host"))
+    web.add_argument("--port", type=_port_type(lang), default=8000, help=t(lang, "cli.opt.port"))
+    web.add_argument("--yes-public", action="store_true", help=t(lang, "cli.opt.yes_public"))
+    subs.add_parser("config")
+    return parser
+
+
+def _argcomplete(parser: argparse.ArgumentParser) -> None:
+    """Shell completion, only when the shell asks (argcomplete: the `completion` extra)."""
+    if "_ARGCOMPLETE" not in os.environ:
+        return
+    try:
+        import argcomplete
+    except ImportError:
+        return
+    argcomplete.autocomplete(parser)

@@ -1,0 +1,214 @@
+"""Commands that read: check, report, alerts, snapshot, log."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from chitieu_tui.cli.console import warn
+from chitieu_tui.cli.parser import BINARY_FORMATS
+from chitieu_tui.cli.sources import (
+    _data_dir,
+    _load_view,
+    load_collection,
+    make_collection,
+    make_source,
+)
+from chitieu_tui.core.errors import ChitieuError, DataError, Place, UsageError, flatten
+from chitieu_tui.core.periods import Period
+from chitieu_tui.i18n import t
+
+if TYPE_CHECKING:
+    from chitieu_tui.core.collection import Collection
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate chitieu.toml and every progress file; print every problem found."""
+    from chitieu_tui.core.datadir import DataDir
+    from chitieu_tui.i18n import t
+
+    data = DataDir(_data_dir(args))
+    try:
+        defs = data.definitions()
+    except ChitieuError as exc:
+        for e in flatten(exc):
+            print(e.render(args.lang), file=sys.stderr)
+        return 1
+    problems: list[ChitieuError] = []
+    broken_years: set[int] = set()
+    for path in data.year_files():  # years/<year>.toml: other years' definitions
+        if not (len(path.stem) == 4 and path.stem.isdigit()):
+            problems.append(DataError("err.years.file_name", Place(data.shown(path))))
+            continue
+        try:
+            data.year_definitions(int(path.stem))
+        except ChitieuError as exc:
+            broken_years.add(int(path.stem))
+            problems.extend(flatten(exc))
+    periods = data.periods()
+    for period in periods:
+        try:
+            own = None if period.year in broken_years else data.year_definitions(period.year)
+            data.progress(period, own or defs)
+        except ChitieuError as exc:
+            problems.extend(flatten(exc))
+    progress_dir = data.root / "progress"
+    if progress_dir.exists() and not progress_dir.is_dir():
+        problems.append(DataError("err.folder.is_file", Place(data.shown(progress_dir))))
+    if progress_dir.is_dir():
+        for path in sorted(progress_dir.iterdir()):
+            if path.suffix == ".toml" and not Period.is_valid(path.stem):
+                where = data.shown(path)
+                print(t(args.lang, "check.misnamed", where=where), file=sys.stderr)
+    for w in data.warnings:
+        print(f"{w.place}: warning: {w.message}" if w.place else f"warning: {w}", file=sys.stderr)
+    for p in problems:
+        print(p.render(args.lang), file=sys.stderr)
+    if problems:
+        return 1
+    shown = data.shown(data.definitions_path)
+    print(
+        t(args.lang, "check.ok", where=shown, indicators=len(defs.indicators), files=len(periods))
+    )
+    return 0
+
+
+def _check_output(args: argparse.Namespace) -> None:
+    """A binary format needs `--output FILE`, and never goes to a terminal (exit 2)."""
+    if args.format not in BINARY_FORMATS:
+        return
+    if not args.output:
+        raise UsageError("err.office.needs_output", format=args.format)
+    if args.output == "-" and sys.stdout.isatty():
+        raise UsageError("err.office.terminal", format=args.format)
+
+
+def _emit(args: argparse.Namespace, data: bytes | str) -> None:
+    """Write the report to `--output` (atomically; `-` is stdout) or print it."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if args.output and args.output != "-":
+        from chitieu_tui.core.atomic import atomic_write
+
+        print(atomic_write(Path(args.output), data, shown=args.output))
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print one period (or write it to `--output`)."""
+    from chitieu_tui.report import render
+
+    _check_output(args)
+    collection = make_collection(args)
+    if collection is not None:
+        return report_collection(args, collection)
+    source = make_source(args)
+    official = args.format in ("xlsx", "docx", "text")
+    history = 5 if official or args.format == "csv-excel" else 0  # quarter and last year's
+    view = _load_view(source, args.period, args.lang, history=history)
+    for w in view.warnings:
+        warn(w, args.lang)
+    if official:
+        from chitieu_tui.office.render import render_official
+
+        _emit(args, render_official(view, args.format, args.lang))
+        return 0
+    text = render(view, args.format, args.lang)
+    if args.format == "json":
+        text += "\n"
+    if args.output:
+        _emit(args, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def report_collection(args: argparse.Namespace, collection: Collection) -> int:
+    """`chitieu report` on a collection."""
+    from chitieu_tui.rollup_report import render_collection
+
+    load_collection(collection, args.period, args.lang)
+    if args.format in ("xlsx", "docx", "text"):
+        from chitieu_tui.office.render import render_collection_official
+
+        _emit(args, render_collection_official(collection, args.format, args.lang))
+        return 0
+    text = render_collection(collection, args.format, args.lang)
+    if args.format == "json":
+        text += "\n"
+    if args.output:
+        _emit(args, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """List the period's alerts; with --fail, exit 1 when there is any."""
+    from chitieu_tui.core import alerts as core_alerts
+    from chitieu_tui.present.alerts import line, title
+
+    source = make_source(args)
+    view = _load_view(source, args.period, args.lang)
+    for w in view.warnings:
+        warn(w, args.lang)
+    found = core_alerts.alerts(view.board, core_alerts.today())
+    print(title(view.board, len(found), args.lang))
+    for alert in found:
+        print(line(alert, view.board, args.lang))
+    return 1 if args.fail and found else 0
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    """Write one snapshot; print its path."""
+    collection = make_collection(args)
+    if collection is not None:
+        return snapshot_collection(args, collection)
+    source = make_source(args)
+    view = _load_view(source, args.period, args.lang)
+    print(source.snapshot(view))
+    return 0
+
+
+def snapshot_collection(args: argparse.Namespace, collection: Collection) -> int:
+    """`chitieu snapshot` on a collection: one snapshot per readable unit, each path printed;
+    exit 1 when a unit could not be read or written (the others are still written)."""
+    load_collection(collection, args.period, args.lang)
+    failed = False
+    for m in collection.members:
+        if m.view is None or m.error is not None:
+            failed = True
+            continue
+        try:
+            print(m.source.snapshot(m.view))
+        except ChitieuError as exc:
+            warn(exc, args.lang)
+            failed = True
+    return 1 if failed else 0
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    """List every change of a quarter, oldest first (values changed by hand noticed)."""
+    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+    from chitieu_tui.present.journal import change_line
+
+    if args.api:
+        raise UsageError("err.usage.log_api")
+    data = DataDir(resolve_data_dir(args.config))
+    defs = data.definitions()
+    period = args.period or data.default_period(defs)
+    changes = data.journal(period)
+    if args.id is not None:
+        if defs.indicator(args.id) is None:
+            raise DataError("err.indicator.unknown", Place("ID"), id=args.id)
+        changes = [c for c in changes if c.id == args.id]
+    if not changes:
+        print(t(args.lang, "cli.log_empty", period=period.label(args.lang)))
+    for change in changes:
+        print(change_line(change, args.lang))
+    return 0

@@ -1,0 +1,25 @@
+"""Commands that serve: the JSON API (serve) and the dashboard in a browser (web)."""
+
+from __future__ import annotations
+
+import argparse
+
+from chitieu_tui.cli.console import install_hint
+from chitieu_tui.cli.sources import _data_dir
+from chitieu_tui.core.errors import UsageError
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve a data folder over the JSON API (exit 1 when host:port cannot be used)."""
+    try:
+        from chitieu_tui.remote.server import serve
+    except ImportError:
+        raise UsageError("err.extra_missing", command="serve", how=install_hint("server")) from None
+    return serve(_data_dir(args), args.host, args.port, lang=args.lang)
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """Serve the dashboard to a browser with textual-serve (the `web` extra)."""
+    from chitieu_tui.web import serve_web
+
+    return serve_web(args)

@@ -1,0 +1,113 @@
+"""The source or collection the options name, and loading it for one-shot commands."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from chitieu_tui.cli.console import warn
+from chitieu_tui.core.errors import ChitieuError, Place, UsageError
+from chitieu_tui.core.periods import Period
+
+if TYPE_CHECKING:
+    from chitieu_tui.core.collection import Collection
+    from chitieu_tui.core.source import Source, View
+
+
+def make_source(args: argparse.Namespace) -> Source:
+    """A FileSource for --config (or the default folder), an ApiSource for --api, the
+    snapshot archive for --offline."""
+    snapshots = Path(args.snapshots) if args.snapshots else None
+    if args.api and args.config:
+        raise UsageError("err.usage.config_and_api")
+    if getattr(args, "offline", False):
+        if not args.unit:
+            raise UsageError("err.usage.offline_needs_unit")
+        from chitieu_tui.core.archive import ArchiveSource
+        from chitieu_tui.core.snapshots import default_snapshot_root
+
+        return ArchiveSource(snapshots or default_snapshot_root(args.unit), args.unit)
+    if args.api:
+        if not args.unit:
+            raise UsageError("err.usage.api_needs_unit")
+        from chitieu_tui.remote.source import ApiSource
+
+        return ApiSource(args.api, args.unit, snapshots=snapshots, lang=args.lang)
+    from chitieu_tui.core.source import FileSource
+
+    return FileSource(_data_dir(args), snapshots=snapshots)
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    """The data folder of `--config` (or ./config, or the bundled sample); a one-shot command
+    that falls back to the bundled sample says so on stderr."""
+    from chitieu_tui.core.datadir import BUNDLED, resolve_data_dir
+
+    root = resolve_data_dir(args.config)
+    if args.config is None and args.command is not None and root == BUNDLED:
+        warn(ChitieuError("warn.bundled_sample"), args.lang)
+    return root
+
+
+def _load_view(source: Source, period: Period | None, lang: str, history: int = 0) -> View:
+    """One View, for the one-shot commands (API sources within 30 s in all); `history`
+    earlier quarters too (the official reports' quarter and same-quarter-last-year columns)."""
+    view = source.load(period, history=history)
+    if view.stale and view.stale_since is not None:
+        from chitieu_tui.present.time import age_since, stamp_text
+
+        since = view.stale_since
+        age = age_since(since, dt.datetime.now(dt.UTC), lang)
+        when = f"{age} ({stamp_text(since, lang)})"
+        warn(ChitieuError("warn.stale_copy", Place(source.label), since=when), lang)
+    return view
+
+
+def make_collection(args: argparse.Namespace) -> Collection | None:
+    """A collection for `--api URL` without `--unit`, or `--config ROOT` where ROOT holds data
+    folders (or collection.toml) and no chitieu.toml; else None (one unit)."""
+    if getattr(args, "offline", False) or (args.api and args.config):
+        return None
+    snapshots = Path(args.snapshots) if args.snapshots else None
+    if args.api and not args.unit:
+        from chitieu_tui.remote.collection import api_collection
+
+        return api_collection(args.api, snapshots=snapshots, lang=args.lang)
+    if args.config and not args.api:
+        from chitieu_tui.core.collection import is_collection, open_folder
+
+        root = Path(args.config)
+        if is_collection(root):
+            return open_folder(root, snapshots=snapshots)
+    return None
+
+
+def load_collection(collection: Collection, period: Period | None, lang: str) -> None:
+    """Read every unit (servers: concurrently, bounded, within the one-shot deadline); a
+    broken unit is warned about and kept; a refused token is an error."""
+    if collection.discover is None:
+        collection.load(period)
+    else:
+        import asyncio
+
+        async def fetch() -> None:
+            try:
+                await collection.aload(period)
+            finally:
+                await collection.aclose()
+
+        asyncio.run(fetch())
+        from chitieu_tui.core.errors import AuthError
+
+        for m in collection.members:
+            last = getattr(m.source, "last_error", None)
+            if isinstance(last, AuthError):
+                raise last
+    for m in collection.members:
+        if m.error is not None:
+            warn(m.error, lang)
+        elif m.view is not None:
+            for w in m.view.warnings:
+                warn(w, lang)

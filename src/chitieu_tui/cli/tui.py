@@ -1,0 +1,52 @@
+"""The dashboard: open it, or render it once to SVG (screenshot)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from chitieu_tui.cli.sources import load_collection, make_collection, make_source
+
+
+def _theme(args: argparse.Namespace) -> str | None:
+    """`--light`: the light theme, for a printed page."""
+    if not getattr(args, "light", False):
+        return None
+    from chitieu_tui.app import LIGHT_THEME
+
+    return LIGHT_THEME
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    """Render the dashboard once, headless, and save it as SVG."""
+    from chitieu_tui.app import save_screenshot
+
+    collection = make_collection(args)
+    if collection is not None:
+        from chitieu_tui.app import save_rollup_screenshot
+
+        load_collection(collection, args.period, args.lang)
+        path = save_rollup_screenshot(
+            collection, Path(args.output), args.size, args.lang, theme=_theme(args)
+        )
+        print(path)
+        return 0
+    source = make_source(args)
+    width, height = args.size
+    path = save_screenshot(
+        source, Path(args.output), (width, height), args.period, args.lang, theme=_theme(args)
+    )
+    print(path)
+    return 0
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    """Open the dashboard."""
+    from chitieu_tui.app import run_app
+
+    collection = make_collection(args)
+    if collection is not None:
+        from chitieu_tui.app import run_rollup
+
+        return run_rollup(collection, args.period, args.lang)
+    return run_app(make_source(args), args.period, args.lang)

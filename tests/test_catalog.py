@@ -184,3 +184,43 @@ def test_no_key_is_written_twice(lang: str) -> None:
         if isinstance(k, ast.Constant)
     ]
     assert sorted(k for k in set(keys) if keys.count(k) > 1) == []
+
+
+DYNAMIC_PREFIXES = (
+    "alert.",
+    "cli.cmd.",
+    "cmd_",
+    "col_",
+    "err.server.status_",
+    "from_",
+    "j_via_",
+    "lang_name.",
+    "o.col_",
+    "rep_",
+    "rollup.aggregate_",
+    "settings.origin_",
+    "kind_",
+    "dir_",
+    "status_",
+    "summary_",
+    "toml.",
+    "os.",
+    "argparse.",
+    "period.",
+    "help_",
+    "d_",
+)
+"""Keys the code builds from a prefix and a value (`"kind_" + ind.kind`)."""
+
+
+def test_every_key_is_used() -> None:
+    """A key nothing names is wording nobody reads: delete it, or name it."""
+    code = "\n".join(
+        p.read_text(encoding="utf-8") for p in SOURCES if _rel(p).split("/")[0] != "i18n"
+    )
+    unused = [
+        k
+        for k in VI
+        if f'"{k}"' not in code and f"'{k}'" not in code and not k.startswith(DYNAMIC_PREFIXES)
+    ]
+    assert unused == []

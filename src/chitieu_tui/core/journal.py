@@ -172,6 +172,8 @@ def change_from_raw(raw: Any) -> Change | Msg:
             pass
     if not isinstance(at, dt.datetime):
         return Msg("err.value.at_datetime", field="at", got=clean(repr(at))[:40])
+    if at.tzinfo is None:  # a hand-written time without offset: local time, like `local_now`
+        at = at.astimezone()
     via = raw.get("via")
     if via not in VIAS:
         return Msg("err.journal.via", got=clean(repr(via))[:40])

@@ -330,3 +330,31 @@ def test_snapshots_and_csv_markdown_carry_who_and_when(tmp_path: Path) -> None:
     )
     md = chitieu(root, "report", "--format", "markdown").stdout
     assert "Người nhập" in md and "vận động" in md and "Đã chốt số liệu" in md
+
+
+def test_a_hand_written_journal_time_without_offset_is_read_as_local(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    DataDir(root).enter(Q1, "bhyt", "91", by="A")
+    journal = root / "journal" / "2026-Q1.toml"
+    text = journal.read_text()
+    start = text.index("at = ", text.rindex("[[change]]"))  # the app's change of bhyt
+    end = text.index("\n", start)
+    journal.write_text(text[:start] + "at = 2026-04-02T08:30:00" + text[end:])
+    path = root / "progress" / "2026-Q1.toml"
+    text = path.read_text()
+    start = text.index("bhyt = {")
+    path.write_text(text[:start] + "bhyt = 90" + text[text.index("}", start) + 1 :])
+    changes = DataDir(root).journal(Q1)
+    assert all(c.at.tzinfo is not None for c in changes)
+    assert changes[-1].id == "bhyt" and changes[-1].new == 90.0 and changes[-1].hand
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "1e300"])
+def test_a_journal_value_that_is_no_number_is_a_message(tmp_path: Path, raw: str) -> None:
+    root = copy_sample(tmp_path)
+    DataDir(root).enter(Q1, "bhyt", "91", by="A")
+    journal = root / "journal" / "2026-Q1.toml"
+    journal.write_text(journal.read_text().replace("new = 91.0", f"new = {raw}"))
+    with pytest.raises(DataError) as info:
+        read_journal(journal, "journal/2026-Q1.toml")
+    assert "journal/2026-Q1.toml:" in info.value.render("en")

@@ -353,3 +353,22 @@ def test_a_value_of_2025_is_checked_against_2025(both: Path, capsys: Any) -> Non
     board = DataDir(both).board(Period(2025, 4))
     ev = board.get("thu-ngan-sach")
     assert board.judged and ev is not None and ev.value == 222 and ev.indicator.target == 210
+
+
+def test_the_journal_of_a_2025_quarter_reads_it_with_2025(both: Path) -> None:
+    # an indicator of 2025 only: its value is no hand change, whichever path reads the journal
+    years = both / "years" / "2025.toml"
+    text = years.read_text(encoding="utf-8")
+    start = text.index('[[indicator]]\nid = "thu-ngan-sach"')
+    end = text.find("[[indicator]]", start + 1)
+    block = text[start : end if end != -1 else len(text)]
+    years.write_text(text + "\n" + block.replace('"thu-ngan-sach"', '"chi-2025"'), encoding="utf-8")
+    progress = both / "progress" / "2025-Q4.toml"
+    text = progress.read_text(encoding="utf-8")
+    progress.write_text(text.replace("thu-ngan-sach =", "chi-2025 = 5\nthu-ngan-sach ="))
+    q4 = Period(2025, 4)
+    data = DataDir(both)
+    data.journal(q4)
+    data.enter(q4, "giao-quan", "3", by="A")
+    changes = data.journal(q4)
+    assert [c.via for c in changes if c.id == "chi-2025"] == ["found"]

@@ -105,6 +105,11 @@ class DataDir:
         self._years[year] = (stamp, found)
         return found
 
+    def defs_for(self, period: Period) -> Definitions:
+        """The definitions `period`'s values are checked and written with: its own year's,
+        else the current ones."""
+        return self.year_definitions(period.year) or self.definitions()
+
     def year_files(self) -> list[Path]:
         """Every file in `years/`, sorted (for `chitieu check`)."""
         try:
@@ -240,7 +245,7 @@ class DataDir:
                 SAMPLE_HINT,
                 Place(self.shown(self.root)),
             )
-        defs = self.year_definitions(period.year) or self.definitions()
+        defs = self.defs_for(period)
         path = self.progress_path(period)
         return set_value(
             path,
@@ -266,7 +271,7 @@ class DataDir:
         (written to the journal unless the folder is read-only or the sample)."""
         from chitieu_tui.core.writer import notice_hand_changes
 
-        defs = self.definitions()
+        defs = self.defs_for(period)
         path = self.progress_path(period)
         if record is None:
             record = not self.is_bundled and os.access(self.root, os.W_OK)
@@ -280,7 +285,7 @@ class DataDir:
 
         if self.is_bundled:
             raise WriteError(SAMPLE_HINT, Place(self.shown(self.root)))
-        defs = self.definitions()
+        defs = self.defs_for(period)
         path = self.progress_path(period)
         return set_closed(
             path, defs, period, reason, close=not reopen, shown=self.shown(path), by=by
@@ -289,9 +294,7 @@ class DataDir:
     def _indicator(self, indicator_id: str, period: Period | None = None) -> Indicator:
         """The indicator with this id (in `period`'s own year's definitions when it has
         them); DataError naming some known ids otherwise."""
-        defs = self.definitions()
-        if period is not None:
-            defs = self.year_definitions(period.year) or defs
+        defs = self.defs_for(period) if period is not None else self.definitions()
         ind = defs.indicator(indicator_id)
         if ind is None:
             known = ", ".join(i.id for i in defs.indicators[:8])
@@ -385,7 +388,7 @@ class DataDir:
 
         if self.is_bundled:
             raise WriteError(SAMPLE_HINT, Place(self.shown(self.root)))
-        defs = self.year_definitions(period.year) or self.definitions()
+        defs = self.defs_for(period)
         path = self.progress_path(period)
         return set_values(path, defs, period, items, shown=self.shown(path), by=by, via=via)
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from chitieu_tui.core.errors import DataError, ErrorList
 from chitieu_tui.core.model import Closed, Entry
+from chitieu_tui.core.numbers import MAX_MAGNITUDE
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import Locator, read_toml
@@ -172,6 +173,8 @@ def change_from_raw(raw: Any) -> Change | Msg:
             pass
     if not isinstance(at, dt.datetime):
         return Msg("err.value.at_datetime", field="at", got=clean(repr(at))[:40])
+    if at.tzinfo is None:  # a hand-written time without offset: local time, like `local_now`
+        at = at.astimezone()
     via = raw.get("via")
     if via not in VIAS:
         return Msg("err.journal.via", got=clean(repr(via))[:40])
@@ -186,7 +189,10 @@ def change_from_raw(raw: Any) -> Change | Msg:
     values: dict[str, Value | None] = {}
     for key in ("old", "new"):
         value = raw.get(key)
-        if value is not None and not isinstance(value, (bool, int, float)):
+        if value is not None and (
+            not isinstance(value, (bool, int, float))
+            or (not isinstance(value, bool) and not abs(value) <= MAX_MAGNITUDE)  # NaN too
+        ):
             return Msg("err.journal.value", field=key, got=clean(repr(value))[:40])
         values[key] = (
             float(value) if isinstance(value, int) and not isinstance(value, bool) else value

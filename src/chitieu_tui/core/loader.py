@@ -12,15 +12,13 @@ import msgspec
 
 from chitieu_tui.core.errors import ChitieuError, DataError, ErrorList, Place
 from chitieu_tui.core.model import Closed, Definitions, Entry, Indicator, Progress
-from chitieu_tui.core.numbers import Num
+from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import Locator, read_toml
 from chitieu_tui.i18n import Msg
 
 SCHEMA = 1
-MAX_MAGNITUDE = 1e15
-"""Largest number accepted anywhere (a ward's budget in đồng fits; nonsense does not)."""
 MIN_MAGNITUDE = 1e-6
 """Smallest non-zero target or baseline (so that percentages stay finite)."""
 ID_RE = re.compile(r"\A[a-z0-9-]+\Z")

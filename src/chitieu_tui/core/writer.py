@@ -204,12 +204,7 @@ def _journal_where(where: str) -> str:
 
 
 def _journaled(
-    path: Path,
-    where: str,
-    defs: Definitions,
-    period: Period,
-    progress: Progress | None,
-    now: dt.datetime,
+    path: Path, where: str, progress: Progress | None, now: dt.datetime
 ) -> tuple[list[Change], list[Change]]:
     """The journal as stored, and the entries for what changed in the file since (by hand)."""
     jpath = journal_file(path)
@@ -303,7 +298,7 @@ def set_value(
             _put(values, indicator_id, value, current, note, extras)
         doc["as_of"] = min(today or dt.date.today(), _quarter_end(period))
         after = _parsed(doc, defs, where, period)
-        stored, noticed = _journaled(path, where, defs, period, before, at)
+        stored, noticed = _journaled(path, where, before, at)
         new_entry = after.values.get(indicator_id)
         change = Change(
             at,
@@ -382,7 +377,7 @@ def set_values(
             _put(values, item.id, item.value, current, item.note, extras)
         doc["as_of"] = min(today or dt.date.today(), _quarter_end(period))
         after = _parsed(doc, defs, where, period)
-        stored, noticed = _journaled(path, where, defs, period, before, at)
+        stored, noticed = _journaled(path, where, before, at)
         changes = []
         for item, current in zip(items, olds, strict=True):
             new_entry = after.values.get(item.id)
@@ -449,7 +444,7 @@ def set_closed(
             result = None
             del doc["closed"]
         _parsed(doc, defs, where, period)
-        stored, noticed = _journaled(path, where, defs, period, before, at)
+        stored, noticed = _journaled(path, where, before, at)
         change = Change(at, "close" if close else "reopen", by=who, reason=reason)
         _write_journal(path, where, defs, period, [*stored, *noticed, change])
         atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), shown=where)
@@ -477,7 +472,7 @@ def notice_hand_changes(
             from chitieu_tui.core.loader import load_progress
 
             progress = load_progress(path, defs, where)[0]
-        return _journaled(path, where, defs, period, progress, at)
+        return _journaled(path, where, progress, at)
 
     stored, noticed = read()
     if not record or not noticed:

@@ -253,3 +253,41 @@ def test_server_down_later_shows_offline_copies(province: Path, start: Any) -> N
 
     asyncio.run(go())
     assert all(m.view is not None and m.offline and m.error is None for m in c.members)
+
+
+def test_a_bulk_answer_that_lies_about_unit_ids(province: Path, start: Any) -> None:
+    """Documents under another unit's id are that unit's error; a duplicate or an id the
+    client may not ask for is ignored, never a member."""
+    import json
+
+    from starlette.responses import Response
+
+    real, _ = start(province)
+    body = httpx.get(real.url + API_PREFIX + "/progress/2026-Q1").json()
+    by_unit = {u["unit"]: u for u in body["units"]}
+    a, b = by_unit["my-thoi"], by_unit["binh-duc"]
+    a["definitions"], b["definitions"] = b["definitions"], a["definitions"]
+    body["units"] += [dict(a, name="Twice"), dict(a, unit="../evil"), dict(a, unit="UPPER")]
+    lie = json.dumps(body).encode()
+
+    async def liar(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"].startswith(API_PREFIX + "/progress"):
+            headers = {"ETag": '"lie"', "Cache-Control": "no-cache"}
+            answer = Response(lie, media_type="application/json", headers=headers)
+        else:
+            answer = Response(status_code=404)
+        await answer(scope, receive, send)
+
+    srv = UvicornThread(liar).start()
+    try:
+        c = load(api_collection(srv.url, **FAST), Period.parse("2026-Q1"))
+    finally:
+        srv.stop()
+    keys = [m.key for m in c.members]
+    assert sorted(keys) == sorted(by_unit) and len(keys) == len(set(keys))
+    errors = {m.key: m.error for m in c.members}
+    for uid, other in (("my-thoi", "binh-duc"), ("binh-duc", "my-thoi")):
+        said = errors[uid].render("en") if errors[uid] is not None else ""
+        assert f'asked for unit "{uid}" but the server sent "{other}"' in said
+    assert all(errors[u] is None for u in by_unit if u not in ("my-thoi", "binh-duc"))
+    assert next(m for m in c.members if m.key == "my-thoi").title != "Twice"

@@ -212,3 +212,26 @@ def test_collection_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str
     doc = _json(capsys, "--config", str(root))
     got = {u["unit"]: _values(u)["bhyt"]["value"] for u in doc["units"] if "bhyt" in _values(u)}
     assert got == typed and len(got) >= 2
+
+
+def test_import_refuses_a_workbook_that_unpacks_too_large_unread(
+    tmp_path: Path, ward: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    from chitieu_tui.office import entry
+
+    out = tmp_path / "t.xlsx"
+    assert main(["template", "--config", str(ward), "--output", str(out)]) == 0
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(out) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("xl/media/padding.bin", b"\0" * (2 * 1024 * 1024))
+    monkeypatch.setattr(entry, "MAX_UNPACKED", 1024 * 1024)
+    loaded: list[object] = []
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: loaded.append(a))
+    capsys.readouterr()
+    assert main(["--lang", "en", "import", "--config", str(ward), str(bomb)]) == 1
+    err = capsys.readouterr().err
+    assert "bomb.xlsx" in err and "too large" in err and not loaded

@@ -164,3 +164,27 @@ def test_the_settings_files_by_is_who_writes_on_the_command_line(
         ("reopen", "Môi trường"),
         ("set", "Dòng lệnh"),
     ]
+
+
+def test_a_command_reads_the_settings_file_once(
+    xdg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from datadirs import copy_sample
+
+    root = copy_sample(tmp_path)
+    settings_file(xdg, 'by = "Tệp"\ntheme = "textual-light"\n')
+    reads: list[Path | None] = []
+    real = settings.read_file
+
+    def counting(path: Path | None = None) -> tuple[settings.SettingsFile, str]:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(settings, "read_file", counting)
+    set_bhyt = ["--lang", "en", "--config", str(root), "set", "--no-snapshot", "bhyt", "91"]
+    assert main(set_bhyt) == 0
+    assert len(reads) == 1
+    reads.clear()
+    assert main(["config", "--lang", "en"]) == 0
+    assert len(reads) == 1
+    assert "textual-light" in capsys.readouterr().out

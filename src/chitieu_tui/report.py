@@ -155,6 +155,16 @@ def _md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
+def md_row(cells: list[str]) -> str:
+    """One Markdown table row, every cell escaped (every Markdown report of the app)."""
+    return "| " + " | ".join(_md(c) for c in cells) + " |"
+
+
+def md_head(headers: list[str]) -> list[str]:
+    """A Markdown table's header row and its rule."""
+    return [md_row(headers), "|" + "---|" * len(headers)]
+
+
 def csv_cells(ev: Evaluation, judged: bool = True) -> list[Any]:
     """One indicator's CSV cells, in the order of CSV_COLUMNS (every CSV of the app)."""
     ind = ev.indicator
@@ -218,8 +228,7 @@ def render(view: View, form: str, lang: str = "vi") -> str:
             at = len(block) + 5
             lines[at:at] = [_md(t(lang, "r_closed", detail=closed_text(closed, lang))), ""]
         headers = [*report_headers(lang), *(t(lang, k) for k in MD_WHO_KEYS)]
-        lines.append("| " + " | ".join(_md(h) for h in headers) + " |")
-        lines.append("|" + "---|" * len(headers))
+        lines += md_head(headers)
         group = None
         for ev in board.evaluations:
             if ev.indicator.group != group:
@@ -229,7 +238,7 @@ def render(view: View, form: str, lang: str = "vi") -> str:
                     + " |" * (len(headers) - 1)
                 )
             cells = [*_row(ev, lang), *_who_cells(ev, lang)]
-            lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
+            lines.append(md_row(cells))
         return "\n".join(lines) + "\n"
     return _rich_table(view, lang)
 

@@ -21,7 +21,7 @@ from chitieu_tui.present.rollup import (
     total_cell,
     unit_rows,
 )
-from chitieu_tui.report import CSV_COLUMNS, _csv_cell, _md, csv_cells, to_json
+from chitieu_tui.report import CSV_COLUMNS, _csv_cell, _md, csv_cells, md_head, md_row, to_json
 
 CSV_ROLLUP_COLUMNS = ("row", "unit_id", "unit_name", *CSV_COLUMNS, "units")
 """The collection CSV's header: `row` is `unit` (one indicator of one unit) or `total`."""
@@ -147,8 +147,7 @@ def render_collection(collection: Collection, form: str, lang: str = "vi") -> st
         lines = [f"# {_md(header_text(collection, lang))}", ""]
         lines += [f"- **{_md(k)}:** {_md(v)}" for k, v in origin]
         lines += ["", _md(summary_text(collection, lang))]
-        lines += ["", "| " + " | ".join(_md(h) for h in heads) + " |", "|" + "---|" * len(heads)]
-        lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+        lines += ["", *md_head(heads), *(md_row(row) for row in rows)]
         return "\n".join(lines) + "\n"
     from rich.console import Console
     from rich.table import Table

@@ -20,7 +20,7 @@ def cmd_config(args: argparse.Namespace) -> int:
     path = settings.settings_path()
     state = "settings.file_found" if path.is_file() else "settings.file_missing"
     print(t(args.lang, state, path=str(path)))
-    values = settings.effective(getattr(args, "given", {}))
+    values = getattr(args, "settings", None) or settings.effective(getattr(args, "given", {}))
     rows: list[tuple[str, str, str, str]] = []
     for s in settings.SETTINGS:
         v = values[s.name]
@@ -74,10 +74,12 @@ def _apply_settings(args: argparse.Namespace) -> None:
     args.given = dict(given)
     if getattr(args, "lang_typed", None):
         args.given["lang"] = args.lang_typed
-    values = settings.effective(given)
     accepted = COMMAND_OPTIONS.get(args.command, _READ)
+    by = getattr(args, "by", None) if "by" in accepted else None
+    values = settings.effective({**args.given, "by": by})  # the file read once per run
+    args.settings = values  # what `chitieu config` lists
     if "by" in accepted:  # else the login name, in core.journal.current_user
-        args.by = settings.by_name(args.by)
+        args.by = values["by"].value
     if "snapshots" in accepted and args.snapshots is None:
         args.snapshots = values["snapshots"].value
     if any(given[n] for n in settings.SOURCE_GROUP) or getattr(args, "offline", False):

@@ -224,6 +224,29 @@ def _cell_text(value: Any) -> str:
     return str(value).strip().casefold() if value is not None else ""
 
 
+MAX_UNPACKED = 64 * 1024 * 1024
+"""A cap on what a workbook unpacks to (a zip bomb is refused before openpyxl reads it); a
+real entry sheet or report of thousands of indicators unpacks to a few MiB."""
+
+
+def _refuse_too_large(path: Path, shown: str) -> None:
+    """DataError when the file, or the sum of its members' declared sizes (which zipfile
+    never reads past), is over the caps; a file that is no zip is left to openpyxl."""
+    import zipfile
+
+    from chitieu_tui.core.tomlfile import MAX_BYTES
+
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise DataError("err.file.too_large", Place(shown), mib=MAX_BYTES // (1024 * 1024))
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return
+    if unpacked > MAX_UNPACKED:
+        raise DataError("err.file.too_large", Place(shown), mib=MAX_UNPACKED // (1024 * 1024))
+
+
 def read_sheets(path: Path, shown: str) -> list[SheetData]:
     """Every sheet of `path` in a known layout (an entry sheet, or a unit sheet of the xlsx
     report with its hidden id column); DataError when none is, or the file cannot be read."""
@@ -232,6 +255,7 @@ def read_sheets(path: Path, shown: str) -> list[SheetData]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _refuse_too_large(path, shown)
     try:
         wb = load_workbook(path, data_only=True, read_only=False)
     except FileNotFoundError:

@@ -390,7 +390,7 @@ def plan(
             errors.append(DataError("err.import.no_period", _where(sheet.sheet, sheet.period_cell)))
             continue
         try:
-            defs = data.year_definitions(chosen.year) or data.definitions()
+            defs = data.defs_for(chosen)
             board = data.board(chosen)
         except ChitieuError as exc:
             errors.append(exc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -235,3 +236,20 @@ def test_import_refuses_a_workbook_that_unpacks_too_large_unread(
     assert main(["--lang", "en", "import", "--config", str(ward), str(bomb)]) == 1
     err = capsys.readouterr().err
     assert "bomb.xlsx" in err and "too large" in err and not loaded
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda p: p.mkdir(), "is a folder, not an Excel .xlsx file"),
+        (lambda p: p.write_text("id,value\nbhyt,90\n"), "is not an Excel .xlsx file"),
+    ],
+)
+def test_import_of_what_is_no_workbook_says_what_it_is(
+    tmp_path: Path, ward: Path, capsys: pytest.CaptureFixture[str], make: Any, words: str
+) -> None:
+    path = tmp_path / "figures.xlsx"
+    make(path)
+    assert main(["--lang", "en", "import", "--config", str(ward), str(path)]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert words in err and "Error" not in err and "Exception" not in err

@@ -789,6 +789,8 @@ MESSAGES: dict[str, str] = {
     "o.i_nothing": "{file}: no new value to enter",
     "cli.template_help": "write an Excel entry sheet for a quarter (--output FILE.xlsx)",
     "cli.import_help": "enter the values of an Excel entry sheet (nothing is written if any cell is bad)",
+    "err.import.is_folder": "is a folder, not an Excel .xlsx file",
+    "err.import.not_xlsx": "is not an Excel .xlsx file (or it is damaged): save it from Excel as .xlsx and import again",
     "err.import.unreadable": "cannot read the Excel file ({what})",
     "err.import.no_layout": "no sheet is an entry sheet (chitieu template) or a report table (chitieu report --format xlsx)",
     "err.import.unit": 'the sheet is for unit "{unit}", but only these are here: {known}',

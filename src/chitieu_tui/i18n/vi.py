@@ -792,6 +792,8 @@ MESSAGES: dict[str, str] = {
     "o.i_nothing": "{file}: không có số liệu mới nào để ghi",
     "cli.template_help": "ghi phiếu nhập số liệu Excel của một quý (--output TỆP.xlsx)",
     "cli.import_help": "nhập số liệu từ phiếu Excel (không ghi gì nếu có ô sai)",
+    "err.import.is_folder": "là một thư mục, không phải tệp Excel .xlsx",
+    "err.import.not_xlsx": "không phải tệp Excel .xlsx (hoặc tệp đã hỏng): lưu lại bằng Excel dạng .xlsx rồi nhập lại",
     "err.import.unreadable": "không đọc được tệp Excel ({what})",
     "err.import.no_layout": "không có trang nào là phiếu nhập (chitieu template) hay bảng báo cáo (chitieu report --format xlsx)",
     "err.import.unit": 'phiếu của đơn vị "{unit}", nhưng ở đây chỉ có: {known}',

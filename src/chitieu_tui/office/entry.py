@@ -260,8 +260,14 @@ def read_sheets(path: Path, shown: str) -> list[SheetData]:
         wb = load_workbook(path, data_only=True, read_only=False)
     except FileNotFoundError:
         raise DataError("err.file.not_found", Place(shown)) from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DataError("err.import.unreadable", Place(shown), what=type(exc).__name__) from None
+    except IsADirectoryError:
+        raise DataError("err.import.is_folder", Place(shown)) from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError):
+        raise DataError("err.import.not_xlsx", Place(shown)) from None
+    except OSError as exc:
+        from chitieu_tui.core.oserrors import os_reason
+
+        raise DataError("err.import.unreadable", Place(shown), what=os_reason(exc)) from None
     found: list[SheetData] = []
     for ws in wb.worksheets:
         data = _entry_sheet(ws) or _report_sheet(ws)

@@ -67,7 +67,6 @@ class Scorecard(DataTable[Text]):
     def __init__(self, lang: str = "vi", **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.lang = lang
-        self.collection: Collection | None = None
         self.columns_ids: list[str] = []
         self.rows_data: list[UnitRow] = []
         self.totals_cells: list[Cell] = []
@@ -85,7 +84,6 @@ class Scorecard(DataTable[Text]):
 
     def show(self, collection: Collection) -> None:
         """Show the collection's units (again), keeping the cursor on the same unit."""
-        self.collection = collection
         self.columns_ids = collection.shown_columns()
         self.names = column_names(collection, self.columns_ids)
         self.rows_data = unit_rows(collection, self.columns_ids, self.lang)

@@ -195,9 +195,8 @@ def start(app: ChitieuApp) -> None:
             try:
                 settings.save_theme(theme.name)
             except Exception as exc:  # a settings folder not writable: say so, keep going
-                from chitieu_tui.core.errors import ChitieuError
+                from chitieu_tui.present.failure import worded
 
-                text = exc.render(app.lang) if isinstance(exc, ChitieuError) else str(exc)
-                app.notify(text, severity="warning", markup=False)
+                app.notify(worded(exc, app.lang), severity="warning", markup=False)
 
         app.theme_changed_signal.subscribe(app, persist)

@@ -148,8 +148,3 @@ def offline_text(collection: Collection, lang: str = "vi") -> str:
         return ""
     shown = ", ".join(names[:5]) + ("…" if len(names) > 5 else "")
     return t(lang, "rollup.offline", n=len(names), names=shown)
-
-
-def aggregate_word(how: str, lang: str = "vi") -> str:
-    """`cộng`, `trung bình`, `không cộng`."""
-    return t(lang, f"rollup.aggregate_{how}")

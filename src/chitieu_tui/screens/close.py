@@ -17,8 +17,9 @@ from chitieu_tui.core.model import Closed
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import ClosableSource
 from chitieu_tui.i18n import t
+from chitieu_tui.present.failure import worded
 from chitieu_tui.present.journal import closed_text
-from chitieu_tui.screens.entry import _worded, form_by
+from chitieu_tui.screens.entry import form_by
 from chitieu_tui.screens.localized import LocalizedBindings
 
 
@@ -109,7 +110,7 @@ class CloseScreen(LocalizedBindings, ModalScreen[bool]):
         try:
             self.source.close(self.period, reason, by=form_by(), reopen=reopen)
         except Exception as exc:  # noqa: BLE001 - the form must never freeze
-            self.post_message(CloseFailed(_worded(exc, self.lang)))
+            self.post_message(CloseFailed(worded(exc, self.lang)))
         else:
             self.post_message(CloseDone(not reopen))
 

@@ -16,6 +16,7 @@ from chitieu_tui.core.arithmetic import Evaluation
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import LookedAt
+from chitieu_tui.screens.filtering import FilterActions
 from chitieu_tui.screens.localized import LocalizedBindings
 from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, KeyBar, SummaryBar
 
@@ -36,7 +37,7 @@ def headline(view: View) -> list[Evaluation]:
     return [ev for ev in found if ev is not None][:MAX_CARDS]
 
 
-class DashboardScreen(LocalizedBindings, Screen[None]):
+class DashboardScreen(FilterActions, LocalizedBindings, Screen[None]):
     """Everything an official looks at first."""
 
     AUTO_FOCUS = "#table"
@@ -124,16 +125,6 @@ class DashboardScreen(LocalizedBindings, Screen[None]):
         message.add_class("-error")
         message.display = True
 
-    def action_filter(self) -> None:
-        """Open the filter box."""
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
-
-    def action_behind(self) -> None:
-        """Toggle: only the indicators behind schedule."""
-        self.table.toggle_behind()
-
     def action_open_row(self) -> None:
         """Enter outside the table: the detail view of the row under the cursor."""
         from chitieu_tui.messages import OpenDetail
@@ -142,45 +133,27 @@ class DashboardScreen(LocalizedBindings, Screen[None]):
         if indicator_id is not None:
             self.post_message(OpenDetail(indicator_id))
 
-    def action_sort(self) -> None:
-        """Sort by the next column."""
-        self.table.cycle_sort()
-
     def action_clear_filter(self) -> None:
         """Close the filter box and show every row again; with no filter, back to the roll-up
         (when the dashboard was opened from one)."""
-        box = self.query_one("#filter", Input)
-        if not box.display and not self.table.query_text:
+        if not self.query_one("#filter", Input).display and not self.table.query_text:
             from chitieu_tui.messages import BackToRollup
 
             self.post_message(BackToRollup())
             return
+        self.close_filter()
+
+    def _stop_typing(self) -> None:
+        """Drop a filtering still waiting for a pause in typing."""
         if self._typing is not None:
             self._typing.stop()
             self._typing = None
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        box.display = False
-        self.table.set_query("")
-        self.table.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Filter as the official types (after a short pause when the table is large)."""
-        if self._typing is not None:
-            self._typing.stop()
-            self._typing = None
+        self._stop_typing()
         if self.table.row_count <= LARGE:
             self.table.set_query(event.value)
         else:
             value = event.value
             self._typing = self.set_timer(0.2, lambda: self.table.set_query(value))
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter: keep the filter, go back to the table."""
-        if self._typing is not None:
-            self._typing.stop()
-            self._typing = None
-        self.table.set_query(event.value)
-        if not event.value.strip():
-            event.input.display = False
-        self.table.focus()

@@ -15,12 +15,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from chitieu_tui.core.arithmetic import Evaluation, Status, evaluate
-from chitieu_tui.core.errors import ChitieuError, EntryError, InternalError, WriteError
+from chitieu_tui.core.errors import EntryError
 from chitieu_tui.core.model import Entry
 from chitieu_tui.core.writer import ConflictError, implausible_limit, parse_value
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import quantity
+from chitieu_tui.present.failure import worded
 from chitieu_tui.screens.localized import LocalizedBindings
 
 
@@ -40,18 +41,6 @@ class EntryFailed(Message):
     error: str
     conflict: bool = False
     current: Entry | None = field(default=None)
-
-
-def _worded(exc: BaseException, lang: str) -> str:
-    """Any failure of a write as a message: coded errors as they are, OS errors by class,
-    anything else as the catalog's internal error (never a frozen form)."""
-    if isinstance(exc, ChitieuError):
-        return exc.render(lang)
-    if isinstance(exc, OSError):
-        from chitieu_tui.core.oserrors import os_reason
-
-        return WriteError("err.write.file", reason=os_reason(exc)).render(lang)
-    return InternalError("err.internal", what=type(exc).__name__).render(lang)
 
 
 def form_by() -> str | None:
@@ -270,7 +259,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         except ConflictError as exc:
             self.post_message(EntryFailed(exc.text(self.lang), True, exc.current))
         except Exception as exc:  # noqa: BLE001 - the form must never freeze
-            self.post_message(EntryFailed(_worded(exc, self.lang)))
+            self.post_message(EntryFailed(worded(exc, self.lang)))
         else:
             self.post_message(EntrySaved(self.ev.indicator.id, text))
 
@@ -297,7 +286,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         except ConflictError as exc:
             self.post_message(EntryFailed(exc.text(self.lang), False, exc.current))
         except Exception as exc:  # noqa: BLE001 - the form must never freeze
-            self.post_message(EntryFailed(_worded(exc, self.lang)))
+            self.post_message(EntryFailed(worded(exc, self.lang)))
         else:
             self.post_message(EntrySaved(self.ev.indicator.id, "", removed=True))
 

@@ -11,15 +11,17 @@ from textual.widgets import Input, ProgressBar, Static
 from chitieu_tui.core.collection import Collection
 from chitieu_tui.i18n import t
 from chitieu_tui.present.rollup import header_text, offline_text, summary_text
+from chitieu_tui.screens.filtering import FilterActions
 from chitieu_tui.screens.localized import LocalizedBindings
 from chitieu_tui.widgets.key_bar import KeyBar
 from chitieu_tui.widgets.scorecard import Scorecard
 
 
-class RollupScreen(LocalizedBindings, Screen[None]):
+class RollupScreen(FilterActions, LocalizedBindings, Screen[None]):
     """Header, summary, loading and offline notes, filter box, scorecard, keys."""
 
     AUTO_FOCUS = "#scorecard"
+    FILTER_BOX = "rollup-filter"
 
     BINDINGS = [
         Binding("q", "app.quit", "quit"),
@@ -102,35 +104,6 @@ class RollupScreen(LocalizedBindings, Screen[None]):
         if index is not None:
             self.post_message(OpenUnit(index))
 
-    def action_filter(self) -> None:
-        """Open the filter box."""
-        box = self.query_one("#rollup-filter", Input)
-        box.display = True
-        box.focus()
-
-    def action_behind(self) -> None:
-        """Toggle: only the units with something behind."""
-        self.table.toggle_behind()
-
-    def action_sort(self) -> None:
-        """Sort by the next column."""
-        self.table.cycle_sort()
-
-    def action_clear_filter(self) -> None:
-        """Close the filter box and show every unit again."""
-        box = self.query_one("#rollup-filter", Input)
-        box.value = ""
-        box.display = False
-        self.table.set_query("")
-        self.table.focus()
-
     def on_input_changed(self, event: Input.Changed) -> None:
         """Filter as the official types."""
         self.table.set_query(event.value)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter: keep the filter, go back to the table."""
-        self.table.set_query(event.value)
-        if not event.value.strip():
-            event.input.display = False
-        self.table.focus()

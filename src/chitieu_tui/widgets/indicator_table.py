@@ -17,8 +17,14 @@ from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.messages import OpenDetail
 from chitieu_tui.present.alerts import MARK
 from chitieu_tui.present.cells import row_cells
-from chitieu_tui.present.status import STATUS, rank
 from chitieu_tui.present.status import label as status_label
+from chitieu_tui.present.status import rank
+from chitieu_tui.widgets.status_table import (
+    sorted_known_first,
+    status_class,
+    status_classes,
+    status_css,
+)
 
 COLUMNS = ("name", "unit", "owner", "value", "target", "percent", "expected", "status")
 SORTS = ("order", "name", "value", "target", "percent", "expected", "status")
@@ -87,19 +93,12 @@ def select(
     out = []
     for gid, evs in groups.items():
         if key is not None:
-            known = [ev for ev in evs if key(ev) is not None]
-            unknown = [ev for ev in evs if key(ev) is None]
-            evs = sorted(known, key=key, reverse=reverse) + unknown
+            evs = sorted_known_first(evs, key, reverse)
         elif reverse:
             evs = evs[::-1]
         if evs:
             out.append((gid, evs))
     return out
-
-
-def status_class(status: Status) -> str:
-    """The component class name part of a status: `on-track`."""
-    return status.value.replace("_", "-")
 
 
 def cells(ev: Evaluation, lang: str) -> dict[str, str]:
@@ -136,15 +135,11 @@ class IndicatorTable(DataTable[Text]):
     """Row keys are indicator ids (and `group:<id>` for the field headings)."""
 
     COMPONENT_CLASSES = {
-        *(f"indicator-table--{status_class(s)}" for s in Status),
+        *status_classes("indicator-table"),
         "indicator-table--group",
         "indicator-table--muted",
     }
-    DEFAULT_CSS = "\n".join(
-        f"IndicatorTable > .indicator-table--{status_class(status)} {{ color: {look.colour};"
-        f"{' text-style: bold;' if look.strong else ''} }}"
-        for status, look in STATUS.items()
-    )
+    DEFAULT_CSS = status_css("IndicatorTable", "indicator-table")
     """Status cells in the status's colour (from `present.status`)."""
 
     def __init__(self, lang: str = "vi", **kwargs: Any) -> None:

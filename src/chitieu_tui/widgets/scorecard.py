@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from rich.style import Style
@@ -11,7 +10,6 @@ from textual.coordinate import Coordinate
 from textual.events import Resize
 from textual.widgets import DataTable
 
-from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.collection import Collection
 from chitieu_tui.i18n import fold, t
 from chitieu_tui.messages import OpenUnit
@@ -23,7 +21,12 @@ from chitieu_tui.present.rollup import (
     total_cell,
     unit_rows,
 )
-from chitieu_tui.present.status import STATUS
+from chitieu_tui.widgets.status_table import (
+    sorted_known_first,
+    status_class,
+    status_classes,
+    status_css,
+)
 
 TOTAL_KEY = "total"
 FIXED = ("rank", "name", "met")
@@ -34,11 +37,6 @@ _NAME_WANT = 22
 _NAME_CAP = 32
 _COL_MIN = 12
 _COL_CAP = 16
-
-
-def status_class(status: Status) -> str:
-    """The component class name part of a status: `on-track`."""
-    return status.value.replace("_", "-")
 
 
 def sort_value(row: UnitRow, column: str) -> Any:
@@ -58,22 +56,17 @@ class Scorecard(DataTable[Text]):
     `name`, `met` and `c0`, `c1`, … (the collection's columns)."""
 
     COMPONENT_CLASSES = {
-        *(f"scorecard--{status_class(s)}" for s in Status),
+        *status_classes("scorecard"),
         "scorecard--total",
         "scorecard--error",
         "scorecard--muted",
     }
-    DEFAULT_CSS = "\n".join(
-        f"Scorecard > .scorecard--{status_class(status)} {{ color: {look.colour};"
-        f"{' text-style: bold;' if look.strong else ''} }}"
-        for status, look in STATUS.items()
-    )
+    DEFAULT_CSS = status_css("Scorecard", "scorecard")
     """Percent cells in their status's colour (from `present.status`)."""
 
     def __init__(self, lang: str = "vi", **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.lang = lang
-        self.collection: Collection | None = None
         self.columns_ids: list[str] = []
         self.rows_data: list[UnitRow] = []
         self.totals_cells: list[Cell] = []
@@ -91,7 +84,6 @@ class Scorecard(DataTable[Text]):
 
     def show(self, collection: Collection) -> None:
         """Show the collection's units (again), keeping the cursor on the same unit."""
-        self.collection = collection
         self.columns_ids = collection.shown_columns()
         self.names = column_names(collection, self.columns_ids)
         self.rows_data = unit_rows(collection, self.columns_ids, self.lang)
@@ -136,10 +128,8 @@ class Scorecard(DataTable[Text]):
             if (not self.behind_only or r.behind > 0)
             and (not self.query_text.strip() or r.matches(self.query_text))
         ]
-        key: Callable[[UnitRow], Any] = lambda r: sort_value(r, self.sort_by)  # noqa: E731
-        known = [r for r in rows if key(r) is not None]
-        unknown = [r for r in rows if key(r) is None]
-        return sorted(known, key=key, reverse=self.reverse) + unknown
+        sort_by = self.sort_by
+        return sorted_known_first(rows, lambda r: sort_value(r, sort_by), self.reverse)
 
     def current_index(self) -> int | None:
         """The member position under the cursor (None on the totals row or when empty)."""

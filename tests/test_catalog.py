@@ -197,7 +197,6 @@ DYNAMIC_PREFIXES = (
     "lang_name.",
     "o.col_",
     "rep_",
-    "rollup.aggregate_",
     "settings.origin_",
     "kind_",
     "dir_",

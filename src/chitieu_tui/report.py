@@ -86,11 +86,13 @@ def to_json(board: Board) -> dict[str, Any]:
                 "group": ind.group,
                 "name": ind.name,
                 "kind": ind.kind,
-                "value": ev.value,
-                "ytd": ev.ytd,
-                "target": ind.target if board.judged else None,
+                "value": whole(ev.value, ind.integer),
+                "ytd": whole(ev.ytd, ind.integer),
+                "target": whole(ind.target, ind.integer) if board.judged else None,
                 # docs/cli.md: null where it does not apply or there is no data.
-                "expected": fmt.round2(ev.expected) if ev.entry is not None else None,
+                "expected": whole(fmt.round2(ev.expected), ind.integer)
+                if ev.entry is not None
+                else None,
                 "percent_of_target": fmt.round2(ev.percent),
                 "status": _status(ev),
                 **who_fields(ev),
@@ -168,9 +170,10 @@ def md_head(headers: list[str]) -> list[str]:
 def csv_cells(ev: Evaluation, judged: bool = True) -> list[Any]:
     """One indicator's CSV cells, in the order of CSV_COLUMNS (every CSV of the app)."""
     ind = ev.indicator
-    value: Any = ev.value
+    value: Any = whole(ev.value, ind.integer)
     if isinstance(value, bool):
         value = str(value).lower()
+    expected = whole(fmt.round2(ev.expected), ind.integer)
     return [
         ind.id,
         _csv_cell(ind.group),
@@ -178,9 +181,9 @@ def csv_cells(ev: Evaluation, judged: bool = True) -> list[Any]:
         ind.kind,
         _csv_cell(ind.unit),
         "" if value is None else value,
-        "" if ev.ytd is None else ev.ytd,
-        "" if ind.target is None or not judged else ind.target,
-        "" if ev.expected is None or ev.entry is None else fmt.round2(ev.expected),
+        "" if ev.ytd is None else whole(ev.ytd, ind.integer),
+        "" if ind.target is None or not judged else whole(ind.target, ind.integer),
+        "" if expected is None or ev.entry is None else expected,
         "" if ev.percent is None else fmt.round2(ev.percent),
         _status(ev) or "",
         *(_csv_cell(v or "") for v in who_fields(ev).values()),
@@ -188,8 +191,23 @@ def csv_cells(ev: Evaluation, judged: bool = True) -> list[Any]:
 
 
 def _csv_cell(text: str) -> str:
-    """Keep spreadsheets from running a name as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Keep spreadsheets from running a name as a formula: a text starting with `= + - @`,
+    also after spaces or tabs (a spreadsheet skips them), or with a tab or line break."""
+    if text[:1] in ("\t", "\r", "\n") or text.lstrip(" \t\r\n\u00a0")[:1] in FORMULA_START:
+        return "'" + text
+    return text
+
+
+FORMULA_START = ("=", "+", "-", "@")
+"""What makes a spreadsheet read a cell as a formula."""
+
+
+def whole(x: Any, integer: bool) -> Any:
+    """A figure of an integer indicator (`integer = true`) as an int when it is whole, so
+    that CSV and JSON say `6`, not `6.0`; anything else as it is."""
+    if integer and x.__class__ is float and x.is_integer() and abs(x) < 2**53:
+        return int(x)
+    return x
 
 
 def render(view: View, form: str, lang: str = "vi") -> str:
@@ -331,7 +349,7 @@ def excel_rows(view: View, lang: str, lead: list[str] | None = None) -> list[lis
         for key in (*official.COLUMNS, *official.WHO_COLUMNS):
             value = cells[key]
             if key in official.PERCENT_COLUMNS and isinstance(value, float):
-                value = value * 100
+                value = round(value * 100, 2)  # as the xlsx shows it: 105,26, not 105,263158
             if key == "at":
                 value = datetime_text(value, lang) if value is not None else ""
             if key in ("name", "unit", "note", "by", "cause", "remedy", "status"):

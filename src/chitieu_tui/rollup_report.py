@@ -21,7 +21,16 @@ from chitieu_tui.present.rollup import (
     total_cell,
     unit_rows,
 )
-from chitieu_tui.report import CSV_COLUMNS, _csv_cell, _md, csv_cells, md_head, md_row, to_json
+from chitieu_tui.report import (
+    CSV_COLUMNS,
+    _csv_cell,
+    _md,
+    csv_cells,
+    md_head,
+    md_row,
+    to_json,
+    whole,
+)
 
 CSV_ROLLUP_COLUMNS = ("row", "unit_id", "unit_name", *CSV_COLUMNS, "units")
 """The collection CSV's header: `row` is `unit` (one indicator of one unit) or `total`."""
@@ -29,12 +38,13 @@ CSV_ROLLUP_COLUMNS = ("row", "unit_id", "unit_name", *CSV_COLUMNS, "units")
 
 def total_json(total: Total) -> dict[str, Any]:
     """One total as docs/rollup.md gives it."""
+    integer = total.indicator is not None and total.indicator.integer
     return {
         "id": total.id,
         "name": total.name,
         "aggregate": total.aggregate,
-        "value": total.value,
-        "target": total.target,
+        "value": whole(total.value, integer),
+        "target": whole(total.target, integer),
         "percent_of_target": fmt.round2(total.percent),
         "units": total.units,
     }
@@ -86,6 +96,7 @@ def _csv(collection: Collection) -> str:
             writer.writerow(["unit", *unit, *csv_cells(ev, board.judged), ""])
     for total in totals(collection.boards()):
         ind = total.indicator
+        integer = ind is not None and ind.integer
         writer.writerow(
             [
                 "total",
@@ -96,9 +107,9 @@ def _csv(collection: Collection) -> str:
                 _csv_cell(total.name),
                 ind.kind if ind is not None else "",
                 _csv_cell(total.unit),
-                "" if total.value is None else total.value,
+                "" if total.value is None else whole(total.value, integer),
                 "",
-                "" if total.target is None else total.target,
+                "" if total.target is None else whole(total.target, integer),
                 "",
                 "" if total.percent is None else fmt.round2(total.percent),
                 total.status.value if total.percent is not None else "",

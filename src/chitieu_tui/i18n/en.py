@@ -799,6 +799,13 @@ MESSAGES: dict[str, str] = {
     "err.import.needs_yes": "{detail}; if it is right, add --yes",
     "err.import.partial": "{detail}. Written before: {written}; this sheet and the next ones were not written",
     "err.import.no_units": "no unit could be read",
+    # --- import: hostile workbooks, mismatched cells (issue 18 items 4, 5) ---
+    "err.import.not_regular": "not a regular file (a pipe, device or socket); give the path of an Excel .xlsx file",
+    "err.import.too_many_rows": "the sheet has values past row {max}; no entry sheet is that long: delete the extra rows and import again",
+    "err.import.formula_uncached": "the cell is a formula never computed (the file holds no result): open it in Excel or LibreOffice, save it and import again",
+    "err.import.name_differs": 'the row says id "{id}" but its name is "{name}", and indicator "{id}" is "{expected}": the id or the name was edited; make a new sheet with chitieu template',
+    "err.import.unit_differs": 'the unit cell says "{unit}" ({name}), but the sheet is for "{shown}": the unit cell was edited; make a new sheet with chitieu template',
+    "err.import.same_unit": "this sheet and sheet {first} both hold {unit}, {period}: keep only one",
     "cli.light_help": "light background, dark text: fit for a printed page",
     # --- API contract ---
     # (keys of this section go here)

@@ -802,6 +802,13 @@ MESSAGES: dict[str, str] = {
     "err.import.needs_yes": "{detail}; nếu đúng là vậy, thêm --yes",
     "err.import.partial": "{detail}. Đã ghi trước đó: {written}; trang này và các trang sau chưa ghi",
     "err.import.no_units": "không có đơn vị nào đọc được",
+    # --- import: hostile workbooks, mismatched cells (issue 18 items 4, 5) ---
+    "err.import.not_regular": "không phải tệp thông thường (là ống dẫn, thiết bị hoặc socket); hãy chỉ tới một tệp Excel .xlsx",
+    "err.import.too_many_rows": "trang có số liệu quá dòng {max}; phiếu nhập không dài thế: xoá các dòng thừa rồi nhập lại",
+    "err.import.formula_uncached": "ô là công thức chưa được tính (tệp không lưu kết quả): mở bằng Excel hoặc LibreOffice, lưu lại rồi nhập lại",
+    "err.import.name_differs": 'dòng ghi mã "{id}" nhưng tên là "{name}", còn chỉ tiêu "{id}" tên là "{expected}": mã hoặc tên đã bị sửa; lập lại phiếu bằng chitieu template',
+    "err.import.unit_differs": 'ô đơn vị ghi "{unit}" ({name}), nhưng trang là của "{shown}": ô đơn vị đã bị sửa; lập lại phiếu bằng chitieu template',
+    "err.import.same_unit": "trang này và trang {first} cùng là số liệu của {unit}, {period}: chỉ giữ một trang",
     "cli.light_help": "nền sáng, chữ tối: hợp để in ra giấy",
     # --- API contract ---
     # (keys of this section go here)

@@ -4,10 +4,15 @@ entry path (DataDir.check_entry, then one locked, journaled write per unit and q
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
+import stat
+import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, ErrorList, Place
@@ -172,6 +177,8 @@ class Typed:
     remedy: str | None = None
     report: dict[str, tuple[Any, str]] | None = None
     """A report sheet's row: `quarter` and `ytd` (value, cell); the stored value is one of them."""
+    name: tuple[str | None, str] = (None, "")
+    """The indicator's name as the row shows it, and its cell: checked against the id's."""
 
 
 @dataclass
@@ -184,6 +191,10 @@ class SheetData:
     period: str
     period_cell: str
     rows: list[Typed] = field(default_factory=list)
+    title: str | None = None
+    """An entry sheet's title (A1), which names the unit: checked against the unit cell's."""
+    unit_line: str | None = None
+    """A report sheet's `Đơn vị: …` line (A2): checked against the unit cell's."""
 
 
 @dataclass
@@ -227,50 +238,159 @@ def _cell_text(value: Any) -> str:
 MAX_UNPACKED = 64 * 1024 * 1024
 """A cap on what a workbook unpacks to (a zip bomb is refused before openpyxl reads it); a
 real entry sheet or report of thousands of indicators unpacks to a few MiB."""
+MAX_ROWS = 100_000
+"""Rows read from a sheet (a 50,000-indicator template ends at row 50,005); a sheet with a value
+past this row is refused. Rows are streamed, so memory stays bounded whatever the sheet
+declares: its `<dimension>` is not trusted."""
+EXCEL_ROWS = 1_048_576
+"""The last row of a sheet: rows are looked at up to it (an explicit bound, not the
+sheet's `<dimension>`), past MAX_ROWS only to see whether they are empty."""
+HEAD_ROWS = 20
+"""The rows in which a sheet's layout is recognised; a sheet in no known layout is not read
+further."""
+_WIDTH = 16
+"""Columns read: the entry sheet's 8, the report sheet's 16 (its hidden id column last)."""
 
 
-def _refuse_too_large(path: Path, shown: str) -> None:
-    """DataError when the file, or the sum of its members' declared sizes (which zipfile
-    never reads past), is over the caps; a file that is no zip is left to openpyxl."""
-    import zipfile
+class _Formula:
+    """A formula cell seen in the first pass; its value is the one Excel cached."""
 
+
+_FORMULA = _Formula()
+
+
+@dataclass
+class Grid:
+    """The non-empty rows of one sheet, as read (row number → values of columns A…P)."""
+
+    title: str
+    rows: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+
+    def value(self, row: int, col: int) -> Any:
+        values = self.rows.get(row)
+        if values is None or col > len(values):
+            return None
+        return values[col - 1]
+
+    def after(self, row: int) -> list[int]:
+        """The numbers of the non-empty rows after `row`, in order."""
+        return sorted(r for r in self.rows if r > row)
+
+
+def _open_regular(path: Path, shown: str) -> BinaryIO:
+    """`path` opened for reading, when it is a regular file no larger than the cap.
+
+    Opened with O_NONBLOCK first (as core/tomlfile.py reads TOML), so that a FIFO without a
+    writer is refused instead of hanging; blocking again once it is known to be a file."""
+    from chitieu_tui.core.oserrors import os_reason
     from chitieu_tui.core.tomlfile import MAX_BYTES
 
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise DataError("err.file.too_large", Place(shown), mib=MAX_BYTES // (1024 * 1024))
-        with zipfile.ZipFile(path) as zf:
-            unpacked = sum(info.file_size for info in zf.infolist())
-    except (zipfile.BadZipFile, OSError):
-        return
-    if unpacked > MAX_UNPACKED:
-        raise DataError("err.file.too_large", Place(shown), mib=MAX_UNPACKED // (1024 * 1024))
-
-
-def read_sheets(path: Path, shown: str) -> list[SheetData]:
-    """Every sheet of `path` in a known layout (an entry sheet, or a unit sheet of the xlsx
-    report with its hidden id column); DataError when none is, or the file cannot be read."""
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    _refuse_too_large(path, shown)
-    try:
-        wb = load_workbook(path, data_only=True, read_only=False)
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise DataError("err.file.not_found", Place(shown)) from None
     except IsADirectoryError:
         raise DataError("err.import.is_folder", Place(shown)) from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError):
-        raise DataError("err.import.not_xlsx", Place(shown)) from None
     except OSError as exc:
-        from chitieu_tui.core.oserrors import os_reason
-
+        if exc.errno == errno.ENXIO:  # a socket, or a device with nothing behind it
+            raise DataError("err.import.not_regular", Place(shown)) from None
         raise DataError("err.import.unreadable", Place(shown), what=os_reason(exc)) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise DataError("err.import.is_folder", Place(shown))
+        if not stat.S_ISREG(st.st_mode):
+            raise DataError("err.import.not_regular", Place(shown))
+        if st.st_size > MAX_BYTES:
+            raise DataError("err.file.too_large", Place(shown), mib=MAX_BYTES // (1024 * 1024))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _refuse_too_large(fh: BinaryIO, shown: str) -> None:
+    """DataError when the sum of the members' declared sizes (which zipfile never reads past)
+    is over the cap, when the file is no zip at all, or when a member declares a DTD."""
+    try:
+        with zipfile.ZipFile(fh) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+            if unpacked > MAX_UNPACKED:
+                raise DataError(
+                    "err.file.too_large", Place(shown), mib=MAX_UNPACKED // (1024 * 1024)
+                )
+            for info in zf.infolist():
+                if _has_doctype(zf, info):
+                    raise DataError("err.import.not_xlsx", Place(shown))
+    except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, NotImplementedError):
+        raise DataError("err.import.not_xlsx", Place(shown)) from None
+
+
+def _has_doctype(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether an XML member declares a DTD: Office Open XML has none, and a DTD is how
+    entities (XXE, "billion laughs") come in. Streamed, so within the unpacked cap."""
+    if not info.filename.endswith((".xml", ".rels", ".vml")):
+        return False
+    tail = b""
+    with zf.open(info) as member:
+        while chunk := member.read(1024 * 1024):
+            if b"<!DOCTYPE" in tail + chunk or b"<!ENTITY" in tail + chunk:
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _damage() -> tuple[type[BaseException], ...]:
+    """What openpyxl and the XML parsers raise on a damaged workbook: truncated or malformed
+    XML, entities (XXE, "billion laughs": refused by the parsers), a broken zip member."""
+    from xml.etree.ElementTree import ParseError
+
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    return (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        zlib.error,
+        ParseError,
+        SyntaxError,  # lxml's XMLSyntaxError among them
+        KeyError,
+        IndexError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        EOFError,
+        OverflowError,
+    )
+
+
+def read_sheets(path: Path, shown: str) -> list[SheetData]:
+    """Every sheet of `path` in a known layout (an entry sheet, or a unit sheet of the xlsx
+    report with its hidden id column); DataError when none is, or the file cannot be read.
+
+    The workbook is streamed (openpyxl's read-only mode), at most MAX_ROWS rows a sheet."""
+    with _open_regular(path, shown) as fh:
+        _refuse_too_large(fh, shown)
+        try:
+            grids = _read_grids(fh, shown)
+        except ChitieuError:
+            raise
+        except MemoryError:
+            raise DataError(
+                "err.file.too_large", Place(shown), mib=MAX_UNPACKED // (1024 * 1024)
+            ) from None
+        except OSError as exc:
+            from chitieu_tui.core.oserrors import os_reason
+
+            raise DataError("err.import.unreadable", Place(shown), what=os_reason(exc)) from None
+        except _damage():
+            raise DataError("err.import.not_xlsx", Place(shown)) from None
     found: list[SheetData] = []
-    for ws in wb.worksheets:
-        data = _entry_sheet(ws) or _report_sheet(ws)
+    for grid in grids:
+        data = _entry_sheet(grid) or _report_sheet(grid)
         if data is not None:
             found.append(data)
     if not found:
@@ -278,29 +398,128 @@ def read_sheets(path: Path, shown: str) -> list[SheetData]:
     return found
 
 
-def _entry_sheet(ws: Worksheet) -> SheetData | None:
+def _known(grid: Grid) -> bool:
+    return _entry_header(grid) or _report_header(grid) is not None
+
+
+def _read_grids(fh: BinaryIO, shown: str) -> list[Grid]:
+    """The sheets in a known layout, streamed: formulas are seen (data_only=False), and read
+    again for the values Excel cached only when a sheet has any."""
+    from openpyxl import load_workbook
+
+    fh.seek(0)
+    wb = load_workbook(fh, read_only=True, data_only=False)
+    grids: list[Grid] = []
+    try:
+        for ws in wb.worksheets:
+            grid = Grid(ws.title)
+            rows = ws.iter_rows(min_row=1, max_row=EXCEL_ROWS, max_col=_WIDTH)
+            empty: tuple[Any, ...] | None = None
+            for r, cells in enumerate(rows, start=1):
+                if r == HEAD_ROWS + 1 and not _known(grid):
+                    break
+                if cells is empty or all(c.value is None for c in cells):
+                    empty = cells  # openpyxl fills a gap with one tuple, again and again
+                    continue
+                if r > MAX_ROWS:
+                    raise DataError(
+                        "err.import.too_many_rows", _where(ws.title, f"A{r}"), max=MAX_ROWS
+                    )
+                values = []
+                for col, c in enumerate(cells, start=1):
+                    if c.data_type == "f":
+                        grid.formulas.add((r, col))
+                        values.append(_FORMULA)
+                    else:
+                        values.append(c.value)
+                grid.rows[r] = tuple(values)
+            if _known(grid):
+                grids.append(grid)
+    finally:
+        wb.close()
+    if any(g.formulas for g in grids):
+        _cached_values(fh, grids)
+    return grids
+
+
+def _cached_values(fh: BinaryIO, grids: list[Grid]) -> None:
+    """Each formula cell's value as Excel last computed it; a formula with none (a workbook
+    saved by a program that does not compute) is refused, naming its cell."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    wanted = {g.title: g for g in grids if g.formulas}
+    fh.seek(0)
+    wb = load_workbook(fh, read_only=True, data_only=True)
+    try:
+        for ws in wb.worksheets:
+            grid = wanted.get(ws.title)
+            if grid is None:
+                continue
+            last = max(r for r, _ in grid.formulas)
+            cached: dict[tuple[int, int], Any] = {}
+            for r, values in enumerate(
+                ws.iter_rows(min_row=1, max_row=last, max_col=_WIDTH, values_only=True), start=1
+            ):
+                for col, v in enumerate(values, start=1):
+                    if (r, col) in grid.formulas:
+                        cached[(r, col)] = v
+            for r, col in sorted(grid.formulas):
+                value = cached.get((r, col))
+                if value is None:
+                    raise DataError(
+                        "err.import.formula_uncached",
+                        _where(grid.title, f"{get_column_letter(col)}{r}"),
+                    )
+                row = list(grid.rows[r])
+                row[col - 1] = value
+                grid.rows[r] = tuple(row)
+    finally:
+        wb.close()
+
+
+def _entry_header(grid: Grid) -> bool:
+    return _cell_text(grid.value(HEADER_ROW, 1)) in _headings("id") and _cell_text(
+        grid.value(HEADER_ROW, 5)
+    ) in _headings("new")
+
+
+def _entry_sheet(grid: Grid) -> SheetData | None:
     """A `chitieu template` sheet: headings in row 5, unit in B2, period in D2."""
-    heads = [_cell_text(ws.cell(HEADER_ROW, c).value) for c in range(1, 9)]
-    if heads[0] not in _headings("id") or heads[4] not in _headings("new"):
+    if not _entry_header(grid):
         return None
     data = SheetData(
-        ws.title,
-        _cell_text(ws[UNIT_CELL].value),
+        grid.title,
+        _cell_text(grid.value(2, 2)),
         UNIT_CELL,
-        str(ws[PERIOD_CELL].value or "").strip(),
+        str(grid.value(2, 4) or "").strip(),
         PERIOD_CELL,
+        title=_text(grid.value(1, 1)),
     )
-    for r in range(HEADER_ROW + 1, ws.max_row + 1):
-        ident = ws.cell(r, 1).value
-        new = ws.cell(r, 5).value
-        extra = [_text(ws.cell(r, c).value) for c in (6, 7, 8)]
+    for r in grid.after(HEADER_ROW):
+        ident = grid.value(r, 1)
+        new = grid.value(r, 5)
+        extra = [_text(grid.value(r, c)) for c in (6, 7, 8)]
         if ident is None or (new is None or (isinstance(new, str) and not new.strip())):
             continue
-        data.rows.append(Typed(ws.title, r, str(ident).strip(), new, f"E{r}", *extra))
+        typed = Typed(grid.title, r, str(ident).strip(), new, f"E{r}", *extra)
+        typed.name = (_text(grid.value(r, 2)), f"B{r}")
+        data.rows.append(typed)
     return data
 
 
-def _report_sheet(ws: Worksheet) -> SheetData | None:
+def _report_header(grid: Grid) -> int | None:
+    from chitieu_tui.office.xlsx import SHEET_COLUMNS
+
+    id_col = len(SHEET_COLUMNS)
+    for r in range(1, HEAD_ROWS + 1):
+        first = _cell_text(grid.value(r, 1))
+        if first in _headings("stt") and _cell_text(grid.value(r, id_col)) in _headings("id"):
+            return r
+    return None
+
+
+def _report_sheet(grid: Grid) -> SheetData | None:
     """A unit sheet of `report --format xlsx`: the hidden id column (unit and period in its
     first two cells), values from `Thực hiện quý` (quarter-reported counts, milestones) or
     `Lũy kế` (the stored year-to-date or level)."""
@@ -309,34 +528,74 @@ def _report_sheet(ws: Worksheet) -> SheetData | None:
     from chitieu_tui.office.xlsx import SHEET_COLUMNS
 
     id_col = len(SHEET_COLUMNS)
-    header = None
-    for r in range(1, min(ws.max_row, 20) + 1):
-        first = _cell_text(ws.cell(r, 1).value)
-        if first in _headings("stt") and _cell_text(ws.cell(r, id_col).value) in _headings("id"):
-            header = r
-            break
+    header = _report_header(grid)
     if header is None:
         return None
     letter = get_column_letter(id_col)
     col = {key: i for i, key in enumerate(SHEET_COLUMNS, start=1)}
     data = SheetData(
-        ws.title,
-        _cell_text(ws.cell(1, id_col).value),
+        grid.title,
+        _cell_text(grid.value(1, id_col)),
         f"{letter}1",
-        str(ws.cell(2, id_col).value or "").strip(),
+        str(grid.value(2, id_col) or "").strip(),
         f"{letter}2",
+        unit_line=_text(grid.value(2, 1)),
     )
-    for r in range(header + 1, ws.max_row + 1):
-        ident = ws.cell(r, id_col).value
+    for r in grid.after(header):
+        ident = grid.value(r, id_col)
         if not ident:
             continue
         report = {
-            key: (ws.cell(r, col[key]).value, f"{get_column_letter(col[key])}{r}")
+            key: (grid.value(r, col[key]), f"{get_column_letter(col[key])}{r}")
             for key in ("quarter", "ytd")
         }
-        extra = [_text(ws.cell(r, col[key]).value) for key in ("note", "cause", "remedy")]
-        data.rows.append(Typed(ws.title, r, str(ident).strip(), None, "", *extra, report=report))
+        extra = [_text(grid.value(r, col[key])) for key in ("note", "cause", "remedy")]
+        typed = Typed(grid.title, r, str(ident).strip(), None, "", *extra, report=report)
+        typed.name = (_text(grid.value(r, col["name"])), f"{get_column_letter(col['name'])}{r}")
+        data.rows.append(typed)
     return data
+
+
+def _same_words(text: str) -> str:
+    """A name as compared: case and runs of spaces aside (a spreadsheet may change them)."""
+    return " ".join(text.split()).casefold()
+
+
+def _shown_unit(sheet: SheetData) -> str | None:
+    """The unit's name as the sheet shows it: in an entry sheet's title (`Phiếu nhập số liệu
+    Quý I/2026 · Phường Mỹ Thới`), in a report sheet's `Đơn vị: …` line; None when the
+    sheet shows none (the line was cleared or rewritten)."""
+    import re
+
+    for lang in LANGS:
+        if sheet.title is not None:
+            pattern = t(lang, "o.t_title", period="QQPERIODQQ", unit="QQUNITQQ")
+            text = sheet.title
+        elif sheet.unit_line is not None:
+            pattern = t(lang, "o.unit") + ": QQUNITQQ"
+            text = sheet.unit_line
+        else:
+            return None
+        regex = re.escape(pattern).replace("QQPERIODQQ", ".*?").replace("QQUNITQQ", "(.+)")
+        match = re.fullmatch(regex, text, re.DOTALL)
+        if match:
+            return match.group(1).strip()
+    return None
+
+
+def _unit_differs(sheet: SheetData, names: set[str]) -> DataError | None:
+    """DataError when the unit cell names a unit other than the one the sheet shows (the
+    unit cell was edited, and the values would go to another unit)."""
+    shown = _shown_unit(sheet)
+    if shown is None or _same_words(shown) in {_same_words(n) for n in names}:
+        return None
+    return DataError(
+        "err.import.unit_differs",
+        _where(sheet.sheet, sheet.unit_cell),
+        unit=clean(sheet.unit),
+        name=min(names),
+        shown=shown,
+    )
 
 
 def _cell_value(value: Any, lang: str) -> str | float | bool:
@@ -363,6 +622,7 @@ def plan(
     Nothing is written here: when any cell is bad, nothing will be."""
     errors: list[ChitieuError] = []
     plans: list[Planned] = []
+    taken: dict[tuple[str, Period], str] = {}
     for sheet in sheets:
         data = units.get(sheet.unit)
         if data is None:
@@ -395,11 +655,27 @@ def plan(
         if chosen is None:
             errors.append(DataError("err.import.no_period", _where(sheet.sheet, sheet.period_cell)))
             continue
+        first = taken.setdefault((sheet.unit, chosen), sheet.sheet)
+        if first != sheet.sheet:
+            errors.append(
+                DataError(
+                    "err.import.same_unit",
+                    _where(sheet.sheet, sheet.unit_cell),
+                    first=cell_ref(first, "").rstrip("!"),
+                    unit=sheet.unit,
+                    period=chosen.label(lang),
+                )
+            )
+            continue
         try:
             defs = data.defs_for(chosen)
             board = data.board(chosen)
         except ChitieuError as exc:
             errors.append(exc)
+            continue
+        wrong_unit = _unit_differs(sheet, {defs.unit.name, data.definitions().unit.name})
+        if wrong_unit is not None:
+            errors.append(wrong_unit)
             continue
         progress = board.progress
         if progress is not None and progress.closed is not None:
@@ -432,6 +708,18 @@ def plan(
                 )
                 continue
             seen[typed.id] = typed.row
+            name, name_cell = typed.name
+            if name is not None and _same_words(name) != _same_words(ind.name):
+                errors.append(
+                    DataError(
+                        "err.import.name_differs",
+                        _where(typed.sheet, name_cell),
+                        id=clean(typed.id),
+                        name=name,
+                        expected=ind.name,
+                    )
+                )
+                continue
             raw, cell = typed.value, typed.value_cell
             if typed.report is not None:  # the column that holds what is stored
                 quarterly = ind.kind == "cumulative" and ind.report == "quarter"

@@ -264,6 +264,9 @@ async def _aread(m: Member, period: Period | None) -> None:
 
 def is_collection(root: Path) -> bool:
     """A folder without chitieu.toml holding collection.toml or data folders."""
+    from chitieu_tui.core.datadir import usable_path
+
+    usable_path(root)
     if not root.is_dir() or (root / DEFINITIONS).exists():
         return False
     return (root / COLLECTION_FILE).is_file() or bool(_unit_folders(root))

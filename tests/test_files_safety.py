@@ -338,3 +338,54 @@ def test_a_deleted_working_folder_is_a_coded_error(
         assert "the working folder no longer exists" in err, (argv, err)
     code, out, err = run(capsys, "--config", str(root), "report", "--format", "json")
     assert code == 0, err  # a folder named in full still works
+
+
+# --- item 9: one unit id, one unit in a collection --------------------------------------
+
+
+def _twins(root: Path) -> None:
+    from collectionkit import write_unit
+
+    ind = [{"id": "x", "kind": "cumulative", "unit": "hộ", "target": 100}]
+    write_unit(root, "a", ind, {"2026-Q1": {"x": 30}}, folder="a-first")
+    write_unit(root, "a", ind, {"2026-Q1": {"x": 30}}, folder="b-copy")
+    write_unit(root, "c", ind, {"2026-Q1": {"x": 10}})
+
+
+async def test_a_unit_id_twice_in_a_collection_is_an_error_naming_both_and_counted_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from chitieu_tui.core.collection import DuplicateUnitError, open_folder, totals
+
+    root = tmp_path / "wards"
+    _twins(root)
+    for loaded in ("load", "aload"):
+        collection = open_folder(root)
+        if loaded == "load":
+            collection.load()
+        else:
+            await collection.aload()
+        first, copy, other = collection.members
+        assert first.board is not None and other.board is not None
+        assert copy.board is None and isinstance(copy.error, DuplicateUnitError)
+        said = copy.error.render("en")
+        assert "b-copy" in said and "a-first" in said and '"a"' in said
+        (total,) = totals(collection.boards(), ["x"])
+        assert (total.value, total.units) == (40.0, 2)
+    code, out, err = run(capsys, "--config", str(root), "report", "--format", "json")
+    assert code == 0 and "b-copy" in err
+    import json
+
+    doc = json.loads(out)
+    assert [u["unit"] for u in doc["units"] if u.get("error") is None] == ["a", "c"]
+    assert [t["value"] for t in doc["totals"] if t["id"] == "x"] == [40]
+
+
+def test_the_server_keeps_the_same_folder_of_a_unit_id_twice(tmp_path: Path) -> None:
+    from chitieu_tui.remote.server.units import Units
+
+    root = tmp_path / "wards"
+    _twins(root)
+    served = Units(root)
+    assert [u[0] for u in served.units()] == ["a", "c"]
+    assert served.find("a", {}).root.name == "a-first"

@@ -821,6 +821,7 @@ MESSAGES: dict[str, str] = {
     "err.write.outside": "is a link to {target}, outside the data folder; the program writes only inside the data folder",
     "err.journal.unit": "journal of unit {got}, not of {unit}: the file was copied from elsewhere; put it back where it belongs",
     "err.journal.period": "journal of period {got}, not of {period}: the file was copied or renamed; put it back where it belongs",
+    "err.collection.duplicate_unit": 'unit id "{id}" is the same as folder {first}\'s; only {first} is counted, change the id of one of them',
     "err.path.too_long": "the path is too long (a part over 255 bytes, or the whole path too long)",
     "err.cwd.gone": "the working folder no longer exists (deleted or renamed); cd to another folder",
 }

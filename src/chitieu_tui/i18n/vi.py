@@ -824,6 +824,7 @@ MESSAGES: dict[str, str] = {
     "err.write.outside": "là liên kết tới {target}, nằm ngoài thư mục số liệu; chương trình chỉ ghi bên trong thư mục số liệu",
     "err.journal.unit": "nhật ký của đơn vị {got}, không phải của {unit}: tệp này bị chép từ nơi khác sang; hãy trả nó về đúng chỗ",
     "err.journal.period": "nhật ký của kỳ {got}, không phải của {period}: tệp này bị chép hoặc đổi tên; hãy trả nó về đúng chỗ",
+    "err.collection.duplicate_unit": 'mã đơn vị "{id}" trùng với thư mục {first}; chỉ tính {first}, hãy đổi mã một trong hai',
     "err.path.too_long": "đường dẫn quá dài (một phần quá 255 byte, hoặc cả đường dẫn quá dài)",
     "err.cwd.gone": "thư mục đang làm việc không còn nữa (đã bị xóa hoặc đổi tên); hãy cd sang một thư mục khác",
 }

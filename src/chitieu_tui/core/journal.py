@@ -299,7 +299,8 @@ def reconcile(
     `found`. A difference that undoes the indicator's last app change, in a file not
     modified since that change (`modified`: the file's time; None: no file), is
     `interrupted` (the journal is written first, so a writer killed in between leaves
-    exactly that); anything else is `hand`.
+    exactly that); anything else is `hand`. `hand` and `found` are stamped with the file's
+    time (so a reader shows what the next write records), `interrupted` with `now`.
     """
     state = last_state(changes)
     last_app: dict[str, Change] = {}
@@ -324,7 +325,7 @@ def reconcile(
         ):
             via = "interrupted"
         note = entry.note if entry is not None else ""
-        when = modified if via == "hand" and modified is not None else now
+        when = modified if via in ("hand", "found") and modified is not None else now
         found.append(Change(when, via, id=key, old=old, new=new, note=note, hand=True))
     return found
 

@@ -266,7 +266,10 @@ def _write_both(
     jwhere = _journal_where(where)
     pending = prepare_write(path, document, shown=where)
     try:
-        before = write_target(jpath).read_bytes() if os.path.lexists(jpath) else None
+        try:
+            before = write_target(jpath).read_bytes() if os.path.lexists(jpath) else None
+        except OSError as exc:  # read a moment ago under the lock; said, never a crash
+            raise WriteError("err.write.file", Place(jwhere), reason=os_reason(exc)) from None
         atomic_write(jpath, journal_bytes(defs.unit.id, period, changes), shown=jwhere)
     except BaseException:
         pending.abort()

@@ -319,7 +319,7 @@ def test_to_json_drops_nothing_through_the_structs(district: Path) -> None:
             prog = data.progress(period, defs)
             assert prog is not None
             docs.append((progress_to_json(prog), schema.ProgressDocument))
-            changes = data.journal(period, record=False)
+            changes = data.journal(period)
             docs.append((journal_to_json(defs.unit.id, period, changes), schema.Journal))
         for body, shape in docs:
             assert msgspec.to_builtins(msgspec.convert(body, shape)) == body

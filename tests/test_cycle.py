@@ -145,12 +145,18 @@ def test_a_hand_edit_is_listed_as_such(tmp_path: Path) -> None:
     start = text.index("bhyt = {")
     end = text.index("}", start) + 1
     path.write_text(text[:start] + "bhyt = 88" + text[end:])
+    journal = root / "journal" / "2026-Q1.toml"
+    before = journal.read_bytes()
     lines = log_lines(root)
     assert "(sửa tay)" in lines[-1] and "bhyt: 91 → 88" in lines[-1]
-    assert len(log_lines(root)) == len(lines)  # noticed once, recorded once
-    stored = read_journal(root / "journal" / "2026-Q1.toml")
-    assert stored[-1].hand and stored[-1].via == "hand" and stored[-1].new == 88.0
+    assert log_lines(root) == lines  # shown the same each time, and never written by reading
+    assert journal.read_bytes() == before
     assert "(edited by hand)" in chitieu(root, "--lang", "en", "log", "bhyt").stdout
+    assert chitieu(root, "set", "--by", "B", "--no-snapshot", "tiem-chung", "99").returncode == 0
+    stored = read_journal(journal)  # the next write recorded it, before its own change
+    assert stored[-2].hand and stored[-2].via == "hand" and stored[-2].new == 88.0
+    assert stored[-1].by == "B" and stored[-1].id == "tiem-chung"
+    assert log_lines(root)[:-1] == lines  # recorded as it was shown
 
 
 async def test_the_app_notices_a_hand_edit(tmp_path: Path) -> None:
@@ -163,9 +169,16 @@ async def test_the_app_notices_a_hand_edit(tmp_path: Path) -> None:
     text = path.read_text()
     start = text.index("bhyt = {")
     path.write_text(text[:start] + "bhyt = 80" + text[text.index("}", start) + 1 :])
-    FileSource(root).load()
-    stored = read_journal(root / "journal" / "2026-Q1.toml")
-    assert stored[-1].hand and stored[-1].old == 91.0 and stored[-1].new == 80.0
+    journal = root / "journal" / "2026-Q1.toml"
+    before = journal.read_bytes()
+    source = FileSource(root)
+    source.load()
+    shown = await source.ajournal(Q1)
+    assert shown[-1].hand and shown[-1].old == 91.0 and shown[-1].new == 80.0
+    assert journal.read_bytes() == before  # shown, not written: the next write records it
+    data.enter(Q1, "tiem-chung", "99", by="B")
+    stored = read_journal(journal)
+    assert stored[-2].hand and stored[-2].old == 91.0 and stored[-2].new == 80.0
 
 
 def test_a_broken_journal_is_a_message_with_its_line(tmp_path: Path) -> None:

@@ -131,7 +131,7 @@ def test_a_read_only_progress_file_is_refused_and_unchanged(tmp_path: Path) -> N
 
 def test_a_symlinked_progress_file_is_written_through(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
-    shared = tmp_path / "shared"
+    shared = root / "shared"  # inside the data folder: writes never leave it
     shared.mkdir()
     target = shared / "2026-Q1.toml"
     (root / "progress" / "2026-Q1.toml").rename(target)

@@ -54,6 +54,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             data.progress(period, own or defs)
         except ChitieuError as exc:
             problems.extend(flatten(exc))
+    problems.extend(data.journal_problems())  # a quarter `set` would refuse is not OK
     progress_dir = data.root / "progress"
     if progress_dir.exists() and not progress_dir.is_dir():
         problems.append(DataError("err.folder.is_file", Place(data.shown(progress_dir))))

@@ -85,26 +85,43 @@ def _write_exclusive(path: Path, data: bytes, mode: int) -> None:
         raise
 
 
-def atomic_write(
-    path: Path, data: bytes, *, overwrite: bool = True, shown: str | None = None
-) -> Path:
-    """Write `data` to `path` so that readers see the old file or the new one, never half.
+class Pending:
+    """A file written to its temp name, synced, waiting to replace its target (`commit`) or
+    to be dropped (`abort`): lets a writer find out that a write would fail before it
+    records anything else (the journal)."""
 
-    With `overwrite=False` the final step is a hard link, which fails if `path`
-    exists (FileExistsError), so an existing file is never replaced; where the
-    file system has no hard links, an exclusive create is used instead. A
-    symlink is written through (its target replaced); a read-only file (no
-    write bit) is refused. `shown` names the file in messages.
-    """
-    where = shown or str(path)
-    asked = path
-    if overwrite:
-        path = write_target(path)
-    folder = path.parent
-    if overwrite:
+    def __init__(self, tmp: Path, path: Path, asked: Path, where: str) -> None:
+        self.tmp = tmp
+        self.path = path
+        self.asked = asked
+        self.where = where
+
+    def commit(self) -> Path:
+        """Rename the temp file over the target, then sync the folder; the path asked for."""
+        try:
+            os.replace(self.tmp, self.path)
+        except OSError as exc:
+            self.abort()
+            raise WriteError("err.write.file", Place(self.where), reason=os_reason(exc)) from None
+        _fsync_dir(self.path.parent)
+        return self.asked
+
+    def abort(self) -> None:
+        """Remove the temp file (best effort)."""
         with contextlib.suppress(OSError):
-            if path.stat().st_mode & 0o222 == 0:
-                raise WriteError("err.write.read_only_file", Place(where))
+            self.tmp.unlink()
+
+
+def _set_mode(tmp: Path, mode: int) -> None:
+    """Give the temp file the target's permissions; best effort: a file system without
+    permissions (FAT through FUSE answers ENOSYS, some shares EPERM) keeps its own."""
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, mode)
+
+
+def _temp(path: Path, data: bytes, where: str, shown: str | None) -> Path:
+    """`data` in a new temp file beside `path` (flushed, synced, with `path`'s mode)."""
+    folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -120,20 +137,50 @@ def atomic_write(
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        mode = _mode_for(path)
-        os.chmod(tmp, mode)
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise
-            except OSError as exc:
-                if exc.errno not in _NO_LINK:
-                    raise
-                _write_exclusive(path, data, mode)
+        _set_mode(tmp, _mode_for(path))
+    except OSError as exc:
+        with contextlib.suppress(OSError):
             tmp.unlink()
+        raise WriteError("err.write.file", Place(where), reason=os_reason(exc)) from None
+    return tmp
+
+
+def prepare_write(path: Path, data: bytes, *, shown: str | None = None) -> Pending:
+    """Everything of `atomic_write` but the rename: checks (a read-only file is refused), the
+    temp file written and synced. `commit()` it, or `abort()`."""
+    where = shown or str(path)
+    target = write_target(path)
+    with contextlib.suppress(OSError):
+        if target.stat().st_mode & 0o222 == 0:
+            raise WriteError("err.write.read_only_file", Place(where))
+    return Pending(_temp(target, data, where, shown), target, path, where)
+
+
+def atomic_write(
+    path: Path, data: bytes, *, overwrite: bool = True, shown: str | None = None
+) -> Path:
+    """Write `data` to `path` so that readers see the old file or the new one, never half.
+
+    With `overwrite=False` the final step is a hard link, which fails if `path`
+    exists (FileExistsError), so an existing file is never replaced; where the
+    file system has no hard links, an exclusive create is used instead. A
+    symlink is written through (its target replaced); a read-only file (no
+    write bit) is refused. `shown` names the file in messages.
+    """
+    if overwrite:
+        return prepare_write(path, data, shown=shown).commit()
+    where = shown or str(path)
+    tmp = _temp(path, data, where, shown)
+    try:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            if exc.errno not in _NO_LINK:
+                raise
+            _write_exclusive(path, data, _mode_for(path))
+        tmp.unlink()
     except FileExistsError:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -142,8 +189,8 @@ def atomic_write(
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise WriteError("err.write.file", Place(where), reason=os_reason(exc)) from None
-    _fsync_dir(folder)
-    return asked
+    _fsync_dir(path.parent)
+    return path
 
 
 def _as_typed(path: Path) -> str:
@@ -157,9 +204,13 @@ def _as_typed(path: Path) -> str:
 def folder_error(folder: Path, shown: str | None, exc: OSError) -> WriteError:
     """The folder cannot be made or written: a file in its way is said as such."""
     for part in (folder, *folder.parents):
-        if part.is_dir():
+        try:
+            if part.is_dir():
+                break
+            if not os.path.lexists(part):
+                continue
+        except OSError:  # a name too long: said below, with the reason
             break
-        if part.exists() or part.is_symlink():
-            named = shown if part == folder and shown else _as_typed(part)
-            return WriteError("err.folder.is_file", Place(named))
+        named = shown if part == folder and shown else _as_typed(part)
+        return WriteError("err.folder.is_file", Place(named))
     return WriteError("err.write.folder", Place(shown or _as_typed(folder)), reason=os_reason(exc))

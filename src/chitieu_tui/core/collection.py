@@ -179,6 +179,7 @@ class Collection:
         for m in self.members:
             if m.view is not None and m.error is None and m.view.period != self.period:
                 _read(m, self.period)
+        mark_duplicates(self.members)
 
     async def aload(
         self,
@@ -202,6 +203,7 @@ class Collection:
             self.members, self.discover = await self.discover(), None
         if only is not None:
             await self._read_all(list(only), self.period, progress)
+            mark_duplicates(self.members)
             return list(only)
         members = list(self.members)
         await self._read_all(members, period, progress)
@@ -213,6 +215,7 @@ class Collection:
         ]
         if again:
             await self._read_all(again, self.period, None)
+        mark_duplicates(self.members)
         return members
 
     async def _read_all(
@@ -246,6 +249,32 @@ class Collection:
             await m.source.aclose()
 
 
+class DuplicateUnitError(DataError):
+    """A second folder with a unit id already taken by an earlier one (in name order)."""
+
+
+def mark_duplicates(members: Sequence[Member]) -> None:
+    """One unit id, one unit: the first readable folder (in name order, as the server serves
+    them) keeps it; each later folder with the same id gets a DuplicateUnitError naming both
+    folders, so that it is listed as an error and counted once in the totals."""
+    for m in members:
+        if isinstance(m.error, DuplicateUnitError):
+            m.error = None  # checked again below: the first may have become unreadable
+    first: dict[str, Member] = {}
+    for m in members:
+        if m.view is None or m.error is not None:
+            continue
+        uid = m.view.board.definitions.unit.id
+        owner = first.setdefault(uid, m)
+        if owner is not m:
+            m.error = DuplicateUnitError(
+                "err.collection.duplicate_unit",
+                Place(m.source.label),
+                id=uid,
+                first=owner.source.label,
+            )
+
+
 def _read(m: Member, period: Period | None) -> None:
     m.stamp = m.source.stamp(period)
     try:
@@ -264,6 +293,9 @@ async def _aread(m: Member, period: Period | None) -> None:
 
 def is_collection(root: Path) -> bool:
     """A folder without chitieu.toml holding collection.toml or data folders."""
+    from chitieu_tui.core.datadir import usable_path
+
+    usable_path(root)
     if not root.is_dir() or (root / DEFINITIONS).exists():
         return False
     return (root / COLLECTION_FILE).is_file() or bool(_unit_folders(root))
@@ -420,11 +452,13 @@ __all__ = [
     "Bulk",
     "Collection",
     "CollectionInfo",
+    "DuplicateUnitError",
     "Member",
     "Total",
     "default_columns",
     "is_collection",
     "load_collection_info",
+    "mark_duplicates",
     "open_folder",
     "total_of",
     "totals",

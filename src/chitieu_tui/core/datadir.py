@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,9 +15,11 @@ from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, Place, 
 from chitieu_tui.core.journal import Change
 from chitieu_tui.core.loader import load_definitions, load_progress, load_year_definitions
 from chitieu_tui.core.model import Closed, Definitions, Entry, Indicator, Progress
+from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
 from chitieu_tui.core.text import clean
+from chitieu_tui.core.tomlfile import link_problem
 from chitieu_tui.core.writer import ANY, Expect, Item
 from chitieu_tui.i18n import Msg
 
@@ -30,12 +33,29 @@ SAMPLE_HINT = Msg("err.sample.read_only")
 """Said when someone tries to write into the bundled sample."""
 
 
+def usable_path(path: Path) -> None:
+    """Refuse, as coded errors, a path the system cannot even look at (a part over 255
+    bytes: ENAMETOOLONG) and a relative path when the working folder has been deleted."""
+    if not path.is_absolute():
+        try:
+            os.getcwd()
+        except OSError:
+            raise DataError("err.cwd.gone", Place(str(path))) from None
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise DataError("err.path.too_long", Place(clean(str(path))[:80] + "…")) from None
+
+
 def resolve_data_dir(arg: str | os.PathLike[str] | None) -> Path:
     """`--config DIR`; else `./config` when it has chitieu.toml; else the bundled sample."""
     if arg is not None:
         path = Path(arg)
+        usable_path(path)
         return path.parent if path.name == DEFINITIONS and path.is_file() else path
     local = Path("config")
+    usable_path(local)
     if (local / DEFINITIONS).is_file():
         return local
     return BUNDLED
@@ -45,7 +65,7 @@ def shown_path(path: Path) -> str:
     """A path as the user would type it: relative to the current folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside; no working folder; a link loop
         return str(path)
 
 
@@ -55,6 +75,17 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_mtime_ns, st.st_size
+
+
+def folder_problem(folder: Path, where: str) -> DataError | None:
+    """`progress/` or `years/` that is there but is no folder (a file, a dangling or looping
+    link) as a coded error; None when it is a folder or absent."""
+    try:
+        if not os.path.lexists(folder) or folder.is_dir():
+            return None
+    except OSError as exc:
+        return DataError("err.file.unreadable", Place(where), reason=os_reason(exc))
+    return link_problem(folder, where) or DataError("err.folder.is_file", Place(where))
 
 
 @dataclass
@@ -95,7 +126,7 @@ class DataDir:
         if year == defs.unit.year:
             return defs
         path = self.year_path(year)
-        stamp = _stamp(path)
+        stamp = self._probe(path)
         cached = self._years.get(year)
         if cached is not None and cached[0] == stamp:
             return cached[1]
@@ -105,6 +136,28 @@ class DataDir:
         self._years[year] = (stamp, found)
         return found
 
+    def _probe(self, path: Path) -> tuple[int, int] | None:
+        """A file's stamp, None when it is absent; DataError when its folder is no folder or
+        it is a link to nothing (a missing file would hide it: `check` said OK)."""
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            if os.path.lexists(path):  # a link to nothing
+                raise link_problem(path, self.shown(path)) or DataError(
+                    "err.file.not_found", Place(self.shown(path))
+                ) from None
+            problem = folder_problem(path.parent, self.shown(path.parent))
+            if problem is not None:
+                raise problem from None
+            return None
+        except OSError as exc:
+            problem = folder_problem(path.parent, self.shown(path.parent))
+            problem = problem or link_problem(path, self.shown(path))
+            raise problem or DataError(
+                "err.file.unreadable", Place(self.shown(path)), reason=os_reason(exc)
+            ) from None
+        return st.st_mtime_ns, st.st_size
+
     def defs_for(self, period: Period) -> Definitions:
         """The definitions `period`'s values are checked and written with: its own year's,
         else the current ones."""
@@ -112,8 +165,12 @@ class DataDir:
 
     def year_files(self) -> list[Path]:
         """Every file in `years/`, sorted (for `chitieu check`)."""
+        folder = self.root / YEARS
+        problem = folder_problem(folder, self.shown(folder))
+        if problem is not None:
+            raise problem
         try:
-            return sorted(p for p in (self.root / YEARS).iterdir() if p.suffix == ".toml")
+            return sorted(p for p in folder.iterdir() if p.suffix == ".toml")
         except OSError:
             return []
 
@@ -143,6 +200,10 @@ class DataDir:
         """chitieu.toml, validated (re-read only when the file changed)."""
         path = self.definitions_path
         stamp = _stamp(path)
+        for name in ("progress", YEARS):  # a file in a folder's place: said by every command
+            problem = folder_problem(self.root / name, self.shown(self.root / name))
+            if problem is not None:
+                raise problem
         if self._defs is not None and stamp is not None and self._defs[0] == stamp:
             return self._defs[1]
         if stamp is None and not self.root.is_dir():
@@ -159,7 +220,10 @@ class DataDir:
         `None` is the period `board(None)` shows: the newest with a progress file.
         """
         if period is None:
-            periods = self.periods()
+            try:
+                periods = self.periods()
+            except ChitieuError:
+                periods = []  # a stamp never raises: the load says what is wrong
             period = periods[-1] if periods else None
         quarters = period.quarters_of_year_so_far() if period is not None else []
         files = [self.definitions_path] + [self.progress_path(p) for p in quarters]
@@ -172,10 +236,15 @@ class DataDir:
         return (listing, *(_stamp(f) for f in files))
 
     def periods(self) -> list[Period]:
-        """The periods that have a progress file, oldest first."""
+        """The periods that have a progress file, oldest first (DataError when `progress` is
+        no folder)."""
+        folder = self.root / "progress"
         try:
-            names = os.listdir(self.root / "progress")
+            names = os.listdir(folder)
         except OSError:
+            problem = folder_problem(folder, self.shown(folder))
+            if problem is not None:
+                raise problem from None
             return []
         return sorted(
             Period.parse(n[:-5]) for n in names if n.endswith(".toml") and Period.is_valid(n[:-5])
@@ -189,7 +258,7 @@ class DataDir:
     def progress(self, period: Period, defs: Definitions) -> Progress | None:
         """One period's progress (None when it has no file yet)."""
         path = self.progress_path(period)
-        stamp = _stamp(path)
+        stamp = self._probe(path)
         cached = self._progress.get(period)
         if cached is not None and cached[0] == stamp and self._checked_with.get(period) is defs:
             return cached[1]
@@ -266,16 +335,45 @@ class DataDir:
         """`<root>/journal/<period>.toml`."""
         return self.root / "journal" / f"{period}.toml"
 
-    def journal(self, period: Period, *, record: bool | None = None) -> list[Change]:
-        """The period's journal, oldest first, with values changed by hand since appended
-        (written to the journal unless the folder is read-only or the sample)."""
+    def journal(self, period: Period) -> list[Change]:
+        """The period's journal, oldest first, with the values changed by hand since appended
+        (computed, never written: the next write of the quarter records them)."""
         from chitieu_tui.core.writer import notice_hand_changes
 
         defs = self.defs_for(period)
         path = self.progress_path(period)
-        if record is None:
-            record = not self.is_bundled and os.access(self.root, os.W_OK)
-        return notice_hand_changes(path, defs, period, shown=self.shown(path), record=record)
+        self._probe(path)  # a link to nothing, or `progress` a file: said, not taken as empty
+        return notice_hand_changes(path, defs, period, shown=self.shown(path))
+
+    def journal_problems(self) -> list[ChitieuError]:
+        """What is wrong with the journals (`chitieu check`): `journal` no folder, a journal
+        that cannot be read, or of another unit or quarter than its place says — a quarter
+        `set` would refuse."""
+        from chitieu_tui.core.errors import flatten
+        from chitieu_tui.core.journal import read_journal
+
+        folder = self.root / "journal"
+        problem = folder_problem(folder, self.shown(folder))
+        if problem is not None:
+            return [problem]
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            return []
+        unit = self.definitions().unit.id
+        found: list[ChitieuError] = []
+        for name in names:
+            if name.startswith(".") or not name.endswith(".toml"):
+                continue
+            path = folder / name
+            if not Period.is_valid(name[:-5]):
+                found.append(DataError("err.progress.file_name", Place(self.shown(path))))
+                continue
+            try:
+                read_journal(path, self.shown(path), unit=unit, period=Period.parse(name[:-5]))
+            except ChitieuError as exc:
+                found.extend(flatten(exc))
+        return found
 
     def close(
         self, period: Period, reason: str, *, by: str | None = None, reopen: bool = False

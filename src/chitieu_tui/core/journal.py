@@ -203,14 +203,31 @@ def change_from_raw(raw: Any) -> Change | Msg:
     return Change(at, via, old=values["old"], new=values["new"], hand=hand, **texts)
 
 
-def read_journal(path: Path, shown: str | None = None) -> list[Change]:
+def read_journal(
+    path: Path,
+    shown: str | None = None,
+    *,
+    unit: str | None = None,
+    period: Period | None = None,
+) -> list[Change]:
     """The journal's changes, oldest first ([] when there is no file); DataError naming the
-    file and line when it cannot be used."""
+    file and line when it cannot be used, or when it is not of `unit` and `period` (the
+    file's place: another unit's journal copied in is no history of this one)."""
     where = shown or str(path)
     if not os.path.lexists(path):
         return []
     data, text = read_toml(path, where)
     loc = Locator.scan(where, text)
+    if unit is not None and data.get("unit") != unit:
+        got = data.get("unit")
+        shown_got = clean(got) if isinstance(got, str) else Msg("value.nothing")
+        raise DataError("err.journal.unit", loc.place("", 0, "unit"), unit=unit, got=shown_got)
+    if period is not None and data.get("period") != str(period):
+        got = data.get("period")
+        shown_got = clean(got) if isinstance(got, str) else Msg("value.nothing")
+        raise DataError(
+            "err.journal.period", loc.place("", 0, "period"), period=str(period), got=shown_got
+        )
     errs: list[DataError] = []
     for key in data:
         if key not in ("schema", "unit", "period", "change"):
@@ -282,7 +299,8 @@ def reconcile(
     `found`. A difference that undoes the indicator's last app change, in a file not
     modified since that change (`modified`: the file's time; None: no file), is
     `interrupted` (the journal is written first, so a writer killed in between leaves
-    exactly that); anything else is `hand`.
+    exactly that); anything else is `hand`. `hand` and `found` are stamped with the file's
+    time (so a reader shows what the next write records), `interrupted` with `now`.
     """
     state = last_state(changes)
     last_app: dict[str, Change] = {}
@@ -307,7 +325,7 @@ def reconcile(
         ):
             via = "interrupted"
         note = entry.note if entry is not None else ""
-        when = modified if via == "hand" and modified is not None else now
+        when = modified if via in ("hand", "found") and modified is not None else now
         found.append(Change(when, via, id=key, old=old, new=new, note=note, hand=True))
     return found
 

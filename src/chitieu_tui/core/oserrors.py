@@ -15,6 +15,7 @@ _CLASSES = {
     errno.ENOSPC: "os.no_space",
     getattr(errno, "EDQUOT", errno.ENOSPC): "os.no_space",
     errno.EROFS: "os.read_only",
+    errno.ENAMETOOLONG: "os.name_too_long",
 }
 
 

@@ -324,27 +324,6 @@ class FileSource:
             read_only_reason=Msg("err.sample.read_only") if bundled else None,
         )
         self.label = self.origin.label
-        self._noticed: dict[Period, object] = {}
-
-    def _notice(self, period: Period) -> None:
-        """A progress file changed since last read: journal what was changed by hand."""
-        import os
-
-        path = self.data.progress_path(period)
-        try:
-            st = path.stat()
-        except OSError:
-            return
-        stamp = (st.st_mtime_ns, st.st_size)
-        if self._noticed.get(period) == stamp or self.read_only:
-            return
-        self._noticed[period] = stamp
-        if not os.access(self.data.root, os.W_OK) or not self.data.journal_path(period).exists():
-            return  # reading alone never starts a journal (nor makes a lock file)
-        try:
-            self.data.journal(period, record=True)
-        except ChitieuError:
-            pass  # a busy lock or a broken journal: `chitieu log` says so; the view is shown
 
     @property
     def read_only(self) -> bool:
@@ -370,7 +349,6 @@ class FileSource:
                 self.data, period, self.origin, history=history, fallback=self.data.archive()
             )
             view.warnings.extend(self.data.warnings)
-            self._notice(view.period)
             return view
 
     async def aload(self, period: Period | None = None, history: int = HISTORY) -> View:
@@ -452,7 +430,7 @@ class FileSource:
             return closed
 
     def journal(self, period: Period) -> list[Change]:
-        """The period's journal (values changed by hand noticed and recorded)."""
+        """The period's journal (values changed by hand noticed, recorded by the next write)."""
         with self._lock:
             return self.data.journal(period)
 

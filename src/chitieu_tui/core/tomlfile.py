@@ -126,6 +126,22 @@ class Locator:
         return Place(self.path)
 
 
+def link_problem(path: Path, where: str) -> DataError | None:
+    """A symlink that leads to no file (dangling, or looping) as a coded error; else None."""
+    try:
+        if not os.path.islink(path):
+            return None
+        target = os.readlink(path)
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return DataError("err.file.link_loop", Place(where))
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return DataError("err.file.dangling_link", Place(where), target=clean(target))
+        return None
+    return None
+
+
 def _read_bounded(path: Path, where: str) -> bytes:
     """The first `MAX_BYTES + 1` bytes of a regular file; anything else is refused, unblocked.
 
@@ -136,12 +152,15 @@ def _read_bounded(path: Path, where: str) -> bytes:
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise DataError("err.file.not_found", Place(where)) from None
+        raise link_problem(path, where) or DataError("err.file.not_found", Place(where)) from None
     except IsADirectoryError:
         raise DataError("err.file.is_folder", Place(where)) from None
     except OSError as exc:
         if exc.errno == errno.ENXIO:  # a socket, or a device with nothing behind it
             raise DataError("err.file.not_regular", Place(where)) from None
+        found = link_problem(path, where)
+        if found is not None:
+            raise found from None
         raise DataError("err.file.unreadable", Place(where), reason=os_reason(exc)) from None
     try:
         mode = os.fstat(fd).st_mode

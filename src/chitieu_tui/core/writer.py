@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import os
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chitieu_tui.core.atomic import atomic_write, folder_error, write_target
+from chitieu_tui.core.atomic import atomic_write, folder_error, prepare_write, write_target
 from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, Place, WriteError
 from chitieu_tui.core.journal import (
     Change,
@@ -30,7 +31,7 @@ from chitieu_tui.core.numbers import Num, parse_number
 from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
-from chitieu_tui.core.tomlfile import MAX_BYTES, Locator
+from chitieu_tui.core.tomlfile import MAX_BYTES, Locator, link_problem
 from chitieu_tui.i18n import Msg
 from chitieu_tui.i18n.vocabulary import DONE_WORDS, NOT_DONE_WORDS
 
@@ -172,11 +173,32 @@ class ClosedError(WriteError):
         self.closed = closed
 
 
+def _inside(path: Path, where: str) -> None:
+    """Refuse to write `path` (of `<data folder>/<sub>/`) anywhere but inside its data folder:
+    a link to nothing or that loops is a DataError, a link (of the file or of its folder)
+    leading outside the folder a WriteError. Nothing is created before this check."""
+    root = path.parent.parent
+    if os.path.islink(path):
+        problem = link_problem(path, where)
+        if problem is not None:
+            raise problem
+    try:
+        real = write_target(path).parent.resolve() / write_target(path).name
+        home = root.resolve()
+    except (OSError, RuntimeError):
+        raise DataError("err.file.link_loop", Place(where)) from None
+    if not real.is_relative_to(home):
+        raise WriteError("err.write.outside", Place(where), target=clean(str(real)))
+
+
 @contextmanager
 def _held(path: Path, where: str, lock_seconds: float) -> Iterator[None]:
-    """Hold the progress file's lock (beside its target): the one lock of progress and journal."""
+    """Hold the progress file's lock (beside its target): the one lock of progress and journal.
+    Progress and journal must lie inside the data folder (`_inside`)."""
     import filelock
 
+    _inside(path, where)
+    _inside(journal_file(path), _journal_where(where))
     real = write_target(path)  # a symlink is written through to its target
     shown_dir = str(Path(where).parent)
     try:
@@ -204,11 +226,17 @@ def _journal_where(where: str) -> str:
 
 
 def _journaled(
-    path: Path, where: str, progress: Progress | None, now: dt.datetime
+    path: Path,
+    where: str,
+    defs: Definitions,
+    period: Period,
+    progress: Progress | None,
+    now: dt.datetime,
 ) -> tuple[list[Change], list[Change]]:
-    """The journal as stored, and the entries for what changed in the file since (by hand)."""
+    """The journal as stored (of this unit and period, else DataError), and the entries for
+    what changed in the file since (by hand)."""
     jpath = journal_file(path)
-    stored = read_journal(jpath, _journal_where(where))
+    stored = read_journal(jpath, _journal_where(where), unit=defs.unit.id, period=period)
     values = progress.values if progress is not None else {}
     started = os.path.lexists(jpath)
     try:
@@ -218,12 +246,43 @@ def _journaled(
     return stored, reconcile(stored, values, now, started, modified)
 
 
-def _write_journal(
-    path: Path, where: str, defs: Definitions, period: Period, changes: list[Change]
+def _write_both(
+    path: Path,
+    where: str,
+    defs: Definitions,
+    period: Period,
+    changes: list[Change],
+    document: bytes,
 ) -> None:
-    """Write the whole journal atomically (read, append, replace)."""
-    data = journal_bytes(defs.unit.id, period, changes)
-    atomic_write(journal_file(path), data, shown=_journal_where(where))
+    """Write the whole journal (read, append, replace), then the progress file, each atomic.
+
+    The journal first: a writer killed between the two leaves a journaled change that never
+    reached the file (noticed later as `interrupted`), never a value without its journal
+    entry. The progress file's temp is written before the journal, so a write refused there
+    (a read-only file, a full disk) journals nothing; a rename refused after the journal was
+    written puts the journal back as it was.
+    """
+    jpath = journal_file(path)
+    jwhere = _journal_where(where)
+    pending = prepare_write(path, document, shown=where)
+    try:
+        try:
+            before = write_target(jpath).read_bytes() if os.path.lexists(jpath) else None
+        except OSError as exc:  # read a moment ago under the lock; said, never a crash
+            raise WriteError("err.write.file", Place(jwhere), reason=os_reason(exc)) from None
+        atomic_write(jpath, journal_bytes(defs.unit.id, period, changes), shown=jwhere)
+    except BaseException:
+        pending.abort()
+        raise
+    try:
+        pending.commit()
+    except ChitieuError:
+        with contextlib.suppress(ChitieuError, OSError):  # best effort: else `interrupted`
+            if before is None:
+                write_target(jpath).unlink()
+            else:
+                atomic_write(jpath, before, shown=jwhere)
+        raise
 
 
 def _parsed(doc: Any, defs: Definitions, where: str, period: Period) -> Progress:
@@ -298,7 +357,7 @@ def set_value(
             _put(values, indicator_id, value, current, note, extras)
         doc["as_of"] = min(today or dt.date.today(), _quarter_end(period))
         after = _parsed(doc, defs, where, period)
-        stored, noticed = _journaled(path, where, before, at)
+        stored, noticed = _journaled(path, where, defs, period, before, at)
         new_entry = after.values.get(indicator_id)
         change = Change(
             at,
@@ -309,11 +368,8 @@ def set_value(
             new=new_entry.value if new_entry is not None else None,
             note=new_entry.note if new_entry is not None else "",
         )
-        # The journal first: a writer killed between the two writes leaves a journaled
-        # change that never reached the file (noticed later as `interrupted`), never a value
-        # without its journal entry.
-        _write_journal(path, where, defs, period, [*stored, *noticed, change])
-        atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), shown=where)
+        changes = [*stored, *noticed, change]
+        _write_both(path, where, defs, period, changes, tomlkit.dumps(doc).encode("utf-8"))
     return path
 
 
@@ -377,7 +433,7 @@ def set_values(
             _put(values, item.id, item.value, current, item.note, extras)
         doc["as_of"] = min(today or dt.date.today(), _quarter_end(period))
         after = _parsed(doc, defs, where, period)
-        stored, noticed = _journaled(path, where, before, at)
+        stored, noticed = _journaled(path, where, defs, period, before, at)
         changes = []
         for item, current in zip(items, olds, strict=True):
             new_entry = after.values.get(item.id)
@@ -392,8 +448,8 @@ def set_values(
                     note=new_entry.note if new_entry is not None else "",
                 )
             )
-        _write_journal(path, where, defs, period, [*stored, *noticed, *changes])
-        atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), shown=where)
+        document = tomlkit.dumps(doc).encode("utf-8")
+        _write_both(path, where, defs, period, [*stored, *noticed, *changes], document)
     return path
 
 
@@ -444,10 +500,10 @@ def set_closed(
             result = None
             del doc["closed"]
         _parsed(doc, defs, where, period)
-        stored, noticed = _journaled(path, where, before, at)
+        stored, noticed = _journaled(path, where, defs, period, before, at)
         change = Change(at, "close" if close else "reopen", by=who, reason=reason)
-        _write_journal(path, where, defs, period, [*stored, *noticed, change])
-        atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), shown=where)
+        document = tomlkit.dumps(doc).encode("utf-8")
+        _write_both(path, where, defs, period, [*stored, *noticed, change], document)
     return result
 
 
@@ -457,30 +513,23 @@ def notice_hand_changes(
     period: Period,
     *,
     shown: str | None = None,
-    record: bool = True,
-    lock_seconds: float = 0.5,
     now: dt.datetime | None = None,
 ) -> list[Change]:
-    """The period's journal, with entries for values changed in the file by hand appended
-    (stored when `record`, under the lock; else only returned: a read-only folder)."""
+    """The period's journal, with entries for values changed in the file by hand appended.
+
+    Reading never writes (no journal, no lock file): the entries are computed here and
+    recorded by the next write of the quarter (`set_value` and the others do the same
+    reconciliation under the lock). A progress file that is a link to nothing, a journal of
+    another unit or period: DataError.
+    """
     where = shown or str(path)
     at = (now or local_now()).replace(microsecond=0)
+    progress = None
+    if os.path.lexists(path):  # a link to nothing is said by the loader, not taken as none
+        from chitieu_tui.core.loader import load_progress
 
-    def read() -> tuple[list[Change], list[Change]]:
-        progress = None
-        if path.exists():
-            from chitieu_tui.core.loader import load_progress
-
-            progress = load_progress(path, defs, where)[0]
-        return _journaled(path, where, progress, at)
-
-    stored, noticed = read()
-    if not record or not noticed:
-        return [*stored, *noticed]
-    with _held(path, where, lock_seconds):  # noticed: record it, having read again under the lock
-        stored, noticed = read()
-        if noticed:
-            _write_journal(path, where, defs, period, [*stored, *noticed])
+        progress = load_progress(path, defs, where)[0]
+    stored, noticed = _journaled(path, where, defs, period, progress, at)
     return [*stored, *noticed]
 
 

@@ -821,4 +821,14 @@ MESSAGES: dict[str, str] = {
     # --- review A ---
     "err.cli.size_form": "size must look like 120x40, got {got}",
     "err.cli.size_range": "size {got} is out of range (20 to 1000 columns, 10 to 500 lines)",
+    # --- issue 18: data safety (datasafe) ---
+    "os.name_too_long": "a file or folder name is too long (a part over 255 bytes)",
+    "err.file.dangling_link": "is a link (symlink) to {target}, where there is no file; fix or remove the link",
+    "err.file.link_loop": "is a link (symlink) that loops and leads to no file; fix or remove the link",
+    "err.write.outside": "is a link to {target}, outside the data folder; the program writes only inside the data folder",
+    "err.journal.unit": "journal of unit {got}, not of {unit}: the file was copied from elsewhere; put it back where it belongs",
+    "err.journal.period": "journal of period {got}, not of {period}: the file was copied or renamed; put it back where it belongs",
+    "err.collection.duplicate_unit": 'unit id "{id}" is the same as folder {first}\'s; only {first} is counted, change the id of one of them',
+    "err.path.too_long": "the path is too long (a part over 255 bytes, or the whole path too long)",
+    "err.cwd.gone": "the working folder no longer exists (deleted or renamed); cd to another folder",
 }

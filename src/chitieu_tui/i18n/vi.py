@@ -824,4 +824,14 @@ MESSAGES: dict[str, str] = {
     # --- review A ---
     "err.cli.size_form": "kích thước phải có dạng 120x40, nhận được {got}",
     "err.cli.size_range": "kích thước {got} nằm ngoài giới hạn (20 đến 1000 cột, 10 đến 500 dòng)",
+    # --- issue 18: data safety (datasafe) ---
+    "os.name_too_long": "tên tệp hoặc thư mục quá dài (quá 255 byte một phần)",
+    "err.file.dangling_link": "là liên kết (symlink) tới {target}, nơi không có tệp nào; hãy sửa hoặc xóa liên kết",
+    "err.file.link_loop": "là liên kết (symlink) vòng quanh, không dẫn tới tệp nào; hãy sửa hoặc xóa liên kết",
+    "err.write.outside": "là liên kết tới {target}, nằm ngoài thư mục số liệu; chương trình chỉ ghi bên trong thư mục số liệu",
+    "err.journal.unit": "nhật ký của đơn vị {got}, không phải của {unit}: tệp này bị chép từ nơi khác sang; hãy trả nó về đúng chỗ",
+    "err.journal.period": "nhật ký của kỳ {got}, không phải của {period}: tệp này bị chép hoặc đổi tên; hãy trả nó về đúng chỗ",
+    "err.collection.duplicate_unit": 'mã đơn vị "{id}" trùng với thư mục {first}; chỉ tính {first}, hãy đổi mã một trong hai',
+    "err.path.too_long": "đường dẫn quá dài (một phần quá 255 byte, hoặc cả đường dẫn quá dài)",
+    "err.cwd.gone": "thư mục đang làm việc không còn nữa (đã bị xóa hoặc đổi tên); hãy cd sang một thư mục khác",
 }

@@ -193,7 +193,7 @@ def _examples() -> dict[str, Any]:
     # Noticed changes are timed when noticed: the example fixes one time, so that the
     # document is the same whichever second it is built in.
     when = dt.datetime(2026, 4, 2, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
-    changes = [dataclasses.replace(c, at=when) for c in data.journal(newest, record=False)[:3]]
+    changes = [dataclasses.replace(c, at=when) for c in data.journal(newest)[:3]]
     raw: dict[str, tuple[Any, Any]] = {
         "listUnits": ([{"id": defs.unit.id, "name": defs.unit.name}], schema.UnitList),
         "getUnit": (definitions_to_json(defs), schema.UnitDocument),

@@ -202,7 +202,7 @@ async def get_journal(request: Request) -> Response:
             if os.path.lexists(path) and not data.allowed(path):
                 return journal_to_json(defs.unit.id, period, [])
             data.reading = data.shown(path)
-            return journal_to_json(defs.unit.id, period, data.journal(period, record=False))
+            return journal_to_json(defs.unit.id, period, data.journal(period))
         except ChitieuError as exc:
             raise _data_problem(exc, data) from None
 

@@ -653,7 +653,7 @@ MESSAGES: dict[str, str] = {
     "cli.close_help": "close a quarter (no more values can be entered)",
     "cli.reopen_help": "reopen a closed quarter",
     "cli.reason_help": "why it is closed or reopened",
-    "cli.set_done": "Entered into {period}: {id} = {value}",
+    "cli.set_done": "Entered into {period}: {id} = {value} (understood: {stored})",
     "cli.log_empty": "{period}: no changes in the journal yet",
     "cli.closed": "Closed {period}: {detail}",
     "cli.reopened": "Reopened {period}",
@@ -814,4 +814,15 @@ MESSAGES: dict[str, str] = {
     # --- review A ---
     "err.cli.size_form": "size must look like 120x40, got {got}",
     "err.cli.size_range": "size {got} is out of range (20 to 1000 columns, 10 to 500 lines)",
+    # --- issue 18: cli (periods, set echo, completion, packaging) ---
+    "err.period.year_range": "a period's year must be between {first} and {last}, got {got}",
+    "err.today.format": "must be a date like 2026-04-02, got {got}",
+    "today_key": "this quarter",
+    "help_t": "back to the default quarter (the newest with data, not after the current one)",
+    "period_first": "{period} is the first quarter with data",
+    "period_last": "{period} is the last quarter with data",
+    "period_current": "{period} is the current quarter",
+    "check.unit": "── {where}",
+    "check.units_ok": "OK: all {total} units",
+    "check.units_failed": "{n} of {total} units have errors",
 }

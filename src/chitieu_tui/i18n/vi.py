@@ -656,7 +656,7 @@ MESSAGES: dict[str, str] = {
     "cli.close_help": "chốt số liệu một quý (không nhập thêm được nữa)",
     "cli.reopen_help": "mở lại một quý đã chốt",
     "cli.reason_help": "lý do chốt hoặc mở lại",
-    "cli.set_done": "Đã ghi vào {period}: {id} = {value}",
+    "cli.set_done": "Đã ghi vào {period}: {id} = {value} (đã hiểu: {stored})",
     "cli.log_empty": "{period}: nhật ký chưa có thay đổi nào",
     "cli.closed": "Đã chốt số liệu {period}: {detail}",
     "cli.reopened": "Đã mở lại {period}",
@@ -817,4 +817,15 @@ MESSAGES: dict[str, str] = {
     # --- review A ---
     "err.cli.size_form": "kích thước phải có dạng 120x40, nhận được {got}",
     "err.cli.size_range": "kích thước {got} nằm ngoài giới hạn (20 đến 1000 cột, 10 đến 500 dòng)",
+    # --- issue 18: cli (periods, set echo, completion, packaging) ---
+    "err.period.year_range": "năm của quý phải từ {first} đến {last}, nhưng đang là {got}",
+    "err.today.format": "phải là một ngày dạng 2026-04-02, nhưng đang là {got}",
+    "today_key": "quý hiện tại",
+    "help_t": "về quý mặc định (quý mới nhất có số liệu, không sau quý hiện tại)",
+    "period_first": "{period} là quý đầu tiên có số liệu",
+    "period_last": "{period} là quý cuối cùng có số liệu",
+    "period_current": "{period} là quý hiện tại",
+    "check.unit": "── {where}",
+    "check.units_ok": "OK: cả {total} đơn vị",
+    "check.units_failed": "{n}/{total} đơn vị có lỗi",
 }

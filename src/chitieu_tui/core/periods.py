@@ -114,7 +114,7 @@ def current_period(on: dt.date | None = None) -> Period:
 
 
 def default_period(periods: Iterable[Period], year: int, on: dt.date | None = None) -> Period:
-    """THE default period (design §9): the newest of `periods` (those with progress) that is
+    """THE default period (docs/cli.md, *Default period*): the newest of `periods` (those with progress) that is
     not after the quarter of `on` (default: `today()`); with none, Q1 of `year` (the
     definitions' year). A stray `2101-Q1.toml`, or a value typed into next quarter, is
     reachable with `--period` or `]`, never the default."""

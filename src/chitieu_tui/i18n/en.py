@@ -825,4 +825,7 @@ MESSAGES: dict[str, str] = {
     "check.unit": "── {where}",
     "check.units_ok": "OK: all {total} units",
     "check.units_failed": "{n} of {total} units have errors",
+    "cli.cmd.completion": "print the shell completion script: bash, zsh or fish (needs the completion extra)",
+    "cli.opt.shell": "the shell: bash, zsh or fish",
+    "warn.lang_unknown": "warning: there is no language {got}, only {accepted} (Vietnamese, English); using the default",
 }

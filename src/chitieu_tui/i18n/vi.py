@@ -828,4 +828,7 @@ MESSAGES: dict[str, str] = {
     "check.unit": "── {where}",
     "check.units_ok": "OK: cả {total} đơn vị",
     "check.units_failed": "{n}/{total} đơn vị có lỗi",
+    "cli.cmd.completion": "in ra đoạn mã gợi ý lệnh (Tab) cho shell: bash, zsh hoặc fish (cần gói mở rộng completion)",
+    "cli.opt.shell": "shell: bash, zsh hoặc fish",
+    "warn.lang_unknown": "cảnh báo: không có ngôn ngữ {got}, chỉ có {accepted} (tiếng Việt, tiếng Anh); đang dùng ngôn ngữ mặc định",
 }

@@ -143,3 +143,31 @@ def test_check_names_a_progress_file_of_year_zero(
     assert "0000-Q1.toml" in err and "1900" in err
     assert main(["report", "--config", str(root), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["period"] == "2026-Q1"  # never "Quý I/0"
+
+
+async def test_the_rollup_t_and_brackets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from chitieu_tui.core.collection import open_folder
+    from chitieu_tui.core.datadir import BUNDLED_COLLECTION
+
+    monkeypatch.setenv("CHITIEU_TODAY", MAY)
+    root = tmp_path / "tinh"
+    shutil.copytree(BUNDLED_COLLECTION, root)
+    stray = root / "long-xuyen" / "progress"
+    text = (stray / "2026-Q1.toml").read_text(encoding="utf-8")
+    (stray / "2101-Q1.toml").write_text(text.replace("2026-Q1", "2101-Q1"), encoding="utf-8")
+    collection = open_folder(root)
+    collection.load()
+    assert collection.period == Q1  # the stray quarter of one unit is nobody's default
+    app = RecordingApp(None, None, "vi", collection=collection, preloaded=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for _ in range(6):  # my-thoi's first quarter is 2025-Q1
+            await pilot.press("left_square_bracket")
+            await settle(pilot)
+        assert collection.period == Period(2025, 1)
+        assert ("information", "Quý I/2025 là quý đầu tiên có số liệu") in app.notes
+        await pilot.press("t")
+        await settle(pilot)
+        assert collection.period == Q1

@@ -26,6 +26,7 @@ SETTINGS_VARIABLES = (
     "CHITIEU_SNAPSHOTS",
     "CHITIEU_USER",
     "CHITIEU_SETTINGS",
+    "CHITIEU_TODAY",
     "NO_COLOR",
 )
 """Nothing of the tester's own settings reaches a test (the settings file: XDG_CONFIG_HOME)."""

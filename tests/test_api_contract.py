@@ -206,7 +206,7 @@ def test_values_closed_and_problem_are_exact() -> None:
 def test_parameters_have_patterns_and_sample_examples() -> None:
     params = build_openapi()["components"]["parameters"]
     assert params["unit"]["schema"]["pattern"] == "^[a-z0-9-]{1,64}$"
-    assert params["period"]["schema"]["pattern"] == "^[0-9]{4}-Q[1-4]$"
+    assert params["period"]["schema"]["pattern"] == "^(19[0-9]{2}|2[01][0-9]{2}|2200)-Q[1-4]$"
     assert params["year"]["schema"]["pattern"] == "^[0-9]{4}$"
     assert params["unit"]["examples"]["sample"]["value"] == "my-thoi"
     assert params["period"]["examples"]["sample"]["value"] == "2026-Q1"

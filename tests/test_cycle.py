@@ -54,7 +54,7 @@ def test_two_officials_set_unset_close_reopen_and_the_log_after_restarts(tmp_pat
     root = copy_sample(tmp_path)
     a = chitieu(root, "set", "--by", "Nguyễn Văn A", "bhyt", "91", "--note", "đợt 1")
     assert a.returncode == 0, a.stderr
-    assert a.stdout.splitlines()[0] == "Đã ghi vào Quý I/2026: bhyt = 91"
+    assert a.stdout.splitlines()[0] == "Đã ghi vào Quý I/2026: bhyt = 91 (đã hiểu: 91)"
     b = chitieu(
         root, "set", "--by", "Trần Thị B", "bhyt", "92", "--cause", "thiếu", "--no-snapshot"
     )

@@ -186,7 +186,7 @@ def test_set_creates_a_new_period(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert doc["period"] == "2026-Q2" and doc["unit"] == "my-thoi"
     assert {k: plain(v) for k, v in doc["values"].items()} == {"thu-ngan-sach": 70.5}
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "Đã ghi vào Quý II/2026: thu-ngan-sach = 70,5"
+    assert out[0] == "Đã ghi vào Quý II/2026: thu-ngan-sach = 70,5 (đã hiểu: 70,5)"
     assert out[2].endswith(".toml") and "snapshots/2026-Q2/" in out[2]
 
 
@@ -195,7 +195,7 @@ def test_set_creates_a_new_period(tmp_path: Path, capsys: pytest.CaptureFixture[
     [
         (["khong-co", "1"], 'unknown indicator "khong-co"'),
         (["bhyt", "chín mươi"], "not a number"),
-        (["--period", "9999-Q4", "bhyt", "1"], "chitieu.toml is for 2026"),
+        (["--period", "2199-Q4", "bhyt", "1"], "chitieu.toml is for 2026"),
         (["--period", "2027-Q1", "bhyt", "1"], "not 2027-Q1"),
     ],
 )

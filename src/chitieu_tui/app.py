@@ -19,7 +19,7 @@ from chitieu_tui.commands import ChitieuCommands
 from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.errors import ChitieuError, InternalError
 from chitieu_tui.core.journal import closed_msg
-from chitieu_tui.core.periods import Period
+from chitieu_tui.core.periods import Period, current_period
 from chitieu_tui.core.source import ClosableSource, Source, View, WritableSource
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import (
@@ -403,17 +403,49 @@ class ChitieuApp(App[int]):
         else:
             self._snapshot(self.view)
 
-    def action_period(self, step: int) -> None:
-        """`[` and `]`: the previous or next quarter (on the roll-up: for every unit)."""
+    def _period_bounds(self, shown: Period) -> tuple[Period, Period]:
+        """How far `[` and `]` go: from the first quarter with data (the unit's; on the
+        roll-up, any unit's) to the last one, or to the current quarter when that is later
+        (where the next values are entered); `shown` when nothing has data."""
         if self._on_rollup() and self.collection is not None:
-            shown = self.collection.period
-            if shown is not None:
-                self._load_rollup(shown.prev() if step < 0 else shown.next())
+            have = sorted({p for m in self.collection.members if m.view for p in m.view.periods})
+        else:
+            have = sorted(self.view.periods) if self.view is not None else []
+        if not have:
+            return shown, max(shown, current_period())
+        return have[0], max(have[-1], current_period())
+
+    def action_period(self, step: int) -> None:
+        """`[` and `]`: the previous or next quarter (on the roll-up: for every unit), within
+        `_period_bounds` (a note says why a key does nothing there)."""
+        rollup = self._on_rollup() and self.collection is not None
+        if rollup and self.collection is not None:
+            current = self.collection.period
+        else:
+            current = self.period or (self.view.period if self.view else None)
+        if current is None:
             return
-        current = self.period or (self.view.period if self.view else None)
-        if current is not None:
-            self.period = current.prev() if step < 0 else current.next()
-            self.reload()
+        target = current.prev() if step < 0 else current.next()
+        first, last = self._period_bounds(current)
+        if (step < 0 and target < first) or (step > 0 and target > last):
+            edge, key = (first, "period_first") if step < 0 else (last, "period_last")
+            if step > 0 and last == current_period():
+                key = "period_current"
+            self.notify(t(self.lang, key, period=edge.label(self.lang)), markup=False)
+            return
+        if rollup:
+            self._load_rollup(target)
+            return
+        self.period = target
+        self.reload()
+
+    def action_today(self) -> None:
+        """`t`: back to the default quarter (the newest with data, not after this one)."""
+        if self._on_rollup() and self.collection is not None:
+            self._load_rollup(None)
+            return
+        self.period = None  # the source's default; kept once loaded (on_view_loaded)
+        self.reload()
 
     def action_enter(self) -> None:
         """`e`: enter a value for the indicator under the cursor."""

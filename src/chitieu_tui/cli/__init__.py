@@ -57,6 +57,7 @@ HOMES: dict[str | None, str] = {
     "serve": "serve",
     "web": "serve",
     "config": "config",
+    "completion": "completion",
 }
 """The module of `chitieu.cli` each command's `cmd_<name>` lives in (imported only when run)."""
 

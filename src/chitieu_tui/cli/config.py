@@ -53,7 +53,8 @@ def _lang(argv: Sequence[str]) -> str:
     from chitieu_tui.i18n import LANG_ENV, LANGS
 
     typed = _argv_lang(argv)
-    env = os.environ.get(LANG_ENV, "").strip().lower()[:2]
+    raw = os.environ.get(LANG_ENV, "")
+    env = raw.strip().lower()[:2]
     if typed or env in LANGS:
         return resolve_lang(typed)
     from chitieu_tui import settings
@@ -62,7 +63,16 @@ def _lang(argv: Sequence[str]) -> str:
         found = settings.read_file()[0].lang
     except ChitieuError:
         found = None  # reported once the parser speaks
-    return found or resolve_lang()
+    lang = found or resolve_lang()
+    if raw.strip():  # CHITIEU_LANG=fr: said, in the language spoken instead, not ignored
+        from chitieu_tui.cli.console import warn
+        from chitieu_tui.core.errors import Place
+        from chitieu_tui.core.text import clean
+
+        accepted = ", ".join(LANGS)
+        got = repr(clean(raw)[:40])
+        warn(ChitieuError("warn.lang_unknown", Place(LANG_ENV), got=got, accepted=accepted), lang)
+    return lang
 
 
 def _apply_settings(args: argparse.Namespace) -> None:

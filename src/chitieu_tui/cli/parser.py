@@ -76,10 +76,23 @@ def _opt_snapshots(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
     parser.add_argument("--snapshots", metavar="DIR", default=d, help=t(lang, "cli.opt.snapshots"))
 
 
+def _completer(kind: str) -> Callable[..., list[str]]:
+    """An argcomplete completer of indicator ids (`id`) or periods (`period`), read from the
+    data folder named so far (cli/completion.py, imported only when the shell asks)."""
+
+    def complete(prefix: str, parsed_args: argparse.Namespace, **_: Any) -> list[str]:
+        from chitieu_tui.cli.completion import candidates
+
+        return candidates(kind, prefix, parsed_args)
+
+    return complete
+
+
 def _opt_period(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
-    parser.add_argument(
+    action = parser.add_argument(
         "--period", metavar="P", type=_period_type(lang), default=d, help=t(lang, "cli.opt.period")
     )
+    action.completer = _completer("period")  # type: ignore[attr-defined]
 
 
 def _opt_by(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
@@ -120,6 +133,7 @@ COMMAND_OPTIONS: dict[str | None, tuple[str, ...]] = {
     "serve": ("config",),
     "web": _READ,
     "config": (),
+    "completion": (),
 }
 """Which option groups each command accepts (anything else is bad usage, exit 2); `--lang`
 and `--help` go everywhere. A new command needs one line here."""
@@ -245,6 +259,20 @@ REPORT_FORMATS = ("table", "markdown", "csv", "csv-excel", "json", "text", "xlsx
 BINARY_FORMATS = ("xlsx", "docx")
 
 
+class _VersionAction(argparse.Action):
+    """`--version`: `chitieu 0.1.0`, the installed package's metadata read only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.update(nargs=0, default=argparse.SUPPRESS)
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from chitieu_tui import version
+
+        print(f"chitieu {version()}")  # on standard output, as argparse's own
+        parser.exit()
+
+
 def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     """The argument parser (exit status 2 on bad usage)."""
     parser = argparse.ArgumentParser(
@@ -253,12 +281,9 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
         epilog=t(lang, "cli.epilog"),
         formatter_class=_formatter(lang),
     )
-    from chitieu_tui import __version__
-
     parser.add_argument(
         "--version",
-        action="version",
-        version=f"chitieu {__version__}",
+        action=_VersionAction,
         help=t(lang, "argparse.version"),
     )
     _source_options(parser, sub=False, lang=lang)
@@ -288,7 +313,8 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     shot.add_argument("--light", action="store_true", help=t(lang, "cli.light_help"))
     setp = subs.add_parser("set", help="enter one value (locked, atomic write), then snapshot")
     _source_options(setp, sub=True, lang=lang)
-    setp.add_argument("id", metavar="ID", help=t(lang, "cli.opt.id"))
+    setp_id = setp.add_argument("id", metavar="ID", help=t(lang, "cli.opt.id"))
+    setp_id.completer = _completer("id")  # type: ignore[attr-defined]
     setp.add_argument("value", metavar="VALUE", help=t(lang, "cli.set_value"))
     setp.add_argument("--note", default=None, help=t(lang, "cli.opt.note"))
     setp.add_argument("--no-snapshot", action="store_true", help=t(lang, "cli.opt.no_snapshot"))
@@ -297,12 +323,16 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     setp.add_argument("--remedy", metavar="T", default=None, help=t(lang, "cli.remedy_help"))
     unset = subs.add_parser("unset", help=t(lang, "cli.unset_help"))
     _source_options(unset, sub=True, lang=lang)
-    unset.add_argument("id", metavar="ID", help=t(lang, "cli.opt.id"))
+    unset_id = unset.add_argument("id", metavar="ID", help=t(lang, "cli.opt.id"))
+    unset_id.completer = _completer("id")  # type: ignore[attr-defined]
     unset.add_argument("--no-snapshot", action="store_true", help=t(lang, "cli.opt.no_snapshot"))
     alerts = subs.add_parser("alerts", help=t(lang, "cli.alerts_help"))
     alerts.add_argument("--fail", action="store_true", help=t(lang, "cli.alerts_fail"))
     log = subs.add_parser("log", help=t(lang, "cli.log_help"))
-    log.add_argument("id", metavar="ID", nargs="?", default=None, help=t(lang, "cli.opt.log_id"))
+    log_id = log.add_argument(
+        "id", metavar="ID", nargs="?", default=None, help=t(lang, "cli.opt.log_id")
+    )
+    log_id.completer = _completer("id")  # type: ignore[attr-defined]
     for name, key in (("close", "cli.close_help"), ("reopen", "cli.reopen_help")):
         cmd = subs.add_parser(name, help=t(lang, key))
         cmd.add_argument("--reason", metavar="TEXT", required=True, help=t(lang, "cli.reason_help"))
@@ -330,15 +360,21 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     web.add_argument("--port", type=_port_type(lang), default=8000, help=t(lang, "cli.opt.port"))
     web.add_argument("--yes-public", action="store_true", help=t(lang, "cli.opt.yes_public"))
     subs.add_parser("config")
+    from chitieu_tui.cli.completion import SHELLS
+
+    completion = subs.add_parser("completion")
+    completion.add_argument("shell", choices=SHELLS, help=t(lang, "cli.opt.shell"))
     return parser
 
 
 def _argcomplete(parser: argparse.ArgumentParser) -> None:
-    """Shell completion, only when the shell asks (argcomplete: the `completion` extra)."""
+    """Shell completion, only when the shell asks (argcomplete: the `completion` extra).
+    Asked without argcomplete installed (the extra removed, a script left in ~/.bashrc):
+    exit quietly, offering nothing, never starting the dashboard in the shell's Tab."""
     if "_ARGCOMPLETE" not in os.environ:
         return
     try:
         import argcomplete
     except ImportError:
-        return
+        raise SystemExit(0) from None
     argcomplete.autocomplete(parser)

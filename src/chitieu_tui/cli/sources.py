@@ -37,7 +37,13 @@ def make_source(args: argparse.Namespace) -> Source:
         return ApiSource(args.api, args.unit, snapshots=snapshots, lang=args.lang)
     from chitieu_tui.core.source import FileSource
 
-    return FileSource(_data_dir(args), snapshots=snapshots)
+    root = _data_dir(args)
+    if args.config is not None and not root.exists():  # before any screen opens: exit 1
+        from chitieu_tui.core.datadir import shown_path
+        from chitieu_tui.core.errors import DataError
+
+        raise DataError("err.datadir.not_found", Place(shown_path(root)))
+    return FileSource(root, snapshots=snapshots)
 
 
 def _data_dir(args: argparse.Namespace) -> Path:

@@ -17,6 +17,7 @@ from chitieu_tui.core.errors import (
     WriteError,
 )
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import t
 
 if TYPE_CHECKING:
@@ -24,19 +25,21 @@ if TYPE_CHECKING:
 
 
 def _set_period(args: argparse.Namespace, data: DataDir) -> Period:
-    """`--period`, else the newest quarter with progress while it is open (docs/cli.md)."""
+    """`--period`, else the default period (the newest quarter with progress not after
+    today's) while it is open (docs/cli.md)."""
     from chitieu_tui.core.journal import closed_msg
+    from chitieu_tui.core.periods import preferred
 
     if args.period is not None:
         chosen: Period = args.period
         return chosen
     defs = data.definitions()
-    periods = data.periods()
+    periods = preferred(data.periods())
     if not periods:
         raise WriteError(
             "err.set.no_period", Place("--period"), example=str(Period(defs.unit.year, 1))
         )
-    period = periods[-1]
+    period = periods[0]
     progress = data.progress(period, defs)
     if progress is not None and progress.closed is not None:
         msg = closed_msg("err.set.default_closed", period, progress.closed, next=str(period.next()))
@@ -73,11 +76,26 @@ def cmd_set(args: argparse.Namespace) -> int:
         item = Msg("item.indicator", id=args.id)
         raise DataError(Msg("err.in_item", item=item, detail=detail), Place("VALUE")) from None
     label = period.label(args.lang)
-    print(t(args.lang, "cli.set_done", period=label, id=args.id, value=args.value.strip()))
+    stored = _stored_text(data, period, args.id, args.lang)
+    typed = clean(args.value.strip())
+    print(t(args.lang, "cli.set_done", period=label, id=args.id, value=typed, stored=stored))
     print(data.shown(path))
     if not args.no_snapshot:
         print(data.take_snapshot(data.board(period)))
     return 0
+
+
+def _stored_text(data: DataDir, period: Period, indicator_id: str, lang: str) -> str:
+    """The value the progress file now holds, read back, as the user writes numbers (every
+    decimal kept): `1.43` typed in English is shown `1.43`, not mistaken for 1.430."""
+    from chitieu_tui.present import fmt
+
+    defs = data.defs_for(period)
+    progress = data.progress(period, defs)
+    entry = progress.values.get(indicator_id) if progress is not None else None
+    if entry is None:
+        return fmt.NONE
+    return fmt.number(entry.value, lang, decimals=9)  # a milestone: `Đã xong`
 
 
 def cmd_unset(args: argparse.Namespace) -> int:

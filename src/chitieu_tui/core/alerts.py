@@ -39,8 +39,10 @@ class Alert:
 
 
 def today() -> dt.date:
-    """The local date (tests replace it)."""
-    return dt.date.today()
+    """The local date (`CHITIEU_TODAY` replaces it: `periods.today`; tests replace this)."""
+    from chitieu_tui.core.periods import today as periods_today
+
+    return periods_today()
 
 
 def quarter_end(period: Period) -> dt.date:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from chitieu_tui.core.errors import ChitieuError, DataError, Place
 from chitieu_tui.core.model import Definitions, Progress
-from chitieu_tui.core.periods import Period
+from chitieu_tui.core.periods import Period, preferred
 from chitieu_tui.core.snapshots import (
     Snapshot,
     read_snapshot,
@@ -119,7 +119,11 @@ def offline_view(
     """A stale View from the newest snapshot of `period` (None: the newest period that has
     a readable one), judged with `defs` when they fit, else the snapshot's own; None when
     the archive holds nothing usable."""
-    candidates = [period] if period is not None else archive.periods()[::-1]
+    if period is not None:
+        candidates = [period]
+    else:  # the default period first (not after today), later ones only when nothing else
+        kept = archive.periods()
+        candidates = preferred(kept) + [p for p in kept[::-1] if p not in preferred(kept)]
     for p in candidates:
         snap = archive.newest(p, defs) if defs is not None else None
         if snap is None:

@@ -16,7 +16,7 @@ from chitieu_tui.core.journal import Change
 from chitieu_tui.core.loader import load_definitions, load_progress, load_year_definitions
 from chitieu_tui.core.model import Closed, Definitions, Entry, Indicator, Progress
 from chitieu_tui.core.oserrors import os_reason
-from chitieu_tui.core.periods import Period
+from chitieu_tui.core.periods import Period, default_period, preferred
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import link_problem
@@ -217,14 +217,14 @@ class DataDir:
     def fingerprint(self, period: Period | None) -> tuple[object, ...]:
         """Cheap stamps (a few stat calls) that change when anything shown for `period` changes.
 
-        `None` is the period `board(None)` shows: the newest with a progress file.
+        `None` is the period `board(None)` shows: the default period.
         """
         if period is None:
             try:
-                periods = self.periods()
+                candidates = preferred(self.periods())
             except ChitieuError:
-                periods = []  # a stamp never raises: the load says what is wrong
-            period = periods[-1] if periods else None
+                candidates = []  # a stamp never raises: the load says what is wrong
+            period = candidates[0] if candidates else None
         quarters = period.quarters_of_year_so_far() if period is not None else []
         files = [self.definitions_path] + [self.progress_path(p) for p in quarters]
         if period is not None:  # the period's own year and the year before (last year's quarter)
@@ -251,9 +251,9 @@ class DataDir:
         )
 
     def default_period(self, defs: Definitions) -> Period:
-        """The newest period with progress, else Q1 of the definitions' year."""
-        periods = self.periods()
-        return periods[-1] if periods else Period(defs.unit.year, 1)
+        """The default period (`periods.default_period`): the newest with progress not after
+        today's quarter, else Q1 of the definitions' year."""
+        return default_period(self.periods(), defs.unit.year)
 
     def progress(self, period: Period, defs: Definitions) -> Progress | None:
         """One period's progress (None when it has no file yet)."""

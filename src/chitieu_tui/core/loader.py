@@ -447,7 +447,10 @@ def progress_from_dict(
     raw_period = data.get("period")
     period: Period | None = None
     if not isinstance(raw_period, str) or not Period.is_valid(raw_period):
-        errs.append(where.error(Msg("err.period.format", got=_got(raw_period)), key="period"))
+        problem = Period.problem(raw_period) if isinstance(raw_period, str) else None
+        if problem is None or problem.key != "err.period.year_range":
+            problem = Msg("err.period.format", got=_got(raw_period))
+        errs.append(where.error(problem, key="period"))
     else:
         period = Period.parse(raw_period)
         if expect_period is not None and period != expect_period:

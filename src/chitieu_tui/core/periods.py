@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from chitieu_tui.core.errors import DataError
+from chitieu_tui.core.errors import DataError, Place
 from chitieu_tui.i18n import Msg, t
 
 _PERIOD_RE = re.compile(r"\A([0-9]{4})-Q([1-4])\Z")
+YEAR_FIRST = 1900
+YEAR_LAST = 2200
+"""The years a period may name (`0000-Q1` is no quarter anyone reports on)."""
+TODAY_ENV = "CHITIEU_TODAY"
+"""`YYYY-MM-DD`: the date taken as today (for tests and rehearsals); unset, the clock's."""
 _QUARTER_KEYS = {1: "period.q1", 2: "period.q2", 3: "period.q3", 4: "period.q4"}
 """Catalog keys of a quarter's number as shown (`I` in Vietnamese, `1` in English)."""
 
@@ -21,17 +29,39 @@ class Period:
     quarter: int
 
     @classmethod
-    def parse(cls, text: str) -> Period:
-        """Parse `2026-Q1`; raise DataError (`err.period.format`) otherwise."""
+    def problem(cls, text: object) -> Msg | None:
+        """Why `text` is no period (`err.period.format`, `err.period.year_range`); None when
+        it is one. Leading and trailing spaces are allowed."""
         match = _PERIOD_RE.match(text.strip()) if isinstance(text, str) else None
         if match is None:
-            raise DataError("err.period.format", got=repr(text))
+            return Msg("err.period.format", got=repr(text))
+        year = int(match.group(1))
+        if not YEAR_FIRST <= year <= YEAR_LAST:
+            return Msg("err.period.year_range", got=repr(text), first=YEAR_FIRST, last=YEAR_LAST)
+        return None
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """Parse `2026-Q1`; raise DataError (`err.period.format`, or `err.period.year_range`
+        for a year outside YEAR_FIRST..YEAR_LAST) otherwise. The caller names the place."""
+        problem = cls.problem(text)
+        if problem is not None:
+            raise DataError(problem)
+        match = _PERIOD_RE.match(text.strip())
+        assert match is not None
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
     def is_valid(cls, text: str) -> bool:
-        """True when `text` is a well-formed period."""
-        return isinstance(text, str) and _PERIOD_RE.match(text) is not None
+        """True when `text` is a well-formed period of a sane year (no spaces around)."""
+        return (
+            isinstance(text, str) and _PERIOD_RE.match(text) is not None and not cls.problem(text)
+        )
+
+    @classmethod
+    def of(cls, day: dt.date) -> Period:
+        """The quarter `day` falls in."""
+        return cls(day.year, (day.month - 1) // 3 + 1)
 
     def __str__(self) -> str:
         return f"{self.year}-Q{self.quarter}"
@@ -64,3 +94,36 @@ class Period:
     def quarters_of_year_so_far(self) -> list[Period]:
         """Q1..this quarter of this year."""
         return [Period(self.year, q) for q in range(1, self.quarter + 1)]
+
+
+def today() -> dt.date:
+    """Today's local date; `CHITIEU_TODAY=YYYY-MM-DD` replaces it (DataError, naming the
+    variable, when it is not such a date)."""
+    given = os.environ.get(TODAY_ENV)
+    if not given:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(given.strip())
+    except ValueError:
+        raise DataError("err.today.format", Place(TODAY_ENV), got=repr(given)) from None
+
+
+def current_period(on: dt.date | None = None) -> Period:
+    """The quarter of `on` (default: `today()`)."""
+    return Period.of(on if on is not None else today())
+
+
+def default_period(periods: Iterable[Period], year: int, on: dt.date | None = None) -> Period:
+    """THE default period (docs/cli.md, *Default period*): the newest of `periods` (those with progress) that is
+    not after the quarter of `on` (default: `today()`); with none, Q1 of `year` (the
+    definitions' year). A stray `2101-Q1.toml`, or a value typed into next quarter, is
+    reachable with `--period` or `]`, never the default."""
+    candidates = preferred(periods, on)
+    return candidates[0] if candidates else Period(year, 1)
+
+
+def preferred(periods: Iterable[Period], on: dt.date | None = None) -> list[Period]:
+    """`periods` in the order a default is looked for: those not after the current quarter,
+    newest first (the quarters after it are never a default)."""
+    now = current_period(on)
+    return sorted((p for p in set(periods) if p <= now), reverse=True)

@@ -19,7 +19,7 @@ from chitieu_tui.core.arithmetic import Board, evaluate_board, history_boards
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.journal import Change
 from chitieu_tui.core.model import Closed, Definitions, Entry, Progress
-from chitieu_tui.core.periods import Period
+from chitieu_tui.core.periods import Period, default_period
 from chitieu_tui.core.writer import ANY, Expect
 from chitieu_tui.i18n import Msg
 
@@ -111,14 +111,14 @@ def build_view(
 ) -> View:
     """The one place a View is built: board, history, same quarter last year, provenance.
 
-    `period` None is the newest period with progress (Q1 of the definitions' year when none
-    has). The period shown and the earlier quarters of its year must read cleanly (errors
+    `period` None is the default period (`periods.default_period`: the newest with progress
+    not after today's quarter; Q1 of the definitions' year when none). The period shown and the earlier quarters of its year must read cleanly (errors
     propagate); a history quarter that cannot be read falls back to `fallback` (the snapshot
     archive), then is left out. `stale_since` marks an offline copy.
     """
     defs = defs if defs is not None else repo.definitions()
     listed = periods if periods is not None else repo.periods()
-    period = period or (listed[-1] if listed else Period(defs.unit.year, 1))
+    period = period or default_period(listed, defs.unit.year)
     problems: list[ChitieuError] = []
     years = _year_definitions(repo, defs, period.year, problems)
     own = years(period.year)  # the period's own year: errors propagate

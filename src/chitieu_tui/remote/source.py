@@ -26,7 +26,7 @@ from chitieu_tui.core.errors import (
 )
 from chitieu_tui.core.journal import Change
 from chitieu_tui.core.model import Definitions, Progress
-from chitieu_tui.core.periods import Period
+from chitieu_tui.core.periods import Period, default_period
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
 from chitieu_tui.core.source import HISTORY, Origin, View, build_view
 from chitieu_tui.core.text import clean
@@ -374,12 +374,12 @@ class ApiSource:
                 raise self._shape_error(self._path("periods"), exc) from None
         if period is None:
             if known is not None:
-                period = known[-1] if known else Period(defs.unit.year, 1)
+                period = default_period(known, defs.unit.year)
             else:  # a server without /periods: probe the quarters of the year
                 probe = [Period(defs.unit.year, q) for q in range(1, 5)]
                 found = await self._progress_docs(probe, required=True)
                 have = [p for p, f in found.items() if f.ok]
-                period = have[-1] if have else Period(defs.unit.year, 1)
+                period = default_period(have, defs.unit.year)
         required = period.quarters_of_year_so_far()
         optional: list[Period] = []
         if history:

@@ -51,6 +51,7 @@ class DashboardScreen(FilterActions, LocalizedBindings, Screen[None]):
         Binding("c", "app.close_quarter", "close_key", show=False),
         Binding("left_square_bracket", "app.period(-1)", "quarter", key_display="[ ]"),
         Binding("right_square_bracket", "app.period(1)", show=False),
+        Binding("t", "app.today", "today_key", show=False),
         Binding("slash", "filter", "filter", key_display="/"),
         Binding("b", "behind", "behind"),
         Binding("o", "sort", "sort"),

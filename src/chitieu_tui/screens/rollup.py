@@ -29,6 +29,7 @@ class RollupScreen(FilterActions, LocalizedBindings, Screen[None]):
         Binding("enter", "open", "rollup.open", key_display="Enter"),
         Binding("left_square_bracket", "app.period(-1)", "quarter", key_display="[ ]"),
         Binding("right_square_bracket", "app.period(1)", show=False),
+        Binding("t", "app.today", "today_key", show=False),
         Binding("slash", "filter", "filter", key_display="/"),
         Binding("b", "behind", "behind"),
         Binding("o", "sort", "sort"),

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.model import Progress
-from chitieu_tui.core.periods import Period
+from chitieu_tui.core.periods import Period, default_period
 from chitieu_tui.i18n import Msg, t
 from chitieu_tui.remote import schema
 from chitieu_tui.remote.server.problems import Problem, _data_problem, _lang
@@ -81,10 +81,9 @@ def _tagged(entry: dict[str, Any]) -> tuple[bytes, str]:
 
 
 def _newest_of(data: _ServedDir) -> Period:
-    """The unit's newest period with progress (Q1 of its year when none)."""
-    defs = _definitions(data)
-    periods = data.periods()
-    return periods[-1] if periods else Period(defs.unit.year, 1)
+    """The unit's default period (newest with progress not after today; Q1 of its year
+    when none)."""
+    return default_period(data.periods(), _definitions(data).unit.year)
 
 
 async def _each(

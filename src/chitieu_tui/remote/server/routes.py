@@ -39,6 +39,9 @@ T = TypeVar("T")
 
 def _period(text: str) -> Period:
     if not Period.is_valid(text):
+        problem = Period.problem(text)
+        if problem is not None and problem.key == "err.period.year_range":
+            raise Problem(400, problem)  # 0000-Q1: well formed, of no sane year
         raise Problem(400, Msg("err.server.bad_period", period=_safe(text, 20)))
     return Period.parse(text)
 

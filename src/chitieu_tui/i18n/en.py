@@ -814,4 +814,8 @@ MESSAGES: dict[str, str] = {
     # --- review A ---
     "err.cli.size_form": "size must look like 120x40, got {got}",
     "err.cli.size_range": "size {got} is out of range (20 to 1000 columns, 10 to 500 lines)",
+    # --- issue 18: tuiwords (conflict, roll-up, words) ---
+    "e_conflict_saved": "{who} saved {theirs} at {time}",
+    "e_conflict_saved_note": "{who} saved {theirs} at {time} (note: {note})",
+    "e_conflict_someone": "Someone else",
 }

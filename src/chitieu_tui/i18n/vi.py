@@ -817,4 +817,8 @@ MESSAGES: dict[str, str] = {
     # --- review A ---
     "err.cli.size_form": "kích thước phải có dạng 120x40, nhận được {got}",
     "err.cli.size_range": "kích thước {got} nằm ngoài giới hạn (20 đến 1000 cột, 10 đến 500 dòng)",
+    # --- issue 18: tuiwords (conflict, roll-up, words) ---
+    "e_conflict_saved": "{who} lưu {theirs} lúc {time}",
+    "e_conflict_saved_note": "{who} lưu {theirs} lúc {time} (ghi chú: {note})",
+    "e_conflict_someone": "Người khác",
 }

@@ -203,7 +203,7 @@ async def test_help_screen(sample: Path) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
-        assert "thoát chương trình" in text and "lưu snapshot" in text
+        assert "thoát chương trình" in text and "lưu bản chụp số liệu" in text
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
 

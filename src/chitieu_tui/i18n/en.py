@@ -818,4 +818,9 @@ MESSAGES: dict[str, str] = {
     "e_conflict_saved": "{who} saved {theirs} at {time}",
     "e_conflict_saved_note": "{who} saved {theirs} at {time} (note: {note})",
     "e_conflict_someone": "Someone else",
+    "d_remaining_decrease": "Still to reduce",
+    "d_per_quarter_decrease": "To reduce per remaining quarter",
+    "d_per_month_decrease": "To reduce per remaining month",
+    "change_points": "{sign}{value} pts",
+    "card_share": "{percent} of {target}",
 }

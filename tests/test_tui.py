@@ -216,7 +216,7 @@ async def test_snapshot_key_writes_into_the_data_folder(sample: Path) -> None:
         await settle(pilot)
         written = list((sample / "snapshots" / "2026-Q1").glob("*.toml"))
         assert len(written) == 1
-        assert ("information", f"Đã lưu snapshot: {written[0]}") in app.notes
+        assert ("information", f"Đã lưu bản chụp số liệu: {written[0]}") in app.notes
 
 
 async def test_snapshot_failure_is_notified_not_fatal(sample: Path) -> None:

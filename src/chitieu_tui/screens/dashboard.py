@@ -57,12 +57,15 @@ class DashboardScreen(FilterActions, LocalizedBindings, Screen[None]):
         Binding("enter", "open_row", "key.details", key_display="Enter"),
         Binding("question_mark", "app.help", "help", key_display="?"),
         Binding("exclamation_mark", "app.alerts", "alerts", key_display="!"),
-        Binding("escape", "clear_filter", show=False),
+        Binding("ctrl+p", "app.command_palette", "key.palette", key_display="Ctrl+P"),
+        Binding("escape", "clear_filter", "key.back", key_display="Esc"),
     ]
 
-    def __init__(self, lang: str = "vi") -> None:
+    def __init__(self, lang: str = "vi", back: bool = False) -> None:
         super().__init__()
         self.lang = lang
+        self.back = back
+        """Opened from the roll-up: Esc goes back to it (and the key line says so)."""
         self._typing: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -82,7 +85,7 @@ class DashboardScreen(FilterActions, LocalizedBindings, Screen[None]):
         box.display = False
         yield box
         yield IndicatorTable(lang, id="table")
-        yield KeyBar()
+        yield KeyBar(hide=() if self.back else ("escape",))
 
     def on_mount(self) -> None:
         """Keys go to the table first."""

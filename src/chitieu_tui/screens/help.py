@@ -25,6 +25,7 @@ KEYS = [
     ("!", "help_alerts"),
     ("Enter", "help_enter"),
     ("Esc", "help_escape"),
+    ("Ctrl+P", "help_palette"),
     ("?", "help_question"),
 ]
 ROLLUP_KEYS = [
@@ -35,7 +36,9 @@ ROLLUP_KEYS = [
     ("o", "help_o"),
     ("[  ]", "help_rollup_brackets"),
     ("Enter", "help_rollup_enter"),
+    ("Home  End", "help_rollup_home_end"),
     ("Esc", "help_escape"),
+    ("Ctrl+P", "help_palette"),
     ("?", "help_question"),
 ]
 """The roll-up's keys."""

@@ -46,7 +46,6 @@ class DashboardScreen(FilterActions, LocalizedBindings, Screen[None]):
     BINDINGS = [
         Binding("q", "app.quit", "quit"),
         Binding("r", "app.reload", "reload"),
-        Binding("s", "app.snapshot", "snapshot"),
         Binding("e", "app.enter", "enter"),
         Binding("c", "app.close_quarter", "close_key", show=False),
         Binding("left_square_bracket", "app.period(-1)", "quarter", key_display="[ ]"),
@@ -54,6 +53,7 @@ class DashboardScreen(FilterActions, LocalizedBindings, Screen[None]):
         Binding("slash", "filter", "filter", key_display="/"),
         Binding("b", "behind", "behind"),
         Binding("o", "sort", "sort"),
+        Binding("s", "app.snapshot", "snapshot"),
         Binding("enter", "open_row", "key.details", key_display="Enter"),
         Binding("question_mark", "app.help", "help", key_display="?"),
         Binding("exclamation_mark", "app.alerts", "alerts", key_display="!"),

@@ -177,3 +177,46 @@ def test_a_target_not_met_never_shows_100_percent() -> None:
 def test_infinite_percent_becomes_none() -> None:
     tiny = ind(kind="cumulative", target=1e-300)
     assert evaluate(tiny, Period(2026, 1), {1: E(1e300)}).percent is None
+
+
+INT_CUM = ind(kind="cumulative", report="quarter", target=30.0, integer=True)
+INT_LEVEL = ind(target=1450.0, baseline=1420.0, integer=True)
+INT_DEC = ind(direction="decrease", target=70.0, baseline=96.0, integer=True)
+
+
+@pytest.mark.parametrize(
+    ("indicator", "quarter", "expected"),
+    [
+        (INT_CUM, 1, 8.0),  # 7.5: halves up
+        (INT_CUM, 2, 15.0),
+        (INT_LEVEL, 1, 1428.0),  # 1427.5
+        (INT_LEVEL, 3, 1443.0),  # 1442.5
+        (INT_DEC, 1, 90.0),  # 89.5
+        (INT_DEC, 3, 77.0),  # 76.5
+        (ind(kind="cumulative", target=30.0), 1, 7.5),  # not counted in whole things
+    ],
+)
+def test_an_integer_indicator_expects_whole_numbers(
+    indicator: Indicator, quarter: int, expected: float
+) -> None:
+    assert expected_at(indicator, quarter) == expected
+
+
+def test_an_integer_indicator_is_judged_against_the_whole_number_shown() -> None:
+    # 7.25 is expected, 7 is shown: 7 admitted is on track, as the screen says.
+    seven = ind(kind="cumulative", target=29.0, integer=True)
+    assert evaluate(seven, Period(2026, 1), {1: E(7.0)}).status is Status.ON_TRACK
+
+
+def test_what_an_integer_indicator_still_needs_is_rounded_up() -> None:
+    from chitieu_tui.core.arithmetic import pace
+
+    got = pace(evaluate(INT_CUM, Period(2026, 1), {1: E(6.0)}))
+    assert got is not None
+    assert (got.remaining, got.per_quarter, got.per_month) == (24.0, 8.0, 3.0)  # 24/9 = 2.67
+    got = pace(evaluate(INT_CUM, Period(2026, 2), {1: E(6.0), 2: E(3.0)}))
+    assert got is not None and (got.per_quarter, got.per_month) == (11.0, 4.0)  # 10.5, 3.5
+    dec = pace(evaluate(INT_DEC, Period(2026, 1), {1: E(92.0)}))
+    assert dec is not None and (dec.remaining, dec.per_quarter) == (22.0, 8.0)  # 7.33
+    level = pace(evaluate(INT_LEVEL, Period(2026, 1), {1: E(1425.0)}))
+    assert level is not None and level.projection == 1440.0  # 1425 + 5 × 3 = 1440

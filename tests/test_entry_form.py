@@ -25,6 +25,15 @@ def values(root: Path) -> dict[str, Any]:
     return plain_values(root / "progress" / "2026-Q1.toml")
 
 
+def raw_values(root: Path) -> dict[str, Any]:
+    """The progress file's values with who and when."""
+    import tomllib
+
+    text = (root / "progress" / "2026-Q1.toml").read_text(encoding="utf-8")
+    values: dict[str, Any] = tomllib.loads(text)["values"]
+    return values
+
+
 def shown(app: Any, selector: str) -> str:
     return str(app.screen.query_one(selector).render())
 
@@ -110,7 +119,7 @@ async def test_a_change_from_outside_is_a_conflict_then_overwrite(tmp_path: Path
         await press(pilot, app, "#entry-save")
         assert isinstance(app.screen, EntryScreen)
         message = shown(app, "#entry-message")
-        assert "Người khác vừa lưu 5" in message or "người khác vừa lưu 5" in message
+        assert "lưu 5 đảng viên lúc" in message  # who saved what, and when
         assert "ghi chú của chi bộ 3" in message and "bạn nhập 4" in message
         assert values(root)["ket-nap-dang-vien"]["value"] == 5
         await pilot.pause()
@@ -137,6 +146,31 @@ async def test_a_conflict_can_keep_theirs(tmp_path: Path) -> None:
     assert values(root)["ket-nap-dang-vien"] == 5
 
 
+async def test_one_enter_on_a_conflict_keeps_the_colleagues_value(tmp_path: Path) -> None:
+    """The conflict question focuses the safe choice and names who saved what, and when."""
+    root = copy_sample(tmp_path)
+    app = App(FileSource(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, app, "ket-nap-dang-vien")
+        DataDir(root).enter(Q1, "ket-nap-dang-vien", "7", by="Lan")  # behind the form
+        saved = raw_values(root)["ket-nap-dang-vien"]
+        value = app.screen.query_one("#entry-value", Input)
+        value.focus()
+        await type_value(pilot, app, "8")  # on track: no cause and remedy asked
+        await pilot.press("enter")  # to the note
+        await pilot.press("enter")  # save: the file holds 7 now, a conflict
+        await settle(pilot)
+        assert isinstance(app.screen, EntryScreen)
+        message = shown(app, "#entry-message")
+        clock = saved["at"].strftime("%H:%M")
+        assert f"Lan lưu 7 đảng viên lúc {clock}" in message, message
+        assert app.screen.focused is not None and app.screen.focused.id == "entry-keep"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, EntryScreen)
+    assert raw_values(root)["ket-nap-dang-vien"] == saved  # theirs, untouched
+
+
 async def test_remove_asks_then_removes(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
     app = App(FileSource(root))
@@ -158,7 +192,7 @@ async def test_remove_after_a_conflict_names_the_value_it_removes(tmp_path: Path
         DataDir(root).enter(Q1, "bhyt", "96")
         await type_value(pilot, app, "97")
         await press(pilot, app, "#entry-save")
-        assert "vừa lưu 96" in shown(app, "#entry-message")
+        assert "lưu 96%" in shown(app, "#entry-message")
         await press(pilot, app, "#entry-remove")
         message = shown(app, "#entry-message")
         assert "96%" in message and "90%" not in message

@@ -89,7 +89,7 @@ async def test_the_dashboard_opens_the_archive_without_changing_the_app(tmp_path
         assert "ngoại tuyến" in header
         await pilot.press("e")
         await pilot.pause()
-        assert any("snapshot" in text for _, text in app.notes)
+        assert any("bản chụp số liệu" in text for _, text in app.notes)
 
 
 def test_report_offline_reads_the_archive(

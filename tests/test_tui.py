@@ -203,7 +203,7 @@ async def test_help_screen(sample: Path) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
-        assert "thoát chương trình" in text and "lưu snapshot" in text
+        assert "thoát chương trình" in text and "lưu bản chụp số liệu" in text
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
 
@@ -216,7 +216,7 @@ async def test_snapshot_key_writes_into_the_data_folder(sample: Path) -> None:
         await settle(pilot)
         written = list((sample / "snapshots" / "2026-Q1").glob("*.toml"))
         assert len(written) == 1
-        assert ("information", f"Đã lưu snapshot: {written[0]}") in app.notes
+        assert ("information", f"Đã lưu bản chụp số liệu: {written[0]}") in app.notes
 
 
 async def test_snapshot_failure_is_notified_not_fatal(sample: Path) -> None:

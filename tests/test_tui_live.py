@@ -175,7 +175,7 @@ async def test_a_broken_file_keeps_the_last_figures_and_recovers(tmp_path: Path)
         await pilot.press("s")  # a snapshot of the old figures would mislead: refused
         await settle(pilot)
         assert not (root / "snapshots").exists()
-        assert any("Không lưu snapshot" in text for _, text in app.notes)
+        assert any("Không lưu bản chụp" in text for _, text in app.notes)
         app._poll_tick()  # no change since: no second notification
         await settle(pilot)
         assert len([1 for sev, _ in app.notes if sev == "error"]) == len(errors)

@@ -55,6 +55,8 @@ def expected_judgement(ind: dict[str, Any], q: int, values: dict[int, Any]) -> t
         expected = ind["baseline"] + (target - ind["baseline"]) * q / 4
     else:
         expected = target
+    if ind.get("integer") and expected is not None:  # whole things: halves up
+        expected = math.floor(expected + 0.5)
     if q not in values:
         return ("no_data", None, expected)
     v = values[q]

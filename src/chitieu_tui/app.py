@@ -237,7 +237,7 @@ class ChitieuApp(App[int]):
         self.period = collection.period
         self.view = None
         self.last_error = self.load_error = None
-        await self.push_screen(DashboardScreen(self.lang))
+        await self.push_screen(DashboardScreen(self.lang, back=True))
         self._tried = member.stamp
         if member.error is None:
             self.on_view_loaded(ViewLoaded(member.view))
@@ -491,12 +491,32 @@ class ChitieuApp(App[int]):
 
         from chitieu_tui.screens.close import CloseScreen
 
-        self.push_screen(CloseScreen(self.source, self.view.period, closed, self.lang), done)
+        missing = [
+            ev.indicator.name for ev in self.view.board.evaluations if ev.status is Status.NO_DATA
+        ]
+        form = CloseScreen(self.source, self.view.period, closed, self.lang, missing=missing)
+        self.push_screen(form, done)
 
     def action_help(self) -> None:
         """`?`."""
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.lang, rollup=self._on_rollup()))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C (which copies, never quits): say how to quit, in the reader's language."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                shown = active.binding.key_display or self.get_key_display(active.binding)
+                text = t(self.lang, "quit_how", press=shown or key)
+                self.notify(text, title=t(self.lang, "quit_title"), markup=False)
+                return
+
+    def action_command_palette(self) -> None:
+        """Ctrl+P: Textual's palette, its own words (placeholder, no match) in ours."""
+        from chitieu_tui.commands import LocalizedPalette
+
+        if self.use_command_palette and not LocalizedPalette.is_open(self):
+            self.push_screen(LocalizedPalette(self.lang, id="--command-palette"))
 
 
 def preload(source: Source, period: Period | None) -> tuple[View, object] | None:

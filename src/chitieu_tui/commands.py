@@ -7,7 +7,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets.option_list import Option
 
 from chitieu_tui.i18n import LANGS, fold, t
 
@@ -21,6 +24,31 @@ def _app(provider: Provider) -> ChitieuApp:
     app = provider.app
     assert isinstance(app, ChitieuApp)
     return app
+
+
+class LocalizedPalette(CommandPalette):
+    """Textual's command palette with its own words in the app's language: the placeholder
+    (a constructor argument) and *No matches found* (drawn by a private countdown of
+    Textual 8's CommandPalette, reproduced here with the catalog's words)."""
+
+    def __init__(self, lang: str = "vi", **kwargs: Any) -> None:
+        super().__init__(placeholder=t(lang, "palette.placeholder"), **kwargs)
+        self.lang = lang
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                words = Text(t(self.lang, "palette.no_matches"), style="not bold")
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(words), disabled=True, id=self._NO_MATCHES)
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
 
 class ChitieuCommands(Provider):

@@ -74,7 +74,8 @@ def cmd_set(args: argparse.Namespace) -> int:
         if isinstance(exc, ImplausibleError):
             detail = Msg("err.entry.needs_yes", detail=detail)
         item = Msg("item.indicator", id=args.id)
-        raise DataError(Msg("err.in_item", item=item, detail=detail), Place("VALUE")) from None
+        place = Place(t(args.lang, "cli.value_place"))  # the argument, in the reader's words
+        raise DataError(Msg("err.in_item", item=item, detail=detail), place) from None
     label = period.label(args.lang)
     stored = _stored_text(data, period, args.id, args.lang)
     typed = clean(args.value.strip())

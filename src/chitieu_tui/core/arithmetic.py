@@ -74,17 +74,32 @@ class Evaluation:
         return "" if self.entry is None else self.entry.note
 
 
+def half_up(x: float) -> float:
+    """`x` rounded to a whole number, halves up (7.5 → 8, 7.25 → 7, -2.5 → -2)."""
+    return float(math.floor(x + 0.5))
+
+
+def whole_up(x: float) -> float:
+    """`x` rounded up to a whole number (7.1 → 8), forgiving float noise (7.0000000001 → 7)."""
+    near = round(x)
+    return float(near) if math.isclose(x, near, rel_tol=1e-9, abs_tol=1e-9) else float(math.ceil(x))
+
+
 def expected_at(ind: Indicator, quarter: int) -> float | None:
-    """The value expected at the end of quarter `quarter` (None for milestones)."""
+    """The value expected at the end of quarter `quarter` (None for milestones); a whole
+    number for an `integer` indicator (halves up: 30 × 1/4 = 7.5 → 8), which is also the
+    number the status is judged against (docs/arithmetic.md)."""
     if ind.kind == "milestone" or ind.target is None:
         return None
     if ind.plan is not None:
-        return ind.plan[quarter - 1]
-    if ind.kind == "cumulative":
-        return ind.target * quarter / 4
-    if ind.baseline is not None:
-        return ind.baseline + (ind.target - ind.baseline) * quarter / 4
-    return ind.target
+        expected = ind.plan[quarter - 1]
+    elif ind.kind == "cumulative":
+        expected = ind.target * quarter / 4
+    elif ind.baseline is not None:
+        expected = ind.baseline + (ind.target - ind.baseline) * quarter / 4
+    else:
+        expected = ind.target
+    return half_up(expected) if ind.integer else expected
 
 
 def year_to_date(ind: Indicator, period: Period, year_values: Mapping[int, Entry]) -> float | None:
@@ -330,4 +345,9 @@ def pace(ev: Evaluation) -> Pace | None:
             projection = v
     per_quarter = remaining / quarters_left if quarters_left and remaining else None
     per_month = remaining / (3 * quarters_left) if quarters_left and remaining else None
+    if ind.integer:  # whole things: what is still needed rounds up, a projection half up
+        remaining = whole_up(remaining)
+        per_quarter = None if per_quarter is None else whole_up(per_quarter)
+        per_month = None if per_month is None else whole_up(per_month)
+        projection = half_up(projection)
     return Pace(remaining, per_quarter, per_month, projection)

@@ -141,10 +141,22 @@ def card_detail(ev: Evaluation, lang: str = "vi") -> list[str]:
     if ind.unit == "%":
         return [f"{t(lang, 'expected')} {fmt.with_unit(ev.expected, ind.unit, lang)}"]
     share = f"{fmt.percent_of(ev, lang)} {t(lang, 'of_target')}"
-    return [f"{share} · {ind.unit}" if ind.unit else share, share]
+    if not ind.unit:
+        return [share]
+    # The unit follows a number (`20% kế hoạch 30 đảng viên`), never a bare `· đảng viên`.
+    target = fmt.with_unit(ind.target, ind.unit, lang)
+    return [t(lang, "card_share", percent=fmt.percent_of(ev, lang), target=target), share]
 
 
-def change_text(change: float, lang: str = "vi") -> str:
-    """A year-on-year change: `+12%`, `-3%`."""
+def is_percentage(ind: Indicator) -> bool:
+    """Measured in `%` (its year-on-year change is in percentage points)."""
+    return ind.unit.strip() == "%"
+
+
+def change_text(change: float, lang: str = "vi", points: bool = False) -> str:
+    """A year-on-year change: `+12%`, `-3%`; in percentage points `+6,3 điểm %` (`+6.3 pts`)."""
     sign = "+" if change >= 0 else "-"
+    if points:
+        value = fmt.number(abs(change), lang, decimals=1)
+        return t(lang, "change_points", sign=sign, value=value)
     return f"{sign}{fmt.number(abs(change), lang, decimals=0)}%"

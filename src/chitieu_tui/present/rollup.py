@@ -8,7 +8,7 @@ from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.core.collection import Collection, Member, Total, totals
 from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.present import fmt
-from chitieu_tui.present.status import symbol
+from chitieu_tui.present.status import STATUS, STATUS_ORDER, symbol
 
 
 @dataclass(frozen=True)
@@ -148,3 +148,63 @@ def offline_text(collection: Collection, lang: str = "vi") -> str:
         return ""
     shown = ", ".join(names[:5]) + ("…" if len(names) > 5 else "")
     return t(lang, "rollup.offline", n=len(names), names=shown)
+
+
+def legend(lang: str = "vi") -> list[tuple[str, str, str]]:
+    """What the scorecard's marks mean, in order: (mark, word, theme colour), e.g.
+    `("▼", "Chậm tiến độ", "$error")`."""
+    return [(STATUS[s].symbol, t(lang, STATUS[s].key), STATUS[s].colour) for s in STATUS_ORDER]
+
+
+LEFT_OUT_SHOWN = 4
+"""Units named in the left-out line; the others are counted."""
+
+
+def _left_out_reasons(
+    member: Member, columns: list[str], names: list[str], refs: list[Total], lang: str
+) -> list[str]:
+    """Why one unit is not in (some of) the totals; empty when it is in all of them."""
+    if member.error is not None:
+        return [t(lang, "rollup.why_broken")]
+    board = member.board
+    if board is None:  # still loading
+        return []
+    if board.progress is None:
+        return [t(lang, "rollup.why_no_report")]
+    reasons: list[str] = []
+    missing: list[str] = []
+    for column, name, total in zip(columns, names, refs, strict=True):
+        ev = board.get(column)
+        ref = total.indicator
+        if ev is None or ref is None or total.aggregate == "none":
+            continue  # no such indicator (a blank cell), or a column nobody adds up
+        ind = ev.indicator
+        if (ind.unit, ind.kind) != (ref.unit, ref.kind):
+            if ind.unit != ref.unit:
+                reasons.append(t(lang, "rollup.why_other_unit", name=name, unit=ind.unit))
+            else:
+                kind = t(lang, "kind_" + ind.kind)
+                reasons.append(t(lang, "rollup.why_other_kind", name=name, kind=kind))
+        elif ev.entry is None:
+            missing.append(name)
+    if missing:
+        reasons.append(t(lang, "rollup.why_missing", names=", ".join(missing)))
+    return reasons
+
+
+def left_out_text(collection: Collection, columns: list[str], lang: str = "vi") -> str:
+    """The units the totals row leaves out, and why (empty when every unit is in):
+    `Tổng chưa tính: Xã Bình Đức (chưa có số liệu quý này); …`."""
+    names = column_names(collection, columns)
+    refs = column_totals(collection, columns)
+    out: list[str] = []
+    for member in collection.members:
+        reasons = _left_out_reasons(member, columns, names, refs, lang)
+        if reasons:
+            out.append(t(lang, "rollup.left_out_unit", name=member.name, why="; ".join(reasons)))
+    if not out:
+        return ""
+    shown = " · ".join(out[:LEFT_OUT_SHOWN])
+    if len(out) > LEFT_OUT_SHOWN:
+        shown = t(lang, "rollup.left_out_more", shown=shown, n=len(out) - LEFT_OUT_SHOWN)
+    return t(lang, "rollup.left_out", units=shown)

@@ -9,6 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
@@ -37,15 +38,35 @@ class CloseFailed(Message):
     error: str
 
 
+MISSING_SHOWN = 5
+"""Indicators named in the warning; the others are counted."""
+
+
+def missing_text(names: list[str], lang: str) -> Content:
+    """`Còn 2 chỉ tiêu chưa có số liệu: A, B. Sau khi chốt sẽ không nhập thêm được.`"""
+    shown = ", ".join(names[:MISSING_SHOWN])
+    if len(names) > MISSING_SHOWN:
+        shown = t(lang, "c_missing_more", shown=shown, n=len(names) - MISSING_SHOWN)
+    return Content.styled(t(lang, "c_missing", n=len(names), names=shown), "bold $warning")
+
+
 class CloseScreen(LocalizedBindings, ModalScreen[bool]):
     """Dismissed with True when the quarter was closed or reopened."""
 
     BINDINGS = [Binding("escape", "cancel", "e_cancel", key_display="Esc")]
 
     def __init__(
-        self, source: ClosableSource, period: Period, closed: Closed | None, lang: str = "vi"
+        self,
+        source: ClosableSource,
+        period: Period,
+        closed: Closed | None,
+        lang: str = "vi",
+        *,
+        missing: list[str] | None = None,
     ) -> None:
         super().__init__()
+        self.missing = missing or []
+        """The names of the indicators still without a value: closing warns of them."""
         self.source = source
         self.period = period
         self.closed = closed
@@ -58,6 +79,8 @@ class CloseScreen(LocalizedBindings, ModalScreen[bool]):
         with Vertical(id="close-form"):
             if self.closed is not None:
                 yield Static(Text(closed_text(self.closed, lang)), markup=False)
+            elif self.missing:
+                yield Static(missing_text(self.missing, lang), id="close-missing", markup=False)
             yield Static(Text(t(lang, "c_reason")), markup=False)
             yield Input(id="close-reason", compact=True)
             yield Static(Text(""), id="close-message", markup=False)

@@ -46,7 +46,6 @@ class DashboardScreen(FilterActions, LocalizedBindings, Screen[None]):
     BINDINGS = [
         Binding("q", "app.quit", "quit"),
         Binding("r", "app.reload", "reload"),
-        Binding("s", "app.snapshot", "snapshot"),
         Binding("e", "app.enter", "enter"),
         Binding("c", "app.close_quarter", "close_key", show=False),
         Binding("left_square_bracket", "app.period(-1)", "quarter", key_display="[ ]"),
@@ -55,15 +54,19 @@ class DashboardScreen(FilterActions, LocalizedBindings, Screen[None]):
         Binding("slash", "filter", "filter", key_display="/"),
         Binding("b", "behind", "behind"),
         Binding("o", "sort", "sort"),
+        Binding("s", "app.snapshot", "snapshot"),
         Binding("enter", "open_row", "key.details", key_display="Enter"),
         Binding("question_mark", "app.help", "help", key_display="?"),
         Binding("exclamation_mark", "app.alerts", "alerts", key_display="!"),
-        Binding("escape", "clear_filter", show=False),
+        Binding("ctrl+p", "app.command_palette", "key.palette", key_display="Ctrl+P"),
+        Binding("escape", "clear_filter", "key.back", key_display="Esc"),
     ]
 
-    def __init__(self, lang: str = "vi") -> None:
+    def __init__(self, lang: str = "vi", back: bool = False) -> None:
         super().__init__()
         self.lang = lang
+        self.back = back
+        """Opened from the roll-up: Esc goes back to it (and the key line says so)."""
         self._typing: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -83,7 +86,7 @@ class DashboardScreen(FilterActions, LocalizedBindings, Screen[None]):
         box.display = False
         yield box
         yield IndicatorTable(lang, id="table")
-        yield KeyBar()
+        yield KeyBar(hide=() if self.back else ("escape",))
 
     def on_mount(self) -> None:
         """Keys go to the table first."""

@@ -98,17 +98,20 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
         p = pace(ev)
+        # A decrease says what is still to be removed: "Còn phải giảm 22 hộ".
+        down = "_decrease" if ev.indicator.direction == "decrease" else ""
         if p is not None and p.remaining is not None:
             if p.remaining <= 0:
-                grid.add_row(Text(t(lang, "d_remaining")), Text(t(lang, "d_met_already")))
+                grid.add_row(Text(t(lang, "d_remaining" + down)), Text(t(lang, "d_met_already")))
             else:
-                grid.add_row(Text(t(lang, "d_remaining")), Text(_value(ev, p.remaining, lang)))
+                remaining = Text(_value(ev, p.remaining, lang))
+                grid.add_row(Text(t(lang, "d_remaining" + down)), remaining)
                 if p.per_quarter is not None:
-                    grid.add_row(
-                        Text(t(lang, "d_per_quarter")), Text(_value(ev, p.per_quarter, lang))
-                    )
+                    per_quarter = Text(_value(ev, p.per_quarter, lang))
+                    grid.add_row(Text(t(lang, "d_per_quarter" + down)), per_quarter)
                 if p.per_month is not None:
-                    grid.add_row(Text(t(lang, "d_per_month")), Text(_value(ev, p.per_month, lang)))
+                    per_month = Text(_value(ev, p.per_month, lang))
+                    grid.add_row(Text(t(lang, "d_per_month" + down)), per_month)
             if p.projection is not None:
                 grid.add_row(Text(t(lang, "d_projection")), Text(_value(ev, p.projection, lang)))
         last = self.view.last_year()

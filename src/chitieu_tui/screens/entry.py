@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import quantity
 from chitieu_tui.present.failure import worded
+from chitieu_tui.present.time import clock_text, datetime_text
 from chitieu_tui.screens.localized import LocalizedBindings
 
 
@@ -97,8 +99,8 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
             yield Static(Text(hint, style="italic"), id="entry-message", markup=False)
             with Horizontal(id="entry-buttons"):
                 yield Button(t(lang, "e_save"), variant="primary", id="entry-save", compact=True)
-                yield Button(t(lang, "e_overwrite"), id="entry-overwrite", compact=True)
                 yield Button(t(lang, "e_keep_theirs"), id="entry-keep", compact=True)
+                yield Button(t(lang, "e_overwrite"), id="entry-overwrite", compact=True)
                 yield Button(t(lang, "e_remove"), id="entry-remove", compact=True)
                 yield Button(t(lang, "e_cancel"), id="entry-cancel", compact=True)
 
@@ -296,13 +298,29 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         if message.conflict and self._pending is not None:
             self.expect = message.current
             mine = self._understood(self._pending[0])
-            self._say(t(self.lang, "e_conflict", theirs=message.error, mine=mine))
+            theirs = self._theirs(message.current) or message.error
+            self._say(t(self.lang, "e_conflict", theirs=theirs, mine=mine))
             self._conflict_buttons(True)
-            self.query_one("#entry-overwrite", Button).focus()
+            # The safe choice has the focus: one Enter never overwrites a colleague.
+            self.query_one("#entry-keep", Button).focus()
             return
         if message.current is not None or message.conflict:
             self.expect = message.current
         self._say(message.error)
+
+    def _theirs(self, current: Entry | None) -> str | None:
+        """Who saved what and when (`Lan lưu 7 đảng viên lúc 10:12`), when the file says when;
+        None otherwise (the writer's own words are shown)."""
+        if current is None or current.at is None:
+            return None
+        ind = self.ev.indicator
+        value = quantity(current.value, "" if ind.kind == "milestone" else ind.unit, self.lang)
+        at = current.at
+        now = dt.datetime.now(at.tzinfo) if at.tzinfo is not None else dt.datetime.now()
+        when = clock_text(at) if at.date() == now.date() else datetime_text(at, self.lang)
+        who = current.by or t(self.lang, "e_conflict_someone")
+        key = "e_conflict_saved_note" if current.note else "e_conflict_saved"
+        return t(self.lang, key, who=who, theirs=value, time=when, note=current.note)
 
     def on_entry_saved(self, message: EntrySaved) -> None:
         """Close; the app reloads."""

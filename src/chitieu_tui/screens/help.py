@@ -26,6 +26,7 @@ KEYS = [
     ("!", "help_alerts"),
     ("Enter", "help_enter"),
     ("Esc", "help_escape"),
+    ("Ctrl+P", "help_palette"),
     ("?", "help_question"),
 ]
 ROLLUP_KEYS = [
@@ -37,7 +38,9 @@ ROLLUP_KEYS = [
     ("[  ]", "help_rollup_brackets"),
     ("t", "help_t"),
     ("Enter", "help_rollup_enter"),
+    ("Home  End", "help_rollup_home_end"),
     ("Esc", "help_escape"),
+    ("Ctrl+P", "help_palette"),
     ("?", "help_question"),
 ]
 """The roll-up's keys."""

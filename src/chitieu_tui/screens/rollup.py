@@ -5,16 +5,33 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, ProgressBar, Static
 
 from chitieu_tui.core.collection import Collection
 from chitieu_tui.i18n import t
-from chitieu_tui.present.rollup import header_text, offline_text, summary_text
+from chitieu_tui.present.rollup import (
+    header_text,
+    left_out_text,
+    legend,
+    offline_text,
+    summary_text,
+)
 from chitieu_tui.screens.filtering import FilterActions
 from chitieu_tui.screens.localized import LocalizedBindings
 from chitieu_tui.widgets.key_bar import KeyBar
 from chitieu_tui.widgets.scorecard import Scorecard
+
+
+def legend_content(lang: str) -> Content:
+    """`✓ Đạt/vượt  ▲ Đúng tiến độ  ▼ Chậm tiến độ  · Chưa có số liệu`, marks in colour."""
+    parts: list[Content | tuple[str, str] | str] = []
+    for mark, word, colour in legend(lang):
+        if parts:
+            parts.append("   ")
+        parts += [(mark, f"bold {colour}"), " ", (word, "$foreground-muted")]
+    return Content.assemble(*parts)
 
 
 class RollupScreen(FilterActions, LocalizedBindings, Screen[None]):
@@ -22,6 +39,9 @@ class RollupScreen(FilterActions, LocalizedBindings, Screen[None]):
 
     AUTO_FOCUS = "#scorecard"
     FILTER_BOX = "rollup-filter"
+    DEFAULT_CSS = """
+    #rollup-legend, #rollup-left-out { height: auto; padding: 0 1; }
+    """
 
     BINDINGS = [
         Binding("q", "app.quit", "quit"),
@@ -34,6 +54,7 @@ class RollupScreen(FilterActions, LocalizedBindings, Screen[None]):
         Binding("b", "behind", "behind"),
         Binding("o", "sort", "sort"),
         Binding("question_mark", "app.help", "help", key_display="?"),
+        Binding("ctrl+p", "app.command_palette", "key.palette", key_display="Ctrl+P"),
         Binding("escape", "clear_filter", show=False),
     ]
 
@@ -58,6 +79,10 @@ class RollupScreen(FilterActions, LocalizedBindings, Screen[None]):
         box.display = False
         yield box
         yield Scorecard(lang, id="scorecard")
+        yield Static(legend_content(lang), id="rollup-legend")
+        left_out = Static(Text(""), id="rollup-left-out", markup=False)
+        left_out.display = False
+        yield left_out
         yield KeyBar()
 
     @property
@@ -79,6 +104,10 @@ class RollupScreen(FilterActions, LocalizedBindings, Screen[None]):
         note.update(Text(text))
         note.display = bool(text)
         self.table.show(collection)
+        left_out = self.query_one("#rollup-left-out", Static)
+        words = left_out_text(collection, self.table.columns_ids, lang)
+        left_out.update(Text(words))
+        left_out.display = bool(words)
 
     def show_progress(self, done: int, total: int) -> None:
         """`Đang tải 12/150 đơn vị…` and a bar, while a server's units load."""

@@ -11,7 +11,7 @@ from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.i18n.vocabulary import TITLE_PREFIXES, TITLE_YEAR
 from chitieu_tui.messages import OpenDetail
-from chitieu_tui.present.cells import card_detail, card_figure, change_text
+from chitieu_tui.present.cells import card_detail, card_figure, change_text, is_percentage
 from chitieu_tui.present.status import STATUS, colour, label
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -93,10 +93,15 @@ def trend(view: View, indicator_id: str) -> list[float]:
 
 
 def year_on_year(view: View, ev: Evaluation) -> float | None:
-    """Change of the year-to-date value against the same quarter last year, in percent."""
+    """Change of the year-to-date value against the same quarter last year, in percent; for
+    an indicator measured in `%`, in percentage points (90% against 83,7%: +6,3)."""
     last = view.last_year()
     old = None if last is None else last.get(ev.indicator.id)
-    if old is None or old.ytd is None or ev.ytd is None or old.ytd == 0:
+    if old is None or old.ytd is None or ev.ytd is None:
+        return None
+    if is_percentage(ev.indicator):
+        return ev.ytd - old.ytd
+    if old.ytd == 0:
         return None
     return (ev.ytd - old.ytd) / abs(old.ytd) * 100
 
@@ -157,7 +162,7 @@ class HeadlineCard(Widget):
         spark = sparkline(self.values)
         trend_line = Content.styled(spark, "$foreground-muted")
         if self.change is not None:
-            change = change_text(self.change, lang)
+            change = change_text(self.change, lang, points=is_percentage(ev.indicator))
             words = f"{t(lang, 'yoy')} {change}"
             if len(spark) + 1 + len(words) > width:
                 words = change

@@ -7,8 +7,9 @@ from textual.content import Content
 from textual.events import Click, Resize
 from textual.widget import Widget
 
-KEEP = ("question_mark", "q")
-"""Keys never dropped on a narrow terminal: help (which lists every key) and quit."""
+KEEP = ("question_mark", "q", "ctrl+p", "escape")
+"""Keys never dropped on a narrow terminal: help (which lists every key), quit, the command
+palette (every command, searchable) and, when shown, the way back (Esc)."""
 
 
 class KeyBar(Widget):
@@ -28,8 +29,10 @@ class KeyBar(Widget):
     }
     """
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, hide: tuple[str, ...] = (), **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.hide = hide
+        """Keys of the screen not shown here (e.g. Esc where it only clears a filter)."""
         self._bindings_shown: list[Binding] = []
         self._spans: list[tuple[int, int, str]] = []
         self._content = Content("")
@@ -37,10 +40,16 @@ class KeyBar(Widget):
     def on_mount(self) -> None:
         """Read the screen's shown bindings once (their descriptions are already worded)."""
         screen = self.screen
+        own = {b.key: b for b in getattr(screen, "BINDINGS", []) if isinstance(b, Binding)}
         shown: list[Binding] = []
         for active in screen.active_bindings.values():
-            binding = active.binding
-            if active.node is screen and binding.show and binding.description:
+            binding, node = active.binding, active.node
+            if node is self.app and binding.key in own:
+                # The screen's own words for a key an app-wide priority binding also holds
+                # (Ctrl+P: Textual's command palette).
+                binding, node = own[binding.key], screen
+            shown_here = binding.show and binding.description and binding.key not in self.hide
+            if node is screen and shown_here:
                 shown.append(binding)
         self._bindings_shown = shown
         self._layout(self.size.width)

@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
+from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.events import Resize
 from textual.widgets import DataTable
@@ -39,6 +40,29 @@ _COL_MIN = 12
 _COL_CAP = 16
 
 
+_HEAD_LINES = 2
+"""A column heading wraps onto at most this many lines."""
+
+
+def wrapped(label: str, width: int) -> list[str]:
+    """`label` in lines of at most `width` cells, broken between words (a word longer than
+    the line is cut)."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _cut(line: str, width: int) -> str:
+    """`line` fitted to `width`, ending in `…` when it had to be cut."""
+    if len(line) <= width:
+        return line
+    return line[: max(0, width - 1)].rstrip() + "…"
+
+
 def sort_value(row: UnitRow, column: str) -> Any:
     """What a row is sorted by in `column` (None: sorted last)."""
     if column == "rank":
@@ -63,6 +87,13 @@ class Scorecard(DataTable[Text]):
     }
     DEFAULT_CSS = status_css("Scorecard", "scorecard")
     """Percent cells in their status's colour (from `present.status`)."""
+
+    BINDINGS = [
+        Binding("home", "first_unit", show=False),
+        Binding("end", "last_unit", show=False),
+    ]
+    """Home and End move the cursor to the first and last unit (DataTable's own Home and End
+    scroll sideways only, which a row cursor never needs)."""
 
     def __init__(self, lang: str = "vi", **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
@@ -178,11 +209,18 @@ class Scorecard(DataTable[Text]):
         if layout != self._layout or full:
             self.clear(columns=True)
             widths = [_RANK, name_width, _MET] + [col_width] * n
-            for key, head, mark, w in zip(keys, heads, marks, widths, strict=True):
-                label = f"{head} {mark}" if mark else head
+            labels = [f"{h} {m}" if m else h for h, m in zip(heads, marks, strict=True)]
+            # A heading too long for its column wraps onto a second line (`Tổng thu ngân /
+            # sách nhà nước`) rather than being cut; two lines at most, then an ellipsis.
+            tallest = max(len(wrapped(lb, w)) for lb, w in zip(labels, widths, strict=True))
+            self.header_height = max(1, min(_HEAD_LINES, tallest))
+            for key, label, w in zip(keys, labels, widths, strict=True):
                 justify = "left" if key == "name" else "right"
+                lines = wrapped(label, w)[: self.header_height]
+                if len(wrapped(label, w)) > self.header_height:
+                    lines[-1] = _cut(lines[-1] + " …", w)
                 self.add_column(
-                    Text(label, justify=justify, no_wrap=True, overflow="ellipsis"),
+                    Text("\n".join(lines), justify=justify, no_wrap=True, overflow="ellipsis"),
                     key=key,
                     width=w,
                 )  # type: ignore[arg-type]
@@ -247,6 +285,16 @@ class Scorecard(DataTable[Text]):
             column = heads[keys.index(self.sort_by)] if self.sort_by in keys else self.sort_by
             parts.append(t(lang, "table_sort", column=column))
         self.border_title = Text(" · ".join(parts))
+
+    def action_first_unit(self) -> None:
+        """Home: the first unit (just below the totals row)."""
+        if self.row_count > 1:
+            self.move_cursor(row=1)
+
+    def action_last_unit(self) -> None:
+        """End: the last unit."""
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1)
 
     def on_resize(self, event: Resize) -> None:
         """Fit the columns to the new width."""

@@ -103,9 +103,18 @@ def problem_response(
     )
 
 
-def _kind(error: ChitieuError) -> Msg | str:
-    """What went wrong, without quoting the file: the error's code when it is a catalog key."""
-    return error.code if _KEY_RE.fullmatch(error.code) else Msg("err.server.kind_invalid")
+def _kind(error: ChitieuError) -> Msg:
+    """What went wrong, in the reader's words, without quoting the file: a message with no
+    parameters as it is (`cú pháp TOML sai`), else its family (`lỗi cú pháp TOML`), else
+    *nội dung không hợp lệ*; the code itself stays in the problem's `code`."""
+    msg = error.msg
+    if not _KEY_RE.fullmatch(msg.key):
+        return Msg("err.server.kind_invalid")
+    if not msg.params:
+        return Msg(msg.key)
+    if msg.key.startswith("err.toml."):
+        return Msg("err.server.kind_syntax")
+    return Msg("err.server.kind_invalid")
 
 
 def _data_problem(error: ChitieuError, data: DataDir) -> Problem:

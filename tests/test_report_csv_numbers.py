@@ -76,7 +76,7 @@ def test_integer_indicators_are_integers_in_csv_and_json(
     doc = {r["id"]: r for r in json.loads(text)["indicators"]}
     members = doc["ket-nap-dang-vien"]
     assert type(members["value"]) is int and type(members["ytd"]) is int
-    assert members["expected"] == 7.5  # not whole: stays as it is
+    assert members["expected"] == 8 and type(members["expected"]) is int  # rounded half up
     assert type(doc["dang-vien"]["value"]) is int and doc["dang-vien"]["value"] == 1430
     assert type(doc["thu-ngan-sach"]["value"]) is float  # not an integer indicator
     rows = {

@@ -814,4 +814,6 @@ MESSAGES: dict[str, str] = {
     # --- review A ---
     "err.cli.size_form": "size must look like 120x40, got {got}",
     "err.cli.size_range": "size {got} is out of range (20 to 1000 columns, 10 to 500 lines)",
+    # --- issue 18: themes ---
+    "tui.dumb_terminal": "This terminal (TERM=dumb) cannot draw the dashboard; printing the report instead (chitieu report).",
 }

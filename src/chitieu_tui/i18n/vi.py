@@ -817,4 +817,6 @@ MESSAGES: dict[str, str] = {
     # --- review A ---
     "err.cli.size_form": "kích thước phải có dạng 120x40, nhận được {got}",
     "err.cli.size_range": "kích thước {got} nằm ngoài giới hạn (20 đến 1000 cột, 10 đến 500 dòng)",
+    # --- issue 18: themes ---
+    "tui.dumb_terminal": "Terminal này (TERM=dumb) không vẽ được bảng điều khiển; in báo cáo thay thế (chitieu report).",
 }

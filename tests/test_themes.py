@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from contrast import screenshot, too_faint
 from datadirs import copy_sample
 from rich.style import Style
 from textual.command import CommandPalette
@@ -27,7 +28,7 @@ from tuikit import RecordingApp, settle
 from chitieu_tui import settings
 from chitieu_tui.app import ChitieuApp, ended
 from chitieu_tui.core.collection import open_folder
-from chitieu_tui.core.datadir import BUNDLED_COLLECTION, DataDir
+from chitieu_tui.core.datadir import BUNDLED, BUNDLED_COLLECTION, DataDir
 from chitieu_tui.core.errors import InternalError
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import FileSource
@@ -321,3 +322,36 @@ def test_a_bug_in_a_render_ends_the_process_with_the_catalogs_message(
     out = terminal.seen.decode("utf-8", "replace")
     assert t("en", "err.internal_debug", what="RuntimeError") in out
     assert "Traceback" not in out and "half_built" not in out
+
+
+# -- contrast ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+@pytest.mark.parametrize("theme", THEMES)
+async def test_every_text_is_readable_on_its_background(theme: str, size: tuple[int, int]) -> None:
+    """WCAG AA, 4.5:1, for every text of the dashboard and the roll-up, computed from the SVG
+    screenshot (a 16-colour theme drawn in the palette Textual assumes for it)."""
+    unit = RecordingApp(FileSource(BUNDLED), None, "vi")
+    async with unit.run_test(size=size) as pilot:
+        unit.theme = theme
+        await settle(pilot)
+        assert too_faint(screenshot(unit)) == []
+    collection = open_folder(BUNDLED_COLLECTION)
+    collection.load()
+    rollup = RecordingApp(None, None, "vi", collection=collection, preloaded=True)
+    async with rollup.run_test(size=size) as pilot:
+        rollup.theme = theme
+        await settle(pilot)
+        assert too_faint(screenshot(rollup)) == []
+
+
+def test_the_light_screenshot_is_readable(tmp_path: Path) -> None:
+    """`chitieu screenshot --light`: the field counts and *Chưa có số liệu* were grey on grey."""
+    from chitieu_tui.cli import main
+
+    out = tmp_path / "light.svg"
+    assert main(["screenshot", "--light", "-o", str(out)]) == 0
+    svg = out.read_text(encoding="utf-8")
+    assert "Xây&#160;dựng&#160;Đảng&#160;3/6" in svg
+    assert too_faint(svg) == []

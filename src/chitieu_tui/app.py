@@ -74,6 +74,9 @@ class ChitieuApp(App[int]):
         preloaded: bool = False,
     ) -> None:
         super().__init__()
+        from chitieu_tui.themes import install
+
+        install(self)
         self._initial = initial
         self.collection = collection
         """The roll-up's units (None: one unit only)."""

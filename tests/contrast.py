@@ -123,17 +123,12 @@ def screenshot(app: Any) -> str:
     return console.export_svg(title="chitieu", theme=app.ansi_theme)
 
 
-def in_use(app: Any) -> Box | None:
-    """Where the screen in use is: None for a full screen, the box around a dialog's widgets
-    (the screens under it are faded on purpose, no text to read)."""
+def in_use(app: Any) -> list[Box | None]:
+    """Where the screen in use is: [None] (all of it) for a full screen, the box of each of
+    a dialog's widgets (the screens under it are faded on purpose, no text to read)."""
     from textual.screen import ModalScreen
 
     screen = app.screen
     if not isinstance(screen, ModalScreen):
-        return None
-    regions = [child.region for child in screen.children if child.display]
-    x0 = min(r.x for r in regions)
-    y0 = min(r.y for r in regions)
-    x1 = max(r.right for r in regions)
-    y1 = max(r.bottom for r in regions)
-    return (x0, y0, x1 - x0, y1 - y0)
+        return [None]
+    return [(r.x, r.y, r.width, r.height) for c in screen.children if c.display for r in [c.region]]

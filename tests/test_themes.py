@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from contrast import screenshot, too_faint
+from contrast import in_use, screenshot, too_faint
 from datadirs import copy_sample
 from rich.style import Style
 from textual.command import CommandPalette
@@ -53,11 +53,15 @@ def test_the_sixteen_colour_and_light_themes_are_offered() -> None:
 
 
 async def shown(pilot: Pilot[Any], screen: type, shots: list[str]) -> None:
-    """The screen on top is `screen`, and it renders whole (as an SVG)."""
+    """The screen on top is `screen`, it renders whole (as an SVG), and every text of it is
+    at 4.5:1 contrast or more on its background."""
     await pilot.pause()
     app = pilot.app
     assert isinstance(app.screen, screen), (screen, app.screen)
-    shots.append(app.export_screenshot())
+    svg = screenshot(app)
+    faint = [line for box in in_use(app) for line in too_faint(svg, box)]
+    assert faint == [], (app.theme, screen.__name__, faint)
+    shots.append(svg)
 
 
 async def back(pilot: Pilot[Any], to: type = DashboardScreen) -> None:

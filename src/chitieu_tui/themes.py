@@ -38,7 +38,7 @@ THEMES: dict[str, Theme] = {
         accent="#7A4100",
     ),
     "ansi-dark": BUILTIN_THEMES["ansi-dark"],
-    "ansi-light": _tuned("ansi-light", success="ansi_default"),
+    "ansi-light": _tuned("ansi-light", success="ansi_default", warning="ansi_red"),
 }
 """Every theme offered, by name (the names of Textual's, so settings files keep working).
 `ansi-light` shows *met* in the terminal's own foreground: green on a light background is

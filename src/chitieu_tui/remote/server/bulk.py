@@ -64,8 +64,8 @@ def _bulk_entry(data: _ServedDir, period: Period) -> tuple[Path, _Stamps, dict[s
         "etag": _ENTRY_TAG,
         "definitions": definitions_to_json(defs),
         "periods": [str(p) for p in periods],
-        "progress": progress_to_json(progress[period]) if period in progress else None,
-        "earlier": [progress_to_json(p) for q, p in sorted(progress.items()) if q != period],
+        "progress": progress_to_json(progress[period], defs) if period in progress else None,
+        "earlier": [progress_to_json(p, defs) for q, p in sorted(progress.items()) if q != period],
     }
     if year is not None:
         entry["year"] = definitions_to_json(year)

@@ -207,6 +207,8 @@ class BulkProgress(Struct, kw_only=True, frozen=True):
     """Every unit served, for one period, in one answer (the roll-up's first frame and poll)."""
 
     period: PeriodText
+    name: str | UnsetType = UNSET
+    """The served collection's name (`name` of its collection.toml), when it has one."""
     units: list[BulkUnit]
 
 

@@ -191,6 +191,7 @@ def test_values_closed_and_problem_are_exact() -> None:
     values = comps["ProgressDocument"]["properties"]["values"]["additionalProperties"]
     assert values == {
         "anyOf": [
+            {"type": "integer"},  # a whole value of an integer indicator: 6, not 6.0
             {"type": "number"},
             {"type": "boolean"},
             {"$ref": "#/components/schemas/ValueNote"},
@@ -464,7 +465,7 @@ async def test_client_refuses_a_body_off_the_schema_and_keeps_the_last_good(
     text = err.render("en")
     assert text.startswith(hostile.url + progress + ": ")
     assert "/api/v1/openapi.json" in text and "thu-ngan-sach" in text
-    assert "expected bool | float | object, got str" in text
+    assert "expected bool | int | float | object, got str" in text
     assert "số liệu sai cấu trúc" in err.render("vi")
     await source.aclose()
 

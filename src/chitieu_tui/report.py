@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
+from chitieu_tui.core.numbers import whole
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
@@ -200,14 +201,6 @@ def _csv_cell(text: str) -> str:
 
 FORMULA_START = ("=", "+", "-", "@")
 """What makes a spreadsheet read a cell as a formula."""
-
-
-def whole(x: Any, integer: bool) -> Any:
-    """A figure of an integer indicator (`integer = true`) as an int when it is whole, so
-    that CSV and JSON say `6`, not `6.0`; anything else as it is."""
-    if integer and x.__class__ is float and x.is_integer() and abs(x) < 2**53:
-        return int(x)
-    return x
 
 
 def render(view: View, form: str, lang: str = "vi") -> str:

@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from chitieu_tui.core.collection import Collection, Total, totals
+from chitieu_tui.core.numbers import whole
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.rollup import (
@@ -29,7 +30,6 @@ from chitieu_tui.report import (
     md_head,
     md_row,
     to_json,
-    whole,
 )
 
 CSV_ROLLUP_COLUMNS = ("row", "unit_id", "unit_name", *CSV_COLUMNS, "units")

@@ -106,6 +106,12 @@ class Member:
         return self.view is not None and self.view.stale
 
     @property
+    def duplicate(self) -> bool:
+        """A later folder of a unit id another folder has (`mark_duplicates`): listed with
+        its error, never counted as a unit."""
+        return isinstance(self.error, DuplicateUnitError)
+
+    @property
     def reporting(self) -> bool:
         """Readable and with progress for the period shown."""
         board = self.board
@@ -154,6 +160,11 @@ class Collection:
         if not self.members:
             return 0.5 if self.kind == "file" else 30.0
         return min(float(m.source.check_seconds) for m in self.members)
+
+    def units(self) -> list[Member]:
+        """The members that count as units: all but the later folders of a duplicate unit
+        id (the header's and summary's "of N units", as the totals count them)."""
+        return [m for m in self.members if not m.duplicate]
 
     def boards(self) -> list[Board]:
         """The boards of the readable members, in order."""

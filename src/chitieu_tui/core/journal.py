@@ -10,7 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from chitieu_tui.core.errors import DataError, ErrorList
 from chitieu_tui.core.model import Closed, Entry
-from chitieu_tui.core.numbers import MAX_MAGNITUDE
+from chitieu_tui.core.numbers import MAX_MAGNITUDE, whole
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import Locator, read_toml
@@ -140,15 +140,16 @@ class Change:
             out["hand"] = True
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        """The API's form: every key, `at` as ISO 8601, null where absent."""
+    def to_json(self, integer: bool = False) -> dict[str, Any]:
+        """The API's form: every key, `at` as ISO 8601, null where absent; `integer` (the
+        indicator counts whole things): whole `old` and `new` as ints (`6`, not `6.0`)."""
         return {
             "at": self.at.isoformat(),
             "via": self.via,
             "by": self.by,
             "id": self.id or None,
-            "old": self.old,
-            "new": self.new,
+            "old": whole(self.old, integer),
+            "new": whole(self.new, integer),
             "note": self.note,
             "reason": self.reason,
             "hand": self.hand,

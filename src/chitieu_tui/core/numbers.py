@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from chitieu_tui.core.errors import EntryError
 from chitieu_tui.core.text import clean
@@ -14,6 +15,8 @@ MAX_MAGNITUDE = 1e15
 """Largest number that can be entered (the loader's limit too)."""
 SOFT_SPACES = "\u00a0\u202f"
 """A no-break or narrow no-break space is accepted as a thousands separator (`1 430`)."""
+WHOLE_LIMIT = 2**53
+"""Floats beyond this are not written as ints (every int below it is a float exactly)."""
 _WORDS = {"nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity", "-nan", "+nan"}
 
 
@@ -105,3 +108,12 @@ class Num(Msg):
 
     def __hash__(self) -> int:
         return hash(self.value)
+
+
+def whole(x: Any, integer: bool) -> Any:
+    """A figure of an integer indicator (`integer = true`) as an int when it is whole, so
+    that JSON (the report and the API) and CSV say `6`, not `6.0`; anything else (a
+    milestone's true/false, a fraction, None) as it is."""
+    if integer and x.__class__ is float and x.is_integer() and abs(x) < WHOLE_LIMIT:
+        return int(x)
+    return x

@@ -291,7 +291,7 @@ def collection_workbook(
             ws.cell(row, col).border = st["border"]
         row += 1
     sums = column_totals(collection, columns)
-    ws.cell(row, 2, t(lang, "o.totals", n=len(collection.members))).font = st["bold"]
+    ws.cell(row, 2, t(lang, "o.totals", n=len(collection.units()))).font = st["bold"]
     ws.cell(row + 1, 2, t(lang, "o.units_counted")).font = st["muted"]
     for col, total in enumerate(sums, start=4):
         cell = ws.cell(row, col)

@@ -114,14 +114,15 @@ def column_totals(collection: Collection, columns: list[str]) -> list[Total]:
 def header_text(collection: Collection, lang: str = "vi") -> str:
     """`Tỉnh An Giang · Quý I/2026 · 5/6 đơn vị báo cáo`."""
     period = collection.period.label(lang) if collection.period is not None else fmt.NONE
-    reporting = sum(1 for m in collection.members if m.reporting)
+    units = collection.units()  # a unit id in two folders is one unit
+    reporting = sum(1 for m in units if m.reporting)
     return t(
         lang,
         "rollup.header",
         name=collection.name,
         period=period,
         reporting=reporting,
-        units=len(collection.members),
+        units=len(units),
     )
 
 
@@ -134,7 +135,7 @@ def summary_text(collection: Collection, lang: str = "vi") -> str:
         lang,
         "rollup.summary",
         all_met=fmt.number(all_met, lang),
-        units=fmt.number(len(collection.members), lang),
+        units=fmt.number(len(collection.units()), lang),
         behind=fmt.number(behind, lang),
         met=fmt.number(sum(b.summary.met for b in boards), lang),
         total=fmt.number(sum(b.summary.total for b in boards), lang),
@@ -198,7 +199,7 @@ def left_out_text(collection: Collection, columns: list[str], lang: str = "vi") 
     names = column_names(collection, columns)
     refs = column_totals(collection, columns)
     out: list[str] = []
-    for member in collection.members:
+    for member in collection.units():  # a duplicate folder's unit is in, by its first
         reasons = _left_out_reasons(member, columns, names, refs, lang)
         if reasons:
             out.append(t(lang, "rollup.left_out_unit", name=member.name, why="; ".join(reasons)))

@@ -24,6 +24,8 @@ from chitieu_tui.remote.source import ApiSource, normalize_base_url
 from chitieu_tui.remote.wire import API_PREFIX, schema_words
 
 LIST_DEADLINE = 20.0
+NAME_MAX = 200
+"""A collection's name from a server is cut to this many characters."""
 BULK_MAX_BODY = 64 * MiB
 """Cap on a bulk answer (about 12 kB a unit of 40 indicators: some 5,000 units)."""
 
@@ -50,6 +52,7 @@ class _Envelope(msgspec.Struct, frozen=True):
 
     period: schema.PeriodText
     units: list[dict[str, Any]]
+    name: str | None = None
 
 
 class _Head(msgspec.Struct, frozen=True):
@@ -114,6 +117,8 @@ class BulkReader:
                 Place(where),
             )
             return await self._failed(collection, period, err)
+        named = clean(answer.name or "").strip()[:NAME_MAX]
+        collection.name = named or self.url  # the collection's name, else where it is
         pairs = self._pair(collection, answer.units, where)
         await self._apply(collection, pairs, shown, where)
         return True

@@ -114,7 +114,8 @@ class PeriodList(Struct, kw_only=True, frozen=True):
 class ValueNote(Struct, kw_only=True, frozen=True):
     """A value with a note, who, when, cause or remedy (only the keys it has)."""
 
-    value: float | bool
+    value: int | float | bool
+    """A whole value of an integer indicator is an integer (`6`); read `6.0` alike."""
     note: str | UnsetType = UNSET
     by: str | UnsetType = UNSET
     at: When | UnsetType = UNSET
@@ -122,8 +123,9 @@ class ValueNote(Struct, kw_only=True, frozen=True):
     remedy: str | UnsetType = UNSET
 
 
-Value = float | bool | ValueNote
-"""A number, true/false (a milestone), or an object when it has more than the value."""
+Value = int | float | bool | ValueNote
+"""A number (an integer for a whole value of an integer indicator: `6`, not `6.0`),
+true/false (a milestone), or an object when it has more than the value."""
 
 
 class ClosedInfo(Struct, kw_only=True, frozen=True):
@@ -151,8 +153,8 @@ class Change(Struct, kw_only=True, frozen=True):
     via: Literal[VIAS]  # type: ignore[valid-type]
     by: str = ""
     id: str | None = None
-    old: float | bool | None = None
-    new: float | bool | None = None
+    old: int | float | bool | None = None
+    new: int | float | bool | None = None
     note: str = ""
     reason: str = ""
     hand: bool = False
@@ -205,6 +207,8 @@ class BulkProgress(Struct, kw_only=True, frozen=True):
     """Every unit served, for one period, in one answer (the roll-up's first frame and poll)."""
 
     period: PeriodText
+    name: str | UnsetType = UNSET
+    """The served collection's name (`name` of its collection.toml), when it has one."""
     units: list[BulkUnit]
 
 

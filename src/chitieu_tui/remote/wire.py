@@ -12,6 +12,7 @@ from chitieu_tui.core.errors import ChitieuError, DataError
 from chitieu_tui.core.journal import Change, change_from_raw
 from chitieu_tui.core.loader import definitions_from_dict, progress_from_dict
 from chitieu_tui.core.model import Closed, Definitions, Entry, Progress, drop_none
+from chitieu_tui.core.numbers import whole
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import Locator
@@ -114,14 +115,24 @@ def definitions_from_json(data: Any, where: str) -> Definitions:
     return definitions_from_dict(toml_like, Locator(where))
 
 
-def _value_json(entry: Entry) -> Any:
-    """A value alone, or `{"value", "note", "by", "at", "cause", "remedy"}` (those it has)."""
+def integer_ids(defs: Definitions | None) -> frozenset[str]:
+    """The ids of the indicators that count whole things (`integer = true`): their whole
+    values go on the wire as `6`, not `6.0` (none without definitions)."""
+    if defs is None:
+        return frozenset()
+    return frozenset(i.id for i in defs.indicators if i.integer)
+
+
+def _value_json(entry: Entry, integer: bool = False) -> Any:
+    """A value alone, or `{"value", "note", "by", "at", "cause", "remedy"}` (those it has);
+    a whole value of an integer indicator as an int."""
     extra: dict[str, Any] = {
         k: getattr(entry, k) for k in ("note", "by", "cause", "remedy") if getattr(entry, k)
     }
     if entry.at is not None:
         extra["at"] = entry.at.isoformat()
-    return {"value": entry.value, **extra} if extra else entry.value
+    value = whole(entry.value, integer)
+    return {"value": value, **extra} if extra else value
 
 
 def closed_to_json(closed: Closed | None) -> dict[str, Any] | None:
@@ -131,12 +142,14 @@ def closed_to_json(closed: Closed | None) -> dict[str, Any] | None:
     return {"at": closed.at.isoformat(), "by": closed.by, "reason": closed.reason}
 
 
-def progress_to_json(progress: Progress) -> dict[str, Any]:
+def progress_to_json(progress: Progress, defs: Definitions | None = None) -> dict[str, Any]:
     """`{"unit", "period", "as_of", "closed", "values"}`; a value with a note, who or when is
-    an object (`{"value", "note", "by", "at", "cause", "remedy"}`)."""
+    an object (`{"value", "note", "by", "at", "cause", "remedy"}`); whole values of the
+    integer indicators of `defs` as ints."""
+    integer = integer_ids(defs)
     values: dict[str, Any] = {}
     for key, entry in progress.values.items():
-        values[key] = _value_json(entry)
+        values[key] = _value_json(entry, key in integer)
     return {
         "unit": progress.unit,
         "period": str(progress.period),
@@ -185,10 +198,18 @@ def progress_from_json(
     return progress_from_dict(toml_like, defs, Locator(where), expect_period=period, source=source)
 
 
-def journal_to_json(unit: str, period: Period, changes: list[Change]) -> dict[str, Any]:
+def journal_to_json(
+    unit: str, period: Period, changes: list[Change], defs: Definitions | None = None
+) -> dict[str, Any]:
     """`{"unit", "period", "changes": [{"at", "via", "by", "id", "old", "new", "note",
-    "reason", "hand"}]}`, oldest first."""
-    return {"unit": unit, "period": str(period), "changes": [c.to_json() for c in changes]}
+    "reason", "hand"}]}`, oldest first; whole values of the integer indicators of `defs` as
+    ints."""
+    integer = integer_ids(defs)
+    return {
+        "unit": unit,
+        "period": str(period),
+        "changes": [c.to_json(integer=c.id in integer) for c in changes],
+    }
 
 
 def journal_from_json(data: Any) -> list[Change]:

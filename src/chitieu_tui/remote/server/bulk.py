@@ -64,8 +64,8 @@ def _bulk_entry(data: _ServedDir, period: Period) -> tuple[Path, _Stamps, dict[s
         "etag": _ENTRY_TAG,
         "definitions": definitions_to_json(defs),
         "periods": [str(p) for p in periods],
-        "progress": progress_to_json(progress[period]) if period in progress else None,
-        "earlier": [progress_to_json(p) for q, p in sorted(progress.items()) if q != period],
+        "progress": progress_to_json(progress[period], defs) if period in progress else None,
+        "earlier": [progress_to_json(p, defs) for q, p in sorted(progress.items()) if q != period],
     }
     if year is not None:
         entry["year"] = definitions_to_json(year)
@@ -126,7 +126,9 @@ async def bulk_progress(request: Request) -> Response:
     text = request.path_params.get("period")
     units = _units(request)
     period = _period(text) if text is not None else None
-    listed = await _off_loop(request, "", units.folders)
+    listed, title = await _off_loop(
+        request, "", lambda job: (units.folders(job), units.collection_name())
+    )
     lang = _lang(request)
     if period is None:
         newest = await _each(request, [u for u in listed if u[2]], _newest_of)
@@ -159,5 +161,7 @@ async def bulk_progress(request: Request) -> Response:
         entries[index] = body
     parts = [e for e in entries if e is not None]
     head = msgspec.json.encode(key)
+    if title is not None:
+        head += b',"name":' + msgspec.json.encode(title)
     body = b'{"period":' + head + b',"units":[' + b",".join(parts) + b"]}"
     return _respond(request, body, _etag(body))

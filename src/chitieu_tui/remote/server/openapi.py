@@ -202,14 +202,14 @@ def _examples() -> dict[str, Any]:
             schema.PeriodList,
         ),
         "getProgress": (
-            progress_to_json(progress) if progress is not None else None,
+            progress_to_json(progress, defs) if progress is not None else None,
             schema.ProgressDocument,
         ),
         "getYear": (
             definitions_to_json(year_defs) if year_defs is not None else None,
             schema.UnitDocument,
         ),
-        "getJournal": (journal_to_json(defs.unit.id, newest, changes), schema.Journal),
+        "getJournal": (journal_to_json(defs.unit.id, newest, changes, defs), schema.Journal),
     }
     out = {
         key: msgspec.json.decode(encode_as(body, shape))

@@ -160,7 +160,11 @@ async def get_progress(request: Request) -> Response:
     if progress is None:
         raise Problem(404, Msg("err.server.no_progress", unit=defs.unit.id, period=str(period)))
     body, etag = _cached_body(
-        request, (root, "progress", period), progress, progress_to_json, schema.ProgressDocument
+        request,
+        (root, "progress", period),
+        progress,
+        lambda found: progress_to_json(found, defs),
+        schema.ProgressDocument,
     )
     units.keep((unit, "progress", text), root, stamps, body, etag)
     return _respond(request, body, etag)
@@ -205,7 +209,7 @@ async def get_journal(request: Request) -> Response:
             if os.path.lexists(path) and not data.allowed(path):
                 return journal_to_json(defs.unit.id, period, [])
             data.reading = data.shown(path)
-            return journal_to_json(defs.unit.id, period, data.journal(period))
+            return journal_to_json(defs.unit.id, period, data.journal(period), defs)
         except ChitieuError as exc:
             raise _data_problem(exc, data) from None
 

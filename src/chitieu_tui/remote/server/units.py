@@ -12,12 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from chitieu_tui.core.collection import COLLECTION_FILE, load_collection_info
 from chitieu_tui.core.datadir import DEFINITIONS, DataDir
 from chitieu_tui.core.errors import ChitieuError, DataError, Place
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import Msg
-from chitieu_tui.remote.server.problems import Problem, _log_once, _log_text, _safe, log
+from chitieu_tui.remote.server.problems import (
+    _LOG_LANG,
+    Problem,
+    _log_once,
+    _log_text,
+    _safe,
+    log,
+)
 
 READ_BOUND = 5.0
 """Seconds one request may spend reading a unit's files before it answers 503."""
@@ -181,6 +189,7 @@ class Units:
         self._broken: dict[str, Path] = {}
         self._warned: set[str] = set()
         self._fast: dict[tuple[Any, ...], _Fast] = {}
+        self._name: tuple[tuple[int, ...] | None, str | None] = (None, None)
 
     def _dir(self, folder: Path) -> _ServedDir:
         with self._lock:
@@ -291,6 +300,32 @@ class Units:
             elif folder.name in broken and _UNIT_RE.fullmatch(folder.name):
                 out.append((folder.name, folder.name, False))
         return out
+
+    def collection_name(self) -> str | None:
+        """The `name` of the served collection's collection.toml (cached on its stat); None
+        when one unit is served, or the file is absent, empty of a name, broken (logged
+        once) or leads outside the served root. Runs in a worker thread."""
+        path = self.root / COLLECTION_FILE
+        stamp = _stamp(path)
+        if stamp is None or self._has_definitions(self.root):
+            return None
+        if self._name[0] == stamp:
+            return self._name[1]
+        name: str | None = None
+        if _inside(path, self.real_root):
+            try:
+                name = load_collection_info(path, COLLECTION_FILE).name.strip() or None
+            except ChitieuError as exc:
+                error = exc.render(_LOG_LANG[0])
+                _log_once(
+                    ("collection", str(stamp)), "server.log.data_error", folder=".", error=error
+                )
+        else:
+            _log_once(
+                ("outside", str(path)), "server.log.outside", folder=".", file=COLLECTION_FILE
+            )
+        self._name = (stamp, name)
+        return name
 
     def broken(self) -> list[str]:
         """Folder names whose chitieu.toml cannot be used (after `units()`)."""

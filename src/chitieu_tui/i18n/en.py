@@ -381,7 +381,10 @@ MESSAGES: dict[str, str] = {
     ),
     "server.log.outside": "folder {folder}: {file} leads outside the served folder; not served",
     "server.log.evicted": (
-        "{count} connections open: closing the oldest idle ones (slow or idle clients)"
+        "{count} connections open: closing the oldest stalled or idle ones (slow or idle clients)"
+    ),
+    "server.log.stalled": (
+        "a client read nothing of its answer for {seconds} s: connection closed"
     ),
     # --- command line ---
     # (keys of this section go here)
@@ -814,4 +817,13 @@ MESSAGES: dict[str, str] = {
     # --- review A ---
     "err.cli.size_form": "size must look like 120x40, got {got}",
     "err.cli.size_range": "size {got} is out of range (20 to 1000 columns, 10 to 500 lines)",
+    # --- issue 18: serve and text caps ---
+    "err.server.public": "{host} opens the API beyond this computer without a token: anyone who reaches the address can read every unit. Set {env} (clients send the same), or add --yes-public if you really mean it",
+    "cli.opt.serve_yes_public": "allow listening beyond this computer without a token (anyone who reaches the address can read every unit)",
+    "err.entry.text_long": "{field} is too long: at most {max} characters, this one has {count}",
+    "entry.field.note": "the note",
+    "entry.field.cause": "the cause",
+    "entry.field.remedy": "the remedy",
+    "entry.field.by": "the name of who enters it (--by, CHITIEU_USER or the settings' by)",
+    "entry.field.reason": "the reason",
 }

@@ -159,6 +159,13 @@ TEXT_MAX = 2000
 """Most characters of a value's note, cause or remedy, and of a close reason, when written."""
 BY_MAX = 200
 """Most characters of who writes (`by`)."""
+_FIELD_WORDS = {
+    "note": "entry.field.note",
+    "cause": "entry.field.cause",
+    "remedy": "entry.field.remedy",
+    "reason": "entry.field.reason",
+    "by": "entry.field.by",
+}
 
 
 def check_lengths(**texts: str | None) -> None:
@@ -168,7 +175,7 @@ def check_lengths(**texts: str | None) -> None:
     for name, text in texts.items():
         limit = BY_MAX if name == "by" else TEXT_MAX
         if text is not None and len(text) > limit:
-            field_name = Msg(f"entry.field.{name}")
+            field_name = Msg(_FIELD_WORDS[name])
             raise EntryError(
                 "err.entry.text_long", field=field_name, max=Num(limit), count=Num(len(text))
             )

@@ -355,6 +355,9 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     _source_options(serve, sub=True, lang=lang)
     serve.add_argument("--host", default="127.0.0.1", help=t(lang, "cli.opt.host"))
     serve.add_argument("--port", type=_port_type(lang), default=8765, help=t(lang, "cli.opt.port"))
+    serve.add_argument(
+        "--yes-public", action="store_true", help=t(lang, "cli.opt.serve_yes_public")
+    )
     web = subs.add_parser("web")
     web.add_argument("--host", default="127.0.0.1", help=t(lang, "cli.opt.web_host"))
     web.add_argument("--port", type=_port_type(lang), default=8000, help=t(lang, "cli.opt.port"))

@@ -15,7 +15,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from chitieu_tui.remote.server import serve
     except ImportError:
         raise UsageError("err.extra_missing", command="serve", how=install_hint("server")) from None
-    return serve(_data_dir(args), args.host, args.port, lang=args.lang)
+    return serve(_data_dir(args), args.host, args.port, lang=args.lang, yes_public=args.yes_public)
 
 
 def cmd_web(args: argparse.Namespace) -> int:

@@ -8,7 +8,10 @@ from typing import Any, Literal
 
 import msgspec
 
+from chitieu_tui.core.errors import EntryError
+from chitieu_tui.core.numbers import Num
 from chitieu_tui.core.periods import Period
+from chitieu_tui.i18n import Msg
 
 Kind = Literal["cumulative", "level", "milestone"]
 Report = Literal["ytd", "quarter"]
@@ -150,6 +153,32 @@ class Entry:
     """Why it is behind (nguyên nhân)."""
     remedy: str = ""
     """What is done about it (giải pháp)."""
+
+
+TEXT_MAX = 2000
+"""Most characters of a value's note, cause or remedy, and of a close reason, when written."""
+BY_MAX = 200
+"""Most characters of who writes (`by`)."""
+_FIELD_WORDS = {
+    "note": "entry.field.note",
+    "cause": "entry.field.cause",
+    "remedy": "entry.field.remedy",
+    "reason": "entry.field.reason",
+    "by": "entry.field.by",
+}
+
+
+def check_lengths(**texts: str | None) -> None:
+    """EntryError naming the field and its cap when a text to be written is too long (`by`:
+    BY_MAX; `note`, `cause`, `remedy`, `reason`: TEXT_MAX). None (kept as it is) passes.
+    Every write (set, the forms, import, close) checks here, before anything is written."""
+    for name, text in texts.items():
+        limit = BY_MAX if name == "by" else TEXT_MAX
+        if text is not None and len(text) > limit:
+            field_name = Msg(_FIELD_WORDS[name])
+            raise EntryError(
+                "err.entry.text_long", field=field_name, max=Num(limit), count=Num(len(text))
+            )
 
 
 @dataclass(frozen=True, slots=True)

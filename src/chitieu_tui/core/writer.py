@@ -26,7 +26,7 @@ from chitieu_tui.core.journal import (
     reconcile,
 )
 from chitieu_tui.core.loader import progress_from_dict, value_problem
-from chitieu_tui.core.model import Closed, Definitions, Entry, Indicator, Progress
+from chitieu_tui.core.model import Closed, Definitions, Entry, Indicator, Progress, check_lengths
 from chitieu_tui.core.numbers import Num, parse_number
 from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.periods import Period
@@ -337,6 +337,7 @@ def set_value(
     if ind is None:
         raise DataError("err.indicator.unknown", Place(where), id=clean(indicator_id))
     who = current_user(by)
+    check_lengths(by=who, note=note, cause=cause, remedy=remedy)
     at = (now or local_now()).replace(microsecond=0)
     with _held(path, where, lock_seconds):
         exists = path.exists()
@@ -416,7 +417,9 @@ def set_values(
     for item in items:
         if defs.indicator(item.id) is None:
             raise DataError("err.indicator.unknown", Place(where), id=clean(item.id))
+        check_lengths(note=item.note, cause=item.cause, remedy=item.remedy)
     who = current_user(by)
+    check_lengths(by=who)
     at = (now or local_now()).replace(microsecond=0)
     with _held(path, where, lock_seconds):
         exists = path.exists()
@@ -478,6 +481,7 @@ def set_closed(
     if not reason:
         raise EntryError("err.closed.no_reason")
     who = current_user(by)
+    check_lengths(by=who, reason=reason)
     at = (now or local_now()).replace(microsecond=0)
     with _held(path, where, lock_seconds):
         if not path.exists():

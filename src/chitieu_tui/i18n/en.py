@@ -381,7 +381,10 @@ MESSAGES: dict[str, str] = {
     ),
     "server.log.outside": "folder {folder}: {file} leads outside the served folder; not served",
     "server.log.evicted": (
-        "{count} connections open: closing the oldest idle ones (slow or idle clients)"
+        "{count} connections open: closing the oldest stalled or idle ones (slow or idle clients)"
+    ),
+    "server.log.stalled": (
+        "a client read nothing of its answer for {seconds} s: connection closed"
     ),
     # --- command line ---
     # (keys of this section go here)
@@ -874,4 +877,13 @@ MESSAGES: dict[str, str] = {
     "err.server.kind_syntax": "TOML syntax error",
     "c_missing": "{n} indicator(s) still without a value: {names}. Once closed, nothing more can be entered.",
     "c_missing_more": "{shown} and {n} more",
+    # --- issue 18: serve and text caps ---
+    "err.server.public": "{host} opens the API beyond this computer without a token: anyone who reaches the address can read every unit. Set {env} (clients send the same), or add --yes-public if you really mean it",
+    "cli.opt.serve_yes_public": "allow listening beyond this computer without a token (anyone who reaches the address can read every unit)",
+    "err.entry.text_long": "{field} is too long: at most {max} characters, this one has {count}",
+    "entry.field.note": "the note",
+    "entry.field.cause": "the cause",
+    "entry.field.remedy": "the remedy",
+    "entry.field.by": "the name of who enters it (--by, CHITIEU_USER or the settings' by)",
+    "entry.field.reason": "the reason",
 }

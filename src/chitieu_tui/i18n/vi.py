@@ -384,7 +384,10 @@ MESSAGES: dict[str, str] = {
     ),
     "server.log.outside": "thư mục {folder}: {file} dẫn ra ngoài thư mục được phục vụ; không phục vụ",
     "server.log.evicted": (
-        "đang mở {count} kết nối: đóng các kết nối rỗi lâu nhất (máy khách chậm hay rỗi)"
+        "đang mở {count} kết nối: đóng các kết nối bị treo hay rỗi lâu nhất (máy khách chậm hay rỗi)"
+    ),
+    "server.log.stalled": (
+        "một máy khách không đọc câu trả lời trong {seconds} giây: đã đóng kết nối"
     ),
     # --- command line ---
     # (keys of this section go here)
@@ -877,4 +880,13 @@ MESSAGES: dict[str, str] = {
     "err.server.kind_syntax": "lỗi cú pháp TOML",
     "c_missing": "Còn {n} chỉ tiêu chưa có số liệu: {names}. Sau khi chốt sẽ không nhập thêm được nữa.",
     "c_missing_more": "{shown} và {n} chỉ tiêu khác",
+    # --- issue 18: serve and text caps ---
+    "err.server.public": "{host} mở API ra ngoài máy này mà không có mã truy cập: ai vào được địa chỉ đó đều đọc được mọi đơn vị. Đặt {env} (máy khách gửi cùng mã đó), hoặc thêm --yes-public nếu thật sự muốn",
+    "cli.opt.serve_yes_public": "cho phép mở ra ngoài máy này mà không có mã truy cập (ai vào được địa chỉ đó đều đọc được mọi đơn vị)",
+    "err.entry.text_long": "{field} quá dài: tối đa {max} ký tự, ở đây có {count}",
+    "entry.field.note": "ghi chú",
+    "entry.field.cause": "nguyên nhân",
+    "entry.field.remedy": "giải pháp",
+    "entry.field.by": "tên người nhập (--by, CHITIEU_USER hay mục by của tệp cài đặt)",
+    "entry.field.reason": "lý do",
 }

@@ -9,10 +9,16 @@ import socket
 from pathlib import Path
 
 from chitieu_tui.core.datadir import DEFINITIONS
-from chitieu_tui.core.errors import ChitieuError, DataError, Place
+from chitieu_tui.core.errors import ChitieuError, DataError, Place, UsageError
 from chitieu_tui.i18n import Msg
 from chitieu_tui.remote.server.app import TOKEN_ENV, create_app
-from chitieu_tui.remote.server.guard import BACKLOG, RateLimit, connection_limit, guarded_protocol
+from chitieu_tui.remote.server.guard import (
+    BACKLOG,
+    STALL_TIMEOUT,
+    RateLimit,
+    connection_limit,
+    guarded_protocol,
+)
 from chitieu_tui.remote.server.problems import _LOG_LANG, _log_text, log
 from chitieu_tui.remote.server.units import Units
 
@@ -40,20 +46,42 @@ def _bind(host: str, port: int, backlog: int) -> socket.socket:
     return sock
 
 
-def serve(root: Path, host: str = "127.0.0.1", port: int = 8765, lang: str = "vi") -> int:
+def serve(
+    root: Path,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    lang: str = "vi",
+    *,
+    yes_public: bool = False,
+    stall_timeout: float = STALL_TIMEOUT,
+) -> int:
     """Run the API under uvicorn until interrupted; return the exit status.
 
-    Raises ChitieuError (exit 1) when no folder holds data or host:port cannot be used.
+    Raises ChitieuError (exit 1) when no folder holds data or host:port cannot be used,
+    UsageError (exit 2) for a token no client could send (the client's own rule) and for a
+    host beyond this computer without a token unless `yes_public`. `port=0`: any free port
+    (the log line names it). `stall_timeout`: seconds a response may wait for a client that
+    reads nothing (guard.STALL_TIMEOUT).
     """
     import uvicorn
 
+    from chitieu_tui.remote.client import check_token
+    from chitieu_tui.web import is_loopback
+
     _LOG_LANG[0] = lang
+    token = os.environ.get(TOKEN_ENV) or None
+    if token is not None:
+        check_token(token)
+    if token is None and not is_loopback(host) and not yes_public:
+        raise UsageError("err.server.public", host=host, env=TOKEN_ENV)
     units = Units(root)
     good = units.units()
     broken = units.broken()
     if not good and not broken:
         raise DataError("err.server.no_data", Place(str(root)))
-    token = os.environ.get(TOKEN_ENV) or None
+    limit = connection_limit(BACKLOG)
+    sock = _bind(host, port, BACKLOG)
+    port = sock.getsockname()[1]
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     limiter = RateLimit()
     for name in ("asyncio", "uvicorn.error", "chitieu.serve"):
@@ -71,16 +99,14 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8765, lang: str = "vi
     )
     for name in broken:
         log.warning(_log_text("server.log.broken_folder", folder=name, file=DEFINITIONS))
-    if token is None and host not in ("127.0.0.1", "::1", "localhost"):
+    if token is None and not is_loopback(host):
         log.warning(_log_text("server.log.no_token_public", host=host, env=TOKEN_ENV))
-    limit = connection_limit(BACKLOG)
-    sock = _bind(host, port, BACKLOG)
     config = uvicorn.Config(
         create_app(root, token),
         log_level="info",
         server_header=False,
         proxy_headers=False,
-        http=guarded_protocol(limit),
+        http=guarded_protocol(limit, stall_timeout=stall_timeout),
         limit_concurrency=limit + 16,
         backlog=BACKLOG,
         timeout_keep_alive=5,

@@ -14,8 +14,9 @@ from tuikit import RecordingApp, settle
 from chitieu_tui.cli import main
 from chitieu_tui.core.archive import ArchiveSource
 from chitieu_tui.core.errors import InternalError
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource, Source, WritableSource
+from chitieu_tui.core.source import Source, WritableSource
 from chitieu_tui.remote.source import ApiSource
 from chitieu_tui.report import to_json
 from chitieu_tui.widgets import HeaderBar, SummaryBar

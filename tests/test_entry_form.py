@@ -213,7 +213,7 @@ async def test_a_failing_write_never_freezes_the_form(
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise error
 
-    monkeypatch.setattr(source, "enter", fail)
+    monkeypatch.setattr(source, "write", fail)
     app = App(source)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, app, "bhyt")

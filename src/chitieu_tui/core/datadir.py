@@ -18,6 +18,7 @@ from chitieu_tui.core.journal import Change
 from chitieu_tui.core.loader import load_definitions, load_progress, load_year_definitions
 from chitieu_tui.core.model import Definitions, Indicator, Progress
 from chitieu_tui.core.oserrors import os_reason
+from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period, default_period, preferred
 from chitieu_tui.core.requests import Request, SetValue, Unset, Written, period_of
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
@@ -61,14 +62,6 @@ def resolve_data_dir(arg: str | os.PathLike[str] | None) -> Path:
     if (local / DEFINITIONS).is_file():
         return local
     return BUNDLED
-
-
-def shown_path(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):  # outside; no working folder; a link loop
-        return str(path)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

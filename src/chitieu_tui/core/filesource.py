@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from chitieu_tui.core.arithmetic import Board
-from chitieu_tui.core.datadir import DataDir, shown_path
+from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.journal import Change
+from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import Reopen, Request, Written, period_of
 from chitieu_tui.core.source import HISTORY, Origin, View, build_view

@@ -315,3 +315,33 @@ def test_report_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
     )
     assert proc.stdout.startswith("id,group")
     assert "unexpected" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_one_save_reads_and_validates_the_progress_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save through the source: one read and one validation of the quarter's file, the
+    snapshot after it built from what was written (no second read)."""
+    import chitieu_tui.core.datadir as datadir
+    import chitieu_tui.core.writer as writer
+    from chitieu_tui.core.filesource import FileSource
+    from chitieu_tui.core.requests import SetValue
+
+    source = FileSource(copy_sample(tmp_path), snapshots=tmp_path / "snaps")
+    source.load(Period(2026, 1))  # cached, as the app has it
+    calls: list[str] = []
+    for module, name in (
+        (writer, "read_toml"),
+        (writer, "progress_from_dict"),
+        (datadir, "load_progress"),
+    ):
+        real = getattr(module, name)
+
+        def counted(*args: object, _real: object = real, _name: str = name, **kw: object) -> object:
+            calls.append(_name)
+            return _real(*args, **kw)  # type: ignore[operator]
+
+        monkeypatch.setattr(module, name, counted)
+    written = source.write([SetValue(period=Period(2026, 1), id="bhyt", value="91")])
+    assert written.snapshot is not None and written.progress.values["bhyt"].value == 91.0
+    assert calls == ["read_toml", "progress_from_dict"]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from datadirs import copy_sample, make_datadir
+from datadirs import board_of, copy_sample, make_datadir
 from textual.widgets import OptionList
 from tuikit import RecordingApp, settle
 
@@ -16,8 +16,8 @@ from chitieu_tui.cli import main
 from chitieu_tui.core import alerts as core_alerts
 from chitieu_tui.core.alerts import AlertKind, alerts, entry_due, quarter_end
 from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource
 from chitieu_tui.screens import AlertsScreen, DashboardScreen, DetailScreen
 from chitieu_tui.widgets import IndicatorTable
 
@@ -99,12 +99,12 @@ def test_missing_values_only_after_entry_due_days(tmp_path: Path, on: Any, capsy
     assert main(args) == 1
     out = capsys.readouterr().out
     assert "(ty-le) — Value missing: not entered, due by 2026-04-10" in out
-    board = DataDir(root).board()
+    board = board_of(DataDir(root))
     assert [a.kind for a in alerts(board, dt.date(2026, 4, 11))] == [AlertKind.MISSING]
     assert alerts(board, dt.date(2026, 4, 10)) == []
     default = folder(tmp_path / "d", "thu = 30\nmoc = true\n")
     assert default.joinpath("chitieu.toml").read_text().count("entry_due_days = 15")
-    board = DataDir(default).board()
+    board = board_of(DataDir(default))
     assert board.definitions.dashboard.entry_due_days == 15
     assert alerts(board, dt.date(2026, 4, 15)) == []
     assert len(alerts(board, dt.date(2026, 4, 16))) == 1

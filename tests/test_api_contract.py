@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
+from datadirs import close, set_value
 from hostile_server import HostileServer, UvicornThread
 
 from chitieu_tui.core.datadir import BUNDLED, DataDir
@@ -71,11 +72,11 @@ def build_district(root: Path) -> Path:
         path.write_text(text.replace('unit = "my-thoi"', f'unit = "{SECOND}"'), encoding="utf-8")
     data = DataDir(second)
     q1, q2 = Period(2026, 1), Period(2026, 2)
-    data.set_value(q1, "bhyt", 91.5, "đã rà soát", by="Nguyễn Văn A")
-    data.set_value(q1, "thu-ngan-sach", 33.0, by="Trần Thị B", cause="chậm thu", remedy="đôn đốc")
-    data.set_value(q2, "bhyt", 92.0, by="Nguyễn Văn A")
-    data.set_value(q2, "so-tay-dien-tu", True, by="Lê C")
-    data.close(q1, "đã họp chốt", by="Chủ tịch")
+    set_value(data, q1, "bhyt", 91.5, "đã rà soát", by="Nguyễn Văn A")
+    set_value(data, q1, "thu-ngan-sach", 33.0, by="Trần Thị B", cause="chậm thu", remedy="đôn đốc")
+    set_value(data, q2, "bhyt", 92.0, by="Nguyễn Văn A")
+    set_value(data, q2, "so-tay-dien-tu", True, by="Lê C")
+    close(data, q1, "đã họp chốt", by="Chủ tịch")
     return root
 
 

@@ -17,9 +17,10 @@ from hostile_server import (
 )
 
 from chitieu_tui.core.errors import SourceError, UsageError
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.snapshots import snapshot_files
-from chitieu_tui.core.source import FileSource, View
+from chitieu_tui.core.source import View
 from chitieu_tui.remote.server import create_app
 from chitieu_tui.remote.source import ApiSource, normalize_base_url
 from chitieu_tui.report import to_json

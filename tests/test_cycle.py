@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from datadirs import copy_sample, make_datadir
+from datadirs import copy_sample, enter, make_datadir
 
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import DataError
@@ -160,11 +160,11 @@ def test_a_hand_edit_is_listed_as_such(tmp_path: Path) -> None:
 
 
 async def test_the_app_notices_a_hand_edit(tmp_path: Path) -> None:
-    from chitieu_tui.core.source import FileSource
+    from chitieu_tui.core.filesource import FileSource
 
     root = copy_sample(tmp_path)
     data = DataDir(root)
-    data.enter(Q1, "bhyt", "91", by="A")
+    enter(data, Q1, "bhyt", "91", by="A")
     path = root / "progress" / "2026-Q1.toml"
     text = path.read_text()
     start = text.index("bhyt = {")
@@ -176,18 +176,18 @@ async def test_the_app_notices_a_hand_edit(tmp_path: Path) -> None:
     shown = await source.ajournal(Q1)
     assert shown[-1].hand and shown[-1].old == 91.0 and shown[-1].new == 80.0
     assert journal.read_bytes() == before  # shown, not written: the next write records it
-    data.enter(Q1, "tiem-chung", "99", by="B")
+    enter(data, Q1, "tiem-chung", "99", by="B")
     stored = read_journal(journal)
     assert stored[-2].hand and stored[-2].old == 91.0 and stored[-2].new == 80.0
 
 
 def test_a_broken_journal_is_a_message_with_its_line(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
-    DataDir(root).enter(Q1, "bhyt", "91", by="A")
+    enter(DataDir(root), Q1, "bhyt", "91", by="A")
     journal = root / "journal" / "2026-Q1.toml"
     journal.write_text(journal.read_text().replace('via = "set"', 'via = "fax"'))
     with pytest.raises(DataError) as info:
-        DataDir(root).enter(Q1, "bhyt", "92", by="A")
+        enter(DataDir(root), Q1, "bhyt", "92", by="A")
     assert "journal/2026-Q1.toml:" in info.value.render("en") and "fax" in info.value.render("en")
     assert values(root)["bhyt"]["value"] == 91  # type: ignore[index]
 
@@ -198,12 +198,13 @@ KILLED = textwrap.dedent(
     from pathlib import Path
     from chitieu_tui.core.datadir import DataDir
     from chitieu_tui.core.periods import Period
+    from chitieu_tui.core.requests import SetValue
 
     data = DataDir(Path(sys.argv[1]))
     n = 0
     while True:
         n += 1
-        data.set_value(Period(2026, 1), "bhyt", float(n % 97), by="robot")
+        data.write([SetValue(period=Period(2026, 1), id="bhyt", value=float(n % 97), by="robot")])
     """
 )
 
@@ -347,7 +348,7 @@ def test_snapshots_and_csv_markdown_carry_who_and_when(tmp_path: Path) -> None:
 
 def test_a_hand_written_journal_time_without_offset_is_read_as_local(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
-    DataDir(root).enter(Q1, "bhyt", "91", by="A")
+    enter(DataDir(root), Q1, "bhyt", "91", by="A")
     journal = root / "journal" / "2026-Q1.toml"
     text = journal.read_text()
     start = text.index("at = ", text.rindex("[[change]]"))  # the app's change of bhyt
@@ -365,7 +366,7 @@ def test_a_hand_written_journal_time_without_offset_is_read_as_local(tmp_path: P
 @pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "1e300"])
 def test_a_journal_value_that_is_no_number_is_a_message(tmp_path: Path, raw: str) -> None:
     root = copy_sample(tmp_path)
-    DataDir(root).enter(Q1, "bhyt", "91", by="A")
+    enter(DataDir(root), Q1, "bhyt", "91", by="A")
     journal = root / "journal" / "2026-Q1.toml"
     journal.write_text(journal.read_text().replace("new = 91.0", f"new = {raw}"))
     with pytest.raises(DataError) as info:

@@ -9,15 +9,15 @@ from typing import Any
 
 import httpx
 import pytest
-from datadirs import copy_sample
+from datadirs import close, copy_sample, enter
 from textual.widgets import Input, Static
 from tuikit import RecordingApp as App
 from tuikit import settle
 
 from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.journal import read_journal
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource
 from chitieu_tui.remote.source import ApiSource
 from chitieu_tui.screens import DetailScreen, EntryScreen
 from chitieu_tui.screens.close import CloseScreen
@@ -139,8 +139,8 @@ def test_the_api_carries_who_closed_and_the_journal(
     ward: Path, start: Callable[..., Any], tmp_path: Path
 ) -> None:
     data = DataDir(ward)
-    data.enter(Q1, "bhyt", "91", by="Nguyễn Văn A", cause="c")
-    data.close(Q1, "họp quý", by="Chủ tịch")
+    enter(data, Q1, "bhyt", "91", by="Nguyễn Văn A", cause="c")
+    close(data, Q1, "họp quý", by="Chủ tịch")
     server = start(ward)
     with httpx.Client(timeout=5) as http:
         prog = http.get(server.url + "/api/v1/units/my-thoi/progress/2026-Q1").json()

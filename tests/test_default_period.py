@@ -8,14 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
-from datadirs import copy_sample
+from datadirs import board_of, copy_sample
 from tuikit import RecordingApp, settle
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import DataError
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period, current_period, default_period, today
-from chitieu_tui.core.source import FileSource
 
 SIZE = (120, 40)
 Q1 = Period(2026, 1)
@@ -53,7 +53,7 @@ def test_today_is_injectable_and_checked(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_a_stray_future_file_is_no_default(stray: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert DataDir(stray).board().period == Q1
+    assert board_of(DataDir(stray)).period == Q1
     assert main(["report", "--config", str(stray), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["period"] == "2026-Q1"
     assert main(["alerts", "--config", str(stray)]) == 0

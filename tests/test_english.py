@@ -16,8 +16,8 @@ from rich.console import Console
 from tuikit import FixedSource, RecordingApp, settle
 
 from chitieu_tui.core.datadir import BUNDLED
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource
 from chitieu_tui.report import FORMATS, render
 from chitieu_tui.screens import DetailScreen, EntryScreen, HelpScreen
 from chitieu_tui.widgets import HeaderBar

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from datadirs import copy_sample, make_datadir, plain_values
+from datadirs import copy_sample, enter, make_datadir, plain_values, unset
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import BUNDLED, DataDir
@@ -80,14 +80,14 @@ def test_values_outside_the_bounds_are_refused(
     root = copy_sample(tmp_path)
     before = (root / "progress" / "2026-Q1.toml").read_bytes()
     with pytest.raises(EntryError) as info:
-        DataDir(root).enter(Q1, ind, text)
+        enter(DataDir(root), Q1, ind, text)
     assert info.value.code == code
     assert (root / "progress" / "2026-Q1.toml").read_bytes() == before
 
 
 def test_the_bound_is_named_in_both_languages(tmp_path: Path) -> None:
     with pytest.raises(EntryError) as info:
-        DataDir(copy_sample(tmp_path)).enter(Q1, "bhyt", "100,5")
+        enter(copy_sample(tmp_path), Q1, "bhyt", "100,5")
     assert info.value.text("vi") == "100,5 lớn hơn mức tối đa 100 (max)"
     assert info.value.text("en") == "100.5 is above the maximum 100 (max)"
 
@@ -97,7 +97,7 @@ def test_a_declared_min_allows_negatives(tmp_path: Path) -> None:
         '[[indicator]]\nid = "a"\ngroup = "g"\nname = "A"\nkind = "level"\ntarget = 10\nmin = -50\n'
     )
     root = make_datadir(tmp_path, body)
-    DataDir(root).enter(Q1, "a", "-3,5")
+    enter(DataDir(root), Q1, "a", "-3,5")
     assert values(root)["a"] == -3.5
 
 
@@ -123,10 +123,10 @@ def test_implausible_values_need_confirming(
     tmp_path: Path, ind: str, ok: str, implausible: str
 ) -> None:
     data = DataDir(copy_sample(tmp_path))
-    data.enter(Q1, ind, ok)
+    enter(data, Q1, ind, ok)
     with pytest.raises(ImplausibleError):
-        data.enter(Q1, ind, implausible)
-    data.enter(Q1, ind, implausible, confirmed=True)
+        enter(data, Q1, ind, implausible)
+    enter(data, Q1, ind, implausible, confirmed=True)
     assert values(data.root)[ind] == int(implausible)
 
 
@@ -154,24 +154,24 @@ def test_set_in_english_reads_english_numbers(tmp_path: Path) -> None:
 def test_an_out_of_date_expectation_is_a_conflict(tmp_path: Path) -> None:
     data = DataDir(copy_sample(tmp_path))
     seen = Entry(6.0)
-    data.enter(Q1, "ket-nap-dang-vien", "5", "chi bộ 3")
+    enter(data, Q1, "ket-nap-dang-vien", "5", "chi bộ 3")
     with pytest.raises(ConflictError) as info:
-        data.enter(Q1, "ket-nap-dang-vien", "4", expect=seen)
+        enter(data, Q1, "ket-nap-dang-vien", "4", expect=seen)
     current = info.value.current
     assert current is not None and (current.value, current.note) == (5, "chi bộ 3")
     assert "5" in info.value.text("vi") and "chi bộ 3" in info.value.text("vi")
     assert isinstance(info.value, EntryError)
-    data.enter(Q1, "ket-nap-dang-vien", "4", expect=info.value.current)
+    enter(data, Q1, "ket-nap-dang-vien", "4", expect=info.value.current)
     assert values(data.root)["ket-nap-dang-vien"] == {"value": 4, "note": "chi bộ 3"}
 
 
 def test_an_up_to_date_expectation_writes(tmp_path: Path) -> None:
     data = DataDir(copy_sample(tmp_path))
     note = "còn 193 đảng viên chưa học"
-    data.enter(Q1, "hoc-tap-nghi-quyet", "87", expect=Entry(86.5, note))
-    data.enter(Q1, "khu-dan-cu-an-toan", "90", expect=None)
+    enter(data, Q1, "hoc-tap-nghi-quyet", "87", expect=Entry(86.5, note))
+    enter(data, Q1, "khu-dan-cu-an-toan", "90", expect=None)
     with pytest.raises(ConflictError):
-        data.enter(Q1, "khu-dan-cu-an-toan", "91", expect=None)
+        enter(data, Q1, "khu-dan-cu-an-toan", "91", expect=None)
     assert values(data.root)["khu-dan-cu-an-toan"] == 90
 
 
@@ -194,5 +194,5 @@ def test_unset_removes_and_says_when_absent(
 
 def test_unset_refuses_the_bundled_sample() -> None:
     with pytest.raises(ChitieuError) as info:
-        DataDir(BUNDLED).unset(Q1, "bhyt")
+        unset(DataDir(BUNDLED), Q1, "bhyt")
     assert info.value.code == "err.sample.read_only"

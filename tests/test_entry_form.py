@@ -6,15 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from datadirs import copy_sample, plain_values
+from datadirs import copy_sample, enter, plain_values
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
 from tuikit import RecordingApp as App
 from tuikit import settle
 
 from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource
 from chitieu_tui.screens import EntryScreen
 
 SIZE = (120, 40)
@@ -114,7 +114,7 @@ async def test_a_change_from_outside_is_a_conflict_then_overwrite(tmp_path: Path
     app = App(FileSource(root))
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, app, "ket-nap-dang-vien")
-        DataDir(root).enter(Q1, "ket-nap-dang-vien", "5", "ghi chú của chi bộ 3")
+        enter(DataDir(root), Q1, "ket-nap-dang-vien", "5", "ghi chú của chi bộ 3")
         await type_value(pilot, app, "4")
         await press(pilot, app, "#entry-save")
         assert isinstance(app.screen, EntryScreen)
@@ -138,7 +138,7 @@ async def test_a_conflict_can_keep_theirs(tmp_path: Path) -> None:
     app = App(FileSource(root))
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, app, "ket-nap-dang-vien")
-        DataDir(root).enter(Q1, "ket-nap-dang-vien", "5")
+        enter(DataDir(root), Q1, "ket-nap-dang-vien", "5")
         await type_value(pilot, app, "4")
         await press(pilot, app, "#entry-save")
         await press(pilot, app, "#entry-keep")
@@ -152,7 +152,7 @@ async def test_one_enter_on_a_conflict_keeps_the_colleagues_value(tmp_path: Path
     app = App(FileSource(root))
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, app, "ket-nap-dang-vien")
-        DataDir(root).enter(Q1, "ket-nap-dang-vien", "7", by="Lan")  # behind the form
+        enter(DataDir(root), Q1, "ket-nap-dang-vien", "7", by="Lan")  # behind the form
         saved = raw_values(root)["ket-nap-dang-vien"]
         value = app.screen.query_one("#entry-value", Input)
         value.focus()
@@ -189,7 +189,7 @@ async def test_remove_after_a_conflict_names_the_value_it_removes(tmp_path: Path
     app = App(FileSource(root))
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, app, "bhyt")
-        DataDir(root).enter(Q1, "bhyt", "96")
+        enter(DataDir(root), Q1, "bhyt", "96")
         await type_value(pilot, app, "97")
         await press(pilot, app, "#entry-save")
         assert "lưu 96%" in shown(app, "#entry-message")
@@ -213,7 +213,7 @@ async def test_a_failing_write_never_freezes_the_form(
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise error
 
-    monkeypatch.setattr(source, "enter", fail)
+    monkeypatch.setattr(source, "write", fail)
     app = App(source)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, app, "bhyt")

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from datadirs import copy_sample
+from datadirs import board_of, copy_sample, set_value
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.atomic import STALE_TEMP_SECONDS, atomic_write
@@ -37,12 +37,12 @@ def test_snapshots_without_hard_links(tmp_path: Path, monkeypatch: pytest.Monkey
     tried = _no_links(monkeypatch)
     data = DataDir(copy_sample(tmp_path))
     folder = tmp_path / "snaps"
-    first = write_snapshot(folder, data.board(), "a", NOON)
+    first = write_snapshot(folder, board_of(data), "a", NOON)
     assert tried == [str(first)]
     assert tomllib.loads(first.read_text())["taken_at"] == NOON
     before = first.read_bytes()
-    data.set_value(Period(2026, 1), "bhyt", 91.0)  # other figures, the same second
-    second = write_snapshot(folder, data.board(), "b", NOON)
+    set_value(data, Period(2026, 1), "bhyt", 91.0)  # other figures, the same second
+    second = write_snapshot(folder, board_of(data), "b", NOON)
     assert second.name == "20260402T083000Z-2.toml"
     assert first.read_bytes() == before  # never overwritten, even without links
     assert snapshot_files(folder, Period(2026, 1)) == [first, second]
@@ -70,7 +70,7 @@ def test_temp_files_of_killed_writers_are_removed(tmp_path: Path) -> None:
     past = time.time() - STALE_TEMP_SECONDS - 60
     os.utime(old, (past, past))
     os.utime(other, (past, past))
-    DataDir(root).set_value(Period(2026, 1), "bhyt", 91.0)
+    set_value(DataDir(root), Period(2026, 1), "bhyt", 91.0)
     assert not old.exists()
     assert fresh.exists() and other.exists()  # another writer may be using the fresh one
 

@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from datadirs import copy_sample
+from datadirs import copy_sample, enter
 from tuikit import RecordingApp, settle
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import DataError, WriteError
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.journal import read_journal
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource
 from chitieu_tui.screens import DetailScreen
 
 Q1 = Period(2026, 1)
@@ -83,7 +83,7 @@ def test_reading_commands_never_write(
 ) -> None:
     root = copy_sample(tmp_path)
     if journaled:  # a journal, then a value changed by hand: shown, not recorded by a reader
-        DataDir(root).enter(Q1, "bhyt", "91", by="A")
+        enter(DataDir(root), Q1, "bhyt", "91", by="A")
         hand_edit(root)
     before = tree(root)
     for argv in READS:
@@ -105,7 +105,7 @@ async def test_the_dashboard_and_its_detail_view_never_write(
 ) -> None:
     root = copy_sample(tmp_path)
     if journaled:
-        DataDir(root).enter(Q1, "bhyt", "91", by="A")
+        enter(DataDir(root), Q1, "bhyt", "91", by="A")
         hand_edit(root)
     before = tree(root)
     app = RecordingApp(FileSource(root))
@@ -130,7 +130,7 @@ def test_hand_changes_seen_by_a_reader_are_recorded_by_the_next_write(tmp_path: 
     assert shown and all(c.via == "found" for c in shown)
     assert not (root / "journal").exists()
     assert not list((root / "progress").glob(".*.lock"))
-    data.enter(Q1, "bhyt", "91", by="A")
+    enter(data, Q1, "bhyt", "91", by="A")
     stored = read_journal(root / "journal" / "2026-Q1.toml")
     assert [c for c in stored if c.via == "found"] == shown  # as shown, at the file's time
     assert stored[-1].by == "A" and stored[-1].new == 91.0
@@ -183,7 +183,7 @@ def test_a_journal_link_leading_outside_is_refused(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
     (root / "journal").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     with pytest.raises(WriteError) as info:
-        DataDir(root).enter(Q1, "bhyt", "90", by="A")
+        enter(DataDir(root), Q1, "bhyt", "90", by="A")
     assert info.value.code == "err.write.outside"
     assert not (tmp_path / "elsewhere").exists()
 
@@ -219,7 +219,7 @@ def test_a_journal_copied_from_another_unit_or_quarter_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str
 ) -> None:
     root = copy_sample(tmp_path)
-    DataDir(root).enter(Q1, "bhyt", "91", by="A")
+    enter(DataDir(root), Q1, "bhyt", "91", by="A")
     journal = root / "journal" / "2026-Q1.toml"
     text = journal.read_text()
     if field == "unit":
@@ -248,7 +248,7 @@ def test_a_read_only_progress_file_journals_nothing(
 ) -> None:
     # The mode bits are checked by the writer itself (not os.access), so root is refused too.
     root = copy_sample(tmp_path)
-    DataDir(root).enter(Q1, "bhyt", "91", by="A")
+    enter(DataDir(root), Q1, "bhyt", "91", by="A")
     path = root / "progress" / "2026-Q1.toml"
     path.chmod(0o444)
     before = tree(root)
@@ -267,7 +267,7 @@ def test_a_rename_refused_after_the_journal_puts_the_journal_back(
     root = copy_sample(tmp_path)
     data = DataDir(root)
     if existed:
-        data.enter(Q1, "bhyt", "91", by="A")
+        enter(data, Q1, "bhyt", "91", by="A")
     before = tree(root)
     real_replace = os.replace
 
@@ -278,7 +278,7 @@ def test_a_rename_refused_after_the_journal_puts_the_journal_back(
 
     monkeypatch.setattr(os, "replace", refuse)
     with pytest.raises(WriteError) as info:
-        data.enter(Q1, "bhyt", "92", by="B")
+        enter(data, Q1, "bhyt", "92", by="B")
     assert "progress/2026-Q1.toml" in info.value.render("en")
     monkeypatch.setattr(os, "replace", real_replace)
     after = tree(root)
@@ -304,7 +304,7 @@ def test_a_chmod_the_file_system_cannot_do_is_not_fatal(
         raise OSError(errno.ENOSYS, "Function not implemented")
 
     monkeypatch.setattr(os, "chmod", nosys)
-    DataDir(root).enter(Q1, "bhyt", "92", by="A")
+    enter(DataDir(root), Q1, "bhyt", "92", by="A")
     assert "value = 92" in (root / "progress" / "2026-Q1.toml").read_text()
     assert read_journal(root / "journal" / "2026-Q1.toml")[-1].new == 92.0
 

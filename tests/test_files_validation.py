@@ -9,7 +9,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from datadirs import HEAD, copy_sample, make_datadir
+from datadirs import HEAD, board_of, copy_sample, make_datadir
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import DataDir
@@ -154,7 +154,7 @@ def test_a_missing_key_of_unit_names_the_table_and_its_line(
 def test_csv_escapes_the_group_cell(tmp_path: Path) -> None:
     """Group ids are validated now; the CSV writer is careful all the same."""
     data = DataDir(copy_sample(tmp_path))
-    board = data.board()
+    board = board_of(data)
     ev = board.evaluations[0]
     bad = dataclasses.replace(
         ev, indicator=msgspec.structs.replace(ev.indicator, group='=HYPERLINK("x")')

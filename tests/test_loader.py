@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from datadirs import HEAD, make_datadir
+from datadirs import HEAD, board_of, make_datadir
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import DataDir
@@ -268,7 +268,7 @@ def test_milestone_needs_a_boolean(tmp_path: Path) -> None:
     root = make_datadir(tmp_path, text, {"2026-Q1": "m = 1\n"})
     data = DataDir(root)
     with pytest.raises(ChitieuError, match="a milestone takes true or false"):
-        data.board()
+        board_of(data)
 
 
 def test_milestone_rules(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import BUNDLED, BUNDLED_COLLECTION
-from chitieu_tui.core.source import FileSource
+from chitieu_tui.core.filesource import FileSource
 
 openpyxl = pytest.importorskip("openpyxl")
 

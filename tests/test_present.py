@@ -8,9 +8,10 @@ import pytest
 
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Status, evaluate
 from chitieu_tui.core.datadir import BUNDLED
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.model import Entry, Indicator
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource, View
+from chitieu_tui.core.source import View
 from chitieu_tui.i18n.en import MESSAGES as EN
 from chitieu_tui.i18n.vi import MESSAGES as VI
 from chitieu_tui.present import fmt

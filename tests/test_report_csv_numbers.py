@@ -13,6 +13,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from datadirs import board_of
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import BUNDLED, BUNDLED_COLLECTION, DataDir
@@ -41,7 +42,7 @@ def test_plain_text_is_left_alone(text: str) -> None:
 
 def test_a_name_with_a_space_before_equals_is_guarded_in_both_csvs() -> None:
     data = DataDir(BUNDLED)
-    board = data.board()
+    board = board_of(data)
     ev = board.evaluations[0]
     bad = dataclasses.replace(
         ev, indicator=msgspec.structs.replace(ev.indicator, name=' =HYPERLINK("x")')

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from datadirs import board_of
 
 from chitieu_tui.core.datadir import BUNDLED, DataDir
 from chitieu_tui.report import _plain, json_text, to_json
@@ -26,7 +27,7 @@ def test_boards_encode_as_json_dumps_did(tmp_path: Path, count: int) -> None:
     root = BUNDLED if count == 0 else generate(tmp_path / "data", count)
     data = DataDir(root)
     for period in data.periods():
-        doc = to_json(data.board(period))
+        doc = to_json(board_of(data, period))
         assert _plain(doc)
         assert json_text(doc) == _reference(doc)
 

@@ -6,9 +6,10 @@ import datetime as dt
 import tomllib
 from pathlib import Path
 
-from datadirs import copy_sample
+from datadirs import board_of, copy_sample
 
 from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.snapshots import (
     latest_snapshot,
@@ -16,13 +17,12 @@ from chitieu_tui.core.snapshots import (
     snapshot_files,
     write_snapshot,
 )
-from chitieu_tui.core.source import FileSource
 
 NOON = dt.datetime(2026, 4, 2, 8, 30, tzinfo=dt.UTC)
 
 
 def test_same_second_gets_distinct_names_and_the_newest_is_found(tmp_path: Path) -> None:
-    board = DataDir(copy_sample(tmp_path)).board()
+    board = board_of(copy_sample(tmp_path))
     folder = tmp_path / "snaps"
     first = write_snapshot(folder, board, "file:progress/2026-Q1.toml", NOON)
     assert first.name == "20260402T083000Z.toml"
@@ -41,7 +41,7 @@ def test_same_second_gets_distinct_names_and_the_newest_is_found(tmp_path: Path)
 
 
 def test_an_existing_snapshot_is_never_overwritten(tmp_path: Path) -> None:
-    board = DataDir(copy_sample(tmp_path)).board()
+    board = board_of(copy_sample(tmp_path))
     folder = tmp_path / "snaps"
     first = write_snapshot(folder, board, "a", NOON)
     before = first.read_bytes()
@@ -51,7 +51,7 @@ def test_an_existing_snapshot_is_never_overwritten(tmp_path: Path) -> None:
 
 def test_snapshot_reads_back_without_the_data_folder(tmp_path: Path) -> None:
     data = DataDir(copy_sample(tmp_path))
-    board = data.board()
+    board = board_of(data)
     path = write_snapshot(tmp_path / "snaps", board, "api:http://127.0.0.1:1", NOON)
     doc = tomllib.loads(path.read_text())
     assert doc["taken_at"] == NOON and doc["as_of"] == dt.date(2026, 3, 31)
@@ -64,7 +64,7 @@ def test_snapshot_reads_back_without_the_data_folder(tmp_path: Path) -> None:
 def test_history_falls_back_to_snapshots(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
     data = DataDir(root)
-    board_q4 = data.board(Period(2025, 4))
+    board_q4 = board_of(data, Period(2025, 4))
     data.take_snapshot(board_q4)
     (root / "progress" / "2025-Q4.toml").unlink()
     view = FileSource(root).load(Period(2026, 1), history=3)

@@ -13,7 +13,7 @@ from tuikit import settle
 
 from chitieu_tui.app import ChitieuApp, preload
 from chitieu_tui.core.datadir import BUNDLED
-from chitieu_tui.core.source import FileSource
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.terminal import ascii_text
 from chitieu_tui.widgets import HeaderBar, IndicatorTable, SummaryBar
 

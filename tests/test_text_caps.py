@@ -6,17 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from datadirs import copy_sample
+from datadirs import close, copy_sample
 from textual.widgets import Input
 from tuikit import RecordingApp as App
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import EntryError
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.model import BY_MAX, TEXT_MAX
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource
-from chitieu_tui.core.writer import Item
+from chitieu_tui.core.requests import SetValue
 from chitieu_tui.screens import EntryScreen
 
 Q1 = Period(2026, 1)
@@ -74,7 +74,7 @@ def test_close_refuses_a_long_reason_or_by(tmp_path: Path) -> None:
     data = DataDir(root)
     for reason, by in (("r" * 2001, None), ("checked", "B" * 201)):
         with pytest.raises(EntryError) as caught:
-            data.close(Q1, reason, by=by)
+            close(data, Q1, reason, by=by)
         assert caught.value.msg.key == "err.entry.text_long"
     assert _files(root) == before
 
@@ -82,9 +82,12 @@ def test_close_refuses_a_long_reason_or_by(tmp_path: Path) -> None:
 def test_import_and_every_batch_share_the_cap(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
     before = _files(root)
-    items = [Item("dang-vien", 1431.0), Item("bhyt", 91.0, remedy="y" * 2001)]
+    requests = [
+        SetValue(period=Q1, id="dang-vien", value=1431.0, via="import"),
+        SetValue(period=Q1, id="bhyt", value=91.0, remedy="y" * 2001, via="import"),
+    ]
     with pytest.raises(EntryError) as caught:
-        DataDir(root).enter_many(Q1, items)
+        DataDir(root).write(requests)
     assert caught.value.msg.key == "err.entry.text_long"
     assert "giải pháp quá dài: tối đa 2.000 ký tự, ở đây có 2.001" in caught.value.text("vi")
     assert _files(root) == before  # all or nothing

@@ -14,8 +14,8 @@ from tuikit import FixedSource, RecordingApp, settle
 
 from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.arithmetic import Status
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource
 from chitieu_tui.i18n import fold
 from chitieu_tui.screens import DashboardScreen, DetailScreen, HelpScreen
 from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, SummaryBar

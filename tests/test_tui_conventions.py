@@ -13,7 +13,7 @@ from chitieu_tui import settings
 from chitieu_tui.app import ChitieuApp, preload
 from chitieu_tui.commands import ChitieuCommands, default_theme
 from chitieu_tui.core.datadir import BUNDLED
-from chitieu_tui.core.source import FileSource
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.screens import DashboardScreen
 from chitieu_tui.widgets import KeyBar
 

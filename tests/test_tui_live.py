@@ -14,8 +14,9 @@ from tuikit import RecordingApp as App
 from tuikit import settle
 
 from chitieu_tui.app import ChitieuApp
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource, Origin
+from chitieu_tui.core.source import Origin
 from chitieu_tui.screens import DetailScreen, EntryScreen
 from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, SummaryBar
 

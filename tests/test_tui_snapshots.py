@@ -13,8 +13,9 @@ from tuikit import settle
 
 from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.datadir import BUNDLED
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource, View
+from chitieu_tui.core.source import View
 from chitieu_tui.i18n import Msg
 
 VN = dt.timezone(dt.timedelta(hours=7))

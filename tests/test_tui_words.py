@@ -16,7 +16,7 @@ from tuikit import RecordingApp, settle
 from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.collection import open_folder
 from chitieu_tui.core.datadir import BUNDLED_COLLECTION
-from chitieu_tui.core.source import FileSource
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.screens import DashboardScreen, DetailScreen, HelpScreen
 from chitieu_tui.screens.rollup import RollupScreen
 from chitieu_tui.widgets import HeadlineCard, IndicatorTable, KeyBar

@@ -12,14 +12,15 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from datadirs import copy_sample, plain, plain_values
+from datadirs import board_of, copy_sample, plain, plain_values, set_value
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import ChitieuError, EntryError
 from chitieu_tui.core.model import Indicator
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.writer import parse_value, set_value
+from chitieu_tui.core.requests import SetValue
+from chitieu_tui.core.writer import parse_value, write
 
 NUM = Indicator(id="x", group="g", name="X", kind="level", target=1.0, min=-1e15)
 MILE = Indicator(id="m", group="g", name="M", kind="milestone", due="2026-Q2")
@@ -160,11 +161,11 @@ def test_set_keeps_comments_and_other_values(tmp_path: Path) -> None:
     path = root / "progress" / "2026-Q1.toml"
     before = path.read_text()
     data = DataDir(root)
-    data.set_value(Period(2026, 1), "bhyt", 91.5)
+    set_value(data, Period(2026, 1), "bhyt", 91.5)
     after = path.read_text()
     assert "# Các số liệu khác là minh họa." in after
     assert len(after.splitlines()) == len(before.splitlines())
-    board = DataDir(root).board(Period(2026, 1))
+    board = board_of(DataDir(root), Period(2026, 1))
     assert board.get("bhyt").value == 91.5  # type: ignore[union-attr]
     assert board.get("thu-ngan-sach").value == 32.0  # type: ignore[union-attr]
     assert board.get("hoc-tap-nghi-quyet").note == "còn 193 đảng viên chưa học"  # type: ignore[union-attr]
@@ -173,10 +174,10 @@ def test_set_keeps_comments_and_other_values(tmp_path: Path) -> None:
 def test_set_keeps_an_existing_note_unless_told(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
     data = DataDir(root)
-    data.set_value(Period(2026, 1), "hoc-tap-nghi-quyet", 90.0)
-    assert DataDir(root).board().get("hoc-tap-nghi-quyet").note == "còn 193 đảng viên chưa học"  # type: ignore[union-attr]
-    data.set_value(Period(2026, 1), "hoc-tap-nghi-quyet", 95.0, "")
-    assert DataDir(root).board().get("hoc-tap-nghi-quyet").note == ""  # type: ignore[union-attr]
+    set_value(data, Period(2026, 1), "hoc-tap-nghi-quyet", 90.0)
+    assert board_of(DataDir(root)).get("hoc-tap-nghi-quyet").note == "còn 193 đảng viên chưa học"  # type: ignore[union-attr]
+    set_value(data, Period(2026, 1), "hoc-tap-nghi-quyet", 95.0, "")
+    assert board_of(DataDir(root)).get("hoc-tap-nghi-quyet").note == ""  # type: ignore[union-attr]
 
 
 def test_set_creates_a_new_period(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -215,7 +216,8 @@ def test_a_held_lock_gives_a_clear_message(tmp_path: Path) -> None:
     data = DataDir(root)
     with filelock.FileLock(str(path.parent / f".{path.name}.lock")):
         with pytest.raises(ChitieuError, match="lock held") as info:
-            set_value(path, data.definitions(), Period(2026, 1), "bhyt", 1.0, lock_seconds=0.2)
+            request = SetValue(period=Period(2026, 1), id="bhyt", value=1.0)
+            write(path, data.definitions(), Period(2026, 1), [request], lock_seconds=0.2)
     assert info.value.code == "err.write.locked" and "khóa quá" in info.value.render("vi")
 
 
@@ -225,10 +227,11 @@ WRITER = textwrap.dedent(
     from pathlib import Path
     from chitieu_tui.core.datadir import DataDir
     from chitieu_tui.core.periods import Period
+    from chitieu_tui.core.requests import SetValue
     root, ident, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     data = DataDir(root)
     for i in range(1, count + 1):
-        data.set_value(Period(2026, 2), ident, float(i))
+        data.write([SetValue(period=Period(2026, 2), id=ident, value=float(i))])
     """
 )
 
@@ -284,7 +287,7 @@ def test_whole_numbers_stay_whole_and_the_mode_is_kept(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
     path = root / "progress" / "2026-Q1.toml"
     path.chmod(0o664)  # shared with the group
-    DataDir(root).set_value(Period(2026, 1), "dang-vien", 1431.0)
+    set_value(DataDir(root), Period(2026, 1), "dang-vien", 1431.0)
     assert "dang-vien = {value = 1431," in path.read_text()
     assert path.stat().st_mode & 0o777 == 0o664
 
@@ -312,3 +315,33 @@ def test_report_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
     )
     assert proc.stdout.startswith("id,group")
     assert "unexpected" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_one_save_reads_and_validates_the_progress_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save through the source: one read and one validation of the quarter's file, the
+    snapshot after it built from what was written (no second read)."""
+    import chitieu_tui.core.datadir as datadir
+    import chitieu_tui.core.writer as writer
+    from chitieu_tui.core.filesource import FileSource
+    from chitieu_tui.core.requests import SetValue
+
+    source = FileSource(copy_sample(tmp_path), snapshots=tmp_path / "snaps")
+    source.load(Period(2026, 1))  # cached, as the app has it
+    calls: list[str] = []
+    for module, name in (
+        (writer, "read_toml"),
+        (writer, "progress_from_dict"),
+        (datadir, "load_progress"),
+    ):
+        real = getattr(module, name)
+
+        def counted(*args: object, _real: object = real, _name: str = name, **kw: object) -> object:
+            calls.append(_name)
+            return _real(*args, **kw)  # type: ignore[operator]
+
+        monkeypatch.setattr(module, name, counted)
+    written = source.write([SetValue(period=Period(2026, 1), id="bhyt", value="91")])
+    assert written.snapshot is not None and written.progress.values["bhyt"].value == 91.0
+    assert calls == ["read_toml", "progress_from_dict"]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from datadirs import copy_sample
+from datadirs import board_of, copy_sample, enter
 from rich.console import Console
 from tuikit import settle
 
@@ -22,8 +22,8 @@ from chitieu_tui.core.archive import Archive
 from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import ChitieuError, DataError
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource
 from chitieu_tui.screens import DetailScreen
 from chitieu_tui.widgets import IndicatorTable
 from chitieu_tui.widgets.headline_card import trend
@@ -279,7 +279,7 @@ def test_the_archive_judges_with_each_snapshot_own_definitions(both: Path, tmp_p
     snaps = tmp_path / "snaps"
     data = DataDir(both, snapshots_override=snaps)
     for period in [*Q, Period(2026, 1)]:
-        data.take_snapshot(data.board(period))
+        data.take_snapshot(board_of(data, period))
     archive = Archive(snaps)
     d2025 = archive.year_definitions(2025)
     assert d2025 is not None and d2025.unit.year == 2025
@@ -294,7 +294,7 @@ def test_the_archive_judges_with_each_snapshot_own_definitions(both: Path, tmp_p
     stale = DataDir(both, snapshots_override=old)
     (both / "years" / "2025.toml").unlink()
     for period in [*Q, Period(2026, 1)]:
-        stale.take_snapshot(stale.board(period))
+        stale.take_snapshot(board_of(stale, period))
     view = ArchiveSource(old, "my-thoi").load(Period(2026, 1))
     last = view.last_year()
     assert last is not None and not last.judged
@@ -352,7 +352,7 @@ def test_a_value_of_2025_is_checked_against_2025(both: Path, capsys: Any) -> Non
     assert main([*args, "mo-hinh-nong-nghiep-cnc", "có"]) == 1
     assert "mo-hinh-nong-nghiep-cnc" in capsys.readouterr().err
     assert main([*args, "thu-ngan-sach", "222"]) == 0
-    board = DataDir(both).board(Period(2025, 4))
+    board = board_of(DataDir(both), Period(2025, 4))
     ev = board.get("thu-ngan-sach")
     assert board.judged and ev is not None and ev.value == 222 and ev.indicator.target == 210
 
@@ -371,6 +371,6 @@ def test_the_journal_of_a_2025_quarter_reads_it_with_2025(both: Path) -> None:
     q4 = Period(2025, 4)
     data = DataDir(both)
     data.journal(q4)
-    data.enter(q4, "giao-quan", "3", by="A")
+    enter(data, q4, "giao-quan", "3", by="A")
     changes = data.journal(q4)
     assert [c.via for c in changes if c.id == "chi-2025"] == ["found"]

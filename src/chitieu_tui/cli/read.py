@@ -88,11 +88,13 @@ def check_collection(args: argparse.Namespace, collection: Collection) -> int:
     """`chitieu check` on a collection: each unit checked as `chitieu check --config UNIT`,
     under a line naming it; then the collection read as `report` reads it, so that what
     only the whole shows (two folders of one unit) is said too. Exit 1 when any unit fails."""
+    from chitieu_tui.core.filesource import FileSource
+
     failed: list[str] = []
     for m in collection.members:
-        data = getattr(m.source, "data", None)
-        if data is None:  # not a folder (cannot happen for `--config ROOT`)
+        if not isinstance(m.source, FileSource):  # not a folder (not for `--config ROOT`)
             continue
+        data = m.source.data
         print(t(args.lang, "check.unit", where=data.shown(data.root)), flush=True)
         unit_args = argparse.Namespace(**vars(args))
         unit_args.config = str(data.root)
@@ -266,15 +268,16 @@ def snapshot_collection(args: argparse.Namespace, collection: Collection) -> int
 
 def cmd_log(args: argparse.Namespace) -> int:
     """List every change of a quarter, oldest first (values changed by hand noticed)."""
-    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+    from chitieu_tui.core.datadir import resolve_data_dir
+    from chitieu_tui.core.filesource import FileSource
     from chitieu_tui.present.journal import change_line
 
     if args.api:
         raise UsageError("err.usage.log_api")
-    data = DataDir(resolve_data_dir(args.config))
-    defs = data.definitions()
-    period = args.period or data.default_period(defs)
-    changes = data.journal(period)
+    source = FileSource(resolve_data_dir(args.config))
+    defs = source.data.definitions()
+    period = args.period or source.data.default_period(defs)
+    changes = source.journal(period)
     if args.id is not None:
         if defs.indicator(args.id) is None:
             raise DataError("err.indicator.unknown", Place("ID"), id=args.id)

@@ -35,12 +35,12 @@ def make_source(args: argparse.Namespace) -> Source:
         from chitieu_tui.remote.source import ApiSource
 
         return ApiSource(args.api, args.unit, snapshots=snapshots, lang=args.lang)
-    from chitieu_tui.core.source import FileSource
+    from chitieu_tui.core.filesource import FileSource
 
     root = _data_dir(args)
     if args.config is not None and not root.exists():  # before any screen opens: exit 1
-        from chitieu_tui.core.datadir import shown_path
         from chitieu_tui.core.errors import DataError
+        from chitieu_tui.core.paths import shown_path
 
         raise DataError("err.datadir.not_found", Place(shown_path(root)))
     return FileSource(root, snapshots=snapshots)

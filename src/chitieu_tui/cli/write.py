@@ -16,23 +16,37 @@ from chitieu_tui.core.errors import (
     UsageError,
     WriteError,
 )
-from chitieu_tui.core.periods import Period
+from chitieu_tui.core.journal import closed_msg
+from chitieu_tui.core.periods import Period, preferred
+from chitieu_tui.core.requests import Close, Reopen, SetValue, Unset
 from chitieu_tui.core.text import clean
-from chitieu_tui.i18n import t
+from chitieu_tui.core.writer import ImplausibleError
+from chitieu_tui.i18n import Msg, t
+from chitieu_tui.present import fmt
+from chitieu_tui.present.journal import closed_text
 
 if TYPE_CHECKING:
-    from chitieu_tui.core.datadir import DataDir
+    from chitieu_tui.core.filesource import FileSource
+    from chitieu_tui.core.requests import Written
 
 
-def _set_period(args: argparse.Namespace, data: DataDir) -> Period:
+def _file_source(args: argparse.Namespace) -> FileSource:
+    """The data folder a writing command writes through (never a server: `--api` is refused)."""
+    from chitieu_tui.core.datadir import resolve_data_dir
+    from chitieu_tui.core.filesource import FileSource
+
+    if args.api:
+        raise UsageError("err.usage.set_api")
+    return FileSource(resolve_data_dir(args.config))
+
+
+def _set_period(args: argparse.Namespace, source: FileSource) -> Period:
     """`--period`, else the default period (the newest quarter with progress not after
     today's) while it is open (docs/cli.md)."""
-    from chitieu_tui.core.journal import closed_msg
-    from chitieu_tui.core.periods import preferred
-
     if args.period is not None:
         chosen: Period = args.period
         return chosen
+    data = source.data
     defs = data.definitions()
     periods = preferred(data.periods())
     if not periods:
@@ -47,28 +61,30 @@ def _set_period(args: argparse.Namespace, data: DataDir) -> Period:
     return period
 
 
+def _said(written: Written) -> None:
+    """Where the write went, and the snapshot taken after it."""
+    print(written.place)
+    if written.snapshot is not None:
+        print(written.snapshot)
+
+
 def cmd_set(args: argparse.Namespace) -> int:
     """Enter one value from the command line (the last writer wins)."""
-    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
-    from chitieu_tui.core.writer import ImplausibleError
-    from chitieu_tui.i18n import Msg
-
-    if args.api:
-        raise UsageError("err.usage.set_api")
-    data = DataDir(resolve_data_dir(args.config))
-    period = _set_period(args, data)
+    source = _file_source(args)
+    period = _set_period(args, source)
+    request = SetValue(
+        period=period,
+        id=args.id,
+        value=args.value,
+        note=args.note,
+        cause=args.cause,
+        remedy=args.remedy,
+        confirm=args.yes,
+        lang=args.lang,
+        by=args.by,
+    )
     try:
-        path = data.enter(
-            period,
-            args.id,
-            args.value,
-            args.note,
-            lang=args.lang,
-            confirmed=args.yes,
-            by=args.by,
-            cause=args.cause,
-            remedy=args.remedy,
-        )
+        written = source.write([request], snapshot=not args.no_snapshot)
     except EntryError as exc:
         detail = exc.msg
         if isinstance(exc, ImplausibleError):
@@ -77,23 +93,17 @@ def cmd_set(args: argparse.Namespace) -> int:
         place = Place(t(args.lang, "cli.value_place"))  # the argument, in the reader's words
         raise DataError(Msg("err.in_item", item=item, detail=detail), place) from None
     label = period.label(args.lang)
-    stored = _stored_text(data, period, args.id, args.lang)
+    stored = _stored_text(written, args.id, args.lang)
     typed = clean(args.value.strip())
     print(t(args.lang, "cli.set_done", period=label, id=args.id, value=typed, stored=stored))
-    print(data.shown(path))
-    if not args.no_snapshot:
-        print(data.take_snapshot(data.board(period)))
+    _said(written)
     return 0
 
 
-def _stored_text(data: DataDir, period: Period, indicator_id: str, lang: str) -> str:
-    """The value the progress file now holds, read back, as the user writes numbers (every
-    decimal kept): `1.43` typed in English is shown `1.43`, not mistaken for 1.430."""
-    from chitieu_tui.present import fmt
-
-    defs = data.defs_for(period)
-    progress = data.progress(period, defs)
-    entry = progress.values.get(indicator_id) if progress is not None else None
+def _stored_text(written: Written, indicator_id: str, lang: str) -> str:
+    """The value the progress file now holds, as the user writes numbers (every decimal
+    kept): `1.43` typed in English is shown `1.43`, not mistaken for 1.430."""
+    entry = written.progress.values.get(indicator_id)
     if entry is None:
         return fmt.NONE
     return fmt.number(entry.value, lang, decimals=9)  # a milestone: `Đã xong`
@@ -101,37 +111,30 @@ def _stored_text(data: DataDir, period: Period, indicator_id: str, lang: str) ->
 
 def cmd_unset(args: argparse.Namespace) -> int:
     """Remove one value (locked, atomic); exit 1 when there is none."""
-    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
-
-    if args.api:
-        raise UsageError("err.usage.set_api")
-    data = DataDir(resolve_data_dir(args.config))
-    period = args.period or data.default_period(data.definitions())
-    path = data.unset(period, args.id, by=args.by)
-    print(t(args.lang, "cli.unset_removed", id=args.id, path=data.shown(path)))
-    if not args.no_snapshot:
-        print(data.take_snapshot(data.board(period)))
+    source = _file_source(args)
+    period = args.period or source.data.default_period(source.data.definitions())
+    request = Unset(period=period, id=args.id, by=args.by)
+    written = source.write([request], snapshot=not args.no_snapshot)
+    print(t(args.lang, "cli.unset_removed", id=args.id, path=written.place))
+    if written.snapshot is not None:
+        print(written.snapshot)
     return 0
 
 
 def _cmd_close(args: argparse.Namespace, reopen: bool) -> int:
-    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
-
-    if args.api:
-        raise UsageError("err.usage.set_api")
+    source = _file_source(args)
     if args.period is None:
         raise UsageError("err.usage.close_needs_period")
-    data = DataDir(resolve_data_dir(args.config))
     period: Period = args.period
-    closed = data.close(period, args.reason, by=args.by, reopen=reopen)
+    kind = Reopen if reopen else Close
+    written = source.write([kind(period=period, reason=args.reason, by=args.by)])
+    closed = written.progress.closed
     label = period.label(args.lang)
     if closed is None:
         print(t(args.lang, "cli.reopened", period=label))
     else:
-        from chitieu_tui.present.journal import closed_text
-
         print(t(args.lang, "cli.closed", period=label, detail=closed_text(closed, args.lang)))
-        print(data.take_snapshot(data.board(period)))
+        print(written.snapshot)
     return 0
 
 
@@ -166,21 +169,16 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _entry_units(args: argparse.Namespace) -> list[DataDir]:
+def _entry_units(args: argparse.Namespace) -> list[FileSource]:
     """The data folders `template` and `import` work on: one, or each unit of a collection."""
-    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+    from chitieu_tui.core.filesource import FileSource
 
     if args.api or getattr(args, "offline", False):
         raise UsageError("err.usage.set_api")
     collection = make_collection(args)
     if collection is None:
-        return [DataDir(resolve_data_dir(args.config))]
-    units = []
-    for m in collection.members:
-        data = getattr(m.source, "data", None)
-        if data is not None:
-            units.append(data)
-    return units
+        return [_file_source(args)]
+    return [m.source for m in collection.members if isinstance(m.source, FileSource)]
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -192,10 +190,9 @@ def cmd_template(args: argparse.Namespace) -> int:
     from chitieu_tui.office.entry import template_bytes
 
     boards = []
-    for data in _entry_units(args):
+    for source in _entry_units(args):
         try:
-            defs = data.definitions()
-            boards.append(data.board(args.period or data.default_period(defs)))
+            boards.append(source.board(args.period))
         except ChitieuError as exc:
             warn(exc, args.lang)
     if not boards:
@@ -206,41 +203,37 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Check every filled cell of an entry workbook, then write them all (nothing when any
-    cell is bad), one locked, journaled write per unit and quarter."""
+    cell is bad), one write (one transaction) per unit and quarter."""
     from chitieu_tui.office import need
 
     need("openpyxl")
     from chitieu_tui.office.entry import plan, read_sheets
 
     units = {}
-    for data in _entry_units(args):
+    for source in _entry_units(args):
         try:
-            units[data.definitions().unit.id] = data
+            units[source.data.definitions().unit.id] = source
         except ChitieuError as exc:
             warn(exc, args.lang)
     sheets = read_sheets(Path(args.file), args.file)
-    plans = plan(sheets, units, args.period, args.lang, confirmed=args.yes)
+    plans = plan(sheets, units, args.period, args.lang, confirmed=args.yes, by=args.by)
     if not plans:
         print(t(args.lang, "o.i_nothing", file=args.file))
         return 0
     done: list[str] = []
     for p in plans:
         try:
-            path = p.data.enter_many(p.period, p.items, by=args.by, via="import")
+            written = p.source.write(p.requests, snapshot=not args.no_snapshot)
         except ChitieuError as exc:
             if done:
-                from chitieu_tui.i18n import Msg
-
-                written = "; ".join(done)
+                written_units = "; ".join(done)
                 raise WriteError(
-                    Msg("err.import.partial", detail=exc.msg, written=written), exc.place
+                    Msg("err.import.partial", detail=exc.msg, written=written_units), exc.place
                 ) from None
             raise
-        unit = p.data.definitions().unit.name
-        done.append(f"{p.sheet} ({len(p.items)})")
+        unit = p.source.data.definitions().unit.name
+        done.append(f"{p.sheet} ({len(p.requests)})")
         label = p.period.label(args.lang)
-        print(t(args.lang, "o.i_written", n=len(p.items), period=label, unit=unit))
-        print(p.data.shown(path))
-        if not args.no_snapshot:
-            print(p.data.take_snapshot(p.data.board(p.period)))
+        print(t(args.lang, "o.i_written", n=len(p.requests), period=label, unit=unit))
+        _said(written)
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from chitieu_tui.core.errors import ChitieuError, DataError, Place
 from chitieu_tui.core.model import Definitions, Progress
+from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period, preferred
 from chitieu_tui.core.snapshots import (
     Snapshot,
@@ -149,8 +150,6 @@ class ArchiveSource:
 
     def __init__(self, root: Path, unit: str | None = None) -> None:
         self.archive = Archive(root, unit)
-        from chitieu_tui.core.datadir import shown_path
-
         self.label = f"snapshot:{shown_path(root)}"
         self.origin = Origin(
             label=self.label,

@@ -326,8 +326,8 @@ def _unit_folders(root: Path) -> list[Path]:
 
 def open_folder(root: Path, snapshots: Path | None = None) -> Collection:
     """A collection of the data folders under `root` (each a FileSource), sorted by name."""
-    from chitieu_tui.core.datadir import shown_path
-    from chitieu_tui.core.source import FileSource
+    from chitieu_tui.core.filesource import FileSource
+    from chitieu_tui.core.paths import shown_path
 
     info = CollectionInfo()
     path = root / COLLECTION_FILE

@@ -6,21 +6,24 @@ import dataclasses
 import datetime as dt
 import errno
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chitieu_tui.core import writer
 from chitieu_tui.core.archive import Archive
-from chitieu_tui.core.arithmetic import Board, evaluate_board
-from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, Place, WriteError
+from chitieu_tui.core.arithmetic import Board
+from chitieu_tui.core.errors import ChitieuError, DataError, Place, WriteError
 from chitieu_tui.core.journal import Change
 from chitieu_tui.core.loader import load_definitions, load_progress, load_year_definitions
-from chitieu_tui.core.model import Closed, Definitions, Entry, Indicator, Progress
+from chitieu_tui.core.model import Definitions, Indicator, Progress
 from chitieu_tui.core.oserrors import os_reason
+from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period, default_period, preferred
+from chitieu_tui.core.requests import Request, SetValue, Unset, Written, period_of
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import link_problem
-from chitieu_tui.core.writer import ANY, Expect, Item
 from chitieu_tui.i18n import Msg
 
 BUNDLED = Path(__file__).resolve().parents[1] / "sample"
@@ -59,14 +62,6 @@ def resolve_data_dir(arg: str | os.PathLike[str] | None) -> Path:
     if (local / DEFINITIONS).is_file():
         return local
     return BUNDLED
-
-
-def shown_path(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):  # outside; no working folder; a link loop
-        return str(path)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -274,17 +269,6 @@ class DataDir:
         self._checked_with[period] = defs
         return prog
 
-    def board(self, period: Period | None = None) -> Board:
-        """Every indicator evaluated for `period` (default: the newest with progress), against
-        its own year's definitions (values only when the year has none)."""
-        current = self.definitions()
-        period = period or self.default_period(current)
-        own = self.year_definitions(period.year)
-        defs = own or current
-        needed = {p: self.progress(p, defs) for p in period.quarters_of_year_so_far()}
-        found = {p: v for p, v in needed.items() if v is not None}
-        return evaluate_board(defs, period, found, judged=own is not None)
-
     def archive(self) -> Archive:
         """This unit's snapshot archive (the history's fallback for quarters without a file)."""
         root = self.snapshot_root(self.definitions().unit.id)
@@ -292,44 +276,26 @@ class DataDir:
             self._archive = Archive(root)
         return self._archive
 
-    def set_value(
-        self,
-        period: Period,
-        indicator_id: str,
-        value: float | bool | None,
-        note: str | None = None,
-        *,
-        expect: Entry | None | Expect = ANY,
-        by: str | None = None,
-        cause: str | None = None,
-        remedy: str | None = None,
-        via: str = "set",
-    ) -> Path:
-        """Write one value (None: remove it) into the period's progress file (locked, atomic),
-        journaled with who (`by`, default the current user) and how (`via`)."""
-        from chitieu_tui.core.writer import set_value
-
+    def write(self, requests: Sequence[Request]) -> Written:
+        """Carry requests of one quarter into its progress file (`writer.write`: one lock,
+        one read, one validation, the journal first, one atomic write), against the quarter's
+        own year's definitions. The quarter as it now stands is kept as read (no second read
+        for the snapshot). The bundled sample is never written (WriteError)."""
+        period = period_of(requests)
+        for r in requests:
+            if isinstance(r, SetValue | Unset):
+                self._indicator(r.id, period)
         if self.is_bundled:
-            raise WriteError(
-                SAMPLE_HINT,
-                Place(self.shown(self.root)),
-            )
+            raise WriteError(SAMPLE_HINT, Place(self.shown(self.root)))
         defs = self.defs_for(period)
         path = self.progress_path(period)
-        return set_value(
-            path,
-            defs,
-            period,
-            indicator_id,
-            value,
-            note,
-            shown=self.shown(path),
-            expect=expect,
-            by=by,
-            cause=cause,
-            remedy=remedy,
-            via=via,
-        )
+        source = f"file:{path.relative_to(self.root).as_posix()}"
+        written = writer.write(path, defs, period, requests, shown=self.shown(path), source=source)
+        stamp = _stamp(path)
+        if stamp is not None:
+            self._progress[period] = (stamp, written.progress)
+            self._checked_with[period] = defs
+        return written
 
     def journal_path(self, period: Period) -> Path:
         """`<root>/journal/<period>.toml`."""
@@ -338,12 +304,10 @@ class DataDir:
     def journal(self, period: Period) -> list[Change]:
         """The period's journal, oldest first, with the values changed by hand since appended
         (computed, never written: the next write of the quarter records them)."""
-        from chitieu_tui.core.writer import notice_hand_changes
-
         defs = self.defs_for(period)
         path = self.progress_path(period)
         self._probe(path)  # a link to nothing, or `progress` a file: said, not taken as empty
-        return notice_hand_changes(path, defs, period, shown=self.shown(path))
+        return writer.notice_hand_changes(path, defs, period, shown=self.shown(path))
 
     def journal_problems(self) -> list[ChitieuError]:
         """What is wrong with the journals (`chitieu check`): `journal` no folder, a journal
@@ -375,20 +339,6 @@ class DataDir:
                 found.extend(flatten(exc))
         return found
 
-    def close(
-        self, period: Period, reason: str, *, by: str | None = None, reopen: bool = False
-    ) -> Closed | None:
-        """Close (or reopen) a quarter: `[closed]` in its progress file, journaled."""
-        from chitieu_tui.core.writer import set_closed
-
-        if self.is_bundled:
-            raise WriteError(SAMPLE_HINT, Place(self.shown(self.root)))
-        defs = self.defs_for(period)
-        path = self.progress_path(period)
-        return set_closed(
-            path, defs, period, reason, close=not reopen, shown=self.shown(path), by=by
-        )
-
     def _indicator(self, indicator_id: str, period: Period | None = None) -> Indicator:
         """The indicator with this id (in `period`'s own year's definitions when it has
         them); DataError naming some known ids otherwise."""
@@ -403,105 +353,6 @@ class DataDir:
                 known=known,
             )
         return ind
-
-    def enter(
-        self,
-        period: Period,
-        indicator_id: str,
-        text: str,
-        note: str | None = None,
-        *,
-        lang: str = "vi",
-        expect: Entry | None | Expect = ANY,
-        confirmed: bool = False,
-        by: str | None = None,
-        cause: str | None = None,
-        remedy: str | None = None,
-        via: str = "set",
-    ) -> Path:
-        """Validate a typed value (`32,5`, `có`; numbers as written in `lang`), then write it;
-        the progress file's path.
-
-        Raises DataError for an unknown id, EntryError for a value that cannot be entered
-        (ImplausibleError unless `confirmed`; ConflictError when `expect` is out of date).
-        """
-        from chitieu_tui.core.writer import check_plausible, parse_value
-
-        ind = self._indicator(indicator_id, period)
-        value = parse_value(text, ind, lang)
-        if not confirmed:
-            check_plausible(ind, value)
-        return self.set_value(
-            period,
-            indicator_id,
-            value,
-            note,
-            expect=expect,
-            by=by,
-            cause=cause,
-            remedy=remedy,
-            via=via,
-        )
-
-    def check_entry(
-        self,
-        period: Period,
-        indicator_id: str,
-        typed: str | float | bool,
-        *,
-        lang: str = "vi",
-        confirmed: bool = False,
-    ) -> float | bool:
-        """The value `enter` would write, checked the same way (a number already read, e.g. an
-        Excel cell, is checked against the bounds), nothing written. Raises DataError for an
-        unknown id, EntryError for a value that cannot be entered."""
-        from chitieu_tui.core.loader import value_problem
-        from chitieu_tui.core.numbers import MAX_MAGNITUDE
-        from chitieu_tui.core.writer import check_plausible, parse_value
-
-        ind = self._indicator(indicator_id, period)
-        if isinstance(typed, str):
-            value = parse_value(typed, ind, lang)
-        elif isinstance(typed, bool) != (ind.kind == "milestone"):
-            raise EntryError(
-                "err.entry.milestone" if ind.kind == "milestone" else "err.entry.invalid_number"
-            )
-        else:
-            value = typed if isinstance(typed, bool) else float(typed)
-            if not isinstance(value, bool) and not abs(value) <= MAX_MAGNITUDE:  # NaN too
-                raise EntryError("err.entry.invalid_number")
-            problem = None if isinstance(value, bool) else value_problem(ind, value)
-            if problem is not None:
-                raise EntryError(problem)
-        if not confirmed:
-            check_plausible(ind, value)
-        return value
-
-    def enter_many(
-        self, period: Period, items: list[Item], *, by: str | None = None, via: str = "import"
-    ) -> Path:
-        """Write checked values (`check_entry`) of one quarter at once: one lock, one journal
-        write, one atomic write of the progress file (all or none)."""
-        from chitieu_tui.core.writer import set_values
-
-        if self.is_bundled:
-            raise WriteError(SAMPLE_HINT, Place(self.shown(self.root)))
-        defs = self.defs_for(period)
-        path = self.progress_path(period)
-        return set_values(path, defs, period, items, shown=self.shown(path), by=by, via=via)
-
-    def unset(
-        self,
-        period: Period,
-        indicator_id: str,
-        *,
-        expect: Entry | None | Expect = ANY,
-        by: str | None = None,
-        via: str = "unset",
-    ) -> Path:
-        """Remove one value (locked, atomic); EntryError `err.entry.not_set` when absent."""
-        self._indicator(indicator_id, period)
-        return self.set_value(period, indicator_id, None, expect=expect, by=by, via=via)
 
     def take_snapshot(self, board: Board) -> Path:
         """Write a snapshot of `board`; return its path."""

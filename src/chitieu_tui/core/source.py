@@ -3,24 +3,25 @@
 Data flows one way: a `Repository` (a data folder, the API's fetched documents, the
 snapshot archive) → `build_view` (the one place a `View` is built, with the same rules for
 every source) → the presentation → TUI, reports, server. A `Source` wraps a repository with
-how it is read (blocking or async), how changes are noticed and where snapshots go.
+how it is read (blocking or async), how changes are noticed and where snapshots go; a
+`WritableSource` takes write requests (core/requests.py). This module holds the seam only:
+the sources live beside their repositories (core/filesource.py, core/archive.py,
+remote/source.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from chitieu_tui.core.arithmetic import Board, evaluate_board, history_boards
 from chitieu_tui.core.errors import ChitieuError
-from chitieu_tui.core.journal import Change
-from chitieu_tui.core.model import Closed, Definitions, Entry, Progress
+from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period, default_period
-from chitieu_tui.core.writer import ANY, Expect
+from chitieu_tui.core.requests import Request, Written
 from chitieu_tui.i18n import Msg
 
 HISTORY = 5
@@ -255,187 +256,23 @@ class Source(Protocol):
 
 @runtime_checkable
 class WritableSource(Source, Protocol):
-    """A source values can be entered into."""
+    """A source values can be entered into: every write is one list of requests."""
 
-    def enter(
-        self,
-        period: Period,
-        indicator_id: str,
-        text: str,
-        note: str | None,
-        *,
-        lang: str = "vi",
-        expect: Entry | None | Expect = ANY,
-        confirmed: bool = False,
-        by: str | None = None,
-        cause: str | None = None,
-        remedy: str | None = None,
-        via: str = "set",
-    ) -> Path:
-        """Validate a typed value (numbers as written in `lang`), write it (locked, atomic,
-        journaled with `by` and `via`), then snapshot; the snapshot path.
+    def write(self, requests: Sequence[Request], *, snapshot: bool = True) -> Written:
+        """Carry requests of one quarter (`SetValue`, `Unset`; `Close`/`Reopen` for a
+        `ClosableSource`) as one transaction, then (unless `snapshot` is False, or for a
+        reopen) snapshot the quarter. Blocking.
 
-        Raises EntryError (a value that cannot be entered; ImplausibleError unless
-        `confirmed`; ConflictError when the value is no longer `expect`) or another
-        ChitieuError.
+        Raises EntryError (a value that cannot be entered; ImplausibleError unless the
+        request confirms it; ConflictError when a value is no longer the one expected),
+        ClosedError, or another ChitieuError; nothing is written then.
         """
-        ...
-
-    def unset(
-        self,
-        period: Period,
-        indicator_id: str,
-        *,
-        expect: Entry | None | Expect = ANY,
-        by: str | None = None,
-        via: str = "unset",
-    ) -> Path:
-        """Remove one value (locked, atomic), then snapshot; the snapshot path."""
         ...
 
 
 @runtime_checkable
-class ClosableSource(Protocol):
-    """A source whose quarters can be closed and reopened (chốt số liệu)."""
+class ClosableSource(WritableSource, Protocol):
+    """A writable source whose quarters can be closed and reopened (chốt số liệu): its
+    `write` takes `Close` and `Reopen` too."""
 
-    def close(
-        self, period: Period, reason: str, *, by: str | None = None, reopen: bool = False
-    ) -> Closed | None:
-        """Close (or reopen) `period`, journaled; a final snapshot on close."""
-        ...
-
-
-class FileSource:
-    """A data folder (chitieu.toml, progress/, snapshots/): blocking reads, cached on stat."""
-
-    check_seconds = 0.5
-    """A few `stat` calls twice a second: a change on disk shows within about a second."""
-
-    def __init__(self, root: Path, snapshots: Path | None = None) -> None:
-        from chitieu_tui.core.datadir import DataDir, shown_path
-
-        self.data = DataDir(root, snapshots_override=snapshots)
-        self._lock = threading.Lock()  # load, entry and snapshot workers share the caches
-        bundled = self.data.is_bundled  # the installed sample: `chitieu init` copies it
-        self.origin = Origin(
-            label=shown_path(root).rstrip("/") + "/",
-            kind="sample" if bundled else "file",
-            read_only=bundled,
-            read_only_reason=Msg("err.sample.read_only") if bundled else None,
-        )
-        self.label = self.origin.label
-
-    @property
-    def read_only(self) -> bool:
-        """True for the bundled sample."""
-        return self.origin.read_only
-
-    def stamp(self, period: Period | None) -> object:
-        """Stamps of the files shown for `period` (a change on disk changes them)."""
-        return self.data.fingerprint(period)
-
-    def preload(self, period: Period | None) -> View | None:
-        """Local files: read them before the app starts (None when they are broken)."""
-        try:
-            return self.load(period)
-        except ChitieuError:
-            return None
-
-    def load(self, period: Period | None = None, history: int = HISTORY) -> View:
-        """Read (cached on mtimes) and evaluate one period."""
-        with self._lock:
-            self.data.warnings = []
-            view = build_view(
-                self.data, period, self.origin, history=history, fallback=self.data.archive()
-            )
-            view.warnings.extend(self.data.warnings)
-            return view
-
-    async def aload(self, period: Period | None = None, history: int = HISTORY) -> View:
-        """`load` in a thread."""
-        import asyncio  # not at import time: one-shot commands never need it
-
-        return await asyncio.to_thread(self.load, period, history)
-
-    def last_checked(self) -> dt.datetime | None:
-        """Files are read, not asked: the view's own time says it."""
-        return None
-
-    def retry_hint(self) -> Msg:
-        """Fixing the file is enough: it is read again by itself."""
-        return Msg("retry_files")
-
-    def snapshot(self, view: View) -> Path:
-        """Write a snapshot of the view's period."""
-        with self._lock:
-            return self.data.take_snapshot(view.board)
-
-    async def aclose(self) -> None:
-        """Nothing to close."""
-
-    def enter(
-        self,
-        period: Period,
-        indicator_id: str,
-        text: str,
-        note: str | None,
-        *,
-        lang: str = "vi",
-        expect: Entry | None | Expect = ANY,
-        confirmed: bool = False,
-        by: str | None = None,
-        cause: str | None = None,
-        remedy: str | None = None,
-        via: str = "set",
-    ) -> Path:
-        """Validate a typed value, write it (locked, atomic, journaled), then take a snapshot."""
-        with self._lock:
-            self.data.enter(
-                period,
-                indicator_id,
-                text,
-                note,
-                lang=lang,
-                expect=expect,
-                confirmed=confirmed,
-                by=by,
-                cause=cause,
-                remedy=remedy,
-                via=via,
-            )
-            return self.data.take_snapshot(self.data.board(period))
-
-    def unset(
-        self,
-        period: Period,
-        indicator_id: str,
-        *,
-        expect: Entry | None | Expect = ANY,
-        by: str | None = None,
-        via: str = "unset",
-    ) -> Path:
-        """Remove one value (locked, atomic, journaled), then take a snapshot."""
-        with self._lock:
-            self.data.unset(period, indicator_id, expect=expect, by=by, via=via)
-            return self.data.take_snapshot(self.data.board(period))
-
-    def close(
-        self, period: Period, reason: str, *, by: str | None = None, reopen: bool = False
-    ) -> Closed | None:
-        """Close (with a final snapshot) or reopen a quarter, journaled."""
-        with self._lock:
-            closed = self.data.close(period, reason, by=by, reopen=reopen)
-            if not reopen:
-                self.data.take_snapshot(self.data.board(period))
-            return closed
-
-    def journal(self, period: Period) -> list[Change]:
-        """The period's journal (values changed by hand noticed, recorded by the next write)."""
-        with self._lock:
-            return self.data.journal(period)
-
-    async def ajournal(self, period: Period) -> list[Change]:
-        """`journal` in a thread."""
-        import asyncio
-
-        return await asyncio.to_thread(self.journal, period)
+    closes_quarters: Literal[True]

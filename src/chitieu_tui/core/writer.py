@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import enum
 import os
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +26,12 @@ from chitieu_tui.core.journal import (
 )
 from chitieu_tui.core.loader import progress_from_dict, value_problem
 from chitieu_tui.core.model import Closed, Definitions, Entry, Indicator, Progress, check_lengths
-from chitieu_tui.core.numbers import Num, parse_number
+from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num, parse_number
 from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.requests import ANY, Close, Reopen, Request, SetValue, Unset, Written
 from chitieu_tui.core.text import clean
-from chitieu_tui.core.tomlfile import MAX_BYTES, Locator, link_problem
+from chitieu_tui.core.tomlfile import Locator, link_problem, read_toml
 from chitieu_tui.i18n import Msg
 from chitieu_tui.i18n.vocabulary import DONE_WORDS, NOT_DONE_WORDS
 
@@ -40,15 +40,6 @@ HISTORY_YEARS = 10
 """How many years before the definitions' year values may still be entered for."""
 IMPLAUSIBLE_TIMES = 5
 """A value beyond this many times the annual target needs a confirmation."""
-
-
-class Expect(enum.Enum):
-    """No expectation: the last writer wins (`chitieu set`)."""
-
-    ANY = "any"
-
-
-ANY = Expect.ANY
 
 
 class ConflictError(EntryError):
@@ -122,29 +113,6 @@ def check_plausible(ind: Indicator, value: float | bool) -> None:
             limit=Num(limit),
             times=IMPLAUSIBLE_TIMES,
         )
-
-
-def _current(values: Any, indicator_id: str) -> Entry | None:
-    """The entry a progress document holds now (None when absent)."""
-    item: Any = values.get(indicator_id) if values is not None else None
-    raw: Any = item.unwrap() if hasattr(item, "unwrap") else item
-    if raw is None:
-        return None
-    if isinstance(raw, dict):
-
-        def text(key: str) -> str:
-            return clean(str(raw.get(key, "")), multiline=True)
-
-        at = raw.get("at")
-        return Entry(
-            raw["value"] if "value" in raw else 0.0,
-            text("note"),
-            by=text("by"),
-            at=at if isinstance(at, dt.datetime) else None,
-            cause=text("cause"),
-            remedy=text("remedy"),
-        )
-    return Entry(raw, "")
 
 
 def _same(a: Entry | None, b: Entry | None) -> bool:
@@ -285,126 +253,58 @@ def _write_both(
         raise
 
 
-def _parsed(doc: Any, defs: Definitions, where: str, period: Period) -> Progress:
-    plain: dict[str, Any] = doc.unwrap()
-    return progress_from_dict(plain, defs, Locator(where), expect_period=period)[0]
-
-
-def set_value(
-    path: Path,
-    defs: Definitions,
-    period: Period,
-    indicator_id: str,
-    value: float | bool | None,
-    note: str | None = None,
-    *,
-    shown: str | None = None,
-    lock_seconds: float = LOCK_SECONDS,
-    today: dt.date | None = None,
-    expect: Entry | None | Expect = ANY,
-    by: str | None = None,
-    cause: str | None = None,
-    remedy: str | None = None,
-    via: str = "set",
-    now: dt.datetime | None = None,
-) -> Path:
-    """Set one value in a progress file (created when missing), keeping comments and others' values.
-
-    The read-modify-write holds a lock file beside the progress file, so two
-    officials saving different indicators at once both keep their change; the
-    write itself is atomic. `note=None` keeps the existing note, `""` removes it
-    (`cause` and `remedy` likewise). `value=None` removes the value (EntryError
-    `err.entry.not_set` when there is none). `expect` is the entry the official saw
-    (None: none); when the file holds another, ConflictError is raised and nothing is
-    written. `ANY`: the last writer wins. The value records `by` (default: the current
-    user) and `at`; the change is appended to the journal (`via` says how it came)
-    before the progress file is replaced, under the same lock. A closed quarter is
-    refused (ClosedError).
-    """
-    import tomlkit
-
-    where = shown or str(path)
-    year = defs.unit.year
-    if not year - HISTORY_YEARS <= period.year <= year:
-        raise WriteError(
-            "err.entry.year_range",
-            Place(where),
-            year=year,
-            first=year - HISTORY_YEARS,
-            period=str(period),
-        )
-    ind = defs.indicator(indicator_id)
-    if ind is None:
-        raise DataError("err.indicator.unknown", Place(where), id=clean(indicator_id))
-    who = current_user(by)
-    check_lengths(by=who, note=note, cause=cause, remedy=remedy)
-    at = (now or local_now()).replace(microsecond=0)
-    with _held(path, where, lock_seconds):
-        exists = path.exists()
-        doc = _read_document(path, where) if exists else _new_document(defs, period)
-        before = _parsed(doc, defs, where, period) if exists else None
-        if before is not None and before.closed is not None:
-            raise ClosedError(period, before.closed, Place(where))
-        values = doc.setdefault("values", tomlkit.table())
-        current = _current(values, indicator_id)
-        if expect is not ANY and not _same(current, expect):
-            raise ConflictError(current, Place(where))
-        if value is None:
-            if current is None:
-                raise EntryError("err.entry.not_set", Place(where), id=clean(indicator_id))
-            del values[indicator_id]
-        else:
-            extras = {"by": who, "at": at, "cause": cause, "remedy": remedy}
-            _put(values, indicator_id, value, current, note, extras)
-        doc["as_of"] = min(today or dt.date.today(), _quarter_end(period))
-        after = _parsed(doc, defs, where, period)
-        stored, noticed = _journaled(path, where, defs, period, before, at)
-        new_entry = after.values.get(indicator_id)
-        change = Change(
-            at,
-            via,
-            by=who,
-            id=indicator_id,
-            old=current.value if current is not None else None,
-            new=new_entry.value if new_entry is not None else None,
-            note=new_entry.note if new_entry is not None else "",
-        )
-        changes = [*stored, *noticed, change]
-        _write_both(path, where, defs, period, changes, tomlkit.dumps(doc).encode("utf-8"))
-    return path
+def checked_value(ind: Indicator, typed: str | float | bool, lang: str = "vi") -> float | bool:
+    """The value a request would write: text as typed in `lang` (`parse_value`), or a value
+    already read (an Excel cell) checked for its kind and the indicator's bounds. Raises
+    EntryError."""
+    if isinstance(typed, str):
+        return parse_value(typed, ind, lang)
+    if isinstance(typed, bool) != (ind.kind == "milestone"):
+        key = "err.entry.milestone" if ind.kind == "milestone" else "err.entry.invalid_number"
+        raise EntryError(key)
+    value = typed if isinstance(typed, bool) else float(typed)
+    if not isinstance(value, bool) and not abs(value) <= MAX_MAGNITUDE:  # NaN too
+        raise EntryError("err.entry.invalid_number")
+    problem = None if isinstance(value, bool) else value_problem(ind, value)
+    if problem is not None:
+        raise EntryError(problem)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
-class Item:
-    """One value of a batch (`set_values`): None for note, cause or remedy keeps the current."""
+class _Checked:
+    """A request checked before the lock: its value parsed, its texts within their caps."""
 
-    id: str
-    value: float | bool
-    note: str | None = None
-    cause: str | None = None
-    remedy: str | None = None
+    request: Request
+    who: str
+    value: float | bool | None = None
+    reason: str = ""
 
 
-def set_values(
-    path: Path,
-    defs: Definitions,
-    period: Period,
-    items: list[Item],
-    *,
-    shown: str | None = None,
-    lock_seconds: float = LOCK_SECONDS,
-    today: dt.date | None = None,
-    by: str | None = None,
-    via: str = "import",
-    now: dt.datetime | None = None,
-) -> Path:
-    """Set many values of one quarter in one locked read-modify-write: one journal write (a
-    change per value), then one atomic write of the progress file, so they all reach the file
-    or none does. The same checks as `set_value` (years, ids, a closed quarter, the loader's
-    validation of the result)."""
-    import tomlkit
+def _check(request: Request, defs: Definitions, where: str) -> _Checked:
+    """Everything that needs no file: the indicator, the value (bounds, kind, plausibility
+    unless confirmed), the text caps, a close reason."""
+    who = current_user(request.by)
+    if isinstance(request, Close | Reopen):
+        reason = clean(request.reason, multiline=True).strip()
+        if not reason:
+            raise EntryError("err.closed.no_reason")
+        check_lengths(by=who, reason=reason)
+        return _Checked(request, who, reason=reason)
+    ind = defs.indicator(request.id)
+    if ind is None:
+        raise DataError("err.indicator.unknown", Place(where), id=clean(request.id))
+    value: float | bool | None = None
+    if isinstance(request, SetValue):
+        value = checked_value(ind, request.value, request.lang)
+        if not request.confirm:
+            check_plausible(ind, value)
+        check_lengths(note=request.note, cause=request.cause, remedy=request.remedy)
+    check_lengths(by=who)
+    return _Checked(request, who, value)
 
-    where = shown or str(path)
+
+def _year_in_range(defs: Definitions, period: Period, where: str) -> None:
     year = defs.unit.year
     if not year - HISTORY_YEARS <= period.year <= year:
         raise WriteError(
@@ -414,101 +314,106 @@ def set_values(
             first=year - HISTORY_YEARS,
             period=str(period),
         )
-    for item in items:
-        if defs.indicator(item.id) is None:
-            raise DataError("err.indicator.unknown", Place(where), id=clean(item.id))
-        check_lengths(note=item.note, cause=item.cause, remedy=item.remedy)
-    who = current_user(by)
-    check_lengths(by=who)
-    at = (now or local_now()).replace(microsecond=0)
-    with _held(path, where, lock_seconds):
-        exists = path.exists()
-        doc = _read_document(path, where) if exists else _new_document(defs, period)
-        before = _parsed(doc, defs, where, period) if exists else None
-        if before is not None and before.closed is not None:
-            raise ClosedError(period, before.closed, Place(where))
-        values = doc.setdefault("values", tomlkit.table())
-        olds: list[Entry | None] = []
-        for item in items:
-            current = _current(values, item.id)
-            olds.append(current)
-            extras = {"by": who, "at": at, "cause": item.cause, "remedy": item.remedy}
-            _put(values, item.id, item.value, current, item.note, extras)
-        doc["as_of"] = min(today or dt.date.today(), _quarter_end(period))
-        after = _parsed(doc, defs, where, period)
-        stored, noticed = _journaled(path, where, defs, period, before, at)
-        changes = []
-        for item, current in zip(items, olds, strict=True):
-            new_entry = after.values.get(item.id)
-            changes.append(
-                Change(
-                    at,
-                    via,
-                    by=who,
-                    id=item.id,
-                    old=current.value if current is not None else None,
-                    new=new_entry.value if new_entry is not None else None,
-                    note=new_entry.note if new_entry is not None else "",
-                )
-            )
-        document = tomlkit.dumps(doc).encode("utf-8")
-        _write_both(path, where, defs, period, [*stored, *noticed, *changes], document)
-    return path
 
 
-def set_closed(
+def write(
     path: Path,
     defs: Definitions,
     period: Period,
-    reason: str,
+    requests: Sequence[Request],
     *,
-    close: bool = True,
     shown: str | None = None,
-    by: str | None = None,
+    source: str = "",
     lock_seconds: float = LOCK_SECONDS,
+    today: dt.date | None = None,
     now: dt.datetime | None = None,
-) -> Closed | None:
-    """Close a quarter (`[closed]` with `at`, `by`, `reason`) or reopen it; journaled.
+) -> Written:
+    """Carry `requests` (all of `period`) into its progress file as one transaction.
 
-    The progress file must exist. Closing a closed quarter or reopening an open one is a
-    WriteError saying so; an empty reason an EntryError. Returns the new `[closed]` (None
-    after reopening).
+    Checked first (nothing written when one is refused: `_check`); then, under the lock
+    beside the progress file (the one lock of progress and journal, inside the data folder):
+    one read and one validation of the file (created for values when missing; comments and
+    others' values kept), the closed check (values into a closed quarter: ClosedError),
+    the requests applied in order (`expect`: the entry the writer saw, else ConflictError;
+    `ANY`: the last writer wins), values changed by hand since the journal's last entry
+    noticed, then the journal written first and the progress file replaced atomically (a
+    refused rename puts the journal back). The quarter as it now stands comes back without
+    reading the file again. A value records `by` (default: the current user) and `at`.
     """
     import tomlkit
 
     where = shown or str(path)
-    reason = clean(reason, multiline=True).strip()
-    if not reason:
-        raise EntryError("err.closed.no_reason")
-    who = current_user(by)
-    check_lengths(by=who, reason=reason)
+    checked = [_check(r, defs, where) for r in requests]
+    values_asked = any(isinstance(c.request, SetValue | Unset) for c in checked)
+    if values_asked:
+        _year_in_range(defs, period, where)
     at = (now or local_now()).replace(microsecond=0)
     with _held(path, where, lock_seconds):
-        if not path.exists():
+        exists = path.exists()
+        if not exists and not values_asked:
             raise WriteError("err.closed.no_progress", Place(where), period=Quarter(period))
-        doc = _read_document(path, where)
-        before = _parsed(doc, defs, where, period)
-        result: Closed | None
-        if close:
-            if before.closed is not None:
-                raise WriteError(
-                    closed_msg("err.closed.already", period, before.closed), Place(where)
-                )
-            result = Closed(at, who, reason)
-            table = tomlkit.table()
-            table.update({"at": at, "by": who, "reason": reason})
-            doc["closed"] = table
+        if exists:
+            data, text = read_toml(path, where)  # the one read
+            before: Progress | None = progress_from_dict(  # the one validation
+                data, defs, Locator.scan(where, text), expect_period=period, source=source
+            )[0]
+            doc = _editable(text, where)
         else:
-            if before.closed is None:
-                raise WriteError("err.closed.not_closed", Place(where), period=Quarter(period))
-            result = None
-            del doc["closed"]
-        _parsed(doc, defs, where, period)
+            before, doc = None, _new_document(defs, period)
+        closed = before.closed if before is not None else None
+        entries = dict(before.values) if before is not None else {}
+        values = doc.setdefault("values", tomlkit.table())
+        changes: list[Change] = []
+        for c in checked:
+            r = c.request
+            if isinstance(r, Close):
+                if closed is not None:
+                    raise WriteError(closed_msg("err.closed.already", period, closed), Place(where))
+                closed = Closed(at, c.who, c.reason)
+                table = tomlkit.table()
+                table.update({"at": at, "by": c.who, "reason": c.reason})
+                doc["closed"] = table
+                changes.append(Change(at, "close", by=c.who, reason=c.reason))
+                continue
+            if isinstance(r, Reopen):
+                if closed is None:
+                    raise WriteError("err.closed.not_closed", Place(where), period=Quarter(period))
+                closed = None
+                del doc["closed"]
+                changes.append(Change(at, "reopen", by=c.who, reason=c.reason))
+                continue
+            if closed is not None:
+                raise ClosedError(period, closed, Place(where))
+            current = entries.get(r.id)
+            if r.expect is not ANY and not _same(current, r.expect):
+                raise ConflictError(current, Place(where))
+            new: Entry | None = None
+            if isinstance(r, Unset):
+                if current is None:
+                    raise EntryError("err.entry.not_set", Place(where), id=clean(r.id))
+                del values[r.id]
+                del entries[r.id]
+            else:
+                assert c.value is not None
+                new = _put(values, r.id, c.value, current, r, c.who, at)
+                entries[r.id] = new
+            old = current.value if current is not None else None
+            new_value = new.value if new is not None else None
+            note = new.note if new is not None else ""
+            changes.append(Change(at, r.via, by=c.who, id=r.id, old=old, new=new_value, note=note))
+        as_of = before.as_of if before is not None else None
+        if values_asked:
+            as_of = min(today or dt.date.today(), _quarter_end(period))
+            doc["as_of"] = as_of
         stored, noticed = _journaled(path, where, defs, period, before, at)
-        change = Change(at, "close" if close else "reopen", by=who, reason=reason)
         document = tomlkit.dumps(doc).encode("utf-8")
-        _write_both(path, where, defs, period, [*stored, *noticed, change], document)
-    return result
+        _write_both(path, where, defs, period, [*stored, *noticed, *changes], document)
+        try:
+            modified: dt.datetime | None = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+        except OSError:
+            modified = None
+    after = Progress(defs.unit.id, period, as_of, entries, source, modified, closed)
+    return Written(where, after)
 
 
 def notice_hand_changes(
@@ -542,24 +447,32 @@ def _put(
     indicator_id: str,
     value: float | bool,
     current: Entry | None,
-    note: str | None,
-    extras: dict[str, Any],
-) -> None:
+    request: SetValue,
+    who: str,
+    at: dt.datetime,
+) -> Entry:
     """Store one value (whole numbers as integers) with `by` and `at`, its note, cause and
-    remedy (None keeps the current one, "" removes it)."""
+    remedy (None keeps the current one, "" removes it); the entry as the loader reads it."""
     import tomlkit
 
     stored: float | bool | int = value
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         stored = int(value)  # people write 1430, not 1430.0
     item = tomlkit.inline_table()
-    item.update({"value": stored, "by": extras["by"], "at": extras["at"]})
-    for key, given in (("note", note), ("cause", extras["cause"]), ("remedy", extras["remedy"])):
+    item.update({"value": stored, "by": who, "at": at})
+    texts: dict[str, str] = {}
+    for key, given in (
+        ("note", request.note),
+        ("cause", request.cause),
+        ("remedy", request.remedy),
+    ):
         old = getattr(current, key) if current is not None else ""
         text = old if given is None else clean(given, multiline=True)
+        texts[key] = text
         if text:
             item[key] = text
     values[indicator_id] = item
+    return Entry(value, texts["note"], by=who, at=at, cause=texts["cause"], remedy=texts["remedy"])
 
 
 def _new_document(defs: Definitions, period: Period) -> Any:
@@ -575,15 +488,12 @@ def _new_document(defs: Definitions, period: Period) -> Any:
     return doc
 
 
-def _read_document(path: Path, where: str) -> Any:
-    """The progress file as a tomlkit document (comments kept)."""
+def _editable(text: str, where: str) -> Any:
+    """The progress file's text (read and checked once by `read_toml`) as a tomlkit document,
+    comments kept."""
     import tomlkit
 
-    from chitieu_tui.core.tomlfile import read_toml
-
-    read_toml(path, where)  # the same checks and messages as everywhere else
-    raw = path.read_bytes()[: MAX_BYTES + 1].removeprefix(b"\xef\xbb\xbf")
     try:
-        return tomlkit.parse(raw.decode("utf-8"))
+        return tomlkit.parse(text)
     except Exception:  # noqa: BLE001 - tomlkit raises several kinds
         raise ChitieuError("err.write.cannot_edit", Place(where)) from None

@@ -1,5 +1,6 @@
 """`chitieu template` and `chitieu import`: figures entered in Excel, written through the one
-entry path (DataDir.check_entry, then one locked, journaled write per unit and quarter)."""
+entry path (every cell checked as a `SetValue` is, then one write request per unit and quarter
+through its `FileSource`: one transaction each)."""
 
 from __future__ import annotations
 
@@ -17,15 +18,16 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, ErrorList, Place
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.requests import SetValue
 from chitieu_tui.core.text import clean
-from chitieu_tui.core.writer import Item
+from chitieu_tui.core.writer import ImplausibleError, check_plausible, checked_value
 from chitieu_tui.i18n import Msg, t
 from chitieu_tui.present import fmt
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from chitieu_tui.core.datadir import DataDir
+    from chitieu_tui.core.filesource import FileSource
 
 TEMPLATE_COLUMNS = ("id", "name", "unit", "current", "new", "note", "cause", "remedy")
 """The entry sheet's columns, A to H; only `new`, `note`, `cause`, `remedy` can be edited."""
@@ -201,9 +203,9 @@ class SheetData:
 class Planned:
     """Checked values of one unit and quarter, ready to be written."""
 
-    data: DataDir
+    source: FileSource
     period: Period
-    items: list[Item]
+    requests: list[SetValue]
     sheet: str
 
 
@@ -612,10 +614,11 @@ def _cell_value(value: Any, lang: str) -> str | float | bool:
 
 def plan(
     sheets: list[SheetData],
-    units: dict[str, DataDir],
+    units: dict[str, FileSource],
     period: Period | None,
     lang: str = "vi",
     confirmed: bool = False,
+    by: str | None = None,
 ) -> list[Planned]:
     """Check every row of every sheet; ErrorList naming each bad cell, else what to write.
 
@@ -624,8 +627,8 @@ def plan(
     plans: list[Planned] = []
     taken: dict[tuple[str, Period], str] = {}
     for sheet in sheets:
-        data = units.get(sheet.unit)
-        if data is None:
+        source = units.get(sheet.unit)
+        if source is None:
             known = ", ".join(sorted(units))
             errors.append(
                 DataError(
@@ -668,12 +671,13 @@ def plan(
             )
             continue
         try:
-            defs = data.defs_for(chosen)
-            board = data.board(chosen)
+            board = source.board(chosen)
+            current_name = source.data.definitions().unit.name
         except ChitieuError as exc:
             errors.append(exc)
             continue
-        wrong_unit = _unit_differs(sheet, {defs.unit.name, data.definitions().unit.name})
+        defs = board.definitions  # the quarter's own year's, else the current ones
+        wrong_unit = _unit_differs(sheet, {defs.unit.name, current_name})
         if wrong_unit is not None:
             errors.append(wrong_unit)
             continue
@@ -684,7 +688,7 @@ def plan(
             msg = closed_msg("err.closed.refused", chosen, progress.closed)
             errors.append(DataError(msg, _where(sheet.sheet, sheet.period_cell)))
             continue
-        items: list[Item] = []
+        requests: list[SetValue] = []
         seen: dict[str, int] = {}
         for typed in sheet.rows:
             ind = defs.indicator(typed.id)
@@ -729,13 +733,11 @@ def plan(
                 if raw is None or (isinstance(raw, str) and not raw.strip()):
                     continue
             try:
-                value = data.check_entry(
-                    chosen, typed.id, _cell_value(raw, lang), lang=lang, confirmed=confirmed
-                )
+                value = checked_value(ind, _cell_value(raw, lang), lang)
+                if not confirmed:
+                    check_plausible(ind, value)
             except EntryError as exc:
                 detail = exc.msg
-                from chitieu_tui.core.writer import ImplausibleError
-
                 if isinstance(exc, ImplausibleError):
                     detail = Msg("err.import.needs_yes", detail=detail)
                 errors.append(
@@ -761,9 +763,22 @@ def plan(
                 )
             )
             if not unchanged:
-                items.append(Item(typed.id, value, typed.note, typed.cause, typed.remedy))
-        if items:
-            plans.append(Planned(data, chosen, items, sheet.sheet))
+                requests.append(
+                    SetValue(
+                        period=chosen,
+                        id=typed.id,
+                        value=value,
+                        note=typed.note,
+                        cause=typed.cause,
+                        remedy=typed.remedy,
+                        confirm=True,  # checked above, as the command asked
+                        lang=lang,
+                        by=by,
+                        via="import",
+                    )
+                )
+        if requests:
+            plans.append(Planned(source, chosen, requests, sheet.sheet))
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     return plans

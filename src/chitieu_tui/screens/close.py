@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Static
 
 from chitieu_tui.core.model import Closed
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.requests import Close, Reopen
 from chitieu_tui.core.source import ClosableSource
 from chitieu_tui.i18n import t
 from chitieu_tui.present.failure import worded
@@ -131,7 +132,8 @@ class CloseScreen(LocalizedBindings, ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="close", exit_on_error=False)
     def _write(self, reason: str, reopen: bool) -> None:
         try:
-            self.source.close(self.period, reason, by=form_by(), reopen=reopen)
+            kind = Reopen if reopen else Close
+            self.source.write([kind(period=self.period, reason=reason, by=form_by())])
         except Exception as exc:  # noqa: BLE001 - the form must never freeze
             self.post_message(CloseFailed(worded(exc, self.lang)))
         else:

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Static
 from chitieu_tui.core.arithmetic import Evaluation, Status, pace
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.journal import Change, JournalSource
-from chitieu_tui.core.source import View
+from chitieu_tui.core.source import Source, View
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import due_period, quantity
@@ -42,7 +42,7 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
     terminal's 16 colours names them `ansi_blue`, no `#rrggbb` to cut)."""
 
     def __init__(
-        self, view: View, indicator_id: str, lang: str = "vi", source: object | None = None
+        self, view: View, indicator_id: str, lang: str = "vi", source: Source | None = None
     ) -> None:
         super().__init__()
         self.view = view

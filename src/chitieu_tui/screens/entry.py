@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -18,7 +17,14 @@ from textual.widgets import Button, Input, Static
 from chitieu_tui.core.arithmetic import Evaluation, Status, evaluate
 from chitieu_tui.core.errors import EntryError
 from chitieu_tui.core.model import Entry
-from chitieu_tui.core.writer import ConflictError, implausible_limit, parse_value
+from chitieu_tui.core.requests import SetValue, Unset
+from chitieu_tui.core.source import WritableSource
+from chitieu_tui.core.writer import (
+    ConflictError,
+    check_plausible,
+    implausible_limit,
+    parse_value,
+)
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import quantity
@@ -58,7 +64,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
 
     BINDINGS = [Binding("escape", "cancel", "e_cancel", key_display="Esc")]
 
-    def __init__(self, source: object, ev: Evaluation, lang: str = "vi") -> None:
+    def __init__(self, source: WritableSource, ev: Evaluation, lang: str = "vi") -> None:
         super().__init__()
         self.source = source
         self.ev = ev
@@ -109,7 +115,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         box = self.query_one("#entry")
         box.border_title = Text(t(self.lang, "e_title", period=self.ev.period.label(self.lang)))
         self._conflict_buttons(False)
-        can_remove = self.ev.entry is not None and hasattr(self.source, "unset")
+        can_remove = self.ev.entry is not None
         self.query_one("#entry-remove", Button).display = can_remove
         self._show_behind(self.ev.status is Status.BEHIND)
         self.query_one("#entry-value", Input).focus()
@@ -222,8 +228,6 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         if implausible_limit(self.ev.indicator, value) is not None and (
             self._confirmed_text != text
         ):
-            from chitieu_tui.core.writer import check_plausible
-
             try:
                 check_plausible(self.ev.indicator, value)
             except EntryError as exc:
@@ -242,22 +246,22 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="entry", exit_on_error=False)
     def _write(self, text: str, note: str, expect: Entry | None, confirmed: bool) -> None:
-        source: Any = self.source
         cause, remedy = self._behind_texts
         try:
-            source.enter(
-                self.ev.period,
-                self.ev.indicator.id,
-                text,
-                note,
-                lang=self.lang,
-                expect=expect,
-                confirmed=confirmed,
-                by=form_by(),
+            request = SetValue(
+                period=self.ev.period,
+                id=self.ev.indicator.id,
+                value=text,
+                note=note,
                 cause=cause,
                 remedy=remedy,
+                confirm=confirmed,
+                lang=self.lang,
+                expect=expect,
+                by=form_by(),
                 via="form",
             )
+            self.source.write([request])
         except ConflictError as exc:
             self.post_message(EntryFailed(exc.text(self.lang), True, exc.current))
         except Exception as exc:  # noqa: BLE001 - the form must never freeze
@@ -281,10 +285,12 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="entry", exit_on_error=False)
     def _unset(self, expect: Entry | None) -> None:
-        source: Any = self.source
         try:
             by = form_by()
-            source.unset(self.ev.period, self.ev.indicator.id, expect=expect, by=by, via="form")
+            request = Unset(
+                period=self.ev.period, id=self.ev.indicator.id, expect=expect, by=by, via="form"
+            )
+            self.source.write([request])
         except ConflictError as exc:
             self.post_message(EntryFailed(exc.text(self.lang), False, exc.current))
         except Exception as exc:  # noqa: BLE001 - the form must never freeze

@@ -1,0 +1,116 @@
+"""The file source: a data folder (chitieu.toml, progress/, journal/, snapshots/) as a
+`ClosableSource`: blocking reads cached on `stat`, each write one transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from chitieu_tui.core.arithmetic import Board
+from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.core.journal import Change
+from chitieu_tui.core.paths import shown_path
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.requests import Reopen, Request, Written, period_of
+from chitieu_tui.core.source import HISTORY, Origin, View, build_view
+from chitieu_tui.i18n import Msg
+
+
+class FileSource:
+    """A data folder: blocking reads, cached on stat; one lock for its workers."""
+
+    check_seconds = 0.5
+    """A few `stat` calls twice a second: a change on disk shows within about a second."""
+    closes_quarters = True
+
+    def __init__(self, root: Path, snapshots: Path | None = None) -> None:
+        self.data = DataDir(root, snapshots_override=snapshots)
+        self._lock = threading.Lock()  # load, write and snapshot workers share the caches
+        bundled = self.data.is_bundled  # the installed sample: `chitieu init` copies it
+        self.origin = Origin(
+            label=shown_path(root).rstrip("/") + "/",
+            kind="sample" if bundled else "file",
+            read_only=bundled,
+            read_only_reason=Msg("err.sample.read_only") if bundled else None,
+        )
+        self.label = self.origin.label
+
+    @property
+    def read_only(self) -> bool:
+        """True for the bundled sample."""
+        return self.origin.read_only
+
+    def stamp(self, period: Period | None) -> object:
+        """Stamps of the files shown for `period` (a change on disk changes them)."""
+        return self.data.fingerprint(period)
+
+    def preload(self, period: Period | None) -> View | None:
+        """Local files: read them before the app starts (None when they are broken)."""
+        try:
+            return self.load(period)
+        except ChitieuError:
+            return None
+
+    def load(self, period: Period | None = None, history: int = HISTORY) -> View:
+        """Read (cached on mtimes) and evaluate one period."""
+        with self._lock:
+            return self._view(period, history)
+
+    def _view(self, period: Period | None, history: int) -> View:
+        self.data.warnings = []
+        fallback = self.data.archive() if history else None
+        view = build_view(self.data, period, self.origin, history=history, fallback=fallback)
+        view.warnings.extend(self.data.warnings)
+        return view
+
+    def board(self, period: Period | None = None) -> Board:
+        """One period's board, without history (None: the default period)."""
+        return self.load(period, history=0).board
+
+    async def aload(self, period: Period | None = None, history: int = HISTORY) -> View:
+        """`load` in a thread."""
+        import asyncio  # not at import time: one-shot commands never need it
+
+        return await asyncio.to_thread(self.load, period, history)
+
+    def last_checked(self) -> dt.datetime | None:
+        """Files are read, not asked: the view's own time says it."""
+        return None
+
+    def retry_hint(self) -> Msg:
+        """Fixing the file is enough: it is read again by itself."""
+        return Msg("retry_files")
+
+    def snapshot(self, view: View) -> Path:
+        """Write a snapshot of the view's period."""
+        with self._lock:
+            return self.data.take_snapshot(view.board)
+
+    async def aclose(self) -> None:
+        """Nothing to close."""
+
+    def write(self, requests: Sequence[Request], *, snapshot: bool = True) -> Written:
+        """One transaction into the quarter's progress file (`DataDir.write`), then a
+        snapshot of the quarter from what was just written (none after a reopen)."""
+        period = period_of(requests)
+        with self._lock:
+            written = self.data.write(requests)
+            if not snapshot or all(isinstance(r, Reopen) for r in requests):
+                return written
+            taken = self.data.take_snapshot(self._view(period, 0).board)
+        return dataclasses.replace(written, snapshot=taken)
+
+    def journal(self, period: Period) -> list[Change]:
+        """The period's journal (values changed by hand noticed, recorded by the next write)."""
+        with self._lock:
+            return self.data.journal(period)
+
+    async def ajournal(self, period: Period) -> list[Change]:
+        """`journal` in a thread."""
+        import asyncio  # as in `aload`
+
+        return await asyncio.to_thread(self.journal, period)

@@ -86,3 +86,16 @@ def test_identical_snapshots_are_not_piled_up(
         printed.append(Path(capsys.readouterr().out.split()[-1]))
     assert printed[0] == printed[1] != printed[2]  # the second set changed nothing
     assert snapshot_files(root / "snapshots", Period(2026, 1)) == [printed[0], printed[2]]
+
+
+def test_setting_what_is_there_writes_nothing(tmp_path: Path) -> None:
+    """A retried `set` (same value, same note) adds no journal entry and leaves the file."""
+    root = copy_sample(tmp_path)
+    base = ["set", "--config", str(root), "--period", "2026-Q1", "bhyt", "91", "--note", "x"]
+    assert main(base) == 0
+    progress = root / "progress" / "2026-Q1.toml"
+    journal = root / "journal" / "2026-Q1.toml"
+    before = (progress.read_bytes(), journal.read_bytes())
+    assert main(base) == 0
+    assert main(base[:-2]) == 0  # no --note: the note stays as it is
+    assert (progress.read_bytes(), journal.read_bytes()) == before

@@ -651,7 +651,7 @@ def __getattr__(name: str) -> ChitieuApp:
     if name != "app":
         raise AttributeError(name)
     from chitieu_tui.core.datadir import resolve_data_dir
-    from chitieu_tui.core.source import FileSource
+    from chitieu_tui.core.filesource import FileSource
     from chitieu_tui.i18n import resolve_lang
 
     source = FileSource(resolve_data_dir(None))

@@ -395,6 +395,8 @@ def write(
                 del entries[r.id]
             else:
                 assert c.value is not None
+                if _unchanged(current, c.value, r):
+                    continue  # what is there already: a retried write changes nothing
                 new = _put(values, r.id, c.value, current, r, c.who, at)
                 entries[r.id] = new
             old = current.value if current is not None else None
@@ -402,6 +404,8 @@ def write(
             note = new.note if new is not None else ""
             changes.append(Change(at, r.via, by=c.who, id=r.id, old=old, new=new_value, note=note))
         as_of = before.as_of if before is not None else None
+        if not changes and before is not None:  # nothing to do: no journal entry, no write
+            return Written(where, before)
         if values_asked:
             as_of = min(today or dt.date.today(), _quarter_end(period))
             doc["as_of"] = as_of
@@ -440,6 +444,20 @@ def notice_hand_changes(
         progress = load_progress(path, defs, where)[0]
     stored, noticed = _journaled(path, where, defs, period, progress, at)
     return [*stored, *noticed]
+
+
+def _unchanged(current: Entry | None, value: float | bool, request: SetValue) -> bool:
+    """True when storing `request` would leave `current` as it is (value, note, cause and
+    remedy; a text not given keeps the current one)."""
+    if current is None or isinstance(current.value, bool) != isinstance(value, bool):
+        return False
+    if current.value != value:
+        return False
+    for key in ("note", "cause", "remedy"):
+        given = getattr(request, key)
+        if given is not None and clean(given, multiline=True) != getattr(current, key):
+            return False
+    return True
 
 
 def _put(

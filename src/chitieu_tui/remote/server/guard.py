@@ -6,6 +6,8 @@ import asyncio
 import logging
 import time
 
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
 from chitieu_tui.remote.server.problems import _log_text, log
 
 HEAD_TIMEOUT = 10.0
@@ -45,6 +47,7 @@ def connection_limit(backlog: int = BACKLOG) -> int:
     """How many connections to keep open: under the open-file limit by a margin for files,
     threads and one burst of `backlog` connections accepted before any is looked at."""
     try:
+        # lazy: resource is POSIX-only; elsewhere the ImportError falls back below
         import resource
 
         soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
@@ -60,7 +63,6 @@ def guarded_protocol(max_connections: int, head_timeout: float = HEAD_TIMEOUT) -
     """uvicorn's h11 protocol with a limit on open connections and on the time a client may
     take to send its request head: above the limit the oldest idle connections are closed,
     so slow clients cannot use up the open files and stop the server answering others."""
-    from uvicorn.protocols.http.h11_impl import H11Protocol
 
     class Guarded(H11Protocol):  # type: ignore[misc]
         _timer: asyncio.TimerHandle | None = None

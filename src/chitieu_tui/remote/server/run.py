@@ -8,6 +8,8 @@ import os
 import socket
 from pathlib import Path
 
+import uvicorn
+
 from chitieu_tui.core.datadir import DEFINITIONS
 from chitieu_tui.core.errors import ChitieuError, DataError, Place
 from chitieu_tui.i18n import Msg
@@ -45,8 +47,6 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8765, lang: str = "vi
 
     Raises ChitieuError (exit 1) when no folder holds data or host:port cannot be used.
     """
-    import uvicorn
-
     _LOG_LANG[0] = lang
     units = Units(root)
     good = units.units()

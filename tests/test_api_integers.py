@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from datadirs import enter
 from hostile_server import UvicornThread, make_ward
 
 from chitieu_tui.core.datadir import DataDir
@@ -27,8 +28,8 @@ def ward(tmp_path: Path) -> Path:
     its journal says old 6, new 7; set back to 6 (old 7, new 6)."""
     root = make_ward(tmp_path / "ward")
     data = DataDir(root)
-    data.enter(Q1, "ket-nap-dang-vien", "7", by="Lan")
-    data.enter(Q1, "ket-nap-dang-vien", "6", by="Lan")
+    enter(data, Q1, "ket-nap-dang-vien", "7", by="Lan")
+    enter(data, Q1, "ket-nap-dang-vien", "6", by="Lan")
     return root
 
 
@@ -69,7 +70,7 @@ def test_whole_values_of_integer_indicators_are_ints_on_the_wire(url: str) -> No
 
 def test_the_bulk_answer_sends_ints_in_earlier_quarters_too(ward: Path) -> None:
     data = DataDir(ward)
-    data.enter(Period.parse("2026-Q2"), "ket-nap-dang-vien", "4", by="Lan")
+    enter(data, Period.parse("2026-Q2"), "ket-nap-dang-vien", "4", by="Lan")
     server = UvicornThread(srv.create_app(ward)).start()
     try:
         with httpx.Client(base_url=server.url, timeout=10) as http:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from contrast import in_use, screenshot, too_faint
-from datadirs import copy_sample
+from datadirs import copy_sample, enter
 from rich.style import Style
 from textual.command import CommandPalette
 from textual.pilot import Pilot
@@ -28,10 +28,10 @@ from tuikit import RecordingApp, settle
 from chitieu_tui import settings
 from chitieu_tui.app import ChitieuApp, ended
 from chitieu_tui.core.collection import open_folder
-from chitieu_tui.core.datadir import BUNDLED, BUNDLED_COLLECTION, DataDir
+from chitieu_tui.core.datadir import BUNDLED, BUNDLED_COLLECTION
 from chitieu_tui.core.errors import InternalError
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import FileSource
 from chitieu_tui.i18n import t
 from chitieu_tui.screens import DashboardScreen, DetailScreen, EntryScreen, HelpScreen
 from chitieu_tui.screens.alerts import AlertsScreen
@@ -84,7 +84,7 @@ async def walk_unit(pilot: Pilot[Any], root: Path, shots: list[str]) -> None:
     table.move_cursor(row=table.get_row_index("ket-nap-dang-vien"))
     await pilot.press("e")
     await shown(pilot, EntryScreen, shots)
-    DataDir(root).enter(Period(2026, 1), "ket-nap-dang-vien", "5", "chi bộ 3")
+    enter(root, Period(2026, 1), "ket-nap-dang-vien", "5", "chi bộ 3")
     app.screen.query_one("#entry-value", Input).value = "4"
     await pilot.pause()
     app.screen.save()  # type: ignore[attr-defined]

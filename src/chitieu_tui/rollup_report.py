@@ -23,10 +23,14 @@ from chitieu_tui.present.rollup import (
     unit_rows,
 )
 from chitieu_tui.report import (
+    BOM,
     CSV_COLUMNS,
     _csv_cell,
     _md,
     csv_cells,
+    excel_headers,
+    excel_rows,
+    excel_writer,
     md_head,
     md_row,
     to_json,
@@ -160,6 +164,7 @@ def render_collection(collection: Collection, form: str, lang: str = "vi") -> st
         lines += ["", _md(summary_text(collection, lang))]
         lines += ["", *md_head(heads), *(md_row(row) for row in rows)]
         return "\n".join(lines) + "\n"
+    # lazy: rich only for the terminal table (not json, csv or markdown)
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -182,8 +187,6 @@ def render_collection(collection: Collection, form: str, lang: str = "vi") -> st
 def _csv_excel(collection: Collection, lang: str) -> str:
     """`csv-excel` of a collection: a BOM, the source, then every unit's §11 rows, led by the
     unit's name (the scorecard and totals are in the xlsx)."""
-    from chitieu_tui.report import BOM, excel_headers, excel_rows, excel_writer
-
     out = io.StringIO()
     writer = excel_writer(out, lang)
     writer.writerow([_csv_cell(header_text(collection, lang))])

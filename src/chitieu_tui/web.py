@@ -7,6 +7,7 @@ import ipaddress
 import shlex
 import sys
 
+from chitieu_tui import install_hint
 from chitieu_tui.core.errors import UsageError
 from chitieu_tui.i18n import t
 
@@ -40,10 +41,9 @@ def serve_web(args: argparse.Namespace) -> int:
     if not is_loopback(args.host) and not args.yes_public:
         raise UsageError("err.web.public", host=args.host)
     try:
+        # lazy: textual-serve is the optional `web` extra
         from textual_serve.server import Server
     except ImportError:
-        from chitieu_tui.cli import install_hint
-
         raise UsageError("err.extra_missing", command="web", how=install_hint("web")) from None
     server = Server(dashboard_command(args), host=args.host, port=args.port, title="chitieu")
     print(t(args.lang, "web.listening", url=server.public_url), file=sys.stderr, flush=True)

@@ -21,6 +21,7 @@ from chitieu_tui.cli.parser import (
 )
 from chitieu_tui.core.errors import ChitieuError, InternalError, UsageError
 from chitieu_tui.i18n import t
+from chitieu_tui.terminal import safe_streams
 
 if TYPE_CHECKING:
     import argparse
@@ -82,8 +83,6 @@ def __getattr__(name: str) -> Any:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: 0 done, 1 bad input, 2 bad usage."""
-    from chitieu_tui.terminal import safe_streams
-
     safe_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _lang(argv)

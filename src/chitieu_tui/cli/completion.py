@@ -9,16 +9,18 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from chitieu_tui.cli.console import install_hint
+from chitieu_tui.core.errors import UsageError
+from chitieu_tui.core.periods import Period, current_period
+
 SHELLS = ("bash", "zsh", "fish")
 
 
 def cmd_completion(args: argparse.Namespace) -> int:
     """Print the shell's completion script (what `register-python-argcomplete chitieu`
     prints; pipx and uv install chitieu without that command)."""
-    from chitieu_tui.cli.console import install_hint
-    from chitieu_tui.core.errors import UsageError
-
     try:
+        # lazy: argcomplete is the optional `completion` extra
         import argcomplete
     except ImportError:
         how = install_hint("completion")
@@ -30,10 +32,12 @@ def cmd_completion(args: argparse.Namespace) -> int:
 def _roots(parsed: argparse.Namespace) -> list[Path]:
     """The data folders the command line names so far (`--config`, else the settings): one,
     or each unit of a collection."""
+    # lazy: core.datadir pulls the data pipeline; only when the shell asks for a Tab
     from chitieu_tui.core.datadir import DEFINITIONS, resolve_data_dir
 
     config = getattr(parsed, "config", None)
     if config is None and not getattr(parsed, "api", None):
+        # lazy: settings pulls msgspec and platformdirs; only when the shell asks for a Tab
         from chitieu_tui import settings
 
         config = settings.effective({})["config"].value
@@ -48,6 +52,7 @@ def _roots(parsed: argparse.Namespace) -> list[Path]:
 
 def _ids(root: Path) -> list[str]:
     """The `[[indicator]]` ids of `root/chitieu.toml`, as written (nothing when unreadable)."""
+    # lazy: tomllib and core.datadir only when the shell asks for a Tab
     import tomllib
 
     from chitieu_tui.core.datadir import DEFINITIONS
@@ -65,8 +70,6 @@ def _ids(root: Path) -> list[str]:
 
 def _periods(root: Path) -> list[str]:
     """The periods of `root/progress/*.toml`."""
-    from chitieu_tui.core.periods import Period
-
     try:
         names = os.listdir(root / "progress")
     except OSError:
@@ -83,8 +86,6 @@ def candidates(kind: str, prefix: str, parsed: argparse.Namespace) -> list[str]:
         if kind == "id":
             found = dict.fromkeys(i for r in roots for i in _ids(r))
         else:
-            from chitieu_tui.core.periods import current_period
-
             have = {p for r in roots for p in _periods(r)}
             have.add(str(current_period()))
             found = sorted(have, reverse=True)

@@ -6,15 +6,20 @@ import argparse
 import os
 from collections.abc import Sequence
 
+from chitieu_tui.cli.console import warn
 from chitieu_tui.cli.parser import _READ, COMMAND_OPTIONS, _argv_lang
-from chitieu_tui.core.errors import ChitieuError
-from chitieu_tui.i18n import resolve_lang, t
+from chitieu_tui.core.errors import ChitieuError, Place
+from chitieu_tui.core.text import clean
+from chitieu_tui.i18n import LANG_ENV, LANGS, resolve_lang, t
 
 
 def cmd_config(args: argparse.Namespace) -> int:
     """Print every effective setting and where it came from (command line > environment >
     settings file > default)."""
+    # lazy: settings pulls msgspec and platformdirs (not needed for `--lang … --help`)
     from chitieu_tui import settings
+
+    # lazy: core.datadir pulls the data pipeline; only `config` shows the default folder
     from chitieu_tui.core.datadir import resolve_data_dir
 
     path = settings.settings_path()
@@ -50,13 +55,12 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 def _lang(argv: Sequence[str]) -> str:
     """`--lang`, else CHITIEU_LANG, else the settings file's `lang`, else the locale."""
-    from chitieu_tui.i18n import LANG_ENV, LANGS
-
     typed = _argv_lang(argv)
     raw = os.environ.get(LANG_ENV, "")
     env = raw.strip().lower()[:2]
     if typed or env in LANGS:
         return resolve_lang(typed)
+    # lazy: settings pulls msgspec and platformdirs; not read when --lang or CHITIEU_LANG decides
     from chitieu_tui import settings
 
     try:
@@ -65,10 +69,6 @@ def _lang(argv: Sequence[str]) -> str:
         found = None  # reported once the parser speaks
     lang = found or resolve_lang()
     if raw.strip():  # CHITIEU_LANG=fr: said, in the language spoken instead, not ignored
-        from chitieu_tui.cli.console import warn
-        from chitieu_tui.core.errors import Place
-        from chitieu_tui.core.text import clean
-
         accepted = ", ".join(LANGS)
         got = repr(clean(raw)[:40])
         warn(ChitieuError("warn.lang_unknown", Place(LANG_ENV), got=got, accepted=accepted), lang)
@@ -78,6 +78,7 @@ def _lang(argv: Sequence[str]) -> str:
 def _apply_settings(args: argparse.Namespace) -> None:
     """Fill the options not given from the environment and the settings file (the source
     options config/api/unit together, from the strongest layer that names any)."""
+    # lazy: settings pulls msgspec and platformdirs (not needed for `--lang … --help`)
     from chitieu_tui import settings
 
     given = {n: getattr(args, n, None) for n in ("config", "api", "unit", "snapshots")}

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 
+from chitieu_tui import install_hint
 from chitieu_tui.core.errors import ChitieuError, flatten
 from chitieu_tui.i18n import resolve_lang, t
+
+__all__ = ["install_hint", "print_error", "warn"]
 
 
 def warn(error: ChitieuError, lang: str | None = None) -> None:
     """A warning on stderr, in yellow on a terminal (without loading Rich)."""
+    # lazy: report pulls the whole pipeline; only when a warning is printed
     from chitieu_tui.report import use_colour
 
     text = error.render(lang or resolve_lang())
@@ -20,6 +24,7 @@ def warn(error: ChitieuError, lang: str | None = None) -> None:
 
 def print_error(error: ChitieuError, lang: str) -> None:
     """A short red panel on stderr, never a traceback."""
+    # lazy: rich only when an error panel is printed
     from rich.console import Console
     from rich.panel import Panel
     from rich.text import Text
@@ -29,13 +34,3 @@ def print_error(error: ChitieuError, lang: str) -> None:
     Console(stderr=True, highlight=False).print(
         Panel(body, title=title, border_style="red", expand=False)
     )
-
-
-def install_hint(extra: str) -> str:
-    """How to add an extra, for the way chitieu was installed (pipx, uv tool, else pip)."""
-    prefix = sys.prefix.replace("\\", "/")
-    if "/pipx/venvs/" in prefix:
-        return f"pipx install --force 'chitieu-tui[{extra}]'  (pipx install --force '.[{extra}]' from a checkout)"
-    if "/uv/tools/" in prefix:
-        return f"uv tool install --force 'chitieu-tui[{extra}]'  (uv tool install --force '.[{extra}]' from a checkout)"
-    return f"pip install 'chitieu-tui[{extra}]'"

@@ -7,6 +7,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from chitieu_tui import version
+from chitieu_tui.cli.completion import SHELLS, candidates
 from chitieu_tui.core.errors import DataError, UsageError
 from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import t
@@ -81,8 +83,6 @@ def _completer(kind: str) -> Callable[..., list[str]]:
     data folder named so far (cli/completion.py, imported only when the shell asks)."""
 
     def complete(prefix: str, parsed_args: argparse.Namespace, **_: Any) -> list[str]:
-        from chitieu_tui.cli.completion import candidates
-
         return candidates(kind, prefix, parsed_args)
 
     return complete
@@ -267,8 +267,6 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
-        from chitieu_tui import version
-
         print(f"chitieu {version()}")  # on standard output, as argparse's own
         parser.exit()
 
@@ -363,8 +361,6 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     web.add_argument("--port", type=_port_type(lang), default=8000, help=t(lang, "cli.opt.port"))
     web.add_argument("--yes-public", action="store_true", help=t(lang, "cli.opt.yes_public"))
     subs.add_parser("config")
-    from chitieu_tui.cli.completion import SHELLS
-
     completion = subs.add_parser("completion")
     completion.add_argument("shell", choices=SHELLS, help=t(lang, "cli.opt.shell"))
     return parser
@@ -377,6 +373,7 @@ def _argcomplete(parser: argparse.ArgumentParser) -> None:
     if "_ARGCOMPLETE" not in os.environ:
         return
     try:
+        # lazy: argcomplete (the `completion` extra) only when the shell asks
         import argcomplete
     except ImportError:
         raise SystemExit(0) from None

@@ -7,11 +7,13 @@ import argparse
 from chitieu_tui.cli.console import install_hint
 from chitieu_tui.cli.sources import _data_dir
 from chitieu_tui.core.errors import UsageError
+from chitieu_tui.web import serve_web
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve a data folder over the JSON API (exit 1 when host:port cannot be used)."""
     try:
+        # lazy: starlette and uvicorn (the `server` extra) only for `serve`
         from chitieu_tui.remote.server import serve
     except ImportError:
         raise UsageError("err.extra_missing", command="serve", how=install_hint("server")) from None
@@ -20,6 +22,4 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_web(args: argparse.Namespace) -> int:
     """Serve the dashboard to a browser with textual-serve (the `web` extra)."""
-    from chitieu_tui.web import serve_web
-
     return serve_web(args)

@@ -8,8 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chitieu_tui.cli.console import warn
-from chitieu_tui.core.errors import ChitieuError, Place, UsageError
+from chitieu_tui.core.archive import ArchiveSource
+from chitieu_tui.core.datadir import BUNDLED, resolve_data_dir
+from chitieu_tui.core.errors import AuthError, ChitieuError, DataError, Place, UsageError
+from chitieu_tui.core.filesource import FileSource
+from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.snapshots import default_snapshot_root
+from chitieu_tui.present.time import age_since, stamp_text
 
 if TYPE_CHECKING:
     from chitieu_tui.core.collection import Collection
@@ -25,23 +31,16 @@ def make_source(args: argparse.Namespace) -> Source:
     if getattr(args, "offline", False):
         if not args.unit:
             raise UsageError("err.usage.offline_needs_unit")
-        from chitieu_tui.core.archive import ArchiveSource
-        from chitieu_tui.core.snapshots import default_snapshot_root
-
         return ArchiveSource(snapshots or default_snapshot_root(args.unit), args.unit)
     if args.api:
         if not args.unit:
             raise UsageError("err.usage.api_needs_unit")
+        # lazy: httpx only for --api
         from chitieu_tui.remote.source import ApiSource
 
         return ApiSource(args.api, args.unit, snapshots=snapshots, lang=args.lang)
-    from chitieu_tui.core.filesource import FileSource
-
     root = _data_dir(args)
     if args.config is not None and not root.exists():  # before any screen opens: exit 1
-        from chitieu_tui.core.errors import DataError
-        from chitieu_tui.core.paths import shown_path
-
         raise DataError("err.datadir.not_found", Place(shown_path(root)))
     return FileSource(root, snapshots=snapshots)
 
@@ -49,8 +48,6 @@ def make_source(args: argparse.Namespace) -> Source:
 def _data_dir(args: argparse.Namespace) -> Path:
     """The data folder of `--config` (or ./config, or the bundled sample); a one-shot command
     that falls back to the bundled sample says so on stderr."""
-    from chitieu_tui.core.datadir import BUNDLED, resolve_data_dir
-
     root = resolve_data_dir(args.config)
     if args.config is None and args.command is not None and root == BUNDLED:
         warn(ChitieuError("warn.bundled_sample"), args.lang)
@@ -62,8 +59,6 @@ def _load_view(source: Source, period: Period | None, lang: str, history: int = 
     earlier quarters too (the official reports' quarter and same-quarter-last-year columns)."""
     view = source.load(period, history=history)
     if view.stale and view.stale_since is not None:
-        from chitieu_tui.present.time import age_since, stamp_text
-
         since = view.stale_since
         age = age_since(since, dt.datetime.now(dt.UTC), lang)
         when = f"{age} ({stamp_text(since, lang)})"
@@ -78,10 +73,12 @@ def make_collection(args: argparse.Namespace) -> Collection | None:
         return None
     snapshots = Path(args.snapshots) if args.snapshots else None
     if args.api and not args.unit:
+        # lazy: httpx only for --api
         from chitieu_tui.remote.collection import api_collection
 
         return api_collection(args.api, snapshots=snapshots, lang=args.lang)
     if args.config and not args.api:
+        # lazy: core.collection pulls asyncio; only when --config names a folder
         from chitieu_tui.core.collection import is_collection, open_folder
 
         root = Path(args.config)
@@ -96,6 +93,7 @@ def load_collection(collection: Collection, period: Period | None, lang: str) ->
     if collection.discover is None:
         collection.load(period)
     else:
+        # lazy: asyncio only for a server's collection (a one-shot command runs no loop otherwise)
         import asyncio
 
         async def fetch() -> None:
@@ -105,8 +103,6 @@ def load_collection(collection: Collection, period: Period | None, lang: str) ->
                 await collection.aclose()
 
         asyncio.run(fetch())
-        from chitieu_tui.core.errors import AuthError
-
         for m in collection.members:
             last = getattr(m.source, "last_error", None)
             if isinstance(last, AuthError):

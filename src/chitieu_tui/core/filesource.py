@@ -73,7 +73,8 @@ class FileSource:
 
     async def aload(self, period: Period | None = None, history: int = HISTORY) -> View:
         """`load` in a thread."""
-        import asyncio  # not at import time: one-shot commands never need it
+        # lazy: asyncio, only the app's event loop needs it (one-shot commands never do)
+        import asyncio
 
         return await asyncio.to_thread(self.load, period, history)
 
@@ -111,6 +112,7 @@ class FileSource:
 
     async def ajournal(self, period: Period) -> list[Change]:
         """`journal` in a thread."""
-        import asyncio  # as in `aload`
+        # lazy: asyncio, as in `aload`
+        import asyncio
 
         return await asyncio.to_thread(self.journal, period)

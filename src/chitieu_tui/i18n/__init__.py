@@ -8,6 +8,7 @@ core carry a `Msg`; the CLI, the TUI and the server render it in the reader's la
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from typing import Any
 
@@ -18,9 +19,11 @@ LANG_ENV = "CHITIEU_LANG"
 
 def _catalog(lang: str) -> dict[str, str]:
     if lang == "en":
+        # lazy: only the catalog of the language spoken is loaded
         from chitieu_tui.i18n.en import MESSAGES as EN
 
         return EN
+    # lazy: only the catalog of the language spoken is loaded
     from chitieu_tui.i18n.vi import MESSAGES as VI
 
     return VI
@@ -88,8 +91,6 @@ def fold(text: str) -> str:
 def search_text(text: str) -> str:
     """`text` folded as words for `matches`: each word, and the parts of a word joined by
     punctuation (`thu-ngan-sach`: also `thu`, `ngan`, `sach`), each after a space."""
-    import re
-
     words = fold(text).split()
     parts = [p for w in words for p in re.split(r"[^\w]+", w) if p and p != w]
     return " " + " ".join(words + parts)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+
+from chitieu_tui import install_hint
 from chitieu_tui.core.errors import UsageError
 
 BINARY_FORMATS = ("xlsx", "docx")
@@ -11,9 +14,5 @@ BINARY_FORMATS = ("xlsx", "docx")
 def need(module: str) -> None:
     """Raise a coded UsageError when the `office` extra is not installed (saying the pip,
     pipx or uv command that adds it, as for `serve` and `web`)."""
-    import importlib.util
-
     if importlib.util.find_spec(module) is None:
-        from chitieu_tui.cli import install_hint
-
         raise UsageError("err.office.extra_missing", module=module, how=install_hint("office"))

@@ -7,11 +7,20 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import docx
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt, official
-from chitieu_tui.present.narrative import narrative
+from chitieu_tui.present.cells import due_text
+from chitieu_tui.present.narrative import narrative, sentence
 from chitieu_tui.present.official import GroupRow, Row
+from chitieu_tui.present.summary import groups_line, summary_line
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -24,9 +33,6 @@ FONT = "Times New Roman"
 
 def _shade(cell: Any, fill: str) -> None:
     """A cell's background colour (python-docx has no API for it)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     shd = OxmlElement("w:shd")
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")
@@ -35,10 +41,6 @@ def _shade(cell: Any, fill: str) -> None:
 
 
 def _new_document() -> Document:
-    import docx
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm, Pt
-
     doc = docx.Document()
     style = doc.styles["Normal"]
     style.font.name = FONT  # type: ignore[attr-defined]
@@ -54,9 +56,6 @@ def _new_document() -> Document:
 def _para(
     doc: Any, text: str, *, bold: bool = False, italic: bool = False, size: int = 0, align: str = ""
 ) -> Any:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
     p = doc.add_paragraph()
     run = p.add_run(text)
     run.bold, run.italic = bold, italic
@@ -73,9 +72,6 @@ def _para(
 
 def _heading_block(doc: Any, view: View, lang: str) -> None:
     """Unit and motto side by side, then the title and where the figures come from."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
     table = doc.add_table(rows=1, cols=2)
     left, right = table.rows[0].cells
     left.text = view.board.definitions.unit.name.upper()
@@ -95,8 +91,6 @@ def _heading_block(doc: Any, view: View, lang: str) -> None:
 
 def _cell_text(row: Row, key: str, lang: str) -> str:
     """A cell of the table as text (Word tables hold text)."""
-    from chitieu_tui.present.cells import due_text
-
     value = row.cells()[key]
     ind = row.ev.indicator
     if key == "target" and ind.kind == "milestone" and row.status_text:
@@ -112,9 +106,6 @@ def _cell_text(row: Row, key: str, lang: str) -> str:
 
 def _table(doc: Any, view: View, lang: str) -> None:
     """The §11 table on A4 landscape: group heading rows, status cells coloured."""
-    from docx.enum.section import WD_ORIENT, WD_SECTION
-    from docx.shared import Cm, Pt
-
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21)
@@ -147,8 +138,6 @@ def _table(doc: Any, view: View, lang: str) -> None:
         fill = official.STATUS_FILL.get(item.status)
         if fill is not None:
             _shade(cells[cols.index("status")], fill)
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
     widths = [1.0, 5.6, 1.8, 2.0, 2.0, 2.0, 1.8, 2.0, 1.9, 2.2, 1.0]
     widths[-1] = 26.7 - sum(widths[:-1])
     table.autofit = False
@@ -163,8 +152,6 @@ def _table(doc: Any, view: View, lang: str) -> None:
                     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 for run in p.runs:
                     run.font.size = Pt(10)
-    from chitieu_tui.present.summary import groups_line, summary_line
-
     _para(doc, summary_line(view.board, lang), italic=True, size=11)
     if view.board.judged:
         _para(doc, groups_line(view.board, lang), italic=True, size=11)
@@ -172,16 +159,11 @@ def _table(doc: Any, view: View, lang: str) -> None:
 
 def official_header_fill() -> str:
     """The header row's fill (as the workbook's)."""
-    from chitieu_tui.office.xlsx import HEADER_FILL
-
-    return HEADER_FILL
+    return official.HEADER_FILL
 
 
 def _repeat_header(row: Any) -> None:
     """Repeat the header row on every page."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(el)
@@ -189,9 +171,6 @@ def _repeat_header(row: Any) -> None:
 
 def _behind(doc: Any, view: View, lang: str) -> None:
     """The indicators behind pace, each with its figures, cause and remedy."""
-    from docx.enum.section import WD_ORIENT, WD_SECTION
-    from docx.shared import Cm
-
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -201,8 +180,6 @@ def _behind(doc: Any, view: View, lang: str) -> None:
     if not late:
         _para(doc, t(lang, "o.behind_none"))
     none = t(lang, "o.cause_none")
-    from chitieu_tui.present.narrative import sentence
-
     for n, row in enumerate(late, start=1):
         _para(doc, f"{n}. {sentence(row.ev, lang)}", bold=True)
         _para(doc, f"{t(lang, 'o.col_cause')}: {row.cause or none}")
@@ -213,8 +190,6 @@ def _behind(doc: Any, view: View, lang: str) -> None:
 
 def _signature(doc: Any, lang: str, today: dt.date) -> None:
     """The date line, then who made the report and the head of the unit, room to sign."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
     doc.add_paragraph()
     blank = "……"
     line = t(
@@ -267,8 +242,6 @@ def collection_document(
     collection: Collection, views: Sequence[View], lang: str = "vi", today: dt.date | None = None
 ) -> bytes:
     """Each readable unit's report in turn, one after the other."""
-    from docx.enum.section import WD_SECTION
-
     doc = _new_document()
     doc.core_properties.title = collection.name
     doc.core_properties.author = "chitieu"

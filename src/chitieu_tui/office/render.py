@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from chitieu_tui.core.source import View
 from chitieu_tui.office import need
+from chitieu_tui.present.narrative import text
 
 if TYPE_CHECKING:
     from chitieu_tui.core.collection import Collection
@@ -14,15 +15,15 @@ if TYPE_CHECKING:
 def render_official(view: View, form: str, lang: str = "vi") -> bytes | str:
     """One unit as `xlsx` or `docx` bytes, or the narrative as `text`."""
     if form == "text":
-        from chitieu_tui.present.narrative import text
-
         return text(view, lang)
     if form == "xlsx":
         need("openpyxl")
+        # lazy: openpyxl only for --format xlsx
         from chitieu_tui.office.xlsx import to_bytes, unit_workbook
 
         return to_bytes(unit_workbook(view, lang))
     need("docx")
+    # lazy: python-docx only for --format docx
     from chitieu_tui.office.docx import unit_document
 
     return unit_document(view, lang)
@@ -33,15 +34,15 @@ def render_collection_official(collection: Collection, form: str, lang: str = "v
     in turn) or `text` (each unit's narrative)."""
     views = [m.view for m in collection.members if m.view is not None and m.error is None]
     if form == "text":
-        from chitieu_tui.present.narrative import text
-
         return "\n".join(text(v, lang) for v in views)
     if form == "xlsx":
         need("openpyxl")
+        # lazy: openpyxl only for --format xlsx
         from chitieu_tui.office.xlsx import collection_workbook, to_bytes
 
         return to_bytes(collection_workbook(collection, lang))
     need("docx")
+    # lazy: python-docx only for --format docx
     from chitieu_tui.office.docx import collection_document
 
     return collection_document(collection, views, lang)

@@ -7,16 +7,21 @@ import io
 import re
 from typing import TYPE_CHECKING, Any
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
 from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.present import official
-from chitieu_tui.present.official import GroupRow, Row
+from chitieu_tui.present.cells import due_text
+from chitieu_tui.present.fmt import done_text
+from chitieu_tui.present.official import HEADER_FILL, GroupRow, Row
 from chitieu_tui.present.summary import groups_line, summary_line
 from chitieu_tui.present.time import datetime_text
 
 if TYPE_CHECKING:
-    from openpyxl.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
     from chitieu_tui.core.collection import Collection
@@ -44,7 +49,6 @@ WIDTHS = {
     "id": 20,
 }
 PERCENT_FORMAT = "0.00%"
-HEADER_FILL = "D9E1F2"
 GROUP_FILL = "F2F2F2"
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -71,8 +75,6 @@ def sheet_name(name: str, taken: set[str]) -> str:
 
 
 def _styles() -> dict[str, Any]:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
     thin = Side(style="thin", color="808080")
     return {
         "border": Border(left=thin, right=thin, top=thin, bottom=thin),
@@ -101,8 +103,6 @@ def _page(ws: Worksheet, header_row: int) -> None:
 
 def _title_block(ws: Worksheet, title: str, lines: list[tuple[str, str]], span: int) -> int:
     """The title and the provenance lines; returns the next free row."""
-    from openpyxl.utils import get_column_letter
-
     st = _styles()
     last = get_column_letter(span)
     ws.cell(1, 1, title).font = st["title"]
@@ -116,8 +116,6 @@ def _title_block(ws: Worksheet, title: str, lines: list[tuple[str, str]], span: 
 
 
 def _status_style(cell: Any, status: Status) -> None:
-    from openpyxl.styles import Font, PatternFill
-
     fill = official.STATUS_FILL.get(status)
     if fill is not None:
         cell.fill = PatternFill("solid", fgColor=fill)
@@ -127,8 +125,6 @@ def _status_style(cell: Any, status: Status) -> None:
 
 
 def _number_cell(cell: Any, value: Any, percent: bool = False) -> None:
-    from openpyxl.styles import Alignment
-
     cell.value = value
     if not isinstance(value, int | float) or isinstance(value, bool):
         return
@@ -138,9 +134,6 @@ def _number_cell(cell: Any, value: Any, percent: bool = False) -> None:
 
 def write_unit_sheet(ws: Worksheet, view: View, lang: str, made: dt.datetime) -> None:
     """One unit's sheet: title block, header (frozen), group heading rows, indicator rows."""
-    from chitieu_tui.present.cells import due_text
-    from chitieu_tui.present.fmt import done_text
-
     st = _styles()
     board = view.board
     span = len(SHEET_COLUMNS) - 1
@@ -157,8 +150,6 @@ def write_unit_sheet(ws: Worksheet, view: View, lang: str, made: dt.datetime) ->
             st["border"],
         )
     for col, key in enumerate(SHEET_COLUMNS, start=1):
-        from openpyxl.utils import get_column_letter
-
         ws.column_dimensions[get_column_letter(col)].width = WIDTHS[key]
     ws.column_dimensions[get_column_letter(len(SHEET_COLUMNS))].hidden = True
     # The hidden id column's first cells: unit and period, so that the sheet can be imported.
@@ -217,8 +208,6 @@ def _indicator_row(ws: Worksheet, row: int, item: Row, lang: str, due_text: Any,
 
 def unit_workbook(view: View, lang: str = "vi", made: dt.datetime | None = None) -> Workbook:
     """The workbook of one unit: one sheet."""
-    from openpyxl import Workbook
-
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -234,9 +223,7 @@ def collection_workbook(
 ) -> Workbook:
     """The scorecard sheet (units × columns, a totals row with unit counts), then one sheet per
     readable unit."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
+    # lazy: present.rollup pulls core.collection (asyncio); only for a collection's workbook
     from chitieu_tui.present.rollup import column_names, column_totals, header_text, unit_rows
 
     made = made or dt.datetime.now().astimezone()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chitieu_tui.core.errors import ChitieuError, InternalError, WriteError
+from chitieu_tui.core.oserrors import os_reason
 
 
 def worded(exc: BaseException, lang: str) -> str:
@@ -11,7 +12,5 @@ def worded(exc: BaseException, lang: str) -> str:
     if isinstance(exc, ChitieuError):
         return exc.render(lang)
     if isinstance(exc, OSError):
-        from chitieu_tui.core.oserrors import os_reason
-
         return WriteError("err.write.file", reason=os_reason(exc)).render(lang)
     return InternalError("err.internal", what=type(exc).__name__).render(lang)

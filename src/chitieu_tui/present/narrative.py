@@ -8,6 +8,8 @@ from chitieu_tui.i18n import t
 from chitieu_tui.i18n.vocabulary import COMPLETION_VERBS, MONEY_WORDS, QUANTITY_OPENINGS
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import due_period
+from chitieu_tui.present.official import provenance_line
+from chitieu_tui.present.official import title as official_title
 
 _COUNT_KEYS = {
     Status.ON_TRACK: "n.count_on_track",
@@ -18,8 +20,6 @@ _COUNT_KEYS = {
 
 def title(view: View, lang: str = "vi") -> str:
     """`Báo cáo kết quả thực hiện chỉ tiêu Quý I/2026`."""
-    from chitieu_tui.present.official import title as official_title
-
     return official_title(view, lang)
 
 
@@ -169,8 +169,6 @@ def narrative(view: View, lang: str = "vi") -> list[str]:
 
 def text(view: View, lang: str = "vi") -> str:
     """`chitieu report --format text`: the title, the paragraphs and where figures come from."""
-    from chitieu_tui.present.official import provenance_line
-
     parts = [title(view, lang), "", *(p + "\n" for p in narrative(view, lang))]
     parts.append(provenance_line(view, lang))
     return "\n".join(parts) + "\n"

@@ -245,6 +245,9 @@ def behind(view: View) -> list[Row]:
     return [r for r in rows(view) if isinstance(r, Row) and r.status is Status.BEHIND]
 
 
+HEADER_FILL = "D9E1F2"
+"""The header row's fill in the workbook and the Word table."""
+
 STATUS_FILL = {
     Status.MET: "C6EFCE",
     Status.ON_TRACK: "DDEBF7",

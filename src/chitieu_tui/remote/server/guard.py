@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
 from chitieu_tui.remote.server.problems import _log_text, log
 
 HEAD_TIMEOUT = 10.0
@@ -52,6 +54,7 @@ def connection_limit(backlog: int = BACKLOG) -> int:
     """How many connections to keep open: under the open-file limit by a margin for files,
     threads and one burst of `backlog` connections accepted before any is looked at."""
     try:
+        # lazy: resource is POSIX-only; elsewhere the ImportError falls back below
         import resource
 
         soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
@@ -123,7 +126,6 @@ def guarded_protocol(
       when none of them is left, so clients that read slowly or not at all cannot use up the
       open files and stop the server answering others.
     """
-    from uvicorn.protocols.http.h11_impl import H11Protocol
 
     class Guarded(H11Protocol):  # type: ignore[misc]
         _timer: asyncio.TimerHandle | None = None

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.core.datadir import BUNDLED, DataDir
 from chitieu_tui.i18n import Msg, t
 from chitieu_tui.remote import schema
 from chitieu_tui.remote.server.bulk import _bulk_entry, _tagged
@@ -181,8 +181,6 @@ def _components() -> tuple[dict[str, Any], dict[str, Any]]:
 def _examples() -> dict[str, Any]:
     """The 200 bodies of every operation for the bundled sample, as the server encodes them,
     and a problem (the examples of the document)."""
-    from chitieu_tui.core.datadir import BUNDLED
-
     data = DataDir(BUNDLED)
     defs = data.definitions()
     periods = data.periods()

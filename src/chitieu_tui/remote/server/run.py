@@ -8,9 +8,12 @@ import os
 import socket
 from pathlib import Path
 
+import uvicorn
+
 from chitieu_tui.core.datadir import DEFINITIONS
 from chitieu_tui.core.errors import ChitieuError, DataError, Place, UsageError
 from chitieu_tui.i18n import Msg
+from chitieu_tui.remote.client import check_token
 from chitieu_tui.remote.server.app import TOKEN_ENV, create_app
 from chitieu_tui.remote.server.guard import (
     BACKLOG,
@@ -21,6 +24,7 @@ from chitieu_tui.remote.server.guard import (
 )
 from chitieu_tui.remote.server.problems import _LOG_LANG, _log_text, log
 from chitieu_tui.remote.server.units import Units
+from chitieu_tui.web import is_loopback
 
 
 def _bind(host: str, port: int, backlog: int) -> socket.socket:
@@ -63,11 +67,6 @@ def serve(
     (the log line names it). `stall_timeout`: seconds a response may wait for a client that
     reads nothing (guard.STALL_TIMEOUT).
     """
-    import uvicorn
-
-    from chitieu_tui.remote.client import check_token
-    from chitieu_tui.web import is_loopback
-
     _LOG_LANG[0] = lang
     token = os.environ.get(TOKEN_ENV) or None
     if token is not None:

@@ -137,3 +137,14 @@ def test_ascii_text_keeps_the_width_of_what_was_laid_out() -> None:
     """Tables, panels and the TUI are laid out before the stream folds them: one cell stays one."""
     for text in ("Tong thu ngan…", "Quý I/2026 · 13,75% ▼ ✓ → ▸ │ –"):
         assert len(ascii_text(text)) == len(text), ascii_text(text)
+
+
+def test_a_dumb_terminal_gets_the_report_and_why(tmp_path: Path) -> None:
+    from chitieu_tui.i18n import t
+
+    proc = run("--lang", "en", cwd=tmp_path, TERM="dumb")
+    assert proc.returncode == 0, proc.stderr
+    report = run("--lang", "en", "report", cwd=tmp_path, TERM="dumb")
+    assert proc.stdout == report.stdout and "Mỹ Thới" in proc.stdout.decode()
+    assert proc.stderr.decode().strip() == t("en", "tui.dumb_terminal")
+    assert b"\x1b[" not in proc.stdout  # no full-screen app, no escape codes

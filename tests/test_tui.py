@@ -427,7 +427,7 @@ async def test_theme_change_recolours_the_status_cells(sample: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = table(app).get_cell("thu-ngan-sach", "status").style
-        app.theme = "gruvbox"
+        app.theme = "textual-light"
         await pilot.pause()
         await pilot.pause()
         after = table(app).get_cell("thu-ngan-sach", "status").style

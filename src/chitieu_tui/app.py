@@ -74,6 +74,9 @@ class ChitieuApp(App[int]):
         preloaded: bool = False,
     ) -> None:
         super().__init__()
+        from chitieu_tui.themes import install
+
+        install(self)
         self._initial = initial
         self.collection = collection
         """The roll-up's units (None: one unit only)."""
@@ -96,6 +99,8 @@ class ChitieuApp(App[int]):
         """The source's stamp when the last load started (UI thread only)."""
         self.marked: set[str] = set()
         """Indicators that turned behind on a refresh and were not looked at yet."""
+        self.crashed: Exception | None = None
+        """The exception no handler caught, which ended the app (a bug; see `ended`)."""
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -373,6 +378,21 @@ class ChitieuApp(App[int]):
             text = f"{text}\n\n{self._unit_source().retry_hint().text(self.lang)}"
             self.dashboard.show_error(text)
 
+    def _handle_exception(self, error: Exception) -> None:
+        """An exception no handler caught (a bug): the app ends at once, exit status 1, and
+        `ended` words it from the catalog. Textual's own way renders a traceback with every
+        local variable first; a half-built one (a Rich Style whose colour failed) made that
+        fail too, and the app was left frozen, deaf to every key but Ctrl+Q."""
+        if self.crashed is None:
+            self.crashed = error
+        try:
+            self._return_code = 1
+            if self._exception is None:  # Pilot raises it when the test leaves the app
+                self._exception = error
+                self._exception_event.set()
+        finally:
+            self._close_messages_no_wait()
+
     def _log_bug(self, error: BaseException | None) -> None:
         """A bug, not bad input: its traceback goes to stderr with CHITIEU_DEBUG=1."""
         if error is not None and os.environ.get("CHITIEU_DEBUG"):
@@ -532,7 +552,19 @@ def run_app(source: Source, period: Period | None, lang: str) -> int:
     app = ChitieuApp(source, period, lang, initial=preload(source, period))
     app.persist_theme = True
     app.run()
-    return app.return_code or 0
+    return ended(app)
+
+
+def ended(app: ChitieuApp) -> int:
+    """The exit status of an app that ran; when a bug ended it, that error, raised for the
+    command line to word (the catalog's internal error, exit 1; its traceback with
+    CHITIEU_DEBUG=1)."""
+    error = app.crashed
+    if error is None:
+        return app.return_code or 0
+    if isinstance(error, ChitieuError):
+        raise error
+    raise InternalError("err.internal_debug", what=type(error).__name__) from error
 
 
 LIGHT_THEME = "textual-light"
@@ -585,7 +617,7 @@ def run_rollup(collection: Collection, period: Period | None, lang: str) -> int:
     app = ChitieuApp(None, period, lang, collection=collection, preloaded=preloaded)
     app.persist_theme = True
     app.run()
-    return app.return_code or 0
+    return ended(app)
 
 
 def save_rollup_screenshot(

@@ -203,7 +203,10 @@ def default_theme(color_system: str | None, colorfgbg: str | None = None) -> str
 
 
 def start(app: ChitieuApp) -> None:
-    """On mount: the settings' theme, and (when the app persists it) save each new theme."""
+    """On mount: the settings' theme (CHITIEU_THEME, the file's, else the fallback for 16
+    colours), and (when the app persists it) save each theme the user picks afterwards:
+    never the one it started with (a fallback saved would follow the user to every other
+    terminal, CHITIEU_THEME saved would outlive the variable)."""
     from chitieu_tui import settings
 
     name = settings.theme()
@@ -227,4 +230,6 @@ def start(app: ChitieuApp) -> None:
 
                 app.notify(worded(exc, app.lang), severity="warning", markup=False)
 
-        app.theme_changed_signal.subscribe(app, persist)
+        # Setting `app.theme` above publishes its change on the next callback: subscribing
+        # after it hears only the changes that come later, the user's.
+        app.call_next(app.theme_changed_signal.subscribe, app, persist)

@@ -41,7 +41,18 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    """Open the dashboard."""
+    """Open the dashboard; on a terminal that cannot draw one (`TERM=dumb`), print the report
+    instead, after one line saying why."""
+    import os
+
+    if os.environ.get("TERM") == "dumb":
+        import sys
+
+        from chitieu_tui.cli.read import cmd_report
+        from chitieu_tui.i18n import t
+
+        print(t(args.lang, "tui.dumb_terminal"), file=sys.stderr)
+        return cmd_report(argparse.Namespace(**{**vars(args), "format": "table", "output": None}))
     from chitieu_tui.app import run_app
 
     collection = make_collection(args)

@@ -874,4 +874,6 @@ MESSAGES: dict[str, str] = {
     "err.server.kind_syntax": "TOML syntax error",
     "c_missing": "{n} indicator(s) still without a value: {names}. Once closed, nothing more can be entered.",
     "c_missing_more": "{shown} and {n} more",
+    # --- issue 18: themes ---
+    "tui.dumb_terminal": "This terminal (TERM=dumb) cannot draw the dashboard; printing the report instead (chitieu report).",
 }

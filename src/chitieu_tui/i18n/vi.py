@@ -877,4 +877,6 @@ MESSAGES: dict[str, str] = {
     "err.server.kind_syntax": "lỗi cú pháp TOML",
     "c_missing": "Còn {n} chỉ tiêu chưa có số liệu: {names}. Sau khi chốt sẽ không nhập thêm được nữa.",
     "c_missing_more": "{shown} và {n} chỉ tiêu khác",
+    # --- issue 18: themes ---
+    "tui.dumb_terminal": "Terminal này (TERM=dumb) không vẽ được bảng điều khiển; in báo cáo thay thế (chitieu report).",
 }

@@ -22,9 +22,10 @@ from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import due_period, quantity
 from chitieu_tui.present.journal import change_line, closed_text, entered_text
 from chitieu_tui.present.origin import origin_text, source_text
-from chitieu_tui.present.status import colour, label
+from chitieu_tui.present.status import label
 from chitieu_tui.present.time import date_text, datetime_text
 from chitieu_tui.screens.localized import LocalizedBindings
+from chitieu_tui.widgets.status_table import status_class, status_classes, status_css
 
 
 def _value(ev: Evaluation, x: float | bool | None, lang: str) -> str:
@@ -35,6 +36,10 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
     """Escape closes it."""
 
     BINDINGS = [Binding("escape", "dismiss", "close", key_display="Esc")]
+    COMPONENT_CLASSES = status_classes("detail")
+    DEFAULT_CSS = status_css("DetailScreen", "detail")
+    """The status's colour, resolved by Textual like every other colour (a theme of the
+    terminal's 16 colours names them `ansi_blue`, no `#rrggbb` to cut)."""
 
     def __init__(
         self, view: View, indicator_id: str, lang: str = "vi", source: object | None = None
@@ -87,9 +92,8 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
         return text
 
     def _status(self, status: Status) -> Text:
-        value = self.app.get_css_variables().get(colour(status).lstrip("$"), "")
-        style = Style(color=value[:7] or None, bold=True)
-        return Text(label(status, self.lang), style=style)
+        style = self.get_component_rich_style(f"detail--{status_class(status)}", partial=True)
+        return Text(label(status, self.lang), style=style + Style(bold=True))
 
     def _pace(self, ev: Evaluation) -> list[RenderableType]:
         """What is still needed by year end, the projection, and the same quarter last year."""

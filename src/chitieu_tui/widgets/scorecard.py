@@ -110,8 +110,10 @@ class Scorecard(DataTable[Text]):
         self._layout: tuple[Any, ...] | None = None
 
     def on_mount(self) -> None:
-        """Rebuild when the theme (and so the status colours) changes."""
-        self.watch(self.app, "theme", lambda _theme: self.call_after_refresh(self.rebuild, True))
+        """Rebuild when the theme (and so the status colours) changes: once its CSS is in
+        effect (the theme's signal comes after it; a watcher of `theme` came before and kept
+        the old theme's colours)."""
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.rebuild(True))
 
     def show(self, collection: Collection) -> None:
         """Show the collection's units (again), keeping the cursor on the same unit."""

@@ -292,7 +292,8 @@ async def test_the_entry_form_writes_as_the_settings_files_by(tmp_path: Path, xd
         await pilot.press(*"93", "enter", "enter")  # the value, then the note
         await settle(pilot)
         assert not isinstance(app.screen, EntryScreen)
+        shown = dash(app).view
     data = DataDir(root)
-    assert dash(app).view is not None
-    progress = data.progress(dash(app).view.period, data.definitions())
+    assert shown is not None
+    progress = data.progress(shown.period, data.definitions())
     assert progress is not None and progress.values["bhyt"].by == "Cán bộ Lan"

@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from chitieu_tui.core.errors import ChitieuError, InternalError
 from chitieu_tui.i18n import fold, t
+from chitieu_tui.screens.localized import LocalizedBindings
 
 Command = tuple[str, str, Callable[[], Any]]
 """A palette command: its name, its help line, what it does."""
@@ -46,8 +47,9 @@ class ScreenCommands(Provider):
                 yield Hit(score, shown, command, text=name, help=help_text)
 
 
-class Controller(Screen[None]):
-    """A screen that owns what it shows: its source, its workers, its keys and commands."""
+class Controller(LocalizedBindings, Screen[None]):
+    """A screen that owns what it shows: its source, its workers, its keys (worded from the
+    catalog: LocalizedBindings) and its palette commands."""
 
     COMMANDS = {ScreenCommands}
     lang: str

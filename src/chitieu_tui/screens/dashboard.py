@@ -27,7 +27,6 @@ from chitieu_tui.screens.detail import DetailScreen
 from chitieu_tui.screens.entry import EntryScreen
 from chitieu_tui.screens.filtering import FilterActions
 from chitieu_tui.screens.help import HelpScreen
-from chitieu_tui.screens.localized import LocalizedBindings
 from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, KeyBar, SummaryBar
 
 MAX_CARDS = 6
@@ -51,7 +50,7 @@ def _local_now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
-class DashboardScreen(FilterActions, LocalizedBindings, Controller):
+class DashboardScreen(FilterActions, Controller):
     """Everything an official looks at first, of one unit: the screen owns its source, the
     view shown, the quarter, the alert marks, the last load's failure, its load, poll and
     snapshot workers (they end with it) and its keys and palette commands."""

@@ -30,7 +30,6 @@ from chitieu_tui.screens.controller import Command, Controller
 from chitieu_tui.screens.dashboard import DashboardScreen, _local_now
 from chitieu_tui.screens.filtering import FilterActions
 from chitieu_tui.screens.help import HelpScreen
-from chitieu_tui.screens.localized import LocalizedBindings
 from chitieu_tui.widgets.key_bar import KeyBar
 from chitieu_tui.widgets.scorecard import Scorecard
 
@@ -45,7 +44,7 @@ def legend_content(lang: str) -> Content:
     return Content.assemble(*parts)
 
 
-class RollupScreen(FilterActions, LocalizedBindings, Controller):
+class RollupScreen(FilterActions, Controller):
     """Header, summary, loading and offline notes, filter box, scorecard, keys. The screen
     owns the collection: its load and poll workers, the quarter, the progress of a load;
     Enter pushes a unit's dashboard with its source and the view it already has."""

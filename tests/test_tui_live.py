@@ -280,7 +280,7 @@ async def test_the_key_line_works_with_the_mouse(tmp_path: Path) -> None:
         await pilot.click(KeyBar, offset=(start["behind"] + 1, 0))
         await pilot.pause()
         assert len(app.screen.query_one(IndicatorTable).indicator_ids()) == 6
-        await pilot.click(KeyBar, offset=(start["app.help"] + 1, 0))
+        await pilot.click(KeyBar, offset=(start["help"] + 1, 0))
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
 

@@ -7,12 +7,13 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from chitieu_tui.commands import LocalizedPalette, default_theme, screenshot_folder
@@ -168,7 +169,7 @@ class ChitieuApp(App[int]):
             # after it hears only the changes that come later, the user's.
             self.call_next(self.theme_changed_signal.subscribe, self, self._save_theme)
 
-    def _save_theme(self, theme: Any) -> None:
+    def _save_theme(self, theme: Theme) -> None:
         if self.persist_theme:
             self._write_theme(theme.name)
 

@@ -138,7 +138,8 @@ class RollupScreen(FilterActions, Controller):
 
     def on_rollup_due(self, message: RollupDue) -> None:
         """Read again the units that changed."""
-        if message.members and not self._busy():
+        loading = any(w.group == "load" and w.is_running for w in self.workers)
+        if message.members and not loading:
             self._load(self.collection, self.collection.period, message.members)
 
     @work(exclusive=True, group="load", exit_on_error=False)

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerFailed, WorkerState
@@ -20,8 +19,8 @@ from chitieu_tui.commands import LocalizedPalette, default_theme, screenshot_fol
 from chitieu_tui.core.errors import ChitieuError, InternalError
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import Source, View
-from chitieu_tui.i18n import LANGS, fold, t
-from chitieu_tui.screens.controller import Command, Controller
+from chitieu_tui.i18n import LANGS, t
+from chitieu_tui.screens.controller import Command, Controller, ListedCommands
 from chitieu_tui.screens.dashboard import DashboardScreen, _local_now
 from chitieu_tui.settings import AppSettings
 
@@ -29,10 +28,10 @@ if TYPE_CHECKING:  # the roll-up is imported when first used
     from chitieu_tui.core.collection import Collection
 
 
-class AppCommands(Provider):
+class AppCommands(ListedCommands):
     """The app's own palette commands (besides the screen's): language, theme, screenshot."""
 
-    def _commands(self) -> list[Command]:
+    def _listed(self, searching: bool) -> list[Command]:
         app = self.app
         if not isinstance(app, ChitieuApp):
             return []
@@ -47,21 +46,6 @@ class AppCommands(Provider):
             (t(lang, "cmd.theme"), t(lang, "cmd.theme_help"), app.action_change_theme),
             (t(lang, "cmd.screenshot"), t(lang, "cmd.screenshot_help"), app.take_screenshot),
         ]
-
-    async def discover(self) -> Hits:
-        """The commands, before anything is typed."""
-        for name, help_text, command in self._commands():
-            yield DiscoveryHit(name, command, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        """Fuzzy over the commands (accents optional)."""
-        matcher = self.matcher(fold(query))
-        plain = self.matcher(query)
-        for name, help_text, command in self._commands():
-            score = matcher.match(fold(name))
-            if score > 0:
-                shown = plain.highlight(name) if plain.match(name) > 0 else name
-                yield Hit(score, shown, command, text=name, help=help_text)
 
 
 class ChitieuApp(App[int]):

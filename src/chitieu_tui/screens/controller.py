@@ -20,16 +20,12 @@ Command = tuple[str, str, Callable[[], Any]]
 """A palette command: its name, its help line, what it does."""
 
 
-class ScreenCommands(Provider):
-    """The palette's commands of the screen it was opened over (`palette_commands()` and,
-    searched only, `palette_targets()`), in the screen's language; fuzzy, accents optional."""
+class ListedCommands(Provider):
+    """A palette provider over a list of commands (`_listed`), fuzzy, accents optional."""
 
     def _listed(self, searching: bool) -> list[Command]:
-        screen = self.screen
-        if not isinstance(screen, Controller):
-            return []
-        found = list(screen.palette_commands())
-        return found + list(screen.palette_targets()) if searching else found
+        """The commands offered (`searching`: when something is typed)."""
+        raise NotImplementedError
 
     async def discover(self) -> Hits:
         """The commands, before anything is typed."""
@@ -45,6 +41,18 @@ class ScreenCommands(Provider):
             if score > 0:
                 shown = plain.highlight(name) if plain.match(name) > 0 else name
                 yield Hit(score, shown, command, text=name, help=help_text)
+
+
+class ScreenCommands(ListedCommands):
+    """The palette's commands of the screen it was opened over (`palette_commands()` and,
+    searched only, `palette_targets()`), in the screen's language."""
+
+    def _listed(self, searching: bool) -> list[Command]:
+        screen = self.screen
+        if not isinstance(screen, Controller):
+            return []
+        found = list(screen.palette_commands())
+        return found + list(screen.palette_targets()) if searching else found
 
 
 class Controller(LocalizedBindings, Screen[None]):

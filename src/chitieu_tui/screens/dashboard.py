@@ -425,8 +425,9 @@ class DashboardScreen(FilterActions, Controller):
         """reload, quarters, snapshot, behind only, enter, close or reopen, alerts, help."""
         lang = self.lang
         progress = self.view.board.progress if self.view is not None else None
-        close = (
-            "cmd.reopen" if progress is not None and progress.closed is not None else "cmd.close"
+        closed = progress is not None and progress.closed is not None
+        close, close_help = (
+            ("cmd.reopen", "cmd.reopen_help") if closed else ("cmd.close", "cmd.close_help")
         )
         return [
             (t(lang, "cmd.reload"), t(lang, "cmd.reload_help"), self.action_reload),
@@ -435,7 +436,7 @@ class DashboardScreen(FilterActions, Controller):
             (t(lang, "cmd.snapshot"), t(lang, "cmd.snapshot_help"), self.action_snapshot),
             (t(lang, "cmd.behind"), t(lang, "cmd.behind_help"), self.action_behind),
             (t(lang, "cmd.enter"), t(lang, "cmd.enter_help"), self.action_enter),
-            (t(lang, close), t(lang, f"{close}_help"), self.action_close_quarter),
+            (t(lang, close), t(lang, close_help), self.action_close_quarter),
             (t(lang, "cmd.alerts"), t(lang, "cmd.alerts_help"), self.action_alerts),
             (t(lang, "cmd.help"), t(lang, "cmd.help_help"), self.action_help),
         ]

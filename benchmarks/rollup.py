@@ -180,7 +180,7 @@ def bench_change(units: int, work: Path) -> None:
                 t1 = time.perf_counter()
                 await collection.aload(collection.period, None, due)
                 t2 = time.perf_counter()
-                app.rollup.show(collection)
+                app.screen.show(collection)  # type: ignore[attr-defined]
                 await pilot.pause()
                 t3 = time.perf_counter()
                 stamps.append((t1 - t0) * 1000)

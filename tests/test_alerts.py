@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from datadirs import board_of, copy_sample, make_datadir
 from textual.widgets import OptionList
-from tuikit import RecordingApp, settle
+from tuikit import RecordingApp, dash, settle
 
 from chitieu_tui.cli import main
 from chitieu_tui.core import alerts as core_alerts
@@ -149,23 +149,23 @@ async def test_a_file_change_turning_an_indicator_behind_is_notified_marked_and_
     app = RecordingApp(FileSource(root), lang="vi")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        table = app.dashboard.query_one(IndicatorTable)
+        table = dash(app).query_one(IndicatorTable)
         table.move_cursor(row=table.get_row_index("thu-ngan-sach"))
         await pilot.pause()
-        assert app.view is not None
-        ev = app.view.board.get("bhyt")
+        assert dash(app).view is not None
+        ev = dash(app).view.board.get("bhyt")
         assert ev is not None and ev.status.value == "on_track"
         _set(root / "progress" / "2026-Q1.toml", "bhyt = 90.0", "bhyt = 89.0")
         for _ in range(40):
             await pilot.pause(0.1)
-            if app.marked:
+            if dash(app).marked:
                 break
         await settle(pilot)
         assert any(
             sev == "warning" and "Chuyển sang chậm tiến độ (1)" in text and "BHYT" in text
             for sev, text in app.notes
         )
-        assert app.marked == {"bhyt"}
+        assert dash(app).marked == {"bhyt"}
         name = str(table.get_row("bhyt")[0])
         assert name.startswith("!") and "BHYT" in name
         assert not str(table.get_row("thu-ngan-sach")[0]).startswith("!")
@@ -178,7 +178,7 @@ async def test_a_file_change_turning_an_indicator_behind_is_notified_marked_and_
         assert "bhyt" in ids and "thu-ngan-sach" in ids
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, DashboardScreen) and app.marked == {"bhyt"}
+        assert isinstance(app.screen, DashboardScreen) and dash(app).marked == {"bhyt"}
         await pilot.press("exclamation_mark")
         await pilot.pause()
         box = app.screen.query_one(OptionList)
@@ -187,7 +187,7 @@ async def test_a_file_change_turning_an_indicator_behind_is_notified_marked_and_
         await pilot.pause()
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen) and app.screen.indicator_id == "bhyt"
-        assert app.marked == set()  # looked at
+        assert dash(app).marked == set()  # looked at
         await pilot.press("escape")
         await pilot.pause()
         assert not str(table.get_row("bhyt")[0]).startswith("!")
@@ -201,18 +201,18 @@ async def test_moving_the_cursor_onto_a_marked_indicator_clears_its_mark(
     app = RecordingApp(FileSource(root), lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        table = app.dashboard.query_one(IndicatorTable)
+        table = dash(app).query_one(IndicatorTable)
         table.move_cursor(row=table.get_row_index("thu-ngan-sach"))
         _set(root / "progress" / "2026-Q1.toml", "bhyt = 90.0", "bhyt = 80.0")
         for _ in range(40):
             await pilot.pause(0.1)
-            if app.marked:
+            if dash(app).marked:
                 break
         await settle(pilot)
-        assert app.marked == {"bhyt"}
+        assert dash(app).marked == {"bhyt"}
         assert any("Now behind pace (1)" in text for _, text in app.notes)
         table.move_cursor(row=table.get_row_index("bhyt"))
         await pilot.pause()
         await pilot.pause()
-        assert app.marked == set()
+        assert dash(app).marked == set()
         assert not str(table.get_row("bhyt")[0]).startswith("!")

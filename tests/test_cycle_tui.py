@@ -12,7 +12,7 @@ import pytest
 from datadirs import close, copy_sample, enter
 from textual.widgets import Input, Static
 from tuikit import RecordingApp as App
-from tuikit import settle
+from tuikit import dash, settle
 
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.filesource import FileSource
@@ -40,12 +40,12 @@ def static_text(app: Any, selector: str) -> str:
 
 
 def header(app: Any) -> str:
-    return str(app.dashboard.query_one(HeaderBar).render())
+    return str(dash(app).query_one(HeaderBar).render())
 
 
 async def select(pilot: Any, app: Any, indicator_id: str) -> None:
     await settle(pilot)
-    table = app.dashboard.table
+    table = dash(app).table
     table.move_cursor(row=table.get_row_index(indicator_id))
     await pilot.pause()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from datadirs import board_of, copy_sample
-from tuikit import RecordingApp, settle
+from tuikit import RecordingApp, dash, settle
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import DataDir
@@ -85,13 +85,13 @@ async def test_the_dashboard_opens_on_it_and_t_goes_back(stray: Path) -> None:
     app = RecordingApp(FileSource(stray))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.view is not None and app.view.period == Q1
+        assert dash(app).view is not None and dash(app).view.period == Q1
         await pilot.press("left_square_bracket", "left_square_bracket")
         await settle(pilot)
-        assert app.view.period == Period(2025, 3)
+        assert dash(app).view.period == Period(2025, 3)
         await pilot.press("t")
         await settle(pilot)
-        assert app.view.period == Q1
+        assert dash(app).view.period == Q1
 
 
 async def test_brackets_stop_at_the_first_quarter_with_data_and_the_current_one(
@@ -103,14 +103,14 @@ async def test_brackets_stop_at_the_first_quarter_with_data_and_the_current_one(
         await settle(pilot)
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert app.view is not None and app.view.period == Period(2025, 1)
+        assert dash(app).view is not None and dash(app).view.period == Period(2025, 1)
         assert ("information", "Quý I/2025 là quý đầu tiên có số liệu") in app.notes
         await pilot.press("t")
         await settle(pilot)
-        assert app.view.period == Q1
+        assert dash(app).view.period == Q1
         await pilot.press("right_square_bracket", "right_square_bracket")
         await settle(pilot)
-        assert app.view.period == Period(2026, 2)  # today's quarter: where values go next
+        assert dash(app).view.period == Period(2026, 2)  # today's quarter: where values go next
         assert ("information", "Quý II/2026 là quý hiện tại") in app.notes
 
 

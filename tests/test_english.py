@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
-from tuikit import FixedSource, RecordingApp, settle
+from tuikit import FixedSource, RecordingApp, dash, settle
 
 from chitieu_tui.core.datadir import BUNDLED
 from chitieu_tui.core.filesource import FileSource
@@ -98,7 +98,7 @@ async def test_dashboard_states_in_english(ascii_sample: Path, size: tuple[int, 
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         seen = [screen_text(app)]
-        assert "quit" in seen[0] and "Q1 2026" in str(app.dashboard.query_one(HeaderBar).left)
+        assert "quit" in seen[0] and "Q1 2026" in str(dash(app).query_one(HeaderBar).left)
         for keys in (("b",), ("b", "o"), ("o", "o", "o"), ("slash", "b", "enter"), ("escape",)):
             await pilot.press(*keys)
             await pilot.pause()
@@ -126,7 +126,7 @@ async def test_help_and_every_detail_in_english(ascii_sample: Path) -> None:
         assert not leaks(text), text
         await pilot.press("escape")
         await pilot.pause()
-        view = app.view
+        view = dash(app).view
         assert view is not None
         for ev in view.board.evaluations:
             await app.push_screen(DetailScreen(view, ev.indicator.id, "en"))
@@ -144,7 +144,7 @@ async def test_entry_form_in_english(ascii_sample: Path) -> None:
         await settle(pilot)
         seen = []
         for row in ("ket-nap-dang-vien", "so-tay-dien-tu", "khu-dan-cu-an-toan"):
-            table = app.dashboard.table
+            table = dash(app).table
             table.move_cursor(row=table.get_row_index(row))
             await pilot.press("e")
             await pilot.pause()
@@ -152,7 +152,7 @@ async def test_entry_form_in_english(ascii_sample: Path) -> None:
             seen += [screen_text(app), titles(app)]
             await pilot.press("escape")
             await pilot.pause()
-        table = app.dashboard.table
+        table = dash(app).table
         table.move_cursor(row=table.get_row_index("ket-nap-dang-vien"))
         await pilot.press("e")
         await pilot.pause()

@@ -10,7 +10,7 @@ from datadirs import copy_sample, enter, plain_values
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
 from tuikit import RecordingApp as App
-from tuikit import settle
+from tuikit import dash, settle
 
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.filesource import FileSource
@@ -40,7 +40,7 @@ def shown(app: Any, selector: str) -> str:
 
 async def open_form(pilot: Pilot[Any], app: Any, indicator_id: str) -> EntryScreen:
     await settle(pilot)
-    table = app.dashboard.table
+    table = dash(app).table
     table.move_cursor(row=table.get_row_index(indicator_id))
     await pilot.press("e")
     await pilot.pause()

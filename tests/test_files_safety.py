@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from datadirs import copy_sample, enter
-from tuikit import RecordingApp, settle
+from tuikit import RecordingApp, dash, settle
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import DataDir
@@ -111,7 +111,7 @@ async def test_the_dashboard_and_its_detail_view_never_write(
     app = RecordingApp(FileSource(root))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        table: Any = app.dashboard.table
+        table: Any = dash(app).table
         table.move_cursor(row=table.get_row_index("bhyt"))
         await pilot.press("enter")
         await settle(pilot)

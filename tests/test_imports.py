@@ -36,7 +36,6 @@ NOT_YET_CONVERTED = frozenset(
         "report.py",
         "screens/dashboard.py",
         "screens/entry.py",
-        "screens/rollup.py",
         "settings.py",
     }
 )

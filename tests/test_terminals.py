@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tuikit import settle
+from tuikit import dash, settle
 
 from chitieu_tui.app import ChitieuApp, preload
 from chitieu_tui.core.datadir import BUNDLED
@@ -101,13 +101,13 @@ async def test_narrow_terminals_keep_status_date_and_fields(size: tuple[int, int
     app = make()
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        table = app.dashboard.query_one(IndicatorTable)
+        table = dash(app).query_one(IndicatorTable)
         assert "status" in [c.value for c in table.columns]
         total = sum(c.get_render_width(table) for c in table.columns.values())
         assert total <= table.size.width
-        header = str(app.dashboard.query_one(HeaderBar).render())
+        header = str(dash(app).query_one(HeaderBar).render())
         assert "31/03/2026" in header
-        summary = str(app.dashboard.query_one(SummaryBar).render())
+        summary = str(dash(app).query_one(SummaryBar).render())
         assert "Quốc phòng – An ninh 1/3" in summary and "…" not in summary
 
 
@@ -115,7 +115,7 @@ async def test_a_wide_terminal_shows_the_owner_whole() -> None:
     app = make()
     async with app.run_test(size=(200, 60)) as pilot:
         await settle(pilot)
-        table = app.dashboard.query_one(IndicatorTable)
+        table = dash(app).query_one(IndicatorTable)
         assert "owner" in [c.value for c in table.columns]
         owners = [str(table.get_cell(key, "owner")) for key in table.indicator_ids()]
         width = table.columns["owner"].width  # type: ignore[index]

@@ -23,7 +23,7 @@ from rich.style import Style
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tuikit import RecordingApp, settle
+from tuikit import RecordingApp, dash, settle
 
 from chitieu_tui import settings
 from chitieu_tui.app import ChitieuApp, ended
@@ -80,7 +80,7 @@ async def walk_unit(pilot: Pilot[Any], root: Path, shots: list[str]) -> None:
     await pilot.press("enter")
     await shown(pilot, DetailScreen, shots)
     await back(pilot)
-    table = app.dashboard.table
+    table = dash(app).table
     table.move_cursor(row=table.get_row_index("ket-nap-dang-vien"))
     await pilot.press("e")
     await shown(pilot, EntryScreen, shots)
@@ -167,8 +167,7 @@ async def test_a_theme_from_the_environment_is_never_saved(
 ) -> None:
     monkeypatch.setenv("CHITIEU_THEME", "ansi-dark")
     source = FileSource(copy_sample(Path(os.environ["XDG_DATA_HOME"]).parent))
-    app = RecordingApp(source, None, "en")
-    app.persist_theme = True
+    app = RecordingApp(source, None, "en", settings=settings.app_settings())  # as the CLI
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.theme == "ansi-dark"
@@ -177,12 +176,11 @@ async def test_a_theme_from_the_environment_is_never_saved(
         assert isinstance(app.screen, DetailScreen)
     assert not settings.settings_path().exists()
     monkeypatch.delenv("CHITIEU_THEME")
-    app = RecordingApp(source, None, "en")
-    app.persist_theme = True
+    app = RecordingApp(source, None, "en", settings=settings.app_settings())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.theme = "textual-light"  # what the palette's theme picker does
-        await pilot.pause()
+        await settle(pilot)  # saved in a thread worker
     assert settings.read_file()[0].theme == "textual-light"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from datadirs import copy_sample, make_datadir
 from rich.console import Console
-from tuikit import FixedSource, RecordingApp, settle
+from tuikit import FixedSource, RecordingApp, dash, settle
 
 from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.arithmetic import Status
@@ -31,11 +31,11 @@ def sample(tmp_path: Path) -> Path:
 
 
 def table(app: ChitieuApp) -> IndicatorTable:
-    return app.dashboard.query_one(IndicatorTable)
+    return dash(app).query_one(IndicatorTable)
 
 
 def card(app: ChitieuApp, indicator_id: str) -> HeadlineCard:
-    for c in app.dashboard.query(HeadlineCard):
+    for c in dash(app).query(HeadlineCard):
         if c.evaluation is not None and c.evaluation.indicator.id == indicator_id:
             return c
     raise AssertionError(f"no card for {indicator_id}")
@@ -59,10 +59,10 @@ async def test_dashboard_shows_the_sample_quarter(sample: Path) -> None:
     app = RecordingApp(FileSource(sample))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        summary = app.dashboard.query_one(SummaryBar).render().plain
+        summary = dash(app).query_one(SummaryBar).render().plain
         assert "8/20 chỉ tiêu đạt và vượt kế hoạch" in summary
         assert "Xây dựng Đảng 3/6" in summary
-        header = app.dashboard.query_one(HeaderBar).render().plain
+        header = dash(app).query_one(HeaderBar).render().plain
         assert "Phường Mỹ Thới · Quý I/2026" in header
         assert "31/03/2026" in header and "✓" in header  # the date before the source
         budget = card_text(card(app, "thu-ngan-sach"))
@@ -87,7 +87,7 @@ async def test_filter_ignores_case_and_accents(sample: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("slash")
-        assert app.focused is app.dashboard.query_one("#filter")
+        assert app.focused is dash(app).query_one("#filter")
         await pilot.press(*"NGAN", "space", *"sach")
         assert table(app).indicator_ids() == ["thu-ngan-sach"]
         await pilot.press("enter")
@@ -109,7 +109,7 @@ async def test_behind_only_toggle(sample: Path) -> None:
         await pilot.press("b")
         ids = table(app).indicator_ids()
         assert len(ids) == 6
-        board = app.view.board  # type: ignore[union-attr]
+        board = dash(app).view.board  # type: ignore[union-attr]
         assert all(board.get(i).status is Status.BEHIND for i in ids)  # type: ignore[union-attr]
         await pilot.press("b")
         assert len(table(app).indicator_ids()) == 20
@@ -125,9 +125,9 @@ async def test_sort_and_cursor_kept_across_sort_filter_and_reload(sample: Path) 
         assert t.sort_by == "name"
         assert t.current_id() == "bhyt"
         kinh_te = [
-            i for i in t.indicator_ids() if app.view.board.get(i).indicator.group == "kinh-te"
+            i for i in t.indicator_ids() if dash(app).view.board.get(i).indicator.group == "kinh-te"
         ]  # type: ignore[union-attr]
-        names = [fold(app.view.board.get(i).indicator.name) for i in kinh_te]  # type: ignore[union-attr]
+        names = [fold(dash(app).view.board.get(i).indicator.name) for i in kinh_te]  # type: ignore[union-attr]
         assert names == sorted(names)
         for _ in range(3):  # value, target, percent (highest first)
             await pilot.press("o")
@@ -154,9 +154,11 @@ async def test_click_on_header_sorts(sample: Path) -> None:
         await pilot.pause()
         assert t.sort_by == "status"
         first_group = [
-            i for i in t.indicator_ids() if app.view.board.get(i).indicator.group == "xay-dung-dang"
+            i
+            for i in t.indicator_ids()
+            if dash(app).view.board.get(i).indicator.group == "xay-dung-dang"
         ]  # type: ignore[union-attr]
-        assert app.view.board.get(first_group[0]).status is Status.MET  # type: ignore[union-attr]
+        assert dash(app).view.board.get(first_group[0]).status is Status.MET  # type: ignore[union-attr]
 
 
 async def test_enter_opens_detail_and_escape_returns(sample: Path) -> None:
@@ -236,14 +238,14 @@ async def test_brackets_move_between_quarters(sample: Path) -> None:
         await settle(pilot)
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert app.view is not None and app.view.period == Period(2025, 4)
-        assert "Quý IV/2025" in app.dashboard.query_one(HeaderBar).render().plain
+        assert dash(app).view is not None and dash(app).view.period == Period(2025, 4)
+        assert "Quý IV/2025" in dash(app).query_one(HeaderBar).render().plain
         await pilot.press("right_square_bracket", "right_square_bracket")
         await settle(pilot)
-        assert app.view.period == Period(2026, 2)
-        statuses = {ev.status for ev in app.view.board.evaluations}
+        assert dash(app).view.period == Period(2026, 2)
+        statuses = {ev.status for ev in dash(app).view.board.evaluations}
         assert statuses == {Status.NO_DATA}
-        assert "0/20 chỉ tiêu" in app.dashboard.query_one(SummaryBar).render().plain
+        assert "0/20 chỉ tiêu" in dash(app).query_one(SummaryBar).render().plain
         assert "Chưa có số liệu" in card_text(card(app, "thu-ngan-sach"))
 
 
@@ -308,8 +310,8 @@ async def test_broken_definitions_on_first_load(sample: Path) -> None:
     app = RecordingApp(FileSource(sample))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.is_running and app.view is None
-        message = str(app.dashboard.query_one("#message").render())
+        assert app.is_running and dash(app).view is None
+        message = str(dash(app).query_one("#message").render())
         assert "Không đọc được số liệu" in message
         assert "chitieu.toml:2" in message
         assert [sev for sev, _ in app.notes] == ["error"]
@@ -323,16 +325,16 @@ async def test_reload_after_breakage_keeps_the_last_good_view(sample: Path) -> N
     app = RecordingApp(FileSource(sample))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        good = app.view
+        good = dash(app).view
         (sample / "progress" / "2026-Q1.toml").write_text("schema = [\n", encoding="utf-8")
         await pilot.press("r")
         await settle(pilot)
-        assert app.view is good
+        assert dash(app).view is good
         assert "13,75%" in card_text(card(app, "thu-ngan-sach"))
-        assert "8/20" in app.dashboard.query_one(SummaryBar).render().plain
+        assert "8/20" in dash(app).query_one(SummaryBar).render().plain
         assert app.notes and app.notes[-1][0] == "error"
         assert "2026-Q1.toml" in app.notes[-1][1]
-        assert not app.dashboard.query_one("#message").display
+        assert not dash(app).query_one("#message").display
 
 
 async def test_reload_shows_changed_figures(sample: Path) -> None:
@@ -346,7 +348,7 @@ async def test_reload_shows_changed_figures(sample: Path) -> None:
             ),
             encoding="utf-8",
         )
-        app.reload()
+        dash(app).reload()
         await settle(pilot)
         assert "27,5%" in card_text(card(app, "thu-ngan-sach"))
 
@@ -367,8 +369,8 @@ async def test_english_labels(sample: Path) -> None:
     app = ChitieuApp(FileSource(sample), lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "8/20 targets met or exceeded" in app.dashboard.query_one(SummaryBar).render().plain
-        assert "Q1 2026" in app.dashboard.query_one(HeaderBar).render().plain
+        assert "8/20 targets met or exceeded" in dash(app).query_one(SummaryBar).render().plain
+        assert "Q1 2026" in dash(app).query_one(HeaderBar).render().plain
         assert "13.75%" in card_text(card(app, "thu-ngan-sach"))
         text = screen_text(app)
         assert "quit" in text and "Indicator" in text
@@ -378,7 +380,7 @@ async def test_small_terminal_fits(sample: Path) -> None:
     app = ChitieuApp(FileSource(sample))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        cards = list(app.dashboard.query(HeadlineCard))
+        cards = list(dash(app).query(HeadlineCard))
         assert len(cards) == 4 and all(c.outer_size.width >= 19 for c in cards)
         assert all(c.region.right <= 80 for c in cards)
         assert "13,75%" in card_text(card(app, "thu-ngan-sach"))
@@ -402,13 +404,13 @@ async def test_remote_source_stale_view(sample: Path) -> None:
     app = ChitieuApp(source, now=lambda: now)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        header = app.dashboard.query_one(HeaderBar).render().plain
+        header = dash(app).query_one(HeaderBar).render().plain
         assert "ngoại tuyến · 3 giờ trước" in header
         assert "chỉ đọc" in header
         await pilot.press("r")
         await settle(pilot)
         assert len(source.calls) == 2
-        assert app._poll is not None
+        assert dash(app)._poll is not None
     assert source.closed
 
 

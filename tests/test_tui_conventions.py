@@ -7,24 +7,28 @@ from typing import Any
 
 import pytest
 from textual.command import CommandPalette
-from tuikit import RecordingApp, settle
+from tuikit import PaletteCommands, RecordingApp, dash, settle
 
 from chitieu_tui import settings
 from chitieu_tui.app import ChitieuApp, preload
-from chitieu_tui.commands import ChitieuCommands, default_theme
+from chitieu_tui.commands import default_theme
 from chitieu_tui.core.datadir import BUNDLED
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.screens import DashboardScreen
 from chitieu_tui.widgets import KeyBar
 
 
-def make(lang: str = "vi", cls: type[ChitieuApp] = RecordingApp) -> ChitieuApp:
+def make(
+    lang: str = "vi",
+    cls: type[ChitieuApp] = RecordingApp,
+    read: settings.AppSettings | None = None,
+) -> ChitieuApp:
     source = FileSource(BUNDLED)
-    return cls(source, None, lang, initial=preload(source, None))
+    return cls(source, None, lang, initial=preload(source, None), settings=read)
 
 
 async def hits(app: ChitieuApp, query: str) -> list[str]:
-    provider = ChitieuCommands(app.screen)
+    provider = PaletteCommands(app.screen)
     return [str(hit.text) async for hit in provider.search(query)]
 
 
@@ -32,7 +36,7 @@ async def test_the_palette_offers_the_apps_commands_in_its_language() -> None:
     app = make("en")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        provider = ChitieuCommands(app.screen)
+        provider = PaletteCommands(app.screen)
         names = [str(hit.display) async for hit in provider.discover()]
         for name in ("Reload", "Save a snapshot", "Previous quarter", "Next quarter"):
             assert name in names
@@ -42,7 +46,7 @@ async def test_the_palette_offers_the_apps_commands_in_its_language() -> None:
     vi = make("vi")
     async with vi.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        provider = ChitieuCommands(vi.screen)
+        provider = PaletteCommands(vi.screen)
         names = [str(hit.display) async for hit in provider.discover()]
         assert "Làm mới" in names and "Quý trước" in names and "Đổi ngôn ngữ" in names
 
@@ -55,35 +59,39 @@ async def test_go_to_an_indicator_by_name_accents_optional() -> None:
         assert any("BHYT" in h for h in found)
         found = await hits(app, "ket nap")
         assert found and found[0].startswith("Đến: Kết nạp")
-        provider = ChitieuCommands(app.screen)
+        provider = PaletteCommands(app.screen)
         hit = [h async for h in provider.search("ket nap dang vien")][0]
-        app.dashboard.table.toggle_behind()
-        app.dashboard.table.set_query("bhyt")
+        dash(app).table.toggle_behind()
+        dash(app).table.set_query("bhyt")
         hit.command()
         await pilot.pause()
-        assert app.dashboard.table.current_id() == "ket-nap-dang-vien"
+        assert dash(app).table.current_id() == "ket-nap-dang-vien"
 
 
 async def test_palette_commands_run(tmp_path: Path) -> None:
     app = make("vi")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        provider = ChitieuCommands(app.screen)
+        provider = PaletteCommands(app.screen)
         by_name = {str(h.display): h async for h in provider.discover()}
-        period = app.view.period if app.view else None
+        period = dash(app).view.period if dash(app).view else None
         by_name["Quý trước"].command()
         await settle(pilot)
-        assert app.view is not None and period is not None and app.view.period == period.prev()
+        assert (
+            dash(app).view is not None
+            and period is not None
+            and dash(app).view.period == period.prev()
+        )
         by_name["Chỉ hiện chỉ tiêu chậm"].command()
         await pilot.pause()
-        assert app.dashboard.table.behind_only
+        assert dash(app).table.behind_only
 
 
 async def test_switching_language_rewords_the_screen() -> None:
     app = make("vi")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        provider = ChitieuCommands(app.screen)
+        provider = PaletteCommands(app.screen)
         by_name = {str(h.display): h async for h in provider.discover()}
         by_name["Đổi ngôn ngữ"].command()
         await settle(pilot)
@@ -118,7 +126,7 @@ async def test_screenshot_goes_to_the_user_data_folder(xdg: Path) -> None:
     app = make("en")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        provider = ChitieuCommands(app.screen)
+        provider = PaletteCommands(app.screen)
         by_name = {str(h.display): h async for h in provider.discover()}
         by_name["Screenshot"].command()
         await pilot.pause()
@@ -130,14 +138,13 @@ async def test_screenshot_goes_to_the_user_data_folder(xdg: Path) -> None:
 
 
 async def test_the_chosen_theme_persists_and_comes_back() -> None:
-    app = make("en")
-    app.persist_theme = True
+    app = make("en", read=settings.app_settings())  # read by the CLI
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         app.theme = "textual-light"
-        await pilot.pause()
+        await settle(pilot)  # saved in a thread worker
     assert settings.read_file()[0].theme == "textual-light"
-    again = make("en")
+    again = make("en", read=settings.app_settings())
     async with again.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert again.theme == "textual-light"
@@ -162,13 +169,13 @@ async def test_group_counts_keep_a_visible_colour_after_a_theme_switch() -> None
     app = make("vi")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        app.action_help()
+        dash(app).action_help()
         await pilot.pause()
         app.theme = "textual-light"
         await pilot.pause()
         app.pop_screen()
         await settle(pilot)
-        table = app.dashboard.table
+        table = dash(app).table
         cell: Any = table.get_cell("group:xay-dung-dang", "status")
         style = cell.__rich__().style
         want = table.get_component_rich_style("indicator-table--muted", partial=True)
@@ -182,7 +189,7 @@ async def test_the_key_line_always_shows_help(size: tuple[int, int]) -> None:
     app = make("vi")
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        keys = app.dashboard.query_one(KeyBar)
+        keys = dash(app).query_one(KeyBar)
         shown = keys.keys()
         assert "?" in shown and "q" in shown
         assert keys.render().cell_length <= size[0] + 1
@@ -215,7 +222,7 @@ def test_every_screen_words_its_keys_from_the_catalog() -> None:
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, Screen) and cls.__module__ == module.__name__:
                 assert issubclass(cls, LocalizedBindings), cls
-    screen = DashboardScreen("en")
+    screen = DashboardScreen(FileSource(BUNDLED), "en")
     assert isinstance(screen, DashboardScreen)
     descriptions = {b.description for b in screen.BINDINGS if hasattr(b, "description")}
     assert "quit" in descriptions and "reload" in descriptions
@@ -235,7 +242,7 @@ async def test_the_palette_closes_the_quarter_and_lists_the_alerts(
     app = RecordingApp(source, None, "vi", initial=preload(source, None))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        provider = ChitieuCommands(app.screen)
+        provider = PaletteCommands(app.screen)
         by_name = {str(h.display): h async for h in provider.discover()}
         assert "Mở lại quý" not in by_name
         by_name["Cảnh báo"].command()
@@ -249,17 +256,17 @@ async def test_the_palette_closes_the_quarter_and_lists_the_alerts(
         await pilot.press(*"họp quý", "enter")
         await settle(pilot)
         assert not isinstance(app.screen, CloseScreen)
-        view = app.view
+        view = dash(app).view
         assert view is not None and view.board.progress is not None
         closed = view.board.progress.closed
         assert closed is not None and closed.by == "Chủ tịch phường"  # the settings file's
-        provider = ChitieuCommands(app.screen)
+        provider = PaletteCommands(app.screen)
         names = [str(h.display) async for h in provider.discover()]
         assert "Mở lại quý" in names and "Chốt số liệu quý" not in names
     en = make("en")
     async with en.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        names = [str(h.display) async for h in ChitieuCommands(en.screen).discover()]
+        names = [str(h.display) async for h in PaletteCommands(en.screen).discover()]
         assert "Close the quarter" in names and "Alerts" in names
 
 
@@ -276,7 +283,7 @@ async def test_the_entry_form_writes_as_the_settings_files_by(tmp_path: Path, xd
     app = RecordingApp(source, None, "vi", initial=preload(source, None))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        table = app.dashboard.table
+        table = dash(app).table
         table.move_cursor(row=table.get_row_index("bhyt"))
         await pilot.pause()
         await pilot.press("e")
@@ -285,7 +292,8 @@ async def test_the_entry_form_writes_as_the_settings_files_by(tmp_path: Path, xd
         await pilot.press(*"93", "enter", "enter")  # the value, then the note
         await settle(pilot)
         assert not isinstance(app.screen, EntryScreen)
+        shown = dash(app).view
     data = DataDir(root)
-    assert app.view is not None
-    progress = data.progress(app.view.period, data.definitions())
+    assert shown is not None
+    progress = data.progress(shown.period, data.definitions())
     assert progress is not None and progress.values["bhyt"].by == "Cán bộ Lan"

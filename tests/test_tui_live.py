@@ -11,7 +11,7 @@ from datadirs import copy_sample, plain
 from textual.pilot import Pilot
 from textual.widgets import Input
 from tuikit import RecordingApp as App
-from tuikit import settle
+from tuikit import dash, settle
 
 from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.filesource import FileSource
@@ -124,7 +124,7 @@ async def test_entry_in_a_new_quarter_creates_its_file(tmp_path: Path) -> None:
         await settle(pilot)
         await pilot.press("right_square_bracket")
         await settle(pilot)
-        assert app.view is not None and app.view.period == Period(2026, 2)
+        assert dash(app).view is not None and dash(app).view.period == Period(2026, 2)
         assert "0/20" in summary_text(app)
         await select_row(pilot, "thu-ngan-sach")
         await pilot.press("e")
@@ -132,7 +132,7 @@ async def test_entry_in_a_new_quarter_creates_its_file(tmp_path: Path) -> None:
         await pilot.press(*"120,5", "enter", "enter")
         await settle(pilot)
         assert "1/20" in summary_text(app) or "0/20" in summary_text(app)
-        ev = app.view.board.get("thu-ngan-sach")
+        ev = dash(app).view.board.get("thu-ngan-sach")
         assert ev is not None and ev.value == 120.5
     doc = tomllib.loads((root / "progress" / "2026-Q2.toml").read_text())
     assert doc["period"] == "2026-Q2" and plain(doc["values"]["thu-ngan-sach"]) == 120.5
@@ -149,11 +149,11 @@ async def test_a_file_changed_by_another_process_shows_up(tmp_path: Path) -> Non
         path.write_text(path.read_text().replace("bhyt = 90.0", "bhyt = 96.25"))
         for _ in range(50):  # the watcher checks twice a second
             await pilot.pause(0.1)
-            ev = app.view.board.get("bhyt") if app.view else None
+            ev = dash(app).view.board.get("bhyt") if dash(app).view else None
             if ev is not None and ev.value == 96.25:
                 break
         await settle(pilot)
-        assert app.view is not None and app.view.board.get("bhyt").value == 96.25  # type: ignore[union-attr]
+        assert dash(app).view is not None and dash(app).view.board.get("bhyt").value == 96.25  # type: ignore[union-attr]
         assert "9/20" in summary_text(app)
         assert table.current_id() == "bhyt"  # the cursor stayed
 
@@ -166,7 +166,7 @@ async def test_a_broken_file_keeps_the_last_figures_and_recovers(tmp_path: Path)
         path = root / "progress" / "2026-Q1.toml"
         good = path.read_text()
         path.write_text(good[: len(good) // 2] + "\nbhyt = = 9")  # saved half-way
-        app._poll_tick()
+        dash(app)._poll_tick()
         await settle(pilot)
         assert "8/20" in summary_text(app)
         errors = [text for sev, text in app.notes if sev == "error"]
@@ -177,11 +177,11 @@ async def test_a_broken_file_keeps_the_last_figures_and_recovers(tmp_path: Path)
         await settle(pilot)
         assert not (root / "snapshots").exists()
         assert any("Không lưu bản chụp" in text for _, text in app.notes)
-        app._poll_tick()  # no change since: no second notification
+        dash(app)._poll_tick()  # no change since: no second notification
         await settle(pilot)
         assert len([1 for sev, _ in app.notes if sev == "error"]) == len(errors)
         path.write_text(good.replace("bhyt = 90.0", "bhyt = 96.0"))
-        app._poll_tick()
+        dash(app)._poll_tick()
         await settle(pilot)
         assert "9/20" in summary_text(app)
         assert any("Đã đọc lại" in text for _, text in app.notes)
@@ -257,11 +257,13 @@ async def test_a_preloaded_start_watches_the_files_it_read(tmp_path: Path) -> No
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "8/20" in summary_text(app)  # on the first frame, before any worker ran
-        app._poll_tick()
-        assert not list(app.workers)  # nothing changed since the preload: no reload
+        before = dash(app).view
+        dash(app)._poll_tick()  # the stamp is asked in a worker
+        await settle(pilot)
+        assert dash(app).view is before  # nothing changed since the preload: no reload
         path = root / "progress" / "2026-Q1.toml"
         path.write_text(path.read_text().replace("bhyt = 90.0", "bhyt = 96.25"))
-        app._poll_tick()
+        dash(app)._poll_tick()
         await settle(pilot)
         assert "9/20" in summary_text(app)
 
@@ -279,7 +281,7 @@ async def test_the_key_line_works_with_the_mouse(tmp_path: Path) -> None:
         await pilot.click(KeyBar, offset=(start["behind"] + 1, 0))
         await pilot.pause()
         assert len(app.screen.query_one(IndicatorTable).indicator_ids()) == 6
-        await pilot.click(KeyBar, offset=(start["app.help"] + 1, 0))
+        await pilot.click(KeyBar, offset=(start["help"] + 1, 0))
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
 

@@ -14,7 +14,7 @@ from collectionkit import write_unit
 from hostile_server import touch_write
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
-from tuikit import RecordingApp, settle
+from tuikit import RecordingApp, dash, rollup_of, settle
 
 from chitieu_tui.core.collection import Collection, open_folder
 from chitieu_tui.core.datadir import BUNDLED_COLLECTION
@@ -152,24 +152,24 @@ async def test_enter_a_unit_every_key_and_back(province: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
-        assert app.view is not None and app.view.board.definitions.unit.id == "my-thoi"
-        assert app.view.history  # read again with its history
+        assert dash(app).view is not None and dash(app).view.board.definitions.unit.id == "my-thoi"
+        assert dash(app).view.history  # read again with its history
         assert "8/20" in str(app.screen.query_one(SummaryBar).render())
-        dash = app.screen.query_one(IndicatorTable)
+        unit_table = app.screen.query_one(IndicatorTable)
         # every key of the ward dashboard works here
         await pilot.press("b")
         await pilot.pause()
-        assert dash.behind_only
+        assert unit_table.behind_only
         await pilot.press("b", "o")
         await pilot.pause()
-        assert dash.sort_by == "name"
+        assert unit_table.sort_by == "name"
         await pilot.press("slash", *"bhyt", "enter")
         await pilot.pause()
-        assert dash.indicator_ids() == ["bhyt"]
+        assert unit_table.indicator_ids() == ["bhyt"]
         await pilot.press("escape")  # clears the filter, stays in the unit
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
-        assert len(dash.indicator_ids()) == 20
+        assert len(unit_table.indicator_ids()) == 20
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)
@@ -182,13 +182,13 @@ async def test_enter_a_unit_every_key_and_back(province: Path) -> None:
         await pilot.pause()
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert app.view.period == Period(2025, 4)
+        assert dash(app).view.period == Period(2025, 4)
         await pilot.press("right_square_bracket")
         await settle(pilot)
-        assert app.view.period == Period(2026, 1)
+        assert dash(app).view.period == Period(2026, 1)
         await pilot.press("r")
         await settle(pilot)
-        dash.move_cursor(row=dash.get_row_index("khu-dan-cu-an-toan"))
+        unit_table.move_cursor(row=unit_table.get_row_index("khu-dan-cu-an-toan"))
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, EntryScreen)
@@ -200,7 +200,7 @@ async def test_enter_a_unit_every_key_and_back(province: Path) -> None:
         await settle(pilot)
         assert any("snapshot" in text for _, text in app.notes)
         # Esc: back to the roll-up, cursor and sort as they were; the new value shows
-        dash.sort_by = "order"
+        unit_table.sort_by = "order"
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, RollupScreen)
@@ -217,7 +217,7 @@ async def test_quarters_for_every_unit(province: Path) -> None:
         await pilot.pause()
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        collection = app.collection
+        collection = rollup_of(app).collection
         assert collection is not None and collection.period == Period(2025, 4)
         assert "Quý IV/2025 · 1/5" in text_of(app, "#rollup-header")
         assert all(

@@ -11,7 +11,7 @@ import pytest
 from datadirs import copy_sample
 from rich.console import Console
 from textual.command import CommandInput, CommandPalette
-from tuikit import RecordingApp, settle
+from tuikit import RecordingApp, dash, settle
 
 from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.collection import open_folder
@@ -40,14 +40,14 @@ def screen_text(app: ChitieuApp) -> str:
 
 
 def card_text(app: ChitieuApp, indicator_id: str) -> str:
-    for c in app.dashboard.query(HeadlineCard):
+    for c in dash(app).query(HeadlineCard):
         if c.evaluation is not None and c.evaluation.indicator.id == indicator_id:
             return c.render().plain
     raise AssertionError(indicator_id)
 
 
 async def open_detail(app: ChitieuApp, pilot: object, indicator_id: str) -> str:
-    table = app.dashboard.query_one(IndicatorTable)
+    table = dash(app).query_one(IndicatorTable)
     table.move_cursor(row=table.get_row_index(indicator_id))
     await pilot.press("enter")  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
@@ -59,7 +59,7 @@ async def test_integer_indicators_expect_and_need_whole_numbers(sample: Path) ->
     app = ChitieuApp(FileSource(sample))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        table = app.dashboard.query_one(IndicatorTable)
+        table = dash(app).query_one(IndicatorTable)
         row = [str(c) for c in table.get_row("ket-nap-dang-vien")]
         assert "8" in row and "7,5" not in row, row
         text = await open_detail(app, pilot, "ket-nap-dang-vien")
@@ -136,7 +136,7 @@ async def test_ctrl_p_is_named_in_help_and_the_key_line(sample: Path) -> None:
     app = RecordingApp(FileSource(sample))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert "Ctrl+P" in app.dashboard.query_one(KeyBar).keys()
+        assert "Ctrl+P" in dash(app).query_one(KeyBar).keys()
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -157,7 +157,7 @@ async def test_esc_is_in_the_key_line_of_a_unit_opened_from_the_rollup(
     alone = RecordingApp(FileSource(sample))
     async with alone.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "Esc" not in alone.dashboard.query_one(KeyBar).keys()  # only clears a filter
+        assert "Esc" not in dash(alone).query_one(KeyBar).keys()  # only clears a filter
     app = rollup_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -208,7 +208,7 @@ async def test_the_close_form_warns_of_values_still_missing(sample: Path) -> Non
         await settle(pilot)
         missing = [
             ev.indicator.name
-            for ev in app.view.board.evaluations  # type: ignore[union-attr]
+            for ev in dash(app).view.board.evaluations  # type: ignore[union-attr]
             if ev.value is None
         ]
         assert len(missing) == 1

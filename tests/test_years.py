@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from datadirs import board_of, copy_sample, enter
 from rich.console import Console
-from tuikit import settle
+from tuikit import dash, settle
 
 from chitieu_tui.app import ChitieuApp
 from chitieu_tui.cli import main
@@ -198,7 +198,7 @@ async def test_tui_table_and_detail_of_an_unjudged_year(only_2026: Path) -> None
     app = ChitieuApp(FileSource(only_2026), period=Period(2025, 3))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        table = app.dashboard.query_one(IndicatorTable)
+        table = dash(app).query_one(IndicatorTable)
         row = table.get_row("thu-ngan-sach")
         cells = [str(c) for c in row]
         assert any("150,2" in c for c in cells)
@@ -225,7 +225,7 @@ async def test_tui_detail_history_without_2025_definitions(only_2026: Path) -> N
     app = ChitieuApp(FileSource(only_2026))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        table = app.dashboard.query_one(IndicatorTable)
+        table = dash(app).query_one(IndicatorTable)
         table.move_cursor(row=table.get_row_index("thu-ngan-sach"))
         await pilot.press("enter")
         await pilot.pause()

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed
 
-from chitieu_tui.app import ChitieuApp
+from chitieu_tui.app import AppCommands, ChitieuApp
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import Msg
+from chitieu_tui.screens.controller import ScreenCommands
+from chitieu_tui.screens.dashboard import DashboardScreen
+from chitieu_tui.screens.rollup import RollupScreen
 
 
 class RecordingApp(ChitieuApp):
@@ -73,3 +77,30 @@ class FixedSource:
 
     async def aclose(self) -> None:
         self.closed = True
+
+
+def dash(app: Any) -> DashboardScreen:
+    """The unit's dashboard screen of a running app (under any detail, help or form)."""
+    return next(s for s in reversed(app.screen_stack) if isinstance(s, DashboardScreen))
+
+
+def rollup_of(app: Any) -> RollupScreen:
+    """The roll-up screen of a running app (under any unit's dashboard)."""
+    return next(s for s in app.screen_stack if isinstance(s, RollupScreen))
+
+
+class PaletteCommands:
+    """What the palette offers over `screen`: the screen's commands, then the app's."""
+
+    def __init__(self, screen: Any) -> None:
+        self.providers = [ScreenCommands(screen), AppCommands(screen)]
+
+    async def discover(self) -> AsyncIterator[Any]:
+        for provider in self.providers:
+            async for hit in provider.discover():
+                yield hit
+
+    async def search(self, query: str) -> AsyncIterator[Any]:
+        for provider in self.providers:
+            async for hit in provider.search(query):
+                yield hit

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from chitieu_tui.core.source import View
+
+if TYPE_CHECKING:  # the roll-up's module is loaded only for a roll-up
+    from chitieu_tui.core.collection import Member
 
 
 @dataclass
@@ -38,8 +42,20 @@ class OpenUnit(Message):
     index: int
 
 
-class BackToRollup(Message):
-    """Leave a unit's dashboard for the roll-up it was opened from."""
+@dataclass
+class Stamped(Message):
+    """A source's stamp, taken in a worker: from a poll (`loading` False: reload when it
+    changed), or when a load starts (`loading`: the stamp that load answers)."""
+
+    stamp: object
+    loading: bool = False
+
+
+@dataclass
+class RollupDue(Message):
+    """A poll of the roll-up found these units changed (`Collection.due()`, in a thread)."""
+
+    members: list[Member]
 
 
 @dataclass

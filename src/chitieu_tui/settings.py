@@ -162,6 +162,22 @@ def theme() -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class AppSettings:
+    """What the app takes from the settings: read once by the command line before the app
+    starts (never on its UI thread), and passed in."""
+
+    theme: str | None = None
+    """CHITIEU_THEME, else the file's; None: Textual's default (or the 16-colour fallback)."""
+    save_theme: bool = False
+    """Save a theme the user picks in the app (a real run; not screenshots and tests)."""
+
+
+def app_settings(save: bool = True) -> AppSettings:
+    """The app's settings, read now (for the command line, before the app starts)."""
+    return AppSettings(theme(), save)
+
+
 def save_theme(name: str, path: Path | None = None) -> Path | None:
     """Write `theme = name` into the settings file, keeping its comments and other keys;
     a broken file is left alone (None)."""

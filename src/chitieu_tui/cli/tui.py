@@ -54,10 +54,12 @@ def cmd_tui(args: argparse.Namespace) -> int:
         print(t(args.lang, "tui.dumb_terminal"), file=sys.stderr)
         return cmd_report(argparse.Namespace(**{**vars(args), "format": "table", "output": None}))
     from chitieu_tui.app import run_app
+    from chitieu_tui.settings import app_settings
 
+    settings = app_settings()  # read once, here, never on the app's UI thread
     collection = make_collection(args)
     if collection is not None:
         from chitieu_tui.app import run_rollup
 
-        return run_rollup(collection, args.period, args.lang)
-    return run_app(make_source(args), args.period, args.lang)
+        return run_rollup(collection, args.period, args.lang, settings)
+    return run_app(make_source(args), args.period, args.lang, settings)

@@ -12,13 +12,13 @@ from textual.widgets.option_list import Option
 from chitieu_tui.core.alerts import Alert
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
-from chitieu_tui.messages import OpenDetail
 from chitieu_tui.present.alerts import line, title
 from chitieu_tui.screens.localized import LocalizedBindings
 
 
-class AlertsScreen(LocalizedBindings, ModalScreen[None]):
-    """One line per alert; Enter opens its indicator's detail (over the dashboard)."""
+class AlertsScreen(LocalizedBindings, ModalScreen[str | None]):
+    """One line per alert; Enter closes it with its indicator's id (the dashboard then opens
+    that indicator's detail)."""
 
     BINDINGS = [
         Binding("escape", "dismiss", "close", key_display="Esc"),
@@ -47,5 +47,4 @@ class AlertsScreen(LocalizedBindings, ModalScreen[None]):
         """Enter: the indicator's detail, over the dashboard."""
         indicator_id = event.option.id
         if indicator_id is not None:
-            self.dismiss()
-            self.app.post_message(OpenDetail(indicator_id))
+            self.dismiss(indicator_id)

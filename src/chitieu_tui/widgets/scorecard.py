@@ -153,7 +153,7 @@ class Scorecard(DataTable[Text]):
         now = keys.index(self.sort_by) if self.sort_by in keys else -1
         self.sort_on(keys[(now + 1) % len(keys)])
 
-    def visible(self) -> list[UnitRow]:
+    def shown_rows(self) -> list[UnitRow]:
         """The rows shown: filtered, then sorted (unknown values last)."""
         rows = [
             r
@@ -173,7 +173,7 @@ class Scorecard(DataTable[Text]):
 
     def shown_names(self) -> list[str]:
         """The unit names shown, top to bottom (without the totals row)."""
-        return [r.name for r in self.visible()]
+        return [r.name for r in self.shown_rows()]
 
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
@@ -238,7 +238,7 @@ class Scorecard(DataTable[Text]):
         ] + [self._cell(c, bold=True) for c in self.totals_cells]
         self.add_row(*total_row, key=TOTAL_KEY)
         self.fixed_rows = 1
-        for row in self.visible():
+        for row in self.shown_rows():
             self.add_row(*self._row(row), key=str(row.index))
         self._title()
         if keep is not None and str(keep) in self.rows:

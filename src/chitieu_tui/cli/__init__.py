@@ -49,6 +49,7 @@ HOMES: dict[str | None, str] = {
     "set": "write",
     "unset": "write",
     "log": "read",
+    "verify": "verify",
     "close": "write",
     "reopen": "write",
     "template": "write",

@@ -423,3 +423,24 @@ def test_the_rollup_row_carries_the_mark(tmp_path: Path) -> None:
     rows = {r.member.unit_id: r for r in unit_rows(collection, [], "vi")}
     assert rows["my-thoi"].mark == "sửa tay sau khi chốt"
     assert rows["an-hoa"].mark == ""
+
+
+@pytest.mark.timeout(90)
+async def test_the_header_marks_a_closed_quarter_changed_by_hand(tmp_path: Path) -> None:
+    from tuikit import RecordingApp as App
+    from tuikit import settle
+
+    from chitieu_tui.core.filesource import FileSource
+    from chitieu_tui.widgets import HeaderBar
+
+    root = _worked(copy_sample(tmp_path))
+    _close(root)
+    path = root / "progress" / "2026-Q1.toml"
+    path.write_text(path.read_text("utf-8").replace("value = 8,", "value = 9,"), "utf-8")
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in (root / "journal").iterdir())
+    app = App(FileSource(root))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        shown = str(app.dashboard.query_one(HeaderBar).render())
+        assert "đã chốt" in shown and "sửa tay sau khi chốt" in shown
+    assert before == sorted((p.name, p.stat().st_mtime_ns) for p in (root / "journal").iterdir())

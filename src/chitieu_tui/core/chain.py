@@ -163,6 +163,13 @@ HAND_AFTER_CLOSE = "hand_after_close"
 """Values differ from the close's digest: a closed quarter changed by hand."""
 
 
+MARK_KEYS = {
+    AFTER_APPROVAL: "mark.after_approval",
+    HAND_AFTER_CLOSE: "mark.hand_after_close",
+}
+"""The catalog key of each mark."""
+
+
 def tamper_mark(progress: Progress | None) -> str | None:
     """`AFTER_APPROVAL`, `HAND_AFTER_CLOSE` or None, from the progress file alone (the
     digests `[closed]` records; a quarter closed before digests has none to compare)."""

@@ -448,7 +448,7 @@ def notice_hand_changes(
 
         progress = load_progress(path, defs, where)[0]
     stored, noticed = _journaled(path, where, defs, period, progress, at)
-    return [*stored, *noticed]
+    return append_chained(defs.unit.id, period, stored, noticed)  # as the next write has them
 
 
 def _unchanged(current: Entry | None, value: float | bool, request: SetValue) -> bool:

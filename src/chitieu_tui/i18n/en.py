@@ -907,6 +907,7 @@ MESSAGES: dict[str, str] = {
     "verify.failed": "{n} of {total} quarters do not verify",
     "verify.units_ok": "OK: all {total} units",
     "verify.units_failed": "{n} of {total} units do not verify",
+    "cli.cmd.verify": "check that journals and values were not altered outside the app (hash chains, the digests of closing and approval)",
     "mark.after_approval": "changed after approval",
     "mark.hand_after_close": "changed by hand after closing",
 }

@@ -910,6 +910,7 @@ MESSAGES: dict[str, str] = {
     "verify.failed": "{n}/{total} quý không khớp",
     "verify.units_ok": "OK: cả {total} đơn vị",
     "verify.units_failed": "{n}/{total} đơn vị không khớp",
+    "cli.cmd.verify": "kiểm tra nhật ký và số liệu có bị sửa ngoài ứng dụng không (chuỗi băm, dấu băm lúc chốt và lúc duyệt)",
     "mark.after_approval": "sửa sau khi duyệt",
     "mark.hand_after_close": "sửa tay sau khi chốt",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
-from chitieu_tui.core.chain import tamper_mark
+from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
 from chitieu_tui.core.collection import Collection, Member, Total, totals
 from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.present import fmt
@@ -106,7 +106,7 @@ def unit_rows(collection: Collection, columns: list[str], lang: str = "vi") -> l
             cells,
             "",
             m.offline,
-            t(lang, "mark." + mark) if mark is not None else "",
+            t(lang, MARK_KEYS[mark]) if mark is not None else "",
         )
     return [rows[i] for i in range(len(collection.members))]
 

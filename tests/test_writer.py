@@ -164,7 +164,9 @@ def test_set_keeps_comments_and_other_values(tmp_path: Path) -> None:
     set_value(data, Period(2026, 1), "bhyt", 91.5)
     after = path.read_text()
     assert "# Các số liệu khác là minh họa." in after
-    assert len(after.splitlines()) == len(before.splitlines())
+    # one line more: `chain`, the journal's head (tamper evidence, docs/formats.md)
+    assert len(after.splitlines()) == len(before.splitlines()) + 1
+    assert sum(line.startswith("chain = ") for line in after.splitlines()) == 1
     board = board_of(DataDir(root), Period(2026, 1))
     assert board.get("bhyt").value == 91.5  # type: ignore[union-attr]
     assert board.get("thu-ngan-sach").value == 32.0  # type: ignore[union-attr]

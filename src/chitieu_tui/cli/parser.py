@@ -125,6 +125,7 @@ COMMAND_OPTIONS: dict[str | None, tuple[str, ...]] = {
     "set": ("config", "period", "by"),
     "unset": ("config", "period", "by"),
     "log": ("config", "period"),
+    "verify": ("config", "period"),
     "close": ("config", "period", "by"),
     "reopen": ("config", "period", "by"),
     "template": ("config", "period"),
@@ -331,6 +332,8 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
         "id", metavar="ID", nargs="?", default=None, help=t(lang, "cli.opt.log_id")
     )
     log_id.completer = _completer("id")  # type: ignore[attr-defined]
+    verify = subs.add_parser("verify", help=t(lang, "cli.verify_help"))
+    _source_options(verify, sub=True, lang=lang)
     for name, key in (("close", "cli.close_help"), ("reopen", "cli.reopen_help")):
         cmd = subs.add_parser(name, help=t(lang, key))
         cmd.add_argument("--reason", metavar="TEXT", required=True, help=t(lang, "cli.reason_help"))

@@ -120,6 +120,8 @@ class Change:
     """Why a quarter was closed or reopened."""
     hand: bool = False
     """Noticed in the file, not made through the app (`via` says how)."""
+    prev: str = ""
+    """The SHA-256 of the entry before it (core/chain.py); empty in journals before chains."""
 
     def to_toml(self) -> dict[str, Any]:
         """The `[[change]]` table (absent keys: no value, no note)."""
@@ -138,6 +140,8 @@ class Change:
             out["reason"] = self.reason
         if self.hand:
             out["hand"] = True
+        if self.prev:
+            out["prev"] = self.prev
         return out
 
     def to_json(self, integer: bool = False) -> dict[str, Any]:
@@ -156,7 +160,7 @@ class Change:
         }
 
 
-_KEYS = {"at", "via", "by", "id", "old", "new", "note", "reason", "hand"}
+_KEYS = {"at", "via", "by", "id", "old", "new", "note", "reason", "hand", "prev"}
 
 
 def change_from_raw(raw: Any) -> Change | Msg:
@@ -180,7 +184,7 @@ def change_from_raw(raw: Any) -> Change | Msg:
     if via not in VIAS:
         return Msg("err.journal.via", got=clean(repr(via))[:40])
     texts: dict[str, str] = {}
-    for key in ("by", "id", "note", "reason"):
+    for key in ("by", "id", "note", "reason", "prev"):
         value = raw.get(key, "")
         if value is None:
             value = ""

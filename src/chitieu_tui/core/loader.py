@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 
 from chitieu_tui.core.errors import ChitieuError, DataError, ErrorList, Place
-from chitieu_tui.core.model import Closed, Definitions, Entry, Indicator, Progress
+from chitieu_tui.core.model import Approved, Closed, Definitions, Entry, Indicator, Progress
 from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
@@ -401,11 +401,35 @@ def _entry(ind: Indicator | None, raw: Any) -> Entry | Msg:
     return Entry(float(raw), note, by=by, at=at, cause=cause, remedy=remedy)
 
 
+def _approved_from_raw(raw: Any) -> Approved | Msg:
+    """`[closed].approved` (`at`, `by` required; `note`, `digest` optional text)."""
+    if not isinstance(raw, dict):
+        return Msg("err.closed.approved_table", got=_show(raw))
+    extra = set(raw) - {"at", "by", "note", "digest"}
+    if extra:
+        return Msg("err.closed.approved_key", field=clean(sorted(extra)[0]))
+    at = raw.get("at")
+    if not isinstance(at, dt.datetime):
+        return Msg("err.value.at_datetime", field="approved.at", got=_got(at))
+    if not isinstance(raw.get("by"), str):
+        return Msg("err.value.field_text", field="approved.by", got=_got(raw.get("by")))
+    for key in ("note", "digest"):
+        if not isinstance(raw.get(key, ""), str):
+            return Msg("err.value.field_text", field=f"approved.{key}", got=_got(raw.get(key)))
+    return Approved(
+        at,
+        clean(raw["by"]),
+        clean(raw.get("note", ""), multiline=True),
+        clean(raw.get("digest", "")),
+    )
+
+
 def closed_from_raw(raw: Any) -> Closed | Msg:
-    """`[closed]` (`at`, `by`, `reason`), or the message of what is wrong with it."""
+    """`[closed]` (`at`, `by`, `reason`; optional `digest` and `approved`), or the message
+    of what is wrong with it."""
     if not isinstance(raw, dict):
         return Msg("err.closed.table", got=_show(raw))
-    extra = set(raw) - {"at", "by", "reason"}
+    extra = set(raw) - {"at", "by", "reason", "digest", "approved"}
     if extra:
         return Msg("err.closed.unknown_key", field=clean(sorted(extra)[0]))
     at = raw.get("at")
@@ -414,7 +438,21 @@ def closed_from_raw(raw: Any) -> Closed | Msg:
     for key in ("by", "reason"):
         if not isinstance(raw.get(key), str):
             return Msg("err.value.field_text", field=key, got=_got(raw.get(key)))
-    return Closed(at, clean(raw["by"]), clean(raw["reason"], multiline=True))
+    if not isinstance(raw.get("digest", ""), str):
+        return Msg("err.value.field_text", field="digest", got=_got(raw.get("digest")))
+    approved: Approved | None = None
+    if "approved" in raw:
+        found = _approved_from_raw(raw["approved"])
+        if isinstance(found, Msg):
+            return found
+        approved = found
+    return Closed(
+        at,
+        clean(raw["by"]),
+        clean(raw["reason"], multiline=True),
+        clean(raw.get("digest", "")),
+        approved,
+    )
 
 
 def progress_from_dict(
@@ -429,7 +467,7 @@ def progress_from_dict(
     where = _Where(data, loc)
     errs: list[DataError] = []
     warnings: list[ChitieuError] = []
-    allowed = {"schema", "unit", "period", "as_of", "values", "closed"}
+    allowed = {"schema", "unit", "period", "as_of", "values", "closed", "chain"}
     for key in data:
         if key not in allowed:
             errs.append(where.error(Msg("err.field.unknown", field=clean(key)), key=key))
@@ -473,6 +511,12 @@ def progress_from_dict(
             errs.append(where.error(Msg("err.progress.as_of", got=_show(as_of_raw)), key="as_of"))
     elif as_of_raw is not None:
         errs.append(where.error(Msg("err.progress.as_of", got=_show(as_of_raw)), key="as_of"))
+    chain = data.get("chain", "")
+    if not isinstance(chain, str):
+        errs.append(
+            where.error(Msg("err.value.field_text", field="chain", got=_got(chain)), key="chain")
+        )
+        chain = ""
     closed: Closed | None = None
     if "closed" in data:
         found = closed_from_raw(data["closed"])
@@ -517,7 +561,10 @@ def progress_from_dict(
     if errs:
         raise errs[0] if len(errs) == 1 else ErrorList(list(errs))
     assert period is not None
-    return Progress(defs.unit.id, period, as_of, values, source, closed=closed), warnings
+    progress = Progress(
+        defs.unit.id, period, as_of, values, source, closed=closed, chain=clean(chain)
+    )
+    return progress, warnings
 
 
 def load_progress(

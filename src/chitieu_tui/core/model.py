@@ -182,12 +182,26 @@ def check_lengths(**texts: str | None) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class Approved:
+    """A closed quarter approved by the level above (`[closed].approved`)."""
+
+    at: dt.datetime
+    by: str
+    note: str = ""
+    digest: str = ""
+    """`quarter_digest` of the values approved (core/chain.py); empty when not recorded."""
+
+
+@dataclass(frozen=True, slots=True)
 class Closed:
     """A closed quarter (chốt số liệu): when, by whom, why."""
 
     at: dt.datetime
     by: str
     reason: str
+    digest: str = ""
+    """`quarter_digest` of the values when it was closed; empty when not recorded."""
+    approved: Approved | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +218,8 @@ class Progress:
     """When the file was last changed (UTC), when known."""
     closed: Closed | None = None
     """Set when the quarter is closed (`[closed]`): no value can be entered then."""
+    chain: str = ""
+    """The hash of the journal's last entry when the app last wrote the file (`chain`)."""
 
 
 def drop_none(obj: Any) -> Any:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from chitieu_tui.core.atomic import atomic_write, folder_error, prepare_write, write_target
+from chitieu_tui.core.chain import append_chained, quarter_digest, walk
 from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, Place, WriteError
 from chitieu_tui.core.journal import (
     Change,
@@ -369,9 +370,10 @@ def write(
             if isinstance(r, Close):
                 if closed is not None:
                     raise WriteError(closed_msg("err.closed.already", period, closed), Place(where))
-                closed = Closed(at, c.who, c.reason)
+                digest = quarter_digest(Progress(defs.unit.id, period, None, entries))
+                closed = Closed(at, c.who, c.reason, digest)
                 table = tomlkit.table()
-                table.update({"at": at, "by": c.who, "reason": c.reason})
+                table.update({"at": at, "by": c.who, "reason": c.reason, "digest": digest})
                 doc["closed"] = table
                 changes.append(Change(at, "close", by=c.who, reason=c.reason))
                 continue
@@ -410,13 +412,16 @@ def write(
             as_of = min(today or dt.date.today(), _quarter_end(period))
             doc["as_of"] = as_of
         stored, noticed = _journaled(path, where, defs, period, before, at)
+        journal = append_chained(defs.unit.id, period, stored, [*noticed, *changes])
+        chain = walk(defs.unit.id, period, journal).head
+        doc["chain"] = chain  # the journal's head: an entry cut from its end is seen
         document = tomlkit.dumps(doc).encode("utf-8")
-        _write_both(path, where, defs, period, [*stored, *noticed, *changes], document)
+        _write_both(path, where, defs, period, journal, document)
         try:
             modified: dt.datetime | None = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
         except OSError:
             modified = None
-    after = Progress(defs.unit.id, period, as_of, entries, source, modified, closed)
+    after = Progress(defs.unit.id, period, as_of, entries, source, modified, closed, chain)
     return Written(where, after)
 
 
@@ -443,7 +448,7 @@ def notice_hand_changes(
 
         progress = load_progress(path, defs, where)[0]
     stored, noticed = _journaled(path, where, defs, period, progress, at)
-    return [*stored, *noticed]
+    return append_chained(defs.unit.id, period, stored, noticed)  # as the next write has them
 
 
 def _unchanged(current: Entry | None, value: float | bool, request: SetValue) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
+from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
 from chitieu_tui.core.collection import Collection, Member, Total, totals
 from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.present import fmt
@@ -37,6 +38,9 @@ class UnitRow:
     cells: list[Cell]
     error: str = ""
     offline: bool = False
+    mark: str = ""
+    """The quarter's values changed after approval or by hand after closing: the words
+    (core/chain.py `tamper_mark`), else empty."""
 
     @property
     def share(self) -> float:
@@ -90,8 +94,19 @@ def unit_rows(collection: Collection, columns: list[str], lang: str = "vi") -> l
     for rank, (i, m, board) in enumerate(ranked, start=1):
         s = board.summary
         cells = [percent_cell(board.get(c), lang) for c in columns]
+        mark = tamper_mark(board.progress)
         rows[i] = UnitRow(
-            i, m, rank, m.name, s.met, s.total, s.counts[Status.BEHIND], cells, "", m.offline
+            i,
+            m,
+            rank,
+            m.name,
+            s.met,
+            s.total,
+            s.counts[Status.BEHIND],
+            cells,
+            "",
+            m.offline,
+            t(lang, MARK_KEYS[mark]) if mark is not None else "",
         )
     return [rows[i] for i in range(len(collection.members))]
 

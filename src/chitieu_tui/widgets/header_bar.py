@@ -7,6 +7,7 @@ import datetime as dt
 from textual.content import Content
 from textual.widget import Widget
 
+from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.present.origin import source_text
@@ -54,6 +55,9 @@ class HeaderBar(Widget):
         closed: list[tuple[str, str] | str] = []
         if board.progress is not None and board.progress.closed is not None:
             closed = [(t(lang, "closed_mark"), "bold $warning"), " · "]  # kept first, always
+            mark = tamper_mark(board.progress)  # values unlike the digest closing recorded
+            if mark is not None:
+                closed[1:1] = [" ", (f"⚠ {t(lang, MARK_KEYS[mark])}", "bold $error")]
         label: list[tuple[str, str] | str] = [f"{t(lang, 'source')}: "]
         where: list[tuple[str, str] | str] = [source_text(view, lang), " · "]
         parts: list[tuple[str, str] | str] = []

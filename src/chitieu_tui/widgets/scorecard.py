@@ -265,9 +265,12 @@ class Scorecard(DataTable[Text]):
             ]
         name = row.name + (f" ({t(lang, 'rollup.offline_mark')})" if row.offline else "")
         name_style = self._style("muted") if row.offline or not row.member.reporting else Style()
+        name_text = Text(name, style=name_style, no_wrap=True, overflow="ellipsis")
+        if row.mark:  # changed after approval, or by hand after closing
+            name_text.append(f" ⚠ {row.mark}", style=self._style("error"))
         return [
             Text(str(row.rank), justify="right"),
-            Text(name, style=name_style, no_wrap=True, overflow="ellipsis"),
+            name_text,
             Text(f"{row.met}/{row.total}", justify="right"),
         ] + [self._cell(c) for c in row.cells]
 

@@ -428,7 +428,7 @@ def test_the_rollup_row_carries_the_mark(tmp_path: Path) -> None:
 @pytest.mark.timeout(90)
 async def test_the_header_marks_a_closed_quarter_changed_by_hand(tmp_path: Path) -> None:
     from tuikit import RecordingApp as App
-    from tuikit import settle
+    from tuikit import dash, settle
 
     from chitieu_tui.core.filesource import FileSource
     from chitieu_tui.widgets import HeaderBar
@@ -441,6 +441,6 @@ async def test_the_header_marks_a_closed_quarter_changed_by_hand(tmp_path: Path)
     app = App(FileSource(root))
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
-        shown = str(app.dashboard.query_one(HeaderBar).render())
+        shown = str(dash(app).query_one(HeaderBar).render())
         assert "đã chốt" in shown and "sửa tay sau khi chốt" in shown
     assert before == sorted((p.name, p.stat().st_mtime_ns) for p in (root / "journal").iterdir())

@@ -6,15 +6,15 @@ import argparse
 import sys
 
 from chitieu_tui.cli.sources import make_collection
+from chitieu_tui.core.datadir import DataDir, resolve_data_dir
+from chitieu_tui.core.filesource import FileSource
+from chitieu_tui.core.verify import BROKEN, NOT_CHAINED, verify_folder
 from chitieu_tui.i18n import t
 
 
 def _verify_folder(args: argparse.Namespace, root: str | None) -> int:
     """One data folder: each quarter that does not verify named (file:line and why), then one
     line: OK (with the quarters not chained yet) or how many failed. 1 when any failed."""
-    from chitieu_tui.core.datadir import DataDir, resolve_data_dir
-    from chitieu_tui.core.verify import BROKEN, NOT_CHAINED, verify_folder
-
     data = DataDir(resolve_data_dir(root))
     data.definitions()  # a folder that cannot be read: the red panel, exit 1
     findings = verify_folder(data, args.period)
@@ -38,8 +38,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
     collection = make_collection(args)
     if collection is None:
         return _verify_folder(args, args.config)
-    from chitieu_tui.core.filesource import FileSource
-
     failed = 0
     total = 0
     for m in collection.members:

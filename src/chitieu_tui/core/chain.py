@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from chitieu_tui.core.journal import Change, Value, last_state, same_value
@@ -134,8 +134,6 @@ def append_chained(
     """`stored` as it is, then `new`, each with its `prev`: the hash of the entry before it
     (the first chains from `walk(stored).head`: the genesis for an empty journal, the hash
     of all the old unhashed entries otherwise). What the one writer stores."""
-    from dataclasses import replace
-
     head = walk(unit, period, stored).head
     out = list(stored)
     for c in new:

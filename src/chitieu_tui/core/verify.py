@@ -18,6 +18,7 @@ from chitieu_tui.core.errors import ChitieuError, DataError, Place
 from chitieu_tui.core.journal import Change, When, read_journal
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.tomlfile import Locator, read_toml
+from chitieu_tui.core.writer import shown_value
 from chitieu_tui.i18n import Msg
 
 OK = "ok"
@@ -143,8 +144,6 @@ def verify_quarter(data: DataDir, period: Period) -> Finding:
 def _shown(value: float | bool | None) -> Msg:
     if value is None:
         return Msg("value.nothing")
-    from chitieu_tui.core.writer import shown_value
-
     return shown_value(value)
 
 

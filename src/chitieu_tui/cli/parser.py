@@ -277,12 +277,20 @@ class _VersionAction(argparse.Action):
 def _user_parser(subs: Any, lang: str) -> None:
     """`chitieu user add|list|rotate|remove` (cli/users.py), each taking --users and --config."""
     user = subs.add_parser("user")
-    actions = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
-    for name in ("add", "list", "rotate", "remove"):
+    actions = user.add_subparsers(
+        dest="user_command", metavar="ACTION", required=True, help=t(lang, "cli.user_action_help")
+    )
+    for name, key in (
+        ("add", "cli.user_add_help"),
+        ("list", "cli.user_list_help"),
+        ("rotate", "cli.user_rotate_help"),
+        ("remove", "cli.user_remove_help"),
+    ):
         sub = actions.add_parser(
             name,
-            help=t(lang, f"cli.user_{name}_help"),
-            description=t(lang, f"cli.user_{name}_help"),
+            help=t(lang, key),
+            description=t(lang, key),
+            epilog=t(lang, "cli.epilog"),
             formatter_class=_formatter(lang),
         )
         if name != "list":

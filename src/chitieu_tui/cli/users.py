@@ -48,7 +48,8 @@ def cmd_user(args: argparse.Namespace) -> int:
         if not users:
             print(t(lang, "cli.user.none", file=where))
             return 0
-        head = [t(lang, f"cli.user.head_{k}") for k in ("name", "display", "role", "units")]
+        keys = ("cli.user.head_name", "cli.user.head_display", "cli.user.head_role")
+        head = [t(lang, k) for k in (*keys, "cli.user.head_units")]
         rows = [head] + [[u.name, u.shown, u.role, ", ".join(u.units)] for u in users]
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
         for row in rows:

@@ -936,6 +936,7 @@ MESSAGES: dict[str, str] = {
     "cli.opt.display": 'the name shown as who wrote (e.g. "Nguyen Thi Lan"; default: the account\'s name)',
     "cli.user.token_once": "The token of {name} (shown this once; {file} keeps only its hash):",
     "cli.user.removed": "{name} removed from {file}",
+    "cli.user_action_help": "add, list, rotate or remove",
     "cli.user.none": "no account in {file}",
     "cli.user.head_name": "name",
     "cli.user.head_display": "display",

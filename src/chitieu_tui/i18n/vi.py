@@ -939,6 +939,7 @@ MESSAGES: dict[str, str] = {
     "cli.opt.display": 'tên hiện là người ghi (ví dụ "Nguyễn Thị Lan"; mặc định: tên tài khoản)',
     "cli.user.token_once": "Mã truy cập của {name} (chỉ hiện lần này; {file} chỉ giữ mã băm):",
     "cli.user.removed": "đã xóa {name} khỏi {file}",
+    "cli.user_action_help": "add (thêm), list (liệt kê), rotate (cấp mã mới) hay remove (xóa)",
     "cli.user.none": "không có tài khoản nào trong {file}",
     "cli.user.head_name": "tên",
     "cli.user.head_display": "tên hiển thị",

@@ -94,8 +94,17 @@ def require(request: Request, unit: str, action: str) -> User:
     return user
 
 
+_ACTIONS = {
+    "read": "rights.read",
+    "write": "rights.write",
+    "close": "rights.close",
+    "approve": "rights.approve",
+    "return": "rights.return",
+}
+
+
 def _act(action: str) -> Msg:
-    return Msg(f"rights.{action}")
+    return Msg(_ACTIONS[action])
 
 
 async def get_me(request: Request) -> Response:

@@ -400,3 +400,12 @@ def test_chitieu_user_list_names_file_line_col_of_a_strict_error(
     for where in ("users.toml:3:1", "users.toml:4:1", "users.toml:5:1"):
         assert where in err
     assert "abc" not in err  # a token written by mistake is never quoted
+
+
+def test_serve_with_a_missing_users_file_exits_1_before_listening(
+    province: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = province / "nope.toml"
+    argv = ["serve", "--config", str(province), "--users", str(missing), "--lang", "en"]
+    assert status([*argv, "--port", "1"]) == 1  # port 1 is never bound: the file stops it first
+    assert "file not found" in capsys.readouterr().err

@@ -268,8 +268,14 @@ def test_the_failures_window_and_block_end(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_tokens_never_in_a_log_line_or_a_response(
-    server: UvicornThread, tokens: dict[str, str], caplog: pytest.LogCaptureFixture
+    server: UvicornThread,
+    tokens: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from chitieu_tui.remote.server import problems
+
+    monkeypatch.setitem(problems._LOG_LANG, 0, "en")  # serve(lang=…) of another test set it
     caplog.set_level(logging.DEBUG)
     secret = tokens["editor"]
     texts = []

@@ -267,15 +267,22 @@ def test_the_failures_window_and_block_end(monkeypatch: pytest.MonkeyPatch) -> N
     assert failures.blocked("a") is None
 
 
+@pytest.fixture
+def log_en() -> Iterator[None]:
+    """The server's log in English (another test's `serve(lang=…)` may have set it)."""
+    from chitieu_tui.remote.server import problems
+
+    was, problems._LOG_LANG[0] = problems._LOG_LANG[0], "en"
+    yield
+    problems._LOG_LANG[0] = was
+
+
 def test_tokens_never_in_a_log_line_or_a_response(
     server: UvicornThread,
     tokens: dict[str, str],
     caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
+    log_en: None,
 ) -> None:
-    from chitieu_tui.remote.server import problems
-
-    monkeypatch.setitem(problems._LOG_LANG, 0, "en")  # serve(lang=…) of another test set it
     caplog.set_level(logging.DEBUG)
     secret = tokens["editor"]
     texts = []

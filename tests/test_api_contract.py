@@ -45,6 +45,7 @@ SHAPES = {
     "getJournal": schema.Journal,
     "getBulkNewest": schema.BulkProgress,
     "getBulk": schema.BulkProgress,
+    "getMe": schema.Me,
 }
 FAST = {
     "connect_timeout": 0.5,
@@ -221,15 +222,16 @@ def test_parameters_have_patterns_and_sample_examples() -> None:
 def test_every_operation_lists_the_statuses_it_can_answer() -> None:
     doc = build_openapi()
     expect = {
-        "listUnits": {"200", "304", "401", "500", "503"},
-        "getUnit": {"200", "304", "401", "404", "500", "503"},
-        "listPeriods": {"200", "304", "401", "404", "500", "503"},
-        "getProgress": {"200", "304", "400", "401", "404", "500", "503"},
-        "getYear": {"200", "304", "400", "401", "404", "500", "503"},
-        "getJournal": {"200", "304", "400", "401", "404", "500", "503"},
-        "getBulkNewest": {"200", "304", "401", "404", "500", "503"},
-        "getBulk": {"200", "304", "400", "401", "500", "503"},
-        "getOpenApi": {"200", "304", "401", "500", "503"},
+        "listUnits": {"200", "304", "401", "429", "500", "503"},
+        "getUnit": {"200", "304", "401", "429", "404", "500", "503"},
+        "listPeriods": {"200", "304", "401", "429", "404", "500", "503"},
+        "getProgress": {"200", "304", "400", "401", "429", "404", "500", "503"},
+        "getYear": {"200", "304", "400", "401", "429", "404", "500", "503"},
+        "getJournal": {"200", "304", "400", "401", "429", "404", "500", "503"},
+        "getBulkNewest": {"200", "304", "401", "429", "404", "500", "503"},
+        "getBulk": {"200", "304", "400", "401", "429", "500", "503"},
+        "getOpenApi": {"200", "304", "401", "429", "500", "503"},
+        "getMe": {"200", "304", "401", "429", "500", "503"},
     }
     for op_id, (_, op) in operations(doc).items():
         assert set(op["responses"]) == expect[op_id], op_id
@@ -251,8 +253,8 @@ def test_examples_are_the_sample_and_fit_their_schemas(
         value = example["value"]
         assert not list(validator(doc, op_id).iter_errors(value)), op_id
         assert msgspec.to_builtins(msgspec.convert(value, shape)) == value
-        if op_id in ("getJournal", "listUnits", "getBulk", "getBulkNewest"):
-            continue  # the served folder holds two units; the journal's `at` is "now"
+        if op_id in ("getJournal", "listUnits", "getBulk", "getBulkNewest", "getMe"):
+            continue  # two units served; the journal's `at` is "now"; /me: the shared token
         params = {
             k: v["examples"]["sample"]["value"]
             for k, v in doc["components"]["parameters"].items()
@@ -285,6 +287,7 @@ def served_paths(district: Path) -> dict[str, list[str]]:
         out["getYear"] += [f"{base}/years/2025", f"{base}/years/2026"]
         out["getBulk"] += [f"{API_PREFIX}/progress/{p}" for p in data.periods()]
     out["getBulkNewest"].append(f"{API_PREFIX}/progress")
+    out["getMe"].append(f"{API_PREFIX}/me")
     out["getBulk"] = sorted(set(out["getBulk"])) + [f"{API_PREFIX}/progress/2031-Q3"]
     return out
 
@@ -424,7 +427,7 @@ def test_schemathesis_finds_nothing_and_reaches_every_operation(
     )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert "No issues found" in run.stdout
-    assert "9 selected / 9 total" in run.stdout
+    assert "10 selected / 10 total" in run.stdout
     doc = json.loads(spec.read_text(encoding="utf-8"))
     templates = {
         op_id: re.compile(re.sub(r"\\\{[a-z]+\\\}", "[^/]+", re.escape(path)))

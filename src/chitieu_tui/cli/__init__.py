@@ -57,6 +57,7 @@ HOMES: dict[str | None, str] = {
     "import": "write",
     "init": "write",
     "serve": "serve",
+    "user": "users",
     "web": "serve",
     "config": "config",
     "completion": "completion",

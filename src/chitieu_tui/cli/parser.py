@@ -132,6 +132,7 @@ COMMAND_OPTIONS: dict[str | None, tuple[str, ...]] = {
     "import": ("config", "period", "by"),
     "init": (),
     "serve": ("config",),
+    "user": ("config",),
     "web": _READ,
     "config": (),
     "completion": (),
@@ -272,6 +273,52 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+def _user_parser(subs: Any, lang: str) -> None:
+    """`chitieu user add|list|rotate|remove` (cli/users.py), each taking --users and --config."""
+    user = subs.add_parser("user")
+    actions = user.add_subparsers(
+        dest="user_command", metavar="ACTION", required=True, help=t(lang, "cli.user_action_help")
+    )
+    for name, key in (
+        ("add", "cli.user_add_help"),
+        ("list", "cli.user_list_help"),
+        ("rotate", "cli.user_rotate_help"),
+        ("remove", "cli.user_remove_help"),
+    ):
+        sub = actions.add_parser(
+            name,
+            help=t(lang, key),
+            description=t(lang, key),
+            epilog=t(lang, "cli.epilog"),
+            formatter_class=_formatter(lang),
+        )
+        if name != "list":
+            sub.add_argument("name", metavar="NAME", help=t(lang, "cli.opt.user_name"))
+        if name == "add":
+            sub.add_argument(
+                "--role",
+                required=True,
+                choices=("editor", "approver", "viewer"),
+                help=t(lang, "cli.opt.role"),
+            )
+            sub.add_argument(
+                "--unit",
+                dest="user_units",
+                metavar="ID",
+                action="append",
+                required=True,
+                help=t(lang, "cli.opt.user_unit"),
+            )
+            sub.add_argument(
+                "--display", metavar="TEXT", default="", help=t(lang, "cli.opt.display")
+            )
+        sub.add_argument("--users", metavar="FILE", default=None, help=t(lang, "cli.opt.users"))
+        _opt_config(sub, argparse.SUPPRESS, lang)
+        sub.add_argument(
+            "--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=t(lang, "cli.opt.lang")
+        )
+
+
 def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     """The argument parser (exit status 2 on bad usage)."""
     parser = argparse.ArgumentParser(
@@ -359,6 +406,8 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     serve.add_argument(
         "--yes-public", action="store_true", help=t(lang, "cli.opt.serve_yes_public")
     )
+    serve.add_argument("--users", metavar="FILE", default=None, help=t(lang, "cli.opt.users"))
+    _user_parser(subs, lang)
     web = subs.add_parser("web")
     web.add_argument("--host", default="127.0.0.1", help=t(lang, "cli.opt.web_host"))
     web.add_argument("--port", type=_port_type(lang), default=8000, help=t(lang, "cli.opt.port"))

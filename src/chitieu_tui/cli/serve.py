@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from chitieu_tui.cli.console import install_hint
 from chitieu_tui.cli.sources import _data_dir
@@ -17,7 +18,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from chitieu_tui.remote.server import serve
     except ImportError:
         raise UsageError("err.extra_missing", command="serve", how=install_hint("server")) from None
-    return serve(_data_dir(args), args.host, args.port, lang=args.lang, yes_public=args.yes_public)
+    users = Path(args.users) if args.users else None
+    return serve(
+        _data_dir(args),
+        args.host,
+        args.port,
+        lang=args.lang,
+        yes_public=args.yes_public,
+        users=users,
+    )
 
 
 def cmd_web(args: argparse.Namespace) -> int:

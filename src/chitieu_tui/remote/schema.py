@@ -212,6 +212,21 @@ class BulkProgress(Struct, kw_only=True, frozen=True):
     units: list[BulkUnit]
 
 
+class Me(Struct, kw_only=True, frozen=True):
+    """`GET /api/v1/me`: who the request's token belongs to and what it may do."""
+
+    name: str
+    """The account's name (empty without accounts: a shared token or none)."""
+    display: str
+    """Shown as `by` in what the account writes (empty without accounts)."""
+    role: Literal["editor", "approver", "viewer"]
+    """`viewer` without accounts: such a server is read-only."""
+    units: list[Annotated[str, Meta(pattern=r"^(\*|[a-z0-9-]{1,64})$")]]
+    """The units it may read (`["*"]`: every unit served)."""
+    auth: Literal["account", "token", "none"] = "account"
+    """How the server knows the request: an account of users.toml, the shared token, none."""
+
+
 _PREFIX = "/api/v1"
 _SHAPES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"/units"), UnitList),
@@ -221,6 +236,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"/units/[^/]+/years/[^/]+"), UnitDocument),
     (re.compile(r"/units/[^/]+/journal/[^/]+"), Journal),
     (re.compile(r"/progress(/[^/]+)?"), BulkProgress),
+    (re.compile(r"/me"), Me),
 )
 
 

@@ -11,7 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from chitieu_tui.core.users import USERS_FILE
 from chitieu_tui.i18n import Msg
+from chitieu_tui.remote.server.accounts import Accounts, Failures
 from chitieu_tui.remote.server.auth import BearerAuth
 from chitieu_tui.remote.server.bulk import bulk_progress
 from chitieu_tui.remote.server.openapi import openapi_document
@@ -24,6 +26,7 @@ from chitieu_tui.remote.server.problems import (
     problem_response,
 )
 from chitieu_tui.remote.server.responses import json_response
+from chitieu_tui.remote.server.rights import get_me
 from chitieu_tui.remote.server.routes import (
     get_journal,
     get_progress,
@@ -36,7 +39,7 @@ from chitieu_tui.remote.server.units import READ_BOUND, Units
 from chitieu_tui.remote.wire import API_PREFIX
 
 TOKEN_ENV = "CHITIEU_API_TOKEN"
-STATUSES = (400, 401, 403, 404, 405, 500, 503)
+STATUSES = (400, 401, 403, 404, 405, 429, 500, 503)
 
 
 async def openapi(request: Request) -> Response:
@@ -73,17 +76,41 @@ async def _on_error(request: Request, exc: Exception) -> Response:
     return problem_response(500, Msg("err.server.unexpected"), _lang(request))
 
 
+def accounts_file(root: Path, users: Path | None = None) -> Path | None:
+    """The accounts file a server of `root` uses: `users` when given, else `ROOT/users.toml`
+    when it exists (a symlink too, even a broken one: then the server refuses to start);
+    None: no accounts, the shared token (or none) as before."""
+    if users is not None:
+        return users
+    path = root / USERS_FILE
+    return path if os.path.lexists(path) else None
+
+
 def create_app(
-    root: Path, token: str | None = None, read_bound: float = READ_BOUND, *, bulk: bool = True
+    root: Path,
+    token: str | None = None,
+    read_bound: float = READ_BOUND,
+    *,
+    bulk: bool = True,
+    users: Path | None = None,
+    failures: Failures | None = None,
 ) -> Starlette:
     """The API application for the data folder(s) under `root`; token from the env by default.
 
     `read_bound`: seconds a request may wait for one unit's files before it answers 503.
     `bulk=False` leaves out `/api/v1/progress[/{period}]` (a server of per-unit routes only,
     as before them; for tests and benchmarks of the client's fallback).
+    `users`: the accounts file (default `ROOT/users.toml` when it exists; read now, a
+    ChitieuError naming file:line:col when it is broken); with accounts the shared token is
+    not accepted. `failures`: the failed sign-ins counter (a fresh one by default).
     """
     if token is None:
         token = os.environ.get(TOKEN_ENV) or None
+    accounts = None
+    path = accounts_file(root, users)
+    if path is not None:
+        accounts = Accounts(path, path.name if users is None else str(path))
+        accounts.load()
     routes = [
         Route(f"{API_PREFIX}/units", list_units, methods=["GET"]),
         Route(f"{API_PREFIX}/units/{{unit}}", get_unit, methods=["GET"]),
@@ -92,6 +119,7 @@ def create_app(
         Route(f"{API_PREFIX}/units/{{unit}}/years/{{year}}", get_year, methods=["GET"]),
         Route(f"{API_PREFIX}/units/{{unit}}/journal/{{period}}", get_journal, methods=["GET"]),
         Route(f"{API_PREFIX}/openapi.json", openapi, methods=["GET"]),
+        Route(f"{API_PREFIX}/me", get_me, methods=["GET"]),
     ]
     if bulk:
         routes += [
@@ -108,5 +136,6 @@ def create_app(
     )
     app.state.units = Units(root, read_bound)
     app.state.bodies = {}
-    app.add_middleware(BearerAuth, token=token)
+    app.state.accounts = accounts
+    app.add_middleware(BearerAuth, token=token, accounts=accounts, failures=failures)
     return app

@@ -19,6 +19,7 @@ from chitieu_tui.i18n import Msg, t
 from chitieu_tui.remote import schema
 from chitieu_tui.remote.server.problems import Problem, _data_problem, _lang
 from chitieu_tui.remote.server.responses import _etag, _respond
+from chitieu_tui.remote.server.rights import may_read
 from chitieu_tui.remote.server.routes import _definitions, _off_loop, _period, _units
 from chitieu_tui.remote.server.units import _ServedDir, _stamp, _Stamps
 from chitieu_tui.remote.wire import (
@@ -129,6 +130,7 @@ async def bulk_progress(request: Request) -> Response:
     listed, title = await _off_loop(
         request, "", lambda job: (units.folders(job), units.collection_name())
     )
+    listed = [u for u in listed if may_read(request, u[0])]  # only the account's units
     lang = _lang(request)
     if period is None:
         newest = await _each(request, [u for u in listed if u[2]], _newest_of)

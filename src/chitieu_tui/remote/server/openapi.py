@@ -54,6 +54,7 @@ _OPERATIONS = (
             "periods": ("listPeriods", {"unit": _BODY + "/0/id"}),
             "progress": ("getProgress", {"unit": _BODY + "/0/id"}),
             "bulk": ("getBulkNewest", {}),
+            "me": ("getMe", {}),
         },
     ),
     _Operation(
@@ -146,21 +147,35 @@ _OPERATIONS = (
         },
     ),
     _Operation("getOpenApi", "/openapi.json", "This document", None, (), (500, 503), {}),
+    _Operation(
+        "getMe",
+        "/me",
+        "Who the request's token belongs to: the account's name, display name, role and units "
+        "(with users.toml); without accounts (a shared token, or none) an empty name, the "
+        'role viewer and the units ["*"]',
+        schema.Me,
+        (),
+        (500, 503),
+        {"units": ("listUnits", {})},
+    ),
 )
 
 _PROBLEM_WHEN = {
     400: "A path parameter of the wrong form (a period not like 2026-Q1, a year not four digits)",
     401: "A token is required and is missing or wrong (see WWW-Authenticate)",
+    429: "This address presented 20 wrong tokens within a minute: refused for a minute "
+    "(see Retry-After)",
     404: "No such unit, period, year or resource",
     500: "A file of that unit is broken on disk (the detail names it), or a server bug",
-    503: "Reading that unit's files takes too long, or too many connections",
+    503: "Reading that unit's files takes too long, too many connections, or the server's "
+    "accounts file is missing or broken",
 }
 
 _DESCRIPTION = """Read-only API of chitieu-tui: the yearly targets (chi tieu) of wards and communes and their progress by quarter. The JSON mirrors chitieu.toml, progress/*.toml and journal/*.toml.
 
 - Every 200 carries a strong `ETag` and `Cache-Control: no-cache`; a request whose `If-None-Match` matches (weak comparison, `*` matches) gets 304 with no body.
 - Errors are `application/problem+json` (RFC 9457) with `Cache-Control: no-store`: `type`, `title`, `status`, `detail` (worded in the request's Accept-Language: vi or en) and `code` (the error's stable key). A method other than GET or HEAD answers 405 with `Allow: GET, HEAD`.
-- When the server has a token, every request (this document too) needs `Authorization: Bearer <token>`.
+- When the server has a token, every request (this document too) needs `Authorization: Bearer <token>`. With accounts (users.toml) that is the token of one account: a unit outside the account's units answers 404 as if it did not exist, and /units and the bulk answer list only its units (see /me). 20 wrong tokens from one address within a minute: 429 for a minute.
 - Compatibility of /api/v1: changes are additive only (new optional fields, new endpoints); clients must ignore fields they do not know. Field names, types, patterns, status codes and ETag semantics stay as described here. A field listed as required is always sent by `chitieu serve`; a client should accept its absence when the schema gives a default.
 - This document is generated from the msgspec Structs the server encodes its answers through (src/chitieu_tui/remote/schema.py); the examples are the bundled sample as served."""
 
@@ -208,6 +223,16 @@ def _examples() -> dict[str, Any]:
             schema.UnitDocument,
         ),
         "getJournal": (journal_to_json(defs.unit.id, newest, changes, defs), schema.Journal),
+        "getMe": (
+            {
+                "name": "lan",
+                "display": "Lan",
+                "role": "editor",
+                "units": [defs.unit.id],
+                "auth": "account",
+            },
+            schema.Me,
+        ),
     }
     out = {
         key: msgspec.json.decode(encode_as(body, shape))
@@ -297,6 +322,7 @@ def _operation(
             "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
         },
         "401": {"$ref": "#/components/responses/Unauthorized"},
+        "429": {"$ref": "#/components/responses/TooMany"},
     }
     for status in op.errors:
         ref = "Unavailable" if status == 503 else f"Problem{status}"
@@ -320,7 +346,7 @@ def build_openapi() -> dict[str, Any]:
     responses: dict[str, Any] = {
         f"Problem{status}": _problem_response(text)
         for status, text in _PROBLEM_WHEN.items()
-        if status not in (401, 503)
+        if status not in (401, 429, 503)
     }
     responses["Problem404"]["content"][PROBLEM_TYPE]["examples"] = problem_example
     unauthorized = _problem_response(_PROBLEM_WHEN[401])
@@ -329,6 +355,12 @@ def build_openapi() -> dict[str, Any]:
         "schema": {"type": "string"},
     }
     responses["Unauthorized"] = unauthorized
+    too_many = _problem_response(_PROBLEM_WHEN[429])
+    too_many["headers"]["Retry-After"] = {
+        "description": "Seconds until the address may try again",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    }
+    responses["TooMany"] = too_many
     unavailable = _problem_response(_PROBLEM_WHEN[503])
     unavailable["content"]["text/plain"] = {"schema": {"type": "string"}}
     responses["Unavailable"] = unavailable

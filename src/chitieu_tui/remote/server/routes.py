@@ -26,6 +26,7 @@ from chitieu_tui.remote.server.responses import (
     cached_json_response,
     json_response,
 )
+from chitieu_tui.remote.server.rights import check_unit, may_read
 from chitieu_tui.remote.server.units import Units, _Busy, _ServedDir, _Stamps, _stamps
 from chitieu_tui.remote.wire import (
     definitions_to_json,
@@ -54,7 +55,11 @@ def _units(request: Request) -> Units:
 async def _off_loop(request: Request, unit: str, work: Callable[[dict[str, Any]], T]) -> T:
     """Run `work(job)` in a worker thread; 503 naming the file being read when it outlasts
     the bound (the thread is left to finish; later requests for that unit answer 503 at once
-    while it holds the unit's folder)."""
+    while it holds the unit's folder). A unit the request's account may not read is 404 here,
+    where a unit that does not exist is found to be one: the same answer, after the same
+    checks of the other path parameters."""
+    if unit:
+        check_unit(request, unit)
     units = _units(request)
     job: dict[str, Any] = {}
     try:
@@ -90,7 +95,7 @@ async def list_units(request: Request) -> Response:
     """`GET /api/v1/units` -> `[{"id", "name"}]`."""
     units = _units(request)
     found = await _off_loop(request, "", units.units)
-    items = [{"id": uid, "name": name} for uid, name in found]
+    items = [{"id": uid, "name": name} for uid, name in found if may_read(request, uid)]
     return json_response(request, items, schema.UnitList)
 
 
@@ -106,7 +111,7 @@ async def get_unit(request: Request) -> Response:
     """`GET /api/v1/units/{unit}` -> definitions."""
     unit = request.path_params["unit"]
     units = _units(request)
-    fast = units.fast((unit, "unit"))
+    fast = units.fast((unit, "unit")) if may_read(request, unit) else None
     if fast is not None:
         return _respond(request, *fast)
 
@@ -141,7 +146,7 @@ async def get_progress(request: Request) -> Response:
     text = request.path_params["period"]
     units = _units(request)
     # nothing changed since the last answer (a few stats on the loop): no thread, no read
-    fast = units.fast((unit, "progress", text))
+    fast = units.fast((unit, "progress", text)) if may_read(request, unit) else None
     if fast is not None:
         return _respond(request, *fast)
     period = _period(text)

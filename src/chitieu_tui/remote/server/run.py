@@ -14,7 +14,7 @@ from chitieu_tui.core.datadir import DEFINITIONS
 from chitieu_tui.core.errors import ChitieuError, DataError, Place, UsageError
 from chitieu_tui.i18n import Msg
 from chitieu_tui.remote.client import check_token
-from chitieu_tui.remote.server.app import TOKEN_ENV, create_app
+from chitieu_tui.remote.server.app import TOKEN_ENV, accounts_file, create_app
 from chitieu_tui.remote.server.guard import (
     BACKLOG,
     STALL_TIMEOUT,
@@ -58,6 +58,7 @@ def serve(
     *,
     yes_public: bool = False,
     stall_timeout: float = STALL_TIMEOUT,
+    users: Path | None = None,
 ) -> int:
     """Run the API under uvicorn until interrupted; return the exit status.
 
@@ -65,14 +66,19 @@ def serve(
     UsageError (exit 2) for a token no client could send (the client's own rule) and for a
     host beyond this computer without a token unless `yes_public`. `port=0`: any free port
     (the log line names it). `stall_timeout`: seconds a response may wait for a client that
-    reads nothing (guard.STALL_TIMEOUT).
+    reads nothing (guard.STALL_TIMEOUT). `users`: the accounts file (`serve --users`; default
+    ROOT/users.toml when it exists), read now: a broken one stops the start (exit 1, naming
+    file:line:col); with accounts every request needs an account's token and the shared
+    token is ignored.
     """
     _LOG_LANG[0] = lang
     token = os.environ.get(TOKEN_ENV) or None
-    if token is not None:
+    accounts = accounts_file(root, users)
+    if token is not None and accounts is None:
         check_token(token)
-    if token is None and not is_loopback(host) and not yes_public:
+    if token is None and accounts is None and not is_loopback(host) and not yes_public:
         raise UsageError("err.server.public", host=host, env=TOKEN_ENV)
+    app = create_app(root, token, users=users)  # reads the accounts: broken, exit 1
     units = Units(root)
     good = units.units()
     broken = units.broken()
@@ -85,7 +91,12 @@ def serve(
     limiter = RateLimit()
     for name in ("asyncio", "uvicorn.error", "chitieu.serve"):
         logging.getLogger(name).addFilter(limiter)
-    auth = "server.log.token_on" if token else "server.log.token_off"
+    auth: Msg | str = Msg("server.log.token_on" if token else "server.log.token_off")
+    if accounts is not None:
+        count = len(app.state.accounts.current().users)
+        auth = Msg("server.log.accounts_on", file=accounts, count=count)
+        if token:
+            log.warning(_log_text("server.log.token_ignored", env=TOKEN_ENV, file=accounts))
     log.info(
         _log_text(
             "server.log.serving",
@@ -93,15 +104,15 @@ def serve(
             units=", ".join(uid for uid, _ in good) or Msg("server.log.none_valid"),
             root=root,
             url=f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}",
-            auth=Msg(auth),
+            auth=auth,
         )
     )
     for name in broken:
         log.warning(_log_text("server.log.broken_folder", folder=name, file=DEFINITIONS))
-    if token is None and not is_loopback(host):
+    if token is None and accounts is None and not is_loopback(host):
         log.warning(_log_text("server.log.no_token_public", host=host, env=TOKEN_ENV))
     config = uvicorn.Config(
-        create_app(root, token),
+        app,
         log_level="info",
         server_header=False,
         proxy_headers=False,

@@ -7,6 +7,7 @@ import argparse
 from chitieu_tui.cli.console import install_hint
 from chitieu_tui.cli.sources import _data_dir
 from chitieu_tui.core.errors import UsageError
+from chitieu_tui.i18n import current
 from chitieu_tui.web import serve_web
 
 
@@ -17,7 +18,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from chitieu_tui.remote.server import serve
     except ImportError:
         raise UsageError("err.extra_missing", command="serve", how=install_hint("server")) from None
-    return serve(_data_dir(args), args.host, args.port, lang=args.lang, yes_public=args.yes_public)
+    return serve(_data_dir(args), args.host, args.port, lang=current(), yes_public=args.yes_public)
 
 
 def cmd_web(args: argparse.Namespace) -> int:

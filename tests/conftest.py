@@ -45,6 +45,17 @@ def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def vietnamese() -> Iterator[None]:
+    """Every test starts in Vietnamese (the process's language is one module-level value:
+    a test that speaks English says `use("en")`), and leaves it so for the next."""
+    from chitieu_tui.i18n import use
+
+    use("vi")
+    yield
+    use("vi")
+
+
 @pytest.fixture
 def ward(tmp_path: Path) -> Path:
     """A writable copy of the bundled sample, as a ward's data folder."""

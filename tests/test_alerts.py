@@ -18,6 +18,7 @@ from chitieu_tui.core.alerts import AlertKind, alerts, entry_due, quarter_end
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
+from chitieu_tui.i18n import use
 from chitieu_tui.screens import AlertsScreen, DashboardScreen, DetailScreen
 from chitieu_tui.widgets import IndicatorTable
 
@@ -146,7 +147,7 @@ async def test_a_file_change_turning_an_indicator_behind_is_notified_marked_and_
 ) -> None:
     on(dt.date(2026, 4, 2))
     root = copy_sample(tmp_path)
-    app = RecordingApp(FileSource(root), lang="vi")
+    app = RecordingApp(FileSource(root))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         table = dash(app).query_one(IndicatorTable)
@@ -198,7 +199,8 @@ async def test_moving_the_cursor_onto_a_marked_indicator_clears_its_mark(
 ) -> None:
     on(dt.date(2026, 4, 2))
     root = copy_sample(tmp_path)
-    app = RecordingApp(FileSource(root), lang="en")
+    use("en")
+    app = RecordingApp(FileSource(root))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         table = dash(app).query_one(IndicatorTable)

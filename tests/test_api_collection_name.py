@@ -46,7 +46,7 @@ def header(app: RecordingApp) -> str:
 
 async def _header_over_api(url: str, tmp_path: Path) -> str:
     collection: Collection = api_collection(url, snapshots=tmp_path / "snaps", **FAST)
-    app = RecordingApp(None, None, "vi", collection=collection)
+    app = RecordingApp(None, None, collection=collection)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         return header(app)

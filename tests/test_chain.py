@@ -420,7 +420,7 @@ def test_the_rollup_row_carries_the_mark(tmp_path: Path) -> None:
     path.write_text(path.read_text("utf-8").replace("value = 8,", "value = 9,"), "utf-8")
     collection = open_folder(tmp_path / "root")
     collection.load(Q1)
-    rows = {r.member.unit_id: r for r in unit_rows(collection, [], "vi")}
+    rows = {r.member.unit_id: r for r in unit_rows(collection, [])}
     assert rows["my-thoi"].mark == "sửa tay sau khi chốt"
     assert rows["an-hoa"].mark == ""
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from chitieu_tui.cli import COMMAND_OPTIONS, COMMANDS, build_parser, main
+from chitieu_tui.i18n import t_in, use
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
@@ -62,13 +63,13 @@ def test_every_command_is_in_the_options_table() -> None:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_every_command_has_its_help_in_the_catalog(lang: str) -> None:
-    from chitieu_tui.i18n import t
+    use(lang)
 
-    parser = build_parser(lang)
+    parser = build_parser()
     subs = next(a for a in parser._actions if a.dest == "command")
     for name, sub in subs.choices.items():  # type: ignore[union-attr]
-        assert t("en", f"cli.cmd.{name}") != f"cli.cmd.{name}", name
-        assert sub.description == t(lang, f"cli.cmd.{name}"), name
+        assert t_in("en", f"cli.cmd.{name}") != f"cli.cmd.{name}", name
+        assert sub.description == t_in(lang, f"cli.cmd.{name}"), name
         for action in sub._actions:
             assert action.help, (name, action.dest)
 
@@ -76,10 +77,12 @@ def test_every_command_has_its_help_in_the_catalog(lang: str) -> None:
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_every_subcommand_has_a_description_defaults_and_the_environment(lang: str) -> None:
     from chitieu_tui.cli import _word_argparse
-    from chitieu_tui.i18n import t
 
-    _word_argparse(lang)
-    parser = build_parser(lang)
+    use(lang)
+
+    _word_argparse()
+    use(lang)
+    parser = build_parser()
     subs = next(a for a in parser._actions if a.dest == "command")
     for name, sub in subs.choices.items():  # type: ignore[union-attr]
         text = sub.format_help()
@@ -89,7 +92,7 @@ def test_every_subcommand_has_a_description_defaults_and_the_environment(lang: s
             assert var in text, (name, var)
         assert "CHITIEU_CONFIG" in text
     report = subs.choices["report"].format_help()  # type: ignore[index]
-    assert t(lang, "cli.default").strip().split(":")[0].strip("( ") in report
+    assert t_in(lang, "cli.default").strip().split(":")[0].strip("( ") in report
     assert "table)" in report
     assert "8765" in subs.choices["serve"].format_help()  # type: ignore[index]
     assert "120x40" in subs.choices["screenshot"].format_help()  # type: ignore[index]

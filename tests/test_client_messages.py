@@ -14,7 +14,7 @@ import pytest
 from hostile_server import HostileServer, UvicornThread, free_port
 
 from chitieu_tui.core.errors import AuthError, SourceError
-from chitieu_tui.i18n import en, vi
+from chitieu_tui.i18n import en, use, vi
 from chitieu_tui.remote.client import ApiClient, Settings
 from chitieu_tui.remote.server import create_app
 
@@ -65,7 +65,8 @@ async def test_status_words_then_the_servers_detail_in_the_readers_language(
         return status, {"Content-Type": "application/problem+json"}, body.encode()
 
     hostile.handler = problem
-    client = ApiClient(hostile.url, None, FAST, lang=lang)
+    use(lang)
+    client = ApiClient(hostile.url, None, FAST)
     with pytest.raises(SourceError) as err:
         await client.fetch(UNIT)
     await client.aclose()

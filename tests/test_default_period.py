@@ -160,7 +160,7 @@ async def test_the_rollup_t_and_brackets(tmp_path: Path, monkeypatch: pytest.Mon
     collection = open_folder(root)
     collection.load()
     assert collection.period == Q1  # the stray quarter of one unit is nobody's default
-    app = RecordingApp(None, None, "vi", collection=collection, preloaded=True)
+    app = RecordingApp(None, None, collection=collection, preloaded=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         for _ in range(6):  # my-thoi's first quarter is 2025-Q1

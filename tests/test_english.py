@@ -18,6 +18,7 @@ from tuikit import FixedSource, RecordingApp, dash, settle
 from chitieu_tui.core.datadir import BUNDLED
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
+from chitieu_tui.i18n import use
 from chitieu_tui.report import FORMATS, render
 from chitieu_tui.screens import DetailScreen, EntryScreen, HelpScreen
 from chitieu_tui.widgets import HeaderBar
@@ -86,15 +87,17 @@ def test_the_ascii_sample_has_no_vietnamese(ascii_sample: Path) -> None:
 @pytest.mark.parametrize("form", FORMATS)
 def test_every_report_format_in_english(ascii_sample: Path, form: str) -> None:
     source = FileSource(ascii_sample)
+    use("en")
     for period in (None, Period(2025, 4)):
-        text = render(source.load(period), form, "en")
+        text = render(source.load(period), form)
         assert text.strip()
         assert not leaks(text), form
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
 async def test_dashboard_states_in_english(ascii_sample: Path, size: tuple[int, int]) -> None:
-    app = RecordingApp(FileSource(ascii_sample), lang="en")
+    use("en")
+    app = RecordingApp(FileSource(ascii_sample))
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         seen = [screen_text(app)]
@@ -115,7 +118,8 @@ async def test_dashboard_states_in_english(ascii_sample: Path, size: tuple[int, 
 
 
 async def test_help_and_every_detail_in_english(ascii_sample: Path) -> None:
-    app = RecordingApp(FileSource(ascii_sample), lang="en")
+    use("en")
+    app = RecordingApp(FileSource(ascii_sample))
     async with app.run_test(size=(160, 90)) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
@@ -129,7 +133,8 @@ async def test_help_and_every_detail_in_english(ascii_sample: Path) -> None:
         view = dash(app).view
         assert view is not None
         for ev in view.board.evaluations:
-            await app.push_screen(DetailScreen(view, ev.indicator.id, "en"))
+            use("en")
+            await app.push_screen(DetailScreen(view, ev.indicator.id))
             await pilot.pause()
             text = screen_text(app) + titles(app)
             assert "Provenance" in text, ev.indicator.id
@@ -139,7 +144,8 @@ async def test_help_and_every_detail_in_english(ascii_sample: Path) -> None:
 
 
 async def test_entry_form_in_english(ascii_sample: Path) -> None:
-    app = RecordingApp(FileSource(ascii_sample), lang="en")
+    use("en")
+    app = RecordingApp(FileSource(ascii_sample))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         seen = []
@@ -176,7 +182,8 @@ async def test_offline_header_in_english(ascii_sample: Path) -> None:
         stale=True,
         stale_since=now - dt.timedelta(hours=3),
     )
-    app = RecordingApp(FixedSource(view), lang="en", now=lambda: now)
+    use("en")
+    app = RecordingApp(FixedSource(view), now=lambda: now)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
         await pilot.press("e")
@@ -189,7 +196,8 @@ async def test_offline_header_in_english(ascii_sample: Path) -> None:
 
 
 async def test_a_refused_value_is_explained_in_english(ascii_sample: Path) -> None:
-    app = RecordingApp(FileSource(ascii_sample), lang="en")
+    use("en")
+    app = RecordingApp(FileSource(ascii_sample))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("e")
@@ -202,7 +210,8 @@ async def test_a_refused_value_is_explained_in_english(ascii_sample: Path) -> No
 
 
 async def test_the_bundled_sample_refuses_entry_in_english() -> None:
-    app = RecordingApp(FileSource(BUNDLED), lang="en")
+    use("en")
+    app = RecordingApp(FileSource(BUNDLED))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("e")

@@ -15,6 +15,7 @@ from tuikit import dash, settle
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
+from chitieu_tui.i18n import use
 from chitieu_tui.screens import EntryScreen
 
 SIZE = (120, 40)
@@ -71,7 +72,8 @@ async def test_the_form_echoes_what_it_understood(tmp_path: Path) -> None:
 
 async def test_english_form_stores_what_it_shows(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
-    app = App(FileSource(root), lang="en")
+    use("en")
+    app = App(FileSource(root))
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, app, "dang-vien")
         await type_value(pilot, app, "1,261")

@@ -18,6 +18,7 @@ from chitieu_tui.core.loader import definitions_from_dict
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import View
 from chitieu_tui.core.tomlfile import Locator
+from chitieu_tui.i18n import use
 from chitieu_tui.report import render
 
 IND = """
@@ -161,5 +162,6 @@ def test_csv_escapes_the_group_cell(tmp_path: Path) -> None:
     )
     board = dataclasses.replace(board, evaluations=[bad])
     view = View(board, [board], "config/", board.progress.modified)  # type: ignore[union-attr]
-    rows = list(csv.reader(io.StringIO(render(view, "csv", "en"))))
+    use("en")
+    rows = list(csv.reader(io.StringIO(render(view, "csv"))))
     assert rows[1][1] == '\'=HYPERLINK("x")'

@@ -185,7 +185,7 @@ def test_narrative_states_the_seeds_figures() -> None:
     from chitieu_tui.present.narrative import narrative, sentence
 
     view = _sample_view()
-    paragraphs = narrative(view, "vi")
+    paragraphs = narrative(view)
     assert paragraphs[0] == (
         "Trong quý I/2026, Phường Mỹ Thới có 8/20 chỉ tiêu đạt và vượt kế hoạch, "
         "5 chỉ tiêu đúng tiến độ, 6 chỉ tiêu chậm tiến độ và 1 chỉ tiêu chưa có số liệu."
@@ -195,7 +195,7 @@ def test_narrative_states_the_seeds_figures() -> None:
     def said(indicator: str) -> str:
         ev = board.get(indicator)
         assert ev is not None
-        return sentence(ev, "vi")
+        return sentence(ev)
 
     assert said("thu-ngan-sach") == (
         "Tổng thu ngân sách nhà nước đạt 32 tỉ đồng, bằng 13,75% dự toán năm."
@@ -229,11 +229,11 @@ def test_narrative_invents_no_figure() -> None:
         ind = ev.indicator
         for x in (ev.figure, ind.target, ev.percent):
             if x is not None:
-                known.add(fmt.number(x, "vi"))
+                known.add(fmt.number(x))
         if ev.entry is not None and not isinstance(ev.entry.value, bool):
-            known.add(fmt.number(float(ev.entry.value), "vi"))
+            known.add(fmt.number(float(ev.entry.value)))
         known |= set(re.findall(r"\d[\d.,]*", ind.name))
-    text = " ".join(narrative(view, "vi"))
+    text = " ".join(narrative(view))
     numbers = re.findall(r"\d+(?:[.,]\d+)*", text)
     for number in numbers:
         assert number in known or any(number in k for k in known), number
@@ -256,4 +256,4 @@ def test_narrative_of_a_quarter_without_progress(ward: Path) -> None:
     from chitieu_tui.present.narrative import narrative
 
     view = FileSource(ward).load(Period(2026, 2), history=0)
-    assert narrative(view, "vi") == ["Trong quý II/2026, Phường Mỹ Thới chưa có số liệu."]
+    assert narrative(view) == ["Trong quý II/2026, Phường Mỹ Thới chưa có số liệu."]

@@ -12,6 +12,7 @@ from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.model import Entry, Indicator
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import View
+from chitieu_tui.i18n import use
 from chitieu_tui.i18n.en import MESSAGES as EN
 from chitieu_tui.i18n.vi import MESSAGES as VI
 from chitieu_tui.present import fmt
@@ -62,8 +63,9 @@ def board(view: View) -> Board:
 def test_every_status_has_one_look(
     status: Status, vi: str, en: str, colour_name: str, mark: str, ascii_mark: str
 ) -> None:
-    assert label(status, "vi") == fmt.status_label(status, "vi") == vi
-    assert label(status, "en") == fmt.status_label(status, "en") == en
+    assert label(status) == fmt.status_label(status) == vi
+    use("en")
+    assert label(status) == fmt.status_label(status) == en
     assert colour(status) == colour_name
     assert symbol(status) == mark
     assert symbol(status, ascii_only=True) == ascii_mark
@@ -101,7 +103,8 @@ def test_catalogs_have_the_same_keys_and_placeholders() -> None:
     ],
 )
 def test_summary_parts_of_the_sample(board: Board, lang: str, texts: list[str]) -> None:
-    parts = summary_parts(board, lang)
+    use(lang)
+    parts = summary_parts(board)
     assert [(p.status, p.count) for p in parts] == [
         (Status.MET, 8),
         (Status.ON_TRACK, 5),
@@ -109,11 +112,12 @@ def test_summary_parts_of_the_sample(board: Board, lang: str, texts: list[str]) 
         (Status.NO_DATA, 1),
     ]
     assert [p.text for p in parts] == texts
-    assert summary_line(board, lang) == " · ".join(texts)
+    use(lang)
+    assert summary_line(board) == " · ".join(texts)
 
 
 def test_group_parts_of_the_sample(board: Board) -> None:
-    parts = group_parts(board, "vi")
+    parts = group_parts(board)
     assert [(p.group_id, p.name, p.met, p.total) for p in parts] == [
         ("xay-dung-dang", "Xây dựng Đảng", 3, 6),
         ("kinh-te", "Kinh tế", 2, 6),
@@ -121,7 +125,9 @@ def test_group_parts_of_the_sample(board: Board) -> None:
         ("quoc-phong-an-ninh", "Quốc phòng – An ninh", 1, 3),
     ]
     expected = "Xây dựng Đảng 3/6 · Kinh tế 2/6 · Văn hóa – Xã hội 2/5 · Quốc phòng – An ninh 1/3"
-    assert groups_line(board, "vi") == groups_line(board, "en") == expected
+    in_vi = groups_line(board)
+    use("en")
+    assert in_vi == groups_line(board) == expected
     # The parts add up to the board: nothing is counted twice or lost.
     assert sum(p.total for p in parts) == board.summary.total == 20
     assert sum(p.met for p in parts) == board.summary.met
@@ -136,10 +142,14 @@ def test_group_parts_of_the_sample(board: Board) -> None:
 )
 def test_dates(lang: str, date: str, moment: str, stamp: str) -> None:
     when = dt.datetime(2026, 4, 2, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
-    assert date_text(when.date(), lang) == date
-    assert date_text(when, lang) == date
-    assert datetime_text(when, lang) == moment
-    assert stamp_text(when, lang) == stamp
+    use(lang)
+    assert date_text(when.date()) == date
+    use(lang)
+    assert date_text(when) == date
+    use(lang)
+    assert datetime_text(when) == moment
+    use(lang)
+    assert stamp_text(when) == stamp
     assert clock_text(when) == "08:30"
     assert clock_text(when, dt.UTC) == "01:30"
 
@@ -158,30 +168,32 @@ def test_dates(lang: str, date: str, moment: str, stamp: str) -> None:
     ],
 )
 def test_ages(seconds: float, vi: str, en: str) -> None:
-    assert age_text(seconds, "vi") == vi
-    assert age_text(seconds, "en") == en
+    assert age_text(seconds) == vi
+    use("en")
+    assert age_text(seconds) == en
     now = dt.datetime(2026, 4, 2, 12, 0, tzinfo=dt.UTC)
-    assert age_since(now - dt.timedelta(seconds=seconds), now, "en") == en
+    assert age_since(now - dt.timedelta(seconds=seconds), now) == en
 
 
 @pytest.mark.parametrize(
     ("call", "vi", "en"),
     [
-        (lambda lang: fmt.number(1430, lang), "1.430", "1,430"),
-        (lambda lang: fmt.number(2487.0, lang), "2.487", "2,487"),
-        (lambda lang: fmt.number(-0.001, lang), "0", "0"),
-        (lambda lang: fmt.number(None, lang), "–", "–"),
-        (lambda lang: fmt.number(True, lang), "Đã xong", "Done"),
-        (lambda lang: fmt.number(False, lang), "Chưa xong", "Not done"),
-        (lambda lang: fmt.percent(13.75, lang), "13,75%", "13.75%"),
-        (lambda lang: fmt.with_unit(232.73, "tỉ đồng", lang), "232,73 tỉ đồng", "232.73 tỉ đồng"),
-        (lambda lang: fmt.with_unit(90, "%", lang), "90%", "90%"),
-        (lambda lang: fmt.with_unit(True, "%", lang), "Đã xong", "Done"),
-        (lambda lang: fmt.number(1234567.891, lang), "1.234.567,89", "1,234,567.89"),
+        (lambda lang: fmt.number(1430), "1.430", "1,430"),
+        (lambda lang: fmt.number(2487.0), "2.487", "2,487"),
+        (lambda lang: fmt.number(-0.001), "0", "0"),
+        (lambda lang: fmt.number(None), "–", "–"),
+        (lambda lang: fmt.number(True), "Đã xong", "Done"),
+        (lambda lang: fmt.number(False), "Chưa xong", "Not done"),
+        (lambda lang: fmt.percent(13.75), "13,75%", "13.75%"),
+        (lambda lang: fmt.with_unit(232.73, "tỉ đồng"), "232,73 tỉ đồng", "232.73 tỉ đồng"),
+        (lambda lang: fmt.with_unit(90, "%"), "90%", "90%"),
+        (lambda lang: fmt.with_unit(True, "%"), "Đã xong", "Done"),
+        (lambda lang: fmt.number(1234567.891), "1.234.567,89", "1,234,567.89"),
     ],
 )
 def test_numbers(call: object, vi: str, en: str) -> None:
     assert call("vi") == vi  # type: ignore[operator]
+    use("en")
     assert call("en") == en  # type: ignore[operator]
 
 
@@ -198,24 +210,31 @@ MILESTONE = Indicator(id="m", group="g", name="M", kind="milestone", due="2026-Q
     [("vi", "hạn Quý III/2026", "hạn III/26"), ("en", "due Q3 2026", "due Q3 26")],
 )
 def test_due_words(lang: str, long: str, short: str) -> None:
-    assert due_text(MILESTONE, lang) == long
-    assert due_text(MILESTONE, lang, short=True) == short
+    use(lang)
+    assert due_text(MILESTONE) == long
+    use(lang)
+    assert due_text(MILESTONE, short=True) == short
     ev = evaluate(MILESTONE, Period(2026, 1), {1: Entry(False)})
-    assert row_cells(ev, lang)["target"] == long
-    assert row_cells(ev, lang, units=False, short=True)["target"] == short
-    assert card_detail(ev, lang) == [long]
-    assert card_figure(ev, lang) == ("Chưa xong" if lang == "vi" else "Not done")
+    use(lang)
+    assert row_cells(ev)["target"] == long
+    use(lang)
+    assert row_cells(ev, units=False, short=True)["target"] == short
+    use(lang)
+    assert card_detail(ev) == [long]
+    use(lang)
+    assert card_figure(ev) == ("Chưa xong" if lang == "vi" else "Not done")
 
 
 def test_an_odd_due_is_shown_as_written() -> None:
     odd = Indicator(id="m", group="g", name="M", kind="milestone", due="cuối năm")
-    assert due_text(odd, "en") == "due cuối năm"
+    use("en")
+    assert due_text(odd) == "due cuối năm"
 
 
 def test_row_cells_of_the_budget(board: Board) -> None:
     ev = board.get("thu-ngan-sach")
     assert ev is not None
-    assert row_cells(ev, "vi") == {
+    assert row_cells(ev) == {
         "id": "thu-ngan-sach",
         "name": "Tổng thu ngân sách nhà nước",
         "unit": "tỉ đồng",
@@ -226,27 +245,34 @@ def test_row_cells_of_the_budget(board: Board) -> None:
         "expected": "58,18 tỉ đồng",
         "status": "Chậm tiến độ",
     }
-    narrow = row_cells(ev, "en", units=False)
+    use("en")
+    narrow = row_cells(ev, units=False)
     assert (narrow["value"], narrow["target"], narrow["percent"]) == ("32", "232.73", "13.75%")
-    assert card_figure(ev, "vi") == "13,75%"
-    assert card_detail(ev, "vi")[0] == "32 / 232,73 tỉ đồng"
+    use("vi")
+    assert card_figure(ev) == "13,75%"
+    assert card_detail(ev)[0] == "32 / 232,73 tỉ đồng"
 
 
 def test_report_headers() -> None:
-    assert report_headers("vi")[0] == "Mã" and report_headers("en")[0] == "ID"
-    assert len(report_headers("vi")) == len(report_headers("en")) == 7
+    in_vi = report_headers()
+    use("en")
+    assert in_vi[0] == "Mã" and report_headers()[0] == "ID"
+    assert len(in_vi) == len(report_headers()) == 7
 
 
 def test_source_and_origin_words(view: View) -> None:
     import dataclasses
 
     sample = dataclasses.replace(view, source_kind="sample")
-    assert source_text(sample, "vi") == "mẫu có sẵn"
-    assert source_text(sample, "en") == "bundled sample"
+    assert source_text(sample) == "mẫu có sẵn"
+    use("en")
+    assert source_text(sample) == "bundled sample"
     api = dataclasses.replace(view, source_kind="api", source_label="api:http://x.invalid")
-    assert source_text(api, "en") == "api:http://x.invalid"
+    assert source_text(api) == "api:http://x.invalid"
     progress = view.board.progress
     assert progress is not None
-    assert origin_text(progress, "vi") == "tệp 31/03/2026"
-    assert origin_text(progress, "en") == "file 2026-03-31"
-    assert origin_text(None, "en") == ""
+    use("vi")
+    assert origin_text(progress) == "tệp 31/03/2026"
+    use("en")
+    assert origin_text(progress) == "file 2026-03-31"
+    assert origin_text(None) == ""

@@ -18,6 +18,7 @@ from datadirs import board_of
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import BUNDLED, BUNDLED_COLLECTION, DataDir
 from chitieu_tui.core.source import View
+from chitieu_tui.i18n import use
 from chitieu_tui.report import _csv_cell, render
 
 
@@ -49,9 +50,10 @@ def test_a_name_with_a_space_before_equals_is_guarded_in_both_csvs() -> None:
     )
     board = dataclasses.replace(board, evaluations=[bad])
     view = View(board, [board], "config/", board.progress.modified)  # type: ignore[union-attr]
-    rows = list(csv.reader(io.StringIO(render(view, "csv", "en"))))
+    use("en")
+    rows = list(csv.reader(io.StringIO(render(view, "csv"))))
     assert rows[1][2] == '\' =HYPERLINK("x")'
-    excel = render(view, "csv-excel", "en").lstrip("\ufeff")
+    excel = render(view, "csv-excel").lstrip("\ufeff")
     assert "' =HYPERLINK" in excel and "\n =HYPERLINK" not in excel
 
 

@@ -22,6 +22,7 @@ from chitieu_tui.core.datadir import BUNDLED, BUNDLED_COLLECTION
 from chitieu_tui.core.errors import ChitieuError, DataError
 from chitieu_tui.core.model import Indicator, aggregate_of
 from chitieu_tui.core.periods import Period
+from chitieu_tui.i18n import use
 from chitieu_tui.rollup_report import to_json_collection
 
 CUM = {"kind": "cumulative", "unit": "tỉ đồng"}
@@ -157,7 +158,8 @@ def test_a_broken_unit_is_kept_and_hides_nothing(tmp_path: Path) -> None:
     assert "zz/chitieu.toml:4" in bad.error.render("en")
     (total,) = totals(collection.boards(), ["x"])
     assert (total.value, total.units) == (40.0, 2)
-    doc = to_json_collection(collection, "en")
+    use("en")
+    doc = to_json_collection(collection)
     assert [u["unit"] for u in doc["units"]] == ["u0", "u1", "zz"]
     assert doc["units"][2]["summary"] is None
     assert "zz/chitieu.toml:4" in doc["units"][2]["error"]
@@ -286,7 +288,8 @@ def test_report_json_matches_an_independent_computation(tmp_path: Path, period: 
     root = random_collection(tmp_path / "c", 40)
     collection = open_folder(root)
     collection.load(Period.parse(period))
-    doc = json.loads(json.dumps(to_json_collection(collection, "en")))
+    use("en")
+    doc = json.loads(json.dumps(to_json_collection(collection)))
     assert_matches(doc, independent_totals(root, period))
 
 

@@ -18,7 +18,7 @@ from chitieu_tui.core.datadir import BUNDLED_COLLECTION
 def app() -> ChitieuApp:
     collection = open_folder(BUNDLED_COLLECTION)
     collection.load()
-    return ChitieuApp(None, None, "vi", collection=collection, preloaded=True)
+    return ChitieuApp(None, None, collection=collection, preloaded=True)
 
 
 async def _shown(pilot: Pilot[Any]) -> None:

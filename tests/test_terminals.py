@@ -14,6 +14,7 @@ from tuikit import dash, settle
 from chitieu_tui.app import ChitieuApp, preload
 from chitieu_tui.core.datadir import BUNDLED
 from chitieu_tui.core.filesource import FileSource
+from chitieu_tui.i18n import t_in
 from chitieu_tui.terminal import ascii_text
 from chitieu_tui.widgets import HeaderBar, IndicatorTable, SummaryBar
 
@@ -80,8 +81,8 @@ def test_report_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("TERM", "dumb")
     assert not report.use_colour(Tty())
     view = FileSource(BUNDLED).load(None)
-    coloured = report._rich_table(view, "vi", colour=True)
-    plain = report._rich_table(view, "vi", colour=False)
+    coloured = report._rich_table(view, colour=True)
+    plain = report._rich_table(view, colour=False)
     assert "\x1b[" in coloured and "\x1b[" not in plain
     assert "\x1b[97m" not in coloured and "\x1b[37m" not in coloured  # no hard-coded whites
 
@@ -93,7 +94,7 @@ def test_report_piped_has_no_colour(tmp_path: Path) -> None:
 
 def make() -> ChitieuApp:
     source = FileSource(BUNDLED)
-    return ChitieuApp(source, None, "vi", initial=preload(source, None))
+    return ChitieuApp(source, None, initial=preload(source, None))
 
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24)])
@@ -140,11 +141,10 @@ def test_ascii_text_keeps_the_width_of_what_was_laid_out() -> None:
 
 
 def test_a_dumb_terminal_gets_the_report_and_why(tmp_path: Path) -> None:
-    from chitieu_tui.i18n import t
 
     proc = run("--lang", "en", cwd=tmp_path, TERM="dumb")
     assert proc.returncode == 0, proc.stderr
     report = run("--lang", "en", "report", cwd=tmp_path, TERM="dumb")
     assert proc.stdout == report.stdout and "Mỹ Thới" in proc.stdout.decode()
-    assert proc.stderr.decode().strip() == t("en", "tui.dumb_terminal")
+    assert proc.stderr.decode().strip() == t_in("en", "tui.dumb_terminal")
     assert b"\x1b[" not in proc.stdout  # no full-screen app, no escape codes

@@ -17,6 +17,7 @@ from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.model import BY_MAX, TEXT_MAX
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import SetValue
+from chitieu_tui.i18n import use
 from chitieu_tui.screens import EntryScreen
 
 Q1 = Period(2026, 1)
@@ -118,7 +119,8 @@ async def test_the_form_refuses_a_note_over_the_cap(tmp_path: Path) -> None:
 
     root = copy_sample(tmp_path)
     before = _files(root)
-    app = App(FileSource(root), lang="en")
+    use("en")
+    app = App(FileSource(root))
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, app, "dang-vien")
         await type_value(pilot, app, "1,431")

@@ -32,7 +32,7 @@ from chitieu_tui.core.datadir import BUNDLED, BUNDLED_COLLECTION
 from chitieu_tui.core.errors import InternalError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
-from chitieu_tui.i18n import t
+from chitieu_tui.i18n import t_in, use
 from chitieu_tui.screens import DashboardScreen, DetailScreen, EntryScreen, HelpScreen
 from chitieu_tui.screens.alerts import AlertsScreen
 from chitieu_tui.screens.close import CloseScreen
@@ -138,7 +138,7 @@ async def walk_rollup(pilot: Pilot[Any], shots: list[str]) -> None:
 @pytest.mark.parametrize("theme", THEMES)
 async def test_every_screen_opens_in_every_theme(theme: str, tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
-    app = RecordingApp(FileSource(root), None, "vi")
+    app = RecordingApp(FileSource(root), None)
     shots: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
         app.theme = theme
@@ -150,7 +150,7 @@ async def test_every_screen_opens_in_every_theme(theme: str, tmp_path: Path) -> 
     shutil.copytree(BUNDLED_COLLECTION, province)
     collection = open_folder(province)
     collection.load()
-    rollup = RecordingApp(None, None, "vi", collection=collection, preloaded=True)
+    rollup = RecordingApp(None, None, collection=collection, preloaded=True)
     async with rollup.run_test(size=SIZE) as pilot:
         rollup.theme = theme
         await walk_rollup(pilot, shots)
@@ -167,7 +167,8 @@ async def test_a_theme_from_the_environment_is_never_saved(
 ) -> None:
     monkeypatch.setenv("CHITIEU_THEME", "ansi-dark")
     source = FileSource(copy_sample(Path(os.environ["XDG_DATA_HOME"]).parent))
-    app = RecordingApp(source, None, "en", settings=settings.app_settings())  # as the CLI
+    use("en")
+    app = RecordingApp(source, None, settings=settings.app_settings())  # as the CLI
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.theme == "ansi-dark"
@@ -176,7 +177,7 @@ async def test_a_theme_from_the_environment_is_never_saved(
         assert isinstance(app.screen, DetailScreen)
     assert not settings.settings_path().exists()
     monkeypatch.delenv("CHITIEU_THEME")
-    app = RecordingApp(source, None, "en", settings=settings.app_settings())
+    app = RecordingApp(source, None, settings=settings.app_settings())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.theme = "textual-light"  # what the palette's theme picker does
@@ -267,11 +268,11 @@ def test_sixteen_colours_open_an_indicator_and_save_no_theme(tmp_path: Path, ter
     """tmux's `screen`, plain `xterm` and the Linux console: the app picks the terminal's own
     colours, Enter opens an indicator, Esc and q still work, and nothing is saved."""
     terminal = Terminal(["-m", "chitieu_tui", "--lang", "en"], tmp_path, term)
-    terminal.expect(t("en", "behind"))  # the key line of the dashboard
+    terminal.expect(t_in("en", "behind"))  # the key line of the dashboard
     terminal.send(b"\r")
-    terminal.expect(t("en", "d_expected"))  # the detail view, with the status line
+    terminal.expect(t_in("en", "d_expected"))  # the detail view, with the status line
     terminal.send(b"\x1b")
-    terminal.expect(t("en", "behind"))
+    terminal.expect(t_in("en", "behind"))
     terminal.send(b"q")
     assert terminal.wait() == 0
     assert not (tmp_path / "settings.toml").exists()
@@ -288,7 +289,7 @@ async def test_a_bug_in_a_key_handler_ends_the_app_with_exit_1(
         raise RuntimeError(type(half_built).__name__)
 
     monkeypatch.setattr(DashboardScreen, "action_sort", broken)
-    app = RecordingApp(FileSource(copy_sample(Path(os.environ["XDG_DATA_HOME"]))), None, "vi")
+    app = RecordingApp(FileSource(copy_sample(Path(os.environ["XDG_DATA_HOME"]))), None)
     with pytest.raises(RuntimeError):  # Pilot hands the bug on when the test leaves the app
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
@@ -297,7 +298,7 @@ async def test_a_bug_in_a_key_handler_ends_the_app_with_exit_1(
     assert app.return_code == 1 and isinstance(app.crashed, RuntimeError)
     with pytest.raises(InternalError) as exc:
         ended(app)
-    assert exc.value.render("vi") == t("vi", "err.internal_debug", what="RuntimeError")
+    assert exc.value.render("vi") == t_in("vi", "err.internal_debug", what="RuntimeError")
 
 
 BROKEN_RENDER = """
@@ -322,7 +323,7 @@ def test_a_bug_in_a_render_ends_the_process_with_the_catalogs_message(
     terminal = Terminal(["-c", BROKEN_RENDER], tmp_path, term)
     assert terminal.wait() == 1
     out = terminal.seen.decode("utf-8", "replace")
-    assert t("en", "err.internal_debug", what="RuntimeError") in out
+    assert t_in("en", "err.internal_debug", what="RuntimeError") in out
     assert "Traceback" not in out and "half_built" not in out
 
 
@@ -334,14 +335,14 @@ def test_a_bug_in_a_render_ends_the_process_with_the_catalogs_message(
 async def test_every_text_is_readable_on_its_background(theme: str, size: tuple[int, int]) -> None:
     """WCAG AA, 4.5:1, for every text of the dashboard and the roll-up, computed from the SVG
     screenshot (a 16-colour theme drawn in the palette Textual assumes for it)."""
-    unit = RecordingApp(FileSource(BUNDLED), None, "vi")
+    unit = RecordingApp(FileSource(BUNDLED), None)
     async with unit.run_test(size=size) as pilot:
         unit.theme = theme
         await settle(pilot)
         assert too_faint(screenshot(unit)) == []
     collection = open_folder(BUNDLED_COLLECTION)
     collection.load()
-    rollup = RecordingApp(None, None, "vi", collection=collection, preloaded=True)
+    rollup = RecordingApp(None, None, collection=collection, preloaded=True)
     async with rollup.run_test(size=size) as pilot:
         rollup.theme = theme
         await settle(pilot)

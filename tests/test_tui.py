@@ -16,7 +16,7 @@ from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
-from chitieu_tui.i18n import fold
+from chitieu_tui.i18n import fold, use
 from chitieu_tui.screens import DashboardScreen, DetailScreen, HelpScreen
 from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, SummaryBar
 from chitieu_tui.widgets.headline_card import bar, short_title, sparkline
@@ -366,7 +366,8 @@ async def test_warnings_are_notified_once(sample: Path) -> None:
 
 
 async def test_english_labels(sample: Path) -> None:
-    app = ChitieuApp(FileSource(sample), lang="en")
+    use("en")
+    app = ChitieuApp(FileSource(sample))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "8/20 targets met or exceeded" in dash(app).query_one(SummaryBar).render().plain

@@ -14,6 +14,7 @@ from chitieu_tui.app import ChitieuApp, preload
 from chitieu_tui.commands import default_theme
 from chitieu_tui.core.datadir import BUNDLED
 from chitieu_tui.core.filesource import FileSource
+from chitieu_tui.i18n import current, use
 from chitieu_tui.screens import DashboardScreen
 from chitieu_tui.widgets import KeyBar
 
@@ -23,8 +24,9 @@ def make(
     cls: type[ChitieuApp] = RecordingApp,
     read: settings.AppSettings | None = None,
 ) -> ChitieuApp:
+    use(lang)  # the process's language, as the CLI sets it
     source = FileSource(BUNDLED)
-    return cls(source, None, lang, initial=preload(source, None), settings=read)
+    return cls(source, None, initial=preload(source, None), settings=read)
 
 
 async def hits(app: ChitieuApp, query: str) -> list[str]:
@@ -95,9 +97,9 @@ async def test_switching_language_rewords_the_screen() -> None:
         by_name = {str(h.display): h async for h in provider.discover()}
         by_name["Đổi ngôn ngữ"].command()
         await settle(pilot)
-        assert app.lang == "en"
+        assert current() == "en"
         screen = app.screen
-        assert isinstance(screen, DashboardScreen) and screen.lang == "en"
+        assert isinstance(screen, DashboardScreen)
         keys = screen.query_one(KeyBar)
         assert "quit" in str(keys.render())
         assert "On track" in app.export_screenshot() or "Behind" in app.export_screenshot()
@@ -222,7 +224,8 @@ def test_every_screen_words_its_keys_from_the_catalog() -> None:
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, Screen) and cls.__module__ == module.__name__:
                 assert issubclass(cls, LocalizedBindings), cls
-    screen = DashboardScreen(FileSource(BUNDLED), "en")
+    use("en")
+    screen = DashboardScreen(FileSource(BUNDLED))
     assert isinstance(screen, DashboardScreen)
     descriptions = {b.description for b in screen.BINDINGS if hasattr(b, "description")}
     assert "quit" in descriptions and "reload" in descriptions
@@ -239,7 +242,7 @@ async def test_the_palette_closes_the_quarter_and_lists_the_alerts(
     settings.settings_path().parent.mkdir(parents=True, exist_ok=True)
     settings.settings_path().write_text('by = "Chủ tịch phường"\n', encoding="utf-8")
     source = FileSource(copy_sample(tmp_path))
-    app = RecordingApp(source, None, "vi", initial=preload(source, None))
+    app = RecordingApp(source, None, initial=preload(source, None))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         provider = PaletteCommands(app.screen)
@@ -280,7 +283,7 @@ async def test_the_entry_form_writes_as_the_settings_files_by(tmp_path: Path, xd
     settings.settings_path().write_text('by = "Cán bộ Lan"\n', encoding="utf-8")
     root = copy_sample(tmp_path)
     source = FileSource(root)
-    app = RecordingApp(source, None, "vi", initial=preload(source, None))
+    app = RecordingApp(source, None, initial=preload(source, None))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         table = dash(app).table

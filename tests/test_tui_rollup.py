@@ -48,7 +48,7 @@ def rollup_app(root: Path, preload: bool = True) -> RecordingApp:
     collection = open_folder(root)
     if preload:
         collection.load()
-    return RecordingApp(None, None, "vi", collection=collection, preloaded=preload)
+    return RecordingApp(None, None, collection=collection, preloaded=preload)
 
 
 def card(app: RecordingApp) -> Scorecard:
@@ -284,7 +284,7 @@ async def test_over_the_api_with_progress_and_offline_units(
 
     server = start(province)
     collection: Collection = api_collection(server.url, snapshots=tmp_path / "snaps", **FAST)
-    app = RecordingApp(None, None, "vi", collection=collection)
+    app = RecordingApp(None, None, collection=collection)
     seen: list[tuple[int, int]] = []
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen

@@ -34,7 +34,7 @@ class CountingSource(FileSource):
 async def test_the_dashboard_asks_its_stamps_off_the_ui_thread(tmp_path: Path) -> None:
     source = CountingSource(copy_sample(tmp_path))
     source.threads = []
-    app = RecordingApp(source, None, "vi")
+    app = RecordingApp(source, None)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         dash(app)._poll_tick()
@@ -60,7 +60,7 @@ async def test_the_rollup_polls_its_units_off_the_ui_thread(
         return due(self)
 
     monkeypatch.setattr(Collection, "due", counted)
-    app = RecordingApp(None, None, "vi", collection=collection, preloaded=True)
+    app = RecordingApp(None, None, collection=collection, preloaded=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         rollup_of(app)._poll_tick()
@@ -87,7 +87,7 @@ async def test_the_app_never_reads_the_settings_file(
     monkeypatch.setattr(settings, "effective", refused)
     monkeypatch.setattr(settings, "save_theme", saving)
     given = settings.AppSettings(theme="textual-light", save_theme=True)
-    app = RecordingApp(FileSource(copy_sample(tmp_path)), None, "vi", settings=given)
+    app = RecordingApp(FileSource(copy_sample(tmp_path)), None, settings=given)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.theme == "textual-light"

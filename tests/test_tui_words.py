@@ -17,6 +17,7 @@ from chitieu_tui.app import ChitieuApp
 from chitieu_tui.core.collection import open_folder
 from chitieu_tui.core.datadir import BUNDLED_COLLECTION
 from chitieu_tui.core.filesource import FileSource
+from chitieu_tui.i18n import use
 from chitieu_tui.screens import DashboardScreen, DetailScreen, HelpScreen
 from chitieu_tui.screens.rollup import RollupScreen
 from chitieu_tui.widgets import HeadlineCard, IndicatorTable, KeyBar
@@ -89,7 +90,8 @@ async def test_a_percentage_changes_in_points_year_on_year(sample: Path) -> None
 
 
 async def test_english_points(sample: Path) -> None:
-    app = ChitieuApp(FileSource(sample), lang="en")
+    use("en")
+    app = ChitieuApp(FileSource(sample))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "+4.8 pts" in card_text(app, "bhyt")
@@ -148,7 +150,7 @@ def rollup_app(tmp_path: Path) -> RecordingApp:
     shutil.copytree(BUNDLED_COLLECTION, root)
     collection = open_folder(root)
     collection.load()
-    return RecordingApp(None, None, "vi", collection=collection, preloaded=True)
+    return RecordingApp(None, None, collection=collection, preloaded=True)
 
 
 async def test_esc_is_in_the_key_line_of_a_unit_opened_from_the_rollup(

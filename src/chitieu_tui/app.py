@@ -19,7 +19,7 @@ from chitieu_tui.commands import LocalizedPalette, default_theme, screenshot_fol
 from chitieu_tui.core.errors import ChitieuError, InternalError
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import Source, View
-from chitieu_tui.i18n import LANGS, t
+from chitieu_tui.i18n import LANGS, current, t, use
 from chitieu_tui.screens.controller import Command, Controller, ListedCommands
 from chitieu_tui.screens.dashboard import DashboardScreen, _local_now
 from chitieu_tui.settings import AppSettings
@@ -35,16 +35,16 @@ class AppCommands(ListedCommands):
         app = self.app
         if not isinstance(app, ChitieuApp):
             return []
-        lang = app.lang
+        lang = current()
         other = next(code for code in LANGS if code != lang)
         return [
             (
-                t(lang, "cmd.language"),
-                t(lang, "cmd.language_help", language=t(lang, f"lang_name.{other}")),
+                t("cmd.language"),
+                t("cmd.language_help", language=t(f"lang_name.{other}")),
                 lambda: app.run_worker(app.switch_language(other)),
             ),
-            (t(lang, "cmd.theme"), t(lang, "cmd.theme_help"), app.action_change_theme),
-            (t(lang, "cmd.screenshot"), t(lang, "cmd.screenshot_help"), app.take_screenshot),
+            (t("cmd.theme"), t("cmd.theme_help"), app.action_change_theme),
+            (t("cmd.screenshot"), t("cmd.screenshot_help"), app.take_screenshot),
         ]
 
 
@@ -63,7 +63,6 @@ class ChitieuApp(App[int]):
         self,
         source: Source | None,
         period: Period | None = None,
-        lang: str = "vi",
         *,
         now: Callable[[], dt.datetime] = _local_now,
         initial: tuple[View, object] | None = None,
@@ -82,7 +81,6 @@ class ChitieuApp(App[int]):
         self._initial = initial
         self._preloaded = preloaded
         """The collection was read before the app started (its first frame has data)."""
-        self.lang = lang
         self.now = now
         self.settings = settings or AppSettings()
         self.persist_theme = self.settings.save_theme
@@ -106,7 +104,6 @@ class ChitieuApp(App[int]):
 
             rollup = RollupScreen(
                 self._collection,
-                self.lang,
                 period=self._period,
                 preloaded=self._preloaded,
                 now=self.now,
@@ -116,7 +113,6 @@ class ChitieuApp(App[int]):
         elif self._source is not None:
             first = DashboardScreen(
                 self._source,
-                self.lang,
                 period=self._period,
                 initial=self._initial,
                 now=self.now,
@@ -147,7 +143,7 @@ class ChitieuApp(App[int]):
         elif name is not None and name in self.available_themes:
             self.theme = name
         elif name is not None:
-            self.notify(t(self.lang, "theme.unknown", name=name), severity="warning", markup=False)
+            self.notify(t("theme.unknown", name=name), severity="warning", markup=False)
         if self.persist_theme:
             # Setting `theme` above publishes its change on the next callback: subscribing
             # after it hears only the changes that come later, the user's.
@@ -169,24 +165,24 @@ class ChitieuApp(App[int]):
         if event.state is WorkerState.ERROR and event.worker.group == "settings":
             from chitieu_tui.present.failure import worded
 
-            text = worded(event.worker.error, self.lang)  # type: ignore[arg-type]
+            text = worded(event.worker.error)  # type: ignore[arg-type]
             self.notify(text, severity="warning", markup=False)
 
     # -- language, screenshots, keys of every screen --------------------------------------
 
     async def switch_language(self, lang: str) -> None:
         """Word the app in `lang`: its screens are made again and shown with the same data."""
-        self.lang = lang
+        use(lang)
         stack = [s for s in self.screen_stack if isinstance(s, Controller)]
         if not stack:
             return
         base, *above = stack
         while self.screen is not base:
             await self.pop_screen()
-        made = base.again(lang)
+        made = base.again()
         await self.switch_screen(made)
         for screen in above:
-            await made.reopen(screen.again(lang))
+            await made.reopen(screen.again())
             made = screen
 
     def take_screenshot(self) -> None:
@@ -201,10 +197,10 @@ class ChitieuApp(App[int]):
         except OSError as exc:
             from chitieu_tui.core.oserrors import os_reason  # only on a failure
 
-            text = t(self.lang, "screenshot.failed", path=str(folder), reason=os_reason(exc))
+            text = t("screenshot.failed", path=str(folder), reason=os_reason(exc))
             self.notify(text, severity="error", markup=False)
             return
-        self.notify(t(self.lang, "screenshot.saved", path=path), markup=False, timeout=10)
+        self.notify(t("screenshot.saved", path=path), markup=False, timeout=10)
 
     def _handle_exception(self, error: Exception) -> None:
         """An exception no handler caught (a bug): the app ends at once, exit status 1, and
@@ -226,14 +222,14 @@ class ChitieuApp(App[int]):
         for key, active in self.active_bindings.items():
             if active.binding.action in ("quit", "app.quit"):
                 shown = active.binding.key_display or self.get_key_display(active.binding)
-                text = t(self.lang, "quit_how", press=shown or key)
-                self.notify(text, title=t(self.lang, "quit_title"), markup=False)
+                text = t("quit_how", press=shown or key)
+                self.notify(text, title=t("quit_title"), markup=False)
                 return
 
     def action_command_palette(self) -> None:
         """Ctrl+P: Textual's palette, its own words (placeholder, no match) in ours."""
         if self.use_command_palette and not LocalizedPalette.is_open(self):
-            self.push_screen(LocalizedPalette(self.lang, id="--command-palette"))
+            self.push_screen(LocalizedPalette(id="--command-palette"))
 
 
 def preload(source: Source, period: Period | None) -> tuple[View, object] | None:
@@ -244,12 +240,10 @@ def preload(source: Source, period: Period | None) -> tuple[View, object] | None
     return None if view is None else (view, stamp)
 
 
-def run_app(
-    source: Source, period: Period | None, lang: str, settings: AppSettings | None = None
-) -> int:
+def run_app(source: Source, period: Period | None, settings: AppSettings | None = None) -> int:
     """Run the dashboard in the terminal (with the settings the command line read); the
     exit status."""
-    app = ChitieuApp(source, period, lang, initial=preload(source, period), settings=settings)
+    app = ChitieuApp(source, period, initial=preload(source, period), settings=settings)
     app.run()
     return ended(app)
 
@@ -275,7 +269,6 @@ def save_screenshot(
     output: Path,
     size: tuple[int, int],
     period: Period | None,
-    lang: str,
     theme: str | None = None,
 ) -> Path:
     """Render the dashboard headless at `size`, once loaded, into an SVG file (in `theme`
@@ -283,7 +276,7 @@ def save_screenshot(
     import asyncio
 
     initial = preload(source, period)
-    app = ChitieuApp(source, period, lang, initial=initial)
+    app = ChitieuApp(source, period, initial=initial)
 
     async def render() -> str:
         async with app.run_test(size=size) as pilot:
@@ -311,30 +304,24 @@ def save_screenshot(
 
 
 def run_rollup(
-    collection: Collection, period: Period | None, lang: str, settings: AppSettings | None = None
+    collection: Collection, period: Period | None, settings: AppSettings | None = None
 ) -> int:
     """Run the roll-up in the terminal (files read before the first frame); the exit status."""
     preloaded = collection.discover is None
     if preloaded:
         collection.load(period)
-    app = ChitieuApp(
-        None, period, lang, collection=collection, preloaded=preloaded, settings=settings
-    )
+    app = ChitieuApp(None, period, collection=collection, preloaded=preloaded, settings=settings)
     app.run()
     return ended(app)
 
 
 def save_rollup_screenshot(
-    collection: Collection,
-    output: Path,
-    size: tuple[int, int],
-    lang: str,
-    theme: str | None = None,
+    collection: Collection, output: Path, size: tuple[int, int], theme: str | None = None
 ) -> Path:
     """Render the roll-up of a loaded collection headless at `size` into an SVG file."""
     import asyncio
 
-    app = ChitieuApp(None, collection.period, lang, collection=collection, preloaded=True)
+    app = ChitieuApp(None, collection.period, collection=collection, preloaded=True)
 
     async def render() -> str:
         async with app.run_test(size=size) as pilot:
@@ -358,5 +345,6 @@ def __getattr__(name: str) -> ChitieuApp:
     from chitieu_tui.core.filesource import FileSource
     from chitieu_tui.i18n import resolve_lang
 
+    use(resolve_lang())
     source = FileSource(resolve_data_dir(None))
-    return ChitieuApp(source, None, resolve_lang(), initial=preload(source, None))
+    return ChitieuApp(source, None, initial=preload(source, None))

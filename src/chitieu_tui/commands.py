@@ -21,16 +21,15 @@ class LocalizedPalette(CommandPalette):
     (a constructor argument) and *No matches found* (drawn by a private countdown of
     Textual 8's CommandPalette, reproduced here with the catalog's words)."""
 
-    def __init__(self, lang: str = "vi", **kwargs: Any) -> None:
-        super().__init__(placeholder=t(lang, "palette.placeholder"), **kwargs)
-        self.lang = lang
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(placeholder=t("palette.placeholder"), **kwargs)
 
     def _start_no_matches_countdown(self, search_value: str) -> None:
         self._stop_no_matches_countdown()
 
         def show_no_matches() -> None:
             if search_value:
-                words = Text(t(self.lang, "palette.no_matches"), style="not bold")
+                words = Text(t("palette.no_matches"), style="not bold")
                 self.query_one(CommandList).add_option(
                     Option(Align.center(words), disabled=True, id=self._NO_MATCHES)
                 )

@@ -12,7 +12,7 @@ from typing import Any
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
 from chitieu_tui.core.numbers import whole
 from chitieu_tui.core.source import View
-from chitieu_tui.i18n import t
+from chitieu_tui.i18n import current, t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import REPORT_COLUMNS, REPORT_NUMERIC, report_headers, row_cells
 from chitieu_tui.present.journal import closed_text
@@ -59,8 +59,8 @@ def who_fields(ev: Evaluation) -> dict[str, str | None]:
     }
 
 
-def _row(ev: Evaluation, lang: str) -> list[str]:
-    cells = row_cells(ev, lang)
+def _row(ev: Evaluation) -> list[str]:
+    cells = row_cells(ev)
     return [cells[c] for c in REPORT_COLUMNS]
 
 
@@ -145,12 +145,12 @@ MD_WHO_KEYS = ("r_by", "r_at", "r_cause", "r_remedy")
 """The Markdown's columns beside the table's: who, when, cause and remedy."""
 
 
-def _who_cells(ev: Evaluation, lang: str) -> list[str]:
+def _who_cells(ev: Evaluation) -> list[str]:
     """Who entered the value, when (in its own time zone), its cause and remedy."""
     entry = ev.entry
     if entry is None:
         return ["", "", "", ""]
-    at = datetime_text(entry.at, lang) if entry.at is not None else ""
+    at = datetime_text(entry.at) if entry.at is not None else ""
     return [entry.by, at, entry.cause, entry.remedy]
 
 
@@ -203,12 +203,12 @@ FORMULA_START = ("=", "+", "-", "@")
 """What makes a spreadsheet read a cell as a formula."""
 
 
-def render(view: View, form: str, lang: str = "vi") -> str:
+def render(view: View, form: str) -> str:
     """The report as text; `table` is rendered by Rich without markup."""
     board = view.board
     if form == "json":
         return json_text(to_json(board))
-    title = f"{board.definitions.unit.name} · {board.period.label(lang)}"
+    title = f"{board.definitions.unit.name} · {board.period.label()}"
     if form == "csv":
         import csv
 
@@ -219,26 +219,26 @@ def render(view: View, form: str, lang: str = "vi") -> str:
             writer.writerow(csv_cells(ev, board.judged))
         return out.getvalue()
     if form == "csv-excel":
-        return csv_excel(view, lang)
+        return csv_excel(view)
     if form == "markdown":
         from chitieu_tui.present.official import provenance
 
-        block = [f"- **{_md(k)}:** {_md(v)}" for k, v in provenance(view, lang)]
+        block = [f"- **{_md(k)}:** {_md(v)}" for k, v in provenance(view)]
         lines = [
             f"# {_md(title)}",
             "",
             *block,
             "",
-            _md(summary_line(board, lang)),
+            _md(summary_line(board)),
             "",
-            _md(groups_line(board, lang)),
+            _md(groups_line(board)),
             "",
         ]
         closed = board.progress.closed if board.progress is not None else None
         if closed is not None:
             at = len(block) + 5
-            lines[at:at] = [_md(t(lang, "r_closed", detail=closed_text(closed, lang))), ""]
-        headers = [*report_headers(lang), *(t(lang, k) for k in MD_WHO_KEYS)]
+            lines[at:at] = [_md(t("r_closed", detail=closed_text(closed))), ""]
+        headers = [*report_headers(), *(t(k) for k in MD_WHO_KEYS)]
         lines += md_head(headers)
         group = None
         for ev in board.evaluations:
@@ -248,10 +248,10 @@ def render(view: View, form: str, lang: str = "vi") -> str:
                     f"| **{_md(board.definitions.group_name(group))}** |"
                     + " |" * (len(headers) - 1)
                 )
-            cells = [*_row(ev, lang), *_who_cells(ev, lang)]
+            cells = [*_row(ev), *_who_cells(ev)]
             lines.append(md_row(cells))
         return "\n".join(lines) + "\n"
-    return _rich_table(view, lang)
+    return _rich_table(view)
 
 
 TERMINAL_COLOURS = {
@@ -276,21 +276,21 @@ def use_colour(stream: object = None) -> bool:
     return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-def _rich_table(view: View, lang: str, colour: bool | None = None) -> str:
+def _rich_table(view: View, colour: bool | None = None) -> str:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     board = view.board
-    table = Table(title=Text(f"{board.definitions.unit.name} · {board.period.label(lang)}"))
-    for column, head in zip(REPORT_COLUMNS, report_headers(lang), strict=True):
+    table = Table(title=Text(f"{board.definitions.unit.name} · {board.period.label()}"))
+    for column, head in zip(REPORT_COLUMNS, report_headers(), strict=True):
         table.add_column(Text(head), justify="right" if column in REPORT_NUMERIC else "left")
     group = None
     for ev in board.evaluations:
         if ev.indicator.group != group:
             group = ev.indicator.group
             table.add_row(Text(""), Text(board.definitions.group_name(group), style="bold"))
-        cells = [Text(c) for c in _row(ev, lang)]
+        cells = [Text(c) for c in _row(ev)]
         cells[-1].stylize(TERMINAL_COLOURS.get(status_colour(ev.status), ""))
         table.add_row(*cells)
     width = shutil.get_terminal_size((140, 24)).columns if sys.stdout.isatty() else 140
@@ -302,11 +302,11 @@ def _rich_table(view: View, lang: str, colour: bool | None = None) -> str:
         force_terminal=colour,
     )
     console.print(table)
-    console.print(Text(summary_line(board, lang)))
-    console.print(Text(groups_line(board, lang)))
+    console.print(Text(summary_line(board)))
+    console.print(Text(groups_line(board)))
     from chitieu_tui.present.official import provenance_line
 
-    console.print(Text(provenance_line(view, lang)))
+    console.print(Text(provenance_line(view)))
     out = console.file
     assert isinstance(out, io.StringIO)
     return out.getvalue()
@@ -316,25 +316,25 @@ BOM = "\ufeff"
 """Excel reads a CSV as UTF-8 only when it starts with this mark."""
 
 
-def excel_number(x: object, lang: str) -> str:
+def excel_number(x: object) -> str:
     """A number as a spreadsheet of the reader's locale reads it: `32,5` (vi), `32.5` (en);
     no thousands separator (it would be read as text)."""
     if x is None or x == "":
         return ""
     if isinstance(x, bool):
-        return t(lang, "done" if x else "not_done")
+        return t("done" if x else "not_done")
     if not isinstance(x, int | float):
         return str(x)
     text = f"{float(x):.6f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") if lang != "en" else text
+    return text.replace(".", ",") if current() != "en" else text
 
 
-def excel_rows(view: View, lang: str, lead: list[str] | None = None) -> list[list[str]]:
+def excel_rows(view: View, lead: list[str] | None = None) -> list[list[str]]:
     """The §11 table's rows (no group rows) as text cells for `csv-excel`."""
     from chitieu_tui.present import official
 
     rows = []
-    for item in official.rows(view, lang):
+    for item in official.rows(view):
         if isinstance(item, official.GroupRow):
             continue
         cells = item.cells()
@@ -344,42 +344,42 @@ def excel_rows(view: View, lang: str, lead: list[str] | None = None) -> list[lis
             if key in official.PERCENT_COLUMNS and isinstance(value, float):
                 value = round(value * 100, 2)  # as the xlsx shows it: 105,26, not 105,263158
             if key == "at":
-                value = datetime_text(value, lang) if value is not None else ""
+                value = datetime_text(value) if value is not None else ""
             if key in ("name", "unit", "note", "by", "cause", "remedy", "status"):
                 row.append(_csv_cell(str(value or "")))
             else:
-                row.append(excel_number(value, lang))
+                row.append(excel_number(value))
         row.append(item.id)
         rows.append(row)
     return rows
 
 
-def excel_headers(lang: str) -> list[str]:
+def excel_headers() -> list[str]:
     """`csv-excel`'s headings: the §11 columns in the reader's language, then the id."""
     from chitieu_tui.present import official
 
-    return [*official.headers(lang), t(lang, "o.col_id")]
+    return [*official.headers(), t("o.col_id")]
 
 
-def excel_writer(out: io.StringIO, lang: str) -> Any:
+def excel_writer(out: io.StringIO) -> Any:
     """A CSV writer with the list separator a spreadsheet of the reader's locale expects:
     `;` in Vietnamese (where `,` marks decimals), `,` in English."""
     import csv
 
-    return csv.writer(out, delimiter=";" if lang != "en" else ",", lineterminator="\r\n")
+    return csv.writer(out, delimiter=";" if current() != "en" else ",", lineterminator="\r\n")
 
 
-def csv_excel(view: View, lang: str = "vi") -> str:
+def csv_excel(view: View) -> str:
     """`--format csv-excel`: a BOM, where the figures come from, then the §11 table with headings
     in the reader's language and numbers as the reader's spreadsheet reads them."""
     from chitieu_tui.present.official import provenance, title
 
     out = io.StringIO()
-    writer = excel_writer(out, lang)
-    writer.writerow([_csv_cell(title(view, lang))])
-    for label, value in provenance(view, lang):
+    writer = excel_writer(out)
+    writer.writerow([_csv_cell(title(view))])
+    for label, value in provenance(view):
         writer.writerow([_csv_cell(label), _csv_cell(value)])
     writer.writerow([])
-    writer.writerow(excel_headers(lang))
-    writer.writerows(excel_rows(view, lang))
+    writer.writerow(excel_headers())
+    writer.writerows(excel_rows(view))
     return BOM + out.getvalue()

@@ -54,13 +54,13 @@ def total_json(total: Total) -> dict[str, Any]:
     }
 
 
-def to_json_collection(collection: Collection, lang: str = "vi") -> dict[str, Any]:
+def to_json_collection(collection: Collection) -> dict[str, Any]:
     """`{"collection": {"name"}, "period", "units": [...], "totals": [...]}`."""
     units: list[dict[str, Any]] = []
     for m in collection.members:
         board = m.board
         if board is None:
-            error = m.error.render(lang) if m.error is not None else None
+            error = m.error.render() if m.error is not None else None
             units.append(
                 {"unit": m.key, "name": m.name, "summary": None, "indicators": [], "error": error}
             )
@@ -124,21 +124,21 @@ def _csv(collection: Collection) -> str:
     return out.getvalue()
 
 
-def _grid(collection: Collection, lang: str) -> tuple[list[str], list[list[str]]]:
+def _grid(collection: Collection) -> tuple[list[str], list[list[str]]]:
     """Headings and rows of the scorecard (units, then the totals row)."""
     columns = collection.shown_columns()
-    heads = [t(lang, "rollup.col_rank"), t(lang, "rollup.col_unit"), t(lang, "rollup.col_met")]
+    heads = [t("rollup.col_rank"), t("rollup.col_unit"), t("rollup.col_met")]
     heads += column_names(collection, columns)
     rows: list[list[str]] = []
-    for row in sorted(unit_rows(collection, columns, lang), key=_rank_key):
+    for row in sorted(unit_rows(collection, columns), key=_rank_key):
         if row.rank is None:
-            rows.append(["", row.name, t(lang, "rollup.error_cell", error=row.error)])
+            rows.append(["", row.name, t("rollup.error_cell", error=row.error)])
             rows[-1] += [""] * len(columns)
             continue
-        name = row.name + (f" ({t(lang, 'rollup.offline_mark')})" if row.offline else "")
+        name = row.name + (f" ({t('rollup.offline_mark')})" if row.offline else "")
         rows.append([str(row.rank), name, f"{row.met}/{row.total}"] + [c.text for c in row.cells])
-    sums = [total_cell(x, lang).text for x in column_totals(collection, columns)]
-    rows.append(["", t(lang, "rollup.totals"), ""] + sums)
+    sums = [total_cell(x).text for x in column_totals(collection, columns)]
+    rows.append(["", t("rollup.totals"), ""] + sums)
     return heads, rows
 
 
@@ -146,22 +146,22 @@ def _rank_key(row: Any) -> tuple[int, int]:
     return (row.rank is None, row.rank or 0)
 
 
-def render_collection(collection: Collection, form: str, lang: str = "vi") -> str:
+def render_collection(collection: Collection, form: str) -> str:
     """The collection's report as text."""
     if form == "json":
-        return json.dumps(to_json_collection(collection, lang), ensure_ascii=False, indent=2)
+        return json.dumps(to_json_collection(collection), ensure_ascii=False, indent=2)
     if form == "csv":
         return _csv(collection)
     if form == "csv-excel":
-        return _csv_excel(collection, lang)
-    heads, rows = _grid(collection, lang)
-    origin = [(t(lang, "o.source"), collection.label or collection.name)]
-    if offline_text(collection, lang):
-        origin.append((t(lang, "o.offline"), offline_text(collection, lang)))
+        return _csv_excel(collection)
+    heads, rows = _grid(collection)
+    origin = [(t("o.source"), collection.label or collection.name)]
+    if offline_text(collection):
+        origin.append((t("o.offline"), offline_text(collection)))
     if form == "markdown":
-        lines = [f"# {_md(header_text(collection, lang))}", ""]
+        lines = [f"# {_md(header_text(collection))}", ""]
         lines += [f"- **{_md(k)}:** {_md(v)}" for k, v in origin]
-        lines += ["", _md(summary_text(collection, lang))]
+        lines += ["", _md(summary_text(collection))]
         lines += ["", *md_head(heads), *(md_row(row) for row in rows)]
         return "\n".join(lines) + "\n"
     # lazy: rich only for the terminal table (not json, csv or markdown)
@@ -169,7 +169,7 @@ def render_collection(collection: Collection, form: str, lang: str = "vi") -> st
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(header_text(collection, lang)))
+    table = Table(title=Text(header_text(collection)))
     for i, head in enumerate(heads):
         table.add_column(Text(head), justify="left" if i == 1 else "right")
     for row in rows:
@@ -177,27 +177,27 @@ def render_collection(collection: Collection, form: str, lang: str = "vi") -> st
     width = shutil.get_terminal_size((140, 24)).columns if sys.stdout.isatty() else 140
     console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
     console.print(table)
-    console.print(Text(summary_text(collection, lang)))
+    console.print(Text(summary_text(collection)))
     console.print(Text(" · ".join(f"{k}: {v}" for k, v in origin)))
     out = console.file
     assert isinstance(out, io.StringIO)
     return out.getvalue()
 
 
-def _csv_excel(collection: Collection, lang: str) -> str:
+def _csv_excel(collection: Collection) -> str:
     """`csv-excel` of a collection: a BOM, the source, then every unit's §11 rows, led by the
     unit's name (the scorecard and totals are in the xlsx)."""
     out = io.StringIO()
-    writer = excel_writer(out, lang)
-    writer.writerow([_csv_cell(header_text(collection, lang))])
-    writer.writerow([t(lang, "o.source"), _csv_cell(collection.label or collection.name)])
-    if offline_text(collection, lang):
-        writer.writerow([t(lang, "o.offline"), _csv_cell(offline_text(collection, lang))])
+    writer = excel_writer(out)
+    writer.writerow([_csv_cell(header_text(collection))])
+    writer.writerow([t("o.source"), _csv_cell(collection.label or collection.name)])
+    if offline_text(collection):
+        writer.writerow([t("o.offline"), _csv_cell(offline_text(collection))])
     writer.writerow([])
-    writer.writerow([t(lang, "o.col_unit_name"), t(lang, "o.period"), *excel_headers(lang)])
+    writer.writerow([t("o.col_unit_name"), t("o.period"), *excel_headers()])
     for m in collection.members:
         if m.view is None or m.error is not None:
             continue
-        lead = [_csv_cell(m.name), m.view.board.period.label(lang)]
-        writer.writerows(excel_rows(m.view, lang, lead))
+        lead = [_csv_cell(m.name), m.view.board.period.label()]
+        writer.writerows(excel_rows(m.view, lead))
     return BOM + out.getvalue()

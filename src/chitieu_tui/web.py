@@ -46,6 +46,6 @@ def serve_web(args: argparse.Namespace) -> int:
     except ImportError:
         raise UsageError("err.extra_missing", command="web", how=install_hint("web")) from None
     server = Server(dashboard_command(args), host=args.host, port=args.port, title="chitieu")
-    print(t(args.lang, "web.listening", url=server.public_url), file=sys.stderr, flush=True)
+    print(t("web.listening", url=server.public_url), file=sys.stderr, flush=True)
     server.serve()
     return 0

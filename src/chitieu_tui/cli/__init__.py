@@ -20,7 +20,7 @@ from chitieu_tui.cli.parser import (
     build_parser,
 )
 from chitieu_tui.core.errors import ChitieuError, InternalError, UsageError
-from chitieu_tui.i18n import t
+from chitieu_tui.i18n import t, use
 from chitieu_tui.terminal import safe_streams
 
 if TYPE_CHECKING:
@@ -87,9 +87,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: 0 done, 1 bad input, 2 bad usage."""
     safe_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
-    lang = _lang(argv)
-    _word_argparse(lang)
-    parser = build_parser(lang)
+    lang, warning = _lang(argv)
+    use(lang)  # the one place the command line sets the language; `t(key)` words in it
+    if warning is not None:  # CHITIEU_LANG=fr: said, in the language spoken instead
+        warn(warning)
+    _word_argparse()
+    parser = build_parser()
     _argcomplete(parser)
     args = parser.parse_args(argv)
     args.lang, args.lang_typed = lang, _argv_lang(argv)
@@ -99,12 +102,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command(args.command)(args)
     except UsageError as exc:
         parser.print_usage(sys.stderr)
-        print(t(lang, "usage_error", message=exc.text(lang)), file=sys.stderr)
+        print(t("usage_error", message=exc.text()), file=sys.stderr)
         return 2
     except ChitieuError as exc:
         if isinstance(exc, InternalError) and os.environ.get("CHITIEU_DEBUG"):
             raise
-        print_error(exc, lang)
+        print_error(exc)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -114,5 +117,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: said as such, never a traceback for an official
         if os.environ.get("CHITIEU_DEBUG"):
             raise
-        print_error(InternalError("err.internal_debug", what=type(exc).__name__), lang)
+        print_error(InternalError("err.internal_debug", what=type(exc).__name__))
         return 1

@@ -6,7 +6,6 @@ import argparse
 import os
 from collections.abc import Sequence
 
-from chitieu_tui.cli.console import warn
 from chitieu_tui.cli.parser import _READ, COMMAND_OPTIONS, _argv_lang
 from chitieu_tui.core.errors import ChitieuError, Place
 from chitieu_tui.core.text import clean
@@ -24,28 +23,28 @@ def cmd_config(args: argparse.Namespace) -> int:
 
     path = settings.settings_path()
     state = "settings.file_found" if path.is_file() else "settings.file_missing"
-    print(t(args.lang, state, path=str(path)))
+    print(t(state, path=str(path)))
     values = getattr(args, "settings", None) or settings.effective(getattr(args, "given", {}))
     rows: list[tuple[str, str, str, str]] = []
     for s in settings.SETTINGS:
         v = values[s.name]
         shown = v.value
-        origin = t(args.lang, f"settings.origin_{v.origin}", detail=v.detail)
+        origin = t(f"settings.origin_{v.origin}", detail=v.detail)
         if shown is None and s.name == "lang":
-            shown, origin = args.lang, t(args.lang, "settings.origin_locale")
+            shown, origin = args.lang, t("settings.origin_locale")
         elif shown is None and s.name == "config" and values["api"].value is None:
             shown = str(resolve_data_dir(None))
         elif shown is None and s.name == "theme":
             shown = "textual-dark"
-        text = shown if shown is not None else t(args.lang, "settings.unset")
-        rows.append((s.name, text, origin, t(args.lang, s.key)))
+        text = shown if shown is not None else t("settings.unset")
+        rows.append((s.name, text, origin, t(s.key)))
     for name, key in settings.ENV_ONLY:
         present = bool(os.environ.get(name))
         if name == settings.PATH_ENV and present:
             state_text = os.environ[name]
         else:
-            state_text = t(args.lang, "settings.set" if present else "settings.unset")
-        rows.append((name, state_text, "", t(args.lang, key)))
+            state_text = t("settings.set" if present else "settings.unset")
+        rows.append((name, state_text, "", t(key)))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for row in rows:
         cells = [c.ljust(w) for c, w in zip(row[:3], widths, strict=True)]
@@ -53,13 +52,14 @@ def cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def _lang(argv: Sequence[str]) -> str:
-    """`--lang`, else CHITIEU_LANG, else the settings file's `lang`, else the locale."""
+def _lang(argv: Sequence[str]) -> tuple[str, ChitieuError | None]:
+    """`--lang`, else CHITIEU_LANG, else the settings file's `lang`, else the locale; and
+    the warning to print once that language is in use (a CHITIEU_LANG not understood)."""
     typed = _argv_lang(argv)
     raw = os.environ.get(LANG_ENV, "")
     env = raw.strip().lower()[:2]
     if typed or env in LANGS:
-        return resolve_lang(typed)
+        return resolve_lang(typed), None
     # lazy: settings pulls msgspec and platformdirs; not read when --lang or CHITIEU_LANG decides
     from chitieu_tui import settings
 
@@ -71,8 +71,8 @@ def _lang(argv: Sequence[str]) -> str:
     if raw.strip():  # CHITIEU_LANG=fr: said, in the language spoken instead, not ignored
         accepted = ", ".join(LANGS)
         got = repr(clean(raw)[:40])
-        warn(ChitieuError("warn.lang_unknown", Place(LANG_ENV), got=got, accepted=accepted), lang)
-    return lang
+        return lang, ChitieuError("warn.lang_unknown", Place(LANG_ENV), got=got, accepted=accepted)
+    return lang, None
 
 
 def _apply_settings(args: argparse.Namespace) -> None:

@@ -11,38 +11,38 @@ from chitieu_tui import version
 from chitieu_tui.cli.completion import SHELLS, candidates
 from chitieu_tui.core.errors import DataError, UsageError
 from chitieu_tui.core.periods import Period
-from chitieu_tui.i18n import t
+from chitieu_tui.i18n import t, t_in
 
 
-def _period_type(lang: str) -> Callable[[str], Period]:
+def _period_type() -> Callable[[str], Period]:
     """`--period`'s type: a Period, or bad usage worded in the reader's language."""
 
     def period(text: str) -> Period:
         try:
             return Period.parse(text)
         except DataError as exc:
-            raise argparse.ArgumentTypeError(exc.text(lang)) from None
+            raise argparse.ArgumentTypeError(exc.text()) from None
 
     return period
 
 
-def _size_type(lang: str) -> Callable[[str], tuple[int, int]]:
-    """`--size`'s type: columns x lines within bounds, else bad usage worded in `lang`."""
+def _size_type() -> Callable[[str], tuple[int, int]]:
+    """`--size`'s type: columns x lines within bounds, else bad usage worded in the current language."""
 
     def size(text: str) -> tuple[int, int]:
         try:
             w, h = (int(x) for x in text.lower().split("x"))
         except ValueError:
-            raise argparse.ArgumentTypeError(t(lang, "err.cli.size_form", got=text)) from None
+            raise argparse.ArgumentTypeError(t("err.cli.size_form", got=text)) from None
         if not (20 <= w <= 1000 and 10 <= h <= 500):
-            raise argparse.ArgumentTypeError(t(lang, "err.cli.size_range", got=text))
+            raise argparse.ArgumentTypeError(t("err.cli.size_range", got=text))
         return w, h
 
     return size
 
 
-def _port_type(lang: str) -> Callable[[str], int]:
-    """`--port`'s type: a whole number from 1 to 65535, else bad usage worded in `lang`."""
+def _port_type() -> Callable[[str], int]:
+    """`--port`'s type: a whole number from 1 to 65535, else bad usage worded in the current language."""
 
     def port(text: str) -> int:
         try:
@@ -50,32 +50,32 @@ def _port_type(lang: str) -> Callable[[str], int]:
         except ValueError:
             number = 0
         if not 1 <= number <= 65535:
-            raise argparse.ArgumentTypeError(t(lang, "err.server.port_range", port=text))
+            raise argparse.ArgumentTypeError(t("err.server.port_range", port=text))
         return number
 
     return port
 
 
-def _opt_config(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
-    parser.add_argument("--config", metavar="DIR", default=d, help=t(lang, "cli.opt.config"))
+def _opt_config(parser: argparse.ArgumentParser, d: Any) -> None:
+    parser.add_argument("--config", metavar="DIR", default=d, help=t("cli.opt.config"))
 
 
-def _opt_remote(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
-    parser.add_argument("--api", metavar="URL", default=d, help=t(lang, "cli.opt.api"))
-    parser.add_argument("--unit", metavar="ID", default=d, help=t(lang, "cli.opt.unit"))
+def _opt_remote(parser: argparse.ArgumentParser, d: Any) -> None:
+    parser.add_argument("--api", metavar="URL", default=d, help=t("cli.opt.api"))
+    parser.add_argument("--unit", metavar="ID", default=d, help=t("cli.opt.unit"))
 
 
-def _opt_offline(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
+def _opt_offline(parser: argparse.ArgumentParser, d: Any) -> None:
     parser.add_argument(
         "--offline",
         action="store_true",
         default=d if d is not None else False,
-        help=t(lang, "cli.opt.offline"),
+        help=t("cli.opt.offline"),
     )
 
 
-def _opt_snapshots(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
-    parser.add_argument("--snapshots", metavar="DIR", default=d, help=t(lang, "cli.opt.snapshots"))
+def _opt_snapshots(parser: argparse.ArgumentParser, d: Any) -> None:
+    parser.add_argument("--snapshots", metavar="DIR", default=d, help=t("cli.opt.snapshots"))
 
 
 def _completer(kind: str) -> Callable[..., list[str]]:
@@ -88,15 +88,15 @@ def _completer(kind: str) -> Callable[..., list[str]]:
     return complete
 
 
-def _opt_period(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
+def _opt_period(parser: argparse.ArgumentParser, d: Any) -> None:
     action = parser.add_argument(
-        "--period", metavar="P", type=_period_type(lang), default=d, help=t(lang, "cli.opt.period")
+        "--period", metavar="P", type=_period_type(), default=d, help=t("cli.opt.period")
     )
     action.completer = _completer("period")  # type: ignore[attr-defined]
 
 
-def _opt_by(parser: argparse.ArgumentParser, d: Any, lang: str) -> None:
-    parser.add_argument("--by", metavar="NAME", default=d, help=t(lang, "cli.by_help"))
+def _opt_by(parser: argparse.ArgumentParser, d: Any) -> None:
+    parser.add_argument("--by", metavar="NAME", default=d, help=t("cli.by_help"))
 
 
 OPTION_GROUPS: dict[
@@ -147,7 +147,7 @@ def _command_name(parser: argparse.ArgumentParser) -> str | None:
     return parts[-1] if len(parts) > 1 else None
 
 
-def _source_options(parser: argparse.ArgumentParser, sub: bool, lang: str = "vi") -> None:
+def _source_options(parser: argparse.ArgumentParser, sub: bool) -> None:
     """The option groups of the parser's command (COMMAND_OPTIONS, all when it is not
     listed) and --lang; on a command, defaults are SUPPRESSed so the main parser's stay
     (None for a group the main parser does not have, such as --by)."""
@@ -157,12 +157,12 @@ def _source_options(parser: argparse.ArgumentParser, sub: bool, lang: str = "vi"
     for group in COMMAND_OPTIONS.get(_command_name(parser), _READ):
         shared = group in COMMAND_OPTIONS[None]
         d: Any = argparse.SUPPRESS if sub and shared else None
-        OPTION_GROUPS[group][0](parser, d, lang)
+        OPTION_GROUPS[group][0](parser, d)
     parser.add_argument(
         "--lang",
         choices=("vi", "en"),
         default=argparse.SUPPRESS if sub else None,
-        help=t(lang, "cli.opt.lang"),
+        help=t("cli.opt.lang"),
     )
 
 
@@ -178,7 +178,7 @@ def _refuse_foreign(args: argparse.Namespace) -> None:
                 raise UsageError("err.usage.not_an_option", option=option, command=args.command)
 
 
-def _formatter(lang: str) -> type[argparse.HelpFormatter]:
+def _formatter() -> type[argparse.HelpFormatter]:
     """Help that keeps the epilog's lines and shows each default, in the reader's words."""
 
     class Formatter(argparse.RawDescriptionHelpFormatter):
@@ -190,26 +190,26 @@ def _formatter(lang: str) -> type[argparse.HelpFormatter]:
                 and default not in (None, False, True, argparse.SUPPRESS)
                 and (action.option_strings or action.nargs == "?")
             ):
-                text += t(lang, "cli.default")
+                text += t("cli.default")
             return text
 
     return Formatter
 
 
-def _commands_action(lang: str) -> type[argparse.Action]:
+def _commands_action() -> type[argparse.Action]:
     """Subparsers whose commands get, from the catalog: help, description, the environment
     epilog, defaults shown, and their option groups."""
 
     class Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
         def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
             key = f"cli.cmd.{name}"
-            if t("en", key) != key:  # the catalog's words win over an English literal
-                kwargs["help"] = t(lang, key)
+            if t_in("en", key) != key:  # the catalog's words win over an English literal
+                kwargs["help"] = t(key)
             kwargs.setdefault("description", kwargs.get("help"))
-            kwargs.setdefault("epilog", t(lang, "cli.epilog"))
-            kwargs.setdefault("formatter_class", _formatter(lang))
+            kwargs.setdefault("epilog", t("cli.epilog"))
+            kwargs.setdefault("formatter_class", _formatter())
             parser = super().add_parser(name, **kwargs)
-            _source_options(parser, sub=True, lang=lang)
+            _source_options(parser, sub=True)
             return parser
 
     return Commands
@@ -234,12 +234,12 @@ _ARGPARSE_KEYS = {
 """argparse's own words (it looks them up through its module-level `_`) and their keys."""
 
 
-def _word_argparse(lang: str) -> None:
-    """Make argparse's own messages (usage, errors, help headings) speak `lang`."""
+def _word_argparse() -> None:
+    """Make argparse's own messages (usage, errors, help headings) speak the current language."""
 
     def word(message: str) -> str:
         key = _ARGPARSE_KEYS.get(message)
-        return t(lang, key) if key is not None else message
+        return t(key) if key is not None else message
 
     argparse._ = word  # type: ignore[attr-defined]
 
@@ -273,11 +273,11 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def _user_parser(subs: Any, lang: str) -> None:
+def _user_parser(subs: Any) -> None:
     """`chitieu user add|list|rotate|remove` (cli/users.py), each taking --users and --config."""
     user = subs.add_parser("user")
     actions = user.add_subparsers(
-        dest="user_command", metavar="ACTION", required=True, help=t(lang, "cli.user_action_help")
+        dest="user_command", metavar="ACTION", required=True, help=t("cli.user_action_help")
     )
     for name, key in (
         ("add", "cli.user_add_help"),
@@ -287,19 +287,19 @@ def _user_parser(subs: Any, lang: str) -> None:
     ):
         sub = actions.add_parser(
             name,
-            help=t(lang, key),
-            description=t(lang, key),
-            epilog=t(lang, "cli.epilog"),
-            formatter_class=_formatter(lang),
+            help=t(key),
+            description=t(key),
+            epilog=t("cli.epilog"),
+            formatter_class=_formatter(),
         )
         if name != "list":
-            sub.add_argument("name", metavar="NAME", help=t(lang, "cli.opt.user_name"))
+            sub.add_argument("name", metavar="NAME", help=t("cli.opt.user_name"))
         if name == "add":
             sub.add_argument(
                 "--role",
                 required=True,
                 choices=("editor", "approver", "viewer"),
-                help=t(lang, "cli.opt.role"),
+                help=t("cli.opt.role"),
             )
             sub.add_argument(
                 "--unit",
@@ -307,114 +307,104 @@ def _user_parser(subs: Any, lang: str) -> None:
                 metavar="ID",
                 action="append",
                 required=True,
-                help=t(lang, "cli.opt.user_unit"),
+                help=t("cli.opt.user_unit"),
             )
-            sub.add_argument(
-                "--display", metavar="TEXT", default="", help=t(lang, "cli.opt.display")
-            )
-        sub.add_argument("--users", metavar="FILE", default=None, help=t(lang, "cli.opt.users"))
-        _opt_config(sub, argparse.SUPPRESS, lang)
+            sub.add_argument("--display", metavar="TEXT", default="", help=t("cli.opt.display"))
+        sub.add_argument("--users", metavar="FILE", default=None, help=t("cli.opt.users"))
+        _opt_config(sub, argparse.SUPPRESS)
         sub.add_argument(
-            "--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=t(lang, "cli.opt.lang")
+            "--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=t("cli.opt.lang")
         )
 
 
-def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exit status 2 on bad usage)."""
     parser = argparse.ArgumentParser(
         prog="chitieu",
-        description=t(lang, "cli.description"),
-        epilog=t(lang, "cli.epilog"),
-        formatter_class=_formatter(lang),
+        description=t("cli.description"),
+        epilog=t("cli.epilog"),
+        formatter_class=_formatter(),
     )
     parser.add_argument(
         "--version",
         action=_VersionAction,
-        help=t(lang, "argparse.version"),
+        help=t("argparse.version"),
     )
-    _source_options(parser, sub=False, lang=lang)
-    subs = parser.add_subparsers(dest="command", metavar="COMMAND", action=_commands_action(lang))
+    _source_options(parser, sub=False)
+    subs = parser.add_subparsers(dest="command", metavar="COMMAND", action=_commands_action())
     check = subs.add_parser("check", help="validate the data folder; errors as path:line:col")
-    _source_options(check, sub=True, lang=lang)
+    _source_options(check, sub=True)
     report = subs.add_parser("report", help="print one period without the TUI")
-    _source_options(report, sub=True, lang=lang)
+    _source_options(report, sub=True)
     report.add_argument(
-        "--format", choices=REPORT_FORMATS, default="table", help=t(lang, "cli.opt.format")
+        "--format", choices=REPORT_FORMATS, default="table", help=t("cli.opt.format")
     )
-    report.add_argument("--output", "-o", metavar="FILE", default=None, help=t(lang, "cli.output"))
+    report.add_argument("--output", "-o", metavar="FILE", default=None, help=t("cli.output"))
     snap = subs.add_parser("snapshot", help="write a snapshot and print its path")
-    _source_options(snap, sub=True, lang=lang)
+    _source_options(snap, sub=True)
     shot = subs.add_parser("screenshot", help="render the dashboard once to an SVG file")
-    _source_options(shot, sub=True, lang=lang)
-    shot.add_argument(
-        "--output", "-o", required=True, metavar="FILE.svg", help=t(lang, "cli.opt.output")
-    )
+    _source_options(shot, sub=True)
+    shot.add_argument("--output", "-o", required=True, metavar="FILE.svg", help=t("cli.opt.output"))
     shot.add_argument(
         "--size",
-        type=_size_type(lang),
+        type=_size_type(),
         default="120x40",
         metavar="WxH",
-        help=t(lang, "cli.opt.size"),
+        help=t("cli.opt.size"),
     )
-    shot.add_argument("--light", action="store_true", help=t(lang, "cli.light_help"))
+    shot.add_argument("--light", action="store_true", help=t("cli.light_help"))
     setp = subs.add_parser("set", help="enter one value (locked, atomic write), then snapshot")
-    _source_options(setp, sub=True, lang=lang)
-    setp_id = setp.add_argument("id", metavar="ID", help=t(lang, "cli.opt.id"))
+    _source_options(setp, sub=True)
+    setp_id = setp.add_argument("id", metavar="ID", help=t("cli.opt.id"))
     setp_id.completer = _completer("id")  # type: ignore[attr-defined]
-    setp.add_argument("value", metavar="VALUE", help=t(lang, "cli.set_value"))
-    setp.add_argument("--note", default=None, help=t(lang, "cli.opt.note"))
-    setp.add_argument("--no-snapshot", action="store_true", help=t(lang, "cli.opt.no_snapshot"))
-    setp.add_argument("--yes", action="store_true", help=t(lang, "cli.set_yes"))
-    setp.add_argument("--cause", metavar="T", default=None, help=t(lang, "cli.cause_help"))
-    setp.add_argument("--remedy", metavar="T", default=None, help=t(lang, "cli.remedy_help"))
-    unset = subs.add_parser("unset", help=t(lang, "cli.unset_help"))
-    _source_options(unset, sub=True, lang=lang)
-    unset_id = unset.add_argument("id", metavar="ID", help=t(lang, "cli.opt.id"))
+    setp.add_argument("value", metavar="VALUE", help=t("cli.set_value"))
+    setp.add_argument("--note", default=None, help=t("cli.opt.note"))
+    setp.add_argument("--no-snapshot", action="store_true", help=t("cli.opt.no_snapshot"))
+    setp.add_argument("--yes", action="store_true", help=t("cli.set_yes"))
+    setp.add_argument("--cause", metavar="T", default=None, help=t("cli.cause_help"))
+    setp.add_argument("--remedy", metavar="T", default=None, help=t("cli.remedy_help"))
+    unset = subs.add_parser("unset", help=t("cli.unset_help"))
+    _source_options(unset, sub=True)
+    unset_id = unset.add_argument("id", metavar="ID", help=t("cli.opt.id"))
     unset_id.completer = _completer("id")  # type: ignore[attr-defined]
-    unset.add_argument("--no-snapshot", action="store_true", help=t(lang, "cli.opt.no_snapshot"))
-    alerts = subs.add_parser("alerts", help=t(lang, "cli.alerts_help"))
-    alerts.add_argument("--fail", action="store_true", help=t(lang, "cli.alerts_fail"))
-    log = subs.add_parser("log", help=t(lang, "cli.log_help"))
-    log_id = log.add_argument(
-        "id", metavar="ID", nargs="?", default=None, help=t(lang, "cli.opt.log_id")
-    )
+    unset.add_argument("--no-snapshot", action="store_true", help=t("cli.opt.no_snapshot"))
+    alerts = subs.add_parser("alerts", help=t("cli.alerts_help"))
+    alerts.add_argument("--fail", action="store_true", help=t("cli.alerts_fail"))
+    log = subs.add_parser("log", help=t("cli.log_help"))
+    log_id = log.add_argument("id", metavar="ID", nargs="?", default=None, help=t("cli.opt.log_id"))
     log_id.completer = _completer("id")  # type: ignore[attr-defined]
-    verify = subs.add_parser("verify", help=t(lang, "cli.verify_help"))
-    _source_options(verify, sub=True, lang=lang)
+    verify = subs.add_parser("verify", help=t("cli.verify_help"))
+    _source_options(verify, sub=True)
     for name, key in (("close", "cli.close_help"), ("reopen", "cli.reopen_help")):
-        cmd = subs.add_parser(name, help=t(lang, key))
-        cmd.add_argument("--reason", metavar="TEXT", required=True, help=t(lang, "cli.reason_help"))
+        cmd = subs.add_parser(name, help=t(key))
+        cmd.add_argument("--reason", metavar="TEXT", required=True, help=t("cli.reason_help"))
         for action in cmd._actions:
             if action.dest == "period":  # no default here: the quarter is named
-                action.help = t(lang, "cli.opt.close_period")
-    template = subs.add_parser("template", help=t(lang, "cli.template_help"))
+                action.help = t("cli.opt.close_period")
+    template = subs.add_parser("template", help=t("cli.template_help"))
     template.add_argument(
-        "--output", "-o", required=True, metavar="FILE.xlsx", help=t(lang, "cli.opt.xlsx_output")
+        "--output", "-o", required=True, metavar="FILE.xlsx", help=t("cli.opt.xlsx_output")
     )
-    imp = subs.add_parser("import", help=t(lang, "cli.import_help"))
-    imp.add_argument("file", metavar="FILE.xlsx", help=t(lang, "cli.opt.import_file"))
-    imp.add_argument("--yes", action="store_true", help=t(lang, "cli.set_yes"))
-    imp.add_argument("--no-snapshot", action="store_true", help=t(lang, "cli.opt.no_snapshot"))
+    imp = subs.add_parser("import", help=t("cli.import_help"))
+    imp.add_argument("file", metavar="FILE.xlsx", help=t("cli.opt.import_file"))
+    imp.add_argument("--yes", action="store_true", help=t("cli.set_yes"))
+    imp.add_argument("--no-snapshot", action="store_true", help=t("cli.opt.no_snapshot"))
     init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
-    init.add_argument(
-        "dest", nargs="?", default="config", metavar="DIR", help=t(lang, "cli.opt.dest")
-    )
+    init.add_argument("dest", nargs="?", default="config", metavar="DIR", help=t("cli.opt.dest"))
     serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
-    _source_options(serve, sub=True, lang=lang)
-    serve.add_argument("--host", default="127.0.0.1", help=t(lang, "cli.opt.host"))
-    serve.add_argument("--port", type=_port_type(lang), default=8765, help=t(lang, "cli.opt.port"))
-    serve.add_argument(
-        "--yes-public", action="store_true", help=t(lang, "cli.opt.serve_yes_public")
-    )
-    serve.add_argument("--users", metavar="FILE", default=None, help=t(lang, "cli.opt.users"))
-    _user_parser(subs, lang)
+    _source_options(serve, sub=True)
+    serve.add_argument("--host", default="127.0.0.1", help=t("cli.opt.host"))
+    serve.add_argument("--port", type=_port_type(), default=8765, help=t("cli.opt.port"))
+    serve.add_argument("--yes-public", action="store_true", help=t("cli.opt.serve_yes_public"))
+    serve.add_argument("--users", metavar="FILE", default=None, help=t("cli.opt.users"))
+    _user_parser(subs)
     web = subs.add_parser("web")
-    web.add_argument("--host", default="127.0.0.1", help=t(lang, "cli.opt.web_host"))
-    web.add_argument("--port", type=_port_type(lang), default=8000, help=t(lang, "cli.opt.port"))
-    web.add_argument("--yes-public", action="store_true", help=t(lang, "cli.opt.yes_public"))
+    web.add_argument("--host", default="127.0.0.1", help=t("cli.opt.web_host"))
+    web.add_argument("--port", type=_port_type(), default=8000, help=t("cli.opt.port"))
+    web.add_argument("--yes-public", action="store_true", help=t("cli.opt.yes_public"))
     subs.add_parser("config")
     completion = subs.add_parser("completion")
-    completion.add_argument("shell", choices=SHELLS, help=t(lang, "cli.opt.shell"))
+    completion.add_argument("shell", choices=SHELLS, help=t("cli.opt.shell"))
     return parser
 
 

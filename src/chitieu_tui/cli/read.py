@@ -38,7 +38,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         defs = data.definitions()
     except ChitieuError as exc:
         for e in flatten(exc):
-            print(e.render(args.lang), file=sys.stderr)
+            print(e.render(), file=sys.stderr)
         return 1
     problems: list[ChitieuError] = []
     broken_years: set[int] = set()
@@ -70,17 +70,15 @@ def cmd_check(args: argparse.Namespace) -> int:
                 if year is not None and year.key == "err.period.year_range":
                     problems.append(DataError(year, Place(where)))
                     continue
-                print(t(args.lang, "check.misnamed", where=where), file=sys.stderr)
+                print(t("check.misnamed", where=where), file=sys.stderr)
     for w in data.warnings:
         print(f"{w.place}: warning: {w.message}" if w.place else f"warning: {w}", file=sys.stderr)
     for p in problems:
-        print(p.render(args.lang), file=sys.stderr)
+        print(p.render(), file=sys.stderr)
     if problems:
         return 1
     shown = data.shown(data.definitions_path)
-    print(
-        t(args.lang, "check.ok", where=shown, indicators=len(defs.indicators), files=len(periods))
-    )
+    print(t("check.ok", where=shown, indicators=len(defs.indicators), files=len(periods)))
     return 0
 
 
@@ -95,7 +93,7 @@ def check_collection(args: argparse.Namespace, collection: Collection) -> int:
         if not isinstance(m.source, FileSource):  # not a folder (not for `--config ROOT`)
             continue
         data = m.source.data
-        print(t(args.lang, "check.unit", where=data.shown(data.root)), flush=True)
+        print(t("check.unit", where=data.shown(data.root)), flush=True)
         unit_args = argparse.Namespace(**vars(args))
         unit_args.config = str(data.root)
         if cmd_check(unit_args) != 0:
@@ -106,16 +104,16 @@ def check_collection(args: argparse.Namespace, collection: Collection) -> int:
         collection.load(None)
     except ChitieuError as exc:
         for e in flatten(exc):
-            print(e.render(args.lang), file=sys.stderr)
+            print(e.render(), file=sys.stderr)
         return 1
     for m in collection.members:
         if m.error is not None and m.key not in failed:
-            print(m.error.render(args.lang), file=sys.stderr)
+            print(m.error.render(), file=sys.stderr)
             failed.append(m.key)
     if failed:
-        print(t(args.lang, "check.units_failed", n=len(failed), total=len(collection.members)))
+        print(t("check.units_failed", n=len(failed), total=len(collection.members)))
         return 1
-    print(t(args.lang, "check.units_ok", total=len(collection.members)))
+    print(t("check.units_ok", total=len(collection.members)))
     return 0
 
 
@@ -154,15 +152,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     source = make_source(args)
     official = args.format in ("xlsx", "docx", "text")
     history = 5 if official or args.format == "csv-excel" else 0  # quarter and last year's
-    view = _load_view(source, args.period, args.lang, history=history)
+    view = _load_view(source, args.period, history=history)
     for w in view.warnings:
-        warn(w, args.lang)
+        warn(w)
     if official:
         from chitieu_tui.office.render import render_official
 
-        _emit(args, render_official(view, args.format, args.lang))
+        _emit(args, render_official(view, args.format))
         return 0
-    text = render(view, args.format, args.lang)
+    text = render(view, args.format)
     if args.format == "json":
         text += "\n"
     if args.output:
@@ -176,13 +174,13 @@ def report_collection(args: argparse.Namespace, collection: Collection) -> int:
     """`chitieu report` on a collection."""
     from chitieu_tui.rollup_report import render_collection
 
-    load_collection(collection, args.period, args.lang)
+    load_collection(collection, args.period)
     if args.format in ("xlsx", "docx", "text"):
         from chitieu_tui.office.render import render_collection_official
 
-        _emit(args, render_collection_official(collection, args.format, args.lang))
+        _emit(args, render_collection_official(collection, args.format))
         return 0
-    text = render_collection(collection, args.format, args.lang)
+    text = render_collection(collection, args.format)
     if args.format == "json":
         text += "\n"
     if args.output:
@@ -201,13 +199,13 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     if collection is not None:
         return alerts_collection(args, collection)
     source = make_source(args)
-    view = _load_view(source, args.period, args.lang)
+    view = _load_view(source, args.period)
     for w in view.warnings:
-        warn(w, args.lang)
+        warn(w)
     found = core_alerts.alerts(view.board, core_alerts.today())
-    print(title(view.board, len(found), args.lang))
+    print(title(view.board, len(found)))
     for alert in found:
-        print(line(alert, view.board, args.lang))
+        print(line(alert, view.board))
     return 1 if args.fail and found else 0
 
 
@@ -218,7 +216,7 @@ def alerts_collection(args: argparse.Namespace, collection: Collection) -> int:
     from chitieu_tui.core import alerts as core_alerts
     from chitieu_tui.present.alerts import line, title
 
-    load_collection(collection, args.period, args.lang)
+    load_collection(collection, args.period)
     on = core_alerts.today()
     found_any = False
     first = True
@@ -232,9 +230,9 @@ def alerts_collection(args: argparse.Namespace, collection: Collection) -> int:
         if not first:
             print()
         first = False
-        print(title(board, len(found), args.lang))
+        print(title(board, len(found)))
         for alert in found:
-            print(line(alert, board, args.lang))
+            print(line(alert, board))
     return 1 if args.fail and found_any else 0
 
 
@@ -244,7 +242,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     if collection is not None:
         return snapshot_collection(args, collection)
     source = make_source(args)
-    view = _load_view(source, args.period, args.lang)
+    view = _load_view(source, args.period)
     print(source.snapshot(view))
     return 0
 
@@ -252,7 +250,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 def snapshot_collection(args: argparse.Namespace, collection: Collection) -> int:
     """`chitieu snapshot` on a collection: one snapshot per readable unit, each path printed;
     exit 1 when a unit could not be read or written (the others are still written)."""
-    load_collection(collection, args.period, args.lang)
+    load_collection(collection, args.period)
     failed = False
     for m in collection.members:
         if m.view is None or m.error is not None:
@@ -261,7 +259,7 @@ def snapshot_collection(args: argparse.Namespace, collection: Collection) -> int
         try:
             print(m.source.snapshot(m.view))
         except ChitieuError as exc:
-            warn(exc, args.lang)
+            warn(exc)
             failed = True
     return 1 if failed else 0
 
@@ -283,7 +281,7 @@ def cmd_log(args: argparse.Namespace) -> int:
             raise DataError("err.indicator.unknown", Place("ID"), id=args.id)
         changes = [c for c in changes if c.id == args.id]
     if not changes:
-        print(t(args.lang, "cli.log_empty", period=period.label(args.lang)))
+        print(t("cli.log_empty", period=period.label()))
     for change in changes:
-        print(change_line(change, args.lang))
+        print(change_line(change))
     return 0

@@ -8,6 +8,7 @@ from pathlib import Path
 from chitieu_tui.cli.console import install_hint
 from chitieu_tui.cli.sources import _data_dir
 from chitieu_tui.core.errors import UsageError
+from chitieu_tui.i18n import current
 from chitieu_tui.web import serve_web
 
 
@@ -23,7 +24,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _data_dir(args),
         args.host,
         args.port,
-        lang=args.lang,
+        lang=current(),
         yes_public=args.yes_public,
         users=users,
     )

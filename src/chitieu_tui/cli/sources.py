@@ -38,7 +38,7 @@ def make_source(args: argparse.Namespace) -> Source:
         # lazy: httpx only for --api
         from chitieu_tui.remote.source import ApiSource
 
-        return ApiSource(args.api, args.unit, snapshots=snapshots, lang=args.lang)
+        return ApiSource(args.api, args.unit, snapshots=snapshots)
     root = _data_dir(args)
     if args.config is not None and not root.exists():  # before any screen opens: exit 1
         raise DataError("err.datadir.not_found", Place(shown_path(root)))
@@ -50,19 +50,19 @@ def _data_dir(args: argparse.Namespace) -> Path:
     that falls back to the bundled sample says so on stderr."""
     root = resolve_data_dir(args.config)
     if args.config is None and args.command is not None and root == BUNDLED:
-        warn(ChitieuError("warn.bundled_sample"), args.lang)
+        warn(ChitieuError("warn.bundled_sample"))
     return root
 
 
-def _load_view(source: Source, period: Period | None, lang: str, history: int = 0) -> View:
+def _load_view(source: Source, period: Period | None, history: int = 0) -> View:
     """One View, for the one-shot commands (API sources within 30 s in all); `history`
     earlier quarters too (the official reports' quarter and same-quarter-last-year columns)."""
     view = source.load(period, history=history)
     if view.stale and view.stale_since is not None:
         since = view.stale_since
-        age = age_since(since, dt.datetime.now(dt.UTC), lang)
-        when = f"{age} ({stamp_text(since, lang)})"
-        warn(ChitieuError("warn.stale_copy", Place(source.label), since=when), lang)
+        age = age_since(since, dt.datetime.now(dt.UTC))
+        when = f"{age} ({stamp_text(since)})"
+        warn(ChitieuError("warn.stale_copy", Place(source.label), since=when))
     return view
 
 
@@ -76,7 +76,7 @@ def make_collection(args: argparse.Namespace) -> Collection | None:
         # lazy: httpx only for --api
         from chitieu_tui.remote.collection import api_collection
 
-        return api_collection(args.api, snapshots=snapshots, lang=args.lang)
+        return api_collection(args.api, snapshots=snapshots)
     if args.config and not args.api:
         # lazy: core.collection pulls asyncio; only when --config names a folder
         from chitieu_tui.core.collection import is_collection, open_folder
@@ -87,7 +87,7 @@ def make_collection(args: argparse.Namespace) -> Collection | None:
     return None
 
 
-def load_collection(collection: Collection, period: Period | None, lang: str) -> None:
+def load_collection(collection: Collection, period: Period | None) -> None:
     """Read every unit (servers: concurrently, bounded, within the one-shot deadline); a
     broken unit is warned about and kept; a refused token is an error."""
     if collection.discover is None:
@@ -109,7 +109,7 @@ def load_collection(collection: Collection, period: Period | None, lang: str) ->
                 raise last
     for m in collection.members:
         if m.error is not None:
-            warn(m.error, lang)
+            warn(m.error)
         elif m.view is not None:
             for w in m.view.warnings:
-                warn(w, lang)
+                warn(w)

@@ -25,16 +25,14 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     if collection is not None:
         from chitieu_tui.app import save_rollup_screenshot
 
-        load_collection(collection, args.period, args.lang)
-        path = save_rollup_screenshot(
-            collection, Path(args.output), args.size, args.lang, theme=_theme(args)
-        )
+        load_collection(collection, args.period)
+        path = save_rollup_screenshot(collection, Path(args.output), args.size, theme=_theme(args))
         print(path)
         return 0
     source = make_source(args)
     width, height = args.size
     path = save_screenshot(
-        source, Path(args.output), (width, height), args.period, args.lang, theme=_theme(args)
+        source, Path(args.output), (width, height), args.period, theme=_theme(args)
     )
     print(path)
     return 0
@@ -51,7 +49,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
         from chitieu_tui.cli.read import cmd_report
         from chitieu_tui.i18n import t
 
-        print(t(args.lang, "tui.dumb_terminal"), file=sys.stderr)
+        print(t("tui.dumb_terminal"), file=sys.stderr)
         return cmd_report(argparse.Namespace(**{**vars(args), "format": "table", "output": None}))
     from chitieu_tui.app import run_app
     from chitieu_tui.settings import app_settings
@@ -61,5 +59,5 @@ def cmd_tui(args: argparse.Namespace) -> int:
     if collection is not None:
         from chitieu_tui.app import run_rollup
 
-        return run_rollup(collection, args.period, args.lang, settings)
-    return run_app(make_source(args), args.period, args.lang, settings)
+        return run_rollup(collection, args.period, settings)
+    return run_app(make_source(args), args.period, settings)

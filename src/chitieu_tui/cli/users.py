@@ -21,9 +21,9 @@ def _users_path(args: argparse.Namespace) -> Path:
     raise UsageError("err.users.where")
 
 
-def _print_token(name: str, token: str, where: str, lang: str) -> None:
+def _print_token(name: str, token: str, where: str) -> None:
     """The explanation on stderr, the token alone on stdout (for a script to take)."""
-    print(t(lang, "cli.user.token_once", name=name, file=where), file=sys.stderr)
+    print(t("cli.user.token_once", name=name, file=where), file=sys.stderr)
     print(token)
 
 
@@ -31,24 +31,23 @@ def cmd_user(args: argparse.Namespace) -> int:
     """Add, list, rotate or remove an account; a token is printed once, never stored."""
     path = _users_path(args)
     where = str(path)
-    lang = args.lang
     action = args.user_command
     if action == "add":
         token = add_user(path, args.name, args.role, args.user_units, args.display, where)
-        _print_token(args.name, token, where, lang)
+        _print_token(args.name, token, where)
     elif action == "rotate":
         token = rotate_user(path, args.name, where)
-        _print_token(args.name, token, where, lang)
+        _print_token(args.name, token, where)
     elif action == "remove":
         remove_user(path, args.name, where)
-        print(t(lang, "cli.user.removed", name=args.name, file=where))
+        print(t("cli.user.removed", name=args.name, file=where))
     else:
         users = load_users(path, where).users if path.exists() else ()
         if not users:
-            print(t(lang, "cli.user.none", file=where))
+            print(t("cli.user.none", file=where))
             return 0
         keys = ("cli.user.head_name", "cli.user.head_display", "cli.user.head_role")
-        head = [t(lang, k) for k in (*keys, "cli.user.head_units")]
+        head = [t(k) for k in (*keys, "cli.user.head_units")]
         rows = [head] + [[u.name, u.shown, u.role, ", ".join(u.units)] for u in users]
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
         for row in rows:

@@ -21,14 +21,14 @@ def _verify_folder(args: argparse.Namespace, root: str | None) -> int:
     broken = [f for f in findings if f.state == BROKEN]
     for f in broken:
         assert f.problem is not None
-        print(f.problem.render(args.lang))
+        print(f.problem.render())
     if broken:
-        print(t(args.lang, "verify.failed", n=len(broken), total=len(findings)))
+        print(t("verify.failed", n=len(broken), total=len(findings)))
         return 1
-    print(t(args.lang, "verify.ok", where=data.shown(data.root), n=len(findings)))
+    print(t("verify.ok", where=data.shown(data.root), n=len(findings)))
     loose = [str(f.period) for f in findings if f.state == NOT_CHAINED]
     if loose:
-        print(t(args.lang, "verify.not_chained", periods=", ".join(loose)))
+        print(t("verify.not_chained", periods=", ".join(loose)))
     return 0
 
 
@@ -45,12 +45,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
             continue
         total += 1
         data = m.source.data
-        print(t(args.lang, "check.unit", where=data.shown(data.root)), flush=True)
+        print(t("check.unit", where=data.shown(data.root)), flush=True)
         if _verify_folder(args, str(data.root)) != 0:
             failed += 1
         sys.stdout.flush()
     if failed:
-        print(t(args.lang, "verify.units_failed", n=failed, total=total))
+        print(t("verify.units_failed", n=failed, total=total))
         return 1
-    print(t(args.lang, "verify.units_ok", total=total))
+    print(t("verify.units_ok", total=total))
     return 0

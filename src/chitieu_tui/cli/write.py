@@ -21,7 +21,7 @@ from chitieu_tui.core.periods import Period, preferred
 from chitieu_tui.core.requests import Close, Reopen, SetValue, Unset
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.writer import ImplausibleError
-from chitieu_tui.i18n import Msg, t
+from chitieu_tui.i18n import Msg, current, t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.journal import closed_text
 
@@ -80,7 +80,7 @@ def cmd_set(args: argparse.Namespace) -> int:
         cause=args.cause,
         remedy=args.remedy,
         confirm=args.yes,
-        lang=args.lang,
+        lang=current(),
         by=args.by,
     )
     try:
@@ -90,23 +90,23 @@ def cmd_set(args: argparse.Namespace) -> int:
         if isinstance(exc, ImplausibleError):
             detail = Msg("err.entry.needs_yes", detail=detail)
         item = Msg("item.indicator", id=args.id)
-        place = Place(t(args.lang, "cli.value_place"))  # the argument, in the reader's words
+        place = Place(t("cli.value_place"))  # the argument, in the reader's words
         raise DataError(Msg("err.in_item", item=item, detail=detail), place) from None
-    label = period.label(args.lang)
-    stored = _stored_text(written, args.id, args.lang)
+    label = period.label()
+    stored = _stored_text(written, args.id)
     typed = clean(args.value.strip())
-    print(t(args.lang, "cli.set_done", period=label, id=args.id, value=typed, stored=stored))
+    print(t("cli.set_done", period=label, id=args.id, value=typed, stored=stored))
     _said(written)
     return 0
 
 
-def _stored_text(written: Written, indicator_id: str, lang: str) -> str:
+def _stored_text(written: Written, indicator_id: str) -> str:
     """The value the progress file now holds, as the user writes numbers (every decimal
     kept): `1.43` typed in English is shown `1.43`, not mistaken for 1.430."""
     entry = written.progress.values.get(indicator_id)
     if entry is None:
         return fmt.NONE
-    return fmt.number(entry.value, lang, decimals=9)  # a milestone: `Đã xong`
+    return fmt.number(entry.value, decimals=9)  # a milestone: `Đã xong`
 
 
 def cmd_unset(args: argparse.Namespace) -> int:
@@ -115,7 +115,7 @@ def cmd_unset(args: argparse.Namespace) -> int:
     period = args.period or source.data.default_period(source.data.definitions())
     request = Unset(period=period, id=args.id, by=args.by)
     written = source.write([request], snapshot=not args.no_snapshot)
-    print(t(args.lang, "cli.unset_removed", id=args.id, path=written.place))
+    print(t("cli.unset_removed", id=args.id, path=written.place))
     if written.snapshot is not None:
         print(written.snapshot)
     return 0
@@ -129,11 +129,11 @@ def _cmd_close(args: argparse.Namespace, reopen: bool) -> int:
     kind = Reopen if reopen else Close
     written = source.write([kind(period=period, reason=args.reason, by=args.by)])
     closed = written.progress.closed
-    label = period.label(args.lang)
+    label = period.label()
     if closed is None:
-        print(t(args.lang, "cli.reopened", period=label))
+        print(t("cli.reopened", period=label))
     else:
-        print(t(args.lang, "cli.closed", period=label, detail=closed_text(closed, args.lang)))
+        print(t("cli.closed", period=label, detail=closed_text(closed)))
         print(written.snapshot)
     return 0
 
@@ -194,10 +194,10 @@ def cmd_template(args: argparse.Namespace) -> int:
         try:
             boards.append(source.board(args.period))
         except ChitieuError as exc:
-            warn(exc, args.lang)
+            warn(exc)
     if not boards:
         raise DataError("err.import.no_units", Place(args.config or "."))
-    print(atomic_write(Path(args.output), template_bytes(boards, args.lang), shown=args.output))
+    print(atomic_write(Path(args.output), template_bytes(boards), shown=args.output))
     return 0
 
 
@@ -214,11 +214,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             units[source.data.definitions().unit.id] = source
         except ChitieuError as exc:
-            warn(exc, args.lang)
+            warn(exc)
     sheets = read_sheets(Path(args.file), args.file)
-    plans = plan(sheets, units, args.period, args.lang, confirmed=args.yes, by=args.by)
+    plans = plan(sheets, units, args.period, confirmed=args.yes, by=args.by)
     if not plans:
-        print(t(args.lang, "o.i_nothing", file=args.file))
+        print(t("o.i_nothing", file=args.file))
         return 0
     done: list[str] = []
     for p in plans:
@@ -233,7 +233,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise
         unit = p.source.data.definitions().unit.name
         done.append(f"{p.sheet} ({len(p.requests)})")
-        label = p.period.label(args.lang)
-        print(t(args.lang, "o.i_written", n=len(p.requests), period=label, unit=unit))
+        label = p.period.label()
+        print(t("o.i_written", n=len(p.requests), period=label, unit=unit))
         _said(written)
     return 0

@@ -29,7 +29,8 @@ class ChitieuError(Exception):
 
     `ChitieuError("err.file.not_found", Place("config/chitieu.toml"))`, or with
     parameters `DataError("err.key.unknown", place, key="colour")`. The reader's edge
-    (CLI, TUI, server) words it with `render(lang)`; `str()` is the English form.
+    (CLI, TUI) words it with `render()` in the current language, the server with
+    `render(lang)` in each request's; `str()` is the English form.
     """
 
     def __init__(self, key: str | Msg, place: Place | None = None, /, **params: Any) -> None:
@@ -42,8 +43,8 @@ class ChitieuError(Exception):
         """The catalog key: stable, for programs and tests."""
         return self.msg.key
 
-    def text(self, lang: str = "en") -> str:
-        """The message alone, in `lang`."""
+    def text(self, lang: str | None = None) -> str:
+        """The message alone, in `lang` (the current language when None)."""
         return self.msg.text(lang)
 
     @property
@@ -51,8 +52,8 @@ class ChitieuError(Exception):
         """The message alone, in English."""
         return self.text("en")
 
-    def render(self, lang: str = "en") -> str:
-        """`place: message` in `lang`."""
+    def render(self, lang: str | None = None) -> str:
+        """`place: message` in `lang` (the current language when None)."""
         text = self.text(lang)
         return text if self.place is None else f"{self.place}: {text}"
 
@@ -96,7 +97,7 @@ class ErrorList(DataError):
         super().__init__(first.msg, first.place)
         self.errors = errors
 
-    def render(self, lang: str = "en") -> str:
+    def render(self, lang: str | None = None) -> str:
         """Every problem, one per line."""
         return "\n".join(e.render(lang) for e in self.errors)
 

@@ -14,7 +14,7 @@ from chitieu_tui.core.numbers import MAX_MAGNITUDE, whole
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import Locator, read_toml
-from chitieu_tui.i18n import Msg
+from chitieu_tui.i18n import Msg, current
 
 USER_ENV = "CHITIEU_USER"
 UNKNOWN_USER = "unknown"
@@ -57,11 +57,11 @@ class When(Msg):
         super().__init__("num")
         self.when = when
 
-    def text(self, lang: str = "vi") -> str:
-        """The moment in `lang`, in its own time zone."""
+    def text(self, lang: str | None = None) -> str:
+        """The moment in `lang` (the current language when None), in its own time zone."""
         w = self.when
         clock = f"{w.hour:02d}:{w.minute:02d}"
-        if lang == "en":
+        if (lang or current()) == "en":
             return f"{w.year:04d}-{w.month:02d}-{w.day:02d} {clock}"
         return f"{clock} {w.day:02d}/{w.month:02d}/{w.year:04d}"
 
@@ -81,8 +81,8 @@ class Quarter(Msg):
         super().__init__("num")
         self.period = period
 
-    def text(self, lang: str = "vi") -> str:
-        """The period's label in `lang`."""
+    def text(self, lang: str | None = None) -> str:
+        """The period's label in `lang` (the current language when None)."""
         return self.period.label(lang)
 
     def __eq__(self, other: object) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from chitieu_tui.core.errors import EntryError
 from chitieu_tui.core.text import clean
-from chitieu_tui.i18n import Msg
+from chitieu_tui.i18n import Msg, current
 
 MAX_LENGTH = 40
 """Longest text read as a number (1e15 with separators and decimals fits easily)."""
@@ -99,9 +99,9 @@ class Num(Msg):
         super().__init__("num")
         self.value = value
 
-    def text(self, lang: str = "vi") -> str:
-        """The number in `lang`."""
-        return format_number(self.value, lang, 6)
+    def text(self, lang: str | None = None) -> str:
+        """The number in `lang` (the current language when None)."""
+        return format_number(self.value, lang or current(), 6)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Num) and other.value == self.value

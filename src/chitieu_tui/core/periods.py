@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chitieu_tui.core.errors import DataError, Place
-from chitieu_tui.i18n import Msg, t
+from chitieu_tui.i18n import Msg, current, t_in
 
 _PERIOD_RE = re.compile(r"\A([0-9]{4})-Q([1-4])\Z")
 YEAR_FIRST = 1900
@@ -66,14 +66,18 @@ class Period:
     def __str__(self) -> str:
         return f"{self.year}-Q{self.quarter}"
 
-    def label(self, lang: str = "vi") -> str:
-        """`Quý I/2026` in Vietnamese, `Q1 2026` in English."""
-        return t(lang, "period.label", q=Msg(_QUARTER_KEYS[self.quarter]), year=self.year)
+    def label(self, lang: str | None = None) -> str:
+        """`Quý I/2026` in Vietnamese, `Q1 2026` in English (None: the current language)."""
+        return t_in(
+            lang or current(), "period.label", q=Msg(_QUARTER_KEYS[self.quarter]), year=self.year
+        )
 
-    def short_label(self, lang: str = "vi") -> str:
-        """`I/26` or `Q1 26`: for narrow columns."""
+    def short_label(self, lang: str | None = None) -> str:
+        """`I/26` or `Q1 26`: for narrow columns (None: the current language)."""
         yy = f"{self.year % 100:02d}"
-        return t(lang, "period.short_label", q=Msg(_QUARTER_KEYS[self.quarter]), yy=yy)
+        return t_in(
+            lang or current(), "period.short_label", q=Msg(_QUARTER_KEYS[self.quarter]), yy=yy
+        )
 
     def next(self) -> Period:
         """The quarter after this one."""

@@ -1,8 +1,15 @@
 """The catalog: every string an official reads, one module per language (`vi`, `en`).
 
 Code never writes a user-facing sentence inline: it names a catalog key (a `Msg`, or
-`t(lang, key)` at the edge) and the reader's language words it. Errors raised in the
+`t(key)` at the edge) and the reader's language words it. Errors raised in the
 core carry a `Msg`; the CLI, the TUI and the server render it in the reader's language.
+
+The language lives in one place: `use(lang)` sets it for the process (the CLI once, at
+start; the TUI's language switch), `current()` reads it, and `t(key)` words in it. One
+process shows one language at a time, so it is a module-level value (thread workers see
+it too; a ContextVar would not reach Textual's thread workers). `t_in(lang, key)` is for
+the few callers that really word two languages at once: the HTTP server (each request's
+Accept-Language), the switch that names the other language, tests comparing catalogs.
 """
 
 from __future__ import annotations
@@ -29,10 +36,32 @@ def _catalog(lang: str) -> dict[str, str]:
     return VI
 
 
-def t(lang: str, key: str, **values: Any) -> str:
+_current = DEFAULT_LANG
+
+
+def use(lang: str) -> None:
+    """Word everything from now on in `lang` (one of `LANGS`)."""
+    global _current
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; one of {', '.join(LANGS)}")
+    _current = lang
+
+
+def current() -> str:
+    """The language the process words in (`use`); Vietnamese until set."""
+    return _current
+
+
+def t(key: str, /, **values: Any) -> str:
+    """The string `key` in the current language, formatted with `values`."""
+    return t_in(_current, key, **values)
+
+
+def t_in(lang: str, key: str, /, **values: Any) -> str:
     """The string `key` in `lang` (Vietnamese when unknown), formatted with `values`.
 
-    A value that is a `Msg` is worded in the same language first.
+    Only for a caller that words two languages at once (see the module's note). A value
+    that is a `Msg` is worded in the same language first.
     """
     text = _catalog(lang).get(key)
     if text is None:
@@ -52,9 +81,13 @@ class Msg:
         self.key = key
         self.params = params
 
-    def text(self, lang: str = DEFAULT_LANG) -> str:
-        """The message in `lang`."""
-        return t(lang, self.key, **self.params)
+    def text(self, lang: str | None = None) -> str:
+        """The message in `lang` (the current language when None)."""
+        return t_in(lang or _current, self.key, **self.params)
+
+    def render(self, lang: str | None = None) -> str:
+        """The message in `lang` (the current language when None); the same as `text`."""
+        return self.text(lang)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Msg) and (self.key, self.params) == (other.key, other.params)
@@ -100,8 +133,3 @@ def matches(query: str, haystack: str) -> bool:
     """True when every word of `query` starts a word of `haystack` (a `search_text`), in any
     order, accents and case ignored: `cong an` finds `Công an`, not `cộng` … `thanh`."""
     return all(f" {word}" in haystack for word in fold(query).split())
-
-
-def localize_bindings(node: Any, lang: str) -> None:
-    """Deprecated, does nothing: a screen inherits `screens.localized.LocalizedBindings`,
-    which words its BINDINGS from the catalog with public Textual API only."""

@@ -70,13 +70,13 @@ def _para(
     return p
 
 
-def _heading_block(doc: Any, view: View, lang: str) -> None:
+def _heading_block(doc: Any, view: View) -> None:
     """Unit and motto side by side, then the title and where the figures come from."""
     table = doc.add_table(rows=1, cols=2)
     left, right = table.rows[0].cells
     left.text = view.board.definitions.unit.name.upper()
-    right.text = t(lang, "o.motto1")
-    right.add_paragraph(t(lang, "o.motto2"))
+    right.text = t("o.motto1")
+    right.add_paragraph(t("o.motto2"))
     for cell in (left, right):
         for p in cell.paragraphs:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -84,38 +84,38 @@ def _heading_block(doc: Any, view: View, lang: str) -> None:
                 run.bold = True
                 run.font.size = Pt(12)
     doc.add_paragraph()
-    _para(doc, official.title(view, lang).upper(), bold=True, size=14, align="center")
-    for label, value in official.provenance(view, lang):
+    _para(doc, official.title(view).upper(), bold=True, size=14, align="center")
+    for label, value in official.provenance(view):
         _para(doc, f"{label}: {value}", italic=True, size=11, align="center")
 
 
-def _cell_text(row: Row, key: str, lang: str) -> str:
+def _cell_text(row: Row, key: str) -> str:
     """A cell of the table as text (Word tables hold text)."""
     value = row.cells()[key]
     ind = row.ev.indicator
     if key == "target" and ind.kind == "milestone" and row.status_text:
-        return due_text(ind, lang)
+        return due_text(ind)
     if isinstance(value, bool):
-        return fmt.done_text(value, lang)
+        return fmt.done_text(value)
     if key in official.PERCENT_COLUMNS:
-        return "" if value is None else fmt.percent(float(value) * 100, lang)  # type: ignore[arg-type]
+        return "" if value is None else fmt.percent(float(value) * 100)  # type: ignore[arg-type]
     if key in official.NUMBER_COLUMNS:
-        return "" if value is None else fmt.number(value, lang)  # type: ignore[arg-type]
+        return "" if value is None else fmt.number(value)  # type: ignore[arg-type]
     return "" if value is None else str(value)
 
 
-def _table(doc: Any, view: View, lang: str) -> None:
+def _table(doc: Any, view: View) -> None:
     """The §11 table on A4 landscape: group heading rows, status cells coloured."""
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21)
     section.left_margin = section.right_margin = Cm(1.5)
-    _para(doc, t(lang, "o.table_title"), bold=True)
+    _para(doc, t("o.table_title"), bold=True)
     cols = official.COLUMNS
-    items = official.rows(view, lang)
+    items = official.rows(view)
     table = doc.add_table(rows=1, cols=len(cols))
     table.style = "Table Grid"
-    for cell, head in zip(table.rows[0].cells, official.headers(lang, who=False), strict=True):
+    for cell, head in zip(table.rows[0].cells, official.headers(who=False), strict=True):
         cell.text = head
         _shade(cell, official_header_fill())
         for run in cell.paragraphs[0].runs:
@@ -134,7 +134,7 @@ def _table(doc: Any, view: View, lang: str) -> None:
                     run.bold = True
             continue
         for cell, key in zip(cells, cols, strict=True):
-            cell.text = _cell_text(item, key, lang)
+            cell.text = _cell_text(item, key)
         fill = official.STATUS_FILL.get(item.status)
         if fill is not None:
             _shade(cells[cols.index("status")], fill)
@@ -152,9 +152,9 @@ def _table(doc: Any, view: View, lang: str) -> None:
                     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 for run in p.runs:
                     run.font.size = Pt(10)
-    _para(doc, summary_line(view.board, lang), italic=True, size=11)
+    _para(doc, summary_line(view.board), italic=True, size=11)
     if view.board.judged:
-        _para(doc, groups_line(view.board, lang), italic=True, size=11)
+        _para(doc, groups_line(view.board), italic=True, size=11)
 
 
 def official_header_fill() -> str:
@@ -169,32 +169,30 @@ def _repeat_header(row: Any) -> None:
     row._tr.get_or_add_trPr().append(el)
 
 
-def _behind(doc: Any, view: View, lang: str) -> None:
+def _behind(doc: Any, view: View) -> None:
     """The indicators behind pace, each with its figures, cause and remedy."""
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.left_margin, section.right_margin = Cm(3), Cm(2)
-    _para(doc, t(lang, "o.behind_heading"), bold=True)
+    _para(doc, t("o.behind_heading"), bold=True)
     late = official.behind(view)
     if not late:
-        _para(doc, t(lang, "o.behind_none"))
-    none = t(lang, "o.cause_none")
+        _para(doc, t("o.behind_none"))
+    none = t("o.cause_none")
     for n, row in enumerate(late, start=1):
-        _para(doc, f"{n}. {sentence(row.ev, lang)}", bold=True)
-        _para(doc, f"{t(lang, 'o.col_cause')}: {row.cause or none}")
-        _para(doc, f"{t(lang, 'o.col_remedy')}: {row.remedy or none}")
+        _para(doc, f"{n}. {sentence(row.ev)}", bold=True)
+        _para(doc, f"{t('o.col_cause')}: {row.cause or none}")
+        _para(doc, f"{t('o.col_remedy')}: {row.remedy or none}")
         if row.note:
-            _para(doc, f"{t(lang, 'o.col_note')}: {row.note}", italic=True)
+            _para(doc, f"{t('o.col_note')}: {row.note}", italic=True)
 
 
-def _signature(doc: Any, lang: str, today: dt.date) -> None:
+def _signature(doc: Any, today: dt.date) -> None:
     """The date line, then who made the report and the head of the unit, room to sign."""
     doc.add_paragraph()
     blank = "……"
-    line = t(
-        lang, "o.date_line", place=t(lang, "o.date_place"), day=blank, month=blank, year=today.year
-    )
+    line = t("o.date_line", place=t("o.date_place"), day=blank, month=blank, year=today.year)
     _para(doc, line, italic=True, align="right").paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1, cols=2)
     for cell, (who, hint) in zip(
@@ -202,9 +200,9 @@ def _signature(doc: Any, lang: str, today: dt.date) -> None:
         (("o.signer_maker", "o.sign_hint"), ("o.signer_head", "o.sign_hint_head")),
         strict=True,
     ):
-        cell.text = t(lang, who)
+        cell.text = t(who)
         cell.paragraphs[0].runs[0].bold = True
-        hint_p = cell.add_paragraph(t(lang, hint))
+        hint_p = cell.add_paragraph(t(hint))
         hint_p.runs[0].italic = True
         for _ in range(4):
             cell.add_paragraph()
@@ -212,15 +210,15 @@ def _signature(doc: Any, lang: str, today: dt.date) -> None:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _unit_parts(doc: Any, view: View, lang: str, today: dt.date) -> None:
-    _heading_block(doc, view, lang)
-    _para(doc, t(lang, "o.narrative_title"), bold=True)
-    for paragraph in narrative(view, lang):
+def _unit_parts(doc: Any, view: View, today: dt.date) -> None:
+    _heading_block(doc, view)
+    _para(doc, t("o.narrative_title"), bold=True)
+    for paragraph in narrative(view):
         p = _para(doc, paragraph, align="justify")
         p.paragraph_format.first_line_indent = 360000  # 1 cm in EMU
-    _table(doc, view, lang)
-    _behind(doc, view, lang)
-    _signature(doc, lang, today)
+    _table(doc, view)
+    _behind(doc, view)
+    _signature(doc, today)
 
 
 def _bytes(doc: Any) -> bytes:
@@ -229,17 +227,17 @@ def _bytes(doc: Any) -> bytes:
     return out.getvalue()
 
 
-def unit_document(view: View, lang: str = "vi", today: dt.date | None = None) -> bytes:
+def unit_document(view: View, today: dt.date | None = None) -> bytes:
     """The report of one unit as .docx bytes."""
     doc = _new_document()
-    doc.core_properties.title = official.title(view, lang)
+    doc.core_properties.title = official.title(view)
     doc.core_properties.author = "chitieu"
-    _unit_parts(doc, view, lang, today or dt.date.today())
+    _unit_parts(doc, view, today or dt.date.today())
     return _bytes(doc)
 
 
 def collection_document(
-    collection: Collection, views: Sequence[View], lang: str = "vi", today: dt.date | None = None
+    collection: Collection, views: Sequence[View], today: dt.date | None = None
 ) -> bytes:
     """Each readable unit's report in turn, one after the other."""
     doc = _new_document()
@@ -248,5 +246,5 @@ def collection_document(
     for i, view in enumerate(views):
         if i:
             doc.add_section(WD_SECTION.NEW_PAGE)
-        _unit_parts(doc, view, lang, today or dt.date.today())
+        _unit_parts(doc, view, today or dt.date.today())
     return _bytes(doc)

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from chitieu_tui import i18n
 from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, ErrorList, Place
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import SetValue
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.writer import ImplausibleError, check_plausible, checked_value
-from chitieu_tui.i18n import Msg, t
+from chitieu_tui.i18n import Msg, t, t_in
 from chitieu_tui.present import fmt
 
 if TYPE_CHECKING:
@@ -39,38 +40,41 @@ PERIOD_CELL = "D2"
 LANGS = ("vi", "en")
 
 
-def _heading(key: str, lang: str) -> str:
-    col = {"current": "o.t_current", "new": "o.t_new"}.get(key, f"o.col_{key}")
-    return t(lang, col)
+def _heading_key(key: str) -> str:
+    return {"current": "o.t_current", "new": "o.t_new"}.get(key, f"o.col_{key}")
 
 
-def _current_cell(board: Board, indicator_id: str, lang: str) -> float | str | None:
+def _heading(key: str) -> str:
+    return t(_heading_key(key))
+
+
+def _current_cell(board: Board, indicator_id: str) -> float | str | None:
     ev = board.get(indicator_id)
     if ev is None or ev.entry is None:
         return None
     value = ev.entry.value
     if isinstance(value, bool):
-        return fmt.done_text(value, lang)
+        return fmt.done_text(value)
     return float(value)
 
 
-def _prompt(board: Board, indicator_id: str, lang: str) -> str:
+def _prompt(board: Board, indicator_id: str) -> str:
     """What the new-value cell accepts, shown when it is selected."""
     ev = board.get(indicator_id)
     assert ev is not None
     ind = ev.indicator
     if ind.kind == "milestone":
-        return t(lang, "o.t_prompt_milestone")
-    low = fmt.number(ind.min, lang, 6)
+        return t("o.t_prompt_milestone")
+    low = fmt.number(ind.min, 6)
     text = (
-        t(lang, "o.t_prompt_range", min=low, max=fmt.number(ind.upper, lang, 6))
+        t("o.t_prompt_range", min=low, max=fmt.number(ind.upper, 6))
         if ind.upper is not None
-        else t(lang, "o.t_prompt_min", min=low)
+        else t("o.t_prompt_min", min=low)
     )
-    return text + (t(lang, "o.t_prompt_integer") if ind.integer else "")
+    return text + (t("o.t_prompt_integer") if ind.integer else "")
 
 
-def template_sheet(ws: Worksheet, board: Board, lang: str = "vi") -> None:
+def template_sheet(ws: Worksheet, board: Board) -> None:
     """One unit's entry sheet for `board`'s quarter: protected but for the entry columns."""
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.utils import get_column_letter
@@ -79,15 +83,15 @@ def template_sheet(ws: Worksheet, board: Board, lang: str = "vi") -> None:
     from chitieu_tui.office.xlsx import HEADER_FILL, number_format
 
     unit = board.definitions.unit
-    ws["A1"] = t(lang, "o.t_title", period=board.period.label(lang), unit=unit.name)
+    ws["A1"] = t("o.t_title", period=board.period.label(), unit=unit.name)
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"], ws[UNIT_CELL] = t(lang, "o.t_unit_id"), unit.id
-    ws["C2"], ws[PERIOD_CELL] = t(lang, "o.t_period"), str(board.period)
-    ws["A3"] = t(lang, "o.t_hint")
+    ws["A2"], ws[UNIT_CELL] = t("o.t_unit_id"), unit.id
+    ws["C2"], ws[PERIOD_CELL] = t("o.t_period"), str(board.period)
+    ws["A3"] = t("o.t_hint")
     ws["A3"].font = Font(italic=True, color="595959")
     ws.merge_cells("A3:H3")
     for col, key in enumerate(TEMPLATE_COLUMNS, start=1):
-        cell = ws.cell(HEADER_ROW, col, _heading(key, lang))
+        cell = ws.cell(HEADER_ROW, col, _heading(key))
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -97,7 +101,7 @@ def template_sheet(ws: Worksheet, board: Board, lang: str = "vi") -> None:
     entry_fill = PatternFill("solid", fgColor="FFF2CC")
     milestones = DataValidation(
         type="list",
-        formula1='"{},{}"'.format(fmt.done_text(True, lang), fmt.done_text(False, lang)),
+        formula1='"{},{}"'.format(fmt.done_text(True), fmt.done_text(False)),
         allow_blank=True,
     )
     ws.add_data_validation(milestones)
@@ -106,7 +110,7 @@ def template_sheet(ws: Worksheet, board: Board, lang: str = "vi") -> None:
         row += 1
         ind = ev.indicator
         entry = ev.entry
-        current = _current_cell(board, ind.id, lang)
+        current = _current_cell(board, ind.id)
         values: dict[str, Any] = {
             "id": ind.id,
             "name": ind.name,
@@ -128,8 +132,8 @@ def template_sheet(ws: Worksheet, board: Board, lang: str = "vi") -> None:
         prompt = DataValidation(allow_blank=True, showInputMessage=True)
         if ind.kind == "milestone":
             prompt = milestones
-        prompt.promptTitle = t(lang, "o.t_new")[:32]
-        prompt.prompt = _prompt(board, ind.id, lang)[:255]
+        prompt.promptTitle = t("o.t_new")[:32]
+        prompt.prompt = _prompt(board, ind.id)[:255]
         prompt.showInputMessage = True
         if prompt is not milestones:
             ws.add_data_validation(prompt)
@@ -144,7 +148,7 @@ def template_sheet(ws: Worksheet, board: Board, lang: str = "vi") -> None:
     ws.page_setup.fitToHeight = 0
 
 
-def template_bytes(boards: Sequence[Board], lang: str = "vi") -> bytes:
+def template_bytes(boards: Sequence[Board]) -> bytes:
     """The entry workbook: one sheet per unit (a collection gives several)."""
     from openpyxl import Workbook
 
@@ -157,7 +161,7 @@ def template_bytes(boards: Sequence[Board], lang: str = "vi") -> bytes:
     for i, board in enumerate(boards):
         ws = first if i == 0 else wb.create_sheet()
         ws.title = sheet_name(board.definitions.unit.name, taken)
-        template_sheet(ws, board, lang)
+        template_sheet(ws, board)
     wb.properties.creator = "chitieu"
     return to_bytes(wb)
 
@@ -230,7 +234,8 @@ def _text(value: Any) -> str | None:
 
 
 def _headings(key: str) -> set[str]:
-    return {_heading(key, lang).casefold() for lang in LANGS}
+    # a sheet made in either language is read back: both languages' headings
+    return {t_in(lang, _heading_key(key)).casefold() for lang in LANGS}
 
 
 def _cell_text(value: Any) -> str:
@@ -569,12 +574,12 @@ def _shown_unit(sheet: SheetData) -> str | None:
     sheet shows none (the line was cleared or rewritten)."""
     import re
 
-    for lang in LANGS:
+    for lang in LANGS:  # a sheet made in either language
         if sheet.title is not None:
-            pattern = t(lang, "o.t_title", period="QQPERIODQQ", unit="QQUNITQQ")
+            pattern = t_in(lang, "o.t_title", period="QQPERIODQQ", unit="QQUNITQQ")
             text = sheet.title
         elif sheet.unit_line is not None:
-            pattern = t(lang, "o.unit") + ": QQUNITQQ"
+            pattern = t_in(lang, "o.unit") + ": QQUNITQQ"
             text = sheet.unit_line
         else:
             return None
@@ -600,7 +605,7 @@ def _unit_differs(sheet: SheetData, names: set[str]) -> DataError | None:
     )
 
 
-def _cell_value(value: Any, lang: str) -> str | float | bool:
+def _cell_value(value: Any) -> str | float | bool:
     """What a cell holds, as `check_entry` takes it: numbers as numbers, text as typed,
     `Đã xong`/`Chưa xong` as text (read as the form reads them)."""
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -616,7 +621,6 @@ def plan(
     sheets: list[SheetData],
     units: dict[str, FileSource],
     period: Period | None,
-    lang: str = "vi",
     confirmed: bool = False,
     by: str | None = None,
 ) -> list[Planned]:
@@ -666,7 +670,7 @@ def plan(
                     _where(sheet.sheet, sheet.unit_cell),
                     first=cell_ref(first, "").rstrip("!"),
                     unit=sheet.unit,
-                    period=chosen.label(lang),
+                    period=chosen.label(),
                 )
             )
             continue
@@ -733,7 +737,7 @@ def plan(
                 if raw is None or (isinstance(raw, str) and not raw.strip()):
                     continue
             try:
-                value = checked_value(ind, _cell_value(raw, lang), lang)
+                value = checked_value(ind, _cell_value(raw), i18n.current())
                 if not confirmed:
                     check_plausible(ind, value)
             except EntryError as exc:
@@ -772,7 +776,7 @@ def plan(
                         cause=typed.cause,
                         remedy=typed.remedy,
                         confirm=True,  # checked above, as the command asked
-                        lang=lang,
+                        lang=i18n.current(),
                         by=by,
                         via="import",
                     )

@@ -132,17 +132,17 @@ def _number_cell(cell: Any, value: Any, percent: bool = False) -> None:
     cell.alignment = Alignment(horizontal="right", vertical="top")
 
 
-def write_unit_sheet(ws: Worksheet, view: View, lang: str, made: dt.datetime) -> None:
+def write_unit_sheet(ws: Worksheet, view: View, made: dt.datetime) -> None:
     """One unit's sheet: title block, header (frozen), group heading rows, indicator rows."""
     st = _styles()
     board = view.board
     span = len(SHEET_COLUMNS) - 1
-    lines = official.provenance(view, lang)
-    lines.append((t(lang, "o.made_at"), datetime_text(made, lang)))
-    row = _title_block(ws, official.title(view, lang), lines, span)
+    lines = official.provenance(view)
+    lines.append((t("o.made_at"), datetime_text(made)))
+    row = _title_block(ws, official.title(view), lines, span)
     header_row = row
     for col, key in enumerate(SHEET_COLUMNS, start=1):
-        cell = ws.cell(row, col, t(lang, f"o.col_{key}"))
+        cell = ws.cell(row, col, t(f"o.col_{key}"))
         cell.font, cell.fill, cell.alignment, cell.border = (
             st["bold"],
             st["head_fill"],
@@ -157,7 +157,7 @@ def write_unit_sheet(ws: Worksheet, view: View, lang: str, made: dt.datetime) ->
     ws.cell(2, len(SHEET_COLUMNS), str(board.period))
     ws.freeze_panes = ws.cell(header_row + 1, 1)
     row += 1
-    for item in official.rows(view, lang):
+    for item in official.rows(view):
         if isinstance(item, GroupRow):
             ws.cell(row, 1, item.number)
             ws.cell(row, 2, item.name)
@@ -166,16 +166,16 @@ def write_unit_sheet(ws: Worksheet, view: View, lang: str, made: dt.datetime) ->
                 c.font, c.fill, c.border = st["bold"], st["group_fill"], st["border"]
             row += 1
             continue
-        _indicator_row(ws, row, item, lang, due_text, done_text)
+        _indicator_row(ws, row, item, due_text, done_text)
         row += 1
     row += 1
-    ws.cell(row, 1, summary_line(board, lang)).font = st["bold"]
+    ws.cell(row, 1, summary_line(board)).font = st["bold"]
     if board.judged:
-        ws.cell(row + 1, 1, groups_line(board, lang))
+        ws.cell(row + 1, 1, groups_line(board))
     _page(ws, header_row)
 
 
-def _indicator_row(ws: Worksheet, row: int, item: Row, lang: str, due_text: Any, done: Any) -> None:
+def _indicator_row(ws: Worksheet, row: int, item: Row, due_text: Any, done: Any) -> None:
     st = _styles()
     cells = item.cells()
     ind = item.ev.indicator
@@ -188,15 +188,15 @@ def _indicator_row(ws: Worksheet, row: int, item: Row, lang: str, due_text: Any,
         elif key in official.NUMBER_COLUMNS:
             value = cells[key]
             if isinstance(value, bool):
-                value = done(value, lang)
+                value = done(value)
             elif key == "target" and ind.kind == "milestone" and item.status_text:
-                value = due_text(ind, lang)
+                value = due_text(ind)
             _number_cell(cell, value)
         elif key in official.PERCENT_COLUMNS:
             _number_cell(cell, cells[key], percent=True)
         elif key == "at":
             at = cells["at"]
-            cell.value = datetime_text(at, lang) if isinstance(at, dt.datetime) else ""
+            cell.value = datetime_text(at) if isinstance(at, dt.datetime) else ""
         elif key == "stt":
             cell.value = item.stt
             cell.alignment = st["center"]
@@ -206,21 +206,19 @@ def _indicator_row(ws: Worksheet, row: int, item: Row, lang: str, due_text: Any,
             _status_style(cell, item.status)
 
 
-def unit_workbook(view: View, lang: str = "vi", made: dt.datetime | None = None) -> Workbook:
+def unit_workbook(view: View, made: dt.datetime | None = None) -> Workbook:
     """The workbook of one unit: one sheet."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = sheet_name(t(lang, "o.sheet_table"), set())
-    write_unit_sheet(ws, view, lang, made or dt.datetime.now().astimezone())
-    wb.properties.title = official.title(view, lang)
+    ws.title = sheet_name(t("o.sheet_table"), set())
+    write_unit_sheet(ws, view, made or dt.datetime.now().astimezone())
+    wb.properties.title = official.title(view)
     wb.properties.creator = "chitieu"
     return wb
 
 
-def collection_workbook(
-    collection: Collection, lang: str = "vi", made: dt.datetime | None = None
-) -> Workbook:
+def collection_workbook(collection: Collection, made: dt.datetime | None = None) -> Workbook:
     """The scorecard sheet (units × columns, a totals row with unit counts), then one sheet per
     readable unit."""
     # lazy: present.rollup pulls core.collection (asyncio); only for a collection's workbook
@@ -232,20 +230,20 @@ def collection_workbook(
     ws = wb.active
     assert ws is not None
     taken: set[str] = set()
-    ws.title = sheet_name(t(lang, "o.sheet_scorecard"), taken)
+    ws.title = sheet_name(t("o.sheet_scorecard"), taken)
     columns = collection.shown_columns()
     heads = [
-        t(lang, "o.col_rank"),
-        t(lang, "o.col_unit_name"),
-        t(lang, "o.col_met"),
+        t("o.col_rank"),
+        t("o.col_unit_name"),
+        t("o.col_met"),
         *column_names(collection, columns),
     ]
-    lines = [(t(lang, "o.source"), collection.label or collection.name)]
+    lines = [(t("o.source"), collection.label or collection.name)]
     offline = [m.name for m in collection.members if m.offline]
     if offline:
-        lines.append((t(lang, "o.offline"), ", ".join(offline)))
-    lines.append((t(lang, "o.made_at"), datetime_text(made, lang)))
-    row = _title_block(ws, header_text(collection, lang), lines, len(heads))
+        lines.append((t("o.offline"), ", ".join(offline)))
+    lines.append((t("o.made_at"), datetime_text(made)))
+    row = _title_block(ws, header_text(collection), lines, len(heads))
     header_row = row
     for col, head in enumerate(heads, start=1):
         cell = ws.cell(row, col, head)
@@ -258,15 +256,15 @@ def collection_workbook(
         ws.column_dimensions[get_column_letter(col)].width = 30 if col == 2 else 14
     ws.freeze_panes = ws.cell(header_row + 1, 3)
     row += 1
-    ranked = sorted(unit_rows(collection, columns, lang), key=lambda r: (r.rank is None, r.rank))
+    ranked = sorted(unit_rows(collection, columns), key=lambda r: (r.rank is None, r.rank))
     for unit in ranked:
         ws.cell(row, 1, unit.rank)
         name = unit.name
         if unit.offline:
-            name += f" ({t(lang, 'rollup.offline_mark')})"
+            name += f" ({t('rollup.offline_mark')})"
         ws.cell(row, 2, name)
         if unit.rank is None:
-            ws.cell(row, 3, t(lang, "rollup.error_cell", error=unit.error))
+            ws.cell(row, 3, t("rollup.error_cell", error=unit.error))
         else:
             ws.cell(row, 3, f"{unit.met}/{unit.total}")
             for col, cell_data in enumerate(unit.cells, start=4):
@@ -278,8 +276,8 @@ def collection_workbook(
             ws.cell(row, col).border = st["border"]
         row += 1
     sums = column_totals(collection, columns)
-    ws.cell(row, 2, t(lang, "o.totals", n=len(collection.units()))).font = st["bold"]
-    ws.cell(row + 1, 2, t(lang, "o.units_counted")).font = st["muted"]
+    ws.cell(row, 2, t("o.totals", n=len(collection.units()))).font = st["bold"]
+    ws.cell(row + 1, 2, t("o.units_counted")).font = st["muted"]
     for col, total in enumerate(sums, start=4):
         cell = ws.cell(row, col)
         _number_cell(cell, _fraction(total.percent), percent=True)
@@ -294,8 +292,8 @@ def collection_workbook(
         if m.view is None or m.error is not None:
             continue
         sheet = wb.create_sheet(sheet_name(m.name, taken))
-        write_unit_sheet(sheet, m.view, lang, made)
-    wb.properties.title = header_text(collection, lang)
+        write_unit_sheet(sheet, m.view, made)
+    wb.properties.title = header_text(collection)
     wb.properties.creator = "chitieu"
     return wb
 

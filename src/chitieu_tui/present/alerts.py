@@ -16,9 +16,9 @@ _SYMBOLS = {AlertKind.OVERDUE: "▼", AlertKind.BEHIND: "▼", AlertKind.MISSING
 _ASCII = {AlertKind.OVERDUE: "v", AlertKind.BEHIND: "v", AlertKind.MISSING: "."}
 
 
-def kind_label(kind: AlertKind, lang: str = "vi") -> str:
+def kind_label(kind: AlertKind) -> str:
     """`Chậm tiến độ`, `Mốc quá hạn`, `Thiếu số liệu`."""
-    return t(lang, f"alert.{kind.value}")
+    return t(f"alert.{kind.value}")
 
 
 def symbol(kind: AlertKind, ascii_only: bool = False) -> str:
@@ -26,40 +26,38 @@ def symbol(kind: AlertKind, ascii_only: bool = False) -> str:
     return (_ASCII if ascii_only else _SYMBOLS)[kind]
 
 
-def detail(alert: Alert, board: Board, lang: str = "vi") -> str:
+def detail(alert: Alert, board: Board) -> str:
     """What is wrong, with the figures: `13,75% (32 tỉ đồng), dự kiến 58,18 tỉ đồng`."""
     ev = alert.evaluation
     if alert.kind is AlertKind.OVERDUE:
-        return t(lang, "alert.overdue_detail", due=due_period(ev.indicator, lang))
+        return t("alert.overdue_detail", due=due_period(ev.indicator))
     if alert.kind is AlertKind.BEHIND:
         return t(
-            lang,
             "alert.behind_detail",
-            value=value_text(ev, lang),
-            expected=expected_text(ev, lang),
-            percent=fmt.percent_of(ev, lang),
+            value=value_text(ev),
+            expected=expected_text(ev),
+            percent=fmt.percent_of(ev),
         )
     days = board.definitions.dashboard.entry_due_days
-    return t(lang, "alert.missing_detail", date=date_text(entry_due(board.period, days), lang))
+    return t("alert.missing_detail", date=date_text(entry_due(board.period, days)))
 
 
-def line(alert: Alert, board: Board, lang: str = "vi", ascii_only: bool = False) -> str:
+def line(alert: Alert, board: Board, ascii_only: bool = False) -> str:
     """`▼ Tổng thu ngân sách nhà nước (thu-ngan-sach) — Chậm tiến độ: …`."""
     ind = alert.evaluation.indicator
     return t(
-        lang,
         "alert.line",
         mark=symbol(alert.kind, ascii_only),
         name=ind.name,
         id=ind.id,
-        kind=kind_label(alert.kind, lang),
-        detail=detail(alert, board, lang),
+        kind=kind_label(alert.kind),
+        detail=detail(alert, board),
     )
 
 
-def title(board: Board, count: int, lang: str = "vi") -> str:
+def title(board: Board, count: int) -> str:
     """`Cảnh báo · Phường Mỹ Thới · Quý I/2026: 7` (or that there is none)."""
-    period = board.period.label(lang)
+    period = board.period.label()
     if not count:
-        return t(lang, "alert.none", unit=board.definitions.unit.name, period=period)
-    return t(lang, "alert.title", unit=board.definitions.unit.name, period=period, n=count)
+        return t("alert.none", unit=board.definitions.unit.name, period=period)
+    return t("alert.title", unit=board.definitions.unit.name, period=period, n=count)

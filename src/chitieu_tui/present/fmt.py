@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chitieu_tui.core.arithmetic import Evaluation, Status
-from chitieu_tui.i18n import t
+from chitieu_tui.i18n import current, t
 from chitieu_tui.present.status import label
 
 _VI_SEPARATORS = str.maketrans(",.", ".,")
@@ -11,42 +11,42 @@ NONE = "–"
 """What stands for a missing number."""
 
 
-def status_label(status: Status, lang: str = "vi") -> str:
+def status_label(status: Status) -> str:
     """The word for a status."""
-    return label(status, lang)
+    return label(status)
 
 
-def done_text(done: bool, lang: str = "vi") -> str:
+def done_text(done: bool) -> str:
     """A milestone's value: `Đã xong` / `Chưa xong`."""
-    return t(lang, "done" if done else "not_done")
+    return t("done" if done else "not_done")
 
 
-def number(x: float | int | None, lang: str = "vi", decimals: int = 2) -> str:
+def number(x: float | int | None, decimals: int = 2) -> str:
     """`1.430`, `232,73`, `13,75` (vi) or `1,430`, `232.73` (en); at most `decimals` decimals."""
     if x is None:
         return NONE
     if isinstance(x, bool):
-        return done_text(x, lang)
+        return done_text(x)
     text = f"{x:,.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     if text in ("-0", ""):
         text = "0"
-    if lang != "en":
+    if current() != "en":
         text = text.translate(_VI_SEPARATORS)
     return text
 
 
-def percent(x: float | None, lang: str = "vi") -> str:
+def percent(x: float | None) -> str:
     """`13,75%` (vi) or `13.75%` (en)."""
     if x is None:
         return NONE
-    return number(x, lang) + "%"
+    return number(x) + "%"
 
 
-def with_unit(x: float | int | None, unit: str, lang: str = "vi") -> str:
+def with_unit(x: float | int | None, unit: str) -> str:
     """`232,73 tỉ đồng`, `90%`."""
-    text = number(x, lang)
+    text = number(x)
     if x is None or isinstance(x, bool) or not unit:
         return text
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
@@ -57,9 +57,9 @@ def round2(x: float | None) -> float | None:
     return None if x is None else round(x, 2)
 
 
-def percent_of(ev: Evaluation, lang: str = "vi") -> str:
+def percent_of(ev: Evaluation) -> str:
     """The percent of target as shown: never `100%` for a target that is not met."""
     p = ev.percent
     if p is not None and ev.status is not Status.MET and round(p, 2) >= 100:
         p = 99.99
-    return percent(p, lang)
+    return percent(p)

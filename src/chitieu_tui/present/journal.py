@@ -12,49 +12,47 @@ _NOTICED = {"hand": "j_by_hand", "found": "j_found", "interrupted": "j_interrupt
 """Changes noticed in the file and the catalog keys naming them in place of who."""
 
 
-def who_text(change: Change, lang: str = "vi") -> str:
+def who_text(change: Change) -> str:
     """Who made a change: the name, or `(sửa tay)` for one noticed in the file."""
     if change.hand:
-        return t(lang, _NOTICED.get(change.via, "j_by_hand"))
-    return change.by or t(lang, "j_unknown")
+        return t(_NOTICED.get(change.via, "j_by_hand"))
+    return change.by or t("j_unknown")
 
 
-def value_text(value: float | bool | None, lang: str = "vi") -> str:
+def value_text(value: float | bool | None) -> str:
     """A journal value: `1.430`, `Đã xong`, or `(trống)` for none."""
     if value is None:
-        return t(lang, "j_empty")
-    return fmt.number(value, lang, 6)
+        return t("j_empty")
+    return fmt.number(value, 6)
 
 
-def what_text(change: Change, lang: str = "vi", name: str | None = None) -> str:
+def what_text(change: Change, name: str | None = None) -> str:
     """`bhyt: 85 → 90`, or the closing or reopening with its reason."""
     if change.via == "close":
-        return t(lang, "j_closed", reason=change.reason)
+        return t("j_closed", reason=change.reason)
     if change.via == "reopen":
-        return t(lang, "j_reopened", reason=change.reason)
-    old, new = value_text(change.old, lang), value_text(change.new, lang)
-    return t(lang, "j_change", id=name or change.id, old=old, new=new)
+        return t("j_reopened", reason=change.reason)
+    old, new = value_text(change.old), value_text(change.new)
+    return t("j_change", id=name or change.id, old=old, new=new)
 
 
-def change_line(change: Change, lang: str = "vi") -> str:
+def change_line(change: Change) -> str:
     """`08:30 02/04/2026 · Nguyễn Văn A · lệnh set · bhyt: 85 → 90 · note`."""
-    parts = [datetime_text(change.at, lang), who_text(change, lang)]
+    parts = [datetime_text(change.at), who_text(change)]
     if not change.hand:
-        parts.append(t(lang, "j_via_" + change.via))
-    parts.append(what_text(change, lang))
+        parts.append(t("j_via_" + change.via))
+    parts.append(what_text(change))
     if change.note:
         parts.append(change.note.replace("\n", " "))
     return " · ".join(parts)
 
 
-def entered_text(entry: Entry, lang: str = "vi") -> str:
+def entered_text(entry: Entry) -> str:
     """`Nguyễn Văn A, 08:30 02/04/2026` (empty when the value does not say)."""
-    parts = [p for p in (entry.by, datetime_text(entry.at, lang) if entry.at else "") if p]
+    parts = [p for p in (entry.by, datetime_text(entry.at) if entry.at else "") if p]
     return ", ".join(parts)
 
 
-def closed_text(closed: Closed, lang: str = "vi") -> str:
+def closed_text(closed: Closed) -> str:
     """`đã chốt lúc 08:30 02/04/2026 bởi Nguyễn Văn A: họp quý`."""
-    return t(
-        lang, "j_closed_by", by=closed.by, at=datetime_text(closed.at, lang), reason=closed.reason
-    )
+    return t("j_closed_by", by=closed.by, at=datetime_text(closed.at), reason=closed.reason)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
 from chitieu_tui.core.source import View
-from chitieu_tui.i18n import t
+from chitieu_tui.i18n import current, t
 from chitieu_tui.i18n.vocabulary import COMPLETION_VERBS, MONEY_WORDS, QUANTITY_OPENINGS
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import due_period
@@ -18,27 +18,27 @@ _COUNT_KEYS = {
 }
 
 
-def title(view: View, lang: str = "vi") -> str:
+def title(view: View) -> str:
     """`Báo cáo kết quả thực hiện chỉ tiêu Quý I/2026`."""
-    return official_title(view, lang)
+    return official_title(view)
 
 
-def _mid(text: str, lang: str) -> str:
+def _mid(text: str) -> str:
     """A label inside a sentence: `quý I/2026` (Vietnamese lowers its first letter)."""
-    if lang == "en" or len(text) < 2 or not text[1].islower():
+    if current() == "en" or len(text) < 2 or not text[1].islower():
         return text
     return text[:1].lower() + text[1:]
 
 
-def _join(parts: list[str], lang: str) -> str:
+def _join(parts: list[str]) -> str:
     """`a, b và c` / `a, b and c`."""
     if len(parts) < 2:
         return "".join(parts)
-    return f"{', '.join(parts[:-1])} {t(lang, 'n.and')} {parts[-1]}"
+    return f"{', '.join(parts[:-1])} {t('n.and')} {parts[-1]}"
 
 
-def _percent(ev: Evaluation, lang: str) -> str:
-    return fmt.percent_of(ev, lang)
+def _percent(ev: Evaluation) -> str:
+    return fmt.percent_of(ev)
 
 
 def _is_money(ev: Evaluation) -> bool:
@@ -53,84 +53,84 @@ def _opens_with(name: str, openings: tuple[str, ...]) -> str | None:
     return None
 
 
-def count_phrase(ev: Evaluation, value: float, lang: str) -> str | None:
+def count_phrase(ev: Evaluation, value: float) -> str | None:
     """A deed with its count (Vietnamese only): `kết nạp 6 đảng viên mới` from the name
     `Kết nạp đảng viên mới` and the unit `đảng viên`, when the unit stands in the name after a
     verb of at most two words and more follows it; else None."""
     ind = ev.indicator
     unit = ind.unit.strip()
-    if lang == "en" or not unit or unit == "%" or _opens_with(ind.name, QUANTITY_OPENINGS):
+    if current() == "en" or not unit or unit == "%" or _opens_with(ind.name, QUANTITY_OPENINGS):
         return None
     at = ind.name.find(f" {unit} ")
     if at < 0 or len(ind.name[:at].split()) > 2:
         return None
-    phrase = f"{ind.name[:at]} {fmt.number(value, lang)}{ind.name[at:]}"
-    return _mid(phrase, lang)
+    phrase = f"{ind.name[:at]} {fmt.number(value)}{ind.name[at:]}"
+    return _mid(phrase)
 
 
-def _target_suffix(ev: Evaluation, lang: str) -> str:
+def _target_suffix(ev: Evaluation) -> str:
     ind = ev.indicator
     if ev.status is Status.MET or ind.target is None:
         return ""
-    return t(lang, "n.target_suffix", target=fmt.with_unit(ind.target, ind.unit, lang))
+    return t("n.target_suffix", target=fmt.with_unit(ind.target, ind.unit))
 
 
-def sentence(ev: Evaluation, lang: str = "vi") -> str:
+def sentence(ev: Evaluation) -> str:
     """One indicator in a sentence, its figures as the table shows them."""
     ind = ev.indicator
     name = ind.name
     if ev.entry is None:
-        return t(lang, "n.no_data", name=name)
+        return t("n.no_data", name=name)
     if isinstance(ev.entry.value, bool):
         if ev.entry.value:
-            return t(lang, "n.milestone_done", name=name)
-        return t(lang, "n.milestone_not", name=name, due=due_period(ind, lang))
+            return t("n.milestone_done", name=name)
+        return t("n.milestone_not", name=name, due=due_period(ind))
     figure = ev.figure if ev.figure is not None else float(ev.entry.value)
-    value = fmt.with_unit(figure, ind.unit, lang)
+    value = fmt.with_unit(figure, ind.unit)
     if ev.status is Status.UNJUDGED:
-        return t(lang, "n.value_only", name=name, value=value)
+        return t("n.value_only", name=name, value=value)
     if ind.kind == "cumulative":
         own = float(ev.entry.value)
-        phrase = count_phrase(ev, own, lang) if ind.report == "quarter" else None
+        phrase = count_phrase(ev, own) if ind.report == "quarter" else None
         if phrase is not None:
             if ev.period.quarter == 1:
-                return t(lang, "n.cum_phrase", phrase=phrase, percent=_percent(ev, lang))
-            return t(lang, "n.cum_phrase_ytd", phrase=phrase, ytd=value, percent=_percent(ev, lang))
+                return t("n.cum_phrase", phrase=phrase, percent=_percent(ev))
+            return t("n.cum_phrase_ytd", phrase=phrase, ytd=value, percent=_percent(ev))
         key = "n.cum_money" if _is_money(ev) else "n.cum"
-        return t(lang, key, name=name, value=value, percent=_percent(ev, lang))
-    suffix = _target_suffix(ev, lang)
+        return t(key, name=name, value=value, percent=_percent(ev))
+    suffix = _target_suffix(ev)
     if ind.direction == "decrease":
-        return t(lang, "n.decrease", name=name, value=value, suffix=suffix)
+        return t("n.decrease", name=name, value=value, suffix=suffix)
     verb = _opens_with(name, COMPLETION_VERBS) if ind.unit.strip() == "%" else None
-    if verb is not None and lang != "en":
+    if verb is not None and current() != "en":
         phrase = f"{name[: len(verb)].rstrip()} {value} {name[len(verb) :]}"
-        return t(lang, "n.deed", phrase=phrase, suffix=suffix)
-    return t(lang, "n.level", name=name, value=value, suffix=suffix)
+        return t("n.deed", phrase=phrase, suffix=suffix)
+    return t("n.level", name=name, value=value, suffix=suffix)
 
 
-def opening(board: Board, lang: str = "vi") -> str:
+def opening(board: Board) -> str:
     """`Trong quý I/2026, Phường Mỹ Thới có 8/20 chỉ tiêu đạt và vượt kế hoạch, …`."""
-    period = _mid(board.period.label(lang), lang)
+    period = _mid(board.period.label())
     unit = board.definitions.unit.name
     if board.progress is None:
-        return t(lang, "n.no_progress", period=period, unit=unit)
+        return t("n.no_progress", period=period, unit=unit)
     if not board.judged:
-        return t(lang, "n.opening_unjudged", period=period, unit=unit, year=board.period.year)
+        return t("n.opening_unjudged", period=period, unit=unit, year=board.period.year)
     s = board.summary
-    parts = [t(lang, "summary_met", n=s.met, total=s.total)]
+    parts = [t("summary_met", n=s.met, total=s.total)]
     for status in STATUS_ORDER[1:]:
         if s.counts[status]:
-            parts.append(t(lang, _COUNT_KEYS[status], n=s.counts[status]))
-    return t(lang, "n.opening", period=period, unit=unit, counts=_join(parts, lang))
+            parts.append(t(_COUNT_KEYS[status], n=s.counts[status]))
+    return t("n.opening", period=period, unit=unit, counts=_join(parts))
 
 
-def headline(board: Board, lang: str = "vi") -> str:
+def headline(board: Board) -> str:
     """The headline indicators (`[dashboard] headline`), a sentence each."""
     found = [board.get(i) for i in board.definitions.dashboard.headline]
-    return " ".join(sentence(ev, lang) for ev in found if ev is not None)
+    return " ".join(sentence(ev) for ev in found if ev is not None)
 
 
-def groups(board: Board, lang: str = "vi") -> str:
+def groups(board: Board) -> str:
     """Per field: met of total, and how many behind."""
     if not board.judged or board.progress is None:
         return ""
@@ -141,34 +141,34 @@ def groups(board: Board, lang: str = "vi") -> str:
             for ev in board.evaluations
             if ev.indicator.group == gid and ev.status is Status.BEHIND
         )
-        part = t(lang, "n.group", name=name, met=met, total=total)
+        part = t("n.group", name=name, met=met, total=total)
         if late:
-            part += t(lang, "n.group_behind", n=late)
+            part += t("n.group_behind", n=late)
         parts.append(part)
-    return t(lang, "n.groups", parts="; ".join(parts)) if parts else ""
+    return t("n.groups", parts="; ".join(parts)) if parts else ""
 
 
-def behind(board: Board, lang: str = "vi") -> str:
+def behind(board: Board) -> str:
     """The indicators behind pace, by name."""
     names = [ev.indicator.name for ev in board.evaluations if ev.status is Status.BEHIND]
     if not names:
         return ""
-    return t(lang, "n.behind", names="; ".join(names))
+    return t("n.behind", names="; ".join(names))
 
 
-def narrative(view: View, lang: str = "vi") -> list[str]:
+def narrative(view: View) -> list[str]:
     """The report's paragraphs: the quarter's counts, the headline indicators, each field,
     the indicators behind. Every figure is the board's; none is invented."""
     board = view.board
-    paragraphs = [opening(board, lang)]
+    paragraphs = [opening(board)]
     if board.progress is not None:
-        paragraphs.append(headline(board, lang))
-    paragraphs += [groups(board, lang), behind(board, lang)]
+        paragraphs.append(headline(board))
+    paragraphs += [groups(board), behind(board)]
     return [p for p in paragraphs if p]
 
 
-def text(view: View, lang: str = "vi") -> str:
+def text(view: View) -> str:
     """`chitieu report --format text`: the title, the paragraphs and where figures come from."""
-    parts = [title(view, lang), "", *(p + "\n" for p in narrative(view, lang))]
-    parts.append(provenance_line(view, lang))
+    parts = [title(view), "", *(p + "\n" for p in narrative(view))]
+    parts.append(provenance_line(view))
     return "\n".join(parts) + "\n"

@@ -35,49 +35,47 @@ PERCENT_COLUMNS = ("percent", "last_year")
 """Stored as fractions (0.1375) in a spreadsheet, shown `13,75%`."""
 
 
-def title(view: View, lang: str = "vi") -> str:
+def title(view: View) -> str:
     """`Báo cáo kết quả thực hiện chỉ tiêu Quý I/2026`."""
-    return t(lang, "o.title", period=view.board.period.label(lang))
+    return t("o.title", period=view.board.period.label())
 
 
-def headers(lang: str = "vi", who: bool = True) -> list[str]:
+def headers(who: bool = True) -> list[str]:
     """The column headings in the reader's language."""
     cols = COLUMNS + WHO_COLUMNS if who else COLUMNS
-    return [t(lang, f"o.col_{c}") for c in cols]
+    return [t(f"o.col_{c}") for c in cols]
 
 
-def provenance(view: View, lang: str = "vi") -> list[tuple[str, str]]:
+def provenance(view: View) -> list[tuple[str, str]]:
     """Where the figures come from, as (label, value) lines: unit, period, as of, source,
     offline/stale when it is, closed when it is."""
     board = view.board
     progress = board.progress
     if progress is None:
-        as_of = t(lang, "no_progress")
+        as_of = t("no_progress")
     elif progress.as_of is not None:
-        as_of = date_text(progress.as_of, lang)
+        as_of = date_text(progress.as_of)
     else:
         as_of = "–"
     lines = [
-        (t(lang, "o.unit"), board.definitions.unit.name),
-        (t(lang, "o.period"), board.period.label(lang)),
-        (t(lang, "o.as_of"), as_of),
-        (t(lang, "o.source"), source_text(view, lang)),
+        (t("o.unit"), board.definitions.unit.name),
+        (t("o.period"), board.period.label()),
+        (t("o.as_of"), as_of),
+        (t("o.source"), source_text(view)),
     ]
     if view.stale:
         since = view.stale_since or view.loaded_at
-        lines.append(
-            (t(lang, "o.offline"), t(lang, "o.offline_since", since=stamp_text(since, lang)))
-        )
+        lines.append((t("o.offline"), t("o.offline_since", since=stamp_text(since))))
     if progress is not None and progress.closed is not None:
-        lines.append((t(lang, "o.closed"), closed_text(progress.closed, lang)))
+        lines.append((t("o.closed"), closed_text(progress.closed)))
     if not board.judged:
-        lines.append((t(lang, "o.unjudged"), t(lang, "summary_unjudged", year=board.period.year)))
+        lines.append((t("o.unjudged"), t("summary_unjudged", year=board.period.year)))
     return lines
 
 
-def provenance_line(view: View, lang: str = "vi") -> str:
+def provenance_line(view: View) -> str:
     """The provenance on one line: `Đơn vị: Phường Mỹ Thới · Kỳ báo cáo: Quý I/2026 · …`."""
-    return " · ".join(f"{k}: {v}" for k, v in provenance(view, lang))
+    return " · ".join(f"{k}: {v}" for k, v in provenance(view))
 
 
 @dataclass(frozen=True)
@@ -198,7 +196,7 @@ def last_year_ratio(ev: Evaluation, view: View) -> float | None:
     return now / then
 
 
-def rows(view: View, lang: str = "vi") -> list[Row | GroupRow]:
+def rows(view: View) -> list[Row | GroupRow]:
     """The table's rows: a heading per field, then its indicators, numbered 1, 2, … within."""
     board = view.board
     out: list[Row | GroupRow] = []
@@ -229,7 +227,7 @@ def rows(view: View, lang: str = "vi") -> list[Row | GroupRow]:
                 expected=ev.expected if judged else None,
                 last_year=last_year_ratio(ev, view),
                 status=ev.status,
-                status_text="" if not judged else label(ev.status, lang),
+                status_text="" if not judged else label(ev.status),
                 note=entry.note if entry is not None else "",
                 by=entry.by if entry is not None else "",
                 at=entry.at if entry is not None else None,

@@ -10,19 +10,19 @@ from chitieu_tui.present.time import date_text
 _KINDS = ("file", "api", "snapshot")
 
 
-def source_text(view: View, lang: str = "vi") -> str:
+def source_text(view: View) -> str:
     """`mẫu có sẵn` for the bundled sample, else the label as data (`config/`, `api:http://…`)."""
     if view.source_kind == "sample":
-        return t(lang, "sample")
+        return t("sample")
     return view.source_label
 
 
-def origin_text(progress: Progress | None, lang: str = "vi") -> str:
+def origin_text(progress: Progress | None) -> str:
     """`tệp 02/04/2026`, `máy chủ`, `snapshot 2026-04-02`: how a quarter's values arrived."""
     if progress is None:
         return ""
     kind = progress.source.split(":", 1)[0]
-    words = t(lang, f"from_{kind}") if kind in _KINDS else kind
+    words = t(f"from_{kind}") if kind in _KINDS else kind
     if progress.as_of is not None:
-        words = f"{words} {date_text(progress.as_of, lang)}".strip()
+        words = f"{words} {date_text(progress.as_of)}".strip()
     return words

@@ -53,33 +53,33 @@ class UnitRow:
         return matches(query, hay)
 
 
-def percent_cell(ev: Evaluation | None, lang: str = "vi") -> Cell:
+def percent_cell(ev: Evaluation | None) -> Cell:
     """`✓ 105%`, `▼ 13,75%`, `· –`; blank when the unit has no such indicator."""
     if ev is None:
         return Cell("")
-    return Cell(f"{symbol(ev.status)} {fmt.percent_of(ev, lang)}", ev.status, ev.percent)
+    return Cell(f"{symbol(ev.status)} {fmt.percent_of(ev)}", ev.status, ev.percent)
 
 
-def total_cell(total: Total, lang: str = "vi") -> Cell:
+def total_cell(total: Total) -> Cell:
     """`✓ 98,5% (12)`: the total's percent and how many units it covers; `– (0)` if none."""
     if total.percent is None:
-        text = t(lang, "rollup.total_cell", percent=fmt.NONE, n=total.units)
+        text = t("rollup.total_cell", percent=fmt.NONE, n=total.units)
         return Cell(text, None, None)
-    shown = fmt.percent(total.percent, lang)
+    shown = fmt.percent(total.percent)
     if total.status is not Status.MET and round(total.percent, 2) >= 100:
-        shown = fmt.percent(99.99, lang)
-    text = f"{symbol(total.status)} " + t(lang, "rollup.total_cell", percent=shown, n=total.units)
+        shown = fmt.percent(99.99)
+    text = f"{symbol(total.status)} " + t("rollup.total_cell", percent=shown, n=total.units)
     return Cell(text, total.status, total.percent)
 
 
-def unit_rows(collection: Collection, columns: list[str], lang: str = "vi") -> list[UnitRow]:
+def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
     """Every member as a row, ranked by share of targets met (fewest behind, then name)."""
     ranked: list[tuple[int, Member, Board]] = []
     rows: dict[int, UnitRow] = {}
     for i, m in enumerate(collection.members):
         board = m.board
         if board is None:
-            error = m.error.render(lang) if m.error is not None else t(lang, "loading")
+            error = m.error.render() if m.error is not None else t("loading")
             rows[i] = UnitRow(i, m, None, m.name, 0, 0, 0, [Cell("")] * len(columns), error)
             continue
         ranked.append((i, m, board))
@@ -93,7 +93,7 @@ def unit_rows(collection: Collection, columns: list[str], lang: str = "vi") -> l
     )
     for rank, (i, m, board) in enumerate(ranked, start=1):
         s = board.summary
-        cells = [percent_cell(board.get(c), lang) for c in columns]
+        cells = [percent_cell(board.get(c)) for c in columns]
         mark = tamper_mark(board.progress)
         rows[i] = UnitRow(
             i,
@@ -106,7 +106,7 @@ def unit_rows(collection: Collection, columns: list[str], lang: str = "vi") -> l
             cells,
             "",
             m.offline,
-            t(lang, MARK_KEYS[mark]) if mark is not None else "",
+            t(MARK_KEYS[mark]) if mark is not None else "",
         )
     return [rows[i] for i in range(len(collection.members))]
 
@@ -126,13 +126,12 @@ def column_totals(collection: Collection, columns: list[str]) -> list[Total]:
     return totals(collection.boards(), columns)
 
 
-def header_text(collection: Collection, lang: str = "vi") -> str:
+def header_text(collection: Collection) -> str:
     """`Tỉnh An Giang · Quý I/2026 · 5/6 đơn vị báo cáo`."""
-    period = collection.period.label(lang) if collection.period is not None else fmt.NONE
+    period = collection.period.label() if collection.period is not None else fmt.NONE
     units = collection.units()  # a unit id in two folders is one unit
     reporting = sum(1 for m in units if m.reporting)
     return t(
-        lang,
         "rollup.header",
         name=collection.name,
         period=period,
@@ -141,35 +140,34 @@ def header_text(collection: Collection, lang: str = "vi") -> str:
     )
 
 
-def summary_text(collection: Collection, lang: str = "vi") -> str:
+def summary_text(collection: Collection) -> str:
     """Units with everything met, units with something behind, targets met of all."""
     boards = collection.boards()
     all_met = sum(1 for b in boards if b.summary.total and b.summary.met == b.summary.total)
     behind = sum(1 for b in boards if b.summary.counts[Status.BEHIND])
     return t(
-        lang,
         "rollup.summary",
-        all_met=fmt.number(all_met, lang),
-        units=fmt.number(len(collection.units()), lang),
-        behind=fmt.number(behind, lang),
-        met=fmt.number(sum(b.summary.met for b in boards), lang),
-        total=fmt.number(sum(b.summary.total for b in boards), lang),
+        all_met=fmt.number(all_met),
+        units=fmt.number(len(collection.units())),
+        behind=fmt.number(behind),
+        met=fmt.number(sum(b.summary.met for b in boards)),
+        total=fmt.number(sum(b.summary.total for b in boards)),
     )
 
 
-def offline_text(collection: Collection, lang: str = "vi") -> str:
+def offline_text(collection: Collection) -> str:
     """Which units show an offline copy (empty when none)."""
     names = [m.name for m in collection.members if m.offline]
     if not names:
         return ""
     shown = ", ".join(names[:5]) + ("…" if len(names) > 5 else "")
-    return t(lang, "rollup.offline", n=len(names), names=shown)
+    return t("rollup.offline", n=len(names), names=shown)
 
 
-def legend(lang: str = "vi") -> list[tuple[str, str, str]]:
+def legend() -> list[tuple[str, str, str]]:
     """What the scorecard's marks mean, in order: (mark, word, theme colour), e.g.
     `("▼", "Chậm tiến độ", "$error")`."""
-    return [(STATUS[s].symbol, t(lang, STATUS[s].key), STATUS[s].colour) for s in STATUS_ORDER]
+    return [(STATUS[s].symbol, t(STATUS[s].key), STATUS[s].colour) for s in STATUS_ORDER]
 
 
 LEFT_OUT_SHOWN = 4
@@ -177,16 +175,16 @@ LEFT_OUT_SHOWN = 4
 
 
 def _left_out_reasons(
-    member: Member, columns: list[str], names: list[str], refs: list[Total], lang: str
+    member: Member, columns: list[str], names: list[str], refs: list[Total]
 ) -> list[str]:
     """Why one unit is not in (some of) the totals; empty when it is in all of them."""
     if member.error is not None:
-        return [t(lang, "rollup.why_broken")]
+        return [t("rollup.why_broken")]
     board = member.board
     if board is None:  # still loading
         return []
     if board.progress is None:
-        return [t(lang, "rollup.why_no_report")]
+        return [t("rollup.why_no_report")]
     reasons: list[str] = []
     missing: list[str] = []
     for column, name, total in zip(columns, names, refs, strict=True):
@@ -197,30 +195,30 @@ def _left_out_reasons(
         ind = ev.indicator
         if (ind.unit, ind.kind) != (ref.unit, ref.kind):
             if ind.unit != ref.unit:
-                reasons.append(t(lang, "rollup.why_other_unit", name=name, unit=ind.unit))
+                reasons.append(t("rollup.why_other_unit", name=name, unit=ind.unit))
             else:
-                kind = t(lang, "kind_" + ind.kind)
-                reasons.append(t(lang, "rollup.why_other_kind", name=name, kind=kind))
+                kind = t("kind_" + ind.kind)
+                reasons.append(t("rollup.why_other_kind", name=name, kind=kind))
         elif ev.entry is None:
             missing.append(name)
     if missing:
-        reasons.append(t(lang, "rollup.why_missing", names=", ".join(missing)))
+        reasons.append(t("rollup.why_missing", names=", ".join(missing)))
     return reasons
 
 
-def left_out_text(collection: Collection, columns: list[str], lang: str = "vi") -> str:
+def left_out_text(collection: Collection, columns: list[str]) -> str:
     """The units the totals row leaves out, and why (empty when every unit is in):
     `Tổng chưa tính: Xã Bình Đức (chưa có số liệu quý này); …`."""
     names = column_names(collection, columns)
     refs = column_totals(collection, columns)
     out: list[str] = []
     for member in collection.units():  # a duplicate folder's unit is in, by its first
-        reasons = _left_out_reasons(member, columns, names, refs, lang)
+        reasons = _left_out_reasons(member, columns, names, refs)
         if reasons:
-            out.append(t(lang, "rollup.left_out_unit", name=member.name, why="; ".join(reasons)))
+            out.append(t("rollup.left_out_unit", name=member.name, why="; ".join(reasons)))
     if not out:
         return ""
     shown = " · ".join(out[:LEFT_OUT_SHOWN])
     if len(out) > LEFT_OUT_SHOWN:
-        shown = t(lang, "rollup.left_out_more", shown=shown, n=len(out) - LEFT_OUT_SHOWN)
-    return t(lang, "rollup.left_out", units=shown)
+        shown = t("rollup.left_out_more", shown=shown, n=len(out) - LEFT_OUT_SHOWN)
+    return t("rollup.left_out", units=shown)

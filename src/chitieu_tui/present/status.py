@@ -42,9 +42,9 @@ def rank(status: Status) -> int:
     return STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
 
 
-def label(status: Status, lang: str = "vi") -> str:
+def label(status: Status) -> str:
     """The word for a status: `Đạt/vượt`, `On track`."""
-    return t(lang, STATUS[status].key)
+    return t(STATUS[status].key)
 
 
 def colour(status: Status) -> str:

@@ -39,37 +39,35 @@ class GroupPart:
     text: str
 
 
-def summary_parts(board: Board, lang: str = "vi") -> list[SummaryPart]:
+def summary_parts(board: Board) -> list[SummaryPart]:
     """One part per status, in `STATUS_ORDER`; the first (met) also names the total.
 
     A board of a year without definitions has one part: values only, not judged."""
     s = board.summary
     if not board.judged:
         year = board.period.year
-        return [SummaryPart(Status.UNJUDGED, s.total, t(lang, _KEYS[Status.UNJUDGED], year=year))]
+        return [SummaryPart(Status.UNJUDGED, s.total, t(_KEYS[Status.UNJUDGED], year=year))]
     return [
-        SummaryPart(
-            status, s.counts[status], t(lang, _KEYS[status], n=s.counts[status], total=s.total)
-        )
+        SummaryPart(status, s.counts[status], t(_KEYS[status], n=s.counts[status], total=s.total))
         for status in STATUS_ORDER
     ]
 
 
-def group_parts(board: Board, lang: str = "vi") -> list[GroupPart]:
+def group_parts(board: Board) -> list[GroupPart]:
     """One part per field with indicators, in display order (none when not judged)."""
     if not board.judged:
         return []
     return [
-        GroupPart(gid, name, met, n, t(lang, "summary_group", name=name, met=met, total=n))
+        GroupPart(gid, name, met, n, t("summary_group", name=name, met=met, total=n))
         for gid, name, met, n in board.summary.groups
     ]
 
 
-def summary_line(board: Board, lang: str = "vi") -> str:
+def summary_line(board: Board) -> str:
     """`8/20 chỉ tiêu đạt và vượt kế hoạch · 5 đúng tiến độ · 6 chậm · 1 chưa có số liệu`."""
-    return SEP.join(p.text for p in summary_parts(board, lang))
+    return SEP.join(p.text for p in summary_parts(board))
 
 
-def groups_line(board: Board, lang: str = "vi") -> str:
+def groups_line(board: Board) -> str:
     """`Xây dựng Đảng 3/6 · Kinh tế 2/6 · …`."""
-    return SEP.join(p.text for p in group_parts(board, lang))
+    return SEP.join(p.text for p in group_parts(board))

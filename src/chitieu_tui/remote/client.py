@@ -18,7 +18,7 @@ import msgspec
 
 from chitieu_tui.core.errors import AuthError, ChitieuError, Place, SourceError, UsageError
 from chitieu_tui.core.text import clean
-from chitieu_tui.i18n import DEFAULT_LANG, Msg
+from chitieu_tui.i18n import Msg, current
 
 
 def _import_httpx() -> Any:
@@ -234,7 +234,7 @@ class ApiClient:
     other hosts.
 
     `fetch` raises SourceError (a catalog message, with the URL as its place); the token
-    never appears in them. `lang` is sent as Accept-Language, so the server words its
+    never appears in them. The current language is sent as Accept-Language, so the server words its
     problem details in the reader's language.
     """
 
@@ -243,12 +243,9 @@ class ApiClient:
         base_url: str,
         token: str | None,
         settings: Settings | None = None,
-        *,
-        lang: str = DEFAULT_LANG,
     ) -> None:
         self.base_url = base_url
         self.settings = settings if settings is not None else Settings()
-        self.lang = lang
         self._token = check_token(token) if token is not None else None
         self._clients: dict[bool, httpx.AsyncClient] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -274,7 +271,7 @@ class ApiClient:
             headers = {
                 "Accept": "application/json",
                 "Accept-Encoding": "gzip",
-                "Accept-Language": self.lang,
+                "Accept-Language": current(),
                 "User-Agent": _USER_AGENT,
             }
             client = httpx.AsyncClient(

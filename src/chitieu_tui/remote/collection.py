@@ -78,13 +78,13 @@ class BulkReader:
     validates, evaluates and snapshots it as its own refresh would (and still serves the
     unit's full dashboard with its own requests)."""
 
-    def __init__(self, url: str, token: str | None, lang: str, make: Any, settings: Settings):
+    def __init__(self, url: str, token: str | None, make: Any, settings: Settings):
         self.url = url
         self.make = make
         self.settings = dataclasses.replace(
             settings, max_body=max(settings.max_body, BULK_MAX_BODY)
         )
-        self.client = ApiClient(url, token, self.settings, lang=lang)
+        self.client = ApiClient(url, token, self.settings)
 
     async def aclose(self) -> None:
         """Close the connections."""
@@ -206,7 +206,6 @@ def schema_unit(uid: str) -> bool:
 def api_collection(
     base_url: str,
     snapshots: Path | None = None,
-    lang: str = "vi",
     token: str | None = None,
     *,
     bulk: bool = True,
@@ -223,12 +222,11 @@ def api_collection(
             uid,
             snapshots=snapshots / uid if snapshots is not None else None,
             token=token,
-            lang=lang,
             **source_options,
         )
 
     async def discover() -> list[Member]:
-        client = ApiClient(url, token, Settings(), lang=lang)
+        client = ApiClient(url, token, Settings())
         client.deadline_at = time.monotonic() + LIST_DEADLINE
         try:
             fetched = await client.fetch(f"{API_PREFIX}/units")
@@ -240,7 +238,7 @@ def api_collection(
     reader = None
     if bulk:
         settings = Settings(**{k: v for k, v in source_options.items() if k in _SETTINGS})
-        reader = BulkReader(url, token, lang, make, settings)
+        reader = BulkReader(url, token, make, settings)
     return Collection(url, [], [], label=f"api:{url}", kind="api", discover=discover, bulk=reader)
 
 

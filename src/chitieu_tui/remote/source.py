@@ -127,7 +127,6 @@ class ApiSource:
         backoff_max: float = 8.0,
         max_retry_after: float = 10.0,
         max_body: int = 5 * MiB,
-        lang: str = "vi",
     ) -> None:
         self.url = normalize_base_url(base_url)
         if not _UNIT_RE.match(unit):
@@ -148,7 +147,7 @@ class ApiSource:
         )
         if token is None:
             token = os.environ.get(TOKEN_ENV) or None
-        self._http = ApiClient(self.url, token or None, self.settings, lang=lang)
+        self._http = ApiClient(self.url, token or None, self.settings)
         self.last_error: SourceError | None = None
         """Why the last refresh failed (None after a good one)."""
         self.changed = False

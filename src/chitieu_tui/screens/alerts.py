@@ -25,21 +25,20 @@ class AlertsScreen(LocalizedBindings, ModalScreen[str | None]):
         Binding("exclamation_mark", "dismiss", show=False),
     ]
 
-    def __init__(self, view: View, alerts: list[Alert], lang: str = "vi") -> None:
+    def __init__(self, view: View, alerts: list[Alert]) -> None:
         super().__init__()
         self.view = view
         self.alerts = alerts
-        self.lang = lang
 
     def compose(self) -> ComposeResult:
         """The title, the list (or that there is none) and the footer."""
         board = self.view.board
-        heading = Static(Text(title(board, len(self.alerts), self.lang)), markup=False)
+        heading = Static(Text(title(board, len(self.alerts))), markup=False)
         heading.add_class("alerts-title")
         yield heading
-        options = [Option(Text(line(a, board, self.lang)), id=a.indicator_id) for a in self.alerts]
+        options = [Option(Text(line(a, board)), id=a.indicator_id) for a in self.alerts]
         box = OptionList(*options, id="alerts", markup=False)
-        box.border_title = t(self.lang, "alerts_screen")
+        box.border_title = t("alerts_screen")
         yield box
         yield Footer()
 

@@ -43,12 +43,12 @@ MISSING_SHOWN = 5
 """Indicators named in the warning; the others are counted."""
 
 
-def missing_text(names: list[str], lang: str) -> Content:
+def missing_text(names: list[str]) -> Content:
     """`Còn 2 chỉ tiêu chưa có số liệu: A, B. Sau khi chốt sẽ không nhập thêm được.`"""
     shown = ", ".join(names[:MISSING_SHOWN])
     if len(names) > MISSING_SHOWN:
-        shown = t(lang, "c_missing_more", shown=shown, n=len(names) - MISSING_SHOWN)
-    return Content.styled(t(lang, "c_missing", n=len(names), names=shown), "bold $warning")
+        shown = t("c_missing_more", shown=shown, n=len(names) - MISSING_SHOWN)
+    return Content.styled(t("c_missing", n=len(names), names=shown), "bold $warning")
 
 
 class CloseScreen(LocalizedBindings, ModalScreen[bool]):
@@ -61,7 +61,6 @@ class CloseScreen(LocalizedBindings, ModalScreen[bool]):
         source: ClosableSource,
         period: Period,
         closed: Closed | None,
-        lang: str = "vi",
         *,
         missing: list[str] | None = None,
     ) -> None:
@@ -72,29 +71,27 @@ class CloseScreen(LocalizedBindings, ModalScreen[bool]):
         self.period = period
         self.closed = closed
         """The quarter's `[closed]` when the form opened (None: open, so the form closes it)."""
-        self.lang = lang
 
     def compose(self) -> ComposeResult:
         """Who closed it (when it is closed), the reason, a message line and the buttons."""
-        lang = self.lang
         with Vertical(id="close-form"):
             if self.closed is not None:
-                yield Static(Text(closed_text(self.closed, lang)), markup=False)
+                yield Static(Text(closed_text(self.closed)), markup=False)
             elif self.missing:
-                yield Static(missing_text(self.missing, lang), id="close-missing", markup=False)
-            yield Static(Text(t(lang, "c_reason")), markup=False)
+                yield Static(missing_text(self.missing), id="close-missing", markup=False)
+            yield Static(Text(t("c_reason")), markup=False)
             yield Input(id="close-reason", compact=True)
             yield Static(Text(""), id="close-message", markup=False)
             with Horizontal(id="close-buttons"):
                 word = "c_close" if self.closed is None else "c_reopen"
-                yield Button(t(lang, word), variant="warning", id="close-do", compact=True)
-                yield Button(t(lang, "e_cancel"), id="close-cancel", compact=True)
+                yield Button(t(word), variant="warning", id="close-do", compact=True)
+                yield Button(t("e_cancel"), id="close-cancel", compact=True)
 
     def on_mount(self) -> None:
         """Title the box and put the cursor in the reason."""
         key = "c_title_close" if self.closed is None else "c_title_reopen"
         box = self.query_one("#close-form")
-        box.border_title = Text(t(self.lang, key, period=self.period.label(self.lang)))
+        box.border_title = Text(t(key, period=self.period.label()))
         self.query_one("#close-reason", Input).focus()
 
     def _say(self, text: str, error: bool = True) -> None:
@@ -123,10 +120,10 @@ class CloseScreen(LocalizedBindings, ModalScreen[bool]):
             return
         reason = self.query_one("#close-reason", Input).value
         if not reason.strip():
-            self._say(t(self.lang, "c_need_reason"))
+            self._say(t("c_need_reason"))
             return
         self.query_one("#close-do", Button).disabled = True
-        self._say(t(self.lang, "e_saving"), error=False)
+        self._say(t("e_saving"), error=False)
         self._write(reason, self.closed is not None)
 
     @work(thread=True, exclusive=True, group="close", exit_on_error=False)
@@ -135,7 +132,7 @@ class CloseScreen(LocalizedBindings, ModalScreen[bool]):
             kind = Reopen if reopen else Close
             self.source.write([kind(period=self.period, reason=reason, by=form_by())])
         except Exception as exc:  # noqa: BLE001 - the form must never freeze
-            self.post_message(CloseFailed(worded(exc, self.lang)))
+            self.post_message(CloseFailed(worded(exc)))
         else:
             self.post_message(CloseDone(not reopen))
 
@@ -147,5 +144,5 @@ class CloseScreen(LocalizedBindings, ModalScreen[bool]):
     def on_close_done(self, message: CloseDone) -> None:
         """Say it and close; the app reloads."""
         key = "c_done_close" if message.closed else "c_done_reopen"
-        self.notify(t(self.lang, key, period=self.period.label(self.lang)), markup=False)
+        self.notify(t(key, period=self.period.label()), markup=False)
         self.dismiss(True)

@@ -60,7 +60,6 @@ class Controller(LocalizedBindings, Screen[None]):
     catalog: LocalizedBindings) and its palette commands."""
 
     COMMANDS = {ScreenCommands}
-    lang: str
 
     def palette_commands(self) -> Iterable[Command]:
         """The screen's own palette commands."""
@@ -70,8 +69,8 @@ class Controller(LocalizedBindings, Screen[None]):
         """Places to go, offered when searching (e.g. every indicator)."""
         return []
 
-    def again(self, lang: str) -> Controller:
-        """The same screen, same state, worded in `lang`."""
+    def again(self) -> Controller:
+        """The same screen, same state, worded in the current language (after `use`)."""
         raise NotImplementedError
 
     async def reopen(self, screen: Controller) -> None:
@@ -91,8 +90,8 @@ class Controller(LocalizedBindings, Screen[None]):
         if not isinstance(error, ChitieuError) or isinstance(error, InternalError):
             log_bug(error)
         if isinstance(error, ChitieuError):
-            return error.render(self.lang)
-        return t(self.lang, "err.internal", what=type(error).__name__)
+            return error.render()
+        return t("err.internal", what=type(error).__name__)
 
 
 def log_bug(error: BaseException | None) -> None:

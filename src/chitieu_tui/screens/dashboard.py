@@ -80,7 +80,6 @@ class DashboardScreen(FilterActions, Controller):
     def __init__(
         self,
         source: Source,
-        lang: str = "vi",
         *,
         period: Period | None = None,
         initial: tuple[View, object] | None = None,
@@ -95,7 +94,6 @@ class DashboardScreen(FilterActions, Controller):
         `back`: opened from the roll-up (Esc goes back to it)."""
         super().__init__()
         self.source = source
-        self.lang = lang
         self.period = period
         """The quarter shown (None: the source's default, kept once loaded)."""
         self.back = back
@@ -117,12 +115,11 @@ class DashboardScreen(FilterActions, Controller):
         self._poll_seconds = 0.0
         self._typing: Timer | None = None
 
-    def again(self, lang: str) -> DashboardScreen:
-        """The same unit, quarter, view and marks, worded in `lang`."""
+    def again(self) -> DashboardScreen:
+        """The same unit, quarter, view and marks, worded in the current language (after `use`)."""
         initial = (self.view, self._tried) if self.view is not None else None
         return DashboardScreen(
             self.source,
-            lang,
             period=self.period,
             initial=initial,
             back=self.back,
@@ -133,21 +130,20 @@ class DashboardScreen(FilterActions, Controller):
 
     def compose(self) -> ComposeResult:
         """Header, cards, summary, message, filter, table, footer."""
-        lang = self.lang
-        yield HeaderBar(lang, id="header")
+        yield HeaderBar(id="header")
         with Horizontal(id="cards"):
             # Composed with the screen (hidden until there is data): mounting them later,
             # when the first view arrives, costs a second styling pass over the screen.
             for _ in range(DEFAULT_CARDS):
-                card = HeadlineCard(lang)
+                card = HeadlineCard()
                 card.display = False
                 yield card
-        yield SummaryBar(lang, id="summary")
-        yield Static(Text(t(lang, "loading")), id="message", markup=False)
-        box = Input(placeholder=t(lang, "filter_placeholder"), id="filter", compact=True)
+        yield SummaryBar(id="summary")
+        yield Static(Text(t("loading")), id="message", markup=False)
+        box = Input(placeholder=t("filter_placeholder"), id="filter", compact=True)
         box.display = False
         yield box
-        yield IndicatorTable(lang, id="table")
+        yield IndicatorTable(id="table")
         yield KeyBar(hide=() if self.back else ("escape",))
 
     def on_mount(self) -> None:
@@ -221,11 +217,11 @@ class DashboardScreen(FilterActions, Controller):
         self._mark_turned(self.view, view)
         self.view = view
         if self.load_error is not None and not view.stale:
-            self.notify(t(self.lang, "reloaded"), markup=False)
+            self.notify(t("reloaded"), markup=False)
         self.last_error = self.load_error = None
         if self.period is None and not view.stale:
             self.period = view.period  # stay on this quarter when a newer one appears
-        self.tell_once((w.render(self.lang) for w in view.warnings), self.warned)
+        self.tell_once((w.render() for w in view.warnings), self.warned)
         self.show_view(view, self.now(), self._checked_at(view))
         self.table.set_marks(self.marked)
         self._arm_poll()
@@ -251,7 +247,7 @@ class DashboardScreen(FilterActions, Controller):
             header = self.query_one(HeaderBar)
             header.show(self.view, self.now(), self._checked_at(self.view), failing=True)
         else:
-            self.show_error(f"{text}\n\n{self.source.retry_hint().text(self.lang)}")
+            self.show_error(f"{text}\n\n{self.source.retry_hint().text()}")
 
     # -- alert marks ---------------------------------------------------------------------
 
@@ -269,7 +265,7 @@ class DashboardScreen(FilterActions, Controller):
         if turned:
             names = ", ".join(ev.indicator.name for i in turned if (ev := new.board.get(i)))
             self.notify(
-                t(self.lang, "alert.turned_behind", names=names, n=len(turned)),
+                t("alert.turned_behind", names=names, n=len(turned)),
                 severity="warning",
                 timeout=15,
                 markup=False,
@@ -298,15 +294,15 @@ class DashboardScreen(FilterActions, Controller):
     def action_snapshot(self) -> None:
         """`s`: write a snapshot of the period shown (with the source of this screen)."""
         if self.view is None:
-            self.notify(t(self.lang, "no_snapshot"), severity="warning")
+            self.notify(t("no_snapshot"), severity="warning")
         elif self.load_error is not None and not self.view.stale:
-            self.notify(t(self.lang, "snapshot_failing"), severity="warning", markup=False)
+            self.notify(t("snapshot_failing"), severity="warning", markup=False)
         else:
             self._snapshot(self.source, self.view)
 
     def on_snapshot_saved(self, message: SnapshotSaved) -> None:
         """Say where the snapshot went."""
-        self.notify(t(self.lang, "saved", path=str(message.path)), markup=False)
+        self.notify(t("saved", path=str(message.path)), markup=False)
 
     def action_period(self, step: int) -> None:
         """`[` and `]`: the previous or next quarter, from the first quarter with data to the
@@ -326,7 +322,7 @@ class DashboardScreen(FilterActions, Controller):
             edge, key = (first, "period_first") if step < 0 else (last, "period_last")
             if step > 0 and last == current_period():
                 key = "period_current"
-            self.notify(t(self.lang, key, period=edge.label(self.lang)), markup=False)
+            self.notify(t(key, period=edge.label()), markup=False)
             return
         self.period = target
         self.reload()
@@ -346,20 +342,20 @@ class DashboardScreen(FilterActions, Controller):
             return
         if self.view.read_only or not isinstance(self.source, WritableSource):
             why = self.view.read_only_reason
-            text = why.text(self.lang) if why is not None else t(self.lang, "e_read_only")
+            text = why.text() if why is not None else t("e_read_only")
             self.notify(text, severity="warning", markup=False)
             return
         progress = self.view.board.progress
         if progress is not None and progress.closed is not None:
             msg = closed_msg("err.closed.refused", self.view.period, progress.closed)
-            self.notify(msg.text(self.lang), severity="warning", markup=False)
+            self.notify(msg.text(), severity="warning", markup=False)
             return
         indicator_id = self.table.current_id()
         ev = self.view.board.get(indicator_id) if indicator_id else None
         if ev is None:
-            self.notify(t(self.lang, "e_no_row"), severity="warning", markup=False)
+            self.notify(t("e_no_row"), severity="warning", markup=False)
             return
-        self.app.push_screen(EntryScreen(self.source, ev, self.lang), self._written)
+        self.app.push_screen(EntryScreen(self.source, ev), self._written)
 
     def action_close_quarter(self) -> None:
         """`c`: close the quarter shown (with a reason), or reopen it when closed."""
@@ -367,7 +363,7 @@ class DashboardScreen(FilterActions, Controller):
             return
         if self.view.read_only or not isinstance(self.source, ClosableSource):
             why = self.view.read_only_reason
-            text = why.text(self.lang) if why is not None else t(self.lang, "e_read_only")
+            text = why.text() if why is not None else t("e_read_only")
             self.notify(text, severity="warning", markup=False)
             return
         progress = self.view.board.progress
@@ -377,7 +373,7 @@ class DashboardScreen(FilterActions, Controller):
         missing = [
             ev.indicator.name for ev in self.view.board.evaluations if ev.status is Status.NO_DATA
         ]
-        form = CloseScreen(self.source, self.view.period, closed, self.lang, missing=missing)
+        form = CloseScreen(self.source, self.view.period, closed, missing=missing)
         self.app.push_screen(form, self._written)
 
     def action_alerts(self) -> None:
@@ -388,7 +384,7 @@ class DashboardScreen(FilterActions, Controller):
         if self.view is None or self.app.screen is not self:
             return
         found = core_alerts.alerts(self.view.board, core_alerts.today())
-        self.app.push_screen(AlertsScreen(self.view, found, self.lang), self._open_detail)
+        self.app.push_screen(AlertsScreen(self.view, found), self._open_detail)
 
     def _open_detail(self, indicator_id: str | None) -> None:
         if indicator_id is not None:
@@ -398,14 +394,12 @@ class DashboardScreen(FilterActions, Controller):
         """Show one indicator in full."""
         if self.view is not None and not isinstance(self.app.screen, DetailScreen):
             self._looked_at(message.indicator_id)
-            self.app.push_screen(
-                DetailScreen(self.view, message.indicator_id, self.lang, source=self.source)
-            )
+            self.app.push_screen(DetailScreen(self.view, message.indicator_id, source=self.source))
 
     def action_help(self) -> None:
         """`?`."""
         if self.app.screen is self:
-            self.app.push_screen(HelpScreen(self.lang, rollup=False))
+            self.app.push_screen(HelpScreen(rollup=False))
 
     def go_to(self, indicator_id: str) -> None:
         """Put the cursor on an indicator (clearing a filter or *behind only* that hides it)."""
@@ -423,33 +417,31 @@ class DashboardScreen(FilterActions, Controller):
 
     def palette_commands(self) -> Iterable[Command]:
         """reload, quarters, snapshot, behind only, enter, close or reopen, alerts, help."""
-        lang = self.lang
         progress = self.view.board.progress if self.view is not None else None
         closed = progress is not None and progress.closed is not None
         close, close_help = (
             ("cmd.reopen", "cmd.reopen_help") if closed else ("cmd.close", "cmd.close_help")
         )
         return [
-            (t(lang, "cmd.reload"), t(lang, "cmd.reload_help"), self.action_reload),
-            (t(lang, "cmd.prev"), t(lang, "cmd.prev_help"), partial(self.action_period, -1)),
-            (t(lang, "cmd.next"), t(lang, "cmd.next_help"), partial(self.action_period, 1)),
-            (t(lang, "cmd.snapshot"), t(lang, "cmd.snapshot_help"), self.action_snapshot),
-            (t(lang, "cmd.behind"), t(lang, "cmd.behind_help"), self.action_behind),
-            (t(lang, "cmd.enter"), t(lang, "cmd.enter_help"), self.action_enter),
-            (t(lang, close), t(lang, close_help), self.action_close_quarter),
-            (t(lang, "cmd.alerts"), t(lang, "cmd.alerts_help"), self.action_alerts),
-            (t(lang, "cmd.help"), t(lang, "cmd.help_help"), self.action_help),
+            (t("cmd.reload"), t("cmd.reload_help"), self.action_reload),
+            (t("cmd.prev"), t("cmd.prev_help"), partial(self.action_period, -1)),
+            (t("cmd.next"), t("cmd.next_help"), partial(self.action_period, 1)),
+            (t("cmd.snapshot"), t("cmd.snapshot_help"), self.action_snapshot),
+            (t("cmd.behind"), t("cmd.behind_help"), self.action_behind),
+            (t("cmd.enter"), t("cmd.enter_help"), self.action_enter),
+            (t(close), t(close_help), self.action_close_quarter),
+            (t("cmd.alerts"), t("cmd.alerts_help"), self.action_alerts),
+            (t("cmd.help"), t("cmd.help_help"), self.action_help),
         ]
 
     def palette_targets(self) -> Iterable[Command]:
         """*Đến: …* for every indicator."""
         if self.view is None:
             return []
-        lang = self.lang
         return [
             (
-                t(lang, "cmd.goto", name=ev.indicator.name),
-                t(lang, "cmd.goto_help", id=ev.indicator.id),
+                t("cmd.goto", name=ev.indicator.name),
+                t("cmd.goto_help", id=ev.indicator.id),
                 partial(self.go_to, ev.indicator.id),
             )
             for ev in self.view.board.evaluations
@@ -471,7 +463,7 @@ class DashboardScreen(FilterActions, Controller):
         cards = list(box.query(HeadlineCard))
         if len(cards) != len(evs):
             box.remove_children()
-            cards = [HeadlineCard(self.lang) for _ in evs]
+            cards = [HeadlineCard() for _ in evs]
             box.mount_all(cards)
         for card, ev in zip(cards, evs, strict=True):
             card.show(view, ev)
@@ -488,7 +480,7 @@ class DashboardScreen(FilterActions, Controller):
     def show_error(self, text: str) -> None:
         """Say in the body why there is nothing to show (first load failed)."""
         message = self.query_one("#message", Static)
-        message.update(Text(f"{t(self.lang, 'load_failed')}\n\n{text}"))
+        message.update(Text(f"{t('load_failed')}\n\n{text}"))
         message.add_class("-error")
         message.display = True
 

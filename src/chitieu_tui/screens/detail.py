@@ -28,8 +28,8 @@ from chitieu_tui.screens.localized import LocalizedBindings
 from chitieu_tui.widgets.status_table import status_class, status_classes, status_css
 
 
-def _value(ev: Evaluation, x: float | bool | None, lang: str) -> str:
-    return quantity(x, ev.indicator.unit, lang)
+def _value(ev: Evaluation, x: float | bool | None) -> str:
+    return quantity(x, ev.indicator.unit)
 
 
 class DetailScreen(LocalizedBindings, ModalScreen[None]):
@@ -41,13 +41,10 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
     """The status's colour, resolved by Textual like every other colour (a theme of the
     terminal's 16 colours names them `ansi_blue`, no `#rrggbb` to cut)."""
 
-    def __init__(
-        self, view: View, indicator_id: str, lang: str = "vi", source: Source | None = None
-    ) -> None:
+    def __init__(self, view: View, indicator_id: str, source: Source | None = None) -> None:
         super().__init__()
         self.view = view
         self.indicator_id = indicator_id
-        self.lang = lang
         self.source = source
         """Where the journal is read from (a JournalSource), if anywhere."""
 
@@ -65,7 +62,7 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
             self.query_one("#detail").border_title = Text(ev.indicator.name)
         if isinstance(self.source, JournalSource):
             self.query_one("#detail-journal", Static).update(
-                Text(t(self.lang, "d_journal_loading"), style="dim")
+                Text(t("d_journal_loading"), style="dim")
             )
             self._read_journal(self.source)
 
@@ -76,7 +73,7 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
             changes = await source.ajournal(self.view.period)
             shown = self.journal_text(changes)
         except ChitieuError as exc:
-            shown = Text(exc.render(self.lang))
+            shown = Text(exc.render())
         if self.is_attached:  # the screen may have been closed meanwhile
             for box in self.query("#detail-journal").results(Static):
                 box.update(shown)
@@ -84,20 +81,19 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
     def journal_text(self, changes: list[Change]) -> Text:
         """The `Nhật ký thay đổi` block."""
         mine = [c for c in changes if c.id in (self.indicator_id, "")]
-        text = Text(t(self.lang, "d_journal"), style="bold")
+        text = Text(t("d_journal"), style="bold")
         if not mine:
-            text.append("\n" + t(self.lang, "d_journal_none"), style="dim")
+            text.append("\n" + t("d_journal_none"), style="dim")
         for change in mine:
-            text.append("\n" + change_line(change, self.lang))
+            text.append("\n" + change_line(change))
         return text
 
     def _status(self, status: Status) -> Text:
         style = self.get_component_rich_style(f"detail--{status_class(status)}", partial=True)
-        return Text(label(status, self.lang), style=style + Style(bold=True))
+        return Text(label(status), style=style + Style(bold=True))
 
     def _pace(self, ev: Evaluation) -> list[RenderableType]:
         """What is still needed by year end, the projection, and the same quarter last year."""
-        lang = self.lang
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
@@ -106,31 +102,30 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
         down = "_decrease" if ev.indicator.direction == "decrease" else ""
         if p is not None and p.remaining is not None:
             if p.remaining <= 0:
-                grid.add_row(Text(t(lang, "d_remaining" + down)), Text(t(lang, "d_met_already")))
+                grid.add_row(Text(t("d_remaining" + down)), Text(t("d_met_already")))
             else:
-                remaining = Text(_value(ev, p.remaining, lang))
-                grid.add_row(Text(t(lang, "d_remaining" + down)), remaining)
+                remaining = Text(_value(ev, p.remaining))
+                grid.add_row(Text(t("d_remaining" + down)), remaining)
                 if p.per_quarter is not None:
-                    per_quarter = Text(_value(ev, p.per_quarter, lang))
-                    grid.add_row(Text(t(lang, "d_per_quarter" + down)), per_quarter)
+                    per_quarter = Text(_value(ev, p.per_quarter))
+                    grid.add_row(Text(t("d_per_quarter" + down)), per_quarter)
                 if p.per_month is not None:
-                    per_month = Text(_value(ev, p.per_month, lang))
-                    grid.add_row(Text(t(lang, "d_per_month" + down)), per_month)
+                    per_month = Text(_value(ev, p.per_month))
+                    grid.add_row(Text(t("d_per_month" + down)), per_month)
             if p.projection is not None:
-                grid.add_row(Text(t(lang, "d_projection")), Text(_value(ev, p.projection, lang)))
+                grid.add_row(Text(t("d_projection")), Text(_value(ev, p.projection)))
         last = self.view.last_year()
         lev = last.get(ev.indicator.id) if last is not None else None
         if lev is not None and lev.entry is not None:
             shown = lev.ytd if lev.ytd is not None else lev.value
-            words = f"{_value(lev, shown, lang)} ({lev.period.label(lang)})"
-            grid.add_row(Text(t(lang, "d_last_year")), Text(words))
+            words = f"{_value(lev, shown)} ({lev.period.label()})"
+            grid.add_row(Text(t("d_last_year")), Text(words))
         if not grid.row_count:
             return []
-        return [Text(t(lang, "d_pace"), style="bold"), grid, Text("")]
+        return [Text(t("d_pace"), style="bold"), grid, Text("")]
 
     def body(self) -> RenderableType:
         """The whole detail as Rich renderables built from Text (never markup)."""
-        lang = self.lang
         board = self.view.board
         ev = board.get(self.indicator_id)
         if ev is None:
@@ -142,58 +137,58 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
 
         def row(key: str, value: str | Text) -> None:
             if value:
-                facts.add_row(Text(t(lang, key)), value if isinstance(value, Text) else Text(value))
+                facts.add_row(Text(t(key)), value if isinstance(value, Text) else Text(value))
 
         row("d_group", board.definitions.group_name(ind.group))
-        row("d_kind", f"{t(lang, 'kind_' + ind.kind)} ({ind.id})")
+        row("d_kind", f"{t('kind_' + ind.kind)} ({ind.id})")
         row("d_unit", ind.unit)
         judged = board.judged
         if not judged:
-            row("d_judged", t(lang, "unjudged_year", year=board.period.year))
+            row("d_judged", t("unjudged_year", year=board.period.year))
         shown_target = ind.target is not None and judged
-        row("d_target", _value(ev, ind.target, lang) if shown_target else "")
+        row("d_target", _value(ev, ind.target) if shown_target else "")
         if ind.plan:
-            row("d_plan", " · ".join(fmt.number(p, lang) for p in ind.plan))
-        row("d_baseline", _value(ev, ind.baseline, lang) if ind.baseline is not None else "")
+            row("d_plan", " · ".join(fmt.number(p) for p in ind.plan))
+        row("d_baseline", _value(ev, ind.baseline) if ind.baseline is not None else "")
         if ind.direction == "decrease":
-            row("d_direction", t(lang, "dir_decrease"))
+            row("d_direction", t("dir_decrease"))
         if ind.due:
-            row("d_due", due_period(ind, lang))
+            row("d_due", due_period(ind))
         row("d_owner", ind.owner)
         row("d_note", ind.note)
         facts.add_row(Text(""), Text(""))
-        row("d_period", board.period.label(lang))
-        row("d_value", _value(ev, ev.value, lang))
+        row("d_period", board.period.label())
+        row("d_value", _value(ev, ev.value))
         if ind.kind == "cumulative" and ind.report == "quarter":
-            row("d_ytd", _value(ev, ev.ytd, lang))
+            row("d_ytd", _value(ev, ev.ytd))
         if judged:
-            row("d_expected", _value(ev, ev.expected, lang))
-            row("d_percent", fmt.percent_of(ev, lang))
+            row("d_expected", _value(ev, ev.expected))
+            row("d_percent", fmt.percent_of(ev))
             row("d_status", self._status(ev.status))
         row("d_value_note", ev.note)
         if ev.entry is not None:
-            row("d_entered", entered_text(ev.entry, lang))
+            row("d_entered", entered_text(ev.entry))
             row("d_cause", ev.entry.cause)
             row("d_remedy", ev.entry.remedy)
         if board.progress is not None and board.progress.closed is not None:
-            row("d_closed", closed_text(board.progress.closed, lang))
+            row("d_closed", closed_text(board.progress.closed))
 
         pace_rows = self._pace(ev)
 
         history = Table(
-            title=Text(t(lang, "d_history"), style="bold"),
+            title=Text(t("d_history"), style="bold"),
             title_justify="left",
             expand=False,
             show_edge=False,
         )
-        quarters = [past.period.label(lang) for past in self.view.history]
+        quarters = [past.period.label() for past in self.view.history]
         for key in ("d_period", "d_value", "d_percent", "d_status", "d_from"):
             justify: JustifyMethod = "right" if key in ("d_value", "d_percent") else "left"
             if key == "d_from":  # where a figure came from wraps; the quarter's name is whole
-                history.add_column(Text(t(lang, key)), overflow="fold")
+                history.add_column(Text(t(key)), overflow="fold")
                 continue
             history.add_column(
-                Text(t(lang, key)),
+                Text(t(key)),
                 justify=justify,
                 no_wrap=key == "d_period",
                 overflow="ellipsis",
@@ -203,14 +198,14 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
             pev = past.get(ind.id)
             if pev is None:
                 continue
-            shown_text = _value(pev, pev.value, lang)
+            shown_text = _value(pev, pev.value)
             if ind.kind == "cumulative" and ind.report == "quarter" and pev.ytd is not None:
-                shown_text += f" ({t(lang, 'ytd_short')} {fmt.number(pev.ytd, lang)})"
-            origin = origin_text(past.progress, lang)
+                shown_text += f" ({t('ytd_short')} {fmt.number(pev.ytd)})"
+            origin = origin_text(past.progress)
             history.add_row(
-                Text(past.period.label(lang)),
+                Text(past.period.label()),
                 Text(shown_text),
-                Text(fmt.percent_of(pev, lang)),
+                Text(fmt.percent_of(pev)),
                 self._status(pev.status),
                 Text(origin, style="dim"),
             )
@@ -218,22 +213,22 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
         prov = Table.grid(padding=(0, 2))
         prov.add_column(style="bold", no_wrap=True)
         prov.add_column()
-        prov.add_row(Text(t(lang, "source")), Text(source_text(self.view, lang)))
+        prov.add_row(Text(t("source")), Text(source_text(self.view)))
         progress = board.progress
         if progress is not None:
             if progress.source:
                 prov.add_row(Text(""), Text(progress.source))
             if progress.as_of is not None:
-                prov.add_row(Text(t(lang, "d_as_of")), Text(date_text(progress.as_of, lang)))
+                prov.add_row(Text(t("d_as_of")), Text(date_text(progress.as_of)))
             if progress.modified is not None:
-                shown = datetime_text(progress.modified.astimezone(), lang)
-                prov.add_row(Text(t(lang, "d_modified")), Text(shown))
+                shown = datetime_text(progress.modified.astimezone())
+                prov.add_row(Text(t("d_modified")), Text(shown))
         return Group(
             facts,
             Text(""),
             *pace_rows,
             history,
             Text(""),
-            Text(t(lang, "d_provenance"), style="bold"),
+            Text(t("d_provenance"), style="bold"),
             prov,
         )

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from chitieu_tui import i18n
 from chitieu_tui.core.arithmetic import Evaluation, Status, evaluate
 from chitieu_tui.core.errors import EntryError
 from chitieu_tui.core.model import Entry
@@ -64,11 +65,10 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
 
     BINDINGS = [Binding("escape", "cancel", "e_cancel", key_display="Esc")]
 
-    def __init__(self, source: WritableSource, ev: Evaluation, lang: str = "vi") -> None:
+    def __init__(self, source: WritableSource, ev: Evaluation) -> None:
         super().__init__()
         self.source = source
         self.ev = ev
-        self.lang = lang
         self.expect: Entry | None = ev.entry
         """The entry shown when the form opened: a save over another one is a conflict."""
         self._confirmed_text: str | None = None
@@ -78,14 +78,14 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         """Name, current value, two inputs, an echo, a message line and the buttons."""
-        lang, ev = self.lang, self.ev
+        ev = self.ev
         ind = ev.indicator
         milestone = ind.kind == "milestone"
-        current = quantity(ev.value, "" if milestone else ind.unit, lang)
+        current = quantity(ev.value, "" if milestone else ind.unit)
         with Vertical(id="entry"):
             yield Static(Text(ind.name, style="bold"), markup=False)
-            yield Static(Text(t(lang, "e_current", value=current)), markup=False)
-            label = t(lang, "e_value_milestone" if milestone else "e_value")
+            yield Static(Text(t("e_current", value=current)), markup=False)
+            label = t("e_value_milestone" if milestone else "e_value")
             if ind.unit and not milestone:
                 label = f"{label} ({ind.unit})"
             yield Static(Text(label), markup=False)
@@ -93,27 +93,27 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
                 id="entry-value", placeholder="" if current == fmt.NONE else current, compact=True
             )
             yield Static(Text(""), id="entry-echo", markup=False)
-            yield Static(Text(t(lang, "e_note")), markup=False)
+            yield Static(Text(t("e_note")), markup=False)
             yield Input(id="entry-note", value=ev.note, compact=True)
             entry = ev.entry
             with Vertical(id="entry-behind"):
-                yield Static(Text(t(lang, "e_cause")), markup=False)
+                yield Static(Text(t("e_cause")), markup=False)
                 yield Input(id="entry-cause", value=entry.cause if entry else "", compact=True)
-                yield Static(Text(t(lang, "e_remedy")), markup=False)
+                yield Static(Text(t("e_remedy")), markup=False)
                 yield Input(id="entry-remedy", value=entry.remedy if entry else "", compact=True)
-            hint = "" if milestone else t(lang, "e_hint_typed")
+            hint = "" if milestone else t("e_hint_typed")
             yield Static(Text(hint, style="italic"), id="entry-message", markup=False)
             with Horizontal(id="entry-buttons"):
-                yield Button(t(lang, "e_save"), variant="primary", id="entry-save", compact=True)
-                yield Button(t(lang, "e_keep_theirs"), id="entry-keep", compact=True)
-                yield Button(t(lang, "e_overwrite"), id="entry-overwrite", compact=True)
-                yield Button(t(lang, "e_remove"), id="entry-remove", compact=True)
-                yield Button(t(lang, "e_cancel"), id="entry-cancel", compact=True)
+                yield Button(t("e_save"), variant="primary", id="entry-save", compact=True)
+                yield Button(t("e_keep_theirs"), id="entry-keep", compact=True)
+                yield Button(t("e_overwrite"), id="entry-overwrite", compact=True)
+                yield Button(t("e_remove"), id="entry-remove", compact=True)
+                yield Button(t("e_cancel"), id="entry-cancel", compact=True)
 
     def on_mount(self) -> None:
         """Title the box with the period and put the cursor in the value."""
         box = self.query_one("#entry")
-        box.border_title = Text(t(self.lang, "e_title", period=self.ev.period.label(self.lang)))
+        box.border_title = Text(t("e_title", period=self.ev.period.label()))
         self._conflict_buttons(False)
         can_remove = self.ev.entry is not None
         self.query_one("#entry-remove", Button).display = can_remove
@@ -162,8 +162,8 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
     def _understood(self, text: str) -> str:
         """What would be stored, as the official reads it (`1.430 đảng viên`)."""
         ind = self.ev.indicator
-        value = parse_value(text, ind, self.lang)
-        return quantity(value, "" if ind.kind == "milestone" else ind.unit, self.lang)
+        value = parse_value(text, ind, i18n.current())
+        return quantity(value, "" if ind.kind == "milestone" else ind.unit)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Echo the number understood, or why it cannot be entered."""
@@ -175,10 +175,10 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
             self._show_behind(self.ev.status is Status.BEHIND)
             return
         try:
-            echo.update(Text(t(self.lang, "e_will_save", value=self._understood(event.value))))
-            value = parse_value(event.value, self.ev.indicator, self.lang)
+            echo.update(Text(t("e_will_save", value=self._understood(event.value))))
+            value = parse_value(event.value, self.ev.indicator, i18n.current())
         except EntryError as exc:
-            echo.update(Text(exc.text(self.lang)))
+            echo.update(Text(exc.text()))
             return
         self._show_behind(self.would_be_behind(value))
 
@@ -220,9 +220,9 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         text = self.query_one("#entry-value", Input).value
         self._remove_armed = False
         try:
-            value = parse_value(text, self.ev.indicator, self.lang)
+            value = parse_value(text, self.ev.indicator, i18n.current())
         except EntryError as exc:
-            self._say(exc.text(self.lang))
+            self._say(exc.text())
             self.query_one("#entry-value", Input).focus()
             return
         if implausible_limit(self.ev.indicator, value) is not None and (
@@ -231,7 +231,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
             try:
                 check_plausible(self.ev.indicator, value)
             except EntryError as exc:
-                self._say(t(self.lang, "e_confirm", detail=exc.text(self.lang)))
+                self._say(t("e_confirm", detail=exc.text()))
             self._confirmed_text = text
             return
         note = self.query_one("#entry-note", Input).value
@@ -240,7 +240,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         self._start_write(text, note, confirmed=True)
 
     def _start_write(self, text: str, note: str, *, confirmed: bool) -> None:
-        self._say(t(self.lang, "e_saving"), error=False)
+        self._say(t("e_saving"), error=False)
         self.query_one("#entry-save", Button).disabled = True
         self._write(text, note, self.expect, confirmed)
 
@@ -256,16 +256,16 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
                 cause=cause,
                 remedy=remedy,
                 confirm=confirmed,
-                lang=self.lang,
+                lang=i18n.current(),
                 expect=expect,
                 by=form_by(),
                 via="form",
             )
             self.source.write([request])
         except ConflictError as exc:
-            self.post_message(EntryFailed(exc.text(self.lang), True, exc.current))
+            self.post_message(EntryFailed(exc.text(), True, exc.current))
         except Exception as exc:  # noqa: BLE001 - the form must never freeze
-            self.post_message(EntryFailed(worded(exc, self.lang)))
+            self.post_message(EntryFailed(worded(exc)))
         else:
             self.post_message(EntrySaved(self.ev.indicator.id, text))
 
@@ -274,12 +274,12 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         if not self._remove_armed:
             # After a conflict the form expects the value on file, not the one it opened with.
             value = self.expect.value if self.expect is not None else self.ev.value
-            shown = quantity(value, self.ev.indicator.unit, self.lang)
-            self._say(t(self.lang, "e_remove_confirm", value=shown))
+            shown = quantity(value, self.ev.indicator.unit)
+            self._say(t("e_remove_confirm", value=shown))
             self._remove_armed = True
             return
         self._remove_armed = False
-        self._say(t(self.lang, "e_saving"), error=False)
+        self._say(t("e_saving"), error=False)
         self.query_one("#entry-save", Button).disabled = True
         self._unset(self.expect)
 
@@ -292,9 +292,9 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
             )
             self.source.write([request])
         except ConflictError as exc:
-            self.post_message(EntryFailed(exc.text(self.lang), False, exc.current))
+            self.post_message(EntryFailed(exc.text(), False, exc.current))
         except Exception as exc:  # noqa: BLE001 - the form must never freeze
-            self.post_message(EntryFailed(worded(exc, self.lang)))
+            self.post_message(EntryFailed(worded(exc)))
         else:
             self.post_message(EntrySaved(self.ev.indicator.id, "", removed=True))
 
@@ -305,7 +305,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
             self.expect = message.current
             mine = self._understood(self._pending[0])
             theirs = self._theirs(message.current) or message.error
-            self._say(t(self.lang, "e_conflict", theirs=theirs, mine=mine))
+            self._say(t("e_conflict", theirs=theirs, mine=mine))
             self._conflict_buttons(True)
             # The safe choice has the focus: one Enter never overwrites a colleague.
             self.query_one("#entry-keep", Button).focus()
@@ -320,20 +320,20 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         if current is None or current.at is None:
             return None
         ind = self.ev.indicator
-        value = quantity(current.value, "" if ind.kind == "milestone" else ind.unit, self.lang)
+        value = quantity(current.value, "" if ind.kind == "milestone" else ind.unit)
         at = current.at
         now = dt.datetime.now(at.tzinfo) if at.tzinfo is not None else dt.datetime.now()
-        when = clock_text(at) if at.date() == now.date() else datetime_text(at, self.lang)
-        who = current.by or t(self.lang, "e_conflict_someone")
+        when = clock_text(at) if at.date() == now.date() else datetime_text(at)
+        who = current.by or t("e_conflict_someone")
         key = "e_conflict_saved_note" if current.note else "e_conflict_saved"
-        return t(self.lang, key, who=who, theirs=value, time=when, note=current.note)
+        return t(key, who=who, theirs=value, time=when, note=current.note)
 
     def on_entry_saved(self, message: EntrySaved) -> None:
         """Close; the app reloads."""
         name = self.ev.indicator.name
         if message.removed:
-            text = t(self.lang, "e_removed", name=name)
+            text = t("e_removed", name=name)
         else:
-            text = t(self.lang, "e_saved", name=name, value=message.text.strip())
+            text = t("e_saved", name=name, value=message.text.strip())
         self.notify(text, markup=False)
         self.dismiss(True)

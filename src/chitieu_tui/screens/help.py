@@ -54,9 +54,8 @@ class HelpScreen(LocalizedBindings, ModalScreen[None]):
         Binding("question_mark", "dismiss", show=False),
     ]
 
-    def __init__(self, lang: str = "vi", rollup: bool = False) -> None:
+    def __init__(self, rollup: bool = False) -> None:
         super().__init__()
-        self.lang = lang
         self.keys = ROLLUP_KEYS if rollup else KEYS
 
     def compose(self) -> ComposeResult:
@@ -65,9 +64,9 @@ class HelpScreen(LocalizedBindings, ModalScreen[None]):
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         for key, words in self.keys:
-            table.add_row(Text(key), Text(t(self.lang, words)))
+            table.add_row(Text(key), Text(t(words)))
         table.add_row(Text(""), Text(""))
-        table.add_row(Text(""), Text(t(self.lang, "help_footer"), style="italic"))
+        table.add_row(Text(""), Text(t("help_footer"), style="italic"))
         box = Static(table, id="help", markup=False)
-        box.border_title = t(self.lang, "help_title")
+        box.border_title = t("help_title")
         yield box

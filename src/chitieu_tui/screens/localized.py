@@ -7,32 +7,24 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding
 
-from chitieu_tui.i18n import LANGS, t
-
-
-def _lang_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    """The `lang` a screen is made with (its keyword, else its last positional language)."""
-    lang = kwargs.get("lang")
-    if lang is None:
-        lang = next((a for a in reversed(args) if isinstance(a, str) and a in LANGS), "vi")
-    return str(lang)
+from chitieu_tui.i18n import current, t
 
 
 class LocalizedBindings:
-    """A screen made with `lang` is an instance of a subclass (one per class and language)
+    """A screen made in a language (`current()`) is an instance of a subclass (one per class and language)
     whose `BINDINGS` descriptions are the catalog's words: Textual's footer, key panel and
     our KeyBar all read them, and nothing private of Textual is touched."""
 
     _localized: ClassVar[dict[tuple[type, str], type]] = {}
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        lang = _lang_of(args, kwargs)
+        lang = current()
         if getattr(cls, "_words_lang", None) is None:
             key = (cls, lang)
             sub = LocalizedBindings._localized.get(key)
             if sub is None:
                 bindings = [
-                    b if not isinstance(b, Binding) else _worded(b, lang)
+                    b if not isinstance(b, Binding) else _worded(b)
                     for b in getattr(cls, "BINDINGS", [])
                 ]
                 namespace = {
@@ -46,7 +38,7 @@ class LocalizedBindings:
         return super().__new__(cls)  # type: ignore[misc]
 
 
-def _worded(binding: Binding, lang: str) -> Binding:
+def _worded(binding: Binding) -> Binding:
     if not binding.description:
         return binding
-    return dataclasses.replace(binding, description=t(lang, binding.description))
+    return dataclasses.replace(binding, description=t(binding.description))

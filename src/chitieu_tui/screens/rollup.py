@@ -34,10 +34,10 @@ from chitieu_tui.widgets.key_bar import KeyBar
 from chitieu_tui.widgets.scorecard import Scorecard
 
 
-def legend_content(lang: str) -> Content:
+def legend_content() -> Content:
     """`✓ Đạt/vượt  ▲ Đúng tiến độ  ▼ Chậm tiến độ  · Chưa có số liệu`, marks in colour."""
     parts: list[Content | tuple[str, str] | str] = []
-    for mark, word, colour in legend(lang):
+    for mark, word, colour in legend():
         if parts:
             parts.append("   ")
         parts += [(mark, f"bold {colour}"), " ", (word, "$foreground-muted")]
@@ -73,7 +73,6 @@ class RollupScreen(FilterActions, Controller):
     def __init__(
         self,
         collection: Collection,
-        lang: str = "vi",
         *,
         period: Period | None = None,
         preloaded: bool = False,
@@ -84,7 +83,6 @@ class RollupScreen(FilterActions, Controller):
         units of `period` are read when the screen is mounted."""
         super().__init__()
         self.collection = collection
-        self.lang = lang
         self.now = now
         self.warned = warned if warned is not None else set()
         """Warnings already told (shared with the units' dashboards: each is told once)."""
@@ -95,9 +93,9 @@ class RollupScreen(FilterActions, Controller):
         self._unit_open = False
         """A unit's dashboard is over this screen (it polls its own source)."""
 
-    def again(self, lang: str) -> RollupScreen:
-        """The same collection, worded in `lang`."""
-        return RollupScreen(self.collection, lang, preloaded=True, now=self.now, warned=self.warned)
+    def again(self) -> RollupScreen:
+        """The same collection, worded in the current language (after `use`)."""
+        return RollupScreen(self.collection, preloaded=True, now=self.now, warned=self.warned)
 
     async def reopen(self, screen: Controller) -> None:
         """A unit's dashboard made again: pushed as Enter pushes it."""
@@ -161,9 +159,7 @@ class RollupScreen(FilterActions, Controller):
 
     def on_rollup_loaded(self, message: RollupLoaded) -> None:
         """Show the units read; tell about new warnings."""
-        texts = (
-            w.render(self.lang) for m in self.collection.members if m.view for w in m.view.warnings
-        )
+        texts = (w.render() for m in self.collection.members if m.view for w in m.view.warnings)
         self.tell_once(texts, self.warned)
         self.show(self.collection)
         self._arm_poll()
@@ -200,7 +196,7 @@ class RollupScreen(FilterActions, Controller):
             edge, key = (first, "period_first") if step < 0 else (last, "period_last")
             if step > 0 and last == current_period():
                 key = "period_current"
-            self.notify(t(self.lang, key, period=edge.label(self.lang)), markup=False)
+            self.notify(t(key, period=edge.label()), markup=False)
             return
         self._load(self.collection, target)
 
@@ -211,7 +207,7 @@ class RollupScreen(FilterActions, Controller):
     def action_help(self) -> None:
         """`?`."""
         if self.app.screen is self:
-            self.app.push_screen(HelpScreen(self.lang, rollup=True))
+            self.app.push_screen(HelpScreen(rollup=True))
 
     def on_open_unit(self, message: OpenUnit) -> None:
         """Enter on a unit: its full dashboard, with every key of the ward dashboard."""
@@ -221,13 +217,12 @@ class RollupScreen(FilterActions, Controller):
         member = collection.members[message.index]
         if member.view is None:
             error = member.error
-            text = error.render(self.lang) if error is not None else t(self.lang, "loading")
+            text = error.render() if error is not None else t("loading")
             self.notify(text, severity="error", timeout=15, markup=False)
             return
         initial = (member.view, member.stamp) if member.error is None else None
         unit = DashboardScreen(
             member.source,
-            self.lang,
             period=collection.period,
             initial=initial,
             reload=True,  # with the history the roll-up does not read
@@ -247,18 +242,16 @@ class RollupScreen(FilterActions, Controller):
 
     def palette_commands(self) -> Iterable[Command]:
         """reload, quarters, help."""
-        lang = self.lang
         return [
-            (t(lang, "cmd.reload"), t(lang, "cmd.reload_help"), self.action_reload),
-            (t(lang, "cmd.prev"), t(lang, "cmd.prev_help"), partial(self.action_period, -1)),
-            (t(lang, "cmd.next"), t(lang, "cmd.next_help"), partial(self.action_period, 1)),
-            (t(lang, "cmd.help"), t(lang, "cmd.help_help"), self.action_help),
+            (t("cmd.reload"), t("cmd.reload_help"), self.action_reload),
+            (t("cmd.prev"), t("cmd.prev_help"), partial(self.action_period, -1)),
+            (t("cmd.next"), t("cmd.next_help"), partial(self.action_period, 1)),
+            (t("cmd.help"), t("cmd.help_help"), self.action_help),
         ]
 
     def compose(self) -> ComposeResult:
         """The parts of the screen (the notes hidden until needed)."""
-        lang = self.lang
-        yield Static(Text(t(lang, "loading")), id="rollup-header", markup=False)
+        yield Static(Text(t("loading")), id="rollup-header", markup=False)
         yield Static(Text(""), id="rollup-summary", markup=False)
         bar = ProgressBar(show_eta=False, id="rollup-progress")
         bar.display = False
@@ -266,13 +259,11 @@ class RollupScreen(FilterActions, Controller):
         note = Static(Text(""), id="rollup-note", markup=False)
         note.display = False
         yield note
-        box = Input(
-            placeholder=t(lang, "rollup.filter_placeholder"), id="rollup-filter", compact=True
-        )
+        box = Input(placeholder=t("rollup.filter_placeholder"), id="rollup-filter", compact=True)
         box.display = False
         yield box
-        yield Scorecard(lang, id="scorecard")
-        yield Static(legend_content(lang), id="rollup-legend")
+        yield Scorecard(id="scorecard")
+        yield Static(legend_content(), id="rollup-legend")
         left_out = Static(Text(""), id="rollup-left-out", markup=False)
         left_out.display = False
         yield left_out
@@ -285,20 +276,19 @@ class RollupScreen(FilterActions, Controller):
 
     def show(self, collection: Collection) -> None:
         """Put the collection's current views on screen."""
-        lang = self.lang
-        self.query_one("#rollup-header", Static).update(Text(header_text(collection, lang)))
-        self.query_one("#rollup-summary", Static).update(Text(summary_text(collection, lang)))
-        notes = [offline_text(collection, lang)]
+        self.query_one("#rollup-header", Static).update(Text(header_text(collection)))
+        self.query_one("#rollup-summary", Static).update(Text(summary_text(collection)))
+        notes = [offline_text(collection)]
         broken = sum(1 for m in collection.members if m.error is not None)
         if broken:
-            notes.append(t(lang, "rollup.broken", n=broken))
+            notes.append(t("rollup.broken", n=broken))
         note = self.query_one("#rollup-note", Static)
         text = " · ".join(n for n in notes if n)
         note.update(Text(text))
         note.display = bool(text)
         self.table.show(collection)
         left_out = self.query_one("#rollup-left-out", Static)
-        words = left_out_text(collection, self.table.columns_ids, lang)
+        words = left_out_text(collection, self.table.columns_ids)
         left_out.update(Text(words))
         left_out.display = bool(words)
 
@@ -309,12 +299,12 @@ class RollupScreen(FilterActions, Controller):
         bar.display = done < total
         header = self.query_one("#rollup-header", Static)
         if done < total:
-            header.update(Text(t(self.lang, "rollup.loading", done=done, total=total)))
+            header.update(Text(t("rollup.loading", done=done, total=total)))
 
     def show_error(self, text: str) -> None:
         """Why nothing could be shown (the unit list could not be had)."""
         note = self.query_one("#rollup-note", Static)
-        note.update(Text(f"{t(self.lang, 'load_failed')}\n\n{text}"))
+        note.update(Text(f"{t('load_failed')}\n\n{text}"))
         note.add_class("-error")
         note.display = True
         self.query_one("#rollup-progress", ProgressBar).display = False

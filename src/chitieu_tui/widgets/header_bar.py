@@ -19,9 +19,8 @@ class HeaderBar(Widget):
 
     DEFAULT_CSS = "HeaderBar { height: 1; }"
 
-    def __init__(self, lang: str = "vi", **kwargs: object) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.lang = lang
         self.left = Content("chitieu")
         self.right = Content("")
         self.shorter: list[Content] = []
@@ -38,41 +37,38 @@ class HeaderBar(Widget):
 
         `failing`: the last reload failed, so the figures shown are the last good ones.
         """
-        lang = self.lang
         board = view.board
         left: list[tuple[str, str] | str] = [
             (board.definitions.unit.name, "bold"),
             " · ",
-            (board.period.label(lang), "bold $accent"),
+            (board.period.label(), "bold $accent"),
         ]
         if board.progress is None:
-            left.extend([" · ", (t(lang, "no_progress"), "italic $warning")])
+            left.extend([" · ", (t("no_progress"), "italic $warning")])
         elif board.progress.as_of is not None:
-            as_of = date_text(board.progress.as_of, lang)
-            left.extend([" · ", (t(lang, "as_of", date=as_of), "$foreground-muted")])
+            as_of = date_text(board.progress.as_of)
+            left.extend([" · ", (t("as_of", date=as_of), "$foreground-muted")])
         self.left = Content.assemble(*left)
         loaded = clock_text(checked_at or view.loaded_at, now.tzinfo)
         closed: list[tuple[str, str] | str] = []
         if board.progress is not None and board.progress.closed is not None:
-            closed = [(t(lang, "closed_mark"), "bold $warning"), " · "]  # kept first, always
+            closed = [(t("closed_mark"), "bold $warning"), " · "]  # kept first, always
             mark = tamper_mark(board.progress)  # values unlike the digest closing recorded
             if mark is not None:
-                closed[1:1] = [" ", (f"⚠ {t(lang, MARK_KEYS[mark])}", "bold $error")]
-        label: list[tuple[str, str] | str] = [f"{t(lang, 'source')}: "]
-        where: list[tuple[str, str] | str] = [source_text(view, lang), " · "]
+                closed[1:1] = [" ", (f"⚠ {t(MARK_KEYS[mark])}", "bold $error")]
+        label: list[tuple[str, str] | str] = [f"{t('source')}: "]
+        where: list[tuple[str, str] | str] = [source_text(view), " · "]
         parts: list[tuple[str, str] | str] = []
         if failing and not view.stale:
-            parts.append((f"{t(lang, 'failing')} · {loaded} ⚠", "bold $warning"))
+            parts.append((f"{t('failing')} · {loaded} ⚠", "bold $warning"))
         elif view.stale:
             since = view.stale_since or view.loaded_at
-            parts.append(
-                (f"{t(lang, 'offline')} · {age_since(since, now, lang)} ⚠", "bold $warning")
-            )
+            parts.append((f"{t('offline')} · {age_since(since, now)} ⚠", "bold $warning"))
         else:
             parts.extend([loaded, " ", ("✓", "bold $success")])
         tail: list[tuple[str, str] | str] = []
         if view.read_only:
-            tail = [" · ", (t(lang, "read_only"), "$foreground-muted")]
+            tail = [" · ", (t("read_only"), "$foreground-muted")]
         self.right = Content.assemble(*closed, *label, *where, *parts, *tail)
         self.shorter = [
             Content.assemble(*closed, *where, *parts, *tail),

@@ -115,9 +115,8 @@ class HeadlineCard(Widget):
     )
     """The border in the status's colour (from `present.status`)."""
 
-    def __init__(self, lang: str = "vi", **kwargs: object) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.lang = lang
         self.evaluation: Evaluation | None = None
         self.values: list[float] = []
         self.change: float | None = None
@@ -154,21 +153,20 @@ class HeadlineCard(Widget):
         ev = self.evaluation
         if ev is None:
             return []
-        lang = self.lang
         style = colour(ev.status)
         fill, mark = fractions(ev)
-        status = Content.styled(label(ev.status, lang), f"bold {style}")
-        options = card_detail(ev, lang)
+        status = Content.styled(label(ev.status), f"bold {style}")
+        options = card_detail(ev)
         spark = sparkline(self.values)
         trend_line = Content.styled(spark, "$foreground-muted")
         if self.change is not None:
-            change = change_text(self.change, lang, points=is_percentage(ev.indicator))
-            words = f"{t(lang, 'yoy')} {change}"
+            change = change_text(self.change, points=is_percentage(ev.indicator))
+            words = f"{t('yoy')} {change}"
             if len(spark) + 1 + len(words) > width:
                 words = change
             trend_line = Content.assemble(trend_line, " " if spark else "", words)
         ranked = [
-            (0, Content.styled(card_figure(ev, lang), f"bold {style}")),
+            (0, Content.styled(card_figure(ev), f"bold {style}")),
             (1, bar(fill, mark, width - 1, style)),
             (3, Content(next((d for d in options if len(d) <= width), options[-1]))),
             (2, status),

@@ -101,9 +101,9 @@ def select(
     return out
 
 
-def cells(ev: Evaluation, lang: str) -> dict[str, str]:
+def cells(ev: Evaluation) -> dict[str, str]:
     """The plain text of one row's cells (numbers carry no unit but `%`)."""
-    return row_cells(ev, lang, units=False, short=True)
+    return row_cells(ev, units=False, short=True)
 
 
 class _Cell:
@@ -142,9 +142,8 @@ class IndicatorTable(DataTable[Text]):
     DEFAULT_CSS = status_css("IndicatorTable", "indicator-table")
     """Status cells in the status's colour (from `present.status`)."""
 
-    def __init__(self, lang: str = "vi", **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
-        self.lang = lang
         self.board: Board | None = None
         self.query_text = ""
         self.behind_only = False
@@ -172,11 +171,10 @@ class IndicatorTable(DataTable[Text]):
         """Show a new board, keeping the cursor on the same indicator."""
         self.board = board
         self._hay = {}  # filled on the first filtering (see _haystacks)
-        old_evs, old_texts, lang = self._evs, self._texts, self.lang
+        old_evs, old_texts = self._evs, self._texts
         self._evs = {ev.indicator.id: ev for ev in board.evaluations}
         self._texts = {
-            i: old_texts[i] if old_evs.get(i) == ev else cells(ev, lang)
-            for i, ev in self._evs.items()
+            i: old_texts[i] if old_evs.get(i) == ev else cells(ev) for i, ev in self._evs.items()
         }
         self.rebuild()
 
@@ -236,7 +234,7 @@ class IndicatorTable(DataTable[Text]):
         return style
 
     def _headers(self) -> dict[str, str]:
-        return {c: t(self.lang, f"col_{c}") for c in COLUMNS}
+        return {c: t(f"col_{c}") for c in COLUMNS}
 
     def rebuild(self, full: bool = False) -> None:
         """Refill the table from the board, filter and sort; keep the cursor's indicator.
@@ -253,7 +251,6 @@ class IndicatorTable(DataTable[Text]):
             self.clear(columns=True)
             self._shown = None
             return
-        lang = self.lang
         width = self.size.width or 80
         self._built_width = width
         columns = [
@@ -276,7 +273,7 @@ class IndicatorTable(DataTable[Text]):
             )
             for col in columns[1:]
         }
-        widths["status"] = max(len(status_label(s, lang)) for s in Status)
+        widths["status"] = max(len(status_label(s)) for s in Status)
         for optional in NARROW_DROPS:  # the status column never goes off screen
             padding = 2 * self.cell_padding * len(columns)
             if width - 1 - padding - sum(widths.values()) >= MIN_NAME or optional not in widths:
@@ -312,7 +309,7 @@ class IndicatorTable(DataTable[Text]):
                     (
                         f"▸ {board.definitions.group_name(gid)}",
                         *blank,
-                        t(lang, "group_met", met=met, total=total) if board.judged else "",
+                        t("group_met", met=met, total=total) if board.judged else "",
                     ),
                 )
             )
@@ -389,15 +386,14 @@ class IndicatorTable(DataTable[Text]):
             self.move_cursor(row=self.get_row_index(target), animate=False, scroll=True)
 
     def _update_title(self) -> None:
-        lang = self.lang
-        title = t(lang, "table_behind" if self.behind_only else "table_all")
+        title = t("table_behind" if self.behind_only else "table_all")
         shown = self._shown
         count = sum(kind != "group" for _, kind, _ in shown[1]) if shown else 0
         parts = [f"{title} ({count})"]
         if self.query_text.strip():
-            parts.append(t(lang, "table_filter", query=self.query_text.strip()))
+            parts.append(t("table_filter", query=self.query_text.strip()))
         if self.sort_by != "order":
-            parts.append(t(lang, "table_sort", column=t(lang, f"col_{self.sort_by}")))
+            parts.append(t("table_sort", column=t(f"col_{self.sort_by}")))
         text = " · ".join(parts)
         if text != self._title:  # setting a border title always repaints
             self._title = text

@@ -95,9 +95,8 @@ class Scorecard(DataTable[Text]):
     """Home and End move the cursor to the first and last unit (DataTable's own Home and End
     scroll sideways only, which a row cursor never needs)."""
 
-    def __init__(self, lang: str = "vi", **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
-        self.lang = lang
         self.columns_ids: list[str] = []
         self.rows_data: list[UnitRow] = []
         self.totals_cells: list[Cell] = []
@@ -119,10 +118,8 @@ class Scorecard(DataTable[Text]):
         """Show the collection's units (again), keeping the cursor on the same unit."""
         self.columns_ids = collection.shown_columns()
         self.names = column_names(collection, self.columns_ids)
-        self.rows_data = unit_rows(collection, self.columns_ids, self.lang)
-        self.totals_cells = [
-            total_cell(x, self.lang) for x in column_totals(collection, self.columns_ids)
-        ]
+        self.rows_data = unit_rows(collection, self.columns_ids)
+        self.totals_cells = [total_cell(x) for x in column_totals(collection, self.columns_ids)]
         self.rebuild()
 
     def set_query(self, text: str) -> None:
@@ -195,10 +192,9 @@ class Scorecard(DataTable[Text]):
             return
         if full:
             self._styles = {}
-        lang = self.lang
         keep = self.current_index()
         width = self.size.width or 80
-        heads = [t(lang, "rollup.col_rank"), t(lang, "rollup.col_unit"), t(lang, "rollup.col_met")]
+        heads = [t("rollup.col_rank"), t("rollup.col_unit"), t("rollup.col_met")]
         heads += self.names
         keys = self.sort_keys()
         marks = [("▼" if self.reverse else "▲") if k == self.sort_by else "" for k in keys]
@@ -231,9 +227,7 @@ class Scorecard(DataTable[Text]):
             self.clear()
         total_row = [
             Text(""),
-            Text(
-                t(lang, "rollup.totals"), style=Style(bold=True), no_wrap=True, overflow="ellipsis"
-            ),
+            Text(t("rollup.totals"), style=Style(bold=True), no_wrap=True, overflow="ellipsis"),
             Text(""),
         ] + [self._cell(c, bold=True) for c in self.totals_cells]
         self.add_row(*total_row, key=TOTAL_KEY)
@@ -247,9 +241,8 @@ class Scorecard(DataTable[Text]):
             self.move_cursor(row=1, animate=False)
 
     def _row(self, row: UnitRow) -> list[Text]:
-        lang = self.lang
         if row.rank is None:
-            error = t(lang, "rollup.error_cell", error=row.error)
+            error = t("rollup.error_cell", error=row.error)
             return [
                 Text(""),
                 Text(row.name, no_wrap=True, overflow="ellipsis"),
@@ -263,7 +256,7 @@ class Scorecard(DataTable[Text]):
                 )
                 for i in range(len(self.columns_ids))
             ]
-        name = row.name + (f" ({t(lang, 'rollup.offline_mark')})" if row.offline else "")
+        name = row.name + (f" ({t('rollup.offline_mark')})" if row.offline else "")
         name_style = self._style("muted") if row.offline or not row.member.reporting else Style()
         name_text = Text(name, style=name_style, no_wrap=True, overflow="ellipsis")
         if row.mark:  # changed after approval, or by hand after closing
@@ -275,20 +268,19 @@ class Scorecard(DataTable[Text]):
         ] + [self._cell(c) for c in row.cells]
 
     def _title(self) -> None:
-        lang = self.lang
-        title = t(lang, "rollup.behind_only" if self.behind_only else "rollup.title")
+        title = t("rollup.behind_only" if self.behind_only else "rollup.title")
         parts = [f"{title} ({len(self.rows) - 1})"]
         if self.query_text.strip():
-            parts.append(t(lang, "table_filter", query=self.query_text.strip()))
+            parts.append(t("table_filter", query=self.query_text.strip()))
         if self.sort_by != "rank":
             keys = self.sort_keys()
             heads = [
-                t(lang, "rollup.col_rank"),
-                t(lang, "rollup.col_unit"),
-                t(lang, "rollup.col_met"),
+                t("rollup.col_rank"),
+                t("rollup.col_unit"),
+                t("rollup.col_met"),
             ] + self.names
             column = heads[keys.index(self.sort_by)] if self.sort_by in keys else self.sort_by
-            parts.append(t(lang, "table_sort", column=column))
+            parts.append(t("table_sort", column=column))
         self.border_title = Text(" · ".join(parts))
 
     def action_first_unit(self) -> None:

@@ -16,9 +16,8 @@ class SummaryBar(Widget):
 
     DEFAULT_CSS = "SummaryBar { height: auto; }"
 
-    def __init__(self, lang: str = "vi", **kwargs: object) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.lang = lang
         self.lines: list[list[Content]] = []
         """Each line as its parts (joined by ` · `, wrapped between parts when narrow)."""
 
@@ -26,11 +25,9 @@ class SummaryBar(Widget):
         """Count `board`'s statuses."""
         first = [
             Content.styled(part.text, f"{'bold ' if i == 0 else ''}{colour(part.status)}")
-            for i, part in enumerate(summary_parts(board, self.lang))
+            for i, part in enumerate(summary_parts(board))
         ]
-        groups = [
-            Content.styled(part.text, "$foreground-muted") for part in group_parts(board, self.lang)
-        ]
+        groups = [Content.styled(part.text, "$foreground-muted") for part in group_parts(board)]
         lines = [first, groups]
         if lines != self.lines:  # no repaint when the counts are the same
             self.lines = lines

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.model import Progress
 from chitieu_tui.core.periods import Period, default_period
-from chitieu_tui.i18n import Msg, t
+from chitieu_tui.i18n import Msg, t_in
 from chitieu_tui.remote import schema
 from chitieu_tui.remote.server.problems import Problem, _data_problem, _lang
 from chitieu_tui.remote.server.responses import _etag, _respond
@@ -112,7 +112,7 @@ async def _each(
 def _problem_entry(uid: str, name: str, problem: Problem, lang: str) -> bytes:
     """The entry of a unit that cannot be read: the problem its own endpoints answer."""
     detail = schema.ProblemDetails(
-        title=t(lang, f"err.server.status_{problem.status}"),
+        title=t_in(lang, f"err.server.status_{problem.status}"),
         status=problem.status,
         detail=problem.msg.text(lang),
         code=problem.msg.key,

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 
 from chitieu_tui.core.datadir import BUNDLED, DataDir
-from chitieu_tui.i18n import Msg, t
+from chitieu_tui.i18n import Msg, t_in
 from chitieu_tui.remote import schema
 from chitieu_tui.remote.server.bulk import _bulk_entry, _tagged
 from chitieu_tui.remote.server.problems import PROBLEM_TYPE
@@ -252,7 +252,7 @@ def _examples() -> dict[str, Any]:
     }
     out["problem"] = msgspec.to_builtins(
         schema.ProblemDetails(
-            title=t("en", "err.server.status_404"),
+            title=t_in("en", "err.server.status_404"),
             status=404,
             detail=Msg("err.server.unknown_unit", unit="nowhere").text("en"),
             code="err.server.unknown_unit",

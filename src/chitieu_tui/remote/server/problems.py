@@ -13,7 +13,7 @@ from starlette.types import Scope
 
 from chitieu_tui.core.datadir import DEFINITIONS, DataDir
 from chitieu_tui.core.errors import ChitieuError, flatten
-from chitieu_tui.i18n import Msg, t
+from chitieu_tui.i18n import Msg, t_in
 from chitieu_tui.remote import schema
 
 log = logging.getLogger("chitieu.serve")
@@ -76,7 +76,7 @@ _logged_once: set[tuple[str, str]] = set()
 
 
 def _log_text(key: str, **params: Any) -> str:
-    return t(_LOG_LANG[0], key, **params)
+    return t_in(_LOG_LANG[0], key, **params)
 
 
 def _log_once(ident: tuple[str, str], key: str, **params: Any) -> None:
@@ -90,7 +90,7 @@ def problem_response(
 ) -> Response:
     """An RFC 9457 problem document, worded in `lang`."""
     body = schema.ProblemDetails(
-        title=t(lang, f"err.server.status_{status}"),
+        title=t_in(lang, f"err.server.status_{status}"),
         status=status,
         detail=msg.text(lang),
         code=msg.key,

@@ -32,6 +32,10 @@ def what_text(change: Change, lang: str = "vi", name: str | None = None) -> str:
         return t(lang, "j_closed", reason=change.reason)
     if change.via == "reopen":
         return t(lang, "j_reopened", reason=change.reason)
+    if change.via == "approve":
+        return t(lang, "j_approved")  # its note follows, as a value's does
+    if change.via == "return":
+        return t(lang, "j_returned", reason=change.reason)
     old, new = value_text(change.old, lang), value_text(change.new, lang)
     return t(lang, "j_change", id=name or change.id, old=old, new=new)
 

@@ -138,3 +138,63 @@ def test_deadline_counts_working_days() -> None:
     late = standing(None, dt.date(2026, 3, 17), dt.date(2026, 3, 18))
     assert late.overdue and late.late and late.state == "open"
     assert not standing(None, dt.date(2026, 3, 17), dt.date(2026, 3, 17)).overdue
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+def _collection(tmp_path: Path) -> Path:
+    import shutil
+
+    from chitieu_tui.core.collection import COLLECTION_FILE
+
+    src = Path(__file__).parent.parent / "src" / "chitieu_tui" / "sample_collection"
+    dest = tmp_path / "col"
+    shutil.copytree(src, dest)
+    assert (dest / COLLECTION_FILE).exists()
+    return dest
+
+
+def test_cli_approve_and_return_on_a_collection(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    col = _collection(tmp_path)
+    unit = col / "my-thoi"
+    base = ["--period", "2026-Q1", "--lang", "en"]
+    assert main(["close", "--config", str(unit), "--reason", "nộp", "--by", "Lan", *base]) == 0
+    code = main(
+        ["approve", "--config", str(col), "--unit", "my-thoi", "--note", "ok", "--by", "Sở", *base]
+    )
+    assert code == 0
+    assert "Approved Q1 2026" in capsys.readouterr().out
+    assert main(["set", "--config", str(unit), "bhyt", "3", *base]) == 1
+    assert "err" not in capsys.readouterr().out
+    code = main(["return", "--config", str(col), "--unit", "my-thoi", "--reason", "thiếu", *base])
+    assert code == 0
+    assert "reason: thiếu" in capsys.readouterr().out
+    assert main(["verify", "--config", str(col), "--lang", "en"]) == 0
+    data = tomllib.loads((unit / "progress" / "2026-Q1.toml").read_text(encoding="utf-8"))
+    assert data["returned"]["reason"] == "thiếu" and "closed" not in data
+
+
+def test_cli_approve_names_the_unit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    col = _collection(tmp_path)
+    assert main(["approve", "--config", str(col), "--period", "2026-Q1", "--lang", "en"]) == 2
+    code = main(
+        [
+            "approve",
+            "--config",
+            str(col),
+            "--unit",
+            "nowhere",
+            "--period",
+            "2026-Q1",
+            "--lang",
+            "en",
+        ]
+    )
+    assert code == 1
+    assert "no unit nowhere" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:  # --reason is required
+        main(["return", "--config", str(col), "--unit", "my-thoi", "--period", "2026-Q1"])
+    assert usage.value.code == 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chitieu_tui.core.journal import Change
-from chitieu_tui.core.model import Closed, Entry
+from chitieu_tui.core.model import Approved, Closed, Entry, Returned
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.time import datetime_text
@@ -61,4 +61,21 @@ def closed_text(closed: Closed, lang: str = "vi") -> str:
     """`đã chốt lúc 08:30 02/04/2026 bởi Nguyễn Văn A: họp quý`."""
     return t(
         lang, "j_closed_by", by=closed.by, at=datetime_text(closed.at, lang), reason=closed.reason
+    )
+
+
+def approved_text(approved: Approved, lang: str = "vi") -> str:
+    """`đã duyệt lúc 08:30 02/04/2026, người duyệt: Sở Nội vụ` (and its note)."""
+    text = t(lang, "state.approved_by", by=approved.by, at=datetime_text(approved.at, lang))
+    return f"{text}: {approved.note}" if approved.note else text
+
+
+def returned_text(returned: Returned, lang: str = "vi") -> str:
+    """`bị trả lại lúc 08:30 02/04/2026, người trả: Sở Nội vụ, lý do: thiếu số`."""
+    return t(
+        lang,
+        "state.returned_by",
+        by=returned.by,
+        at=datetime_text(returned.at, lang),
+        reason=returned.reason,
     )

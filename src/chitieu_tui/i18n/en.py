@@ -995,4 +995,8 @@ MESSAGES: dict[str, str] = {
     "cli.returned": "Returned {period}: {detail}",
     "cli.cmd.approve": "approve a quarter a unit submitted (closed); records who approved and the values' digest",
     "cli.cmd.return": "return a submitted or approved quarter to the unit (it reopens; the unit sees the reason)",
+    "err.server.status_409": "Conflict",
+    "err.server.status_422": "Unprocessable Content",
+    "err.server.body_large": "the request body is too long (at most {max} bytes)",
+    "err.server.body_invalid": "the request body must be a JSON object of the documented shape",
 }

@@ -998,4 +998,8 @@ MESSAGES: dict[str, str] = {
     "cli.returned": "Đã trả lại {period}: {detail}",
     "cli.cmd.approve": "duyệt một quý đơn vị đã nộp (đã chốt số liệu); ghi người duyệt và mã băm số liệu",
     "cli.cmd.return": "trả lại một quý đã nộp hoặc đã duyệt cho đơn vị (quý mở lại, đơn vị thấy lý do)",
+    "err.server.status_409": "Xung đột với trạng thái của quý",
+    "err.server.status_422": "Nội dung yêu cầu không dùng được",
+    "err.server.body_large": "nội dung yêu cầu quá dài (tối đa {max} byte)",
+    "err.server.body_invalid": "nội dung yêu cầu phải là một đối tượng JSON đúng dạng",
 }

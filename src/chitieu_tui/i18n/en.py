@@ -999,4 +999,5 @@ MESSAGES: dict[str, str] = {
     "err.server.status_422": "Unprocessable Content",
     "err.server.body_large": "the request body is too long (at most {max} bytes)",
     "err.server.body_invalid": "the request body must be a JSON object of the documented shape",
+    "state.returned_reason": "returned: {reason}",
 }

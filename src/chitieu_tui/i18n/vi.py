@@ -1002,4 +1002,5 @@ MESSAGES: dict[str, str] = {
     "err.server.status_422": "Nội dung yêu cầu không dùng được",
     "err.server.body_large": "nội dung yêu cầu quá dài (tối đa {max} byte)",
     "err.server.body_invalid": "nội dung yêu cầu phải là một đối tượng JSON đúng dạng",
+    "state.returned_reason": "bị trả lại: {reason}",
 }

@@ -1000,4 +1000,10 @@ MESSAGES: dict[str, str] = {
     "err.server.body_large": "the request body is too long (at most {max} bytes)",
     "err.server.body_invalid": "the request body must be a JSON object of the documented shape",
     "state.returned_reason": "returned: {reason}",
+    "rollup.approval": "{submitted}/{units} units submitted · {approved} approved · {late} late",
+    "rollup.approval_returned": "{n} returned",
+    "err.collection.cutoff_day": "[reporting] cutoff_day must be a day from 1 to 31, but is {got}",
+    "err.collection.send_days": "[reporting] send_days must be a number of working days from 0 to 30, but is {got}",
+    "alerts.not_submitted": "{name}: {period} not submitted (due {due})",
+    "alerts.not_submitted_title": "{n} units have not submitted {period}, past the deadline {due}",
 }

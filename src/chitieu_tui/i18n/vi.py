@@ -1003,4 +1003,10 @@ MESSAGES: dict[str, str] = {
     "err.server.body_large": "nội dung yêu cầu quá dài (tối đa {max} byte)",
     "err.server.body_invalid": "nội dung yêu cầu phải là một đối tượng JSON đúng dạng",
     "state.returned_reason": "bị trả lại: {reason}",
+    "rollup.approval": "{submitted}/{units} đơn vị đã nộp · {approved} đã duyệt · {late} trễ hạn",
+    "rollup.approval_returned": "{n} bị trả lại",
+    "err.collection.cutoff_day": "[reporting] cutoff_day phải là một ngày từ 1 đến 31, nhưng đang là {got}",
+    "err.collection.send_days": "[reporting] send_days phải là số ngày làm việc từ 0 đến 30, nhưng đang là {got}",
+    "alerts.not_submitted": "{name}: chưa nộp {period} (hạn {due})",
+    "alerts.not_submitted_title": "{n} đơn vị chưa nộp {period}, đã quá hạn {due}",
 }

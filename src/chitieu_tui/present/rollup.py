@@ -13,6 +13,14 @@ from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.status import STATUS, STATUS_ORDER, symbol
 
+STATE_KEYS = {
+    "open": "state.open",
+    "submitted": "state.submitted",
+    "approved": "state.approved",
+    "returned": "state.returned",
+}
+"""The catalog key of each quarter state (core/approval.py `STATES`)."""
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -51,7 +59,7 @@ class UnitRow:
 
     def state_text(self, lang: str = "vi") -> str:
         """`đã duyệt`, `đã nộp · trễ hạn`, `bị trả lại`; empty for an open quarter in time."""
-        parts = [] if self.state == "open" else [t(lang, f"state.{self.state}")]
+        parts = [] if self.state == "open" else [t(lang, STATE_KEYS[self.state])]
         if self.late:
             parts.append(t(lang, "state.late"))
         return " · ".join(parts)

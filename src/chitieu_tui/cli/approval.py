@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 def unit_source(args: argparse.Namespace) -> FileSource:
     """The FileSource of `--unit` in the collection folder `--config` (its folder's name or
     its unit id), or of `--config` itself when it is a unit's data folder."""
+    # lazy: the folders and their readers only when the command runs (start-up stays small)
     from chitieu_tui.core.collection import is_collection, open_folder
     from chitieu_tui.core.datadir import resolve_data_dir
     from chitieu_tui.core.filesource import FileSource

@@ -177,6 +177,8 @@ def test_schemas_are_generated_from_the_structs_not_written_by_hand() -> None:
         "period",
         "as_of",
         "closed",
+        "state",
+        "returned",
         "values",
     }
     assert doc["components"]["schemas"]["ValueNote"]["required"] == ["value"]

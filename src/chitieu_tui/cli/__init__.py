@@ -53,6 +53,8 @@ HOMES: dict[str | None, str] = {
     "verify": "verify",
     "close": "write",
     "reopen": "write",
+    "approve": "approval",
+    "return": "approval",
     "template": "write",
     "import": "write",
     "init": "write",

@@ -128,6 +128,8 @@ COMMAND_OPTIONS: dict[str | None, tuple[str, ...]] = {
     "verify": ("config", "period"),
     "close": ("config", "period", "by"),
     "reopen": ("config", "period", "by"),
+    "approve": ("config", "remote", "period", "by"),
+    "return": ("config", "remote", "period", "by"),
     "template": ("config", "period"),
     "import": ("config", "period", "by"),
     "init": (),
@@ -164,6 +166,18 @@ def _source_options(parser: argparse.ArgumentParser, sub: bool) -> None:
         default=argparse.SUPPRESS if sub else None,
         help=t("cli.opt.lang"),
     )
+
+
+def _approval_parsers(subs: Any) -> None:
+    """`chitieu approve --unit U --period P [--note T]`, `chitieu return … --reason T`."""
+    approve = subs.add_parser("approve", help=t("cli.approve_help"))
+    approve.add_argument("--note", metavar="TEXT", default="", help=t("cli.opt.approve_note"))
+    back = subs.add_parser("return", help=t("cli.return_help"))
+    back.add_argument("--reason", metavar="TEXT", required=True, help=t("cli.opt.return_reason"))
+    for cmd in (approve, back):
+        for action in cmd._actions:
+            if action.dest == "period":  # no default here: the quarter is named
+                action.help = t("cli.opt.close_period")
 
 
 def _refuse_foreign(args: argparse.Namespace) -> None:
@@ -381,6 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
         for action in cmd._actions:
             if action.dest == "period":  # no default here: the quarter is named
                 action.help = t("cli.opt.close_period")
+    _approval_parsers(subs)
     template = subs.add_parser("template", help=t("cli.template_help"))
     template.add_argument(
         "--output", "-o", required=True, metavar="FILE.xlsx", help=t("cli.opt.xlsx_output")

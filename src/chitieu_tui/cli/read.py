@@ -233,7 +233,40 @@ def alerts_collection(args: argparse.Namespace, collection: Collection) -> int:
         print(title(board, len(found)))
         for alert in found:
             print(line(alert, board))
+    late = overdue_units(collection)
+    if late:
+        found_any = True
+        print()
+        print(late)
     return 1 if args.fail and found_any else 0
+
+
+def overdue_units(collection: Collection) -> str:
+    """The units that have not submitted the period once its deadline passed (collection.toml
+    `[reporting]`; none without it), a title line then one line each; empty when none."""
+    from chitieu_tui.core.approval import deadline
+    from chitieu_tui.present.rollup import standing_of
+    from chitieu_tui.present.time import date_text
+
+    if collection.reporting is None:
+        return ""
+    rep = collection.reporting
+    lines: list[str] = []
+    due_text = period_text = ""
+    for m in collection.units():
+        board = m.board
+        if board is None:
+            continue
+        due = deadline(board.period, rep.cutoff_day, rep.send_days)
+        if standing_of(collection, board).overdue:
+            due_text, period_text = date_text(due), board.period.label()
+            lines.append(
+                "  " + t("alerts.not_submitted", name=m.name, period=period_text, due=due_text)
+            )
+    if not lines:
+        return ""
+    head = t("alerts.not_submitted_title", n=len(lines), period=period_text, due=due_text)
+    return "\n".join([head, *lines])
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:

@@ -204,6 +204,6 @@ def closed_by_journal(changes: list[Change]) -> bool | None:
     for c in reversed(changes):
         if c.via == "close":
             return True
-        if c.via == "reopen":
+        if c.via in ("reopen", "return"):
             return False
     return None

@@ -30,6 +30,15 @@ MAX_COLUMNS = 8
 """At most this many default columns (the headline ids most units share)."""
 
 
+class Reporting(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """`[reporting]` of collection.toml: the deadline to submit a quarter (DESIGN 12)."""
+
+    cutoff_day: int = 14
+    """Figures are taken up to this day of the quarter's last month (1–31)."""
+    send_days: int = 2
+    """Working days (Monday–Friday) after the cut-off to submit the quarter (0–30)."""
+
+
 class CollectionInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """collection.toml: how a folder of data folders is named and shown."""
 
@@ -38,6 +47,8 @@ class CollectionInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     columns: list[str] = msgspec.field(default_factory=list)
     """Indicator ids shown as the roll-up's columns, in order (default: the headline ids
     most units share)."""
+    reporting: Reporting | None = None
+    """The deadline to submit each quarter; absent: no deadline, nobody is late."""
 
 
 def load_collection_info(path: Path, shown: str | None = None) -> CollectionInfo:
@@ -61,6 +72,13 @@ def load_collection_info(path: Path, shown: str | None = None) -> CollectionInfo
                 DataError("err.collection.column_twice", loc.place("", 0, "columns"), id=cid)
             )
         seen.add(cid)
+    rep = info.reporting
+    if rep is not None and not 1 <= rep.cutoff_day <= 31:
+        place = loc.place("reporting", 0, "cutoff_day")
+        errs.append(DataError("err.collection.cutoff_day", place, got=rep.cutoff_day))
+    if rep is not None and not 0 <= rep.send_days <= 30:
+        place = loc.place("reporting", 0, "send_days")
+        errs.append(DataError("err.collection.send_days", place, got=rep.send_days))
     if errs:
         raise errs[0] if len(errs) == 1 else ErrorList(errs)
     return msgspec.structs.replace(info, name=clean(info.name))
@@ -153,6 +171,8 @@ class Collection:
     bound: int = BOUND
     bulk: Bulk | None = None
     """Reads every member in one go (a server's bulk endpoint); None: each on its own."""
+    reporting: Reporting | None = None
+    """collection.toml's `[reporting]`: the deadline to submit (None: no deadline)."""
 
     @property
     def check_seconds(self) -> float:
@@ -342,7 +362,9 @@ def open_folder(root: Path, snapshots: Path | None = None) -> Collection:
     ]
     label = shown_path(root).rstrip("/") + "/"
     name = info.name or root.resolve().name
-    return Collection(name, members, list(info.columns), label=label, kind="file")
+    return Collection(
+        name, members, list(info.columns), label=label, kind="file", reporting=info.reporting
+    )
 
 
 def default_columns(defs: Sequence[Definitions]) -> list[str]:

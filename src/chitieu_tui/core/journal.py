@@ -19,7 +19,19 @@ from chitieu_tui.i18n import Msg, current
 USER_ENV = "CHITIEU_USER"
 UNKNOWN_USER = "unknown"
 """`by` when neither `--by`, CHITIEU_USER nor the login name is known."""
-VIAS = ("set", "unset", "form", "import", "close", "reopen", "hand", "found", "interrupted")
+VIAS = (
+    "set",
+    "unset",
+    "form",
+    "import",
+    "close",
+    "reopen",
+    "hand",
+    "found",
+    "interrupted",
+    "approve",
+    "return",
+)
 """How a change came: through the app (`set` … `reopen`) or noticed in the file
 (`hand`: edited by hand; `found`: there before the journal began; `interrupted`: an app
 write journaled but killed before it reached the progress file)."""
@@ -83,7 +95,7 @@ class Quarter(Msg):
 
     def text(self, lang: str | None = None) -> str:
         """The period's label in `lang` (the current language when None)."""
-        return self.period.label(lang)
+        return self.period.label()
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Quarter) and other.period == self.period

@@ -11,7 +11,15 @@ from typing import Any
 import msgspec
 
 from chitieu_tui.core.errors import ChitieuError, DataError, ErrorList, Place
-from chitieu_tui.core.model import Approved, Closed, Definitions, Entry, Indicator, Progress
+from chitieu_tui.core.model import (
+    Approved,
+    Closed,
+    Definitions,
+    Entry,
+    Indicator,
+    Progress,
+    Returned,
+)
 from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
@@ -455,6 +463,23 @@ def closed_from_raw(raw: Any) -> Closed | Msg:
     )
 
 
+def returned_from_raw(raw: Any) -> Returned | Msg:
+    """`[returned]` (`at`, `by`, `reason`, all required; nothing else), or the message of
+    what is wrong with it."""
+    if not isinstance(raw, dict):
+        return Msg("err.returned.table", got=_show(raw))
+    extra = set(raw) - {"at", "by", "reason"}
+    if extra:
+        return Msg("err.returned.unknown_key", field=clean(sorted(extra)[0]))
+    at = raw.get("at")
+    if not isinstance(at, dt.datetime):
+        return Msg("err.value.at_datetime", field="at", got=_got(at))
+    for key in ("by", "reason"):
+        if not isinstance(raw.get(key), str):
+            return Msg("err.value.field_text", field=key, got=_got(raw.get(key)))
+    return Returned(at, clean(raw["by"]), clean(raw["reason"], multiline=True))
+
+
 def progress_from_dict(
     data: dict[str, Any],
     defs: Definitions,
@@ -467,7 +492,7 @@ def progress_from_dict(
     where = _Where(data, loc)
     errs: list[DataError] = []
     warnings: list[ChitieuError] = []
-    allowed = {"schema", "unit", "period", "as_of", "values", "closed", "chain"}
+    allowed = {"schema", "unit", "period", "as_of", "values", "closed", "chain", "returned"}
     for key in data:
         if key not in allowed:
             errs.append(where.error(Msg("err.field.unknown", field=clean(key)), key=key))
@@ -526,6 +551,15 @@ def progress_from_dict(
             )
         else:
             closed = found
+    returned: Returned | None = None
+    if "returned" in data:
+        back = returned_from_raw(data["returned"])
+        if isinstance(back, Msg):
+            errs.append(
+                DataError(Msg("err.in_table", table="returned", detail=back), loc.place("returned"))
+            )
+        else:
+            returned = back
     raw_values = data.get("values", {})
     values: dict[str, Entry] = {}
     if not isinstance(raw_values, dict):
@@ -562,7 +596,14 @@ def progress_from_dict(
         raise errs[0] if len(errs) == 1 else ErrorList(list(errs))
     assert period is not None
     progress = Progress(
-        defs.unit.id, period, as_of, values, source, closed=closed, chain=clean(chain)
+        defs.unit.id,
+        period,
+        as_of,
+        values,
+        source,
+        closed=closed,
+        chain=clean(chain),
+        returned=returned,
     )
     return progress, warnings
 

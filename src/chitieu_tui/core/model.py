@@ -204,6 +204,16 @@ class Closed:
     approved: Approved | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Returned:
+    """A quarter sent back by the level above (`[returned]`): when, by whom, why. Cleared by
+    the next close."""
+
+    at: dt.datetime
+    by: str
+    reason: str
+
+
 @dataclass(frozen=True)
 class Progress:
     """The values reported for one unit and one period."""
@@ -220,6 +230,9 @@ class Progress:
     """Set when the quarter is closed (`[closed]`): no value can be entered then."""
     chain: str = ""
     """The hash of the journal's last entry when the app last wrote the file (`chain`)."""
+    returned: Returned | None = None
+    """Set when the level above sent the quarter back (`[returned]`) and it is not closed
+    again yet."""
 
 
 def drop_none(obj: Any) -> Any:

@@ -75,7 +75,29 @@ class Reopen:
     by: str | None = None
 
 
-Request = SetValue | Unset | Close | Reopen
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Approve:
+    """Approve a closed (submitted) quarter: `[closed].approved = {at, by, note?, digest}`,
+    the digest of the values approved. `account`: the account's name over the API."""
+
+    period: Period
+    note: str = ""
+    by: str | None = None
+    account: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Return:
+    """Send a closed or approved quarter back to the ward with a reason: it reopens, and
+    `[returned] = {at, by, reason}` tells the ward why until the next close."""
+
+    period: Period
+    reason: str
+    by: str | None = None
+    account: str = ""
+
+
+Request = SetValue | Unset | Close | Reopen | Approve | Return
 
 
 @dataclass(frozen=True, slots=True)

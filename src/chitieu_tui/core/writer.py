@@ -18,6 +18,7 @@ from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, Place, 
 from chitieu_tui.core.journal import (
     Change,
     Quarter,
+    When,
     closed_msg,
     current_user,
     journal_bytes,
@@ -26,11 +27,30 @@ from chitieu_tui.core.journal import (
     reconcile,
 )
 from chitieu_tui.core.loader import progress_from_dict, value_problem
-from chitieu_tui.core.model import Closed, Definitions, Entry, Indicator, Progress, check_lengths
+from chitieu_tui.core.model import (
+    Approved,
+    Closed,
+    Definitions,
+    Entry,
+    Indicator,
+    Progress,
+    Returned,
+    check_lengths,
+)
 from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num, parse_number
 from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.requests import ANY, Close, Reopen, Request, SetValue, Unset, Written
+from chitieu_tui.core.requests import (
+    ANY,
+    Approve,
+    Close,
+    Reopen,
+    Request,
+    Return,
+    SetValue,
+    Unset,
+    Written,
+)
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import Locator, link_problem, read_toml
 from chitieu_tui.i18n import Msg
@@ -138,8 +158,17 @@ class ClosedError(WriteError):
     """The quarter is closed: nothing can be entered until it is reopened."""
 
     def __init__(self, period: Period, closed: Closed, place: Place | None = None) -> None:
-        super().__init__(closed_msg("err.closed.refused", period, closed), place)
+        if closed.approved is not None:
+            msg = approved_msg("err.approved.refused", period, closed.approved)
+        else:
+            msg = closed_msg("err.closed.refused", period, closed)
+        super().__init__(msg, place)
         self.closed = closed
+
+
+def approved_msg(key: str, period: Period, approved: Approved) -> Msg:
+    """`key` worded with the quarter and who approved it, when."""
+    return Msg(key, period=Quarter(period), by=approved.by, at=When(approved.at))
 
 
 def _inside(path: Path, where: str) -> None:
@@ -286,6 +315,16 @@ def _check(request: Request, defs: Definitions, where: str) -> _Checked:
     """Everything that needs no file: the indicator, the value (bounds, kind, plausibility
     unless confirmed), the text caps, a close reason."""
     who = current_user(request.by)
+    if isinstance(request, Approve):
+        note = clean(request.note, multiline=True).strip()
+        check_lengths(by=who, note=note)
+        return _Checked(request, who, reason=note)
+    if isinstance(request, Return):
+        reason = clean(request.reason, multiline=True).strip()
+        if not reason:
+            raise EntryError("err.returned.no_reason")
+        check_lengths(by=who, reason=reason)
+        return _Checked(request, who, reason=reason)
     if isinstance(request, Close | Reopen):
         reason = clean(request.reason, multiline=True).strip()
         if not reason:
@@ -362,12 +401,17 @@ def write(
         else:
             before, doc = None, _new_document(defs, period)
         closed = before.closed if before is not None else None
+        returned = before.returned if before is not None else None
         entries = dict(before.values) if before is not None else {}
         values = doc.setdefault("values", tomlkit.table())
         changes: list[Change] = []
         for c in checked:
             r = c.request
             if isinstance(r, Close):
+                if closed is not None and closed.approved is not None:
+                    raise WriteError(
+                        approved_msg("err.approved.close", period, closed.approved), Place(where)
+                    )
                 if closed is not None:
                     raise WriteError(closed_msg("err.closed.already", period, closed), Place(where))
                 digest = quarter_digest(Progress(defs.unit.id, period, None, entries))
@@ -375,11 +419,53 @@ def write(
                 table = tomlkit.table()
                 table.update({"at": at, "by": c.who, "reason": c.reason, "digest": digest})
                 doc["closed"] = table
+                if returned is not None:  # submitted again: the return is answered
+                    returned = None
+                    del doc["returned"]
                 changes.append(Change(at, "close", by=c.who, reason=c.reason))
+                continue
+            if isinstance(r, Approve):
+                if closed is None:
+                    raise WriteError(
+                        "err.approved.not_closed", Place(where), period=Quarter(period)
+                    )
+                if closed.approved is not None:
+                    raise WriteError(
+                        approved_msg("err.approved.already", period, closed.approved),
+                        Place(where),
+                    )
+                digest = quarter_digest(Progress(defs.unit.id, period, None, entries))
+                approved = Approved(at, c.who, c.reason, digest)
+                item = tomlkit.table()
+                item.update({"at": at, "by": c.who})
+                if c.reason:
+                    item["note"] = c.reason
+                item["digest"] = digest
+                doc["closed"]["approved"] = item
+                closed = Closed(closed.at, closed.by, closed.reason, closed.digest, approved)
+                changes.append(Change(at, "approve", by=c.who, note=c.reason))
+                continue
+            if isinstance(r, Return):
+                if closed is None:
+                    raise WriteError(
+                        "err.returned.not_closed", Place(where), period=Quarter(period)
+                    )
+                closed = None
+                del doc["closed"]
+                returned = Returned(at, c.who, c.reason)
+                back = tomlkit.table()
+                back.update({"at": at, "by": c.who, "reason": c.reason})
+                doc["returned"] = back
+                changes.append(Change(at, "return", by=c.who, reason=c.reason))
                 continue
             if isinstance(r, Reopen):
                 if closed is None:
                     raise WriteError("err.closed.not_closed", Place(where), period=Quarter(period))
+                if closed.approved is not None:
+                    raise WriteError(
+                        approved_msg("err.approved.reopen", period, closed.approved),
+                        Place(where),
+                    )
                 closed = None
                 del doc["closed"]
                 changes.append(Change(at, "reopen", by=c.who, reason=c.reason))
@@ -421,7 +507,9 @@ def write(
             modified: dt.datetime | None = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
         except OSError:
             modified = None
-    after = Progress(defs.unit.id, period, as_of, entries, source, modified, closed, chain)
+    after = Progress(
+        defs.unit.id, period, as_of, entries, source, modified, closed, chain, returned
+    )
     return Written(where, after)
 
 

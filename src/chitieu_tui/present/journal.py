@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chitieu_tui.core.journal import Change
-from chitieu_tui.core.model import Closed, Entry
+from chitieu_tui.core.model import Approved, Closed, Entry, Returned
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.time import datetime_text
@@ -32,6 +32,10 @@ def what_text(change: Change, name: str | None = None) -> str:
         return t("j_closed", reason=change.reason)
     if change.via == "reopen":
         return t("j_reopened", reason=change.reason)
+    if change.via == "approve":
+        return t("j_approved")  # its note follows, as a value's does
+    if change.via == "return":
+        return t("j_returned", reason=change.reason)
     old, new = value_text(change.old), value_text(change.new)
     return t("j_change", id=name or change.id, old=old, new=new)
 
@@ -56,3 +60,19 @@ def entered_text(entry: Entry) -> str:
 def closed_text(closed: Closed) -> str:
     """`đã chốt lúc 08:30 02/04/2026 bởi Nguyễn Văn A: họp quý`."""
     return t("j_closed_by", by=closed.by, at=datetime_text(closed.at), reason=closed.reason)
+
+
+def approved_text(approved: Approved) -> str:
+    """`đã duyệt lúc 08:30 02/04/2026, người duyệt: Sở Nội vụ` (and its note)."""
+    text = t("state.approved_by", by=approved.by, at=datetime_text(approved.at))
+    return f"{text}: {approved.note}" if approved.note else text
+
+
+def returned_text(returned: Returned) -> str:
+    """`bị trả lại lúc 08:30 02/04/2026, người trả: Sở Nội vụ, lý do: thiếu số`."""
+    return t(
+        "state.returned_by",
+        by=returned.by,
+        at=datetime_text(returned.at),
+        reason=returned.reason,
+    )

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chitieu_tui.core.approval import Standing, deadline, quarter_state, standing
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
 from chitieu_tui.core.collection import Collection, Member, Total, totals
+from chitieu_tui.core.periods import today
 from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.status import STATUS, STATUS_ORDER, symbol
+
+STATE_KEYS = {
+    "open": "state.open",
+    "submitted": "state.submitted",
+    "approved": "state.approved",
+    "returned": "state.returned",
+}
+"""The catalog key of each quarter state (core/approval.py `STATES`)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,18 @@ class UnitRow:
     mark: str = ""
     """The quarter's values changed after approval or by hand after closing: the words
     (core/chain.py `tamper_mark`), else empty."""
+    state: str = "open"
+    """The quarter's state (core/approval.py `quarter_state`): open, submitted, approved,
+    returned."""
+    late: bool = False
+    """Submitted after the deadline, or not submitted and the deadline passed."""
+
+    def state_text(self) -> str:
+        """`đã duyệt`, `đã nộp · trễ hạn`, `bị trả lại`; empty for an open quarter in time."""
+        parts = [] if self.state == "open" else [t(STATE_KEYS[self.state])]
+        if self.late:
+            parts.append(t("state.late"))
+        return " · ".join(parts)
 
     @property
     def share(self) -> float:
@@ -95,6 +117,7 @@ def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
         s = board.summary
         cells = [percent_cell(board.get(c)) for c in columns]
         mark = tamper_mark(board.progress)
+        where = standing_of(collection, board)
         rows[i] = UnitRow(
             i,
             m,
@@ -107,6 +130,8 @@ def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
             "",
             m.offline,
             t(MARK_KEYS[mark]) if mark is not None else "",
+            where.state,
+            where.late,
         )
     return [rows[i] for i in range(len(collection.members))]
 
@@ -140,12 +165,47 @@ def header_text(collection: Collection) -> str:
     )
 
 
+def standing_of(collection: Collection, board: Board) -> Standing:
+    """A unit's quarter against the collection's deadline (none: never late); today is
+    `core/periods.py` `today()` (CHITIEU_TODAY in tests)."""
+    if collection.reporting is None:
+        return Standing(quarter_state(board.progress), None, False, False)
+    rep = collection.reporting
+    due = deadline(board.period, rep.cutoff_day, rep.send_days)
+    return standing(board.progress, due, today())
+
+
+def approval_text(collection: Collection) -> str:
+    """`12/40 đơn vị đã nộp · 8 đã duyệt · 3 trễ hạn` (submitted counts approved ones too);
+    empty while no unit has submitted and none is late."""
+    units = collection.units()
+    states = [standing_of(collection, m.board) for m in units if m.board is not None]
+    submitted = sum(1 for s in states if s.state in ("submitted", "approved"))
+    approved = sum(1 for s in states if s.state == "approved")
+    late = sum(1 for s in states if s.late)
+    returned = sum(1 for s in states if s.state == "returned")
+    if not (submitted or late or returned):
+        return ""
+    text = t(
+        "rollup.approval",
+        submitted=fmt.number(submitted),
+        units=fmt.number(len(units)),
+        approved=fmt.number(approved),
+        late=fmt.number(late),
+    )
+    if returned:
+        text += " · " + t("rollup.approval_returned", n=fmt.number(returned))
+    return text
+
+
 def summary_text(collection: Collection) -> str:
-    """Units with everything met, units with something behind, targets met of all."""
+    """Units with everything met, units with something behind, targets met of all; then
+    the approval counts when there are any (`approval_text`)."""
     boards = collection.boards()
     all_met = sum(1 for b in boards if b.summary.total and b.summary.met == b.summary.total)
     behind = sum(1 for b in boards if b.summary.counts[Status.BEHIND])
-    return t(
+    counts = approval_text(collection)
+    text = t(
         "rollup.summary",
         all_met=fmt.number(all_met),
         units=fmt.number(len(collection.units())),
@@ -153,6 +213,7 @@ def summary_text(collection: Collection) -> str:
         met=fmt.number(sum(b.summary.met for b in boards)),
         total=fmt.number(sum(b.summary.total for b in boards)),
     )
+    return f"{text} · {counts}" if counts else text
 
 
 def offline_text(collection: Collection) -> str:

@@ -128,12 +128,35 @@ Value = int | float | bool | ValueNote
 true/false (a milestone), or an object when it has more than the value."""
 
 
+class ApprovedInfo(Struct, kw_only=True, frozen=True):
+    """The approval of a closed quarter: when, by whom (the account's display), its note and
+    the digest of the values approved."""
+
+    at: When
+    by: str
+    note: str = ""
+    digest: str = ""
+
+
 class ClosedInfo(Struct, kw_only=True, frozen=True):
-    """A closed quarter (chốt số liệu): when, by whom, why."""
+    """A closed quarter (chốt số liệu): when, by whom, why; `approved` null until approved."""
 
     at: When
     by: str
     reason: str
+    approved: ApprovedInfo | None = None
+
+
+class ReturnedInfo(Struct, kw_only=True, frozen=True):
+    """A quarter sent back by the level above, not closed again yet: when, by whom, why."""
+
+    at: When
+    by: str
+    reason: str
+
+
+QuarterState = Literal["open", "submitted", "approved", "returned"]
+"""open, submitted (closed), approved, returned (sent back with a reason)."""
 
 
 class ProgressDocument(Struct, kw_only=True, frozen=True):
@@ -143,6 +166,8 @@ class ProgressDocument(Struct, kw_only=True, frozen=True):
     period: PeriodText
     as_of: Day | None = None
     closed: ClosedInfo | None = None
+    state: QuarterState = "open"
+    returned: ReturnedInfo | None = None
     values: dict[str, Value]
 
 

@@ -8,10 +8,11 @@ from typing import Any
 
 import msgspec
 
+from chitieu_tui.core.approval import quarter_state
 from chitieu_tui.core.errors import ChitieuError, DataError
 from chitieu_tui.core.journal import Change, change_from_raw
 from chitieu_tui.core.loader import definitions_from_dict, progress_from_dict
-from chitieu_tui.core.model import Closed, Definitions, Entry, Progress, drop_none
+from chitieu_tui.core.model import Closed, Definitions, Entry, Progress, Returned, drop_none
 from chitieu_tui.core.numbers import whole
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
@@ -136,10 +137,31 @@ def _value_json(entry: Entry, integer: bool = False) -> Any:
 
 
 def closed_to_json(closed: Closed | None) -> dict[str, Any] | None:
-    """`{"at", "by", "reason"}` (at in ISO 8601), or None for an open quarter."""
+    """`{"at", "by", "reason", "approved"}` (at in ISO 8601; `approved` null, or `{"at",
+    "by", "note", "digest"}`), or None for an open quarter."""
     if closed is None:
         return None
-    return {"at": closed.at.isoformat(), "by": closed.by, "reason": closed.reason}
+    approved = closed.approved
+    return {
+        "at": closed.at.isoformat(),
+        "by": closed.by,
+        "reason": closed.reason,
+        "approved": None
+        if approved is None
+        else {
+            "at": approved.at.isoformat(),
+            "by": approved.by,
+            "note": approved.note,
+            "digest": approved.digest,
+        },
+    }
+
+
+def returned_to_json(returned: Returned | None) -> dict[str, Any] | None:
+    """`{"at", "by", "reason"}` of a quarter sent back and not closed again, or None."""
+    if returned is None:
+        return None
+    return {"at": returned.at.isoformat(), "by": returned.by, "reason": returned.reason}
 
 
 def progress_to_json(progress: Progress, defs: Definitions | None = None) -> dict[str, Any]:
@@ -155,6 +177,8 @@ def progress_to_json(progress: Progress, defs: Definitions | None = None) -> dic
         "period": str(progress.period),
         "as_of": progress.as_of.isoformat() if progress.as_of is not None else None,
         "closed": closed_to_json(progress.closed),
+        "state": quarter_state(progress),
+        "returned": returned_to_json(progress.returned),
         "values": values,
     }
 
@@ -179,7 +203,7 @@ def progress_from_json(
         if key not in data:
             raise ShapeError("err.wire.missing", field=key)
     data = checked(data, schema.ProgressDocument)
-    keep = ("unit", "period", "as_of", "values", "closed")
+    keep = ("unit", "period", "as_of", "values", "closed", "returned")
     toml_like = {k: v for k, v in data.items() if k in keep}
     toml_like["schema"] = SCHEMA
     if toml_like.get("as_of") is None:
@@ -189,6 +213,19 @@ def progress_from_json(
     elif isinstance(toml_like["closed"], dict):
         toml_like["closed"] = {
             k: _when(v) if k == "at" else v for k, v in toml_like["closed"].items()
+        }
+        approved = toml_like["closed"].get("approved", None)
+        if approved is None:
+            toml_like["closed"].pop("approved", None)
+        elif isinstance(approved, dict):
+            toml_like["closed"]["approved"] = {
+                k: _when(v) if k == "at" else v for k, v in approved.items()
+            }
+    if toml_like.get("returned") is None:
+        toml_like.pop("returned", None)
+    elif isinstance(toml_like["returned"], dict):
+        toml_like["returned"] = {
+            k: _when(v) if k == "at" else v for k, v in toml_like["returned"].items()
         }
     if isinstance(toml_like["values"], dict):
         toml_like["values"] = {

@@ -51,8 +51,13 @@ class HeaderBar(Widget):
         self.left = Content.assemble(*left)
         loaded = clock_text(checked_at or view.loaded_at, now.tzinfo)
         closed: list[tuple[str, str] | str] = []
-        if board.progress is not None and board.progress.closed is not None:
-            closed = [(t("closed_mark"), "bold $warning"), " · "]  # kept first, always
+        progress = board.progress
+        if progress is not None and progress.returned is not None and progress.closed is None:
+            back = t("state.returned_reason", reason=progress.returned.reason)
+            closed = [(back, "bold $error"), " · "]  # the ward sees why, first
+        if progress is not None and progress.closed is not None:
+            word = "state.approved" if progress.closed.approved is not None else "closed_mark"
+            closed = [(t(word), "bold $warning"), " · "]  # kept first, always
             mark = tamper_mark(board.progress)  # values unlike the digest closing recorded
             if mark is not None:
                 closed[1:1] = [" ", (f"⚠ {t(MARK_KEYS[mark])}", "bold $error")]

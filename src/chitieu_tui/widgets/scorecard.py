@@ -259,6 +259,10 @@ class Scorecard(DataTable[Text]):
         name = row.name + (f" ({t('rollup.offline_mark')})" if row.offline else "")
         name_style = self._style("muted") if row.offline or not row.member.reporting else Style()
         name_text = Text(name, style=name_style, no_wrap=True, overflow="ellipsis")
+        state = row.state_text()
+        if state:  # submitted, approved, returned; late
+            style = self._style("error") if row.late or row.state == "returned" else Style()
+            name_text.append(f" · {state}", style=style)
         if row.mark:  # changed after approval, or by hand after closing
             name_text.append(f" ⚠ {row.mark}", style=self._style("error"))
         return [

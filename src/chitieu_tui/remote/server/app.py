@@ -14,6 +14,7 @@ from starlette.routing import Route
 from chitieu_tui.core.users import USERS_FILE
 from chitieu_tui.i18n import Msg
 from chitieu_tui.remote.server.accounts import Accounts, Failures
+from chitieu_tui.remote.server.approval import ROUTES as approval_routes
 from chitieu_tui.remote.server.auth import BearerAuth
 from chitieu_tui.remote.server.bulk import bulk_progress
 from chitieu_tui.remote.server.openapi import openapi_document
@@ -120,6 +121,7 @@ def create_app(
         Route(f"{API_PREFIX}/units/{{unit}}/journal/{{period}}", get_journal, methods=["GET"]),
         Route(f"{API_PREFIX}/openapi.json", openapi, methods=["GET"]),
         Route(f"{API_PREFIX}/me", get_me, methods=["GET"]),
+        *approval_routes,
     ]
     if bulk:
         routes += [

@@ -1,0 +1,80 @@
+"""A quarter's state in the reporting chain (open, submitted, approved, returned) and the
+deadline to submit it (DESIGN section 12, "Approval" and "Deadlines"). Computed from the
+progress file alone; reading never writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from chitieu_tui.core.model import Progress
+from chitieu_tui.core.periods import Period
+
+State = Literal["open", "submitted", "approved", "returned"]
+STATES: tuple[State, ...] = ("open", "submitted", "approved", "returned")
+
+CUTOFF_DAY = 14
+"""Figures are taken up to this day of the quarter's last month (default)."""
+SEND_DAYS = 2
+"""Working days (Mon–Fri) after the cut-off to submit (default)."""
+
+
+def quarter_state(progress: Progress | None) -> State:
+    """`approved` (closed and approved), `submitted` (closed), `returned` (sent back and not
+    closed again), else `open` (also: no progress file)."""
+    if progress is None:
+        return "open"
+    if progress.closed is not None:
+        return "approved" if progress.closed.approved is not None else "submitted"
+    if progress.returned is not None:
+        return "returned"
+    return "open"
+
+
+def add_working_days(day: dt.date, days: int) -> dt.date:
+    """`day` plus `days` working days (Monday to Friday; holidays are not known)."""
+    out = day
+    left = days
+    while left > 0:
+        out += dt.timedelta(days=1)
+        if out.weekday() < 5:
+            left -= 1
+    return out
+
+
+def deadline(period: Period, cutoff_day: int = CUTOFF_DAY, send_days: int = SEND_DAYS) -> dt.date:
+    """The last day to submit `period`: `send_days` working days after the `cutoff_day` of
+    its last month (a cut-off past the month's end is its last day)."""
+    month = period.quarter * 3
+    last = (
+        dt.date(period.year, 12, 31)
+        if month == 12
+        else dt.date(period.year, month + 1, 1) - dt.timedelta(days=1)
+    )
+    cutoff = dt.date(period.year, month, min(cutoff_day, last.day))
+    return add_working_days(cutoff, send_days)
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One unit's quarter against its deadline."""
+
+    state: State
+    submitted: dt.date | None
+    """The day it was closed (submitted), when it is closed."""
+    late: bool
+    """Submitted after the deadline, or not submitted and the deadline has passed."""
+    overdue: bool
+    """Not submitted (open or returned) and the deadline has passed."""
+
+
+def standing(progress: Progress | None, due: dt.date, today: dt.date) -> Standing:
+    """Where a unit's quarter stands against `due` on `today`."""
+    state = quarter_state(progress)
+    closed = progress.closed if progress is not None else None
+    if closed is not None:
+        day = closed.at.date()
+        return Standing(state, day, day > due, False)
+    overdue = today > due
+    return Standing(state, None, overdue, overdue)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,8 +50,7 @@ def make_source(args: argparse.Namespace) -> Source:
 def _plain_http(args: argparse.Namespace) -> None:
     """`--insecure-http` for every client of this run; then refuse, before any connection,
     a token that would go over plain http:// beyond this computer (UsageError)."""
-    import os
-
+    # lazy: httpx (through remote.client) only for --api
     from chitieu_tui.remote.client import TOKEN_ENV, allow_plain_http, check_transport
 
     allow_plain_http(bool(getattr(args, "insecure_http", False)))

@@ -29,6 +29,8 @@ def dashboard_command(args: argparse.Namespace) -> str:
         value = getattr(args, name, None)
         if value:
             parts += [f"--{name}", str(value)]
+    if getattr(args, "insecure_http", False):
+        parts.append("--insecure-http")
     if getattr(args, "offline", False):
         parts.append("--offline")
     if getattr(args, "period", None) is not None:

@@ -63,6 +63,12 @@ def _opt_config(parser: argparse.ArgumentParser, d: Any) -> None:
 def _opt_remote(parser: argparse.ArgumentParser, d: Any) -> None:
     parser.add_argument("--api", metavar="URL", default=d, help=t("cli.opt.api"))
     parser.add_argument("--unit", metavar="ID", default=d, help=t("cli.opt.unit"))
+    parser.add_argument(
+        "--insecure-http",
+        action="store_true",
+        default=d if d is not None else False,
+        help=t("cli.opt.insecure_http"),
+    )
 
 
 def _opt_offline(parser: argparse.ArgumentParser, d: Any) -> None:
@@ -103,7 +109,7 @@ OPTION_GROUPS: dict[
     str, tuple[Callable[[argparse.ArgumentParser, Any, str], None], tuple[str, ...]]
 ] = {
     "config": (_opt_config, ("config",)),
-    "remote": (_opt_remote, ("api", "unit")),
+    "remote": (_opt_remote, ("api", "unit", "insecure_http")),
     "offline": (_opt_offline, ("offline",)),
     "snapshots": (_opt_snapshots, ("snapshots",)),
     "period": (_opt_period, ("period",)),
@@ -412,6 +418,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_port_type(), default=8765, help=t("cli.opt.port"))
     serve.add_argument("--yes-public", action="store_true", help=t("cli.opt.serve_yes_public"))
     serve.add_argument("--users", metavar="FILE", default=None, help=t("cli.opt.users"))
+    serve.add_argument("--tls-cert", metavar="FILE", default=None, help=t("cli.opt.tls_cert"))
+    serve.add_argument("--tls-key", metavar="FILE", default=None, help=t("cli.opt.tls_key"))
     _user_parser(subs)
     web = subs.add_parser("web")
     web.add_argument("--host", default="127.0.0.1", help=t("cli.opt.web_host"))

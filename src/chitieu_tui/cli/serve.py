@@ -20,6 +20,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ImportError:
         raise UsageError("err.extra_missing", command="serve", how=install_hint("server")) from None
     users = Path(args.users) if args.users else None
+    cert = Path(args.tls_cert) if args.tls_cert else None
+    key = Path(args.tls_key) if args.tls_key else None
     return serve(
         _data_dir(args),
         args.host,
@@ -27,6 +29,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         lang=current(),
         yes_public=args.yes_public,
         users=users,
+        tls_cert=cert,
+        tls_key=key,
     )
 
 

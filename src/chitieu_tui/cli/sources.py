@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ def make_source(args: argparse.Namespace) -> Source:
     if args.api:
         if not args.unit:
             raise UsageError("err.usage.api_needs_unit")
+        _plain_http(args)
         # lazy: httpx only for --api
         from chitieu_tui.remote.source import ApiSource
 
@@ -43,6 +45,16 @@ def make_source(args: argparse.Namespace) -> Source:
     if args.config is not None and not root.exists():  # before any screen opens: exit 1
         raise DataError("err.datadir.not_found", Place(shown_path(root)))
     return FileSource(root, snapshots=snapshots)
+
+
+def _plain_http(args: argparse.Namespace) -> None:
+    """`--insecure-http` for every client of this run; then refuse, before any connection,
+    a token that would go over plain http:// beyond this computer (UsageError)."""
+    # lazy: httpx (through remote.client) only for --api
+    from chitieu_tui.remote.client import TOKEN_ENV, allow_plain_http, check_transport
+
+    allow_plain_http(bool(getattr(args, "insecure_http", False)))
+    check_transport(args.api, os.environ.get(TOKEN_ENV) or None)
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -73,6 +85,7 @@ def make_collection(args: argparse.Namespace) -> Collection | None:
         return None
     snapshots = Path(args.snapshots) if args.snapshots else None
     if args.api and not args.unit:
+        _plain_http(args)
         # lazy: httpx only for --api
         from chitieu_tui.remote.collection import api_collection
 

@@ -307,7 +307,7 @@ MESSAGES: dict[str, str] = {
     "err.api.read_timeout": "the server stopped answering for {seconds} s",
     "err.api.closed": "the server closed the connection without a complete answer",
     "err.api.broken": "the connection broke ({reason})",
-    "err.api.tls_untrusted": "the server's TLS certificate is not trusted ({reason}); set SSL_CERT_FILE to the ward's CA if it uses its own",
+    "err.api.tls_untrusted": "the server's TLS certificate is not trusted ({reason}); if the server uses its own CA, set CHITIEU_CA_BUNDLE (or SSL_CERT_FILE) to that CA file",
     "err.api.request_failed": "request failed: {reason}",
     "err.api.bad_request": "the server answered {status}: it did not understand the request",
     "err.api.token_needed": "the server needs a token: set {env} ({status})",
@@ -1006,4 +1006,13 @@ MESSAGES: dict[str, str] = {
     "err.collection.send_days": "[reporting] send_days must be a number of working days from 0 to 30, but is {got}",
     "alerts.not_submitted": "{name}: {period} not submitted (due {due})",
     "alerts.not_submitted_title": "{n} units have not submitted {period}, past the deadline {due}",
+    # issue 20: transport (TLS, no token over plain http)
+    "cli.opt.insecure_http": "allow sending the token over unencrypted http:// to another computer (trusted networks only)",
+    "cli.opt.tls_cert": "TLS certificate file (PEM) to serve HTTPS (with --tls-key)",
+    "cli.opt.tls_key": "the certificate's TLS private key file (PEM) (with --tls-cert)",
+    "err.api.plain_http": "the token ({env}) is not sent over unencrypted http:// to {host}: anyone on the way could read it. Use an https:// address, or add --insecure-http if this is a trusted network",
+    "err.api.ca_bundle": "the CA file in {env} cannot be used ({reason}); point {env} at a PEM file holding the server's CA",
+    "err.server.tls_pair": "--tls-cert and --tls-key go together: give both files, or neither",
+    "err.server.tls_file": "cannot read the TLS file ({reason})",
+    "err.server.tls_invalid": "the TLS file cannot be used ({reason}): it needs a PEM certificate and its own private key",
 }

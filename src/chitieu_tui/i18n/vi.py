@@ -307,7 +307,7 @@ MESSAGES: dict[str, str] = {
     "err.api.read_timeout": "máy chủ ngừng trả lời suốt {seconds} giây",
     "err.api.closed": "máy chủ đóng kết nối khi chưa trả lời xong",
     "err.api.broken": "kết nối bị đứt ({reason})",
-    "err.api.tls_untrusted": "chứng chỉ TLS của máy chủ không đáng tin cậy ({reason}); nếu phường dùng CA riêng, hãy đặt SSL_CERT_FILE trỏ tới CA đó",
+    "err.api.tls_untrusted": "chứng chỉ TLS của máy chủ không đáng tin cậy ({reason}); nếu máy chủ dùng CA riêng, hãy đặt CHITIEU_CA_BUNDLE (hoặc SSL_CERT_FILE) trỏ tới tệp CA đó",
     "err.api.request_failed": "yêu cầu thất bại: {reason}",
     "err.api.bad_request": "máy chủ trả lời {status}: máy chủ không hiểu yêu cầu",
     "err.api.token_needed": "máy chủ cần mã truy cập: hãy đặt {env} ({status})",
@@ -1009,4 +1009,13 @@ MESSAGES: dict[str, str] = {
     "err.collection.send_days": "[reporting] send_days phải là số ngày làm việc từ 0 đến 30, nhưng đang là {got}",
     "alerts.not_submitted": "{name}: chưa nộp {period} (hạn {due})",
     "alerts.not_submitted_title": "{n} đơn vị chưa nộp {period}, đã quá hạn {due}",
+    # issue 20: transport (TLS, no token over plain http)
+    "cli.opt.insecure_http": "cho phép gửi mã truy cập qua http:// không mã hoá tới máy khác (chỉ trong mạng tin cậy)",
+    "cli.opt.tls_cert": "tệp chứng chỉ TLS (PEM) để phục vụ HTTPS (đi cùng --tls-key)",
+    "cli.opt.tls_key": "tệp khoá riêng TLS (PEM) của chứng chỉ (đi cùng --tls-cert)",
+    "err.api.plain_http": "không gửi mã truy cập ({env}) qua http:// không mã hoá tới {host}: ai trên đường mạng cũng đọc được. Hãy dùng địa chỉ https://, hoặc thêm --insecure-http nếu đây là mạng tin cậy",
+    "err.api.ca_bundle": "không dùng được tệp CA trong {env} ({reason}); hãy trỏ {env} tới tệp PEM chứa CA của máy chủ",
+    "err.server.tls_pair": "--tls-cert và --tls-key phải đi cùng nhau: cho cả hai tệp, hoặc không cho tệp nào",
+    "err.server.tls_file": "không đọc được tệp TLS ({reason})",
+    "err.server.tls_invalid": "tệp TLS không dùng được ({reason}): cần chứng chỉ PEM và đúng khoá riêng của nó",
 }

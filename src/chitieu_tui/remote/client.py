@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import random
 import re
 import ssl
@@ -52,6 +53,12 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 3
 MAX_TOKEN = 4096
 TOKEN_ENV = "CHITIEU_API_TOKEN"
+CA_ENV = "CHITIEU_CA_BUNDLE"
+"""A PEM file of the CA(s) an https:// server's certificate is checked against instead of
+the system's (a ward's or province's own CA)."""
+_PLAIN_HTTP_OK = [False]
+"""`--insecure-http`: a token may go over plain http:// to any host (process-wide, set by
+the command line once, like the language)."""
 _USER_AGENT = "chitieu-tui/0.1"
 _TOKEN_RE = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 """RFC 6750 `b64token`: what may follow `Bearer ` in an Authorization header."""
@@ -156,6 +163,46 @@ def check_token(token: str) -> str:
     raise UsageError("err.api.token_padding", env=TOKEN_ENV)
 
 
+def allow_plain_http(allowed: bool) -> None:
+    """`--insecure-http`: let every client of this process send a token over plain http://
+    to a host beyond this computer (a trusted network)."""
+    _PLAIN_HTTP_OK[0] = allowed
+
+
+def check_transport(url: str, token: str | None, insecure_http: bool | None = None) -> None:
+    """UsageError when `token` would travel in clear text: an http:// URL to a host other
+    than loopback (127.0.0.0/8, ::1, localhost), unless `--insecure-http` (`insecure_http`,
+    by default the process-wide `allow_plain_http`). Checked before any connection."""
+    if not token:
+        return
+    if insecure_http is None:
+        insecure_http = _PLAIN_HTTP_OK[0]
+    parts = urlsplit(url)
+    if parts.scheme != "http" or insecure_http:
+        return
+    # lazy: chitieu_tui.web only for this check (its is_loopback is the one rule)
+    from chitieu_tui.web import is_loopback
+
+    host = parts.hostname or ""
+    if not is_loopback(host):
+        shown = clean(host)[:80]
+        raise UsageError("err.api.plain_http", host=shown, env=TOKEN_ENV)
+
+
+def _https_verify() -> ssl.SSLContext | bool:
+    """`verify=` of the https client: the CA file of CHITIEU_CA_BUNDLE when it is set (a
+    missing, unreadable or broken file is a ChitieuError naming it), else True (the
+    system's CAs; SSL_CERT_FILE / SSL_CERT_DIR honoured through trust_env)."""
+    bundle = os.environ.get(CA_ENV)
+    if not bundle:
+        return True
+    try:
+        return ssl.create_default_context(cafile=bundle)
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        reason = clean(getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)[:200]
+        raise ChitieuError("err.api.ca_bundle", Place(bundle), env=CA_ENV, reason=reason) from None
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     default = {"http": 80, "https": 443}.get(parts.scheme)
@@ -243,10 +290,14 @@ class ApiClient:
         base_url: str,
         token: str | None,
         settings: Settings | None = None,
+        *,
+        insecure_http: bool | None = None,
     ) -> None:
         self.base_url = base_url
         self.settings = settings if settings is not None else Settings()
         self._token = check_token(token) if token is not None else None
+        self._insecure_http = _PLAIN_HTTP_OK[0] if insecure_http is None else insecure_http
+        check_transport(base_url, self._token, self._insecure_http)
         self._clients: dict[bool, httpx.AsyncClient] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self.cache: dict[str, Cached] = {}
@@ -277,9 +328,10 @@ class ApiClient:
             client = httpx.AsyncClient(
                 timeout=timeout,
                 follow_redirects=False,
-                # https: always verified (SSL_CERT_FILE / SSL_CERT_DIR may add a private CA);
+                # https: always verified (CHITIEU_CA_BUNDLE, or SSL_CERT_FILE / SSL_CERT_DIR,
+                # may name a private CA);
                 # http: no CA bundle is loaded (35 ms saved) and TLS through it fails closed
-                verify=True if secure else _plain_http_context(),
+                verify=_https_verify() if secure else _plain_http_context(),
                 trust_env=True,  # honours HTTPS_PROXY / NO_PROXY of the ward's network
                 headers=headers,
                 limits=httpx.Limits(max_connections=8, max_keepalive_connections=8),
@@ -390,6 +442,7 @@ class ApiClient:
             client = self._http(url)
             headers: dict[str, str] = {}
             if self._token and _same_host_ok(self.base_url, url):
+                check_transport(url, self._token, self._insecure_http)  # never in clear text
                 headers["Authorization"] = f"Bearer {self._token}"
             if cached is not None and cached.etag:
                 headers["If-None-Match"] = cached.etag

@@ -6,6 +6,7 @@ import errno
 import logging
 import os
 import socket
+import ssl
 from pathlib import Path
 
 import uvicorn
@@ -50,6 +51,41 @@ def _bind(host: str, port: int, backlog: int) -> socket.socket:
     return sock
 
 
+def check_tls(cert: Path | None, key: Path | None) -> bool:
+    """True when both files are given and make a usable certificate chain; False for
+    neither. UsageError (exit 2) for only one of them; ChitieuError naming the file (exit 1)
+    for a missing, unreadable or invalid one, before anything listens."""
+    if cert is None and key is None:
+        return False
+    if cert is None or key is None:
+        raise UsageError("err.server.tls_pair")
+    for path in (cert, key):
+        try:
+            with open(path, "rb") as handle:
+                handle.read(1)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise ChitieuError("err.server.tls_file", Place(str(path)), reason=reason) from None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(certfile=str(cert), keyfile=str(key))
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or type(exc).__name__
+        where = _tls_culprit(cert, key)
+        raise ChitieuError("err.server.tls_invalid", Place(str(where)), reason=reason) from None
+    return True
+
+
+def _tls_culprit(cert: Path, key: Path) -> Path:
+    """The file a failed load_cert_chain is about: the certificate when it alone does not
+    load; else the key (wrong format, or not the certificate's key)."""
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=str(cert))
+    except (ssl.SSLError, OSError, ValueError):
+        return cert
+    return key
+
+
 def serve(
     root: Path,
     host: str = "127.0.0.1",
@@ -59,6 +95,8 @@ def serve(
     yes_public: bool = False,
     stall_timeout: float = STALL_TIMEOUT,
     users: Path | None = None,
+    tls_cert: Path | None = None,
+    tls_key: Path | None = None,
 ) -> int:
     """Run the API under uvicorn until interrupted; return the exit status.
 
@@ -69,9 +107,11 @@ def serve(
     reads nothing (guard.STALL_TIMEOUT). `users`: the accounts file (`serve --users`; default
     ROOT/users.toml when it exists), read now: a broken one stops the start (exit 1, naming
     file:line:col); with accounts every request needs an account's token and the shared
-    token is ignored.
+    token is ignored. `tls_cert`/`tls_key` (`serve --tls-cert/--tls-key`): serve HTTPS;
+    both or neither (else UsageError), each file checked before listening (check_tls).
     """
     _LOG_LANG[0] = lang
+    tls = check_tls(tls_cert, tls_key)
     token = os.environ.get(TOKEN_ENV) or None
     accounts = accounts_file(root, users)
     if token is not None and accounts is None:
@@ -87,6 +127,7 @@ def serve(
     limit = connection_limit(BACKLOG)
     sock = _bind(host, port, BACKLOG)
     port = sock.getsockname()[1]
+    scheme = "https" if tls else "http"
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     limiter = RateLimit()
     for name in ("asyncio", "uvicorn.error", "chitieu.serve"):
@@ -103,7 +144,7 @@ def serve(
             count=len(good),
             units=", ".join(uid for uid, _ in good) or Msg("server.log.none_valid"),
             root=root,
-            url=f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}",
+            url=f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}",
             auth=auth,
         )
     )
@@ -120,6 +161,8 @@ def serve(
         limit_concurrency=limit + 16,
         backlog=BACKLOG,
         timeout_keep_alive=5,
+        ssl_certfile=str(tls_cert) if tls else None,
+        ssl_keyfile=str(tls_key) if tls else None,
     )
     try:
         uvicorn.Server(config).run(sockets=[sock])

@@ -375,14 +375,14 @@ def write(
                 table = tomlkit.table()
                 table.update({"at": at, "by": c.who, "reason": c.reason, "digest": digest})
                 doc["closed"] = table
-                changes.append(Change(at, "close", by=c.who, reason=c.reason))
+                changes.append(Change(at, "close", by=c.who, reason=c.reason, account=r.account))
                 continue
             if isinstance(r, Reopen):
                 if closed is None:
                     raise WriteError("err.closed.not_closed", Place(where), period=Quarter(period))
                 closed = None
                 del doc["closed"]
-                changes.append(Change(at, "reopen", by=c.who, reason=c.reason))
+                changes.append(Change(at, "reopen", by=c.who, reason=c.reason, account=r.account))
                 continue
             if closed is not None:
                 raise ClosedError(period, closed, Place(where))
@@ -404,7 +404,18 @@ def write(
             old = current.value if current is not None else None
             new_value = new.value if new is not None else None
             note = new.note if new is not None else ""
-            changes.append(Change(at, r.via, by=c.who, id=r.id, old=old, new=new_value, note=note))
+            changes.append(
+                Change(
+                    at,
+                    r.via,
+                    by=c.who,
+                    id=r.id,
+                    old=old,
+                    new=new_value,
+                    note=note,
+                    account=r.account,
+                )
+            )
         as_of = before.as_of if before is not None else None
         if not changes and before is not None:  # nothing to do: no journal entry, no write
             return Written(where, before)

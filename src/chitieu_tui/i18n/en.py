@@ -980,4 +980,14 @@ MESSAGES: dict[str, str] = {
     "server.what.bool": "true or false",
     "server.what.via": '"set", "form" or "import"',
     "server.log.reason_write": "unit {unit}: write refused ({why})",
+    # -- writing over --api (issue 20: remote/writing.py) --
+    "err.read_only.role": "The role {role} cannot enter values on this server: only an editor of the unit can",
+    "err.api.write_refused": "the server refused the write: {detail}",
+    "err.api.write_unreachable": "the server cannot be reached: nothing was written",
+    "err.api.write_unknown": "the server did not answer within {seconds} s and cannot be read back: check the value before entering it again",
+    "err.api.write_read_back": "the server did not answer within {seconds} s; read back, it now holds: {state}. Check it before entering again",
+    "api.state.closed": "the quarter closed",
+    "api.state.open": "the quarter open",
+    "api.state.no_value": "no value for {id}",
+    "api.state.value": "{value} for {id}",
 }

@@ -983,4 +983,14 @@ MESSAGES: dict[str, str] = {
     "server.what.bool": "true hoặc false",
     "server.what.via": '"set", "form" hoặc "import"',
     "server.log.reason_write": "đơn vị {unit}: không ghi ({why})",
+    # -- writing over --api (issue 20: remote/writing.py) --
+    "err.read_only.role": "Vai trò {role} không được nhập số liệu trên máy chủ này: chỉ người nhập liệu (editor) của đơn vị mới được",
+    "err.api.write_refused": "máy chủ không nhận lệnh ghi: {detail}",
+    "err.api.write_unreachable": "không kết nối được máy chủ: chưa ghi gì",
+    "err.api.write_unknown": "máy chủ không trả lời trong {seconds} giây và không đọc lại được: hãy kiểm tra số liệu trước khi nhập lại",
+    "err.api.write_read_back": "máy chủ không trả lời trong {seconds} giây; đọc lại thì máy chủ đang giữ: {state}. Hãy kiểm tra trước khi nhập lại",
+    "api.state.closed": "quý đã chốt",
+    "api.state.open": "quý chưa chốt",
+    "api.state.no_value": "chưa có số liệu cho {id}",
+    "api.state.value": "{value} cho {id}",
 }

@@ -133,7 +133,7 @@ def test_without_accounts_the_server_stays_read_only(province: Path, route: str)
         resp = call(srv, method, path.format(unit=OWN), None, body, **query)
     finally:
         srv.stop()
-    assert resp.status_code == 405
+    assert resp.status_code == 403
     assert resp.json()["code"] == "err.server.read_only"
 
 

@@ -36,7 +36,7 @@ from chitieu_tui.remote.server.routes import (
     list_units,
 )
 from chitieu_tui.remote.server.units import READ_BOUND, Units
-from chitieu_tui.remote.server.writes import delete_value, post_close, post_reopen, put_value
+from chitieu_tui.remote.server.writes import post_close, post_reopen, value_route
 from chitieu_tui.remote.wire import API_PREFIX
 
 TOKEN_ENV = "CHITIEU_API_TOKEN"
@@ -123,8 +123,7 @@ def create_app(
         Route(f"{API_PREFIX}/units/{{unit}}/journal/{{period}}", get_journal, methods=["GET"]),
         Route(f"{API_PREFIX}/openapi.json", openapi, methods=["GET"]),
         Route(f"{API_PREFIX}/me", get_me, methods=["GET"]),
-        Route(f"{VALUE}", put_value, methods=["PUT"]),
-        Route(f"{VALUE}", delete_value, methods=["DELETE"]),
+        Route(VALUE, value_route, methods=["PUT", "DELETE"]),
         Route(f"{QUARTER}/close", post_close, methods=["POST"]),
         Route(f"{QUARTER}/reopen", post_reopen, methods=["POST"]),
     ]

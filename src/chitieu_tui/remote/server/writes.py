@@ -8,7 +8,7 @@ unit's folder as the reads do. No rule is checked here a second time: this modul
 turns a body into requests and the writer's errors into problem details.
 
 `by` is the account's display name and the journal records its `name` (`account`); a `by`
-in a body is ignored. Without users.toml nothing is writable (405 `err.server.read_only`).
+in a body is ignored. Without users.toml nothing is writable (403 `err.server.read_only`).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ VIAS = ("set", "form", "import")
 def _writable(request: Request, unit: str, action: str) -> User:
     """The account, when the server has accounts and it may do `action` on `unit`."""
     if request.app.state.accounts is None:
-        raise Problem(405, Msg("err.server.read_only"), {"Allow": "GET, HEAD"})
+        raise Problem(403, Msg("err.server.read_only"))
     return require(request, unit, action)
 
 
@@ -246,6 +246,13 @@ async def put_value(request: Request) -> Response:
         ]
 
     return await _write(request, unit, user, make)
+
+
+async def value_route(request: Request) -> Response:
+    """`…/values/{id}`: PUT or DELETE (one route: Starlette answers 405 for a second one)."""
+    if request.method == "PUT":
+        return await put_value(request)
+    return await delete_value(request)
 
 
 async def delete_value(request: Request) -> Response:

@@ -191,3 +191,63 @@ def test_four_editors_over_http_and_a_local_set_lose_nothing(
     found = verify_folder(DataDir(ward))
     assert {f.state for f in found} <= {"ok", "not_chained"}, found
     assert [f.state for f in found if f.period == Q1] == ["ok"]
+
+
+async def test_the_dashboard_enters_over_the_api_and_shows_the_conflict(
+    ward: Path, server: UvicornThread, tokens: dict[str, str]
+) -> None:
+    from textual.widgets import Button, Input
+    from tuikit import RecordingApp, dash, settle
+
+    from chitieu_tui.core.datadir import DataDir
+    from chitieu_tui.screens import EntryScreen
+
+    source = ApiSource(server.url, UNIT, snapshots=ward / "snaps", token=tokens["editor"])
+    app = RecordingApp(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = dash(app).table
+        table.move_cursor(row=table.get_row_index(IND))
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EntryScreen)
+        app.screen.query_one("#entry-value", Input).value = "7"
+        await pilot.pause()
+        app.screen.query_one("#entry-save", Button).press()
+        await settle(pilot)
+        assert not isinstance(app.screen, EntryScreen)
+        last = read_journal(ward / "journal" / f"{Q1}.toml")[-1]
+        assert (last.new, last.by, last.account, last.via) == (7, "Ms editor", "edi", "form")
+
+        # a colleague writes meanwhile: the form's save is a 412, the conflict choice shows
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EntryScreen)
+        data = DataDir(ward)
+        data.write([SetValue(period=Q1, id=IND, value="5", by="Colleague")])
+        app.screen.query_one("#entry-value", Input).value = "4"
+        await pilot.pause()
+        app.screen.query_one("#entry-save", Button).press()
+        await settle(pilot)
+        assert isinstance(app.screen, EntryScreen)
+        assert app.screen.query_one("#entry-keep", Button).has_focus
+        assert "Colleague" in str(app.screen.query_one("#entry-message").render())
+    progress = DataDir(ward).progress(Q1, DataDir(ward).definitions())
+    assert progress is not None and progress.values[IND].value == 5
+
+
+async def test_a_viewers_dashboard_says_its_role_on_e(
+    ward: Path, server: UvicornThread, tokens: dict[str, str]
+) -> None:
+    from tuikit import RecordingApp, settle
+
+    source = ApiSource(server.url, UNIT, snapshots=ward / "snaps", token=tokens["viewer"])
+    app = RecordingApp(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+    said = [text for _, text in app.notes]
+    assert sum("viewer" in text for text in said) == 2, said

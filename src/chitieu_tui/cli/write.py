@@ -56,7 +56,7 @@ def _api_source(args: argparse.Namespace) -> ApiSource | None:
     source = ApiSource(args.api, args.unit, lang=args.lang)
     role = source.writer.ask_role(args.lang)
     if role != WRITER_ROLE:
-        raise WriteError(Msg("err.read_only.role", role=clean(role)), Place(args.api))
+        raise WriteError(source.writer.refusal(), Place(args.api))
     return source
 
 

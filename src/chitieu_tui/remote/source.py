@@ -264,22 +264,23 @@ class ApiSource:
         """Close the HTTP connections."""
         await self._http.aclose()
 
-    def decide_role(self) -> None:
-        """Ask the server the account's role once (blocking): an editor's source is writable,
-        any other's read-only with a reason naming its role (the reason stays the plain
-        API's when the server cannot say)."""
-        if self.writer.role is not None:
-            return
+    async def _decide_role(self, view: View) -> View:
+        """Ask `GET /api/v1/me` once, after the first good refresh: an editor's source is
+        writable, any other's read-only with a reason naming its role (the plain API's
+        reason for a server without accounts). Asked again next time when it fails."""
         try:
-            role = self.writer.ask_role(self.lang)
+            fetched = await self._http.fetch(f"{API_PREFIX}/me", missing_ok=True)
         except SourceError:
-            return
-        writable = role == WRITER_ROLE
+            return view
+        writable = self.writer.take_me(fetched.data if fetched.ok else None) == WRITER_ROLE
         self.origin = Origin(
             label=self.label,
             kind="api",
             read_only=not writable,
-            read_only_reason=None if writable else Msg("err.read_only.role", role=clean(role)),
+            read_only_reason=None if writable else self.writer.refusal(),
+        )
+        return dataclasses.replace(
+            view, read_only=self.origin.read_only, read_only_reason=self.origin.read_only_reason
         )
 
     def write(self, requests: Sequence[Request], *, snapshot: bool = True) -> Written:
@@ -288,8 +289,6 @@ class ApiSource:
         return self.writer.write(requests, self._defs, self.lang)
 
     async def _load(self, period: Period | None, history: int, deadline: float) -> View:
-        if self.writer.role is None:
-            await asyncio.to_thread(self.decide_role)
         try:
             view, fingerprint = await self._refresh(period, history, deadline)
         except SourceError as err:
@@ -298,6 +297,8 @@ class ApiSource:
             view = await asyncio.to_thread(self._fallback, period, history, err)
             self._stale = view
         else:
+            if self.writer.role is None:
+                view = await self._decide_role(view)
             self._good(view, fingerprint)
         return self._returning(view)
 

@@ -77,6 +77,8 @@ class ApiWriter:
         self.timeout = timeout
         self.role: str | None = None
         """The account's role as `GET /me` said it (None: not asked yet)."""
+        self.accounts = False
+        """True when the server has accounts (`"auth": "account"`)."""
 
     def _client(self, lang: str) -> httpx.Client:
         import httpx
@@ -109,21 +111,33 @@ class ApiWriter:
                 resp = client.get(url)
         except httpx.HTTPError:
             raise SourceError("err.api.write_unreachable", Place(url)) from None
-        role = "viewer"
+        if resp.status_code == 401:
+            raise SourceError(
+                Msg("err.api.write_refused", detail=_problem_detail(resp.content)), Place(url)
+            )
+        data = None
         if resp.status_code == 200:
             try:
                 data = resp.json()
             except ValueError:
-                data = {}
-            if isinstance(data, dict) and data.get("auth") == "account":
-                got = data.get("role")
-                role = got if isinstance(got, str) and got.isascii() else "viewer"
-        elif resp.status_code == 401:
-            raise SourceError(
-                Msg("err.api.write_refused", detail=_problem_detail(resp.content)), Place(url)
-            )
+                data = None
+        return self.take_me(data)
+
+    def take_me(self, data: Any) -> str:
+        """Note the role of a `/me` answer (None: the server has no such route)."""
+        role = "viewer"
+        if isinstance(data, dict) and data.get("auth") == "account":
+            self.accounts = True
+            got = data.get("role")
+            role = got if isinstance(got, str) and got.isascii() else "viewer"
         self.role = role
         return role
+
+    def refusal(self) -> Msg:
+        """Why this client cannot write: its role, or a server without accounts."""
+        if not self.accounts:
+            return Msg("err.read_only.api")
+        return Msg("err.read_only.role", role=clean(self.role or ""))
 
     def write(
         self, requests: Sequence[Request], defs: Definitions | None, lang: str = "vi"
@@ -131,7 +145,7 @@ class ApiWriter:
         """Send each request in order (each its own transaction on the server); the quarter
         as the last answer has it."""
         if self.ask_role(lang) != WRITER_ROLE:
-            raise WriteError(Msg("err.read_only.role", role=clean(self.role or "")))
+            raise WriteError(self.refusal())
         written: Written | None = None
         for request in requests:
             written = self._one(request, defs, lang)

@@ -28,6 +28,7 @@ from chitieu_tui.present.journal import closed_text
 if TYPE_CHECKING:
     from chitieu_tui.core.filesource import FileSource
     from chitieu_tui.core.requests import Written
+    from chitieu_tui.remote.source import ApiSource
 
 
 def _file_source(args: argparse.Namespace) -> FileSource:
@@ -38,6 +39,33 @@ def _file_source(args: argparse.Namespace) -> FileSource:
     if args.api:
         raise UsageError("err.usage.set_api")
     return FileSource(resolve_data_dir(args.config))
+
+
+def _api_source(args: argparse.Namespace) -> ApiSource | None:
+    """`--api URL --unit U`: the server's unit, once `GET /api/v1/me` says the account may
+    write (else WriteError naming the role, before anything is sent); None without --api."""
+    if not args.api:
+        return None
+    if args.config:
+        raise UsageError("err.usage.config_and_api")
+    if not args.unit:
+        raise UsageError("err.usage.api_needs_unit")
+    from chitieu_tui.remote.source import ApiSource  # lazy: httpx only for --api
+    from chitieu_tui.remote.writing import WRITER_ROLE
+
+    source = ApiSource(args.api, args.unit)
+    role = source.writer.ask_role()
+    if role != WRITER_ROLE:
+        raise WriteError(source.writer.refusal(), Place(args.api))
+    return source
+
+
+def _api_period(args: argparse.Namespace, source: ApiSource) -> Period:
+    """`--period`, else the period the server's unit shows by default."""
+    if args.period is not None:
+        chosen: Period = args.period
+        return chosen
+    return source.load(None, history=0).period
 
 
 def _set_period(args: argparse.Namespace, source: FileSource) -> Period:
@@ -70,8 +98,9 @@ def _said(written: Written) -> None:
 
 def cmd_set(args: argparse.Namespace) -> int:
     """Enter one value from the command line (the last writer wins)."""
-    source = _file_source(args)
-    period = _set_period(args, source)
+    api = _api_source(args)
+    source = api if api is not None else _file_source(args)
+    period = _api_period(args, api) if api is not None else _set_period(args, _file_source(args))
     request = SetValue(
         period=period,
         id=args.id,
@@ -111,8 +140,13 @@ def _stored_text(written: Written, indicator_id: str) -> str:
 
 def cmd_unset(args: argparse.Namespace) -> int:
     """Remove one value (locked, atomic); exit 1 when there is none."""
-    source = _file_source(args)
-    period = args.period or source.data.default_period(source.data.definitions())
+    api = _api_source(args)
+    if api is not None:
+        source: ApiSource | FileSource = api
+        period = _api_period(args, api)
+    else:
+        local = _file_source(args)
+        source, period = local, args.period or local.data.default_period(local.data.definitions())
     request = Unset(period=period, id=args.id, by=args.by)
     written = source.write([request], snapshot=not args.no_snapshot)
     print(t("cli.unset_removed", id=args.id, path=written.place))
@@ -122,7 +156,8 @@ def cmd_unset(args: argparse.Namespace) -> int:
 
 
 def _cmd_close(args: argparse.Namespace, reopen: bool) -> int:
-    source = _file_source(args)
+    api = _api_source(args)
+    source = api if api is not None else _file_source(args)
     if args.period is None:
         raise UsageError("err.usage.close_needs_period")
     period: Period = args.period
@@ -134,7 +169,8 @@ def _cmd_close(args: argparse.Namespace, reopen: bool) -> int:
         print(t("cli.reopened", period=label))
     else:
         print(t("cli.closed", period=label, detail=closed_text(closed)))
-        print(written.snapshot)
+        if written.snapshot is not None:
+            print(written.snapshot)
     return 0
 
 

@@ -134,6 +134,8 @@ class Change:
     """Noticed in the file, not made through the app (`via` says how)."""
     prev: str = ""
     """The SHA-256 of the entry before it (core/chain.py); empty in journals before chains."""
+    account: str = ""
+    """The account (users.toml `name`) a write over the API came from; empty otherwise."""
 
     def to_toml(self) -> dict[str, Any]:
         """The `[[change]]` table (absent keys: no value, no note)."""
@@ -154,6 +156,8 @@ class Change:
             out["hand"] = True
         if self.prev:
             out["prev"] = self.prev
+        if self.account:
+            out["account"] = self.account
         return out
 
     def to_json(self, integer: bool = False) -> dict[str, Any]:
@@ -169,10 +173,11 @@ class Change:
             "note": self.note,
             "reason": self.reason,
             "hand": self.hand,
+            "account": self.account,
         }
 
 
-_KEYS = {"at", "via", "by", "id", "old", "new", "note", "reason", "hand", "prev"}
+_KEYS = {"at", "via", "by", "id", "old", "new", "note", "reason", "hand", "prev", "account"}
 
 
 def change_from_raw(raw: Any) -> Change | Msg:
@@ -196,7 +201,7 @@ def change_from_raw(raw: Any) -> Change | Msg:
     if via not in VIAS:
         return Msg("err.journal.via", got=clean(repr(via))[:40])
     texts: dict[str, str] = {}
-    for key in ("by", "id", "note", "reason", "prev"):
+    for key in ("by", "id", "note", "reason", "prev", "account"):
         value = raw.get(key, "")
         if value is None:
             value = ""

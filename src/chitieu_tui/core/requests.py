@@ -3,7 +3,8 @@
 Every write is a list of requests of one quarter carried through one transaction
 (`WritableSource.write`): one lock, one read, one validation, the closed check, the journal
 first, one atomic write, one snapshot. A request holds what it needs and the common fields:
-who writes (`by`), how (`via`), the entry the writer saw (`expect`), and for a value its note,
+who writes (`by`; over the API also the account's
+`account` name, recorded in the journal), how (`via`), the entry the writer saw (`expect`), and for a value its note,
 cause, remedy and whether an implausible value is confirmed.
 """
 
@@ -43,6 +44,7 @@ class SetValue:
     lang: str = "vi"
     expect: Entry | None | Expect = ANY
     by: str | None = None
+    account: str = ""
     via: str = "set"
 
 
@@ -54,6 +56,7 @@ class Unset:
     id: str
     expect: Entry | None | Expect = ANY
     by: str | None = None
+    account: str = ""
     via: str = "unset"
 
 
@@ -64,6 +67,7 @@ class Close:
     period: Period
     reason: str
     by: str | None = None
+    account: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,6 +77,7 @@ class Reopen:
     period: Period
     reason: str
     by: str | None = None
+    account: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

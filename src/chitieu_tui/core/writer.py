@@ -422,7 +422,7 @@ def write(
                 if returned is not None:  # submitted again: the return is answered
                     returned = None
                     del doc["returned"]
-                changes.append(Change(at, "close", by=c.who, reason=c.reason))
+                changes.append(Change(at, "close", by=c.who, reason=c.reason, account=r.account))
                 continue
             if isinstance(r, Approve):
                 if closed is None:
@@ -443,7 +443,7 @@ def write(
                 item["digest"] = digest
                 doc["closed"]["approved"] = item
                 closed = Closed(closed.at, closed.by, closed.reason, closed.digest, approved)
-                changes.append(Change(at, "approve", by=c.who, note=c.reason))
+                changes.append(Change(at, "approve", by=c.who, note=c.reason, account=r.account))
                 continue
             if isinstance(r, Return):
                 if closed is None:
@@ -456,7 +456,7 @@ def write(
                 back = tomlkit.table()
                 back.update({"at": at, "by": c.who, "reason": c.reason})
                 doc["returned"] = back
-                changes.append(Change(at, "return", by=c.who, reason=c.reason))
+                changes.append(Change(at, "return", by=c.who, reason=c.reason, account=r.account))
                 continue
             if isinstance(r, Reopen):
                 if closed is None:
@@ -468,7 +468,7 @@ def write(
                     )
                 closed = None
                 del doc["closed"]
-                changes.append(Change(at, "reopen", by=c.who, reason=c.reason))
+                changes.append(Change(at, "reopen", by=c.who, reason=c.reason, account=r.account))
                 continue
             if closed is not None:
                 raise ClosedError(period, closed, Place(where))
@@ -490,7 +490,18 @@ def write(
             old = current.value if current is not None else None
             new_value = new.value if new is not None else None
             note = new.note if new is not None else ""
-            changes.append(Change(at, r.via, by=c.who, id=r.id, old=old, new=new_value, note=note))
+            changes.append(
+                Change(
+                    at,
+                    r.via,
+                    by=c.who,
+                    id=r.id,
+                    old=old,
+                    new=new_value,
+                    note=note,
+                    account=r.account,
+                )
+            )
         as_of = before.as_of if before is not None else None
         if not changes and before is not None:  # nothing to do: no journal entry, no write
             return Written(where, before)

@@ -183,6 +183,8 @@ class Change(Struct, kw_only=True, frozen=True):
     note: str = ""
     reason: str = ""
     hand: bool = False
+    account: str = ""
+    """The account a write over the API came from (users.toml `name`); "" otherwise."""
 
 
 class Journal(Struct, kw_only=True, frozen=True):

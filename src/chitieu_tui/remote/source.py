@@ -9,6 +9,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ from chitieu_tui.core.errors import (
 from chitieu_tui.core.journal import Change
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period, default_period
+from chitieu_tui.core.requests import Request, Written
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
 from chitieu_tui.core.source import HISTORY, Origin, View, build_view
 from chitieu_tui.core.text import clean
@@ -48,6 +50,7 @@ from chitieu_tui.remote.wire import (
     periods_from_json,
     progress_from_json,
 )
+from chitieu_tui.remote.writing import WRITER_ROLE, ApiWriter
 
 _UNIT_RE = re.compile(r"\A[a-z0-9-]{1,64}\Z")
 MIN_REFRESH = 2.0
@@ -109,7 +112,13 @@ class ApiSource:
 
     Every change of the shown period's progress (or definitions) writes a snapshot, with
     `source = "api:<base URL>"`; the token is never written, logged or put in a message.
+
+    Writing (remote/writing.py): with an editor's token (`GET /api/v1/me`) the source is
+    writable and `write` sends the requests to the server's write routes; any other role
+    leaves it read-only with a reason naming the role.
     """
+
+    closes_quarters = True
 
     def __init__(
         self,
@@ -148,6 +157,7 @@ class ApiSource:
         if token is None:
             token = os.environ.get(TOKEN_ENV) or None
         self._http = ApiClient(self.url, token or None, self.settings)
+        self.writer = ApiWriter(self.url, unit, self._http._token, read_timeout)
         self.last_error: SourceError | None = None
         """Why the last refresh failed (None after a good one)."""
         self.changed = False
@@ -252,6 +262,30 @@ class ApiSource:
         """Close the HTTP connections."""
         await self._http.aclose()
 
+    async def _decide_role(self, view: View) -> View:
+        """Ask `GET /api/v1/me` once, after the first good refresh: an editor's source is
+        writable, any other's read-only with a reason naming its role (the plain API's
+        reason for a server without accounts). Asked again next time when it fails."""
+        try:
+            fetched = await self._http.fetch(f"{API_PREFIX}/me", missing_ok=True)
+        except SourceError:
+            return view
+        writable = self.writer.take_me(fetched.data if fetched.ok else None) == WRITER_ROLE
+        self.origin = Origin(
+            label=self.label,
+            kind="api",
+            read_only=not writable,
+            read_only_reason=None if writable else self.writer.refusal(),
+        )
+        return dataclasses.replace(
+            view, read_only=self.origin.read_only, read_only_reason=self.origin.read_only_reason
+        )
+
+    def write(self, requests: Sequence[Request], *, snapshot: bool = True) -> Written:
+        """Send the requests to the server's write routes (blocking; see remote/writing.py);
+        WriteError before anything is sent when the account's role cannot write."""
+        return self.writer.write(requests, self._defs)
+
     async def _load(self, period: Period | None, history: int, deadline: float) -> View:
         try:
             view, fingerprint = await self._refresh(period, history, deadline)
@@ -261,6 +295,8 @@ class ApiSource:
             view = await asyncio.to_thread(self._fallback, period, history, err)
             self._stale = view
         else:
+            if self.writer.role is None:
+                view = await self._decide_role(view)
             self._good(view, fingerprint)
         return self._returning(view)
 

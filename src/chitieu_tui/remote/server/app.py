@@ -37,10 +37,13 @@ from chitieu_tui.remote.server.routes import (
     list_units,
 )
 from chitieu_tui.remote.server.units import READ_BOUND, Units
+from chitieu_tui.remote.server.writes import post_close, post_reopen, value_route
 from chitieu_tui.remote.wire import API_PREFIX
 
 TOKEN_ENV = "CHITIEU_API_TOKEN"
-STATUSES = (400, 401, 403, 404, 405, 429, 500, 503)
+QUARTER = f"{API_PREFIX}/units/{{unit}}/progress/{{period}}"
+VALUE = f"{QUARTER}/values/{{id}}"
+STATUSES = (400, 401, 403, 404, 405, 409, 412, 413, 422, 429, 500, 503)
 
 
 async def openapi(request: Request) -> Response:
@@ -121,6 +124,9 @@ def create_app(
         Route(f"{API_PREFIX}/units/{{unit}}/journal/{{period}}", get_journal, methods=["GET"]),
         Route(f"{API_PREFIX}/openapi.json", openapi, methods=["GET"]),
         Route(f"{API_PREFIX}/me", get_me, methods=["GET"]),
+        Route(VALUE, value_route, methods=["PUT", "DELETE"]),
+        Route(f"{QUARTER}/close", post_close, methods=["POST"]),
+        Route(f"{QUARTER}/reopen", post_reopen, methods=["POST"]),
         *approval_routes,
     ]
     if bulk:

@@ -171,6 +171,127 @@ _PROBLEM_WHEN = {
     "accounts file is missing or broken",
 }
 
+_WRITE_WHEN = {
+    400: "A body that is not a JSON object of the documented fields, or a path parameter of "
+    "the wrong form",
+    403: "The account's role cannot do this (code err.server.role_cannot), or the server has "
+    "no accounts (users.toml) and is read-only (code err.server.read_only)",
+    409: "The quarter is closed, already closed, not closed or approved (code err.closed.*)",
+    412: "`expect` is not the entry on file: `current` holds the entry the file has now",
+    413: "The body is larger than 64 KiB",
+    422: "The value cannot be entered: not a number, out of bounds, not whole, implausible "
+    "without `confirm`, an unknown indicator, a quarter outside the year's range, no reason",
+}
+_VALUE_BODY = {
+    "type": "object",
+    "required": ["value"],
+    "additionalProperties": False,
+    "properties": {
+        "value": {
+            "description": "A number, true/false (a milestone), or the text as typed "
+            "(numbers as written in the request's Accept-Language: 32,5 in vi)",
+            "type": ["number", "boolean", "string"],
+        },
+        "note": {"type": ["string", "null"], "description": 'null keeps it, "" removes it'},
+        "cause": {"type": ["string", "null"]},
+        "remedy": {"type": ["string", "null"]},
+        "expect": {
+            "description": "The entry the client last saw: null (none), a value, or "
+            "{value, note}; absent: the last writer wins",
+        },
+        "confirm": {"type": "boolean", "description": "An implausible value is meant (--yes)"},
+        "via": {"type": "string", "enum": ["set", "form", "import"]},
+        "by": {"description": "Ignored: who writes is the account's display name"},
+    },
+}
+_REASON_BODY = {
+    "type": "object",
+    "required": ["reason"],
+    "additionalProperties": False,
+    "properties": {"reason": {"type": "string", "minLength": 1}, "by": {"description": "Ignored"}},
+}
+
+
+def _write_operation(
+    op_id: str, summary: str, params: list[str], body: dict[str, Any] | None, progress: Any
+) -> dict[str, Any]:
+    """One write operation: 200 with the quarter as it now stands, or a problem."""
+    responses: dict[str, Any] = {
+        "200": {
+            "description": "Written (or already so: nothing changed); the quarter as it now stands",
+            "content": {"application/json": {"schema": progress}},
+        },
+        "401": {"$ref": "#/components/responses/Unauthorized"},
+        "404": {"$ref": "#/components/responses/Problem404"},
+        "429": {"$ref": "#/components/responses/TooMany"},
+        "500": {"$ref": "#/components/responses/Problem500"},
+        "503": {"$ref": "#/components/responses/Unavailable"},
+    }
+    for status, text in _WRITE_WHEN.items():
+        responses[str(status)] = _problem_response(text)
+    conflict = responses["412"]["content"][PROBLEM_TYPE]
+    conflict["schema"] = {
+        "allOf": [
+            {"$ref": _REF.format(name="ProblemDetails")},
+            {"type": "object", "properties": {"current": {"description": "The entry on file"}}},
+        ]
+    }
+    operation: dict[str, Any] = {
+        "operationId": op_id,
+        "summary": summary,
+        "parameters": [{"$ref": f"#/components/parameters/{p}"} for p in params],
+        "responses": dict(sorted(responses.items())),
+    }
+    if body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": body}},
+        }
+    return operation
+
+
+def _write_paths(progress: Any) -> dict[str, Any]:
+    """The write routes (DESIGN section 12): an editor's, on its own units, with users.toml."""
+    quarter = API_PREFIX + "/units/{unit}/progress/{period}"
+    unset = _write_operation(
+        "deleteValue",
+        "Remove one value (`expect`: the entry last seen, as JSON)",
+        ["unit", "period", "id", "expect"],
+        None,
+        progress,
+    )
+    return {
+        quarter + "/values/{id}": {
+            "put": _write_operation(
+                "putValue",
+                "Enter one value, through the checks of chitieu set",
+                ["unit", "period", "id"],
+                _VALUE_BODY,
+                progress,
+            ),
+            "delete": unset,
+        },
+        quarter + "/close": {
+            "post": _write_operation(
+                "closeQuarter",
+                "Close the quarter (chot so lieu)",
+                ["unit", "period"],
+                _REASON_BODY,
+                progress,
+            )
+        },
+        quarter + "/reopen": {
+            "post": _write_operation(
+                "reopenQuarter",
+                "Reopen a closed quarter",
+                ["unit", "period"],
+                _REASON_BODY,
+                progress,
+            )
+        },
+    }
+
+
 _DESCRIPTION = """Read-only API of chitieu-tui: the yearly targets (chi tieu) of wards and communes and their progress by quarter. The JSON mirrors chitieu.toml, progress/*.toml and journal/*.toml.
 
 - Every 200 carries a strong `ETag` and `Cache-Control: no-cache`; a request whose `If-None-Match` matches (weak comparison, `*` matches) gets 304 with no body.
@@ -276,6 +397,21 @@ def _parameters(examples: dict[str, Any]) -> dict[str, Any]:
         "unit": path("unit", schema.UNIT_PATTERN, "A unit id, as listed by /units"),
         "period": path("period", schema.PERIOD_PATTERN, "A quarter: 2026-Q1"),
         "year": path("year", schema.YEAR_PATTERN, "A year: four digits"),
+        "id": {
+            "name": "id",
+            "in": "path",
+            "required": True,
+            "description": "An indicator id of the quarter's year",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+            "examples": {"sample": {"value": "ket-nap-dang-vien"}},
+        },
+        "expect": {
+            "name": "expect",
+            "in": "query",
+            "required": False,
+            "description": "The entry last seen, as JSON: null, a value, or {value, note}",
+            "schema": {"type": "string"},
+        },
         "IfNoneMatch": {
             "name": "If-None-Match",
             "in": "header",
@@ -369,7 +505,10 @@ def build_openapi() -> dict[str, Any]:
         "info": {"title": "chitieu API", "version": "1", "description": _DESCRIPTION},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}, {}],
-        "paths": {API_PREFIX + op.path: _operation(op, by_shape, examples) for op in _OPERATIONS},
+        "paths": {
+            **{API_PREFIX + op.path: _operation(op, by_shape, examples) for op in _OPERATIONS},
+            **_write_paths(by_shape[id(schema.ProgressDocument)]),
+        },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "parameters": _parameters(examples),

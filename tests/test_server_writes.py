@@ -244,3 +244,20 @@ def test_refused_writes_are_logged_with_account_and_unit_never_the_token(
     assert "err.entry.conflict" in text and OWN in text
     for token in tokens.values():
         assert token not in text
+
+
+def test_an_approved_quarter_refuses_every_write_with_409(
+    province: Path, server: UvicornThread, tokens: dict[str, str]
+) -> None:
+    """Values, close and reopen of an approved quarter: 409 with the approval's code, never
+    500 (the writer's err.approved.* refusals)."""
+    editor, approver = tokens["editor"], tokens["approver"]
+    quarter = f"/units/{OWN}/progress/{Q1}"
+    assert call(server, "POST", f"{quarter}/close", editor, {"reason": "đủ"}).status_code == 200
+    assert call(server, "POST", f"{quarter}/approve", approver, {}).status_code == 200
+    value = call(server, "PUT", f"{quarter}/values/{IND}", editor, {"value": 8})
+    reopen = call(server, "POST", f"{quarter}/reopen", editor, {"reason": "sửa"})
+    close = call(server, "POST", f"{quarter}/close", editor, {"reason": "lại"})
+    for answer in (value, reopen, close):
+        assert answer.status_code == 409, answer.text
+        assert answer.json()["code"].startswith("err.approved."), answer.text

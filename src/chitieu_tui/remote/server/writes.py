@@ -133,7 +133,8 @@ def _status_of(exc: ChitieuError) -> int:
     if isinstance(exc, ConflictError):
         return 412
     if isinstance(exc, ClosedError) or (
-        isinstance(exc, WriteError) and key.startswith("err.closed.")
+        isinstance(exc, WriteError)
+        and key.startswith(("err.closed.", "err.approved.", "err.returned."))
     ):
         return 409
     if key == "err.write.locked":

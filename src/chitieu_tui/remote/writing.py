@@ -26,7 +26,7 @@ from chitieu_tui.remote.client import _USER_AGENT, _plain_http_context, _problem
 from chitieu_tui.remote.wire import API_PREFIX, definitions_from_json, progress_from_json
 
 if TYPE_CHECKING:
-    import httpx
+    import httpx  # lazy: httpx only when writing over --api
 
     from chitieu_tui.core.model import Definitions
 
@@ -81,7 +81,7 @@ class ApiWriter:
         """True when the server has accounts (`"auth": "account"`)."""
 
     def _client(self, lang: str) -> httpx.Client:
-        import httpx
+        import httpx  # lazy: httpx only when writing over --api
 
         headers = {
             "Accept": "application/json",
@@ -101,7 +101,7 @@ class ApiWriter:
     def ask_role(self, lang: str = "vi") -> str:
         """`GET /api/v1/me`: the account's role (`viewer` for a server without accounts,
         or one that does not know the route)."""
-        import httpx
+        import httpx  # lazy: httpx only when writing over --api
 
         if self.role is not None:
             return self.role
@@ -153,7 +153,7 @@ class ApiWriter:
         return written
 
     def _one(self, request: Request, defs: Definitions | None, lang: str) -> Written:
-        import httpx
+        import httpx  # lazy: httpx only when writing over --api
 
         base = f"{self.base_url}{API_PREFIX}/units/{self.unit}/progress/{request.period}"
         params: dict[str, str] = {}
@@ -231,7 +231,7 @@ class ApiWriter:
 
     def _unsure(self, request: Request, defs: Definitions | None, lang: str) -> WriteError:
         """A write that timed out: read the quarter back and say what it holds now."""
-        import httpx
+        import httpx  # lazy: httpx only when writing over --api
 
         url = f"{self.base_url}{API_PREFIX}/units/{self.unit}/progress/{request.period}"
         seconds = f"{self.timeout:g}"

@@ -16,7 +16,7 @@ from chitieu_tui.core.archive import ArchiveSource
 from chitieu_tui.core.errors import InternalError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import Source, WritableSource
+from chitieu_tui.core.source import ClosableSource, Source, WritableSource
 from chitieu_tui.remote.source import ApiSource
 from chitieu_tui.report import to_json
 from chitieu_tui.widgets import HeaderBar, SummaryBar
@@ -31,7 +31,9 @@ def test_every_source_speaks_the_protocol(tmp_path: Path) -> None:
     archive = ArchiveSource(tmp_path / "s", "my-thoi")
     assert all(isinstance(s, Source) for s in (files, api, archive))
     assert isinstance(files, WritableSource)
-    assert not isinstance(api, WritableSource) and not isinstance(archive, WritableSource)
+    # an ApiSource writes over the API (issue 20); whether it may is the server's /me to say
+    assert isinstance(api, ClosableSource) and api.origin.read_only
+    assert not isinstance(archive, WritableSource)
 
 
 def test_a_view_is_built_in_one_place() -> None:

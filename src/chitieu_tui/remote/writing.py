@@ -26,7 +26,7 @@ from chitieu_tui.remote.client import _USER_AGENT, _plain_http_context, _problem
 from chitieu_tui.remote.wire import API_PREFIX, definitions_from_json, progress_from_json
 
 if TYPE_CHECKING:
-    import httpx
+    import httpx  # lazy: httpx only when writing over --api
 
     from chitieu_tui.core.model import Definitions
 

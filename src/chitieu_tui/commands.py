@@ -42,7 +42,7 @@ class LocalizedPalette(CommandPalette):
 
 def screenshot_folder() -> Path:
     """Where the palette's screenshots go: the user data folder's `screenshots/`."""
-    from platformdirs import user_data_path
+    from platformdirs import user_data_path  # lazy: only when a screenshot is saved
 
     return user_data_path("chitieu-tui") / "screenshots"
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.core.errors import DataError
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.periods import today as periods_today
 
 
 class AlertKind(StrEnum):
@@ -40,8 +41,6 @@ class Alert:
 
 def today() -> dt.date:
     """The local date (`CHITIEU_TODAY` replaces it: `periods.today`; tests replace this)."""
-    from chitieu_tui.core.periods import today as periods_today
-
     return periods_today()
 
 

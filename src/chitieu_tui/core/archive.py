@@ -178,7 +178,7 @@ class ArchiveSource:
 
     async def aload(self, period: Period | None = None, history: int = HISTORY) -> View:
         """`load` in a thread."""
-        import asyncio  # not at import time: one-shot commands never need it
+        import asyncio  # lazy: only the app's event loop needs it, never a one-shot command
 
         return await asyncio.to_thread(self.load, period, history)
 

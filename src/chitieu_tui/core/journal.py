@@ -47,7 +47,7 @@ def current_user(explicit: str | None = None) -> str:
         if name is not None and clean(name).strip():
             return clean(name).strip()
     try:
-        import getpass  # only when a value is written
+        import getpass  # lazy: only when a value is written (start-up)
 
         login = getpass.getuser()
     except (OSError, KeyError, ImportError):
@@ -277,7 +277,7 @@ def read_journal(
 
 def journal_bytes(unit: str, period: Period, changes: list[Change]) -> bytes:
     """The journal file's text."""
-    import tomli_w
+    import tomli_w  # lazy: only when a journal is written
 
     doc = {
         "schema": 1,

@@ -26,7 +26,7 @@ _VOLATILE = ("taken_at", "source")
 
 def default_snapshot_root(unit_id: str) -> Path:
     """`$XDG_DATA_HOME/chitieu-tui/<unit>/snapshots` (`~/.local/share/…`)."""
-    from platformdirs import user_data_path
+    from platformdirs import user_data_path  # lazy: only when a snapshot is written
 
     return user_data_path("chitieu-tui", appauthor=False) / unit_id / "snapshots"
 
@@ -85,7 +85,7 @@ def write_snapshot(folder: Path, board: Board, source: str, now: dt.datetime | N
     When the newest snapshot of the period holds the same figures (all but
     `taken_at` and `source`), nothing is written and its path is returned.
     """
-    import tomli_w
+    import tomli_w  # lazy: only when a snapshot is written
 
     taken_at = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     data = tomli_w.dumps(snapshot_document(board, source, taken_at)).encode("utf-8")
@@ -105,7 +105,7 @@ def write_snapshot(folder: Path, board: Board, source: str, now: dt.datetime | N
 
 def _comparable(data: bytes) -> dict[str, Any] | None:
     """A snapshot's content without the keys that change each time; None if unreadable."""
-    import tomllib
+    import tomllib  # lazy: only when a snapshot is compared with the one before
 
     try:
         doc = tomllib.loads(data.decode("utf-8"))

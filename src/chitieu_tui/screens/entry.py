@@ -55,7 +55,7 @@ class EntryFailed(Message):
 def form_by() -> str | None:
     """Who a form writes as: CHITIEU_USER, else the settings file's `by` (None: the login
     name, added by core.journal.current_user); a broken settings file is an error."""
-    from chitieu_tui import settings
+    from chitieu_tui import settings  # lazy: msgspec and platformdirs, only when a form opens
 
     return settings.by_name()
 

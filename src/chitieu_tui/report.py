@@ -9,9 +9,8 @@ import shutil
 import sys
 from typing import Any
 
-from chitieu_tui.core.approval import quarter_state
+from chitieu_tui.core.approval import closed_to_json, quarter_state, returned_to_json
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
-from chitieu_tui.core.model import Closed, Returned
 from chitieu_tui.core.numbers import whole
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import current, t
@@ -106,39 +105,12 @@ def to_json(board: Board) -> dict[str, Any]:
         "unit": board.definitions.unit.id,
         "period": str(board.period),
         "judged": board.judged,
-        "closed": _closed_json(closed),
+        "closed": closed_to_json(closed),
         "state": quarter_state(board.progress),
-        "returned": _returned_json(board.progress.returned if board.progress else None),
+        "returned": returned_to_json(board.progress.returned if board.progress else None),
         "summary": summary,
         "indicators": rows,
     }
-
-
-def _closed_json(closed: Closed | None) -> dict[str, Any] | None:
-    """`{"at", "by", "reason", "approved"}` (`approved`: null or `{"at", "by", "note",
-    "digest"}`), as the API's progress documents carry it; None when open."""
-    if closed is None:
-        return None
-    approved = closed.approved
-    return {
-        "at": closed.at.isoformat(),
-        "by": closed.by,
-        "reason": closed.reason,
-        "approved": None
-        if approved is None
-        else {
-            "at": approved.at.isoformat(),
-            "by": approved.by,
-            "note": approved.note,
-            "digest": approved.digest,
-        },
-    }
-
-
-def _returned_json(returned: Returned | None) -> dict[str, Any] | None:
-    if returned is None:
-        return None
-    return {"at": returned.at.isoformat(), "by": returned.by, "reason": returned.reason}
 
 
 def _plain(value: Any) -> bool:

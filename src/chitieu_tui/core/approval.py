@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from chitieu_tui.core.model import Progress
+from chitieu_tui.core.model import Closed, Progress, Returned
 from chitieu_tui.core.periods import Period
 
 State = Literal["open", "submitted", "approved", "returned"]
@@ -78,3 +78,31 @@ def standing(progress: Progress | None, due: dt.date, today: dt.date) -> Standin
         return Standing(state, day, day > due, False)
     overdue = today > due
     return Standing(state, None, overdue, overdue)
+
+
+def closed_to_json(closed: Closed | None) -> dict[str, Any] | None:
+    """`{"at", "by", "reason", "approved"}` (at in ISO 8601; `approved` null, or `{"at",
+    "by", "note", "digest"}`), or None for an open quarter."""
+    if closed is None:
+        return None
+    approved = closed.approved
+    return {
+        "at": closed.at.isoformat(),
+        "by": closed.by,
+        "reason": closed.reason,
+        "approved": None
+        if approved is None
+        else {
+            "at": approved.at.isoformat(),
+            "by": approved.by,
+            "note": approved.note,
+            "digest": approved.digest,
+        },
+    }
+
+
+def returned_to_json(returned: Returned | None) -> dict[str, Any] | None:
+    """`{"at", "by", "reason"}` of a quarter sent back and not closed again, or None."""
+    if returned is None:
+        return None
+    return {"at": returned.at.isoformat(), "by": returned.by, "reason": returned.reason}

@@ -8,11 +8,11 @@ from typing import Any
 
 import msgspec
 
-from chitieu_tui.core.approval import quarter_state
+from chitieu_tui.core.approval import closed_to_json, quarter_state, returned_to_json
 from chitieu_tui.core.errors import ChitieuError, DataError
 from chitieu_tui.core.journal import Change, change_from_raw
 from chitieu_tui.core.loader import definitions_from_dict, progress_from_dict
-from chitieu_tui.core.model import Closed, Definitions, Entry, Progress, Returned, drop_none
+from chitieu_tui.core.model import Definitions, Entry, Progress, drop_none
 from chitieu_tui.core.numbers import whole
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
@@ -134,34 +134,6 @@ def _value_json(entry: Entry, integer: bool = False) -> Any:
         extra["at"] = entry.at.isoformat()
     value = whole(entry.value, integer)
     return {"value": value, **extra} if extra else value
-
-
-def closed_to_json(closed: Closed | None) -> dict[str, Any] | None:
-    """`{"at", "by", "reason", "approved"}` (at in ISO 8601; `approved` null, or `{"at",
-    "by", "note", "digest"}`), or None for an open quarter."""
-    if closed is None:
-        return None
-    approved = closed.approved
-    return {
-        "at": closed.at.isoformat(),
-        "by": closed.by,
-        "reason": closed.reason,
-        "approved": None
-        if approved is None
-        else {
-            "at": approved.at.isoformat(),
-            "by": approved.by,
-            "note": approved.note,
-            "digest": approved.digest,
-        },
-    }
-
-
-def returned_to_json(returned: Returned | None) -> dict[str, Any] | None:
-    """`{"at", "by", "reason"}` of a quarter sent back and not closed again, or None."""
-    if returned is None:
-        return None
-    return {"at": returned.at.isoformat(), "by": returned.by, "reason": returned.reason}
 
 
 def progress_to_json(progress: Progress, defs: Definitions | None = None) -> dict[str, Any]:

@@ -30,7 +30,6 @@ NOT_YET_CONVERTED = frozenset(
         "remote/client.py",
         "report.py",
         "screens/dashboard.py",
-        "settings.py",
     }
 )
 

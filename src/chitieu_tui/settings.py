@@ -8,8 +8,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
+from platformdirs import user_config_path
 
+from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.errors import DataError, Place
+from chitieu_tui.core.loader import validation_error
+from chitieu_tui.core.tomlfile import Locator, read_toml
 from chitieu_tui.i18n import Msg
 
 APP_NAME = "chitieu-tui"
@@ -65,8 +69,6 @@ def settings_path() -> Path:
     override = os.environ.get(PATH_ENV)
     if override:
         return Path(override).expanduser()
-    from platformdirs import user_config_path
-
     return user_config_path(APP_NAME) / FILE_NAME
 
 
@@ -81,8 +83,6 @@ class Value:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    from chitieu_tui.core.tomlfile import Locator
-
     place = Locator.scan("", text).place("", 0, key)
     return place.line
 
@@ -90,9 +90,6 @@ def _line_of(text: str, key: str) -> int | None:
 def read_file(path: Path | None = None) -> tuple[SettingsFile, str]:
     """The settings file (empty when it does not exist) and its text; a broken one is a
     DataError naming file, line and column."""
-    from chitieu_tui.core.loader import validation_error
-    from chitieu_tui.core.tomlfile import Locator, read_toml
-
     path = path or settings_path()
     if not path.exists():
         return SettingsFile(), ""
@@ -181,9 +178,7 @@ def app_settings(save: bool = True) -> AppSettings:
 def save_theme(name: str, path: Path | None = None) -> Path | None:
     """Write `theme = name` into the settings file, keeping its comments and other keys;
     a broken file is left alone (None)."""
-    import tomlkit
-
-    from chitieu_tui.core.atomic import atomic_write
+    import tomlkit  # lazy: the comment-keeping TOML writer, only when a theme is picked
 
     path = path or settings_path()
     try:

@@ -17,6 +17,7 @@ from chitieu_tui.core.arithmetic import Board, Evaluation, Status, expected_at
 from chitieu_tui.core.errors import ChitieuError, DataError, ErrorList, InternalError, Place
 from chitieu_tui.core.loader import ID_RE, validation_error
 from chitieu_tui.core.model import Aggregate, Definitions, Indicator, aggregate_of
+from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import Source, View
 from chitieu_tui.core.text import clean
@@ -324,6 +325,7 @@ async def _aread(m: Member, period: Period | None) -> None:
 
 def is_collection(root: Path) -> bool:
     """A folder without chitieu.toml holding collection.toml or data folders."""
+    # lazy: datadir loads the writer; a remote collection's Member never needs it
     from chitieu_tui.core.datadir import usable_path
 
     usable_path(root)
@@ -346,8 +348,8 @@ def _unit_folders(root: Path) -> list[Path]:
 
 def open_folder(root: Path, snapshots: Path | None = None) -> Collection:
     """A collection of the data folders under `root` (each a FileSource), sorted by name."""
+    # lazy: the file source and its writer, only when a folder (not an API) is opened
     from chitieu_tui.core.filesource import FileSource
-    from chitieu_tui.core.paths import shown_path
 
     info = CollectionInfo()
     path = root / COLLECTION_FILE

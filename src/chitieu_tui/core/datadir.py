@@ -13,8 +13,8 @@ from pathlib import Path
 from chitieu_tui.core import writer
 from chitieu_tui.core.archive import Archive
 from chitieu_tui.core.arithmetic import Board
-from chitieu_tui.core.errors import ChitieuError, DataError, Place, WriteError
-from chitieu_tui.core.journal import Change
+from chitieu_tui.core.errors import ChitieuError, DataError, Place, WriteError, flatten
+from chitieu_tui.core.journal import Change, read_journal
 from chitieu_tui.core.loader import load_definitions, load_progress, load_year_definitions
 from chitieu_tui.core.model import Definitions, Indicator, Progress
 from chitieu_tui.core.oserrors import os_reason
@@ -313,9 +313,6 @@ class DataDir:
         """What is wrong with the journals (`chitieu check`): `journal` no folder, a journal
         that cannot be read, or of another unit or quarter than its place says — a quarter
         `set` would refuse."""
-        from chitieu_tui.core.errors import flatten
-        from chitieu_tui.core.journal import read_journal
-
         folder = self.root / "journal"
         problem = folder_problem(folder, self.shown(folder))
         if problem is not None:

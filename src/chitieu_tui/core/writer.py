@@ -26,7 +26,7 @@ from chitieu_tui.core.journal import (
     read_journal,
     reconcile,
 )
-from chitieu_tui.core.loader import progress_from_dict, value_problem
+from chitieu_tui.core.loader import load_progress, progress_from_dict, value_problem
 from chitieu_tui.core.model import (
     Approved,
     Closed,
@@ -193,7 +193,7 @@ def _inside(path: Path, where: str) -> None:
 def _held(path: Path, where: str, lock_seconds: float) -> Iterator[None]:
     """Hold the progress file's lock (beside its target): the one lock of progress and journal.
     Progress and journal must lie inside the data folder (`_inside`)."""
-    import filelock
+    import filelock  # lazy: only when a file is written, never on a read
 
     _inside(path, where)
     _inside(journal_file(path), _journal_where(where))
@@ -380,7 +380,7 @@ def write(
     refused rename puts the journal back). The quarter as it now stands comes back without
     reading the file again. A value records `by` (default: the current user) and `at`.
     """
-    import tomlkit
+    import tomlkit  # lazy: the comment-keeping TOML writer, only when a file is written
 
     where = shown or str(path)
     checked = [_check(r, defs, where) for r in requests]
@@ -543,8 +543,6 @@ def notice_hand_changes(
     at = (now or local_now()).replace(microsecond=0)
     progress = None
     if os.path.lexists(path):  # a link to nothing is said by the loader, not taken as none
-        from chitieu_tui.core.loader import load_progress
-
         progress = load_progress(path, defs, where)[0]
     stored, noticed = _journaled(path, where, defs, period, progress, at)
     return append_chained(defs.unit.id, period, stored, noticed)  # as the next write has them
@@ -575,7 +573,7 @@ def _put(
 ) -> Entry:
     """Store one value (whole numbers as integers) with `by` and `at`, its note, cause and
     remedy (None keeps the current one, "" removes it); the entry as the loader reads it."""
-    import tomlkit
+    import tomlkit  # lazy: the comment-keeping TOML writer, only when a file is written
 
     stored: float | bool | int = value
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
@@ -598,7 +596,7 @@ def _put(
 
 
 def _new_document(defs: Definitions, period: Period) -> Any:
-    import tomlkit
+    import tomlkit  # lazy: the comment-keeping TOML writer, only when a file is written
 
     doc = tomlkit.document()
     doc.add("schema", 1)
@@ -613,7 +611,7 @@ def _new_document(defs: Definitions, period: Period) -> Any:
 def _editable(text: str, where: str) -> Any:
     """The progress file's text (read and checked once by `read_toml`) as a tomlkit document,
     comments kept."""
-    import tomlkit
+    import tomlkit  # lazy: the comment-keeping TOML writer, only when a file is written
 
     try:
         return tomlkit.parse(text)

@@ -24,8 +24,6 @@ NOT_YET_CONVERTED = frozenset(
         "cli/tui.py",
         "cli/write.py",
         "office/entry.py",
-        "remote/client.py",
-        "report.py",
         "screens/dashboard.py",
     }
 )

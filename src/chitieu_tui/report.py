@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import os
 import re
 import shutil
 import sys
 from typing import Any
+
+import msgspec
 
 from chitieu_tui.core.approval import closed_to_json, quarter_state, returned_to_json
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
 from chitieu_tui.core.numbers import whole
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import current, t
-from chitieu_tui.present import fmt
+from chitieu_tui.present import fmt, official
 from chitieu_tui.present.cells import REPORT_COLUMNS, REPORT_NUMERIC, report_headers, row_cells
 from chitieu_tui.present.journal import closed_text
+from chitieu_tui.present.official import provenance, provenance_line, title
 from chitieu_tui.present.status import colour as status_colour
 from chitieu_tui.present.summary import groups_line, summary_line
 from chitieu_tui.present.time import datetime_text
@@ -134,8 +139,6 @@ def json_text(data: Any) -> str:
     (compiled: about 10× faster on 5,000 indicators) whenever that gives the same text."""
     if not _plain(data):
         return json.dumps(data, ensure_ascii=False, indent=2)
-    import msgspec
-
     try:
         return msgspec.json.format(msgspec.json.encode(data), indent=2).decode("utf-8")
     except (TypeError, ValueError):  # a type or text msgspec does not write as json does
@@ -211,8 +214,6 @@ def render(view: View, form: str) -> str:
         return json_text(to_json(board))
     title = f"{board.definitions.unit.name} · {board.period.label()}"
     if form == "csv":
-        import csv
-
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
@@ -222,8 +223,6 @@ def render(view: View, form: str) -> str:
     if form == "csv-excel":
         return csv_excel(view)
     if form == "markdown":
-        from chitieu_tui.present.official import provenance
-
         block = [f"- **{_md(k)}:** {_md(v)}" for k, v in provenance(view)]
         lines = [
             f"# {_md(title)}",
@@ -268,8 +267,6 @@ readable on light and dark backgrounds."""
 
 def use_colour(stream: object = None) -> bool:
     """Colour on a terminal; none when piped, with NO_COLOR set, or TERM=dumb."""
-    import os
-
     stream = stream if stream is not None else sys.stdout
     isatty = getattr(stream, "isatty", None)
     if isatty is None or not isatty():
@@ -278,6 +275,7 @@ def use_colour(stream: object = None) -> bool:
 
 
 def _rich_table(view: View, colour: bool | None = None) -> str:
+    # lazy: rich only for the table on a terminal, not json/csv
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -305,8 +303,6 @@ def _rich_table(view: View, colour: bool | None = None) -> str:
     console.print(table)
     console.print(Text(summary_line(board)))
     console.print(Text(groups_line(board)))
-    from chitieu_tui.present.official import provenance_line
-
     console.print(Text(provenance_line(view)))
     out = console.file
     assert isinstance(out, io.StringIO)
@@ -332,8 +328,6 @@ def excel_number(x: object) -> str:
 
 def excel_rows(view: View, lead: list[str] | None = None) -> list[list[str]]:
     """The §11 table's rows (no group rows) as text cells for `csv-excel`."""
-    from chitieu_tui.present import official
-
     rows = []
     for item in official.rows(view):
         if isinstance(item, official.GroupRow):
@@ -357,24 +351,18 @@ def excel_rows(view: View, lead: list[str] | None = None) -> list[list[str]]:
 
 def excel_headers() -> list[str]:
     """`csv-excel`'s headings: the §11 columns in the reader's language, then the id."""
-    from chitieu_tui.present import official
-
     return [*official.headers(), t("o.col_id")]
 
 
 def excel_writer(out: io.StringIO) -> Any:
     """A CSV writer with the list separator a spreadsheet of the reader's locale expects:
     `;` in Vietnamese (where `,` marks decimals), `,` in English."""
-    import csv
-
     return csv.writer(out, delimiter=";" if current() != "en" else ",", lineterminator="\r\n")
 
 
 def csv_excel(view: View) -> str:
     """`--format csv-excel`: a BOM, where the figures come from, then the §11 table with headings
     in the reader's language and numbers as the reader's spreadsheet reads them."""
-    from chitieu_tui.present.official import provenance, title
-
     out = io.StringIO()
     writer = excel_writer(out)
     writer.writerow([_csv_cell(title(view))])

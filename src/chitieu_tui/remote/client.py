@@ -12,6 +12,8 @@ import sys
 import time
 import zlib
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -35,7 +37,7 @@ def _import_httpx() -> Any:
     if blocked:
         sys.modules["httpx._main"] = None  # type: ignore[assignment]
     try:
-        import httpx
+        import httpx  # lazy: here, so that its command-line client is blocked first
     finally:
         if blocked and sys.modules.get("httpx._main", 0) is None:
             del sys.modules["httpx._main"]
@@ -238,8 +240,6 @@ def _problem_detail(body: bytes) -> str:
 def status_words(status: int) -> str:
     """`500 Internal Server Error` (the protocol's own words, the same in every language)."""
     try:
-        from http import HTTPStatus
-
         return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:
         return str(status)
@@ -377,8 +377,6 @@ class ApiClient:
         try:
             seconds = float(raw)
         except ValueError:
-            from email.utils import parsedate_to_datetime
-
             try:
                 when = parsedate_to_datetime(raw)
             except (TypeError, ValueError):

@@ -23,7 +23,6 @@ NOT_YET_CONVERTED = frozenset(
         "cli/read.py",
         "cli/tui.py",
         "cli/write.py",
-        "office/entry.py",
         "screens/dashboard.py",
     }
 )

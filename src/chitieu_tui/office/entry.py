@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import re
 import stat
 import zipfile
 import zlib
@@ -14,15 +15,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
+from xml.etree.ElementTree import ParseError
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from chitieu_tui import i18n
 from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, ErrorList, Place
+from chitieu_tui.core.journal import closed_msg
+from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import SetValue
 from chitieu_tui.core.text import clean
+from chitieu_tui.core.tomlfile import MAX_BYTES
 from chitieu_tui.core.writer import ImplausibleError, check_plausible, checked_value
 from chitieu_tui.i18n import Msg, t, t_in
+from chitieu_tui.office.xlsx import HEADER_FILL, SHEET_COLUMNS, number_format, sheet_name, to_bytes
 from chitieu_tui.present import fmt
 
 if TYPE_CHECKING:
@@ -76,12 +88,6 @@ def _prompt(board: Board, indicator_id: str) -> str:
 
 def template_sheet(ws: Worksheet, board: Board) -> None:
     """One unit's entry sheet for `board`'s quarter: protected but for the entry columns."""
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    from chitieu_tui.office.xlsx import HEADER_FILL, number_format
-
     unit = board.definitions.unit
     ws["A1"] = t("o.t_title", period=board.period.label(), unit=unit.name)
     ws["A1"].font = Font(bold=True, size=14)
@@ -150,10 +156,6 @@ def template_sheet(ws: Worksheet, board: Board) -> None:
 
 def template_bytes(boards: Sequence[Board]) -> bytes:
     """The entry workbook: one sheet per unit (a collection gives several)."""
-    from openpyxl import Workbook
-
-    from chitieu_tui.office.xlsx import sheet_name, to_bytes
-
     wb = Workbook()
     taken: set[str] = set()
     first = wb.active
@@ -290,9 +292,6 @@ def _open_regular(path: Path, shown: str) -> BinaryIO:
 
     Opened with O_NONBLOCK first (as core/tomlfile.py reads TOML), so that a FIFO without a
     writer is refused instead of hanging; blocking again once it is known to be a file."""
-    from chitieu_tui.core.oserrors import os_reason
-    from chitieu_tui.core.tomlfile import MAX_BYTES
-
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
@@ -354,10 +353,6 @@ def _has_doctype(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 def _damage() -> tuple[type[BaseException], ...]:
     """What openpyxl and the XML parsers raise on a damaged workbook: truncated or malformed
     XML, entities (XXE, "billion laughs": refused by the parsers), a broken zip member."""
-    from xml.etree.ElementTree import ParseError
-
-    from openpyxl.utils.exceptions import InvalidFileException
-
     return (
         InvalidFileException,
         zipfile.BadZipFile,
@@ -390,8 +385,6 @@ def read_sheets(path: Path, shown: str) -> list[SheetData]:
                 "err.file.too_large", Place(shown), mib=MAX_UNPACKED // (1024 * 1024)
             ) from None
         except OSError as exc:
-            from chitieu_tui.core.oserrors import os_reason
-
             raise DataError("err.import.unreadable", Place(shown), what=os_reason(exc)) from None
         except _damage():
             raise DataError("err.import.not_xlsx", Place(shown)) from None
@@ -412,8 +405,6 @@ def _known(grid: Grid) -> bool:
 def _read_grids(fh: BinaryIO, shown: str) -> list[Grid]:
     """The sheets in a known layout, streamed: formulas are seen (data_only=False), and read
     again for the values Excel cached only when a sheet has any."""
-    from openpyxl import load_workbook
-
     fh.seek(0)
     wb = load_workbook(fh, read_only=True, data_only=False)
     grids: list[Grid] = []
@@ -452,9 +443,6 @@ def _read_grids(fh: BinaryIO, shown: str) -> list[Grid]:
 def _cached_values(fh: BinaryIO, grids: list[Grid]) -> None:
     """Each formula cell's value as Excel last computed it; a formula with none (a workbook
     saved by a program that does not compute) is refused, naming its cell."""
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
-
     wanted = {g.title: g for g in grids if g.formulas}
     fh.seek(0)
     wb = load_workbook(fh, read_only=True, data_only=True)
@@ -516,8 +504,6 @@ def _entry_sheet(grid: Grid) -> SheetData | None:
 
 
 def _report_header(grid: Grid) -> int | None:
-    from chitieu_tui.office.xlsx import SHEET_COLUMNS
-
     id_col = len(SHEET_COLUMNS)
     for r in range(1, HEAD_ROWS + 1):
         first = _cell_text(grid.value(r, 1))
@@ -530,10 +516,6 @@ def _report_sheet(grid: Grid) -> SheetData | None:
     """A unit sheet of `report --format xlsx`: the hidden id column (unit and period in its
     first two cells), values from `Thực hiện quý` (quarter-reported counts, milestones) or
     `Lũy kế` (the stored year-to-date or level)."""
-    from openpyxl.utils import get_column_letter
-
-    from chitieu_tui.office.xlsx import SHEET_COLUMNS
-
     id_col = len(SHEET_COLUMNS)
     header = _report_header(grid)
     if header is None:
@@ -572,8 +554,6 @@ def _shown_unit(sheet: SheetData) -> str | None:
     """The unit's name as the sheet shows it: in an entry sheet's title (`Phiếu nhập số liệu
     Quý I/2026 · Phường Mỹ Thới`), in a report sheet's `Đơn vị: …` line; None when the
     sheet shows none (the line was cleared or rewritten)."""
-    import re
-
     for lang in LANGS:  # a sheet made in either language
         if sheet.title is not None:
             pattern = t_in(lang, "o.t_title", period="QQPERIODQQ", unit="QQUNITQQ")
@@ -687,8 +667,6 @@ def plan(
             continue
         progress = board.progress
         if progress is not None and progress.closed is not None:
-            from chitieu_tui.core.journal import closed_msg
-
             msg = closed_msg("err.closed.refused", chosen, progress.closed)
             errors.append(DataError(msg, _where(sheet.sheet, sheet.period_cell)))
             continue

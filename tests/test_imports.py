@@ -22,7 +22,6 @@ NOT_YET_CONVERTED = frozenset(
         "app.py",
         "cli/read.py",
         "cli/tui.py",
-        "cli/write.py",
         "screens/dashboard.py",
     }
 )

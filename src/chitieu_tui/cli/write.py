@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chitieu_tui.cli.console import warn
 from chitieu_tui.cli.sources import make_collection
+from chitieu_tui.core.atomic import atomic_write
+from chitieu_tui.core.datadir import BUNDLED, resolve_data_dir
 from chitieu_tui.core.errors import (
     ChitieuError,
     DataError,
@@ -16,26 +19,25 @@ from chitieu_tui.core.errors import (
     UsageError,
     WriteError,
 )
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.journal import closed_msg
+from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.periods import Period, preferred
 from chitieu_tui.core.requests import Close, Reopen, SetValue, Unset
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.writer import ImplausibleError
 from chitieu_tui.i18n import Msg, current, t
+from chitieu_tui.office import need
 from chitieu_tui.present import fmt
 from chitieu_tui.present.journal import closed_text
 
 if TYPE_CHECKING:
-    from chitieu_tui.core.filesource import FileSource
     from chitieu_tui.core.requests import Written
     from chitieu_tui.remote.source import ApiSource
 
 
 def _file_source(args: argparse.Namespace) -> FileSource:
     """The data folder a writing command writes through (never a server: `--api` is refused)."""
-    from chitieu_tui.core.datadir import resolve_data_dir
-    from chitieu_tui.core.filesource import FileSource
-
     if args.api:
         raise UsageError("err.usage.set_api")
     return FileSource(resolve_data_dir(args.config))
@@ -186,10 +188,6 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Copy the bundled sample to a folder the user owns."""
-    import shutil
-
-    from chitieu_tui.core.datadir import BUNDLED
-
     dest = Path(args.dest)
     if dest.exists() and any(dest.iterdir()):
         raise WriteError("err.init.not_empty", Place(str(dest)))
@@ -198,8 +196,6 @@ def cmd_init(args: argparse.Namespace) -> int:
             BUNDLED, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
         )
     except OSError as exc:
-        from chitieu_tui.core.oserrors import os_reason
-
         raise WriteError("err.init.copy", Place(str(dest)), reason=os_reason(exc)) from None
     print(dest)
     return 0
@@ -207,8 +203,6 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def _entry_units(args: argparse.Namespace) -> list[FileSource]:
     """The data folders `template` and `import` work on: one, or each unit of a collection."""
-    from chitieu_tui.core.filesource import FileSource
-
     if args.api or getattr(args, "offline", False):
         raise UsageError("err.usage.set_api")
     collection = make_collection(args)
@@ -219,10 +213,8 @@ def _entry_units(args: argparse.Namespace) -> list[FileSource]:
 
 def cmd_template(args: argparse.Namespace) -> int:
     """Write an entry workbook (a sheet per unit) for a quarter."""
-    from chitieu_tui.office import need
-
     need("openpyxl")
-    from chitieu_tui.core.atomic import atomic_write
+    # lazy: openpyxl, only for template and import (after `need` says how to install it)
     from chitieu_tui.office.entry import template_bytes
 
     boards = []
@@ -240,9 +232,8 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Check every filled cell of an entry workbook, then write them all (nothing when any
     cell is bad), one write (one transaction) per unit and quarter."""
-    from chitieu_tui.office import need
-
     need("openpyxl")
+    # lazy: openpyxl, only for template and import (after `need` says how to install it)
     from chitieu_tui.office.entry import plan, read_sheets
 
     units = {}

@@ -16,9 +16,15 @@ from chitieu_tui.cli.sources import (
     make_collection,
     make_source,
 )
+from chitieu_tui.core.approval import deadline
+from chitieu_tui.core.atomic import atomic_write
+from chitieu_tui.core.datadir import DataDir, resolve_data_dir
 from chitieu_tui.core.errors import ChitieuError, DataError, Place, UsageError, flatten
+from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import t
+from chitieu_tui.present.journal import change_line
+from chitieu_tui.present.time import date_text
 
 if TYPE_CHECKING:
     from chitieu_tui.core.collection import Collection
@@ -27,9 +33,6 @@ if TYPE_CHECKING:
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate chitieu.toml and every progress file; print every problem found (on a
     collection: every unit's, each named)."""
-    from chitieu_tui.core.datadir import DataDir
-    from chitieu_tui.i18n import t
-
     collection = make_collection(args)
     if collection is not None:
         return check_collection(args, collection)
@@ -86,8 +89,6 @@ def check_collection(args: argparse.Namespace, collection: Collection) -> int:
     """`chitieu check` on a collection: each unit checked as `chitieu check --config UNIT`,
     under a line naming it; then the collection read as `report` reads it, so that what
     only the whole shows (two folders of one unit) is said too. Exit 1 when any unit fails."""
-    from chitieu_tui.core.filesource import FileSource
-
     failed: list[str] = []
     for m in collection.members:
         if not isinstance(m.source, FileSource):  # not a folder (not for `--config ROOT`)
@@ -132,8 +133,6 @@ def _emit(args: argparse.Namespace, data: bytes | str) -> None:
     if isinstance(data, str):
         data = data.encode("utf-8")
     if args.output and args.output != "-":
-        from chitieu_tui.core.atomic import atomic_write
-
         print(atomic_write(Path(args.output), data, shown=args.output))
         return
     sys.stdout.flush()
@@ -143,7 +142,7 @@ def _emit(args: argparse.Namespace, data: bytes | str) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Print one period (or write it to `--output`)."""
-    from chitieu_tui.report import render
+    from chitieu_tui.report import render  # lazy: the report's renderers, only for `report`
 
     _check_output(args)
     collection = make_collection(args)
@@ -156,6 +155,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     for w in view.warnings:
         warn(w)
     if official:
+        # lazy: the official forms and their narrative, only for --format xlsx|docx|text
         from chitieu_tui.office.render import render_official
 
         _emit(args, render_official(view, args.format))
@@ -172,10 +172,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def report_collection(args: argparse.Namespace, collection: Collection) -> int:
     """`chitieu report` on a collection."""
+    # lazy: loads core.collection and asyncio, which a single unit's report never needs
     from chitieu_tui.rollup_report import render_collection
 
     load_collection(collection, args.period)
     if args.format in ("xlsx", "docx", "text"):
+        # lazy: the official forms and their narrative, only for --format xlsx|docx|text
         from chitieu_tui.office.render import render_collection_official
 
         _emit(args, render_collection_official(collection, args.format))
@@ -192,6 +194,7 @@ def report_collection(args: argparse.Namespace, collection: Collection) -> int:
 
 def cmd_alerts(args: argparse.Namespace) -> int:
     """List the period's alerts; with --fail, exit 1 when there is any."""
+    # lazy: the alerts, only for `chitieu alerts`
     from chitieu_tui.core import alerts as core_alerts
     from chitieu_tui.present.alerts import line, title
 
@@ -213,6 +216,7 @@ def alerts_collection(args: argparse.Namespace, collection: Collection) -> int:
     """`chitieu alerts` on a collection: each readable unit's alerts under its title (which
     names the unit), a blank line between units; an unreadable unit is warned about (and,
     with --fail, fails the run: its alerts are unknown)."""
+    # lazy: the alerts, only for `chitieu alerts`
     from chitieu_tui.core import alerts as core_alerts
     from chitieu_tui.present.alerts import line, title
 
@@ -244,9 +248,8 @@ def alerts_collection(args: argparse.Namespace, collection: Collection) -> int:
 def overdue_units(collection: Collection) -> str:
     """The units that have not submitted the period once its deadline passed (collection.toml
     `[reporting]`; none without it), a title line then one line each; empty when none."""
-    from chitieu_tui.core.approval import deadline
+    # lazy: loads core.collection and asyncio, which a single unit's report never needs
     from chitieu_tui.present.rollup import standing_of
-    from chitieu_tui.present.time import date_text
 
     if collection.reporting is None:
         return ""
@@ -299,10 +302,6 @@ def snapshot_collection(args: argparse.Namespace, collection: Collection) -> int
 
 def cmd_log(args: argparse.Namespace) -> int:
     """List every change of a quarter, oldest first (values changed by hand noticed)."""
-    from chitieu_tui.core.datadir import resolve_data_dir
-    from chitieu_tui.core.filesource import FileSource
-    from chitieu_tui.present.journal import change_line
-
     if args.api:
         raise UsageError("err.usage.log_api")
     source = FileSource(resolve_data_dir(args.config))

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
+from chitieu_tui.cli.read import cmd_report
 from chitieu_tui.cli.sources import load_collection, make_collection, make_source
+from chitieu_tui.i18n import t
+from chitieu_tui.settings import app_settings
 
 
 def _theme(args: argparse.Namespace) -> str | None:
     """`--light`: the light theme, for a printed page."""
     if not getattr(args, "light", False):
         return None
+    # lazy: textual; this module also serves TERM=dumb, which prints the report instead
     from chitieu_tui.app import LIGHT_THEME
 
     return LIGHT_THEME
@@ -19,12 +25,11 @@ def _theme(args: argparse.Namespace) -> str | None:
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
     """Render the dashboard once, headless, and save it as SVG."""
-    from chitieu_tui.app import save_screenshot
+    # lazy: textual; this module also serves TERM=dumb, which prints the report instead
+    from chitieu_tui.app import save_rollup_screenshot, save_screenshot
 
     collection = make_collection(args)
     if collection is not None:
-        from chitieu_tui.app import save_rollup_screenshot
-
         load_collection(collection, args.period)
         path = save_rollup_screenshot(collection, Path(args.output), args.size, theme=_theme(args))
         print(path)
@@ -41,23 +46,14 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     """Open the dashboard; on a terminal that cannot draw one (`TERM=dumb`), print the report
     instead, after one line saying why."""
-    import os
-
     if os.environ.get("TERM") == "dumb":
-        import sys
-
-        from chitieu_tui.cli.read import cmd_report
-        from chitieu_tui.i18n import t
-
         print(t("tui.dumb_terminal"), file=sys.stderr)
         return cmd_report(argparse.Namespace(**{**vars(args), "format": "table", "output": None}))
-    from chitieu_tui.app import run_app
-    from chitieu_tui.settings import app_settings
+    # lazy: textual; not loaded when TERM=dumb prints the report instead
+    from chitieu_tui.app import run_app, run_rollup
 
     settings = app_settings()  # read once, here, never on the app's UI thread
     collection = make_collection(args)
     if collection is not None:
-        from chitieu_tui.app import run_rollup
-
         return run_rollup(collection, args.period, settings)
     return run_app(make_source(args), args.period, settings)

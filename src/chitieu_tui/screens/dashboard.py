@@ -16,12 +16,16 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
+from chitieu_tui.core import alerts as core_alerts
+from chitieu_tui.core.alerts import turned_behind
 from chitieu_tui.core.arithmetic import Evaluation, Status
 from chitieu_tui.core.journal import closed_msg
 from chitieu_tui.core.periods import Period, current_period
 from chitieu_tui.core.source import ClosableSource, Source, View, WritableSource
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import LookedAt, OpenDetail, SnapshotSaved, Stamped, ViewLoaded
+from chitieu_tui.screens.alerts import AlertsScreen
+from chitieu_tui.screens.close import CloseScreen
 from chitieu_tui.screens.controller import Command, Controller
 from chitieu_tui.screens.detail import DetailScreen
 from chitieu_tui.screens.entry import EntryScreen
@@ -257,8 +261,6 @@ class DashboardScreen(FilterActions, Controller):
         if old is None or old.period != new.period:
             self.marked.clear()
             return
-        from chitieu_tui.core.alerts import turned_behind
-
         turned = turned_behind(old.board, new.board)
         still = {ev.indicator.id for ev in new.board.evaluations if ev.status is Status.BEHIND}
         self.marked = (self.marked & still) | set(turned)
@@ -368,8 +370,6 @@ class DashboardScreen(FilterActions, Controller):
             return
         progress = self.view.board.progress
         closed = progress.closed if progress is not None else None
-        from chitieu_tui.screens.close import CloseScreen  # only when closing
-
         missing = [
             ev.indicator.name for ev in self.view.board.evaluations if ev.status is Status.NO_DATA
         ]
@@ -378,9 +378,6 @@ class DashboardScreen(FilterActions, Controller):
 
     def action_alerts(self) -> None:
         """`!`: the alerts of the quarter shown; Enter there opens an indicator's detail."""
-        from chitieu_tui.core import alerts as core_alerts  # only when asked
-        from chitieu_tui.screens.alerts import AlertsScreen
-
         if self.view is None or self.app.screen is not self:
             return
         found = core_alerts.alerts(self.view.board, core_alerts.today())

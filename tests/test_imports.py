@@ -14,15 +14,6 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src" / "chitieu_tui"
 PACKAGE = "chitieu_tui"
 
-NOT_YET_CONVERTED = frozenset(
-    {
-        # Issue 19 item 6 converted the CLI, office, present, web, i18n and some server
-        # files. These were being restructured by other changes at the same time; each is
-        # removed from this set once its function-level imports follow the convention.
-        "app.py",
-    }
-)
-
 
 def _module_of(path: Path, root: Path) -> str:
     parts = list(path.relative_to(root.parent).with_suffix("").parts)
@@ -133,19 +124,8 @@ def problems(path: Path, root: Path = SRC) -> list[str]:
 def test_function_level_imports_say_why_and_repeat_nothing() -> None:
     found = []
     for path in sorted(SRC.rglob("*.py")):
-        if path.relative_to(SRC).as_posix() not in NOT_YET_CONVERTED:
-            found += problems(path)
+        found += problems(path)
     assert not found, "\n".join(found)
-
-
-def test_the_list_of_files_not_yet_converted_only_shrinks() -> None:
-    """A file that follows the convention leaves the list (and each listed file exists)."""
-    stale = [
-        rel
-        for rel in sorted(NOT_YET_CONVERTED)
-        if not (SRC / rel).is_file() or not problems(SRC / rel)
-    ]
-    assert not stale, f"remove from NOT_YET_CONVERTED: {stale}"
 
 
 def test_the_check_finds_both_faults(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ and the screenshots."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable
@@ -15,14 +16,19 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerFailed, WorkerState
 
+from chitieu_tui import settings as settings_file
 from chitieu_tui.commands import LocalizedPalette, default_theme, screenshot_folder
+from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.errors import ChitieuError, InternalError
+from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import Source, View
-from chitieu_tui.i18n import LANGS, current, t, use
+from chitieu_tui.i18n import LANGS, current, resolve_lang, t, use
+from chitieu_tui.present.failure import worded
 from chitieu_tui.screens.controller import Command, Controller, ListedCommands
 from chitieu_tui.screens.dashboard import DashboardScreen, _local_now
 from chitieu_tui.settings import AppSettings
+from chitieu_tui.themes import install
 
 if TYPE_CHECKING:  # the roll-up is imported when first used
     from chitieu_tui.core.collection import Collection
@@ -72,8 +78,6 @@ class ChitieuApp(App[int]):
     ) -> None:
         """`settings`: read by the command line before (None: no theme, none saved)."""
         super().__init__()
-        from chitieu_tui.themes import install
-
         install(self)
         self._source = source
         self._collection = collection
@@ -100,7 +104,8 @@ class ChitieuApp(App[int]):
         """The theme, then the first screen: the roll-up, or the unit's dashboard."""
         self._start_theme()
         if self._collection is not None:
-            from chitieu_tui.screens.rollup import RollupScreen  # only for a roll-up
+            # lazy: the roll-up's screen, widgets and statistics (~30 ms), only for a roll-up
+            from chitieu_tui.screens.rollup import RollupScreen
 
             rollup = RollupScreen(
                 self._collection,
@@ -156,15 +161,11 @@ class ChitieuApp(App[int]):
     @work(thread=True, group="settings", exit_on_error=False)
     def _write_theme(self, name: str) -> None:
         """The settings file written in a thread (a slow disk never holds a frame)."""
-        from chitieu_tui import settings  # the writer and tomlkit: only when a theme is picked
-
-        settings.save_theme(name)
+        settings_file.save_theme(name)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The app's own workers (saving the theme): a failure is a warning, never fatal."""
         if event.state is WorkerState.ERROR and event.worker.group == "settings":
-            from chitieu_tui.present.failure import worded
-
             text = worded(event.worker.error)  # type: ignore[arg-type]
             self.notify(text, severity="warning", markup=False)
 
@@ -195,8 +196,6 @@ class ChitieuApp(App[int]):
             folder.mkdir(parents=True, exist_ok=True)
             path = self.save_screenshot(path=str(folder))
         except OSError as exc:
-            from chitieu_tui.core.oserrors import os_reason  # only on a failure
-
             text = t("screenshot.failed", path=str(folder), reason=os_reason(exc))
             self.notify(text, severity="error", markup=False)
             return
@@ -273,8 +272,6 @@ def save_screenshot(
 ) -> Path:
     """Render the dashboard headless at `size`, once loaded, into an SVG file (in `theme`
     when given, e.g. LIGHT_THEME)."""
-    import asyncio
-
     initial = preload(source, period)
     app = ChitieuApp(source, period, initial=initial)
 
@@ -298,8 +295,6 @@ def save_screenshot(
         return svg
 
     svg = asyncio.run(render())
-    from chitieu_tui.core.atomic import atomic_write
-
     return atomic_write(Path(output), svg.encode("utf-8"))
 
 
@@ -319,8 +314,6 @@ def save_rollup_screenshot(
     collection: Collection, output: Path, size: tuple[int, int], theme: str | None = None
 ) -> Path:
     """Render the roll-up of a loaded collection headless at `size` into an SVG file."""
-    import asyncio
-
     app = ChitieuApp(None, collection.period, collection=collection, preloaded=True)
 
     async def render() -> str:
@@ -331,8 +324,6 @@ def save_rollup_screenshot(
             return app.export_screenshot(title="chitieu")
 
     svg = asyncio.run(render())
-    from chitieu_tui.core.atomic import atomic_write
-
     return atomic_write(Path(output), svg.encode("utf-8"))
 
 
@@ -341,9 +332,9 @@ def __getattr__(name: str) -> ChitieuApp:
     `textual run --dev chitieu_tui.app:app`."""
     if name != "app":
         raise AttributeError(name)
+    # lazy: the file stack, only for `textual run --dev` (the CLI hands the app its source)
     from chitieu_tui.core.datadir import resolve_data_dir
     from chitieu_tui.core.filesource import FileSource
-    from chitieu_tui.i18n import resolve_lang
 
     use(resolve_lang())
     source = FileSource(resolve_data_dir(None))

@@ -18,7 +18,9 @@ from tuikit import RecordingApp, dash, rollup_of, settle
 
 from chitieu_tui.core.collection import Collection, open_folder
 from chitieu_tui.core.datadir import BUNDLED_COLLECTION
+from chitieu_tui.core.errors import Place, SourceError
 from chitieu_tui.core.periods import Period
+from chitieu_tui.i18n import t
 from chitieu_tui.screens import DashboardScreen, DetailScreen, EntryScreen, HelpScreen
 from chitieu_tui.screens.rollup import RollupScreen
 from chitieu_tui.widgets import IndicatorTable, SummaryBar
@@ -275,6 +277,52 @@ async def test_a_collection_loaded_after_start(tmp_path: Path) -> None:
         await settle(pilot)
         assert card(app).shown_names() == ["Phường a"]
         assert "1/1" in text_of(app, "#rollup-header")
+
+
+UNITS_GONE = SourceError("err.collection.units_shape", Place("api:http://example.invalid/units"))
+
+
+def errors_told(app: RecordingApp) -> list[str]:
+    return [text for severity, text in app.notes if severity == "error"]
+
+
+async def test_a_failed_reload_is_told_once_and_the_units_shown_stay(
+    province: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker's failure (the screens' shared handler): notified once in the reader's words,
+    never fatal; the units shown before stay on screen."""
+    app = rollup_app(province)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown = card(app).shown_names()
+
+        async def broken(*args: Any, **kwargs: Any) -> None:
+            raise UNITS_GONE
+
+        monkeypatch.setattr(rollup_of(app).collection, "aload", broken)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.is_running
+        assert errors_told(app) == [UNITS_GONE.render()]
+        assert card(app).shown_names() == shown
+        assert not app.screen.query_one("#rollup-note").has_class("-error")
+        assert rollup_of(app).last_error is UNITS_GONE
+
+
+async def test_a_failed_first_load_fills_the_screen() -> None:
+    """No unit could be had: the failure is told and fills the screen."""
+
+    async def discover() -> list[Any]:
+        raise UNITS_GONE
+
+    collection = Collection("Tỉnh", [], label="api:http://example.invalid", discover=discover)
+    app = RecordingApp(None, None, collection=collection, preloaded=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.is_running
+        assert errors_told(app) == [UNITS_GONE.render()]
+        note = text_of(app, "#rollup-note")
+        assert t("load_failed") in note and UNITS_GONE.render() in note
 
 
 async def test_over_the_api_with_progress_and_offline_units(

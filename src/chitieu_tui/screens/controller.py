@@ -1,6 +1,7 @@
 """What the two controller screens (a unit's dashboard, the roll-up) share: a palette
-provider over the screen's own commands, the wording of a worker's failure, warnings told
-once, and `again` (the screen made anew in another language, with the same state)."""
+provider over the screen's own commands, a worker's failure shown (worded, notified, the last
+known state kept), warnings told once, and `again` (the screen made anew in another language,
+with the same state)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from chitieu_tui.core.errors import ChitieuError, InternalError
 from chitieu_tui.i18n import fold, t
@@ -61,6 +63,9 @@ class Controller(LocalizedBindings, Screen[None]):
 
     COMMANDS = {ScreenCommands}
 
+    last_error: BaseException | None = None
+    """The last worker failure (the screen clears it once a load succeeds)."""
+
     def palette_commands(self) -> Iterable[Command]:
         """The screen's own palette commands."""
         return []
@@ -83,6 +88,22 @@ class Controller(LocalizedBindings, Screen[None]):
             if text not in warned:
                 warned.add(text)
                 self.notify(text, severity="warning", timeout=10, markup=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where a worker's failure on this screen is shown: worded for the
+        reader and notified, never fatal; what the screen shows stays (its last known state).
+        What else a failure means to the screen, it says in `worker_failed`."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self.last_error = error
+        text = self.failure_text(error)
+        self.notify(text, severity="error", timeout=15, markup=False)
+        self.worker_failed(event.worker.group, error, text)
+
+    def worker_failed(self, group: str, error: BaseException | None, text: str) -> None:
+        """What a failed worker of `group` means to this screen beyond the notification
+        (`text`: the failure as notified); nothing unless the screen says."""
 
     def failure_text(self, error: BaseException | None) -> str:
         """A worker's failure in the reader's words (a bug: the catalog's internal error,

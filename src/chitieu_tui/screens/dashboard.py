@@ -14,7 +14,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
-from textual.worker import Worker, WorkerState
 
 from chitieu_tui.core import alerts as core_alerts
 from chitieu_tui.core.alerts import turned_behind
@@ -104,7 +103,6 @@ class DashboardScreen(FilterActions, Controller):
         """Opened from the roll-up: Esc goes back to it (and the key line says so)."""
         self.now = now
         self.view: View | None = None
-        self.last_error: BaseException | None = None
         self.load_error: BaseException | None = None
         """Set while the last load failed (the screen shows the last good view)."""
         self.marked: set[str] = set(marked or ())
@@ -235,16 +233,10 @@ class DashboardScreen(FilterActions, Controller):
         checked = self.source.last_checked()
         return checked if checked is not None and not view.stale else view.loaded_at
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place where this screen's worker failures are shown; the last good view
-        stays, and nothing is fatal."""
-        if event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
-        self.last_error = error
-        text = self.failure_text(error)
-        self.notify(text, severity="error", timeout=15, markup=False)
-        if event.worker.group != "load":
+    def worker_failed(self, group: str, error: BaseException | None, text: str) -> None:
+        """A failed load: the last good view stays with its header saying so; with none yet,
+        the failure and how to retry fill the screen."""
+        if group != "load":
             return
         self.load_error = error
         if self.view is not None:

@@ -13,7 +13,6 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Input, ProgressBar, Static
-from textual.worker import Worker, WorkerState
 
 from chitieu_tui.core.collection import Collection, Member
 from chitieu_tui.core.periods import Period, current_period
@@ -164,13 +163,9 @@ class RollupScreen(FilterActions, Controller):
         self.show(self.collection)
         self._arm_poll()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place where this screen's worker failures are shown (never fatal)."""
-        if event.state is not WorkerState.ERROR:
-            return
-        text = self.failure_text(event.worker.error)
-        self.notify(text, severity="error", timeout=15, markup=False)
-        if event.worker.group == "load" and not self.collection.members:
+    def worker_failed(self, group: str, error: BaseException | None, text: str) -> None:
+        """A failed load with no unit to show: the failure fills the screen."""
+        if group == "load" and not self.collection.members:
             self.show_error(text)
 
     # -- actions -------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import signal
 import subprocess
@@ -15,11 +16,12 @@ import pytest
 from datadirs import board_of, copy_sample, plain, plain_values, set_value
 
 from chitieu_tui.cli import main
+from chitieu_tui.core import requests
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import ChitieuError, EntryError
 from chitieu_tui.core.model import Indicator
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.requests import SetValue
+from chitieu_tui.core.requests import ANY, SetValue
 from chitieu_tui.core.writer import parse_value, write
 
 NUM = Indicator(id="x", group="g", name="X", kind="level", target=1.0, min=-1e15)
@@ -347,3 +349,47 @@ def test_one_save_reads_and_validates_the_progress_file_once(
     written = source.write([SetValue(period=Period(2026, 1), id="bhyt", value="91")])
     assert written.snapshot is not None and written.progress.values["bhyt"].value == 91.0
     assert calls == ["read_toml", "progress_from_dict"]
+
+
+REQUIRED = inspect.Parameter.empty
+REQUEST_PARAMETERS = {
+    "SetValue": {
+        "period": REQUIRED,
+        "id": REQUIRED,
+        "value": REQUIRED,
+        "note": None,
+        "cause": None,
+        "remedy": None,
+        "confirm": False,
+        "lang": "vi",
+        "expect": ANY,
+        "by": None,
+        "account": "",
+        "via": "set",
+    },
+    "Unset": {
+        "period": REQUIRED,
+        "id": REQUIRED,
+        "expect": ANY,
+        "by": None,
+        "account": "",
+        "via": "unset",
+    },
+    "Close": {"period": REQUIRED, "reason": REQUIRED, "by": None, "account": ""},
+    "Reopen": {"period": REQUIRED, "reason": REQUIRED, "by": None, "account": ""},
+    "Approve": {"period": REQUIRED, "note": "", "by": None, "account": ""},
+    "Return": {"period": REQUIRED, "reason": REQUIRED, "by": None, "account": ""},
+}
+
+
+def test_each_request_is_built_by_keyword_with_its_own_fields_and_defaults() -> None:
+    """The shared bases (`Asked`, `OneValue`, `Reasoned`) change no request's constructor:
+    keyword-only, the same names, the same defaults; a request of one kind never equals
+    one of another with the same fields."""
+    for name, expected in REQUEST_PARAMETERS.items():
+        params = inspect.signature(getattr(requests, name)).parameters.values()
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params), name
+        assert {p.name: p.default for p in params} == expected, name
+    q1 = Period(2026, 1)
+    assert requests.Close(period=q1, reason="x") != requests.Reopen(period=q1, reason="x")
+    assert requests.Unset(period=q1, id="a").via == "unset"

@@ -2,10 +2,12 @@
 
 Every write is a list of requests of one quarter carried through one transaction
 (`WritableSource.write`): one lock, one read, one validation, the closed check, the journal
-first, one atomic write, one snapshot. A request holds what it needs and the common fields:
-who writes (`by`; over the API also the account's
-`account` name, recorded in the journal), how (`via`), the entry the writer saw (`expect`), and for a value its note,
-cause, remedy and whether an implausible value is confirmed.
+first, one atomic write, one snapshot. A request holds what it needs and the common fields,
+declared once in three small bases: every request's quarter and who writes (`Asked`: `by`;
+over the API also the account's `account` name, recorded in the journal); a value's
+indicator and the entry the writer saw (`OneValue`: `id`, `expect`); a quarter's reason
+(`Reasoned`). A value also says how it came (`via`), its note, cause, remedy and whether an
+implausible value is confirmed. The bases are not requests: `Request` lists the six that are.
 """
 
 from __future__ import annotations
@@ -29,77 +31,74 @@ ANY = Expect.ANY
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SetValue:
+class Asked:
+    """What every request holds: its quarter, who writes (`by`; None: the current user) and,
+    over the API, the account's name (`account`, recorded in the journal)."""
+
+    period: Period
+    by: str | None = None
+    account: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OneValue(Asked):
+    """A request about one indicator's value, and the entry the writer saw (`expect`)."""
+
+    id: str
+    expect: Entry | None | Expect = ANY
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reasoned(Asked):
+    """A request about the whole quarter that says why (`reason`)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetValue(OneValue):
     """Enter one value: `value` as typed (`32,5`, `có`; numbers as written in `lang`) or
     already read (a number or a bool from a workbook cell). `note`, `cause`, `remedy`: None
     keeps the current one, "" removes it. `confirm`: an implausible value is meant."""
 
-    period: Period
-    id: str
     value: str | float | bool
     note: str | None = None
     cause: str | None = None
     remedy: str | None = None
     confirm: bool = False
     lang: str = "vi"
-    expect: Entry | None | Expect = ANY
-    by: str | None = None
-    account: str = ""
     via: str = "set"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Unset:
+class Unset(OneValue):
     """Remove one value (EntryError `err.entry.not_set` when there is none)."""
 
-    period: Period
-    id: str
-    expect: Entry | None | Expect = ANY
-    by: str | None = None
-    account: str = ""
     via: str = "unset"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Close:
+class Close(Reasoned):
     """Close the quarter (chốt số liệu) with a reason; a final snapshot follows."""
 
-    period: Period
-    reason: str
-    by: str | None = None
-    account: str = ""
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Reopen:
+class Reopen(Reasoned):
     """Reopen a closed quarter, with a reason."""
 
-    period: Period
-    reason: str
-    by: str | None = None
-    account: str = ""
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Approve:
+class Approve(Asked):
     """Approve a closed (submitted) quarter: `[closed].approved = {at, by, note?, digest}`,
-    the digest of the values approved. `account`: the account's name over the API."""
+    the digest of the values approved."""
 
-    period: Period
     note: str = ""
-    by: str | None = None
-    account: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Return:
+class Return(Reasoned):
     """Send a closed or approved quarter back to the ward with a reason: it reopens, and
     `[returned] = {at, by, reason}` tells the ward why until the next close."""
-
-    period: Period
-    reason: str
-    by: str | None = None
-    account: str = ""
 
 
 Request = SetValue | Unset | Close | Reopen | Approve | Return

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import servers
 from hostile_server import UvicornThread, make_ward
+from servers import FOREIGN, OWN, ROLES, call
 
 from chitieu_tui.cli import main
 from chitieu_tui.core import users as users_mod
@@ -19,9 +20,6 @@ from chitieu_tui.core.users import add_user, hash_token, load_users, remove_user
 from chitieu_tui.remote.server import create_app
 
 pytestmark = pytest.mark.timeout(60)
-API = "/api/v1"
-OWN, FOREIGN = "my-thoi", "an-phu"
-ROLES = ("editor", "approver", "viewer")
 READ_ROUTES = (
     "/units/{unit}",
     "/units/{unit}/periods",
@@ -32,38 +30,13 @@ READ_ROUTES = (
 )
 
 
-@pytest.fixture
-def province(tmp_path: Path) -> Path:
-    """Two wards side by side, the folders older than the listing's trust window."""
-    root = tmp_path / "province"
-    root.mkdir()
-    make_ward(root / "ward-a", OWN)
-    make_ward(root / "ward-b", FOREIGN)
-    old = os.stat(root).st_mtime - 10
-    os.utime(root, (old, old))
-    return root
+province, tokens, server = servers.province, servers.tokens, servers.server
 
 
-@pytest.fixture
-def tokens(province: Path) -> dict[str, str]:
-    """One account per role on the own unit, and a viewer of every unit."""
-    path = province / "users.toml"
-    found = {role: add_user(path, role[:3], role, [OWN], f"Ms {role}") for role in ROLES}
-    found["all"] = add_user(path, "all", "viewer", ["*"])
-    return found
-
-
-@pytest.fixture
-def server(province: Path, tokens: dict[str, str]) -> Iterator[UvicornThread]:
-    srv = UvicornThread(create_app(province)).start()
-    yield srv
-    srv.stop()
-
-
-def get(srv: UvicornThread, path: str, token: str | None, **kw: object) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-    with httpx.Client(timeout=5, **kw) as client:  # type: ignore[arg-type]
-        return client.get(srv.url + API + path, headers=headers)
+def get(
+    srv: UvicornThread, path: str, token: str | None, transport: httpx.BaseTransport | None = None
+) -> httpx.Response:
+    return call(srv, "GET", path, token, lang=None, transport=transport)
 
 
 # -- the rights matrix -----------------------------------------------------------------------

@@ -3,74 +3,27 @@ identity from the account, optimistic concurrency (412), closed quarters (409)."
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from hostile_server import UvicornThread, make_ward
+import servers
+from hostile_server import UvicornThread
+from servers import API, FOREIGN, OWN, ROLES, call
 
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.journal import read_journal
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import Close
-from chitieu_tui.core.users import add_user
 from chitieu_tui.remote.server import create_app
 
 pytestmark = pytest.mark.timeout(60)
-API = "/api/v1"
-OWN, FOREIGN = "my-thoi", "an-phu"
-ROLES = ("editor", "approver", "viewer")
 Q1 = Period(2026, 1)
 IND = "ket-nap-dang-vien"  # 6 in the sample's 2026-Q1
 
 
-@pytest.fixture
-def province(tmp_path: Path) -> Path:
-    root = tmp_path / "province"
-    root.mkdir()
-    make_ward(root / "ward-a", OWN)
-    make_ward(root / "ward-b", FOREIGN)
-    old = os.stat(root).st_mtime - 10
-    os.utime(root, (old, old))
-    return root
-
-
-@pytest.fixture
-def tokens(province: Path) -> dict[str, str]:
-    path = province / "users.toml"
-    found = {role: add_user(path, role[:3], role, [OWN], f"Ms {role}") for role in ROLES}
-    found["all"] = add_user(path, "all", "viewer", ["*"])
-    return found
-
-
-@pytest.fixture
-def server(province: Path, tokens: dict[str, str]) -> Iterator[UvicornThread]:
-    srv = UvicornThread(create_app(province)).start()
-    yield srv
-    srv.stop()
-
-
-def call(
-    srv: UvicornThread,
-    method: str,
-    path: str,
-    token: str | None,
-    body: object = None,
-    lang: str = "en",
-    **params: str,
-) -> httpx.Response:
-    headers = {"Accept-Language": lang}
-    if token is not None:
-        headers["Authorization"] = f"Bearer {token}"
-    with httpx.Client(timeout=10) as client:
-        content = None if body is None else json.dumps(body).encode()
-        return client.request(
-            method, srv.url + API + path, headers=headers, content=content, params=params
-        )
+province, tokens, server = servers.province, servers.tokens, servers.server
 
 
 def journal(root: Path) -> list:

@@ -1039,4 +1039,6 @@ MESSAGES: dict[str, str] = {
     "api.state.open": "the quarter open",
     "api.state.no_value": "no value for {id}",
     "api.state.value": "{value} for {id}",
+    # -- approving from the client (issue 20 items 5-6: approve/return --api, the roll-up's a/R) --
+    "err.approve.role": "The role {role} cannot approve or return quarters on this server: only an approver of the unit can",
 }

@@ -1042,4 +1042,6 @@ MESSAGES: dict[str, str] = {
     "api.state.open": "quý chưa chốt",
     "api.state.no_value": "chưa có số liệu cho {id}",
     "api.state.value": "{value} cho {id}",
+    # -- approving from the client (issue 20 items 5-6: approve/return --api, the roll-up's a/R) --
+    "err.approve.role": "Vai trò {role} không được duyệt hay trả lại quý trên máy chủ này: chỉ người duyệt (approver) của đơn vị mới được",
 }

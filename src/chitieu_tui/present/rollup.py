@@ -50,8 +50,11 @@ class UnitRow:
     """Submitted after the deadline, or not submitted and the deadline passed."""
 
     def state_text(self) -> str:
-        """`đã duyệt`, `đã nộp · trễ hạn`, `bị trả lại`; empty for an open quarter in time."""
-        parts = [] if self.state == "open" else [t(STATE_KEYS[self.state])]
+        """The state column: `đang nhập`, `đã nộp`, `đã duyệt`, `bị trả lại`, with
+        ` · trễ hạn` when late; empty for a broken unit."""
+        if self.rank is None:
+            return ""
+        parts = [t(STATE_KEYS[self.state])]
         if self.late:
             parts.append(t("state.late"))
         return " · ".join(parts)

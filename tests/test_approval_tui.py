@@ -296,3 +296,20 @@ async def test_a_viewer_or_editor_over_the_api_gets_no_approval_keys(
         assert isinstance(app.screen, HelpScreen)
         assert [k for k, _ in app.screen.keys if k in ("a", "R")] == []
     assert (province / "my-thoi" / "progress" / "2026-Q1.toml").read_bytes() == before
+
+
+async def test_an_editor_still_enters_in_a_unit_opened_from_the_rollup(
+    province: Path, server: UvicornThread, tokens: dict[str, str], tmp_path: Path
+) -> None:
+    """The roll-up asking `/me` (through a unit's writer) does not leave that unit's
+    dashboard read-only: its own first load still decides what it offers."""
+    app = api_app(server, tokens["editor"], tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        assert role_line(app) == "Bạn đang xem với quyền: người nhập liệu"
+        on_row(app, "0")  # the unit whose writer asked /me
+        await pilot.press("enter")
+        await settle(pilot)
+        view = dash(app).view
+        assert view is not None and not view.read_only

@@ -5,6 +5,7 @@ is refused). Both only ask: the roll-up writes, in a worker, through the unit's 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
 from chitieu_tui.core.collection import Member
@@ -52,12 +54,16 @@ class ApprovalFailed(Message):
     text: str
 
 
-class ApproveScreen(LocalizedBindings, ModalScreen[bool]):
-    """`Duyệt số liệu Quý I/2026 của Phường Mỹ Thới?` — dismissed with True only when
-    *Duyệt* is pressed; the cursor starts on *Không* (Enter or Esc: nothing is written)."""
+T = TypeVar("T")
+
+
+class _Dialog(LocalizedBindings, ModalScreen[T]):
+    """A question about one unit's quarter, in a titled box; Esc answers `cancelled()`."""
 
     DEFAULT_CSS = APPROVAL_CSS
     BINDINGS = [Binding("escape", "cancel", "e_cancel", key_display="Esc")]
+    BOX = ""
+    TITLE_KEY = ""
 
     def __init__(self, unit: str, period: Period) -> None:
         super().__init__()
@@ -65,24 +71,48 @@ class ApproveScreen(LocalizedBindings, ModalScreen[bool]):
         """The unit's name (data: shown literally)."""
         self.period = period
 
+    def on_mount(self) -> None:
+        """Title the box; the first control to answer with has the cursor."""
+        box = self.query_one(f"#{self.BOX}")
+        box.border_title = Text(t(self.TITLE_KEY, period=self.period.label()))
+        self.first().focus()
+
+    def first(self) -> Widget:
+        """What has the cursor when the dialog opens."""
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        """Esc: nothing is written."""
+        self.dismiss(self.cancelled())
+
+    def cancelled(self) -> T:
+        """The answer of Esc."""
+        raise NotImplementedError
+
+
+class ApproveScreen(_Dialog[bool]):
+    """`Duyệt số liệu Quý I/2026 của Phường Mỹ Thới?` — dismissed with True only when
+    *Duyệt* is pressed; the cursor starts on *Không* (Enter or Esc: nothing is written)."""
+
+    BOX = "approve-form"
+    TITLE_KEY = "ap_title_approve"
+
     def compose(self) -> ComposeResult:
         """The question and the two buttons, No first."""
-        with Vertical(id="approve-form", classes="approval-form"):
+        with Vertical(id=self.BOX, classes="approval-form"):
             text = t("ap_confirm", period=self.period.label(), unit=self.unit)
             yield Static(Text(text), id="approve-question", markup=False)
             with Horizontal(classes="approval-buttons"):
                 yield Button(t("ap_no"), id="approve-no", compact=True)
                 yield Button(t("ap_yes"), variant="warning", id="approve-yes", compact=True)
 
-    def on_mount(self) -> None:
-        """Title the box; the safe answer has the cursor."""
-        box = self.query_one("#approve-form")
-        box.border_title = Text(t("ap_title_approve", period=self.period.label()))
-        self.query_one("#approve-no", Button).focus()
+    def first(self) -> Widget:
+        """The safe answer."""
+        return self.query_one("#approve-no", Button)
 
-    def action_cancel(self) -> None:
-        """Esc: no."""
-        self.dismiss(False)
+    def cancelled(self) -> bool:
+        """No."""
+        return False
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """*Duyệt* approves; *Không* does not."""
@@ -90,21 +120,16 @@ class ApproveScreen(LocalizedBindings, ModalScreen[bool]):
         self.dismiss(event.button.id == "approve-yes")
 
 
-class ReturnScreen(LocalizedBindings, ModalScreen[str | None]):
+class ReturnScreen(_Dialog[str | None]):
     """Why the quarter goes back to the unit: dismissed with the reason (never empty), or
     None when cancelled."""
 
-    DEFAULT_CSS = APPROVAL_CSS
-    BINDINGS = [Binding("escape", "cancel", "e_cancel", key_display="Esc")]
-
-    def __init__(self, unit: str, period: Period) -> None:
-        super().__init__()
-        self.unit = unit
-        self.period = period
+    BOX = "return-form"
+    TITLE_KEY = "ap_title_return"
 
     def compose(self) -> ComposeResult:
         """What returning does, the reason, a message line and the buttons."""
-        with Vertical(id="return-form", classes="approval-form"):
+        with Vertical(id=self.BOX, classes="approval-form"):
             text = t("ap_return_what", period=self.period.label(), unit=self.unit)
             yield Static(Text(text), id="return-what", markup=False)
             yield Static(Text(t("ap_reason")), markup=False)
@@ -114,15 +139,13 @@ class ReturnScreen(LocalizedBindings, ModalScreen[str | None]):
                 yield Button(t("ap_return"), variant="warning", id="return-do", compact=True)
                 yield Button(t("e_cancel"), id="return-cancel", compact=True)
 
-    def on_mount(self) -> None:
-        """Title the box and put the cursor in the reason."""
-        box = self.query_one("#return-form")
-        box.border_title = Text(t("ap_title_return", period=self.period.label()))
-        self.query_one("#return-reason", Input).focus()
+    def first(self) -> Widget:
+        """The reason."""
+        return self.query_one("#return-reason", Input)
 
-    def action_cancel(self) -> None:
-        """Esc: nothing is returned."""
-        self.dismiss(None)
+    def cancelled(self) -> str | None:
+        """No reason: nothing is returned."""
+        return None
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """*Trả lại* or *Hủy*."""

@@ -313,3 +313,22 @@ async def test_an_editor_still_enters_in_a_unit_opened_from_the_rollup(
         await settle(pilot)
         view = dash(app).view
         assert view is not None and not view.read_only
+
+
+async def test_the_palette_approves_and_returns_for_an_approver(province: Path) -> None:
+    app = folder_app(province)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        on_row(app)
+        names = [name for name, _, _ in rollup_of(app).palette_commands()]
+        assert "Duyệt quý của đơn vị" in names and "Trả lại quý của đơn vị" in names
+        await pilot.press("ctrl+p", *"duyet quy cua", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ApproveScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+    viewer = RecordingApp(None, None, collection=open_folder(BUNDLED_COLLECTION), preloaded=False)
+    async with viewer.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        names = [name for name, _, _ in rollup_of(viewer).palette_commands()]
+        assert "Duyệt quý của đơn vị" not in names

@@ -285,6 +285,11 @@ class ApiSource:
             view, read_only=self.origin.read_only, read_only_reason=self.origin.read_only_reason
         )
 
+    def account(self) -> tuple[str, tuple[str, ...]]:
+        """The account's role and units as `GET /api/v1/me` says them (blocking; asked
+        once): what the roll-up offers (`a` and `R` for an approver)."""
+        return self.writer.ask_role(), self.writer.units
+
     def write(self, requests: Sequence[Request], *, snapshot: bool = True) -> Written:
         """Send the requests to the server's write routes (blocking; see remote/writing.py);
         WriteError before anything is sent when the account's role cannot write."""

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from typing import Protocol, runtime_checkable
 
 from rich.text import Text
 from textual import work
@@ -56,6 +57,15 @@ def legend_content() -> Content:
 
 ROLE_KEYS = {"viewer": "role.viewer", "editor": "role.editor", "approver": "role.approver"}
 """The catalog key of each role's name (`Bạn đang xem với quyền: người xem`)."""
+
+
+@runtime_checkable
+class AccountSource(Protocol):
+    """A source read with an account (over the API: remote/source.py `ApiSource`)."""
+
+    def account(self) -> tuple[str, tuple[str, ...]]:
+        """The account's role and units (blocking: `GET /api/v1/me`)."""
+        ...
 
 
 @dataclass
@@ -261,12 +271,11 @@ class RollupScreen(FilterActions, Controller):
 
     @work(thread=True, group="role", exit_on_error=False)
     def _ask_role(self, collection: Collection) -> None:
-        """`GET /api/v1/me` once, through a unit's writer (blocking: in a thread)."""
+        """`GET /api/v1/me` once, through a unit's source (blocking: in a thread)."""
         for m in collection.members:
-            writer = getattr(m.source, "writer", None)
-            if writer is not None:
-                role = writer.ask_role()
-                self.post_message(RoleKnown(role, tuple(writer.units)))
+            if isinstance(m.source, AccountSource):
+                role, units = m.source.account()
+                self.post_message(RoleKnown(role, units))
                 return
 
     def on_role_known(self, message: RoleKnown) -> None:

@@ -118,6 +118,24 @@ async def test_the_rollup_shows_states_and_counts(
         assert "1/5 đơn vị đã nộp · 1 đã duyệt · " in summary and " trễ hạn" in summary
         card = app.screen.query_one(Scorecard)
         mine = [c.plain for c in card.get_row("4")]  # my-thoi is the fifth folder
-        assert mine[1].startswith("Phường Mỹ Thới · đã duyệt")
+        assert mine[1] == "Phường Mỹ Thới"  # the state has its own column
+        assert mine[2] == "đã duyệt · trễ hạn"  # closed today, after 17/03
         other = [c.plain for c in card.get_row("0")]
-        assert "trễ hạn" in other[1]
+        assert other[2] == "đang nhập · trễ hạn"
+
+
+def test_without_a_reporting_table_nobody_is_late(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No `[reporting]`: no deadline, so `alerts` lists no unit as not submitted (even a
+    year later) and the roll-up marks no unit late."""
+    root = tmp_path / "province"
+    shutil.copytree(BUNDLED_COLLECTION, root)
+    monkeypatch.setenv(TODAY_ENV, "2027-03-31")
+    main(["alerts", "--config", str(root), "--period", "2026-Q1", "--lang", "en"])
+    out = capsys.readouterr().out
+    assert "not submitted" not in out and "past the deadline" not in out
+    collection = open_folder(root)
+    collection.load(Q1)
+    rows = [r for r in unit_rows(collection, []) if r.rank is not None]
+    assert [(r.state, r.late, r.state_text()) for r in rows] == [("open", False, "open")] * 5

@@ -35,10 +35,11 @@ async def _header_of(root: Path) -> str:
 async def test_the_header_says_approved_and_returned_with_its_reason(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
     write(root, Close(period=Q1, reason="nộp", by="Lan"))
-    assert "đã chốt" in await _header_of(root)
+    text = await _header_of(root)
+    assert "đã nộp" in text and "đã chốt" not in text  # DESIGN 12: a closed quarter is submitted
     write(root, Approve(period=Q1, by="Sở"))
     text = await _header_of(root)
-    assert "đã duyệt" in text and "đã chốt" not in text
+    assert "đã duyệt" in text and "đã nộp" not in text
     write(root, Return(period=Q1, reason="thiếu số BHYT", by="Sở"))
     text = await _header_of(root)
     assert "bị trả lại: thiếu số BHYT" in text

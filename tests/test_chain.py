@@ -442,5 +442,5 @@ async def test_the_header_marks_a_closed_quarter_changed_by_hand(tmp_path: Path)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
         shown = str(dash(app).query_one(HeaderBar).render())
-        assert "đã chốt" in shown and "sửa tay sau khi chốt" in shown
+        assert "đã nộp" in shown and "sửa tay sau khi chốt" in shown
     assert before == sorted((p.name, p.stat().st_mtime_ns) for p in (root / "journal").iterdir())

@@ -55,7 +55,7 @@ async def test_c_closes_and_reopens_with_a_reason(tmp_path: Path) -> None:
     app = App(FileSource(root))
     async with app.run_test(size=SIZE) as pilot:
         await select(pilot, app, "bhyt")
-        assert "đã chốt" not in header(app)
+        assert "đã nộp" not in header(app)
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, CloseScreen)
@@ -65,7 +65,7 @@ async def test_c_closes_and_reopens_with_a_reason(tmp_path: Path) -> None:
         await pilot.press(*"họp quý", "enter")
         await settle(pilot)
         assert not isinstance(app.screen, CloseScreen)
-        assert "đã chốt" in header(app)
+        assert "đã nộp" in header(app)
         await pilot.press("e")  # a closed quarter refuses the form, saying who and why
         await pilot.pause()
         assert not isinstance(app.screen, EntryScreen)
@@ -83,7 +83,7 @@ async def test_c_closes_and_reopens_with_a_reason(tmp_path: Path) -> None:
         assert isinstance(app.screen, CloseScreen)
         await pilot.press(*"nhầm", "enter")
         await settle(pilot)
-        assert "đã chốt" not in header(app)
+        assert "đã nộp" not in header(app)
     vias = [c.via for c in read_journal(root / "journal" / "2026-Q1.toml")]
     assert vias[-2:] == ["close", "reopen"]
     assert list((root / "snapshots" / "2026-Q1").glob("*.toml"))  # the final snapshot

@@ -28,15 +28,18 @@ from tuikit import RecordingApp, dash, settle
 from chitieu_tui import settings
 from chitieu_tui.app import ChitieuApp, ended
 from chitieu_tui.core.collection import open_folder
-from chitieu_tui.core.datadir import BUNDLED, BUNDLED_COLLECTION
+from chitieu_tui.core.datadir import BUNDLED, BUNDLED_COLLECTION, DataDir
 from chitieu_tui.core.errors import InternalError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.requests import Close
 from chitieu_tui.i18n import t_in, use
 from chitieu_tui.screens import DashboardScreen, DetailScreen, EntryScreen, HelpScreen
 from chitieu_tui.screens.alerts import AlertsScreen
+from chitieu_tui.screens.approval import ApproveScreen, ReturnScreen
 from chitieu_tui.screens.close import CloseScreen
 from chitieu_tui.screens.rollup import RollupScreen
+from chitieu_tui.widgets.scorecard import Scorecard
 
 pytestmark = pytest.mark.timeout(120)
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -132,6 +135,14 @@ async def walk_rollup(pilot: Pilot[Any], shots: list[str]) -> None:
     await pilot.press("question_mark")
     await shown(pilot, HelpScreen, shots)
     await back(pilot, RollupScreen)
+    table = app.screen.query_one(Scorecard)
+    table.move_cursor(row=table.get_row_index("4"))  # my-thoi, submitted
+    await pilot.press("a")
+    await shown(pilot, ApproveScreen, shots)
+    await back(pilot, RollupScreen)
+    await pilot.press("R")
+    await shown(pilot, ReturnScreen, shots)
+    await back(pilot, RollupScreen)
     assert app.crashed is None
 
 
@@ -148,6 +159,7 @@ async def test_every_screen_opens_in_every_theme(theme: str, tmp_path: Path) -> 
     assert not [text for severity, text in app.notes if severity == "error"]
     province = tmp_path / "province"
     shutil.copytree(BUNDLED_COLLECTION, province)
+    DataDir(province / "my-thoi").write([Close(period=Period(2026, 1), reason="nộp", by="P")])
     collection = open_folder(province)
     collection.load()
     rollup = RecordingApp(None, None, collection=collection, preloaded=True)
@@ -156,7 +168,7 @@ async def test_every_screen_opens_in_every_theme(theme: str, tmp_path: Path) -> 
         await walk_rollup(pilot, shots)
         await pilot.press("q")
     assert rollup.crashed is None and rollup.return_code == 0
-    assert len(shots) == 15 and all("<svg" in s for s in shots)
+    assert len(shots) == 17 and all("<svg" in s for s in shots)
 
 
 # -- which theme is saved -------------------------------------------------------------------

@@ -82,9 +82,9 @@ async def test_header_summary_rows_and_totals(province: Path) -> None:
         table = card(app)
         assert table.shown_names()[:2] == ["Phường Long Xuyên", "Phường Mỹ Thới"]
         total = [c.plain for c in table.get_row("total")]
-        assert total[3] == "▼ 22,01% (3)"  # thu-ngan-sach: Xã Mỹ Hòa Hưng counts in triệu đồng
+        assert total[4] == "▼ 22,01% (3)"  # thu-ngan-sach: Xã Mỹ Hòa Hưng counts in triệu đồng
         mine = [c.plain for c in table.get_row("4")]  # my-thoi is the fifth folder
-        assert mine[1:4] == ["Phường Mỹ Thới", "8/20", "▼ 13,75%"]
+        assert mine[1:5] == ["Phường Mỹ Thới", "đang nhập", "8/20", "▼ 13,75%"]
 
 
 async def test_sort_with_o_and_by_clicking_a_header(province: Path) -> None:
@@ -96,16 +96,22 @@ async def test_sort_with_o_and_by_clicking_a_header(province: Path) -> None:
         await pilot.pause()
         assert table.sort_by == "name"
         assert table.shown_names()[0] == "Phường Bình Đức"
+        await pilot.press("o")  # the state column
+        await pilot.pause()
+        assert table.sort_by == "state"
         await pilot.press("o", "o")  # met, then the first indicator column
         await pilot.pause()
         assert table.sort_by == "c0"
         assert table.shown_names()[:2] == ["Phường Bình Đức", "Phường Mỹ Thới"]
         assert table.shown_names()[-1] == "Phường Châu Đốc"  # no data: last
-        await pilot.click(Scorecard, offset=(36, 1))  # the "Đạt" heading
+        met_x = 1 + sum(
+            c.get_render_width(table) for c in list(table.columns.values())[:3]
+        )  # the "Đạt" heading, after rank, unit and state
+        await pilot.click(Scorecard, offset=(met_x + 1, 1))
         await pilot.pause()
         assert table.sort_by == "met" and table.reverse
         assert table.shown_names()[0] == "Phường Long Xuyên"
-        await pilot.click(Scorecard, offset=(36, 1))
+        await pilot.click(Scorecard, offset=(met_x + 1, 1))
         await pilot.pause()
         assert not table.reverse
 
@@ -208,7 +214,7 @@ async def test_enter_a_unit_every_key_and_back(province: Path) -> None:
         assert isinstance(app.screen, RollupScreen)
         assert table.sort_by == "name"
         assert table.current_index() == 4
-        await wait_for(pilot, lambda: table.get_row("4")[2].plain == "9/20")
+        await wait_for(pilot, lambda: table.get_row("4")[3].plain == "9/20")
     saved = tomllib.loads((province / "my-thoi/progress/2026-Q1.toml").read_text())
     assert saved["values"]["khu-dan-cu-an-toan"]["value"] == 97
 
@@ -236,7 +242,7 @@ async def test_a_file_changed_under_it_shows(province: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         table = card(app)
-        assert table.get_row("1")[2].plain == "0/7"  # chau-doc: no data yet
+        assert table.get_row("1")[3].plain == "0/7"  # chau-doc: no data yet
         progress = province / "chau-doc" / "progress"
         progress.mkdir()
         touch_write(
@@ -244,15 +250,15 @@ async def test_a_file_changed_under_it_shows(province: Path) -> None:
             'schema = 1\nunit = "chau-doc"\nperiod = "2026-Q1"\n[values]\n'
             "giao-quan = 100\nbhyt = 96\n",
         )
-        await wait_for(pilot, lambda: table.get_row("1")[2].plain == "2/7")
+        await wait_for(pilot, lambda: table.get_row("1")[3].plain == "2/7")
         assert "5/5 đơn vị báo cáo" in text_of(app, "#rollup-header")
         # a unit breaks: it is shown as broken, the others stay
         path = province / "binh-duc" / "chitieu.toml"
         touch_write(path, path.read_text().replace('name = "Phường Bình Đức"', "name = 5"))
-        await wait_for(pilot, lambda: card(app).get_row("0")[2].plain == "!")
-        assert "binh-duc/chitieu.toml" in card(app).get_row("0")[3].plain
+        await wait_for(pilot, lambda: card(app).get_row("0")[3].plain == "!")
+        assert "binh-duc/chitieu.toml" in card(app).get_row("0")[4].plain
         assert "1 đơn vị lỗi số liệu" in text_of(app, "#rollup-note")
-        assert card(app).get_row("2")[2].plain == "4/7"
+        assert card(app).get_row("2")[3].plain == "4/7"
         table.move_cursor(row=table.get_row_index("0"))
         await pilot.press("enter")
         await settle(pilot)

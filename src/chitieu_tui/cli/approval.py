@@ -1,5 +1,7 @@
 """Approving and returning a quarter (DESIGN section 12 "Approval"): `chitieu approve` and
-`chitieu return` on a unit of a collection folder, through the unit's FileSource.write."""
+`chitieu return` on a unit of a collection folder, through the unit's FileSource.write, or
+over `--api URL --unit U` through the unit's ApiSource.write (an approver's token in
+CHITIEU_API_TOKEN; `GET /api/v1/me` is asked before anything is sent)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chitieu_tui.core.errors import DataError, Place, UsageError
+from chitieu_tui.core.errors import DataError, Place, UsageError, WriteError
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import Approve, Return
 from chitieu_tui.i18n import t
@@ -15,9 +17,29 @@ from chitieu_tui.present.journal import approved_text, returned_text
 
 if TYPE_CHECKING:
     from chitieu_tui.core.filesource import FileSource
+    from chitieu_tui.remote.source import ApiSource
 
 
-def unit_source(args: argparse.Namespace) -> FileSource:
+def api_source(args: argparse.Namespace) -> ApiSource:
+    """`--api URL --unit U`: the server's unit, once `GET /api/v1/me` says the account is an
+    approver (else WriteError naming its role, before anything is sent)."""
+    if args.config:
+        raise UsageError("err.usage.config_and_api")
+    if not args.unit:
+        raise UsageError("err.usage.api_needs_unit")
+    # lazy: httpx and the client only for --api
+    from chitieu_tui.cli.sources import _plain_http
+    from chitieu_tui.remote.source import ApiSource
+    from chitieu_tui.remote.writing import APPROVER_ROLE
+
+    _plain_http(args)
+    source = ApiSource(args.api, args.unit)
+    if source.writer.ask_role() != APPROVER_ROLE:
+        raise WriteError(source.writer.refusal(APPROVER_ROLE), Place(args.api))
+    return source
+
+
+def unit_source(args: argparse.Namespace) -> FileSource | ApiSource:
     """The FileSource of `--unit` in the collection folder `--config` (its folder's name or
     its unit id), or of `--config` itself when it is a unit's data folder."""
     # lazy: the folders and their readers only when the command runs (start-up stays small)
@@ -27,7 +49,7 @@ def unit_source(args: argparse.Namespace) -> FileSource:
     from chitieu_tui.core.paths import shown_path
 
     if args.api:
-        raise UsageError("err.usage.set_api")
+        return api_source(args)
     if args.config is not None and is_collection(Path(args.config)):
         if not args.unit:
             raise UsageError("err.usage.approve_needs_unit")

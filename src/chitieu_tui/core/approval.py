@@ -13,6 +13,13 @@ from chitieu_tui.core.periods import Period
 
 State = Literal["open", "submitted", "approved", "returned"]
 STATES: tuple[State, ...] = ("open", "submitted", "approved", "returned")
+STATE_KEYS: dict[str, str] = {
+    "open": "state.open",
+    "submitted": "state.submitted",
+    "approved": "state.approved",
+    "returned": "state.returned",
+}
+"""The catalog key of each state (its word: *đang nhập*, *đã nộp*, *đã duyệt*, *bị trả lại*)."""
 
 CUTOFF_DAY = 14
 """Figures are taken up to this day of the quarter's last month (default)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chitieu_tui.core.approval import Standing, deadline, quarter_state, standing
+from chitieu_tui.core.approval import STATE_KEYS, Standing, deadline, quarter_state, standing
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
 from chitieu_tui.core.collection import Collection, Member, Total, totals
@@ -12,14 +12,6 @@ from chitieu_tui.core.periods import today
 from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.status import STATUS, STATUS_ORDER, symbol
-
-STATE_KEYS = {
-    "open": "state.open",
-    "submitted": "state.submitted",
-    "approved": "state.approved",
-    "returned": "state.returned",
-}
-"""The catalog key of each quarter state (core/approval.py `STATES`)."""
 
 
 @dataclass(frozen=True)
@@ -58,8 +50,11 @@ class UnitRow:
     """Submitted after the deadline, or not submitted and the deadline passed."""
 
     def state_text(self) -> str:
-        """`đã duyệt`, `đã nộp · trễ hạn`, `bị trả lại`; empty for an open quarter in time."""
-        parts = [] if self.state == "open" else [t(STATE_KEYS[self.state])]
+        """The state column: `đang nhập`, `đã nộp`, `đã duyệt`, `bị trả lại`, with
+        ` · trễ hạn` when late; empty for a broken unit."""
+        if self.rank is None:
+            return ""
+        parts = [t(STATE_KEYS[self.state])]
         if self.late:
             parts.append(t("state.late"))
         return " · ".join(parts)

@@ -158,6 +158,9 @@ class ApiSource:
             token = os.environ.get(TOKEN_ENV) or None
         self._http = ApiClient(self.url, token or None, self.settings)
         self.writer = ApiWriter(self.url, unit, self._http._token, read_timeout)
+        self._role_decided = False
+        """True once this source's own load asked `/me` (the writer may have been asked
+        before, by the roll-up or a write: the view's read-only state is decided here)."""
         self.last_error: SourceError | None = None
         """Why the last refresh failed (None after a good one)."""
         self.changed = False
@@ -271,6 +274,7 @@ class ApiSource:
         except SourceError:
             return view
         writable = self.writer.take_me(fetched.data if fetched.ok else None) == WRITER_ROLE
+        self._role_decided = True
         self.origin = Origin(
             label=self.label,
             kind="api",
@@ -280,6 +284,11 @@ class ApiSource:
         return dataclasses.replace(
             view, read_only=self.origin.read_only, read_only_reason=self.origin.read_only_reason
         )
+
+    def account(self) -> tuple[str, tuple[str, ...]]:
+        """The account's role and units as `GET /api/v1/me` says them (blocking; asked
+        once): what the roll-up offers (`a` and `R` for an approver)."""
+        return self.writer.ask_role(), self.writer.units
 
     def write(self, requests: Sequence[Request], *, snapshot: bool = True) -> Written:
         """Send the requests to the server's write routes (blocking; see remote/writing.py);
@@ -295,7 +304,7 @@ class ApiSource:
             view = await asyncio.to_thread(self._fallback, period, history, err)
             self._stale = view
         else:
-            if self.writer.role is None:
+            if not self._role_decided:
                 view = await self._decide_role(view)
             self._good(view, fingerprint)
         return self._returning(view)

@@ -15,10 +15,21 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from chitieu_tui.core.approval import STATE_KEYS
 from chitieu_tui.core.errors import EntryError, Place, SourceError, WriteError
 from chitieu_tui.core.model import Entry, Progress
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.requests import ANY, Close, Reopen, Request, SetValue, Unset, Written
+from chitieu_tui.core.requests import (
+    ANY,
+    Approve,
+    Close,
+    Reopen,
+    Request,
+    Return,
+    SetValue,
+    Unset,
+    Written,
+)
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.writer import ConflictError, ImplausibleError
 from chitieu_tui.i18n import Msg, current
@@ -31,6 +42,15 @@ if TYPE_CHECKING:
     from chitieu_tui.core.model import Definitions
 
 WRITER_ROLE = "editor"
+APPROVER_ROLE = "approver"
+
+
+def role_needed(requests: Sequence[Request]) -> str:
+    """The role a write needs: approving and returning are the approver's, the rest the
+    editor's (docs/api.md, the rights table)."""
+    if requests and all(isinstance(r, Approve | Return) for r in requests):
+        return APPROVER_ROLE
+    return WRITER_ROLE
 
 
 def entry_from_json(raw: Any) -> Entry | None:
@@ -79,6 +99,8 @@ class ApiWriter:
         """The account's role as `GET /me` said it (None: not asked yet)."""
         self.accounts = False
         """True when the server has accounts (`"auth": "account"`)."""
+        self.units: tuple[str, ...] = ()
+        """The account's units as `GET /me` said them (`*`: every unit)."""
 
     def _client(self) -> httpx.Client:
         import httpx  # lazy: httpx only when writing over --api
@@ -130,20 +152,30 @@ class ApiWriter:
             self.accounts = True
             got = data.get("role")
             role = got if isinstance(got, str) and got.isascii() else "viewer"
+            units = data.get("units")
+            if isinstance(units, list):
+                self.units = tuple(u for u in units if isinstance(u, str))
         self.role = role
         return role
 
-    def refusal(self) -> Msg:
-        """Why this client cannot write: its role, or a server without accounts."""
+    def refusal(self, needed: str = WRITER_ROLE) -> Msg:
+        """Why this client cannot do what `needed` may: its role, or a server without
+        accounts."""
         if not self.accounts:
             return Msg("err.read_only.api")
-        return Msg("err.read_only.role", role=clean(self.role or ""))
+        key = "err.approve.role" if needed == APPROVER_ROLE else "err.read_only.role"
+        return Msg(key, role=clean(self.role or ""))
+
+    def may(self, needed: str, unit: str) -> bool:
+        """True when `GET /me` said the account has role `needed` for `unit`."""
+        return self.role == needed and ("*" in self.units or unit in self.units)
 
     def write(self, requests: Sequence[Request], defs: Definitions | None) -> Written:
         """Send each request in order (each its own transaction on the server); the quarter
         as the last answer has it."""
-        if self.ask_role() != WRITER_ROLE:
-            raise WriteError(self.refusal())
+        needed = role_needed(requests)
+        if self.ask_role() != needed:
+            raise WriteError(self.refusal(needed))
         written: Written | None = None
         for request in requests:
             written = self._one(request, defs)
@@ -169,6 +201,12 @@ class ApiWriter:
             method, url = "DELETE", f"{base}/values/{quote(request.id, safe='')}"
             if request.expect is not ANY:
                 params["expect"] = json.dumps(_expect_json(request.expect))
+        elif isinstance(request, Approve):
+            method, url = "POST", f"{base}/approve"
+            body = {"note": request.note} if request.note else {}
+        elif isinstance(request, Return):
+            method, url = "POST", f"{base}/return"
+            body = {"reason": request.reason}
         else:
             assert isinstance(request, Close | Reopen)
             method = "POST"
@@ -240,7 +278,9 @@ class ApiWriter:
             data = None
         if not isinstance(data, dict):
             return WriteError("err.api.write_unknown", Place(url), seconds=seconds)
-        if isinstance(request, Close | Reopen):
+        if isinstance(request, Approve | Return):
+            state = Msg(STATE_KEYS.get(str(data.get("state")), "state.open"))
+        elif isinstance(request, Close | Reopen):
             state = Msg("api.state.closed" if data.get("closed") else "api.state.open")
         else:
             values = data.get("values")

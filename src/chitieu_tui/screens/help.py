@@ -44,6 +44,11 @@ ROLLUP_KEYS = [
     ("?", "help_question"),
 ]
 """The roll-up's keys."""
+APPROVER_KEYS = [
+    ("a", "help_rollup_a"),
+    ("R", "help_rollup_return"),
+]
+"""The roll-up's keys for an approver, after `Enter`."""
 
 
 class HelpScreen(LocalizedBindings, ModalScreen[None]):
@@ -54,9 +59,12 @@ class HelpScreen(LocalizedBindings, ModalScreen[None]):
         Binding("question_mark", "dismiss", show=False),
     ]
 
-    def __init__(self, rollup: bool = False) -> None:
+    def __init__(self, rollup: bool = False, approver: bool = False) -> None:
         super().__init__()
         self.keys = ROLLUP_KEYS if rollup else KEYS
+        if rollup and approver:
+            at = [k for k, _ in ROLLUP_KEYS].index("Enter") + 1
+            self.keys = [*ROLLUP_KEYS[:at], *APPROVER_KEYS, *ROLLUP_KEYS[at:]]
 
     def compose(self) -> ComposeResult:
         """The table of keys."""

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
+from typing import Protocol, runtime_checkable
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, ProgressBar, Static
 
+from chitieu_tui.core.approval import quarter_state
 from chitieu_tui.core.collection import Collection, Member
+from chitieu_tui.core.journal import Quarter
 from chitieu_tui.core.periods import Period, current_period
-from chitieu_tui.i18n import t
+from chitieu_tui.core.requests import Approve, Request, Return
+from chitieu_tui.core.source import WritableSource
+from chitieu_tui.core.text import clean
+from chitieu_tui.core.writer import approved_msg
+from chitieu_tui.i18n import Msg, t
 from chitieu_tui.messages import OpenUnit, RollupDue, RollupLoaded, RollupProgress
+from chitieu_tui.present.failure import worded
 from chitieu_tui.present.rollup import (
     header_text,
     left_out_text,
@@ -25,6 +35,7 @@ from chitieu_tui.present.rollup import (
     offline_text,
     summary_text,
 )
+from chitieu_tui.screens.approval import ApprovalDone, ApprovalFailed, ApproveScreen, ReturnScreen
 from chitieu_tui.screens.controller import Command, Controller
 from chitieu_tui.screens.dashboard import DashboardScreen, _local_now
 from chitieu_tui.screens.filtering import FilterActions
@@ -43,6 +54,27 @@ def legend_content() -> Content:
     return Content.assemble(*parts)
 
 
+ROLE_KEYS = {"viewer": "role.viewer", "editor": "role.editor", "approver": "role.approver"}
+"""The catalog key of each role's name (`Bạn đang xem với quyền: người xem`)."""
+
+
+@runtime_checkable
+class AccountSource(Protocol):
+    """A source read with an account (over the API: remote/source.py `ApiSource`)."""
+
+    def account(self) -> tuple[str, tuple[str, ...]]:
+        """The account's role and units (blocking: `GET /api/v1/me`)."""
+        ...
+
+
+@dataclass
+class RoleKnown(Message):
+    """`GET /api/v1/me` answered: the account's role and units."""
+
+    role: str
+    units: tuple[str, ...]
+
+
 class RollupScreen(FilterActions, Controller):
     """Header, summary, loading and offline notes, filter box, scorecard, keys. The screen
     owns the collection: its load and poll workers, the quarter, the progress of a load;
@@ -52,12 +84,15 @@ class RollupScreen(FilterActions, Controller):
     FILTER_BOX = "rollup-filter"
     DEFAULT_CSS = """
     #rollup-legend, #rollup-left-out { height: auto; padding: 0 1; }
+    #rollup-role { height: auto; padding: 0 1; color: $text-muted; }
     """
 
     BINDINGS = [
         Binding("q", "app.quit", "quit"),
         Binding("r", "reload", "reload"),
         Binding("enter", "open", "rollup.open", key_display="Enter"),
+        Binding("a", "approve", "approve_key"),
+        Binding("R", "return_unit", "return_key", key_display="R"),
         Binding("left_square_bracket", "period(-1)", "quarter", key_display="[ ]"),
         Binding("right_square_bracket", "period(1)", show=False),
         Binding("t", "today", "today_key", show=False),
@@ -91,10 +126,18 @@ class RollupScreen(FilterActions, Controller):
         self._poll_seconds = 0.0
         self._unit_open = False
         """A unit's dashboard is over this screen (it polls its own source)."""
+        self.role: str | None = None
+        """The account's role (`viewer`, `editor`, `approver`): over the API as `GET
+        /api/v1/me` says it (None until asked); on a collection folder `approver` when its
+        units can be written (the folder's permissions are the rights), else `viewer`."""
+        self.role_units: tuple[str, ...] = ("*",)
+        """The units the role is for (over the API, `/me`'s `units`)."""
 
     def again(self) -> RollupScreen:
         """The same collection, worded in the current language (after `use`)."""
-        return RollupScreen(self.collection, preloaded=True, now=self.now, warned=self.warned)
+        screen = RollupScreen(self.collection, preloaded=True, now=self.now, warned=self.warned)
+        screen.role, screen.role_units = self.role, self.role_units
+        return screen
 
     async def reopen(self, screen: Controller) -> None:
         """A unit's dashboard made again: pushed as Enter pushes it."""
@@ -162,6 +205,8 @@ class RollupScreen(FilterActions, Controller):
         self.tell_once(texts, self.warned)
         self.show(self.collection)
         self._arm_poll()
+        if self.collection.kind != "file" and self.role is None and not self._asking():
+            self._ask_role(self.collection)
 
     def worker_failed(self, group: str, error: BaseException | None, text: str) -> None:
         """A failed load with no unit to show: the failure fills the screen."""
@@ -202,7 +247,158 @@ class RollupScreen(FilterActions, Controller):
     def action_help(self) -> None:
         """`?`."""
         if self.app.screen is self:
-            self.app.push_screen(HelpScreen(rollup=True))
+            self.app.push_screen(HelpScreen(rollup=True, approver=self.approves()))
+
+    # -- the role, approving and returning -----------------------------------------------
+
+    def approves(self) -> bool:
+        """True when this account approves (the keys `a` and `R` are offered)."""
+        return self.role == "approver"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`a` and `R` exist only for an approver: not shown, not run, for anyone else."""
+        if action in ("approve", "return_unit"):
+            return self.approves()
+        return True
+
+    def _asking(self) -> bool:
+        return any(w.group == "role" and w.is_running for w in self.workers)
+
+    @work(thread=True, group="role", exit_on_error=False)
+    def _ask_role(self, collection: Collection) -> None:
+        """`GET /api/v1/me` once, through a unit's source (blocking: in a thread)."""
+        for m in collection.members:
+            if isinstance(m.source, AccountSource):
+                role, units = m.source.account()
+                self.post_message(RoleKnown(role, units))
+                return
+
+    def on_role_known(self, message: RoleKnown) -> None:
+        """Say the role; offer `a` and `R` to an approver."""
+        self.set_role(message.role, message.units)
+
+    def set_role(self, role: str, units: tuple[str, ...] = ("*",)) -> None:
+        """Note the role, show its line and the keys it may use."""
+        changed = (role, units) != (self.role, self.role_units)
+        self.role, self.role_units = role, units
+        line = self.query_one("#rollup-role", Static)
+        key = ROLE_KEYS.get(role)
+        line.update(Text(t("rollup.role", role=t(key) if key else clean(role))))
+        line.display = True
+        if changed:
+            self.refresh_bindings()
+            self.query_one(KeyBar).reread()
+
+    def _file_role(self) -> None:
+        """A collection folder: its units written here approve (as `chitieu approve
+        --config ROOT`); a read-only one (the bundled sample) is only viewed."""
+        views = [m.view for m in self.collection.members if m.view is not None]
+        if not views:
+            return
+        writable = any(
+            not v.read_only and isinstance(m.source, WritableSource)
+            for m in self.collection.members
+            if (v := m.view) is not None
+        )
+        self.set_role("approver" if writable else "viewer")
+
+    def _target(self, approving: bool) -> tuple[Member, Period] | None:
+        """The unit under the cursor, when its quarter can be approved (or returned) by this
+        account; else None, having said why."""
+        index = self.table.current_index()
+        period = self.collection.period
+        if index is None or period is None or self.app.screen is not self:
+            if index is None:
+                self.notify(t("ap_pick_unit"), severity="warning", markup=False)
+            return None
+        member = self.collection.members[index]
+        board = member.board
+        if board is None or member.error is not None:
+            error = member.error
+            text = error.render() if error is not None else t("loading")
+            self.notify(text, severity="error", timeout=15, markup=False)
+            return None
+        mine = "*" in self.role_units or member.key in self.role_units
+        if not mine or not isinstance(member.source, WritableSource):
+            self.notify(t("ap_not_yours", unit=member.name), severity="error", markup=False)
+            return None
+        view = member.view
+        if self.collection.kind == "file" and view is not None and view.read_only:
+            why = view.read_only_reason
+            text = why.text() if why is not None else t("e_read_only")
+            self.notify(text, severity="error", markup=False)
+            return None
+        state = quarter_state(board.progress)
+        closed = board.progress.closed if board.progress is not None else None
+        refusal: Msg | None = None
+        if approving and closed is not None and closed.approved is not None:
+            refusal = approved_msg("err.approved.already", period, closed.approved)
+        elif approving and state != "submitted":
+            refusal = Msg("err.approved.not_closed", period=Quarter(period))
+        elif not approving and state not in ("submitted", "approved"):
+            refusal = Msg("err.returned.not_closed", period=Quarter(period))
+        if refusal is not None:
+            self.notify(refusal.text(), severity="warning", timeout=10, markup=False)
+            return None
+        return member, period
+
+    def action_approve(self) -> None:
+        """`a` (an approver): approve the selected unit's quarter, after asking (No first)."""
+        target = self._target(approving=True)
+        if target is None:
+            return
+        member, period = target
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                done = t("ap_done_approve", period=period.label(), unit=member.name)
+                self._write_approval(member, Approve(period=period), done)
+
+        self.app.push_screen(ApproveScreen(member.name, period), answered)
+
+    def action_return_unit(self) -> None:
+        """`R` (an approver): return the selected unit's quarter with a reason."""
+        target = self._target(approving=False)
+        if target is None:
+            return
+        member, period = target
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                done = t("ap_done_return", period=period.label(), unit=member.name)
+                self._write_approval(member, Return(period=period, reason=reason), done)
+
+        self.app.push_screen(ReturnScreen(member.name, period), answered)
+
+    @work(thread=True, group="approve", exit_on_error=False)
+    def _write_approval(self, member: Member, request: Request, done: str) -> None:
+        """Write through the unit's own source (the one write path), off the UI thread; a
+        refusal is said, never fatal."""
+        # lazy: settings (msgspec, platformdirs) only when a write happens
+        from chitieu_tui.screens.entry import form_by
+
+        source = member.source
+        assert isinstance(source, WritableSource)
+        try:
+            by = form_by()
+            if isinstance(request, Approve):
+                request = Approve(period=request.period, note=request.note, by=by)
+            elif isinstance(request, Return):
+                request = Return(period=request.period, reason=request.reason, by=by)
+            source.write([request])
+        except Exception as exc:  # noqa: BLE001 - a refusal is told, the roll-up stays
+            self.post_message(ApprovalFailed(worded(exc)))
+        else:
+            self.post_message(ApprovalDone(done, member))
+
+    def on_approval_done(self, message: ApprovalDone) -> None:
+        """Say it; read that unit again (its state shows at once)."""
+        self.notify(message.text, markup=False)
+        self._load(self.collection, self.collection.period, [message.member])
+
+    def on_approval_failed(self, message: ApprovalFailed) -> None:
+        """Say why (the server's words, or the file writer's)."""
+        self.notify(message.text, severity="error", timeout=15, markup=False)
 
     def on_open_unit(self, message: OpenUnit) -> None:
         """Enter on a unit: its full dashboard, with every key of the ward dashboard."""
@@ -236,18 +432,26 @@ class RollupScreen(FilterActions, Controller):
         self._poll_tick()
 
     def palette_commands(self) -> Iterable[Command]:
-        """reload, quarters, help."""
-        return [
+        """reload, quarters, approve and return (an approver), help."""
+        commands: list[Command] = [
             (t("cmd.reload"), t("cmd.reload_help"), self.action_reload),
             (t("cmd.prev"), t("cmd.prev_help"), partial(self.action_period, -1)),
             (t("cmd.next"), t("cmd.next_help"), partial(self.action_period, 1)),
-            (t("cmd.help"), t("cmd.help_help"), self.action_help),
         ]
+        if self.approves():
+            commands += [
+                (t("cmd.approve"), t("cmd.approve_help"), self.action_approve),
+                (t("cmd.return"), t("cmd.return_help"), self.action_return_unit),
+            ]
+        return [*commands, (t("cmd.help"), t("cmd.help_help"), self.action_help)]
 
     def compose(self) -> ComposeResult:
         """The parts of the screen (the notes hidden until needed)."""
         yield Static(Text(t("loading")), id="rollup-header", markup=False)
         yield Static(Text(""), id="rollup-summary", markup=False)
+        role = Static(Text(""), id="rollup-role", markup=False)
+        role.display = False
+        yield role
         bar = ProgressBar(show_eta=False, id="rollup-progress")
         bar.display = False
         yield bar
@@ -286,6 +490,10 @@ class RollupScreen(FilterActions, Controller):
         words = left_out_text(collection, self.table.columns_ids)
         left_out.update(Text(words))
         left_out.display = bool(words)
+        if collection.kind == "file":
+            self._file_role()
+        elif self.role is not None:
+            self.set_role(self.role, self.role_units)
 
     def show_progress(self, done: int, total: int) -> None:
         """`Đang tải 12/150 đơn vị…` and a bar, while a server's units load."""

@@ -56,7 +56,8 @@ class HeaderBar(Widget):
             back = t("state.returned_reason", reason=progress.returned.reason)
             closed = [(back, "bold $error"), " · "]  # the ward sees why, first
         if progress is not None and progress.closed is not None:
-            word = "state.approved" if progress.closed.approved is not None else "closed_mark"
+            # closed is submitted (DESIGN section 12: *đã nộp*), then approved
+            word = "state.approved" if progress.closed.approved is not None else "state.submitted"
             closed = [(t(word), "bold $warning"), " · "]  # kept first, always
             mark = tamper_mark(board.progress)  # values unlike the digest closing recorded
             if mark is not None:

@@ -39,6 +39,11 @@ class KeyBar(Widget):
 
     def on_mount(self) -> None:
         """Read the screen's shown bindings once (their descriptions are already worded)."""
+        self.reread()
+
+    def reread(self) -> None:
+        """Read the screen's shown bindings again (after what its `check_action` allows
+        changed, e.g. the roll-up learning that the account approves)."""
         screen = self.screen
         own = {b.key: b for b in getattr(screen, "BINDINGS", []) if isinstance(b, Binding)}
         shown: list[Binding] = []

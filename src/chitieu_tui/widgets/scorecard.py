@@ -11,6 +11,8 @@ from textual.coordinate import Coordinate
 from textual.events import Resize
 from textual.widgets import DataTable
 
+from chitieu_tui.core.approval import STATES
+from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.collection import Collection
 from chitieu_tui.i18n import fold, t
 from chitieu_tui.messages import OpenUnit
@@ -30,9 +32,11 @@ from chitieu_tui.widgets.status_table import (
 )
 
 TOTAL_KEY = "total"
-FIXED = ("rank", "name", "met")
+FIXED = ("rank", "name", "state", "met")
 _RANK = 6
 _MET = 5
+_STATE_MIN = 8
+_STATE_CAP = 20
 _NAME_MIN = 18
 _NAME_WANT = 22
 _NAME_CAP = 32
@@ -71,13 +75,16 @@ def sort_value(row: UnitRow, column: str) -> Any:
         return fold(row.name)
     if column == "met":
         return None if row.rank is None else row.share
+    if column == "state":
+        return None if row.rank is None else (STATES.index(row.state), row.late)  # type: ignore[arg-type]
     index = int(column[1:])
     return row.cells[index].percent if index < len(row.cells) else None
 
 
 class Scorecard(DataTable[Text]):
     """Row keys are the members' positions (`"0"`, `"1"`, …) and `total`; columns `rank`,
-    `name`, `met` and `c0`, `c1`, … (the collection's columns)."""
+    `name`, `state` (open, submitted, approved, returned; late), `met` and `c0`, `c1`, …
+    (the collection's columns)."""
 
     COMPONENT_CLASSES = {
         *status_classes("scorecard"),
@@ -194,26 +201,28 @@ class Scorecard(DataTable[Text]):
             self._styles = {}
         keep = self.current_index()
         width = self.size.width or 80
-        heads = [t("rollup.col_rank"), t("rollup.col_unit"), t("rollup.col_met")]
-        heads += self.names
+        heads = self.headings()
         keys = self.sort_keys()
         marks = [("▼" if self.reverse else "▲") if k == self.sort_by else "" for k in keys]
         n = len(self.columns_ids)
-        fixed = 3 + 2 * (n + 3) + _RANK + _MET  # borders, scrollbar, cell padding
+        states = [len(r.state_text()) for r in self.rows_data]
+        heading = len(heads[2]) + 2  # room for the sort mark: one line
+        state_width = min(_STATE_CAP, max([_STATE_MIN, heading, *states]))
+        fixed = 3 + 2 * (n + 4) + _RANK + _MET + state_width  # borders, scrollbar, padding
         col_width = min(_COL_CAP, max(_COL_MIN, (width - fixed - _NAME_WANT) // max(1, n)))
         name_width = max(_NAME_MIN, min(_NAME_CAP, width - fixed - n * col_width))
-        layout = (tuple(heads), tuple(marks), col_width, name_width)
+        layout = (tuple(heads), tuple(marks), col_width, name_width, state_width)
         self.fixed_rows = 0  # the totals row is fixed only while it exists (Textual needs it)
         if layout != self._layout or full:
             self.clear(columns=True)
-            widths = [_RANK, name_width, _MET] + [col_width] * n
+            widths = [_RANK, name_width, state_width, _MET] + [col_width] * n
             labels = [f"{h} {m}" if m else h for h, m in zip(heads, marks, strict=True)]
             # A heading too long for its column wraps onto a second line (`Tổng thu ngân /
             # sách nhà nước`) rather than being cut; two lines at most, then an ellipsis.
             tallest = max(len(wrapped(lb, w)) for lb, w in zip(labels, widths, strict=True))
             self.header_height = max(1, min(_HEAD_LINES, tallest))
             for key, label, w in zip(keys, labels, widths, strict=True):
-                justify = "left" if key == "name" else "right"
+                justify = "left" if key in ("name", "state") else "right"
                 lines = wrapped(label, w)[: self.header_height]
                 if len(wrapped(label, w)) > self.header_height:
                     lines[-1] = _cut(lines[-1] + " …", w)
@@ -228,6 +237,7 @@ class Scorecard(DataTable[Text]):
         total_row = [
             Text(""),
             Text(t("rollup.totals"), style=Style(bold=True), no_wrap=True, overflow="ellipsis"),
+            Text(""),
             Text(""),
         ] + [self._cell(c, bold=True) for c in self.totals_cells]
         self.add_row(*total_row, key=TOTAL_KEY)
@@ -246,6 +256,7 @@ class Scorecard(DataTable[Text]):
             return [
                 Text(""),
                 Text(row.name, no_wrap=True, overflow="ellipsis"),
+                Text(""),
                 Text("!", style=self._style("error"), justify="right"),
             ] + [
                 Text(
@@ -259,17 +270,34 @@ class Scorecard(DataTable[Text]):
         name = row.name + (f" ({t('rollup.offline_mark')})" if row.offline else "")
         name_style = self._style("muted") if row.offline or not row.member.reporting else Style()
         name_text = Text(name, style=name_style, no_wrap=True, overflow="ellipsis")
-        state = row.state_text()
-        if state:  # submitted, approved, returned; late
-            style = self._style("error") if row.late or row.state == "returned" else Style()
-            name_text.append(f" · {state}", style=style)
         if row.mark:  # changed after approval, or by hand after closing
             name_text.append(f" ⚠ {row.mark}", style=self._style("error"))
         return [
             Text(str(row.rank), justify="right"),
             name_text,
+            Text(row.state_text(), style=self._state_style(row), no_wrap=True, overflow="ellipsis"),
             Text(f"{row.met}/{row.total}", justify="right"),
         ] + [self._cell(c) for c in row.cells]
+
+    def _state_style(self, row: UnitRow) -> Style:
+        """Late or returned in the error colour, approved in the met colour, open muted."""
+        if row.late or row.state == "returned":
+            return self._style("error")
+        if row.state == "approved":
+            return self._style(status_class(Status.MET))
+        if row.state == "open":
+            return self._style("muted")
+        return Style()
+
+    def headings(self) -> list[str]:
+        """Every column's heading, in order (`sort_keys`)."""
+        return [
+            t("rollup.col_rank"),
+            t("rollup.col_unit"),
+            t("rollup.col_state"),
+            t("rollup.col_met"),
+            *self.names,
+        ]
 
     def _title(self) -> None:
         title = t("rollup.behind_only" if self.behind_only else "rollup.title")
@@ -278,11 +306,7 @@ class Scorecard(DataTable[Text]):
             parts.append(t("table_filter", query=self.query_text.strip()))
         if self.sort_by != "rank":
             keys = self.sort_keys()
-            heads = [
-                t("rollup.col_rank"),
-                t("rollup.col_unit"),
-                t("rollup.col_met"),
-            ] + self.names
+            heads = self.headings()
             column = heads[keys.index(self.sort_by)] if self.sort_by in keys else self.sort_by
             parts.append(t("table_sort", column=column))
         self.border_title = Text(" · ".join(parts))

@@ -26,7 +26,9 @@ from chitieu_tui.present import fmt
 from chitieu_tui.present.journal import closed_text
 
 if TYPE_CHECKING:
+    from chitieu_tui.core.arithmetic import Board
     from chitieu_tui.core.filesource import FileSource
+    from chitieu_tui.core.model import Definitions
     from chitieu_tui.core.requests import Written
     from chitieu_tui.remote.source import ApiSource
 
@@ -237,22 +239,75 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    """Check every filled cell of an entry workbook, then write them all (nothing when any
-    cell is bad), one write (one transaction) per unit and quarter."""
-    from chitieu_tui.office import need
+class _ApiUnit:
+    """A server's unit as the import plans it (office/entry.py `plan` asks a unit's board and
+    definitions, then writes): the quarter read once over the API, and every value sent in
+    one bulk write (one transaction on the server) expecting the entry that board showed,
+    so a value changed meanwhile is a conflict naming its cell, never overwritten."""
 
-    need("openpyxl")
-    from chitieu_tui.office.entry import plan, read_sheets
+    def __init__(self, source: ApiSource) -> None:
+        self.source = source
+        self.data = self  # `unit.data.definitions()`, as of a FileSource
+        self._boards: dict[Period, Board] = {}
 
-    units = {}
+    def definitions(self) -> Definitions:
+        """The definitions of the quarter read (or of the server's default quarter)."""
+        boards = list(self._boards.values())
+        return (boards[0] if boards else self.board(None)).definitions
+
+    def board(self, period: Period | None) -> Board:
+        """The quarter as read once (the board the values written are expected against)."""
+        if period not in self._boards:
+            board = self.source.load(period, history=0).board
+            self._boards.setdefault(board.period, board)
+            self._boards[period] = self._boards[board.period]
+        return self._boards[period]
+
+    def write(self, requests: list[SetValue], *, snapshot: bool = True) -> Written:
+        import dataclasses
+
+        board = self._boards[requests[0].period]
+        expecting = []
+        for r in requests:
+            shown = board.get(r.id)
+            seen = shown.entry if shown is not None else None
+            expecting.append(dataclasses.replace(r, expect=seen))
+        return self.source.write(expecting, snapshot=snapshot)
+
+
+def _import_units(args: argparse.Namespace) -> dict[str, FileSource | _ApiUnit]:
+    """The units an import may write: the server's one (`--api URL --unit U`, an editor's
+    token), else the data folder(s)."""
+    api = _api_source(args)
+    if api is not None:
+        return {api.unit: _ApiUnit(api)}
+    units: dict[str, FileSource | _ApiUnit] = {}
     for source in _entry_units(args):
         try:
             units[source.data.definitions().unit.id] = source
         except ChitieuError as exc:
             warn(exc)
+    return units
+
+
+def _in_cell(exc: ChitieuError, cells: list[str]) -> None:
+    """The refusal of one value of a write placed at the cell the value came from."""
+    if exc.index is not None and 0 <= exc.index < len(cells):
+        exc.place = Place(cells[exc.index])
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Check every filled cell of an entry workbook, then write them all (nothing when any
+    cell is bad), one write (one transaction) per unit and quarter; with `--api` the one
+    write is a bulk write to the server."""
+    from chitieu_tui.office import need
+
+    need("openpyxl")
+    from chitieu_tui.office.entry import plan, read_sheets
+
+    units = _import_units(args)
     sheets = read_sheets(Path(args.file), args.file)
-    plans = plan(sheets, units, args.period, confirmed=args.yes, by=args.by)
+    plans = plan(sheets, units, args.period, confirmed=args.yes, by=args.by)  # type: ignore[arg-type]
     if not plans:
         print(t("o.i_nothing", file=args.file))
         return 0
@@ -261,6 +316,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             written = p.source.write(p.requests, snapshot=not args.no_snapshot)
         except ChitieuError as exc:
+            _in_cell(exc, p.cells)
             if done:
                 written_units = "; ".join(done)
                 raise WriteError(

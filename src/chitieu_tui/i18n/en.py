@@ -907,6 +907,9 @@ MESSAGES: dict[str, str] = {
     "verify.failed": "{n} of {total} quarters do not verify",
     "verify.units_ok": "OK: all {total} units",
     "verify.units_failed": "{n} of {total} units do not verify",
+    # verify over the API (issue 20, apiwire)
+    "err.api.verify_unreachable": "the server cannot be reached: nothing was verified",
+    "err.api.verify_refused": "the server did not verify: {detail}",
     "cli.cmd.verify": "check that journals and values were not altered outside the app (hash chains, the digests of closing and approval)",
     "mark.after_approval": "changed after approval",
     "mark.hand_after_close": "changed by hand after closing",
@@ -1028,6 +1031,7 @@ MESSAGES: dict[str, str] = {
     "server.what.expect": "null, a value or an object with value and note",
     "server.what.bool": "true or false",
     "server.what.via": '"set", "form" or "import"',
+    "server.what.values": "a list of 1 to 1000 objects, each with id and value",
     "server.log.reason_write": "unit {unit}: write refused ({why})",
     # -- writing over --api (issue 20: remote/writing.py) --
     "err.read_only.role": "The role {role} cannot enter values on this server: only an editor of the unit can",
@@ -1039,4 +1043,5 @@ MESSAGES: dict[str, str] = {
     "api.state.open": "the quarter open",
     "api.state.no_value": "no value for {id}",
     "api.state.value": "{value} for {id}",
+    "api.state.bulk": "{n} of the {total} values sent",
 }

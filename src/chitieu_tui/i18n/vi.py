@@ -910,6 +910,9 @@ MESSAGES: dict[str, str] = {
     "verify.failed": "{n}/{total} quý không khớp",
     "verify.units_ok": "OK: cả {total} đơn vị",
     "verify.units_failed": "{n}/{total} đơn vị không khớp",
+    # verify over the API (issue 20, apiwire)
+    "err.api.verify_unreachable": "không kết nối được máy chủ: chưa kiểm tra được gì",
+    "err.api.verify_refused": "máy chủ không kiểm tra: {detail}",
     "cli.cmd.verify": "kiểm tra nhật ký và số liệu có bị sửa ngoài ứng dụng không (chuỗi băm, dấu băm lúc chốt và lúc duyệt)",
     "mark.after_approval": "sửa sau khi duyệt",
     "mark.hand_after_close": "sửa tay sau khi chốt",
@@ -1031,6 +1034,7 @@ MESSAGES: dict[str, str] = {
     "server.what.expect": "null, một giá trị hoặc một đối tượng có value và note",
     "server.what.bool": "true hoặc false",
     "server.what.via": '"set", "form" hoặc "import"',
+    "server.what.values": "một danh sách từ 1 đến 1000 đối tượng, mỗi đối tượng có id và value",
     "server.log.reason_write": "đơn vị {unit}: không ghi ({why})",
     # -- writing over --api (issue 20: remote/writing.py) --
     "err.read_only.role": "Vai trò {role} không được nhập số liệu trên máy chủ này: chỉ người nhập liệu (editor) của đơn vị mới được",
@@ -1042,4 +1046,5 @@ MESSAGES: dict[str, str] = {
     "api.state.open": "quý chưa chốt",
     "api.state.no_value": "chưa có số liệu cho {id}",
     "api.state.value": "{value} cho {id}",
+    "api.state.bulk": "{n}/{total} giá trị đã gửi",
 }

@@ -217,8 +217,14 @@ class ApiWriter:
         held = 0
         for r in requests:
             entry = entry_from_json(values.get(r.id))
-            if entry is not None and isinstance(r.value, float | bool) and entry.value == r.value:
-                held += 1
+            if entry is None:
+                continue
+            if isinstance(r.value, str):  # as typed: compared as the plain number it shows
+                held += _shown(entry.value) == r.value.strip()
+            else:
+                held += isinstance(entry.value, bool) == isinstance(r.value, bool) and (
+                    entry.value == r.value
+                )
         state = Msg("api.state.bulk", n=held, total=len(requests))
         return WriteError("err.api.write_read_back", Place(where), seconds=seconds, state=state)
 

@@ -187,14 +187,16 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    """Copy the bundled sample to a folder the user owns."""
+    """Copy the bundled sample to a folder the user owns; with `--collection`, make a
+    collection folder ready to serve (collection.toml and one example unit)."""
     import shutil
 
     from chitieu_tui.core.datadir import BUNDLED
 
-    dest = Path(args.dest)
-    if dest.exists() and any(dest.iterdir()):
-        raise WriteError("err.init.not_empty", Place(str(dest)))
+    if getattr(args, "collection", False):
+        return _init_collection(args)
+    dest = Path(args.dest or "config")
+    _empty_or_new(dest)
     try:
         shutil.copytree(
             BUNDLED, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
@@ -204,6 +206,64 @@ def cmd_init(args: argparse.Namespace) -> int:
 
         raise WriteError("err.init.copy", Place(str(dest)), reason=os_reason(exc)) from None
     print(dest)
+    return 0
+
+
+def _empty_or_new(dest: Path) -> None:
+    """WriteError for a folder that exists and is not empty (a file there too)."""
+    try:
+        taken = dest.exists() and (not dest.is_dir() or any(dest.iterdir()))
+    except OSError:
+        taken = True
+    if taken:
+        raise WriteError("err.init.not_empty", Place(str(dest)))
+
+
+COLLECTION_EXAMPLE = "my-thoi"
+"""The folder of the example unit `init --collection` puts in: the bundled sample."""
+
+
+def collection_toml(name: str) -> str:
+    """The collection.toml `init --collection` writes: its keys, explained in the reader's
+    language (comments), the optional ones commented out."""
+    import tomli_w  # lazy: only init --collection writes TOML here
+
+    lines = [f"# {line}" for line in t("init.collection.head").splitlines()]
+    lines.append(tomli_w.dumps({"name": name}).rstrip("\n"))
+    lines.append(f"# {t('init.collection.columns')}")
+    lines.append('# columns = ["thu-ngan-sach", "ket-nap-dang-vien", "bhyt"]')
+    lines.append(f"# {t('init.collection.reporting')}")
+    lines += ["# [reporting]", "# cutoff_day = 14", "# send_days = 2"]
+    return "\n".join(lines) + "\n"
+
+
+def _init_collection(args: argparse.Namespace) -> int:
+    """`init --collection DIR`: DIR/collection.toml and DIR/my-thoi (the bundled sample),
+    then what to do next; refuses a folder that exists and is not empty. No accounts file:
+    its example is in docs/formats.md (a token is made by `chitieu user add`, never here)."""
+    # lazy: only init --collection copies and writes (core.collection pulls asyncio)
+    import shutil
+
+    from chitieu_tui.core.atomic import atomic_write
+    from chitieu_tui.core.collection import COLLECTION_FILE
+    from chitieu_tui.core.datadir import BUNDLED
+    from chitieu_tui.core.oserrors import os_reason
+
+    if not args.dest:
+        raise UsageError("err.usage.init_collection_dir")
+    dest = Path(args.dest)
+    _empty_or_new(dest)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(
+            BUNDLED, dest / COLLECTION_EXAMPLE, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    except OSError as exc:
+        raise WriteError("err.init.copy", Place(str(dest)), reason=os_reason(exc)) from None
+    name = clean(dest.resolve().name) or str(dest)
+    atomic_write(dest / COLLECTION_FILE, collection_toml(name).encode("utf-8"))
+    print(t("init.collection.done", dir=str(dest), unit=COLLECTION_EXAMPLE))
+    print(t("init.collection.next", dir=str(dest), unit=COLLECTION_EXAMPLE))
     return 0
 
 
@@ -264,7 +324,7 @@ class _ApiUnit:
         return self._boards[period]
 
     def write(self, requests: list[SetValue], *, snapshot: bool = True) -> Written:
-        import dataclasses
+        import dataclasses  # lazy: only an import over --api
 
         board = self._boards[requests[0].period]
         expecting = []

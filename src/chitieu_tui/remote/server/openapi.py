@@ -282,7 +282,7 @@ _APPROVE_BODY = {
         "note": {"type": "string", "maxLength": 2000},
         "by": {"description": "Ignored: who approves is the account's display name"},
     },
-    "examples": [{"note": "đạt"}],
+    "examples": [{"note": "dat"}],
 }
 _APPROVAL_WHEN = {
     400: "A path parameter of the wrong form",

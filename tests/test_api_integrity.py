@@ -259,3 +259,20 @@ def test_verify_of_a_unit_the_account_may_not_read_is_refused(
         f"{url}?period=2026-Q9", headers={"Authorization": f"Bearer {tokens['viewer']}"}
     )
     assert bad.status_code == 400
+
+
+def test_verify_does_not_read_a_journal_linked_outside_the_served_folder(
+    province: Path, server: UvicornThread, tokens: dict[str, str], tmp_path: Path
+) -> None:
+    import httpx
+
+    outside = tmp_path / "secret.toml"
+    jpath = province / UNIT / "journal" / "2026-Q1.toml"
+    outside.write_bytes(jpath.read_bytes().replace(b'by = "Lan"', b'by = "SECRET"'))
+    jpath.unlink()
+    jpath.symlink_to(outside)
+    url = f"{server.url}/api/v1/units/{UNIT}/verify?period=2026-Q1"
+    doc = httpx.get(url, headers={"Authorization": f"Bearer {tokens['viewer']}"}).json()
+    (finding,) = doc["findings"]
+    assert finding["state"] == "broken" and finding["problem"]["code"] == "verify.outside"
+    assert "SECRET" not in str(doc) and str(tmp_path) not in str(doc)

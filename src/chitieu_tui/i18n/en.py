@@ -918,6 +918,7 @@ MESSAGES: dict[str, str] = {
     # verify over the API (issue 20, apiwire)
     "err.api.verify_unreachable": "the server cannot be reached: nothing was verified",
     "err.api.verify_refused": "the server did not verify: {detail}",
+    "verify.outside": "the journal is a link leading outside the served folder: not read",
     "cli.cmd.verify": "check that journals and values were not altered outside the app (hash chains, the digests of closing and approval)",
     "mark.after_approval": "changed after approval",
     "mark.hand_after_close": "changed by hand after closing",

@@ -921,6 +921,7 @@ MESSAGES: dict[str, str] = {
     # verify over the API (issue 20, apiwire)
     "err.api.verify_unreachable": "không kết nối được máy chủ: chưa kiểm tra được gì",
     "err.api.verify_refused": "máy chủ không kiểm tra: {detail}",
+    "verify.outside": "nhật ký là liên kết trỏ ra ngoài thư mục được phục vụ: không đọc",
     "cli.cmd.verify": "kiểm tra nhật ký và số liệu có bị sửa ngoài ứng dụng không (chuỗi băm, dấu băm lúc chốt và lúc duyệt)",
     "mark.after_approval": "sửa sau khi duyệt",
     "mark.hand_after_close": "sửa tay sau khi chốt",

@@ -8,13 +8,14 @@ the request's language. Any account that may read the unit may ask (else 404).""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from chitieu_tui.core.errors import ChitieuError
-from chitieu_tui.core.verify import Finding, verify_folder
+from chitieu_tui.core.errors import ChitieuError, DataError, Place
+from chitieu_tui.core.verify import BROKEN, Finding, verify_folder
 from chitieu_tui.remote import schema
 from chitieu_tui.remote.server.problems import _data_problem, _lang, _safe
 from chitieu_tui.remote.server.responses import json_response
@@ -30,6 +31,16 @@ def _problem(error: ChitieuError, data: _ServedDir, lang: str) -> dict[str, Any]
     if error.place is not None:
         place = _safe(str(error.place).replace(root, ".").replace(str(data.root), "."), 200)
     return {"code": error.code, "detail": detail, "place": place}
+
+
+def _outside(found: Finding, data: _ServedDir) -> Finding | None:
+    """A quarter whose journal a symlink leads out of the served folder: broken, and
+    nothing of that file said (as the journal route does not read it either)."""
+    path = data.journal_path(found.period)
+    if not os.path.lexists(path) or data.allowed(path):
+        return None
+    problem = DataError("verify.outside", Place(data.shown(path)))
+    return Finding(found.period, BROKEN, problem, 0)
 
 
 def _finding(found: Finding, data: _ServedDir, lang: str) -> dict[str, Any]:
@@ -52,7 +63,7 @@ async def get_verify(request: Request) -> Response:
     def work(data: _ServedDir) -> dict[str, Any]:
         defs = _definitions(data)
         try:
-            findings = verify_folder(data, period)
+            findings = [_outside(f, data) or f for f in verify_folder(data, period)]
         except ChitieuError as exc:
             raise _data_problem(exc, data) from None
         return {

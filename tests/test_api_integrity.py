@@ -83,25 +83,25 @@ def _marks(root: Path, url: str, token: str) -> tuple[str | None, str | None]:
     return tamper_mark(file_view.board.progress), tamper_mark(api_view.board.progress)
 
 
-def test_a_quarter_edited_by_hand_after_approval_is_marked_alike_over_the_api(
-    province: Path, server: UvicornThread, tokens: dict[str, str]
+@pytest.mark.parametrize(
+    ("approved", "role", "mark"),
+    [(True, "viewer", AFTER_APPROVAL), (False, "editor", HAND_AFTER_CLOSE)],
+)
+def test_a_quarter_edited_by_hand_is_marked_alike_over_the_api(
+    province: Path,
+    server: UvicornThread,
+    tokens: dict[str, str],
+    approved: bool,
+    role: str,
+    mark: str,
 ) -> None:
     ward = province / UNIT
     _close(ward)
-    _approve(ward)
-    assert _marks(ward, server.url, tokens["viewer"]) == (None, None)
+    if approved:
+        _approve(ward)
+    assert _marks(ward, server.url, tokens[role]) == (None, None)
     _edit_by_hand(ward)
-    assert _marks(ward, server.url, tokens["viewer"]) == (AFTER_APPROVAL, AFTER_APPROVAL)
-
-
-def test_a_closed_quarter_edited_by_hand_is_marked_alike_over_the_api(
-    province: Path, server: UvicornThread, tokens: dict[str, str]
-) -> None:
-    ward = province / UNIT
-    _close(ward)
-    assert _marks(ward, server.url, tokens["editor"]) == (None, None)
-    _edit_by_hand(ward)
-    assert _marks(ward, server.url, tokens["editor"]) == (HAND_AFTER_CLOSE, HAND_AFTER_CLOSE)
+    assert _marks(ward, server.url, tokens[role]) == (mark, mark)
 
 
 def test_the_progress_document_carries_the_servers_verdict_not_the_digest(

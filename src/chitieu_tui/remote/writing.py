@@ -201,16 +201,10 @@ class ApiWriter:
     def _unsure_bulk(self, requests: list[SetValue], url: str) -> WriteError:
         """A bulk write that timed out: read the quarter back and say how many of the values
         sent it holds (all: written; none: not written; else another writer's too)."""
-        import httpx  # lazy: httpx only when writing over --api
 
         where = url.rsplit("/", 1)[0]
         seconds = f"{self.timeout:g}"
-        try:
-            with self._client() as client:
-                resp = client.get(where)
-            data = resp.json() if resp.status_code == 200 else None
-        except (httpx.HTTPError, ValueError):
-            data = None
+        data = self._read_back(where)
         values = data.get("values") if isinstance(data, dict) else None
         if not isinstance(values, dict):
             return WriteError("err.api.write_unknown", Place(where), seconds=seconds)
@@ -304,18 +298,23 @@ class ApiWriter:
             raise SourceError(msg, Place(url))
         return definitions_from_json(resp.json(), url)
 
-    def _unsure(self, request: Request, defs: Definitions | None) -> WriteError:
-        """A write that timed out: read the quarter back and say what it holds now."""
+    def _read_back(self, url: str) -> Any:
+        """The quarter's progress document after a write timed out (None: not readable)."""
         import httpx  # lazy: httpx only when writing over --api
 
-        url = f"{self.base_url}{API_PREFIX}/units/{self.unit}/progress/{request.period}"
-        seconds = f"{self.timeout:g}"
         try:
             with self._client() as client:
                 resp = client.get(url)
-            data = resp.json() if resp.status_code == 200 else None
+            return resp.json() if resp.status_code == 200 else None
         except (httpx.HTTPError, ValueError):
-            data = None
+            return None
+
+    def _unsure(self, request: Request, defs: Definitions | None) -> WriteError:
+        """A write that timed out: read the quarter back and say what it holds now."""
+
+        url = f"{self.base_url}{API_PREFIX}/units/{self.unit}/progress/{request.period}"
+        seconds = f"{self.timeout:g}"
+        data = self._read_back(url)
         if not isinstance(data, dict):
             return WriteError("err.api.write_unknown", Place(url), seconds=seconds)
         if isinstance(request, Close | Reopen):

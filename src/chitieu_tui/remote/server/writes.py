@@ -24,6 +24,7 @@ from starlette.responses import Response
 
 from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, WriteError
 from chitieu_tui.core.model import Entry
+from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import ANY, Close, Expect, Reopen, SetValue, Unset, Written
 from chitieu_tui.core.users import User
 from chitieu_tui.core.writer import ClosedError, ConflictError
@@ -224,37 +225,51 @@ async def put_value(request: Request) -> Response:
     indicator = _indicator_id(request)
     data = await _json_body(request)
     _known(data, _VALUE_KEYS)
+    confirm, via = _confirm_via(data, "set")
+    request_ = _set_value(data, period, indicator, confirm, via, _lang(request), user)
+    return await _write(request, unit, user, lambda _: [request_])
+
+
+def _confirm_via(data: dict[str, Any], via: str) -> tuple[bool, str]:
+    """A body's `confirm` (false by default) and `via` (`via` by default), checked."""
+    confirm = data.get("confirm", False)
+    if not isinstance(confirm, bool):
+        raise _field_error("confirm", "server.what.bool")
+    via = data.get("via", via)
+    if via not in VIAS:
+        raise _field_error("via", "server.what.via")
+    return confirm, via
+
+
+def _set_value(
+    data: dict[str, Any],
+    period: Period,
+    indicator: str,
+    confirm: bool,
+    via: str,
+    lang: str,
+    user: User,
+) -> SetValue:
+    """The `SetValue` of one value object (`value`, `note`, `cause`, `remedy`, `expect`),
+    written as the account."""
     if "value" not in data:
         raise _field_error("value", "server.what.value")
     raw = data["value"]
     value: str | float | bool = raw if isinstance(raw, str) else _number(raw, "value")
     expect: Entry | None | Expect = expect_of(data["expect"]) if "expect" in data else ANY
-    confirm = data.get("confirm", False)
-    if not isinstance(confirm, bool):
-        raise _field_error("confirm", "server.what.bool")
-    via = data.get("via", "set")
-    if via not in VIAS:
-        raise _field_error("via", "server.what.via")
     texts = {key: _text(data, key) for key in ("note", "cause", "remedy")}
-    lang = _lang(request)
-
-    def make(_: _ServedDir) -> list[Any]:
-        return [
-            SetValue(
-                period=period,
-                id=indicator,
-                value=value,
-                confirm=confirm,
-                lang=lang,
-                expect=expect,
-                by=user.shown,
-                account=user.name,
-                via=via,
-                **texts,
-            )
-        ]
-
-    return await _write(request, unit, user, make)
+    return SetValue(
+        period=period,
+        id=indicator,
+        value=value,
+        confirm=confirm,
+        lang=lang,
+        expect=expect,
+        by=user.shown,
+        account=user.name,
+        via=via,
+        **texts,
+    )
 
 
 async def value_route(request: Request) -> Response:
@@ -338,12 +353,7 @@ async def post_values(request: Request) -> Response:
     items = data.get("values")
     if not isinstance(items, list) or not items or len(items) > BULK_MAX_VALUES:
         raise _field_error("values", "server.what.values")
-    confirm = data.get("confirm", False)
-    if not isinstance(confirm, bool):
-        raise _field_error("confirm", "server.what.bool")
-    via = data.get("via", "import")
-    if via not in VIAS:
-        raise _field_error("via", "server.what.via")
+    confirm, via = _confirm_via(data, "import")
     lang = _lang(request)
     requests: list[SetValue] = []
     for item in items:
@@ -353,25 +363,6 @@ async def post_values(request: Request) -> Response:
         ident = item["id"]
         if not ident or len(ident) > _ID_MAX or not ident.isprintable():
             raise Problem(400, Msg("err.server.bad_id", id=_safe(ident, 40)))
-        if "value" not in item:
-            raise _field_error("value", "server.what.value")
-        raw = item["value"]
-        value: str | float | bool = raw if isinstance(raw, str) else _number(raw, "value")
-        expect: Entry | None | Expect = expect_of(item["expect"]) if "expect" in item else ANY
-        texts = {key: _text(item, key) for key in ("note", "cause", "remedy")}
-        requests.append(
-            SetValue(
-                period=period,
-                id=ident,
-                value=value,
-                confirm=confirm,
-                lang=lang,
-                expect=expect,
-                by=user.shown,
-                account=user.name,
-                via=via,
-                **texts,
-            )
-        )
+        requests.append(_set_value(item, period, ident, confirm, via, lang, user))
     ids = [r.id for r in requests]
     return await _write(request, unit, user, lambda _: list(requests), bulk=ids)

@@ -276,3 +276,12 @@ def test_verify_does_not_read_a_journal_linked_outside_the_served_folder(
     (finding,) = doc["findings"]
     assert finding["state"] == "broken" and finding["problem"]["code"] == "verify.outside"
     assert "SECRET" not in str(doc) and str(tmp_path) not in str(doc)
+
+
+def test_verify_never_sends_a_token_over_plain_http_beyond_loopback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CHITIEU_API_TOKEN", "a-token-of-32-characters-or-more-x")
+    assert _verify("--api", "http://192.0.2.1:8765", "--unit", UNIT) == 2
+    assert _verify("--api", "http://192.0.2.1:8765") == 2
+    assert "a-token" not in capsys.readouterr().err

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from chitieu_tui.cli.sources import make_collection
+from chitieu_tui.cli.sources import _plain_http, make_collection
 from chitieu_tui.core.datadir import DataDir, resolve_data_dir
 from chitieu_tui.core.errors import UsageError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.verify import BROKEN, NOT_CHAINED, verify_folder
 from chitieu_tui.i18n import t
+
+if TYPE_CHECKING:
+    from chitieu_tui.remote.writing import ApiWriter
 
 
 def _verify_folder(args: argparse.Namespace, root: str | None) -> int:
@@ -43,13 +47,11 @@ def _said(broken: int, total: int, where: str, loose: list[str]) -> int:
     return 0
 
 
-def _verify_remote(args: argparse.Namespace, writer: object) -> int:
+def _verify_remote(args: argparse.Namespace, writer: ApiWriter) -> int:
     """One unit of a server: the server verifies, each broken quarter is named as for a
     folder (`unit/file:line: why`), then the same closing line."""
     from chitieu_tui.remote.verifying import verify_unit  # lazy: httpx only for --api
-    from chitieu_tui.remote.writing import ApiWriter  # lazy: httpx only for --api
 
-    assert isinstance(writer, ApiWriter)
     findings = verify_unit(writer, args.period)
     broken = [f for f in findings if f.state == BROKEN]
     for f in broken:
@@ -66,6 +68,7 @@ def _verify_api(args: argparse.Namespace) -> int:
 
     if args.config:
         raise UsageError("err.usage.config_and_api")
+    _plain_http(args)  # --insecure-http; no token over plain http beyond loopback
     if args.unit:
         return _verify_remote(args, verifier(args.api, args.unit))
     listing = verifier(args.api)
@@ -98,20 +101,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     failed = 0
     total = 0
     for m in collection.members:
+        if not isinstance(m.source, FileSource):
+            continue
         total += 1
-        if isinstance(m.source, FileSource):
-            data = m.source.data
-            print(t("check.unit", where=data.shown(data.root)), flush=True)
-            result = _verify_folder(args, str(data.root))
-        else:  # a member served elsewhere (collection.toml `url`): that server verifies
-            from chitieu_tui.remote.source import ApiSource  # lazy: httpx only for servers
-
-            if not isinstance(m.source, ApiSource):
-                total -= 1
-                continue
-            print(t("check.unit", where=f"{m.source.url} {m.source.unit}"), flush=True)
-            result = _verify_remote(args, m.source.writer)
-        if result != 0:
+        data = m.source.data
+        print(t("check.unit", where=data.shown(data.root)), flush=True)
+        if _verify_folder(args, str(data.root)) != 0:
             failed += 1
         sys.stdout.flush()
     return _units_said(failed, total)

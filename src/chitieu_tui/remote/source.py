@@ -305,7 +305,7 @@ class ApiSource:
             if view.stale or view.board.progress is None:
                 return None
             return reader.snapshot(view)
-        except ChitieuError:
+        except (ChitieuError, OSError, RuntimeError):  # the write stands whatever this says
             return None
 
     async def _load(self, period: Period | None, history: int, deadline: float) -> View:

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -339,6 +340,11 @@ async def test_the_dashboard_enters_over_the_api_and_shows_the_conflict(
         assert not isinstance(app.screen, EntryScreen)
         last = read_journal(ward / "journal" / f"{Q1}.toml")[-1]
         assert (last.new, last.by, last.account, last.via) == (7, "Ms editor", "edi", "form")
+        # a snapshot of what the server now holds, as after entering into files
+        shots = sorted((ward / "snaps" / str(Q1)).glob("*.toml"))
+        assert shots
+        rows = tomllib.loads(shots[-1].read_text("utf-8"))["indicator"]
+        assert {r["id"]: r.get("value") for r in rows}[IND] == 7
 
         # a colleague writes meanwhile: the form's save is a 412, the conflict choice shows
         await pilot.press("e")

@@ -27,6 +27,8 @@ READ_ROUTES = (
     "/units/{unit}/years/2026",
     "/units/{unit}/years/2025",
     "/units/{unit}/journal/2026-Q1",
+    "/units/{unit}/verify",
+    "/units/{unit}/verify?period=2026-Q1",
 )
 
 

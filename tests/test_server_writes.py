@@ -40,8 +40,18 @@ ROUTES: dict[str, tuple[str, str, object, dict[str, str]]] = {
     "delete": ("DELETE", f"/units/{{unit}}/progress/{Q1}/values/{IND}", None, {}),
     "close": ("POST", f"/units/{{unit}}/progress/{Q1}/close", {"reason": "đủ số"}, {}),
     "reopen": ("POST", f"/units/{{unit}}/progress/{Q1}/reopen", {"reason": "sửa"}, {}),
+    "bulk": (
+        "POST",
+        f"/units/{{unit}}/progress/{Q1}/values",
+        {"values": [{"id": IND, "value": 7}, {"id": "dang-vien", "value": 1431}]},
+        {},
+    ),
 }
-ALLOWED = {"editor": {"put", "delete", "close", "reopen"}, "approver": set(), "viewer": set()}
+ALLOWED = {
+    "editor": {"put", "delete", "close", "reopen", "bulk"},
+    "approver": set(),
+    "viewer": set(),
+}
 
 
 @pytest.mark.parametrize("role", [*ROLES, "all"])

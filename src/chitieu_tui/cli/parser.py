@@ -131,13 +131,13 @@ COMMAND_OPTIONS: dict[str | None, tuple[str, ...]] = {
     "set": ("config", "remote", "period", "by"),
     "unset": ("config", "remote", "period", "by"),
     "log": ("config", "period"),
-    "verify": ("config", "period"),
+    "verify": ("config", "remote", "period"),
     "close": ("config", "remote", "period", "by"),
     "reopen": ("config", "remote", "period", "by"),
     "approve": ("config", "remote", "period", "by"),
     "return": ("config", "remote", "period", "by"),
     "template": ("config", "period"),
-    "import": ("config", "period", "by"),
+    "import": ("config", "remote", "period", "by"),
     "init": (),
     "serve": ("config",),
     "user": ("config",),
@@ -411,7 +411,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--yes", action="store_true", help=t("cli.set_yes"))
     imp.add_argument("--no-snapshot", action="store_true", help=t("cli.opt.no_snapshot"))
     init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
-    init.add_argument("dest", nargs="?", default="config", metavar="DIR", help=t("cli.opt.dest"))
+    init.add_argument("dest", nargs="?", default=None, metavar="DIR", help=t("cli.opt.dest"))
+    init.add_argument("--collection", action="store_true", help=t("cli.opt.init_collection"))
     serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
     _source_options(serve, sub=True)
     serve.add_argument("--host", default="127.0.0.1", help=t("cli.opt.host"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +33,8 @@ from chitieu_tui.present import fmt
 from chitieu_tui.present.journal import closed_text
 
 if TYPE_CHECKING:
+    from chitieu_tui.core.arithmetic import Board
+    from chitieu_tui.core.model import Definitions
     from chitieu_tui.core.requests import Written
     from chitieu_tui.remote.source import ApiSource
 
@@ -187,10 +190,12 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    """Copy the bundled sample to a folder the user owns."""
-    dest = Path(args.dest)
-    if dest.exists() and any(dest.iterdir()):
-        raise WriteError("err.init.not_empty", Place(str(dest)))
+    """Copy the bundled sample to a folder the user owns; with `--collection`, make a
+    collection folder ready to serve (collection.toml and one example unit)."""
+    if getattr(args, "collection", False):
+        return _init_collection(args)
+    dest = Path(args.dest or "config")
+    _empty_or_new(dest)
     try:
         shutil.copytree(
             BUNDLED, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
@@ -198,6 +203,59 @@ def cmd_init(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise WriteError("err.init.copy", Place(str(dest)), reason=os_reason(exc)) from None
     print(dest)
+    return 0
+
+
+def _empty_or_new(dest: Path) -> None:
+    """WriteError for a folder that exists and is not empty (a file there too)."""
+    try:
+        taken = dest.exists() and (not dest.is_dir() or any(dest.iterdir()))
+    except OSError:
+        taken = True
+    if taken:
+        raise WriteError("err.init.not_empty", Place(str(dest)))
+
+
+COLLECTION_EXAMPLE = "my-thoi"
+"""The folder of the example unit `init --collection` puts in: the bundled sample."""
+
+
+def collection_toml(name: str) -> str:
+    """The collection.toml `init --collection` writes: its keys, explained in the reader's
+    language (comments), the optional ones commented out."""
+    import tomli_w  # lazy: only init --collection writes TOML here
+
+    lines = [f"# {line}" for line in t("init.collection.head").splitlines()]
+    lines.append(tomli_w.dumps({"name": name}).rstrip("\n"))
+    lines.append(f"# {t('init.collection.columns')}")
+    lines.append('# columns = ["thu-ngan-sach", "ket-nap-dang-vien", "bhyt"]')
+    lines.append(f"# {t('init.collection.reporting')}")
+    lines += ["# [reporting]", "# cutoff_day = 14", "# send_days = 2"]
+    return "\n".join(lines) + "\n"
+
+
+def _init_collection(args: argparse.Namespace) -> int:
+    """`init --collection DIR`: DIR/collection.toml and DIR/my-thoi (the bundled sample),
+    then what to do next; refuses a folder that exists and is not empty. No accounts file:
+    its example is in docs/formats.md (a token is made by `chitieu user add`, never here)."""
+    # lazy: only init --collection needs the collection module (it pulls asyncio)
+    from chitieu_tui.core.collection import COLLECTION_FILE
+
+    if not args.dest:
+        raise UsageError("err.usage.init_collection_dir")
+    dest = Path(args.dest)
+    _empty_or_new(dest)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(
+            BUNDLED, dest / COLLECTION_EXAMPLE, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    except OSError as exc:
+        raise WriteError("err.init.copy", Place(str(dest)), reason=os_reason(exc)) from None
+    name = clean(dest.resolve().name) or str(dest)
+    atomic_write(dest / COLLECTION_FILE, collection_toml(name).encode("utf-8"))
+    print(t("init.collection.done", dir=str(dest), unit=COLLECTION_EXAMPLE))
+    print(t("init.collection.next", dir=str(dest), unit=COLLECTION_EXAMPLE))
     return 0
 
 
@@ -229,21 +287,72 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    """Check every filled cell of an entry workbook, then write them all (nothing when any
-    cell is bad), one write (one transaction) per unit and quarter."""
-    need("openpyxl")
-    # lazy: openpyxl, only for template and import (after `need` says how to install it)
-    from chitieu_tui.office.entry import plan, read_sheets
+class _ApiUnit:
+    """A server's unit as the import plans it (office/entry.py `plan` asks a unit's board and
+    definitions, then writes): the quarter read once over the API, and every value sent in
+    one bulk write (one transaction on the server) expecting the entry that board showed,
+    so a value changed meanwhile is a conflict naming its cell, never overwritten."""
 
-    units = {}
+    def __init__(self, source: ApiSource) -> None:
+        self.source = source
+        self.data = self  # `unit.data.definitions()`, as of a FileSource
+        self._boards: dict[Period, Board] = {}
+
+    def definitions(self) -> Definitions:
+        """The definitions of the quarter read (or of the server's default quarter)."""
+        boards = list(self._boards.values())
+        return (boards[0] if boards else self.board(None)).definitions
+
+    def board(self, period: Period | None) -> Board:
+        """The quarter as read once (the board the values written are expected against)."""
+        if period not in self._boards:
+            board = self.source.load(period, history=0).board
+            self._boards.setdefault(board.period, board)
+            self._boards[period] = self._boards[board.period]
+        return self._boards[period]
+
+    def write(self, requests: list[SetValue], *, snapshot: bool = True) -> Written:
+        board = self._boards[requests[0].period]
+        expecting = []
+        for r in requests:
+            shown = board.get(r.id)
+            seen = shown.entry if shown is not None else None
+            expecting.append(dataclasses.replace(r, expect=seen))
+        return self.source.write(expecting, snapshot=snapshot)
+
+
+def _import_units(args: argparse.Namespace) -> dict[str, FileSource | _ApiUnit]:
+    """The units an import may write: the server's one (`--api URL --unit U`, an editor's
+    token), else the data folder(s)."""
+    api = _api_source(args)
+    if api is not None:
+        return {api.unit: _ApiUnit(api)}
+    units: dict[str, FileSource | _ApiUnit] = {}
     for source in _entry_units(args):
         try:
             units[source.data.definitions().unit.id] = source
         except ChitieuError as exc:
             warn(exc)
+    return units
+
+
+def _in_cell(exc: ChitieuError, cells: list[str]) -> None:
+    """The refusal of one value of a write placed at the cell the value came from."""
+    if exc.index is not None and 0 <= exc.index < len(cells):
+        exc.place = Place(cells[exc.index])
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Check every filled cell of an entry workbook, then write them all (nothing when any
+    cell is bad), one write (one transaction) per unit and quarter; with `--api` the one
+    write is a bulk write to the server."""
+    need("openpyxl")
+    # lazy: openpyxl, only for template and import (after `need` says how to install it)
+    from chitieu_tui.office.entry import plan, read_sheets
+
+    units = _import_units(args)
     sheets = read_sheets(Path(args.file), args.file)
-    plans = plan(sheets, units, args.period, confirmed=args.yes, by=args.by)
+    plans = plan(sheets, units, args.period, confirmed=args.yes, by=args.by)  # type: ignore[arg-type]
     if not plans:
         print(t("o.i_nothing", file=args.file))
         return 0
@@ -252,6 +361,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             written = p.source.write(p.requests, snapshot=not args.no_snapshot)
         except ChitieuError as exc:
+            _in_cell(exc, p.cells)
             if done:
                 written_units = "; ".join(done)
                 raise WriteError(

@@ -170,9 +170,13 @@ MARK_KEYS = {
 
 def tamper_mark(progress: Progress | None) -> str | None:
     """`AFTER_APPROVAL`, `HAND_AFTER_CLOSE` or None, from the progress file alone (the
-    digests `[closed]` records; a quarter closed before digests has none to compare)."""
+    digests `[closed]` records; a quarter closed before digests has none to compare). A
+    quarter read over the API carries the server's verdict (`Progress.tamper`): the client
+    has not the digest of closing, and recomputing over what the wire carries is no proof."""
     if progress is None or progress.closed is None:
         return None
+    if progress.tamper is not None:
+        return progress.tamper if progress.tamper in MARK_KEYS else None
     closed = progress.closed
     approved = closed.approved
     digest: str | None = None

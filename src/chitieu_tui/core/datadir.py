@@ -282,9 +282,13 @@ class DataDir:
         own year's definitions. The quarter as it now stands is kept as read (no second read
         for the snapshot). The bundled sample is never written (WriteError)."""
         period = period_of(requests)
-        for r in requests:
+        for i, r in enumerate(requests):
             if isinstance(r, SetValue | Unset):
-                self._indicator(r.id, period)
+                try:
+                    self._indicator(r.id, period)
+                except ChitieuError as exc:
+                    exc.index = i  # which one (a bulk write names it)
+                    raise
         if self.is_bundled:
             raise WriteError(SAMPLE_HINT, Place(self.shown(self.root)))
         defs = self.defs_for(period)

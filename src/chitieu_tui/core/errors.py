@@ -33,6 +33,10 @@ class ChitieuError(Exception):
     `render(lang)` in each request's; `str()` is the English form.
     """
 
+    index: int | None = None
+    """Which request of one write (core/writer.py) was refused, when one was: a bulk write
+    over the API names it (and the import its sheet and cell)."""
+
     def __init__(self, key: str | Msg, place: Place | None = None, /, **params: Any) -> None:
         self.msg = key if isinstance(key, Msg) else Msg(key, **params)
         self.place = place

@@ -233,6 +233,10 @@ class Progress:
     returned: Returned | None = None
     """Set when the level above sent the quarter back (`[returned]`) and it is not closed
     again yet."""
+    tamper: str | None = None
+    """For a quarter read over the API: the mark the server computed from its files
+    (`after_approval`, `hand_after_close`, or "" for none; core/chain.py `tamper_mark`).
+    None: computed here from the digests `[closed]` records."""
 
 
 def drop_none(obj: Any) -> Any:

@@ -383,7 +383,13 @@ def write(
     import tomlkit  # lazy: the comment-keeping TOML writer, only when a file is written
 
     where = shown or str(path)
-    checked = [_check(r, defs, where) for r in requests]
+    checked = []
+    for i, r in enumerate(requests):
+        try:
+            checked.append(_check(r, defs, where))
+        except ChitieuError as exc:
+            exc.index = i  # which one (a bulk write names it)
+            raise
     values_asked = any(isinstance(c.request, SetValue | Unset) for c in checked)
     if values_asked:
         _year_in_range(defs, period, where)
@@ -405,7 +411,7 @@ def write(
         entries = dict(before.values) if before is not None else {}
         values = doc.setdefault("values", tomlkit.table())
         changes: list[Change] = []
-        for c in checked:
+        for n, c in enumerate(checked):
             r = c.request
             if isinstance(r, Close):
                 if closed is not None and closed.approved is not None:
@@ -474,7 +480,9 @@ def write(
                 raise ClosedError(period, closed, Place(where))
             current = entries.get(r.id)
             if r.expect is not ANY and not _same(current, r.expect):
-                raise ConflictError(current, Place(where))
+                conflict = ConflictError(current, Place(where))
+                conflict.index = n
+                raise conflict
             new: Entry | None = None
             if isinstance(r, Unset):
                 if current is None:

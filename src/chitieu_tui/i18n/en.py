@@ -439,6 +439,14 @@ MESSAGES: dict[str, str] = {
     "err.usage.set_api": "the API source (--api) is read-only; use --config DIR",
     "err.init.not_empty": "folder exists and is not empty",
     "err.init.copy": "cannot copy the sample here: {reason}",
+    # init --collection (issue 20, apiwire)
+    "cli.opt.init_collection": "make DIR a collection folder ready to serve: collection.toml and one example unit (the sample)",
+    "err.usage.init_collection_dir": "init --collection needs the folder to make: chitieu init --collection DIR",
+    "init.collection.head": "The units of a province (or district) served together: every subfolder\nwith a chitieu.toml is a unit. Keys: docs/rollup.md (collection.toml).",
+    "init.collection.columns": "the indicator ids shown as columns of the roll-up (default: the headline most units share)",
+    "init.collection.reporting": "the deadline to submit a quarter: figures up to cutoff_day of its last month, sent send_days working days later",
+    "init.collection.done": "Made {dir}: collection.toml and one example unit, {dir}/{unit} (the sample).",
+    "init.collection.next": "Next:\n  1. Put each ward's data folder in {dir} (one folder per unit, each with its chitieu.toml); remove {dir}/{unit} when you no longer need it.\n  2. Make the accounts (tokens are printed once): chitieu user add NAME --role editor --unit UNIT --config {dir}\n     (roles: editor, approver, viewer; the users.toml it writes is explained in docs/formats.md).\n  3. Check: chitieu check --config {dir}/{unit}   and   chitieu verify --config {dir}\n  4. Serve: chitieu serve --config {dir} --tls-cert CERT.pem --tls-key KEY.pem (HTTPS beyond this computer)\n  5. Look: chitieu --config {dir}   (the roll-up of every unit)",
     "argparse.usage": "usage: ",
     "argparse.error": "%(prog)s: error: %(message)s\n",
     "argparse.argument": "argument %(argument_name)s: %(message)s",
@@ -906,6 +914,10 @@ MESSAGES: dict[str, str] = {
     "verify.failed": "{n} of {total} quarters do not verify",
     "verify.units_ok": "OK: all {total} units",
     "verify.units_failed": "{n} of {total} units do not verify",
+    # verify over the API (issue 20, apiwire)
+    "err.api.verify_unreachable": "the server cannot be reached: nothing was verified",
+    "err.api.verify_refused": "the server did not verify: {detail}",
+    "verify.outside": "the journal is a link leading outside the served folder: not read",
     "cli.cmd.verify": "check that journals and values were not altered outside the app (hash chains, the digests of closing and approval)",
     "mark.after_approval": "changed after approval",
     "mark.hand_after_close": "changed by hand after closing",
@@ -1027,6 +1039,7 @@ MESSAGES: dict[str, str] = {
     "server.what.expect": "null, a value or an object with value and note",
     "server.what.bool": "true or false",
     "server.what.via": '"set", "form" or "import"',
+    "server.what.values": "a list of 1 to 1000 objects, each with id and value",
     "server.log.reason_write": "unit {unit}: write refused ({why})",
     # -- writing over --api (issue 20: remote/writing.py) --
     "err.read_only.role": "The role {role} cannot enter values on this server: only an editor of the unit can",
@@ -1065,4 +1078,5 @@ MESSAGES: dict[str, str] = {
     "cmd.approve_help": "approve the quarter shown for the selected unit (a)",
     "cmd.return": "Return the unit's quarter",
     "cmd.return_help": "return the quarter shown to the selected unit, with a reason (R)",
+    "api.state.bulk": "{n} of the {total} values sent",
 }

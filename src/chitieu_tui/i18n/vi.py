@@ -442,6 +442,14 @@ MESSAGES: dict[str, str] = {
     "err.usage.set_api": "nguồn máy chủ (--api) chỉ đọc; dùng --config THƯ-MỤC",
     "err.init.not_empty": "thư mục đã có và không trống",
     "err.init.copy": "không chép được bộ số liệu mẫu vào đây: {reason}",
+    # init --collection (issue 20, apiwire)
+    "cli.opt.init_collection": "biến DIR thành thư mục nhiều đơn vị sẵn sàng phục vụ: collection.toml và một đơn vị mẫu",
+    "err.usage.init_collection_dir": "init --collection cần tên thư mục sẽ tạo: chitieu init --collection DIR",
+    "init.collection.head": "Các đơn vị của một tỉnh (hoặc huyện) được phục vụ cùng nhau: mỗi thư mục con\ncó chitieu.toml là một đơn vị. Các khóa: docs/rollup.md (collection.toml).",
+    "init.collection.columns": "mã các chỉ tiêu hiện thành cột của bảng tổng hợp (mặc định: các chỉ tiêu chính mà đa số đơn vị có)",
+    "init.collection.reporting": "hạn nộp số liệu quý: số liệu tính đến ngày cutoff_day của tháng cuối quý, gửi trong send_days ngày làm việc sau đó",
+    "init.collection.done": "Đã tạo {dir}: collection.toml và một đơn vị mẫu, {dir}/{unit} (bộ mẫu).",
+    "init.collection.next": "Bước tiếp theo:\n  1. Chép thư mục dữ liệu của từng phường, xã vào {dir} (mỗi đơn vị một thư mục có chitieu.toml); xóa {dir}/{unit} khi không cần nữa.\n  2. Tạo tài khoản (mã truy cập chỉ in ra một lần): chitieu user add TÊN --role editor --unit ĐƠN-VỊ --config {dir}\n     (vai trò: editor, approver, viewer; tệp users.toml được giải thích trong docs/formats.md).\n  3. Kiểm tra: chitieu check --config {dir}/{unit}   và   chitieu verify --config {dir}\n  4. Phục vụ: chitieu serve --config {dir} --tls-cert CERT.pem --tls-key KEY.pem (HTTPS khi dùng ngoài máy này)\n  5. Xem: chitieu --config {dir}   (bảng tổng hợp mọi đơn vị)",
     "argparse.usage": "cách dùng: ",
     "argparse.error": "%(prog)s: lỗi: %(message)s\n",
     "argparse.argument": "tham số %(argument_name)s: %(message)s",
@@ -909,6 +917,10 @@ MESSAGES: dict[str, str] = {
     "verify.failed": "{n}/{total} quý không khớp",
     "verify.units_ok": "OK: cả {total} đơn vị",
     "verify.units_failed": "{n}/{total} đơn vị không khớp",
+    # verify over the API (issue 20, apiwire)
+    "err.api.verify_unreachable": "không kết nối được máy chủ: chưa kiểm tra được gì",
+    "err.api.verify_refused": "máy chủ không kiểm tra: {detail}",
+    "verify.outside": "nhật ký là liên kết trỏ ra ngoài thư mục được phục vụ: không đọc",
     "cli.cmd.verify": "kiểm tra nhật ký và số liệu có bị sửa ngoài ứng dụng không (chuỗi băm, dấu băm lúc chốt và lúc duyệt)",
     "mark.after_approval": "sửa sau khi duyệt",
     "mark.hand_after_close": "sửa tay sau khi chốt",
@@ -1030,6 +1042,7 @@ MESSAGES: dict[str, str] = {
     "server.what.expect": "null, một giá trị hoặc một đối tượng có value và note",
     "server.what.bool": "true hoặc false",
     "server.what.via": '"set", "form" hoặc "import"',
+    "server.what.values": "một danh sách từ 1 đến 1000 đối tượng, mỗi đối tượng có id và value",
     "server.log.reason_write": "đơn vị {unit}: không ghi ({why})",
     # -- writing over --api (issue 20: remote/writing.py) --
     "err.read_only.role": "Vai trò {role} không được nhập số liệu trên máy chủ này: chỉ người nhập liệu (editor) của đơn vị mới được",
@@ -1068,4 +1081,5 @@ MESSAGES: dict[str, str] = {
     "cmd.approve_help": "duyệt quý đang xem của đơn vị đang chọn (a)",
     "cmd.return": "Trả lại quý của đơn vị",
     "cmd.return_help": "trả lại quý đang xem cho đơn vị đang chọn, kèm lý do (R)",
+    "api.state.bulk": "{n}/{total} giá trị đã gửi",
 }

@@ -213,6 +213,8 @@ class Planned:
     period: Period
     requests: list[SetValue]
     sheet: str
+    cells: list[str] = field(default_factory=list)
+    """The cell each request's value came from (`Sheet1!E7`), in the same order."""
 
 
 def cell_ref(sheet: str, cell: str) -> str:
@@ -671,6 +673,7 @@ def plan(
             errors.append(DataError(msg, _where(sheet.sheet, sheet.period_cell)))
             continue
         requests: list[SetValue] = []
+        cells: list[str] = []
         seen: dict[str, int] = {}
         for typed in sheet.rows:
             ind = defs.indicator(typed.id)
@@ -759,8 +762,9 @@ def plan(
                         via="import",
                     )
                 )
+                cells.append(cell_ref(typed.sheet, cell))
         if requests:
-            plans.append(Planned(source, chosen, requests, sheet.sheet))
+            plans.append(Planned(source, chosen, requests, sheet.sheet, cells))
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     return plans

@@ -159,6 +159,11 @@ QuarterState = Literal["open", "submitted", "approved", "returned"]
 """open, submitted (closed), approved, returned (sent back with a reason)."""
 
 
+TamperMark = Literal["after_approval", "hand_after_close"]
+"""A closed quarter whose values differ from the digest its approval (`after_approval`, sửa
+sau khi duyệt) or its closing (`hand_after_close`, sửa tay sau khi chốt) recorded."""
+
+
 class ProgressDocument(Struct, kw_only=True, frozen=True):
     """One period's progress; `as_of` and `closed` are null when absent."""
 
@@ -168,6 +173,10 @@ class ProgressDocument(Struct, kw_only=True, frozen=True):
     closed: ClosedInfo | None = None
     state: QuarterState = "open"
     returned: ReturnedInfo | None = None
+    tamper: TamperMark | None | UnsetType = UNSET
+    """The server's check of the values against the digests of closing and approval (the
+    closing's digest stays on the server): null when they match or none was recorded. An
+    older server leaves it out; the client then compares the approval's digest only."""
     values: dict[str, Value]
 
 
@@ -239,6 +248,36 @@ class BulkProgress(Struct, kw_only=True, frozen=True):
     units: list[BulkUnit]
 
 
+class VerifyProblem(Struct, kw_only=True, frozen=True):
+    """The first thing of a quarter that does not match, as `chitieu verify` names it."""
+
+    code: Annotated[str, Meta(pattern=CODE_PATTERN)]
+    """The catalog key (`verify.broken_entry`, `verify.value`, `verify.after_approval`, …)."""
+    detail: str
+    """What does not match, in the request's language."""
+    place: str | None = None
+    """The file and line, relative to the unit's folder (`journal/2026-Q1.toml:12`)."""
+
+
+class VerifyFinding(Struct, kw_only=True, frozen=True):
+    """One quarter's verdict: `ok`, `not_chained` (a journal from before hashes) or `broken`."""
+
+    period: PeriodText
+    state: Literal["ok", "not_chained", "broken"]
+    entries: Annotated[int, Meta(ge=0)] = 0
+    """The journal's entries."""
+    problem: VerifyProblem | None = None
+    """Set when `state` is `broken`."""
+
+
+class Verification(Struct, kw_only=True, frozen=True):
+    """`GET /api/v1/units/{unit}/verify`: every quarter with a progress file or a journal
+    (or the one `?period=` names), oldest first."""
+
+    unit: Id
+    findings: list[VerifyFinding]
+
+
 class Me(Struct, kw_only=True, frozen=True):
     """`GET /api/v1/me`: who the request's token belongs to and what it may do."""
 
@@ -262,6 +301,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"/units/[^/]+/progress/[^/]+"), ProgressDocument),
     (re.compile(r"/units/[^/]+/years/[^/]+"), UnitDocument),
     (re.compile(r"/units/[^/]+/journal/[^/]+"), Journal),
+    (re.compile(r"/units/[^/]+/verify"), Verification),
     (re.compile(r"/progress(/[^/]+)?"), BulkProgress),
     (re.compile(r"/me"), Me),
 )

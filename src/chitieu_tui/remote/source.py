@@ -28,7 +28,7 @@ from chitieu_tui.core.errors import (
 from chitieu_tui.core.journal import Change
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period, default_period
-from chitieu_tui.core.requests import Request, Written
+from chitieu_tui.core.requests import Reopen, Request, Written
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
 from chitieu_tui.core.source import HISTORY, Origin, View, build_view
 from chitieu_tui.core.text import clean
@@ -292,8 +292,30 @@ class ApiSource:
 
     def write(self, requests: Sequence[Request], *, snapshot: bool = True) -> Written:
         """Send the requests to the server's write routes (blocking; see remote/writing.py);
-        WriteError before anything is sent when the account's role cannot write."""
-        return self.writer.write(requests, self._defs)
+        WriteError before anything is sent when the account's role cannot write. Then, as a
+        write to files does, a snapshot of the quarter as the server now has it (none after
+        a reopen, none with `snapshot=False`)."""
+        written = self.writer.write(requests, self._defs)
+        if not snapshot or all(isinstance(r, Reopen) for r in requests):
+            return written
+        return dataclasses.replace(written, snapshot=self._snapshot_after(written))
+
+    def _snapshot_after(self, written: Written) -> Path | None:
+        """A snapshot of the written quarter, read back by a one-shot source of its own (its
+        own connections and loop: this runs in the writer's thread, beside the dashboard's
+        polls); None when it cannot be read now (the write stands; the next refresh
+        snapshots what changed)."""
+        period = written.progress.period
+        reader = ApiSource(
+            self.url, self.unit, snapshots=self.snapshot_root, token=self.writer._token
+        )
+        try:
+            view = reader.load(period, history=0)
+            if view.stale or view.board.progress is None:
+                return None
+            return reader.snapshot(view)
+        except (ChitieuError, OSError, RuntimeError):  # the write stands whatever this says
+            return None
 
     async def _load(self, period: Period | None, history: int, deadline: float) -> View:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import msgspec
 
 from chitieu_tui.core.approval import closed_to_json, quarter_state, returned_to_json
+from chitieu_tui.core.chain import tamper_mark
 from chitieu_tui.core.errors import ChitieuError, DataError
 from chitieu_tui.core.journal import Change, change_from_raw
 from chitieu_tui.core.loader import definitions_from_dict, progress_from_dict
@@ -151,6 +153,7 @@ def progress_to_json(progress: Progress, defs: Definitions | None = None) -> dic
         "closed": closed_to_json(progress.closed),
         "state": quarter_state(progress),
         "returned": returned_to_json(progress.returned),
+        "tamper": tamper_mark(progress),
         "values": values,
     }
 
@@ -204,7 +207,12 @@ def progress_from_json(
             k: {f: _when(x) if f == "at" else x for f, x in v.items()} if isinstance(v, dict) else v
             for k, v in toml_like["values"].items()
         }
-    return progress_from_dict(toml_like, defs, Locator(where), expect_period=period, source=source)
+    progress, warnings = progress_from_dict(
+        toml_like, defs, Locator(where), expect_period=period, source=source
+    )
+    if "tamper" in data:  # the server's verdict ("" for none); absent from older servers
+        progress = dataclasses.replace(progress, tamper=data["tamper"] or "")
+    return progress, warnings
 
 
 def journal_to_json(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from chitieu_tui.core.approval import STATE_KEYS
-from chitieu_tui.core.errors import EntryError, Place, SourceError, WriteError
+from chitieu_tui.core.errors import ChitieuError, EntryError, Place, SourceError, WriteError
 from chitieu_tui.core.model import Entry, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import (
@@ -75,6 +75,18 @@ def entry_from_json(raw: Any) -> Entry | None:
     if not isinstance(value, bool | int | float):
         return None
     return Entry(value if isinstance(value, bool) else float(value), at=at, **texts)
+
+
+def _index_of(resp: httpx.Response, count: int) -> int | None:
+    """The `index` a refused bulk write names (None when it names none)."""
+    try:
+        doc = resp.json()
+    except ValueError:
+        return None
+    index = doc.get("index") if isinstance(doc, dict) else None
+    if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < count:
+        return index
+    return None
 
 
 def _shown(value: float | bool) -> str:
@@ -176,11 +188,71 @@ class ApiWriter:
         needed = role_needed(requests)
         if self.ask_role() != needed:
             raise WriteError(self.refusal(needed))
+        values = [r for r in requests if isinstance(r, SetValue)]
+        if len(values) == len(requests) and (len(values) > 1 or values[0].via == "import"):
+            return self._bulk(values, defs)
         written: Written | None = None
         for request in requests:
             written = self._one(request, defs)
         assert written is not None
         return written
+
+    def _bulk(self, requests: list[SetValue], defs: Definitions | None) -> Written:
+        """Many values of one quarter in one transaction on the server (`POST …/values`):
+        all written or none; a refusal carries `index`, the request it names."""
+        import httpx  # lazy: httpx only when writing over --api
+
+        period = requests[0].period
+        url = f"{self.base_url}{API_PREFIX}/units/{self.unit}/progress/{period}/values"
+        items: list[dict[str, Any]] = []
+        for r in requests:
+            item: dict[str, Any] = {"id": r.id, "value": r.value}
+            for key in ("note", "cause", "remedy"):
+                if getattr(r, key) is not None:
+                    item[key] = getattr(r, key)
+            if r.expect is not ANY:
+                item["expect"] = _expect_json(r.expect)
+            items.append(item)
+        via = requests[0].via if requests[0].via in ("set", "form", "import") else "set"
+        body = {"values": items, "confirm": all(r.confirm for r in requests), "via": via}
+        try:
+            with self._client() as client:
+                resp = client.post(url, content=json.dumps(body).encode("utf-8"))
+        except httpx.TimeoutException:
+            raise self._unsure_bulk(requests, url) from None
+        except httpx.HTTPError:
+            raise SourceError("err.api.write_unreachable", Place(url)) from None
+        try:
+            return self._answer(resp, requests[0], defs, url)
+        except ChitieuError as exc:
+            index = _index_of(resp, len(requests))
+            if index is not None:
+                exc.index = index
+            raise
+
+    def _unsure_bulk(self, requests: list[SetValue], url: str) -> WriteError:
+        """A bulk write that timed out: read the quarter back and say how many of the values
+        sent it holds (all: written; none: not written; else another writer's too)."""
+
+        where = url.rsplit("/", 1)[0]
+        seconds = f"{self.timeout:g}"
+        data = self._read_back(where)
+        values = data.get("values") if isinstance(data, dict) else None
+        if not isinstance(values, dict):
+            return WriteError("err.api.write_unknown", Place(where), seconds=seconds)
+        held = 0
+        for r in requests:
+            entry = entry_from_json(values.get(r.id))
+            if entry is None:
+                continue
+            if isinstance(r.value, str):  # as typed: compared as the plain number it shows
+                held += _shown(entry.value) == r.value.strip()
+            else:
+                held += isinstance(entry.value, bool) == isinstance(r.value, bool) and (
+                    entry.value == r.value
+                )
+        state = Msg("api.state.bulk", n=held, total=len(requests))
+        return WriteError("err.api.write_read_back", Place(where), seconds=seconds, state=state)
 
     def _one(self, request: Request, defs: Definitions | None) -> Written:
         import httpx  # lazy: httpx only when writing over --api
@@ -264,18 +336,23 @@ class ApiWriter:
             raise SourceError(msg, Place(url))
         return definitions_from_json(resp.json(), url)
 
-    def _unsure(self, request: Request, defs: Definitions | None) -> WriteError:
-        """A write that timed out: read the quarter back and say what it holds now."""
+    def _read_back(self, url: str) -> Any:
+        """The quarter's progress document after a write timed out (None: not readable)."""
         import httpx  # lazy: httpx only when writing over --api
 
-        url = f"{self.base_url}{API_PREFIX}/units/{self.unit}/progress/{request.period}"
-        seconds = f"{self.timeout:g}"
         try:
             with self._client() as client:
                 resp = client.get(url)
-            data = resp.json() if resp.status_code == 200 else None
+            return resp.json() if resp.status_code == 200 else None
         except (httpx.HTTPError, ValueError):
-            data = None
+            return None
+
+    def _unsure(self, request: Request, defs: Definitions | None) -> WriteError:
+        """A write that timed out: read the quarter back and say what it holds now."""
+
+        url = f"{self.base_url}{API_PREFIX}/units/{self.unit}/progress/{request.period}"
+        seconds = f"{self.timeout:g}"
+        data = self._read_back(url)
         if not isinstance(data, dict):
             return WriteError("err.api.write_unknown", Place(url), seconds=seconds)
         if isinstance(request, Approve | Return):

@@ -37,7 +37,8 @@ from chitieu_tui.remote.server.routes import (
     list_units,
 )
 from chitieu_tui.remote.server.units import READ_BOUND, Units
-from chitieu_tui.remote.server.writes import post_close, post_reopen, value_route
+from chitieu_tui.remote.server.verify import get_verify
+from chitieu_tui.remote.server.writes import post_close, post_reopen, post_values, value_route
 from chitieu_tui.remote.wire import API_PREFIX
 
 TOKEN_ENV = "CHITIEU_API_TOKEN"
@@ -122,9 +123,11 @@ def create_app(
         Route(f"{API_PREFIX}/units/{{unit}}/progress/{{period}}", get_progress, methods=["GET"]),
         Route(f"{API_PREFIX}/units/{{unit}}/years/{{year}}", get_year, methods=["GET"]),
         Route(f"{API_PREFIX}/units/{{unit}}/journal/{{period}}", get_journal, methods=["GET"]),
+        Route(f"{API_PREFIX}/units/{{unit}}/verify", get_verify, methods=["GET"]),
         Route(f"{API_PREFIX}/openapi.json", openapi, methods=["GET"]),
         Route(f"{API_PREFIX}/me", get_me, methods=["GET"]),
         Route(VALUE, value_route, methods=["PUT", "DELETE"]),
+        Route(f"{QUARTER}/values", post_values, methods=["POST"]),
         Route(f"{QUARTER}/close", post_close, methods=["POST"]),
         Route(f"{QUARTER}/reopen", post_reopen, methods=["POST"]),
         *approval_routes,

@@ -11,11 +11,13 @@ from typing import Any
 import msgspec
 
 from chitieu_tui.core.datadir import BUNDLED, DataDir
+from chitieu_tui.core.verify import verify_folder
 from chitieu_tui.i18n import Msg, t_in
 from chitieu_tui.remote import schema
 from chitieu_tui.remote.server.bulk import _bulk_entry, _tagged
 from chitieu_tui.remote.server.problems import PROBLEM_TYPE
 from chitieu_tui.remote.server.units import _ServedDir
+from chitieu_tui.remote.server.verify import _finding
 from chitieu_tui.remote.wire import (
     API_PREFIX,
     definitions_to_json,
@@ -80,6 +82,7 @@ _OPERATIONS = (
             "progress": ("getProgress", {"unit": _BODY + "/unit", "period": _BODY + "/periods/0"}),
             "journal": ("getJournal", {"unit": _BODY + "/unit", "period": _BODY + "/periods/0"}),
             "bulk": ("getBulk", {"period": _BODY + "/periods/0"}),
+            "verify": ("verifyUnit", {"unit": _BODY + "/unit"}),
         },
     ),
     _Operation(
@@ -146,6 +149,28 @@ _OPERATIONS = (
             ),
         },
     ),
+    _Operation(
+        "verifyUnit",
+        "/units/{unit}/verify",
+        "chitieu verify run on the server: every quarter with a progress file or a journal "
+        "(or ?period= only) checked (the journal's hash chain, its head, the values against "
+        "the journal, [closed] against the journal, the digests of closing and approval); "
+        "the first thing of a quarter that does not match is named with its file and line. "
+        "Any account that may read the unit; reading never writes",
+        schema.Verification,
+        ("unit", "periodQuery"),
+        (400, 404, 500, 503),
+        {
+            "progress": (
+                "getProgress",
+                {"unit": _BODY + "/unit", "period": _BODY + "/findings/0/period"},
+            ),
+            "journal": (
+                "getJournal",
+                {"unit": _BODY + "/unit", "period": _BODY + "/findings/0/period"},
+            ),
+        },
+    ),
     _Operation("getOpenApi", "/openapi.json", "This document", None, (), (500, 503), {}),
     _Operation(
         "getMe",
@@ -182,6 +207,22 @@ _WRITE_WHEN = {
     422: "The value cannot be entered: not a number, out of bounds, not whole, implausible "
     "without `confirm`, an unknown indicator, a quarter outside the year's range, no reason",
 }
+_EXPECT: dict[str, Any] = {
+    "anyOf": [
+        {"type": "null"},
+        {"type": "number"},
+        {"type": "boolean"},
+        {
+            "type": "object",
+            "required": ["value"],
+            "properties": {
+                "value": {"type": ["number", "boolean"]},
+                "note": {"type": "string"},
+            },
+        },
+    ]
+}
+"""An `expect`: the entry last seen (other keys of a value object are not compared)."""
 _VALUE_BODY = {
     "type": "object",
     "required": ["value"],
@@ -198,28 +239,101 @@ _VALUE_BODY = {
         "expect": {
             "description": "The entry the client last saw: null (none), a value, or "
             "{value, note}; absent: the last writer wins",
+            **_EXPECT,
         },
         "confirm": {"type": "boolean", "description": "An implausible value is meant (--yes)"},
         "via": {"type": "string", "enum": ["set", "form", "import"]},
         "by": {"description": "Ignored: who writes is the account's display name"},
     },
+    "examples": [{"value": 7, "note": "", "confirm": True}],
+}
+_BULK_BODY = {
+    "type": "object",
+    "required": ["values"],
+    "additionalProperties": False,
+    "properties": {
+        "values": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 1000,
+            "items": {
+                "type": "object",
+                "required": ["id", "value"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "string", "pattern": schema.ID_PATTERN, "maxLength": 64},
+                    **{
+                        k: v
+                        for k, v in _VALUE_BODY["properties"].items()  # type: ignore[attr-defined]
+                        if k in ("value", "note", "cause", "remedy", "expect")
+                    },
+                },
+            },
+        },
+        "confirm": {"type": "boolean", "description": "Implausible values are meant (--yes)"},
+        "via": {"type": "string", "enum": ["set", "form", "import"], "default": "import"},
+        "by": {"description": "Ignored: who writes is the account's display name"},
+    },
+    "examples": [{"values": [{"id": "ket-nap-dang-vien", "value": 7}], "confirm": True}],
+}
+_APPROVE_BODY = {
+    "type": "object",
+    "properties": {
+        "note": {"type": "string", "maxLength": 2000},
+        "by": {"description": "Ignored: who approves is the account's display name"},
+    },
+    "examples": [{"note": "dat"}],
+}
+_APPROVAL_WHEN = {
+    400: "A path parameter of the wrong form",
+    403: "The account's role cannot approve or return (code err.server.role_cannot), or the "
+    "server has no accounts (users.toml)",
+    409: "The quarter is not closed, already approved, or has no progress file "
+    "(code err.approved.* / err.returned.* / err.closed.no_progress)",
+    422: "A body that is not JSON of the documented fields, larger than 16 KiB, or a return "
+    "without a reason (code err.returned.no_reason)",
 }
 _REASON_BODY = {
     "type": "object",
     "required": ["reason"],
     "additionalProperties": False,
     "properties": {"reason": {"type": "string", "minLength": 1}, "by": {"description": "Ignored"}},
+    "examples": [{"reason": "giao ban"}],
 }
 
 
+_QUARTER_LINKS = {
+    "progress": ("getProgress", {"unit": _BODY + "/unit", "period": _BODY + "/period"}),
+    "journal": ("getJournal", {"unit": _BODY + "/unit", "period": _BODY + "/period"}),
+    "verify": ("verifyUnit", {"unit": _BODY + "/unit", "period": _BODY + "/period"}),
+}
+"""Where the quarter a write answers with leads (stateful tests follow them)."""
+
+
+def _links(extra: dict[str, tuple[str, dict[str, str]]] | None = None) -> dict[str, Any]:
+    found = {**_QUARTER_LINKS, **(extra or {})}
+    return {
+        name: {"operationId": target, "parameters": params}
+        for name, (target, params) in found.items()
+    }
+
+
 def _write_operation(
-    op_id: str, summary: str, params: list[str], body: dict[str, Any] | None, progress: Any
+    op_id: str,
+    summary: str,
+    params: list[str],
+    body: dict[str, Any] | None,
+    progress: Any,
+    *,
+    when: dict[int, str] | None = None,
+    links: dict[str, tuple[str, dict[str, str]]] | None = None,
 ) -> dict[str, Any]:
     """One write operation: 200 with the quarter as it now stands, or a problem."""
     responses: dict[str, Any] = {
         "200": {
             "description": "Written (or already so: nothing changed); the quarter as it now stands",
             "content": {"application/json": {"schema": progress}},
+            "links": _links(links),
         },
         "401": {"$ref": "#/components/responses/Unauthorized"},
         "404": {"$ref": "#/components/responses/Problem404"},
@@ -227,15 +341,19 @@ def _write_operation(
         "500": {"$ref": "#/components/responses/Problem500"},
         "503": {"$ref": "#/components/responses/Unavailable"},
     }
-    for status, text in _WRITE_WHEN.items():
+    for status, text in (when or _WRITE_WHEN).items():
         responses[str(status)] = _problem_response(text)
-    conflict = responses["412"]["content"][PROBLEM_TYPE]
-    conflict["schema"] = {
-        "allOf": [
-            {"$ref": _REF.format(name="ProblemDetails")},
-            {"type": "object", "properties": {"current": {"description": "The entry on file"}}},
-        ]
-    }
+    if "412" in responses:
+        conflict = responses["412"]["content"][PROBLEM_TYPE]
+        conflict["schema"] = {
+            "allOf": [
+                {"$ref": _REF.format(name="ProblemDetails")},
+                {
+                    "type": "object",
+                    "properties": {"current": {"description": "The entry on file"}},
+                },
+            ]
+        }
     operation: dict[str, Any] = {
         "operationId": op_id,
         "summary": summary,
@@ -260,6 +378,29 @@ def _write_paths(progress: Any) -> dict[str, Any]:
         None,
         progress,
     )
+    same = {"unit": _BODY + "/unit", "period": _BODY + "/period"}
+    bulk = _write_operation(
+        "putValues",
+        "Enter many values of one quarter in one transaction (chitieu import --api): all or "
+        "none; a refusal names the value (`index` in `values`, and its `id`)",
+        ["unit", "period"],
+        _BULK_BODY,
+        progress,
+    )
+    for status in ("409", "412", "422"):
+        bulk["responses"][status]["content"][PROBLEM_TYPE]["schema"] = {
+            "allOf": [
+                {"$ref": _REF.format(name="ProblemDetails")},
+                {
+                    "type": "object",
+                    "properties": {
+                        "index": {"type": "integer", "minimum": 0},
+                        "id": {"type": "string"},
+                        "current": {"description": "412: the entry on file"},
+                    },
+                },
+            ]
+        }
     return {
         quarter + "/values/{id}": {
             "put": _write_operation(
@@ -268,9 +409,11 @@ def _write_paths(progress: Any) -> dict[str, Any]:
                 ["unit", "period", "id"],
                 _VALUE_BODY,
                 progress,
+                links={"remove": ("deleteValue", {**same, "id": "$request.path.id"})},
             ),
             "delete": unset,
         },
+        quarter + "/values": {"post": bulk},
         quarter + "/close": {
             "post": _write_operation(
                 "closeQuarter",
@@ -278,6 +421,7 @@ def _write_paths(progress: Any) -> dict[str, Any]:
                 ["unit", "period"],
                 _REASON_BODY,
                 progress,
+                links={"reopen": ("reopenQuarter", same)},
             )
         },
         quarter + "/reopen": {
@@ -287,6 +431,30 @@ def _write_paths(progress: Any) -> dict[str, Any]:
                 ["unit", "period"],
                 _REASON_BODY,
                 progress,
+                links={"close": ("closeQuarter", same)},
+            )
+        },
+        quarter + "/approve": {
+            "post": _write_operation(
+                "approveQuarter",
+                "Approve a closed (submitted) quarter: an approver's, on its own units; records "
+                "approved {at, by, note, digest}",
+                ["unit", "period"],
+                _APPROVE_BODY,
+                progress,
+                when=_APPROVAL_WHEN,
+                links={"return": ("returnQuarter", same)},
+            )
+        },
+        quarter + "/return": {
+            "post": _write_operation(
+                "returnQuarter",
+                "Return a closed or approved quarter to the ward with a reason: it reopens, and "
+                "returned {at, by, reason} says why until the next close",
+                ["unit", "period"],
+                _REASON_BODY,
+                progress,
+                when=_APPROVAL_WHEN,
             )
         },
     }
@@ -312,6 +480,14 @@ def _components() -> tuple[dict[str, Any], dict[str, Any]]:
             doc["required"] = schema.sent_fields(struct)
     by_shape = {id(shape): ref for shape, ref in zip(shapes, refs, strict=True)}
     return by_shape, components
+
+
+def _verification() -> dict[str, Any]:
+    """What `GET /units/my-thoi/verify` answers for the bundled sample (in English)."""
+    served = _ServedDir(BUNDLED).setup(os.path.realpath(BUNDLED))
+    defs = served.definitions()
+    found = [_finding(f, served, "en") for f in verify_folder(served)]
+    return {"unit": defs.unit.id, "findings": found}
 
 
 def _examples() -> dict[str, Any]:
@@ -344,6 +520,7 @@ def _examples() -> dict[str, Any]:
             schema.UnitDocument,
         ),
         "getJournal": (journal_to_json(defs.unit.id, newest, changes, defs), schema.Journal),
+        "verifyUnit": (_verification(), schema.Verification),
         "getMe": (
             {
                 "name": "lan",
@@ -401,16 +578,24 @@ def _parameters(examples: dict[str, Any]) -> dict[str, Any]:
             "name": "id",
             "in": "path",
             "required": True,
-            "description": "An indicator id of the quarter's year",
-            "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+            "description": "An indicator id of the quarter's year (422 when it has none such)",
+            "schema": {"type": "string", "pattern": schema.ID_PATTERN, "maxLength": 64},
             "examples": {"sample": {"value": "ket-nap-dang-vien"}},
+        },
+        "periodQuery": {
+            "name": "period",
+            "in": "query",
+            "required": False,
+            "description": "Only this quarter (2026-Q1); every quarter when absent",
+            "schema": {"type": "string", "pattern": schema.PERIOD_PATTERN},
+            "examples": {"sample": {"value": examples["params"]["period"]}},
         },
         "expect": {
             "name": "expect",
             "in": "query",
             "required": False,
             "description": "The entry last seen, as JSON: null, a value, or {value, note}",
-            "schema": {"type": "string"},
+            "content": {"application/json": {"schema": _EXPECT}},
         },
         "IfNoneMatch": {
             "name": "If-None-Match",

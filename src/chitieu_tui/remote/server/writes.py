@@ -24,6 +24,7 @@ from starlette.responses import Response
 
 from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, WriteError
 from chitieu_tui.core.model import Entry
+from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import ANY, Close, Expect, Reopen, SetValue, Unset, Written
 from chitieu_tui.core.users import User
 from chitieu_tui.core.writer import ClosedError, ConflictError
@@ -58,14 +59,14 @@ def _writable(request: Request, unit: str, action: str) -> User:
     return require(request, unit, action)
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
-    """The body as a JSON object (400 when it is not one, 413 beyond MAX_BODY)."""
+async def _json_body(request: Request, limit: int = MAX_BODY) -> dict[str, Any]:
+    """The body as a JSON object (400 when it is not one, 413 beyond `limit` bytes)."""
     size = 0
     chunks: list[bytes] = []
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY:
-            raise Problem(413, Msg("err.server.body_too_big", limit=MAX_BODY))
+        if size > limit:
+            raise Problem(413, Msg("err.server.body_too_big", limit=limit))
         chunks.append(chunk)
     try:
         data = json.loads(b"".join(chunks).decode("utf-8"), parse_constant=_no_constant)
@@ -147,7 +148,12 @@ def _status_of(exc: ChitieuError) -> int:
 
 
 async def _write(
-    request: Request, unit: str, user: User, make: Callable[[_ServedDir], list[Any]]
+    request: Request,
+    unit: str,
+    user: User,
+    make: Callable[[_ServedDir], list[Any]],
+    *,
+    bulk: list[str] | None = None,
 ) -> Response:
     """Run one write in a worker thread holding the unit's folder (waiting for it up to the
     read bound: 503 then, nothing written); the write itself is never abandoned, so an
@@ -185,23 +191,26 @@ async def _write(
         refused(request.scope, user, Msg("server.log.reason_write", unit=unit, why=error.msg.key))
         headers = {"Retry-After": "1"} if status == 503 else None
         response = problem_response(status, error.msg, lang, headers)
+        extra: dict[str, Any] = {}
+        ident = request.path_params.get("id")
+        if bulk is not None and error.index is not None:  # which value was refused
+            ident = bulk[error.index]
+            extra = {"index": error.index, "id": ident}
         if status == 412:
             assert isinstance(error, ConflictError)
             integer = integer_ids(defs) if defs is not None else set()
             current = error.current
-            body = json.loads(response.body)
-            body["current"] = (
-                None
-                if current is None
-                else _value_json(current, request.path_params["id"] in integer)
-            )
-            return Response(
-                json.dumps(body, ensure_ascii=False).encode("utf-8"),
-                status_code=412,
-                media_type=response.media_type,
-                headers={"Cache-Control": "no-store"},
-            )
-        return response
+            extra["current"] = None if current is None else _value_json(current, ident in integer)
+        if not extra:
+            return response
+        body = json.loads(response.body)
+        body.update(extra)
+        return Response(
+            json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            status_code=status,
+            media_type=response.media_type,
+            headers={"Cache-Control": "no-store", **(headers or {})},
+        )
     assert written is not None
     return json_response(
         request, progress_to_json(written.progress, extra), schema.ProgressDocument
@@ -216,37 +225,51 @@ async def put_value(request: Request) -> Response:
     indicator = _indicator_id(request)
     data = await _json_body(request)
     _known(data, _VALUE_KEYS)
+    confirm, via = _confirm_via(data, "set")
+    request_ = _set_value(data, period, indicator, confirm, via, _lang(request), user)
+    return await _write(request, unit, user, lambda _: [request_])
+
+
+def _confirm_via(data: dict[str, Any], via: str) -> tuple[bool, str]:
+    """A body's `confirm` (false by default) and `via` (`via` by default), checked."""
+    confirm = data.get("confirm", False)
+    if not isinstance(confirm, bool):
+        raise _field_error("confirm", "server.what.bool")
+    via = data.get("via", via)
+    if via not in VIAS:
+        raise _field_error("via", "server.what.via")
+    return confirm, via
+
+
+def _set_value(
+    data: dict[str, Any],
+    period: Period,
+    indicator: str,
+    confirm: bool,
+    via: str,
+    lang: str,
+    user: User,
+) -> SetValue:
+    """The `SetValue` of one value object (`value`, `note`, `cause`, `remedy`, `expect`),
+    written as the account."""
     if "value" not in data:
         raise _field_error("value", "server.what.value")
     raw = data["value"]
     value: str | float | bool = raw if isinstance(raw, str) else _number(raw, "value")
     expect: Entry | None | Expect = expect_of(data["expect"]) if "expect" in data else ANY
-    confirm = data.get("confirm", False)
-    if not isinstance(confirm, bool):
-        raise _field_error("confirm", "server.what.bool")
-    via = data.get("via", "set")
-    if via not in VIAS:
-        raise _field_error("via", "server.what.via")
     texts = {key: _text(data, key) for key in ("note", "cause", "remedy")}
-    lang = _lang(request)
-
-    def make(_: _ServedDir) -> list[Any]:
-        return [
-            SetValue(
-                period=period,
-                id=indicator,
-                value=value,
-                confirm=confirm,
-                lang=lang,
-                expect=expect,
-                by=user.shown,
-                account=user.name,
-                via=via,
-                **texts,
-            )
-        ]
-
-    return await _write(request, unit, user, make)
+    return SetValue(
+        period=period,
+        id=indicator,
+        value=value,
+        confirm=confirm,
+        lang=lang,
+        expect=expect,
+        by=user.shown,
+        account=user.name,
+        via=via,
+        **texts,
+    )
 
 
 async def value_route(request: Request) -> Response:
@@ -307,3 +330,39 @@ async def post_close(request: Request) -> Response:
 async def post_reopen(request: Request) -> Response:
     """`POST …/reopen` `{"reason"}`: reopen a closed quarter (not an approved one)."""
     return await _close(request, reopen=True)
+
+
+BULK_MAX_BODY = 2 * 1024 * 1024
+"""Most bytes of a bulk write's JSON body (an imported workbook of a unit's quarter)."""
+BULK_MAX_VALUES = 1000
+"""Most values in one bulk write."""
+_BULK_KEYS = {"values", "confirm", "via", "by"}
+_BULK_VALUE_KEYS = {"id", "value", "note", "cause", "remedy", "expect"}
+
+
+async def post_values(request: Request) -> Response:
+    """`POST /api/v1/units/{unit}/progress/{period}/values` `{"values": [{"id", "value",
+    "note"?, "cause"?, "remedy"?, "expect"?}], "confirm"?, "via"?}`: many values of one
+    quarter in one transaction (`chitieu import --api`): all are written or none. A refusal
+    names the value (`index` in the list and its `id`)."""
+    unit = str(request.path_params["unit"])
+    period = _period(request.path_params["period"])
+    user = _writable(request, unit, "write")
+    data = await _json_body(request, BULK_MAX_BODY)
+    _known(data, _BULK_KEYS)
+    items = data.get("values")
+    if not isinstance(items, list) or not items or len(items) > BULK_MAX_VALUES:
+        raise _field_error("values", "server.what.values")
+    confirm, via = _confirm_via(data, "import")
+    lang = _lang(request)
+    requests: list[SetValue] = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            raise _field_error("values", "server.what.values")
+        _known(item, _BULK_VALUE_KEYS)
+        ident = item["id"]
+        if not ident or len(ident) > _ID_MAX or not ident.isprintable():
+            raise Problem(400, Msg("err.server.bad_id", id=_safe(ident, 40)))
+        requests.append(_set_value(item, period, ident, confirm, via, lang, user))
+    ids = [r.id for r in requests]
+    return await _write(request, unit, user, lambda _: list(requests), bulk=ids)

@@ -338,3 +338,23 @@ def _defs() -> Any:
         "indicator": [{"group": "g", "name": "Thu", **THU}],
     }
     return definitions_from_dict(doc, Locator("a/chitieu.toml"))
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "chitieu_tui" / "sample_collection"
+
+
+def test_the_bundled_sample_assigns_one_unit_more_and_one_less_than_it_adopted() -> None:
+    units = collection_units(open_folder(SAMPLE).members, 2026)
+    targets = load_targets(targets_path(SAMPLE, 2026), 2026, units, "targets/2026.toml")
+    thu = targets.assignment("thu-ngan-sach")
+    adopted = {u.id: u.defs.indicator("thu-ngan-sach").target for u in units if u.defs}
+    assert adopted["long-xuyen"] > thu.units["long-xuyen"]
+    assert adopted["binh-duc"] < thu.units["binh-duc"]
+    assert adopted["my-thoi"] == thu.units["my-thoi"] == 232.73
+    errors, warnings = target_problems(targets, units)
+    assert errors == []
+    assert [(w.code, w.msg.params["unit"]) for w in warnings] == [
+        ("warn.targets.below", "binh-duc")
+    ]
+    text = targets_path(SAMPLE, 2026).read_text(encoding="utf-8")
+    assert "minh họa" in text and "invented" in text

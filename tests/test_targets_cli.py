@@ -243,3 +243,65 @@ def test_the_bundled_sample_shows_both_cases(
     assert by_unit["binh-duc"]["difference"] < 0 and by_unit["binh-duc"]["below"]
     assert by_unit["my-thoi"]["assigned"] == by_unit["my-thoi"]["adopted"] == 232.73
     assert by_unit["my-thoi"]["percent_of_assigned"] == 13.75
+
+
+def _province_for_check(tmp_path: Path, text: str) -> Path:
+    root = tmp_path / "tinh"
+    thu = {"id": "thu", "kind": "cumulative", "unit": "tỉ đồng", "target": 100.0}
+    write_unit(root, "a", [thu])
+    write_unit(root, "b", [{**thu, "target": 80.0}])
+    write_unit(root, "c", [{"id": "bhyt", "kind": "level", "unit": "%", "target": 90}])
+    (root / "targets").mkdir()
+    (root / "targets" / "2026.toml").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_check_says_giao_thieu_is_an_error_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _province_for_check(
+        tmp_path, '[[indicator]]\nid = "thu"\ntarget = 300\nunits = { a = 100, b = 90 }\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "--lang", "en", "check", "--config", "tinh")
+    assert code == 1
+    assert (
+        'tinh/targets/2026.toml: assigned short (giao thiếu): indicator "thu" assigned to the '
+        "units adds up to 190, below the province's target 300 (short by 110)"
+    ) in err
+    assert (
+        'tinh/b/chitieu.toml: warning: unit "b" adopted 80 for indicator "thu", less than the 90 '
+        "assigned (tinh/targets/2026.toml)"
+    ) in err
+    assert "the targets assigned have errors" in out
+    code, out, err = run(capsys, "check", "--config", "tinh")
+    assert code == 1 and 'giao thiếu: chỉ tiêu "thu"' in err and "cảnh báo" in err
+
+
+def test_check_warns_of_a_unit_without_the_indicator_and_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _province_for_check(
+        tmp_path, '[[indicator]]\nid = "thu"\ntarget = 200\nunits = { a = 100, b = 80, c = 20 }\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "--lang", "en", "check", "--config", "tinh")
+    assert code == 0, err
+    assert (
+        'tinh/c/chitieu.toml: warning: unit "c" is assigned indicator "thu" (20, '
+        "tinh/targets/2026.toml) but does not have it"
+    ) in err
+    assert "OK: tinh/targets/2026.toml: 1 indicators assigned" in out
+    assert root.is_dir()
+
+
+def test_check_names_a_broken_targets_file_and_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _province_for_check(tmp_path, '[[indicator]]\nid = "thu"\nunits = { zz = 1 }\n')
+    (root / "targets" / "2026-cu.toml").write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "--lang", "en", "check", "--config", "tinh")
+    assert code == 1
+    assert 'tinh/targets/2026.toml:3:11: indicator "thu": the collection has no unit "zz"' in err
+    assert "tinh/targets/2026-cu.toml: the file name must be a four-digit year" in err

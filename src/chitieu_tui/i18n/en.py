@@ -1081,4 +1081,7 @@ MESSAGES: dict[str, str] = {
     "tg.below": "adopted less than assigned",
     "tg.short": "assigned short",
     "tg.sheet": "Targets assigned",
+    # -- chitieu check of the targets handed down (issue 21: cli/targets.py) --
+    "check.targets_ok": "OK: {where}: {n} indicators assigned",
+    "check.targets_failed": "the targets assigned have errors (see above)",
 }

@@ -1084,4 +1084,7 @@ MESSAGES: dict[str, str] = {
     "tg.below": "nhận thấp hơn giao",
     "tg.short": "giao thiếu",
     "tg.sheet": "Chỉ tiêu giao",
+    # -- chitieu check of the targets handed down (issue 21: cli/targets.py) --
+    "check.targets_ok": "OK: {where}: {n} chỉ tiêu được giao",
+    "check.targets_failed": "chỉ tiêu giao có lỗi (xem ở trên)",
 }

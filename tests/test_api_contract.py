@@ -46,6 +46,7 @@ SHAPES = {
     "getBulkNewest": schema.BulkProgress,
     "getBulk": schema.BulkProgress,
     "getMe": schema.Me,
+    "getTargets": schema.TargetsDocument,
 }
 FAST = {
     "connect_timeout": 0.5,
@@ -78,6 +79,12 @@ def build_district(root: Path) -> Path:
     set_value(data, q2, "bhyt", 92.0, by="Nguyễn Văn A")
     set_value(data, q2, "so-tay-dien-tu", True, by="Lê C")
     close(data, q1, "đã họp chốt", by="Chủ tịch")
+    (root / "targets").mkdir()  # the year of the sample's `year` parameter (issue 21)
+    for year in (2025, 2026):
+        (root / "targets" / f"{year}.toml").write_text(
+            '[[indicator]]\nid = "bhyt"\ntarget = 95\nunits = { my-thoi = 95, thu-nghiem = 95 }\n',
+            encoding="utf-8",
+        )
     return root
 
 
@@ -238,6 +245,7 @@ def test_every_operation_lists_the_statuses_it_can_answer() -> None:
         "getBulk": {"200", "304", "400", "401", "429", "500", "503"},
         "getOpenApi": {"200", "304", "401", "429", "500", "503"},
         "getMe": {"200", "304", "401", "429", "500", "503"},
+        "getTargets": {"200", "304", "400", "401", "429", "404", "500", "503"},
     }
     for op_id, (_, op) in operations(doc).items():
         assert set(op["responses"]) == expect[op_id], op_id
@@ -259,7 +267,7 @@ def test_examples_are_the_sample_and_fit_their_schemas(
         value = example["value"]
         assert not list(validator(doc, op_id).iter_errors(value)), op_id
         assert msgspec.to_builtins(msgspec.convert(value, shape)) == value
-        if op_id in ("getJournal", "listUnits", "getBulk", "getBulkNewest", "getMe"):
+        if op_id in ("getJournal", "listUnits", "getBulk", "getBulkNewest", "getMe", "getTargets"):
             continue  # two units served; the journal's `at` is "now"; /me: the shared token
         params = {
             k: v["examples"]["sample"]["value"]
@@ -281,7 +289,7 @@ def served_paths(district: Path) -> dict[str, list[str]]:
     """Every 200 path of the district, by operation."""
     out: dict[str, list[str]] = {op: [] for op in SHAPES}
     out["listUnits"].append(f"{API_PREFIX}/units")
-    for folder in sorted(district.iterdir()):
+    for folder in sorted(p for p in district.iterdir() if (p / "chitieu.toml").exists()):
         data = DataDir(folder)
         uid = data.definitions().unit.id
         base = f"{API_PREFIX}/units/{uid}"
@@ -294,6 +302,7 @@ def served_paths(district: Path) -> dict[str, list[str]]:
         out["getBulk"] += [f"{API_PREFIX}/progress/{p}" for p in data.periods()]
     out["getBulkNewest"].append(f"{API_PREFIX}/progress")
     out["getMe"].append(f"{API_PREFIX}/me")
+    out["getTargets"].append(f"{API_PREFIX}/targets/2025")
     out["getBulk"] = sorted(set(out["getBulk"])) + [f"{API_PREFIX}/progress/2031-Q3"]
     return out
 
@@ -322,7 +331,7 @@ def test_every_served_body_fits_its_schema(
 def test_to_json_drops_nothing_through_the_structs(district: Path) -> None:
     """What wire.*_to_json builds has no field the Structs lack (the server encodes through
     them, so a field added to one and not the other would vanish silently)."""
-    for folder in district.iterdir():
+    for folder in (p for p in district.iterdir() if (p / "chitieu.toml").exists()):
         data = DataDir(folder)
         defs = data.definitions()
         docs: list[tuple[Any, Any]] = [(definitions_to_json(defs), schema.UnitDocument)]
@@ -436,7 +445,7 @@ def test_schemathesis_finds_nothing_and_reaches_every_operation(
     )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert "No issues found" in run.stdout
-    assert "10 selected / 14 total" in run.stdout
+    assert "11 selected / 16 total" in run.stdout
     doc = json.loads(spec.read_text(encoding="utf-8"))
     templates = {
         op_id: re.compile(re.sub(r"\\\{[a-z]+\\\}", "[^/]+", re.escape(path)))

@@ -111,7 +111,7 @@ def check_collection(args: argparse.Namespace, collection: Collection) -> int:
             print(m.error.render(), file=sys.stderr)
             failed.append(m.key)
     # lazy: the targets handed down are read only on a collection folder
-    from chitieu_tui.cli.targets import check_targets
+    from chitieu_tui.cli.targets_check import check_targets
 
     targets_ok = args.config is None or check_targets(Path(args.config), collection)
     if not targets_ok and not failed:

@@ -1084,4 +1084,9 @@ MESSAGES: dict[str, str] = {
     # -- chitieu check of the targets handed down (issue 21: cli/targets.py) --
     "check.targets_ok": "OK: {where}: {n} indicators assigned",
     "check.targets_failed": "the targets assigned have errors (see above)",
+    # -- targets over the API (issue 21: remote/server/targets.py, core/targets.py) --
+    "err.server.no_targets": "no targets assigned for {year} on this server",
+    "err.server.targets_approver": 'the role {role} cannot replace the targets assigned: only an approver of every unit (units = ["*"]) can',
+    "err.server.targets_invalid": "the targets assigned cannot be used: {detail}",
+    "err.targets.journal": "the targets journal is broken (change must be a list of tables): nothing written, so that its history is not lost",
 }

@@ -1087,4 +1087,9 @@ MESSAGES: dict[str, str] = {
     # -- chitieu check of the targets handed down (issue 21: cli/targets.py) --
     "check.targets_ok": "OK: {where}: {n} chỉ tiêu được giao",
     "check.targets_failed": "chỉ tiêu giao có lỗi (xem ở trên)",
+    # -- targets over the API (issue 21: remote/server/targets.py, core/targets.py) --
+    "err.server.no_targets": "chưa có chỉ tiêu giao năm {year} trên máy chủ này",
+    "err.server.targets_approver": 'vai trò {role} không được thay chỉ tiêu giao: chỉ người duyệt (approver) của mọi đơn vị (units = ["*"]) mới được',
+    "err.server.targets_invalid": "chỉ tiêu giao không dùng được: {detail}",
+    "err.targets.journal": "sổ ghi chỉ tiêu giao hỏng (change phải là danh sách các bảng): không ghi gì để khỏi mất lịch sử",
 }

@@ -36,6 +36,7 @@ from chitieu_tui.remote.server.routes import (
     list_periods,
     list_units,
 )
+from chitieu_tui.remote.server.targets import ROUTES as targets_routes
 from chitieu_tui.remote.server.units import READ_BOUND, Units
 from chitieu_tui.remote.server.writes import post_close, post_reopen, value_route
 from chitieu_tui.remote.wire import API_PREFIX
@@ -128,6 +129,7 @@ def create_app(
         Route(f"{QUARTER}/close", post_close, methods=["POST"]),
         Route(f"{QUARTER}/reopen", post_reopen, methods=["POST"]),
         *approval_routes,
+        *targets_routes,
     ]
     if bulk:
         routes += [

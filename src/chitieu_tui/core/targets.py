@@ -23,6 +23,7 @@ import msgspec
 import tomli_w
 
 from chitieu_tui.core.atomic import atomic_write, folder_error
+from chitieu_tui.core.datadir import DEFINITIONS, DataDir
 from chitieu_tui.core.errors import ChitieuError, DataError, ErrorList, Place
 from chitieu_tui.core.journal import local_now
 from chitieu_tui.core.loader import ID_RE, SCHEMA, validation_error
@@ -326,26 +327,61 @@ def collection_units(members: Sequence[Any], year: int) -> list[UnitDefs]:
     found: list[UnitDefs] = []
     for m in members:
         data = getattr(m.source, "data", None)
-        if data is None or m.duplicate:
-            continue
-        try:
-            current = data.definitions()
-        except ChitieuError:
-            found.append(UnitDefs(m.key, data.shown(data.definitions_path), None))
-            continue
-        years = {current.unit.year}
-        try:
-            years |= {int(p.stem) for p in data.year_files() if _YEAR_NAME.fullmatch(p.stem)}
-        except ChitieuError:
-            pass
-        own: Definitions | None
-        try:
-            own = data.year_definitions(year)
-        except ChitieuError:
-            own = None
-        path = data.definitions_path if year == current.unit.year else data.year_path(year)
-        found.append(UnitDefs(current.unit.id, data.shown(path), own, frozenset(years)))
+        if data is not None and not m.duplicate:
+            found.append(_unit_defs(m.key, data, year))
     return found
+
+
+def folder_units(root: Path, year: int) -> list[UnitDefs]:
+    """`collection_units` of the data folders under `root`, read without a Collection."""
+    try:
+        entries = sorted(root.iterdir())
+    except OSError:
+        return []
+    return [
+        _unit_defs(p.name, DataDir(p), year)
+        for p in entries
+        if not p.name.startswith(".") and p.is_dir() and (p / DEFINITIONS).exists()
+    ]
+
+
+def _unit_defs(key: str, data: DataDir, year: int) -> UnitDefs:
+    try:
+        current = data.definitions()
+    except ChitieuError:
+        return UnitDefs(key, data.shown(data.definitions_path), None)
+    years = {current.unit.year}
+    try:
+        years |= {int(p.stem) for p in data.year_files() if _YEAR_NAME.fullmatch(p.stem)}
+    except ChitieuError:
+        pass
+    own: Definitions | None
+    try:
+        own = data.year_definitions(year)
+    except ChitieuError:
+        own = None
+    path = data.definitions_path if year == current.unit.year else data.year_path(year)
+    return UnitDefs(current.unit.id, data.shown(path), own, frozenset(years))
+
+
+def handed_down(unit_root: Path, year: int, indicator_id: str) -> tuple[Assignment, float] | None:
+    """What the province assigned the unit of the data folder `unit_root` for an indicator
+    (its collection folder's targets/<year>.toml), with the value assigned; None when
+    the folder is in no collection with such an assignment, or the file is broken."""
+    root = unit_root.resolve().parent
+    path = targets_path(root, year)
+    if not path.is_file():
+        return None
+    units = folder_units(root, year)
+    try:
+        targets = load_targets(path, year, units, f"{TARGETS}/{path.name}")
+        unit_id = DataDir(unit_root).definitions().unit.id
+    except ChitieuError:
+        return None
+    found = targets.assignment(indicator_id)
+    if found is None or unit_id not in found.units:
+        return None
+    return found, found.units[unit_id]
 
 
 # -- replacing the assignment (the API's PUT, the import of the assignment sheet) --
@@ -467,6 +503,22 @@ def short_of(a: Assignment, how: Aggregate) -> bool:
     return total < a.target and not math.isclose(total, a.target, rel_tol=1e-9, abs_tol=1e-12)
 
 
+def below_assignment(targets: Targets | None, defs: Definitions) -> dict[str, tuple[float, float]]:
+    """The unit's indicators whose own target asks less than the one assigned to it:
+    id -> (adopted, assigned); empty without an assignment."""
+    found: dict[str, tuple[float, float]] = {}
+    if targets is None:
+        return found
+    for a in targets.indicators:
+        assigned = a.units.get(defs.unit.id)
+        own = defs.indicator(a.id)
+        if assigned is None or own is None or own.target is None:
+            continue
+        if weaker(own, own.target, assigned):
+            found[a.id] = (own.target, assigned)
+    return found
+
+
 def target_problems(
     targets: Targets, units: Sequence[UnitDefs]
 ) -> tuple[list[ChitieuError], list[ChitieuError]]:
@@ -530,7 +582,10 @@ __all__ = [
     "Targets",
     "TargetsFile",
     "UnitDefs",
+    "below_assignment",
     "collection_units",
+    "folder_units",
+    "handed_down",
     "replace_targets",
     "targets_document",
     "targets_journal_path",

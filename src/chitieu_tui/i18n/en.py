@@ -1089,4 +1089,13 @@ MESSAGES: dict[str, str] = {
     "err.server.targets_approver": 'the role {role} cannot replace the targets assigned: only an approver of every unit (units = ["*"]) can',
     "err.server.targets_invalid": "the targets assigned cannot be used: {detail}",
     "err.targets.journal": "the targets journal is broken (change must be a list of tables): nothing written, so that its history is not lost",
+    # -- targets handed down in the roll-up (issue 21 item 4: present/targets.py) --
+    "rollup.province_note": "{mark} of the province's own target ({file})",
+    "rollup.below_note": "{mark} adopted less than assigned: {units}",
+    "rollup.below_unit": "{name} ({indicator}: adopted {adopted}, assigned {assigned})",
+    # -- targets handed down in the detail view (issue 21 items 4, 5: screens/detail.py) --
+    "d_handed": "Assigned / adopted",
+    "d_handed_value": "assigned: {assigned} · adopted: {adopted}",
+    "d_handed_basis": "Basis of the assignment",
+    "d_basis": "Basis",
 }

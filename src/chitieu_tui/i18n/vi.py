@@ -1092,4 +1092,13 @@ MESSAGES: dict[str, str] = {
     "err.server.targets_approver": 'vai trò {role} không được thay chỉ tiêu giao: chỉ người duyệt (approver) của mọi đơn vị (units = ["*"]) mới được',
     "err.server.targets_invalid": "chỉ tiêu giao không dùng được: {detail}",
     "err.targets.journal": "sổ ghi chỉ tiêu giao hỏng (change phải là danh sách các bảng): không ghi gì để khỏi mất lịch sử",
+    # -- targets handed down in the roll-up (issue 21 item 4: present/targets.py) --
+    "rollup.province_note": "{mark} so với chỉ tiêu tỉnh giao ({file})",
+    "rollup.below_note": "{mark} nhận thấp hơn giao: {units}",
+    "rollup.below_unit": "{name} ({indicator}: nhận {adopted}, giao {assigned})",
+    # -- targets handed down in the detail view (issue 21 items 4, 5: screens/detail.py) --
+    "d_handed": "Giao / nhận",
+    "d_handed_value": "giao: {assigned} · nhận: {adopted}",
+    "d_handed_basis": "Căn cứ giao",
+    "d_basis": "Căn cứ",
 }

@@ -12,13 +12,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chitieu_tui.core.arithmetic import Board
-from chitieu_tui.core.collection import Collection
+from chitieu_tui.core.collection import Collection, Total
 from chitieu_tui.core.model import Indicator, aggregate_of
 from chitieu_tui.core.numbers import whole
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.targets import Assignment, Targets, UnitDefs, reference, short_of, weaker
+from chitieu_tui.core.targets import (
+    Assignment,
+    Targets,
+    UnitDefs,
+    below_assignment,
+    reference,
+    short_of,
+    weaker,
+)
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
+from chitieu_tui.present.rollup import BELOW_MARK, PROVINCE_MARK
 
 
 @dataclass(frozen=True)
@@ -352,9 +361,40 @@ __all__ = [
     "build",
     "headers",
     "percent_of_assigned",
+    "rollup_note",
     "provenance",
     "rows",
     "text_rows",
     "title",
     "to_json",
 ]
+
+
+# -- in the roll-up (the totals row against the province's target, units below it) --
+
+
+def rollup_note(collection: Collection, totals: Sequence[Total]) -> str:
+    """What the roll-up's marks of the targets handed down mean, and which units adopted
+    less than assigned; empty without an assignment."""
+    targets = collection.targets
+    if targets is None:
+        return ""
+    lines: list[str] = []
+    if any(x.province is not None for x in totals):
+        lines.append(t("rollup.province_note", mark=PROVINCE_MARK, file=targets.where))
+    below: list[str] = []
+    for board in collection.boards():
+        for iid, (adopted, assigned) in below_assignment(targets, board.definitions).items():
+            ind = board.definitions.indicator(iid)
+            below.append(
+                t(
+                    "rollup.below_unit",
+                    name=board.definitions.unit.name,
+                    indicator=ind.name if ind is not None else iid,
+                    adopted=fmt.number(adopted),
+                    assigned=fmt.number(assigned),
+                )
+            )
+    if below:
+        lines.append(t("rollup.below_note", mark=BELOW_MARK, units="; ".join(below)))
+    return "\n".join(lines)

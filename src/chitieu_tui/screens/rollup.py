@@ -20,12 +20,14 @@ from chitieu_tui.core.periods import Period, current_period
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import OpenUnit, RollupDue, RollupLoaded, RollupProgress
 from chitieu_tui.present.rollup import (
+    column_totals,
     header_text,
     left_out_text,
     legend,
     offline_text,
     summary_text,
 )
+from chitieu_tui.present.targets import rollup_note
 from chitieu_tui.screens.controller import Command, Controller
 from chitieu_tui.screens.dashboard import DashboardScreen, _local_now
 from chitieu_tui.screens.filtering import FilterActions
@@ -288,7 +290,10 @@ class RollupScreen(FilterActions, Controller):
         note.display = bool(text)
         self.table.show(collection)
         left_out = self.query_one("#rollup-left-out", Static)
-        words = left_out_text(collection, self.table.columns_ids)
+        columns = self.table.columns_ids
+        words = left_out_text(collection, columns)
+        handed = rollup_note(collection, column_totals(collection, columns))  # issue 21
+        words = "\n".join(w for w in (words, handed) if w)
         left_out.update(Text(words))
         left_out.display = bool(words)
 

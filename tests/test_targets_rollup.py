@@ -1,0 +1,156 @@
+"""Targets handed down in the roll-up and the detail view (issue 21 items 4 and 5): the
+totals row against the province's target, a unit below its assignment marked, "giao ·
+nhận" with the basis of each in the unit's detail."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from textual.widgets import Static
+from tuikit import RecordingApp, dash, settle
+
+from chitieu_tui.cli import main
+from chitieu_tui.core.arithmetic import Status
+from chitieu_tui.core.collection import against_province, open_folder, totals
+from chitieu_tui.core.filesource import FileSource
+from chitieu_tui.i18n import use
+from chitieu_tui.present.rollup import column_totals, total_cell, unit_rows
+from chitieu_tui.present.targets import rollup_note
+from chitieu_tui.screens import DetailScreen
+
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "chitieu_tui" / "sample_collection"
+COLUMNS = ["thu-ngan-sach", "ket-nap-dang-vien", "bhyt"]
+
+
+@pytest.fixture
+def province(tmp_path: Path) -> Path:
+    root = tmp_path / "tinh"
+    shutil.copytree(SAMPLE, root)
+    return root
+
+
+def test_the_totals_row_compares_with_the_province_target(province: Path) -> None:
+    collection = open_folder(province)
+    collection.load()
+    assert collection.targets is not None
+    plain = {x.id: x for x in totals(collection.boards(), COLUMNS)}
+    shown = {x.id: x for x in column_totals(collection, COLUMNS)}
+    thu = shown["thu-ngan-sach"]
+    assert thu.province == 1050 and thu.target == plain["thu-ngan-sach"].target
+    assert thu.percent == pytest.approx(plain["thu-ngan-sach"].value / 1050 * 100)
+    assert thu.status is Status.BEHIND
+    assert shown["bhyt"].province is None  # a mean: the units' own targets, as before
+    assert shown["bhyt"].percent == plain["bhyt"].percent
+    assert total_cell(thu).text.startswith("▼ 15,5%* (")
+    kn = shown["ket-nap-dang-vien"]
+    assert kn.province == 130 and kn.percent == pytest.approx(26 / 130 * 100)
+
+
+def test_against_province_leaves_a_total_without_an_assignment(province: Path) -> None:
+    collection = open_folder(province)
+    collection.load()
+    (total,) = totals(collection.boards(), ["giao-quan"])
+    assert against_province(total, collection.targets, 1) is total
+    assert against_province(total, None, 1) is total
+
+
+def test_a_unit_below_its_assignment_is_marked(province: Path) -> None:
+    collection = open_folder(province)
+    collection.load()
+    rows = {r.member.unit_id: r for r in unit_rows(collection, COLUMNS)}
+    assert rows["binh-duc"].cells[0].text.endswith(" ↓")
+    assert not rows["long-xuyen"].cells[0].text.endswith("↓")  # adopted more: fine
+    assert not rows["my-thoi"].cells[0].text.endswith("↓")
+    use("vi")
+    note = rollup_note(collection, column_totals(collection, COLUMNS))
+    assert note.splitlines() == [
+        "* so với chỉ tiêu tỉnh giao (targets/2026.toml)",
+        "↓ nhận thấp hơn giao: Phường Bình Đức (Tổng thu ngân sách nhà nước: nhận 96, giao 100)",
+    ]
+
+
+def test_without_targets_the_roll_up_is_as_before(province: Path) -> None:
+    shutil.rmtree(province / "targets")
+    collection = open_folder(province)
+    collection.load()
+    assert collection.targets is None
+    assert all(x.province is None for x in column_totals(collection, COLUMNS))
+    assert rollup_note(collection, column_totals(collection, COLUMNS)) == ""
+    assert not any("↓" in c.text for r in unit_rows(collection, COLUMNS) for c in r.cells)
+
+
+def test_a_broken_targets_file_leaves_the_roll_up_as_before(province: Path) -> None:
+    (province / "targets" / "2026.toml").write_text("[[indicator]\n", encoding="utf-8")
+    collection = open_folder(province)
+    collection.load()
+    assert collection.targets is None
+    assert all(x.province is None for x in column_totals(collection, COLUMNS))
+
+
+def test_the_collection_report_carries_the_province_target(
+    province: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--config", str(province), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    thu = next(x for x in doc["totals"] if x["id"] == "thu-ngan-sach")
+    assert thu["province_target"] == 1050
+    assert thu["percent_of_province_target"] == round(thu["value"] / 1050 * 100, 2)
+    assert thu["percent_of_target"] == round(thu["value"] / thu["target"] * 100, 2)
+    bhyt = next(x for x in doc["totals"] if x["id"] == "bhyt")
+    assert "province_target" not in bhyt
+    assert main(["report", "--config", str(province), "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "↓ nhận thấp hơn giao: Phường Bình Đức" in out and "\\* so với chỉ tiêu tỉnh" in out
+
+
+def _text(app: Any, selector: str) -> str:
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(app.screen.query_one(selector, Static).content)
+    return console.export_text()
+
+
+async def test_the_detail_shows_assigned_and_adopted_with_each_basis(province: Path) -> None:
+    defs = province / "my-thoi" / "chitieu.toml"
+    text = defs.read_text(encoding="utf-8")
+    marker = 'id = "thu-ngan-sach"\n'
+    defs.write_text(
+        text.replace(marker, marker + 'basis = "Nghị quyết số 05-NQ/ĐU (minh họa)"\n', 1),
+        encoding="utf-8",
+    )
+    source = FileSource(province / "my-thoi")
+    app = RecordingApp(source)
+    async with app.run_test(size=(140, 60)) as pilot:
+        await settle(pilot)
+        view = dash(app).view
+        assert view is not None
+        await app.push_screen(DetailScreen(view, "thu-ngan-sach", source=source))
+        await settle(pilot)
+        body = _text(app, "#detail-body")
+        assert "giao: 232,73 · nhận: 232,73" in body
+        assert "Quyết định số 12/QĐ-UBND ngày 05/01/2026" in body
+        assert "Nghị quyết số 05-NQ/ĐU (minh họa)" in body
+        app.pop_screen()
+        await pilot.pause()
+        await app.push_screen(DetailScreen(view, "giao-quan", source=source))  # not assigned
+        await settle(pilot)
+        assert "giao:" not in _text(app, "#detail-body")
+
+
+async def test_a_unit_alone_shows_no_assignment(tmp_path: Path) -> None:
+    root = tmp_path / "my-thoi"
+    shutil.copytree(SAMPLE / "my-thoi", root)
+    source = FileSource(root)
+    app = RecordingApp(source)
+    async with app.run_test(size=(140, 60)) as pilot:
+        await settle(pilot)
+        view = dash(app).view
+        assert view is not None
+        await app.push_screen(DetailScreen(view, "thu-ngan-sach", source=source))
+        await settle(pilot)
+        assert "giao:" not in _text(app, "#detail-body")

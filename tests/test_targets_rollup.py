@@ -154,3 +154,33 @@ async def test_a_unit_alone_shows_no_assignment(tmp_path: Path) -> None:
         await app.push_screen(DetailScreen(view, "thu-ngan-sach", source=source))
         await settle(pilot)
         assert "giao:" not in _text(app, "#detail-body")
+
+
+def test_the_official_table_carries_each_basis_as_a_footnote(tmp_path: Path) -> None:
+    docx = pytest.importorskip("docx")
+    from openpyxl import load_workbook
+
+    unit = tmp_path / "my-thoi"
+    shutil.copytree(SAMPLE / "my-thoi", unit)
+    defs = unit / "chitieu.toml"
+    marker = 'id = "thu-ngan-sach"\n'
+    text = defs.read_text(encoding="utf-8")
+    defs.write_text(
+        text.replace(marker, marker + 'basis = "=Nghị quyết số 05-NQ/ĐU"\n', 1), encoding="utf-8"
+    )
+    book = tmp_path / "r.xlsx"
+    argv = ["report", "--config", str(unit), "--period", "2026-Q1", "--output"]
+    assert main([*argv, str(book), "--format", "xlsx"]) == 0
+    ws = load_workbook(book).active
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    titles = [c for c in cells if c.value == "Căn cứ giao chỉ tiêu"]
+    assert titles
+    line = next(c for c in cells if "05-NQ/ĐU" in c.value)
+    assert line.value == "Tổng thu ngân sách nhà nước: =Nghị quyết số 05-NQ/ĐU"
+    assert line.data_type == "s" and line.row == titles[0].row + 1
+    paper = tmp_path / "r.docx"
+    assert main([*argv, str(paper), "--format", "docx"]) == 0
+    texts = [p.text for p in docx.Document(str(paper)).paragraphs]
+    at = texts.index("Căn cứ giao chỉ tiêu")
+    assert texts[at + 1] == "Tổng thu ngân sách nhà nước: =Nghị quyết số 05-NQ/ĐU"
+    assert at < texts.index("III. Chỉ tiêu chậm tiến độ")

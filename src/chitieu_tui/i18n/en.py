@@ -1098,4 +1098,7 @@ MESSAGES: dict[str, str] = {
     "d_handed_value": "assigned: {assigned} · adopted: {adopted}",
     "d_handed_basis": "Basis of the assignment",
     "d_basis": "Basis",
+    # -- the basis of each target in the official table (issue 21 item 5: present/basis.py) --
+    "o.basis_title": "Basis of the targets",
+    "o.basis_line": "{name}: {basis}",
 }

@@ -1101,4 +1101,7 @@ MESSAGES: dict[str, str] = {
     "d_handed_value": "giao: {assigned} · nhận: {adopted}",
     "d_handed_basis": "Căn cứ giao",
     "d_basis": "Căn cứ",
+    # -- the basis of each target in the official table (issue 21 item 5: present/basis.py) --
+    "o.basis_title": "Căn cứ giao chỉ tiêu",
+    "o.basis_line": "{name}: {basis}",
 }

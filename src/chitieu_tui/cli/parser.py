@@ -422,8 +422,11 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument(
         "--output", "-o", required=True, metavar="FILE.xlsx", help=t("cli.opt.xlsx_output")
     )
+    template.add_argument("--targets", action="store_true", help=t("cli.opt.template_targets"))
+    template.add_argument("--year", type=int, metavar="Y", default=None, help=t("cli.opt.year"))
     imp = subs.add_parser("import", help=t("cli.import_help"))
     imp.add_argument("file", metavar="FILE.xlsx", help=t("cli.opt.import_file"))
+    imp.add_argument("--targets", action="store_true", help=t("cli.opt.import_targets"))
     imp.add_argument("--yes", action="store_true", help=t("cli.set_yes"))
     imp.add_argument("--no-snapshot", action="store_true", help=t("cli.opt.no_snapshot"))
     init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")

@@ -219,6 +219,10 @@ def _entry_units(args: argparse.Namespace) -> list[FileSource]:
 
 def cmd_template(args: argparse.Namespace) -> int:
     """Write an entry workbook (a sheet per unit) for a quarter."""
+    if getattr(args, "targets", False):  # the assignment sheet (issue 21)
+        from chitieu_tui.cli.targets import template_targets
+
+        return template_targets(args)
     from chitieu_tui.office import need
 
     need("openpyxl")
@@ -240,6 +244,10 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Check every filled cell of an entry workbook, then write them all (nothing when any
     cell is bad), one write (one transaction) per unit and quarter."""
+    if getattr(args, "targets", False):  # the assignment sheet (issue 21)
+        from chitieu_tui.cli.targets import import_targets
+
+        return import_targets(args)
     from chitieu_tui.office import need
 
     need("openpyxl")

@@ -1101,4 +1101,18 @@ MESSAGES: dict[str, str] = {
     # -- the basis of each target in the official table (issue 21 item 5: present/basis.py) --
     "o.basis_title": "Basis of the targets",
     "o.basis_line": "{name}: {basis}",
+    # -- the assignment sheet (issue 21 item 6: office/targets_sheet.py, cli/targets.py) --
+    "cli.opt.template_targets": "the collection's assignment sheet (a row per unit, a column per indicator, the province's target on top), with --year",
+    "cli.opt.import_targets": "read an assignment sheet: checked whole, then targets/<year>.toml replaced (journaled); nothing written when a cell is wrong",
+    "tgs.year": "Year",
+    "tgs.hint": "A row per unit, a column per indicator: type the target assigned; empty: not assigned. Row 8: the province's own target (empty when none).",
+    "tgs.col_unit_id": "Unit id",
+    "tgs.col_unit_name": "Unit",
+    "tgs.row_ids": "Indicator id",
+    "tgs.row_basis": "Basis",
+    "tgs.row_province": "Province target",
+    "tgs.imported": "Written {where}: {n} indicators assigned for {year}",
+    "tgs.unchanged": "{where} already says what the sheet says: nothing written",
+    "err.tgs.no_layout": "no assignment sheet in this file (column A: Unit id, Indicator id, Basis in rows 5–7; make one with chitieu template --targets)",
+    "err.tgs.year": "the year cell must be a four-digit year, e.g. 2026",
 }

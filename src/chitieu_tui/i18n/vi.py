@@ -1104,4 +1104,18 @@ MESSAGES: dict[str, str] = {
     # -- the basis of each target in the official table (issue 21 item 5: present/basis.py) --
     "o.basis_title": "Căn cứ giao chỉ tiêu",
     "o.basis_line": "{name}: {basis}",
+    # -- the assignment sheet (issue 21 item 6: office/targets_sheet.py, cli/targets.py) --
+    "cli.opt.template_targets": "phiếu chỉ tiêu giao của bộ (mỗi đơn vị một dòng, mỗi chỉ tiêu một cột, chỉ tiêu tỉnh ở trên), cùng --year",
+    "cli.opt.import_targets": "đọc phiếu chỉ tiêu giao: kiểm tra cả phiếu rồi thay targets/<năm>.toml (ghi sổ), không ghi gì khi có ô sai",
+    "tgs.year": "Năm",
+    "tgs.hint": "Mỗi dòng một đơn vị, mỗi cột một chỉ tiêu: ghi số giao; để trống là không giao. Dòng 8: chỉ tiêu của tỉnh (để trống nếu không có).",
+    "tgs.col_unit_id": "Mã đơn vị",
+    "tgs.col_unit_name": "Đơn vị",
+    "tgs.row_ids": "Mã chỉ tiêu",
+    "tgs.row_basis": "Căn cứ",
+    "tgs.row_province": "KH tỉnh",
+    "tgs.imported": "Đã ghi {where}: {n} chỉ tiêu giao năm {year}",
+    "tgs.unchanged": "{where} đã đúng như phiếu: không ghi gì",
+    "err.tgs.no_layout": "không thấy phiếu chỉ tiêu giao trong tệp (cột A: Mã đơn vị, Mã chỉ tiêu, Căn cứ ở dòng 5–7; tạo bằng chitieu template --targets)",
+    "err.tgs.year": "ô năm phải là một năm bốn chữ số, ví dụ 2026",
 }

@@ -123,37 +123,36 @@ async def test_the_detail_shows_assigned_and_adopted_with_each_basis(province: P
         text.replace(marker, marker + 'basis = "Nghị quyết số 05-NQ/ĐU (minh họa)"\n', 1),
         encoding="utf-8",
     )
-    source = FileSource(province / "my-thoi")
+    body, other = await _details(province / "my-thoi", "thu-ngan-sach", "giao-quan")
+    assert "giao: 232,73 · nhận: 232,73" in body
+    assert "Quyết định số 12/QĐ-UBND ngày 05/01/2026" in body
+    assert "Nghị quyết số 05-NQ/ĐU (minh họa)" in body
+    assert "giao:" not in other  # giao-quan is not assigned
+
+
+async def _details(folder: Path, *ids: str) -> list[str]:
+    """The detail body of each indicator of the unit in `folder`, opened in turn."""
+    source = FileSource(folder)
     app = RecordingApp(source)
+    found = []
     async with app.run_test(size=(140, 60)) as pilot:
         await settle(pilot)
         view = dash(app).view
         assert view is not None
-        await app.push_screen(DetailScreen(view, "thu-ngan-sach", source=source))
-        await settle(pilot)
-        body = _text(app, "#detail-body")
-        assert "giao: 232,73 · nhận: 232,73" in body
-        assert "Quyết định số 12/QĐ-UBND ngày 05/01/2026" in body
-        assert "Nghị quyết số 05-NQ/ĐU (minh họa)" in body
-        app.pop_screen()
-        await pilot.pause()
-        await app.push_screen(DetailScreen(view, "giao-quan", source=source))  # not assigned
-        await settle(pilot)
-        assert "giao:" not in _text(app, "#detail-body")
+        for iid in ids:
+            await app.push_screen(DetailScreen(view, iid, source=source))
+            await settle(pilot)
+            found.append(_text(app, "#detail-body"))
+            app.pop_screen()
+            await pilot.pause()
+    return found
 
 
 async def test_a_unit_alone_shows_no_assignment(tmp_path: Path) -> None:
     root = tmp_path / "my-thoi"
     shutil.copytree(SAMPLE / "my-thoi", root)
-    source = FileSource(root)
-    app = RecordingApp(source)
-    async with app.run_test(size=(140, 60)) as pilot:
-        await settle(pilot)
-        view = dash(app).view
-        assert view is not None
-        await app.push_screen(DetailScreen(view, "thu-ngan-sach", source=source))
-        await settle(pilot)
-        assert "giao:" not in _text(app, "#detail-body")
+    (body,) = await _details(root, "thu-ngan-sach")
+    assert "giao:" not in body
 
 
 def test_the_official_table_carries_each_basis_as_a_footnote(tmp_path: Path) -> None:

@@ -20,10 +20,10 @@ from chitieu_tui.core.targets import (
     collection_units,
     load_targets,
     reference,
-    replace_targets,
     target_files,
     targets_path,
 )
+from chitieu_tui.core.targets_write import replace_targets
 from chitieu_tui.i18n import t
 from chitieu_tui.office import need
 

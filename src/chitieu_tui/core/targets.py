@@ -9,8 +9,6 @@ less than assigned or lacks the indicator).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import re
 from collections import Counter
@@ -20,19 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import tomli_w
 
-from chitieu_tui.core.atomic import atomic_write, folder_error
 from chitieu_tui.core.datadir import DEFINITIONS, DataDir
 from chitieu_tui.core.errors import ChitieuError, DataError, ErrorList, Place
-from chitieu_tui.core.journal import local_now
-from chitieu_tui.core.loader import ID_RE, SCHEMA, validation_error
+from chitieu_tui.core.loader import ID_RE, SCHEMA, _show, validation_error
 from chitieu_tui.core.model import Aggregate, Definitions, Indicator, aggregate_of
 from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
-from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import Locator, read_toml
-from chitieu_tui.core.users import _locked
 from chitieu_tui.i18n import Msg
 
 TARGETS = "targets"
@@ -135,7 +128,7 @@ def _key_place(text: str, loc: Locator, index: int, key: str) -> Place:
 def _number_problem(raw: Any, integer: bool = False) -> Msg | None:
     """Why `raw` is not a usable target (a finite number from 0 to 1e15), or None."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-        return Msg("err.targets.not_number", got=_shown(raw))
+        return Msg("err.targets.not_number", got=_show(raw))
     if isinstance(raw, int) and abs(raw) > MAX_MAGNITUDE:
         return Msg("err.targets.too_large")
     if not math.isfinite(raw):
@@ -147,18 +140,6 @@ def _number_problem(raw: Any, integer: bool = False) -> Msg | None:
     if integer and not float(raw).is_integer():
         return Msg("err.targets.not_whole", got=Num(float(raw)))
     return None
-
-
-def _shown(raw: Any) -> str | Msg:
-    if isinstance(raw, str):
-        return '"' + clean(raw[:40]) + '"'
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if isinstance(raw, dict):
-        return Msg("type.object")
-    if isinstance(raw, list):
-        return Msg("type.array")
-    return clean(repr(raw))[:40]
 
 
 def _shape(ind: Indicator) -> tuple[str, str]:
@@ -196,7 +177,7 @@ def _raw_units(data: dict[str, Any], loc: Locator, text: str) -> list[DataError]
         if raw is None:
             continue
         if not isinstance(raw, dict):
-            msg = Msg("err.targets.units_table", got=_shown(raw))
+            msg = Msg("err.targets.units_table", got=_show(raw))
             detail = Msg("err.in_item", item=_item(item.get("id"), i), detail=msg)
             errs.append(DataError(detail, loc.place("indicator", i, "units")))
             continue
@@ -217,7 +198,7 @@ def targets_from_text(
     loc = Locator.scan(where, text)
     schema = data.get("schema", SCHEMA)
     if schema != SCHEMA or isinstance(schema, bool):
-        msg = Msg("err.schema.wrong", schema=SCHEMA, got=_shown(schema))
+        msg = Msg("err.schema.wrong", schema=SCHEMA, got=_show(schema))
         raise DataError(msg, loc.place("", 0, "schema"))
     early = _raw_units(data, loc, text)
     if early:
@@ -271,7 +252,7 @@ def _check_assignment(
 
     id_place = loc.place("indicator", i, "id")
     if not ID_RE.fullmatch(a.id):
-        err(Msg("err.field.id_chars", got=_shown(a.id)), id_place)
+        err(Msg("err.field.id_chars", got=_show(a.id)), id_place)
         return errs
     if a.id in seen:
         err(Msg("err.targets.twice", id=a.id), id_place)
@@ -384,105 +365,6 @@ def handed_down(unit_root: Path, year: int, indicator_id: str) -> tuple[Assignme
     return found, found.units[unit_id]
 
 
-# -- replacing the assignment (the API's PUT, the import of the assignment sheet) --
-
-JOURNAL_DIR = "journal"
-"""The collection's own journal folder: `journal/targets-<year>.toml`, one file a year."""
-VIAS = ("api", "import")
-"""How an assignment was replaced (the journal's `via`)."""
-
-
-def targets_journal_path(root: Path, year: int) -> Path:
-    """`<root>/journal/targets-<year>.toml`: every replacement of that year's assignment."""
-    return root / JOURNAL_DIR / f"targets-{year}.toml"
-
-
-def targets_document(targets: Targets) -> dict[str, Any]:
-    """targets/<year>.toml as a TOML-shaped dict (absent optional keys left out)."""
-    items: list[dict[str, Any]] = []
-    for a in targets.indicators:
-        item: dict[str, Any] = {"id": a.id}
-        if a.target is not None:
-            item["target"] = a.target
-        if a.basis:
-            item["basis"] = a.basis
-        item["units"] = dict(a.units)
-        items.append(item)
-    return {"schema": SCHEMA, "year": targets.year, "indicator": items}
-
-
-def _digest(data: bytes | None) -> str:
-    return "" if data is None else "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def _entry_digest(entry: dict[str, Any]) -> str:
-    """The SHA-256 of a journal entry's canonical JSON (sorted keys, compact, UTF-8)."""
-    text = json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return _digest(text.encode("utf-8"))
-
-
-def _read_journal(path: Path, shown: str) -> list[dict[str, Any]]:
-    """The entries of a targets journal (none when it does not exist); a broken one is a
-    DataError (nothing is written then: the history is not overwritten)."""
-    if not path.exists() and not path.is_symlink():
-        return []
-    data, _ = read_toml(path, shown)
-    changes = data.get("change", [])
-    if not isinstance(changes, list) or not all(isinstance(c, dict) for c in changes):
-        raise DataError("err.targets.journal", Place(shown))
-    return list(changes)
-
-
-def replace_targets(
-    root: Path,
-    year: int,
-    data: dict[str, Any],
-    units: Sequence[UnitDefs],
-    *,
-    by: str,
-    account: str = "",
-    via: str = "api",
-) -> tuple[Targets, bool]:
-    """Replace targets/<year>.toml of the collection `root` with `data` (TOML-shaped, checked
-    as the file is): under the file's lock, the journal entry first, each through the atomic
-    writer. (targets, False) when the file already says the same: nothing is written."""
-    path = targets_path(root, year)
-    shown = shown_path(path)
-    targets = targets_from_text(data, "", shown, year, units)
-    new = tomli_w.dumps(targets_document(targets)).encode("utf-8")
-    journal = targets_journal_path(root, year)
-    journal_shown = shown_path(journal)
-    for folder in (path.parent, journal.parent):
-        try:
-            folder.mkdir(exist_ok=True)
-        except OSError as exc:
-            raise folder_error(folder, shown_path(folder), exc) from None
-    with _locked(path, shown):
-        old: bytes | None = path.read_bytes() if path.is_file() else None
-        if old is not None:
-            try:
-                before = load_targets(path, year, units, shown)
-            except ChitieuError:
-                before = None
-            if before is not None and before.indicators == targets.indicators:
-                return before, False
-        entries = _read_journal(journal, journal_shown)
-        entry = {
-            "at": local_now(),
-            "by": clean(by),
-            "account": clean(account),
-            "via": via,
-            "year": year,
-            "before": _digest(old),
-            "after": _digest(new),
-            "prev": _entry_digest(entries[-1]) if entries else "",
-        }
-        doc = {"schema": SCHEMA, "change": [*entries, entry]}
-        atomic_write(journal, tomli_w.dumps(doc).encode("utf-8"), shown=journal_shown)
-        atomic_write(path, new, shown=shown)
-    return targets, True
-
-
 # -- what `chitieu check` says of an assignment and the units' own targets --
 
 
@@ -586,9 +468,6 @@ __all__ = [
     "collection_units",
     "folder_units",
     "handed_down",
-    "replace_targets",
-    "targets_document",
-    "targets_journal_path",
     "load_targets",
     "reference",
     "short_of",

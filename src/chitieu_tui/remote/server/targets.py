@@ -10,7 +10,6 @@ A server of one unit (no collection) has no assignment: 404.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -28,9 +27,9 @@ from chitieu_tui.core.targets import (
     UnitDefs,
     collection_units,
     load_targets,
-    replace_targets,
     targets_path,
 )
+from chitieu_tui.core.targets_write import replace_targets
 from chitieu_tui.core.users import ALL_UNITS
 from chitieu_tui.i18n import Msg
 from chitieu_tui.remote import schema
@@ -38,6 +37,7 @@ from chitieu_tui.remote.server.problems import PROBLEM_TYPE, Problem, _data_prob
 from chitieu_tui.remote.server.responses import json_response
 from chitieu_tui.remote.server.rights import account_of, may_read, refused
 from chitieu_tui.remote.server.routes import _off_loop, _units
+from chitieu_tui.remote.server.writes import _json_body
 from chitieu_tui.remote.wire import API_PREFIX
 
 BODY_MAX = 1024 * 1024
@@ -90,27 +90,13 @@ def targets_json(request: Request, targets: Targets) -> dict[str, Any]:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    size = 0
-    chunks: list[bytes] = []
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > BODY_MAX:
-            raise Problem(413, Msg("err.server.body_too_big", limit=BODY_MAX))
-        chunks.append(chunk)
-    try:
-        data = json.loads(b"".join(chunks).decode("utf-8"), parse_constant=_refuse)
-    except (UnicodeDecodeError, ValueError):
-        raise Problem(400, Msg("err.server.bad_json")) from None
-    if not isinstance(data, dict):
-        raise Problem(400, Msg("err.server.bad_json"))
+    """The body as a JSON object of `year` and `indicators` (400 otherwise, 413 beyond
+    BODY_MAX)."""
+    data = await _json_body(request, BODY_MAX)
     for key in data:
         if key not in _BODY_KEYS:
             raise Problem(400, Msg("err.server.unknown_field", field=str(key)[:40]))
     return data
-
-
-def _refuse(name: str) -> Any:
-    raise ValueError(name)  # NaN and Infinity are no JSON
 
 
 def _as_toml(data: dict[str, Any], year: int) -> dict[str, Any]:

@@ -58,14 +58,14 @@ def _writable(request: Request, unit: str, action: str) -> User:
     return require(request, unit, action)
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
-    """The body as a JSON object (400 when it is not one, 413 beyond MAX_BODY)."""
+async def _json_body(request: Request, limit: int = MAX_BODY) -> dict[str, Any]:
+    """The body as a JSON object (400 when it is not one, 413 beyond `limit` bytes)."""
     size = 0
     chunks: list[bytes] = []
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY:
-            raise Problem(413, Msg("err.server.body_too_big", limit=MAX_BODY))
+        if size > limit:
+            raise Problem(413, Msg("err.server.body_too_big", limit=limit))
         chunks.append(chunk)
     try:
         data = json.loads(b"".join(chunks).decode("utf-8"), parse_constant=_no_constant)

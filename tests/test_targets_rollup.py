@@ -183,3 +183,15 @@ def test_the_official_table_carries_each_basis_as_a_footnote(tmp_path: Path) -> 
     at = texts.index("Căn cứ giao chỉ tiêu")
     assert texts[at + 1] == "Tổng thu ngân sách nhà nước: =Nghị quyết số 05-NQ/ĐU"
     assert at < texts.index("III. Chỉ tiêu chậm tiến độ")
+
+
+def test_the_collection_workbook_says_what_the_marks_mean(province: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = tmp_path / "tong-hop.xlsx"
+    argv = ["report", "--config", str(province), "--format", "xlsx", "--output", str(book)]
+    assert main(argv) == 0
+    ws = load_workbook(book).worksheets[0]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "* so với chỉ tiêu tỉnh giao (targets/2026.toml)" in texts
+    assert any(t.startswith("↓ nhận thấp hơn giao: Phường Bình Đức") for t in texts)

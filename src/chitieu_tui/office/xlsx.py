@@ -231,6 +231,7 @@ def collection_workbook(collection: Collection, made: dt.datetime | None = None)
     readable unit."""
     # lazy: present.rollup pulls core.collection (asyncio); only for a collection's workbook
     from chitieu_tui.present.rollup import column_names, column_totals, header_text, unit_rows
+    from chitieu_tui.present.targets import rollup_note
 
     made = made or dt.datetime.now().astimezone()
     st = _styles()
@@ -295,6 +296,8 @@ def collection_workbook(collection: Collection, made: dt.datetime | None = None)
     for r in (row, row + 1):
         for col in range(1, len(heads) + 1):
             ws.cell(r, col).border = st["border"]
+    for n, line in enumerate(rollup_note(collection, sums).splitlines(), start=3):
+        ws.cell(row + n, 2, line).data_type = "s"  # the targets handed down (issue 21)
     _page(ws, header_row)
     for m in collection.members:
         if m.view is None or m.error is not None:

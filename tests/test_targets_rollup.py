@@ -195,3 +195,23 @@ def test_the_collection_workbook_says_what_the_marks_mean(province: Path, tmp_pa
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert "* so với chỉ tiêu tỉnh giao (targets/2026.toml)" in texts
     assert any(t.startswith("↓ nhận thấp hơn giao: Phường Bình Đức") for t in texts)
+
+
+def test_a_unit_without_an_assigned_indicator_is_marked(tmp_path: Path) -> None:
+    from collectionkit import write_unit
+
+    root = tmp_path / "tinh"
+    thu = {"id": "thu", "kind": "cumulative", "unit": "tỉ đồng", "target": 10}
+    write_unit(root, "a", [thu], {"2026-Q1": {"thu": 4}})
+    write_unit(root, "b", [{**thu, "id": "khac"}], {"2026-Q1": {"khac": 1}})
+    (root / "targets").mkdir()
+    (root / "targets" / "2026.toml").write_text(
+        '[[indicator]]\nid = "thu"\nunits = { a = 10, b = 5 }\n', encoding="utf-8"
+    )
+    collection = open_folder(root)
+    collection.load()
+    rows = {r.member.unit_id: r for r in unit_rows(collection, ["thu"])}
+    assert rows["b"].cells[0].text == "∅" and rows["a"].cells[0].text != "∅"
+    use("vi")
+    note = rollup_note(collection, column_totals(collection, ["thu"]))
+    assert note == "∅ chưa có chỉ tiêu được giao: Phường b (Chỉ tiêu thu: giao 5)"

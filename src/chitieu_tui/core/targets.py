@@ -401,6 +401,18 @@ def below_assignment(targets: Targets | None, defs: Definitions) -> dict[str, tu
     return found
 
 
+def missing_assignment(targets: Targets | None, defs: Definitions) -> dict[str, float]:
+    """The indicators assigned to the unit that its definitions do not have: id -> the
+    target assigned; empty without an assignment."""
+    if targets is None:
+        return {}
+    return {
+        a.id: a.units[defs.unit.id]
+        for a in targets.indicators
+        if defs.unit.id in a.units and defs.indicator(a.id) is None
+    }
+
+
 def target_problems(
     targets: Targets, units: Sequence[UnitDefs]
 ) -> tuple[list[ChitieuError], list[ChitieuError]]:
@@ -469,6 +481,7 @@ __all__ = [
     "folder_units",
     "handed_down",
     "load_targets",
+    "missing_assignment",
     "reference",
     "short_of",
     "target_files",

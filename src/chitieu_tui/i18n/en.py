@@ -1115,4 +1115,7 @@ MESSAGES: dict[str, str] = {
     "tgs.unchanged": "{where} already says what the sheet says: nothing written",
     "err.tgs.no_layout": "no assignment sheet in this file (column A: Unit id, Indicator id, Basis in rows 5–7; make one with chitieu template --targets)",
     "err.tgs.year": "the year cell must be a four-digit year, e.g. 2026",
+    # -- a unit without an indicator assigned to it, in the roll-up (issue 21 item 4) --
+    "rollup.missing_note": "{mark} does not have an indicator assigned to it: {units}",
+    "rollup.missing_unit": "{name} ({indicator}: assigned {assigned})",
 }

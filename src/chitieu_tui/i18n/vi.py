@@ -1118,4 +1118,7 @@ MESSAGES: dict[str, str] = {
     "tgs.unchanged": "{where} đã đúng như phiếu: không ghi gì",
     "err.tgs.no_layout": "không thấy phiếu chỉ tiêu giao trong tệp (cột A: Mã đơn vị, Mã chỉ tiêu, Căn cứ ở dòng 5–7; tạo bằng chitieu template --targets)",
     "err.tgs.year": "ô năm phải là một năm bốn chữ số, ví dụ 2026",
+    # -- a unit without an indicator assigned to it, in the roll-up (issue 21 item 4) --
+    "rollup.missing_note": "{mark} chưa có chỉ tiêu được giao: {units}",
+    "rollup.missing_unit": "{name} ({indicator}: giao {assigned})",
 }

@@ -9,7 +9,7 @@ from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
 from chitieu_tui.core.collection import Collection, Member, Total, against_province, totals
 from chitieu_tui.core.periods import today
-from chitieu_tui.core.targets import below_assignment
+from chitieu_tui.core.targets import below_assignment, missing_assignment
 from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.status import STATUS, STATUS_ORDER, symbol
@@ -85,6 +85,8 @@ def percent_cell(ev: Evaluation | None) -> Cell:
 
 BELOW_MARK = "↓"
 """Marks a unit's cell whose own target asks less than the province assigned it."""
+MISSING_MARK = "∅"
+"""Marks the cell of an indicator assigned to a unit that does not have it."""
 PROVINCE_MARK = "*"
 """Marks a total compared with the province's own target (targets/<year>.toml)."""
 
@@ -127,8 +129,13 @@ def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
         s = board.summary
         cells = [percent_cell(board.get(c)) for c in columns]
         below = below_assignment(collection.targets, board.definitions)
+        lacking = missing_assignment(collection.targets, board.definitions)
         cells = [
-            Cell(f"{x.text} {BELOW_MARK}", x.status, x.percent) if c in below else x
+            Cell(f"{x.text} {BELOW_MARK}", x.status, x.percent)
+            if c in below
+            else Cell(MISSING_MARK)
+            if c in lacking
+            else x
             for c, x in zip(columns, cells, strict=True)
         ]
         mark = tamper_mark(board.progress)

@@ -21,13 +21,14 @@ from chitieu_tui.core.targets import (
     Targets,
     UnitDefs,
     below_assignment,
+    missing_assignment,
     reference,
     short_of,
     weaker,
 )
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
-from chitieu_tui.present.rollup import BELOW_MARK, PROVINCE_MARK
+from chitieu_tui.present.rollup import BELOW_MARK, MISSING_MARK, PROVINCE_MARK
 
 
 @dataclass(frozen=True)
@@ -397,4 +398,27 @@ def rollup_note(collection: Collection, totals: Sequence[Total]) -> str:
             )
     if below:
         lines.append(t("rollup.below_note", mark=BELOW_MARK, units="; ".join(below)))
+    lacking: list[str] = []
+    for board in collection.boards():
+        for iid, assigned in missing_assignment(targets, board.definitions).items():
+            ref = reference(iid, units_of(collection, targets.year))
+            lacking.append(
+                t(
+                    "rollup.missing_unit",
+                    name=board.definitions.unit.name,
+                    indicator=ref.name if ref is not None else iid,
+                    assigned=fmt.number(assigned),
+                )
+            )
+    if lacking:
+        lines.append(t("rollup.missing_note", mark=MISSING_MARK, units="; ".join(lacking)))
     return "\n".join(lines)
+
+
+def units_of(collection: Collection, year: int) -> list[UnitDefs]:
+    """The collection's units for `year`, from the boards read (no file is read again)."""
+    return [
+        UnitDefs(b.definitions.unit.id, "", b.definitions)
+        for b in collection.boards()
+        if b.definitions.unit.year == year
+    ]

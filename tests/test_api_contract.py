@@ -48,6 +48,7 @@ SHAPES = {
     "getBulk": schema.BulkProgress,
     "getMe": schema.Me,
     "verifyUnit": schema.Verification,
+    "getTargets": schema.TargetsDocument,
 }
 WRITES = {
     ("putValue", "put"),
@@ -57,6 +58,7 @@ WRITES = {
     ("reopenQuarter", "post"),
     ("approveQuarter", "post"),
     ("returnQuarter", "post"),
+    ("putTargets", "put"),
 }
 FAST = {
     "connect_timeout": 0.5,
@@ -89,6 +91,12 @@ def build_district(root: Path) -> Path:
     set_value(data, q2, "bhyt", 92.0, by="Nguyễn Văn A")
     set_value(data, q2, "so-tay-dien-tu", True, by="Lê C")
     close(data, q1, "đã họp chốt", by="Chủ tịch")
+    (root / "targets").mkdir()  # the year of the sample's `year` parameter (issue 21)
+    for year in (2025, 2026):
+        (root / "targets" / f"{year}.toml").write_text(
+            '[[indicator]]\nid = "bhyt"\ntarget = 95\nunits = { my-thoi = 95, thu-nghiem = 95 }\n',
+            encoding="utf-8",
+        )
     return root
 
 
@@ -250,6 +258,7 @@ def test_every_operation_lists_the_statuses_it_can_answer() -> None:
         "getOpenApi": {"200", "304", "401", "429", "500", "503"},
         "getMe": {"200", "304", "401", "429", "500", "503"},
         "verifyUnit": {"200", "304", "400", "401", "429", "404", "500", "503"},
+        "getTargets": {"200", "304", "400", "401", "429", "404", "500", "503"},
     }
     for op_id, (_, op) in operations(doc).items():
         assert set(op["responses"]) == expect[op_id], op_id
@@ -271,7 +280,7 @@ def test_examples_are_the_sample_and_fit_their_schemas(
         value = example["value"]
         assert not list(validator(doc, op_id).iter_errors(value)), op_id
         assert msgspec.to_builtins(msgspec.convert(value, shape)) == value
-        if op_id in ("getJournal", "listUnits", "getBulk", "getBulkNewest", "getMe"):
+        if op_id in ("getJournal", "listUnits", "getBulk", "getBulkNewest", "getMe", "getTargets"):
             continue  # two units served; the journal's `at` is "now"; /me: the shared token
         params = {
             k: v["examples"]["sample"]["value"]
@@ -293,7 +302,7 @@ def served_paths(district: Path) -> dict[str, list[str]]:
     """Every 200 path of the district, by operation."""
     out: dict[str, list[str]] = {op: [] for op in SHAPES}
     out["listUnits"].append(f"{API_PREFIX}/units")
-    for folder in sorted(district.iterdir()):
+    for folder in sorted(p for p in district.iterdir() if (p / "chitieu.toml").exists()):
         data = DataDir(folder)
         uid = data.definitions().unit.id
         base = f"{API_PREFIX}/units/{uid}"
@@ -308,6 +317,7 @@ def served_paths(district: Path) -> dict[str, list[str]]:
     out["getMe"].append(f"{API_PREFIX}/me")
     out["verifyUnit"] = [f"{API_PREFIX}/units/{u}/verify" for u in ("my-thoi", SECOND)]
     out["verifyUnit"].append(f"{API_PREFIX}/units/{SECOND}/verify?period=2026-Q1")
+    out["getTargets"].append(f"{API_PREFIX}/targets/2025")
     out["getBulk"] = sorted(set(out["getBulk"])) + [f"{API_PREFIX}/progress/2031-Q3"]
     return out
 
@@ -336,7 +346,7 @@ def test_every_served_body_fits_its_schema(
 def test_to_json_drops_nothing_through_the_structs(district: Path) -> None:
     """What wire.*_to_json builds has no field the Structs lack (the server encodes through
     them, so a field added to one and not the other would vanish silently)."""
-    for folder in district.iterdir():
+    for folder in (p for p in district.iterdir() if (p / "chitieu.toml").exists()):
         data = DataDir(folder)
         defs = data.definitions()
         docs: list[tuple[Any, Any]] = [(definitions_to_json(defs), schema.UnitDocument)]
@@ -484,7 +494,7 @@ def test_schemathesis_finds_nothing_and_reaches_every_read(
     assert "No issues found" in run.stdout
     doc = json.loads(spec.read_text(encoding="utf-8"))
     total = sum(len(item) for item in doc["paths"].values())
-    assert total == len(SHAPES) + 1 + len(WRITES) == 18
+    assert total == len(SHAPES) + 1 + len(WRITES) == 20
     assert f"{len(SHAPES) + 1} selected / {total} total" in run.stdout
     _, ok = _reached(doc, har)
     assert all(ok[op_id] for op_id in operations(doc)), ok
@@ -539,9 +549,12 @@ def test_schemathesis_with_a_token_per_role_covers_every_route(
     writes = {op_id for op_id, _ in WRITES}
     assert not any(ok_by_role["viewer"][op] for op in writes), ok_by_role["viewer"]
     assert not any(
-        ok_by_role["approver"][op] for op in writes - {"approveQuarter", "returnQuarter"}
+        ok_by_role["approver"][op]
+        for op in writes - {"approveQuarter", "returnQuarter", "putTargets"}
     )
-    assert not any(ok_by_role["editor"][op] for op in ("approveQuarter", "returnQuarter"))
+    assert not any(
+        ok_by_role["editor"][op] for op in ("approveQuarter", "returnQuarter", "putTargets")
+    )
     for op_id in {op["operationId"] for i in doc["paths"].values() for op in i.values()}:
         assert any(ok[op_id] for ok in ok_by_role.values()), op_id
     for unit in ("my-thoi", SECOND):  # whatever was written, every chain verifies

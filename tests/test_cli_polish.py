@@ -76,18 +76,18 @@ def test_check_on_a_collection_checks_every_unit(
 ) -> None:
     assert main(["check", "--config", str(province)]) == 0
     out = capsys.readouterr().out
-    units = sorted(p.name for p in province.iterdir() if p.is_dir())
+    units = sorted(p.name for p in province.iterdir() if (p / "chitieu.toml").exists())
     assert len(units) == 5
     for name in units:
         assert f"── {province.name}/{name}" in out or f"{name}" in out
-    assert out.count("OK: ") == 6 and "cả 5 đơn vị" in out
+    assert out.count("OK: ") == 7 and "cả 5 đơn vị" in out  # 5 units, targets/2026.toml, all
     broken = province / "long-xuyen" / "progress" / "2026-Q1.toml"
     broken.write_text(broken.read_text(encoding="utf-8") + "\n[values\n", encoding="utf-8")
     assert main(["check", "--config", str(province)]) == 1
     captured = capsys.readouterr()
     assert "long-xuyen/progress/2026-Q1.toml" in captured.err
     assert "1/5 đơn vị có lỗi" in captured.out
-    assert captured.out.count("OK: ") == 4  # the other four units are still checked
+    assert captured.out.count("OK: ") == 5  # the other four units (and the targets) checked
 
 
 def test_alerts_on_a_collection_names_each_unit(

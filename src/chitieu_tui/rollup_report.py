@@ -9,7 +9,7 @@ import shutil
 import sys
 from typing import Any
 
-from chitieu_tui.core.collection import Collection, Total, totals
+from chitieu_tui.core.collection import Collection, Total, against_province, totals
 from chitieu_tui.core.numbers import whole
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
@@ -22,6 +22,7 @@ from chitieu_tui.present.rollup import (
     total_cell,
     unit_rows,
 )
+from chitieu_tui.present.targets import rollup_note
 from chitieu_tui.report import (
     BOM,
     CSV_COLUMNS,
@@ -79,8 +80,22 @@ def to_json_collection(collection: Collection) -> dict[str, Any]:
         "collection": {"name": collection.name},
         "period": str(collection.period) if collection.period is not None else None,
         "units": units,
-        "totals": [total_json(x) for x in totals(collection.boards())],
+        "totals": [_with_province(collection, x) for x in totals(collection.boards())],
     }
+
+
+def _with_province(collection: Collection, total: Total) -> dict[str, Any]:
+    """`total_json`, and where the province assigns the indicator a target of its own (a
+    `sum`): `province_target` and `percent_of_province_target` (issue 21)."""
+    found = total_json(total)
+    if collection.targets is None or collection.period is None:
+        return found
+    against = against_province(total, collection.targets, collection.period.quarter)
+    if against.province is not None:
+        integer = total.indicator is not None and total.indicator.integer
+        found["province_target"] = whole(against.province, integer)
+        found["percent_of_province_target"] = fmt.round2(against.percent)
+    return found
 
 
 def _csv(collection: Collection) -> str:
@@ -155,6 +170,7 @@ def render_collection(collection: Collection, form: str) -> str:
     if form == "csv-excel":
         return _csv_excel(collection)
     heads, rows = _grid(collection)
+    handed = rollup_note(collection, column_totals(collection, collection.shown_columns()))
     origin = [(t("o.source"), collection.label or collection.name)]
     if offline_text(collection):
         origin.append((t("o.offline"), offline_text(collection)))
@@ -163,6 +179,7 @@ def render_collection(collection: Collection, form: str) -> str:
         lines += [f"- **{_md(k)}:** {_md(v)}" for k, v in origin]
         lines += ["", _md(summary_text(collection))]
         lines += ["", *md_head(heads), *(md_row(row) for row in rows)]
+        lines += ["", *(_md(line) for line in handed.splitlines())] if handed else []
         return "\n".join(lines) + "\n"
     # lazy: rich only for the terminal table (not json, csv or markdown)
     from rich.console import Console
@@ -178,6 +195,8 @@ def render_collection(collection: Collection, form: str) -> str:
     console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
     console.print(table)
     console.print(Text(summary_text(collection)))
+    if handed:
+        console.print(Text(handed))
     console.print(Text(" · ".join(f"{k}: {v}" for k, v in origin)))
     out = console.file
     assert isinstance(out, io.StringIO)

@@ -56,6 +56,7 @@ HOMES: dict[str | None, str] = {
     "approve": "approval",
     "return": "approval",
     "template": "write",
+    "targets": "targets",
     "import": "write",
     "init": "write",
     "serve": "serve",

@@ -137,6 +137,7 @@ COMMAND_OPTIONS: dict[str | None, tuple[str, ...]] = {
     "approve": ("config", "remote", "period", "by"),
     "return": ("config", "remote", "period", "by"),
     "template": ("config", "period"),
+    "targets": ("config", "period"),
     "import": ("config", "remote", "period", "by"),
     "init": (),
     "serve": ("config",),
@@ -184,6 +185,20 @@ def _approval_parsers(subs: Any) -> None:
         for action in cmd._actions:
             if action.dest == "period":  # no default here: the quarter is named
                 action.help = t("cli.opt.close_period")
+
+
+TARGETS_FORMATS = ("table", "markdown", "csv", "csv-excel", "json", "xlsx")
+"""`targets --format`: xlsx is a file (`--output` required); the others print."""
+
+
+def _targets_parser(subs: Any) -> None:
+    """`chitieu targets [--year Y] [--format F] [--output FILE]` (cli/targets.py)."""
+    targets = subs.add_parser("targets", help=t("cli.cmd.targets"))
+    targets.add_argument("--year", type=int, metavar="Y", default=None, help=t("cli.opt.year"))
+    targets.add_argument(
+        "--format", choices=TARGETS_FORMATS, default="table", help=t("cli.opt.targets_format")
+    )
+    targets.add_argument("--output", "-o", metavar="FILE", default=None, help=t("cli.output"))
 
 
 def _refuse_foreign(args: argparse.Namespace) -> None:
@@ -402,12 +417,16 @@ def build_parser() -> argparse.ArgumentParser:
             if action.dest == "period":  # no default here: the quarter is named
                 action.help = t("cli.opt.close_period")
     _approval_parsers(subs)
+    _targets_parser(subs)
     template = subs.add_parser("template", help=t("cli.template_help"))
     template.add_argument(
         "--output", "-o", required=True, metavar="FILE.xlsx", help=t("cli.opt.xlsx_output")
     )
+    template.add_argument("--targets", action="store_true", help=t("cli.opt.template_targets"))
+    template.add_argument("--year", type=int, metavar="Y", default=None, help=t("cli.opt.year"))
     imp = subs.add_parser("import", help=t("cli.import_help"))
     imp.add_argument("file", metavar="FILE.xlsx", help=t("cli.opt.import_file"))
+    imp.add_argument("--targets", action="store_true", help=t("cli.opt.import_targets"))
     imp.add_argument("--yes", action="store_true", help=t("cli.set_yes"))
     imp.add_argument("--no-snapshot", action="store_true", help=t("cli.opt.no_snapshot"))
     init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")

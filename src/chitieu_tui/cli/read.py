@@ -111,6 +111,13 @@ def check_collection(args: argparse.Namespace, collection: Collection) -> int:
         if m.error is not None and m.key not in failed:
             print(m.error.render(), file=sys.stderr)
             failed.append(m.key)
+    # lazy: the targets handed down are read only on a collection folder
+    from chitieu_tui.cli.targets_check import check_targets
+
+    targets_ok = args.config is None or check_targets(Path(args.config), collection)
+    if not targets_ok and not failed:
+        print(t("check.targets_failed"))
+        return 1
     if failed:
         print(t("check.units_failed", n=len(failed), total=len(collection.members)))
         return 1

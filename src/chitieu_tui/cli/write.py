@@ -271,6 +271,11 @@ def _entry_units(args: argparse.Namespace) -> list[FileSource]:
 
 def cmd_template(args: argparse.Namespace) -> int:
     """Write an entry workbook (a sheet per unit) for a quarter."""
+    if getattr(args, "targets", False):  # the assignment sheet (issue 21)
+        # lazy: the targets module pulls the collection loader, for this command only
+        from chitieu_tui.cli.targets import template_targets
+
+        return template_targets(args)
     need("openpyxl")
     # lazy: openpyxl, only for template and import (after `need` says how to install it)
     from chitieu_tui.office.entry import template_bytes
@@ -346,6 +351,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Check every filled cell of an entry workbook, then write them all (nothing when any
     cell is bad), one write (one transaction) per unit and quarter; with `--api` the one
     write is a bulk write to the server."""
+    if getattr(args, "targets", False):  # the assignment sheet (issue 21)
+        # lazy: the targets module pulls the collection loader, for this command only
+        from chitieu_tui.cli.targets import import_targets
+
+        return import_targets(args)
     need("openpyxl")
     # lazy: openpyxl, only for template and import (after `need` says how to install it)
     from chitieu_tui.office.entry import plan, read_sheets

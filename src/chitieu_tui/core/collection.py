@@ -7,7 +7,7 @@ import math
 import statistics
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -20,6 +20,13 @@ from chitieu_tui.core.model import Aggregate, Definitions, Indicator, aggregate_
 from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import Source, View
+from chitieu_tui.core.targets import (
+    TARGETS,
+    Targets,
+    collection_units,
+    load_targets,
+    targets_path,
+)
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import Locator, read_toml
 
@@ -174,6 +181,26 @@ class Collection:
     """Reads every member in one go (a server's bulk endpoint); None: each on its own."""
     reporting: Reporting | None = None
     """collection.toml's `[reporting]`: the deadline to submit (None: no deadline)."""
+    root: Path | None = None
+    """The collection folder (None for a server's units)."""
+    targets: Targets | None = None
+    """targets/<year>.toml of the period's year, read at each load (None: none, or broken:
+    `chitieu check` says why)."""
+
+    def read_targets(self) -> None:
+        """Read the assignment of the period's year (DESIGN 13) into `targets`."""
+        self.targets = None
+        if self.root is None or self.period is None:
+            return
+        year = self.period.year
+        path = targets_path(self.root, year)
+        if not path.is_file():
+            return
+        units = collection_units(self.members, year)
+        try:
+            self.targets = load_targets(path, year, units, f"{TARGETS}/{path.name}")
+        except ChitieuError:
+            self.targets = None
 
     @property
     def check_seconds(self) -> float:
@@ -212,6 +239,7 @@ class Collection:
             if m.view is not None and m.error is None and m.view.period != self.period:
                 _read(m, self.period)
         mark_duplicates(self.members)
+        self.read_targets()
 
     async def aload(
         self,
@@ -236,6 +264,7 @@ class Collection:
         if only is not None:
             await self._read_all(list(only), self.period, progress)
             mark_duplicates(self.members)
+            await asyncio.to_thread(self.read_targets)
             return list(only)
         members = list(self.members)
         await self._read_all(members, period, progress)
@@ -248,6 +277,7 @@ class Collection:
         if again:
             await self._read_all(again, self.period, None)
         mark_duplicates(self.members)
+        await asyncio.to_thread(self.read_targets)
         return members
 
     async def _read_all(
@@ -365,7 +395,13 @@ def open_folder(root: Path, snapshots: Path | None = None) -> Collection:
     label = shown_path(root).rstrip("/") + "/"
     name = info.name or root.resolve().name
     return Collection(
-        name, members, list(info.columns), label=label, kind="file", reporting=info.reporting
+        name,
+        members,
+        list(info.columns),
+        label=label,
+        kind="file",
+        reporting=info.reporting,
+        root=root,
     )
 
 
@@ -408,6 +444,9 @@ class Total:
     """How many units have this indicator with the same unit and kind."""
     indicator: Indicator | None = None
     """The definition the others were matched against (None when no unit has the id)."""
+    province: float | None = None
+    """The province's own target (targets/<year>.toml), when `against_province` set it:
+    `percent` and `status` are then of it."""
 
 
 def _shape(ind: Indicator) -> tuple[str, str]:
@@ -472,6 +511,29 @@ def _status(ref: Indicator, value: float, target: float, expected: float | None)
     return Status.ON_TRACK if expected is not None and ge(value, expected) else Status.BEHIND
 
 
+def against_province(total: Total, targets: Targets | None, quarter: int) -> Total:
+    """`total` compared with the province's own target where the assignment has one, for a
+    `sum` indicator with a value: `percent` and `status` of the province's target, which
+    `province` holds (`target` stays the units' own added up); else `total` unchanged."""
+    found = targets.assignment(total.id) if targets is not None else None
+    if (
+        found is None
+        or found.target is None
+        or not found.target
+        or total.aggregate != "sum"
+        or total.value is None
+        or total.indicator is None
+    ):
+        return total
+    province = found.target
+    percent = total.value / province * 100
+    if not math.isfinite(percent):
+        return total
+    paced = msgspec.structs.replace(total.indicator, target=province, plan=None)
+    status = _status(total.indicator, total.value, province, expected_at(paced, quarter))
+    return replace(total, percent=percent, status=status, province=province)
+
+
 def totals(boards: Sequence[Board], ids: Sequence[str] | None = None) -> list[Total]:
     """Totals of `ids` (default: every indicator id, in the order they first appear)."""
     by_id: dict[str, list[Evaluation]] = {}
@@ -490,6 +552,7 @@ __all__ = [
     "DuplicateUnitError",
     "Member",
     "Total",
+    "against_province",
     "default_columns",
     "is_collection",
     "load_collection_info",

@@ -337,6 +337,7 @@ def _cleaned(defs: Definitions) -> Definitions:
                 unit=clean(ind.unit),
                 owner=clean(ind.owner),
                 note=clean(ind.note, multiline=True),
+                basis=clean(ind.basis),
             )
             for ind in defs.indicators
         ],

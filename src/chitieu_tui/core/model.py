@@ -86,6 +86,9 @@ class Indicator(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Who answers for it (rõ người)."""
     note: str = ""
     """Free text."""
+    basis: str = ""
+    """The decision or resolution that set the target (e.g. `Nghị quyết số 05-NQ/ĐU`);
+    empty when none is named."""
     aggregate: Aggregate | None = None
     """How a collection's totals row adds this indicator up across units: `sum` (values and
     targets added), `mean` (averaged) or `none`; absent: cumulative → sum, level with unit

@@ -17,6 +17,7 @@ from docx.shared import Cm, Pt
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt, official
+from chitieu_tui.present.basis import basis_lines, basis_title
 from chitieu_tui.present.cells import due_text
 from chitieu_tui.present.narrative import narrative, sentence
 from chitieu_tui.present.official import GroupRow, Row
@@ -217,6 +218,11 @@ def _unit_parts(doc: Any, view: View, today: dt.date) -> None:
         p = _para(doc, paragraph, align="justify")
         p.paragraph_format.first_line_indent = 360000  # 1 cm in EMU
     _table(doc, view)
+    notes = basis_lines(view.board)  # the basis of each target, as a footnote (issue 21)
+    if notes:
+        _para(doc, basis_title(), bold=True)
+        for line in notes:
+            _para(doc, line, size=10)
     _behind(doc, view)
     _signature(doc, today)
 

@@ -15,6 +15,7 @@ from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.present import official
+from chitieu_tui.present.basis import basis_lines, basis_title
 from chitieu_tui.present.cells import due_text
 from chitieu_tui.present.fmt import done_text
 from chitieu_tui.present.official import HEADER_FILL, GroupRow, Row
@@ -172,6 +173,13 @@ def write_unit_sheet(ws: Worksheet, view: View, made: dt.datetime) -> None:
     ws.cell(row, 1, summary_line(board)).font = st["bold"]
     if board.judged:
         ws.cell(row + 1, 1, groups_line(board))
+    notes = basis_lines(board)  # the basis of each target, as a footnote (issue 21)
+    if notes:
+        row += 3
+        ws.cell(row, 1, basis_title()).font = st["bold"]
+        for n, line in enumerate(notes, start=1):
+            cell = ws.cell(row + n, 1, line)
+            cell.data_type = "s"
     _page(ws, header_row)
 
 
@@ -223,6 +231,7 @@ def collection_workbook(collection: Collection, made: dt.datetime | None = None)
     readable unit."""
     # lazy: present.rollup pulls core.collection (asyncio); only for a collection's workbook
     from chitieu_tui.present.rollup import column_names, column_totals, header_text, unit_rows
+    from chitieu_tui.present.targets import rollup_note
 
     made = made or dt.datetime.now().astimezone()
     st = _styles()
@@ -287,6 +296,8 @@ def collection_workbook(collection: Collection, made: dt.datetime | None = None)
     for r in (row, row + 1):
         for col in range(1, len(heads) + 1):
             ws.cell(r, col).border = st["border"]
+    for n, line in enumerate(rollup_note(collection, sums).splitlines(), start=3):
+        ws.cell(row + n, 2, line).data_type = "s"  # the targets handed down (issue 21)
     _page(ws, header_row)
     for m in collection.members:
         if m.view is None or m.error is not None:

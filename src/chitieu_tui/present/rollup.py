@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from chitieu_tui.core.approval import STATE_KEYS, Standing, deadline, quarter_state, standing
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
-from chitieu_tui.core.collection import Collection, Member, Total, totals
+from chitieu_tui.core.collection import Collection, Member, Total, against_province, totals
 from chitieu_tui.core.periods import today
+from chitieu_tui.core.targets import below_assignment, missing_assignment
 from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.status import STATUS, STATUS_ORDER, symbol
@@ -77,14 +78,25 @@ def percent_cell(ev: Evaluation | None) -> Cell:
     return Cell(f"{symbol(ev.status)} {fmt.percent_of(ev)}", ev.status, ev.percent)
 
 
+BELOW_MARK = "↓"
+"""Marks a unit's cell whose own target asks less than the province assigned it."""
+MISSING_MARK = "∅"
+"""Marks the cell of an indicator assigned to a unit that does not have it."""
+PROVINCE_MARK = "*"
+"""Marks a total compared with the province's own target (targets/<year>.toml)."""
+
+
 def total_cell(total: Total) -> Cell:
-    """`✓ 98,5% (12)`: the total's percent and how many units it covers; `– (0)` if none."""
+    """`✓ 98,5% (12)`: the total's percent and how many units it covers; `– (0)` if none;
+    `✓ 98,5%* (12)` when it is of the province's own target."""
     if total.percent is None:
         text = t("rollup.total_cell", percent=fmt.NONE, n=total.units)
         return Cell(text, None, None)
     shown = fmt.percent(total.percent)
     if total.status is not Status.MET and round(total.percent, 2) >= 100:
         shown = fmt.percent(99.99)
+    if total.province is not None:
+        shown += PROVINCE_MARK
     text = f"{symbol(total.status)} " + t("rollup.total_cell", percent=shown, n=total.units)
     return Cell(text, total.status, total.percent)
 
@@ -111,6 +123,16 @@ def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
     for rank, (i, m, board) in enumerate(ranked, start=1):
         s = board.summary
         cells = [percent_cell(board.get(c)) for c in columns]
+        below = below_assignment(collection.targets, board.definitions)
+        lacking = missing_assignment(collection.targets, board.definitions)
+        cells = [
+            Cell(f"{x.text} {BELOW_MARK}", x.status, x.percent)
+            if c in below
+            else Cell(MISSING_MARK)
+            if c in lacking
+            else x
+            for c, x in zip(columns, cells, strict=True)
+        ]
         mark = tamper_mark(board.progress)
         where = standing_of(collection, board)
         rows[i] = UnitRow(
@@ -142,8 +164,13 @@ def column_names(collection: Collection, columns: list[str]) -> list[str]:
 
 
 def column_totals(collection: Collection, columns: list[str]) -> list[Total]:
-    """The totals of the shown columns."""
-    return totals(collection.boards(), columns)
+    """The totals of the shown columns; a `sum` column the province assigns with a target of
+    its own is compared with that target (`against_province`)."""
+    found = totals(collection.boards(), columns)
+    if collection.targets is None or collection.period is None:
+        return found
+    quarter = collection.period.quarter
+    return [against_province(x, collection.targets, quarter) for x in found]
 
 
 def header_text(collection: Collection) -> str:

@@ -293,6 +293,25 @@ class Me(Struct, kw_only=True, frozen=True):
     """How the server knows the request: an account of users.toml, the shared token, none."""
 
 
+class TargetItem(Struct, kw_only=True, frozen=True):
+    """One indicator the province assigns (targets/<year>.toml `[[indicator]]`)."""
+
+    id: Id
+    target: Annotated[float, Meta(ge=0)] | UnsetType = UNSET
+    """The province's own target, when it has one."""
+    basis: str = ""
+    """The decision that assigns it."""
+    units: dict[Annotated[str, Meta(pattern=UNIT_PATTERN)], Annotated[float, Meta(ge=0)]]
+    """The target assigned to each unit (only the units the account may read)."""
+
+
+class TargetsDocument(Struct, kw_only=True, frozen=True):
+    """`GET /api/v1/targets/{year}`: what the province assigns its units that year."""
+
+    year: int
+    indicators: list[TargetItem]
+
+
 _PREFIX = "/api/v1"
 _SHAPES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"/units"), UnitList),
@@ -304,6 +323,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"/units/[^/]+/verify"), Verification),
     (re.compile(r"/progress(/[^/]+)?"), BulkProgress),
     (re.compile(r"/me"), Me),
+    (re.compile(r"/targets/[^/]+"), TargetsDocument),
 )
 
 

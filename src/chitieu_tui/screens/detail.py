@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 from rich.console import Group, JustifyMethod, RenderableType
 from rich.style import Style
 from rich.table import Table
@@ -14,9 +17,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from chitieu_tui.core.arithmetic import Evaluation, Status, pace
+from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.journal import Change, JournalSource
 from chitieu_tui.core.source import Source, View
+from chitieu_tui.core.targets import Assignment, handed_down
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import due_period, quantity
@@ -47,6 +52,8 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
         self.indicator_id = indicator_id
         self.source = source
         """Where the journal is read from (a JournalSource), if anywhere."""
+        self.handed: tuple[Assignment, float] | None = None
+        """What the province assigned this indicator to the unit (issue 21), once read."""
 
     def compose(self) -> ComposeResult:
         """A scrollable panel and the footer."""
@@ -65,6 +72,19 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
                 Text(t("d_journal_loading"), style="dim")
             )
             self._read_journal(self.source)
+        data = getattr(self.source, "data", None)  # a data folder: its collection's targets
+        if isinstance(data, DataDir) and self.view.board.judged:
+            self._read_handed(data.root)
+
+    @work(exclusive=True, group="handed", exit_on_error=False)
+    async def _read_handed(self, root: Path) -> None:
+        """The assignment of this indicator to the unit, when its collection folder has one."""
+        year = self.view.period.year
+        found = await asyncio.to_thread(handed_down, root, year, self.indicator_id)
+        if found is not None and self.is_attached:
+            self.handed = found
+            for box in self.query("#detail-body").results(Static):
+                box.update(self.body())
 
     @work(exclusive=True, group="journal", exit_on_error=False)
     async def _read_journal(self, source: JournalSource) -> None:
@@ -147,6 +167,12 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
             row("d_judged", t("unjudged_year", year=board.period.year))
         shown_target = ind.target is not None and judged
         row("d_target", _value(ev, ind.target) if shown_target else "")
+        if self.handed is not None and shown_target:
+            assignment, assigned = self.handed
+            adopted = fmt.number(ind.target)
+            row("d_handed", t("d_handed_value", assigned=fmt.number(assigned), adopted=adopted))
+            row("d_handed_basis", assignment.basis)
+        row("d_basis", ind.basis)
         if ind.plan:
             row("d_plan", " · ".join(fmt.number(p) for p in ind.plan))
         row("d_baseline", _value(ev, ind.baseline) if ind.baseline is not None else "")

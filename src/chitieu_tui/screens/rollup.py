@@ -29,12 +29,14 @@ from chitieu_tui.i18n import Msg, t
 from chitieu_tui.messages import OpenUnit, RollupDue, RollupLoaded, RollupProgress
 from chitieu_tui.present.failure import worded
 from chitieu_tui.present.rollup import (
+    column_totals,
     header_text,
     left_out_text,
     legend,
     offline_text,
     summary_text,
 )
+from chitieu_tui.present.targets import rollup_note
 from chitieu_tui.screens.approval import ApprovalDone, ApprovalFailed, ApproveScreen, ReturnScreen
 from chitieu_tui.screens.controller import Command, Controller
 from chitieu_tui.screens.dashboard import DashboardScreen, _local_now
@@ -487,7 +489,10 @@ class RollupScreen(FilterActions, Controller):
         note.display = bool(text)
         self.table.show(collection)
         left_out = self.query_one("#rollup-left-out", Static)
-        words = left_out_text(collection, self.table.columns_ids)
+        columns = self.table.columns_ids
+        words = left_out_text(collection, columns)
+        handed = rollup_note(collection, column_totals(collection, columns))  # issue 21
+        words = "\n".join(w for w in (words, handed) if w)
         left_out.update(Text(words))
         left_out.display = bool(words)
         if collection.kind == "file":

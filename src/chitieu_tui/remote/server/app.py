@@ -36,6 +36,7 @@ from chitieu_tui.remote.server.routes import (
     list_periods,
     list_units,
 )
+from chitieu_tui.remote.server.targets import ROUTES as targets_routes
 from chitieu_tui.remote.server.units import READ_BOUND, Units
 from chitieu_tui.remote.server.verify import get_verify
 from chitieu_tui.remote.server.writes import post_close, post_reopen, post_values, value_route
@@ -131,6 +132,7 @@ def create_app(
         Route(f"{QUARTER}/close", post_close, methods=["POST"]),
         Route(f"{QUARTER}/reopen", post_reopen, methods=["POST"]),
         *approval_routes,
+        *targets_routes,
     ]
     if bulk:
         routes += [

@@ -16,6 +16,7 @@ from chitieu_tui.i18n import Msg, t_in
 from chitieu_tui.remote import schema
 from chitieu_tui.remote.server.bulk import _bulk_entry, _tagged
 from chitieu_tui.remote.server.problems import PROBLEM_TYPE
+from chitieu_tui.remote.server.targets import put_targets_operation, targets_example
 from chitieu_tui.remote.server.units import _ServedDir
 from chitieu_tui.remote.server.verify import _finding
 from chitieu_tui.remote.wire import (
@@ -105,7 +106,7 @@ _OPERATIONS = (
         schema.UnitDocument,
         ("unit", "year"),
         (400, 404, 500, 503),
-        {},
+        {"targets": ("getTargets", {"year": _BODY + "/unit/year"})},
     ),
     _Operation(
         "getJournal",
@@ -170,6 +171,17 @@ _OPERATIONS = (
                 {"unit": _BODY + "/unit", "period": _BODY + "/findings/0/period"},
             ),
         },
+    ),
+    _Operation(
+        "getTargets",
+        "/targets/{year}",
+        "What the province assigns its units that year (targets/<year>.toml of the collection; "
+        "`units`: only those the account may read); 404 when the year has none or the server "
+        "serves one unit",
+        schema.TargetsDocument,
+        ("year",),
+        (400, 404, 500, 503),
+        {},
     ),
     _Operation("getOpenApi", "/openapi.json", "This document", None, (), (500, 503), {}),
     _Operation(
@@ -543,6 +555,7 @@ def _examples() -> dict[str, Any]:
     out["getBulk"] = out["getBulkNewest"] = msgspec.to_builtins(
         msgspec.convert(bulk, schema.BulkProgress)
     )
+    out["getTargets"] = targets_example()
     out["params"] = {
         "unit": defs.unit.id,
         "period": str(newest),
@@ -685,7 +698,7 @@ def build_openapi() -> dict[str, Any]:
     unavailable = _problem_response(_PROBLEM_WHEN[503])
     unavailable["content"]["text/plain"] = {"schema": {"type": "string"}}
     responses["Unavailable"] = unavailable
-    return {
+    doc = {
         "openapi": "3.1.0",
         "info": {"title": "chitieu API", "version": "1", "description": _DESCRIPTION},
         "servers": [{"url": "/"}],
@@ -709,6 +722,9 @@ def build_openapi() -> dict[str, Any]:
             "schemas": components,
         },
     }
+    targets = doc["paths"][API_PREFIX + "/targets/{year}"]  # type: ignore[index]
+    targets["put"] = put_targets_operation(by_shape[id(schema.TargetsDocument)])
+    return doc
 
 
 _OPENAPI: list[dict[str, Any]] = []

@@ -103,9 +103,12 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         )
         assert code == 0, name
         made[name] = out
-    xlsx = root / "sheet.xlsx"
-    assert main(["--lang", "vi", "report", "--format", "xlsx", "-o", str(xlsx)]) == 0
-    files = [str(p) for p in made.values()] + [str(xlsx)]
+    sheets = {"sheet": sources["party"], "sheets200": sources["twohundred"]}
+    sheets |= {"province_sheets": sources["province"], "forty_sheets": sources["forty"]}
+    for name, argv in sheets.items():
+        out = root / f"{name}.xlsx"
+        assert main(["--lang", "vi", "report", *argv, "--format", "xlsx", "-o", str(out)]) == 0
+    files = [str(p) for p in made.values()] + [str(root / f"{n}.xlsx") for n in sheets]
     subprocess.run(
         ["soffice", f"-env:UserInstallation={(root / 'profile').as_uri()}", "--headless"]
         + ["--convert-to", "pdf", "--outdir", str(root / "pdf"), *files],
@@ -113,8 +116,34 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         capture_output=True,
         timeout=600,
     )
-    found = {name: root / "pdf" / f"{name}.pdf" for name in (*made, "sheet")}
+    found = {name: root / "pdf" / f"{name}.pdf" for name in (*made, *sheets)}
     found.update({f"{name}.docx": path for name, path in made.items()})
+    return found
+
+
+WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
+
+
+def overlaps(pdf: Path) -> list[tuple[int, str, str]]:
+    """Words printed over one another (page, word, word): two boxes sharing more than a
+    third of the lower one's height over some width."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    found = []
+    for n, page in enumerate(html.split("<page ")[1:], start=1):
+        boxes = [(*map(float, m.groups()[:4]), m.group(5)) for m in WORD.finditer(page)]
+        boxes.sort(key=lambda b: b[1])
+        for i, (x0, y0, x1, y1, w) in enumerate(boxes):
+            for a0, b0, a1, b1, v in boxes[i + 1 :]:
+                if b0 >= y1:
+                    break
+                high = min(y1, b1) - max(y0, b0)
+                wide = min(x1, a1) - max(x0, a0)
+                if wide > 1 and high > min(y1 - y0, b1 - b0) / 3:
+                    found.append((n, w, v))
     return found
 
 
@@ -220,7 +249,29 @@ def test_sheet_prints_one_page_wide(rendered: dict[str, Path]) -> None:
         ["pdfinfo", str(rendered["sheet"])], capture_output=True, text=True, check=True
     ).stdout
     assert re.search(r"Pages:\s+1\n", info)
-    assert "841.89 x 595.2" in info or "841.89 x 595.3" in info  # A4 landscape
+    assert "841.89 x 595.3" in info  # A4 landscape
+    pages = _pages(rendered["sheets200"])
+    assert len(pages) > 1
+    for page in pages:  # one page wide, the header row on every page
+        assert "Giải pháp" in page and "STT" in page
+
+
+@needs_office
+@pytest.mark.parametrize(
+    "name", ["sheet", "sheets200", "province_sheets", "forty_sheets", "party", "province"]
+)
+def test_nothing_printed_over_anything(rendered: dict[str, Path], name: str) -> None:
+    """Wrapped names never overprint the row below; the title block and the header never
+    overprint the table (the words' boxes, read back by pdftotext -bbox, never overlap)."""
+    assert overlaps(rendered[name]) == []
+
+
+@needs_office
+def test_forty_units_summary_sheet_and_totals(rendered: dict[str, Path]) -> None:
+    pages = " ".join(_pages(rendered["forty_sheets"]))
+    text = re.sub(r"\s+", " ", pages)
+    assert "Không tính: u002 (số liệu lỗi)" in text  # a broken unit is named, not counted
+    assert "Tổng cộng (39 đơn vị)" in text
 
 
 def test_margins_fonts_sizes(tmp_path: Path) -> None:

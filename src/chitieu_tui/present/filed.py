@@ -15,7 +15,7 @@ from chitieu_tui.core.model import Progress, ReportHead
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import current, t
 from chitieu_tui.present import fmt
-from chitieu_tui.present.time import date_text
+from chitieu_tui.present.time import date_text, stamp_text
 
 if TYPE_CHECKING:
     from chitieu_tui.core.collection import Collection, Member
@@ -226,3 +226,22 @@ def collection_summary(collection: Collection) -> list[SummaryPart]:
     if broken:
         parts.append(SummaryPart(t("doc.sum_left_out", items="; ".join(broken))))
     return parts
+
+
+def sheet_lines(view: View) -> list[str]:
+    """Under a unit sheet's title: `Đơn vị: …` (the second row, which `chitieu import` reads),
+    the period, where the figures come from in words, the quarter's state, an offline copy,
+    a year without targets."""
+    board = view.board
+    lines = [
+        f"{t('o.unit')}: {board.definitions.unit.name}",
+        f"{t('o.period')}: {board.period.label()}",
+        provenance(view),
+        state_line(board.progress),
+    ]
+    if view.stale:
+        since = view.stale_since or view.loaded_at
+        lines.append(f"{t('o.offline')}: {t('o.offline_since', since=stamp_text(since))}")
+    if not board.judged:
+        lines.append(f"{t('o.unjudged')}: {t('summary_unjudged', year=board.period.year)}")
+    return lines

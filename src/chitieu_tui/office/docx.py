@@ -79,6 +79,7 @@ def _new_document() -> Document:
     for name in ("Table Grid",):
         doc.styles[name].font.name = FONT  # type: ignore[attr-defined]
     _page(doc.sections[0], landscape=False)
+    _page_numbers(doc)
     return doc
 
 
@@ -98,6 +99,26 @@ def _page(section: Any, landscape: bool) -> None:
     section.header_distance = section.footer_distance = Mm(10)
 
 
+def _page_numbers(doc: Any) -> None:
+    """The page number centred at the top of every page but the first (Decree 30; Guide 36
+    allows the same). Later sections take the first one's header."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    p = section.header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), ("end", None)):
+        run = p.add_run()
+        run.font.size = Pt(BODY_PT)
+        if kind is not None:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+
+
 def _new_section(doc: Any, landscape: bool) -> None:
     """Start a new page in the other orientation. The break rides on the last paragraph
     (python-docx would add an empty one, which spills onto a page of its own when the
@@ -109,6 +130,7 @@ def _new_section(doc: Any, landscape: bool) -> None:
         last = _tiny(doc.add_paragraph())._p
     last.set_sectPr(sentinel.clone())
     _page(doc.sections[-1], landscape)
+    doc.sections[-1].different_first_page_header_footer = False  # only the document's first
 
 
 def _tiny(p: Any) -> Any:
@@ -377,11 +399,15 @@ def _signature(doc: Any, head: ReportHead) -> None:
     _cell_margins(table, 0.05)
     _row_props(table.rows[0])
     left, right = table.rows[0].cells
-    _cell_para(left, t("doc.recipients"), first=True, bold=True, italic=True, size=12)
+    party = head.style == "party"
+    if party:  # Guide 36: underlined, 14 pt; the recipients 12 pt
+        _cell_para(left, t("doc.recipients"), first=True, underline=True, size=14)
+    else:  # Decree 30: bold italic 12 pt; the recipients 11 pt
+        _cell_para(left, t("doc.recipients"), first=True, bold=True, italic=True, size=12)
     recipients = head.recipients or [blank("")]
     for n, who in enumerate(recipients, start=1):
         end = "." if n == len(recipients) else ";"
-        _cell_para(left, f"- {who}{end}", size=11)
+        _cell_para(left, f"- {who}{end}", size=12 if party else 11)
     _cell_para(
         right, blank(head.signer_authority).upper(), first=True, bold=True, size=14, align="center"
     )

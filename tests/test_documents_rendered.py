@@ -357,3 +357,22 @@ def test_pdf_through_libreoffice(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert out.read_bytes().startswith(b"%PDF")
     first = _pages(out)[0]
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in first and "ngày 02 tháng 4 năm 2026" in first
+
+
+def test_pdf_conversion_that_fails_is_a_coded_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A LibreOffice that fails (here a stand-in that says why and exits 1): exit 1 with its
+    words, no file written, no traceback."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "soffice"
+    fake.write_text("#!/bin/sh\necho 'source file could not be loaded' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    out = tmp_path / "r.pdf"
+    assert main(["report", "--format", "pdf", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "LibreOffice không chuyển được sang PDF" in err
+    assert "source file could not be loaded" in err
+    assert "Traceback" not in err and not out.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -45,15 +46,33 @@ def convert(data: bytes, suffix: str, timeout: float = TIMEOUT_SECONDS) -> bytes
         ]
         env = {**os.environ, "HOME": str(folder)}
         try:
-            done = subprocess.run(
-                argv, capture_output=True, timeout=timeout, env=env, check=False, cwd=folder
+            # a session of its own: on timeout the whole group goes (soffice starts soffice.bin)
+            proc = subprocess.Popen(
+                argv,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                cwd=folder,
+                start_new_session=True,
             )
-        except subprocess.TimeoutExpired:
-            raise ToolError("err.pdf.timeout", seconds=int(timeout)) from None
         except OSError as exc:
             raise ToolError("err.pdf.failed", reason=exc.strerror or str(exc)) from None
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _stop(proc)
+            raise ToolError("err.pdf.timeout", seconds=int(timeout)) from None
         out = folder / "report.pdf"
-        if done.returncode != 0 or not out.is_file():
-            reason = (done.stderr or done.stdout).decode("utf-8", "replace").strip()
-            raise ToolError("err.pdf.failed", reason=reason[-300:] or f"exit {done.returncode}")
+        if proc.returncode != 0 or not out.is_file():
+            reason = (stderr or stdout).decode("utf-8", "replace").strip()
+            raise ToolError("err.pdf.failed", reason=reason[-300:] or f"exit {proc.returncode}")
         return out.read_bytes()
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """End the conversion's process group (started by us, in its own session)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.communicate()

@@ -43,6 +43,8 @@ MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 LANDSCAPE_MM = {"top": 30, "bottom": 15, "left": 20, "right": 20}
 """The table's landscape pages: the binding edge (the portrait page's left, 30 mm) is the
 landscape page's top."""
+TEXT_CM = 21.0 - (MARGINS_MM["left"] + MARGINS_MM["right"]) / 10
+"""The portrait text width (16.5 cm)."""
 HEAD_CM = {"party": (8.2, 8.3), "state": (6.9, 9.6)}
 """The head's two columns (16.5 cm between the portrait margins): a state body's motto needs
 the wider right column (Decree 30's template), a party committee's halves are near even."""
@@ -223,12 +225,15 @@ def _widths(table: Any, widths_cm: Sequence[float]) -> None:
 
 
 def _rule(cell: Any, width_cm: float, cell_cm: float) -> None:
-    """A short centred rule under a line (the issuer's in a state body's head)."""
+    """A short centred rule under a line (the issuer's in a state body's head, the subject's
+    in its title): a paragraph's bottom border, indented to `width_cm`."""
     p = cell.add_paragraph()
     side = Cm(max(0.0, (cell_cm - width_cm) / 2))
     p.paragraph_format.left_indent = p.paragraph_format.right_indent = side
-    p.paragraph_format.space_after = Pt(2)
-    p.paragraph_format.line_spacing = Pt(2)
+    p.paragraph_format.space_before = Pt(1)
+    p.paragraph_format.space_after = Pt(4)
+    p.paragraph_format.line_spacing = Pt(4)
+    p.add_run("").font.size = Pt(2)
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
     for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
@@ -290,7 +295,11 @@ def _title(doc: Any, subject: str, lines: Sequence[str], party: bool) -> None:
     p.paragraph_format.space_before = Pt(18)
     p.paragraph_format.space_after = Pt(0)
     _para(doc, subject, bold=True, size=14, align="center", after=0)
-    _para(doc, "-----" if party else "", size=BODY_PT, align="center", after=6)
+    if party:  # Guide 36: five dashes under the subject
+        _para(doc, "-----", size=BODY_PT, align="center", after=6)
+    else:  # Decree 30: a rule a third to a half of the subject's length
+        _rule(doc, 4.0, TEXT_CM)
+        _para(doc, "", size=6, after=0)
     for line in lines:
         _para(doc, line, italic=True, size=12, align="center", after=0)
     _para(doc, "", size=6, after=0)

@@ -17,6 +17,7 @@ from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import BUNDLED, BUNDLED_COLLECTION
 
 docx = pytest.importorskip("docx")
+pytestmark = pytest.mark.timeout(600)  # the module's documents are converted in the first test
 needs_office = pytest.mark.skipif(
     shutil.which("soffice") is None or shutil.which("pdftotext") is None,
     reason="LibreOffice (soffice) or poppler-utils (pdftotext) is not installed",

@@ -104,6 +104,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         )
         assert code == 0, name
         made[name] = out
+    made["english"] = root / "english.docx"
+    argv = ["--lang", "en", "report", "--format", "docx", "--date", DATE]
+    assert main([*argv, "-o", str(made["english"])]) == 0
     sheets = {"sheet": sources["party"], "sheets200": sources["twohundred"]}
     sheets |= {"province_sheets": sources["province"], "forty_sheets": sources["forty"]}
     for name, argv in sheets.items():
@@ -183,17 +186,39 @@ def test_state_head_line_by_line(rendered: dict[str, Path]) -> None:
     assert title[:2] == ["BÁO CÁO", "Kết quả thực hiện chỉ tiêu Quý I/2026"]
 
 
-def _head(page: str, motto: str) -> tuple[list[str], list[str], list[str]]:
+def _head(page: str, motto: str, word: str = "BÁO CÁO") -> tuple[list[str], list[str], list[str]]:
     """The first page's head read line by line: the left column's lines, the right column's
     (split where the motto starts on the first line), then the lines from BÁO CÁO on, each
     with its runs of spaces made one."""
     lines = [line for line in page.splitlines() if line.strip()]
     cut = lines[0].index(motto)
-    at = next(i for i, line in enumerate(lines) if line.strip() == "BÁO CÁO")
+    at = next(i for i, line in enumerate(lines) if line.strip() == word)
     left = [" ".join(line[:cut].split()) for line in lines[:at]]
     right = [" ".join(line[cut - 2 :].split()) for line in lines[:at]]
     title = [" ".join(line.split()) for line in lines[at:]]
     return [x for x in left if x], [x for x in right if x], title
+
+
+@needs_office
+def test_english_head_and_headings_whole(rendered: dict[str, Path]) -> None:
+    pages = _pages(rendered["english"])
+    left, right, title = _head(pages[0], "COMMUNIST PARTY OF VIET NAM", "REPORT")
+    assert right == ["COMMUNIST PARTY OF VIET NAM", "Mỹ Thới, 2026-04-02"]
+    assert title[:2] == ["REPORT", "On the targets, Q1 2026"]
+    words = set(
+        "No. Indicator Unit Annual target Quarter Year to date % of Expected vs last year "
+        "Status Note".split()
+    )
+    for n in _landscape_pages(rendered["english"]):
+        head = []
+        for line in pages[n - 1].splitlines():
+            text = line.strip()
+            if not text or text.isdigit() or text == "II. The targets":
+                continue
+            if re.match(r"([IVX]+|\d+)\s", text):
+                break
+            head += text.split()
+        assert head and set(head) <= words, head
 
 
 @needs_office

@@ -262,14 +262,10 @@ def _head(doc: Any, head: ReportHead, day: dt.date) -> None:
         _rule(left, 2.2, widths[0])
     _cell_para(left, filed.number_line(head), size=size, align="center")
     if party:
+        motto = t("doc.party_motto")
+        size_motto = _fit(motto, 15, widths[1])
         _cell_para(
-            right,
-            t("doc.party_motto"),
-            first=True,
-            bold=True,
-            size=15,
-            align="center",
-            underline=True,
+            right, motto, first=True, bold=True, size=size_motto, align="center", underline=True
         )
         _cell_para(right, "", size=8, align="center")
     else:

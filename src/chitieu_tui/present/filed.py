@@ -148,13 +148,16 @@ def took_part(collection: Collection) -> int:
 
 
 def _behind_causes(m: Member) -> list[str]:
+    """Each indicator of `m` behind pace with its stated cause (`(chưa ghi)` when none)."""
     board = m.board
     assert board is not None
     none = t("o.cause_none")
     return [
-        t("doc.sum_behind_item", indicator=ev.indicator.name, cause=ev.entry.cause or none)
-        if ev.entry is not None
-        else t("doc.sum_behind_item", indicator=ev.indicator.name, cause=none)
+        t(
+            "doc.sum_behind_item",
+            indicator=ev.indicator.name,
+            cause=(ev.entry.cause if ev.entry is not None else "") or none,
+        )
         for ev in board.evaluations
         if ev.status is Status.BEHIND
     ]

@@ -479,8 +479,12 @@ def collection_document(
     for n, view in enumerate(views, start=1):
         name = view.board.definitions.unit.name
         _heading(doc, t("doc.unit_heading", n=n, unit=name))
-        _para(doc, filed.provenance(view), italic=True, size=12, after=0)
-        _para(doc, filed.state_line(view.board.progress), italic=True, size=12)
+        for line, after in (
+            (filed.provenance(view), 0),
+            (filed.state_line(view.board.progress), 6),
+        ):
+            p = _para(doc, line, italic=True, size=12, after=after)
+            p.paragraph_format.keep_with_next = True
         _unit_body(doc, view)
     _signature(doc, head)
     return _bytes(doc)

@@ -41,10 +41,13 @@ def test_xlsx_layout_numbers_and_formats(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(path).active
     assert ws["A1"].value == "Báo cáo kết quả thực hiện chỉ tiêu Quý I/2026"
     block = [ws.cell(r, 1).value for r in range(2, 8)]
-    assert "Đơn vị: Phường Mỹ Thới" in block
-    assert "Kỳ báo cáo: Quý I/2026" in block
-    assert "Số liệu đến ngày: 31/03/2026" in block
-    assert "Nguồn số liệu: mẫu có sẵn" in block
+    assert block[:4] == [
+        "Đơn vị: Phường Mỹ Thới",  # row 2: `chitieu import` reads it
+        "Kỳ báo cáo: Quý I/2026",
+        "Số liệu do Phường Mỹ Thới nhập, cập nhật đến 31/03/2026.",
+        "Tình trạng báo cáo: đang nhập, chưa nộp",
+    ]
+    assert not any("Nguồn số liệu" in str(v) for v in block)  # never a folder path
     head, _ = _find(ws, "STT")
     heads = [ws.cell(head, c).value for c in range(1, 12)]
     assert heads == [
@@ -134,13 +137,18 @@ def test_xlsx_who_cause_remedy(tmp_path: Path, ward: Path) -> None:
 def test_xlsx_collection_scorecard_and_unit_sheets(tmp_path: Path) -> None:
     path = _report(tmp_path, "--config", str(BUNDLED_COLLECTION))
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames[0] == "Tổng hợp"
+    assert wb.sheetnames[:2] == ["Tóm tắt", "Tổng hợp"]
     assert "Phường Mỹ Thới" in wb.sheetnames
-    assert len(wb.sheetnames) == 1 + 5
+    assert len(wb.sheetnames) == 2 + 5
+    summary = [c.value for c in wb["Tóm tắt"]["A"] if c.value]
+    assert "4/5 đơn vị báo cáo số liệu Quý I/2026." in summary
+    assert "Đơn vị chưa báo cáo: Phường Châu Đốc." in summary
     ws = wb["Tổng hợp"]
     head, _ = _find(ws, "Hạng")
     assert ws.freeze_panes == f"C{head + 1}"
-    total_row, _ = _find(ws, "Tổng cộng (5 đơn vị)")
+    # the totals count the units that took part, and name those left out and why
+    total_row, _ = _find(ws, "Tổng cộng (4 đơn vị)")
+    assert ws.cell(total_row + 2, 2).value == "Không tính: Phường Châu Đốc (chưa có số liệu)"
     counts = [ws.cell(total_row + 1, c).value for c in range(4, ws.max_column + 1)]
     assert all(isinstance(n, int) and 0 <= n <= 5 for n in counts)
     cells = [ws.cell(r, 4) for r in range(head + 1, total_row)]

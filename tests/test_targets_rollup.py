@@ -191,7 +191,7 @@ def test_the_collection_workbook_says_what_the_marks_mean(province: Path, tmp_pa
     book = tmp_path / "tong-hop.xlsx"
     argv = ["report", "--config", str(province), "--format", "xlsx", "--output", str(book)]
     assert main(argv) == 0
-    ws = load_workbook(book).worksheets[0]
+    ws = load_workbook(book)["Tổng hợp"]  # the scorecard sheet, after the summary
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert "* so với chỉ tiêu tỉnh giao (targets/2026.toml)" in texts
     assert any(t.startswith("↓ nhận thấp hơn giao: Phường Bình Đức") for t in texts)

@@ -289,11 +289,11 @@ def _argv_lang(argv: Sequence[str]) -> str | None:
     return None
 
 
-REPORT_FORMATS = ("table", "markdown", "csv", "csv-excel", "json", "text", "xlsx", "docx")
-"""`report --format`: xlsx and docx are files (`--output` required); the others print."""
+REPORT_FORMATS = ("table", "markdown", "csv", "csv-excel", "json", "text", "xlsx", "docx", "pdf")
+"""`report --format`: xlsx, docx and pdf are files (`--output` required); the others print."""
 
 
-BINARY_FORMATS = ("xlsx", "docx")
+BINARY_FORMATS = ("xlsx", "docx", "pdf")
 
 
 class _VersionAction(argparse.Action):
@@ -375,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=REPORT_FORMATS, default="table", help=t("cli.opt.format")
     )
     report.add_argument("--output", "-o", metavar="FILE", default=None, help=t("cli.output"))
+    report.add_argument("--date", metavar="YYYY-MM-DD", default=None, help=t("cli.opt.date"))
     snap = subs.add_parser("snapshot", help="write a snapshot and print its path")
     _source_options(snap, sub=True)
     shot = subs.add_parser("screenshot", help="render the dashboard once to an SVG file")

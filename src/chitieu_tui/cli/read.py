@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,14 @@ from chitieu_tui.cli.sources import (
 from chitieu_tui.core.approval import deadline
 from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.datadir import DataDir, resolve_data_dir
-from chitieu_tui.core.errors import ChitieuError, DataError, Place, UsageError, flatten
+from chitieu_tui.core.errors import (
+    ChitieuError,
+    DataError,
+    Place,
+    ToolError,
+    UsageError,
+    flatten,
+)
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import t
@@ -147,16 +155,44 @@ def _emit(args: argparse.Namespace, data: bytes | str) -> None:
     sys.stdout.buffer.flush()
 
 
+OFFICIAL = ("xlsx", "docx", "pdf", "text")
+"""`report --format` values rendered by office/render.py."""
+
+
+def _document_date(args: argparse.Namespace) -> dt.date | None:
+    """`--date YYYY-MM-DD` (None: today), refused with a coded error when it is not a date."""
+    raw = getattr(args, "date", None)
+    if raw is None:
+        return None
+    try:
+        if len(raw) != 10:
+            raise ValueError(raw)
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise UsageError("err.date.format", got=raw) from None
+
+
+def _check_pdf(args: argparse.Namespace) -> None:
+    """`--format pdf` without LibreOffice: exit 1 naming what to install, before any work."""
+    if args.format == "pdf":
+        from chitieu_tui.office.pdf import soffice  # lazy: only for --format pdf
+
+        if soffice() is None:
+            raise ToolError("err.pdf.no_soffice")
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Print one period (or write it to `--output`)."""
     from chitieu_tui.report import render  # lazy: the report's renderers, only for `report`
 
     _check_output(args)
+    _check_pdf(args)
+    day = _document_date(args)
     collection = make_collection(args)
     if collection is not None:
-        return report_collection(args, collection)
+        return report_collection(args, collection, day)
     source = make_source(args)
-    official = args.format in ("xlsx", "docx", "text")
+    official = args.format in OFFICIAL
     history = 5 if official or args.format == "csv-excel" else 0  # quarter and last year's
     view = _load_view(source, args.period, history=history)
     for w in view.warnings:
@@ -165,7 +201,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         # lazy: the official forms and their narrative, only for --format xlsx|docx|text
         from chitieu_tui.office.render import render_official
 
-        _emit(args, render_official(view, args.format))
+        _emit(args, render_official(view, args.format, day))
         return 0
     text = render(view, args.format)
     if args.format == "json":
@@ -177,17 +213,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def report_collection(args: argparse.Namespace, collection: Collection) -> int:
+def report_collection(
+    args: argparse.Namespace, collection: Collection, day: dt.date | None = None
+) -> int:
     """`chitieu report` on a collection."""
     # lazy: loads core.collection and asyncio, which a single unit's report never needs
     from chitieu_tui.rollup_report import render_collection
 
     load_collection(collection, args.period)
-    if args.format in ("xlsx", "docx", "text"):
-        # lazy: the official forms and their narrative, only for --format xlsx|docx|text
+    if args.format in OFFICIAL:
+        # lazy: the official forms and their narrative, only for --format xlsx|docx|pdf|text
         from chitieu_tui.office.render import render_collection_official
 
-        _emit(args, render_collection_official(collection, args.format))
+        _emit(args, render_collection_official(collection, args.format, day))
         return 0
     text = render_collection(collection, args.format)
     if args.format == "json":

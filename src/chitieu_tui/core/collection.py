@@ -15,8 +15,15 @@ import msgspec
 
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status, expected_at
 from chitieu_tui.core.errors import ChitieuError, DataError, ErrorList, InternalError, Place
-from chitieu_tui.core.loader import ID_RE, validation_error
-from chitieu_tui.core.model import Aggregate, Definitions, Indicator, aggregate_of
+from chitieu_tui.core.loader import ID_RE, report_problems, validation_error
+from chitieu_tui.core.model import (
+    Aggregate,
+    Definitions,
+    Indicator,
+    ReportHead,
+    aggregate_of,
+    clean_report,
+)
 from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import Source, View
@@ -57,6 +64,8 @@ class CollectionInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     most units share)."""
     reporting: Reporting | None = None
     """The deadline to submit each quarter; absent: no deadline, nobody is late."""
+    report: ReportHead | None = None
+    """Who files the collection's report and in which layout (`[report]`, DESIGN 14)."""
 
 
 def load_collection_info(path: Path, shown: str | None = None) -> CollectionInfo:
@@ -87,9 +96,12 @@ def load_collection_info(path: Path, shown: str | None = None) -> CollectionInfo
     if rep is not None and not 0 <= rep.send_days <= 30:
         place = loc.place("reporting", 0, "send_days")
         errs.append(DataError("err.collection.send_days", place, got=rep.send_days))
+    if info.report is not None:
+        errs.extend(report_problems(info.report, loc))
     if errs:
         raise errs[0] if len(errs) == 1 else ErrorList(errs)
-    return msgspec.structs.replace(info, name=clean(info.name))
+    head = clean_report(info.report) if info.report is not None else None
+    return msgspec.structs.replace(info, name=clean(info.name), report=head)
 
 
 @dataclass
@@ -201,6 +213,9 @@ class Collection:
             self.targets = load_targets(path, year, units, f"{TARGETS}/{path.name}")
         except ChitieuError:
             self.targets = None
+
+    report: ReportHead | None = None
+    """collection.toml's `[report]`: who files the collection's report (None: not given)."""
 
     @property
     def check_seconds(self) -> float:
@@ -402,6 +417,7 @@ def open_folder(root: Path, snapshots: Path | None = None) -> Collection:
         kind="file",
         reporting=info.reporting,
         root=root,
+        report=info.report,
     )
 
 

@@ -89,6 +89,11 @@ class UsageError(ChitieuError):
     """A command line that does not make sense (exit status 2)."""
 
 
+class ToolError(ChitieuError):
+    """A program a command needs (LibreOffice for a PDF) is missing, failed or took too long
+    (exit status 1)."""
+
+
 class InternalError(ChitieuError):
     """A bug, not bad input: shown as such, never disguised as a network or file failure."""
 

@@ -12,13 +12,16 @@ import msgspec
 
 from chitieu_tui.core.errors import ChitieuError, DataError, ErrorList, Place
 from chitieu_tui.core.model import (
+    REPORT_TEXT_MAX,
     Approved,
     Closed,
     Definitions,
     Entry,
     Indicator,
     Progress,
+    ReportHead,
     Returned,
+    clean_report,
 )
 from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
 from chitieu_tui.core.periods import Period
@@ -51,6 +54,7 @@ _KIND_WORDS = {
     "report": "choices.report",
     "direction": "choices.direction",
     "aggregate": "choices.aggregate",
+    "style": "choices.style",
 }
 """Fields with a fixed set of values and the catalog keys listing them."""
 _TABLE_ITEMS = {
@@ -148,7 +152,7 @@ def _translate(exc: msgspec.ValidationError, where: _Where) -> DataError:
 
     unknown = re.match(r"Object contains unknown field `([^`]+)`", msg)
     missing = re.match(r"Object missing required field `([^`]+)`", msg)
-    if (unknown or missing) and not table and key in ("unit", "dashboard"):
+    if (unknown or missing) and not table and key in ("unit", "dashboard", "report"):
         table = key  # `$.unit`: the unknown or missing key is inside that table
     expected = re.match(r"Expected `([^`]+)`, got `([^`]+)`", msg)
     text: Msg
@@ -319,15 +323,47 @@ def definitions_from_dict(data: dict[str, Any], loc: Locator) -> Definitions:
     if not 0 <= defs.dashboard.entry_due_days <= ENTRY_DUE_MAX:
         msg = Msg("err.dashboard.entry_due_days", last=ENTRY_DUE_MAX)
         errs.append(where.error(msg, "dashboard", None, "entry_due_days"))
+    if defs.report is not None:
+        errs.extend(report_problems(defs.report, loc))
     if errs:
         raise errs[0] if len(errs) == 1 else ErrorList(list(errs))
     return _cleaned(defs)
+
+
+REPORT_RECIPIENTS_MAX = 30
+"""The most recipients (Nơi nhận) `[report]` may list."""
+
+
+def report_problems(head: ReportHead, loc: Locator) -> list[DataError]:
+    """What the types alone do not say of `[report]`: texts at most REPORT_TEXT_MAX
+    characters, at most REPORT_RECIPIENTS_MAX recipients (chitieu.toml and collection.toml)."""
+    errs: list[DataError] = []
+    for key in ("parent", "issuer", "symbol", "place", "signer_authority", "signer_title"):
+        if len(getattr(head, key)) > REPORT_TEXT_MAX:
+            msg = Msg("err.report.too_long", field=key, most=REPORT_TEXT_MAX)
+            errs.append(
+                DataError(
+                    Msg("err.in_table", table="report", detail=msg), loc.place("report", 0, key)
+                )
+            )
+    if len(head.signer_name) > REPORT_TEXT_MAX:
+        msg = Msg("err.report.too_long", field="signer_name", most=REPORT_TEXT_MAX)
+        place = loc.place("report", 0, "signer_name")
+        errs.append(DataError(Msg("err.in_table", table="report", detail=msg), place))
+    if len(head.recipients) > REPORT_RECIPIENTS_MAX or any(
+        len(r) > REPORT_TEXT_MAX for r in head.recipients
+    ):
+        msg = Msg("err.report.recipients", most=REPORT_RECIPIENTS_MAX, chars=REPORT_TEXT_MAX)
+        place = loc.place("report", 0, "recipients")
+        errs.append(DataError(Msg("err.in_table", table="report", detail=msg), place))
+    return errs
 
 
 def _cleaned(defs: Definitions) -> Definitions:
     """Strip control characters from every display string."""
     return msgspec.structs.replace(
         defs,
+        report=clean_report(defs.report) if defs.report is not None else None,
         unit=msgspec.structs.replace(defs.unit, name=clean(defs.unit.name)),
         groups=[msgspec.structs.replace(g, name=clean(g.name)) for g in defs.groups],
         indicators=[

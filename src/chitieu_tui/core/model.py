@@ -11,12 +11,14 @@ import msgspec
 from chitieu_tui.core.errors import EntryError
 from chitieu_tui.core.numbers import Num
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import Msg
 
 Kind = Literal["cumulative", "level", "milestone"]
 Report = Literal["ytd", "quarter"]
 Direction = Literal["increase", "decrease"]
 Aggregate = Literal["sum", "mean", "none"]
+Style = Literal["party", "state"]
 
 
 class UnitInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -40,6 +42,48 @@ class Dashboard(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     entry_due_days: int = 15
     """Days after a quarter ends by which every value should be in; after them,
     `chitieu alerts` lists the indicators still without one."""
+
+
+class ReportHead(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """`[report]` of chitieu.toml or collection.toml: who files the report, in which legal
+    layout (DESIGN section 14). What is not given is printed as a dotted blank."""
+
+    style: Style = "state"
+    """`party` (Guide 36-HD/VPTW: a party committee) or `state` (Decree 30/2020/NĐ-CP)."""
+    parent: str = ""
+    """The body above the issuer (`ĐẢNG BỘ TỈNH AN GIANG`)."""
+    issuer: str = ""
+    """The issuing body (`ĐẢNG ỦY PHƯỜNG MỸ THỚI`)."""
+    symbol: str = ""
+    """The document's symbol (`BC/ĐU`); the number is left for the clerk."""
+    place: str = ""
+    """The place in the date line (`Mỹ Thới`)."""
+    signer_authority: str = ""
+    """On whose behalf the signer signs (`T/M ĐẢNG ỦY`)."""
+    signer_title: str = ""
+    """The signer's office (`BÍ THƯ`)."""
+    signer_name: str = ""
+    """The signer's name."""
+    recipients: list[str] = msgspec.field(default_factory=list)
+    """Nơi nhận: who receives a copy, in order."""
+
+
+REPORT_TEXT_MAX = 200
+"""The longest text of `[report]` (a name, a title or one recipient)."""
+
+
+def clean_report(head: ReportHead) -> ReportHead:
+    """`[report]` with control characters removed from every text."""
+    texts = {
+        key: clean(getattr(head, key))
+        for key in ("parent", "issuer", "symbol", "place", "signer_authority", "signer_title")
+    }
+    return msgspec.structs.replace(
+        head,
+        **texts,
+        signer_name=clean(head.signer_name),
+        recipients=[clean(r) for r in head.recipients],
+    )
 
 
 class Group(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -126,6 +170,8 @@ class Definitions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """The targets, in display order."""
     dashboard: Dashboard = msgspec.field(default_factory=Dashboard)
     """Headline cards and refresh interval."""
+    report: ReportHead | None = None
+    """Who files the report and in which layout (`[report]`); None: not given."""
 
     def indicator(self, indicator_id: str) -> Indicator | None:
         """The indicator with this id, or None."""

@@ -7,7 +7,7 @@ import importlib.util
 from chitieu_tui import install_hint
 from chitieu_tui.core.errors import UsageError
 
-BINARY_FORMATS = ("xlsx", "docx")
+BINARY_FORMATS = ("xlsx", "docx", "pdf")
 """Report formats that are files, never printed to a terminal."""
 
 

@@ -1,7 +1,8 @@
-"""The official formats of `chitieu report`: xlsx, docx (bytes) and the narrative as text."""
+"""The official formats of `chitieu report`: xlsx, docx, pdf (bytes) and the narrative as text."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from chitieu_tui.core.source import View
@@ -12,8 +13,9 @@ if TYPE_CHECKING:
     from chitieu_tui.core.collection import Collection
 
 
-def render_official(view: View, form: str) -> bytes | str:
-    """One unit as `xlsx` or `docx` bytes, or the narrative as `text`."""
+def render_official(view: View, form: str, day: dt.date | None = None) -> bytes | str:
+    """One unit as `xlsx`, `docx` or `pdf` bytes, or the narrative as `text`; `day` is the
+    document's date (default today)."""
     if form == "text":
         return text(view)
     if form == "xlsx":
@@ -23,15 +25,18 @@ def render_official(view: View, form: str) -> bytes | str:
 
         return to_bytes(unit_workbook(view))
     need("docx")
-    # lazy: python-docx only for --format docx
+    # lazy: python-docx only for --format docx and pdf
     from chitieu_tui.office.docx import unit_document
 
-    return unit_document(view)
+    data = unit_document(view, day)
+    return _pdf(data) if form == "pdf" else data
 
 
-def render_collection_official(collection: Collection, form: str) -> bytes | str:
-    """A collection as `xlsx` (the scorecard, then a sheet per unit), `docx` (each unit's report
-    in turn) or `text` (each unit's narrative)."""
+def render_collection_official(
+    collection: Collection, form: str, day: dt.date | None = None
+) -> bytes | str:
+    """A collection as `xlsx` (the summary, the scorecard, then a sheet per unit), `docx` or
+    `pdf` (the province's summary, then a section per unit) or `text` (each unit's narrative)."""
     views = [m.view for m in collection.members if m.view is not None and m.error is None]
     if form == "text":
         return "\n".join(text(v) for v in views)
@@ -42,7 +47,15 @@ def render_collection_official(collection: Collection, form: str) -> bytes | str
 
         return to_bytes(collection_workbook(collection))
     need("docx")
-    # lazy: python-docx only for --format docx
+    # lazy: python-docx only for --format docx and pdf
     from chitieu_tui.office.docx import collection_document
 
-    return collection_document(collection, views)
+    data = collection_document(collection, views, day)
+    return _pdf(data) if form == "pdf" else data
+
+
+def _pdf(docx_bytes: bytes) -> bytes:
+    # lazy: subprocess and tempfile only for --format pdf
+    from chitieu_tui.office.pdf import convert
+
+    return convert(docx_bytes, "docx")

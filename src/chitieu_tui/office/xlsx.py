@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
-from chitieu_tui.present import official
+from chitieu_tui.present import filed, official
 from chitieu_tui.present.basis import basis_lines, basis_title
 from chitieu_tui.present.cells import due_text
 from chitieu_tui.present.fmt import done_text
@@ -99,21 +99,78 @@ def _page(ws: Worksheet, header_row: int) -> None:
     ws.page_setup.fitToHeight = 0
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    if header_row:
+        ws.print_title_rows = f"{header_row}:{header_row}"
 
 
-def _title_block(ws: Worksheet, title: str, lines: list[tuple[str, str]], span: int) -> int:
-    """The title and the provenance lines; returns the next free row."""
+def _title_block(ws: Worksheet, title: str, lines: list[str], span: int) -> int:
+    """The title and the lines under it, each on a merged row of its own, high enough for
+    its text; an empty row before the table (the title block never reaches the table).
+    Returns the next free row."""
     st = _styles()
     last = get_column_letter(span)
+    width = sum(_width(ws, c) for c in range(1, span + 1))
     ws.cell(1, 1, title).font = st["title"]
+    ws.cell(1, 1).alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(f"A1:{last}1")
+    ws.row_dimensions[1].height = _lines(title, width) * TITLE_LINE_PT
     row = 2
-    for label, value in lines:
-        ws.cell(row, 1, f"{label}: {value}").font = st["muted"]
+    for line in lines:
+        cell = ws.cell(row, 1, line)
+        cell.font = st["muted"]
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(f"A{row}:{last}{row}")
+        ws.row_dimensions[row].height = _lines(line, width) * LINE_PT
         row += 1
     return row + 1
+
+
+LINE_PT = 15.0
+"""The height of a line of 11 pt text in a row."""
+TITLE_LINE_PT = 21.0
+"""The height of a line of the 14 pt title."""
+CHARS_PER_WIDTH = 1.05
+"""About how many characters of 11 pt text fit in one unit of column width (a unit is one
+`0`: Vietnamese text with its diacritics and spaces runs a little narrower on average)."""
+
+
+def _width(ws: Worksheet, col: int) -> float:
+    width = ws.column_dimensions[get_column_letter(col)].width
+    return float(width) if width else 8.43
+
+
+def _lines(text: object, width: float, bold: bool = False) -> int:
+    """How many lines `text` wraps to in a column `width` wide (words kept whole)."""
+    if text is None or text == "":
+        return 1
+    room = max(1, int((width - 1) * CHARS_PER_WIDTH * (0.9 if bold else 1.0)))
+    total = 0
+    for part in str(text).split("\n"):
+        n, used = 1, 0
+        for word in part.split():
+            need = len(word) + (1 if used else 0)
+            if used and used + need > room:
+                n, used = n + 1, len(word)
+                while used > room:  # a word longer than the column breaks
+                    n, used = n + 1, used - room
+            else:
+                used += need
+                while used > room:
+                    n, used = n + 1, used - room
+        total += n
+    return total
+
+
+def fit_row(ws: Worksheet, row: int, columns: int, bold: bool = False) -> None:
+    """Give `row` the height of its tallest wrapped cell (LibreOffice and Excel print a row
+    as high as it is stored; a wrapped name would otherwise overprint the row below)."""
+    tallest = 1
+    for col in range(1, columns + 1):
+        cell = ws.cell(row, col)
+        if not isinstance(cell.value, str) or ws.column_dimensions[get_column_letter(col)].hidden:
+            continue  # numbers are not wrapped
+        tallest = max(tallest, _lines(cell.value, _width(ws, col), bold))
+    ws.row_dimensions[row].height = tallest * LINE_PT + 2
 
 
 def _status_style(cell: Any, status: Status) -> None:
@@ -138,8 +195,9 @@ def write_unit_sheet(ws: Worksheet, view: View, made: dt.datetime) -> None:
     st = _styles()
     board = view.board
     span = len(SHEET_COLUMNS) - 1
-    lines = official.provenance(view)
-    lines.append((t("o.made_at"), datetime_text(made)))
+    for col, key in enumerate(SHEET_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = WIDTHS[key]
+    lines = [*filed.sheet_lines(view), f"{t('o.made_at')}: {datetime_text(made)}"]
     row = _title_block(ws, official.title(view), lines, span)
     header_row = row
     for col, key in enumerate(SHEET_COLUMNS, start=1):
@@ -150,8 +208,8 @@ def write_unit_sheet(ws: Worksheet, view: View, made: dt.datetime) -> None:
             st["center"],
             st["border"],
         )
-    for col, key in enumerate(SHEET_COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = WIDTHS[key]
+    ws.cell(header_row, len(SHEET_COLUMNS)).alignment = Alignment()
+    fit_row(ws, header_row, span, bold=True)
     ws.column_dimensions[get_column_letter(len(SHEET_COLUMNS))].hidden = True
     # The hidden id column's first cells: unit and period, so that the sheet can be imported.
     ws.cell(1, len(SHEET_COLUMNS), board.definitions.unit.id)
@@ -165,21 +223,37 @@ def write_unit_sheet(ws: Worksheet, view: View, made: dt.datetime) -> None:
             for col in range(1, span + 1):
                 c = ws.cell(row, col)
                 c.font, c.fill, c.border = st["bold"], st["group_fill"], st["border"]
+                c.alignment = st["wrap"]
+            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=span)
+            ws.row_dimensions[row].height = (
+                _lines(item.name, sum(_width(ws, c) for c in range(2, span + 1)), True) * LINE_PT
+                + 2
+            )
             row += 1
             continue
         _indicator_row(ws, row, item, due_text, done_text)
+        fit_row(ws, row, span)
         row += 1
     row += 1
-    ws.cell(row, 1, summary_line(board)).font = st["bold"]
-    if board.judged:
-        ws.cell(row + 1, 1, groups_line(board))
+    last = get_column_letter(span)
+    width = sum(_width(ws, c) for c in range(1, span + 1))
+    ends = [summary_line(board), *([groups_line(board)] if board.judged else [])]
+    for n, line in enumerate(ends):
+        cell = ws.cell(row + n, 1, line)
+        cell.alignment = st["wrap"]
+        if n == 0:
+            cell.font = st["bold"]
+        ws.merge_cells(f"A{row + n}:{last}{row + n}")
+        ws.row_dimensions[row + n].height = _lines(line, width, n == 0) * LINE_PT + 2
     notes = basis_lines(board)  # the basis of each target, as a footnote (issue 21)
     if notes:
-        row += 3
+        row += len(ends) + 1
         ws.cell(row, 1, basis_title()).font = st["bold"]
         for n, line in enumerate(notes, start=1):
             cell = ws.cell(row + n, 1, line)
-            cell.data_type = "s"
+            cell.data_type, cell.alignment = "s", st["wrap"]
+            ws.merge_cells(f"A{row + n}:{last}{row + n}")
+            ws.row_dimensions[row + n].height = _lines(line, width) * LINE_PT + 2
     _page(ws, header_row)
 
 
@@ -193,6 +267,7 @@ def _indicator_row(ws: Worksheet, row: int, item: Row, due_text: Any, done: Any)
         cell.alignment = st["wrap"]
         if key == ID_COLUMN:
             cell.value = ind.id
+            cell.alignment = Alignment()  # never wrapped: a hidden column prints nothing
         elif key in official.NUMBER_COLUMNS:
             value = cells[key]
             if isinstance(value, bool):
@@ -227,7 +302,8 @@ def unit_workbook(view: View, made: dt.datetime | None = None) -> Workbook:
 
 
 def collection_workbook(collection: Collection, made: dt.datetime | None = None) -> Workbook:
-    """The scorecard sheet (units × columns, a totals row with unit counts), then one sheet per
+    """The summary sheet (the document's province summary), the scorecard sheet (units ×
+    columns, a totals row with the units that took part and those left out), then one sheet per
     readable unit."""
     # lazy: present.rollup pulls core.collection (asyncio); only for a collection's workbook
     from chitieu_tui.present.rollup import column_names, column_totals, header_text, unit_rows
@@ -236,10 +312,12 @@ def collection_workbook(collection: Collection, made: dt.datetime | None = None)
     made = made or dt.datetime.now().astimezone()
     st = _styles()
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
+    first = wb.active
+    assert first is not None
     taken: set[str] = set()
-    ws.title = sheet_name(t("o.sheet_scorecard"), taken)
+    first.title = sheet_name(t("o.sheet_summary"), taken)
+    _summary_sheet(first, collection, made)
+    ws = wb.create_sheet(sheet_name(t("o.sheet_scorecard"), taken))
     columns = collection.shown_columns()
     heads = [
         t("o.col_rank"),
@@ -247,12 +325,9 @@ def collection_workbook(collection: Collection, made: dt.datetime | None = None)
         t("o.col_met"),
         *column_names(collection, columns),
     ]
-    lines = [(t("o.source"), collection.label or collection.name)]
-    offline = [m.name for m in collection.members if m.offline]
-    if offline:
-        lines.append((t("o.offline"), ", ".join(offline)))
-    lines.append((t("o.made_at"), datetime_text(made)))
-    row = _title_block(ws, header_text(collection), lines, len(heads))
+    for col in range(1, len(heads) + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 30 if col == 2 else 14
+    row = _title_block(ws, header_text(collection), _collection_lines(collection, made), len(heads))
     header_row = row
     for col, head in enumerate(heads, start=1):
         cell = ws.cell(row, col, head)
@@ -262,7 +337,7 @@ def collection_workbook(collection: Collection, made: dt.datetime | None = None)
             st["center"],
             st["border"],
         )
-        ws.column_dimensions[get_column_letter(col)].width = 30 if col == 2 else 14
+    fit_row(ws, header_row, len(heads), bold=True)
     ws.freeze_panes = ws.cell(header_row + 1, 3)
     row += 1
     ranked = sorted(unit_rows(collection, columns), key=lambda r: (r.rank is None, r.rank))
@@ -283,9 +358,12 @@ def collection_workbook(collection: Collection, made: dt.datetime | None = None)
                     _status_style(cell, cell_data.status)
         for col in range(1, len(heads) + 1):
             ws.cell(row, col).border = st["border"]
+            if col < 4:
+                ws.cell(row, col).alignment = st["wrap"]
+        fit_row(ws, row, len(heads))
         row += 1
     sums = column_totals(collection, columns)
-    ws.cell(row, 2, t("o.totals", n=len(collection.units()))).font = st["bold"]
+    ws.cell(row, 2, t("o.totals", n=filed.took_part(collection))).font = st["bold"]
     ws.cell(row + 1, 2, t("o.units_counted")).font = st["muted"]
     for col, total in enumerate(sums, start=4):
         cell = ws.cell(row, col)
@@ -296,8 +374,23 @@ def collection_workbook(collection: Collection, made: dt.datetime | None = None)
     for r in (row, row + 1):
         for col in range(1, len(heads) + 1):
             ws.cell(r, col).border = st["border"]
-    for n, line in enumerate(rollup_note(collection, sums).splitlines(), start=3):
-        ws.cell(row + n, 2, line).data_type = "s"  # the targets handed down (issue 21)
+    gone = filed.left_out(collection)
+    if gone:
+        line = f"{t('o.left_out')}: " + "; ".join(g.text() for g in gone)
+        cell = ws.cell(row + 2, 2, line)
+        cell.font, cell.alignment = st["muted"], st["wrap"]
+        last = get_column_letter(len(heads))
+        ws.merge_cells(f"B{row + 2}:{last}{row + 2}")
+        room = sum(_width(ws, c) for c in range(2, len(heads) + 1))
+        ws.row_dimensions[row + 2].height = _lines(line, room) * LINE_PT + 2
+    below = row + (3 if gone else 2)
+    last = get_column_letter(len(heads))
+    room = sum(_width(ws, c) for c in range(2, len(heads) + 1))
+    for n, line in enumerate(rollup_note(collection, sums).splitlines()):
+        cell = ws.cell(below + n, 2, line)  # the targets handed down (issue 21)
+        cell.data_type, cell.alignment = "s", st["wrap"]
+        ws.merge_cells(f"B{below + n}:{last}{below + n}")
+        ws.row_dimensions[below + n].height = _lines(line, room) * LINE_PT + 2
     _page(ws, header_row)
     for m in collection.members:
         if m.view is None or m.error is not None:
@@ -307,6 +400,42 @@ def collection_workbook(collection: Collection, made: dt.datetime | None = None)
     wb.properties.title = header_text(collection)
     wb.properties.creator = "chitieu"
     return wb
+
+
+def _collection_lines(collection: Collection, made: dt.datetime) -> list[str]:
+    """Under a collection sheet's title: how many units the totals add, offline copies,
+    when it was made (never a folder or an address)."""
+    total = len(collection.units())
+    lines = [t("doc.took_part", n=filed.took_part(collection), total=total)]
+    offline = [m.name for m in collection.members if m.offline]
+    if offline:
+        lines.append(f"{t('o.offline')}: {', '.join(offline)}")
+    lines.append(f"{t('o.made_at')}: {datetime_text(made)}")
+    return lines
+
+
+SUMMARY_WIDTH = 120
+"""The summary sheet's one wide column (characters)."""
+
+
+def _summary_sheet(ws: Worksheet, collection: Collection, made: dt.datetime) -> None:
+    """The province's summary as the document opens with it: a paragraph a row, the items
+    under it indented, each row as high as its wrapped text; A4 landscape, one page wide."""
+    # lazy: present.rollup pulls core.collection (asyncio); only for a collection's workbook
+    from chitieu_tui.present.rollup import header_text
+
+    st = _styles()
+    ws.column_dimensions["A"].width = SUMMARY_WIDTH
+    row = _title_block(ws, header_text(collection), _collection_lines(collection, made), 1)
+    for part in filed.collection_summary(collection):
+        for text, indent in ((part.text, 0), *((item, 2) for item in part.items)):
+            cell = ws.cell(row, 1, ("- " if indent else "") + text)
+            cell.alignment = Alignment(wrap_text=True, vertical="top", indent=indent)
+            if not indent and part.items:
+                cell.font = st["bold"]
+            ws.row_dimensions[row].height = _lines(cell.value, SUMMARY_WIDTH - indent) * LINE_PT + 2
+            row += 1
+    _page(ws, 0)
 
 
 def _fraction(percent: float | None) -> float | None:

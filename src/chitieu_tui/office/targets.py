@@ -50,7 +50,8 @@ def targets_workbook(table: TargetsTable, made: dt.datetime | None = None) -> Wo
     ws = wb.active
     assert ws is not None
     ws.title = sheet_name(t("tg.sheet"), set())
-    lines = [*provenance(table), (t("o.made_at"), datetime_text(made))]
+    pairs = [*provenance(table), (t("o.made_at"), datetime_text(made))]
+    lines = [f"{label}: {value}" for label, value in pairs]
     row = _title_block(ws, title(table), lines, len(COLUMNS))
     header_row = row
     for col, (c, head) in enumerate(zip(COLUMNS, headers(), strict=True), start=1):

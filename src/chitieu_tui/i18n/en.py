@@ -1039,4 +1039,6 @@ MESSAGES: dict[str, str] = {
     "api.state.open": "the quarter open",
     "api.state.no_value": "no value for {id}",
     "api.state.value": "{value} for {id}",
+    # -- warnings told at a load (issue 23: screens/controller.py) --
+    "warnings_more": "… and {n} more warnings: chitieu check lists them all",
 }

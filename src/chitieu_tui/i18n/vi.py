@@ -1042,4 +1042,6 @@ MESSAGES: dict[str, str] = {
     "api.state.open": "quý chưa chốt",
     "api.state.no_value": "chưa có số liệu cho {id}",
     "api.state.value": "{value} cho {id}",
+    # -- warnings told at a load (issue 23: screens/controller.py) --
+    "warnings_more": "… và {n} cảnh báo khác: lệnh chitieu check liệt kê đủ",
 }

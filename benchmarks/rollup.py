@@ -185,7 +185,7 @@ def bench_change(units: int, work: Path) -> None:
     async def go() -> tuple[list[float], list[float], list[float]]:
         collection = open_folder(root)
         collection.load()
-        app = ChitieuApp(None, None, "vi", collection=collection, preloaded=True)
+        app = ChitieuApp(None, None, collection=collection, preloaded=True)
         reads, shows, stamps = [], [], []
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()

@@ -183,7 +183,7 @@ def alternate(
     return out
 
 
-def ratios(got: dict[str, list[tuple[float, float]]], a: str, b: str) -> list[float]:
+def per_round(got: dict[str, list[tuple[float, float]]], a: str, b: str) -> list[float]:
     """Per round: the time of `a` over the time of `b`."""
     return [x[0] / y[0] for x, y in zip(got[a], got[b], strict=True)]
 
@@ -273,12 +273,14 @@ def bench_startup(runs: int, work: Path, env: dict[str, str], before: Path | Non
             runs,
             work,
         )
-        record("  before: screenshot / bare (per round)", "×", ratios(got, "shot-before", "bare"))
-        record("  after:  screenshot / bare (per round)", "×", ratios(got, "shot", "bare"))
-        record("  before: report / import tomllib", "×", ratios(got, "report-before", "tomllib"))
-        record("  after:  report / import tomllib", "×", ratios(got, "report", "tomllib"))
-        record("  after / before, screenshot", "×", ratios(got, "shot", "shot-before"))
-        record("  after / before, report", "×", ratios(got, "report", "report-before"))
+        record(
+            "  before: screenshot / bare (per round)", "×", per_round(got, "shot-before", "bare")
+        )
+        record("  after:  screenshot / bare (per round)", "×", per_round(got, "shot", "bare"))
+        record("  before: report / import tomllib", "×", per_round(got, "report-before", "tomllib"))
+        record("  after:  report / import tomllib", "×", per_round(got, "report", "tomllib"))
+        record("  after / before, screenshot", "×", per_round(got, "shot", "shot-before"))
+        record("  after / before, report", "×", per_round(got, "report", "report-before"))
 
 
 # ---------------------------------------------------------------------------------------
@@ -341,13 +343,13 @@ def bench_scale(
         record(
             f"{n:>5} indicators:   ratio to the bare app (per round)",
             "×",
-            ratios(got, "shot", "bare"),
+            per_round(got, "shot", "bare"),
             goal_ratio,
         )
         record(
             f"{n:>5} indicators:   ratio to the parse floor (per round)",
             "×",
-            ratios(got, "shot", "parse"),
+            per_round(got, "shot", "parse"),
         )
         record(f"{n:>5} indicators:   peak RSS", "MiB", [x[1] for x in got["shot"]], goal_mem)
         record(
@@ -360,11 +362,13 @@ def bench_scale(
             record(
                 f"{n:>5} indicators: before:   ratio to the bare app",
                 "×",
-                ratios(got, "before", "bare"),
+                per_round(got, "before", "bare"),
             )
             record(f"{n:>5} indicators: before:   peak RSS", "MiB", [x[1] for x in got["before"]])
             record(
-                f"{n:>5} indicators: after / before (per round)", "×", ratios(got, "shot", "before")
+                f"{n:>5} indicators: after / before (per round)",
+                "×",
+                per_round(got, "shot", "before"),
             )
         if first_frame_only:
             continue

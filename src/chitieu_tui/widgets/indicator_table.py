@@ -128,7 +128,9 @@ _NARROW = frozenset(
 def width_of(text: str) -> int:
     """Cells `text` takes on screen: its length when every character is one cell wide (a
     set lookup in C), else Rich's `cell_len`."""
-    return len(text) if _NARROW.issuperset(text) else cell_len(text)
+    if text.isascii() or _NARROW.issuperset(text):  # numbers are ASCII: the fastest test
+        return len(text)
+    return cell_len(text)
 
 
 def fit(text: str, width: int, right: bool = False) -> str:

@@ -424,7 +424,7 @@ class Counter:
 
 
 async def _refresh_one(n: int, runs: int, work: Path) -> None:
-    from chitieu_tui.app import WATCH_SECONDS, ChitieuApp
+    from chitieu_tui.app import ChitieuApp
     from chitieu_tui.core.arithmetic import evaluate_board
     from chitieu_tui.core.filesource import FileSource
     from chitieu_tui.core.model import Entry, Progress
@@ -436,6 +436,7 @@ async def _refresh_one(n: int, runs: int, work: Path) -> None:
         shutil.rmtree(root)
     generate(root, n)
     app = ChitieuApp(FileSource(root))
+    WATCH_SECONDS = FileSource.check_seconds  # the poll of a file source
 
     def dash(app: ChitieuApp) -> DashboardScreen:
         screen = app.screen

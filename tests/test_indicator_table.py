@@ -156,3 +156,30 @@ async def test_names_are_data_never_markup_nor_terminal_controls(tmp_path: Path)
         await pilot.click(IndicatorTable, offset=(8, 3))  # border, heading line, field, it
         await pilot.pause()
         assert app.is_running and isinstance(app.screen, DetailScreen)
+
+
+async def test_the_same_board_again_redoes_nothing_and_a_change_shows(tmp_path: Path) -> None:
+    app = RecordingApp(FileSource(many(tmp_path, 20)))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        t = table(app)
+        view = dash(app).view
+        assert view is not None
+        rows = t.rows
+        rebuilt: list[bool] = []
+        rebuild = t.rebuild
+
+        def counting(full: bool = False) -> None:
+            rebuilt.append(full)
+            rebuild(full)
+
+        t.rebuild = counting  # type: ignore[method-assign]
+        await pilot.press("down")
+        t.show(view.board)  # the same board again (a reload of unchanged files)
+        assert rebuilt == [] and t.rows is rows and t.current_id() == "ct-1"
+        path = tmp_path / "data" / "progress" / "2026-Q1.toml"
+        path.write_text(path.read_text(encoding="utf-8").replace("ct-1 = 1\n", "ct-1 = 77\n"))
+        await pilot.press("r")
+        await settle(pilot)
+        assert rebuilt and t.rows is not rows and t.get_row("ct-1")[1].strip() == "77%"
+        assert t.current_id() == "ct-1"

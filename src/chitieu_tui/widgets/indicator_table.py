@@ -267,18 +267,31 @@ class IndicatorTable(ScrollView, can_focus=True):
     # -- data ----------------------------------------------------------------------------
 
     def show(self, board: Board) -> None:
-        """Show a new board, keeping the cursor on the same indicator."""
+        """Show a new board, keeping the cursor on the same indicator. Nothing is redone
+        when the board says the same (a reload of unchanged files, a server's 200 with the
+        same data): the same evaluations in the same order, fields and counts."""
+        old_board, old_evs, old_texts, old_lens = self.board, self._evs, self._texts, self._lens
         self.board = board
-        self._hay = {}  # filled on the first filtering (see _haystacks)
-        old_evs, old_texts, old_lens = self._evs, self._texts, self._lens
         self._evs = {ev.indicator.id: ev for ev in board.evaluations}
         self._texts, self._lens = {}, {}
+        changed = list(old_evs) != list(self._evs)
         for i, ev in self._evs.items():
             if old_evs.get(i) == ev:
                 self._texts[i], self._lens[i] = old_texts[i], old_lens[i]
             else:
+                changed = True
                 texts = self._texts[i] = cells(ev)
                 self._lens[i] = {col: width_of(text) for col, text in texts.items()}
+        if (
+            not changed
+            and old_board is not None
+            and self.rows
+            and board.judged == old_board.judged
+            and board.summary.groups == old_board.summary.groups
+            and board.definitions.groups == old_board.definitions.groups
+        ):
+            return
+        self._hay = {}  # filled on the first filtering (see _haystacks)
         self.rebuild()
 
     def _haystacks(self) -> dict[str, str]:

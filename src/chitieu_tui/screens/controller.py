@@ -25,8 +25,8 @@ Command = tuple[str, str, Callable[[], Any]]
 
 TOLD = 5
 """New warnings a load notifies one by one. A folder with thousands (every value over a
-maximum) queued as many toasts, each reaping all the others: 12 s of a frozen first frame
-at 5,000 indicators."""
+maximum) queued as many toasts, each reaping all the others: under cProfile, 8.6 s of a
+14.5 s first frame at 5,000 indicators."""
 
 
 class ListedCommands(Provider):

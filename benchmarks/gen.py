@@ -66,8 +66,9 @@ def generate(root: Path, count: int, seed: int = 1, unit: str = "quan") -> Path:
                     continue
                 if kind == "milestone":
                     body.append(f"ct-{i} = {'true' if rnd.random() < 0.5 else 'false'}")
-                else:
-                    body.append(f"ct-{i} = {rnd.uniform(0, 120 * q):.2f}")
+                else:  # a level is in % (at most 100: no warning for every other value)
+                    value = rnd.uniform(0, 120 * q)
+                    body.append(f"ct-{i} = {min(value, 100) if kind == 'level' else value:.2f}")
             (root / "progress" / f"{period}.toml").write_text(
                 "\n".join(body) + "\n", encoding="utf-8"
             )

@@ -1,7 +1,10 @@
 """The roll-up at scale: many units × 40 indicators from files (and over the API), against a
 bare Textual app; see BENCHMARKS.md ("Many units"). Not a test: it asserts nothing.
 
-    python3 benchmarks/rollup.py [--runs 5] [--units 150] [--big 1000] [--no-api | --api-only]
+    python3 benchmarks/rollup.py [--runs 5] [--units 150] [--big 1000,3321] [--big-runs 3]
+        [--no-api | --api-only]
+
+`--big 3321` is the country: Vietnam's 3,321 communes and wards × 40 indicators.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from gen import generate  # noqa: E402
-from run import child_env, chitieu_cmd, run_child  # noqa: E402
+from run import alternate, child_env, chitieu_cmd, parse_floor, run_child  # noqa: E402
 
 SIZE = "120x40"
 INDICATORS = 40
+COUNTRY = 3321
+"""Communes and wards of Vietnam (34 provinces), one unit folder each."""
 
 
 def make_collection(root: Path, units: int) -> Path:
@@ -85,14 +90,28 @@ def bench_files(runs: int, work: Path, env: dict[str, str], units: int) -> None:
     show("chitieu report --format json (collection)", t_r, "s")
 
 
-def bench_big(work: Path, env: dict[str, str], units: int) -> None:
+def bench_big(work: Path, env: dict[str, str], units: int, runs: int) -> None:
+    """The roll-up's first frame of `units` units, alternated with the parse floor (every
+    TOML file of the collection parsed in one process, nothing else); then `report`."""
     root = make_collection(work / f"c{units}", units)
-    print(f"\n{units} units × {INDICATORS} indicators from files (one run)")
+    files = sum(1 for _ in root.rglob("*.toml"))
+    print(f"\n{units} units × {INDICATORS} indicators from files ({files} files, {runs} runs)")
     shot = [*chitieu_cmd(), "screenshot", "--config", str(root), "-o", str(work / "big.svg"),
             "--size", SIZE]  # fmt: skip
-    s, mib, _ = run_child(shot, env, work)
-    show("chitieu screenshot of the roll-up (first frame)", [s], "s")
-    show("  peak RSS", [mib], "MiB")
+    report = [*chitieu_cmd(), "report", "--config", str(root), "--format", "json"]
+    floor = parse_floor(root)
+    for cmd in (floor, shot):  # warm: page cache, bytecode
+        run_child(cmd, env, work)
+    got = alternate({"parse": (floor, env), "shot": (shot, env)}, runs, work)
+    show("parse floor (every file, tomli, one process)", [x[0] for x in got["parse"]], "s")
+    show("chitieu screenshot of the roll-up (first frame)", [x[0] for x in got["shot"]], "s")
+    ratio = [a[0] / b[0] for a, b in zip(got["shot"], got["parse"], strict=True)]
+    show("  ratio to the parse floor (per round)", ratio, "×", "≤ 1.2× cold")
+    show("  peak RSS", [x[1] for x in got["shot"]], "MiB")
+    show("  peak RSS of the parse floor", [x[1] for x in got["parse"]], "MiB")
+    s, mib, out = run_child(report, env, work)
+    show(f"chitieu report --format json ({len(out.encode()) / 1e6:.0f} MB out, one run)", [s], "s")
+    show("  peak RSS", [mib], "MiB", "≤ 200 MiB")
 
 
 def _free_port() -> int:
@@ -166,7 +185,7 @@ def bench_change(units: int, work: Path) -> None:
     async def go() -> tuple[list[float], list[float], list[float]]:
         collection = open_folder(root)
         collection.load()
-        app = ChitieuApp(None, None, "vi", collection=collection, preloaded=True)
+        app = ChitieuApp(None, None, collection=collection, preloaded=True)
         reads, shows, stamps = [], [], []
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
@@ -200,7 +219,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--units", type=int, default=150)
-    parser.add_argument("--big", type=int, default=1000)
+    parser.add_argument(
+        "--big",
+        default="1000",
+        help=f"unit counts measured against the parse floor ({COUNTRY}: the country)",
+    )
+    parser.add_argument("--big-runs", type=int, default=3)
     parser.add_argument("--no-api", action="store_true")
     parser.add_argument("--api-only", action="store_true", help="only the API's first frame")
     args = parser.parse_args()
@@ -216,7 +240,8 @@ def main() -> int:
         if not args.no_api:
             bench_api(args.runs, work, env, args.units)
         if args.big and not args.api_only:
-            bench_big(work, env, args.big)
+            for units in (int(x) for x in args.big.split(",") if x.strip()):
+                bench_big(work, env, units, args.big_runs)
     return 0
 
 

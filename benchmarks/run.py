@@ -1,7 +1,7 @@
 """Benchmarks of chitieu-tui against the floor of its stack; see BENCHMARKS.md.
 
     python3 benchmarks/run.py [--quick] [--only startup,scale,refresh,api,floors]
-        [--sizes 20,500,5000,20000,50000] [--json FILE]
+        [--sizes 20,500,5000,20000,50000] [--before TREE] [--first-frame-only] [--json FILE]
 
 Every figure is the median of several runs, with min–max. Nothing here is a test: no
 figure fails anything; the goals are printed beside the figures for the reader.
@@ -167,11 +167,58 @@ def run_child(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float
     return float(elapsed), int(maxrss_kib) / 1024, text
 
 
+def alternate(
+    cmds: dict[str, tuple[Sequence[str], dict[str, str]]], runs: int, cwd: Path
+) -> dict[str, list[tuple[float, float]]]:
+    """Run every command once per round, the order rotated each round (so that none always
+    runs first or after the same neighbour): {name: [(seconds, peak MiB) per round]}."""
+    names = list(cmds)
+    out: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+    for i in range(runs):
+        k = i % len(names)
+        for name in names[k:] + names[:k]:
+            cmd, env = cmds[name]
+            s, mib, _ = run_child(cmd, env, cwd)
+            out[name].append((s, mib))
+    return out
+
+
+def per_round(got: dict[str, list[tuple[float, float]]], a: str, b: str) -> list[float]:
+    """Per round: the time of `a` over the time of `b`."""
+    return [x[0] / y[0] for x, y in zip(got[a], got[b], strict=True)]
+
+
+PARSE_FLOOR = """
+import sys
+from pathlib import Path
+try:
+    import tomli as toml
+except ImportError:
+    import tomllib as toml
+for path in sorted(Path(sys.argv[1]).rglob("*.toml")):
+    toml.loads(path.read_text(encoding="utf-8"))
+"""
+"""The parse floor: every TOML file of a folder parsed in one process (tomli, compiled, as
+chitieu reads them; tomllib when tomli is missing) and nothing else."""
+
+
+def parse_floor(root: Path) -> list[str]:
+    """The command of the parse floor of `root`."""
+    return [sys.executable, "-c", PARSE_FLOOR, str(root)]
+
+
+def before_env(env: dict[str, str], before: Path | None) -> dict[str, str] | None:
+    """The environment running the `before` tree's src (None without --before)."""
+    if before is None:
+        return None
+    return {**env, "PYTHONPATH": str((before / "src").resolve())}
+
+
 # ---------------------------------------------------------------------------------------
 # 1. start-up against a bare Textual app
 
 
-def bench_startup(runs: int, work: Path, env: dict[str, str]) -> None:
+def bench_startup(runs: int, work: Path, env: dict[str, str], before: Path | None = None) -> None:
     print(f"\n1. Start-up on the bundled sample, {SIZE}, whole process ({runs} runs, alternated)")
     chitieu = [*chitieu_cmd(), "screenshot", "--output", str(work / "c.svg"), "--size", SIZE]
     bare = [sys.executable, str(HERE / "bare_app.py"), str(work / "b.svg"), SIZE]
@@ -211,20 +258,51 @@ def bench_startup(runs: int, work: Path, env: dict[str, str]) -> None:
     record("  ratio report / import tomllib", "×", r_r, "≤ 2×")
     record("chitieu check (sample)", "s", t_k)
     record("  ratio check / import tomllib", "×", r_k, "≤ 3×")
+    benv = before_env(env, before)
+    if benv is not None:
+        print(f"  before = {before}, alternated with this tree and the floors ({runs} rounds)")
+        got = alternate(
+            {
+                "bare": (bare, env),
+                "tomllib": (tomllib, env),
+                "shot": (chitieu, env),
+                "shot-before": (chitieu, benv),
+                "report": (report, env),
+                "report-before": (report, benv),
+            },
+            runs,
+            work,
+        )
+        record(
+            "  before: screenshot / bare (per round)", "×", per_round(got, "shot-before", "bare")
+        )
+        record("  after:  screenshot / bare (per round)", "×", per_round(got, "shot", "bare"))
+        record("  before: report / import tomllib", "×", per_round(got, "report-before", "tomllib"))
+        record("  after:  report / import tomllib", "×", per_round(got, "report", "tomllib"))
+        record("  after / before, screenshot", "×", per_round(got, "shot", "shot-before"))
+        record("  after / before, report", "×", per_round(got, "report", "report-before"))
 
 
 # ---------------------------------------------------------------------------------------
 # 2. scale
 
 
-SCALE_GOALS = {5000: ("≤ 3×", ""), 20000: ("≤ 8×", ""), 50000: ("≤ 20×", "< 300 MiB")}
-"""Goals of issue 12 for the first frame (ratio to the bare app) and its peak memory."""
+SCALE_GOALS = {5000: ("≤ 2×", ""), 50000: ("≤ 6×", "≤ 150 MiB")}
+"""Goals of issue 23 for the first frame (ratio to the bare app) and its peak memory."""
 
 
-def bench_scale(runs: int, work: Path, env: dict[str, str], sizes: Sequence[int]) -> None:
+def bench_scale(
+    runs: int,
+    work: Path,
+    env: dict[str, str],
+    sizes: Sequence[int],
+    before: Path | None = None,
+    first_frame_only: bool = False,
+) -> None:
     print(f"\n2. Scale: generated data, 8 quarters of progress ({runs} runs each)")
     bare = [sys.executable, str(HERE / "bare_app.py"), str(work / "b.svg"), SIZE]
     run_child(bare, env, work)
+    benv = before_env(env, before)
     for n in sizes:
         root = generate(work / f"scale-{n}", n)
         cfg = ["--config", str(root)]
@@ -243,25 +321,57 @@ def bench_scale(runs: int, work: Path, env: dict[str, str], sizes: Sequence[int]
             "snapshot": [*chitieu_cmd(), "snapshot", *cfg],
         }
         size_mb = (root / "chitieu.toml").stat().st_size / 1e6
-        for cmd in (shot, *cmds.values()):
+        floor = parse_floor(root)
+        for cmd in (shot, floor, *([] if first_frame_only else cmds.values())):
             run_child(cmd, env, work)
-        # the first frame, alternated with the bare Textual app (ratio per pair)
-        times, mems, ratios = [], [], []
-        for i in range(runs):
-            order = [bare, shot] if i % 2 else [shot, bare]
-            got = {}
-            for cmd in order:
-                s, mib, _ = run_child(cmd, env, work)
-                got[id(cmd)] = s
-                if cmd is shot:
-                    times.append(s)
-                    mems.append(mib)
-            ratios.append(got[id(shot)] / got[id(bare)])
+        # the first frame, alternated with the bare Textual app and the parse floor (and the
+        # tree before, with --before): ratios per round
+        rounds: dict[str, tuple[Sequence[str], dict[str, str]]] = {
+            "bare": (bare, env),
+            "parse": (floor, env),
+            "shot": (shot, env),
+        }
+        if benv is not None:
+            run_child(shot, benv, work)
+            rounds["before"] = (shot, benv)
+        got = alternate(rounds, runs, work)
         goal_ratio, goal_mem = SCALE_GOALS.get(n, ("", ""))
         label = f"{n:>5} indicators ({size_mb:.2f} MB definitions)"
-        record(f"{label}: screenshot (first frame, whole process)", "s", times)
-        record(f"{n:>5} indicators:   ratio to the bare app (per pair)", "×", ratios, goal_ratio)
-        record(f"{n:>5} indicators:   peak RSS", "MiB", mems, goal_mem)
+        record(
+            f"{label}: screenshot (first frame, whole process)", "s", [x[0] for x in got["shot"]]
+        )
+        record(
+            f"{n:>5} indicators:   ratio to the bare app (per round)",
+            "×",
+            per_round(got, "shot", "bare"),
+            goal_ratio,
+        )
+        record(
+            f"{n:>5} indicators:   ratio to the parse floor (per round)",
+            "×",
+            per_round(got, "shot", "parse"),
+        )
+        record(f"{n:>5} indicators:   peak RSS", "MiB", [x[1] for x in got["shot"]], goal_mem)
+        record(
+            f"{n:>5} indicators: parse floor (every file, tomli, one process)",
+            "s",
+            [x[0] for x in got["parse"]],
+        )
+        if "before" in got:
+            record(f"{n:>5} indicators: before: screenshot", "s", [x[0] for x in got["before"]])
+            record(
+                f"{n:>5} indicators: before:   ratio to the bare app",
+                "×",
+                per_round(got, "before", "bare"),
+            )
+            record(f"{n:>5} indicators: before:   peak RSS", "MiB", [x[1] for x in got["before"]])
+            record(
+                f"{n:>5} indicators: after / before (per round)",
+                "×",
+                per_round(got, "shot", "before"),
+            )
+        if first_frame_only:
+            continue
         for name, cmd in cmds.items():
             times, mems = [], []
             for _ in range(runs):
@@ -314,7 +424,7 @@ class Counter:
 
 
 async def _refresh_one(n: int, runs: int, work: Path) -> None:
-    from chitieu_tui.app import WATCH_SECONDS, ChitieuApp
+    from chitieu_tui.app import ChitieuApp
     from chitieu_tui.core.arithmetic import evaluate_board
     from chitieu_tui.core.filesource import FileSource
     from chitieu_tui.core.model import Entry, Progress
@@ -326,6 +436,7 @@ async def _refresh_one(n: int, runs: int, work: Path) -> None:
         shutil.rmtree(root)
     generate(root, n)
     app = ChitieuApp(FileSource(root))
+    WATCH_SECONDS = FileSource.check_seconds  # the poll of a file source
 
     def dash(app: ChitieuApp) -> DashboardScreen:
         screen = app.screen
@@ -384,7 +495,8 @@ async def _refresh_one(n: int, runs: int, work: Path) -> None:
         assert view is not None
         board = view.board
         numeric = [ev for ev in board.evaluations if ev.entry is not None and ev.ytd is not None]
-        counter = Counter(table, ["clear", "add_row", "update_cell", "refresh"])
+        counted = ("clear", "add_row", "update_cell", "rebuild", "refresh")
+        counter = Counter(table, [name for name in counted if hasattr(table, name)])
         apply, frame = [], []
         for i in range(runs):
             changed = {ev.indicator.id for ev in numeric[i : i + 200]}
@@ -427,11 +539,8 @@ async def _refresh_one(n: int, runs: int, work: Path) -> None:
             same.append((time.perf_counter() - start) * 1000)
         c = counter.counts
         record(f"{n:>5} indicators: show an unchanged view", "ms", same, "no repaint")
-        print(
-            f"  {'':<58} table: {c['clear']} clear, {c['add_row']} add_row, "
-            f"{c['update_cell']} update_cell, {c['refresh']} refresh over {runs} calls",
-            flush=True,
-        )
+        calls = ", ".join(f"{count} {name}" for name, count in c.items())
+        print(f"  {'':<58} table: {calls} over {runs} calls", flush=True)
         REPAINTS[n] = dict(c)
 
 
@@ -721,6 +830,16 @@ def main() -> int:
         default=",".join(map(str, SIZES)),
         help="indicator counts of the scale section (default: %(default)s)",
     )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="a tree to compare with (its src/ is run, alternated with this one's, same data)",
+    )
+    parser.add_argument(
+        "--first-frame-only",
+        action="store_true",
+        help="scale: only the first frame (no report, check, snapshot)",
+    )
     args = parser.parse_args()
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     unknown = only - {"startup", "scale", "refresh", "api", "floors"}
@@ -738,10 +857,17 @@ def main() -> int:
         work = Path(tmp)
         env = child_env(work / "xdg")
         if "startup" in only:
-            bench_startup(runs * 2 if not args.quick else runs, work, env)
+            bench_startup(runs * 2 if not args.quick else runs, work, env, args.before)
         if "scale" in only:
             sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
-            bench_scale(max(3, runs // 2) if not args.quick else 3, work, env, sizes)
+            bench_scale(
+                max(3, runs // 2) if not args.quick else 3,
+                work,
+                env,
+                sizes,
+                args.before,
+                args.first_frame_only,
+            )
         if "refresh" in only:
             os.environ["XDG_DATA_HOME"] = str(work / "xdg")
             bench_refresh(runs if not args.quick else 5, work, (500, 5000))

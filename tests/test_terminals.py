@@ -103,8 +103,8 @@ async def test_narrow_terminals_keep_status_date_and_fields(size: tuple[int, int
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         table = dash(app).query_one(IndicatorTable)
-        assert "status" in [c.value for c in table.columns]
-        total = sum(c.get_render_width(table) for c in table.columns.values())
+        assert "status" in table.columns
+        total = sum(width + 2 for width in table.widths.values())
         assert total <= table.size.width
         header = str(dash(app).query_one(HeaderBar).render())
         assert "31/03/2026" in header
@@ -117,9 +117,9 @@ async def test_a_wide_terminal_shows_the_owner_whole() -> None:
     async with app.run_test(size=(200, 60)) as pilot:
         await settle(pilot)
         table = dash(app).query_one(IndicatorTable)
-        assert "owner" in [c.value for c in table.columns]
+        assert "owner" in table.columns
         owners = [str(table.get_cell(key, "owner")) for key in table.indicator_ids()]
-        width = table.columns["owner"].width  # type: ignore[index]
+        width = table.widths["owner"]
         assert max(map(len, owners)) <= width
 
 

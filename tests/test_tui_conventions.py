@@ -179,7 +179,7 @@ async def test_group_counts_keep_a_visible_colour_after_a_theme_switch() -> None
         await settle(pilot)
         table = dash(app).table
         cell: Any = table.get_cell("group:xay-dung-dang", "status")
-        style = cell.__rich__().style
+        style = cell.style
         want = table.get_component_rich_style("indicator-table--muted", partial=True)
         assert str(style) == str(want)
         assert style.color is not None and style.color.triplet is not None

@@ -1199,4 +1199,6 @@ MESSAGES: dict[str, str] = {
     "err.pdf.no_soffice": "a PDF needs LibreOffice and the soffice command was not found. Install LibreOffice (Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation), or write --format docx",
     "err.pdf.failed": "LibreOffice could not convert to PDF: {reason}",
     "err.pdf.timeout": "LibreOffice had not finished after {seconds} seconds: stopped",
+    # -- warnings told at a load (issue 23: screens/controller.py) --
+    "warnings_more": "… and {n} more warnings: chitieu check lists them all",
 }

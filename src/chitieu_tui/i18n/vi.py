@@ -1202,4 +1202,6 @@ MESSAGES: dict[str, str] = {
     "err.pdf.no_soffice": "xuất PDF cần LibreOffice mà không tìm thấy lệnh soffice. Hãy cài LibreOffice (Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation), hoặc xuất --format docx",
     "err.pdf.failed": "LibreOffice không chuyển được sang PDF: {reason}",
     "err.pdf.timeout": "LibreOffice chưa chuyển xong sau {seconds} giây: đã dừng",
+    # -- warnings told at a load (issue 23: screens/controller.py) --
+    "warnings_more": "… và {n} cảnh báo khác: lệnh chitieu check liệt kê đủ",
 }

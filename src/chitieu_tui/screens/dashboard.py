@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from chitieu_tui.core import alerts as core_alerts
 from chitieu_tui.core.alerts import turned_behind
@@ -460,10 +460,10 @@ class DashboardScreen(FilterActions, Controller):
         self.query_one(SummaryBar).show(view.board)
         self.table.show(view.board)
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_indicator_table_highlighted(self, event: IndicatorTable.Highlighted) -> None:
         """The cursor on an indicator: it has been looked at (its alert mark goes)."""
-        key = event.row_key.value
-        if key is not None and key in self.table.marked:
+        key = event.key
+        if key in self.table.marked:
             self.post_message(LookedAt(key))
 
     def show_error(self, text: str) -> None:

@@ -13,10 +13,13 @@ from typing import Any
 
 import msgspec
 
-from chitieu_tui.core.collection import Collection, Member
+from chitieu_tui.core.collection import Collection, Member, Reporting
 from chitieu_tui.core.errors import ChitieuError, Place, SourceError
+from chitieu_tui.core.loader import report_problems
+from chitieu_tui.core.model import ReportHead, clean_report
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
+from chitieu_tui.core.tomlfile import Locator
 from chitieu_tui.i18n import Msg
 from chitieu_tui.remote import schema
 from chitieu_tui.remote.client import TOKEN_ENV, ApiClient, MiB, Settings, status_words
@@ -53,6 +56,10 @@ class _Envelope(msgspec.Struct, frozen=True):
     period: schema.PeriodText
     units: list[dict[str, Any]]
     name: str | None = None
+    reporting: dict[str, Any] | None = None
+    """collection.toml `[reporting]`, checked by `_reporting` (a server before it: none)."""
+    report: dict[str, Any] | None = None
+    """collection.toml `[report]`, checked by `_report_head` (a wrong one is left out)."""
 
 
 class _Head(msgspec.Struct, frozen=True):
@@ -119,6 +126,8 @@ class BulkReader:
             return await self._failed(collection, period, err)
         named = clean(answer.name or "").strip()[:NAME_MAX]
         collection.name = named or self.url  # the collection's name, else where it is
+        collection.reporting = _reporting(answer.reporting)
+        collection.report = _report_head(answer.report)
         pairs = self._pair(collection, answer.units, where)
         await self._apply(collection, pairs, shown, where)
         return True
@@ -196,6 +205,32 @@ class BulkReader:
             await asyncio.to_thread(work)
         collection.period = period
         collection.discover = None
+
+
+def _reporting(data: dict[str, Any] | None) -> Reporting | None:
+    """The collection's deadline as the bulk answer sends it; None when absent or unusable
+    (nobody is then marked late, as without `[reporting]`)."""
+    if data is None:
+        return None
+    try:
+        found = msgspec.convert(data, schema.Reporting)
+    except msgspec.ValidationError:
+        return None
+    return Reporting(cutoff_day=found.cutoff_day, send_days=found.send_days)
+
+
+def _report_head(data: dict[str, Any] | None) -> ReportHead | None:
+    """The collection's `[report]` as the bulk answer sends it, checked as collection.toml's
+    is (texts cleaned); None when absent or unusable (the document then prints blanks)."""
+    if data is None:
+        return None
+    try:
+        head = msgspec.convert(data, ReportHead)
+    except msgspec.ValidationError:
+        return None
+    if report_problems(head, Locator("")):
+        return None
+    return clean_report(head)
 
 
 def schema_unit(uid: str) -> bool:

@@ -1,0 +1,174 @@
+"""What a collection folder carries besides its units' figures, over `--api` the same as on
+files (a real server on 127.0.0.1, the same folder read both ways): the deadline of
+collection.toml `[reporting]` (late marks, `chitieu alerts`), the report heads of
+chitieu.toml and collection.toml `[report]` (the documents' head) and the targets handed
+down (targets/<year>.toml: the roll-up's marks, the detail's "giao · nhận", `chitieu
+targets`)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import msgspec
+import pytest
+from hostile_server import UvicornThread
+
+from chitieu_tui.cli import main
+from chitieu_tui.core.collection import Collection, open_folder
+from chitieu_tui.core.datadir import BUNDLED_COLLECTION, DataDir
+from chitieu_tui.core.periods import TODAY_ENV, Period
+from chitieu_tui.core.requests import Approve, Close
+from chitieu_tui.present.filed import head_of
+from chitieu_tui.present.rollup import approval_text, unit_rows
+from chitieu_tui.remote import schema
+from chitieu_tui.remote.collection import api_collection
+from chitieu_tui.remote.server import create_app
+from chitieu_tui.remote.wire import API_PREFIX
+
+pytestmark = pytest.mark.timeout(120)
+Q1 = Period(2026, 1)
+REPORTING = "\n[reporting]\ncutoff_day = 14\nsend_days = 2\n"
+FAST = {"connect_timeout": 1.0, "read_timeout": 5.0, "deadline": 10.0, "retries": 1}
+
+
+@pytest.fixture
+def province(tmp_path: Path) -> Path:
+    root = tmp_path / "province"
+    shutil.copytree(BUNDLED_COLLECTION, root)
+    with (root / "collection.toml").open("a", encoding="utf-8") as f:
+        f.write(REPORTING)
+    return root
+
+
+@pytest.fixture
+def server(province: Path) -> Iterator[UvicornThread]:
+    srv = UvicornThread(create_app(province)).start()
+    yield srv
+    srv.stop()
+
+
+def over_api(url: str, snaps: Path, period: Period | None = Q1) -> Collection:
+    collection = api_collection(url, snapshots=snaps, **FAST)
+
+    async def go() -> None:
+        try:
+            await collection.aload(period)
+        finally:
+            await collection.aclose()
+
+    asyncio.run(go())
+    return collection
+
+
+def on_files(root: Path, period: Period | None = Q1) -> Collection:
+    collection = open_folder(root)
+    collection.load(period)
+    return collection
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["--lang", "vi", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# -- item 2: the deadline (issue 20) --
+
+
+def test_bulk_answer_carries_the_deadline_only_when_given(
+    province: Path, server: UvicornThread
+) -> None:
+    body = msgspec.json.decode(
+        httpx.get(server.url + API_PREFIX + "/progress/2026-Q1").content, type=schema.BulkProgress
+    )
+    assert body.reporting == schema.Reporting(cutoff_day=14, send_days=2)
+    text = (province / "collection.toml").read_text(encoding="utf-8")
+    (province / "collection.toml").write_text(text.replace(REPORTING, ""), encoding="utf-8")
+    again = httpx.get(server.url + API_PREFIX + "/progress/2026-Q1").json()
+    assert "reporting" not in again  # absent, never null: nobody is late
+
+
+def test_late_marks_and_alerts_over_the_api_equal_the_files(
+    province: Path,
+    server: UvicornThread,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(TODAY_ENV, "2026-03-20")  # past 17/03 (14/03 a Saturday, +2 days)
+    DataDir(province / "my-thoi").write([Close(period=Q1, reason="nộp", by="Phường")])
+    DataDir(province / "my-thoi").write([Approve(period=Q1, by="Sở")])
+    DataDir(province / "binh-duc").write([Close(period=Q1, reason="nộp", by="Xã")])
+    files, api = on_files(province), over_api(server.url, tmp_path / "snaps")
+    assert api.reporting == files.reporting is not None
+
+    def marks(c: Collection) -> list[tuple[str, str, bool]]:
+        return [(r.member.key, r.state, r.late) for r in unit_rows(c, [])]
+
+    assert marks(api) == marks(files)
+    assert any(late for _, _, late in marks(files))  # the case is there to be compared
+    assert approval_text(api) == approval_text(files) and "trễ hạn" in approval_text(files)
+    code_f, out_f, _ = run(capsys, "alerts", "--config", str(province), "--period", "2026-Q1")
+    code_a, out_a, _ = run(capsys, "alerts", "--api", server.url, "--period", "2026-Q1")
+    assert (code_a, out_a) == (code_f, out_f)
+    assert "Châu Đốc" in out_f.split("\n\n")[-1]  # the late units listed, last
+
+
+# -- item 3: who files the report (issue 22) --
+
+
+def test_report_heads_go_over_the_api(province: Path, server: UvicornThread) -> None:
+    unit = httpx.get(server.url + API_PREFIX + "/units/my-thoi").json()
+    assert unit["report"]["style"] == "party" and unit["report"]["symbol"] == "BC/ĐU"
+    bulk = httpx.get(server.url + API_PREFIX + "/progress/2026-Q1").json()
+    assert bulk["report"]["issuer"] == "SỞ TÀI CHÍNH"
+    entry = next(u for u in bulk["units"] if u["unit"] == "my-thoi")
+    assert entry["definitions"]["report"] == unit["report"]
+    other = next(u for u in bulk["units"] if u["unit"] == "chau-doc")
+    assert "report" not in other["definitions"]  # not given: left out, never null
+
+
+def test_report_heads_over_the_api_equal_the_files(
+    province: Path, server: UvicornThread, tmp_path: Path
+) -> None:
+    files, api = on_files(province), over_api(server.url, tmp_path / "snaps")
+    assert api.report == files.report is not None
+    assert head_of(api.report) == head_of(files.report)
+    for m in files.members:
+        mine = next(x for x in api.members if x.key == m.key)
+        assert m.view is not None and mine.view is not None
+        assert mine.view.board.definitions.report == m.view.board.definitions.report
+
+
+def _docx_head(path: Path) -> list[str]:
+    """The text of the document's head: its first table, cell by cell."""
+    docx = pytest.importorskip("docx")
+    document = docx.Document(io.BytesIO(path.read_bytes()))
+    table = document.tables[0]
+    return [cell.text for row in table.rows for cell in row.cells]
+
+
+@pytest.mark.parametrize("unit", [None, "my-thoi"])
+def test_docx_over_the_api_has_the_head_of_the_folder(
+    province: Path,
+    server: UvicornThread,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    unit: str | None,
+) -> None:
+    where = ["--config", str(province / unit)] if unit else ["--config", str(province)]
+    remote = ["--api", server.url, *(["--unit", unit] if unit else [])]
+    common = ["--period", "2026-Q1", "--format", "docx", "--date", "2026-04-02"]
+    code, _, err = run(capsys, "report", *where, *common, "--output", str(tmp_path / "f.docx"))
+    assert code == 0, err
+    code, _, err = run(capsys, "report", *remote, *common, "--output", str(tmp_path / "a.docx"))
+    assert code == 0, err
+    head = _docx_head(tmp_path / "f.docx")
+    assert _docx_head(tmp_path / "a.docx") == head
+    issuer = "ĐẢNG ỦY PHƯỜNG MỸ THỚI" if unit else "SỞ TÀI CHÍNH"
+    assert any(issuer in text for text in head)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,18 +18,25 @@ import httpx
 import msgspec
 import pytest
 from hostile_server import UvicornThread
+from rich.console import Console
+from textual.widgets import Static
+from tuikit import RecordingApp, dash, settle
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.collection import Collection, open_folder
 from chitieu_tui.core.datadir import BUNDLED_COLLECTION, DataDir
 from chitieu_tui.core.periods import TODAY_ENV, Period
 from chitieu_tui.core.requests import Approve, Close
+from chitieu_tui.core.targets import handed_down
 from chitieu_tui.present.filed import head_of
-from chitieu_tui.present.rollup import approval_text, unit_rows
+from chitieu_tui.present.rollup import BELOW_MARK, approval_text, column_totals, unit_rows
+from chitieu_tui.present.targets import rollup_note
 from chitieu_tui.remote import schema
 from chitieu_tui.remote.collection import api_collection
 from chitieu_tui.remote.server import create_app
+from chitieu_tui.remote.source import ApiSource
 from chitieu_tui.remote.wire import API_PREFIX
+from chitieu_tui.screens import DetailScreen
 
 pytestmark = pytest.mark.timeout(120)
 Q1 = Period(2026, 1)
@@ -172,3 +180,85 @@ def test_docx_over_the_api_has_the_head_of_the_folder(
     assert _docx_head(tmp_path / "a.docx") == head
     issuer = "ĐẢNG ỦY PHƯỜNG MỸ THỚI" if unit else "SỞ TÀI CHÍNH"
     assert any(issuer in text for text in head)
+
+
+# -- item 1: the targets handed down (issue 21) --
+
+
+COLUMNS = ["thu-ngan-sach", "ket-nap-dang-vien", "bhyt", "giao-quan"]
+
+
+def test_rollup_against_the_province_target_over_the_api_equals_the_files(
+    province: Path, server: UvicornThread, tmp_path: Path
+) -> None:
+    files, api = on_files(province), over_api(server.url, tmp_path / "snaps")
+    assert files.targets is not None and api.targets is not None
+    assert api.targets.indicators == files.targets.indicators
+    assert api.targets.where == server.url + API_PREFIX + "/targets/2026"
+    got, want = column_totals(api, COLUMNS), column_totals(files, COLUMNS)
+    assert got == want and any(x.province is not None for x in want)
+
+    def cells(c: Collection) -> list[tuple[str, list[str]]]:
+        return [(r.member.key, [x.text for x in r.cells]) for r in unit_rows(c, COLUMNS)]
+
+    assert cells(api) == cells(files)
+    assert any(BELOW_MARK in text for _, row in cells(files) for text in row)
+    note = rollup_note(files, want)
+    assert note and rollup_note(api, got) == note.replace(files.targets.where, api.targets.where)
+
+
+def test_without_an_assignment_the_rollup_has_no_marks_and_no_error(
+    province: Path, server: UvicornThread, tmp_path: Path
+) -> None:
+    (province / "targets" / "2026.toml").unlink()
+    api = over_api(server.url, tmp_path / "snaps")
+    assert api.targets is None and all(m.error is None for m in api.members)
+    assert column_totals(api, COLUMNS) == column_totals(on_files(province), COLUMNS)
+    assert rollup_note(api, column_totals(api, COLUMNS)) == ""
+
+
+def test_targets_command_over_the_api_equals_the_files(
+    province: Path, server: UvicornThread, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for extra in ([], ["--year", "2026"], ["--period", "2026-Q1"]):
+        code, local, err = run(
+            capsys, "targets", "--config", str(province), "--format", "json", *extra
+        )
+        assert code == 0, err
+        code, remote, err = run(capsys, "targets", "--api", server.url, "--format", "json", *extra)
+        assert code == 0, err
+        want, got = json.loads(local), json.loads(remote)
+        assert got.pop("source") == server.url + API_PREFIX + "/targets/2026"
+        want.pop("source")
+        assert got == want
+    code, table, err = run(capsys, "targets", "--api", server.url)
+    assert code == 0 and "Quyết định số 12/QĐ-UBND" in table, err
+    (province / "targets" / "2026.toml").unlink()
+    code, _, err = run(capsys, "targets", "--api", server.url)
+    assert code == 1 and "chưa có chỉ tiêu giao năm 2026" in err  # as from the folder
+    code, _, err = run(capsys, "targets", "--api", server.url, "--unit", "my-thoi")
+    assert code == 2
+
+
+async def test_the_detail_over_the_api_shows_assigned_adopted_and_basis(
+    province: Path, server: UvicornThread, tmp_path: Path
+) -> None:
+    source = ApiSource(server.url, "my-thoi", snapshots=tmp_path / "snaps")
+    found = await source.ahanded(2026, "thu-ngan-sach")
+    assert found == handed_down(province / "my-thoi", 2026, "thu-ngan-sach") is not None
+    assert await source.ahanded(2026, "giao-quan") is None  # not assigned
+    assert await source.ahanded(2031, "thu-ngan-sach") is None  # 404: no assignment that year
+    await source.aclose()
+    shown = ApiSource(server.url, "my-thoi", snapshots=tmp_path / "snaps")
+    app = RecordingApp(shown)
+    async with app.run_test(size=(140, 60)) as pilot:
+        await settle(pilot)
+        view = dash(app).view
+        assert view is not None
+        await app.push_screen(DetailScreen(view, "thu-ngan-sach", source=shown))
+        await settle(pilot)
+        console = Console(width=200, file=io.StringIO(), record=True)
+        console.print(app.screen.query_one("#detail-body", Static).content)
+        body = console.export_text()
+    assert "giao: 232,73 · nhận: 232,73" in body
+    assert "Quyết định số 12/QĐ-UBND ngày 05/01/2026" in body

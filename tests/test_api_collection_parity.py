@@ -13,6 +13,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import msgspec
@@ -262,3 +263,58 @@ async def test_the_detail_over_the_api_shows_assigned_adopted_and_basis(
         body = console.export_text()
     assert "giao: 232,73 · nhận: 232,73" in body
     assert "Quyết định số 12/QĐ-UBND ngày 05/01/2026" in body
+
+
+class Older:
+    """ASGI middleware: the server as it was before these fields and the targets route (the
+    route answers its 404 for an unknown path; the bulk answer loses `reporting`, `report`
+    and the units' `report`)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(API_PREFIX + "/targets/"):
+            scope = {**scope, "path": API_PREFIX + "/no-such-route"}
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX + "/progress"):
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        parts: list[bytes] = []
+
+        async def held(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            parts.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            data = json.loads(b"".join(parts))
+            data.pop("reporting", None)
+            data.pop("report", None)
+            for unit in data.get("units", []):
+                unit.get("definitions", {}).pop("report", None)
+            body = json.dumps(data).encode()
+            headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, held)
+
+
+def test_a_newer_client_facing_an_older_server_falls_back_quietly(
+    province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TODAY_ENV, "2026-03-20")
+    srv = UvicornThread(Older(create_app(province))).start()
+    try:
+        api = over_api(srv.url, tmp_path / "snaps")
+    finally:
+        srv.stop()
+    assert all(m.error is None and m.view is not None for m in api.members)
+    assert api.targets is None and api.reporting is None and api.report is None
+    assert not any(r.late for r in unit_rows(api, []))  # no deadline known: nobody late
+    files = on_files(province)
+    totals_files = [(x.id, x.value, x.target) for x in column_totals(files, COLUMNS)]
+    assert [(x.id, x.value, x.target) for x in column_totals(api, COLUMNS)] == totals_files

@@ -38,16 +38,26 @@ FAST = {
 
 
 class Counting:
-    """ASGI middleware: counts the paths asked."""
+    """ASGI middleware: counts the paths asked (and the answers' statuses, by path)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.paths: Counter[str] = Counter()
+        self.statuses: Counter[tuple[str, int]] = Counter()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            self.paths[scope["path"]] += 1
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        self.paths[path] += 1
+
+        async def noted(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                self.statuses[(path, message["status"])] += 1
+            await send(message)
+
+        await self.app(scope, receive, noted)
 
 
 @pytest.fixture
@@ -189,7 +199,8 @@ def test_totals_over_the_api_equal_the_files(province: Path, start: Any, bulk: b
     assert got == file_totals(province, Period(2026, 1))
     if bulk:
         assert c.bulk is not None
-        assert set(counted.paths) == {API_PREFIX + "/progress"}
+        # one bulk request, and the year's assignment (targets/2026.toml, issue 21)
+        assert dict(counted.paths) == {API_PREFIX + "/progress": 1, API_PREFIX + "/targets/2026": 1}
     else:
         assert c.bulk is None
         assert counted.paths[API_PREFIX + "/progress"] == 1  # asked once: 404
@@ -214,8 +225,11 @@ def test_polling_is_one_conditional_request_and_opening_a_unit_uses_its_own(
             await c.aload(None)
             views = {m.key: m.view for m in c.members}
             counted.paths.clear()
+            counted.statuses.clear()
             await c.aload(c.period, None, c.due())  # a poll, nothing changed
-            assert dict(counted.paths) == {API_PREFIX + "/progress/2026-Q1": 1}
+            poll = {API_PREFIX + "/progress/2026-Q1": 1, API_PREFIX + "/targets/2026": 1}
+            assert dict(counted.paths) == poll  # the roll-up and the year's assignment
+            assert counted.statuses[(API_PREFIX + "/targets/2026", 304)] == 1  # unchanged
             assert all(m.view is views[m.key] for m in c.members)
             path = province / "long-xuyen" / "progress" / "2026-Q1.toml"
             text = path.read_text(encoding="utf-8")
@@ -223,7 +237,7 @@ def test_polling_is_one_conditional_request_and_opening_a_unit_uses_its_own(
             path.write_text(text.replace("ket-nap-dang-vien = 14", "ket-nap-dang-vien = 15"))
             counted.paths.clear()
             await c.aload(c.period, None, c.due())
-            assert dict(counted.paths) == {API_PREFIX + "/progress/2026-Q1": 1}
+            assert dict(counted.paths) == poll
             assert [m.key for m in c.members if m.view is not views[m.key]] == ["long-xuyen"]
             assert member.view is not None
             entry = member.view.board.progress

@@ -91,6 +91,11 @@ def build_district(root: Path) -> Path:
     set_value(data, q2, "bhyt", 92.0, by="Nguyễn Văn A")
     set_value(data, q2, "so-tay-dien-tu", True, by="Lê C")
     close(data, q1, "đã họp chốt", by="Chủ tịch")
+    (root / "collection.toml").write_text(  # the bulk answer's name, deadline and report head
+        'name = "District"\n\n[reporting]\ncutoff_day = 14\nsend_days = 2\n\n'
+        '[report]\nstyle = "state"\nissuer = "DISTRICT"\nrecipients = ["Archive"]\n',
+        encoding="utf-8",
+    )
     (root / "targets").mkdir()  # the year of the sample's `year` parameter (issue 21)
     for year in (2025, 2026):
         (root / "targets" / f"{year}.toml").write_text(
@@ -337,6 +342,9 @@ def test_every_served_body_fits_its_schema(
             assert msgspec.json.decode(resp.content, type=SHAPES[op_id]) is not None
             seen[op_id] += 1
     assert all(seen[op] for op in SHAPES)
+    bulk = http.get(served.url + f"{API_PREFIX}/progress").json()  # the collection's head
+    assert bulk["reporting"] == {"cutoff_day": 14, "send_days": 2}
+    assert bulk["report"]["issuer"] == "DISTRICT" and bulk["units"][0]["definitions"]["report"]
     closed = http.get(served.url + f"{API_PREFIX}/units/{SECOND}/progress/2026-Q1").json()
     assert closed["closed"]["by"] == "Chủ tịch"
     budget = closed["values"]["thu-ngan-sach"]

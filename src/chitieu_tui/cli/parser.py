@@ -137,7 +137,7 @@ COMMAND_OPTIONS: dict[str | None, tuple[str, ...]] = {
     "approve": ("config", "remote", "period", "by"),
     "return": ("config", "remote", "period", "by"),
     "template": ("config", "period"),
-    "targets": ("config", "period"),
+    "targets": ("config", "remote", "period"),
     "import": ("config", "remote", "period", "by"),
     "init": (),
     "serve": ("config",),

@@ -103,7 +103,7 @@ def make_collection(args: argparse.Namespace) -> Collection | None:
 def load_collection(collection: Collection, period: Period | None) -> None:
     """Read every unit (servers: concurrently, bounded, within the one-shot deadline); a
     broken unit is warned about and kept; a refused token is an error."""
-    if collection.discover is None:
+    if collection.discover is None and collection.bulk is None:
         collection.load(period)
     else:
         # lazy: asyncio only for a server's collection (a one-shot command runs no loop otherwise)

@@ -29,6 +29,7 @@ from chitieu_tui.office import need
 
 if TYPE_CHECKING:
     from chitieu_tui.core.collection import Collection
+    from chitieu_tui.present.targets import TargetsTable
 
 
 def read_targets(root: Path, year: int, collection: Collection) -> tuple[Targets, list[UnitDefs]]:
@@ -59,24 +60,27 @@ def cmd_targets(args: argparse.Namespace) -> int:
 
     _check_output(args)
     collection = make_collection(args)
-    if collection is None or collection.kind != "file" or not args.config:
-        raise UsageError("err.usage.targets_collection")
-    root = Path(args.config)
-    period = args.period
-    if period is None and args.year is not None:
-        period = _newest_of(collection, args.year)
-    load_collection(collection, period)
-    year = args.year
-    if year is None:
-        if collection.period is not None:
-            year = collection.period.year
-        else:
-            files = [p for p in target_files(root) if p.stem.isdigit()]
-            if not files:
-                raise DataError("err.targets.none", Place(shown_path(root / "targets")))
-            year = int(files[-1].stem)
-    targets, units = read_targets(root, year, collection)
-    table = build(collection, targets, units)
+    if collection is not None and collection.kind == "api":
+        table = _api_table(args, collection)
+    else:
+        if collection is None or collection.kind != "file" or not args.config:
+            raise UsageError("err.usage.targets_collection")
+        root = Path(args.config)
+        period = args.period
+        if period is None and args.year is not None:
+            period = _newest_of(collection, args.year)
+        load_collection(collection, period)
+        year = args.year
+        if year is None:
+            if collection.period is not None:
+                year = collection.period.year
+            else:
+                files = [p for p in target_files(root) if p.stem.isdigit()]
+                if not files:
+                    raise DataError("err.targets.none", Place(shown_path(root / "targets")))
+                year = int(files[-1].stem)
+        targets, units = read_targets(root, year, collection)
+        table = build(collection, targets, units)
     if args.format == "xlsx":
         from chitieu_tui.office.targets import targets_workbook  # lazy: openpyxl
         from chitieu_tui.office.xlsx import to_bytes
@@ -91,6 +95,30 @@ def cmd_targets(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _api_table(args: argparse.Namespace, collection: Collection) -> TargetsTable:
+    """`chitieu targets --api URL`: the server's units read as the roll-up reads them (the
+    newest quarter of `--year` when given), the assignment from `GET /api/v1/targets/{year}`
+    (the roll-up's request); the table built as from a folder."""
+    from chitieu_tui.present.targets import build, units_of  # lazy: only when the command runs
+    from chitieu_tui.remote.collection import read_year_targets  # lazy: httpx, only for --api
+
+    load_collection(collection, args.period)
+    year = args.year
+    if year is not None and args.period is None and collection.period is not None:
+        found = [p for m in collection.members if m.view is not None for p in m.view.periods]
+        newest = max((p for p in found if p.year == year), default=None)
+        if newest is not None and newest != collection.period:
+            load_collection(collection, newest)
+    if year is None:
+        if collection.period is None:
+            raise DataError("err.targets.none", Place(collection.label))
+        year = collection.period.year
+    targets = collection.targets
+    if targets is None or targets.year != year:
+        targets = read_year_targets(collection, year)
+    return build(collection, targets, units_of(collection, year))
 
 
 def _file_collection(args: argparse.Namespace) -> tuple[Collection, Path]:

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 
@@ -343,6 +343,16 @@ def _unit_defs(key: str, data: DataDir, year: int) -> UnitDefs:
         own = None
     path = data.definitions_path if year == current.unit.year else data.year_path(year)
     return UnitDefs(current.unit.id, data.shown(path), own, frozenset(years))
+
+
+@runtime_checkable
+class HandsDown(Protocol):
+    """A source that can say what its collection assigns the unit (a server's unit: `GET
+    /api/v1/targets/{year}`); a data folder's is `handed_down`."""
+
+    async def ahanded(self, year: int, indicator_id: str) -> tuple[Assignment, float] | None:
+        """The assignment of an indicator to the unit and the value assigned, or None."""
+        ...
 
 
 def handed_down(unit_root: Path, year: int, indicator_id: str) -> tuple[Assignment, float] | None:

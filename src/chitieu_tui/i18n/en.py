@@ -1095,10 +1095,10 @@ MESSAGES: dict[str, str] = {
     "warn.targets.missing": 'warning: unit "{unit}" is assigned indicator "{id}" ({assigned}, {file}) but does not have it',
     "warn.targets.below": 'warning: unit "{unit}" adopted {adopted} for indicator "{id}", less than the {assigned} assigned ({file})',
     # -- chitieu targets (issue 21: cli/targets.py, present/targets.py) --
-    "cli.cmd.targets": "targets the province assigned and the units adopted: assigned · adopted · value · % of assigned (--config COLLECTION)",
+    "cli.cmd.targets": "targets the province assigned and the units adopted: assigned · adopted · value · % of assigned (--config COLLECTION or --api URL)",
     "cli.opt.year": "the year of the targets (default: the year of the quarter shown)",
     "cli.opt.targets_format": "output format: table, markdown, csv, csv-excel, json, xlsx",
-    "err.usage.targets_collection": "chitieu targets needs a collection folder: --config COLLECTION",
+    "err.usage.targets_collection": "chitieu targets needs a collection folder (--config COLLECTION) or its server (--api URL, without --unit)",
     "err.targets.no_file": "no targets assigned for {year} (this file does not exist)",
     "err.targets.none": "no targets file yet (targets/<year>.toml)",
     "tg.title": "Targets assigned for {year} — {name}",

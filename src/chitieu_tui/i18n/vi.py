@@ -1098,10 +1098,10 @@ MESSAGES: dict[str, str] = {
     "warn.targets.missing": 'cảnh báo: đơn vị "{unit}" được giao chỉ tiêu "{id}" ({assigned}, {file}) nhưng chưa có chỉ tiêu này',
     "warn.targets.below": 'cảnh báo: đơn vị "{unit}" nhận chỉ tiêu "{id}" là {adopted}, thấp hơn mức được giao {assigned} ({file})',
     # -- chitieu targets (issue 21: cli/targets.py, present/targets.py) --
-    "cli.cmd.targets": "chỉ tiêu tỉnh giao và đơn vị nhận: giao · nhận · thực hiện · % so với giao (--config THƯ-MỤC-BỘ)",
+    "cli.cmd.targets": "chỉ tiêu tỉnh giao và đơn vị nhận: giao · nhận · thực hiện · % so với giao (--config THƯ-MỤC-BỘ hoặc --api URL)",
     "cli.opt.year": "năm của chỉ tiêu giao (mặc định: năm của quý đang xem)",
     "cli.opt.targets_format": "định dạng: table, markdown, csv, csv-excel, json, xlsx",
-    "err.usage.targets_collection": "chitieu targets cần một thư mục bộ nhiều đơn vị: --config THƯ-MỤC-BỘ",
+    "err.usage.targets_collection": "chitieu targets cần một thư mục bộ nhiều đơn vị (--config THƯ-MỤC-BỘ) hoặc máy chủ của bộ (--api URL, không kèm --unit)",
     "err.targets.no_file": "chưa có chỉ tiêu giao năm {year} (tệp này không có)",
     "err.targets.none": "chưa có tệp chỉ tiêu giao nào (targets/<năm>.toml)",
     "tg.title": "Chỉ tiêu giao năm {year} — {name}",

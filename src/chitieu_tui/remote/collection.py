@@ -13,13 +13,18 @@ from typing import Any
 
 import msgspec
 
-from chitieu_tui.core.collection import Collection, Member
-from chitieu_tui.core.errors import ChitieuError, Place, SourceError
+from chitieu_tui.core.collection import Collection, Member, Reporting
+from chitieu_tui.core.errors import ChitieuError, DataError, Place, SourceError
+from chitieu_tui.core.loader import report_problems
+from chitieu_tui.core.model import ReportHead, clean_report
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.targets import Targets
 from chitieu_tui.core.text import clean
+from chitieu_tui.core.tomlfile import Locator
 from chitieu_tui.i18n import Msg
 from chitieu_tui.remote import schema
 from chitieu_tui.remote.client import TOKEN_ENV, ApiClient, MiB, Settings, status_words
+from chitieu_tui.remote.handed import TargetsReader
 from chitieu_tui.remote.source import ApiSource, normalize_base_url
 from chitieu_tui.remote.wire import API_PREFIX, schema_words
 
@@ -53,6 +58,10 @@ class _Envelope(msgspec.Struct, frozen=True):
     period: schema.PeriodText
     units: list[dict[str, Any]]
     name: str | None = None
+    reporting: dict[str, Any] | None = None
+    """collection.toml `[reporting]`, checked by `_reporting` (a server before it: none)."""
+    report: dict[str, Any] | None = None
+    """collection.toml `[report]`, checked by `_report_head` (a wrong one is left out)."""
 
 
 class _Head(msgspec.Struct, frozen=True):
@@ -85,6 +94,7 @@ class BulkReader:
             settings, max_body=max(settings.max_body, BULK_MAX_BODY)
         )
         self.client = ApiClient(url, token, self.settings)
+        self.targets = TargetsReader(self.client)
 
     async def aclose(self) -> None:
         """Close the connections."""
@@ -119,9 +129,22 @@ class BulkReader:
             return await self._failed(collection, period, err)
         named = clean(answer.name or "").strip()[:NAME_MAX]
         collection.name = named or self.url  # the collection's name, else where it is
+        collection.reporting = _reporting(answer.reporting)
+        collection.report = _report_head(answer.report)
         pairs = self._pair(collection, answer.units, where)
         await self._apply(collection, pairs, shown, where)
+        collection.targets = await self._targets(collection, shown.year)
         return True
+
+    async def _targets(self, collection: Collection, year: int) -> Targets | None:
+        """The year's assignment (one conditional request a refresh; None on 404); when
+        the server cannot answer, the last one read of that year (as the units' offline
+        copies stand in for them)."""
+        try:
+            return await self.targets.read(year)
+        except SourceError:
+            old = collection.targets
+            return old if old is not None and old.year == year else None
 
     def _pair(
         self, collection: Collection, entries: list[dict[str, Any]], where: str
@@ -196,6 +219,54 @@ class BulkReader:
             await asyncio.to_thread(work)
         collection.period = period
         collection.discover = None
+
+
+def _reporting(data: dict[str, Any] | None) -> Reporting | None:
+    """The collection's deadline as the bulk answer sends it; None when absent or unusable
+    (nobody is then marked late, as without `[reporting]`)."""
+    if data is None:
+        return None
+    try:
+        found = msgspec.convert(data, schema.Reporting)
+    except msgspec.ValidationError:
+        return None
+    return Reporting(cutoff_day=found.cutoff_day, send_days=found.send_days)
+
+
+def _report_head(data: dict[str, Any] | None) -> ReportHead | None:
+    """The collection's `[report]` as the bulk answer sends it, checked as collection.toml's
+    is (texts cleaned); None when absent or unusable (the document then prints blanks)."""
+    if data is None:
+        return None
+    try:
+        head = msgspec.convert(data, ReportHead)
+    except msgspec.ValidationError:
+        return None
+    if report_problems(head, Locator("")):
+        return None
+    return clean_report(head)
+
+
+def read_year_targets(collection: Collection, year: int) -> Targets:
+    """One year's assignment of a server's collection, for a one-shot command (`chitieu
+    targets --api`): DataError `err.targets.no_file` naming the route when the server has
+    none (404, or a server without the bulk route, from before the assignment's route)."""
+    reader = collection.bulk
+    where = collection.label
+    if isinstance(reader, BulkReader):
+        where = reader.targets.where(year)
+
+        async def go() -> Targets | None:
+            reader.client.deadline_at = time.monotonic() + reader.settings.deadline
+            try:
+                return await reader.targets.read(year)
+            finally:
+                await reader.aclose()
+
+        found = asyncio.run(go())
+        if found is not None:
+            return found
+    raise DataError("err.targets.no_file", Place(where), year=year)
 
 
 def schema_unit(uid: str) -> bool:

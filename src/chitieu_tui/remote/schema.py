@@ -85,6 +85,7 @@ UnitInfo = _wire_of(model.UnitInfo)
 Dashboard = _wire_of(model.Dashboard)
 Group = _wire_of(model.Group)
 Indicator = _wire_of(model.Indicator)
+ReportHead = _wire_of(model.ReportHead)
 
 
 class UnitItem(Struct, kw_only=True, frozen=True):
@@ -102,6 +103,9 @@ class UnitDocument(Struct, kw_only=True, frozen=True):
     dashboard: Dashboard = msgspec.field(default_factory=Dashboard)  # type: ignore[valid-type]
     groups: list[Group]  # type: ignore[valid-type]
     indicators: list[Indicator]  # type: ignore[valid-type]
+    report: ReportHead | UnsetType = UNSET  # type: ignore[valid-type]
+    """Who files the unit's report and in which layout (chitieu.toml `[report]`, DESIGN 14);
+    absent when not given (and from an older server)."""
 
 
 class PeriodList(Struct, kw_only=True, frozen=True):
@@ -239,12 +243,26 @@ class BulkUnit(Struct, kw_only=True, frozen=True):
     error: ProblemDetails | UnsetType = UNSET
 
 
+class Reporting(Struct, kw_only=True, frozen=True):
+    """collection.toml `[reporting]`: the deadline to submit each quarter (DESIGN 12)."""
+
+    cutoff_day: Annotated[int, Meta(ge=1, le=31)] = 14
+    """Figures are taken up to this day of the quarter's last month."""
+    send_days: Annotated[int, Meta(ge=0, le=30)] = 2
+    """Working days (Monday–Friday) after the cut-off to submit the quarter."""
+
+
 class BulkProgress(Struct, kw_only=True, frozen=True):
     """Every unit served, for one period, in one answer (the roll-up's first frame and poll)."""
 
     period: PeriodText
     name: str | UnsetType = UNSET
     """The served collection's name (`name` of its collection.toml), when it has one."""
+    reporting: Reporting | UnsetType = UNSET
+    """The served collection's deadline (collection.toml `[reporting]`), when it has one:
+    without it nobody is late."""
+    report: ReportHead | UnsetType = UNSET  # type: ignore[valid-type]
+    """Who files the collection's report (collection.toml `[report]`), when given."""
     units: list[BulkUnit]
 
 

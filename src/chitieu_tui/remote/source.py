@@ -31,6 +31,7 @@ from chitieu_tui.core.periods import Period, default_period
 from chitieu_tui.core.requests import Reopen, Request, Written
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
 from chitieu_tui.core.source import HISTORY, Origin, View, build_view
+from chitieu_tui.core.targets import Assignment
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import Msg
 from chitieu_tui.remote.client import (
@@ -43,6 +44,7 @@ from chitieu_tui.remote.client import (
     status_key,
     status_words,
 )
+from chitieu_tui.remote.handed import TargetsReader
 from chitieu_tui.remote.wire import (
     API_PREFIX,
     definitions_from_json,
@@ -158,6 +160,7 @@ class ApiSource:
             token = os.environ.get(TOKEN_ENV) or None
         self._http = ApiClient(self.url, token or None, self.settings)
         self.writer = ApiWriter(self.url, unit, self._http._token, read_timeout)
+        self._targets = TargetsReader(self._http)
         self._role_decided = False
         """True once this source's own load asked `/me` (the writer may have been asked
         before, by the roll-up or a write: the view's read-only state is decided here)."""
@@ -678,6 +681,20 @@ class ApiSource:
                 self._snap_keys[view.period] = _key(view.board.definitions, view.board.progress)
             self._auto = (view.board, path)
             return path
+
+    async def ahanded(self, year: int, indicator_id: str) -> tuple[Assignment, float] | None:
+        """What the province assigned this unit for an indicator (`GET /api/v1/targets/
+        {year}`, conditional), with the value assigned; None when the year has no
+        assignment (404), the unit has none for it, or the server cannot answer."""
+        self._http.deadline_at = time.monotonic() + self.settings.deadline
+        try:
+            targets = await self._targets.read(year)
+        except SourceError:
+            return None
+        found = targets.assignment(indicator_id) if targets is not None else None
+        if found is None or self.unit not in found.units:
+            return None
+        return found, found.units[self.unit]
 
     async def ajournal(self, period: Period) -> list[Change]:
         """The period's journal as the server publishes it (read-only); SourceError when it

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+from collections.abc import Awaitable, Callable
+from functools import partial
 
 from rich.console import Group, JustifyMethod, RenderableType
 from rich.style import Style
@@ -21,7 +22,7 @@ from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.journal import Change, JournalSource
 from chitieu_tui.core.source import Source, View
-from chitieu_tui.core.targets import Assignment, handed_down
+from chitieu_tui.core.targets import Assignment, HandsDown, handed_down
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import due_period, quantity
@@ -73,14 +74,19 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
             )
             self._read_journal(self.source)
         data = getattr(self.source, "data", None)  # a data folder: its collection's targets
+        year, iid = self.view.period.year, self.indicator_id
         if isinstance(data, DataDir) and self.view.board.judged:
-            self._read_handed(data.root)
+            self._read_handed(lambda: asyncio.to_thread(handed_down, data.root, year, iid))
+        elif isinstance(self.source, HandsDown) and self.view.board.judged:
+            self._read_handed(partial(self.source.ahanded, year, iid))  # a server's
 
     @work(exclusive=True, group="handed", exit_on_error=False)
-    async def _read_handed(self, root: Path) -> None:
-        """The assignment of this indicator to the unit, when its collection folder has one."""
-        year = self.view.period.year
-        found = await asyncio.to_thread(handed_down, root, year, self.indicator_id)
+    async def _read_handed(
+        self, find: Callable[[], Awaitable[tuple[Assignment, float] | None]]
+    ) -> None:
+        """The assignment of this indicator to the unit, when its collection (a folder, or
+        the server's) has one."""
+        found = await find()
         if found is not None and self.is_attached:
             self.handed = found
             for box in self.query("#detail-body").results(Static):

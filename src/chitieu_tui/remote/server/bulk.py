@@ -12,6 +12,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from chitieu_tui.core.collection import CollectionInfo
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.model import Progress
 from chitieu_tui.core.periods import Period, default_period
@@ -121,14 +122,30 @@ def _problem_entry(uid: str, name: str, problem: Problem, lang: str) -> bytes:
     return _tagged(entry)[0]
 
 
+def _collection_head(info: CollectionInfo | None) -> bytes:
+    """The served collection's `name`, `reporting` and `report` (collection.toml), each only
+    when given, as the fields after `period` (an older client ignores them)."""
+    if info is None:
+        return b""
+    head = b""
+    title = info.name.strip()
+    if title:
+        head += b',"name":' + msgspec.json.encode(title)
+    if info.reporting is not None:
+        head += b',"reporting":' + encode_as(msgspec.to_builtins(info.reporting), schema.Reporting)
+    if info.report is not None:
+        head += b',"report":' + encode_as(msgspec.to_builtins(info.report), schema.ReportHead)
+    return head
+
+
 async def bulk_progress(request: Request) -> Response:
     """`GET /api/v1/progress/{period}` (and `/api/v1/progress`: the newest period any readable
     unit has progress for): every unit's entry in one answer, with one ETag."""
     text = request.path_params.get("period")
     units = _units(request)
     period = _period(text) if text is not None else None
-    listed, title = await _off_loop(
-        request, "", lambda job: (units.folders(job), units.collection_name())
+    listed, info = await _off_loop(
+        request, "", lambda job: (units.folders(job), units.collection_info())
     )
     listed = [u for u in listed if may_read(request, u[0])]  # only the account's units
     lang = _lang(request)
@@ -162,8 +179,6 @@ async def bulk_progress(request: Request) -> Response:
         units.keep((uid, "bulk", key), root, stamps, body, etag)
         entries[index] = body
     parts = [e for e in entries if e is not None]
-    head = msgspec.json.encode(key)
-    if title is not None:
-        head += b',"name":' + msgspec.json.encode(title)
+    head = msgspec.json.encode(key) + _collection_head(info)
     body = b'{"period":' + head + b',"units":[' + b",".join(parts) + b"]}"
     return _respond(request, body, _etag(body))

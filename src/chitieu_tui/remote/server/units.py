@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from chitieu_tui.core.collection import COLLECTION_FILE, load_collection_info
+from chitieu_tui.core.collection import COLLECTION_FILE, CollectionInfo, load_collection_info
 from chitieu_tui.core.datadir import DEFINITIONS, DataDir
 from chitieu_tui.core.errors import ChitieuError, DataError, Place
 from chitieu_tui.core.model import Definitions, Progress
@@ -189,7 +189,7 @@ class Units:
         self._broken: dict[str, Path] = {}
         self._warned: set[str] = set()
         self._fast: dict[tuple[Any, ...], _Fast] = {}
-        self._name: tuple[tuple[int, ...] | None, str | None] = (None, None)
+        self._info: tuple[tuple[int, ...] | None, CollectionInfo | None] = (None, None)
 
     def _dir(self, folder: Path) -> _ServedDir:
         with self._lock:
@@ -302,19 +302,25 @@ class Units:
         return out
 
     def collection_name(self) -> str | None:
-        """The `name` of the served collection's collection.toml (cached on its stat); None
-        when one unit is served, or the file is absent, empty of a name, broken (logged
+        """The `name` of the served collection's collection.toml; None when it has none (see
+        `collection_info`). Runs in a worker thread."""
+        info = self.collection_info()
+        return (info.name.strip() or None) if info is not None else None
+
+    def collection_info(self) -> CollectionInfo | None:
+        """The served collection's collection.toml (cached on its stat): its name, deadline
+        and report head; None when one unit is served, or the file is absent, broken (logged
         once) or leads outside the served root. Runs in a worker thread."""
         path = self.root / COLLECTION_FILE
         stamp = _stamp(path)
         if stamp is None or self._has_definitions(self.root):
             return None
-        if self._name[0] == stamp:
-            return self._name[1]
-        name: str | None = None
+        if self._info[0] == stamp:
+            return self._info[1]
+        info: CollectionInfo | None = None
         if _inside(path, self.real_root):
             try:
-                name = load_collection_info(path, COLLECTION_FILE).name.strip() or None
+                info = load_collection_info(path, COLLECTION_FILE)
             except ChitieuError as exc:
                 error = exc.render(_LOG_LANG[0])
                 _log_once(
@@ -324,8 +330,8 @@ class Units:
             _log_once(
                 ("outside", str(path)), "server.log.outside", folder=".", file=COLLECTION_FILE
             )
-        self._name = (stamp, name)
-        return name
+        self._info = (stamp, info)
+        return info
 
     def broken(self) -> list[str]:
         """Folder names whose chitieu.toml cannot be used (after `units()`)."""

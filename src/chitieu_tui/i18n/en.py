@@ -1065,4 +1065,8 @@ MESSAGES: dict[str, str] = {
     "cmd.approve_help": "approve the quarter shown for the selected unit (a)",
     "cmd.return": "Return the unit's quarter",
     "cmd.return_help": "return the quarter shown to the selected unit, with a reason (R)",
+    # issue 24: the browser page's own words (chitieu web)
+    "web.page.start": "Start",
+    "web.page.ended": "Session ended.",
+    "web.page.restart": "Restart",
 }

@@ -1068,4 +1068,8 @@ MESSAGES: dict[str, str] = {
     "cmd.approve_help": "duyệt quý đang xem của đơn vị đang chọn (a)",
     "cmd.return": "Trả lại quý của đơn vị",
     "cmd.return_help": "trả lại quý đang xem cho đơn vị đang chọn, kèm lý do (R)",
+    # issue 24: the browser page's own words (chitieu web)
+    "web.page.start": "Bắt đầu",
+    "web.page.ended": "Phiên làm việc đã kết thúc.",
+    "web.page.restart": "Mở lại",
 }

@@ -38,6 +38,7 @@ from chitieu_tui.screens import DashboardScreen, DetailScreen, EntryScreen, Help
 from chitieu_tui.screens.alerts import AlertsScreen
 from chitieu_tui.screens.approval import ApproveScreen, ReturnScreen
 from chitieu_tui.screens.close import CloseScreen
+from chitieu_tui.screens.path import PathScreen
 from chitieu_tui.screens.rollup import RollupScreen
 from chitieu_tui.widgets.scorecard import Scorecard
 
@@ -82,6 +83,9 @@ async def walk_unit(pilot: Pilot[Any], root: Path, shots: list[str]) -> None:
     await shown(pilot, DashboardScreen, shots)
     await pilot.press("enter")
     await shown(pilot, DetailScreen, shots)
+    await back(pilot)
+    await pilot.press("1")  # the first headline card's year's path
+    await shown(pilot, PathScreen, shots)
     await back(pilot)
     table = dash(app).table
     table.move_cursor(row=table.get_row_index("ket-nap-dang-vien"))
@@ -168,7 +172,7 @@ async def test_every_screen_opens_in_every_theme(theme: str, tmp_path: Path) -> 
         await walk_rollup(pilot, shots)
         await pilot.press("q")
     assert rollup.crashed is None and rollup.return_code == 0
-    assert len(shots) == 17 and all("<svg" in s for s in shots)
+    assert len(shots) == 18 and all("<svg" in s for s in shots)
 
 
 # -- which theme is saved -------------------------------------------------------------------

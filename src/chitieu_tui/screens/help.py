@@ -24,6 +24,7 @@ KEYS = [
     ("[  ]", "help_brackets"),
     ("t", "help_t"),
     ("!", "help_alerts"),
+    ("1–6", "path.help"),
     ("Enter", "help_enter"),
     ("Esc", "help_escape"),
     ("Ctrl+P", "help_palette"),

@@ -102,6 +102,8 @@ def test_the_raster_fills_the_size_and_marks_each_series() -> None:
     assert {"actual", "plan", "last", "projection", "target", "axis"} <= roles
     marks = {char for row in rows for char, role in row if role == "actual"}
     assert GLYPHS[False]["actual"][0] in marks
+    lines = {role for row in rows for char, role in row if 0x2800 < ord(char) <= 0x28FF}
+    assert {"actual", "plan", "last", "projection"} <= lines  # drawn in braille dots
     top = "".join(c for c, _ in rows[0])
     assert top.startswith("30┤")  # the target on the top line, the axis labelled
     bottom = "".join(c for c, _ in rows[-1])

@@ -286,7 +286,8 @@ def test_sixteen_colours_open_an_indicator_and_save_no_theme(tmp_path: Path, ter
     terminal = Terminal(["-m", "chitieu_tui", "--lang", "en"], tmp_path, term)
     terminal.expect(t_in("en", "behind"))  # the key line of the dashboard
     terminal.send(b"\r")
-    terminal.expect(t_in("en", "d_expected"))  # the detail view, with the status line
+    terminal.expect(t_in("en", "path.title"))  # the detail view: its chart first (issue 24)
+    terminal.expect(t_in("en", "d_target"))  # then the facts
     terminal.send(b"\x1b")
     terminal.expect(t_in("en", "behind"))
     terminal.send(b"q")

@@ -10,7 +10,7 @@ fallback on an ASCII terminal). Numbers in the app's format (`1.430`, `13,75`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -186,12 +186,20 @@ def raster(path: YearPath, width: int, height: int, ascii_only: bool = False) ->
     plot_w = max(width - label_w - 1, 9)
     rows = max(height - 1, 3)
     grid: list[list[Cell]] = [[(" ", None)] * (label_w + 1 + plot_w) for _ in range(rows)]
+    # Lines in braille: 2 × 4 dots a character (ASCII: one mark a character).
+    xs, ys = (1, 1) if ascii_only else (2, 4)
+
+    def sy(value: float) -> int:
+        return round((high - value) / (high - low) * (rows * ys - 1))
+
+    def sx(quarter: float) -> int:
+        return round(quarter * (plot_w * xs - 1) / 4)
 
     def y(value: float) -> int:
-        return round((high - value) / (high - low) * (rows - 1))
+        return sy(value) // ys
 
     def x(quarter: float) -> int:
-        return label_w + 1 + round(quarter * (plot_w - 1) / 4)
+        return label_w + 1 + sx(quarter) // xs
 
     def put(col: int, row: int, char: str, role: Role) -> None:
         if 0 <= row < rows and label_w < col < len(grid[row]):
@@ -209,17 +217,12 @@ def raster(path: YearPath, width: int, height: int, ascii_only: bool = False) ->
         for col in range(label_w + 1, label_w + 1 + plot_w):
             put(col, row, glyphs["target"][1], "target")
     series = _series(path)
-    for role, points in series:  # the lines first, every point then on top of them
-        line = glyphs[role][1]
-        up, down = ("/", "\\") if ascii_only else ("╱", "╲")
-        for (x0, v0), (x1, v1) in zip(points, points[1:], strict=False):
-            c0, c1 = x(x0), x(x1)
-            before = y(v0)
-            for col in range(c0 + 1, c1):
-                row = y(v0 + (v1 - v0) * (col - c0) / (c1 - c0))
-                put(col, row, up if row < before else down if row > before else line, role)
-                before = row
-    for role, points in series:
+    if ascii_only:
+        _ascii_lines(series, glyphs, x, y, put)
+    else:
+        _braille_lines(series, sx, sy, lambda c, r, ch, role: put(label_w + 1 + c, r, ch, role))
+    marked = sorted(series, key=lambda s: ("plan", "last", "projection", "actual").index(s[0]))
+    for role, points in marked:  # last year's points over the plan's: facts over intentions
         for xq, value in points:
             if xq:
                 put(x(xq), y(value), glyphs[role][0], role)
@@ -230,6 +233,61 @@ def raster(path: YearPath, width: int, height: int, ascii_only: bool = False) ->
         for i, char in enumerate(text):
             footer[left + i] = (char, "axis")
     return [*grid, footer]
+
+
+_BRAILLE = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
+"""The dot bits of a braille character by (column, row) within it."""
+
+Points = list[tuple[int, float]]
+
+
+def _ascii_lines(
+    series: list[tuple[Role, Points]],
+    glyphs: dict[Role, tuple[str, str]],
+    x: Callable[[float], int],
+    y: Callable[[float], int],
+    put: Callable[[int, int, str, Role], None],
+) -> None:
+    """Each series's lines one mark a character, `/` and `\\` where they climb or fall."""
+    for role, points in series:
+        line = glyphs[role][1]
+        for (x0, v0), (x1, v1) in zip(points, points[1:], strict=False):
+            c0, c1 = x(x0), x(x1)
+            before = y(v0)
+            for col in range(c0 + 1, c1):
+                row = y(v0 + (v1 - v0) * (col - c0) / (c1 - c0))
+                put(col, row, "/" if row < before else "\\" if row > before else line, role)
+                before = row
+
+
+def _braille_lines(
+    series: list[tuple[Role, Points]],
+    sx: Callable[[float], int],
+    sy: Callable[[float], int],
+    put: Callable[[int, int, str, Role], None],
+) -> None:
+    """Each series's lines in braille dots (solid, or dotted for last year and the
+    projection); where two series share a character the later one takes it whole."""
+    cells: dict[tuple[int, int], tuple[int, Role]] = {}
+    for role, points in series:
+        dotted = role in ("last", "projection")
+        for (x0, v0), (x1, v1) in zip(points, points[1:], strict=False):
+            a, b = sx(x0), sx(x1)
+            before = sy(v0)
+            for s in range(a, b + 1):
+                here = sy(v0 + (v1 - v0) * (s - a) / (b - a)) if b > a else sy(v1)
+                if dotted:
+                    dots = [here] if s % 2 == 0 else []
+                else:
+                    dots = list(range(min(before, here), max(before, here) + 1))
+                before = here
+                for r in dots:
+                    key = (s // 2, r // 4)
+                    bits, owner = cells.get(key, (0, role))
+                    bits = bits if owner == role else 0
+                    cells[key] = (bits | _BRAILLE[s % 2][r % 4], role)
+    for (col, row), (bits, role) in cells.items():
+        put(col, row, chr(0x2800 + bits), role)
 
 
 def legend(path: YearPath, ascii_only: bool = False) -> list[tuple[Role, str]]:

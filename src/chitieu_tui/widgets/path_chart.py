@@ -12,8 +12,9 @@ from chitieu_tui.i18n import t
 from chitieu_tui.present.path import Role, YearPath, legend, raster, table_rows
 from chitieu_tui.present.status import colour
 
-CHART_ROWS = 9
-"""The plot's height in lines (with the quarters' line under it): readable at 80×24."""
+CHART_ROWS = (9, 16)
+"""The plot's height in lines (with the quarters' line under it): half the terminal's
+height within these bounds (11 at 80×24, 16 from 100×34)."""
 
 STYLES: dict[Role, str] = {
     "plan": "$foreground",
@@ -65,7 +66,9 @@ class PathChart(Widget):
         if path is None:
             return [Content.styled(t("path.none"), "$foreground-muted")]
         out = [Content.styled(t("path.title"), "bold")]
-        for row in raster(path, width, CHART_ROWS, self.ascii_only):
+        low, high = CHART_ROWS
+        rows = min(max(self.app.size.height // 2 - 1, low), high)
+        for row in raster(path, width, rows, self.ascii_only):
             parts: list[tuple[str, str] | str] = []
             for char, role in row:
                 parts.append((char, self.style(role)) if role else char)

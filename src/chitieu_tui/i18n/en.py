@@ -1084,4 +1084,9 @@ MESSAGES: dict[str, str] = {
     "path.none": "No path to draw: a milestone is done or not.",
     "path.help": "the year's path of headline card 1–6 (chart)",
     "cli.opt.press": 'keys pressed before the picture is taken, by name, e.g. "1" or "down enter"',
+    # issue 24: the roll-up's chart of one column
+    "rollup.chart_title": "{name} · percent of the annual target, by unit",
+    "rollup.chart_empty": "No unit has a value for it yet",
+    "rollup.chart_missing": "No data: {names}",
+    "help_rollup_g": "show or hide the chart of the sorted column: one bar a unit, best first (shown by itself from 30 lines)",
 }

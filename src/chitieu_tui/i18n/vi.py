@@ -1087,4 +1087,9 @@ MESSAGES: dict[str, str] = {
     "path.none": "Không có biểu đồ: chỉ tiêu dạng mốc chỉ có xong hoặc chưa.",
     "path.help": "biểu đồ diễn biến trong năm của thẻ 1–6",
     "cli.opt.press": 'các phím bấm trước khi chụp, theo tên, ví dụ "1" hoặc "down enter"',
+    # issue 24: the roll-up's chart of one column
+    "rollup.chart_title": "{name} · % kế hoạch năm theo đơn vị",
+    "rollup.chart_empty": "Chưa đơn vị nào có số liệu",
+    "rollup.chart_missing": "Chưa có số liệu: {names}",
+    "help_rollup_g": "hiện hoặc ẩn biểu đồ của cột đang xếp: mỗi đơn vị một thanh, cao nhất trước (tự hiện khi màn hình từ 30 dòng)",
 }

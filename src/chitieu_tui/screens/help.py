@@ -36,6 +36,7 @@ ROLLUP_KEYS = [
     ("/", "help_rollup_slash"),
     ("b", "help_rollup_b"),
     ("o", "help_o"),
+    ("g", "help_rollup_g"),
     ("[  ]", "help_rollup_brackets"),
     ("t", "help_t"),
     ("Enter", "help_rollup_enter"),

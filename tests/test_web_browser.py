@@ -186,11 +186,11 @@ def test_keys_change_the_screen(page: Any) -> None:
     wait_for(page, "Help — keys")
     page.keyboard.press("Escape")
     wait_for(page, "Help — keys", present=False)
-    page.keyboard.press("Enter")  # the detail of the row under the cursor
-    shown = wait_for(page, "Provenance")
-    assert "By quarter" in shown
+    page.keyboard.press("Enter")  # the detail of the row under the cursor: its chart first
+    shown = wait_for(page, "The year's path")
+    assert "Annual target" in shown
     page.keyboard.press("Escape")
-    shown = wait_for(page, "Provenance", present=False)
+    shown = wait_for(page, "The year's path", present=False)
     assert "Behind schedule" in shown
 
 

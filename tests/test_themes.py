@@ -38,6 +38,7 @@ from chitieu_tui.screens import DashboardScreen, DetailScreen, EntryScreen, Help
 from chitieu_tui.screens.alerts import AlertsScreen
 from chitieu_tui.screens.approval import ApproveScreen, ReturnScreen
 from chitieu_tui.screens.close import CloseScreen
+from chitieu_tui.screens.path import PathScreen
 from chitieu_tui.screens.rollup import RollupScreen
 from chitieu_tui.widgets.scorecard import Scorecard
 
@@ -82,6 +83,9 @@ async def walk_unit(pilot: Pilot[Any], root: Path, shots: list[str]) -> None:
     await shown(pilot, DashboardScreen, shots)
     await pilot.press("enter")
     await shown(pilot, DetailScreen, shots)
+    await back(pilot)
+    await pilot.press("1")  # the first headline card's year's path
+    await shown(pilot, PathScreen, shots)
     await back(pilot)
     table = dash(app).table
     table.move_cursor(row=table.get_row_index("ket-nap-dang-vien"))
@@ -168,7 +172,7 @@ async def test_every_screen_opens_in_every_theme(theme: str, tmp_path: Path) -> 
         await walk_rollup(pilot, shots)
         await pilot.press("q")
     assert rollup.crashed is None and rollup.return_code == 0
-    assert len(shots) == 17 and all("<svg" in s for s in shots)
+    assert len(shots) == 18 and all("<svg" in s for s in shots)
 
 
 # -- which theme is saved -------------------------------------------------------------------
@@ -282,7 +286,8 @@ def test_sixteen_colours_open_an_indicator_and_save_no_theme(tmp_path: Path, ter
     terminal = Terminal(["-m", "chitieu_tui", "--lang", "en"], tmp_path, term)
     terminal.expect(t_in("en", "behind"))  # the key line of the dashboard
     terminal.send(b"\r")
-    terminal.expect(t_in("en", "d_expected"))  # the detail view, with the status line
+    terminal.expect(t_in("en", "path.title"))  # the detail view: its chart first (issue 24)
+    terminal.expect(t_in("en", "d_target"))  # then the facts
     terminal.send(b"\x1b")
     terminal.expect(t_in("en", "behind"))
     terminal.send(b"q")

@@ -99,3 +99,14 @@ def test_detail_100x32(snap_compare: Any, app: ChitieuApp) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(100, 32), run_before=detail)
+
+
+def test_path_80x24(snap_compare: Any, app: ChitieuApp) -> None:
+    """The first headline card's year's path (key 1): chart, legend, at 80×24."""
+
+    async def path(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=path)

@@ -53,6 +53,9 @@ async def open_detail(app: ChitieuApp, pilot: object, indicator_id: str) -> str:
     await pilot.press("enter")  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
     assert isinstance(app.screen, DetailScreen)
+    # The year's path comes first (issue 24): scroll the facts to the top to read them.
+    app.screen.query_one("#detail-body").scroll_visible(top=True, animate=False, immediate=True)
+    await pilot.pause()  # type: ignore[attr-defined]
     return screen_text(app)
 
 

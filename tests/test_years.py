@@ -194,6 +194,13 @@ def _screen_text(app: ChitieuApp) -> str:
     return console.export_text()
 
 
+async def _facts_text(app: ChitieuApp, pilot: Any) -> str:
+    """The detail view's text once its facts are scrolled to the top (its chart comes first)."""
+    app.screen.query_one("#detail-body").scroll_visible(top=True, animate=False, immediate=True)
+    await pilot.pause()
+    return _screen_text(app)
+
+
 async def test_tui_table_and_detail_of_an_unjudged_year(only_2026: Path) -> None:
     app = ChitieuApp(FileSource(only_2026), period=Period(2025, 3))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -211,7 +218,7 @@ async def test_tui_table_and_detail_of_an_unjudged_year(only_2026: Path) -> None
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)
-        text = _screen_text(app)
+        text = await _facts_text(app, pilot)
         assert "năm 2025 chưa có chỉ tiêu" in text
         assert "232,73" not in text  # 2026's target is never shown beside 2025's values
         history = text[text.index("Diễn biến") :] if "Diễn biến" in text else text
@@ -229,7 +236,7 @@ async def test_tui_detail_history_without_2025_definitions(only_2026: Path) -> N
         table.move_cursor(row=table.get_row_index("thu-ngan-sach"))
         await pilot.press("enter")
         await pilot.pause()
-        text = _screen_text(app)
+        text = await _facts_text(app, pilot)
         lines = [line for line in text.splitlines() if "/2025" in line]
         assert lines
         for line in lines:

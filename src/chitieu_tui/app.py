@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerFailed, WorkerState
@@ -269,9 +270,11 @@ def save_screenshot(
     size: tuple[int, int],
     period: Period | None,
     theme: str | None = None,
+    press: list[str] | None = None,
 ) -> Path:
     """Render the dashboard headless at `size`, once loaded, into an SVG file (in `theme`
-    when given, e.g. LIGHT_THEME)."""
+    when given, e.g. LIGHT_THEME), after pressing the keys `press` (Textual's key names:
+    `1`, `enter`, `down`)."""
     initial = preload(source, period)
     app = ChitieuApp(source, period, initial=initial)
 
@@ -286,6 +289,7 @@ def save_screenshot(
                 except WorkerFailed:
                     pass  # shown on screen; raised below when nothing could be loaded
                 await pilot.pause()
+            await _press(pilot, press)
             svg = app.export_screenshot(title="chitieu")
             shown = app.screen
             failed = isinstance(shown, DashboardScreen) and shown.view is None
@@ -310,10 +314,26 @@ def run_rollup(
     return ended(app)
 
 
+async def _press(pilot: Pilot[ChitieuApp], keys: list[str] | None) -> None:
+    """`chitieu screenshot --press`: the keys, one by one, each followed by its work done."""
+    for key in keys or []:
+        await pilot.press(key)
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerFailed:
+            pass  # shown on screen, as for a person
+        await pilot.pause()
+
+
 def save_rollup_screenshot(
-    collection: Collection, output: Path, size: tuple[int, int], theme: str | None = None
+    collection: Collection,
+    output: Path,
+    size: tuple[int, int],
+    theme: str | None = None,
+    press: list[str] | None = None,
 ) -> Path:
-    """Render the roll-up of a loaded collection headless at `size` into an SVG file."""
+    """Render the roll-up of a loaded collection headless at `size` into an SVG file (after
+    pressing `press`)."""
     app = ChitieuApp(None, collection.period, collection=collection, preloaded=True)
 
     async def render() -> str:
@@ -321,6 +341,7 @@ def save_rollup_screenshot(
             if theme is not None:
                 app.theme = theme
             await pilot.pause()
+            await _press(pilot, press)
             return app.export_screenshot(title="chitieu")
 
     svg = asyncio.run(render())

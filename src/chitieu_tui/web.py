@@ -6,10 +6,15 @@ import argparse
 import ipaddress
 import shlex
 import sys
+from pathlib import Path
+from typing import Any
 
 from chitieu_tui import install_hint
 from chitieu_tui.core.errors import UsageError
 from chitieu_tui.i18n import t
+
+PAGE = Path(__file__).resolve().parent / "web_page"
+"""Our copy of textual-serve's page: the font from this server, not the internet; our words."""
 
 
 def is_loopback(host: str) -> bool:
@@ -47,7 +52,33 @@ def serve_web(args: argparse.Namespace) -> int:
         from textual_serve.server import Server
     except ImportError:
         raise UsageError("err.extra_missing", command="web", how=install_hint("web")) from None
-    server = Server(dashboard_command(args), host=args.host, port=args.port, title="chitieu")
+    server = local_server(Server, dashboard_command(args), args)
     print(t("web.listening", url=server.public_url), file=sys.stderr, flush=True)
     server.serve()
     return 0
+
+
+def local_server(base: Any, command: str, args: argparse.Namespace) -> Any:
+    """textual-serve's Server with our page (web_page/app_index.html) and the page's words.
+
+    The stock page links a font on the internet; ours declares the same Roboto Mono from the
+    server's own static folder, so the page loads nothing from outside the server.
+    """
+    # lazy: aiohttp_jinja2 comes with textual-serve (the optional `web` extra)
+    import aiohttp_jinja2
+
+    class LocalServer(base):  # type: ignore[misc, valid-type]
+        @aiohttp_jinja2.template("app_index.html")
+        async def handle_index(self, request: Any) -> dict[str, Any]:
+            context: dict[str, Any] = await base.handle_index.__wrapped__(self, request)
+            context["page"] = {
+                "lang": args.lang,
+                "start": t("web.page.start"),
+                "ended": t("web.page.ended"),
+                "restart": t("web.page.restart"),
+            }
+            return context
+
+    return LocalServer(
+        command, host=args.host, port=args.port, title="chitieu", templates_path=PAGE
+    )

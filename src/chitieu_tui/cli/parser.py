@@ -389,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=t("cli.opt.size"),
     )
     shot.add_argument("--light", action="store_true", help=t("cli.light_help"))
+    shot.add_argument("--press", metavar="KEYS", default="", help=t("cli.opt.press"))
     setp = subs.add_parser("set", help="enter one value (locked, atomic write), then snapshot")
     _source_options(setp, sub=True)
     setp_id = setp.add_argument("id", metavar="ID", help=t("cli.opt.id"))

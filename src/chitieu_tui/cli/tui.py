@@ -31,13 +31,20 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     collection = make_collection(args)
     if collection is not None:
         load_collection(collection, args.period)
-        path = save_rollup_screenshot(collection, Path(args.output), args.size, theme=_theme(args))
+        path = save_rollup_screenshot(
+            collection, Path(args.output), args.size, theme=_theme(args), press=args.press.split()
+        )
         print(path)
         return 0
     source = make_source(args)
     width, height = args.size
     path = save_screenshot(
-        source, Path(args.output), (width, height), args.period, theme=_theme(args)
+        source,
+        Path(args.output),
+        (width, height),
+        args.period,
+        theme=_theme(args),
+        press=args.press.split(),
     )
     print(path)
     return 0

@@ -1201,4 +1201,28 @@ MESSAGES: dict[str, str] = {
     "err.pdf.timeout": "LibreOffice had not finished after {seconds} seconds: stopped",
     # -- warnings told at a load (issue 23: screens/controller.py) --
     "warnings_more": "… and {n} more warnings: chitieu check lists them all",
+    # issue 24: the browser page's own words (chitieu web)
+    "web.page.start": "Start",
+    "web.page.ended": "Session ended.",
+    "web.page.restart": "Restart",
+    # issue 24: the year's path (detail view, headline chart)
+    "path.title": "The year's path",
+    "path.quarter": "Q{q}",
+    "path.actual": "Actual, {quarter}: {value}",
+    "path.plan": "Quarterly plan",
+    "path.pace": "Straight pace to the target",
+    "path.last_year": "Year {year}",
+    "path.projection": "Projected year end: {value}",
+    "path.target": "Target: {value}",
+    "path.col_quarter": "Quarter",
+    "path.col_actual": "Actual",
+    "path.col_plan": "Planned",
+    "path.none": "No path to draw: a milestone is done or not.",
+    "path.help": "the year's path of headline card 1–6 (chart)",
+    "cli.opt.press": 'keys pressed before the picture is taken, by name, e.g. "1" or "down enter"',
+    # issue 24: the roll-up's chart of one column
+    "rollup.chart_title": "{name} · percent of the annual target, by unit",
+    "rollup.chart_empty": "No unit has a value for it yet",
+    "rollup.chart_missing": "No data: {names}",
+    "help_rollup_g": "show or hide the chart of the sorted column: one bar a unit, best first (shown by itself from 30 lines)",
 }

@@ -1204,4 +1204,28 @@ MESSAGES: dict[str, str] = {
     "err.pdf.timeout": "LibreOffice chưa chuyển xong sau {seconds} giây: đã dừng",
     # -- warnings told at a load (issue 23: screens/controller.py) --
     "warnings_more": "… và {n} cảnh báo khác: lệnh chitieu check liệt kê đủ",
+    # issue 24: the browser page's own words (chitieu web)
+    "web.page.start": "Bắt đầu",
+    "web.page.ended": "Phiên làm việc đã kết thúc.",
+    "web.page.restart": "Mở lại",
+    # issue 24: the year's path (detail view, headline chart)
+    "path.title": "Diễn biến trong năm",
+    "path.quarter": "Quý {q}",
+    "path.actual": "Thực hiện, {quarter}: {value}",
+    "path.plan": "Kế hoạch theo quý",
+    "path.pace": "Tiến độ đều đến chỉ tiêu",
+    "path.last_year": "Năm {year}",
+    "path.projection": "Dự kiến cuối năm: {value}",
+    "path.target": "Chỉ tiêu: {value}",
+    "path.col_quarter": "Quý",
+    "path.col_actual": "Thực hiện",
+    "path.col_plan": "Kế hoạch",
+    "path.none": "Không có biểu đồ: chỉ tiêu dạng mốc chỉ có xong hoặc chưa.",
+    "path.help": "biểu đồ diễn biến trong năm của thẻ 1–6",
+    "cli.opt.press": 'các phím bấm trước khi chụp, theo tên, ví dụ "1" hoặc "down enter"',
+    # issue 24: the roll-up's chart of one column
+    "rollup.chart_title": "{name} · % kế hoạch năm theo đơn vị",
+    "rollup.chart_empty": "Chưa đơn vị nào có số liệu",
+    "rollup.chart_missing": "Chưa có số liệu: {names}",
+    "help_rollup_g": "hiện hoặc ẩn biểu đồ của cột đang xếp: mỗi đơn vị một thanh, cao nhất trước (tự hiện khi màn hình từ 30 dòng)",
 }

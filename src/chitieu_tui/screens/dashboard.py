@@ -30,6 +30,7 @@ from chitieu_tui.screens.detail import DetailScreen
 from chitieu_tui.screens.entry import EntryScreen
 from chitieu_tui.screens.filtering import FilterActions
 from chitieu_tui.screens.help import HelpScreen
+from chitieu_tui.screens.path import PathScreen
 from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, KeyBar, SummaryBar
 
 MAX_CARDS = 6
@@ -76,6 +77,7 @@ class DashboardScreen(FilterActions, Controller):
         Binding("enter", "open_row", "key.details", key_display="Enter"),
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("exclamation_mark", "alerts", "alerts", key_display="!"),
+        *(Binding(str(n), f"path({n})", show=False) for n in range(1, MAX_CARDS + 1)),
         Binding("ctrl+p", "app.command_palette", "key.palette", key_display="Ctrl+P"),
         Binding("escape", "clear_filter", "key.back", key_display="Esc"),
     ]
@@ -384,6 +386,14 @@ class DashboardScreen(FilterActions, Controller):
         if self.view is not None and not isinstance(self.app.screen, DetailScreen):
             self._looked_at(message.indicator_id)
             self.app.push_screen(DetailScreen(self.view, message.indicator_id, source=self.source))
+
+    def action_path(self, n: int) -> None:
+        """`1`–`6`: the year's path of headline card `n` (issue 24)."""
+        if self.view is None or self.app.screen is not self:
+            return
+        evs = headline(self.view)
+        if 1 <= n <= len(evs):
+            self.app.push_screen(PathScreen(self.view, evs[n - 1]))
 
     def action_help(self) -> None:
         """`?`."""

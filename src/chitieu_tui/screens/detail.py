@@ -17,10 +17,11 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from chitieu_tui.core.arithmetic import Evaluation, Status, pace
+from chitieu_tui.core.arithmetic import Board, Evaluation, Status, pace
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.journal import Change, JournalSource
+from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import Source, View
 from chitieu_tui.core.targets import Assignment, HandsDown, handed_down
 from chitieu_tui.i18n import t
@@ -28,10 +29,15 @@ from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import due_period, quantity
 from chitieu_tui.present.journal import change_line, closed_text, entered_text
 from chitieu_tui.present.origin import origin_text, source_text
+from chitieu_tui.present.path import YearPath, year_path
 from chitieu_tui.present.status import label
 from chitieu_tui.present.time import date_text, datetime_text
 from chitieu_tui.screens.localized import LocalizedBindings
+from chitieu_tui.widgets.path_chart import PathChart
 from chitieu_tui.widgets.status_table import status_class, status_classes, status_css
+
+YEAR_HISTORY = 8
+"""Quarters read for the year's path: this year's and all of last year's (at Q4: 8)."""
 
 
 def _value(ev: Evaluation, x: float | bool | None) -> str:
@@ -59,6 +65,7 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """A scrollable panel and the footer."""
         with VerticalScroll(id="detail"):
+            yield PathChart(self.path(self.view.history), id="detail-path")
             yield Static(self.body(), id="detail-body", markup=False)
             yield Static(Text(""), id="detail-journal", markup=False)
         yield Footer()
@@ -79,6 +86,8 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
             self._read_handed(lambda: asyncio.to_thread(handed_down, data.root, year, iid))
         elif isinstance(self.source, HandsDown) and self.view.board.judged:
             self._read_handed(partial(self.source.ahanded, year, iid))  # a server's
+        if self.source is not None and not self._has_the_year():
+            self._read_year(self.source)
 
     @work(exclusive=True, group="handed", exit_on_error=False)
     async def _read_handed(
@@ -91,6 +100,31 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
             self.handed = found
             for box in self.query("#detail-body").results(Static):
                 box.update(self.body())
+
+    def _has_the_year(self) -> bool:
+        """True when the view's boards hold every quarter the path draws (last year's four,
+        this year's so far); else they are read once more, further back."""
+        period = self.view.board.period
+        wanted = {Period(period.year - 1, q) for q in range(1, 5)}
+        wanted |= {Period(period.year, q) for q in range(1, period.quarter)}
+        return wanted <= {board.period for board in self.view.history}
+
+    def path(self, boards: list[Board]) -> YearPath | None:
+        """The indicator's year's path from `boards` (None for a milestone)."""
+        ev = self.view.board.get(self.indicator_id)
+        return None if ev is None else year_path(ev, boards, self.view.board.judged)
+
+    @work(exclusive=True, group="year", exit_on_error=False)
+    async def _read_year(self, source: Source) -> None:
+        """Last year's every quarter for the path (the view has the last five quarters);
+        a failure keeps the path drawn from what the view had."""
+        try:
+            fuller = await source.aload(self.view.period, history=YEAR_HISTORY)
+        except ChitieuError:
+            return
+        if self.is_attached:
+            for chart in self.query("#detail-path").results(PathChart):
+                chart.show(self.path(fuller.history))
 
     @work(exclusive=True, group="journal", exit_on_error=False)
     async def _read_journal(self, source: JournalSource) -> None:

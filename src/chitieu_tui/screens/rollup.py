@@ -36,12 +36,14 @@ from chitieu_tui.present.rollup import (
     offline_text,
     summary_text,
 )
+from chitieu_tui.present.rollup_chart import column_chart
 from chitieu_tui.present.targets import rollup_note
 from chitieu_tui.screens.approval import ApprovalDone, ApprovalFailed, ApproveScreen, ReturnScreen
 from chitieu_tui.screens.controller import Command, Controller
 from chitieu_tui.screens.dashboard import DashboardScreen, _local_now
 from chitieu_tui.screens.filtering import FilterActions
 from chitieu_tui.screens.help import HelpScreen
+from chitieu_tui.widgets.column_chart import ColumnChartView
 from chitieu_tui.widgets.key_bar import KeyBar
 from chitieu_tui.widgets.scorecard import Scorecard
 
@@ -101,10 +103,13 @@ class RollupScreen(FilterActions, Controller):
         Binding("slash", "filter", "filter", key_display="/"),
         Binding("b", "behind", "behind"),
         Binding("o", "sort", "sort"),
+        Binding("g", "chart", show=False),
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("ctrl+p", "app.command_palette", "key.palette", key_display="Ctrl+P"),
         Binding("escape", "clear_filter", show=False),
     ]
+    CHART_MIN_HEIGHT = 30
+    """The column's chart is shown by itself from this many lines (below, `g` shows it)."""
 
     def __init__(
         self,
@@ -132,6 +137,8 @@ class RollupScreen(FilterActions, Controller):
         """The account's role (`viewer`, `editor`, `approver`): over the API as `GET
         /api/v1/me` says it (None until asked); on a collection folder `approver` when its
         units can be written (the folder's permissions are the rights), else `viewer`."""
+        self.chart_wanted: bool | None = None
+        """`g` shows or hides the column's chart; None: shown when the screen is tall."""
         self.role_units: tuple[str, ...] = ("*",)
         """The units the role is for (over the API, `/me`'s `units`)."""
 
@@ -464,6 +471,7 @@ class RollupScreen(FilterActions, Controller):
         box.display = False
         yield box
         yield Scorecard(id="scorecard")
+        yield ColumnChartView(id="rollup-chart")
         yield Static(legend_content(), id="rollup-legend")
         left_out = Static(Text(""), id="rollup-left-out", markup=False)
         left_out.display = False
@@ -488,6 +496,7 @@ class RollupScreen(FilterActions, Controller):
         note.update(Text(text))
         note.display = bool(text)
         self.table.show(collection)
+        self.show_chart()
         left_out = self.query_one("#rollup-left-out", Static)
         columns = self.table.columns_ids
         words = left_out_text(collection, columns)
@@ -499,6 +508,47 @@ class RollupScreen(FilterActions, Controller):
             self._file_role()
         elif self.role is not None:
             self.set_role(self.role, self.role_units)
+
+    def chart_column(self) -> int | None:
+        """The column the chart shows: the one the scorecard is sorted by, else the first."""
+        table = self.table
+        if not table.columns_ids:
+            return None
+        key = table.sort_by
+        if key.startswith("c") and key[1:].isdigit() and int(key[1:]) < len(table.columns_ids):
+            return int(key[1:])
+        return 0
+
+    def show_chart(self) -> None:
+        """The chart of `chart_column` (issue 24): one bar a unit, best first; shown when
+        the screen is tall enough, or as `g` says."""
+        view = self.query_one(ColumnChartView)
+        wanted = self.chart_wanted
+        if wanted is None:
+            wanted = self.size.height >= self.CHART_MIN_HEIGHT
+        index = self.chart_column()
+        view.display = wanted and index is not None
+        if view.display and index is not None:
+            table = self.table
+            view.show(column_chart(self.collection, table.columns_ids[index], table.names[index]))
+
+    def action_chart(self) -> None:
+        """`g`: show or hide the chart of the sorted column."""
+        self.chart_wanted = not self.query_one(ColumnChartView).display
+        self.show_chart()
+
+    def on_resize(self) -> None:
+        """Tall enough for the chart, or no longer."""
+        self.show_chart()
+
+    def action_sort(self) -> None:
+        """`o`: sort by the next column; the chart follows it."""
+        super().action_sort()
+        self.show_chart()
+
+    def on_data_table_header_selected(self) -> None:
+        """A heading clicked (the scorecard sorted by it): the chart follows."""
+        self.show_chart()
 
     def show_progress(self, done: int, total: int) -> None:
         """`Đang tải 12/150 đơn vị…` and a bar, while a server's units load."""

@@ -24,6 +24,8 @@ from chitieu_tui.present.rollup import (
     total_cell,
     unit_rows,
 )
+from chitieu_tui.present.rollup_chart import mix_cells, status_mix
+from chitieu_tui.widgets.path_chart import draws_unicode
 from chitieu_tui.widgets.status_table import (
     sorted_known_first,
     status_class,
@@ -34,7 +36,9 @@ from chitieu_tui.widgets.status_table import (
 TOTAL_KEY = "total"
 FIXED = ("rank", "name", "state", "met")
 _RANK = 6
-_MET = 5
+_MIX = 6
+"""The status-mix bar's width in the `met` column (issue 24)."""
+_MET = 6 + _MIX
 _STATE_MIN = 8
 _STATE_CAP = 20
 _NAME_MIN = 18
@@ -276,8 +280,16 @@ class Scorecard(DataTable[Text]):
             Text(str(row.rank), justify="right"),
             name_text,
             Text(row.state_text(), style=self._state_style(row), no_wrap=True, overflow="ellipsis"),
-            Text(f"{row.met}/{row.total}", justify="right"),
+            self._met(row),
         ] + [self._cell(c) for c in row.cells]
+
+    def _met(self, row: UnitRow) -> Text:
+        """`4/7` and the unit's status mix as a small bar (met, on track, behind, no data)."""
+        text = Text(f"{row.met}/{row.total} ", justify="right", no_wrap=True)
+        fill = "▆" if draws_unicode() else "#"
+        for status, n in mix_cells(status_mix(row.member.board), _MIX):
+            text.append(fill * n, style=self._style(status_class(status)))
+        return text
 
     def _state_style(self, row: UnitRow) -> Style:
         """Late or returned in the error colour, approved in the met colour, open muted."""
@@ -326,8 +338,8 @@ class Scorecard(DataTable[Text]):
         self.rebuild()
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
-        """Click on a column heading: sort by it."""
-        event.stop()
+        """Click on a column heading: sort by it (the event goes on up: the roll-up's chart
+        follows the sorted column)."""
         if event.column_key.value is not None:
             self.sort_on(event.column_key.value)
 

@@ -7,6 +7,17 @@ from __future__ import annotations
 from chitieu_tui.core.rules import Result, broken, side_msg, side_text
 from chitieu_tui.i18n import t
 
+_IMPORTANCE = {
+    "high": "rule.importance.high",
+    "medium": "rule.importance.medium",
+    "low": "rule.importance.low",
+}
+_STATE = {
+    "holds": "rule.state.holds",
+    "broken": "rule.state.broken",
+    "skipped": "rule.state.skipped",
+}
+
 
 def op_text(op: str) -> str:
     """The operator as shown: as written, `both` in words."""
@@ -29,12 +40,12 @@ def line(result: Result) -> str:
 
 def importance(result: Result) -> str:
     """`bắt buộc` / `cần xem` / `lưu ý`."""
-    return t(f"rule.importance.{result.rule.importance}")
+    return t(_IMPORTANCE[result.rule.importance])
 
 
 def state(result: Result) -> str:
     """`đúng` / `vi phạm` / `chưa đủ số liệu`."""
-    return t(f"rule.state.{result.state}")
+    return t(_STATE[result.state])
 
 
 def item(result: Result) -> str:

@@ -85,6 +85,7 @@ UnitInfo = _wire_of(model.UnitInfo)
 Dashboard = _wire_of(model.Dashboard)
 Group = _wire_of(model.Group)
 Indicator = _wire_of(model.Indicator)
+Rule = _wire_of(model.Rule)
 
 
 class UnitItem(Struct, kw_only=True, frozen=True):
@@ -102,6 +103,8 @@ class UnitDocument(Struct, kw_only=True, frozen=True):
     dashboard: Dashboard = msgspec.field(default_factory=Dashboard)  # type: ignore[valid-type]
     groups: list[Group]  # type: ignore[valid-type]
     indicators: list[Indicator]  # type: ignore[valid-type]
+    rules: list[Rule] = msgspec.field(default_factory=list)  # type: ignore[valid-type]
+    """`[[rule]]`: rules between figures (DESIGN section 15); none when absent."""
 
 
 class PeriodList(Struct, kw_only=True, frozen=True):

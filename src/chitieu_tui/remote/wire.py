@@ -89,14 +89,18 @@ def schema_words(text: str) -> Msg:
 
 
 def definitions_to_json(defs: Definitions) -> dict[str, Any]:
-    """`{"schema", "unit", "dashboard", "groups", "indicators"}`: chitieu.toml as JSON."""
-    return {
+    """`{"schema", "unit", "dashboard", "groups", "indicators", "rules"}`: chitieu.toml as
+    JSON (`rules` only when it has some)."""
+    found = {
         "schema": SCHEMA,
         "unit": msgspec.to_builtins(defs.unit),
         "dashboard": msgspec.to_builtins(defs.dashboard),
         "groups": [msgspec.to_builtins(g) for g in defs.groups],
         "indicators": [drop_none(msgspec.to_builtins(i)) for i in defs.indicators],
     }
+    if defs.rules:
+        found["rules"] = [msgspec.to_builtins(r) for r in defs.rules]
+    return found
 
 
 def definitions_from_json(data: Any, where: str) -> Definitions:
@@ -115,6 +119,8 @@ def definitions_from_json(data: Any, where: str) -> Definitions:
     }
     if data.get("dashboard") is not None:
         toml_like["dashboard"] = data["dashboard"]
+    if data.get("rules"):
+        toml_like["rule"] = data["rules"]
     return definitions_from_dict(toml_like, Locator(where))
 
 

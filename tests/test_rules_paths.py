@@ -155,3 +155,45 @@ def test_set_over_the_api_is_refused_with_the_message(
         json.loads(json.dumps(plain_values(root / "progress" / "2026-Q1.toml")))["so-to-chuc-dang"]
         == 480
     )
+
+
+def _break_by_hand(root: Path, high: bool = True) -> None:
+    path = root / "progress" / "2026-Q1.toml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("so-to-chuc-dang = 37", "so-to-chuc-dang = 480")
+    if high:
+        text = text.replace("ket-nap-dang-vien = 6", "ket-nap-dang-vien = 1500")
+    path.write_text(text, encoding="utf-8")
+
+
+def test_check_exits_1_on_a_broken_high_rule_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_sample(tmp_path)
+    capsys.readouterr()
+    assert _run("check", "--config", str(root)) == 0
+    _break_by_hand(root, high=False)
+    assert _run("check", "--config", str(root)) == 0  # a medium rule: said, not failed
+    captured = capsys.readouterr()
+    assert "2026-Q1.toml: [cần xem] Mỗi tổ chức đảng" in captured.err
+    assert "OK" in captured.out
+    _break_by_hand(root)
+    assert _run("check", "--config", str(root), "--lang", "en") == 1
+    err = capsys.readouterr().err
+    assert (
+        "2026-Q1.toml: [high] Số đảng viên kết nạp trong quý không thể lớn hơn tổng số đảng "
+        "viên: ket-nap-dang-vien = 1,500 <= dang-vien = 1,430"
+    ) in err
+
+
+def test_alerts_list_broken_rules_and_fail_on_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_sample(tmp_path)
+    _break_by_hand(root)
+    capsys.readouterr()
+    assert _run("alerts", "--config", str(root), "--period", "2026-Q1") == 0
+    out = capsys.readouterr().out
+    assert "2 quy tắc bị vi phạm" in out
+    assert "  [bắt buộc] Số đảng viên kết nạp" in out
+    assert "  [cần xem] Mỗi tổ chức đảng" in out

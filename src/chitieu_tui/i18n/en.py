@@ -1232,4 +1232,6 @@ MESSAGES: dict[str, str] = {
     "rule.op.both": "both filled or neither",
     "rule.written_broken": "Written, but {n} rules are broken:",
     "rule.item": "[{importance}] {line}",
+    "rule.detail_line": "{state} — {item}",
+    "d_rules": "Rules it takes part in",
 }

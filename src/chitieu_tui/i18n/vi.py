@@ -1235,4 +1235,6 @@ MESSAGES: dict[str, str] = {
     "rule.op.both": "cùng có/cùng trống",
     "rule.written_broken": "Đã ghi, nhưng {n} quy tắc bị vi phạm:",
     "rule.item": "[{importance}] {line}",
+    "rule.detail_line": "{state} — {item}",
+    "d_rules": "Quy tắc liên quan",
 }

@@ -53,6 +53,11 @@ def item(result: Result) -> str:
     return t("rule.item", importance=importance(result), line=line(result))
 
 
+def detail_line(result: Result) -> str:
+    """`vi phạm — [cần xem] <line>`: one rule in the detail view, with its state."""
+    return t("rule.detail_line", state=state(result), item=item(result))
+
+
 def broken_count(results: list[Result]) -> str:
     """`2 quy tắc bị vi phạm`; "" when none is."""
     n = len(broken(results))

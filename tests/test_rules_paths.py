@@ -197,3 +197,25 @@ def test_alerts_list_broken_rules_and_fail_on_them(
     assert "2 quy tắc bị vi phạm" in out
     assert "  [bắt buộc] Số đảng viên kết nạp" in out
     assert "  [cần xem] Mỗi tổ chức đảng" in out
+
+
+def test_the_json_report_carries_the_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_sample(tmp_path)
+    _break_by_hand(root)
+    capsys.readouterr()
+    assert _run("report", "--config", str(root), "--period", "2026-Q1", "--format", "json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(r["importance"], r["state"]) for r in data["rules"]] == [
+        ("high", "broken"),
+        ("medium", "broken"),
+        ("low", "holds"),
+    ]
+    first = data["rules"][0]
+    assert (first["left"], first["op"], first["right"]) == ("ket-nap-dang-vien", "<=", "dang-vien")
+    assert (first["left_value"], first["right_value"], first["when"]) == (1500.0, 1430.0, "filled")
+    assert first["message"] == HIGH_VI
+    capsys.readouterr()
+    assert _run("report", "--config", str(root), "--period", "2025-Q4", "--format", "json") == 0
+    assert json.loads(capsys.readouterr().out)["rules"] == []  # 2025's definitions have none

@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from chitieu_tui.core import rules
 from chitieu_tui.core.approval import closed_to_json, quarter_state, returned_to_json
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
 from chitieu_tui.core.numbers import whole
@@ -115,7 +116,28 @@ def to_json(board: Board) -> dict[str, Any]:
         "returned": returned_to_json(board.progress.returned if board.progress else None),
         "summary": summary,
         "indicators": rows,
+        "rules": rules_to_json(board),
     }
+
+
+def rules_to_json(board: Board) -> list[dict[str, Any]]:
+    """Every rule between figures over the quarter (DESIGN section 15; docs/cli.md): its
+    sides as written, `op`, `importance`, `message`, `when`, the `state` (`holds`, `broken`,
+    `skipped`) and both sides' values (`null`: no value)."""
+    return [
+        {
+            "left": rules.side_text(r.rule.left),
+            "op": r.rule.op,
+            "right": rules.side_text(r.rule.right),
+            "importance": r.rule.importance,
+            "message": r.rule.message,
+            "when": r.rule.when,
+            "state": r.state,
+            "left_value": r.left,
+            "right_value": r.right,
+        }
+        for r in rules.board_results(board)
+    ]
 
 
 def _plain(value: Any) -> bool:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -359,3 +360,91 @@ def test_a_quarter_without_rules_writes_as_before(tmp_path: Path) -> None:
     root = make_datadir(tmp_path, INDICATORS, {"2026-Q1": "moi = 6\n"})
     set_value(root, Q1, "moi", 29)
     assert plain_values(root / "progress" / "2026-Q1.toml") == {"moi": 29}
+
+
+# ---- an independent check (issue 25 item 6) --------------------------------------------
+# A second, naive implementation: the test builds each side as its own tuple tree and text
+# (fully parenthesised), computes it with exact fractions, and judges the rule by the
+# letter of docs/formats.md; the product must agree on every generated quarter.
+
+NAIVE_IDS = ["a", "b-c", "d"]
+
+
+def _naive_trees() -> st.SearchStrategy[object]:
+    leaves = st.one_of(st.sampled_from(NAIVE_IDS), st.integers(min_value=0, max_value=9))
+    return st.recursive(
+        leaves,
+        lambda inner: st.tuples(st.sampled_from("+-*/"), inner, inner),
+        max_leaves=4,
+    )
+
+
+def _naive_text(tree: object) -> str:
+    if isinstance(tree, tuple):
+        op, left, right = tree
+        return f"({_naive_text(left)} {op} {_naive_text(right)})"
+    return str(tree)
+
+
+def _naive_value(tree: object, values: dict[str, int], zero: bool) -> Fraction | None:
+    if isinstance(tree, int):
+        return Fraction(tree)
+    if isinstance(tree, str):
+        if tree in values:
+            return Fraction(values[tree])
+        return Fraction(0) if zero else None
+    op, left, right = tree  # type: ignore[misc]
+    lv, rv = _naive_value(left, values, zero), _naive_value(right, values, zero)
+    if lv is None or rv is None:
+        return None
+    if op == "/":
+        return None if rv == 0 else lv / rv
+    return {"+": lv + rv, "-": lv - rv, "*": lv * rv}[op]
+
+
+def _naive_ids(tree: object) -> set[str]:
+    if isinstance(tree, tuple):
+        return _naive_ids(tree[1]) | _naive_ids(tree[2])
+    return {tree} if isinstance(tree, str) else set()
+
+
+def _naive_state(op: str, when: str, left: object, right: object, values: dict[str, int]) -> str:
+    if op == "both":
+        filled_l = _naive_ids(left) <= set(values)
+        filled_r = _naive_ids(right) <= set(values)
+        return "holds" if filled_l == filled_r else "broken"
+    lv = _naive_value(left, values, when == "always")
+    rv = _naive_value(right, values, when == "always")
+    if lv is None or rv is None:
+        return "skipped"
+    held = {
+        "<=": lv <= rv,
+        "<": lv < rv,
+        "==": lv == rv,
+        "!=": lv != rv,
+        ">=": lv >= rv,
+        ">": lv > rv,
+    }[op]
+    return "holds" if held else "broken"
+
+
+@given(
+    left=_naive_trees(),
+    right=_naive_trees(),
+    op=st.sampled_from(["<=", "<", "==", "!=", ">=", ">", "both"]),
+    when=st.sampled_from(["filled", "always"]),
+    values=st.dictionaries(st.sampled_from(NAIVE_IDS), st.integers(min_value=0, max_value=9)),
+)
+@settings(max_examples=600, deadline=None)
+def test_a_naive_implementation_agrees_on_generated_quarters(
+    left: object, right: object, op: str, when: str, values: dict[str, int]
+) -> None:
+    rule = rules.Rule(
+        left=_naive_text(left),
+        right=_naive_text(right),
+        op=op,  # type: ignore[arg-type]
+        message="m",
+        when=when,  # type: ignore[arg-type]
+    )
+    got = rules.check_rule(0, rule, {k: float(v) for k, v in values.items()})
+    assert got.state == _naive_state(op, when, left, right, values), (rule, values)

@@ -14,6 +14,7 @@ from hostile_server import UvicornThread
 from servers import call
 
 from chitieu_tui.cli import main
+from chitieu_tui.core import alerts as core_alerts
 from chitieu_tui.core import rules
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.users import add_user
@@ -158,6 +159,8 @@ def test_set_over_the_api_is_refused_with_the_message(
 
 
 def _break_by_hand(root: Path, high: bool = True) -> None:
+    """A medium rule (and a high one) broken in the file itself: the writer would refuse
+    the high one."""
     path = root / "progress" / "2026-Q1.toml"
     text = path.read_text(encoding="utf-8")
     text = text.replace("so-to-chuc-dang = 37", "so-to-chuc-dang = 480")
@@ -187,7 +190,7 @@ def test_check_exits_1_on_a_broken_high_rule_only(
 
 
 def test_alerts_list_broken_rules_and_fail_on_them(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = copy_sample(tmp_path)
     _break_by_hand(root)
@@ -197,6 +200,12 @@ def test_alerts_list_broken_rules_and_fail_on_them(
     assert "2 quy tắc bị vi phạm" in out
     assert "  [bắt buộc] Số đảng viên kết nạp" in out
     assert "  [cần xem] Mỗi tổ chức đảng" in out
+    monkeypatch.setattr(core_alerts, "alerts", lambda board, on=None: [])  # rules alone
+    assert _run("alerts", "--config", str(root), "--period", "2026-Q1", "--fail") == 1
+    capsys.readouterr()
+    copy = copy_sample(tmp_path / "fine")
+    assert _run("alerts", "--config", str(copy), "--period", "2026-Q1", "--fail") == 0
+    assert "quy tắc" not in capsys.readouterr().out
 
 
 def test_the_json_report_carries_the_rules(

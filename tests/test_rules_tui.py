@@ -9,6 +9,7 @@ from pathlib import Path
 from datadirs import copy_sample
 from rich.console import Console
 from test_entry_form import SIZE, open_form, press, shown, type_value, values
+from test_rules_paths import _break_by_hand
 from tuikit import RecordingApp as App
 from tuikit import dash, settle
 
@@ -57,15 +58,6 @@ def _detail_text(screen: object) -> str:
     console = Console(width=200, file=io.StringIO(), record=True)
     console.print(screen.body())
     return " ".join(console.export_text().split())
-
-
-def _break_by_hand(root: Path) -> None:
-    """Two rules broken in the file itself (the writer would refuse the high one)."""
-    path = root / "progress" / "2026-Q1.toml"
-    text = path.read_text(encoding="utf-8")
-    text = text.replace("so-to-chuc-dang = 37", "so-to-chuc-dang = 480")
-    text = text.replace("ket-nap-dang-vien = 6", "ket-nap-dang-vien = 1500")
-    path.write_text(text, encoding="utf-8")
 
 
 async def test_the_summary_counts_broken_rules(tmp_path: Path) -> None:

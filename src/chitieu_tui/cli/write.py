@@ -151,7 +151,7 @@ def _defs_of(source: FileSource | ApiSource | _ApiUnit, period: Period) -> Defin
         return source.data.defs_for(period)
     if isinstance(source, _ApiUnit):
         return source.board(period).definitions
-    return source.load(period, history=0).board.definitions
+    return source.writer.definitions()  # read alone: a load would write a snapshot
 
 
 def _stored_text(written: Written, indicator_id: str) -> str:

@@ -228,3 +228,19 @@ def test_the_json_report_carries_the_rules(
     capsys.readouterr()
     assert _run("report", "--config", str(root), "--period", "2025-Q4", "--format", "json") == 0
     assert json.loads(capsys.readouterr().out)["rules"] == []  # 2025's definitions have none
+
+
+def test_the_markdown_report_lists_broken_rules_under_the_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_sample(tmp_path)
+    argv = ["report", "--config", str(root), "--period", "2026-Q1", "--format", "markdown"]
+    capsys.readouterr()
+    assert _run(*argv) == 0
+    assert "quy tắc" not in capsys.readouterr().out
+    _break_by_hand(root)
+    assert _run(*argv) == 0
+    out = capsys.readouterr().out
+    assert "**2 quy tắc bị vi phạm**" in out
+    assert "- \\[bắt buộc\\] Số đảng viên kết nạp" in out  # markup characters escaped
+    assert "ket-nap-dang-vien = 1.500 \\<= dang-vien = 1.430" in out

@@ -20,6 +20,7 @@ from chitieu_tui.core.numbers import whole
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import current, t
 from chitieu_tui.present import fmt, official
+from chitieu_tui.present import rules as present_rules
 from chitieu_tui.present.cells import REPORT_COLUMNS, REPORT_NUMERIC, report_headers, row_cells
 from chitieu_tui.present.journal import closed_text
 from chitieu_tui.present.official import provenance, provenance_line, title
@@ -272,6 +273,10 @@ def render(view: View, form: str) -> str:
                 )
             cells = [*_row(ev), *_who_cells(ev)]
             lines.append(md_row(cells))
+        results = rules.board_results(board)
+        if rules.broken(results):  # DESIGN section 15: under the table, one line each
+            lines += ["", f"**{_md(present_rules.broken_count(results))}**", ""]
+            lines += [f"- {_md(present_rules.item(r))}" for r in rules.broken(results)]
         return "\n".join(lines) + "\n"
     return _rich_table(view)
 

@@ -13,12 +13,14 @@ from typing import Any
 
 import msgspec
 
+from chitieu_tui.core import rules
 from chitieu_tui.core.approval import closed_to_json, quarter_state, returned_to_json
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
 from chitieu_tui.core.numbers import whole
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import current, t
 from chitieu_tui.present import fmt, official
+from chitieu_tui.present import rules as present_rules
 from chitieu_tui.present.cells import REPORT_COLUMNS, REPORT_NUMERIC, report_headers, row_cells
 from chitieu_tui.present.journal import closed_text
 from chitieu_tui.present.official import provenance, provenance_line, title
@@ -115,7 +117,28 @@ def to_json(board: Board) -> dict[str, Any]:
         "returned": returned_to_json(board.progress.returned if board.progress else None),
         "summary": summary,
         "indicators": rows,
+        "rules": rules_to_json(board),
     }
+
+
+def rules_to_json(board: Board) -> list[dict[str, Any]]:
+    """Every rule between figures over the quarter (DESIGN section 15; docs/cli.md): its
+    sides as written, `op`, `importance`, `message`, `when`, the `state` (`holds`, `broken`,
+    `skipped`) and both sides' values (`null`: no value)."""
+    return [
+        {
+            "left": rules.side_text(r.rule.left),
+            "op": r.rule.op,
+            "right": rules.side_text(r.rule.right),
+            "importance": r.rule.importance,
+            "message": r.rule.message,
+            "when": r.rule.when,
+            "state": r.state,
+            "left_value": r.left,
+            "right_value": r.right,
+        }
+        for r in rules.board_results(board)
+    ]
 
 
 def _plain(value: Any) -> bool:
@@ -250,6 +273,10 @@ def render(view: View, form: str) -> str:
                 )
             cells = [*_row(ev), *_who_cells(ev)]
             lines.append(md_row(cells))
+        results = rules.board_results(board)
+        if rules.broken(results):  # DESIGN section 15: under the table, one line each
+            lines += ["", f"**{_md(present_rules.broken_count(results))}**", ""]
+            lines += [f"- {_md(present_rules.item(r))}" for r in rules.broken(results)]
         return "\n".join(lines) + "\n"
     return _rich_table(view)
 

@@ -17,6 +17,7 @@ from chitieu_tui.cli.sources import (
     make_collection,
     make_source,
 )
+from chitieu_tui.core import rules
 from chitieu_tui.core.approval import deadline
 from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.datadir import DataDir, resolve_data_dir
@@ -31,10 +32,12 @@ from chitieu_tui.core.errors import (
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import t
+from chitieu_tui.present import rules as present_rules
 from chitieu_tui.present.journal import change_line
 from chitieu_tui.present.time import date_text
 
 if TYPE_CHECKING:
+    from chitieu_tui.core.arithmetic import Board
     from chitieu_tui.core.collection import Collection
 
 
@@ -63,12 +66,19 @@ def cmd_check(args: argparse.Namespace) -> int:
             broken_years.add(int(path.stem))
             problems.extend(flatten(exc))
     periods = data.periods()
+    broken_rules: list[tuple[bool, str]] = []  # (high, line): DESIGN section 15
     for period in periods:
         try:
             own = None if period.year in broken_years else data.year_definitions(period.year)
-            data.progress(period, own or defs)
+            progress = data.progress(period, own or defs)
         except ChitieuError as exc:
             problems.extend(flatten(exc))
+            continue
+        if progress is not None:
+            where = data.shown(data.progress_path(period))
+            for r in rules.broken(rules.evaluate(own or defs, progress.values)):
+                line = f"{where}: {present_rules.item(r)}"
+                broken_rules.append((r.rule.importance == "high", line))
     problems.extend(data.journal_problems())  # a quarter `set` would refuse is not OK
     progress_dir = data.root / "progress"
     if progress_dir.exists() and not progress_dir.is_dir():
@@ -86,7 +96,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{w.place}: warning: {w.message}" if w.place else f"warning: {w}", file=sys.stderr)
     for p in problems:
         print(p.render(), file=sys.stderr)
-    if problems:
+    for _, line in broken_rules:
+        print(line, file=sys.stderr)
+    if problems or any(high for high, _ in broken_rules):
         return 1
     shown = data.shown(data.definitions_path)
     print(t("check.ok", where=shown, indicators=len(defs.indicators), files=len(periods)))
@@ -254,7 +266,20 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     print(title(view.board, len(found)))
     for alert in found:
         print(line(alert, view.board))
-    return 1 if args.fail and found else 0
+    broken = _rules_listed(view.board)
+    return 1 if args.fail and (found or broken) else 0
+
+
+def _rules_listed(board: Board) -> int:
+    """The board's broken rules under their count (`2 quy tắc bị vi phạm`), one per line;
+    how many (DESIGN section 15)."""
+    results = rules.board_results(board)
+    count = present_rules.broken_count(results)
+    if count:
+        print(count)
+        for r in rules.broken(results):
+            print(f"  {present_rules.item(r)}")
+    return len(rules.broken(results))
 
 
 def alerts_collection(args: argparse.Namespace, collection: Collection) -> int:
@@ -282,6 +307,7 @@ def alerts_collection(args: argparse.Namespace, collection: Collection) -> int:
         print(title(board, len(found)))
         for alert in found:
             print(line(alert, board))
+        found_any = bool(_rules_listed(board)) or found_any
     late = overdue_units(collection)
     if late:
         found_any = True

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from chitieu_tui.cli.console import warn
 from chitieu_tui.cli.sources import make_collection
+from chitieu_tui.core import rules
 from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.datadir import BUNDLED, resolve_data_dir
 from chitieu_tui.core.errors import (
@@ -30,6 +31,7 @@ from chitieu_tui.core.writer import ImplausibleError
 from chitieu_tui.i18n import Msg, current, t
 from chitieu_tui.office import need
 from chitieu_tui.present import fmt
+from chitieu_tui.present import rules as present_rules
 from chitieu_tui.present.journal import closed_text
 
 if TYPE_CHECKING:
@@ -131,7 +133,25 @@ def cmd_set(args: argparse.Namespace) -> int:
     typed = clean(args.value.strip())
     print(t("cli.set_done", period=label, id=args.id, value=typed, stored=stored))
     _said(written)
+    _rules_said(_defs_of(source, period), written, [args.id])
     return 0
+
+
+def _rules_said(defs: Definitions, written: Written, ids: list[str]) -> None:
+    """The medium and low rules the values written take part in that the quarter now breaks
+    (a high one refused the write): DESIGN section 15."""
+    results = rules.evaluate(defs, written.progress.values, ids)
+    for text in present_rules.written_broken(results):
+        print(text)
+
+
+def _defs_of(source: FileSource | ApiSource | _ApiUnit, period: Period) -> Definitions:
+    """The definitions the quarter written is judged by."""
+    if isinstance(source, FileSource):
+        return source.data.defs_for(period)
+    if isinstance(source, _ApiUnit):
+        return source.board(period).definitions
+    return source.writer.definitions()  # read alone: a load would write a snapshot
 
 
 def _stored_text(written: Written, indicator_id: str) -> str:
@@ -383,4 +403,5 @@ def cmd_import(args: argparse.Namespace) -> int:
         label = p.period.label()
         print(t("o.i_written", n=len(p.requests), period=label, unit=unit))
         _said(written)
+        _rules_said(_defs_of(p.source, p.period), written, [r.id for r in p.requests])
     return 0

@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from chitieu_tui.core import rules
 from chitieu_tui.core.errors import ChitieuError, DataError, ErrorList, Place
 from chitieu_tui.core.model import (
     REPORT_TEXT_MAX,
@@ -55,11 +56,15 @@ _KIND_WORDS = {
     "direction": "choices.direction",
     "aggregate": "choices.aggregate",
     "style": "choices.style",
+    "op": "choices.op",
+    "importance": "choices.importance",
+    "when": "choices.when",
 }
 """Fields with a fixed set of values and the catalog keys listing them."""
 _TABLE_ITEMS = {
     "indicator": ("item.indicator", "item.indicator_n"),
     "group": ("item.group", "item.group_n"),
+    "rule": ("item.rule", "item.rule_n"),
 }
 """Array tables and the catalog keys naming one item (by id, by position)."""
 
@@ -325,9 +330,49 @@ def definitions_from_dict(data: dict[str, Any], loc: Locator) -> Definitions:
         errs.append(where.error(msg, "dashboard", None, "entry_due_days"))
     if defs.report is not None:
         errs.extend(report_problems(defs.report, loc))
+    errs.extend(_rule_problems(defs, where))
     if errs:
         raise errs[0] if len(errs) == 1 else ErrorList(list(errs))
     return _cleaned(defs)
+
+
+RULE_MESSAGE_MAX = 500
+"""Most characters of a rule's `message`."""
+
+
+def _rule_problems(defs: Definitions, where: _Where) -> list[DataError]:
+    """Each `[[rule]]`'s sides read by the safe parser (core/rules.py), every id known and a
+    number (not a milestone), a message to show: errors at the file's line and column."""
+    errs: list[DataError] = []
+    kinds = {ind.id: ind.kind for ind in defs.indicators}
+    for i, rule in enumerate(defs.rules):
+        for key in ("left", "right"):
+            raw = getattr(rule, key)
+            place = where.loc.place("rule", i, key)
+            try:
+                expr = rules.side(raw)
+            except rules.ExprError as exc:
+                msg, _ = where.item("rule", i, Msg("err.rule.side", side=key, detail=exc.msg))
+                at = where.loc.within(place, raw, exc.offset) if isinstance(raw, str) else place
+                errs.append(DataError(msg, at))
+                continue
+            for ident in rules.ids_of(expr):
+                kind = kinds.get(ident)
+                if kind is not None and kind != "milestone":
+                    continue
+                key_word = "err.rule.unknown_id" if kind is None else "err.rule.milestone"
+                detail = Msg(key_word, side=key, id=clean(ident))
+                msg, _ = where.item("rule", i, detail)
+                at = place
+                if isinstance(raw, str):
+                    at = where.loc.within(place, raw, rules.offset_of(raw, ident))
+                errs.append(DataError(msg, at))
+        if not rule.message.strip():
+            errs.append(where.error(Msg("err.rule.no_message"), "rule", i, "message"))
+        elif len(rule.message) > RULE_MESSAGE_MAX:
+            msg = Msg("err.report.too_long", field="message", most=RULE_MESSAGE_MAX)
+            errs.append(where.error(msg, "rule", i, "message"))
+    return errs
 
 
 REPORT_RECIPIENTS_MAX = 30
@@ -365,6 +410,7 @@ def _cleaned(defs: Definitions) -> Definitions:
         defs,
         report=clean_report(defs.report) if defs.report is not None else None,
         unit=msgspec.structs.replace(defs.unit, name=clean(defs.unit.name)),
+        rules=[msgspec.structs.replace(r, message=clean(r.message)) for r in defs.rules],
         groups=[msgspec.structs.replace(g, name=clean(g.name)) for g in defs.groups],
         indicators=[
             msgspec.structs.replace(

@@ -19,6 +19,9 @@ Report = Literal["ytd", "quarter"]
 Direction = Literal["increase", "decrease"]
 Aggregate = Literal["sum", "mean", "none"]
 Style = Literal["party", "state"]
+RuleOp = Literal["<=", "<", "==", "!=", ">=", ">", "both"]
+Importance = Literal["high", "medium", "low"]
+RuleWhen = Literal["filled", "always"]
 
 
 class UnitInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -157,6 +160,23 @@ def aggregate_of(ind: Indicator) -> Aggregate:
     return "none"
 
 
+class Rule(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """A rule between figures (`[[rule]]`, DESIGN section 15, core/rules.py)."""
+
+    left: str | float
+    """An indicator id, a number, or an expression of ids and numbers with `+ - * /`."""
+    right: str | float
+    """The other side, as `left`."""
+    op: RuleOp
+    """How the sides compare; `both`: both sides filled or neither."""
+    message: str
+    """What an official should check when the rule is broken."""
+    importance: Importance = "medium"
+    """high: a write that breaks it is refused; medium and low: written and listed."""
+    when: RuleWhen = "filled"
+    """filled: skipped while a side has no value; always: a missing value counts as 0."""
+
+
 class Definitions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """The whole of chitieu.toml."""
 
@@ -172,6 +192,8 @@ class Definitions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Headline cards and refresh interval."""
     report: ReportHead | None = None
     """Who files the report and in which layout (`[report]`); None: not given."""
+    rules: list[Rule] = msgspec.field(name="rule", default_factory=list)
+    """Rules between figures (`[[rule]]`), in order."""
 
     def indicator(self, indicator_id: str) -> Indicator | None:
         """The indicator with this id, or None."""

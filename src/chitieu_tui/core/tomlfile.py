@@ -82,6 +82,7 @@ class Locator:
     tables: dict[tuple[str, int], int] = field(default_factory=dict)
     keys: dict[tuple[str, int, str], int] = field(default_factory=dict)
     _text: str | None = field(default=None, repr=False, compare=False)
+    _source: str = field(default="", repr=False, compare=False)
 
     @classmethod
     def scan(cls, path: str, text: str) -> Locator:
@@ -89,7 +90,22 @@ class Locator:
 
         Valid files never ask, so a 5,000-indicator file is not scanned line by line.
         """
-        return cls(path, _text=text)
+        return cls(path, _text=text, _source=text)
+
+    def within(self, place: Place, needle: str, offset: int) -> Place:
+        """`place` (a `key =` line) with the column of `offset` inside the string `needle`
+        written on that line after its `=` (the place as it is when it is not there as
+        written, e.g. with escapes)."""
+        if place.line is None or not needle:
+            return place
+        lines = self._source.splitlines()
+        if place.line > len(lines):
+            return place
+        line = lines[place.line - 1]
+        start = line.find(needle, line.find("=") + 1)
+        if start < 0:
+            return place
+        return Place(place.where, place.line, start + offset + 1)
 
     def _index(self) -> None:
         """Index the headers and `key =` lines (a cheap line scan, not a parser)."""

@@ -51,6 +51,7 @@ from chitieu_tui.core.requests import (
     Unset,
     Written,
 )
+from chitieu_tui.core.rules import RuleError, refuse_high
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import Locator, link_problem, read_toml
 from chitieu_tui.i18n import Msg
@@ -510,6 +511,7 @@ def write(
                     account=r.account,
                 )
             )
+        _rules_hold(defs, entries, checked, changes, where)
         as_of = before.as_of if before is not None else None
         if not changes and before is not None:  # nothing to do: no journal entry, no write
             return Written(where, before)
@@ -530,6 +532,30 @@ def write(
         defs.unit.id, period, as_of, entries, source, modified, closed, chain, returned
     )
     return Written(where, after)
+
+
+def _rules_hold(
+    defs: Definitions,
+    entries: dict[str, Entry],
+    checked: list[_Checked],
+    changes: list[Change],
+    where: str,
+) -> None:
+    """RuleError (nothing written) when the quarter as it would stand breaks a high rule
+    that a changed value takes part in (DESIGN section 15); it names the last request of
+    such a value (a bulk write's `index`). Medium and low rules let the write through (the
+    caller lists them: core/rules.py `evaluate`)."""
+    changed = [c.id for c in changes if c.id]
+    try:
+        refuse_high(defs, entries, changed)
+    except RuleError as exc:
+        ids = set(exc.result.ids)
+        exc.place = Place(where)
+        exc.index = max(
+            (n for n, c in enumerate(checked) if getattr(c.request, "id", None) in ids),
+            default=None,
+        )
+        raise
 
 
 def notice_hand_changes(

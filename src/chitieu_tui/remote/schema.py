@@ -86,6 +86,7 @@ Dashboard = _wire_of(model.Dashboard)
 Group = _wire_of(model.Group)
 Indicator = _wire_of(model.Indicator)
 ReportHead = _wire_of(model.ReportHead)
+Rule = _wire_of(model.Rule)
 
 
 class UnitItem(Struct, kw_only=True, frozen=True):
@@ -106,6 +107,8 @@ class UnitDocument(Struct, kw_only=True, frozen=True):
     report: ReportHead | UnsetType = UNSET  # type: ignore[valid-type]
     """Who files the unit's report and in which layout (chitieu.toml `[report]`, DESIGN 14);
     absent when not given (and from an older server)."""
+    rules: list[Rule] = msgspec.field(default_factory=list)  # type: ignore[valid-type]
+    """`[[rule]]`: rules between figures (DESIGN section 15); none when absent."""
 
 
 class PeriodList(Struct, kw_only=True, frozen=True):

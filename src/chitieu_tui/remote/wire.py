@@ -89,8 +89,9 @@ def schema_words(text: str) -> Msg:
 
 
 def definitions_to_json(defs: Definitions) -> dict[str, Any]:
-    """`{"schema", "unit", "dashboard", "groups", "indicators", "report"?}`: chitieu.toml as
-    JSON (`report` only when `[report]` is given)."""
+    """`{"schema", "unit", "dashboard", "groups", "indicators", "report"?, "rules"?}`:
+    chitieu.toml as JSON (`report` only when `[report]` is given, `rules` only when it has
+    some)."""
     out: dict[str, Any] = {
         "schema": SCHEMA,
         "unit": msgspec.to_builtins(defs.unit),
@@ -100,6 +101,8 @@ def definitions_to_json(defs: Definitions) -> dict[str, Any]:
     }
     if defs.report is not None:
         out["report"] = msgspec.to_builtins(defs.report)
+    if defs.rules:
+        out["rules"] = [msgspec.to_builtins(r) for r in defs.rules]
     return out
 
 
@@ -121,6 +124,8 @@ def definitions_from_json(data: Any, where: str) -> Definitions:
         toml_like["dashboard"] = data["dashboard"]
     if data.get("report") is not None:
         toml_like["report"] = data["report"]
+    if data.get("rules"):
+        toml_like["rule"] = data["rules"]
     return definitions_from_dict(toml_like, Locator(where))
 
 

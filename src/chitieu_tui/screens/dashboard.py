@@ -351,7 +351,7 @@ class DashboardScreen(FilterActions, Controller):
         if ev is None:
             self.notify(t("e_no_row"), severity="warning", markup=False)
             return
-        self.app.push_screen(EntryScreen(self.source, ev), self._written)
+        self.app.push_screen(EntryScreen(self.source, ev, self.view.board), self._written)
 
     def action_close_quarter(self) -> None:
         """`c`: close the quarter shown (with a reason), or reopen it when closed."""

@@ -17,6 +17,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from chitieu_tui.core import rules
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status, pace
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import ChitieuError
@@ -26,6 +27,7 @@ from chitieu_tui.core.source import Source, View
 from chitieu_tui.core.targets import Assignment, HandsDown, handed_down
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
+from chitieu_tui.present import rules as present_rules
 from chitieu_tui.present.cells import due_period, quantity
 from chitieu_tui.present.journal import change_line, closed_text, entered_text
 from chitieu_tui.present.origin import origin_text, source_text
@@ -184,6 +186,23 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
             return []
         return [Text(t("d_pace"), style="bold"), grid, Text("")]
 
+    def _rules(self, indicator_id: str) -> list[RenderableType]:
+        """The rules the indicator takes part in and their state this quarter (DESIGN
+        section 15); nothing when it takes part in none."""
+        board = self.view.board
+        if not board.judged or not board.definitions.rules:
+            return []
+        values = board.progress.values if board.progress is not None else {}
+        found = rules.evaluate(board.definitions, values, [indicator_id])
+        if not found:
+            return []
+        lines: list[RenderableType] = [Text(t("d_rules"), style="bold")]
+        for r in found:
+            lines.append(
+                Text(present_rules.detail_line(r), style="bold" if r.state == "broken" else "")
+            )
+        return [*lines, Text("")]
+
     def body(self) -> RenderableType:
         """The whole detail as Rich renderables built from Text (never markup)."""
         board = self.view.board
@@ -239,7 +258,7 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
         if board.progress is not None and board.progress.closed is not None:
             row("d_closed", closed_text(board.progress.closed))
 
-        pace_rows = self._pace(ev)
+        pace_rows = [*self._pace(ev), *self._rules(ind.id)]
 
         history = Table(
             title=Text(t("d_history"), style="bold"),

@@ -15,7 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from chitieu_tui import i18n
-from chitieu_tui.core.arithmetic import Evaluation, Status, evaluate
+from chitieu_tui.core import rules
+from chitieu_tui.core.arithmetic import Board, Evaluation, Status, evaluate
 from chitieu_tui.core.errors import EntryError
 from chitieu_tui.core.model import Entry
 from chitieu_tui.core.requests import SetValue, Unset
@@ -28,6 +29,7 @@ from chitieu_tui.core.writer import (
 )
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
+from chitieu_tui.present import rules as present_rules
 from chitieu_tui.present.cells import quantity
 from chitieu_tui.present.failure import worded
 from chitieu_tui.present.time import clock_text, datetime_text
@@ -65,10 +67,12 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
 
     BINDINGS = [Binding("escape", "cancel", "e_cancel", key_display="Esc")]
 
-    def __init__(self, source: WritableSource, ev: Evaluation) -> None:
+    def __init__(self, source: WritableSource, ev: Evaluation, board: Board | None = None) -> None:
         super().__init__()
         self.source = source
         self.ev = ev
+        self.board = board
+        """The quarter shown: the rules between figures are judged on it before saving."""
         self.expect: Entry | None = ev.entry
         """The entry shown when the form opened: a save over another one is a conflict."""
         self._confirmed_text: str | None = None
@@ -93,6 +97,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
                 id="entry-value", placeholder="" if current == fmt.NONE else current, compact=True
             )
             yield Static(Text(""), id="entry-echo", markup=False)
+            yield Static(Text(""), id="entry-rules", markup=False)
             yield Static(Text(t("e_note")), markup=False)
             yield Input(id="entry-note", value=ev.note, compact=True)
             entry = ev.entry
@@ -118,6 +123,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         can_remove = self.ev.entry is not None
         self.query_one("#entry-remove", Button).display = can_remove
         self._show_behind(self.ev.status is Status.BEHIND)
+        self.query_one("#entry-rules").display = False
         self.query_one("#entry-value", Input).focus()
 
     def _show_behind(self, shown: bool) -> None:
@@ -172,6 +178,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         echo = self.query_one("#entry-echo", Static)
         if not event.value.strip():
             echo.update(Text(""))
+            self._show_rules(None)
             self._show_behind(self.ev.status is Status.BEHIND)
             return
         try:
@@ -179,8 +186,29 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
             value = parse_value(event.value, self.ev.indicator, i18n.current())
         except EntryError as exc:
             echo.update(Text(exc.text()))
+            self._show_rules(None)
             return
+        self._show_rules(value)
         self._show_behind(self.would_be_behind(value))
+
+    def _show_rules(self, value: float | bool | None) -> None:
+        """The rules the value typed would break, before saving (DESIGN section 15): a high
+        one will be refused, medium and low are written and listed."""
+        shown = self.query_one("#entry-rules", Static)
+        board = self.board
+        if value is None or board is None or not board.definitions.rules:
+            shown.update(Text(""))
+            shown.display = False
+            return
+        values: dict[str, float | bool] = {}
+        if board.progress is not None:
+            values.update({k: e.value for k, e in board.progress.values.items()})
+        values[self.ev.indicator.id] = value
+        found = rules.evaluate(board.definitions, values, [self.ev.indicator.id])
+        lines = present_rules.written_broken(found)[1:]
+        shown.update(Text("\n".join(lines)))
+        shown.display = bool(lines)
+        shown.set_class(bool(rules.broken(found, "high")), "-error")
 
     def action_cancel(self) -> None:
         """Close without writing."""

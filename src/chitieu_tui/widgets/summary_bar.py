@@ -7,6 +7,8 @@ from textual.geometry import Size
 from textual.widget import Widget
 
 from chitieu_tui.core.arithmetic import Board
+from chitieu_tui.core.rules import board_results
+from chitieu_tui.present.rules import broken_count
 from chitieu_tui.present.status import colour
 from chitieu_tui.present.summary import SEP, group_parts, summary_parts
 
@@ -27,6 +29,9 @@ class SummaryBar(Widget):
             Content.styled(part.text, f"{'bold ' if i == 0 else ''}{colour(part.status)}")
             for i, part in enumerate(summary_parts(board))
         ]
+        rules_broken = broken_count(board_results(board))  # DESIGN section 15
+        if rules_broken:
+            first.append(Content.styled(rules_broken, "bold $error"))
         groups = [Content.styled(part.text, "$foreground-muted") for part in group_parts(board)]
         lines = [first, groups]
         if lines != self.lines:  # no repaint when the counts are the same

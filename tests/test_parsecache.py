@@ -295,3 +295,20 @@ def test_an_entry_of_another_collection_folder_is_not_used(tmp_path: Path, cache
     a = ParseCache.for_folder(root)
     b = ParseCache.for_folder(tmp_path)
     assert a is not None and b is not None and a.path != b.path
+
+
+async def test_a_reload_after_the_first_save_keeps_the_other_entries(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _generated(tmp_path)
+    c = _load(root)  # saved once, the entries let go of
+    path = root / "u001" / "progress" / "2026-Q1.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    due = c.due()
+    assert "u001" in [m.key for m in due]
+    await c.aload(c.period, None, due)  # saves again: the file's entries and the new ones
+    warm = _load(root)
+    again = _load(root)  # everything there is to cache is cached by now
+    assert warm.cache is not None and again.cache is not None
+    assert warm.cache.hits == again.cache.hits > 0  # nothing was lost by the second save
+    assert _state(warm) == _cold(root, monkeypatch)

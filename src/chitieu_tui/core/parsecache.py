@@ -166,12 +166,15 @@ class ParseCache:
         self.path = path
         self._lock = threading.Lock()
         self._entries: dict[str, Entry] = {}
-        self._used: set[str] = set()
+        self._fresh: dict[str, Entry] = {}
+        """Entries put since the last save (merged into the file's at the next one)."""
+        self._released = False
+        """Saved once and let go of (a later save reads the file again to merge)."""
         self._dirty = False
         self._digests: dict[int, tuple[Definitions, str]] = {}
         self.hits = 0
         """How many files were taken from the cache (for tests and benchmarks)."""
-        self._read()
+        self._entries = self._read()
 
     @classmethod
     def for_folder(cls, root: Path) -> ParseCache | None:
@@ -185,45 +188,44 @@ class ParseCache:
             return None
         return cls(folder / "parsed" / f"{name}.bin")
 
-    def _read(self) -> None:
-        """Load the cache file; anything wrong with it: start empty (rebuilt at `save`)."""
+    def _read(self) -> dict[str, Entry]:
+        """The cache file's entries; anything wrong with it: none (rebuilt at `save`)."""
         try:
             fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         except OSError:
-            return
+            return {}
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
                 self._dirty = True
-                return
+                return {}
             with os.fdopen(fd, "rb", closefd=False) as f:
                 raw = f.read()
         except OSError:
             self._dirty = True
-            return
+            return {}
         finally:
             os.close(fd)
         body = raw[len(MAGIC) + 32 :]
         head = raw[: len(MAGIC) + 32]
         if head != MAGIC + hashlib.blake2b(body, digest_size=32).digest():
             self._dirty = True
-            return
+            return {}
         try:
             store = _STORE.decode(body)
         except (msgspec.DecodeError, ValueError, TypeError, OverflowError, RecursionError):
             self._dirty = True
-            return
+            return {}
         if store.version != VERSION or store.schema != SCHEMA:
             self._dirty = True
-            return
-        self._entries = store.entries
+            return {}
+        return store.entries
 
     def _hit(self, path: Path, st: os.stat_result, kind: str) -> Entry | None:
         name = os.path.abspath(path)
         entry = self._entries.get(name)
         if entry is None or entry.kind != kind or tuple(entry.key) != file_key(st):
             return None
-        self._used.add(name)
         return entry
 
     def definitions(self, path: Path, st: os.stat_result) -> Definitions | None:
@@ -267,6 +269,7 @@ class ParseCache:
     def _drop(self, path: Path) -> None:
         with self._lock:
             self._entries.pop(os.path.abspath(path), None)
+            self._fresh.pop(os.path.abspath(path), None)
             self._dirty = True
         return None
 
@@ -308,17 +311,25 @@ class ParseCache:
         name = os.path.abspath(path)
         with self._lock:
             self._entries[name] = entry
-            self._used.add(name)
+            self._fresh[name] = entry
             self._dirty = True
 
     def save(self) -> None:
         """Write the cache file when anything changed (entries of files not read in this
-        run are kept); best effort: a cache that cannot be written is no error."""
+        run are kept), then let go of the entries: the files they stand for are in the
+        sources' own caches now (a collection's entries are a third of its memory); a later
+        save reads the file again and adds what was read since. Best effort: a cache that
+        cannot be written is no error."""
         with self._lock:
-            if not self._dirty:
-                return
-            store = Store(VERSION, SCHEMA, dict(self._entries))
-            self._dirty = False
+            dirty, released = self._dirty, self._released
+            entries, fresh = self._entries, self._fresh
+            self._entries, self._fresh = {}, {}
+            self._dirty, self._released = False, True
+        if not dirty:
+            return
+        if released:
+            entries = {**self._read(), **fresh}
+        store = Store(VERSION, SCHEMA, entries)
         try:
             body = _ENC.encode(store)
             data = MAGIC + hashlib.blake2b(body, digest_size=32).digest() + body

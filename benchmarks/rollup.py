@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -241,7 +242,7 @@ def bench_country(
         bare = [sys.executable, str(HERE / "bare_app.py"), str(work / "b.svg"), SIZE]
         rows: dict[str, tuple[list[float], list[float]]] = {}
 
-        def run(name: str, cmd: list[str], e: dict[str, str]) -> float:
+        def run(name: str, cmd: list[str], e: dict[str, str], rows: dict[str, Any] = rows) -> float:
             s, mib, _ = run_child(cmd, e, work)
             t, m = rows.setdefault(name, ([], []))
             t.append(s)

@@ -3,8 +3,13 @@ bare Textual app; see BENCHMARKS.md ("Many units"). Not a test: it asserts nothi
 
     python3 benchmarks/rollup.py [--runs 5] [--units 150] [--big 1000,3321] [--big-runs 3]
         [--no-api | --api-only]
+    python3 benchmarks/rollup.py --country [--runs 3] [--sizes 1,150,1000,3321] [--keep DIR]
 
 `--big 3321` is the country: Vietnam's 3,321 communes and wards × 40 indicators.
+
+`--country` (issue 23): the parse floor, the roll-up's first frame cold (no parse cache) and
+warm (second open, nothing changed) and `report --format json`, each before (the code at
+`--before`, a commit) and after (this checkout), alternated, with peak RSS.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -215,8 +221,104 @@ def bench_change(units: int, work: Path) -> None:
     show("roll-up shown again after the read", shows, "ms", "≤ 100 ms")
 
 
+FLOOR = (
+    "import sys, pathlib, tomli\n"
+    "for p in sorted(pathlib.Path(sys.argv[1]).rglob('*.toml')):\n"
+    "    tomli.loads(p.read_text(encoding='utf-8'))\n"
+)
+"""The parse floor: every TOML file of the collection parsed with tomli in one process."""
+
+
+def before_tree(work: Path, commit: str) -> Path:
+    """`src/` of `commit` (the code before), exported from git into `work`."""
+    dest = work / f"before-{commit[:12]}"
+    if not (dest / "src").is_dir():
+        dest.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "-C", str(HERE.parent), "archive", commit, "src"],
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest / "src"
+
+
+def bench_country(
+    runs: int, work: Path, env: dict[str, str], sizes: list[int], commit: str
+) -> None:
+    """Before/after at each size, every run alternating the commands (ratios per run)."""
+    old = dict(env, PYTHONPATH=str(before_tree(work, commit)), CHITIEU_CACHE="off")
+    cache = work / "parse-cache"
+    new = dict(env, CHITIEU_CACHE_DIR=str(cache))
+    for units in sizes:
+        root = make_collection(work / f"c{units}", units)
+        files = sum(1 for _ in root.rglob("*.toml"))
+        print(f"\n{units} units × {INDICATORS} ({files} files), {SIZE}, {runs} runs, alternated")
+        shot = [*chitieu_cmd(), "screenshot", "--config", str(root), "-o", str(work / "s.svg"),
+                "--size", SIZE]  # fmt: skip
+        report = [*chitieu_cmd(), "report", "--config", str(root), "--format", "json"]
+        floor = [sys.executable, "-c", FLOOR, str(root)]
+        bare = [sys.executable, str(HERE / "bare_app.py"), str(work / "b.svg"), SIZE]
+        rows: dict[str, tuple[list[float], list[float]]] = {}
+
+        def run(name: str, cmd: list[str], e: dict[str, str], rows: dict[str, Any] = rows) -> float:
+            s, mib, _ = run_child(cmd, e, work)
+            t, m = rows.setdefault(name, ([], []))
+            t.append(s)
+            m.append(mib)
+            return s
+
+        def cold() -> None:
+            shutil.rmtree(cache, ignore_errors=True)
+
+        run_child(shot, old, work)  # bytecode compiled, files in the page cache
+        for i in range(runs):
+            steps = ["floor", "bare", "before", "cold", "warm", "rep-before", "rep-after"]
+            if i % 2:
+                steps.reverse()
+            got: dict[str, float] = {}
+            for step in steps:
+                if step == "floor":
+                    got[step] = run("parse floor (tomli, every file, one process)", floor, env)
+                elif step == "bare":
+                    got[step] = run("bare Textual app", bare, env)
+                elif step == "before":
+                    got[step] = run("first frame, before", shot, old)
+                elif step == "cold":
+                    cold()
+                    got[step] = run("first frame, after, cold (no cache)", shot, new)
+                elif step == "warm":
+                    if not cache.exists():
+                        run_child(shot, new, work)  # fills the cache: the first open
+                    got[step] = run("first frame, after, warm (second open)", shot, new)
+                elif step == "rep-before":
+                    got[step] = run("report --format json, before", report, old)
+                else:
+                    got[step] = run("report --format json, after (warm cache)", report, new)
+            for name, num, den in (
+                ("ratio before / floor", "before", "floor"),
+                ("ratio cold / floor", "cold", "floor"),
+                ("ratio cold / before", "cold", "before"),
+                ("ratio warm / before", "warm", "before"),
+                ("ratio warm / bare app", "warm", "bare"),
+                ("ratio report after / before", "rep-after", "rep-before"),
+                ("ratio report after / floor", "rep-after", "floor"),
+            ):
+                rows.setdefault(name, ([], []))[0].append(got[num] / got[den])
+        for name, (times, mems) in rows.items():
+            if name.startswith("ratio"):
+                show("  " + name, times, "×")
+            else:
+                show(name, times, "s")
+                show("  peak RSS", mems, "MiB")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--country", action="store_true", help="issue 23: before/after")
+    parser.add_argument("--sizes", default="1,150,1000,3321")
+    parser.add_argument("--before", default="6afebf1", help="the commit measured as before")
+    parser.add_argument("--keep", type=Path, help="generate into (and reuse) this folder")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--units", type=int, default=150)
     parser.add_argument(
@@ -229,11 +331,16 @@ def main() -> int:
     parser.add_argument("--api-only", action="store_true", help="only the API's first frame")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+        work = Path(tmp) if args.keep is None else args.keep.resolve()
+        work.mkdir(parents=True, exist_ok=True)
         env = child_env(work / "xdg")
         # this checkout's code, not another editable install's
         env["PYTHONPATH"] = str(HERE.parent / "src")
         sys.path.insert(0, str(HERE.parent / "src"))
+        if args.country:
+            sizes = [int(x) for x in args.sizes.split(",")]
+            bench_country(args.runs, work, env, sizes, args.before)
+            return 0
         if not args.api_only:
             bench_files(args.runs, work, env, args.units)
             bench_change(args.units, work)

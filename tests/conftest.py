@@ -27,6 +27,8 @@ SETTINGS_VARIABLES = (
     "CHITIEU_USER",
     "CHITIEU_SETTINGS",
     "CHITIEU_TODAY",
+    "CHITIEU_CACHE",
+    "CHITIEU_CACHE_DIR",
     "NO_COLOR",
 )
 """Nothing of the tester's own settings reaches a test (the settings file: XDG_CONFIG_HOME)."""
@@ -38,6 +40,7 @@ def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "xdg"
     monkeypatch.setenv("XDG_DATA_HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))  # the parse cache
     for name in SETTINGS_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     for name in PROXY_VARIABLES:

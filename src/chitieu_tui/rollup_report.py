@@ -7,9 +7,10 @@ import io
 import json
 import shutil
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from chitieu_tui.core.collection import Collection, Total, against_province, totals
+from chitieu_tui.core.collection import Collection, Member, Total, against_province, totals
 from chitieu_tui.core.numbers import whole
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
@@ -55,33 +56,81 @@ def total_json(total: Total) -> dict[str, Any]:
     }
 
 
+def unit_json(m: Member) -> dict[str, Any]:
+    """One member as the collection's JSON gives it (an unreadable one with its error)."""
+    board = m.board
+    if board is None:
+        error = m.error.render() if m.error is not None else None
+        return {"unit": m.key, "name": m.name, "summary": None, "indicators": [], "error": error}
+    doc = to_json(board)
+    entry = {
+        "unit": doc["unit"],
+        "name": board.definitions.unit.name,
+        "summary": doc["summary"],
+        "indicators": doc["indicators"],
+    }
+    if m.offline:
+        entry["offline"] = True
+    return entry
+
+
 def to_json_collection(collection: Collection) -> dict[str, Any]:
     """`{"collection": {"name"}, "period", "units": [...], "totals": [...]}`."""
-    units: list[dict[str, Any]] = []
-    for m in collection.members:
-        board = m.board
-        if board is None:
-            error = m.error.render() if m.error is not None else None
-            units.append(
-                {"unit": m.key, "name": m.name, "summary": None, "indicators": [], "error": error}
-            )
-            continue
-        doc = to_json(board)
-        entry = {
-            "unit": doc["unit"],
-            "name": board.definitions.unit.name,
-            "summary": doc["summary"],
-            "indicators": doc["indicators"],
-        }
-        if m.offline:
-            entry["offline"] = True
-        units.append(entry)
     return {
         "collection": {"name": collection.name},
         "period": str(collection.period) if collection.period is not None else None,
-        "units": units,
+        "units": [unit_json(m) for m in collection.members],
         "totals": [_with_province(collection, x) for x in totals(collection.boards())],
     }
+
+
+class _Lazy(list):  # type: ignore[type-arg]
+    """A list the JSON encoder walks without holding it: `count` items made one by one
+    (json's indenting encoder asks only `not lst` and iterates)."""
+
+    def __init__(self, count: int, items: Callable[[], Iterator[Any]]) -> None:
+        super().__init__()
+        self.count = count
+        self.items = items
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Any]:
+        return self.items()
+
+
+CHUNK = 64 * 1024
+"""Characters gathered before each write of a streamed report."""
+
+
+def _gathered(pieces: Iterable[str]) -> Iterator[str]:
+    """`pieces` joined into chunks of about CHUNK characters (fewer, larger writes)."""
+    buf: list[str] = []
+    size = 0
+    for piece in pieces:
+        buf.append(piece)
+        size += len(piece)
+        if size >= CHUNK:
+            yield "".join(buf)
+            buf, size = [], 0
+    if buf:
+        yield "".join(buf)
+
+
+def stream_json_collection(collection: Collection) -> Iterator[str]:
+    """`render_collection(collection, "json")` in pieces, one unit's document at a time
+    (the same bytes as `json.dumps(to_json_collection(...), indent=2)`; the whole document
+    is never held: 3,321 units make 58 MB of it)."""
+    members = collection.members
+    doc = {
+        "collection": {"name": collection.name},
+        "period": str(collection.period) if collection.period is not None else None,
+        "units": _Lazy(len(members), lambda: (unit_json(m) for m in members)),
+        "totals": [_with_province(collection, x) for x in totals(collection.boards())],
+    }
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2)
+    return _gathered(encoder.iterencode(doc))
 
 
 def _with_province(collection: Collection, total: Total) -> dict[str, Any]:
@@ -98,8 +147,29 @@ def _with_province(collection: Collection, total: Total) -> dict[str, Any]:
     return found
 
 
-def _csv(collection: Collection) -> str:
-    out = io.StringIO()
+class _Pieces:
+    """A file-like `write` that keeps what the csv writer gives it, to be taken away."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def take(self) -> str:
+        text = "".join(self.parts)
+        self.parts = []
+        return text
+
+
+def stream_csv_collection(collection: Collection) -> Iterator[str]:
+    """`render_collection(collection, "csv")` in pieces, one unit's rows at a time."""
+    return _gathered(_csv_pieces(collection))
+
+
+def _csv_pieces(collection: Collection) -> Iterator[str]:
+    out = _Pieces()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_ROLLUP_COLUMNS)
     for m in collection.members:
@@ -109,10 +179,12 @@ def _csv(collection: Collection) -> str:
             writer.writerow(
                 ["unit", m.key, _csv_cell(m.name), *blank[:10], "error", *blank[10:], ""]
             )
+            yield out.take()
             continue
         unit = [board.definitions.unit.id, _csv_cell(board.definitions.unit.name)]
         for ev in board.evaluations:
             writer.writerow(["unit", *unit, *csv_cells(ev, board.judged), ""])
+        yield out.take()
     for total in totals(collection.boards()):
         ind = total.indicator
         integer = ind is not None and ind.integer
@@ -136,7 +208,7 @@ def _csv(collection: Collection) -> str:
                 total.units,
             ]
         )
-    return out.getvalue()
+    yield out.take()
 
 
 def _grid(collection: Collection) -> tuple[list[str], list[list[str]]]:
@@ -161,12 +233,21 @@ def _rank_key(row: Any) -> tuple[int, int]:
     return (row.rank is None, row.rank or 0)
 
 
+def stream_collection(collection: Collection, form: str) -> Iterator[str] | None:
+    """The collection's report in pieces, for the forms that stream (`json`: without the
+    final newline, as `render_collection`; `csv`); None for the others."""
+    if form == "json":
+        return stream_json_collection(collection)
+    if form == "csv":
+        return stream_csv_collection(collection)
+    return None
+
+
 def render_collection(collection: Collection, form: str) -> str:
     """The collection's report as text."""
-    if form == "json":
-        return json.dumps(to_json_collection(collection), ensure_ascii=False, indent=2)
-    if form == "csv":
-        return _csv(collection)
+    pieces = stream_collection(collection, form)
+    if pieces is not None:
+        return "".join(pieces)
     if form == "csv-excel":
         return _csv_excel(collection)
     heads, rows = _grid(collection)

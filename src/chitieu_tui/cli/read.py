@@ -230,7 +230,7 @@ def report_collection(
 ) -> int:
     """`chitieu report` on a collection."""
     # lazy: loads core.collection and asyncio, which a single unit's report never needs
-    from chitieu_tui.rollup_report import render_collection
+    from chitieu_tui.rollup_report import render_collection, stream_collection
 
     load_collection(collection, args.period)
     if args.format in OFFICIAL:
@@ -238,6 +238,13 @@ def report_collection(
         from chitieu_tui.office.render import render_collection_official
 
         _emit(args, render_collection_official(collection, args.format, day))
+        return 0
+    pieces = stream_collection(collection, args.format)
+    if pieces is not None and not args.output:  # unit by unit to stdout, never whole
+        for piece in pieces:
+            sys.stdout.write(piece)
+        if args.format == "json":
+            sys.stdout.write("\n")
         return 0
     text = render_collection(collection, args.format)
     if args.format == "json":

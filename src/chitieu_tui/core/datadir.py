@@ -18,6 +18,7 @@ from chitieu_tui.core.journal import Change, read_journal
 from chitieu_tui.core.loader import load_definitions, load_progress, load_year_definitions
 from chitieu_tui.core.model import Definitions, Indicator, Progress
 from chitieu_tui.core.oserrors import os_reason
+from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period, default_period, preferred
 from chitieu_tui.core.requests import Request, SetValue, Unset, Written, period_of
@@ -72,6 +73,13 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
 def folder_problem(folder: Path, where: str) -> DataError | None:
     """`progress/` or `years/` that is there but is no folder (a file, a dangling or looping
     link) as a coded error; None when it is a folder or absent."""
@@ -100,6 +108,8 @@ class DataDir:
     _checked_with: dict[Period, Definitions] = field(default_factory=dict)
     """The definitions each cached progress was checked against."""
     _archive: Archive | None = None
+    cache: ParseCache | None = None
+    """The collection's cache of parsed files (core/parsecache.py); None: none."""
 
     @property
     def definitions_path(self) -> Path:
@@ -134,6 +144,11 @@ class DataDir:
     def _probe(self, path: Path) -> tuple[int, int] | None:
         """A file's stamp, None when it is absent; DataError when its folder is no folder or
         it is a link to nothing (a missing file would hide it: `check` said OK)."""
+        st = self._probe_stat(path)
+        return (st.st_mtime_ns, st.st_size) if st is not None else None
+
+    def _probe_stat(self, path: Path) -> os.stat_result | None:
+        """`_probe`'s stat result."""
         try:
             st = path.stat()
         except FileNotFoundError:
@@ -151,7 +166,7 @@ class DataDir:
             raise problem or DataError(
                 "err.file.unreadable", Place(self.shown(path)), reason=os_reason(exc)
             ) from None
-        return st.st_mtime_ns, st.st_size
+        return st
 
     def defs_for(self, period: Period) -> Definitions:
         """The definitions `period`'s values are checked and written with: its own year's,
@@ -194,7 +209,8 @@ class DataDir:
     def definitions(self) -> Definitions:
         """chitieu.toml, validated (re-read only when the file changed)."""
         path = self.definitions_path
-        stamp = _stamp(path)
+        st = _stat(path)
+        stamp = (st.st_mtime_ns, st.st_size) if st is not None else None
         for name in ("progress", YEARS):  # a file in a folder's place: said by every command
             problem = folder_problem(self.root / name, self.shown(self.root / name))
             if problem is not None:
@@ -203,7 +219,13 @@ class DataDir:
             return self._defs[1]
         if stamp is None and not self.root.is_dir():
             raise DataError("err.datadir.not_found", Place(self.shown(self.root)))
-        defs = load_definitions(path, self.shown(path))
+        found = self.cache.definitions(path, st) if self.cache and st is not None else None
+        if found is not None:
+            defs = found
+        else:
+            defs = load_definitions(path, self.shown(path))
+            if self.cache is not None and st is not None:
+                self.cache.put_definitions(path, st, defs)
         if self._defs is None or self._defs[1] != defs:
             self._progress.clear()
         self._defs = (stamp, defs)
@@ -253,18 +275,26 @@ class DataDir:
     def progress(self, period: Period, defs: Definitions) -> Progress | None:
         """One period's progress (None when it has no file yet)."""
         path = self.progress_path(period)
-        stamp = self._probe(path)
+        st = self._probe_stat(path)
+        stamp = (st.st_mtime_ns, st.st_size) if st is not None else None
         cached = self._progress.get(period)
         if cached is not None and cached[0] == stamp and self._checked_with.get(period) is defs:
             return cached[1]
-        if stamp is None:
+        if st is None or stamp is None:
             self._progress[period] = (None, None)
             return None
-        source = f"file:{path.relative_to(self.root).as_posix()}"
-        prog, warnings = load_progress(path, defs, self.shown(path), source=source)
-        modified = dt.datetime.fromtimestamp(stamp[0] / 1e9, dt.UTC)
-        prog = dataclasses.replace(prog, modified=modified)
-        self.warnings.extend(warnings)
+        found = self.cache.progress(path, st, defs, period) if self.cache is not None else None
+        if found is not None:
+            prog, warnings = found
+            self.warnings.extend(warnings)
+        else:
+            source = f"file:{path.relative_to(self.root).as_posix()}"
+            prog, warnings = load_progress(path, defs, self.shown(path), source=source)
+            modified = dt.datetime.fromtimestamp(stamp[0] / 1e9, dt.UTC)
+            prog = dataclasses.replace(prog, modified=modified)
+            self.warnings.extend(warnings)
+            if self.cache is not None:
+                self.cache.put_progress(path, st, defs, prog, warnings)
         self._progress[period] = (stamp, prog)
         self._checked_with[period] = defs
         return prog

@@ -13,6 +13,7 @@ from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.journal import Change
+from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import Reopen, Request, Written, period_of
@@ -27,8 +28,10 @@ class FileSource:
     """A few `stat` calls twice a second: a change on disk shows within about a second."""
     closes_quarters = True
 
-    def __init__(self, root: Path, snapshots: Path | None = None) -> None:
-        self.data = DataDir(root, snapshots_override=snapshots)
+    def __init__(
+        self, root: Path, snapshots: Path | None = None, cache: ParseCache | None = None
+    ) -> None:
+        self.data = DataDir(root, snapshots_override=snapshots, cache=cache)
         self._lock = threading.Lock()  # load, write and snapshot workers share the caches
         bundled = self.data.is_bundled  # the installed sample: `chitieu init` copies it
         self.origin = Origin(

@@ -11,6 +11,8 @@ _BLANKS_RE = re.compile("[\t\n]+")
 
 def clean(text: str, *, multiline: bool = False) -> str:
     """Remove control characters; fold tabs (and newlines unless `multiline`) to spaces."""
+    if text.isprintable():  # no control, format (bidi), tab or newline: nothing to remove
+        return text
     text = _CONTROL_RE.sub("", text)
     if multiline:
         return text.replace("\t", " ")

@@ -148,6 +148,8 @@ def test_others_cannot_replace_it(
         ({"indicators": [{"id": "thu-ngan-sach", "colour": 1}]}, 422, 'unknown field "colour"'),
         ({"indicators": [], "year": 2025}, 422, "says year = 2025"),
         ({"indicator": []}, 400, '"indicator"'),
+        ({}, 400, "documented shape"),  # no indicators: never "erase the assignment"
+        ({"year": 2026, "indicators": None}, 400, "documented shape"),
         ([1, 2], 400, "JSON object"),
     ],
 )

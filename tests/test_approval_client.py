@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_server import UvicornThread, make_ward
+import servers
+from hostile_server import UvicornThread
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import DataDir
@@ -19,41 +19,25 @@ from chitieu_tui.core.errors import WriteError
 from chitieu_tui.core.journal import read_journal
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import Approve, Close, Return
-from chitieu_tui.core.users import add_user
-from chitieu_tui.remote.server import create_app
 from chitieu_tui.remote.source import ApiSource
 
 pytestmark = pytest.mark.timeout(60)
-OWN, FOREIGN = "my-thoi", "an-phu"
+OWN, FOREIGN = servers.OWN, servers.FOREIGN
 Q1 = Period(2026, 1)
 
 
 @pytest.fixture
 def province(tmp_path: Path) -> Path:
-    root = tmp_path / "province"
-    root.mkdir()
-    for folder, unit in (("ward-a", OWN), ("ward-b", FOREIGN)):
-        make_ward(root / folder, unit)
+    """The served province (tests/servers.py) with Q1 submitted in both wards."""
+    root = servers.make_province(tmp_path)
+    for folder in ("ward-a", "ward-b"):
         DataDir(root / folder).write([Close(period=Q1, reason="nộp", by="Phường")])
     old = os.stat(root).st_mtime - 10
     os.utime(root, (old, old))
     return root
 
 
-@pytest.fixture
-def tokens(province: Path) -> dict[str, str]:
-    path = province / "users.toml"
-    return {
-        role: add_user(path, role[:3], role, [OWN], f"Ms {role}")
-        for role in ("editor", "approver", "viewer")
-    }
-
-
-@pytest.fixture
-def server(province: Path, tokens: dict[str, str]) -> Iterator[UvicornThread]:
-    srv = UvicornThread(create_app(province)).start()
-    yield srv
-    srv.stop()
+tokens, server = servers.tokens, servers.server
 
 
 def status(argv: list[str]) -> int:

@@ -15,7 +15,7 @@ from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import DataError
 from chitieu_tui.core.filesource import FileSource
-from chitieu_tui.core.periods import Period, current_period, default_period, today
+from chitieu_tui.core.periods import Period, current_period, default_period, step_period, today
 
 SIZE = (120, 40)
 Q1 = Period(2026, 1)
@@ -171,3 +171,18 @@ async def test_the_rollup_t_and_brackets(tmp_path: Path, monkeypatch: pytest.Mon
         await pilot.press("t")
         await settle(pilot)
         assert collection.period == Q1
+
+
+def test_step_period_moves_within_the_quarters_with_data_and_today() -> None:
+    """`[`/`]` in one function for the dashboard and the roll-up: inside the range a quarter,
+    at the first quarter with data or at today's quarter the key that says why not."""
+    on = dt.date(2026, 5, 1)
+    have = [Period(2025, 3), Period(2026, 1)]
+    assert step_period(Period(2026, 1), -1, have, on) == Period(2025, 4)
+    assert step_period(Period(2025, 3), -1, have, on) == ("period_first", Period(2025, 3))
+    assert step_period(Period(2026, 1), 1, have, on) == Period(2026, 2)
+    assert step_period(Period(2026, 2), 1, have, on) == ("period_current", Period(2026, 2))
+    late = [*have, Period(2026, 4)]
+    assert step_period(Period(2026, 4), 1, late, on) == ("period_last", Period(2026, 4))
+    assert step_period(Period(2026, 1), 1, [], on) == Period(2026, 2)
+    assert step_period(Period(2026, 1), -1, [], on) == ("period_first", Period(2026, 1))

@@ -117,6 +117,23 @@ def current_period(on: dt.date | None = None) -> Period:
     return Period.of(on if on is not None else today())
 
 
+def step_period(
+    current: Period, step: int, have: Iterable[Period], on: dt.date | None = None
+) -> Period | tuple[str, Period]:
+    """`[` / `]` from `current`: the quarter before or after, within the first quarter with
+    data and the last one (or the quarter of `on` when later); at an edge, the catalog key
+    saying why nothing moves (`period_first`, `period_last`, `period_current`) and that edge."""
+    target = current.prev() if step < 0 else current.next()
+    now = current_period(on)
+    known = sorted(have)
+    first, last = (known[0], max(known[-1], now)) if known else (current, max(current, now))
+    if step < 0 and target < first:
+        return "period_first", first
+    if step > 0 and target > last:
+        return ("period_current" if last == now else "period_last"), last
+    return target
+
+
 def default_period(periods: Iterable[Period], year: int, on: dt.date | None = None) -> Period:
     """THE default period (docs/cli.md, *Default period*): the newest of `periods` (those with progress) that is
     not after the quarter of `on` (default: `today()`); with none, Q1 of `year` (the

@@ -19,7 +19,7 @@ from chitieu_tui.core import alerts as core_alerts
 from chitieu_tui.core.alerts import turned_behind
 from chitieu_tui.core.arithmetic import Evaluation, Status
 from chitieu_tui.core.journal import closed_msg
-from chitieu_tui.core.periods import Period, current_period
+from chitieu_tui.core.periods import Period, step_period
 from chitieu_tui.core.source import ClosableSource, Source, View, WritableSource
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import LookedAt, OpenDetail, SnapshotSaved, Stamped, ViewLoaded
@@ -307,17 +307,9 @@ class DashboardScreen(FilterActions, Controller):
         current = self._shown_period()
         if current is None:
             return
-        target = current.prev() if step < 0 else current.next()
-        have = sorted(self.view.periods) if self.view is not None else []
-        first, last = (
-            (have[0], max(have[-1], current_period()))
-            if have
-            else (current, max(current, current_period()))
-        )
-        if (step < 0 and target < first) or (step > 0 and target > last):
-            edge, key = (first, "period_first") if step < 0 else (last, "period_last")
-            if step > 0 and last == current_period():
-                key = "period_current"
+        target = step_period(current, step, self.view.periods if self.view is not None else ())
+        if isinstance(target, tuple):
+            key, edge = target
             self.notify(t(key, period=edge.label()), markup=False)
             return
         self.period = target

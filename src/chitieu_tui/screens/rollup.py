@@ -20,7 +20,7 @@ from textual.widgets import Input, ProgressBar, Static
 from chitieu_tui.core.approval import quarter_state
 from chitieu_tui.core.collection import Collection, Member
 from chitieu_tui.core.journal import Quarter
-from chitieu_tui.core.periods import Period, current_period
+from chitieu_tui.core.periods import Period, step_period
 from chitieu_tui.core.requests import Approve, Request, Return
 from chitieu_tui.core.source import WritableSource
 from chitieu_tui.core.text import clean
@@ -234,17 +234,11 @@ class RollupScreen(FilterActions, Controller):
         current = self.collection.period
         if current is None:
             return
-        target = current.prev() if step < 0 else current.next()
-        have = sorted({p for m in self.collection.members if m.view for p in m.view.periods})
-        first, last = (
-            (have[0], max(have[-1], current_period()))
-            if have
-            else (current, max(current, current_period()))
+        target = step_period(
+            current, step, {p for m in self.collection.members if m.view for p in m.view.periods}
         )
-        if (step < 0 and target < first) or (step > 0 and target > last):
-            edge, key = (first, "period_first") if step < 0 else (last, "period_last")
-            if step > 0 and last == current_period():
-                key = "period_current"
+        if isinstance(target, tuple):
+            key, edge = target
             self.notify(t(key, period=edge.label()), markup=False)
             return
         self._load(self.collection, target)

@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from collectionkit import write_unit
+from datadirs import make_datadir
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.datadir import BUNDLED, BUNDLED_COLLECTION
@@ -178,3 +180,27 @@ def test_a_report_with_charts_still_imports(
     out = tmp_path / "r.xlsx"
     assert main(["report", "--config", str(ward), "--format", "xlsx", "-o", str(out)]) == 0
     assert main(["import", "--config", str(ward), str(out)]) == 0, capsys.readouterr().err
+
+
+def test_no_chart_sheet_when_no_headline_has_a_path(tmp_path: Path) -> None:
+    """Milestones only (done or not: nothing to draw): the workbook keeps its one sheet."""
+    root = make_datadir(
+        tmp_path,
+        '[[indicator]]\nid = "so-tay"\ngroup = "g"\nname = "Sổ tay điện tử"\nunit = "mốc"\n'
+        'kind = "milestone"\ndue = "2026-Q2"\n',
+        {"2026-Q1": "so-tay = true\n"},
+    )
+    wb = _report(tmp_path, "--config", str(root), "--period", "2026-Q1")
+    assert wb.sheetnames == ["Bảng chỉ tiêu"]
+
+
+def test_names_on_the_charts_sheet_are_never_formulas(tmp_path: Path) -> None:
+    root = tmp_path / "tinh"
+    for uid, name, value in (("a", "=1+1", 3), ("b", '=HYPERLINK("x")', 4)):
+        inds = [{"id": "thu", "kind": "cumulative", "target": 10, "name": "=SUM(A1)"}]
+        write_unit(root, uid, inds, {"2026-Q1": {"thu": value}}, name=name)
+    wb = _report(tmp_path, "--config", str(root), "--period", "2026-Q1")
+    ws = wb["Biểu đồ"]
+    texts = {c.value: c.data_type for row in ws.iter_rows() for c in row if c.value is not None}
+    assert texts["=1+1"] == "s" and texts['=HYPERLINK("x")'] == "s"
+    assert "f" not in texts.values()

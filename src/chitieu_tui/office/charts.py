@@ -42,6 +42,7 @@ from chitieu_tui.present.status import label
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
     from openpyxl.chart.series import Series
     from openpyxl.worksheet.worksheet import Worksheet
 
@@ -77,12 +78,19 @@ ROTATE_FROM = 8
 """From this many units the names under the columns are turned to read upwards."""
 
 
+def _text(ws: Worksheet, row: int, col: int, text: str) -> Cell:
+    """A cell holding `text` as text: a name starting with `=` is never a formula."""
+    cell = ws.cell(row, col, text)
+    cell.data_type = "s"
+    return cell
+
+
 def _sheet(wb: Workbook, taken: set[str], widths: tuple[int, ...], title: str) -> Worksheet:
     """The charts' sheet, after the sheets there are: its columns, its title in row 1."""
     ws = wb.create_sheet(xlsx.sheet_name(t("chart.sheet"), taken))
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    ws.cell(1, 1, title).font = Font(bold=True, size=14)
+    _text(ws, 1, 1, title).font = Font(bold=True, size=14)
     return ws
 
 
@@ -90,13 +98,13 @@ def _heading(ws: Worksheet, row: int, text: str, first: bool) -> None:
     """A block's heading in bold; every block after the first starts a page."""
     if not first:
         ws.row_breaks.append(Break(id=row - 1))
-    ws.cell(row, 1, text).font = Font(bold=True, size=12)
+    _text(ws, row, 1, text).font = Font(bold=True, size=12)
 
 
 def _head_row(ws: Worksheet, row: int, heads: list[str]) -> None:
     fill = PatternFill("solid", fgColor=official.HEADER_FILL)
     for col, text in enumerate(heads, start=1):
-        cell = ws.cell(row, col, text)
+        cell = _text(ws, row, col, text)
         cell.font, cell.fill = Font(bold=True), fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.row_dimensions[row].height = 2 * xlsx.LINE_PT + 2
@@ -158,7 +166,7 @@ def _path_block(ws: Worksheet, row: int, path: YearPath, first: bool) -> int:
     top = row + 1 + CHART_ROWS + 1
     _head_row(ws, top, [t("path.col_quarter"), *names])
     for n, text in enumerate(labels, start=1):
-        ws.cell(top + n, 1, text)
+        _text(ws, top + n, 1, text)
         for col, values in enumerate(columns, start=2):
             xlsx._number_cell(ws.cell(top + n, col), values[n - 1])
     chart = LineChart()
@@ -189,7 +197,7 @@ def add_path_sheet(wb: Workbook, view: View, taken: set[str]) -> Worksheet | Non
     if not paths:
         return None
     ws = _sheet(wb, taken, PATH_WIDTHS, official.title(view))
-    ws.cell(2, 1, t("chart.path_intro")).font = Font(italic=True, color="595959")
+    _text(ws, 2, 1, t("chart.path_intro")).font = Font(italic=True, color="595959")
     row = 4
     for n, path in enumerate(paths):
         row = _path_block(ws, row, path, n == 0)
@@ -203,15 +211,15 @@ def _bar_block(ws: Worksheet, row: int, chart_data: ColumnChart, first: bool) ->
     _heading(ws, row, title, first)
     bars = chart_data.bars
     if not bars:
-        ws.cell(row + 1, 1, t("rollup.chart_empty")).font = Font(italic=True)
+        _text(ws, row + 1, 1, t("rollup.chart_empty")).font = Font(italic=True)
         return _missing(ws, row + 2, chart_data) + 1
     top = row + 1 + CHART_ROWS + 1
     heads = [t("o.col_unit_name"), t("chart.col_percent"), t("o.col_status"), t("chart.col_target")]
     _head_row(ws, top, heads)
     for n, bar in enumerate(bars, start=1):
-        ws.cell(top + n, 1, bar.name).alignment = Alignment(wrap_text=True, vertical="top")
+        _text(ws, top + n, 1, bar.name).alignment = Alignment(wrap_text=True, vertical="top")
         xlsx._number_cell(ws.cell(top + n, 2), xlsx._fraction(bar.percent), percent=True)
-        cell = ws.cell(top + n, 3, label(bar.status))
+        cell = _text(ws, top + n, 3, label(bar.status))
         xlsx._status_style(cell, bar.status)
         xlsx._number_cell(ws.cell(top + n, 4), 1.0, percent=True)
         xlsx.fit_row(ws, top + n, 1)
@@ -249,7 +257,7 @@ def _missing(ws: Worksheet, row: int, chart_data: ColumnChart) -> int:
     if not chart_data.missing:
         return row
     text = t("rollup.chart_missing", names=", ".join(chart_data.missing))
-    cell = ws.cell(row, 1, text)
+    cell = _text(ws, row, 1, text)
     cell.font = Font(italic=True, color="595959")
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(BAR_WIDTHS))
@@ -274,7 +282,7 @@ def add_column_sheet(wb: Workbook, collection: Collection, taken: set[str]) -> W
     from chitieu_tui.present.rollup import column_names, header_text
 
     ws = _sheet(wb, taken, BAR_WIDTHS, header_text(collection))
-    ws.cell(2, 1, t("chart.columns_intro")).font = Font(italic=True, color="595959")
+    _text(ws, 2, 1, t("chart.columns_intro")).font = Font(italic=True, color="595959")
     columns = collection.shown_columns()
     row = 4
     for n, (column, name) in enumerate(

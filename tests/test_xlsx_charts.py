@@ -171,17 +171,6 @@ def test_collection_workbook_has_a_column_chart_per_scorecard_column(tmp_path: P
     assert "Chưa có số liệu: Phường Châu Đốc" in texts
 
 
-def test_a_report_with_charts_still_imports(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The charts' sheet is not a report sheet: `chitieu import` passes over it."""
-    ward = tmp_path / "ward"
-    shutil.copytree(BUNDLED, ward)
-    out = tmp_path / "r.xlsx"
-    assert main(["report", "--config", str(ward), "--format", "xlsx", "-o", str(out)]) == 0
-    assert main(["import", "--config", str(ward), str(out)]) == 0, capsys.readouterr().err
-
-
 def test_no_chart_sheet_when_no_headline_has_a_path(tmp_path: Path) -> None:
     """Milestones only (done or not: nothing to draw): the workbook keeps its one sheet."""
     root = make_datadir(
@@ -204,3 +193,12 @@ def test_names_on_the_charts_sheet_are_never_formulas(tmp_path: Path) -> None:
     texts = {c.value: c.data_type for row in ws.iter_rows() for c in row if c.value is not None}
     assert texts["=1+1"] == "s" and texts['=HYPERLINK("x")'] == "s"
     assert "f" not in texts.values()
+
+
+def test_last_year_without_figures_is_no_series(tmp_path: Path) -> None:
+    """2025 has no year before it in the sample: no *Năm 2024* line of a lone start point."""
+    wb = _report(tmp_path, "--period", "2025-Q2")
+    ws = wb["Biểu đồ"]
+    titles = [_cells(ws, s.tx.strRef.f)[0] for s in ws._charts[0].series]
+    assert titles == ["Thực hiện", "Tiến độ đều đến chỉ tiêu", "Dự kiến cuối năm", "Chỉ tiêu năm"]
+    assert _cells(ws, ws._charts[0].series[2].val.numRef.f) == [None, None, 88, None, 176]

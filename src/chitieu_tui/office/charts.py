@@ -142,7 +142,13 @@ def path_table(path: YearPath) -> tuple[list[str], list[str], list[str], list[li
     series starts there, then the quarters) and one column of values per series (the
     target's the same in every row)."""
     drawn = by_quarter(path)
-    roles: list[str] = [r for r in ROLE_ORDER if any(v is not None for v in drawn.get(r, []))]
+    known = {  # as the legend names them: last year only with a figure of its own
+        "actual": True,
+        "plan": any(v is not None for v in path.planned),
+        "last": any(v is not None for v in path.last_year),
+        "projection": path.projection is not None,
+    }
+    roles: list[str] = [r for r in ROLE_ORDER if r in drawn and known[r]]
     heads = {
         "actual": t("path.col_actual"),
         "plan": t("path.plan" if path.by_plan else "path.pace"),

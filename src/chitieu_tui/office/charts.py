@@ -85,11 +85,11 @@ def _text(ws: Worksheet, row: int, col: int, text: str) -> Cell:
     return cell
 
 
-def _sheet(wb: Workbook, taken: set[str], widths: tuple[int, ...], title: str) -> Worksheet:
-    """The charts' sheet, after the sheets there are: its columns, its title in row 1."""
+def _sheet(wb: Workbook, title: str) -> Worksheet:
+    """The charts' sheet, last, its name unlike the others' (a unit may be called
+    *Biểu đồ*), its title in row 1."""
+    taken = {name.casefold() for name in wb.sheetnames}
     ws = wb.create_sheet(xlsx.sheet_name(t("chart.sheet"), taken))
-    for col, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
     _text(ws, 1, 1, title).font = Font(bold=True, size=14)
     return ws
 
@@ -194,21 +194,23 @@ def _path_block(ws: Worksheet, row: int, path: YearPath, first: bool) -> int:
     return top + len(labels) + 2
 
 
-def add_path_sheet(wb: Workbook, view: View, taken: set[str]) -> Worksheet | None:
-    """The sheet of the headline indicators' paths (None when none has one: milestones
-    only); each on a page of its own."""
+def with_path_charts(wb: Workbook, view: View) -> Workbook:
+    """`wb` (a unit's workbook) with the sheet of its headline indicators' paths last, each
+    on a page of its own; unchanged when none has a path (milestones only)."""
     paths = [
         p for ev in headline(view.board) if (p := year_path(ev, view.history, view.board.judged))
     ]
     if not paths:
-        return None
-    ws = _sheet(wb, taken, PATH_WIDTHS, official.title(view))
+        return wb
+    ws = _sheet(wb, official.title(view))
     _text(ws, 2, 1, t("chart.path_intro")).font = Font(italic=True, color="595959")
+    for col, width in enumerate(PATH_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
     row = 4
     for n, path in enumerate(paths):
         row = _path_block(ws, row, path, n == 0)
     xlsx._page(ws, 0)
-    return ws
+    return wb
 
 
 def _bar_block(ws: Worksheet, row: int, chart_data: ColumnChart, first: bool) -> int:
@@ -280,15 +282,18 @@ def _turned() -> RichText:
     )
 
 
-def add_column_sheet(wb: Workbook, collection: Collection, taken: set[str]) -> Worksheet:
-    """The sheet of the scorecard's columns as charts (the columns the roll-up shows: the
-    headline indicators most units share, or `columns` of collection.toml), placed right
-    after the scorecard."""
+def with_column_charts(wb: Workbook, collection: Collection) -> Workbook:
+    """`wb` (a collection's workbook) with the sheet of the scorecard's columns as charts
+    (the columns the roll-up shows: the headline indicators most units share, or `columns`
+    of collection.toml) right after the scorecard, the third sheet."""
     # lazy: present.rollup pulls core.collection (asyncio); only for a collection's workbook
     from chitieu_tui.present.rollup import column_names, header_text
 
-    ws = _sheet(wb, taken, BAR_WIDTHS, header_text(collection))
+    ws = _sheet(wb, header_text(collection))
+    wb.move_sheet(ws, offset=min(2, len(wb.sheetnames) - 1) - (len(wb.sheetnames) - 1))
     _text(ws, 2, 1, t("chart.columns_intro")).font = Font(italic=True, color="595959")
+    for col, width in enumerate(BAR_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
     columns = collection.shown_columns()
     row = 4
     for n, (column, name) in enumerate(
@@ -296,4 +301,4 @@ def add_column_sheet(wb: Workbook, collection: Collection, taken: set[str]) -> W
     ):
         row = _bar_block(ws, row, column_chart(collection, column, name), n == 0)
     xlsx._page(ws, 0)
-    return ws
+    return wb

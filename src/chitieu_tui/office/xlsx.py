@@ -296,9 +296,6 @@ def unit_workbook(view: View, made: dt.datetime | None = None) -> Workbook:
     assert ws is not None
     ws.title = sheet_name(t("o.sheet_table"), set())
     write_unit_sheet(ws, view, made or dt.datetime.now().astimezone())
-    from chitieu_tui.office.charts import add_path_sheet  # lazy: it imports this module
-
-    add_path_sheet(wb, view, {ws.title.casefold()})  # the headline indicators' paths
     wb.properties.title = official.title(view)
     wb.properties.creator = "chitieu"
     return wb
@@ -395,9 +392,6 @@ def collection_workbook(collection: Collection, made: dt.datetime | None = None)
         ws.merge_cells(f"B{below + n}:{last}{below + n}")
         ws.row_dimensions[below + n].height = _lines(line, room) * LINE_PT + 2
     _page(ws, header_row)
-    from chitieu_tui.office.charts import add_column_sheet  # lazy: it imports this module
-
-    add_column_sheet(wb, collection, taken)  # the scorecard's columns as charts
     for m in collection.members:
         if m.view is None or m.error is not None:
             continue

@@ -17,9 +17,10 @@ from chitieu_tui.core.datadir import BUNDLED, BUNDLED_COLLECTION
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import use
-from chitieu_tui.present.path import by_quarter, headline, year_path
+from chitieu_tui.present.path import axis, by_quarter, headline, year_path
 
 openpyxl = pytest.importorskip("openpyxl")
+office_charts = pytest.importorskip("chitieu_tui.office.charts")
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +86,9 @@ def test_unit_workbook_has_the_headline_paths_fed_by_their_table(tmp_path: Path)
     for chart, path in zip(charts, paths, strict=True):
         assert type(chart).__name__ == "LineChart"
         assert chart.display_blanks == "span"  # the projection's two points joined
+        low, high, step = axis(path, office_charts.AXIS_INTERVALS)  # the terminal chart's axis
+        scaling = chart.y_axis.scaling
+        assert (scaling.min, scaling.max, chart.y_axis.majorUnit) == (low, high, step)
         drawn = by_quarter(path)
         wanted = [
             (words[r], drawn[r]) for r in words if any(v is not None for v in drawn.get(r, []))

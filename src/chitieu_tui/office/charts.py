@@ -36,7 +36,15 @@ from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.office import xlsx
 from chitieu_tui.present import official
-from chitieu_tui.present.path import Role, YearPath, by_quarter, headline, quarter_label, year_path
+from chitieu_tui.present.path import (
+    Role,
+    YearPath,
+    axis,
+    by_quarter,
+    headline,
+    quarter_label,
+    year_path,
+)
 from chitieu_tui.present.rollup_chart import ColumnChart, column_chart
 from chitieu_tui.present.status import label
 
@@ -74,6 +82,8 @@ BAR_FILL = {
     Status.NO_DATA: "A5A5A5",
 }
 """A bar's fill by status: the darker tones of present/official.py's fills, for print."""
+AXIS_INTERVALS = 5
+"""About how many steps the value axis has (`present.path.axis`; the terminal's has 3)."""
 ROTATE_FROM = 8
 """From this many units the names under the columns are turned to read upwards."""
 
@@ -178,6 +188,10 @@ def _path_block(ws: Worksheet, row: int, path: YearPath, first: bool) -> int:
     chart = LineChart()
     chart.title = _title(t("chart.path_title", name=path.name, year=path.year))
     chart.y_axis.title = path.unit or None
+    low, high, step = axis(path, AXIS_INTERVALS)  # the terminal chart's axis, finer
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = low, high
+    chart.y_axis.majorUnit = step
+    chart.y_axis.number_format = xlsx.number_format(step)
     chart.display_blanks = "span"  # the projection's two points, a quarter without data
     chart.add_data(
         Reference(ws, min_col=2, max_col=1 + len(columns), min_row=top, max_row=top + len(labels)),

@@ -112,6 +112,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name, argv in sheets.items():
         out = root / f"{name}.xlsx"
         assert main(["--lang", "vi", "report", *argv, "--format", "xlsx", "-o", str(out)]) == 0
+    sheets["english_sheet"] = sources["party"]  # the charts' words in English
+    argv = ["--lang", "en", "report", "--format", "xlsx", "-o", str(root / "english_sheet.xlsx")]
+    assert main(argv) == 0
     files = [str(p) for p in made.values()] + [str(root / f"{n}.xlsx") for n in sheets]
     subprocess.run(
         ["soffice", f"-env:UserInstallation={(root / 'profile').as_uri()}", "--headless"]
@@ -301,22 +304,58 @@ def test_sizes_and_pages(rendered: dict[str, Path]) -> None:
     assert "số liệu lỗi" in forty  # the broken unit is named, never counted
 
 
+def _table_pages(pdf: Path, lang: str = "vi") -> tuple[list[str], list[str]]:
+    """A workbook's pages before the charts' sheet (its first page opens with the charts'
+    intro line, under the title), and the charts' pages."""
+    pages = _pages(pdf)
+    intro = "Các chỉ tiêu chính" if lang == "vi" else "The headline indicators"
+    at = next(n for n, page in enumerate(pages) if intro in page)
+    return pages[:at], pages[at:]
+
+
 @needs_office
 def test_sheet_prints_one_page_wide(rendered: dict[str, Path]) -> None:
     info = subprocess.run(
-        ["pdfinfo", str(rendered["sheet"])], capture_output=True, text=True, check=True
+        ["pdfinfo", "-f", "1", "-l", "99", str(rendered["sheet"])],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
-    assert re.search(r"Pages:\s+1\n", info)
-    assert "841.89 x 595.3" in info  # A4 landscape
-    pages = _pages(rendered["sheets200"])
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)
+    assert sizes  # A4 landscape, the charts' pages too
+    assert all(float(w) == pytest.approx(841.9, abs=0.1) for w, _ in sizes)
+    assert all(float(h) == pytest.approx(595.3, abs=0.1) for _, h in sizes)
+    table, charts = _table_pages(rendered["sheet"])
+    assert len(table) == 1  # the table on one page, then a page per headline chart
+    assert len(charts) == 4
+    pages = _table_pages(rendered["sheets200"])[0]
     assert len(pages) > 1
     for page in pages:  # one page wide, the header row on every page
         assert "Giải pháp" in page and "STT" in page
 
 
 @needs_office
+def test_chart_sheets_rendered(rendered: dict[str, Path]) -> None:
+    """The charts' sheet as LibreOffice prints it: each headline indicator's chart titled,
+    its legend and table in the report's language; the province's columns by unit."""
+    charts = [" ".join(page.split()) for page in _table_pages(rendered["sheet"])[1]]
+    assert "Tổng thu ngân sách nhà nước · diễn biến năm 2026" in charts[0]
+    for words in ("Thực hiện", "Năm 2025", "Dự kiến cuối năm", "Chỉ tiêu năm", "Quý IV"):
+        assert words in charts[0], words
+    assert "Tỷ lệ người dân tham gia BHYT · diễn biến năm 2026" in " ".join(charts)
+    english = [" ".join(p.split()) for p in _table_pages(rendered["english_sheet"], "en")[1]]
+    assert "Tổng thu ngân sách nhà nước · the year 2026" in english[0]  # names are data
+    for words in ("Year 2025", "Projected year end", "Annual target", "Start of year", "Q4"):
+        assert words in english[0], words
+    province = " ".join(" ".join(_pages(rendered["province_sheets"])).split())
+    title = "Tổng thu ngân sách nhà nước · % kế hoạch năm theo đơn vị"
+    assert title in province and "Chưa có số liệu: Phường Châu Đốc" in province
+
+
+@needs_office
 @pytest.mark.parametrize(
-    "name", ["sheet", "sheets200", "province_sheets", "forty_sheets", "party", "province"]
+    "name",
+    ["sheet", "sheets200", "province_sheets", "forty_sheets", "party", "province", "english_sheet"],
 )
 def test_nothing_printed_over_anything(rendered: dict[str, Path], name: str) -> None:
     """Wrapped names never overprint the row below; the title block and the header never

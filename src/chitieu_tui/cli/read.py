@@ -206,6 +206,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     source = make_source(args)
     official = args.format in OFFICIAL
     history = 5 if official or args.format == "csv-excel" else 0  # quarter and last year's
+    if args.format == "xlsx":
+        history = 8  # the charts' year's path: this year's quarters and all of last year's
     view = _load_view(source, args.period, history=history)
     for w in view.warnings:
         warn(w)

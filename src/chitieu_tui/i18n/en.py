@@ -1225,6 +1225,15 @@ MESSAGES: dict[str, str] = {
     "rollup.chart_empty": "No unit has a value for it yet",
     "rollup.chart_missing": "No data: {names}",
     "help_rollup_g": "show or hide the chart of the sorted column: one bar a unit, best first (shown by itself from 30 lines)",
+    # issue 24: the workbook's charts (office/charts.py)
+    "chart.sheet": "Charts",
+    "chart.path_title": "{name} · the year {year}",
+    "chart.path_intro": "The headline indicators: each quarter against the plan, last year and the annual target; the figures under each chart.",
+    "chart.columns_intro": "Each column of the scorecard: one bar a unit, best first, coloured by status; the line is the annual target (100%).",
+    "chart.start": "Start of year",
+    "chart.col_projection": "Projected year end",
+    "chart.col_target": "Annual target",
+    "chart.col_percent": "% of the annual target",
     # rules between figures (issue 25, DESIGN section 15)
     "item.rule": 'rule "{id}"',
     "item.rule_n": "rule #{n}",

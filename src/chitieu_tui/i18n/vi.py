@@ -1228,6 +1228,15 @@ MESSAGES: dict[str, str] = {
     "rollup.chart_empty": "Chưa đơn vị nào có số liệu",
     "rollup.chart_missing": "Chưa có số liệu: {names}",
     "help_rollup_g": "hiện hoặc ẩn biểu đồ của cột đang xếp: mỗi đơn vị một thanh, cao nhất trước (tự hiện khi màn hình từ 30 dòng)",
+    # issue 24: the workbook's charts (office/charts.py)
+    "chart.sheet": "Biểu đồ",
+    "chart.path_title": "{name} · diễn biến năm {year}",
+    "chart.path_intro": "Các chỉ tiêu chính: thực hiện từng quý so với kế hoạch, cùng kỳ năm trước và chỉ tiêu năm; bảng số liệu dưới mỗi biểu đồ.",
+    "chart.columns_intro": "Mỗi cột của bảng tổng hợp: mỗi đơn vị một cột, cao nhất trước, màu theo đánh giá; đường ngang là chỉ tiêu năm (100%).",
+    "chart.start": "Đầu năm",
+    "chart.col_projection": "Dự kiến cuối năm",
+    "chart.col_target": "Chỉ tiêu năm",
+    "chart.col_percent": "% kế hoạch năm",
     # rules between figures (issue 25, DESIGN section 15)
     "item.rule": 'quy tắc "{id}"',
     "item.rule_n": "quy tắc thứ {n}",

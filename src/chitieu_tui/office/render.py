@@ -21,9 +21,10 @@ def render_official(view: View, form: str, day: dt.date | None = None) -> bytes 
     if form == "xlsx":
         need("openpyxl")
         # lazy: openpyxl only for --format xlsx
+        from chitieu_tui.office.charts import with_path_charts
         from chitieu_tui.office.xlsx import to_bytes, unit_workbook
 
-        return to_bytes(unit_workbook(view))
+        return to_bytes(with_path_charts(unit_workbook(view), view))
     need("docx")
     # lazy: python-docx only for --format docx and pdf
     from chitieu_tui.office.docx import unit_document
@@ -43,9 +44,10 @@ def render_collection_official(
     if form == "xlsx":
         need("openpyxl")
         # lazy: openpyxl only for --format xlsx
+        from chitieu_tui.office.charts import with_column_charts
         from chitieu_tui.office.xlsx import collection_workbook, to_bytes
 
-        return to_bytes(collection_workbook(collection))
+        return to_bytes(with_column_charts(collection_workbook(collection), collection))
     need("docx")
     # lazy: python-docx only for --format docx and pdf
     from chitieu_tui.office.docx import collection_document

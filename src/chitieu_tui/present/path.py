@@ -98,6 +98,20 @@ def year_path(ev: Evaluation, boards: Iterable[Board], judged: bool = True) -> Y
     )
 
 
+HEADLINE_DEFAULT = 4
+"""Headline cards when `[dashboard] headline` names none: the first four indicators."""
+
+
+def headline(board: Board) -> list[Evaluation]:
+    """The evaluations of the headline indicators (`[dashboard] headline`, else the first
+    four): the dashboard's cards and the documents' charts (issue 24)."""
+    ids = board.definitions.dashboard.headline or [
+        ind.id for ind in board.definitions.indicators[:HEADLINE_DEFAULT]
+    ]
+    found = (board.get(i) for i in ids)
+    return [ev for ev in found if ev is not None]
+
+
 def quarter_label(q: int) -> str:
     """`Quý I` / `Q1`."""
     return t("path.quarter", q=t(f"period.q{q}"))
@@ -173,6 +187,18 @@ def _series(path: YearPath) -> list[tuple[Role, list[tuple[int, float]]]]:
             series.append(("projection", [(path.quarter, here), (4, path.projection)]))
     series.append(("actual", points(path.actual, path.start)))
     return series
+
+
+def by_quarter(path: YearPath) -> dict[Role, list[float | None]]:
+    """Each series drawn as its values at x 0 (the year's start) to 4 (Q4), None where it
+    has no point (the documents' data tables; the same points as the terminal's chart)."""
+    out: dict[Role, list[float | None]] = {}
+    for role, points in _series(path):
+        row: list[float | None] = [None] * 5
+        for x, value in points:
+            row[x] = value
+        out[role] = row
+    return out
 
 
 def raster(path: YearPath, width: int, height: int, ascii_only: bool = False) -> list[list[Cell]]:

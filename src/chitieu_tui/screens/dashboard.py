@@ -23,6 +23,7 @@ from chitieu_tui.core.periods import Period, step_period
 from chitieu_tui.core.source import ClosableSource, Source, View, WritableSource
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import LookedAt, OpenDetail, SnapshotSaved, Stamped, ViewLoaded
+from chitieu_tui.present.path import headline as headline_of
 from chitieu_tui.screens.alerts import AlertsScreen
 from chitieu_tui.screens.close import CloseScreen
 from chitieu_tui.screens.controller import Command, Controller
@@ -42,12 +43,7 @@ LARGE = 500
 
 def headline(view: View) -> list[Evaluation]:
     """The evaluations of the headline cards (the first four indicators when none are named)."""
-    board = view.board
-    ids = board.definitions.dashboard.headline or [
-        ind.id for ind in board.definitions.indicators[:4]
-    ]
-    found = (board.get(i) for i in ids)
-    return [ev for ev in found if ev is not None][:MAX_CARDS]
+    return headline_of(view.board)[:MAX_CARDS]
 
 
 def _local_now() -> dt.datetime:

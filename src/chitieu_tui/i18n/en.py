@@ -1252,6 +1252,7 @@ MESSAGES: dict[str, str] = {
     "rollup.rules_unit": "{unit}: {count}",
     "o.rules_title": "Rules between figures",
     "o.rules_all_hold": "none of the {n} rules is broken",
+    "o.rules_no_figures": "no figures this quarter",
     "o.rules_none": "no rules",
     "o.rule_col_message": "What is checked",
     "o.rule_col_importance": "Importance",

@@ -1255,6 +1255,7 @@ MESSAGES: dict[str, str] = {
     "rollup.rules_unit": "{unit}: {count}",
     "o.rules_title": "Quy tắc giữa các số liệu",
     "o.rules_all_hold": "không quy tắc nào trong {n} quy tắc bị vi phạm",
+    "o.rules_no_figures": "chưa có số liệu quý này",
     "o.rules_none": "không có quy tắc",
     "o.rule_col_message": "Nội dung kiểm tra",
     "o.rule_col_importance": "Mức độ",

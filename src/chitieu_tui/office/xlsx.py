@@ -498,7 +498,7 @@ def collection_workbook(collection: Collection, made: dt.datetime | None = None)
     return wb
 
 
-RULES_SHEET_WIDTHS = (30, 14, 12, 80)
+RULES_SHEET_WIDTHS = (30, 24, 12, 70)
 """The rules sheet's columns: unit, broken count, importance, the rule in words."""
 
 
@@ -534,7 +534,9 @@ def rules_sheet(wb: Workbook, collection: Collection, made: dt.datetime, taken: 
     for m, results in members:
         found = rules.broken(results)
         lines = [(present_rules.importance(r), present_rules.line(r)) for r in found]
-        if not results:
+        if m.board is not None and m.board.progress is None:
+            lines = [("", t("o.rules_no_figures"))]
+        elif not results:
             lines = [("", t("o.rules_none"))]
         elif not found:
             lines = [("", t("o.rules_all_hold", n=len(results)))]

@@ -307,25 +307,20 @@ def assert_check_agrees(
     assert code == (1 if any(imp == "high" for _, _, imp in expected) else 0)
 
 
-def _refused(rules: list[dict[str, Any]], after: dict[str, float], changed: set[str]) -> bool:
-    """What the naive side says of a write: refused when a high rule one of `changed`
-    takes part in is broken in the quarter as it would stand."""
-    return any(
-        rule["importance"] == "high"
-        and changed & (naive_ids(str(rule["left"])) | naive_ids(str(rule["right"])))
-        and naive_judge(rule, after)[0] == "broken"
-        for rule in rules
-    )
-
-
 def _listed(rules: list[dict[str, Any]], after: dict[str, float], changed: set[str]) -> set[int]:
-    """The broken rules a written value takes part in (listed after the write)."""
+    """The broken rules (numbers) one of `changed` takes part in, in the quarter as it would
+    stand: listed after a write."""
     return {
         n
         for n, rule in enumerate(rules, start=1)
         if changed & (naive_ids(str(rule["left"])) | naive_ids(str(rule["right"])))
         and naive_judge(rule, after)[0] == "broken"
     }
+
+
+def _refused(rules: list[dict[str, Any]], after: dict[str, float], changed: set[str]) -> bool:
+    """What the naive side says of a write: refused when one of those is high."""
+    return any(rules[n - 1]["importance"] == "high" for n in _listed(rules, after, changed))
 
 
 _LISTED = re.compile(r"^\[(?:high|medium|low)\] R(\d+): ", re.M)

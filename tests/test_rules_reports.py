@@ -122,6 +122,12 @@ def test_xlsx_lists_every_rule_under_the_table(ward: Path, tmp_path: Path) -> No
     assert ws.page_setup.fitToWidth == 1 and ws.max_column == 16
     # the report imports back as before (its rules block is not read as values)
     assert _run("import", "--config", str(ward), "--yes", str(path)) == 0
+    assert _run("--lang", "en", *argv) == 0
+    ws = openpyxl.load_workbook(path).active
+    cells = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    head = cells["Rules between figures: 1 rules broken"]
+    assert ws.cell(head + 1, 2).value == "What is checked"
+    assert [ws.cell(head + 3, c).value for c in (3, 11)] == ["medium", "broken"]
 
 
 def test_docx_section_after_the_table(ward: Path, tmp_path: Path) -> None:

@@ -338,7 +338,7 @@ def test_snapshots_and_csv_markdown_carry_who_and_when(tmp_path: Path) -> None:
     assert (entry.by, entry.cause, entry.remedy) == ("A", "dịch", "vận động")
     assert entry.at is not None and back.progress.closed is not None
     csv_out = chitieu(root, "report", "--format", "csv").stdout.splitlines()
-    assert csv_out[0].endswith(",note,by,at,cause,remedy")
+    assert csv_out[0].endswith(",note,by,at,cause,remedy,rules_broken")
     assert any(
         line.startswith("bhyt,") and ",A," in line and "dịch,vận động" in line for line in csv_out
     )

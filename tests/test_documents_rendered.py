@@ -73,6 +73,15 @@ def _ward_of(root: Path, name: str, n: int) -> Path:
     return ward
 
 
+def _ruled_ward(root: Path) -> Path:
+    """The sample with its medium rule broken (480 party organisations × 3 > 1,430 members)."""
+    ward = root / "rules"
+    shutil.copytree(BUNDLED, ward)
+    argv = ["set", "--config", str(ward), "--period", "2026-Q1", "--no-snapshot", "--yes"]
+    assert main([*argv, "so-to-chuc-dang", "480"]) == 0
+    return ward
+
+
 def _pages(pdf: Path) -> list[str]:
     out = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
@@ -95,6 +104,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "twohundred": ["--config", str(_ward_of(root, "twohundred", 200))],
         "province": ["--config", str(BUNDLED_COLLECTION)],
         "forty": ["--config", str(many), "--period", "2026-Q1"],
+        "rules": ["--config", str(_ruled_ward(root)), "--period", "2026-Q1"],
     }
     made: dict[str, Path] = {}
     for name, argv in sources.items():
@@ -109,6 +119,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert main([*argv, "-o", str(made["english"])]) == 0
     sheets = {"sheet": sources["party"], "sheets200": sources["twohundred"]}
     sheets |= {"province_sheets": sources["province"], "forty_sheets": sources["forty"]}
+    sheets |= {"rules_sheet": sources["rules"]}
     for name, argv in sheets.items():
         out = root / f"{name}.xlsx"
         assert main(["--lang", "vi", "report", *argv, "--format", "xlsx", "-o", str(out)]) == 0
@@ -240,7 +251,9 @@ def test_province_opens_with_its_summary(rendered: dict[str, Path]) -> None:
 
 
 @needs_office
-@pytest.mark.parametrize("name", ["party", "state", "one", "twohundred", "province", "forty"])
+@pytest.mark.parametrize(
+    "name", ["party", "state", "one", "twohundred", "province", "forty", "rules"]
+)
 def test_no_empty_page_no_broken_heading(rendered: dict[str, Path], name: str) -> None:
     pages = _pages(rendered[name])
     # a page holding only its number is empty too
@@ -355,7 +368,17 @@ def test_chart_sheets_rendered(rendered: dict[str, Path]) -> None:
 @needs_office
 @pytest.mark.parametrize(
     "name",
-    ["sheet", "sheets200", "province_sheets", "forty_sheets", "party", "province", "english_sheet"],
+    [
+        "sheet",
+        "sheets200",
+        "province_sheets",
+        "forty_sheets",
+        "party",
+        "province",
+        "rules",
+        "rules_sheet",
+        "english_sheet",
+    ],
 )
 def test_nothing_printed_over_anything(rendered: dict[str, Path], name: str) -> None:
     """Wrapped names never overprint the row below; the title block and the header never
@@ -369,6 +392,29 @@ def test_forty_units_summary_sheet_and_totals(rendered: dict[str, Path]) -> None
     text = re.sub(r"\s+", " ", pages)
     assert "Không tính: u002 (số liệu lỗi)" in text  # a broken unit is named, not counted
     assert "Tổng cộng (39 đơn vị)" in text
+
+
+@needs_office
+def test_rules_between_figures_rendered(rendered: dict[str, Path]) -> None:
+    """The rules section after the table (issue 25): the broken rule with both sides' values
+    in the document, the block under the sheet's table, one page wide; all hold in the
+    sample; a collection's workbook prints its rules sheet."""
+    text = re.sub(r"\s+", " ", " ".join(_pages(rendered["rules"])))
+    at = text.index("Đối chiếu quy tắc giữa các số liệu")
+    assert text.index("II. Bảng chỉ tiêu") < at < text.index("III. Chỉ tiêu chậm tiến độ")
+    assert "Có 1/3 quy tắc bị vi phạm, cần kiểm tra lại số liệu:" in text
+    assert "1. [cần xem] Mỗi tổ chức đảng có ít nhất 3 đảng viên" in text
+    assert "so-to-chuc-dang * 3 = 1.440 <= dang-vien = 1.430" in text
+    party = re.sub(r"\s+", " ", " ".join(_pages(rendered["party"])))
+    assert "Cả 3 quy tắc giữa các số liệu đều đúng." in party
+    pages = _pages(rendered["rules_sheet"])
+    assert len(pages) == 1  # the block stays inside the table's columns: one page wide
+    sheet = re.sub(r"\s+", " ", pages[0])
+    assert "Quy tắc giữa các số liệu: 1 quy tắc bị vi phạm" in sheet
+    assert "Nội dung kiểm tra" in sheet and "vi phạm" in sheet.split("Kết quả", 1)[1]
+    province = re.sub(r"\s+", " ", " ".join(_pages(rendered["province_sheets"])))
+    assert "Số quy tắc bị vi phạm" in province  # its heading whole, on one line
+    assert "Phường Mỹ Thới 0 không quy tắc nào trong 3 quy tắc bị vi phạm" in province
 
 
 def test_margins_fonts_sizes(tmp_path: Path) -> None:

@@ -137,9 +137,9 @@ def test_xlsx_who_cause_remedy(tmp_path: Path, ward: Path) -> None:
 def test_xlsx_collection_scorecard_and_unit_sheets(tmp_path: Path) -> None:
     path = _report(tmp_path, "--config", str(BUNDLED_COLLECTION))
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames[:3] == ["Tóm tắt", "Tổng hợp", "Biểu đồ"]  # charts: test_xlsx_charts
+    assert wb.sheetnames[:4] == ["Tóm tắt", "Tổng hợp", "Biểu đồ", "Quy tắc"]
     assert "Phường Mỹ Thới" in wb.sheetnames
-    assert len(wb.sheetnames) == 3 + 5
+    assert len(wb.sheetnames) == 4 + 5
     summary = [c.value for c in wb["Tóm tắt"]["A"] if c.value]
     assert "4/5 đơn vị báo cáo số liệu Quý I/2026." in summary
     assert "Đơn vị chưa báo cáo: Phường Châu Đốc." in summary

@@ -13,12 +13,13 @@ import pytest
 from collectionkit import random_collection, write_unit
 
 from chitieu_tui.cli import main
+from chitieu_tui.core import rules
 from chitieu_tui.core.collection import Collection, open_folder, totals
 from chitieu_tui.core.datadir import BUNDLED_COLLECTION
 from chitieu_tui.core.numbers import whole
 from chitieu_tui.i18n import use
 from chitieu_tui.present import fmt
-from chitieu_tui.report import CSV_COLUMNS, _csv_cell, csv_cells
+from chitieu_tui.report import CSV_COLUMNS, _csv_cell, broken_cells, csv_cells
 from chitieu_tui.rollup_report import (
     CSV_ROLLUP_COLUMNS,
     render_collection,
@@ -28,7 +29,8 @@ from chitieu_tui.rollup_report import (
 
 
 def _whole_csv(collection: Collection) -> str:
-    """The collection CSV as it was built before streaming (issue 22), kept as the oracle."""
+    """The collection CSV as it was built before streaming (issue 22), kept as the oracle
+    (with the `rules_broken` column of issue 25 last)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_ROLLUP_COLUMNS)
@@ -37,12 +39,14 @@ def _whole_csv(collection: Collection) -> str:
         if board is None:
             blank = [""] * (len(CSV_COLUMNS) - 1)
             writer.writerow(
-                ["unit", m.key, _csv_cell(m.name), *blank[:10], "error", *blank[10:], ""]
+                ["unit", m.key, _csv_cell(m.name), *blank[:10], "error", *blank[10:], "", ""]
             )
             continue
         unit = [board.definitions.unit.id, _csv_cell(board.definitions.unit.name)]
+        broken = broken_cells(rules.board_results(board))
         for ev in board.evaluations:
-            writer.writerow(["unit", *unit, *csv_cells(ev, board.judged), ""])
+            found = broken.get(ev.indicator.id, "")
+            writer.writerow(["unit", *unit, *csv_cells(ev, board.judged), "", found])
     for total in totals(collection.boards()):
         ind = total.indicator
         integer = ind is not None and ind.integer
@@ -61,6 +65,7 @@ def _whole_csv(collection: Collection) -> str:
                 total.status.value if total.percent is not None else "",
                 *[""] * (len(CSV_COLUMNS) - 11),
                 total.units,
+                "",
             ]
         )  # fmt: skip
     return out.getvalue()

@@ -52,7 +52,7 @@ def test_report_json_of_a_generated_collection(
     assert "u002/chitieu.toml" in err.replace("\n", "")  # warned about; the others reported
     units = {u["unit"]: u for u in doc["units"]}
     assert len(units) == 30
-    assert set(units["u000"]) == {"unit", "name", "summary", "indicators"}
+    assert set(units["u000"]) == {"unit", "name", "summary", "indicators", "rules", "rules_broken"}
     assert units["u000"]["summary"]["total"] == 6
 
 

@@ -49,6 +49,22 @@ CSV_COLUMNS = (
     "remedy",
 )
 """The CSV's header: machine-friendly column ids, the same in every language."""
+RULES_COLUMN = "rules_broken"
+"""The CSV's last column (DESIGN section 15): the numbers of the broken rules an indicator
+takes part in (`1;3`: the first and third `[[rule]]`), empty when none is."""
+RULE_CSV_COLUMNS = (
+    "rule",
+    "left",
+    "op",
+    "right",
+    "importance",
+    "when",
+    "state",
+    "left_value",
+    "right_value",
+    "message",
+)
+"""`report --format csv --rules`: one row per `[[rule]]`, `rule` its number (1-based)."""
 WHO_FIELDS = ("note", "by", "at", "cause", "remedy")
 """What a value records beside itself (docs/formats.md), in the JSON, CSV and Markdown."""
 
@@ -139,6 +155,43 @@ def rules_to_json(board: Board) -> list[dict[str, Any]]:
         }
         for r in rules.board_results(board)
     ]
+
+
+def broken_cells(results: list[rules.Result]) -> dict[str, str]:
+    """Per indicator id, the `rules_broken` cell: the numbers of the broken rules it takes
+    part in, `;`-separated (ids without one are left out)."""
+    found: dict[str, list[str]] = {}
+    for r in rules.broken(results):
+        for ident in r.ids:
+            found.setdefault(ident, []).append(str(r.index + 1))
+    return {ident: ";".join(numbers) for ident, numbers in found.items()}
+
+
+def rule_csv_cells(r: rules.Result) -> list[Any]:
+    """One rule's row of `--rules`, in the order of RULE_CSV_COLUMNS."""
+    rule = r.rule
+    return [
+        r.index + 1,
+        _csv_cell(rules.side_text(rule.left)),
+        rule.op,
+        _csv_cell(rules.side_text(rule.right)),
+        rule.importance,
+        rule.when,
+        r.state,
+        "" if r.left is None else r.left,
+        "" if r.right is None else r.right,
+        _csv_cell(rule.message),
+    ]
+
+
+def rules_csv(board: Board) -> str:
+    """`report --format csv --rules`: the quarter's rules as a table of their own (the
+    header alone without rules)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(RULE_CSV_COLUMNS)
+    writer.writerows(rule_csv_cells(r) for r in rules.board_results(board))
+    return out.getvalue()
 
 
 def _plain(value: Any) -> bool:
@@ -239,9 +292,10 @@ def render(view: View, form: str) -> str:
     if form == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow((*CSV_COLUMNS, RULES_COLUMN))
+        cells = broken_cells(rules.board_results(board))
         for ev in board.evaluations:
-            writer.writerow(csv_cells(ev, board.judged))
+            writer.writerow([*csv_cells(ev, board.judged), cells.get(ev.indicator.id, "")])
         return out.getvalue()
     if form == "csv-excel":
         return csv_excel(view)

@@ -10,10 +10,12 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from chitieu_tui.core import rules
 from chitieu_tui.core.collection import Collection, Member, Total, against_province, totals
 from chitieu_tui.core.numbers import whole
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
+from chitieu_tui.present import rules as present_rules
 from chitieu_tui.present.rollup import (
     column_names,
     column_totals,
@@ -27,19 +29,26 @@ from chitieu_tui.present.targets import rollup_note
 from chitieu_tui.report import (
     BOM,
     CSV_COLUMNS,
+    RULE_CSV_COLUMNS,
+    RULES_COLUMN,
     _csv_cell,
     _md,
+    broken_cells,
     csv_cells,
     excel_headers,
     excel_rows,
     excel_writer,
     md_head,
     md_row,
+    rule_csv_cells,
     to_json,
 )
 
-CSV_ROLLUP_COLUMNS = ("row", "unit_id", "unit_name", *CSV_COLUMNS, "units")
-"""The collection CSV's header: `row` is `unit` (one indicator of one unit) or `total`."""
+CSV_ROLLUP_COLUMNS = ("row", "unit_id", "unit_name", *CSV_COLUMNS, "units", RULES_COLUMN)
+"""The collection CSV's header: `row` is `unit` (one indicator of one unit) or `total`;
+`rules_broken` last (as the unit's CSV gives it; empty on totals)."""
+CSV_ROLLUP_RULE_COLUMNS = ("unit_id", "unit_name", *RULE_CSV_COLUMNS)
+"""`report --format csv --rules` on a collection: every unit's rules, one row each."""
 
 
 def total_json(total: Total) -> dict[str, Any]:
@@ -61,13 +70,23 @@ def unit_json(m: Member) -> dict[str, Any]:
     board = m.board
     if board is None:
         error = m.error.render() if m.error is not None else None
-        return {"unit": m.key, "name": m.name, "summary": None, "indicators": [], "error": error}
+        return {
+            "unit": m.key,
+            "name": m.name,
+            "summary": None,
+            "indicators": [],
+            "rules": [],
+            "rules_broken": None,
+            "error": error,
+        }
     doc = to_json(board)
     entry = {
         "unit": doc["unit"],
         "name": board.definitions.unit.name,
         "summary": doc["summary"],
         "indicators": doc["indicators"],
+        "rules": doc["rules"],
+        "rules_broken": sum(1 for r in doc["rules"] if r["state"] == "broken"),
     }
     if m.offline:
         entry["offline"] = True
@@ -163,9 +182,25 @@ class _Pieces:
         return text
 
 
-def stream_csv_collection(collection: Collection) -> Iterator[str]:
-    """`render_collection(collection, "csv")` in pieces, one unit's rows at a time."""
-    return _gathered(_csv_pieces(collection))
+def stream_csv_collection(collection: Collection, rules_only: bool = False) -> Iterator[str]:
+    """`render_collection(collection, "csv")` in pieces, one unit's rows at a time (with
+    `rules_only`, the `--rules` table)."""
+    return _gathered(_rule_pieces(collection) if rules_only else _csv_pieces(collection))
+
+
+def _rule_pieces(collection: Collection) -> Iterator[str]:
+    """`--rules`: every readable unit's rules, led by its id and name (DESIGN section 15)."""
+    out = _Pieces()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_ROLLUP_RULE_COLUMNS)
+    for m in collection.members:
+        board = m.board
+        if board is None:
+            continue
+        unit = [board.definitions.unit.id, _csv_cell(board.definitions.unit.name)]
+        writer.writerows([*unit, *rule_csv_cells(r)] for r in rules.board_results(board))
+        yield out.take()
+    yield out.take()
 
 
 def _csv_pieces(collection: Collection) -> Iterator[str]:
@@ -177,13 +212,15 @@ def _csv_pieces(collection: Collection) -> Iterator[str]:
         if board is None:
             blank = [""] * (len(CSV_COLUMNS) - 1)
             writer.writerow(
-                ["unit", m.key, _csv_cell(m.name), *blank[:10], "error", *blank[10:], ""]
+                ["unit", m.key, _csv_cell(m.name), *blank[:10], "error", *blank[10:], "", ""]
             )
             yield out.take()
             continue
         unit = [board.definitions.unit.id, _csv_cell(board.definitions.unit.name)]
+        cells = broken_cells(rules.board_results(board))
         for ev in board.evaluations:
-            writer.writerow(["unit", *unit, *csv_cells(ev, board.judged), ""])
+            found = cells.get(ev.indicator.id, "")
+            writer.writerow(["unit", *unit, *csv_cells(ev, board.judged), "", found])
         yield out.take()
     for total in totals(collection.boards()):
         ind = total.indicator
@@ -206,6 +243,7 @@ def _csv_pieces(collection: Collection) -> Iterator[str]:
                 total.status.value if total.percent is not None else "",
                 *[""] * (len(CSV_COLUMNS) - 11),  # note, by, at, cause, remedy
                 total.units,
+                "",
             ]
         )
     yield out.take()
@@ -233,19 +271,38 @@ def _rank_key(row: Any) -> tuple[int, int]:
     return (row.rank is None, row.rank or 0)
 
 
-def stream_collection(collection: Collection, form: str) -> Iterator[str] | None:
+def stream_collection(
+    collection: Collection, form: str, rules_only: bool = False
+) -> Iterator[str] | None:
     """The collection's report in pieces, for the forms that stream (`json`: without the
-    final newline, as `render_collection`; `csv`); None for the others."""
+    final newline, as `render_collection`; `csv`, or its `--rules` table); None for the
+    others."""
     if form == "json":
         return stream_json_collection(collection)
     if form == "csv":
-        return stream_csv_collection(collection)
+        return stream_csv_collection(collection, rules_only)
     return None
 
 
-def render_collection(collection: Collection, form: str) -> str:
+def broken_by_unit(collection: Collection) -> list[tuple[str, list[rules.Result]]]:
+    """Each readable unit that breaks a rule of its quarter (DESIGN section 15), its name and
+    its broken rules, in the collection's order."""
+    out: list[tuple[str, list[rules.Result]]] = []
+    for m in collection.members:
+        board = m.board
+        found = rules.broken(rules.board_results(board)) if board is not None else []
+        if found:
+            out.append((m.name, found))
+    return out
+
+
+def _unit_rules_line(name: str, found: list[rules.Result]) -> str:
+    return t("rollup.rules_unit", unit=name, count=t("rule.broken_n", n=len(found)))
+
+
+def render_collection(collection: Collection, form: str, rules_only: bool = False) -> str:
     """The collection's report as text."""
-    pieces = stream_collection(collection, form)
+    pieces = stream_collection(collection, form, rules_only)
     if pieces is not None:
         return "".join(pieces)
     if form == "csv-excel":
@@ -261,6 +318,7 @@ def render_collection(collection: Collection, form: str) -> str:
         lines += ["", _md(summary_text(collection))]
         lines += ["", *md_head(heads), *(md_row(row) for row in rows)]
         lines += ["", *(_md(line) for line in handed.splitlines())] if handed else []
+        lines += _rules_md(collection)
         return "\n".join(lines) + "\n"
     # lazy: rich only for the terminal table (not json, csv or markdown)
     from rich.console import Console
@@ -278,10 +336,30 @@ def render_collection(collection: Collection, form: str) -> str:
     console.print(Text(summary_text(collection)))
     if handed:
         console.print(Text(handed))
+    broken_units = broken_by_unit(collection)
+    if broken_units:
+        console.print(Text(t("rollup.rules_heading"), style="bold"))
+    for name, results in broken_units:
+        console.print(Text(_unit_rules_line(name, results)))
+        for r in results:
+            console.print(Text(f"  {present_rules.item(r)}"))
     console.print(Text(" · ".join(f"{k}: {v}" for k, v in origin)))
     out = console.file
     assert isinstance(out, io.StringIO)
     return out.getvalue()
+
+
+def _rules_md(collection: Collection) -> list[str]:
+    """Under the scorecard, as the unit's report lists them: a heading in bold, each unit
+    with a broken rule an item (its count), one sub-item per rule; nothing when none is."""
+    found = broken_by_unit(collection)
+    if not found:
+        return []
+    out = ["", f"**{_md(t('rollup.rules_heading'))}**", ""]
+    for name, results in found:
+        out.append(f"- {_md(_unit_rules_line(name, results))}")
+        out += [f"  - {_md(present_rules.item(r))}" for r in results]
+    return out
 
 
 def _csv_excel(collection: Collection) -> str:

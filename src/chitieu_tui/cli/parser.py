@@ -376,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--output", "-o", metavar="FILE", default=None, help=t("cli.output"))
     report.add_argument("--date", metavar="YYYY-MM-DD", default=None, help=t("cli.opt.date"))
+    report.add_argument("--rules", action="store_true", help=t("cli.opt.rules"))
     snap = subs.add_parser("snapshot", help="write a snapshot and print its path")
     _source_options(snap, sub=True)
     shot = subs.add_parser("screenshot", help="render the dashboard once to an SVG file")

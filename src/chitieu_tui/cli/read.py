@@ -195,10 +195,13 @@ def _check_pdf(args: argparse.Namespace) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Print one period (or write it to `--output`)."""
-    from chitieu_tui.report import render  # lazy: the report's renderers, only for `report`
+    # lazy: the report's renderers, only for `report`
+    from chitieu_tui.report import render, rules_csv
 
     _check_output(args)
     _check_pdf(args)
+    if getattr(args, "rules", False) and args.format != "csv":
+        raise UsageError("err.report.rules_csv", format=args.format)
     day = _document_date(args)
     collection = make_collection(args)
     if collection is not None:
@@ -217,7 +220,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
         _emit(args, render_official(view, args.format, day))
         return 0
-    text = render(view, args.format)
+    if getattr(args, "rules", False):
+        text = rules_csv(view.board)
+    else:
+        text = render(view, args.format)
     if args.format == "json":
         text += "\n"
     if args.output:
@@ -241,14 +247,14 @@ def report_collection(
 
         _emit(args, render_collection_official(collection, args.format, day))
         return 0
-    pieces = stream_collection(collection, args.format)
+    pieces = stream_collection(collection, args.format, getattr(args, "rules", False))
     if pieces is not None and not args.output:  # unit by unit to stdout, never whole
         for piece in pieces:
             sys.stdout.write(piece)
         if args.format == "json":
             sys.stdout.write("\n")
         return 0
-    text = render_collection(collection, args.format)
+    text = render_collection(collection, args.format, getattr(args, "rules", False))
     if args.format == "json":
         text += "\n"
     if args.output:

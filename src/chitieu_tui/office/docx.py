@@ -17,10 +17,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
+from chitieu_tui.core import rules
 from chitieu_tui.core.model import ReportHead
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.present import filed, fmt, official
+from chitieu_tui.present import rules as present_rules
 from chitieu_tui.present.basis import basis_lines, basis_title
 from chitieu_tui.present.cells import due_text
 from chitieu_tui.present.filed import blank
@@ -396,6 +398,44 @@ def _behind(doc: Any, view: View) -> None:
             _body(doc, f"{t('o.col_note')}: {row.note}").runs[0].italic = True
 
 
+def rules_section(doc: Any, view: View) -> None:
+    """After the table (DESIGN section 15): the rules between figures, a heading, then the
+    broken ones numbered, each with its importance, message and both sides' values, or that
+    all N hold (and how many lacked the data to be checked). Nothing without rules."""
+    results = rules.board_results(view.board)
+    if not results:
+        return
+    _heading(doc, t("doc.rules_heading"))
+    found = rules.broken(results)
+    skipped = sum(1 for r in results if r.state == "skipped")
+    if not found and not skipped:
+        _body(doc, t("doc.rules_all_hold", n=len(results)))
+        return
+    if not found:
+        _body(doc, t("doc.rules_none_broken", held=len(results) - skipped, skipped=skipped))
+        return
+    _body(doc, t("doc.rules_broken", n=len(found), total=len(results)))
+    for n, r in enumerate(found, start=1):
+        _body(doc, f"{n}. {present_rules.item(r)}")
+
+
+def rules_units(doc: Any, collection: Collection) -> None:
+    """In a collection's summary: the units that break rules between figures, each with
+    how many (their rules are listed in their own sections); nothing without rules."""
+    members = [(m.name, rules.board_results(m.board)) for m in collection.members if m.board]
+    if not any(results for _, results in members):
+        return
+    named = [
+        t("doc.rules_unit", unit=name, n=len(rules.broken(results)))
+        for name, results in members
+        if rules.broken(results)
+    ]
+    if named:
+        _body(doc, t("doc.rules_units", units="; ".join(named)))
+    else:
+        _body(doc, t("doc.rules_units_none"))
+
+
 def _signature(doc: Any, head: ReportHead) -> None:
     """Left *Nơi nhận:* and the recipients; right the authority, the title, room to sign,
     the name. What is not given is a dotted blank."""
@@ -437,6 +477,7 @@ def _unit_body(doc: Any, view: View) -> None:
         _para(doc, basis_title(), bold=True)
         for line in notes:
             _para(doc, line, size=10)
+    rules_section(doc, view)
     _behind(doc, view)
 
 
@@ -481,6 +522,7 @@ def collection_document(
         for item in part.items:
             p = _para(doc, f"- {item}", align="justify", after=3)
             p.paragraph_format.left_indent = Cm(1)
+    rules_units(doc, collection)
     _heading(doc, t("doc.units_heading"))
     for n, view in enumerate(views, start=1):
         name = view.board.definitions.unit.name

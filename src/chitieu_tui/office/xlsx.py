@@ -11,10 +11,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from chitieu_tui.core.arithmetic import Status
+from chitieu_tui.core import rules
+from chitieu_tui.core.arithmetic import Board, Status
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.present import filed, official
+from chitieu_tui.present import rules as present_rules
 from chitieu_tui.present.basis import basis_lines, basis_title
 from chitieu_tui.present.cells import due_text
 from chitieu_tui.present.fmt import done_text
@@ -254,6 +256,7 @@ def write_unit_sheet(ws: Worksheet, view: View, made: dt.datetime) -> None:
             cell.data_type, cell.alignment = "s", st["wrap"]
             ws.merge_cells(f"A{row + n}:{last}{row + n}")
             ws.row_dimensions[row + n].height = _lines(line, width) * LINE_PT + 2
+    rules_block(ws, board, span)
     _page(ws, header_row)
 
 
@@ -287,6 +290,98 @@ def _indicator_row(ws: Worksheet, row: int, item: Row, due_text: Any, done: Any)
             cell.value = cells[key] or None
         if key == "status":
             _status_style(cell, item.status)
+
+
+RULE_CELLS = (
+    ("n", 1, 1),
+    ("message", 2, 2),
+    ("importance", 3, 3),
+    ("left", 4, 5),
+    ("left_value", 6, 6),
+    ("op", 7, 7),
+    ("right", 8, 9),
+    ("right_value", 10, 10),
+    ("state", 11, 11),
+)
+"""The rules block under a unit's table (DESIGN section 15): each cell's key, first and last
+column (merged between), inside the table's columns so that the sheet stays one page wide."""
+BROKEN_STATUS = {"broken": Status.BEHIND, "holds": Status.MET, "skipped": Status.NO_DATA}
+"""A rule's state printed in the colours of a status: broken in the red of *behind*."""
+
+
+def rules_block(ws: Worksheet, board: Board, span: int) -> None:
+    """Under everything else on a unit's sheet: a heading with the count of broken rules
+    (or that all hold), then one row per `[[rule]]` with its number, message, importance,
+    both sides and their values, the operator and its state (broken in red, bold). Nothing
+    when the quarter has no rules. The hidden id column stays empty (imports skip it)."""
+    results = rules.board_results(board)
+    if not results:
+        return
+    st = _styles()
+    row = ws.max_row + 2
+    last = get_column_letter(span)
+    count = present_rules.broken_count(results) or t("o.rules_all_hold", n=len(results))
+    heading = f"{t('o.rules_title')}: {count}"
+    cell = ws.cell(row, 1, heading)
+    cell.font, cell.alignment = st["bold"], st["wrap"]
+    ws.merge_cells(f"A{row}:{last}{row}")
+    row += 1
+    heads = {
+        "n": t("o.col_stt"),
+        "message": t("o.rule_col_message"),
+        "importance": t("o.rule_col_importance"),
+        "left": t("o.rule_col_left"),
+        "left_value": t("o.rule_col_value"),
+        "op": t("o.rule_col_op"),
+        "right": t("o.rule_col_right"),
+        "right_value": t("o.rule_col_value"),
+        "state": t("o.rule_col_state"),
+    }
+    _rule_row(ws, row, heads, header=True)
+    for r in results:
+        row += 1
+        values: dict[str, Any] = {
+            "n": r.index + 1,
+            "message": r.rule.message,
+            "importance": present_rules.importance(r),
+            "left": rules.side_text(r.rule.left),
+            "left_value": r.left if r.left is not None else t("rule.no_value"),
+            "op": present_rules.op_text(r.rule.op),
+            "right": rules.side_text(r.rule.right),
+            "right_value": r.right if r.right is not None else t("rule.no_value"),
+            "state": present_rules.state(r),
+        }
+        _rule_row(ws, row, values)
+        _status_style(ws.cell(row, 11), BROKEN_STATUS[r.state])
+        if r.state == "broken":
+            ws.cell(row, 2).font = st["bold"]
+
+
+def _rule_row(ws: Worksheet, row: int, values: dict[str, Any], header: bool = False) -> None:
+    """One row of the rules block, merged where a cell spans columns, as high as its
+    tallest wrapped text."""
+    st = _styles()
+    tallest = 1
+    for key, first, end in RULE_CELLS:
+        for col in range(first, end + 1):
+            ws.cell(row, col).border = st["border"]
+        cell = ws.cell(row, first)
+        value = values[key]
+        if header:
+            cell.value = value
+            cell.font, cell.fill, cell.alignment = st["bold"], st["head_fill"], st["center"]
+        elif isinstance(value, float):
+            _number_cell(cell, value)
+        else:
+            cell.value = value
+            cell.data_type = "s" if isinstance(value, str) else cell.data_type
+            cell.alignment = st["center"] if key in ("n", "op") else st["wrap"]
+        if end > first:
+            ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=end)
+        width = sum(_width(ws, c) for c in range(first, end + 1))
+        if isinstance(value, str):
+            tallest = max(tallest, _lines(value, width, header))
+    ws.row_dimensions[row].height = tallest * LINE_PT + 2
 
 
 def unit_workbook(view: View, made: dt.datetime | None = None) -> Workbook:
@@ -392,6 +487,7 @@ def collection_workbook(collection: Collection, made: dt.datetime | None = None)
         ws.merge_cells(f"B{below + n}:{last}{below + n}")
         ws.row_dimensions[below + n].height = _lines(line, room) * LINE_PT + 2
     _page(ws, header_row)
+    rules_sheet(wb, collection, made, taken)
     for m in collection.members:
         if m.view is None or m.error is not None:
             continue
@@ -400,6 +496,66 @@ def collection_workbook(collection: Collection, made: dt.datetime | None = None)
     wb.properties.title = header_text(collection)
     wb.properties.creator = "chitieu"
     return wb
+
+
+RULES_SHEET_WIDTHS = (30, 24, 12, 70)
+"""The rules sheet's columns: unit, broken count, importance, the rule in words."""
+
+
+def rules_sheet(wb: Workbook, collection: Collection, made: dt.datetime, taken: set[str]) -> None:
+    """A collection's sheet of rules between figures (DESIGN section 15), after the
+    scorecard: each readable unit, how many of its rules are broken (red; green when none),
+    and each broken rule as the unit's sheet words it (`[cần xem] message: left = 1.500 <=
+    right = 1.430`). None when no unit has rules."""
+    members = [(m, rules.board_results(m.board)) for m in collection.members if m.board]
+    if not any(results for _, results in members):
+        return
+    # lazy: present.rollup pulls core.collection (asyncio); only for a collection's workbook
+    from chitieu_tui.present.rollup import header_text
+
+    st = _styles()
+    ws = wb.create_sheet(sheet_name(t("o.sheet_rules"), taken))
+    for col, width in enumerate(RULES_SHEET_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    span = len(RULES_SHEET_WIDTHS)
+    row = _title_block(ws, header_text(collection), _collection_lines(collection, made), span)
+    header_row = row
+    heads = [
+        t("o.col_unit_name"),
+        t("o.rules_col_broken"),
+        t("o.rule_col_importance"),
+        t("o.rules_col_rule"),
+    ]
+    for col, head in enumerate(heads, start=1):
+        cell = ws.cell(row, col, head)
+        cell.font, cell.fill, cell.alignment = st["bold"], st["head_fill"], st["center"]
+    fit_row(ws, row, span, bold=True)
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    for m, results in members:
+        found = rules.broken(results)
+        lines = [(present_rules.importance(r), present_rules.line(r)) for r in found]
+        if m.board is not None and m.board.progress is None:
+            lines = [("", t("o.rules_no_figures"))]
+        elif not results:
+            lines = [("", t("o.rules_none"))]
+        elif not found:
+            lines = [("", t("o.rules_all_hold", n=len(results)))]
+        for n, (importance, text) in enumerate(lines):
+            row += 1
+            if n == 0:
+                ws.cell(row, 1, m.name)
+                if results:
+                    count = ws.cell(row, 2)
+                    _number_cell(count, len(found))
+                    _status_style(count, Status.BEHIND if found else Status.MET)
+            ws.cell(row, 3, importance or None)
+            ws.cell(row, 4, text).data_type = "s"
+            for col in range(1, span + 1):
+                ws.cell(row, col).border = st["border"]
+                if col != 2:
+                    ws.cell(row, col).alignment = st["wrap"]
+            fit_row(ws, row, span)
+    _page(ws, header_row)
 
 
 def _collection_lines(collection: Collection, made: dt.datetime) -> list[str]:

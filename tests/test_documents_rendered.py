@@ -407,7 +407,7 @@ def test_rules_between_figures_rendered(rendered: dict[str, Path]) -> None:
     assert "so-to-chuc-dang * 3 = 1.440 <= dang-vien = 1.430" in text
     party = re.sub(r"\s+", " ", " ".join(_pages(rendered["party"])))
     assert "Cả 3 quy tắc giữa các số liệu đều đúng." in party
-    pages = _pages(rendered["rules_sheet"])
+    pages = _table_pages(rendered["rules_sheet"])[0]
     assert len(pages) == 1  # the block stays inside the table's columns: one page wide
     sheet = re.sub(r"\s+", " ", pages[0])
     assert "Quy tắc giữa các số liệu: 1 quy tắc bị vi phạm" in sheet

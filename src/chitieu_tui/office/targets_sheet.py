@@ -18,7 +18,6 @@ cell the line came from.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import parse_toml_text
 from chitieu_tui.i18n import LANGS, current, t, t_in
 from chitieu_tui.office.entry import _damage, _open_regular, _refuse_too_large, cell_ref
+from chitieu_tui.office.xlsx import to_bytes
 
 HEAD, IDS, BASIS, PROVINCE, FIRST_UNIT = 5, 6, 7, 8, 9
 """The rows of the layout."""
@@ -99,9 +99,7 @@ def template_workbook(
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 28
     ws.freeze_panes = ws.cell(FIRST_UNIT, 3)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return to_bytes(wb)
 
 
 @dataclass

@@ -599,7 +599,14 @@ def _fraction(percent: float | None) -> float | None:
 
 
 def to_bytes(wb: Workbook) -> bytes:
-    """The workbook as the bytes of an .xlsx file."""
+    """The workbook as the bytes of an .xlsx file; text stays text: a name or note starting
+    with `=` (which openpyxl would store as a formula) is written as a string. The app
+    writes no formula, so every workbook leaves through here."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -14,7 +14,7 @@ from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.i18n import fold
 from chitieu_tui.screens import DashboardScreen, DetailScreen
 from chitieu_tui.widgets import IndicatorTable
-from chitieu_tui.widgets.indicator_table import fit, width_of
+from chitieu_tui.widgets.line_table import fit, width_of
 
 SIZE = (100, 30)
 N = 300

@@ -9,6 +9,7 @@ from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
 from chitieu_tui.core.collection import Collection, Member, Total, against_province, totals
 from chitieu_tui.core.periods import today
+from chitieu_tui.core.rules import board_results, broken
 from chitieu_tui.core.targets import below_assignment, missing_assignment
 from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.present import fmt
@@ -49,6 +50,18 @@ class UnitRow:
     returned."""
     late: bool = False
     """Submitted after the deadline, or not submitted and the deadline passed."""
+    rules: int | None = None
+    """How many of the unit's rules (`[[rule]]`) its quarter breaks; None when its
+    definitions have no rules (or it is broken)."""
+    rules_worst: str = ""
+    """The highest importance among the broken rules (`high`, `medium`, `low`), else ""."""
+
+    def rules_text(self) -> str:
+        """The broken-rules column: the count, `—` when the unit has no rules, empty for a
+        broken unit."""
+        if self.rank is None:
+            return ""
+        return fmt.NONE if self.rules is None else fmt.number(self.rules)
 
     def state_text(self) -> str:
         """The state column: `đang nhập`, `đã nộp`, `đã duyệt`, `bị trả lại`, with
@@ -135,6 +148,7 @@ def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
         ]
         mark = tamper_mark(board.progress)
         where = standing_of(collection, board)
+        rules, worst = rules_broken(board)
         rows[i] = UnitRow(
             i,
             m,
@@ -149,8 +163,24 @@ def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
             t(MARK_KEYS[mark]) if mark is not None else "",
             where.state,
             where.late,
+            rules,
+            worst,
         )
     return [rows[i] for i in range(len(collection.members))]
+
+
+IMPORTANCES = ("high", "medium", "low")
+"""Rule importances, the highest first."""
+
+
+def rules_broken(board: Board) -> tuple[int | None, str]:
+    """How many rules the board's quarter breaks (`core/rules.py`), and the highest
+    importance among them; (None, "") when the unit's definitions have no rules."""
+    if not board.definitions.rules:
+        return None, ""
+    found = broken(board_results(board))
+    worst = next((i for i in IMPORTANCES if any(r.rule.importance == i for r in found)), "")
+    return len(found), worst
 
 
 def column_names(collection: Collection, columns: list[str]) -> list[str]:

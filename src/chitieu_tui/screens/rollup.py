@@ -181,7 +181,9 @@ class RollupScreen(FilterActions, Controller):
         if not self._busy() and not self._unit_open:
             self._due(self.collection)
 
-    @work(thread=True, group="poll", exit_on_error=False)
+    # Each worker is given a description: Textual otherwise makes one from repr() of its
+    # arguments, and repr() of a collection walks every unit's board (seconds at 3,321 units).
+    @work(thread=True, group="poll", exit_on_error=False, description="due")
     def _due(self, collection: Collection) -> None:
         self.post_message(RollupDue(collection.due()))
 
@@ -191,7 +193,7 @@ class RollupScreen(FilterActions, Controller):
         if message.members and not loading:
             self._load(self.collection, self.collection.period, message.members)
 
-    @work(exclusive=True, group="load", exit_on_error=False)
+    @work(exclusive=True, group="load", exit_on_error=False, description="load")
     async def _load(
         self, collection: Collection, period: Period | None, only: list[Member] | None = None
     ) -> None:
@@ -273,7 +275,7 @@ class RollupScreen(FilterActions, Controller):
     def _asking(self) -> bool:
         return any(w.group == "role" and w.is_running for w in self.workers)
 
-    @work(thread=True, group="role", exit_on_error=False)
+    @work(thread=True, group="role", exit_on_error=False, description="role")
     def _ask_role(self, collection: Collection) -> None:
         """`GET /api/v1/me` once, through a unit's source (blocking: in a thread)."""
         for m in collection.members:
@@ -379,7 +381,7 @@ class RollupScreen(FilterActions, Controller):
 
         self.app.push_screen(ReturnScreen(member.name, period), answered)
 
-    @work(thread=True, group="approve", exit_on_error=False)
+    @work(thread=True, group="approve", exit_on_error=False, description="approve")
     def _write_approval(self, member: Member, request: Request, done: str) -> None:
         """Write through the unit's own source (the one write path), off the UI thread; a
         refusal is said, never fatal."""
@@ -541,13 +543,8 @@ class RollupScreen(FilterActions, Controller):
         """Tall enough for the chart, or no longer."""
         self.show_chart()
 
-    def action_sort(self) -> None:
-        """`o`: sort by the next column; the chart follows it."""
-        super().action_sort()
-        self.show_chart()
-
-    def on_data_table_header_selected(self) -> None:
-        """A heading clicked (the scorecard sorted by it): the chart follows."""
+    def on_scorecard_sorted(self) -> None:
+        """Sorted by `o` or a click on a heading: the chart follows the column."""
         self.show_chart()
 
     def show_progress(self, done: int, total: int) -> None:

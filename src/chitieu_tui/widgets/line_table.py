@@ -332,7 +332,7 @@ class LineTable(ScrollView, can_focus=True):
         x = round(self.scroll_offset.x)
         if x:
             fixed = self._fixed_width()
-            line = Strip.join([line.crop(0, fixed), line.crop(fixed + x, fixed + x + width)])
+            line = Strip.join([line.crop(0, fixed), line.crop(fixed + x, x + width)])
         return line.adjust_cell_length(width, self.rich_style)
 
     def render_line(self, y: int) -> Strip:

@@ -225,3 +225,28 @@ def test_check_on_the_collection_sample_warns_of_the_medium_rule(
     assert code == 0
     assert "binh-duc/progress/2026-Q1.toml: [medium]" in err
     assert "ho-ngheo = 58" in err
+
+
+async def test_the_rollups_workers_never_repr_the_collection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual names a worker by repr() of its arguments unless it has a description; the
+    repr of a collection walks every unit's board (seconds for the country)."""
+    from chitieu_tui.core.collection import Collection
+
+    calls: list[int] = []
+
+    def counting(self: Collection) -> str:
+        calls.append(1)
+        return "Collection(…)"
+
+    monkeypatch.setattr(Collection, "__repr__", counting)
+    app = folder_app(many_units(tmp_path / "c", 3))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RollupScreen)
+        screen._poll_tick()  # the poll's worker
+        await pilot.press("r")  # the load's worker
+        await settle(pilot)
+    assert calls == []

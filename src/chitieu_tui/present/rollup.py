@@ -319,11 +319,15 @@ def _left_out_reasons(
     return reasons
 
 
-def left_out_text(collection: Collection, columns: list[str]) -> str:
+def left_out_text(
+    collection: Collection, columns: list[str], refs: list[Total] | None = None
+) -> str:
     """The units the totals row leaves out, and why (empty when every unit is in):
-    `Tổng chưa tính: Xã Bình Đức (chưa có số liệu quý này); …`."""
+    `Tổng chưa tính: Xã Bình Đức (chưa có số liệu quý này); …`. `refs`: the columns'
+    totals when already made (`column_totals`)."""
     names = column_names(collection, columns)
-    refs = column_totals(collection, columns)
+    if refs is None:
+        refs = column_totals(collection, columns)
     out: list[str] = []
     for member in collection.units():  # a duplicate folder's unit is in, by its first
         reasons = _left_out_reasons(member, columns, names, refs)

@@ -29,7 +29,6 @@ from chitieu_tui.i18n import Msg, t
 from chitieu_tui.messages import OpenUnit, RollupDue, RollupLoaded, RollupProgress
 from chitieu_tui.present.failure import worded
 from chitieu_tui.present.rollup import (
-    column_totals,
     header_text,
     left_out_text,
     legend,
@@ -501,8 +500,8 @@ class RollupScreen(FilterActions, Controller):
         self.show_chart()
         left_out = self.query_one("#rollup-left-out", Static)
         columns = self.table.columns_ids
-        words = left_out_text(collection, columns)
-        handed = rollup_note(collection, column_totals(collection, columns))  # issue 21
+        words = left_out_text(collection, columns, self.table.totals)
+        handed = rollup_note(collection, self.table.totals)  # issue 21
         words = "\n".join(w for w in (words, handed) if w)
         left_out.update(Text(words))
         left_out.display = bool(words)

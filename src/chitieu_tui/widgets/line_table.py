@@ -185,7 +185,7 @@ class LineTable(ScrollView, can_focus=True):
 
     def _cell_styles(self, index: int) -> list[Style]:
         """The style of each cell of row `index` (parts add their own)."""
-        return [Style()] * len(self.rows[index][2])
+        return [Style()] * len(self.columns)
 
     def _row_style(self, index: int) -> Style | None:
         """A style under the whole row (None: none)."""
@@ -215,9 +215,13 @@ class LineTable(ScrollView, can_focus=True):
         """The key of the row under the cursor."""
         return self.rows[self.cursor_row][0] if 0 <= self.cursor_row < len(self.rows) else None
 
+    def cells_of(self, index: int) -> tuple[Cell, ...]:
+        """The cells of row `index` (a subclass may make them only when drawn)."""
+        return self.rows[index][2]
+
     def text_of(self, index: int, column: int) -> Text:
         """Cell `column` of row `index` as Text in its colours (never markup)."""
-        cell = self.rows[index][2][column]
+        cell = self.cells_of(index)[column]
         base = self._cell_styles(index)[column]
         if isinstance(cell, str):
             return Text(cell, style=base)
@@ -303,7 +307,7 @@ class LineTable(ScrollView, can_focus=True):
         return self._line(line, [style] * len(line), None)
 
     def _row_line(self, index: int, cursor: bool, hover: bool) -> Strip:
-        _, _, cells = self.rows[index]
+        cells = self.cells_of(index)
         post = (
             self._style("cursor", partial=False)
             if cursor

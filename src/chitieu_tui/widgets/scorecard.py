@@ -14,7 +14,7 @@ from textual.message import Message
 
 from chitieu_tui.core.approval import STATES
 from chitieu_tui.core.arithmetic import Status
-from chitieu_tui.core.collection import Collection
+from chitieu_tui.core.collection import Collection, Total
 from chitieu_tui.i18n import fold, t
 from chitieu_tui.messages import OpenUnit
 from chitieu_tui.present.rollup import (
@@ -187,8 +187,11 @@ class Scorecard(LineTable):
         self.behind_only = False
         self.sort_by = "rank"
         self.reverse = False
+        self.totals: list[Total] = []
+        """The shown columns' totals (`present/rollup.py` `column_totals`)."""
         self._cells: dict[int, tuple[LineCell, ...]] = {}
-        self._kinds: dict[int, str] = {}
+        """Each unit's cells, by member position, made when first drawn."""
+        self._widest_state = 0
         self._built_width = -1
 
     # -- data ----------------------------------------------------------------------------
@@ -198,10 +201,11 @@ class Scorecard(LineTable):
         self.columns_ids = collection.shown_columns()
         self.names = column_names(collection, self.columns_ids)
         self.rows_data = unit_rows(collection, self.columns_ids)
-        self.totals_cells = [total_cell(x) for x in column_totals(collection, self.columns_ids)]
-        self._cells = {r.index: self._unit_cells(r) for r in self.rows_data}
-        self._kinds = {r.index: "unit" if r.rank is not None else "broken" for r in self.rows_data}
-        self.rebuild()
+        self.totals = column_totals(collection, self.columns_ids)
+        self.totals_cells = [total_cell(x) for x in self.totals]
+        self._cells = {}  # made when drawn (`cells_of`)
+        self._widest_state = max((width_of(r.state_text()) for r in self.rows_data), default=0)
+        self.rebuild(full=True)
 
     def set_query(self, text: str) -> None:
         """Only the units whose name or id has every word (accents optional)."""
@@ -283,6 +287,17 @@ class Scorecard(LineTable):
             *(_part(c) for c in row.cells),
         )
 
+    def cells_of(self, index: int) -> tuple[LineCell, ...]:
+        """A row's cells: the totals row's as made, a unit's made when first drawn."""
+        key, _, cells = self.rows[index]
+        if cells or key == TOTAL_KEY:
+            return cells
+        member = int(key)
+        made = self._cells.get(member)
+        if made is None:
+            made = self._cells[member] = self._unit_cells(self.rows_data[member])
+        return made
+
     def _met(self, row: UnitRow) -> tuple[Part, ...]:
         """`4/7` and the unit's status mix as a small bar (met, on track, behind, no data)."""
         fill = "▆" if draws_unicode() else "#"
@@ -325,9 +340,8 @@ class Scorecard(LineTable):
         heads = self.headings()
         keys = self.sort_keys()
         n = len(self.columns_ids)
-        states = [width_of(r.state_text()) for r in self.rows_data]
         heading = width_of(heads[2]) + 2  # room for the sort mark: one line
-        state_width = min(_STATE_CAP, max([_STATE_MIN, heading, *states]))
+        state_width = min(_STATE_CAP, max(_STATE_MIN, heading, self._widest_state))
         fixed = 3 + 2 * (n + len(FIXED)) + _RANK + _MET + _RULES + state_width  # borders,
         # scrollbar, padding
         col_width = min(_COL_CAP, max(_COL_MIN, (width - fixed - _NAME_WANT) // max(1, n)))
@@ -351,9 +365,7 @@ class Scorecard(LineTable):
         heading_rows = tuple(tuple(col[y] for col in columns) for y in range(height))
         self.right = frozenset(k for k in keys if k not in LEFT)
         rows: list[Row] = [(TOTAL_KEY, "total", self._total_cells())]
-        rows += [
-            (str(r.index), self._kinds[r.index], self._cells[r.index]) for r in self.shown_rows()
-        ]
+        rows += [(str(r.index), "unit", ()) for r in self.shown_rows()]  # cells: `cells_of`
         keep = self.current_key()
         self.set_rows(
             tuple(keys),

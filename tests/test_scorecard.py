@@ -250,3 +250,27 @@ async def test_the_rollups_workers_never_repr_the_collection(
         await pilot.press("r")  # the load's worker
         await settle(pilot)
     assert calls == []
+
+
+async def test_colours_follow_the_theme_and_ascii_draws_the_mix_with_hashes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("chitieu_tui.widgets.scorecard.draws_unicode", lambda: False)
+    root = tmp_path / "province"
+    shutil.copytree(BUNDLED_COLLECTION, root)
+    app = folder_app(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = card(app)
+        mine = str(
+            next(i for i, m in enumerate(app.screen.collection.members) if m.key == "my-thoi")
+        )
+        assert table.get_row(mine)[3].plain == "8/20 ######"
+        for theme in ("textual-light", "ansi-dark", "textual-dark"):
+            app.theme = theme
+            await pilot.pause()
+            await pilot.pause()
+            line = table.render_line(table.header_height + table.get_row_index(mine))
+            cell = next(seg for seg in line._segments if "13,75%" in seg.text)
+            behind = table.get_component_rich_style("scorecard--behind").color
+            assert cell.style is not None and cell.style.color == behind, theme

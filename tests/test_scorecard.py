@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 from collectionkit import write_unit
-from tuikit import RecordingApp, dash, settle
+from tuikit import RecordingApp, dash, drawn_rows, settle
 
 from chitieu_tui.cli import main
 from chitieu_tui.core.collection import open_folder
@@ -33,6 +32,13 @@ def folder_app(root: Path) -> RecordingApp:
     collection = open_folder(root)
     collection.load()
     return RecordingApp(None, None, collection=collection, preloaded=True)
+
+
+def province_app(tmp_path: Path) -> RecordingApp:
+    """The roll-up of a writable copy of the bundled collection."""
+    root = tmp_path / "province"
+    shutil.copytree(BUNDLED_COLLECTION, root)
+    return folder_app(root)
 
 
 RULES = """
@@ -70,24 +76,11 @@ async def test_a_large_collection_draws_only_the_units_in_view(tmp_path: Path) -
         await settle(pilot)
         table = card(app)
         assert table.row_count == UNITS + 1  # and the totals row
-        drawn: list[int] = []
-        row_line = table._row_line
-
-        def counting(index: int, cursor: bool, hover: bool) -> Any:
-            drawn.append(index)
-            return row_line(index, cursor, hover)
-
-        table._row_line = counting  # type: ignore[method-assign]
-        table._restyle()
-        await pilot.pause()
-        height = table.scrollable_content_region.height
-        assert drawn and len(set(drawn)) <= height and max(drawn) < height
-        drawn.clear()
-        await pilot.press("end")
-        await pilot.pause()
+        first, last, height = await drawn_rows(pilot, table)
+        assert first and len(first) <= height and max(first) < height
         assert table.cursor_row == UNITS
-        assert len(set(drawn)) <= height
-        assert min(i for i in drawn if i) >= UNITS + 1 - height  # and the pinned totals row
+        assert len(last) <= height
+        assert min(last - {0}) >= UNITS + 1 - height  # and the pinned totals row
         assert table.scroll_offset.y == table.max_scroll_y
 
 
@@ -192,9 +185,7 @@ def test_unit_rows_count_the_broken_rules(tmp_path: Path) -> None:
 
 
 async def test_the_rollup_shows_broken_rules_coloured_and_sorts_by_them(tmp_path: Path) -> None:
-    root = tmp_path / "province"
-    shutil.copytree(BUNDLED_COLLECTION, root)
-    app = folder_app(root)
+    app = province_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = card(app)
@@ -256,9 +247,7 @@ async def test_colours_follow_the_theme_and_ascii_draws_the_mix_with_hashes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("chitieu_tui.widgets.scorecard.draws_unicode", lambda: False)
-    root = tmp_path / "province"
-    shutil.copytree(BUNDLED_COLLECTION, root)
-    app = folder_app(root)
+    app = province_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = card(app)

@@ -9,7 +9,6 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from textual import events
 
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.i18n import fold, matches, search_text, t
@@ -163,13 +162,11 @@ class IndicatorTable(LineTable):
         self.sort_by = "order"
         self.reverse = False
         self.right = frozenset(_NUMERIC)
-        self._built_width = -1
         self._hay: dict[str, str] = {}
         self._texts: dict[str, dict[str, str]] = {}
         self._lens: dict[str, dict[str, int]] = {}
         """Each cell's width in cells, per indicator id (measured once per new value)."""
         self._evs: dict[str, Evaluation] = {}
-        self._title: str | None = None
         self.marked: set[str] = set()
         """Indicators that turned behind on a refresh and were not looked at yet."""
         self.labels: tuple[str, ...] = ()
@@ -376,17 +373,7 @@ class IndicatorTable(LineTable):
             parts.append(t("table_filter", query=self.query_text.strip()))
         if self.sort_by != "order":
             parts.append(t("table_sort", column=t(f"col_{self.sort_by}")))
-        text = " · ".join(parts)
-        if text != self._title:  # setting a border title always repaints
-            self._title = text
-            self.border_title = Text(text)
-
-    def on_resize(self, event: events.Resize) -> None:
-        """Fit the name column to the new width."""
-        if self.size.width != self._built_width:
-            self.rebuild()
-        else:
-            self._scroll_to_cursor()
+        self.set_title(" · ".join(parts))
 
     def _cell_styles(self, index: int) -> list[Style]:
         """The styles of a row's cells: a heading's name in the group's colour and its count

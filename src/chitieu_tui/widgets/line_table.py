@@ -143,6 +143,9 @@ class LineTable(ScrollView, can_focus=True):
         self._index: dict[str, int] = {}
         self._styles: dict[str, Style] = {}
         self._lines: dict[tuple[int, bool, bool], Strip] = {}
+        self._built_width = -1
+        """The width the columns were laid out for (-1: not yet)."""
+        self._title: str | None = None
 
     # -- styles --------------------------------------------------------------------------
 
@@ -391,9 +394,21 @@ class LineTable(ScrollView, can_focus=True):
         elif row >= top + page:
             self.scroll_to(y=row - page + 1, animate=False, immediate=True)
 
+    def rebuild(self, full: bool = False) -> None:
+        """Lay the rows out again (a subclass's: its data, filter, sort and the width)."""
+
     def on_resize(self, event: events.Resize) -> None:
-        """Keep the cursor in view (a subclass refits its columns first)."""
-        self._scroll_to_cursor()
+        """Fit the columns to a new width; keep the cursor in view."""
+        if self.size.width != self._built_width:
+            self.rebuild()
+        else:
+            self._scroll_to_cursor()
+
+    def set_title(self, text: str) -> None:
+        """The border title (set only when it changes: setting it always repaints)."""
+        if text != self._title:
+            self._title = text
+            self.border_title = Text(text)
 
     def action_cursor_up(self) -> None:
         self.move_cursor(row=self.cursor_row - 1)

@@ -9,7 +9,6 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual.message import Message
 
 from chitieu_tui.core.approval import STATES
@@ -192,7 +191,6 @@ class Scorecard(LineTable):
         self._cells: dict[int, tuple[LineCell, ...]] = {}
         """Each unit's cells, by member position, made when first drawn."""
         self._widest_state = 0
-        self._built_width = -1
 
     # -- data ----------------------------------------------------------------------------
 
@@ -376,9 +374,9 @@ class Scorecard(LineTable):
             rows[1][0] if len(rows) > 1 else TOTAL_KEY,
             full,
         )
-        self._title()
+        self._update_title()
 
-    def _title(self) -> None:
+    def _update_title(self) -> None:
         title = t("rollup.behind_only" if self.behind_only else "rollup.title")
         parts = [f"{title} ({len(self.rows) - 1})"]
         if self.query_text.strip():
@@ -388,16 +386,7 @@ class Scorecard(LineTable):
             heads = self.headings()
             column = heads[keys.index(self.sort_by)] if self.sort_by in keys else self.sort_by
             parts.append(t("table_sort", column=column))
-        text = " · ".join(parts)
-        if str(self.border_title) != text:  # setting a border title always repaints
-            self.border_title = Text(text)
-
-    def on_resize(self, event: events.Resize) -> None:
-        """Fit the columns to the new width."""
-        if self.size.width != self._built_width:
-            self.rebuild()
-        else:
-            self._scroll_to_cursor()
+        self.set_title(" · ".join(parts))
 
     # -- keys ----------------------------------------------------------------------------
 

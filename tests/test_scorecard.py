@@ -17,6 +17,7 @@ from chitieu_tui.core.datadir import BUNDLED_COLLECTION
 from chitieu_tui.present.rollup import unit_rows
 from chitieu_tui.screens import DashboardScreen
 from chitieu_tui.screens.rollup import RollupScreen
+from chitieu_tui.widgets.column_chart import ColumnChartView
 from chitieu_tui.widgets.scorecard import Scorecard
 
 pytestmark = pytest.mark.timeout(120)
@@ -82,6 +83,8 @@ async def test_a_large_collection_draws_only_the_units_in_view(tmp_path: Path) -
         assert len(last) <= height
         assert min(last - {0}) >= UNITS + 1 - height  # and the pinned totals row
         assert table.scroll_offset.y == table.max_scroll_y
+        chart = app.screen.query_one(ColumnChartView)  # bars past the screen are not made
+        assert chart.display and len(chart.lines(100)) <= SIZE[1] + 2
 
 
 async def test_end_filter_sort_and_enter_reach_every_unit(tmp_path: Path) -> None:
@@ -263,3 +266,22 @@ async def test_colours_follow_the_theme_and_ascii_draws_the_mix_with_hashes(
             cell = next(seg for seg in line._segments if "13,75%" in seg.text)
             behind = table.get_component_rich_style("scorecard--behind").color
             assert cell.style is not None and cell.style.color == behind, theme
+
+
+async def test_back_from_a_unit_redoes_nothing_when_nothing_changed(tmp_path: Path) -> None:
+    """Esc from a unit only viewed: the roll-up's rows are not made again (a second saved at
+    3,321 units); a reload (new views) makes them again."""
+    app = folder_app(many_units(tmp_path / "c", 5))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rows = card(app).rows_data
+        await pilot.press("end", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, RollupScreen)
+        assert card(app).rows_data is rows and card(app).cursor_row == 5
+        await pilot.press("r")
+        await settle(pilot)
+        assert card(app).rows_data is not rows and card(app).cursor_row == 5

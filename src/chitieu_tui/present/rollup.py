@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from chitieu_tui.core.approval import STATE_KEYS, Standing, deadline, quarter_state, standing
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
@@ -78,10 +79,19 @@ class UnitRow:
         """The share of targets met (0 for a broken unit)."""
         return self.met / self.total if self.total else 0.0
 
+    @cached_property
+    def haystack(self) -> str:
+        """What the filter searches: the unit's name and ids, folded (made once)."""
+        return search_text(f"{self.name} {self.member.key} {self.member.unit_id}")
+
+    @cached_property
+    def name_key(self) -> str:
+        """The name as sorted (folded; made once)."""
+        return fold(self.name)
+
     def matches(self, query: str) -> bool:
         """Every word of `query` starts a word of the unit's name or id, accents optional."""
-        hay = search_text(f"{self.name} {self.member.key} {self.member.unit_id}")
-        return matches(query, hay)
+        return matches(query, self.haystack)
 
 
 def percent_cell(ev: Evaluation | None) -> Cell:

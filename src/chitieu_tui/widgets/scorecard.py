@@ -14,7 +14,7 @@ from textual.message import Message
 from chitieu_tui.core.approval import STATES
 from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.collection import Collection, Total
-from chitieu_tui.i18n import fold, t
+from chitieu_tui.i18n import t
 from chitieu_tui.messages import OpenUnit
 from chitieu_tui.present.rollup import (
     Cell,
@@ -84,7 +84,7 @@ def sort_value(row: UnitRow, column: str) -> Any:
     if column == "rank":
         return row.rank
     if column == "name":
-        return fold(row.name)
+        return row.name_key
     if column == "met":
         return None if row.rank is None else row.share
     if column == "state":

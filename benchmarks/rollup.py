@@ -5,11 +5,19 @@ bare Textual app; see BENCHMARKS.md ("Many units"). Not a test: it asserts nothi
         [--no-api | --api-only]
     python3 benchmarks/rollup.py --country [--runs 3] [--sizes 1,150,1000,3321] [--keep DIR]
 
+    python3 benchmarks/rollup.py --scorecard [--before ab3669d] [--runs 5] [--sizes 5,150,3321]
+
 `--big 3321` is the country: Vietnam's 3,321 communes and wards × 40 indicators.
 
 `--country` (issue 23): the parse floor, the roll-up's first frame cold (no parse cache) and
 warm (second open, nothing changed) and `report --format json`, each before (the code at
 `--before`, a commit) and after (this checkout), alternated, with peak RSS.
+
+`--scorecard` (issue 23, item 2): the roll-up's scorecard before (a DataTable, at
+`--before`, default ab3669d) and after (the Line API widget, this checkout), both with a warm
+parse cache of their own so that the table is what differs: the first frame
+(`chitieu screenshot`) alternated with a bare Textual app, and keys timed in-process
+(`rollup_keys.py`: End, Enter into the last unit, Esc, a sort, a filter).
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import shutil
 import socket
 import statistics
@@ -313,11 +322,54 @@ def bench_country(
                 show("  peak RSS", mems, "MiB")
 
 
+KEYS = ("End", "Enter (last unit)", "Esc (back)", "o (sort by name)", "filter (one unit)")
+
+
+def bench_scorecard(
+    runs: int, work: Path, env: dict[str, str], sizes: list[int], commit: str
+) -> None:
+    """The scorecard before and after at each size, alternated (ratios per run)."""
+    old = dict(env, PYTHONPATH=str(before_tree(work, commit)))
+    old["CHITIEU_CACHE_DIR"] = str(work / "cache-before")
+    new = dict(env, CHITIEU_CACHE_DIR=str(work / "cache-after"))
+    bare = [sys.executable, str(HERE / "bare_app.py"), str(work / "b.svg"), SIZE]
+    for units in sizes:
+        root = make_collection(work / f"c{units}", units)
+        print(f"\n{units} units × {INDICATORS}, {SIZE}, warm parse caches, {runs} runs, alternated")
+        shot = [*chitieu_cmd(), "screenshot", "--config", str(root), "-o", str(work / "s.svg"),
+                "--size", SIZE]  # fmt: skip
+        keys = [sys.executable, str(HERE / "rollup_keys.py"), str(root)]
+        for e in (old, new):  # bytecode, page cache, and each side's parse cache filled
+            run_child(shot, e, work)
+        got = alternate(
+            {"bare": (bare, env), "before": (shot, old), "after": (shot, new)}, runs, work
+        )
+        show("bare Textual app", [x[0] for x in got["bare"]], "s")
+        for side in ("before", "after"):
+            show(f"roll-up first frame, {side}", [x[0] for x in got[side]], "s")
+            show("  peak RSS", [x[1] for x in got[side]], "MiB")
+        for a, b in (("after", "before"), ("before", "bare"), ("after", "bare")):
+            ratio = [x[0] / y[0] for x, y in zip(got[a], got[b], strict=True)]
+            show(f"  ratio {a} / {b} (per round)", ratio, "×")
+        timings: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
+        for i in range(runs):
+            for side in ("before", "after") if i % 2 == 0 else ("after", "before"):
+                _, _, out = run_child(keys, old if side == "before" else new, work)
+                for name, secs in json.loads(out).items():
+                    timings[side].setdefault(name, []).append(secs)
+        for name in ("load", "first frame (in-process)", *KEYS):
+            for side in ("before", "after"):
+                show(f"{name}, {side}", timings[side][name], "s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--country", action="store_true", help="issue 23: before/after")
+    parser.add_argument("--scorecard", action="store_true", help="the scorecard before/after")
     parser.add_argument("--sizes", default="1,150,1000,3321")
-    parser.add_argument("--before", default="6afebf1", help="the commit measured as before")
+    parser.add_argument(
+        "--before", help="the commit measured as before (6afebf1; --scorecard: ab3669d)"
+    )
     parser.add_argument("--keep", type=Path, help="generate into (and reuse) this folder")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--units", type=int, default=150)
@@ -339,7 +391,11 @@ def main() -> int:
         sys.path.insert(0, str(HERE.parent / "src"))
         if args.country:
             sizes = [int(x) for x in args.sizes.split(",")]
-            bench_country(args.runs, work, env, sizes, args.before)
+            bench_country(args.runs, work, env, sizes, args.before or "6afebf1")
+            return 0
+        if args.scorecard:
+            sizes = [int(x) for x in args.sizes.split(",")]
+            bench_scorecard(args.runs, work, env, sizes, args.before or "ab3669d")
             return 0
         if not args.api_only:
             bench_files(args.runs, work, env, args.units)

@@ -236,9 +236,9 @@ def api_app(server: UvicornThread, token: str, tmp_path: Path) -> RecordingApp:
 
 def row_of(app: RecordingApp, name: str) -> str:
     table = card(app)
-    for row in table.ordered_rows[1:]:
-        if table.get_row(row.key)[1].plain == name:
-            return str(row.key.value)
+    for key in table.row_keys()[1:]:
+        if table.get_row(key)[1].plain == name:
+            return key
     raise AssertionError(name)
 
 

@@ -8,13 +8,13 @@ from typing import Any
 
 from datadirs import make_datadir
 from textual import events
-from tuikit import RecordingApp, dash, settle
+from tuikit import RecordingApp, dash, drawn_rows, settle
 
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.i18n import fold
 from chitieu_tui.screens import DashboardScreen, DetailScreen
 from chitieu_tui.widgets import IndicatorTable
-from chitieu_tui.widgets.indicator_table import fit, width_of
+from chitieu_tui.widgets.line_table import fit, width_of
 
 SIZE = (100, 30)
 N = 300
@@ -57,22 +57,9 @@ async def test_only_the_rows_in_view_are_drawn(tmp_path: Path) -> None:
         await settle(pilot)
         t = table(app)
         assert t.row_count == N + 2  # two field headings
-        drawn: list[int] = []
-        row_line = t._row_line
-
-        def counting(index: int, cursor: bool, hover: bool) -> Any:
-            drawn.append(index)
-            return row_line(index, cursor, hover)
-
-        t._row_line = counting  # type: ignore[method-assign]
-        t._restyle()
-        await pilot.pause()
-        height = t.scrollable_content_region.height
-        assert drawn and len(set(drawn)) <= height and max(drawn) < height
-        drawn.clear()
-        await pilot.press("end")
-        await pilot.pause()
-        assert len(set(drawn)) <= height and min(drawn) >= N + 2 - height
+        first, last, height = await drawn_rows(pilot, t)
+        assert first and len(first) <= height and max(first) < height
+        assert len(last) <= height and min(last) >= N + 2 - height
 
 
 async def test_keys_move_the_cursor_and_keep_it_in_view(tmp_path: Path) -> None:

@@ -89,6 +89,26 @@ def rollup_of(app: Any) -> RollupScreen:
     return next(s for s in app.screen_stack if isinstance(s, RollupScreen))
 
 
+async def drawn_rows(pilot: Any, table: Any) -> tuple[set[int], set[int], int]:
+    """The rows a Line API table (widgets/line_table.py) draws on its first screen and after
+    End, and its height in lines (every line is drawn again first)."""
+    drawn: list[int] = []
+    row_line = table._row_line
+
+    def counting(index: int, cursor: bool, hover: bool) -> Any:
+        drawn.append(index)
+        return row_line(index, cursor, hover)
+
+    table._row_line = counting
+    table._restyle()
+    await pilot.pause()
+    first = set(drawn)
+    drawn.clear()
+    await pilot.press("end")
+    await pilot.pause()
+    return first, set(drawn), table.scrollable_content_region.height
+
+
 class PaletteCommands:
     """What the palette offers over `screen`: the screen's commands, then the app's."""
 

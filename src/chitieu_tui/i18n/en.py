@@ -1295,4 +1295,6 @@ MESSAGES: dict[str, str] = {
     "rule.item": "[{importance}] {line}",
     "rule.detail_line": "{state} — {item}",
     "d_rules": "Rules it takes part in",
+    # the roll-up's column of broken rules (issue 25; widgets/scorecard.py)
+    "rollup.col_rules": "Rules broken",
 }

@@ -1298,4 +1298,6 @@ MESSAGES: dict[str, str] = {
     "rule.item": "[{importance}] {line}",
     "rule.detail_line": "{state} — {item}",
     "d_rules": "Quy tắc liên quan",
+    # the roll-up's column of broken rules (issue 25; widgets/scorecard.py)
+    "rollup.col_rules": "Sai quy tắc",
 }

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from chitieu_tui.core.approval import STATE_KEYS, Standing, deadline, quarter_state, standing
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
 from chitieu_tui.core.collection import Collection, Member, Total, against_province, totals
 from chitieu_tui.core.periods import today
+from chitieu_tui.core.rules import board_results, broken
 from chitieu_tui.core.targets import below_assignment, missing_assignment
 from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.present import fmt
@@ -49,6 +51,18 @@ class UnitRow:
     returned."""
     late: bool = False
     """Submitted after the deadline, or not submitted and the deadline passed."""
+    rules: int | None = None
+    """How many of the unit's rules (`[[rule]]`) its quarter breaks; None when its
+    definitions have no rules (or it is broken)."""
+    rules_worst: str = ""
+    """The highest importance among the broken rules (`high`, `medium`, `low`), else ""."""
+
+    def rules_text(self) -> str:
+        """The broken-rules column: the count, `—` when the unit has no rules, empty for a
+        broken unit."""
+        if self.rank is None:
+            return ""
+        return fmt.NONE if self.rules is None else fmt.number(self.rules)
 
     def state_text(self) -> str:
         """The state column: `đang nhập`, `đã nộp`, `đã duyệt`, `bị trả lại`, with
@@ -65,10 +79,19 @@ class UnitRow:
         """The share of targets met (0 for a broken unit)."""
         return self.met / self.total if self.total else 0.0
 
+    @cached_property
+    def haystack(self) -> str:
+        """What the filter searches: the unit's name and ids, folded (made once)."""
+        return search_text(f"{self.name} {self.member.key} {self.member.unit_id}")
+
+    @cached_property
+    def name_key(self) -> str:
+        """The name as sorted (folded; made once)."""
+        return fold(self.name)
+
     def matches(self, query: str) -> bool:
         """Every word of `query` starts a word of the unit's name or id, accents optional."""
-        hay = search_text(f"{self.name} {self.member.key} {self.member.unit_id}")
-        return matches(query, hay)
+        return matches(query, self.haystack)
 
 
 def percent_cell(ev: Evaluation | None) -> Cell:
@@ -135,6 +158,7 @@ def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
         ]
         mark = tamper_mark(board.progress)
         where = standing_of(collection, board)
+        rules, worst = rules_broken(board)
         rows[i] = UnitRow(
             i,
             m,
@@ -149,8 +173,24 @@ def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
             t(MARK_KEYS[mark]) if mark is not None else "",
             where.state,
             where.late,
+            rules,
+            worst,
         )
     return [rows[i] for i in range(len(collection.members))]
+
+
+IMPORTANCES = ("high", "medium", "low")
+"""Rule importances, the highest first."""
+
+
+def rules_broken(board: Board) -> tuple[int | None, str]:
+    """How many rules the board's quarter breaks (`core/rules.py`), and the highest
+    importance among them; (None, "") when the unit's definitions have no rules."""
+    if not board.definitions.rules:
+        return None, ""
+    found = broken(board_results(board))
+    worst = next((i for i in IMPORTANCES if any(r.rule.importance == i for r in found)), "")
+    return len(found), worst
 
 
 def column_names(collection: Collection, columns: list[str]) -> list[str]:
@@ -289,11 +329,15 @@ def _left_out_reasons(
     return reasons
 
 
-def left_out_text(collection: Collection, columns: list[str]) -> str:
+def left_out_text(
+    collection: Collection, columns: list[str], refs: list[Total] | None = None
+) -> str:
     """The units the totals row leaves out, and why (empty when every unit is in):
-    `Tổng chưa tính: Xã Bình Đức (chưa có số liệu quý này); …`."""
+    `Tổng chưa tính: Xã Bình Đức (chưa có số liệu quý này); …`. `refs`: the columns'
+    totals when already made (`column_totals`)."""
     names = column_names(collection, columns)
-    refs = column_totals(collection, columns)
+    if refs is None:
+        refs = column_totals(collection, columns)
     out: list[str] = []
     for member in collection.units():  # a duplicate folder's unit is in, by its first
         reasons = _left_out_reasons(member, columns, names, refs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
@@ -30,6 +32,8 @@ class ColumnChartView(Widget):
         super().__init__(**kw)  # type: ignore[arg-type]
         self.chart: ColumnChart | None = None
         self.ascii_only = not draws_unicode()
+        self._made: tuple[ColumnChart | None, int, int, list[Content]] = (None, -1, -1, [])
+        """The last lines made: for which chart, width and most lines."""
 
     def show(self, chart: ColumnChart | None) -> None:
         """Draw `chart` (None: nothing)."""
@@ -38,14 +42,25 @@ class ColumnChartView(Widget):
             self.refresh(layout=True)
 
     def lines(self, width: int) -> list[Content]:
-        if self.chart is None:
+        """The chart's lines (made once per chart and width). Never more bars than the
+        screen has lines: the widget shows at most 40% of it, so the others would be cut
+        anyway (3,321 units make 3,321 bars)."""
+        chart = self.chart
+        if chart is None:
             return []
+        most = self.screen.size.height if self.is_attached else 0
+        made, made_width, made_most, out = self._made
+        if made is chart and made_width == width and made_most == most:
+            return out
+        if most and len(chart.bars) > most:
+            chart = replace(chart, bars=chart.bars[:most])
         out = []
-        for line in chart_lines(self.chart, width, self.ascii_only):
+        for line in chart_lines(chart, width, self.ascii_only):
             parts: list[tuple[str, str] | str] = [
                 (text, segment_style(what)) if what is not None else text for text, what in line
             ]
             out.append(Content.assemble(*parts).truncate(width, ellipsis=True))
+        self._made = (self.chart, width, most, out)
         return out
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:

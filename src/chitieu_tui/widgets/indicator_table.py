@@ -5,28 +5,19 @@ what 30 do to draw."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
-from textual.binding import Binding
-from textual.geometry import Size
-from textual.message import Message
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
-from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.messages import OpenDetail
 from chitieu_tui.present.alerts import MARK
 from chitieu_tui.present.cells import row_cells
 from chitieu_tui.present.status import label as status_label
 from chitieu_tui.present.status import rank
+from chitieu_tui.widgets.line_table import PADDING, LineTable, Row, width_of
 from chitieu_tui.widgets.status_table import (
     sorted_known_first,
     status_class,
@@ -114,56 +105,15 @@ def cells(ev: Evaluation) -> dict[str, str]:
     return row_cells(ev, units=False, short=True)
 
 
-PADDING = 1
-"""Blank cells each side of a cell's text (as DataTable's `cell_padding`)."""
-
-_NARROW = frozenset(
-    chr(c)
-    for start, end in ((0x20, 0x7E), (0xA0, 0x2FF), (0x1E00, 0x1EFF), (0x2010, 0x2027))
-    for c in range(start, end + 1)
-)
-"""Characters one cell wide: Latin with Vietnamese's precomposed letters, dashes, quotes, `…`."""
-
-
-def width_of(text: str) -> int:
-    """Cells `text` takes on screen: its length when every character is one cell wide (a
-    set lookup in C), else Rich's `cell_len`."""
-    if text.isascii() or _NARROW.issuperset(text):  # numbers are ASCII: the fastest test
-        return len(text)
-    return cell_len(text)
-
-
-def fit(text: str, width: int, right: bool = False) -> str:
-    """`text` in exactly `width` cells: cut with `…` when longer, else padded on the side away
-    from its justification. Plain strings only (no Rich measuring)."""
-    n = width_of(text)
-    if n > width:
-        return set_cell_size(text, width - 1) + "…" if width > 0 else ""
-    pad = " " * (width - n)
-    return pad + text if right else text + pad
-
-
-Row = tuple[str, str, tuple[str, ...]]
-"""(key, kind, cell texts): kind is `group` for a field heading, else the status class."""
-
-
-class IndicatorTable(ScrollView, can_focus=True):
+class IndicatorTable(LineTable):
     """Row keys are indicator ids (and `group:<id>` for the field headings).
 
-    A Line API widget: `render_line` draws the heading line and the rows in view from plain
-    strings, column widths are computed once per rebuild from the strings' cell lengths.
+    A Line API widget (`widgets/line_table.py`): the heading line and the rows in view are
+    drawn from plain strings; column widths are computed once per rebuild from the strings'
+    cell lengths.
     """
 
-    BINDINGS = [
-        Binding("enter", "select_cursor", show=False),
-        Binding("up", "cursor_up", show=False),
-        Binding("down", "cursor_down", show=False),
-        Binding("pageup", "page_up", show=False),
-        Binding("pagedown", "page_down", show=False),
-        Binding("home,ctrl+home", "first", show=False),
-        Binding("end,ctrl+end", "last", show=False),
-    ]
-
+    PREFIX = "indicator-table"
     COMPONENT_CLASSES = {
         *status_classes("indicator-table"),
         "indicator-table--group",
@@ -198,19 +148,11 @@ class IndicatorTable(ScrollView, can_focus=True):
     """ + status_css("IndicatorTable", "indicator-table")
     """DataTable's look; status cells in the status's colour (from `present.status`)."""
 
-    @dataclass
-    class Highlighted(Message):
+    class Highlighted(LineTable.Highlighted):
         """The cursor moved to another row (`key`: its indicator id or `group:<id>`)."""
 
-        table: IndicatorTable
-        key: str
-
-    @dataclass
-    class Selected(Message):
+    class Selected(LineTable.Selected):
         """Enter or a click on a row."""
-
-        table: IndicatorTable
-        key: str
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -219,50 +161,15 @@ class IndicatorTable(ScrollView, can_focus=True):
         self.behind_only = False
         self.sort_by = "order"
         self.reverse = False
-        self.cursor_row = 0
-        self.hover_row = -1
-        self._built_width = -1
+        self.right = frozenset(_NUMERIC)
         self._hay: dict[str, str] = {}
         self._texts: dict[str, dict[str, str]] = {}
         self._lens: dict[str, dict[str, int]] = {}
         """Each cell's width in cells, per indicator id (measured once per new value)."""
         self._evs: dict[str, Evaluation] = {}
-        self._styles: dict[str, Style] = {}
-        self._lines: dict[tuple[int, bool, bool, int], Strip] = {}
-        self._title: str | None = None
         self.marked: set[str] = set()
         """Indicators that turned behind on a refresh and were not looked at yet."""
-        self.columns: tuple[str, ...] = ()
-        self.widths: dict[str, int] = {}
-        """Each shown column's width in cells (padding not included)."""
         self.labels: tuple[str, ...] = ()
-        self.rows: list[Row] = []
-        self._index: dict[str, int] = {}
-
-    def on_mount(self) -> None:
-        """Rebuild when the theme (and so the status colours) changes."""
-        self.watch(self.app, "theme", self._theme_changed, init=False)
-
-    def _theme_changed(self, _theme: str) -> None:
-        self.call_after_refresh(self._restyle)
-
-    def _restyle(self) -> None:
-        """Forget the styles and drawn lines (theme or focus changed)."""
-        self._styles = {}
-        self._lines = {}
-        self.refresh()
-
-    def on_focus(self) -> None:
-        self._restyle()
-
-    def on_blur(self) -> None:
-        self._restyle()
-
-    def notify_style_update(self) -> None:
-        """A CSS change (the theme, `:focus`): styles are looked up again."""
-        super().notify_style_update()
-        self._styles = {}
-        self._lines = {}
 
     # -- data ----------------------------------------------------------------------------
 
@@ -331,11 +238,6 @@ class IndicatorTable(ScrollView, can_focus=True):
 
     # -- rows ----------------------------------------------------------------------------
 
-    @property
-    def row_count(self) -> int:
-        """Rows shown, field headings included."""
-        return len(self.rows)
-
     def current_id(self) -> str | None:
         """The indicator id under the cursor (None on a field heading or when empty)."""
         if not 0 <= self.cursor_row < len(self.rows):
@@ -347,31 +249,13 @@ class IndicatorTable(ScrollView, can_focus=True):
         """The ids of the indicator rows shown, top to bottom."""
         return [key for key, kind, _ in self.rows if kind != "group"]
 
-    def row_keys(self) -> list[str]:
-        """Every row's key, field headings (`group:<id>`) included, top to bottom."""
-        return [key for key, _, _ in self.rows]
-
-    def get_row_index(self, key: str) -> int:
-        """The index of the row of `key` (KeyError when it is not shown)."""
-        return self._index[key]
-
     def get_row(self, key: str) -> list[str]:
         """The texts of the row of `key`, one per shown column."""
         return list(self.rows[self._index[key]][2])
 
     def get_cell(self, key: str, column: str) -> Text:
         """The cell of row `key` in `column`, as Text in its colour (never markup)."""
-        _, kind, texts = self.rows[self._index[key]]
-        i = self.columns.index(column)
-        return Text(texts[i], style=self._cell_styles(kind, len(texts))[i])
-
-    def _style(self, name: str, partial: bool = True) -> Style:
-        style = self._styles.get(name)
-        if style is None:
-            style = self._styles[name] = self.get_component_rich_style(
-                f"indicator-table--{name}", partial=partial
-            )
-        return style
+        return self.text_of(self._index[key], self.columns.index(column))
 
     def _headers(self) -> dict[str, str]:
         return {c: t(f"col_{c}") for c in COLUMNS}
@@ -388,10 +272,7 @@ class IndicatorTable(ScrollView, can_focus=True):
             return
         board = self.board
         if board is None:
-            self.rows, self._index, self.columns = [], {}, ()
-            self._lines = {}
-            self.virtual_size = Size(0, 0)
-            self.refresh()
+            self.clear_rows()
             return
         width = self.size.width
         self._built_width = width
@@ -470,27 +351,19 @@ class IndicatorTable(ScrollView, can_focus=True):
                         ),
                     )
                 )
-        layout = (tuple(columns), {c: widths[c] for c in columns}, tuple(labels))
-        if not full and layout == (self.columns, self.widths, self.labels) and rows == self.rows:
-            self._update_title()
-            return
         keep = self.current_id()
-        self.columns, self.widths, self.labels = layout
-        self.rows = rows
-        self._index = {key: i for i, (key, _, _) in enumerate(rows)}
-        self._lines = {}
-        self.virtual_size = Size(width, len(rows) + 1)
-        self._restore_cursor(keep)
-        self.refresh()
+        ids = (key for key, kind, _ in rows if kind != "group")
+        self.labels = tuple(labels)
+        self.set_rows(
+            tuple(columns),
+            {c: widths[c] for c in columns},
+            (self.labels,),
+            rows,
+            keep,
+            next(ids, None),
+            full,
+        )
         self._update_title()
-
-    def _restore_cursor(self, keep: str | None) -> None:
-        ids = self.indicator_ids()
-        target = keep if keep in self._index else (ids[0] if ids else None)
-        if target is not None:
-            self.move_cursor(row=self._index[target])
-        else:
-            self.cursor_row = 0
 
     def _update_title(self) -> None:
         title = t("table_behind" if self.behind_only else "table_all")
@@ -500,181 +373,20 @@ class IndicatorTable(ScrollView, can_focus=True):
             parts.append(t("table_filter", query=self.query_text.strip()))
         if self.sort_by != "order":
             parts.append(t("table_sort", column=t(f"col_{self.sort_by}")))
-        text = " · ".join(parts)
-        if text != self._title:  # setting a border title always repaints
-            self._title = text
-            self.border_title = Text(text)
+        self.set_title(" · ".join(parts))
 
-    def on_resize(self, event: events.Resize) -> None:
-        """Fit the name column to the new width."""
-        if self.size.width != self._built_width:
-            self.rebuild()
-        else:
-            self._scroll_to_cursor()
-
-    # -- drawing -------------------------------------------------------------------------
-
-    def _line(self, cells: tuple[str, ...], styles: list[Style], post: Style | None) -> Strip:
-        """One line: each cell fitted to its column, padded, in its style."""
-        base = self.rich_style
-        pad = " " * PADDING
-        segments = []
-        for col, text, style in zip(self.columns, cells, styles, strict=True):
-            fitted = fit(clean(text), self.widths[col], col in _NUMERIC)
-            segments.append(Segment(pad + fitted + pad, base + style))
-        if post is not None:
-            segments = list(Segment.apply_style(segments, post_style=post))
-        return Strip(segments)
-
-    def _header(self) -> Strip:
-        style = self._style("header", partial=False)
-        return self._line(self.labels, [style] * len(self.labels), None)
-
-    def _cell_styles(self, kind: str, n: int) -> list[Style]:
-        """The styles of the `n` cells of a row of `kind`: a heading's name in the group's
-        colour and its count muted; an indicator's status in the status's colour."""
+    def _cell_styles(self, index: int) -> list[Style]:
+        """The styles of a row's cells: a heading's name in the group's colour and its count
+        muted; an indicator's status in the status's colour."""
+        _, kind, cells = self.rows[index]
+        n = len(cells)
         if kind == "group":
             return [self._style("group")] + [Style()] * (n - 2) + [self._style("muted")]
         return [Style()] * (n - 1) + [self._style(kind)]
 
-    def _row_line(self, index: int, cursor: bool, hover: bool) -> Strip:
-        _, kind, cells = self.rows[index]
-        styles = self._cell_styles(kind, len(cells))
-        post = (
-            self._style("cursor", partial=False)
-            if cursor
-            else self._style("hover", partial=False)
-            if hover
-            else None
-        )
-        return self._line(cells, styles, post)
-
-    def render_line(self, y: int) -> Strip:
-        """The heading line on top, then the rows from the scroll position."""
-        width = self.scrollable_content_region.width
-        if not self.columns:
-            return Strip.blank(width, self.rich_style)
-        if y == 0:
-            return self._header().adjust_cell_length(width, self.rich_style)
-        index = round(self.scroll_offset.y) + y - 1
-        if not 0 <= index < len(self.rows):
-            return Strip.blank(width, self.rich_style)
-        key = (index, index == self.cursor_row, index == self.hover_row, width)
-        line = self._lines.get(key)
-        if line is None:
-            if len(self._lines) > 1000:  # a few screens' worth
-                self._lines = {}
-            line = self._row_line(index, key[1], key[2]).adjust_cell_length(width, self.rich_style)
-            self._lines[key] = line
-        return line
-
-    # -- cursor, keys and mouse ----------------------------------------------------------
-
-    def move_cursor(
-        self, row: int | None = None, animate: bool = False, scroll: bool = True
-    ) -> None:
-        """Put the cursor on row `row` (clamped), scroll it into view, say so when it moved."""
-        del animate  # the DataTable signature; the cursor never animates here
-        if row is None or not self.rows:
-            return
-        row = max(0, min(row, len(self.rows) - 1))
-        before = self.current_key()
-        self.cursor_row = row
-        self.refresh()
-        if scroll:
-            self._scroll_to_cursor()
-        key = self.rows[row][0]
-        if key != before:
-            self.post_message(self.Highlighted(self, key))
-
-    def current_key(self) -> str | None:
-        """The key of the row under the cursor (an indicator id or `group:<id>`)."""
-        return self.rows[self.cursor_row][0] if 0 <= self.cursor_row < len(self.rows) else None
-
-    def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
-
-    def _scroll_to_cursor(self) -> None:
-        """Scroll the least that shows the cursor's row under the heading line."""
-        page = self.scrollable_content_region.height - 1
-        if page <= 0:
-            return
-        top = round(self.scroll_offset.y)
-        row = self.cursor_row
-        if row < top:
-            self.scroll_to(y=row, animate=False, immediate=True)
-        elif row >= top + page:
-            self.scroll_to(y=row - page + 1, animate=False, immediate=True)
-
-    def action_cursor_up(self) -> None:
-        self.move_cursor(row=self.cursor_row - 1)
-
-    def action_cursor_down(self) -> None:
-        self.move_cursor(row=self.cursor_row + 1)
-
-    def action_page_up(self) -> None:
-        self.move_cursor(row=self.cursor_row - self._page())
-
-    def action_page_down(self) -> None:
-        self.move_cursor(row=self.cursor_row + self._page())
-
-    def action_first(self) -> None:
-        self.move_cursor(row=0)
-
-    def action_last(self) -> None:
-        self.move_cursor(row=len(self.rows) - 1)
-
-    def action_select_cursor(self) -> None:
-        """Enter: open the row's details (nothing on a field heading)."""
-        key = self.current_key()
-        if key is not None:
-            self.post_message(self.Selected(self, key))
-
-    def _row_at(self, y: int) -> int | None:
-        """The row index at content line `y` (None for the heading line and below the rows)."""
-        if y < 1:
-            return None
-        index = round(self.scroll_offset.y) + y - 1
-        return index if 0 <= index < len(self.rows) else None
-
-    def _column_at(self, x: int) -> str | None:
-        left = 0
-        for col in self.columns:
-            left += self.widths[col] + 2 * PADDING
-            if x < left:
-                return col
-        return None
-
-    def on_click(self, event: events.Click) -> None:
-        """A click on a heading sorts by its column; on a row, puts the cursor there and
-        opens it (as DataTable did)."""
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        event.stop()
-        if offset.y == 0:
-            column = self._column_at(offset.x)
-            if column is not None:
-                self.sort_on(column)
-            return
-        row = self._row_at(offset.y)
-        if row is not None:
-            self.move_cursor(row=row)
-            self.action_select_cursor()
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        """The row under the mouse is shaded."""
-        offset = event.get_content_offset(self)
-        row = self._row_at(offset.y) if offset is not None else None
-        self._hover(-1 if row is None else row)
-
-    def on_leave(self, event: events.Leave) -> None:
-        self._hover(-1)
-
-    def _hover(self, row: int) -> None:
-        if row != self.hover_row:
-            self.hover_row = row
-            self.refresh()
+    def selectable(self, key: str) -> bool:
+        """A field heading opens nothing."""
+        return not key.startswith(GROUP_PREFIX)
 
     def on_indicator_table_selected(self, event: IndicatorTable.Selected) -> None:
         """Enter or click on a row: open its details."""

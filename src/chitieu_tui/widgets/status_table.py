@@ -34,7 +34,8 @@ def sorted_known_first(
     items: Iterable[T], key: Callable[[T], Any], reverse: bool = False
 ) -> list[T]:
     """`items` sorted by `key`, those whose key is None last (in their order)."""
-    items = list(items)
-    known = [x for x in items if key(x) is not None]
-    unknown = [x for x in items if key(x) is None]
-    return sorted(known, key=key, reverse=reverse) + unknown
+    keyed = [(key(x), x) for x in items]  # each key made once
+    known = [(k, x) for k, x in keyed if k is not None]
+    unknown = [x for k, x in keyed if k is None]
+    known.sort(key=lambda pair: pair[0], reverse=reverse)
+    return [x for _, x in known] + unknown

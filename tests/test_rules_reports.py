@@ -163,7 +163,8 @@ def test_collection_json_names_each_units_broken_rules(
     assert units["my-thoi"]["rules_broken"] == 1
     assert [r["state"] for r in units["my-thoi"]["rules"]] == ["holds", "broken", "holds"]
     assert units["my-thoi"]["rules"][1]["message"] == MEDIUM
-    others = [u for key, u in units.items() if key != "my-thoi"]
+    assert units["binh-duc"]["rules_broken"] == 1  # the bundled collection's invented rule
+    others = [u for key, u in units.items() if key not in ("my-thoi", "binh-duc")]
     assert all(u["rules_broken"] in (0, None) for u in others)
 
 
@@ -176,11 +177,11 @@ def test_collection_csv_and_its_rules_table(
     rows = list(csv.DictReader(io.StringIO(out)))
     mine = {r["id"]: r["rules_broken"] for r in rows if r["unit_id"] == "my-thoi"}
     assert mine["so-to-chuc-dang"] == "2" and mine["ket-nap-dang-vien"] == ""
-    assert all(r["rules_broken"] == "" for r in rows if r["unit_id"] != "my-thoi")
+    assert all(r["rules_broken"] == "" for r in rows if r["unit_id"] not in ("my-thoi", "binh-duc"))
     argv = ["report", "--config", str(province), "--format", "csv", "--rules"]
     rows = list(csv.DictReader(io.StringIO(_out(capsys, *argv))))
     broken = [(r["unit_id"], r["rule"]) for r in rows if r["state"] == "broken"]
-    assert broken == [("my-thoi", "2")]
+    assert broken == [("binh-duc", "1"), ("my-thoi", "2")]
     assert {r["unit_name"] for r in rows if r["unit_id"] == "my-thoi"} == {"Phường Mỹ Thới"}
 
 
@@ -190,8 +191,10 @@ def test_collection_markdown_and_table_list_the_units(
     out = _out(capsys, "report", "--config", str(province), "--format", "markdown")
     lines = out.splitlines()
     at = lines.index("**Quy tắc giữa các số liệu bị vi phạm**")
-    assert lines[at + 2] == "- Phường Mỹ Thới: 1 quy tắc bị vi phạm"
-    assert lines[at + 3].startswith("  - \\[cần xem\\] Mỗi tổ chức đảng có ít nhất 3 đảng viên")
+    assert lines[at + 2] == "- Phường Bình Đức: 1 quy tắc bị vi phạm"  # the bundled one
+    assert lines[at + 3].endswith(": ho-ngheo = 58 \\<= 55")  # a number side shown once
+    assert lines[at + 4] == "- Phường Mỹ Thới: 1 quy tắc bị vi phạm"
+    assert lines[at + 5].startswith("  - \\[cần xem\\] Mỗi tổ chức đảng có ít nhất 3 đảng viên")
     out = _out(capsys, "--lang", "en", "report", "--config", str(province), "--format", "table")
     assert "Rules between figures broken" in out and "Phường Mỹ Thới: 1 rules broken" in out
 
@@ -207,7 +210,7 @@ def test_collection_xlsx_rules_sheet_and_docx_summary(province: Path, tmp_path: 
     assert ws.cell(r, 2).value == 1 and ws.cell(r, 3).value == "cần xem"
     assert ws.cell(r, 4).value == f"{MEDIUM}: so-to-chuc-dang * 3 = 1.440 <= dang-vien = 1.430"
     assert ws.cell(r, 2).fill.fgColor.rgb.endswith(STATUS_FILL[Status.BEHIND])
-    other = rows["Phường Bình Đức"]  # its definitions have no [[rule]]
+    other = rows["Phường Long Xuyên"]  # its definitions have no [[rule]]
     assert ws.cell(other, 2).value is None and ws.cell(other, 4).value == "không có quy tắc"
     assert ws.page_setup.fitToWidth == 1
     # each unit's own sheet has its block, as the unit's report
@@ -220,6 +223,7 @@ def test_collection_xlsx_rules_sheet_and_docx_summary(province: Path, tmp_path: 
     argv = ["report", "--config", str(province), "--format", "docx", "-o", str(path)]
     assert _run(*argv) == 0
     texts = [p.text for p in docx.Document(str(path)).paragraphs]
-    line = "Đơn vị có quy tắc giữa các số liệu bị vi phạm: Phường Mỹ Thới (1 quy tắc)."
+    line = next(x for x in texts if x.startswith("Đơn vị có quy tắc giữa các số liệu bị vi"))
+    assert "Phường Bình Đức (1 quy tắc)" in line and "Phường Mỹ Thới (1 quy tắc)" in line
     assert texts.index(line) < texts.index("B. TÌNH HÌNH TỪNG ĐƠN VỊ")
     assert f"1. {MEDIUM_LINE}" in texts  # under Mỹ Thới's own table

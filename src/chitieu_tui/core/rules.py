@@ -405,6 +405,15 @@ def side_msg(value: float | None) -> Msg:
     return Msg("rule.no_value") if value is None else Num(value)
 
 
+def side_shown(raw: str | float, value: float | None) -> Msg:
+    """A side with its value (`dang-vien = 1.430`); a side that is only a number is shown
+    once (`55`, not `55 = 55`)."""
+    expr = side(raw)
+    if isinstance(expr, Lit) or (isinstance(expr, Neg) and isinstance(expr.operand, Lit)):
+        return side_msg(value)
+    return Msg("rule.side", text=side_text(raw), value=side_msg(value))
+
+
 class RuleError(EntryError):
     """A write refused because it breaks a high rule: its message and both sides' values."""
 
@@ -414,11 +423,9 @@ class RuleError(EntryError):
             "err.rule.refused",
             None,
             message=rule.message,
-            left=side_text(rule.left),
-            right=side_text(rule.right),
+            left=side_shown(rule.left, result.left),
             op=rule.op,
-            lvalue=side_msg(result.left),
-            rvalue=side_msg(result.right),
+            right=side_shown(rule.right, result.right),
         )
         self.result = result
 

@@ -4,7 +4,7 @@ and importance."""
 
 from __future__ import annotations
 
-from chitieu_tui.core.rules import Result, broken, side_msg, side_text
+from chitieu_tui.core.rules import Result, broken, side_shown
 from chitieu_tui.i18n import t
 
 _IMPORTANCE = {
@@ -30,11 +30,9 @@ def line(result: Result) -> str:
     return t(
         "rule.line",
         message=rule.message,
-        left=side_text(rule.left),
-        lvalue=side_msg(result.left),
+        left=side_shown(rule.left, result.left),
         op=op_text(rule.op),
-        right=side_text(rule.right),
-        rvalue=side_msg(result.right),
+        right=side_shown(rule.right, result.right),
     )
 
 

@@ -438,3 +438,26 @@ async def test_theme_change_recolours_the_status_cells(sample: Path) -> None:
         assert after != before
         assert table(app).current_id() == "ket-nap-dang-vien"
         assert app.is_running
+
+
+async def test_the_dashboards_workers_never_repr_the_view(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual names a worker by repr() of its arguments unless it has a description; the
+    repr of a view walks every indicator and entry (long for a large unit), on the UI thread."""
+    from chitieu_tui.core.source import View  # lazy: the class patched for this test only
+
+    calls: list[int] = []
+
+    def counting(self: View) -> str:
+        calls.append(1)
+        return "View(…)"
+
+    monkeypatch.setattr(View, "__repr__", counting)
+    app = RecordingApp(FileSource(sample))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s", "r", "down", "enter")  # snapshot, reload, a detail view
+        await settle(pilot)
+        assert len(list((sample / "snapshots" / "2026-Q1").glob("*.toml"))) == 1
+    assert calls == []

@@ -159,7 +159,7 @@ class ChitieuApp(App[int]):
         if self.persist_theme:
             self._write_theme(theme.name)
 
-    @work(thread=True, group="settings", exit_on_error=False)
+    @work(thread=True, group="settings", exit_on_error=False, description="settings")
     def _write_theme(self, name: str) -> None:
         """The settings file written in a thread (a slow disk never holds a frame)."""
         settings_file.save_theme(name)

@@ -126,7 +126,7 @@ class CloseScreen(LocalizedBindings, ModalScreen[bool]):
         self._say(t("e_saving"), error=False)
         self._write(reason, self.closed is not None)
 
-    @work(thread=True, exclusive=True, group="close", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="close", exit_on_error=False, description="close")
     def _write(self, reason: str, reopen: bool) -> None:
         try:
             kind = Reopen if reopen else Close

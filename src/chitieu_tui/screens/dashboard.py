@@ -180,7 +180,7 @@ class DashboardScreen(FilterActions, Controller):
         if not busy:
             self._stamp(self.source, self._shown_period())
 
-    @work(thread=True, group="poll", exit_on_error=False)
+    @work(thread=True, group="poll", exit_on_error=False, description="poll")
     def _stamp(self, source: Source, period: Period | None) -> None:
         self.post_message(Stamped(source.stamp(period)))
 
@@ -196,7 +196,7 @@ class DashboardScreen(FilterActions, Controller):
         """Load the quarter shown again (from `r`, the poll or a write)."""
         self._load(self.source, self.period, [self.period or self._shown_period()])
 
-    @work(exclusive=True, group="load", exit_on_error=False)
+    @work(exclusive=True, group="load", exit_on_error=False, description="load")
     async def _load(
         self, source: Source, period: Period | None, stamp_of: list[Period | None] | None
     ) -> None:
@@ -279,7 +279,7 @@ class DashboardScreen(FilterActions, Controller):
         """`r`."""
         self.reload()
 
-    @work(thread=True, group="snapshot", exit_on_error=False)
+    @work(thread=True, group="snapshot", exit_on_error=False, description="snapshot")
     def _snapshot(self, source: Source, view: View) -> None:
         self.post_message(SnapshotSaved(source.snapshot(view)))
 

@@ -91,7 +91,7 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
         if self.source is not None and not self._has_the_year():
             self._read_year(self.source)
 
-    @work(exclusive=True, group="handed", exit_on_error=False)
+    @work(exclusive=True, group="handed", exit_on_error=False, description="handed")
     async def _read_handed(
         self, find: Callable[[], Awaitable[tuple[Assignment, float] | None]]
     ) -> None:
@@ -116,7 +116,7 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
         ev = self.view.board.get(self.indicator_id)
         return None if ev is None else year_path(ev, boards, self.view.board.judged)
 
-    @work(exclusive=True, group="year", exit_on_error=False)
+    @work(exclusive=True, group="year", exit_on_error=False, description="year")
     async def _read_year(self, source: Source) -> None:
         """Last year's every quarter for the path (the view has the last five quarters);
         a failure keeps the path drawn from what the view had."""
@@ -128,7 +128,7 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
             for chart in self.query("#detail-path").results(PathChart):
                 chart.show(self.path(fuller.history))
 
-    @work(exclusive=True, group="journal", exit_on_error=False)
+    @work(exclusive=True, group="journal", exit_on_error=False, description="journal")
     async def _read_journal(self, source: JournalSource) -> None:
         """The journal's lines for this indicator (and the quarter's closings), oldest first."""
         try:

@@ -272,7 +272,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         self.query_one("#entry-save", Button).disabled = True
         self._write(text, note, self.expect, confirmed)
 
-    @work(thread=True, exclusive=True, group="entry", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="entry", exit_on_error=False, description="entry")
     def _write(self, text: str, note: str, expect: Entry | None, confirmed: bool) -> None:
         cause, remedy = self._behind_texts
         try:
@@ -311,7 +311,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         self.query_one("#entry-save", Button).disabled = True
         self._unset(self.expect)
 
-    @work(thread=True, exclusive=True, group="entry", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="entry", exit_on_error=False, description="entry")
     def _unset(self, expect: Entry | None) -> None:
         try:
             by = form_by()

@@ -10,7 +10,14 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from chitieu_tui.core.collection import Collection, Member, Total, against_province, totals
+from chitieu_tui.core.collection import (
+    Collection,
+    Member,
+    RunningTotals,
+    Total,
+    against_province,
+    totals,
+)
 from chitieu_tui.core.numbers import whole
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
@@ -118,16 +125,51 @@ def _gathered(pieces: Iterable[str]) -> Iterator[str]:
         yield "".join(buf)
 
 
-def stream_json_collection(collection: Collection) -> Iterator[str]:
+class _After(list):  # type: ignore[type-arg]
+    """A list made when the JSON encoder first asks for it (the totals: after the units,
+    whose stream adds them up)."""
+
+    def __init__(self, make: Callable[[], list[Any]]) -> None:
+        super().__init__()
+        self.make = make
+        self.made: list[Any] | None = None
+
+    def _items(self) -> list[Any]:
+        if self.made is None:
+            self.made = self.make()
+        return self.made
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._items())
+
+
+def _counted(members: Iterable[Member], running: RunningTotals) -> Iterator[Member]:
+    """`members`, each readable one's board added to `running` as it passes."""
+    for m in members:
+        board = m.board
+        if board is not None:
+            running.add(board)
+        yield m
+
+
+def stream_json_collection(
+    collection: Collection, members: Iterable[Member] | None = None
+) -> Iterator[str]:
     """`render_collection(collection, "json")` in pieces, one unit's document at a time
     (the same bytes as `json.dumps(to_json_collection(...), indent=2)`; the whole document
-    is never held: 3,321 units make 58 MB of it)."""
-    members = collection.members
+    is never held: 3,321 units make 58 MB of it). `members`: the members as they are read
+    (`Collection.stream`), else those of the loaded collection; the totals are added up as
+    they pass."""
+    running = RunningTotals()
+    counted = _counted(collection.members if members is None else members, running)
     doc = {
         "collection": {"name": collection.name},
         "period": str(collection.period) if collection.period is not None else None,
-        "units": _Lazy(len(members), lambda: (unit_json(m) for m in members)),
-        "totals": [_with_province(collection, x) for x in totals(collection.boards())],
+        "units": _Lazy(len(collection.members), lambda: (unit_json(m) for m in counted)),
+        "totals": _After(lambda: [_with_province(collection, x) for x in running.totals()]),
     }
     encoder = json.JSONEncoder(ensure_ascii=False, indent=2)
     return _gathered(encoder.iterencode(doc))
@@ -163,16 +205,20 @@ class _Pieces:
         return text
 
 
-def stream_csv_collection(collection: Collection) -> Iterator[str]:
-    """`render_collection(collection, "csv")` in pieces, one unit's rows at a time."""
-    return _gathered(_csv_pieces(collection))
+def stream_csv_collection(
+    collection: Collection, members: Iterable[Member] | None = None
+) -> Iterator[str]:
+    """`render_collection(collection, "csv")` in pieces, one unit's rows at a time
+    (`members` as in `stream_json_collection`)."""
+    return _gathered(_csv_pieces(collection, members))
 
 
-def _csv_pieces(collection: Collection) -> Iterator[str]:
+def _csv_pieces(collection: Collection, members: Iterable[Member] | None) -> Iterator[str]:
     out = _Pieces()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_ROLLUP_COLUMNS)
-    for m in collection.members:
+    running = RunningTotals()
+    for m in _counted(collection.members if members is None else members, running):
         board = m.board
         if board is None:
             blank = [""] * (len(CSV_COLUMNS) - 1)
@@ -185,7 +231,7 @@ def _csv_pieces(collection: Collection) -> Iterator[str]:
         for ev in board.evaluations:
             writer.writerow(["unit", *unit, *csv_cells(ev, board.judged), ""])
         yield out.take()
-    for total in totals(collection.boards()):
+    for total in running.totals():
         ind = total.indicator
         integer = ind is not None and ind.integer
         writer.writerow(
@@ -233,13 +279,16 @@ def _rank_key(row: Any) -> tuple[int, int]:
     return (row.rank is None, row.rank or 0)
 
 
-def stream_collection(collection: Collection, form: str) -> Iterator[str] | None:
+def stream_collection(
+    collection: Collection, form: str, members: Iterable[Member] | None = None
+) -> Iterator[str] | None:
     """The collection's report in pieces, for the forms that stream (`json`: without the
-    final newline, as `render_collection`; `csv`); None for the others."""
+    final newline, as `render_collection`; `csv`); None for the others. `members`: as they
+    are read (`Collection.stream`), else the loaded collection's."""
     if form == "json":
-        return stream_json_collection(collection)
+        return stream_json_collection(collection, members)
     if form == "csv":
-        return stream_csv_collection(collection)
+        return stream_csv_collection(collection, members)
     return None
 
 

@@ -16,6 +16,7 @@ from chitieu_tui.cli.sources import (
     load_collection,
     make_collection,
     make_source,
+    warned_members,
 )
 from chitieu_tui.core import rules
 from chitieu_tui.core.approval import deadline
@@ -232,6 +233,16 @@ def report_collection(
     # lazy: loads core.collection and asyncio, which a single unit's report never needs
     from chitieu_tui.rollup_report import render_collection, stream_collection
 
+    if args.format in ("json", "csv") and not args.output and collection.kind == "file":
+        # unit by unit to stdout: each folder read, written and let go of (never all held)
+        members = collection.stream(args.period)
+        pieces = stream_collection(collection, args.format, warned_members(members))
+        assert pieces is not None
+        for piece in pieces:
+            sys.stdout.write(piece)
+        if args.format == "json":
+            sys.stdout.write("\n")
+        return 0
     load_collection(collection, args.period)
     if args.format in OFFICIAL:
         # lazy: the official forms and their narrative, only for --format xlsx|docx|pdf|text

@@ -231,6 +231,21 @@ class DataDir:
         self._defs = (stamp, defs)
         return defs
 
+    def forget(self) -> None:
+        """Let go of everything read (definitions, progress, the archive, warnings): the next
+        read reads again (from the parse cache when there is one). A report that streams a
+        collection forgets each unit once written, so that it never holds them all."""
+        if self.cache is not None:
+            for held in (self._defs, *self._years.values()):
+                if held is not None and held[1] is not None:
+                    self.cache.forget(held[1])
+        self._defs = None
+        self._progress = {}
+        self._years = {}
+        self._checked_with = {}
+        self._archive = None
+        self.warnings = []
+
     def fingerprint(self, period: Period | None) -> tuple[object, ...]:
         """Cheap stamps (a few stat calls) that change when anything shown for `period` changes.
 

@@ -377,8 +377,10 @@ class Collection:
         held at once were 560 MiB (BENCHMARKS.md). The common period is found first
         (`period` is set when this returns); after the last member, `targets` is read and
         the parse cache saved. A collection that is not all folders is loaded whole."""
-        if self.discover is not None or self.bulk is not None or not all(
-            callable(getattr(m.source, "forget", None)) for m in self.members
+        if (
+            self.discover is not None
+            or self.bulk is not None
+            or not all(callable(getattr(m.source, "forget", None)) for m in self.members)
         ):
             self.load(period)
             return iter(self.members)
@@ -413,6 +415,7 @@ class Collection:
         guesses: list[tuple[Period, Member]] = []
         for m in self.members:
             found = _default_period_of(m)
+            _forget(m)  # the definitions, when the year was asked of them
             if found is not None:
                 guesses.append((found, m))
         for newest in sorted({p for p, _ in guesses}, reverse=True):

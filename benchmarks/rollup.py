@@ -244,10 +244,19 @@ def before_tree(work: Path, commit: str) -> Path:
 
 
 def bench_country(
-    runs: int, work: Path, env: dict[str, str], sizes: list[int], commit: str
+    runs: int,
+    work: Path,
+    env: dict[str, str],
+    sizes: list[int],
+    commit: str,
+    before_cache: bool = False,
 ) -> None:
-    """Before/after at each size, every run alternating the commands (ratios per run)."""
+    """Before/after at each size, every run alternating the commands (ratios per run).
+    `before_cache`: the before tree has a parse cache too (its own, warm: a commit that has
+    one), and `report` is also run cold after."""
     old = dict(env, PYTHONPATH=str(before_tree(work, commit)), CHITIEU_CACHE="off")
+    if before_cache:
+        old = dict(old, CHITIEU_CACHE="on", CHITIEU_CACHE_DIR=str(work / "parse-cache-before"))
     cache = work / "parse-cache"
     new = dict(env, CHITIEU_CACHE_DIR=str(cache))
     for units in sizes:
@@ -274,6 +283,8 @@ def bench_country(
         run_child(shot, old, work)  # bytecode compiled, files in the page cache
         for i in range(runs):
             steps = ["floor", "bare", "before", "cold", "warm", "rep-before", "rep-after"]
+            if before_cache:
+                steps.append("rep-cold")
             if i % 2:
                 steps.reverse()
             got: dict[str, float] = {}
@@ -293,6 +304,9 @@ def bench_country(
                     got[step] = run("first frame, after, warm (second open)", shot, new)
                 elif step == "rep-before":
                     got[step] = run("report --format json, before", report, old)
+                elif step == "rep-cold":
+                    cold()
+                    got[step] = run("report --format json, after, cold (no cache)", report, new)
                 else:
                     got[step] = run("report --format json, after (warm cache)", report, new)
             for name, num, den in (
@@ -303,6 +317,7 @@ def bench_country(
                 ("ratio warm / bare app", "warm", "bare"),
                 ("ratio report after / before", "rep-after", "rep-before"),
                 ("ratio report after / floor", "rep-after", "floor"),
+                *([("ratio report cold / floor", "rep-cold", "floor")] if before_cache else []),
             ):
                 rows.setdefault(name, ([], []))[0].append(got[num] / got[den])
         for name, (times, mems) in rows.items():
@@ -318,6 +333,11 @@ def main() -> int:
     parser.add_argument("--country", action="store_true", help="issue 23: before/after")
     parser.add_argument("--sizes", default="1,150,1000,3321")
     parser.add_argument("--before", default="6afebf1", help="the commit measured as before")
+    parser.add_argument(
+        "--before-cache",
+        action="store_true",
+        help="--country: the before commit has a parse cache (warm, its own); report cold too",
+    )
     parser.add_argument("--keep", type=Path, help="generate into (and reuse) this folder")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--units", type=int, default=150)
@@ -339,7 +359,7 @@ def main() -> int:
         sys.path.insert(0, str(HERE.parent / "src"))
         if args.country:
             sizes = [int(x) for x in args.sizes.split(",")]
-            bench_country(args.runs, work, env, sizes, args.before)
+            bench_country(args.runs, work, env, sizes, args.before, args.before_cache)
             return 0
         if not args.api_only:
             bench_files(args.runs, work, env, args.units)

@@ -134,8 +134,8 @@ def test_a_collection_of_one_unreadable_unit_streams_too(
 def _awkward(root: Path) -> Path:
     """A collection `load` has to think about: a broken unit, mismatched shapes, units without
     Q2, a second folder of a unit id, a unit whose newest quarter cannot be read (it must not
-    set the common period), one that stopped in Q1 (read again at the common period) and one
-    with no progress at all."""
+    set the common period), one that stopped in Q1 (read again at the common period), one
+    with no progress at all, and numbers Python writes in exponent form."""
     random_collection(root, 24)
     ind = [{"id": "thu", "kind": "cumulative", "unit": "tỉ đồng", "target": 100}]
     write_unit(root, "u005", ind, {"2026-Q2": {"thu": 7}}, folder="zz-again")
@@ -143,6 +143,8 @@ def _awkward(root: Path) -> Path:
     (broken / "progress" / "2026-Q3.toml").write_text("schema = 1\n[values\n", encoding="utf-8")
     write_unit(root, "zz-old", ind, {"2026-Q1": {"thu": 4}})
     write_unit(root, "zz-none", ind)
+    tiny = [{"id": "nho", "kind": "cumulative", "unit": "tấn", "target": 1e15}]
+    write_unit(root, "zz-tiny", tiny, {"2026-Q2": {"nho": 0.00002}})  # exponent form: json's
     return root
 
 

@@ -392,9 +392,9 @@ class Collection:
         with gc_paused():
             owners: dict[str, str] = {}
             for m in self.members:
-                _read(m, period)
+                _read(m, period, stamp=False)  # spent after: never asked whether it is due
                 if m.view is not None and m.error is None and m.view.period != common:
-                    _read(m, common)
+                    _read(m, common, stamp=False)
                 if m.view is not None and m.error is None:
                     uid = m.view.board.definitions.unit.id
                     first = owners.setdefault(uid, m.source.label)
@@ -422,7 +422,7 @@ class Collection:
             for p, m in guesses:
                 if p != newest:
                     continue
-                _read(m, None)
+                _read(m, None, stamp=False)
                 confirmed = m.view is not None and m.error is None and m.view.period == newest
                 m.view, m.error, m.stamp = None, None, None
                 _forget(m)
@@ -472,8 +472,8 @@ def mark_duplicates(members: Sequence[Member]) -> None:
             m.error = _duplicate(m, uid, owner.source.label)
 
 
-def _read(m: Member, period: Period | None) -> None:
-    m.stamp = m.source.stamp(period)
+def _read(m: Member, period: Period | None, stamp: bool = True) -> None:
+    m.stamp = m.source.stamp(period) if stamp else None
     try:
         m.view, m.error = m.source.load(period, history=0), None
     except ChitieuError as exc:

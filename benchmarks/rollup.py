@@ -250,10 +250,11 @@ def bench_country(
     sizes: list[int],
     commit: str,
     before_cache: bool = False,
+    frames: bool = True,
 ) -> None:
     """Before/after at each size, every run alternating the commands (ratios per run).
     `before_cache`: the before tree has a parse cache too (its own, warm: a commit that has
-    one), and `report` is also run cold after."""
+    one), and `report` is also run cold after. `frames` False: `report` and the floor only."""
     old = dict(env, PYTHONPATH=str(before_tree(work, commit)), CHITIEU_CACHE="off")
     if before_cache:
         old = dict(old, CHITIEU_CACHE="on", CHITIEU_CACHE_DIR=str(work / "parse-cache-before"))
@@ -280,9 +281,11 @@ def bench_country(
         def cold() -> None:
             shutil.rmtree(cache, ignore_errors=True)
 
-        run_child(shot, old, work)  # bytecode compiled, files in the page cache
+        run_child(shot if frames else report, old, work)  # bytecode, page cache, before's cache
         for i in range(runs):
             steps = ["floor", "bare", "before", "cold", "warm", "rep-before", "rep-after"]
+            if not frames:
+                steps = ["floor", "rep-before", "rep-after"]
             if before_cache:
                 steps.append("rep-cold")
             if i % 2:
@@ -308,6 +311,8 @@ def bench_country(
                     cold()
                     got[step] = run("report --format json, after, cold (no cache)", report, new)
                 else:
+                    if not cache.exists():
+                        run_child(report, new, work)  # fills the cache
                     got[step] = run("report --format json, after (warm cache)", report, new)
             for name, num, den in (
                 ("ratio before / floor", "before", "floor"),
@@ -319,6 +324,8 @@ def bench_country(
                 ("ratio report after / floor", "rep-after", "floor"),
                 *([("ratio report cold / floor", "rep-cold", "floor")] if before_cache else []),
             ):
+                if num not in got or den not in got:
+                    continue
                 rows.setdefault(name, ([], []))[0].append(got[num] / got[den])
         for name, (times, mems) in rows.items():
             if name.startswith("ratio"):
@@ -337,6 +344,9 @@ def main() -> int:
         "--before-cache",
         action="store_true",
         help="--country: the before commit has a parse cache (warm, its own); report cold too",
+    )
+    parser.add_argument(
+        "--no-frames", action="store_true", help="--country: only the floor and `report`"
     )
     parser.add_argument("--keep", type=Path, help="generate into (and reuse) this folder")
     parser.add_argument("--runs", type=int, default=5)
@@ -359,7 +369,9 @@ def main() -> int:
         sys.path.insert(0, str(HERE.parent / "src"))
         if args.country:
             sizes = [int(x) for x in args.sizes.split(",")]
-            bench_country(args.runs, work, env, sizes, args.before, args.before_cache)
+            bench_country(
+                args.runs, work, env, sizes, args.before, args.before_cache, not args.no_frames
+            )
             return 0
         if not args.api_only:
             bench_files(args.runs, work, env, args.units)

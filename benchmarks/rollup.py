@@ -258,9 +258,9 @@ def bench_country(
     old = dict(env, PYTHONPATH=str(before_tree(work, commit)), CHITIEU_CACHE="off")
     if before_cache:
         old = dict(old, CHITIEU_CACHE="on", CHITIEU_CACHE_DIR=str(work / "parse-cache-before"))
-    cache = work / "parse-cache"
-    new = dict(env, CHITIEU_CACHE_DIR=str(cache))
     for units in sizes:
+        cache = work / f"parse-cache-{units}"  # one a size: "exists" means this size's is warm
+        new = dict(env, CHITIEU_CACHE_DIR=str(cache))
         root = make_collection(work / f"c{units}", units)
         files = sum(1 for _ in root.rglob("*.toml"))
         print(f"\n{units} units × {INDICATORS} ({files} files), {SIZE}, {runs} runs, alternated")
@@ -278,7 +278,7 @@ def bench_country(
             m.append(mib)
             return s
 
-        def cold() -> None:
+        def cold(cache: Path = cache) -> None:
             shutil.rmtree(cache, ignore_errors=True)
 
         run_child(shot if frames else report, old, work)  # bytecode, page cache, before's cache

@@ -173,6 +173,10 @@ def test_a_streamed_awkward_collection_is_the_whole_report(
     assert err == capsys.readouterr().err
     assert "zz-again" in err
     assert ("zz-newer" in err) == (period != "2026-Q1")  # its Q3 is read unless Q1 is asked
+    target = tmp_path / f"out.{form}"  # --output: the same bytes, streamed too
+    argv = ["--lang", "en", "report", "--config", str(root), "--format", form, *chosen]
+    assert main([*argv, "-o", str(target)]) == 0
+    assert target.read_bytes() == expected.encode("utf-8")
 
 
 def test_the_stream_holds_one_unit_at_a_time(tmp_path: Path) -> None:

@@ -253,13 +253,23 @@ def before_tree(work: Path, commit: str) -> Path:
 
 
 def bench_country(
-    runs: int, work: Path, env: dict[str, str], sizes: list[int], commit: str
+    runs: int,
+    work: Path,
+    env: dict[str, str],
+    sizes: list[int],
+    commit: str,
+    before_cache: bool = False,
+    frames: bool = True,
 ) -> None:
-    """Before/after at each size, every run alternating the commands (ratios per run)."""
+    """Before/after at each size, every run alternating the commands (ratios per run).
+    `before_cache`: the before tree has a parse cache too (its own, warm: a commit that has
+    one), and `report` is also run cold after. `frames` False: `report` and the floor only."""
     old = dict(env, PYTHONPATH=str(before_tree(work, commit)), CHITIEU_CACHE="off")
-    cache = work / "parse-cache"
-    new = dict(env, CHITIEU_CACHE_DIR=str(cache))
+    if before_cache:
+        old = dict(old, CHITIEU_CACHE="on", CHITIEU_CACHE_DIR=str(work / "parse-cache-before"))
     for units in sizes:
+        cache = work / f"parse-cache-{units}"  # one a size: "exists" means this size's is warm
+        new = dict(env, CHITIEU_CACHE_DIR=str(cache))
         root = make_collection(work / f"c{units}", units)
         files = sum(1 for _ in root.rglob("*.toml"))
         print(f"\n{units} units × {INDICATORS} ({files} files), {SIZE}, {runs} runs, alternated")
@@ -277,12 +287,16 @@ def bench_country(
             m.append(mib)
             return s
 
-        def cold() -> None:
+        def cold(cache: Path = cache) -> None:
             shutil.rmtree(cache, ignore_errors=True)
 
-        run_child(shot, old, work)  # bytecode compiled, files in the page cache
+        run_child(shot if frames else report, old, work)  # bytecode, page cache, before's cache
         for i in range(runs):
             steps = ["floor", "bare", "before", "cold", "warm", "rep-before", "rep-after"]
+            if not frames:
+                steps = ["floor", "rep-before", "rep-after"]
+            if before_cache:
+                steps.append("rep-cold")
             if i % 2:
                 steps.reverse()
             got: dict[str, float] = {}
@@ -302,7 +316,12 @@ def bench_country(
                     got[step] = run("first frame, after, warm (second open)", shot, new)
                 elif step == "rep-before":
                     got[step] = run("report --format json, before", report, old)
+                elif step == "rep-cold":
+                    cold()
+                    got[step] = run("report --format json, after, cold (no cache)", report, new)
                 else:
+                    if not cache.exists():
+                        run_child(report, new, work)  # fills the cache
                     got[step] = run("report --format json, after (warm cache)", report, new)
             for name, num, den in (
                 ("ratio before / floor", "before", "floor"),
@@ -312,7 +331,10 @@ def bench_country(
                 ("ratio warm / bare app", "warm", "bare"),
                 ("ratio report after / before", "rep-after", "rep-before"),
                 ("ratio report after / floor", "rep-after", "floor"),
+                *([("ratio report cold / floor", "rep-cold", "floor")] if before_cache else []),
             ):
+                if num not in got or den not in got:
+                    continue
                 rows.setdefault(name, ([], []))[0].append(got[num] / got[den])
         for name, (times, mems) in rows.items():
             if name.startswith("ratio"):
@@ -370,6 +392,14 @@ def main() -> int:
     parser.add_argument(
         "--before", help="the commit measured as before (6afebf1; --scorecard: ab3669d)"
     )
+    parser.add_argument(
+        "--before-cache",
+        action="store_true",
+        help="--country: the before commit has a parse cache (warm, its own); report cold too",
+    )
+    parser.add_argument(
+        "--no-frames", action="store_true", help="--country: only the floor and `report`"
+    )
     parser.add_argument("--keep", type=Path, help="generate into (and reuse) this folder")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--units", type=int, default=150)
@@ -391,7 +421,15 @@ def main() -> int:
         sys.path.insert(0, str(HERE.parent / "src"))
         if args.country:
             sizes = [int(x) for x in args.sizes.split(",")]
-            bench_country(args.runs, work, env, sizes, args.before or "6afebf1")
+            bench_country(
+                args.runs,
+                work,
+                env,
+                sizes,
+                args.before or "6afebf1",
+                args.before_cache,
+                not args.no_frames,
+            )
             return 0
         if args.scorecard:
             sizes = [int(x) for x in args.sizes.split(",")]

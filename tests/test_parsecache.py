@@ -312,3 +312,29 @@ async def test_a_reload_after_the_first_save_keeps_the_other_entries(
     assert warm.cache is not None and again.cache is not None
     assert warm.cache.hits == again.cache.hits > 0  # nothing was lost by the second save
     assert _state(warm) == _cold(root, monkeypatch)
+
+
+def test_an_entry_that_does_not_decode_under_a_right_digest_is_ignored(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entries stay encoded until their file is asked for: one that turns out not to decode
+    (forged under a right digest) is dropped then, and the others are still used."""
+    root = _generated(tmp_path)
+    cold = _cold(root, monkeypatch)
+    _load(root)
+    path = _cache_file(cache_dir)
+    head = len(parsecache.MAGIC) + 32
+    store = msgspec.msgpack.decode(path.read_bytes()[head:], type=parsecache.LazyStore)
+    target = str((root / "u000" / "chitieu.toml").absolute())
+    prog = str((root / "u001" / "progress" / "2026-Q1.toml").absolute())
+    entries: dict[str, Any] = dict(store.entries)
+    entries[target] = msgspec.Raw(msgspec.msgpack.encode(12))
+    entries[prog] = msgspec.Raw(msgspec.msgpack.encode(["not", "an", "entry"]))
+    body = msgspec.msgpack.encode([store.version, store.schema, entries])
+    path.write_bytes(parsecache.MAGIC + hashlib.blake2b(body, digest_size=32).digest() + body)
+    c = _load(root)
+    assert _state(c) == cold
+    assert c.cache is not None and 0 < c.cache.hits < len(entries)
+    again = _load(root)  # rebuilt: every entry decodes again
+    assert _state(again) == cold
+    assert again.cache is not None and again.cache.hits == len(entries)

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from chitieu_tui.core import rules
-from chitieu_tui.core.collection import Collection, Member, Total, against_province, totals
+from chitieu_tui.core.collection import (
+    Collection,
+    Member,
+    RunningTotals,
+    Total,
+    against_province,
+    totals,
+)
 from chitieu_tui.core.numbers import whole
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
@@ -38,6 +44,7 @@ from chitieu_tui.report import (
     excel_headers,
     excel_rows,
     excel_writer,
+    json_text,
     md_head,
     md_row,
     rule_csv_cells,
@@ -103,22 +110,6 @@ def to_json_collection(collection: Collection) -> dict[str, Any]:
     }
 
 
-class _Lazy(list):  # type: ignore[type-arg]
-    """A list the JSON encoder walks without holding it: `count` items made one by one
-    (json's indenting encoder asks only `not lst` and iterates)."""
-
-    def __init__(self, count: int, items: Callable[[], Iterator[Any]]) -> None:
-        super().__init__()
-        self.count = count
-        self.items = items
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __iter__(self) -> Iterator[Any]:
-        return self.items()
-
-
 CHUNK = 64 * 1024
 """Characters gathered before each write of a streamed report."""
 
@@ -137,19 +128,47 @@ def _gathered(pieces: Iterable[str]) -> Iterator[str]:
         yield "".join(buf)
 
 
-def stream_json_collection(collection: Collection) -> Iterator[str]:
+def _counted(members: Iterable[Member], running: RunningTotals) -> Iterator[Member]:
+    """`members`, each readable one's board added to `running` as it passes."""
+    for m in members:
+        board = m.board
+        if board is not None:
+            running.add(board)
+        yield m
+
+
+def stream_json_collection(
+    collection: Collection, members: Iterable[Member] | None = None
+) -> Iterator[str]:
     """`render_collection(collection, "json")` in pieces, one unit's document at a time
     (the same bytes as `json.dumps(to_json_collection(...), indent=2)`; the whole document
-    is never held: 3,321 units make 58 MB of it)."""
-    members = collection.members
-    doc = {
-        "collection": {"name": collection.name},
-        "period": str(collection.period) if collection.period is not None else None,
-        "units": _Lazy(len(members), lambda: (unit_json(m) for m in members)),
-        "totals": [_with_province(collection, x) for x in totals(collection.boards())],
-    }
-    encoder = json.JSONEncoder(ensure_ascii=False, indent=2)
-    return _gathered(encoder.iterencode(doc))
+    is never held: 3,321 units make 58 MB of it). `members`: the members as they are read
+    (`Collection.stream`), else those of the loaded collection; the totals are added up as
+    they pass."""
+    return _gathered(_json_pieces(collection, members))
+
+
+def _nested(text: str, level: int) -> str:
+    """A value's JSON text as it reads `level` levels deep in an indent-2 document (JSON
+    text has no raw newline inside a string: each newline is the layout's)."""
+    return text.replace("\n", "\n" + "  " * level)
+
+
+def _json_pieces(collection: Collection, members: Iterable[Member] | None) -> Iterator[str]:
+    """The document's layout written by hand around each unit's text (`json_text`, compiled:
+    Python's own indenting encoder was four fifths of the country's report), as
+    `json.dumps(..., indent=2)` lays it out."""
+    period = str(collection.period) if collection.period is not None else None
+    yield '{\n  "collection": ' + _nested(json_text({"name": collection.name}), 1)
+    yield ',\n  "period": ' + json_text(period) + ',\n  "units": '
+    running = RunningTotals()
+    lead = "[\n    "
+    for m in _counted(collection.members if members is None else members, running):
+        yield lead + _nested(json_text(unit_json(m)), 2)
+        lead = ",\n    "
+    yield "[]" if lead.startswith("[") else "\n  ]"
+    found = [_with_province(collection, x) for x in running.totals()]
+    yield ',\n  "totals": ' + _nested(json_text(found), 1) + "\n}"
 
 
 def _with_province(collection: Collection, total: Total) -> dict[str, Any]:
@@ -182,18 +201,21 @@ class _Pieces:
         return text
 
 
-def stream_csv_collection(collection: Collection, rules_only: bool = False) -> Iterator[str]:
-    """`render_collection(collection, "csv")` in pieces, one unit's rows at a time (with
-    `rules_only`, the `--rules` table)."""
-    return _gathered(_rule_pieces(collection) if rules_only else _csv_pieces(collection))
+def stream_csv_collection(
+    collection: Collection, members: Iterable[Member] | None = None, rules_only: bool = False
+) -> Iterator[str]:
+    """`render_collection(collection, "csv")` in pieces, one unit's rows at a time
+    (`members` as in `stream_json_collection`; with `rules_only`, the `--rules` table)."""
+    pieces = _rule_pieces(collection, members) if rules_only else _csv_pieces(collection, members)
+    return _gathered(pieces)
 
 
-def _rule_pieces(collection: Collection) -> Iterator[str]:
+def _rule_pieces(collection: Collection, members: Iterable[Member] | None) -> Iterator[str]:
     """`--rules`: every readable unit's rules, led by its id and name (DESIGN section 15)."""
     out = _Pieces()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_ROLLUP_RULE_COLUMNS)
-    for m in collection.members:
+    for m in collection.members if members is None else members:
         board = m.board
         if board is None:
             continue
@@ -203,11 +225,12 @@ def _rule_pieces(collection: Collection) -> Iterator[str]:
     yield out.take()
 
 
-def _csv_pieces(collection: Collection) -> Iterator[str]:
+def _csv_pieces(collection: Collection, members: Iterable[Member] | None) -> Iterator[str]:
     out = _Pieces()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_ROLLUP_COLUMNS)
-    for m in collection.members:
+    running = RunningTotals()
+    for m in _counted(collection.members if members is None else members, running):
         board = m.board
         if board is None:
             blank = [""] * (len(CSV_COLUMNS) - 1)
@@ -222,7 +245,7 @@ def _csv_pieces(collection: Collection) -> Iterator[str]:
             found = cells.get(ev.indicator.id, "")
             writer.writerow(["unit", *unit, *csv_cells(ev, board.judged), "", found])
         yield out.take()
-    for total in totals(collection.boards()):
+    for total in running.totals():
         ind = total.indicator
         integer = ind is not None and ind.integer
         writer.writerow(
@@ -272,15 +295,18 @@ def _rank_key(row: Any) -> tuple[int, int]:
 
 
 def stream_collection(
-    collection: Collection, form: str, rules_only: bool = False
+    collection: Collection,
+    form: str,
+    members: Iterable[Member] | None = None,
+    rules_only: bool = False,
 ) -> Iterator[str] | None:
     """The collection's report in pieces, for the forms that stream (`json`: without the
     final newline, as `render_collection`; `csv`, or its `--rules` table); None for the
-    others."""
+    others. `members`: as they are read (`Collection.stream`), else the loaded collection's."""
     if form == "json":
-        return stream_json_collection(collection)
+        return stream_json_collection(collection, members)
     if form == "csv":
-        return stream_csv_collection(collection, rules_only)
+        return stream_csv_collection(collection, members, rules_only)
     return None
 
 
@@ -302,7 +328,7 @@ def _unit_rules_line(name: str, found: list[rules.Result]) -> str:
 
 def render_collection(collection: Collection, form: str, rules_only: bool = False) -> str:
     """The collection's report as text."""
-    pieces = stream_collection(collection, form, rules_only)
+    pieces = stream_collection(collection, form, rules_only=rules_only)
     if pieces is not None:
         return "".join(pieces)
     if form == "csv-excel":

@@ -16,6 +16,7 @@ from chitieu_tui.cli.sources import (
     load_collection,
     make_collection,
     make_source,
+    warned_members,
 )
 from chitieu_tui.core import rules
 from chitieu_tui.core.approval import deadline
@@ -155,7 +156,7 @@ def _check_output(args: argparse.Namespace) -> None:
         raise UsageError("err.office.terminal", format=args.format)
 
 
-def _emit(args: argparse.Namespace, data: bytes | str) -> None:
+def _emit(args: argparse.Namespace, data: bytes | bytearray | str) -> None:
     """Write the report to `--output` (atomically; `-` is stdout) or print it."""
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -240,6 +241,27 @@ def report_collection(
     # lazy: loads core.collection and asyncio, which a single unit's report never needs
     from chitieu_tui.rollup_report import render_collection, stream_collection
 
+    if args.format in ("json", "csv") and collection.kind == "file":
+        # unit by unit: each folder read, written and let go of (never all held); to a file,
+        # the encoded text is gathered for the one atomic write (58 MB for the country)
+        members = collection.stream(args.period)
+        rules_only = getattr(args, "rules", False)
+        pieces = stream_collection(
+            collection, args.format, warned_members(members), rules_only=rules_only
+        )
+        assert pieces is not None
+        tail = "\n" if args.format == "json" else ""
+        if not args.output:
+            for piece in pieces:
+                sys.stdout.write(piece)
+            sys.stdout.write(tail)
+            return 0
+        data = bytearray()
+        for piece in pieces:
+            data += piece.encode("utf-8")
+        data += tail.encode("utf-8")
+        _emit(args, data)
+        return 0
     load_collection(collection, args.period)
     if args.format in OFFICIAL:
         # lazy: the official forms and their narrative, only for --format xlsx|docx|pdf|text
@@ -247,7 +269,7 @@ def report_collection(
 
         _emit(args, render_collection_official(collection, args.format, day))
         return 0
-    pieces = stream_collection(collection, args.format, getattr(args, "rules", False))
+    pieces = stream_collection(collection, args.format, rules_only=getattr(args, "rules", False))
     if pieces is not None and not args.output:  # unit by unit to stdout, never whole
         for piece in pieces:
             sys.stdout.write(piece)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from chitieu_tui.core.snapshots import default_snapshot_root
 from chitieu_tui.present.time import age_since, stamp_text
 
 if TYPE_CHECKING:
-    from chitieu_tui.core.collection import Collection
+    from chitieu_tui.core.collection import Collection, Member
     from chitieu_tui.core.source import Source, View
 
 
@@ -120,9 +121,16 @@ def load_collection(collection: Collection, period: Period | None) -> None:
             last = getattr(m.source, "last_error", None)
             if isinstance(last, AuthError):
                 raise last
-    for m in collection.members:
+    for _ in warned_members(collection.members):
+        pass
+
+
+def warned_members(members: Iterable[Member]) -> Iterator[Member]:
+    """`members`, each one's error (else its view's warnings) said as it passes."""
+    for m in members:
         if m.error is not None:
             warn(m.error)
         elif m.view is not None:
             for w in m.view.warnings:
                 warn(w)
+        yield m

@@ -71,7 +71,7 @@ def write_target(path: Path) -> Path:
         return path
 
 
-def _write_exclusive(path: Path, data: bytes, mode: int) -> None:
+def _write_exclusive(path: Path, data: bytes | bytearray, mode: int) -> None:
     """Create `path` (never an existing one), write, flush and fsync; remove it on failure."""
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
     try:
@@ -119,7 +119,7 @@ def _set_mode(tmp: Path, mode: int) -> None:
         os.chmod(tmp, mode)
 
 
-def _temp(path: Path, data: bytes, where: str, shown: str | None) -> Path:
+def _temp(path: Path, data: bytes | bytearray, where: str, shown: str | None) -> Path:
     """`data` in a new temp file beside `path` (flushed, synced, with `path`'s mode)."""
     folder = path.parent
     try:
@@ -145,7 +145,7 @@ def _temp(path: Path, data: bytes, where: str, shown: str | None) -> Path:
     return tmp
 
 
-def prepare_write(path: Path, data: bytes, *, shown: str | None = None) -> Pending:
+def prepare_write(path: Path, data: bytes | bytearray, *, shown: str | None = None) -> Pending:
     """Everything of `atomic_write` but the rename: checks (a read-only file is refused), the
     temp file written and synced. `commit()` it, or `abort()`."""
     where = shown or str(path)
@@ -157,7 +157,7 @@ def prepare_write(path: Path, data: bytes, *, shown: str | None = None) -> Pendi
 
 
 def atomic_write(
-    path: Path, data: bytes, *, overwrite: bool = True, shown: str | None = None
+    path: Path, data: bytes | bytearray, *, overwrite: bool = True, shown: str | None = None
 ) -> Path:
     """Write `data` to `path` so that readers see the old file or the new one, never half.
 

@@ -8,6 +8,7 @@ import gc
 import math
 import statistics
 import threading
+from array import array
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -31,7 +32,7 @@ from chitieu_tui.core.paths import shown_path
 
 if TYPE_CHECKING:
     from chitieu_tui.core.parsecache import ParseCache
-from chitieu_tui.core.periods import Period
+from chitieu_tui.core.periods import Period, preferred
 from chitieu_tui.core.source import Source, View
 from chitieu_tui.core.targets import (
     TARGETS,
@@ -368,6 +369,67 @@ class Collection:
         with paused:
             await asyncio.gather(*(one(m) for m in members))
 
+    def stream(self, period: Period | None = None) -> Iterator[Member]:
+        """Read the members one by one and hand each over as `load` would leave it (its view
+        at the common period, or its error; the later folders of a unit id marked duplicate),
+        then let go of it: the collection is spent (each member's view is None afterwards,
+        its error kept). For a report of every unit that never holds them all: 3,321 units
+        held at once were 560 MiB (BENCHMARKS.md). The common period is found first
+        (`period` is set when this returns); after the last member, `targets` is read and
+        the parse cache saved. A collection that is not all folders is loaded whole."""
+        if (
+            self.discover is not None
+            or self.bulk is not None
+            or not all(callable(getattr(m.source, "forget", None)) for m in self.members)
+        ):
+            self.load(period)
+            return iter(self.members)
+        with gc_paused():
+            self.period = period if period is not None else self._newest_period()
+        return self._streamed(period, self.period)
+
+    def _streamed(self, period: Period | None, common: Period | None) -> Iterator[Member]:
+        with gc_paused():
+            owners: dict[str, str] = {}
+            for m in self.members:
+                _read(m, period, stamp=False)  # spent after: never asked whether it is due
+                if m.view is not None and m.error is None and m.view.period != common:
+                    _read(m, common, stamp=False)
+                if m.view is not None and m.error is None:
+                    uid = m.view.board.definitions.unit.id
+                    first = owners.setdefault(uid, m.source.label)
+                    if first != m.source.label:
+                        m.error = _duplicate(m, uid, first)
+                yield m
+                m.view = None
+                _forget(m)
+        self.read_targets()
+        self.save_cache()
+
+    def _newest_period(self) -> Period | None:
+        """The common period of `load(None)` (the newest period a readable member shows),
+        found without holding every member: each member's default period from its folder's
+        listing (its definitions' year when it has no progress), then, newest first, the
+        first member whose read of it succeeds confirms it (a member that cannot be read
+        counts for nothing, as in `load`)."""
+        guesses: list[tuple[Period, Member]] = []
+        for m in self.members:
+            found = _default_period_of(m)
+            _forget(m)  # the definitions, when the year was asked of them
+            if found is not None:
+                guesses.append((found, m))
+        for newest in sorted({p for p, _ in guesses}, reverse=True):
+            for p, m in guesses:
+                if p != newest:
+                    continue
+                _read(m, None, stamp=False)
+                confirmed = m.view is not None and m.error is None and m.view.period == newest
+                m.view, m.error, m.stamp = None, None, None
+                _forget(m)
+                if confirmed:
+                    return newest
+        return None
+
     def _common_period(self, period: Period | None) -> Period | None:
         """`period`, else the newest period any readable member shows."""
         if period is not None:
@@ -387,6 +449,12 @@ class DuplicateUnitError(DataError):
     """A second folder with a unit id already taken by an earlier one (in name order)."""
 
 
+def _duplicate(m: Member, uid: str, first: str) -> DuplicateUnitError:
+    return DuplicateUnitError(
+        "err.collection.duplicate_unit", Place(m.source.label), id=uid, first=first
+    )
+
+
 def mark_duplicates(members: Sequence[Member]) -> None:
     """One unit id, one unit: the first readable folder (in name order, as the server serves
     them) keeps it; each later folder with the same id gets a DuplicateUnitError naming both
@@ -401,20 +469,34 @@ def mark_duplicates(members: Sequence[Member]) -> None:
         uid = m.view.board.definitions.unit.id
         owner = first.setdefault(uid, m)
         if owner is not m:
-            m.error = DuplicateUnitError(
-                "err.collection.duplicate_unit",
-                Place(m.source.label),
-                id=uid,
-                first=owner.source.label,
-            )
+            m.error = _duplicate(m, uid, owner.source.label)
 
 
-def _read(m: Member, period: Period | None) -> None:
-    m.stamp = m.source.stamp(period)
+def _read(m: Member, period: Period | None, stamp: bool = True) -> None:
+    m.stamp = m.source.stamp(period) if stamp else None
     try:
         m.view, m.error = m.source.load(period, history=0), None
     except ChitieuError as exc:
         m.error = exc
+
+
+def _forget(m: Member) -> None:
+    forget = getattr(m.source, "forget", None)
+    if callable(forget):
+        forget()
+
+
+def _default_period_of(m: Member) -> Period | None:
+    """The period a member's `load(None)` shows (`build_view`'s default), None when its
+    folder cannot say (its read would fail)."""
+    data = getattr(m.source, "data", None)
+    if data is None:
+        return None
+    try:
+        newest = preferred(data.periods())
+        return newest[0] if newest else Period(data.definitions().unit.year, 1)
+    except ChitieuError:
+        return None
 
 
 async def _aread(m: Member, period: Period | None) -> None:
@@ -613,6 +695,85 @@ def against_province(total: Total, targets: Targets | None, quarter: int) -> Tot
     return replace(total, percent=percent, status=status, province=province)
 
 
+class _Shape:
+    """One indicator id's evaluations of one (unit, kind), as `total_of` uses them."""
+
+    __slots__ = ("expected", "first", "matching", "quarter", "targets", "unexpected", "values")
+
+    def __init__(self, first: Indicator) -> None:
+        self.first = first
+        self.matching = 0
+        self.values = array("d")
+        self.targets = array("d")
+        self.expected = array("d")
+        self.unexpected = False
+        """An evaluation taking part had no expected value (the total has none)."""
+        self.quarter: int | None = None
+
+
+class RunningTotals:
+    """`totals` of boards given one at a time, holding a few numbers per evaluation instead
+    of the boards (the same `Total`s, float for float: the same numbers added in the same
+    order)."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, dict[tuple[str, str], _Shape]] = {}
+
+    def add(self, board: Board) -> None:
+        """Count one board's evaluations."""
+        for ev in board.evaluations:
+            ind = ev.indicator
+            shapes = self._by_id.setdefault(ind.id, {})
+            key = _shape(ind)
+            acc = shapes.get(key)
+            if acc is None:
+                acc = shapes[key] = _Shape(ind)
+            acc.matching += 1
+            if ev.entry is None or ev.ytd is None or ind.target is None:
+                continue
+            if acc.quarter is None:
+                acc.quarter = ev.period.quarter
+            acc.values.append(float(ev.ytd))
+            acc.targets.append(float(ind.target or 0.0))
+            x = expected_at(ind, acc.quarter)
+            if x is None:
+                acc.unexpected = True
+            else:
+                acc.expected.append(float(x))
+
+    def totals(self, ids: Sequence[str] | None = None) -> list[Total]:
+        """The totals of `ids` (default: every indicator id, in the order first seen)."""
+        wanted = list(ids) if ids is not None else list(self._by_id)
+        return [self._total(i) for i in wanted]
+
+    def _total(self, indicator_id: str) -> Total:
+        shapes = self._by_id.get(indicator_id)
+        if not shapes:
+            return total_of(indicator_id, [])
+        top = max(acc.matching for acc in shapes.values())
+        acc = next(a for a in shapes.values() if a.matching == top)
+        ref = acc.first
+        how = aggregate_of(ref)
+        taking = len(acc.values)
+        if how == "none" or not taking:
+            return Total(
+                ref.id, ref.name, ref.unit, how, None, None, None, Status.NO_DATA, taking,
+                acc.matching, ref,
+            )  # fmt: skip
+        combine: Callable[[Sequence[float]], float] = sum if how == "sum" else statistics.fmean
+        value = combine(acc.values)
+        target = combine(acc.targets)
+        percent = value / target * 100 if target else None
+        if percent is not None and not math.isfinite(percent):
+            percent = None
+        expected = None if acc.unexpected else combine(acc.expected)
+        status = _status(ref, value, target, expected)
+        return Total(
+            ref.id, ref.name, ref.unit, how, value, target, percent, status, taking,
+            acc.matching, ref,
+        )  # fmt: skip
+
+
 def totals(boards: Sequence[Board], ids: Sequence[str] | None = None) -> list[Total]:
     """Totals of `ids` (default: every indicator id, in the order they first appear)."""
     by_id: dict[str, list[Evaluation]] = {}
@@ -630,6 +791,7 @@ __all__ = [
     "CollectionInfo",
     "DuplicateUnitError",
     "Member",
+    "RunningTotals",
     "Total",
     "against_province",
     "default_columns",

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import errno
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,9 @@ BUNDLED_COLLECTION = Path(__file__).resolve().parents[1] / "sample_collection"
 DEFINITIONS = "chitieu.toml"
 YEARS = "years"
 """The folder of other years' definitions: `years/<year>.toml`."""
+SETTLED = 2
+"""Seconds after which a folder's stat is trusted to change when its listing does (a file
+system whose times are coarse could list a file added in the same tick as the last one)."""
 SAMPLE_HINT = Msg("err.sample.read_only")
 """Said when someone tries to write into the bundled sample."""
 
@@ -108,6 +112,8 @@ class DataDir:
     _checked_with: dict[Period, Definitions] = field(default_factory=dict)
     """The definitions each cached progress was checked against."""
     _archive: Archive | None = None
+    _listed: tuple[tuple[int, int, int], tuple[Period, ...]] | None = None
+    """`progress/`'s stat and the periods it listed (`periods`)."""
     cache: ParseCache | None = None
     """The collection's cache of parsed files (core/parsecache.py); None: none."""
 
@@ -231,6 +237,21 @@ class DataDir:
         self._defs = (stamp, defs)
         return defs
 
+    def forget(self) -> None:
+        """Let go of everything read (definitions, progress, the archive, warnings): the next
+        read reads again (from the parse cache when there is one). A report that streams a
+        collection forgets each unit once written, so that it never holds them all."""
+        if self.cache is not None:
+            for held in (self._defs, *self._years.values()):
+                if held is not None and held[1] is not None:
+                    self.cache.forget(held[1])
+        self._defs = None
+        self._progress = {}
+        self._years = {}
+        self._checked_with = {}
+        self._archive = None
+        self.warnings = []
+
     def fingerprint(self, period: Period | None) -> tuple[object, ...]:
         """Cheap stamps (a few stat calls) that change when anything shown for `period` changes.
 
@@ -254,8 +275,17 @@ class DataDir:
 
     def periods(self) -> list[Period]:
         """The periods that have a progress file, oldest first (DataError when `progress` is
-        no folder)."""
+        no folder). The listing is kept on the folder's stat (inode, mtime, ctime: a file
+        added or removed changes them) once that is `SETTLED` seconds old: a load lists the
+        folder twice (its stamp and its view), and a listing costs ten times a stat."""
         folder = self.root / "progress"
+        try:
+            st = os.stat(folder)
+        except OSError:
+            st = None
+        key = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns) if st is not None else None
+        if key is not None and self._listed is not None and self._listed[0] == key:
+            return list(self._listed[1])
         try:
             names = os.listdir(folder)
         except OSError:
@@ -263,9 +293,13 @@ class DataDir:
             if problem is not None:
                 raise problem from None
             return []
-        return sorted(
+        found = sorted(
             Period.parse(n[:-5]) for n in names if n.endswith(".toml") and Period.is_valid(n[:-5])
         )
+        settled = time.time_ns() - SETTLED * 1_000_000_000
+        if st is not None and key is not None and max(st.st_mtime_ns, st.st_ctime_ns) < settled:
+            self._listed = (key, tuple(found))
+        return found
 
     def default_period(self, defs: Definitions) -> Period:
         """The default period (`periods.default_period`): the newest with progress not after

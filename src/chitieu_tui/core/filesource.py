@@ -70,6 +70,11 @@ class FileSource:
         view.warnings.extend(self.data.warnings)
         return view
 
+    def forget(self) -> None:
+        """Let go of what was read (`DataDir.forget`)."""
+        with self._lock:
+            self.data.forget()
+
     def board(self, period: Period | None = None) -> Board:
         """One period's board, without history (None: the default period)."""
         return self.load(period, history=0).board

@@ -128,9 +128,20 @@ class Store(msgspec.Struct, array_like=True):
     entries: dict[str, Entry]
 
 
+class LazyStore(msgspec.Struct, array_like=True):
+    """`Store` as it is read: each entry left encoded (a view into the file's bytes) until
+    its file is asked for. Decoding the country's 30,000 entries up front held each
+    payload twice (the file and a copy per entry): a third of `report`'s peak memory."""
+
+    version: int
+    schema: int
+    entries: dict[str, msgspec.Raw]
+
+
 _DEFS = msgspec.msgpack.Decoder(Definitions)
 _PROGRESS = msgspec.msgpack.Decoder(Progress)
-_STORE = msgspec.msgpack.Decoder(Store)
+_ENTRY = msgspec.msgpack.Decoder(Entry)
+_STORE = msgspec.msgpack.Decoder(LazyStore)
 _ENC = msgspec.msgpack.Encoder()
 
 
@@ -165,7 +176,7 @@ class ParseCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._entries: dict[str, Entry] = {}
+        self._entries: dict[str, Entry | msgspec.Raw] = {}
         self._fresh: dict[str, Entry] = {}
         """Entries put since the last save (merged into the file's at the next one)."""
         self._released = False
@@ -188,8 +199,9 @@ class ParseCache:
             return None
         return cls(folder / "parsed" / f"{name}.bin")
 
-    def _read(self) -> dict[str, Entry]:
-        """The cache file's entries; anything wrong with it: none (rebuilt at `save`)."""
+    def _read(self) -> dict[str, Entry | msgspec.Raw]:
+        """The cache file's entries, each still encoded (`LazyStore`); anything wrong with
+        the file: none (rebuilt at `save`)."""
         try:
             fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         except OSError:
@@ -206,7 +218,7 @@ class ParseCache:
             return {}
         finally:
             os.close(fd)
-        body = raw[len(MAGIC) + 32 :]
+        body = memoryview(raw)[len(MAGIC) + 32 :]  # no copy of the file's bytes
         head = raw[: len(MAGIC) + 32]
         if head != MAGIC + hashlib.blake2b(body, digest_size=32).digest():
             self._dirty = True
@@ -219,11 +231,19 @@ class ParseCache:
         if store.version != VERSION or store.schema != SCHEMA:
             self._dirty = True
             return {}
-        return store.entries
+        return dict(store.entries)
 
     def _hit(self, path: Path, st: os.stat_result, kind: str) -> Entry | None:
         name = os.path.abspath(path)
-        entry = self._entries.get(name)
+        found = self._entries.get(name)
+        if isinstance(found, msgspec.Raw):
+            try:
+                entry: Entry | None = _ENTRY.decode(found)
+            except (msgspec.DecodeError, ValueError, TypeError, OverflowError, RecursionError):
+                self._drop(path)
+                return None
+        else:
+            entry = found
         if entry is None or entry.kind != kind or tuple(entry.key) != file_key(st):
             return None
         return entry
@@ -272,6 +292,15 @@ class ParseCache:
             self._fresh.pop(os.path.abspath(path), None)
             self._dirty = True
         return None
+
+    def forget(self, defs: Definitions) -> None:
+        """Let go of the digest kept for `defs` (and so of `defs`): a source that forgets
+        what it read (`DataDir.forget`) says so, so that a collection read unit by unit
+        does not keep every unit's definitions here."""
+        with self._lock:
+            known = self._digests.get(id(defs))
+            if known is not None and known[0] is defs:
+                del self._digests[id(defs)]
 
     def _digest(self, defs: Definitions) -> str:
         with self._lock:
@@ -329,10 +358,16 @@ class ParseCache:
             return
         if released:
             entries = {**self._read(), **fresh}
-        store = Store(VERSION, SCHEMA, entries)
+        head = len(MAGIC) + 32
         try:
-            body = _ENC.encode(store)
-            data = MAGIC + hashlib.blake2b(body, digest_size=32).digest() + body
+            # `Store`'s layout; entries not read in this run are written back as they were
+            # read (msgspec.Raw), into one buffer after the head (no copy of the body)
+            data = bytearray(head)
+            _ENC.encode_into([VERSION, SCHEMA, entries], data, head)
+            with memoryview(data) as view:
+                sealed = hashlib.blake2b(view[head:], digest_size=32).digest()
+            data[:head] = MAGIC + sealed
+            del entries
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if os.path.islink(self.path):  # never written through a link someone put there
                 os.unlink(self.path)

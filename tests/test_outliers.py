@@ -12,7 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from datadirs import HEAD, write
+from datadirs import HEAD, copy_sample, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -429,3 +429,36 @@ def test_the_bundled_samples_flag_none_of_their_own_values() -> None:
                 assert ind is not None
                 mark = judge(ind, period, entry.value, past.get(ident, {}))
                 assert mark is None, (root.name, str(period), ident, mark)
+
+
+def test_import_lists_every_outlier_at_its_cell_and_marks_them_with_yes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`chitieu import`: outliers are refused like implausible values, every one named at
+    its cell (nothing written); with --yes they are written and marked."""
+    openpyxl = pytest.importorskip("openpyxl")
+    ward = copy_sample(tmp_path)
+    out = tmp_path / "t.xlsx"
+    argv = ["--lang", "en", "template", "--config", str(ward), "--period", "2026-Q1"]
+    assert main([*argv, "--output", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    ws.cell(rows["ket-nap-dang-vien"], 5).value = 60  # 5, 9, 6, 8 a quarter before
+    ws.cell(rows["so-to-chuc-dang"], 5).value = 36  # in line
+    ws.cell(rows["thu-ngan-sach"], 5).value = 200  # Q1's increase, 30 a quarter before
+    wb.save(out)
+    before = (ward / "progress" / "2026-Q1.toml").read_bytes()
+    capsys.readouterr()
+    assert main(["--lang", "en", "import", "--config", str(ward), str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"!E{rows['ket-nap-dang-vien']}" in err and f"!E{rows['thu-ngan-sach']}" in err
+    assert err.count("--yes") == 2 and "Traceback" not in err
+    assert (ward / "progress" / "2026-Q1.toml").read_bytes() == before
+    assert main(["--lang", "en", "import", "--config", str(ward), "--yes", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "ket-nap-dang-vien is marked for follow-up" in said
+    marked = tomllib.loads((ward / "progress" / "2026-Q1.toml").read_text("utf-8"))["values"]
+    assert marked["ket-nap-dang-vien"]["followup"]["why"] == ["outlier"]
+    assert marked["thu-ngan-sach"]["followup"]["why"] == ["outlier"]
+    assert "followup" not in marked["so-to-chuc-dang"]

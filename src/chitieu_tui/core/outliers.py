@@ -3,12 +3,15 @@
 A value entered is judged against the same indicator's earlier quarters in the unit's own
 files (progress files, else the snapshot archive; every year the folder holds):
 
-- **its quarterly value** is the value as entered for a `level` (a rate or a stock) and for
-  a `cumulative` reported per quarter (`report = "quarter"`); for a `cumulative` reported
-  year to date (`report = "ytd"`, the default) it is the quarter's increment: the value
-  minus the same year's previous quarter's (Q1: the value itself; none when the previous
-  quarter of that year has no value). Milestones are never judged.
-- **outlier**: at least `MIN_HISTORY` earlier quarterly values (the latest `WINDOW`
+- **its quarterly value** is the quarter's own movement: for a `cumulative` reported per
+  quarter (`report = "quarter"`) the value as entered; for a `cumulative` reported year to
+  date (`report = "ytd"`, the default) the quarter's increase, the value minus the same
+  year's previous quarter's (Q1: the value itself); for a `level` (a rate or a stock) its
+  change from the quarter before (across a year's end too). None when the quarter before
+  has no value (nothing to judge then). A level is judged by its change, not its height,
+  so that a stock growing steadily (party members, households) is in line however far it
+  has moved from its old mean, and a slip of a digit is not. Milestones are never judged.
+- **outlier**: at least `MIN_HISTORY` earlier quarterly values (of the latest `WINDOW`
   quarters before the one entered), and the quarterly value further than `k` standard
   deviations from their mean: `|x − mean| > k·σ`, σ the population standard deviation.
   Computed exactly (fractions, no rounding), so a value exactly `k·σ` away is not an
@@ -92,7 +95,8 @@ def quarterly(
 
 
 def quarterly_series(ind: Indicator, period: Period, stored: Mapping[Period, float]) -> list[float]:
-    """The quarterly values of the latest `WINDOW` quarters before `period`, oldest first."""
+    """The quarterly values of the latest `WINDOW` quarters before `period` that have one,
+    oldest first."""
     out: list[float] = []
     earlier = sorted(p for p in stored if p < period)[-WINDOW:]
     for p in earlier:

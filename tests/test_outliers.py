@@ -6,6 +6,7 @@ and import refusing or marking."""
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
 import tomllib
 from fractions import Fraction
@@ -222,6 +223,7 @@ def folder(tmp_path: Path, dashboard: str = "") -> Path:
 
 
 Q2 = P("2026-Q2")
+IND = "ket-nap-dang-vien"  # the sample's: 5, 9, 6, 8 a quarter in 2025 (mean 7, σ 1,58)
 
 
 def set_req(ident: str, value: float, **more: object) -> SetValue:
@@ -462,3 +464,23 @@ def test_import_lists_every_outlier_at_its_cell_and_marks_them_with_yes(
     assert marked["ket-nap-dang-vien"]["followup"]["why"] == ["outlier"]
     assert marked["thu-ngan-sach"]["followup"]["why"] == ["outlier"]
     assert "followup" not in marked["so-to-chuc-dang"]
+
+
+def test_followup_on_a_collection_folder_lists_each_unit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "wards"
+    shutil.copytree(BUNDLED_COLLECTION, root)
+    write(root / "my-thoi", SetValue(period=P("2026-Q1"), id=IND, value=60.0, confirm_outlier=True))
+    code, out, _ = run(capsys, "followup", "--config", str(root))
+    assert code == 0
+    assert "Phường Bình Đức: no value marked" in out
+    assert "Phường Mỹ Thới: 1 values marked" in out and IND in out
+    code, out, _ = run(capsys, "followup", "--config", str(root), "--format", "json")
+    units = {u["unit"]: u["marked"] for u in json.loads(out)["units"]}
+    assert [m["id"] for m in units["my-thoi"]] == [IND] and units["binh-duc"] == []
+    clear = ["followup", "--config", str(root), "--clear", IND, "--period", "2026-Q1"]
+    code, _, _ = run(capsys, *clear, "--note", "x")
+    assert code == 2  # one unit's folder
+    code, _, _ = run(capsys, *clear[:2], str(root / "my-thoi"), *clear[3:], "--note", "x")
+    assert code == 0

@@ -9,10 +9,12 @@ import json
 import shutil
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from chitieu_tui.cli.console import warn
 from chitieu_tui.core.datadir import resolve_data_dir
-from chitieu_tui.core.errors import DataError, Place, UsageError
+from chitieu_tui.core.errors import ChitieuError, DataError, Place, UsageError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.model import Entry
 from chitieu_tui.core.outliers import followup_to_toml, reasons
@@ -64,7 +66,7 @@ def _row(m: Marked) -> list[str]:
     ]
 
 
-def _json(unit: str, found: list[Marked]) -> str:
+def _json(unit: str, found: list[Marked]) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     for m in found:
         assert m.entry.followup is not None
@@ -80,7 +82,7 @@ def _json(unit: str, found: list[Marked]) -> str:
                 "at": m.entry.at.isoformat() if m.entry.at is not None else None,
             }
         )
-    return json.dumps({"unit": unit, "marked": items}, ensure_ascii=False, indent=2) + "\n"
+    return {"unit": unit, "marked": items}
 
 
 def _table(title: str, found: list[Marked]) -> str:
@@ -105,22 +107,55 @@ def _table(title: str, found: list[Marked]) -> str:
 
 
 def cmd_followup(args: argparse.Namespace) -> int:
-    """List the values marked for follow-up; `--clear ID --period P --note T` clears one."""
-    source = FileSource(resolve_data_dir(args.config))
-    defs = source.data.definitions()
+    """List the values marked for follow-up (of one unit, or of each unit of a collection
+    folder); `--clear ID --period P --note T` clears one (in a unit's folder)."""
+    units = _units(args)
     if args.clear is not None:
-        return _clear(args, source)
-    found = marked(source, args.period)
-    if args.format == "json":
-        sys.stdout.write(_json(defs.unit.id, found))
-        return 0
+        if len(units) != 1:
+            raise UsageError("err.usage.followup_unit")
+        return _clear(args, units[0])
     where = args.period.label() if args.period is not None else t("fu.all_quarters")
-    if not found:
-        print(t("fu.none", unit=defs.unit.name, where=where))
-        return 0
-    sys.stdout.write(_table(t("fu.title", unit=defs.unit.name, where=where, n=len(found)), found))
-    print(t("fu.hint"))
+    docs: list[dict[str, Any]] = []
+    listed = 0
+    for n, source in enumerate(units):
+        try:
+            defs = source.data.definitions()
+            found = marked(source, args.period)
+        except ChitieuError as exc:
+            if len(units) == 1:
+                raise
+            warn(exc)
+            continue
+        if args.format == "json":
+            docs.append(_json(defs.unit.id, found))
+            continue
+        if n:
+            print()
+        if not found:
+            print(t("fu.none", unit=defs.unit.name, where=where))
+            continue
+        title = t("fu.title", unit=defs.unit.name, where=where, n=len(found))
+        sys.stdout.write(_table(title, found))
+        listed += len(found)
+    if args.format == "json":
+        doc: dict[str, Any] = docs[0] if len(units) == 1 and docs else {"units": docs}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    elif listed:
+        print(t("fu.hint"))
     return 0
+
+
+def _units(args: argparse.Namespace) -> list[FileSource]:
+    """The unit folder `--config` names, or each unit folder of a collection folder."""
+    if args.config is not None:
+        # lazy: core.collection pulls asyncio; only when --config names a folder
+        from chitieu_tui.core.collection import is_collection, open_folder
+
+        root = Path(args.config)
+        if is_collection(root):
+            members = open_folder(root).members
+            return [m.source for m in members if isinstance(m.source, FileSource)]
+    return [FileSource(resolve_data_dir(args.config))]
 
 
 def _clear(args: argparse.Namespace, source: FileSource) -> int:

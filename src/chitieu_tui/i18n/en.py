@@ -1277,6 +1277,7 @@ MESSAGES: dict[str, str] = {
     "err.followup.api": "follow-up marks are cleared on the server's own folder (chitieu followup --clear there)",
     "err.journal.followup": 'followup must list "outlier" and/or "ytd_drop", got {got}',
     "err.usage.followup_period": "followup --clear needs --period (the quarter of the value)",
+    "err.usage.followup_unit": "followup --clear needs one unit's folder (--config ROOT/UNIT), not a collection",
     "err.usage.followup_note": 'followup --clear needs --note "what was checked"',
     "j_via_followup": "followup command",
     "j_followup_cleared": "{id}: follow-up mark cleared ({value})",

@@ -1280,6 +1280,7 @@ MESSAGES: dict[str, str] = {
     "err.followup.api": "đánh dấu cần theo dõi được bỏ trên chính thư mục của máy chủ (chạy chitieu followup --clear ở đó)",
     "err.journal.followup": 'followup phải liệt kê "outlier" và/hoặc "ytd_drop", nhưng đang là {got}',
     "err.usage.followup_period": "followup --clear cần --period (quý của số liệu)",
+    "err.usage.followup_unit": "followup --clear cần thư mục của một đơn vị (--config ROOT/ĐƠN-VỊ), không phải cả tập hợp",
     "err.usage.followup_note": 'followup --clear cần --note "đã kiểm tra gì"',
     "j_via_followup": "lệnh followup",
     "j_followup_cleared": "{id}: bỏ đánh dấu cần theo dõi ({value})",

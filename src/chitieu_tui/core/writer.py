@@ -324,6 +324,16 @@ class _Checked:
     reason: str = ""
 
 
+def _said(request: Request, who: str, text: str, missing: str, field: str = "reason") -> _Checked:
+    """A request that must say why (a reason, a clearing's note): cleaned, not blank
+    (EntryError `missing`), within its cap."""
+    said = clean(text, multiline=True).strip()
+    if not said:
+        raise EntryError(missing)
+    check_lengths(by=who, **{field: said})
+    return _Checked(request, who, reason=said)
+
+
 def _check(request: Request, defs: Definitions, where: str) -> _Checked:
     """Everything that needs no file: the indicator, the value (bounds, kind, plausibility
     unless confirmed), the text caps, a close reason."""
@@ -333,26 +343,14 @@ def _check(request: Request, defs: Definitions, where: str) -> _Checked:
         check_lengths(by=who, note=note)
         return _Checked(request, who, reason=note)
     if isinstance(request, Return):
-        reason = clean(request.reason, multiline=True).strip()
-        if not reason:
-            raise EntryError("err.returned.no_reason")
-        check_lengths(by=who, reason=reason)
-        return _Checked(request, who, reason=reason)
+        return _said(request, who, request.reason, "err.returned.no_reason")
     if isinstance(request, Close | Reopen):
-        reason = clean(request.reason, multiline=True).strip()
-        if not reason:
-            raise EntryError("err.closed.no_reason")
-        check_lengths(by=who, reason=reason)
-        return _Checked(request, who, reason=reason)
+        return _said(request, who, request.reason, "err.closed.no_reason")
     ind = defs.indicator(request.id)
     if ind is None:
         raise DataError("err.indicator.unknown", Place(where), id=clean(request.id))
     if isinstance(request, ClearFollowup):
-        note = clean(request.note, multiline=True).strip()
-        if not note:
-            raise EntryError("err.followup.no_note")
-        check_lengths(by=who, note=note)
-        return _Checked(request, who, reason=note)
+        return _said(request, who, request.note, "err.followup.no_note", field="note")
     value: float | bool | None = None
     if isinstance(request, SetValue):
         value = checked_value(ind, request.value, request.lang)

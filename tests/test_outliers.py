@@ -79,6 +79,44 @@ def test_spread_agrees_with_statistics_away_from_the_edge(history: list[int], x:
         assert found.far == (abs(x - mean) > 3 * sd)
 
 
+def naive_mark(kind: str, report: str, values: list[float | None], x: float, k: float) -> bool:
+    """Whether the last of eight quarters (2026-Q4, entered `x`) is an outlier, written out
+    by hand: `values` are 2025-Q1 … 2026-Q3 (None: no value)."""
+    quarters = [*values, x]
+    figures: list[float | None] = []
+    for i, v in enumerate(quarters):
+        before = quarters[i - 1] if i > 0 else None
+        if v is None:
+            figures.append(None)
+        elif kind == "cumulative" and (report == "quarter" or i % 4 == 0):
+            figures.append(v)
+        else:
+            figures.append(None if before is None else v - before)
+    earlier = [f for f in figures[:-1] if f is not None]
+    now = figures[-1]
+    if now is None or len(earlier) < 4:
+        return False
+    return naive_far(earlier, now, k)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kind=st.sampled_from([("level", "ytd"), ("cumulative", "ytd"), ("cumulative", "quarter")]),
+    values=st.lists(st.one_of(st.none(), st.integers(0, 200).map(float)), min_size=7, max_size=7),
+    x=st.integers(0, 400).map(float),
+    k=st.sampled_from([1.0, 2.0, 3.0]),
+)
+def test_judge_agrees_with_a_naive_reading_of_each_kind(
+    kind: tuple[str, str], values: list[float | None], x: float, k: float
+) -> None:
+    ind = YTD if kind == ("cumulative", "ytd") else QUARTERLY if kind[1] == "quarter" else LEVEL
+    periods = [P(f"{y}-Q{q}") for y in (2025, 2026) for q in (1, 2, 3, 4)]
+    stored = {p: v for p, v in zip(periods, values, strict=False) if v is not None}
+    mark = judge(ind, periods[-1], x, stored, k)
+    outlier = mark is not None and "outlier" in mark.why
+    assert outlier == naive_mark(kind[0], kind[1], values, x, k)
+
+
 def test_exactly_k_sigma_away_is_not_an_outlier() -> None:
     # mean 2, σ 1: 5 is exactly 3σ away (not further), 5.0001 is further
     assert not spread([1, 3, 1, 3], 5, 3).far

@@ -281,7 +281,7 @@ MESSAGES: dict[str, str] = {
     "e_remove": "Remove value",
     "e_remove_confirm": "Remove the value {value} of this quarter? Press Remove again to confirm",
     "e_removed": "Removed the value of {name}",
-    "cli.set_yes": "save even an implausibly large value (over 5 times the target)",
+    "cli.set_yes": "save even an implausibly large value (over 5 times the target), or one out of line with the unit's history (then marked for follow-up)",
     "cli.unset_help": "remove one indicator's value for one quarter",
     "cli.unset_removed": "Removed {id} from {path}",
     # --- remote: client and API source ---

@@ -281,7 +281,7 @@ MESSAGES: dict[str, str] = {
     "e_remove": "Xóa số liệu",
     "e_remove_confirm": "Xóa số liệu {value} của quý này? Bấm Xóa lần nữa để xác nhận",
     "e_removed": "Đã xóa số liệu {name}",
-    "cli.set_yes": "lưu cả số lớn bất thường (quá 5 lần chỉ tiêu)",
+    "cli.set_yes": "lưu cả số lớn bất thường (quá 5 lần chỉ tiêu), hoặc số bất thường so với các quý trước của đơn vị (khi đó được đánh dấu cần theo dõi)",
     "cli.unset_help": "xóa số liệu của một chỉ tiêu trong một quý",
     "cli.unset_removed": "Đã xóa {id} khỏi {path}",
     # --- remote: client and API source ---

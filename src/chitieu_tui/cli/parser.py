@@ -197,6 +197,9 @@ def _followup_parser(subs: Any) -> None:
     followup.add_argument(
         "--format", choices=("table", "json"), default="table", help=t("cli.opt.fu_format")
     )
+    for action in followup._actions:
+        if action.dest == "period":  # default: every quarter (a clearing names its quarter)
+            action.help = t("cli.opt.fu_period")
 
 
 TARGETS_FORMATS = ("table", "markdown", "csv", "csv-excel", "json", "xlsx")

@@ -1288,6 +1288,7 @@ MESSAGES: dict[str, str] = {
     "cli.cmd.followup": "list the values marked for follow-up (out of line with the unit's history), who entered them and when; --clear ID --period P --note T clears a mark",
     "cli.opt.fu_clear": "clear the follow-up mark of indicator ID (with --period and --note)",
     "cli.opt.fu_note": "what was checked (required with --clear)",
+    "cli.opt.fu_period": "the quarter, e.g. 2026-Q1; default: every quarter with a progress file (required with --clear)",
     "cli.opt.fu_format": "table or json",
     "fu.col.period": "Quarter",
     "fu.col.id": "Indicator",

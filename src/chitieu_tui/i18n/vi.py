@@ -1291,6 +1291,7 @@ MESSAGES: dict[str, str] = {
     "cli.cmd.followup": "liệt kê số liệu được đánh dấu cần theo dõi (bất thường so với các quý trước của đơn vị), ai nhập và lúc nào; --clear ID --period P --note T để bỏ một đánh dấu",
     "cli.opt.fu_clear": "bỏ đánh dấu cần theo dõi của chỉ tiêu ID (cùng --period và --note)",
     "cli.opt.fu_note": "đã kiểm tra gì (bắt buộc khi có --clear)",
+    "cli.opt.fu_period": "quý, ví dụ 2026-Q1; mặc định: mọi quý có tệp số liệu (bắt buộc khi có --clear)",
     "cli.opt.fu_format": "bảng (table) hoặc json",
     "fu.col.period": "Quý",
     "fu.col.id": "Chỉ tiêu",

@@ -100,7 +100,8 @@ def set_value(
     note: str | None = None,
     **fields: Any,
 ) -> Written:
-    """One value as read (no plausibility question)."""
+    """One value as read (no plausibility question, an outlier meant and marked)."""
+    fields.setdefault("confirm_outlier", True)
     return enter(where, period, indicator_id, value, note, confirmed=True, **fields)
 
 

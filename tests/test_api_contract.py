@@ -229,7 +229,15 @@ def test_values_closed_and_problem_are_exact() -> None:
             {"$ref": "#/components/schemas/ValueNote"},
         ]
     }
-    assert set(comps["ValueNote"]["properties"]) == {"value", "note", "by", "at", "cause", "remedy"}
+    assert set(comps["ValueNote"]["properties"]) == {
+        "value",
+        "note",
+        "by",
+        "at",
+        "cause",
+        "remedy",
+        "followup",
+    }
     closed = comps["ProgressDocument"]["properties"]["closed"]["anyOf"]
     assert {"$ref": "#/components/schemas/ClosedInfo"} in closed and {"type": "null"} in closed
     assert set(comps["ProblemDetails"]["required"]) == {"type", "title", "status", "detail", "code"}

@@ -171,7 +171,14 @@ def test_four_editors_over_http_and_a_local_set_lose_nothing(ward: Path) -> None
                 while True:
                     assert seen is not None
                     value = str(int(seen.value) + 1)
-                    request = SetValue(period=Q1, id=IND, value=value, expect=seen, confirm=True)
+                    request = SetValue(  # 200 steps up: out of line, meant (marked)
+                        period=Q1,
+                        id=IND,
+                        value=value,
+                        expect=seen,
+                        confirm=True,
+                        confirm_outlier=True,
+                    )
                     try:
                         written = source.write([request], snapshot=False)
                     except ConflictError as exc:

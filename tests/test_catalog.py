@@ -188,6 +188,8 @@ def test_no_key_is_written_twice(lang: str) -> None:
 
 DYNAMIC_PREFIXES = (
     "alert.",
+    "fu.code.",
+    "fu.col.",
     "cli.cmd.",
     "cmd_",
     "col_",

@@ -245,7 +245,7 @@ def test_default_period_after_a_new_quarter_and_closing_the_one_before(tmp_path:
     bhyt = next(i for i in report["indicators"] if i["id"] == "bhyt")
     assert bhyt["by"] == "A" and bhyt["at"] is not None and bhyt["cause"] == ""
     assert chitieu(root, "close", "--period", "2026-Q1", "--reason", "xong").returncode == 0
-    second = chitieu(root, "set", "--by", "B", "tiem-chung", "50", "--no-snapshot")
+    second = chitieu(root, "set", "--by", "B", "tiem-chung", "50", "--no-snapshot", "--yes")
     assert second.returncode == 0, second.stderr
     assert second.stdout.startswith("Đã ghi vào Quý II/2026:")
     assert json.loads(chitieu(root, "report", "--format", "json").stdout)["period"] == "2026-Q2"

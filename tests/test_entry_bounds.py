@@ -123,11 +123,12 @@ def test_implausible_values_need_confirming(
     tmp_path: Path, ind: str, ok: str, implausible: str
 ) -> None:
     data = DataDir(copy_sample(tmp_path))
-    enter(data, Q1, ind, ok)
+    enter(data, Q1, ind, ok, confirm_outlier=True)  # far from its history too: marked
     with pytest.raises(ImplausibleError):
-        enter(data, Q1, ind, implausible)
-    enter(data, Q1, ind, implausible, confirmed=True)
-    assert values(data.root)[ind] == int(implausible)
+        enter(data, Q1, ind, implausible, confirm_outlier=True)
+    enter(data, Q1, ind, implausible, confirmed=True, confirm_outlier=True)
+    stored = values(data.root)[ind]
+    assert (stored["value"] if isinstance(stored, dict) else stored) == int(implausible)
 
 
 def test_set_refuses_implausible_without_yes(
@@ -139,7 +140,8 @@ def test_set_refuses_implausible_without_yes(
     assert "--yes" in capsys.readouterr().err
     assert values(root)["ket-nap-dang-vien"] == 6
     assert main([*args, "--yes", "ket-nap-dang-vien", "600"]) == 0
-    assert values(root)["ket-nap-dang-vien"] == 600
+    assert values(root)["ket-nap-dang-vien"]["value"] == 600  # --yes: marked for follow-up
+    assert values(root)["ket-nap-dang-vien"]["followup"]["why"] == ["outlier"]
 
 
 def test_set_in_english_reads_english_numbers(tmp_path: Path) -> None:

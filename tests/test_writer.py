@@ -235,7 +235,8 @@ WRITER = textwrap.dedent(
     root, ident, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     data = DataDir(root)
     for i in range(1, count + 1):
-        data.write([SetValue(period=Period(2026, 2), id=ident, value=float(i))])
+        request = SetValue(period=Period(2026, 2), id=ident, value=float(i), confirm_outlier=True)
+        data.write([request])
     """
 )
 
@@ -250,7 +251,10 @@ def test_two_processes_saving_concurrently_lose_no_update(tmp_path: Path) -> Non
     ]
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
     values = plain_values(root / "progress" / "2026-Q2.toml")
-    assert values == {"bhyt": 60.0, "thu-ngan-sach": 60.0}
+    assert {k: v["value"] if isinstance(v, dict) else v for k, v in values.items()} == {
+        "bhyt": 60.0,
+        "thu-ngan-sach": 60.0,
+    }
 
 
 KILLED_WRITER = textwrap.dedent(
@@ -361,11 +365,20 @@ REQUEST_PARAMETERS = {
         "cause": None,
         "remedy": None,
         "confirm": False,
+        "confirm_outlier": False,
         "lang": "vi",
         "expect": ANY,
         "by": None,
         "account": "",
         "via": "set",
+    },
+    "ClearFollowup": {
+        "period": REQUIRED,
+        "id": REQUIRED,
+        "note": REQUIRED,
+        "expect": ANY,
+        "by": None,
+        "account": "",
     },
     "Unset": {
         "period": REQUIRED,

@@ -50,6 +50,7 @@ HOMES: dict[str | None, str] = {
     "set": "write",
     "unset": "write",
     "log": "read",
+    "followup": "followup",
     "verify": "verify",
     "close": "write",
     "reopen": "write",

@@ -131,6 +131,7 @@ COMMAND_OPTIONS: dict[str | None, tuple[str, ...]] = {
     "set": ("config", "remote", "period", "by"),
     "unset": ("config", "remote", "period", "by"),
     "log": ("config", "period"),
+    "followup": ("config", "period", "by"),
     "verify": ("config", "remote", "period"),
     "close": ("config", "remote", "period", "by"),
     "reopen": ("config", "remote", "period", "by"),
@@ -185,6 +186,20 @@ def _approval_parsers(subs: Any) -> None:
         for action in cmd._actions:
             if action.dest == "period":  # no default here: the quarter is named
                 action.help = t("cli.opt.close_period")
+
+
+def _followup_parser(subs: Any) -> None:
+    """`chitieu followup [--period P] [--format table|json]`, `--clear ID --period P --note T`."""
+    followup = subs.add_parser("followup", help=t("cli.followup_help"))
+    clear = followup.add_argument("--clear", metavar="ID", default=None, help=t("cli.opt.fu_clear"))
+    clear.completer = _completer("id")  # type: ignore[attr-defined]
+    followup.add_argument("--note", metavar="TEXT", default=None, help=t("cli.opt.fu_note"))
+    followup.add_argument(
+        "--format", choices=("table", "json"), default="table", help=t("cli.opt.fu_format")
+    )
+    for action in followup._actions:
+        if action.dest == "period":  # default: every quarter (a clearing names its quarter)
+            action.help = t("cli.opt.fu_period")
 
 
 TARGETS_FORMATS = ("table", "markdown", "csv", "csv-excel", "json", "xlsx")
@@ -411,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
     log = subs.add_parser("log", help=t("cli.log_help"))
     log_id = log.add_argument("id", metavar="ID", nargs="?", default=None, help=t("cli.opt.log_id"))
     log_id.completer = _completer("id")  # type: ignore[attr-defined]
+    _followup_parser(subs)
     verify = subs.add_parser("verify", help=t("cli.verify_help"))
     _source_options(verify, sub=True)
     for name, key in (("close", "cli.close_help"), ("reopen", "cli.reopen_help")):

@@ -17,13 +17,16 @@ from chitieu_tui.core.errors import (
     ChitieuError,
     DataError,
     EntryError,
+    ErrorList,
     Place,
     UsageError,
     WriteError,
+    flatten,
 )
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.journal import closed_msg
 from chitieu_tui.core.oserrors import os_reason
+from chitieu_tui.core.outliers import OutlierError, reasons
 from chitieu_tui.core.periods import Period, preferred
 from chitieu_tui.core.requests import Close, Reopen, SetValue, Unset
 from chitieu_tui.core.text import clean
@@ -116,6 +119,7 @@ def cmd_set(args: argparse.Namespace) -> int:
         cause=args.cause,
         remedy=args.remedy,
         confirm=args.yes,
+        confirm_outlier=args.yes,
         lang=current(),
         by=args.by,
     )
@@ -123,7 +127,7 @@ def cmd_set(args: argparse.Namespace) -> int:
         written = source.write([request], snapshot=not args.no_snapshot)
     except EntryError as exc:
         detail = exc.msg
-        if isinstance(exc, ImplausibleError):
+        if isinstance(exc, ImplausibleError | OutlierError):
             detail = Msg("err.entry.needs_yes", detail=detail)
         item = Msg("item.indicator", id=args.id)
         place = Place(t("cli.value_place"))  # the argument, in the reader's words
@@ -132,9 +136,18 @@ def cmd_set(args: argparse.Namespace) -> int:
     stored = _stored_text(written, args.id)
     typed = clean(args.value.strip())
     print(t("cli.set_done", period=label, id=args.id, value=typed, stored=stored))
+    _marked_said(written, [args.id])
     _said(written)
     _rules_said(_defs_of(source, period), written, [args.id])
     return 0
+
+
+def _marked_said(written: Written, ids: list[str]) -> None:
+    """The values just written with a follow-up mark (an outlier confirmed), one a line."""
+    for ident in ids:
+        entry = written.progress.values.get(ident)
+        if entry is not None and entry.followup is not None:
+            print(t("fu.marked", id=ident, why=reasons(entry.followup)))
 
 
 def _rules_said(defs: Definitions, written: Written, ids: list[str]) -> None:
@@ -362,9 +375,15 @@ def _import_units(args: argparse.Namespace) -> dict[str, FileSource | _ApiUnit]:
 
 
 def _in_cell(exc: ChitieuError, cells: list[str]) -> None:
-    """The refusal of one value of a write placed at the cell the value came from."""
-    if exc.index is not None and 0 <= exc.index < len(cells):
-        exc.place = Place(cells[exc.index])
+    """The refusal of one value of a write placed at the cell the value came from (each of
+    a list: the outliers of one write); an outlier says to add --yes."""
+    for one in flatten(exc):
+        if one.index is not None and 0 <= one.index < len(cells):
+            one.place = Place(cells[one.index])
+        if isinstance(one, OutlierError):
+            one.msg = Msg("err.import.needs_yes", detail=one.msg)
+    if isinstance(exc, ErrorList):
+        exc.msg, exc.place = exc.errors[0].msg, exc.errors[0].place
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -402,6 +421,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         done.append(f"{p.sheet} ({len(p.requests)})")
         label = p.period.label()
         print(t("o.i_written", n=len(p.requests), period=label, unit=unit))
+        _marked_said(written, [r.id for r in p.requests])
         _said(written)
         _rules_said(_defs_of(p.source, p.period), written, [r.id for r in p.requests])
     return 0

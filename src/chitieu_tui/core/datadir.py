@@ -7,11 +7,11 @@ import datetime as dt
 import errno
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chitieu_tui.core import writer
+from chitieu_tui.core import outliers, writer
 from chitieu_tui.core.archive import Archive
 from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.errors import ChitieuError, DataError, Place, WriteError, flatten
@@ -358,12 +358,56 @@ class DataDir:
         defs = self.defs_for(period)
         path = self.progress_path(period)
         source = f"file:{path.relative_to(self.root).as_posix()}"
-        written = writer.write(path, defs, period, requests, shown=self.shown(path), source=source)
+        ids = [r.id for r in requests if isinstance(r, SetValue)]
+        history = self.outlier_history(period, ids) if ids else None
+        written = writer.write(
+            path,
+            defs,
+            period,
+            requests,
+            shown=self.shown(path),
+            source=source,
+            history=history,
+        )
         stamp = _stamp(path)
         if stamp is not None:
             self._progress[period] = (stamp, written.progress)
             self._checked_with[period] = defs
         return written
+
+    def outlier_history(self, period: Period, ids: Iterable[str]) -> dict[str, dict[Period, float]]:
+        """Each indicator's values of the `outliers.WINDOW + 1` quarters before `period` (a
+        ytd increment needs the one before the window), from the progress files, else the
+        snapshot archive; a quarter that cannot be read, and one whose year defined the
+        indicator otherwise (`outliers.comparable`), is left out. Reading never writes."""
+        now = self.defs_for(period)
+        wanted = {}
+        for ident in ids:
+            ind = now.indicator(ident)
+            if ind is not None and ind.kind != "milestone":
+                wanted[ident] = ind
+        out: dict[str, dict[Period, float]] = {ident: {} for ident in wanted}
+        if not wanted:
+            return out
+        quarter = period
+        for _ in range(outliers.WINDOW + 1):
+            quarter = quarter.prev()
+            try:
+                then = self.defs_for(quarter)
+                found = self.progress(quarter, then)
+                if found is None:
+                    found = self.archive().progress(quarter, then)
+            except (ChitieuError, OSError, ValueError):
+                continue
+            if found is None:
+                continue
+            for ident, ind in wanted.items():
+                entry = found.values.get(ident)
+                if entry is None or isinstance(entry.value, bool):
+                    continue
+                if outliers.comparable(ind, then.indicator(ident)):
+                    out[ident][quarter] = float(entry.value)
+        return out
 
     def journal_path(self, period: Period) -> Path:
         """`<root>/journal/<period>.toml`."""

@@ -31,8 +31,10 @@ VIAS = (
     "interrupted",
     "approve",
     "return",
+    "followup",
 )
-"""How a change came: through the app (`set` … `reopen`) or noticed in the file
+"""How a change came: through the app (`set` … `reopen`; `followup`: a follow-up mark
+cleared, with its note) or noticed in the file
 (`hand`: edited by hand; `found`: there before the journal began; `interrupted`: an app
 write journaled but killed before it reached the progress file)."""
 Value = float | bool
@@ -136,6 +138,9 @@ class Change:
     """The SHA-256 of the entry before it (core/chain.py); empty in journals before chains."""
     account: str = ""
     """The account (users.toml `name`) a write over the API came from; empty otherwise."""
+    followup: str = ""
+    """A value written with a follow-up mark: why, its reasons' codes separated by a space
+    (`outlier`, `ytd_drop`; core/outliers.py); empty otherwise."""
 
     def to_toml(self) -> dict[str, Any]:
         """The `[[change]]` table (absent keys: no value, no note)."""
@@ -158,6 +163,8 @@ class Change:
             out["prev"] = self.prev
         if self.account:
             out["account"] = self.account
+        if self.followup:
+            out["followup"] = self.followup
         return out
 
     def to_json(self, integer: bool = False) -> dict[str, Any]:
@@ -174,10 +181,24 @@ class Change:
             "reason": self.reason,
             "hand": self.hand,
             "account": self.account,
+            "followup": self.followup,
         }
 
 
-_KEYS = {"at", "via", "by", "id", "old", "new", "note", "reason", "hand", "prev", "account"}
+_KEYS = {
+    "at",
+    "via",
+    "by",
+    "id",
+    "old",
+    "new",
+    "note",
+    "reason",
+    "hand",
+    "prev",
+    "account",
+    "followup",
+}
 
 
 def change_from_raw(raw: Any) -> Change | Msg:
@@ -201,7 +222,7 @@ def change_from_raw(raw: Any) -> Change | Msg:
     if via not in VIAS:
         return Msg("err.journal.via", got=clean(repr(via))[:40])
     texts: dict[str, str] = {}
-    for key in ("by", "id", "note", "reason", "prev", "account"):
+    for key in ("by", "id", "note", "reason", "prev", "account", "followup"):
         value = raw.get(key, "")
         if value is None:
             value = ""
@@ -219,6 +240,8 @@ def change_from_raw(raw: Any) -> Change | Msg:
         values[key] = (
             float(value) if isinstance(value, int) and not isinstance(value, bool) else value
         )
+    if any(code not in ("outlier", "ytd_drop") for code in texts["followup"].split()):
+        return Msg("err.journal.followup", got=clean(repr(texts["followup"]))[:40])
     hand = raw.get("hand", False)
     if not isinstance(hand, bool):
         return Msg("err.journal.hand", got=clean(repr(hand))[:40])

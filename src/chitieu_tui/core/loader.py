@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from chitieu_tui.core import rules
+from chitieu_tui.core import outliers, rules
 from chitieu_tui.core.errors import ChitieuError, DataError, ErrorList, Place
 from chitieu_tui.core.model import (
     REPORT_TEXT_MAX,
@@ -18,6 +18,7 @@ from chitieu_tui.core.model import (
     Closed,
     Definitions,
     Entry,
+    Followup,
     Indicator,
     Progress,
     ReportHead,
@@ -40,6 +41,8 @@ YEAR_MAX = 2100
 """`[unit] year` bounds: a plausible year of targets, four digits as in period names."""
 ENTRY_DUE_MAX = 366
 """Largest `[dashboard] entry_due_days`: a year."""
+OUTLIER_K_MAX = 100.0
+"""Largest `[dashboard] outlier_k` (standard deviations)."""
 _PATH_RE = re.compile(r"\$\.(\w+)(?:\[(\d+)\])?(?:\.(\w+))?(?:\[(\d+)\])?")
 _TYPE_WORDS = {
     "float": "type.float",
@@ -328,6 +331,10 @@ def definitions_from_dict(data: dict[str, Any], loc: Locator) -> Definitions:
     if not 0 <= defs.dashboard.entry_due_days <= ENTRY_DUE_MAX:
         msg = Msg("err.dashboard.entry_due_days", last=ENTRY_DUE_MAX)
         errs.append(where.error(msg, "dashboard", None, "entry_due_days"))
+    k = defs.dashboard.outlier_k
+    if not (math.isfinite(k) and 0 < k <= OUTLIER_K_MAX):
+        msg = Msg("err.dashboard.outlier_k", most=Num(OUTLIER_K_MAX), got=str(k))
+        errs.append(where.error(msg, "dashboard", None, "outlier_k"))
     if defs.report is not None:
         errs.extend(report_problems(defs.report, loc))
     errs.extend(_rule_problems(defs, where))
@@ -450,7 +457,7 @@ def load_year_definitions(
     return defs
 
 
-VALUE_KEYS = ("value", "note", "by", "at", "cause", "remedy")
+VALUE_KEYS = ("value", "note", "by", "at", "cause", "remedy", "followup")
 """The keys of a value's inline table (docs/formats.md)."""
 _TEXT_KEYS = ("note", "by", "cause", "remedy")
 
@@ -459,6 +466,7 @@ def _entry(ind: Indicator | None, raw: Any) -> Entry | Msg:
     """An Entry, or the message of what is wrong with `raw`."""
     texts = {k: "" for k in _TEXT_KEYS}
     at: dt.datetime | None = None
+    mark: Followup | None = None
     if isinstance(raw, dict):
         extra = set(raw) - set(VALUE_KEYS)
         if extra:
@@ -477,19 +485,24 @@ def _entry(ind: Indicator | None, raw: Any) -> Entry | Msg:
             if not isinstance(at_raw, dt.datetime):
                 return Msg("err.value.at_datetime", field="at", got=_show(at_raw))
             at = at_raw
+        if "followup" in raw:
+            found = outliers.followup_from_raw(raw["followup"])
+            if isinstance(found, Msg):
+                return found
+            mark = found
         raw = raw["value"]
     note, by, cause, remedy = texts["note"], texts["by"], texts["cause"], texts["remedy"]
     if ind is not None and ind.kind == "milestone":
         if not isinstance(raw, bool):
             return Msg("err.value.milestone", got=_show(raw))
-        return Entry(raw, note, by=by, at=at, cause=cause, remedy=remedy)
+        return Entry(raw, note, by=by, at=at, cause=cause, remedy=remedy, followup=mark)
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):
         return Msg("err.value.not_number", got=_show(raw))
     if not math.isfinite(raw):
         return Msg("err.value.not_finite", got=str(raw))
     if abs(raw) > MAX_MAGNITUDE:
         return Msg("err.value.too_large")
-    return Entry(float(raw), note, by=by, at=at, cause=cause, remedy=remedy)
+    return Entry(float(raw), note, by=by, at=at, cause=cause, remedy=remedy, followup=mark)
 
 
 def _approved_from_raw(raw: Any) -> Approved | Msg:

@@ -45,6 +45,9 @@ class Dashboard(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     entry_due_days: int = 15
     """Days after a quarter ends by which every value should be in; after them,
     `chitieu alerts` lists the indicators still without one."""
+    outlier_k: float = 3.0
+    """A quarterly value further than this many standard deviations from the mean of the
+    unit's own earlier quarters is an outlier (core/outliers.py)."""
 
 
 class ReportHead(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -211,6 +214,27 @@ class Definitions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 @dataclass(frozen=True, slots=True)
+class Followup:
+    """A value marked for follow-up (`followup` of a value, core/outliers.py): why (`outlier`,
+    `ytd_drop`), and the numbers it was judged by."""
+
+    why: tuple[str, ...]
+    mean: float | None = None
+    """The mean of the earlier quarterly values (an outlier)."""
+    sd: float | None = None
+    """Their population standard deviation (an outlier)."""
+    k: float | None = None
+    """How many standard deviations were allowed (an outlier)."""
+    count: int | None = None
+    """How many earlier quarters the mean is of (an outlier)."""
+    before: float | None = None
+    """The previous quarter's year to date (a ytd drop)."""
+    quarterly: float | None = None
+    """The quarter's own figure judged, when it is not the value entered (a year-to-date
+    cumulative: the quarter's increase)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One reported value: a number, or a bool for a milestone, with an optional note."""
 
@@ -224,6 +248,8 @@ class Entry:
     """Why it is behind (nguyên nhân)."""
     remedy: str = ""
     """What is done about it (giải pháp)."""
+    followup: Followup | None = None
+    """The follow-up mark of a value out of line with the unit's history (None: none)."""
 
 
 TEXT_MAX = 2000

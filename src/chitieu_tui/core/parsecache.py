@@ -35,7 +35,7 @@ from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import Msg
 
-VERSION = 1
+VERSION = 2
 """Bumped when the cached objects or the rules that made them change (with SCHEMA)."""
 MAX_BYTES = 1024 * 1024 * 1024
 """A cache file larger than this is not read (it is rebuilt)."""

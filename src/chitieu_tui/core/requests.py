@@ -7,7 +7,8 @@ declared once in three small bases: every request's quarter and who writes (`Ask
 over the API also the account's `account` name, recorded in the journal); a value's
 indicator and the entry the writer saw (`OneValue`: `id`, `expect`); a quarter's reason
 (`Reasoned`). A value also says how it came (`via`), its note, cause, remedy and whether an
-implausible value is confirmed. The bases are not requests: `Request` lists the six that are.
+implausible value or an outlier is confirmed. The bases are not requests: `Request` lists
+the seven that are.
 """
 
 from __future__ import annotations
@@ -59,13 +60,16 @@ class Reasoned(Asked):
 class SetValue(OneValue):
     """Enter one value: `value` as typed (`32,5`, `có`; numbers as written in `lang`) or
     already read (a number or a bool from a workbook cell). `note`, `cause`, `remedy`: None
-    keeps the current one, "" removes it. `confirm`: an implausible value is meant."""
+    keeps the current one, "" removes it. `confirm`: an implausible value is meant.
+    `confirm_outlier`: a value out of line with the unit's history is meant; it is written
+    with a follow-up mark (core/outliers.py)."""
 
     value: str | float | bool
     note: str | None = None
     cause: str | None = None
     remedy: str | None = None
     confirm: bool = False
+    confirm_outlier: bool = False
     lang: str = "vi"
     via: str = "set"
 
@@ -101,7 +105,15 @@ class Return(Reasoned):
     `[returned] = {at, by, reason}` tells the ward why until the next close."""
 
 
-Request = SetValue | Unset | Close | Reopen | Approve | Return
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClearFollowup(OneValue):
+    """Clear a value's follow-up mark with a note (what was checked); the journal records
+    it (`via = "followup"`). EntryError when the value has no mark."""
+
+    note: str
+
+
+Request = SetValue | Unset | Close | Reopen | Approve | Return | ClearFollowup
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,14 @@ from typing import Any
 
 from chitieu_tui.core.atomic import atomic_write, folder_error, prepare_write, write_target
 from chitieu_tui.core.chain import append_chained, quarter_digest, walk
-from chitieu_tui.core.errors import ChitieuError, DataError, EntryError, Place, WriteError
+from chitieu_tui.core.errors import (
+    ChitieuError,
+    DataError,
+    EntryError,
+    ErrorList,
+    Place,
+    WriteError,
+)
 from chitieu_tui.core.journal import (
     Change,
     Quarter,
@@ -25,6 +33,7 @@ from chitieu_tui.core.journal import (
     local_now,
     read_journal,
     reconcile,
+    same_value,
 )
 from chitieu_tui.core.loader import load_progress, progress_from_dict, value_problem
 from chitieu_tui.core.model import (
@@ -32,6 +41,7 @@ from chitieu_tui.core.model import (
     Closed,
     Definitions,
     Entry,
+    Followup,
     Indicator,
     Progress,
     Returned,
@@ -39,10 +49,12 @@ from chitieu_tui.core.model import (
 )
 from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num, parse_number
 from chitieu_tui.core.oserrors import os_reason
+from chitieu_tui.core.outliers import followup_to_toml, judge, outlier_error
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import (
     ANY,
     Approve,
+    ClearFollowup,
     Close,
     Reopen,
     Request,
@@ -312,6 +324,16 @@ class _Checked:
     reason: str = ""
 
 
+def _said(request: Request, who: str, text: str, missing: str, field: str = "reason") -> _Checked:
+    """A request that must say why (a reason, a clearing's note): cleaned, not blank
+    (EntryError `missing`), within its cap."""
+    said = clean(text, multiline=True).strip()
+    if not said:
+        raise EntryError(missing)
+    check_lengths(by=who, **{field: said})
+    return _Checked(request, who, reason=said)
+
+
 def _check(request: Request, defs: Definitions, where: str) -> _Checked:
     """Everything that needs no file: the indicator, the value (bounds, kind, plausibility
     unless confirmed), the text caps, a close reason."""
@@ -321,20 +343,14 @@ def _check(request: Request, defs: Definitions, where: str) -> _Checked:
         check_lengths(by=who, note=note)
         return _Checked(request, who, reason=note)
     if isinstance(request, Return):
-        reason = clean(request.reason, multiline=True).strip()
-        if not reason:
-            raise EntryError("err.returned.no_reason")
-        check_lengths(by=who, reason=reason)
-        return _Checked(request, who, reason=reason)
+        return _said(request, who, request.reason, "err.returned.no_reason")
     if isinstance(request, Close | Reopen):
-        reason = clean(request.reason, multiline=True).strip()
-        if not reason:
-            raise EntryError("err.closed.no_reason")
-        check_lengths(by=who, reason=reason)
-        return _Checked(request, who, reason=reason)
+        return _said(request, who, request.reason, "err.closed.no_reason")
     ind = defs.indicator(request.id)
     if ind is None:
         raise DataError("err.indicator.unknown", Place(where), id=clean(request.id))
+    if isinstance(request, ClearFollowup):
+        return _said(request, who, request.note, "err.followup.no_note", field="note")
     value: float | bool | None = None
     if isinstance(request, SetValue):
         value = checked_value(ind, request.value, request.lang)
@@ -368,6 +384,7 @@ def write(
     lock_seconds: float = LOCK_SECONDS,
     today: dt.date | None = None,
     now: dt.datetime | None = None,
+    history: Mapping[str, Mapping[Period, float]] | None = None,
 ) -> Written:
     """Carry `requests` (all of `period`) into its progress file as one transaction.
 
@@ -380,6 +397,12 @@ def write(
     noticed, then the journal written first and the progress file replaced atomically (a
     refused rename puts the journal back). The quarter as it now stands comes back without
     reading the file again. A value records `by` (default: the current user) and `at`.
+
+    `history`: each indicator's values of earlier quarters (`DataDir.outlier_history`); a
+    new value out of line with them (core/outliers.py) is refused (OutlierError, every one
+    of the write listed) unless its request confirms it, then written with a `followup`
+    mark. None: not judged. A `ClearFollowup` removes a mark with a note (also in a closed
+    quarter: the mark is no part of the values closed).
     """
     import tomlkit  # lazy: the comment-keeping TOML writer, only when a file is written
 
@@ -398,6 +421,9 @@ def write(
     with _held(path, where, lock_seconds):
         exists = path.exists()
         if not exists and not values_asked:
+            first = checked[0].request
+            if isinstance(first, ClearFollowup):
+                raise EntryError("err.followup.none", Place(where), id=clean(first.id))
             raise WriteError("err.closed.no_progress", Place(where), period=Quarter(period))
         if exists:
             data, text = read_toml(path, where)  # the one read
@@ -412,6 +438,7 @@ def write(
         entries = dict(before.values) if before is not None else {}
         values = doc.setdefault("values", tomlkit.table())
         changes: list[Change] = []
+        outliers: list[ChitieuError] = []
         for n, c in enumerate(checked):
             r = c.request
             if isinstance(r, Close):
@@ -477,6 +504,25 @@ def write(
                 del doc["closed"]
                 changes.append(Change(at, "reopen", by=c.who, reason=c.reason, account=r.account))
                 continue
+            if isinstance(r, ClearFollowup):
+                current = entries.get(r.id)
+                if current is None or current.followup is None:
+                    raise EntryError("err.followup.none", Place(where), id=clean(r.id))
+                del values[r.id]["followup"]
+                entries[r.id] = dataclasses.replace(current, followup=None)
+                changes.append(
+                    Change(
+                        at,
+                        "followup",
+                        by=c.who,
+                        id=r.id,
+                        old=current.value,
+                        new=current.value,
+                        note=c.reason,
+                        account=r.account,
+                    )
+                )
+                continue
             if closed is not None:
                 raise ClosedError(period, closed, Place(where))
             current = entries.get(r.id)
@@ -485,6 +531,7 @@ def write(
                 conflict.index = n
                 raise conflict
             new: Entry | None = None
+            fresh: Followup | None = None
             if isinstance(r, Unset):
                 if current is None:
                     raise EntryError("err.entry.not_set", Place(where), id=clean(r.id))
@@ -494,7 +541,16 @@ def write(
                 assert c.value is not None
                 if _unchanged(current, c.value, r):
                     continue  # what is there already: a retried write changes nothing
-                new = _put(values, r.id, c.value, current, r, c.who, at)
+                if current is not None and same_value(current.value, c.value):
+                    mark = current.followup  # the same value: its mark stays
+                else:  # a new value is judged afresh (a mark of the old one goes with it)
+                    mark = fresh = _judged(defs, period, r.id, c.value, history)
+                    if fresh is not None and not r.confirm_outlier:
+                        refused = outlier_error(r.id, c.value, fresh)
+                        refused.place = Place(where)
+                        refused.index = n
+                        outliers.append(refused)
+                new = _put(values, r.id, c.value, current, r, c.who, at, mark)
                 entries[r.id] = new
             old = current.value if current is not None else None
             new_value = new.value if new is not None else None
@@ -509,9 +565,12 @@ def write(
                     new=new_value,
                     note=note,
                     account=r.account,
+                    followup=" ".join(fresh.why) if fresh is not None else "",
                 )
             )
         _rules_hold(defs, entries, checked, changes, where)
+        if outliers:
+            raise outliers[0] if len(outliers) == 1 else _listed(outliers)
         as_of = before.as_of if before is not None else None
         if not changes and before is not None:  # nothing to do: no journal entry, no write
             return Written(where, before)
@@ -532,6 +591,28 @@ def write(
         defs.unit.id, period, as_of, entries, source, modified, closed, chain, returned
     )
     return Written(where, after)
+
+
+def _judged(
+    defs: Definitions,
+    period: Period,
+    indicator_id: str,
+    value: float | bool,
+    history: Mapping[str, Mapping[Period, float]] | None,
+) -> Followup | None:
+    """The follow-up mark a new value gets (core/outliers.py); None when it is in line, or
+    when no history was given."""
+    ind = defs.indicator(indicator_id)
+    if history is None or ind is None:
+        return None
+    return judge(ind, period, value, history.get(indicator_id, {}), defs.dashboard.outlier_k)
+
+
+def _listed(found: list[ChitieuError]) -> ErrorList:
+    """Several values of one write out of line: every one said, the first one named."""
+    listed = ErrorList(found)
+    listed.index = found[0].index
+    return listed
 
 
 def _rules_hold(
@@ -604,9 +685,11 @@ def _put(
     request: SetValue,
     who: str,
     at: dt.datetime,
+    mark: Followup | None = None,
 ) -> Entry:
     """Store one value (whole numbers as integers) with `by` and `at`, its note, cause and
-    remedy (None keeps the current one, "" removes it); the entry as the loader reads it."""
+    remedy (None keeps the current one, "" removes it) and its follow-up mark (None: none);
+    the entry as the loader reads it."""
     import tomlkit  # lazy: the comment-keeping TOML writer, only when a file is written
 
     stored: float | bool | int = value
@@ -625,8 +708,20 @@ def _put(
         texts[key] = text
         if text:
             item[key] = text
+    if mark is not None:
+        table = tomlkit.inline_table()
+        table.update(followup_to_toml(mark))
+        item["followup"] = table
     values[indicator_id] = item
-    return Entry(value, texts["note"], by=who, at=at, cause=texts["cause"], remedy=texts["remedy"])
+    return Entry(
+        value,
+        texts["note"],
+        by=who,
+        at=at,
+        cause=texts["cause"],
+        remedy=texts["remedy"],
+        followup=mark,
+    )
 
 
 def _new_document(defs: Definitions, period: Period) -> Any:

@@ -757,6 +757,7 @@ def plan(
                         cause=typed.cause,
                         remedy=typed.remedy,
                         confirm=True,  # checked above, as the command asked
+                        confirm_outlier=confirmed,  # judged by the writer (core/outliers.py)
                         lang=i18n.current(),
                         by=by,
                         via="import",

@@ -36,8 +36,14 @@ def what_text(change: Change, name: str | None = None) -> str:
         return t("j_approved")  # its note follows, as a value's does
     if change.via == "return":
         return t("j_returned", reason=change.reason)
+    if change.via == "followup":
+        return t("j_followup_cleared", id=name or change.id, value=value_text(change.new))
     old, new = value_text(change.old), value_text(change.new)
-    return t("j_change", id=name or change.id, old=old, new=new)
+    text = t("j_change", id=name or change.id, old=old, new=new)
+    if change.followup:
+        why = ", ".join(t(f"fu.code.{code}") for code in change.followup.split())
+        text = t("j_followup_marked", change=text, why=why)
+    return text
 
 
 def change_line(change: Change) -> str:

@@ -118,6 +118,19 @@ class PeriodList(Struct, kw_only=True, frozen=True):
     periods: list[PeriodText]
 
 
+class Followup(Struct, kw_only=True, frozen=True):
+    """A value's follow-up mark: why (`outlier`, `ytd_drop`) and the numbers it was judged
+    by (those it has)."""
+
+    why: list[Literal["outlier", "ytd_drop"]]
+    mean: int | float | UnsetType = UNSET
+    sd: int | float | UnsetType = UNSET
+    k: int | float | UnsetType = UNSET
+    count: int | UnsetType = UNSET
+    before: int | float | UnsetType = UNSET
+    quarterly: int | float | UnsetType = UNSET
+
+
 class ValueNote(Struct, kw_only=True, frozen=True):
     """A value with a note, who, when, cause or remedy (only the keys it has)."""
 
@@ -128,6 +141,8 @@ class ValueNote(Struct, kw_only=True, frozen=True):
     at: When | UnsetType = UNSET
     cause: str | UnsetType = UNSET
     remedy: str | UnsetType = UNSET
+    followup: Followup | UnsetType = UNSET
+    """The follow-up mark of a value out of line with the unit's history (docs/formats.md)."""
 
 
 Value = int | float | bool | ValueNote
@@ -201,6 +216,9 @@ class Change(Struct, kw_only=True, frozen=True):
     hand: bool = False
     account: str = ""
     """The account a write over the API came from (users.toml `name`); "" otherwise."""
+    followup: str = ""
+    """A value written with a follow-up mark: its reasons (`outlier`, `ytd_drop`, space
+    separated); "" otherwise. A clearing is `via = "followup"` with its note."""
 
 
 class Journal(Struct, kw_only=True, frozen=True):

@@ -16,6 +16,7 @@ from chitieu_tui.core.journal import Change, change_from_raw
 from chitieu_tui.core.loader import definitions_from_dict, progress_from_dict
 from chitieu_tui.core.model import Definitions, Entry, Progress, drop_none
 from chitieu_tui.core.numbers import whole
+from chitieu_tui.core.outliers import followup_to_toml
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import Locator
@@ -138,13 +139,16 @@ def integer_ids(defs: Definitions | None) -> frozenset[str]:
 
 
 def _value_json(entry: Entry, integer: bool = False) -> Any:
-    """A value alone, or `{"value", "note", "by", "at", "cause", "remedy"}` (those it has);
+    """A value alone, or `{"value", "note", "by", "at", "cause", "remedy", "followup"}` (those
+    it has);
     a whole value of an integer indicator as an int."""
     extra: dict[str, Any] = {
         k: getattr(entry, k) for k in ("note", "by", "cause", "remedy") if getattr(entry, k)
     }
     if entry.at is not None:
         extra["at"] = entry.at.isoformat()
+    if entry.followup is not None:
+        extra["followup"] = followup_to_toml(entry.followup)
     value = whole(entry.value, integer)
     return {"value": value, **extra} if extra else value
 

@@ -18,10 +18,12 @@ from urllib.parse import quote
 from chitieu_tui.core.approval import STATE_KEYS
 from chitieu_tui.core.errors import ChitieuError, EntryError, Place, SourceError, WriteError
 from chitieu_tui.core.model import Entry, Progress
+from chitieu_tui.core.outliers import OutlierError
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import (
     ANY,
     Approve,
+    ClearFollowup,
     Close,
     Reopen,
     Request,
@@ -214,7 +216,12 @@ class ApiWriter:
                 item["expect"] = _expect_json(r.expect)
             items.append(item)
         via = requests[0].via if requests[0].via in ("set", "form", "import") else "set"
-        body = {"values": items, "confirm": all(r.confirm for r in requests), "via": via}
+        body = {
+            "values": items,
+            "confirm": all(r.confirm for r in requests),
+            "confirm_outlier": all(r.confirm_outlier for r in requests),
+            "via": via,
+        }
         try:
             with self._client() as client:
                 resp = client.post(url, content=json.dumps(body).encode("utf-8"))
@@ -262,7 +269,11 @@ class ApiWriter:
         body: dict[str, Any] | None = None
         if isinstance(request, SetValue):
             method, url = "PUT", f"{base}/values/{quote(request.id, safe='')}"
-            body = {"value": request.value, "confirm": request.confirm}
+            body = {
+                "value": request.value,
+                "confirm": request.confirm,
+                "confirm_outlier": request.confirm_outlier,
+            }
             body["via"] = request.via if request.via in ("set", "form", "import") else "set"
             for key in ("note", "cause", "remedy"):
                 if getattr(request, key) is not None:
@@ -279,6 +290,8 @@ class ApiWriter:
         elif isinstance(request, Return):
             method, url = "POST", f"{base}/return"
             body = {"reason": request.reason}
+        elif isinstance(request, ClearFollowup):
+            raise WriteError(Msg("err.followup.api"), Place(base))
         else:
             assert isinstance(request, Close | Reopen)
             method = "POST"
@@ -312,6 +325,8 @@ class ApiWriter:
             raise ConflictError(entry_from_json(doc.get("current")), Place(url))
         if code == "err.entry.implausible":
             raise ImplausibleError(msg)
+        if code == "err.entry.outlier":
+            raise OutlierError(msg)
         if status in (409, 422):
             raise EntryError(msg)
         raise WriteError(msg, Place(url))

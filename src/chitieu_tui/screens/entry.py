@@ -19,6 +19,7 @@ from chitieu_tui.core import rules
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status, evaluate
 from chitieu_tui.core.errors import EntryError
 from chitieu_tui.core.model import Entry
+from chitieu_tui.core.outliers import OutlierError
 from chitieu_tui.core.requests import SetValue, Unset
 from chitieu_tui.core.source import WritableSource
 from chitieu_tui.core.writer import (
@@ -52,6 +53,8 @@ class EntryFailed(Message):
     error: str
     conflict: bool = False
     current: Entry | None = field(default=None)
+    outlier: bool = False
+    """The value is out of line with the unit's history: ask before saving it marked."""
 
 
 def form_by() -> str | None:
@@ -113,6 +116,10 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
                 yield Button(t("e_keep_theirs"), id="entry-keep", compact=True)
                 yield Button(t("e_overwrite"), id="entry-overwrite", compact=True)
                 yield Button(t("e_remove"), id="entry-remove", compact=True)
+                yield Button(t("e_outlier_no"), id="entry-outlier-no", compact=True)
+                yield Button(
+                    t("e_outlier_yes"), variant="warning", id="entry-outlier-yes", compact=True
+                )
                 yield Button(t("e_cancel"), id="entry-cancel", compact=True)
 
     def on_mount(self) -> None:
@@ -120,6 +127,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         box = self.query_one("#entry")
         box.border_title = Text(t("e_title", period=self.ev.period.label()))
         self._conflict_buttons(False)
+        self._outlier_buttons(False)
         can_remove = self.ev.entry is not None
         self.query_one("#entry-remove", Button).display = can_remove
         self._show_behind(self.ev.status is Status.BEHIND)
@@ -158,6 +166,13 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         """Overwrite or keep theirs stand in for Save while a conflict is asked about."""
         self.query_one("#entry-overwrite", Button).display = shown
         self.query_one("#entry-keep", Button).display = shown
+        self.query_one("#entry-save", Button).display = not shown
+
+    def _outlier_buttons(self, shown: bool) -> None:
+        """Yes (save, marked for follow-up) and No stand in for Save while an outlier is asked
+        about (DESIGN section 15)."""
+        self.query_one("#entry-outlier-yes", Button).display = shown
+        self.query_one("#entry-outlier-no", Button).display = shown
         self.query_one("#entry-save", Button).display = not shown
 
     def _say(self, text: str, error: bool = True) -> None:
@@ -222,6 +237,13 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         elif button == "entry-overwrite" and self._pending is not None:
             self._conflict_buttons(False)
             self._start_write(*self._pending, confirmed=True)
+        elif button == "entry-outlier-yes" and self._pending is not None:
+            self._outlier_buttons(False)
+            self._start_write(*self._pending, confirmed=True, outlier=True)
+        elif button == "entry-outlier-no":
+            self._outlier_buttons(False)
+            self._say(t("e_hint_typed"), error=False)
+            self.query_one("#entry-value", Input).focus()
         elif button == "entry-keep":
             self.dismiss(True)
         elif button == "entry-remove":
@@ -267,13 +289,15 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
         self._behind_texts = self._extras()
         self._start_write(text, note, confirmed=True)
 
-    def _start_write(self, text: str, note: str, *, confirmed: bool) -> None:
+    def _start_write(self, text: str, note: str, *, confirmed: bool, outlier: bool = False) -> None:
         self._say(t("e_saving"), error=False)
         self.query_one("#entry-save", Button).disabled = True
-        self._write(text, note, self.expect, confirmed)
+        self._write(text, note, self.expect, confirmed, outlier)
 
     @work(thread=True, exclusive=True, group="entry", exit_on_error=False, description="entry")
-    def _write(self, text: str, note: str, expect: Entry | None, confirmed: bool) -> None:
+    def _write(
+        self, text: str, note: str, expect: Entry | None, confirmed: bool, outlier: bool
+    ) -> None:
         cause, remedy = self._behind_texts
         try:
             request = SetValue(
@@ -284,6 +308,7 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
                 cause=cause,
                 remedy=remedy,
                 confirm=confirmed,
+                confirm_outlier=outlier,
                 lang=i18n.current(),
                 expect=expect,
                 by=form_by(),
@@ -292,6 +317,8 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
             self.source.write([request])
         except ConflictError as exc:
             self.post_message(EntryFailed(exc.text(), True, exc.current))
+        except OutlierError as exc:
+            self.post_message(EntryFailed(exc.text(), outlier=True))
         except Exception as exc:  # noqa: BLE001 - the form must never freeze
             self.post_message(EntryFailed(worded(exc)))
         else:
@@ -329,6 +356,12 @@ class EntryScreen(LocalizedBindings, ModalScreen[bool]):
     def on_entry_failed(self, message: EntryFailed) -> None:
         """Keep the form open and say why; on a conflict, show both and ask."""
         self.query_one("#entry-save", Button).disabled = False
+        if message.outlier and self._pending is not None:
+            self._say(t("e_outlier_confirm", detail=message.error))
+            self._outlier_buttons(True)
+            # The safe choice has the focus: one Enter never saves an outlier unasked.
+            self.query_one("#entry-outlier-no", Button).focus()
+            return
         if message.conflict and self._pending is not None:
             self.expect = message.current
             mine = self._understood(self._pending[0])

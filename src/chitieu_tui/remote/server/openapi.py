@@ -254,6 +254,11 @@ _VALUE_BODY = {
             **_EXPECT,
         },
         "confirm": {"type": "boolean", "description": "An implausible value is meant (--yes)"},
+        "confirm_outlier": {
+            "type": "boolean",
+            "description": "A value out of line with the unit's history is meant (--yes): "
+            "written with a follow-up mark; without it such a value is 422 err.entry.outlier",
+        },
         "via": {"type": "string", "enum": ["set", "form", "import"]},
         "by": {"description": "Ignored: who writes is the account's display name"},
     },
@@ -283,6 +288,10 @@ _BULK_BODY = {
             },
         },
         "confirm": {"type": "boolean", "description": "Implausible values are meant (--yes)"},
+        "confirm_outlier": {
+            "type": "boolean",
+            "description": "Values out of line with the unit's history are meant: marked",
+        },
         "via": {"type": "string", "enum": ["set", "form", "import"], "default": "import"},
         "by": {"description": "Ignored: who writes is the account's display name"},
     },

@@ -13,6 +13,7 @@ in a body is ignored. Without users.toml nothing is writable (403 `err.server.re
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Callable
@@ -46,7 +47,17 @@ from chitieu_tui.remote.wire import _value_json, integer_ids, progress_to_json
 MAX_BODY = 64 * 1024
 """Most bytes of a write's JSON body (a value, three texts of 2,000 characters, an entry)."""
 _ID_MAX = 64
-_VALUE_KEYS = {"value", "note", "cause", "remedy", "expect", "confirm", "via", "by"}
+_VALUE_KEYS = {
+    "value",
+    "note",
+    "cause",
+    "remedy",
+    "expect",
+    "confirm",
+    "confirm_outlier",
+    "via",
+    "by",
+}
 _REASON_KEYS = {"reason", "by"}
 VIAS = ("set", "form", "import")
 """How a value came, as a client may say it (`set` by default); the journal's `via`."""
@@ -227,7 +238,17 @@ async def put_value(request: Request) -> Response:
     _known(data, _VALUE_KEYS)
     confirm, via = _confirm_via(data, "set")
     request_ = _set_value(data, period, indicator, confirm, via, _lang(request), user)
+    request_ = dataclasses.replace(request_, confirm_outlier=_confirm_outlier(data))
     return await _write(request, unit, user, lambda _: [request_])
+
+
+def _confirm_outlier(data: dict[str, Any]) -> bool:
+    """A body's `confirm_outlier` (false by default): a value out of line with the unit's
+    history is meant, and written with a follow-up mark (core/outliers.py)."""
+    confirm = data.get("confirm_outlier", False)
+    if not isinstance(confirm, bool):
+        raise _field_error("confirm_outlier", "server.what.bool")
+    return confirm
 
 
 def _confirm_via(data: dict[str, Any], via: str) -> tuple[bool, str]:
@@ -336,7 +357,7 @@ BULK_MAX_BODY = 2 * 1024 * 1024
 """Most bytes of a bulk write's JSON body (an imported workbook of a unit's quarter)."""
 BULK_MAX_VALUES = 1000
 """Most values in one bulk write."""
-_BULK_KEYS = {"values", "confirm", "via", "by"}
+_BULK_KEYS = {"values", "confirm", "confirm_outlier", "via", "by"}
 _BULK_VALUE_KEYS = {"id", "value", "note", "cause", "remedy", "expect"}
 
 
@@ -354,6 +375,7 @@ async def post_values(request: Request) -> Response:
     if not isinstance(items, list) or not items or len(items) > BULK_MAX_VALUES:
         raise _field_error("values", "server.what.values")
     confirm, via = _confirm_via(data, "import")
+    outlier_ok = _confirm_outlier(data)
     lang = _lang(request)
     requests: list[SetValue] = []
     for item in items:
@@ -363,6 +385,7 @@ async def post_values(request: Request) -> Response:
         ident = item["id"]
         if not ident or len(ident) > _ID_MAX or not ident.isprintable():
             raise Problem(400, Msg("err.server.bad_id", id=_safe(ident, 40)))
-        requests.append(_set_value(item, period, ident, confirm, via, lang, user))
+        one = _set_value(item, period, ident, confirm, via, lang, user)
+        requests.append(dataclasses.replace(one, confirm_outlier=outlier_ok))
     ids = [r.id for r in requests]
     return await _write(request, unit, user, lambda _: list(requests), bulk=ids)

@@ -148,3 +148,18 @@ def test_a_dumb_terminal_gets_the_report_and_why(tmp_path: Path) -> None:
     assert proc.stdout == report.stdout and "Mỹ Thới" in proc.stdout.decode()
     assert proc.stderr.decode().strip() == t_in("en", "tui.dumb_terminal")
     assert b"\x1b[" not in proc.stdout  # no full-screen app, no escape codes
+
+
+def test_every_mark_the_app_draws_has_an_ascii_form() -> None:
+    """No symbol in the code (outside the catalogs' letters) reaches an ASCII terminal as
+    `?`: `↓` (adopted below assigned) and `∅` (missing) in the roll-up were."""
+    src = Path(__file__).parents[1] / "src" / "chitieu_tui"
+    marks = {
+        c
+        for path in src.rglob("*.py")
+        if "i18n" not in path.parts
+        for c in path.read_text(encoding="utf-8")
+        if not c.isascii() and not c.isalpha() and not c.isdigit() and not c.isspace()
+    }
+    assert {"↓", "∅", "●", "≤"} <= marks
+    assert {c: ascii_text(c) for c in marks if ascii_text(c) == "?"} == {}

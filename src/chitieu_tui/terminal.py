@@ -24,6 +24,18 @@ _SIMPLE = {
     "”": '"',
     "‘": "'",
     "’": "'",
+    "↓": "<",  # adopted below the target handed down
+    "∅": "x",  # an indicator the unit lacks
+    "≤": "<",
+    "≥": ">",
+    "−": "-",
+    "×": "x",
+    "σ": "s",
+    "●": "o",
+    "○": "o",
+    "◇": "o",
+    "²": "2",
+    "§": "S",
     "\u00a0": " ",
     "\u202f": " ",
     chr(0x111): "d",  # d with stroke: no decomposition

@@ -67,6 +67,7 @@ def test_report_json_in_an_empty_folder_is_the_bundled_sample(tmp_path: Path) ->
         "at",
         "cause",
         "remedy",
+        "followup",
     }
 
 

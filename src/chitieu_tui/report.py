@@ -17,6 +17,7 @@ from chitieu_tui.core import rules
 from chitieu_tui.core.approval import closed_to_json, quarter_state, returned_to_json
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
 from chitieu_tui.core.numbers import whole
+from chitieu_tui.core.outliers import followup_to_toml
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import current, t
 from chitieu_tui.present import fmt, official
@@ -83,6 +84,14 @@ def who_fields(ev: Evaluation) -> dict[str, str | None]:
     }
 
 
+def followup_json(ev: Evaluation) -> dict[str, Any] | None:
+    """The value's follow-up mark as the progress file stores it (`why`, `mean`, `sd`, …;
+    docs/formats.md), None when it is not marked."""
+    if ev.entry is None or ev.entry.followup is None:
+        return None
+    return followup_to_toml(ev.entry.followup)
+
+
 def _row(ev: Evaluation) -> list[str]:
     cells = row_cells(ev)
     return [cells[c] for c in REPORT_COLUMNS]
@@ -121,6 +130,7 @@ def to_json(board: Board) -> dict[str, Any]:
                 "percent_of_target": fmt.round2(ev.percent),
                 "status": _status(ev),
                 **who_fields(ev),
+                "followup": followup_json(ev),
             }
         )
     closed = board.progress.closed if board.progress is not None else None

@@ -26,6 +26,7 @@ _SIMPLE = {
     "’": "'",
     "↓": "<",  # adopted below the target handed down
     "∅": "x",  # an indicator the unit lacks
+    "⚑": "*",  # a value marked for follow-up (`?` would read as a character lost)
     "≤": "<",
     "≥": ">",
     "−": "-",

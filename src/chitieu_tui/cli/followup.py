@@ -17,12 +17,12 @@ from chitieu_tui.core.datadir import resolve_data_dir
 from chitieu_tui.core.errors import ChitieuError, DataError, Place, UsageError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.model import Entry
-from chitieu_tui.core.outliers import followup_to_toml, reasons
+from chitieu_tui.core.outliers import followup_to_toml
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import ClearFollowup
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
-from chitieu_tui.present.time import datetime_text
+from chitieu_tui.present.followup import at_text, by_text, why
 
 COLUMNS = ("period", "id", "value", "why", "by", "at")
 
@@ -60,9 +60,9 @@ def _row(m: Marked) -> list[str]:
         m.period.label(),
         m.id,
         fmt.number(m.entry.value, 6),
-        reasons(m.entry.followup).text(),
-        m.entry.by or t("j_unknown"),
-        datetime_text(m.entry.at) if m.entry.at is not None else fmt.NONE,
+        why(m.entry.followup),
+        by_text(m.entry),
+        at_text(m.entry),
     ]
 
 
@@ -77,7 +77,7 @@ def _json(unit: str, found: list[Marked]) -> dict[str, Any]:
                 "name": m.name,
                 "value": m.entry.value,
                 "followup": followup_to_toml(m.entry.followup),
-                "why": reasons(m.entry.followup).text(),
+                "why": why(m.entry.followup),
                 "by": m.entry.by,
                 "at": m.entry.at.isoformat() if m.entry.at is not None else None,
             }

@@ -1,4 +1,5 @@
-"""Alerts: indicators behind pace, milestones past due, values missing after the due days."""
+"""Alerts: indicators behind pace, milestones past due, values missing after the due days,
+values marked for follow-up (outliers, DESIGN section 15)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,12 @@ class AlertKind(StrEnum):
     """A number behind the expected pace (status `behind`)."""
     MISSING = "missing"
     """No value, more than `entry_due_days` days after the quarter ended."""
+    FOLLOWUP = "followup"
+    """A value marked for follow-up (out of line with the unit's history) and not cleared:
+    an alert of its own, beside any other the same indicator raises."""
 
 
-ALERT_ORDER = (AlertKind.OVERDUE, AlertKind.BEHIND, AlertKind.MISSING)
+ALERT_ORDER = (AlertKind.OVERDUE, AlertKind.BEHIND, AlertKind.MISSING, AlertKind.FOLLOWUP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +84,8 @@ def kind_of(ev: Evaluation, missing_due: bool) -> AlertKind | None:
 
 def alerts(board: Board, on: dt.date | None = None) -> list[Alert]:
     """Every alert of `board` as of the date `on` (default: today), in `ALERT_ORDER`, each
-    kind in the board's order. A year without definitions raises only missing values."""
+    kind in the board's order. A year without definitions raises only missing values (and
+    marked ones)."""
     on = on if on is not None else today()
     days = board.definitions.dashboard.entry_due_days
     missing_due = on > entry_due(board.period, days)
@@ -89,7 +94,15 @@ def alerts(board: Board, on: dt.date | None = None) -> list[Alert]:
         for ev in board.evaluations
         if (kind := kind_of(ev, missing_due)) is not None
     ]
+    found += [Alert(AlertKind.FOLLOWUP, ev) for ev in marked(board)]
     return sorted(found, key=lambda a: ALERT_ORDER.index(a.kind))
+
+
+def marked(board: Board) -> list[Evaluation]:
+    """The evaluations whose value is marked for follow-up, in the board's order."""
+    return [
+        ev for ev in board.evaluations if ev.entry is not None and ev.entry.followup is not None
+    ]
 
 
 def turned_behind(before: Board | None, after: Board) -> list[str]:

@@ -518,7 +518,7 @@ MESSAGES: dict[str, str] = {
     "cli.alerts_fail": "exit with status 1 when there is any alert (for cron)",
     "alerts": "alerts",
     "alerts_screen": "Alerts",
-    "help_alerts": "alerts: behind pace, overdue milestones, missing values (Enter opens the detail)",
+    "help_alerts": "alerts: behind pace, overdue milestones, missing values, ⚑ to follow up (Enter: detail)",
     "alert.turned_behind": "Now behind pace ({n}): {names}",
     # --- settings, palette, terminals ---
     # (keys of this section go here)
@@ -1343,4 +1343,10 @@ MESSAGES: dict[str, str] = {
     "e_outlier_confirm": "{detail}. Save it anyway, marked for follow-up?",
     "e_outlier_yes": "Yes, save and mark",
     "e_outlier_no": "No",
+    # follow-up marks in the dashboard, alerts and reports (issue 25 item 4, fushow)
+    "fu.detail": "Follow up: {why} · entered by {by} at {at}",
+    "fu.detail_clear": 'clear it after checking: chitieu followup --clear {id} --period {period} --note "…"',
+    "fu.count": "{n} values to follow up",
+    "alert.followup": "Follow up",
+    "alert.followup_detail": "{value}, {why}",
 }

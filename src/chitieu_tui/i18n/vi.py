@@ -521,7 +521,7 @@ MESSAGES: dict[str, str] = {
     "cli.alerts_fail": "thoát với mã 1 khi có cảnh báo (cho cron)",
     "alerts": "cảnh báo",
     "alerts_screen": "Cảnh báo",
-    "help_alerts": "cảnh báo: chậm tiến độ, mốc quá hạn, thiếu số liệu (Enter mở chi tiết)",
+    "help_alerts": "cảnh báo: chậm tiến độ, mốc quá hạn, thiếu số liệu, ⚑ cần theo dõi (Enter: chi tiết)",
     "alert.turned_behind": "Chuyển sang chậm tiến độ ({n}): {names}",
     # --- settings, palette, terminals ---
     # (keys of this section go here)
@@ -1346,4 +1346,10 @@ MESSAGES: dict[str, str] = {
     "e_outlier_confirm": "{detail}. Vẫn lưu và đánh dấu cần theo dõi?",
     "e_outlier_yes": "Có, lưu và đánh dấu",
     "e_outlier_no": "Không",
+    # follow-up marks in the dashboard, alerts and reports (issue 25 item 4, fushow)
+    "fu.detail": "Cần theo dõi: {why} · nhập bởi {by} lúc {at}",
+    "fu.detail_clear": 'sau khi kiểm tra, bỏ đánh dấu: chitieu followup --clear {id} --period {period} --note "…"',
+    "fu.count": "{n} số liệu cần theo dõi",
+    "alert.followup": "Cần theo dõi",
+    "alert.followup_detail": "{value}, {why}",
 }

@@ -7,17 +7,29 @@ from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.cells import due_period, expected_text, value_text
+from chitieu_tui.present.followup import MARK as FOLLOWUP_MARK
+from chitieu_tui.present.followup import why
 from chitieu_tui.present.time import date_text
 
 MARK = "!"
 """The mark of an indicator that turned behind and has not been looked at yet."""
 
-_SYMBOLS = {AlertKind.OVERDUE: "▼", AlertKind.BEHIND: "▼", AlertKind.MISSING: "·"}
-_ASCII = {AlertKind.OVERDUE: "v", AlertKind.BEHIND: "v", AlertKind.MISSING: "."}
+_SYMBOLS = {
+    AlertKind.OVERDUE: "▼",
+    AlertKind.BEHIND: "▼",
+    AlertKind.MISSING: "·",
+    AlertKind.FOLLOWUP: FOLLOWUP_MARK,
+}
+_ASCII = {
+    AlertKind.OVERDUE: "v",
+    AlertKind.BEHIND: "v",
+    AlertKind.MISSING: ".",
+    AlertKind.FOLLOWUP: "*",
+}
 
 
 def kind_label(kind: AlertKind) -> str:
-    """`Chậm tiến độ`, `Mốc quá hạn`, `Thiếu số liệu`."""
+    """`Chậm tiến độ`, `Mốc quá hạn`, `Thiếu số liệu`, `Cần theo dõi`."""
     return t(f"alert.{kind.value}")
 
 
@@ -38,6 +50,8 @@ def detail(alert: Alert, board: Board) -> str:
             expected=expected_text(ev),
             percent=fmt.percent_of(ev),
         )
+    if alert.kind is AlertKind.FOLLOWUP and ev.entry is not None and ev.entry.followup:
+        return t("alert.followup_detail", value=value_text(ev), why=why(ev.entry.followup))
     days = board.definitions.dashboard.entry_due_days
     return t("alert.missing_detail", date=date_text(entry_due(board.period, days)))
 

@@ -36,7 +36,12 @@ class AlertsScreen(LocalizedBindings, ModalScreen[str | None]):
         heading = Static(Text(title(board, len(self.alerts))), markup=False)
         heading.add_class("alerts-title")
         yield heading
-        options = [Option(Text(line(a, board)), id=a.indicator_id) for a in self.alerts]
+        options: list[Option] = []
+        seen: set[str] = set()
+        for a in self.alerts:  # an indicator behind and marked for follow-up: two lines
+            key = a.indicator_id if a.indicator_id not in seen else f"{a.indicator_id}#{a.kind}"
+            seen.add(key)
+            options.append(Option(Text(line(a, board)), id=key))
         box = OptionList(*options, id="alerts", markup=False)
         box.border_title = t("alerts_screen")
         yield box
@@ -44,6 +49,5 @@ class AlertsScreen(LocalizedBindings, ModalScreen[str | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter: the indicator's detail, over the dashboard."""
-        indicator_id = event.option.id
-        if indicator_id is not None:
-            self.dismiss(indicator_id)
+        if 0 <= event.option_index < len(self.alerts):
+            self.dismiss(self.alerts[event.option_index].indicator_id)

@@ -27,6 +27,7 @@ from chitieu_tui.core.source import Source, View
 from chitieu_tui.core.targets import Assignment, HandsDown, handed_down
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
+from chitieu_tui.present import followup as present_followup
 from chitieu_tui.present import rules as present_rules
 from chitieu_tui.present.cells import due_period, quantity
 from chitieu_tui.present.journal import change_line, closed_text, entered_text
@@ -203,6 +204,17 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
             )
         return [*lines, Text("")]
 
+    def _followup(self, ev: Evaluation) -> list[RenderableType]:
+        """The quarter's value marked for follow-up (an outlier, DESIGN section 15): why, who
+        entered it and when, and how to clear the mark; nothing when it is not marked."""
+        if ev.entry is None or ev.entry.followup is None:
+            return []
+        return [
+            Text(present_followup.detail_line(ev.entry), style="bold"),
+            Text(present_followup.clear_hint(ev.indicator.id, ev.period), style="dim"),
+            Text(""),
+        ]
+
     def body(self) -> RenderableType:
         """The whole detail as Rich renderables built from Text (never markup)."""
         board = self.view.board
@@ -258,7 +270,7 @@ class DetailScreen(LocalizedBindings, ModalScreen[None]):
         if board.progress is not None and board.progress.closed is not None:
             row("d_closed", closed_text(board.progress.closed))
 
-        pace_rows = [*self._pace(ev), *self._rules(ind.id)]
+        pace_rows = [*self._followup(ev), *self._pace(ev), *self._rules(ind.id)]
 
         history = Table(
             title=Text(t("d_history"), style="bold"),

@@ -15,6 +15,7 @@ from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.messages import OpenDetail
 from chitieu_tui.present.alerts import MARK
 from chitieu_tui.present.cells import row_cells
+from chitieu_tui.present.followup import marked_value
 from chitieu_tui.present.status import label as status_label
 from chitieu_tui.present.status import rank
 from chitieu_tui.widgets.line_table import PADDING, LineTable, Row, width_of
@@ -101,8 +102,11 @@ def select(
 
 
 def cells(ev: Evaluation) -> dict[str, str]:
-    """The plain text of one row's cells (numbers carry no unit but `%`)."""
-    return row_cells(ev, units=False, short=True)
+    """The plain text of one row's cells (numbers carry no unit but `%`); a value marked
+    for follow-up has `⚑` beside it."""
+    texts = row_cells(ev, units=False, short=True)
+    texts["value"] = marked_value(ev.entry, texts["value"])
+    return texts
 
 
 class IndicatorTable(LineTable):

@@ -6,8 +6,10 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
 
+from chitieu_tui.core.alerts import marked
 from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.rules import board_results
+from chitieu_tui.present.followup import count_text
 from chitieu_tui.present.rules import broken_count
 from chitieu_tui.present.status import colour
 from chitieu_tui.present.summary import SEP, group_parts, summary_parts
@@ -32,6 +34,9 @@ class SummaryBar(Widget):
         rules_broken = broken_count(board_results(board))  # DESIGN section 15
         if rules_broken:
             first.append(Content.styled(rules_broken, "bold $error"))
+        to_follow = count_text(len(marked(board)))  # values marked for follow-up
+        if to_follow:
+            first.append(Content.styled(to_follow, "bold $warning"))
         groups = [Content.styled(part.text, "$foreground-muted") for part in group_parts(board)]
         lines = [first, groups]
         if lines != self.lines:  # no repaint when the counts are the same

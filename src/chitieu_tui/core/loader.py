@@ -404,6 +404,22 @@ def report_problems(head: ReportHead, loc: Locator) -> list[DataError]:
     return errs
 
 
+def _cleaned_indicator(ind: Indicator) -> Indicator:
+    """The indicator with its display strings cleaned (itself when they are clean already:
+    no copy of every indicator of a large file)."""
+    texts = (ind.name, ind.unit, ind.owner, ind.note, ind.basis)
+    if all(text.isprintable() for text in texts):
+        return ind
+    return msgspec.structs.replace(
+        ind,
+        name=clean(ind.name),
+        unit=clean(ind.unit),
+        owner=clean(ind.owner),
+        note=clean(ind.note, multiline=True),
+        basis=clean(ind.basis),
+    )
+
+
 def _cleaned(defs: Definitions) -> Definitions:
     """Strip control characters from every display string."""
     return msgspec.structs.replace(
@@ -412,17 +428,7 @@ def _cleaned(defs: Definitions) -> Definitions:
         unit=msgspec.structs.replace(defs.unit, name=clean(defs.unit.name)),
         rules=[msgspec.structs.replace(r, message=clean(r.message)) for r in defs.rules],
         groups=[msgspec.structs.replace(g, name=clean(g.name)) for g in defs.groups],
-        indicators=[
-            msgspec.structs.replace(
-                ind,
-                name=clean(ind.name),
-                unit=clean(ind.unit),
-                owner=clean(ind.owner),
-                note=clean(ind.note, multiline=True),
-                basis=clean(ind.basis),
-            )
-            for ind in defs.indicators
-        ],
+        indicators=[_cleaned_indicator(ind) for ind in defs.indicators],
     )
 
 

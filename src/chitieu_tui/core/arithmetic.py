@@ -182,13 +182,14 @@ class Summary:
         return self.counts[Status.MET]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Board:
     """Every indicator of a unit evaluated for one period.
 
     `evaluations` and `summary` are worked out on first use (then kept): a board of the
     history, of which the screen asks a few indicators (`get`), never evaluates the others.
-    `evaluate_board` gives a board already evaluated unless asked for a lazy one.
+    `evaluate_board` gives a board already evaluated unless asked for a lazy one. Given
+    `evaluations` (`dataclasses.replace(board, evaluations=…)`) are taken as they are.
     """
 
     definitions: Definitions
@@ -200,11 +201,30 @@ class Board:
     indicators (the current year's), every evaluation is `Status.UNJUDGED`."""
     quarters: tuple[tuple[int, Mapping[str, Entry]], ...] = field(default=(), repr=False)
     """The values of the period's year so far, by quarter: what the evaluations come from."""
-    _some: dict[str, Evaluation] = field(
-        init=False, repr=False, compare=False, default_factory=dict
-    )
+    _some: dict[str, Evaluation] = field(init=False, repr=False, compare=False)
     """Evaluations made one by one by `get` before all were (the same objects end up in
     `evaluations`)."""
+
+    def __init__(
+        self,
+        definitions: Definitions,
+        period: Period,
+        progress: Progress | None,
+        judged: bool = True,
+        quarters: tuple[tuple[int, Mapping[str, Entry]], ...] = (),
+        evaluations: list[Evaluation] | None = None,
+    ) -> None:
+        for name, value in (
+            ("definitions", definitions),
+            ("period", period),
+            ("progress", progress),
+            ("judged", judged),
+            ("quarters", quarters),
+            ("_some", {}),
+        ):
+            object.__setattr__(self, name, value)
+        if evaluations is not None:
+            self.__dict__["evaluations"] = evaluations
 
     @functools.cached_property
     def evaluations(self) -> list[Evaluation]:

@@ -182,27 +182,105 @@ class Summary:
         return self.counts[Status.MET]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Board:
-    """Every indicator of a unit evaluated for one period."""
+    """Every indicator of a unit evaluated for one period.
+
+    `evaluations` and `summary` are worked out on first use (then kept): a board of the
+    history, of which the screen asks a few indicators (`get`), never evaluates the others.
+    `evaluate_board` gives a board already evaluated unless asked for a lazy one. Given
+    `evaluations` (`dataclasses.replace(board, evaluations=…)`) are taken as they are.
+    """
 
     definitions: Definitions
     period: Period
-    evaluations: list[Evaluation]
-    summary: Summary
     progress: Progress | None
     """The period's progress (None when the period has none yet)."""
     judged: bool = True
     """False for a quarter of a year without definitions: `definitions` then only name the
     indicators (the current year's), every evaluation is `Status.UNJUDGED`."""
-    _index: dict[str, Evaluation] = field(init=False, repr=False, compare=False)
+    quarters: tuple[tuple[int, Mapping[str, Entry]], ...] = field(default=(), repr=False)
+    """The values of the period's year so far, by quarter: what the evaluations come from."""
+    _some: dict[str, Evaluation] = field(init=False, repr=False, compare=False)
+    """Evaluations made one by one by `get` before all were (the same objects end up in
+    `evaluations`)."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", {ev.indicator.id: ev for ev in self.evaluations})
+    def __init__(
+        self,
+        definitions: Definitions,
+        period: Period,
+        progress: Progress | None,
+        judged: bool = True,
+        quarters: tuple[tuple[int, Mapping[str, Entry]], ...] = (),
+        evaluations: list[Evaluation] | None = None,
+    ) -> None:
+        for name, value in (
+            ("definitions", definitions),
+            ("period", period),
+            ("progress", progress),
+            ("judged", judged),
+            ("quarters", quarters),
+            ("_some", {}),
+        ):
+            object.__setattr__(self, name, value)
+        if evaluations is not None:
+            self.__dict__["evaluations"] = evaluations
+
+    @functools.cached_property
+    def evaluations(self) -> list[Evaluation]:
+        """Every indicator's evaluation, in the definitions' order."""
+        some = self._some
+        one = self._one
+        return [some.get(ind.id) or one(ind) for ind in self.definitions.indicators]
+
+    @functools.cached_property
+    def summary(self) -> Summary:
+        """Counts of statuses, overall and per group."""
+        return summarize(self.definitions, self.evaluations)
+
+    @functools.cached_property
+    def _index(self) -> dict[str, Evaluation]:
+        return {ev.indicator.id: ev for ev in self.evaluations}
+
+    def _one(self, ind: Indicator) -> Evaluation:
+        judge = evaluate if self.judged else unjudged
+        return judge(
+            ind,
+            self.period,
+            {q: values[ind.id] for q, values in self.quarters if ind.id in values},
+        )
 
     def get(self, indicator_id: str) -> Evaluation | None:
         """The evaluation of one indicator, or None."""
-        return self._index.get(indicator_id)
+        if "evaluations" in self.__dict__:
+            return self._index.get(indicator_id)
+        found = self._some.get(indicator_id)
+        if found is None:
+            ind = _indicator_index(self.definitions).get(indicator_id)
+            if ind is None:
+                return None
+            found = self._some.setdefault(indicator_id, self._one(ind))
+        return found
+
+    def evaluated(self) -> Board:
+        """This board with every evaluation and the summary worked out (itself)."""
+        _ = self.summary
+        return self
+
+
+_INDICATORS: dict[int, tuple[Definitions, dict[str, Indicator]]] = {}
+"""Indicators by id of recent definitions, by identity (for `Board.get` of a lazy board)."""
+
+
+def _indicator_index(defs: Definitions) -> dict[str, Indicator]:
+    hit = _INDICATORS.get(id(defs))
+    if hit is not None and hit[0] is defs:
+        return hit[1]
+    index = {ind.id: ind for ind in defs.indicators}
+    if len(_INDICATORS) >= _BOARDS_KEPT:
+        del _INDICATORS[next(iter(_INDICATORS))]
+    _INDICATORS[id(defs)] = (defs, index)
+    return index
 
 
 def summarize(defs: Definitions, evaluations: Iterable[Evaluation]) -> Summary:
@@ -245,7 +323,7 @@ def history_boards(
                 year[q] = found
         if p in year:
             own = defs if years is None else years(p.year)
-            boards.append(evaluate_board(own or defs, p, year, judged=own is not None))
+            boards.append(evaluate_board(own or defs, p, year, judged=own is not None, lazy=True))
         p = p.prev()
     return boards[::-1]
 
@@ -261,9 +339,12 @@ def evaluate_board(
     progress: Mapping[Period, Progress],
     *,
     judged: bool = True,
+    lazy: bool = False,
 ) -> Board:
     """Evaluate every indicator for `period`; `progress` holds that period and its year's
     earlier ones. `judged=False`: a year without definitions, values only (`unjudged`).
+    `lazy`: a board whose indicators are evaluated when asked (`Board.get`), all of them
+    only when its evaluations or summary are used.
 
     The same definitions and progress objects (a data folder keeps its parsed files until
     they change) give back the same board: the view's board and its history share it, and a
@@ -274,8 +355,10 @@ def evaluate_board(
     key = tuple(map(id, inputs))
     hit = _BOARDS.get(key)
     if hit is not None and all(a is b for a, b in zip(hit[0], inputs, strict=True)):
-        return hit[1]
+        return hit[1] if lazy else hit[1].evaluated()
     board = _evaluate_board(defs, period, progress, judged)
+    if not lazy:
+        board.evaluated()
     if len(_BOARDS) >= _BOARDS_KEPT:
         del _BOARDS[next(iter(_BOARDS))]
     _BOARDS[key] = (inputs, board)
@@ -285,24 +368,14 @@ def evaluate_board(
 def _evaluate_board(
     defs: Definitions, period: Period, progress: Mapping[Period, Progress], judged: bool
 ) -> Board:
-    """`evaluate_board` without the reuse."""
+    """`evaluate_board` without the reuse, nothing evaluated yet."""
     # The quarters' value tables looked up once, not once per indicator.
-    quarters = [
+    quarters = tuple(
         (q, prog.values)
         for q in range(1, period.quarter + 1)
         if (prog := progress.get(Period(period.year, q))) is not None
-    ]
-    judge = evaluate if judged else unjudged
-    evaluations = [
-        judge(
-            ind,
-            period,
-            {q: values[ind.id] for q, values in quarters if ind.id in values},
-        )
-        for ind in defs.indicators
-    ]
-    summary = summarize(defs, evaluations)
-    return Board(defs, period, evaluations, summary, progress.get(period), judged)
+    )
+    return Board(defs, period, progress.get(period), judged, quarters)
 
 
 @dataclass(frozen=True, slots=True)

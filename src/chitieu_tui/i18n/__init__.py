@@ -24,16 +24,26 @@ DEFAULT_LANG = "vi"
 LANG_ENV = "CHITIEU_LANG"
 
 
+_LOADED: dict[str, dict[str, str]] = {}
+"""The catalogs imported so far (asked for on every `t`: a dict lookup, not an import)."""
+
+
 def _catalog(lang: str) -> dict[str, str]:
+    found = _LOADED.get(lang)
+    if found is not None:
+        return found
     if lang == "en":
         # lazy: only the catalog of the language spoken is loaded
         from chitieu_tui.i18n.en import MESSAGES as EN
 
-        return EN
-    # lazy: only the catalog of the language spoken is loaded
-    from chitieu_tui.i18n.vi import MESSAGES as VI
+        found = EN
+    else:
+        # lazy: only the catalog of the language spoken is loaded
+        from chitieu_tui.i18n.vi import MESSAGES as VI
 
-    return VI
+        found = VI
+    _LOADED[lang] = found
+    return found
 
 
 _current = DEFAULT_LANG

@@ -109,6 +109,16 @@ def cells(ev: Evaluation) -> dict[str, str]:
     return texts
 
 
+_AT = {col: i for i, col in enumerate(COLUMNS)}
+"""Where each column's text is in a row's `_texts` and `_lens` (in `COLUMNS` order)."""
+
+
+def _texts_of(ev: Evaluation) -> tuple[str, ...]:
+    """`cells(ev)` as a tuple in `COLUMNS` order (a tuple, not a dict: 50,000 rows kept)."""
+    found = cells(ev)
+    return tuple(found[col] for col in COLUMNS)
+
+
 class IndicatorTable(LineTable):
     """Row keys are indicator ids (and `group:<id>` for the field headings).
 
@@ -167,8 +177,9 @@ class IndicatorTable(LineTable):
         self.reverse = False
         self.right = frozenset(_NUMERIC)
         self._hay: dict[str, str] = {}
-        self._texts: dict[str, dict[str, str]] = {}
-        self._lens: dict[str, dict[str, int]] = {}
+        self._texts: dict[str, tuple[str, ...]] = {}
+        """Each row's cell texts, per indicator id, in `COLUMNS` order."""
+        self._lens: dict[str, tuple[int, ...]] = {}
         """Each cell's width in cells, per indicator id (measured once per new value)."""
         self._evs: dict[str, Evaluation] = {}
         self.marked: set[str] = set()
@@ -191,8 +202,8 @@ class IndicatorTable(LineTable):
                 self._texts[i], self._lens[i] = old_texts[i], old_lens[i]
             else:
                 changed = True
-                texts = self._texts[i] = cells(ev)
-                self._lens[i] = {col: width_of(text) for col, text in texts.items()}
+                texts = self._texts[i] = _texts_of(ev)
+                self._lens[i] = tuple(map(width_of, texts))
         if (
             not changed
             and old_board is not None
@@ -296,7 +307,7 @@ class IndicatorTable(LineTable):
                 _CAPS.get(col, _CAP),
                 max(
                     [width_of(heads[col]) + (2 if col == self.sort_by else 0)]
-                    + [n[col] for n in lens]
+                    + [n[_AT[col]] for n in lens]
                 ),
             )
             for col in columns[1:]
@@ -310,10 +321,10 @@ class IndicatorTable(LineTable):
             del widths[optional]
         padding = 2 * PADDING * len(columns)
         widths["name"] = max(MIN_NAME, width - 1 - padding - sum(widths.values()))
-        longest = max((n["name"] for n in lens), default=0) + 3
+        longest = max((n[0] for n in lens), default=0) + 3
         spare = widths["name"] - longest
         if spare > 0 and "owner" in widths:  # a wide terminal: the owner whole before spaces
-            owner = max((n["owner"] for n in lens), default=0)
+            owner = max((n[_AT["owner"]] for n in lens), default=0)
             extra = min(spare, max(0, owner - widths["owner"]))
             widths["owner"] += extra
             widths["name"] -= extra
@@ -347,11 +358,11 @@ class IndicatorTable(LineTable):
                         ev.indicator.id,
                         status_class(ev.status),
                         (
-                            (MARK + indent)[: len(indent)] + c["name"]
+                            (MARK + indent)[: len(indent)] + c[0]
                             if ev.indicator.id in self.marked
-                            else indent + c["name"],
-                            *(c[col] for col in columns[1:-1]),
-                            c["status"],
+                            else indent + c[0],
+                            *(c[_AT[col]] for col in columns[1:-1]),
+                            c[-1],
                         ),
                     )
                 )

@@ -11,9 +11,12 @@ from chitieu_tui.present.status import STATUS
 T = TypeVar("T")
 
 
+_CLASSES = {s: s.value.replace("_", "-") for s in Status}
+
+
 def status_class(status: Status) -> str:
-    """The component class name part of a status: `on-track`."""
-    return status.value.replace("_", "-")
+    """The component class name part of a status: `on-track` (looked up: once per row)."""
+    return _CLASSES[status]
 
 
 def status_classes(prefix: str) -> set[str]:

@@ -77,6 +77,15 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
+def _stamp_of(name: str) -> tuple[int, int] | None:
+    """`_stamp` of a path given as a string (no `Path` made)."""
+    try:
+        st = os.stat(name)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
 def _stat(path: Path) -> os.stat_result | None:
     try:
         return path.stat()
@@ -114,6 +123,8 @@ class DataDir:
     _archive: Archive | None = None
     _listed: tuple[tuple[int, int, int], tuple[Period, ...]] | None = None
     """`progress/`'s stat and the periods it listed (`periods`)."""
+    _watched: tuple[Path, Period | None, tuple[str, ...]] | None = None
+    """The root, period and files of the last `fingerprint` (`_watched_files`)."""
     cache: ParseCache | None = None
     """The collection's cache of parsed files (core/parsecache.py); None: none."""
 
@@ -263,15 +274,22 @@ class DataDir:
             except ChitieuError:
                 candidates = []  # a stamp never raises: the load says what is wrong
             period = candidates[0] if candidates else None
+        return tuple(_stamp_of(f) for f in self._watched_files(period))
+
+    def _watched_files(self, period: Period | None) -> tuple[str, ...]:
+        """The files whose stamps make `fingerprint(period)`, as strings (the last period's
+        kept: a roll-up asks 3,321 folders twice a second, and making their paths was half
+        the cost of asking)."""
+        if self._watched is not None and self._watched[:2] == (self.root, period):
+            return self._watched[2]
         quarters = period.quarters_of_year_so_far() if period is not None else []
-        files = [self.definitions_path] + [self.progress_path(p) for p in quarters]
+        files = [self.root / "progress", self.definitions_path]
+        files += [self.progress_path(p) for p in quarters]
         if period is not None:  # the period's own year and the year before (last year's quarter)
             files += [self.year_path(period.year), self.year_path(period.year - 1)]
-        try:
-            listing = (self.root / "progress").stat().st_mtime_ns
-        except OSError:
-            listing = None
-        return (listing, *(_stamp(f) for f in files))
+        names = tuple(map(str, files))
+        self._watched = (self.root, period, names)
+        return names
 
     def periods(self) -> list[Period]:
         """The periods that have a progress file, oldest first (DataError when `progress` is

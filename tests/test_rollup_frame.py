@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,8 @@ from tuikit import RecordingApp, rollup_of, settle
 from chitieu_tui.core import collection as collection_module
 from chitieu_tui.core.collection import open_folder
 from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.core.errors import DataError
+from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period
 from chitieu_tui.screens import rollup as rollup_screen
 from chitieu_tui.widgets.column_chart import ColumnChartView
@@ -113,3 +116,27 @@ def test_a_stamp_sees_every_change_with_its_paths_kept(tmp_path: Path) -> None:
     defs.write_text(defs.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     os.utime(defs, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     assert data.fingerprint(None) != latest  # the definitions
+
+
+def test_a_shown_path_follows_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The current folder's resolution is kept between names, not across a change of it."""
+    unit = units(tmp_path / "c", 1) / "u000"
+    monkeypatch.chdir(tmp_path)
+    assert shown_path(unit / "chitieu.toml") == os.path.join("c", "u000", "chitieu.toml")
+    monkeypatch.chdir(tmp_path / "c")
+    assert shown_path(unit / "chitieu.toml") == os.path.join("u000", "chitieu.toml")
+
+
+def test_a_file_in_the_progress_folders_place_is_named_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unit = units(tmp_path / "c", 1) / "u000"
+    shutil.rmtree(unit / "progress")
+    (unit / "progress").write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError) as caught:
+        DataDir(unit).definitions()
+    assert caught.value.msg.key == "err.folder.is_file"
+    assert os.path.join("c", "u000", "progress") in caught.value.render()

@@ -229,9 +229,13 @@ class DataDir:
         st = _stat(path)
         stamp = (st.st_mtime_ns, st.st_size) if st is not None else None
         for name in ("progress", YEARS):  # a file in a folder's place: said by every command
-            problem = folder_problem(self.root / name, self.shown(self.root / name))
-            if problem is not None:
-                raise problem
+            folder = self.root / name
+            # asked with no place first: naming the folder resolves its path (a `realpath`,
+            # a tenth of a warm roll-up's load when done for every unit)
+            if folder_problem(folder, "") is not None:
+                problem = folder_problem(folder, self.shown(folder))
+                if problem is not None:
+                    raise problem
         if self._defs is not None and stamp is not None and self._defs[0] == stamp:
             return self._defs[1]
         if stamp is None and not self.root.is_dir():
@@ -283,13 +287,15 @@ class DataDir:
         if self._watched is not None and self._watched[:2] == (self.root, period):
             return self._watched[2]
         quarters = period.quarters_of_year_so_far() if period is not None else []
-        files = [self.root / "progress", self.definitions_path]
-        files += [self.progress_path(p) for p in quarters]
+        root = str(self.root)  # the strings `str(self.progress_path(p))` etc. would give
+        names = [os.path.join(root, "progress"), os.path.join(root, DEFINITIONS)]
+        names += [os.path.join(root, "progress", f"{p}.toml") for p in quarters]
         if period is not None:  # the period's own year and the year before (last year's quarter)
-            files += [self.year_path(period.year), self.year_path(period.year - 1)]
-        names = tuple(map(str, files))
-        self._watched = (self.root, period, names)
-        return names
+            names += [
+                os.path.join(root, YEARS, f"{y}.toml") for y in (period.year, period.year - 1)
+            ]
+        self._watched = (self.root, period, tuple(names))
+        return self._watched[2]
 
     def periods(self) -> list[Period]:
         """The periods that have a progress file, oldest first (DataError when `progress` is

@@ -140,3 +140,28 @@ def test_a_file_in_the_progress_folders_place_is_named_as_before(
         DataDir(unit).definitions()
     assert caught.value.msg.key == "err.folder.is_file"
     assert os.path.join("c", "u000", "progress") in caught.value.render()
+
+
+def test_a_file_is_named_by_where_it_really_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder resolved once, a linked file or folder named by its target, as `shown_path`."""
+    unit = units(tmp_path / "c", 1) / "u000"
+    monkeypatch.chdir(tmp_path)
+    data = DataDir(unit)
+    quarter = unit / "progress" / "2026-Q1.toml"
+    assert (
+        data.shown(quarter)
+        == shown_path(quarter)
+        == os.path.join("c", "u000", "progress", "2026-Q1.toml")
+    )
+    (tmp_path / "elsewhere").mkdir()
+    target = tmp_path / "elsewhere" / "q2.toml"
+    target.write_text("", encoding="utf-8")
+    (unit / "progress" / "2026-Q2.toml").symlink_to(target)
+    linked = unit / "progress" / "2026-Q2.toml"
+    assert data.shown(linked) == shown_path(linked) == os.path.join("elsewhere", "q2.toml")
+    (tmp_path / "link").symlink_to(unit, target_is_directory=True)
+    through = DataDir(tmp_path / "link")
+    via = tmp_path / "link" / "chitieu.toml"
+    assert through.shown(via) == shown_path(via) == os.path.join("c", "u000", "chitieu.toml")

@@ -20,7 +20,7 @@ from chitieu_tui.core.loader import load_definitions, load_progress, load_year_d
 from chitieu_tui.core.model import Definitions, Indicator, Progress
 from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.parsecache import ParseCache
-from chitieu_tui.core.paths import shown_path
+from chitieu_tui.core.paths import resolved_cwd, shown_path
 from chitieu_tui.core.periods import Period, default_period, preferred
 from chitieu_tui.core.requests import Request, SetValue, Unset, Written, period_of
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
@@ -123,6 +123,8 @@ class DataDir:
     _archive: Archive | None = None
     _listed: tuple[tuple[int, int, int], tuple[Period, ...]] | None = None
     """`progress/`'s stat and the periods it listed (`periods`)."""
+    _real_folders: dict[str, str] = field(default_factory=dict)
+    """Folders of this directory as resolved (`shown`)."""
     _watched: tuple[Path, Period | None, tuple[str, ...]] | None = None
     """The root, period and files of the last `fingerprint` (`_watched_files`)."""
     cache: ParseCache | None = None
@@ -202,8 +204,23 @@ class DataDir:
             return []
 
     def shown(self, path: Path) -> str:
-        """How a file of this directory is named in messages."""
-        return shown_path(path)
+        """How a file of this directory is named in messages (`shown_path`). The folder it is
+        in is resolved once (`_real_folders`); the file itself only when it is a link: every
+        file read resolved its whole path (a tenth of a cold load of the country)."""
+        where, name = os.path.split(path)
+        try:
+            if name in ("", ".", "..") or os.path.islink(path):
+                return shown_path(path)
+            folder = self._real_folders.get(where)
+            if folder is None:
+                folder = self._real_folders[where] = os.path.realpath(where, strict=True)
+            cwd = str(resolved_cwd())
+        except (OSError, RuntimeError):  # unreadable; a link loop; no working folder
+            return shown_path(path)
+        real = os.path.join(folder, name)
+        if real.startswith(cwd + os.sep):  # inside the current folder
+            return real[len(cwd) + 1 :]
+        return shown_path(path, Path(real))
 
     @property
     def is_bundled(self) -> bool:

@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 _CWD: tuple[str, Path] | None = None
-"""The current folder as last asked, and its resolved form (`_resolved_cwd`)."""
+"""The current folder as last asked, and its resolved form (`resolved_cwd`)."""
 
 
-def _resolved_cwd() -> Path:
+def resolved_cwd() -> Path:
     """The current folder, resolved; the resolution kept while the folder is the same (a
     collection names 3,321 folders at open, each would `realpath` it again)."""
     global _CWD
@@ -19,9 +19,10 @@ def _resolved_cwd() -> Path:
     return _CWD[1]
 
 
-def shown_path(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder when inside it."""
+def shown_path(path: Path, real: Path | None = None) -> str:
+    """A path as the user would type it: relative to the current folder when inside it.
+    `real`: the path already resolved (`path.resolve()`), when the caller knows it."""
     try:
-        return str(path.resolve().relative_to(_resolved_cwd()))
+        return str((real or path.resolve()).relative_to(resolved_cwd()))
     except (ValueError, OSError, RuntimeError):  # outside; no working folder; a link loop
         return str(path)

@@ -59,11 +59,13 @@ class _GcPause:
         self.lock = threading.Lock()
         self.holds = 0
         self.was_enabled = False
+        self.freeze = False
 
     @contextlib.contextmanager
-    def paused(self) -> Iterator[None]:
+    def paused(self, freeze: bool = False) -> Iterator[None]:
         with self.lock:
             self.holds += 1
+            self.freeze = self.freeze or freeze
             if self.holds == 1:
                 self.was_enabled = gc.isenabled()
                 gc.disable()
@@ -72,18 +74,34 @@ class _GcPause:
         finally:
             with self.lock:
                 self.holds -= 1
-                if self.holds == 0 and self.was_enabled:
-                    gc.enable()
+                if self.holds == 0:
+                    if self.freeze:
+                        gc.freeze()
+                        self.freeze = False
+                    if self.was_enabled:
+                        gc.enable()
 
 
 _GC = _GcPause()
 
 
-def gc_paused() -> contextlib.AbstractContextManager[None]:
+FREEZE_UNITS = 50
+"""From this many units, what a load read is frozen (`gc_paused(freeze=True)`)."""
+
+
+def gc_paused(freeze: bool = False) -> contextlib.AbstractContextManager[None]:
     """The cyclic garbage collector off while many units are read: reading 3,321 units
     makes millions of objects, none in cycles, and the collector's passes over them cost a
-    quarter of the time (benchmarks/rollup.py). Back as it was after the last one."""
-    return _GC.paused()
+    quarter of the time (benchmarks/rollup.py). Back as it was after the last one.
+
+    `freeze`: when the last pause ends, every object alive is moved out of the collector's
+    sight (`gc.freeze`) before it is turned on again. Otherwise the millions of objects
+    made while it was off sit in its youngest generation, and its next passes walk them all
+    (0.6-0.8 s at 3,321 units, during the roll-up's first frame). What is frozen is still
+    freed by reference counting when let go of; only objects already in unreachable cycles
+    at that moment would stay (reading makes none: `gc.collect()` after a country reload
+    finds 0)."""
+    return _GC.paused(freeze)
 
 
 class Reporting(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -296,7 +314,7 @@ class Collection:
         """Read every member (blocking; for one-shot commands and the first frame)."""
         if self.discover is not None:
             raise InternalError("err.internal", what="Collection.load on a server")
-        with gc_paused():
+        with gc_paused(freeze=len(self.members) >= FREEZE_UNITS):
             for m in self.members:
                 _read(m, period)
             self.period = self._common_period(period)
@@ -353,10 +371,10 @@ class Collection:
     ) -> None:
         gate = asyncio.Semaphore(max(1, self.bound))
         done = 0
-        if len(members) < 50:  # a few units: nothing worth pausing the collector for
+        if len(members) < FREEZE_UNITS:  # a few units: nothing worth pausing the collector for
             paused: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
         else:
-            paused = gc_paused()
+            paused = gc_paused(freeze=True)
 
         async def one(m: Member) -> None:
             nonlocal done

@@ -20,7 +20,7 @@ from chitieu_tui.core.loader import load_definitions, load_progress, load_year_d
 from chitieu_tui.core.model import Definitions, Indicator, Progress
 from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.parsecache import ParseCache
-from chitieu_tui.core.paths import shown_path
+from chitieu_tui.core.paths import resolved_cwd, shown_path
 from chitieu_tui.core.periods import Period, default_period, preferred
 from chitieu_tui.core.requests import Request, SetValue, Unset, Written, period_of
 from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
@@ -77,6 +77,15 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
+def _stamp_of(name: str) -> tuple[int, int] | None:
+    """`_stamp` of a path given as a string (no `Path` made)."""
+    try:
+        st = os.stat(name)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
 def _stat(path: Path) -> os.stat_result | None:
     try:
         return path.stat()
@@ -114,6 +123,10 @@ class DataDir:
     _archive: Archive | None = None
     _listed: tuple[tuple[int, int, int], tuple[Period, ...]] | None = None
     """`progress/`'s stat and the periods it listed (`periods`)."""
+    _real_folders: dict[str, str] = field(default_factory=dict)
+    """Folders of this directory as resolved (`shown`)."""
+    _watched: tuple[Path, Period | None, tuple[str, ...]] | None = None
+    """The root, period and files of the last `fingerprint` (`_watched_files`)."""
     cache: ParseCache | None = None
     """The collection's cache of parsed files (core/parsecache.py); None: none."""
 
@@ -191,8 +204,23 @@ class DataDir:
             return []
 
     def shown(self, path: Path) -> str:
-        """How a file of this directory is named in messages."""
-        return shown_path(path)
+        """How a file of this directory is named in messages (`shown_path`). The folder it is
+        in is resolved once (`_real_folders`); the file itself only when it is a link: every
+        file read resolved its whole path (a tenth of a cold load of the country)."""
+        where, name = os.path.split(path)
+        try:
+            if name in ("", ".", "..") or os.path.islink(path):
+                return shown_path(path)
+            folder = self._real_folders.get(where)
+            if folder is None:
+                folder = self._real_folders[where] = os.path.realpath(where, strict=True)
+            cwd = str(resolved_cwd())
+        except (OSError, RuntimeError):  # unreadable; a link loop; no working folder
+            return shown_path(path)
+        real = os.path.join(folder, name)
+        if real.startswith(cwd + os.sep):  # inside the current folder
+            return real[len(cwd) + 1 :]
+        return shown_path(path, Path(real))
 
     @property
     def is_bundled(self) -> bool:
@@ -218,9 +246,13 @@ class DataDir:
         st = _stat(path)
         stamp = (st.st_mtime_ns, st.st_size) if st is not None else None
         for name in ("progress", YEARS):  # a file in a folder's place: said by every command
-            problem = folder_problem(self.root / name, self.shown(self.root / name))
-            if problem is not None:
-                raise problem
+            folder = self.root / name
+            # asked with no place first: naming the folder resolves its path (a `realpath`,
+            # a tenth of a warm roll-up's load when done for every unit)
+            if folder_problem(folder, "") is not None:
+                problem = folder_problem(folder, self.shown(folder))
+                if problem is not None:
+                    raise problem
         if self._defs is not None and stamp is not None and self._defs[0] == stamp:
             return self._defs[1]
         if stamp is None and not self.root.is_dir():
@@ -263,15 +295,24 @@ class DataDir:
             except ChitieuError:
                 candidates = []  # a stamp never raises: the load says what is wrong
             period = candidates[0] if candidates else None
+        return tuple(_stamp_of(f) for f in self._watched_files(period))
+
+    def _watched_files(self, period: Period | None) -> tuple[str, ...]:
+        """The files whose stamps make `fingerprint(period)`, as strings (the last period's
+        kept: a roll-up asks 3,321 folders twice a second, and making their paths was half
+        the cost of asking)."""
+        if self._watched is not None and self._watched[:2] == (self.root, period):
+            return self._watched[2]
         quarters = period.quarters_of_year_so_far() if period is not None else []
-        files = [self.definitions_path] + [self.progress_path(p) for p in quarters]
+        root = str(self.root)  # the strings `str(self.progress_path(p))` etc. would give
+        names = [os.path.join(root, "progress"), os.path.join(root, DEFINITIONS)]
+        names += [os.path.join(root, "progress", f"{p}.toml") for p in quarters]
         if period is not None:  # the period's own year and the year before (last year's quarter)
-            files += [self.year_path(period.year), self.year_path(period.year - 1)]
-        try:
-            listing = (self.root / "progress").stat().st_mtime_ns
-        except OSError:
-            listing = None
-        return (listing, *(_stamp(f) for f in files))
+            names += [
+                os.path.join(root, YEARS, f"{y}.toml") for y in (period.year, period.year - 1)
+            ]
+        self._watched = (self.root, period, tuple(names))
+        return self._watched[2]
 
     def periods(self) -> list[Period]:
         """The periods that have a progress file, oldest first (DataError when `progress` is

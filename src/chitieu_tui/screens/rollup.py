@@ -143,6 +143,8 @@ class RollupScreen(FilterActions, Controller):
         self._shown: list[tuple[object, object]] = []
         """Each unit's (view, error) at the last `show`, compared by identity."""
         self._shown_period: Period | None = None
+        self._charted: tuple[list[tuple[object, object]], int] | None = None
+        """What the chart was last made of: `_shown` (by identity) and the column."""
 
     def again(self) -> RollupScreen:
         """The same collection, worded in the current language (after `use`)."""
@@ -536,8 +538,12 @@ class RollupScreen(FilterActions, Controller):
         index = self.chart_column()
         view.display = wanted and index is not None
         if view.display and index is not None:
+            charted = self._charted
+            if charted is not None and charted[0] is self._shown and charted[1] == index:
+                return  # the same units and column as drawn (a resize): nothing to redo
             table = self.table
             view.show(column_chart(self.collection, table.columns_ids[index], table.names[index]))
+            self._charted = (self._shown, index)
 
     def action_chart(self) -> None:
         """`g`: show or hide the chart of the sorted column."""

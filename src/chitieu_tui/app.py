@@ -33,6 +33,7 @@ from chitieu_tui.themes import install
 
 if TYPE_CHECKING:  # the roll-up is imported when first used
     from chitieu_tui.core.collection import Collection
+    from chitieu_tui.core.rowcache import Frame
 
 
 class AppCommands(ListedCommands):
@@ -76,6 +77,7 @@ class ChitieuApp(App[int]):
         collection: Collection | None = None,
         preloaded: bool = False,
         settings: AppSettings | None = None,
+        frame: Frame | None = None,
     ) -> None:
         """`settings`: read by the command line before (None: no theme, none saved)."""
         super().__init__()
@@ -86,6 +88,8 @@ class ChitieuApp(App[int]):
         self._initial = initial
         self._preloaded = preloaded
         """The collection was read before the app started (its first frame has data)."""
+        self._frame = frame
+        """The roll-up's cached frame, shown until the units are read (core/rowcache.py)."""
         self.now = now
         self.settings = settings or AppSettings()
         self.persist_theme = self.settings.save_theme
@@ -114,6 +118,7 @@ class ChitieuApp(App[int]):
                 preloaded=self._preloaded,
                 now=self.now,
                 warned=self._warned,
+                frame=self._frame,
             )
             await self.push_screen(rollup)
         elif self._source is not None:
@@ -305,11 +310,23 @@ def save_screenshot(
 def run_rollup(
     collection: Collection, period: Period | None, settings: AppSettings | None = None
 ) -> int:
-    """Run the roll-up in the terminal (files read before the first frame); the exit status."""
+    """Run the roll-up in the terminal (files read before the first frame, unless the
+    roll-up's cached frame is still true: then read after it); the exit status."""
+    # lazy: the roll-up's cache, only for a roll-up
+    from chitieu_tui.core.rowcache import cached_frame
+
     preloaded = collection.discover is None
-    if preloaded:
+    frame = cached_frame(collection, period) if preloaded else None
+    if preloaded and frame is None:
         collection.load(period)
-    app = ChitieuApp(None, period, collection=collection, preloaded=preloaded, settings=settings)
+    app = ChitieuApp(
+        None,
+        period,
+        collection=collection,
+        preloaded=preloaded and frame is None,
+        settings=settings,
+        frame=frame,
+    )
     app.run()
     return ended(app)
 
@@ -331,10 +348,16 @@ def save_rollup_screenshot(
     size: tuple[int, int],
     theme: str | None = None,
     press: list[str] | None = None,
+    frame: Frame | None = None,
+    asked: Period | None = None,
+    opened: bool = False,
 ) -> Path:
     """Render the roll-up of a loaded collection headless at `size` into an SVG file (after
-    pressing `press`)."""
-    app = ChitieuApp(None, collection.period, collection=collection, preloaded=True)
+    pressing `press`). `opened`: the collection was opened at `asked` (the period given,
+    None for the default; the roll-up's cache is keyed by it); with a cached `frame` (not
+    read yet), the frame is rendered and the units are read after it."""
+    period = asked if frame is not None or opened else collection.period
+    app = ChitieuApp(None, period, collection=collection, preloaded=frame is None, frame=frame)
 
     async def render() -> str:
         async with app.run_test(size=size) as pilot:

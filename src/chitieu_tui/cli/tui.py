@@ -30,9 +30,21 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 
     collection = make_collection(args)
     if collection is not None:
-        load_collection(collection, args.period)
+        # lazy: the roll-up's cache, only for a roll-up
+        from chitieu_tui.core.rowcache import cached_frame
+
+        frame = cached_frame(collection, args.period)
+        if frame is None:
+            load_collection(collection, args.period)
         path = save_rollup_screenshot(
-            collection, Path(args.output), args.size, theme=_theme(args), press=args.press.split()
+            collection,
+            Path(args.output),
+            args.size,
+            theme=_theme(args),
+            press=args.press.split(),
+            frame=frame,
+            asked=args.period,
+            opened=True,
         )
         print(path)
         return 0

@@ -10,10 +10,12 @@ from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
 from chitieu_tui.core.collection import Collection, Member, Total, against_province, totals
 from chitieu_tui.core.periods import today
+from chitieu_tui.core.rowcache import BarData, CellData, ChartData, RowData
 from chitieu_tui.core.rules import board_results, broken
 from chitieu_tui.core.targets import below_assignment, missing_assignment
 from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.present import fmt
+from chitieu_tui.present.rollup_chart import Bar, ColumnChart, status_mix
 from chitieu_tui.present.status import STATUS, STATUS_ORDER, symbol
 
 
@@ -56,6 +58,25 @@ class UnitRow:
     definitions have no rules (or it is broken)."""
     rules_worst: str = ""
     """The highest importance among the broken rules (`high`, `medium`, `low`), else ""."""
+    cached: tuple[tuple[int, ...], bool, str] | None = None
+    """A row from the roll-up's cache (core/rowcache.py), its member not read yet: its
+    status mix, whether it reports, its unit id (else None: asked of the member)."""
+
+    def mix(self) -> dict[Status, int]:
+        """How many indicators are met, on track, behind, without data."""
+        if self.cached is not None:
+            return dict(zip(STATUS_ORDER, self.cached[0], strict=False))
+        return status_mix(self.member.board)
+
+    @property
+    def reporting(self) -> bool:
+        """Readable and with progress for the period shown."""
+        return self.cached[1] if self.cached is not None else self.member.reporting
+
+    @property
+    def unit_id(self) -> str:
+        """The unit id (the folder's name when unknown)."""
+        return self.cached[2] if self.cached is not None else self.member.unit_id
 
     def rules_text(self) -> str:
         """The broken-rules column: the count, `—` when the unit has no rules, empty for a
@@ -82,7 +103,7 @@ class UnitRow:
     @cached_property
     def haystack(self) -> str:
         """What the filter searches: the unit's name and ids, folded (made once)."""
-        return search_text(f"{self.name} {self.member.key} {self.member.unit_id}")
+        return search_text(f"{self.name} {self.member.key} {self.unit_id}")
 
     @cached_property
     def name_key(self) -> str:
@@ -349,3 +370,96 @@ def left_out_text(
     if len(out) > LEFT_OUT_SHOWN:
         shown = t("rollup.left_out_more", shown=shown, n=len(out) - LEFT_OUT_SHOWN)
     return t("rollup.left_out", units=shown)
+
+
+# -- the roll-up's cached frame (core/rowcache.py) -----------------------------------------
+
+
+def cell_data(cell: Cell) -> CellData:
+    """A cell as cached."""
+    return CellData(cell.text, cell.status.value if cell.status is not None else "", cell.percent)
+
+
+def cell_of(data: CellData) -> Cell:
+    """A cached cell (a status it does not know: none)."""
+    status = Status(data.status) if data.status in _STATUSES else None
+    return Cell(data.text, status, data.percent)
+
+
+_STATUSES = frozenset(s.value for s in Status)
+
+
+def row_data(row: UnitRow) -> RowData:
+    """A unit's row as cached (its status mix, reporting and id asked of its member now)."""
+    mix = row.mix()
+    return RowData(
+        row.rank,
+        row.name,
+        row.met,
+        row.total,
+        row.behind,
+        [cell_data(c) for c in row.cells],
+        row.error,
+        row.offline,
+        row.mark,
+        row.state,
+        row.late,
+        row.rules,
+        row.rules_worst,
+        [mix.get(s, 0) for s in STATUS_ORDER],
+        row.reporting,
+        row.unit_id,
+    )
+
+
+def row_of(index: int, member: Member, data: RowData) -> UnitRow:
+    """A cached row, for the member at `index` (not read yet)."""
+    state = data.state if data.state in STATE_KEYS else "open"
+    return UnitRow(
+        index,
+        member,
+        data.rank,
+        data.name,
+        data.met,
+        data.total,
+        data.behind,
+        [cell_of(c) for c in data.cells],
+        data.error,
+        data.offline,
+        data.mark,
+        state,
+        data.late,
+        data.rules,
+        data.rules_worst,
+        (tuple(data.mix), data.reporting, data.unit_id),
+    )
+
+
+def chart_data(chart: ColumnChart) -> ChartData:
+    """A column's chart as cached."""
+    bars = [BarData(b.name, b.percent, b.status.value) for b in chart.bars]
+    return ChartData(chart.title, bars, list(chart.missing))
+
+
+def chart_of(data: ChartData) -> ColumnChart:
+    """A cached chart (a bar of a status it does not know: left out)."""
+    bars = [Bar(b.name, b.percent, Status(b.status)) for b in data.bars if b.status in _STATUSES]
+    return ColumnChart(data.title, bars, list(data.missing))
+
+
+def rows_chart(rows: list[UnitRow], column: int, title: str) -> ColumnChart:
+    """`column_chart` of the rows' column `column` (its cells' percents and statuses; the
+    later folders of a duplicate unit left out, as `Collection.units` does): the same
+    chart, made without the boards."""
+    bars: list[Bar] = []
+    missing: list[str] = []
+    for row in rows:
+        if row.member.duplicate:
+            continue
+        cell = row.cells[column]
+        if cell.percent is None or cell.status is None or cell.status is Status.UNJUDGED:
+            missing.append(row.name)
+            continue
+        bars.append(Bar(row.name, cell.percent, cell.status))
+    bars.sort(key=lambda b: (-b.percent, fold(b.name)))
+    return ColumnChart(title, bars, missing)

@@ -6,8 +6,10 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+import msgspec
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -19,20 +21,36 @@ from textual.widgets import Input, ProgressBar, Static
 
 from chitieu_tui.core.approval import quarter_state
 from chitieu_tui.core.collection import Collection, Member
+from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.journal import Quarter
 from chitieu_tui.core.periods import Period, step_period
 from chitieu_tui.core.requests import Approve, Request, Return
-from chitieu_tui.core.source import WritableSource
+from chitieu_tui.core.rowcache import (
+    VERSION,
+    Frame,
+    key_of,
+    path_for,
+    stamps_as_read,
+    write_frame,
+)
+from chitieu_tui.core.source import Source, WritableSource
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.writer import approved_msg
 from chitieu_tui.i18n import Msg, t
 from chitieu_tui.messages import OpenUnit, RollupDue, RollupLoaded, RollupProgress
 from chitieu_tui.present.failure import worded
 from chitieu_tui.present.rollup import (
+    cell_data,
+    cell_of,
+    chart_data,
+    chart_of,
     header_text,
     left_out_text,
     legend,
     offline_text,
+    row_data,
+    row_of,
+    rows_chart,
     summary_text,
 )
 from chitieu_tui.present.rollup_chart import column_chart
@@ -118,11 +136,22 @@ class RollupScreen(FilterActions, Controller):
         preloaded: bool = False,
         now: Callable[[], dt.datetime] = _local_now,
         warned: set[str] | None = None,
+        frame: Frame | None = None,
     ) -> None:
         """`preloaded`: the collection was read before (the first frame has data); else the
-        units of `period` are read when the screen is mounted."""
+        units of `period` are read when the screen is mounted. `frame`: the roll-up's cached
+        frame (core/rowcache.py `cached_frame`: nothing changed since), shown until the
+        units are read."""
         super().__init__()
         self.collection = collection
+        self._frame = frame
+        """The cached frame shown until the units' read ends (None: the live rows)."""
+        self.from_cache = frame is not None
+        """The first frame came from the roll-up's cache (for tests)."""
+        self._open_period: Period | None = None
+        """The period the open showed (the frame cached is of it)."""
+        self._texts = ("", "", "", "")
+        """The header, summary, note and left-out line of the last `show`."""
         self.now = now
         self.warned = warned if warned is not None else set()
         """Warnings already told (shared with the units' dashboards: each is told once)."""
@@ -159,7 +188,10 @@ class RollupScreen(FilterActions, Controller):
 
     def on_mount(self) -> None:
         """Show the units read before, or read them; then poll."""
-        if self._preloaded:
+        if self._frame is not None:
+            self.show_frame(self._frame)
+            self._load(self.collection, self._period)
+        elif self._preloaded:
             self.show(self.collection)
         else:
             self._load(self.collection, self._period)
@@ -194,7 +226,7 @@ class RollupScreen(FilterActions, Controller):
     def on_rollup_due(self, message: RollupDue) -> None:
         """Read again the units that changed."""
         loading = any(w.group == "load" and w.is_running for w in self.workers)
-        if message.members and not loading:
+        if message.members and not loading and self._frame is None:
             self._load(self.collection, self.collection.period, message.members)
 
     @work(exclusive=True, group="load", exit_on_error=False, description="load")
@@ -218,6 +250,8 @@ class RollupScreen(FilterActions, Controller):
         """Show the units read; tell about new warnings."""
         texts = (w.render() for m in self.collection.members if m.view for w in m.view.warnings)
         self.tell_once(texts, self.warned)
+        if message.full:
+            self._frame = None  # the live rows from now on
         self.show(self.collection)
         self._arm_poll()
         if self.collection.kind != "file" and self.role is None and not self._asking():
@@ -316,11 +350,16 @@ class RollupScreen(FilterActions, Controller):
         account; else None, having said why."""
         index = self.table.current_index()
         period = self.collection.period
+        frame = self._frame
+        if period is None and frame is not None and frame.period:
+            period = Period(frame.period[0], frame.period[1])  # the cached frame's
         if index is None or period is None or self.app.screen is not self:
             if index is None:
                 self.notify(t("ap_pick_unit"), severity="warning", markup=False)
             return None
         member = self.collection.members[index]
+        if member.view is None and member.error is None and self._frame is not None:
+            self._read_first(member, self._frame)  # the cached frame: that unit read now
         board = member.board
         if board is None or member.error is not None:
             error = member.error
@@ -403,6 +442,9 @@ class RollupScreen(FilterActions, Controller):
     def on_approval_done(self, message: ApprovalDone) -> None:
         """Say it; read that unit again (its state shows at once)."""
         self.notify(message.text, markup=False)
+        if self._frame is not None:  # the cached frame: the whole read again, that unit in it
+            self._load(self.collection, self._period)
+            return
         self._load(self.collection, self.collection.period, [message.member])
 
     def on_approval_failed(self, message: ApprovalFailed) -> None:
@@ -415,6 +457,8 @@ class RollupScreen(FilterActions, Controller):
         if not 0 <= message.index < len(collection.members) or self.app.screen is not self:
             return
         member = collection.members[message.index]
+        if member.view is None and member.error is None and self._frame is not None:
+            self._read_first(member, self._frame)
         if member.view is None:
             error = member.error
             text = error.render() if error is not None else t("loading")
@@ -423,7 +467,7 @@ class RollupScreen(FilterActions, Controller):
         initial = (member.view, member.stamp) if member.error is None else None
         unit = DashboardScreen(
             member.source,
-            period=collection.period,
+            period=collection.period or member.view.period,
             initial=initial,
             reload=True,  # with the history the roll-up does not read
             back=True,
@@ -432,6 +476,16 @@ class RollupScreen(FilterActions, Controller):
         )
         self._unit_open = True
         self.app.push_screen(unit, self._back)
+
+    def _read_first(self, member: Member, frame: Frame) -> None:
+        """Enter on a unit the cached frame shows before the read reached it: that unit is
+        read now, at the frame's period (warm, about a millisecond)."""
+        period = Period(frame.period[0], frame.period[1]) if frame.period else None
+        member.stamp = member.source.stamp(period)
+        try:
+            member.view, member.error = member.source.load(period, history=0), None
+        except ChitieuError as exc:
+            member.error = exc
 
     def _back(self, _result: None = None) -> None:
         """Back from a unit (Esc): the roll-up as it was; values entered there show at once."""
@@ -486,7 +540,10 @@ class RollupScreen(FilterActions, Controller):
     def show(self, collection: Collection) -> None:
         """Put the collection's current views on screen; nothing is redone when every unit
         has the view (and error) it had at the last show (a unit's dashboard left with Esc,
-        nothing changed): at 3,321 units that is a second saved."""
+        nothing changed): at 3,321 units that is a second saved. While the cached frame is
+        shown (the units not all read yet), it stays."""
+        if self._frame is not None:
+            return
         shown = [(m.view, m.error) for m in collection.members]
         same = len(shown) == len(self._shown) and all(
             a is c and b is d for (a, b), (c, d) in zip(shown, self._shown, strict=True)
@@ -494,8 +551,9 @@ class RollupScreen(FilterActions, Controller):
         if same and collection.period == self._shown_period and shown:
             return
         self._shown, self._shown_period = shown, collection.period
-        self.query_one("#rollup-header", Static).update(Text(header_text(collection)))
-        self.query_one("#rollup-summary", Static).update(Text(summary_text(collection)))
+        header, summary = header_text(collection), summary_text(collection)
+        self.query_one("#rollup-header", Static).update(Text(header))
+        self.query_one("#rollup-summary", Static).update(Text(summary))
         notes = [offline_text(collection)]
         broken = sum(1 for m in collection.members if m.error is not None)
         if broken:
@@ -513,10 +571,82 @@ class RollupScreen(FilterActions, Controller):
         words = "\n".join(w for w in (words, handed) if w)
         left_out.update(Text(words))
         left_out.display = bool(words)
+        self._texts = (header, summary, text, words)
         if collection.kind == "file":
             self._file_role()
         elif self.role is not None:
             self.set_role(self.role, self.role_units)
+        self._keep_frame()
+
+    def show_frame(self, frame: Frame) -> None:
+        """The cached frame: the rows, totals, texts and charts the last read showed."""
+        members = self.collection.members
+        self.query_one("#rollup-header", Static).update(Text(frame.header))
+        self.query_one("#rollup-summary", Static).update(Text(frame.summary))
+        note = self.query_one("#rollup-note", Static)
+        note.update(Text(frame.note))
+        note.display = bool(frame.note)
+        rows = [row_of(i, members[i], r) for i, r in enumerate(frame.rows)]
+        cells = [cell_of(c) for c in frame.totals]
+        self.table.show_rows(list(frame.columns), list(frame.names), rows, [], cells)
+        self.show_chart()
+        left_out = self.query_one("#rollup-left-out", Static)
+        left_out.update(Text(frame.left_out))
+        left_out.display = bool(frame.left_out)
+        if frame.role in ROLE_KEYS:
+            self.set_role(frame.role)
+
+    def _keep_frame(self) -> None:
+        """A collection folder whose every unit was read: its frame cached for the next open
+        of the same period (written in a thread)."""
+        collection = self.collection
+        if collection.kind != "file" or collection.root is None or collection.period is None:
+            return
+        if any(m.view is None and m.error is None for m in collection.members):
+            return
+        if self._open_period is None:
+            self._open_period = collection.period
+        if collection.period != self._open_period:
+            return
+        path = path_for(collection.root)
+        try:
+            key = key_of(collection, self._period)
+        except ChitieuError:
+            return
+        if path is None:
+            return
+        table = self.table
+        header, summary, note, left_out = self._texts
+        rows = table.rows_data
+        charts = [chart_data(rows_chart(rows, i, n)) for i, n in enumerate(table.names)]
+        frame = Frame(
+            VERSION,
+            key,
+            [],
+            [collection.period.year, collection.period.quarter],
+            header,
+            summary,
+            note,
+            left_out,
+            self.role or "",
+            list(table.columns_ids),
+            list(table.names),
+            [row_data(r) for r in table.rows_data],
+            [cell_data(c) for c in table.totals_cells],
+            charts,
+        )
+        read = [(m.source, m.stamp) for m in collection.members]
+        self._write_frame(path, frame, read, collection.period)
+
+    @work(thread=True, group="rows", exit_on_error=False, description="rows")
+    def _write_frame(
+        self, path: Path, frame: Frame, read: list[tuple[Source, object]], period: Period
+    ) -> None:
+        """Write the frame with each member's stamps (`stamp(period)`, as an open checks
+        them), when every member's files are as they were before its read."""
+        stamps = stamps_as_read(read, period)
+        if stamps is not None:
+            write_frame(path, msgspec.structs.replace(frame, stamps=stamps))
 
     def chart_column(self) -> int | None:
         """The column the chart shows: the one the scorecard is sorted by, else the first."""
@@ -542,6 +672,10 @@ class RollupScreen(FilterActions, Controller):
             if charted is not None and charted[0] is self._shown and charted[1] == index:
                 return  # the same units and column as drawn (a resize): nothing to redo
             table = self.table
+            if self._frame is not None:
+                view.show(chart_of(self._frame.charts[index]))
+                self._charted = None
+                return
             view.show(column_chart(self.collection, table.columns_ids[index], table.names[index]))
             self._charted = (self._shown, index)
 

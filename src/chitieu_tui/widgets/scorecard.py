@@ -24,7 +24,7 @@ from chitieu_tui.present.rollup import (
     total_cell,
     unit_rows,
 )
-from chitieu_tui.present.rollup_chart import mix_cells, status_mix
+from chitieu_tui.present.rollup_chart import mix_cells
 from chitieu_tui.widgets.line_table import Cell as LineCell
 from chitieu_tui.widgets.line_table import LineTable, Part, Row, fit, width_of
 from chitieu_tui.widgets.path_chart import draws_unicode
@@ -196,11 +196,23 @@ class Scorecard(LineTable):
 
     def show(self, collection: Collection) -> None:
         """Show the collection's units (again), keeping the cursor on the same unit."""
-        self.columns_ids = collection.shown_columns()
-        self.names = column_names(collection, self.columns_ids)
-        self.rows_data = unit_rows(collection, self.columns_ids)
-        self.totals = column_totals(collection, self.columns_ids)
-        self.totals_cells = [total_cell(x) for x in self.totals]
+        columns = collection.shown_columns()
+        totals = column_totals(collection, columns)
+        rows = unit_rows(collection, columns)
+        self.show_rows(columns, column_names(collection, columns), rows, totals)
+
+    def show_rows(
+        self,
+        columns: list[str],
+        names: list[str],
+        rows: list[UnitRow],
+        totals: list[Total],
+        cells: list[Cell] | None = None,
+    ) -> None:
+        """Show these rows (`cells`: the totals row's cells when there are no `totals`, as
+        from the roll-up's cache), keeping the cursor on the same unit."""
+        self.columns_ids, self.names, self.rows_data, self.totals = columns, names, rows, totals
+        self.totals_cells = cells if cells is not None else [total_cell(x) for x in totals]
         self._cells = {}  # made when drawn (`cells_of`)
         self._widest_state = max((width_of(r.state_text()) for r in self.rows_data), default=0)
         self.rebuild(full=True)
@@ -272,7 +284,7 @@ class Scorecard(LineTable):
                 rest[0] = ((error, "error"),)
             return ("", row.name, "", (("!", "error"),), "", *rest)
         name = row.name + (f" ({t('rollup.offline_mark')})" if row.offline else "")
-        muted = "muted" if row.offline or not row.member.reporting else ""
+        muted = "muted" if row.offline or not row.reporting else ""
         name_parts: tuple[Part, ...] = ((name, muted),)
         if row.mark:  # changed after approval, or by hand after closing
             name_parts += ((f" ⚠ {row.mark}", "error"),)
@@ -299,7 +311,7 @@ class Scorecard(LineTable):
     def _met(self, row: UnitRow) -> tuple[Part, ...]:
         """`4/7` and the unit's status mix as a small bar (met, on track, behind, no data)."""
         fill = "▆" if draws_unicode() else "#"
-        bar = mix_cells(status_mix(row.member.board), _MIX)
+        bar = mix_cells(row.mix(), _MIX)
         return ((f"{row.met}/{row.total} ", ""), *((fill * n, status_class(s)) for s, n in bar))
 
     def _total_cells(self) -> tuple[LineCell, ...]:

@@ -1,0 +1,278 @@
+"""A cache of the roll-up's first frame (issue 23: the country's second open), in the user's
+cache folder beside the parse cache (core/parsecache.py).
+
+One file per collection folder (`<cache>/rows/<hash of the folder>.bin`): what the roll-up
+showed when its units were last read (each unit's row, the totals, the texts, the charts),
+with the key it was made under (`frame_key`: the folder, the caches' versions, the period
+asked and the period shown, today's date, the language, the stamps of collection.toml and
+of targets/, the members' names) and, per unit, the stamps of its watched files
+(`DataDir.fingerprint`, as the poll takes them). An open whose key and every unit's stamps
+match shows the cached frame at once, then reads the units as always.
+
+What it never does: write into a data folder (only into the cache folder, through the one
+atomic writer); use a file that is damaged (a digest seals it), of another version, or
+that does not decode as a `Frame` (each is ignored: the open reads the units, as without a
+cache). The frame's content is data made by `present/rollup.py`; this module only keeps it.
+`CHITIEU_CACHE_DIR` moves the cache folder; `CHITIEU_CACHE=off` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from chitieu_tui.core.atomic import atomic_write
+from chitieu_tui.core.collection import Collection
+from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.core.loader import SCHEMA
+from chitieu_tui.core.parsecache import VERSION as PARSED
+from chitieu_tui.core.parsecache import cache_folder
+from chitieu_tui.core.periods import Period, today
+from chitieu_tui.core.source import Source
+from chitieu_tui.i18n import current
+
+VERSION = 1
+"""Bumped when the frame's layout or what makes its texts changes."""
+MAGIC = b"chitieu-rows\n"
+"""The file begins with this, then a 32-byte digest of the rest."""
+MAX_BYTES = 64 * 1024 * 1024
+"""A larger file is not read."""
+
+
+class CellData(msgspec.Struct, array_like=True, frozen=True):
+    """A scorecard cell: its text, status (a `Status` value, "" for none) and percent."""
+
+    text: str
+    status: str = ""
+    percent: float | None = None
+
+
+class RowData(msgspec.Struct, array_like=True, frozen=True):
+    """One unit's row (`present/rollup.py` `UnitRow`), without its member."""
+
+    rank: int | None
+    name: str
+    met: int
+    total: int
+    behind: int
+    cells: list[CellData]
+    error: str
+    offline: bool
+    mark: str
+    state: str
+    late: bool
+    rules: int | None
+    rules_worst: str
+    mix: list[int]
+    """The status mix (met, on track, behind, no data: `STATUS_ORDER`)."""
+    reporting: bool
+    unit_id: str
+
+
+class BarData(msgspec.Struct, array_like=True, frozen=True):
+    """One bar of a column's chart."""
+
+    name: str
+    percent: float
+    status: str
+
+
+class ChartData(msgspec.Struct, array_like=True, frozen=True):
+    """One column's chart (`present/rollup_chart.py` `ColumnChart`)."""
+
+    title: str
+    bars: list[BarData]
+    missing: list[str]
+
+
+class Frame(msgspec.Struct, array_like=True, frozen=True):
+    """What the roll-up showed, and what it was made from."""
+
+    version: int
+    key: list[Any]
+    """`frame_key` when it was made."""
+    stamps: list[Any]
+    """Each member's stamps (`Source.stamp(period)`), in member order."""
+    period: list[int]
+    """The period shown: [year, quarter] (empty: none)."""
+    header: str
+    summary: str
+    note: str
+    left_out: str
+    role: str
+    columns: list[str]
+    names: list[str]
+    rows: list[RowData]
+    totals: list[CellData]
+    charts: list[ChartData]
+    """One per column."""
+
+
+_FRAME = msgspec.msgpack.Decoder(Frame)
+_ENC = msgspec.msgpack.Encoder()
+
+
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_mtime_ns, st.st_size, st.st_ino]
+
+
+def frame_key(
+    root: Path, asked: object, lang: str, today: str, columns: list[str], members: list[str]
+) -> list[Any]:
+    """The key a frame is made and used under: the folder (resolved), the versions of this
+    cache, of the parse cache and of the schema, the period asked (its text, "" for the
+    default), today's date, the language, collection.toml's stamp and columns, targets/
+    (each file's stamp), and the members' folder names in order."""
+    folder = root / "targets"
+    targets: list[Any] = []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        names = []
+    for name in names:
+        targets.append([name, _stamp(folder / name)])
+    return [
+        VERSION,
+        PARSED,
+        SCHEMA,
+        str(root.resolve()),
+        "" if asked is None else str(asked),
+        today,
+        lang,
+        _stamp(root / "collection.toml"),
+        _stamp(folder),
+        targets,
+        list(columns),
+        list(members),
+    ]
+
+
+def stamps_plain(stamp: object) -> Any:
+    """A source's stamp as msgpack keeps it (tuples as lists), to compare with a read one."""
+    if isinstance(stamp, tuple | list):
+        return [stamps_plain(x) for x in stamp]
+    return stamp
+
+
+def path_for(root: Path) -> Path | None:
+    """The frame file of the collection folder `root` (None: the cache is off, or the
+    folder cannot be named)."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    try:
+        name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=16).hexdigest()
+    except (OSError, RuntimeError):
+        return None
+    return folder / "rows" / f"{name}.bin"
+
+
+def read_frame(path: Path) -> Frame | None:
+    """The frame in `path`; None when absent, damaged, too large or of another version."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            raw = f.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    head, body = raw[: len(MAGIC) + 32], raw[len(MAGIC) + 32 :]
+    if head != MAGIC + hashlib.blake2b(body, digest_size=32).digest():
+        return None
+    try:
+        frame = _FRAME.decode(body)
+    except (msgspec.DecodeError, ValueError, TypeError, OverflowError, RecursionError):
+        return None
+    if frame.version != VERSION or len(frame.period) not in (0, 2):
+        return None
+    if len(frame.stamps) != len(frame.rows) or len(frame.names) != len(frame.columns):
+        return None
+    if len(frame.totals) != len(frame.columns) or len(frame.charts) != len(frame.columns):
+        return None
+    if any(len(r.cells) != len(frame.columns) for r in frame.rows):
+        return None
+    return frame
+
+
+def encode(frame: Frame) -> bytes:
+    """The file's bytes: the magic, the digest, the frame."""
+    body = _ENC.encode(frame)
+    return MAGIC + hashlib.blake2b(body, digest_size=32).digest() + body
+
+
+def write_frame(path: Path, frame: Frame) -> None:
+    """Save `frame` (best effort: a cache that cannot be written is no error)."""
+    try:
+        data = encode(frame)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if os.path.islink(path):  # never written through a link someone put there
+            os.unlink(path)
+        atomic_write(path, data)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
+        return
+
+
+def cached_frame(collection: Collection, asked: Period | None) -> Frame | None:
+    """The cached frame of a collection folder opened at `asked` (None: the default
+    period), when it was made under the same key and every member's watched files have the
+    stamps they had then; else None (the open reads the units, as without a cache)."""
+    root = collection.root
+    if root is None or collection.kind != "file" or collection.discover is not None:
+        return None
+    path = path_for(root)
+    if path is None:
+        return None
+    frame = read_frame(path)
+    if frame is None:
+        return None
+    try:
+        key = key_of(collection, asked)
+    except ChitieuError:
+        return None
+    if frame.key != key:
+        return None
+    period = Period(frame.period[0], frame.period[1]) if frame.period else None
+    stamps = [stamps_plain(m.source.stamp(period)) for m in collection.members]
+    return frame if stamps == frame.stamps else None
+
+
+def key_of(collection: Collection, asked: Period | None) -> list[Any]:
+    """`frame_key` of a collection folder opened at `asked`, in the current language and on
+    today's date (DataError: `CHITIEU_TODAY` is no date)."""
+    assert collection.root is not None
+    members = [m.key for m in collection.members]
+    day = today().isoformat()
+    return frame_key(collection.root, asked, current(), day, collection.columns, members)
+
+
+def stamps_as_read(read: list[tuple[Source, object]], period: Period) -> list[Any] | None:
+    """Each source's stamps at `period` (as `cached_frame` takes them), when each still has
+    the stamp taken before its read (`Member.stamp`: of `period`, or of the default period
+    for a unit read at its own); None when any file changed since (the frame would not be
+    of the files its stamps name)."""
+    out: list[Any] = []
+    for source, before in read:
+        now = source.stamp(period)
+        if now != before and source.stamp(None) != before:
+            return None
+        out.append(stamps_plain(now))
+    return out
+
+
+__all__ = ["Frame", "cached_frame", "key_of", "path_for", "read_frame", "write_frame"]

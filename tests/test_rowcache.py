@@ -1,0 +1,285 @@
+"""The roll-up's cached frame (issue 23, the country's second open): a second open with
+nothing changed shows, before any unit is read, the screen a first open shows; any change
+(a file, the day, the language) and any damage to the cache file is not shown from it."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tuikit import RecordingApp, settle
+
+from chitieu_tui.core import rowcache
+from chitieu_tui.core.collection import Collection, open_folder
+from chitieu_tui.core.datadir import BUNDLED_COLLECTION
+from chitieu_tui.core.periods import Period
+from chitieu_tui.i18n import use
+from chitieu_tui.present.rollup import column_names, rows_chart, unit_rows
+from chitieu_tui.present.rollup_chart import column_chart
+from chitieu_tui.screens import DashboardScreen
+from chitieu_tui.screens.rollup import RollupScreen
+
+pytestmark = pytest.mark.timeout(90)
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def province(tmp_path: Path) -> Path:
+    """A writable copy of the bundled many-units sample."""
+    root = tmp_path / "province"
+    shutil.copytree(BUNDLED_COLLECTION, root)
+    return root
+
+
+def opened(root: Path) -> RecordingApp:
+    """The roll-up as `chitieu --config ROOT` opens it (`run_rollup`): from the cached
+    frame when it is still true, else read first."""
+    collection = open_folder(root)
+    frame = rowcache.cached_frame(collection, None)
+    if frame is None:
+        collection.load(None)
+    return RecordingApp(None, None, collection=collection, preloaded=frame is None, frame=frame)
+
+
+def screen_text(app: RecordingApp) -> str:
+    """What the screen shows, as text (the SVG's styles and tags left out)."""
+    svg = app.export_screenshot(title="chitieu")
+    svg = re.sub(r"<style.*?</style>", "", svg, flags=re.S)
+    return re.sub(r"<[^>]+>", "", svg)
+
+
+def rollup(app: RecordingApp) -> RollupScreen:
+    screen = app.screen
+    assert isinstance(screen, RollupScreen)
+    return screen
+
+
+async def first_open(root: Path) -> str:
+    """Open once (the units read), let the frame be written; the screen's text."""
+    app = opened(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not rollup(app).from_cache
+        return screen_text(app)
+
+
+@pytest.fixture
+def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[asyncio.Event]:
+    """The units' read waits until the event is set (the first frame is drawn before)."""
+    gate = asyncio.Event()
+    real = Collection.aload
+
+    async def aload(self: Collection, *args: Any, **kwargs: Any) -> Any:
+        await gate.wait()
+        return await real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Collection, "aload", aload)
+    yield gate
+
+
+def files_of(root: Path) -> dict[str, tuple[int, int]]:
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(root.rglob("*"))}
+
+
+async def test_second_open_shows_the_first_opens_screen_before_reading(
+    province: Path, held: asyncio.Event
+) -> None:
+    held.set()
+    before = files_of(province)
+    first = await first_open(province)
+    held.clear()
+    app = opened(province)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = rollup(app)
+        assert screen.from_cache
+        assert all(m.view is None for m in screen.collection.members)  # nothing read yet
+        assert screen_text(app) == first
+        held.set()
+        await settle(pilot)
+        assert all(m.view is not None or m.error for m in screen.collection.members)
+        assert screen_text(app) == first  # the live rows: the same
+    assert files_of(province) == before  # nothing written into the data folder
+
+
+async def test_enter_before_the_read_reads_that_unit(province: Path, held: asyncio.Event) -> None:
+    held.set()
+    await first_open(province)
+    held.clear()
+    app = opened(province)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert rollup(app).from_cache
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.view is not None
+        held.set()
+        await settle(pilot)
+
+
+async def test_approve_before_the_read_reads_that_unit(province: Path, held: asyncio.Event) -> None:
+    held.set()
+    await first_open(province)
+    held.clear()
+    app = opened(province)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = rollup(app)
+        assert screen.from_cache and screen.approves()
+        index = screen.table.current_index()
+        assert index is not None
+        member = screen.collection.members[index]
+        assert member.view is None
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert member.view is not None  # read before it was judged
+        assert app.screen is not screen or app.notes
+        held.set()
+        await settle(pilot)
+
+
+async def test_a_changed_file_is_not_shown_from_the_cache(province: Path) -> None:
+    await first_open(province)
+    unit = sorted(p for p in province.iterdir() if (p / "chitieu.toml").exists())[0]
+    defs = unit / "chitieu.toml"
+    defs.write_text(defs.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    app = opened(province)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not rollup(app).from_cache
+
+
+async def test_another_day_is_not_shown_from_the_cache(
+    province: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await first_open(province)
+    monkeypatch.setenv("CHITIEU_TODAY", "2031-01-02")
+    assert rowcache.cached_frame(open_folder(province), None) is None
+
+
+async def test_another_language_is_not_shown_from_the_cache(province: Path) -> None:
+    await first_open(province)
+    use("en")
+    assert rowcache.cached_frame(open_folder(province), None) is None
+    use("vi")
+    assert rowcache.cached_frame(open_folder(province), None) is not None
+
+
+async def test_another_period_asked_is_not_shown_from_the_cache(province: Path) -> None:
+    await first_open(province)
+    frame = rowcache.cached_frame(open_folder(province), None)
+    assert frame is not None
+    other = Period(frame.period[0], frame.period[1])
+    assert rowcache.cached_frame(open_folder(province), other) is None
+
+
+async def test_a_damaged_cache_file_is_ignored(province: Path) -> None:
+    first = await first_open(province)
+    path = rowcache.path_for(province)
+    assert path is not None and path.is_file()
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 0x01
+    path.write_bytes(bytes(data))
+    app = opened(province)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not rollup(app).from_cache
+        assert screen_text(app) == first
+    assert rowcache.cached_frame(open_folder(province), None) is not None  # rewritten
+
+
+def test_the_cache_turned_off_writes_nothing(
+    province: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CHITIEU_CACHE", "off")
+    assert rowcache.path_for(province) is None
+    asyncio.run(first_open(province))
+    assert not (tmp_path / "xdg-cache").exists() or not any(
+        p.name == "rows" for p in (tmp_path / "xdg-cache").rglob("*")
+    )
+
+
+def test_the_cache_folder_is_moved(
+    province: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CHITIEU_CACHE_DIR", str(tmp_path / "elsewhere"))
+    path = rowcache.path_for(province)
+    assert path is not None and path.is_relative_to(tmp_path / "elsewhere")
+
+
+def _sealed(body: bytes) -> bytes:
+    return rowcache.MAGIC + hashlib.blake2b(body, digest_size=32).digest() + body
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400), st.booleans())
+def test_any_bytes_are_a_frame_or_ignored(tmp_path_factory: Any, raw: bytes, seal: bool) -> None:
+    path = tmp_path_factory.mktemp("rows") / "f.bin"
+    path.write_bytes(_sealed(raw) if seal else raw)
+    found = rowcache.read_frame(path)
+    assert found is None or isinstance(found, rowcache.Frame)
+
+
+def test_a_frame_round_trips(tmp_path: Path) -> None:
+    frame = rowcache.Frame(
+        rowcache.VERSION,
+        ["k"],
+        [[[1, 2]]],
+        [2026, 1],
+        "h",
+        "s",
+        "",
+        "",
+        "viewer",
+        ["a"],
+        ["A"],
+        [
+            rowcache.RowData(
+                1,
+                "X",
+                1,
+                2,
+                0,
+                [rowcache.CellData("✓ 1%", "met", 1.0)],
+                "",
+                False,
+                "",
+                "open",
+                False,
+                None,
+                "",
+                [1, 0, 0, 1],
+                True,
+                "x",
+            )
+        ],
+        [rowcache.CellData("t")],
+        [rowcache.ChartData("A", [rowcache.BarData("X", 1.0, "met")], [])],
+    )
+    path = tmp_path / "rows" / "f.bin"
+    rowcache.write_frame(path, frame)
+    assert rowcache.read_frame(path) == frame
+    os.chmod(path, 0o600)
+    path.write_bytes(rowcache.encode(frame)[:-1])
+    assert rowcache.read_frame(path) is None
+
+
+def test_the_chart_from_rows_is_the_chart_from_boards(province: Path) -> None:
+    collection = open_folder(province)
+    collection.load(None)
+    columns = collection.shown_columns()
+    names = column_names(collection, columns)
+    rows = unit_rows(collection, columns)
+    for i, (column, name) in enumerate(zip(columns, names, strict=True)):
+        assert rows_chart(rows, i, name) == column_chart(collection, column, name)

@@ -148,8 +148,9 @@ class RollupScreen(FilterActions, Controller):
         """The cached frame shown until the units' read ends (None: the live rows)."""
         self.from_cache = frame is not None
         """The first frame came from the roll-up's cache (for tests)."""
-        self._open_period: Period | None = None
-        """The period the open showed (the frame cached is of it)."""
+        self._keep = True
+        """The next `show` is of a whole read at the period the open asked (the preload,
+        or `_load`'s of every unit at `period`): what an open would show, so cached."""
         self._texts = ("", "", "", "")
         """The header, summary, note and left-out line of the last `show`."""
         self.now = now
@@ -179,6 +180,7 @@ class RollupScreen(FilterActions, Controller):
         """The same collection, worded in the current language (after `use`)."""
         screen = RollupScreen(self.collection, preloaded=True, now=self.now, warned=self.warned)
         screen.role, screen.role_units = self.role, self.role_units
+        screen._keep = False  # the period shown need not be the one an open would show
         return screen
 
     async def reopen(self, screen: Controller) -> None:
@@ -234,6 +236,7 @@ class RollupScreen(FilterActions, Controller):
         self, collection: Collection, period: Period | None, only: list[Member] | None = None
     ) -> None:
         """Read the roll-up's units (all, or those `only` that changed)."""
+        self._keep = only is None and period == self._period
 
         def progress(done: int, total: int) -> None:
             self.post_message(RollupProgress(done, total))
@@ -597,17 +600,16 @@ class RollupScreen(FilterActions, Controller):
             self.set_role(frame.role)
 
     def _keep_frame(self) -> None:
-        """A collection folder whose every unit was read: its frame cached for the next open
-        of the same period (written in a thread)."""
+        """A collection folder whose every unit was just read at the period the open asked:
+        its frame cached for the next open (written in a thread). Not after a reload of
+        some units (`only`), `r`, `[`, `]`: their period need not be the one an open would
+        find (a quarter added since)."""
         collection = self.collection
         if collection.kind != "file" or collection.root is None or collection.period is None:
             return
-        if any(m.view is None and m.error is None for m in collection.members):
+        if not self._keep or any(m.view is None and m.error is None for m in collection.members):
             return
-        if self._open_period is None:
-            self._open_period = collection.period
-        if collection.period != self._open_period:
-            return
+        self._keep = False
         path = path_for(collection.root)
         try:
             key = key_of(collection, self._period)

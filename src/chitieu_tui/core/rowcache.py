@@ -126,11 +126,11 @@ def _stamp(path: Path) -> list[int] | None:
 
 
 def frame_key(
-    root: Path, asked: object, lang: str, today: str, columns: list[str], members: list[str]
+    root: Path, asked: object, words: str, today: str, columns: list[str], members: list[str]
 ) -> list[Any]:
     """The key a frame is made and used under: the folder (resolved), the versions of this
     cache, of the parse cache and of the schema, the period asked (its text, "" for the
-    default), today's date, the language, collection.toml's stamp and columns, targets/
+    default), today's date, the language (`words`), collection.toml's stamp and columns, targets/
     (each file's stamp), and the members' folder names in order."""
     folder = root / "targets"
     targets: list[Any] = []
@@ -147,7 +147,7 @@ def frame_key(
         str(root.resolve()),
         "" if asked is None else str(asked),
         today,
-        lang,
+        words,
         _stamp(root / "collection.toml"),
         _stamp(folder),
         targets,

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -231,8 +232,8 @@ def test_any_bytes_are_a_frame_or_ignored(tmp_path_factory: Any, raw: bytes, sea
     assert found is None or isinstance(found, rowcache.Frame)
 
 
-def test_a_frame_round_trips(tmp_path: Path) -> None:
-    frame = rowcache.Frame(
+def small_frame() -> rowcache.Frame:
+    return rowcache.Frame(
         rowcache.VERSION,
         ["k"],
         [[[1, 2]]],
@@ -267,6 +268,10 @@ def test_a_frame_round_trips(tmp_path: Path) -> None:
         [rowcache.CellData("t")],
         [rowcache.ChartData("A", [rowcache.BarData("X", 1.0, "met")], [])],
     )
+
+
+def test_a_frame_round_trips(tmp_path: Path) -> None:
+    frame = small_frame()
     path = tmp_path / "rows" / "f.bin"
     rowcache.write_frame(path, frame)
     assert rowcache.read_frame(path) == frame
@@ -283,3 +288,21 @@ def test_the_chart_from_rows_is_the_chart_from_boards(province: Path) -> None:
     rows = unit_rows(collection, columns)
     for i, (column, name) in enumerate(zip(columns, names, strict=True)):
         assert rows_chart(rows, i, name) == column_chart(collection, column, name)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"header": "a\x1b[31mb"},
+        {"names": ["A\x07"]},
+        {"totals": [rowcache.CellData("t", "met", float("nan"))]},
+        {"charts": [rowcache.ChartData("A", [rowcache.BarData("X", float("inf"), "met")], [])]},
+    ],
+)
+def test_a_sealed_frame_with_control_characters_or_no_number_is_ignored(
+    tmp_path: Path, change: dict[str, Any]
+) -> None:
+    path = tmp_path / "f.bin"
+    rowcache.write_frame(path, msgspec.structs.replace(small_frame(), **change))
+    assert path.is_file()
+    assert rowcache.read_frame(path) is None

@@ -19,6 +19,7 @@ cache). The frame's content is data made by `present/rollup.py`; this module onl
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import stat
 from pathlib import Path
@@ -34,6 +35,7 @@ from chitieu_tui.core.parsecache import VERSION as PARSED
 from chitieu_tui.core.parsecache import cache_folder
 from chitieu_tui.core.periods import Period, today
 from chitieu_tui.core.source import Source
+from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import current
 
 VERSION = 1
@@ -207,7 +209,32 @@ def read_frame(path: Path) -> Frame | None:
         return None
     if any(len(r.cells) != len(frame.columns) for r in frame.rows):
         return None
-    return frame
+    return frame if sound(frame) else None
+
+
+def _finite(x: float | None) -> bool:
+    return x is None or math.isfinite(x)
+
+
+def sound(frame: Frame) -> bool:
+    """Every text is as `clean` leaves it (text is data: a forged file shows no control
+    character) and every percent is finite (a chart scales by them)."""
+    single = [frame.role, *frame.columns, *frame.names]
+    multi = [frame.header, frame.summary, frame.note, frame.left_out]
+    cells = [c for r in frame.rows for c in r.cells] + list(frame.totals)
+    for r in frame.rows:
+        single += (r.name, r.mark, r.state, r.rules_worst, r.unit_id)
+        multi.append(r.error)
+    single += (c.text for c in cells)
+    percents = [c.percent for c in cells]
+    for chart in frame.charts:
+        single += (chart.title, *chart.missing, *(b.name for b in chart.bars))
+        percents += (b.percent for b in chart.bars)
+    if not all(_finite(p) for p in percents):
+        return False
+    if "".join(single).isprintable() and "".join(multi).replace("\n", "").isprintable():
+        return True
+    return all(clean(x) == x for x in single) and all(clean(x, multiline=True) == x for x in multi)
 
 
 def encode(frame: Frame) -> bytes:

@@ -73,6 +73,14 @@ async def first_open(root: Path) -> str:
         return screen_text(app)
 
 
+async def second_open(root: Path, held: asyncio.Event) -> RecordingApp:
+    """A first open (read, its frame kept), then the app of a second whose read waits."""
+    held.set()
+    await first_open(root)
+    held.clear()
+    return opened(root)
+
+
 @pytest.fixture
 def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[asyncio.Event]:
     """The units' read waits until the event is set (the first frame is drawn before)."""
@@ -113,10 +121,7 @@ async def test_second_open_shows_the_first_opens_screen_before_reading(
 
 
 async def test_enter_before_the_read_reads_that_unit(province: Path, held: asyncio.Event) -> None:
-    held.set()
-    await first_open(province)
-    held.clear()
-    app = opened(province)
+    app = await second_open(province, held)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert rollup(app).from_cache
@@ -129,10 +134,7 @@ async def test_enter_before_the_read_reads_that_unit(province: Path, held: async
 
 
 async def test_approve_before_the_read_reads_that_unit(province: Path, held: asyncio.Event) -> None:
-    held.set()
-    await first_open(province)
-    held.clear()
-    app = opened(province)
+    app = await second_open(province, held)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = rollup(app)

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tuikit import RecordingApp, settle
 
+from chitieu_tui.cli import main
 from chitieu_tui.core import rowcache
 from chitieu_tui.core.collection import Collection, open_folder
 from chitieu_tui.core.datadir import BUNDLED_COLLECTION
@@ -308,3 +309,21 @@ def test_a_sealed_frame_with_control_characters_or_no_number_is_ignored(
     rowcache.write_frame(path, msgspec.structs.replace(small_frame(), **change))
     assert path.is_file()
     assert rowcache.read_frame(path) is None
+
+
+def test_a_second_screenshot_is_drawn_from_the_cache_without_reading(
+    province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shot = ["screenshot", "--config", str(province), "--size", "120x40", "-o"]
+    assert main([*shot, str(tmp_path / "1.svg")]) == 0
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("read")
+
+    monkeypatch.setattr(Collection, "load", refuse)
+    monkeypatch.setattr(Collection, "aload", refuse)
+    assert main([*shot, str(tmp_path / "2.svg")]) == 0
+    first = (tmp_path / "1.svg").read_text(encoding="utf-8")
+    second = (tmp_path / "2.svg").read_text(encoding="utf-8")
+    strip = re.compile(r"<style.*?</style>|<[^>]+>", re.S)
+    assert strip.sub("", first) == strip.sub("", second)

@@ -78,6 +78,7 @@ class ChitieuApp(App[int]):
         preloaded: bool = False,
         settings: AppSettings | None = None,
         frame: Frame | None = None,
+        read: bool = True,
     ) -> None:
         """`settings`: read by the command line before (None: no theme, none saved)."""
         super().__init__()
@@ -90,6 +91,8 @@ class ChitieuApp(App[int]):
         """The collection was read before the app started (its first frame has data)."""
         self._frame = frame
         """The roll-up's cached frame, shown until the units are read (core/rowcache.py)."""
+        self._read = read
+        """False: the frame's units are never read (a screenshot of it, no key pressed)."""
         self.now = now
         self.settings = settings or AppSettings()
         self.persist_theme = self.settings.save_theme
@@ -119,6 +122,7 @@ class ChitieuApp(App[int]):
                 now=self.now,
                 warned=self._warned,
                 frame=self._frame,
+                read=self._read,
             )
             await self.push_screen(rollup)
         elif self._source is not None:
@@ -355,9 +359,17 @@ def save_rollup_screenshot(
     """Render the roll-up of a loaded collection headless at `size` into an SVG file (after
     pressing `press`). `opened`: the collection was opened at `asked` (the period given,
     None for the default; the roll-up's cache is keyed by it); with a cached `frame` (not
-    read yet), the frame is rendered and the units are read after it."""
+    read yet), the frame is rendered, and the units are read after it when keys are pressed
+    (else the screenshot is of the first frame: nothing else is needed)."""
     period = asked if frame is not None or opened else collection.period
-    app = ChitieuApp(None, period, collection=collection, preloaded=frame is None, frame=frame)
+    app = ChitieuApp(
+        None,
+        period,
+        collection=collection,
+        preloaded=frame is None,
+        frame=frame,
+        read=bool(press),
+    )
 
     async def render() -> str:
         async with app.run_test(size=size) as pilot:

@@ -137,15 +137,17 @@ class RollupScreen(FilterActions, Controller):
         now: Callable[[], dt.datetime] = _local_now,
         warned: set[str] | None = None,
         frame: Frame | None = None,
+        read: bool = True,
     ) -> None:
         """`preloaded`: the collection was read before (the first frame has data); else the
         units of `period` are read when the screen is mounted. `frame`: the roll-up's cached
         frame (core/rowcache.py `cached_frame`: nothing changed since), shown until the
-        units are read."""
+        units are read (`read` False: never; a screenshot of the first frame)."""
         super().__init__()
         self.collection = collection
         self._frame = frame
         """The cached frame shown until the units' read ends (None: the live rows)."""
+        self._read = read
         self.from_cache = frame is not None
         """The first frame came from the roll-up's cache (for tests)."""
         self._keep = True
@@ -192,7 +194,9 @@ class RollupScreen(FilterActions, Controller):
         """Show the units read before, or read them; then poll."""
         if self._frame is not None:
             self.show_frame(self._frame)
-            self._load(self.collection, self._period)
+            # read once the frame is drawn: the read's threads would hold it back (the GIL)
+            if self._read:
+                self.call_after_refresh(self._load, self.collection, self._period)
         elif self._preloaded:
             self.show(self.collection)
         else:

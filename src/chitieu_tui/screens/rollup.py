@@ -583,7 +583,7 @@ class RollupScreen(FilterActions, Controller):
             self._file_role()
         elif self.role is not None:
             self.set_role(self.role, self.role_units)
-        self.call_after_refresh(self._keep_frame)  # after the frame is drawn (≈ 0.07 s)
+        self.call_after_refresh(self._keep_frame)  # after the frame is drawn (about 0.07 s)
 
     def show_frame(self, frame: Frame) -> None:
         """The cached frame: the rows, totals, texts and charts the last read showed."""

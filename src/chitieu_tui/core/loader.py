@@ -695,7 +695,7 @@ def progress_from_dict(
             msg = Msg("err.in_item", item=item, detail=entry)
             errs.append(DataError(msg, loc.place("values", 0, key)))
         else:
-            values[key] = entry
+            values[ind.id] = entry  # the definitions' own string: tomli's copy let go
             problem = value_problem(ind, entry.value)
             if problem is not None:
                 item = Msg("item.indicator", id=clean(key))

@@ -151,3 +151,22 @@ def test_a_damaged_unit_cache_is_ignored_and_rebuilt(
     found.write_bytes(b"not a cache")
     view, _ = _open(warned)
     assert _view_key(view) == cold
+
+
+def test_a_cached_unit_shares_strings_as_a_read_does(
+    warned: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decoded from the cache, a large unit holds one string per id and per repeated owner
+    or unit, as a read from the files leaves it (parsecache.SHARE_FROM)."""
+    monkeypatch.setattr(parsecache, "SHARE_FROM", 1)
+    _open(warned)
+    view, source = _open(warned)
+    assert source.data.cache is not None and source.data.cache.hits > 0
+    defs = view.board.definitions
+    ids = {ind.id: ind.id for ind in defs.indicators}
+    prog = view.board.progress
+    assert prog is not None and prog.values
+    assert all(key is ids[key] for key in prog.values)
+    owners: dict[str, str] = {}
+    for ind in defs.indicators:
+        assert owners.setdefault(ind.owner, ind.owner) is ind.owner

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from datadirs import copy_sample
+from datadirs import copy_sample, tree_stamps
 
 from chitieu_tui.cli import main
 from chitieu_tui.core import parsecache
@@ -25,20 +25,6 @@ Q1 = Period(2026, 1)
 def _view_key(view: View) -> Any:
     words = [(w.code, w.render("en"), str(w.place)) for w in view.warnings]
     return dataclasses.replace(view, loaded_at=None, warnings=[]), words  # type: ignore[arg-type]
-
-
-def _tree(root: Path) -> dict[str, tuple[int, int]]:
-    return {
-        str(p.relative_to(root)): (p.stat().st_mtime_ns, p.stat().st_size)
-        for p in sorted(root.rglob("*"))
-    }
-
-
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(parsecache.ENV_DIR, str(folder))
-    return folder
 
 
 @pytest.fixture
@@ -69,7 +55,7 @@ def test_a_second_open_of_one_unit_is_taken_from_the_cache(
 ) -> None:
     cold = _cold(warned, monkeypatch)
     assert not cache_dir.exists()  # CHITIEU_CACHE=off: nothing written
-    before = _tree(warned)
+    before = tree_stamps(warned)
     first, source = _open(warned)
     assert source.data.cache is not None and source.data.cache.hits == 0
     assert _view_key(first) == cold
@@ -79,7 +65,7 @@ def test_a_second_open_of_one_unit_is_taken_from_the_cache(
     assert source.data.cache is not None and source.data.cache.hits > 0
     assert _view_key(warm) == cold
     assert len(warm.warnings) >= 2  # the value out of bounds and the unknown id
-    assert _tree(warned) == before  # the data folder is never written
+    assert tree_stamps(warned) == before  # the data folder is never written
 
 
 def test_a_cached_open_shows_the_same_warnings_as_a_cold_one(

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -168,16 +169,22 @@ def run_child(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float
 
 
 def alternate(
-    cmds: dict[str, tuple[Sequence[str], dict[str, str]]], runs: int, cwd: Path
+    cmds: dict[str, tuple[Sequence[str], dict[str, str]]],
+    runs: int,
+    cwd: Path,
+    prepare: dict[str, Callable[[], None]] | None = None,
 ) -> dict[str, list[tuple[float, float]]]:
     """Run every command once per round, the order rotated each round (so that none always
-    runs first or after the same neighbour): {name: [(seconds, peak MiB) per round]}."""
+    runs first or after the same neighbour): {name: [(seconds, peak MiB) per round]}.
+    `prepare[name]`, when given, runs (unmeasured) before each run of `name`."""
     names = list(cmds)
     out: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
     for i in range(runs):
         k = i % len(names)
         for name in names[k:] + names[:k]:
             cmd, env = cmds[name]
+            if prepare and name in prepare:
+                prepare[name]()
             s, mib, _ = run_child(cmd, env, cwd)
             out[name].append((s, mib))
     return out
@@ -326,20 +333,41 @@ def bench_scale(
             run_child(cmd, env, work)
         # the first frame, alternated with the bare Textual app and the parse floor (and the
         # tree before, with --before): ratios per round
+        # "shot" is the second open (the unit's parse cache filled by the run above);
+        # "cold" starts each run with no cache (it reads every file and fills the cache)
+        warm_cache, cold_cache = work / f"cache-{n}", work / f"cold-cache-{n}"
+        wenv = {**env, "CHITIEU_CACHE_DIR": str(warm_cache)}
+        cenv = {**env, "CHITIEU_CACHE_DIR": str(cold_cache)}
+        run_child(shot, wenv, work)
         rounds: dict[str, tuple[Sequence[str], dict[str, str]]] = {
             "bare": (bare, env),
             "parse": (floor, env),
-            "shot": (shot, env),
+            "shot": (shot, wenv),
+            "cold": (shot, cenv),
         }
         if benv is not None:
             run_child(shot, benv, work)
             rounds["before"] = (shot, benv)
-        got = alternate(rounds, runs, work)
+        got = alternate(
+            rounds,
+            runs,
+            work,
+            {"cold": functools.partial(shutil.rmtree, cold_cache, ignore_errors=True)},
+        )
         goal_ratio, goal_mem = SCALE_GOALS.get(n, ("", ""))
         label = f"{n:>5} indicators ({size_mb:.2f} MB definitions)"
         record(
-            f"{label}: screenshot (first frame, whole process)", "s", [x[0] for x in got["shot"]]
+            f"{label}: screenshot (first frame, whole process, second open)",
+            "s",
+            [x[0] for x in got["shot"]],
         )
+        record(f"{n:>5} indicators: cold (no parse cache yet)", "s", [x[0] for x in got["cold"]])
+        record(
+            f"{n:>5} indicators:   cold: ratio to the bare app (per round)",
+            "×",
+            per_round(got, "cold", "bare"),
+        )
+        record(f"{n:>5} indicators:   cold: peak RSS", "MiB", [x[1] for x in got["cold"]])
         record(
             f"{n:>5} indicators:   ratio to the bare app (per round)",
             "×",
@@ -369,6 +397,11 @@ def bench_scale(
                 f"{n:>5} indicators: after / before (per round)",
                 "×",
                 per_round(got, "shot", "before"),
+            )
+            record(
+                f"{n:>5} indicators: cold / before (per round)",
+                "×",
+                per_round(got, "cold", "before"),
             )
         if first_frame_only:
             continue

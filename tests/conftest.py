@@ -84,3 +84,11 @@ def start() -> Iterator[Callable[..., object]]:
     yield run
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The parse cache's folder (`CHITIEU_CACHE_DIR`), in tmp_path."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CHITIEU_CACHE_DIR", str(folder))
+    return folder

@@ -46,6 +46,14 @@ def make_datadir(tmp_path: Path, indicators: str, progress: dict[str, str] | Non
     return root
 
 
+def tree_stamps(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file and folder under `root` with its mtime and size (to say nothing was written)."""
+    return {
+        str(p.relative_to(root)): (p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(root.rglob("*"))
+    }
+
+
 def plain(value: object) -> object:
     """A stored value without who and when (`by`, `at`): the bare value when nothing else."""
     if isinstance(value, dict):

@@ -522,3 +522,19 @@ def test_check_refuses_a_fifo_progress_file_in_vietnamese(tmp_path: Path) -> Non
     proc = _run("check", "--config", str(root), cwd=tmp_path)
     assert proc.returncode == 1
     assert "2026-Q1.toml: không phải tệp thông thường" in proc.stderr
+
+
+def test_progress_values_are_keyed_by_the_definitions_own_ids(tmp_path: Path) -> None:
+    """One string per id, not the parser's copy as well (18.7 MiB at 50,000 indicators)."""
+    root = make_datadir(
+        tmp_path,
+        '[[indicator]]\nid = "a"\ngroup = "g"\nname = "A"\nkind = "cumulative"\ntarget = 10\n'
+        '[[indicator]]\nid = "b-hai"\ngroup = "g"\nname = "B"\nkind = "cumulative"\ntarget = 5\n',
+        {"2026-Q1": "b-hai = 2\na = 3\n"},
+    )
+    data = DataDir(root)
+    defs = data.definitions()
+    prog = data.progress(Period(2026, 1), defs)
+    assert prog is not None and list(prog.values) == ["b-hai", "a"]
+    own = {ind.id: ind.id for ind in defs.indicators}
+    assert all(key is own[key] for key in prog.values)

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 import pytest
 from collectionkit import random_collection, write_unit
+from datadirs import tree_stamps
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -54,20 +55,6 @@ def _cold(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         return _state(c)
 
 
-def _tree(root: Path) -> dict[str, tuple[int, int]]:
-    return {
-        str(p.relative_to(root)): (p.stat().st_mtime_ns, p.stat().st_size)
-        for p in sorted(root.rglob("*"))
-    }
-
-
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(parsecache.ENV_DIR, str(folder))
-    return folder
-
-
 def _generated(tmp_path: Path) -> Path:
     root = random_collection(tmp_path / "wards", 9)
     # a value out of bounds and an unknown id (warnings), and texts with marks to clean
@@ -94,7 +81,7 @@ def test_a_cached_load_gives_the_same_view_as_a_cold_one(
     collection_root: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cold = _cold(collection_root, monkeypatch)
-    before = _tree(collection_root)
+    before = tree_stamps(collection_root)
     first = _load(collection_root)  # fills the cache
     assert first.cache is not None and first.cache.hits == 0
     assert _state(first) == cold
@@ -103,7 +90,7 @@ def test_a_cached_load_gives_the_same_view_as_a_cold_one(
     warm = _load(collection_root)
     assert warm.cache is not None and warm.cache.hits > 0
     assert _state(warm) == cold
-    assert _tree(collection_root) == before  # the data folder is never written
+    assert tree_stamps(collection_root) == before  # the data folder is never written
 
 
 def test_an_edit_of_the_same_size_with_a_new_mtime_is_read_again(

@@ -393,5 +393,5 @@ def __getattr__(name: str) -> ChitieuApp:
     from chitieu_tui.core.filesource import FileSource
 
     use(resolve_lang())
-    source = FileSource(resolve_data_dir(None))
+    source = FileSource(resolve_data_dir(None), own_cache=True)
     return ChitieuApp(source, None, initial=preload(source, None))

@@ -45,7 +45,7 @@ def make_source(args: argparse.Namespace) -> Source:
     root = _data_dir(args)
     if args.config is not None and not root.exists():  # before any screen opens: exit 1
         raise DataError("err.datadir.not_found", Place(shown_path(root)))
-    return FileSource(root, snapshots=snapshots)
+    return FileSource(root, snapshots=snapshots, own_cache=True)  # its own parse cache
 
 
 def _plain_http(args: argparse.Namespace) -> None:

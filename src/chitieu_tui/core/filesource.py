@@ -29,8 +29,18 @@ class FileSource:
     closes_quarters = True
 
     def __init__(
-        self, root: Path, snapshots: Path | None = None, cache: ParseCache | None = None
+        self,
+        root: Path,
+        snapshots: Path | None = None,
+        cache: ParseCache | None = None,
+        *,
+        own_cache: bool = False,
     ) -> None:
+        if own_cache and cache is None:
+            cache = ParseCache.for_folder(root)
+        self._owns_cache = own_cache and cache is not None
+        """A unit opened alone keeps its own parse cache and saves it after each load (a
+        collection's members share the collection's, which the collection saves)."""
         self.data = DataDir(root, snapshots_override=snapshots, cache=cache)
         self._lock = threading.Lock()  # load, write and snapshot workers share the caches
         bundled = self.data.is_bundled  # the installed sample: `chitieu init` copies it
@@ -61,7 +71,10 @@ class FileSource:
     def load(self, period: Period | None = None, history: int = HISTORY) -> View:
         """Read (cached on mtimes) and evaluate one period."""
         with self._lock:
-            return self._view(period, history)
+            view = self._view(period, history)
+            if self._owns_cache and self.data.cache is not None:
+                self.data.cache.save()  # nothing to write when nothing new was read
+            return view
 
     def _view(self, period: Period | None, history: int) -> View:
         self.data.warnings = []

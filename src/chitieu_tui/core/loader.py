@@ -340,7 +340,7 @@ def definitions_from_dict(data: dict[str, Any], loc: Locator) -> Definitions:
     errs.extend(_rule_problems(defs, where))
     if errs:
         raise errs[0] if len(errs) == 1 else ErrorList(list(errs))
-    return _cleaned(defs)
+    return cleaned_definitions(defs)
 
 
 RULE_MESSAGE_MAX = 500
@@ -436,8 +436,10 @@ def _cleaned_indicator(ind: Indicator, shared: dict[str, str]) -> Indicator:
     )
 
 
-def _cleaned(defs: Definitions) -> Definitions:
-    """Strip control characters from every display string."""
+def cleaned_definitions(defs: Definitions) -> Definitions:
+    """Strip control characters from every display string, and share the strings that
+    repeat from one indicator to the next (`_cleaned_indicator`; also for definitions
+    decoded from the parse cache, which are clean already)."""
     shared: dict[str, str] = {}
     return msgspec.structs.replace(
         defs,
@@ -695,7 +697,7 @@ def progress_from_dict(
             msg = Msg("err.in_item", item=item, detail=entry)
             errs.append(DataError(msg, loc.place("values", 0, key)))
         else:
-            values[key] = entry
+            values[ind.id] = entry  # the definitions' own string: tomli's copy let go
             problem = value_problem(ind, entry.value)
             if problem is not None:
                 item = Msg("item.indicator", id=clean(key))

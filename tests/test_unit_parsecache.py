@@ -1,0 +1,158 @@
+"""The parse cache for a single data folder (issue 23): a second open of one unit takes its
+files from the cache, shows the same view and the same warnings as a cold one, never writes
+into the data folder, and a write or a damaged cache is never served stale."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from datadirs import copy_sample, tree_stamps
+
+from chitieu_tui.cli import main
+from chitieu_tui.core import parsecache
+from chitieu_tui.core.filesource import FileSource
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.requests import SetValue
+from chitieu_tui.core.source import View
+
+Q1 = Period(2026, 1)
+
+
+def _view_key(view: View) -> Any:
+    words = [(w.code, w.render("en"), str(w.place)) for w in view.warnings]
+    return dataclasses.replace(view, loaded_at=None, warnings=[]), words  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def warned(tmp_path: Path) -> Path:
+    """The sample with a value out of bounds and an unknown id in Q1 (two warnings)."""
+    root = copy_sample(tmp_path)
+    path = root / "progress" / "2026-Q1.toml"
+    text = path.read_text(encoding="utf-8").replace("bhyt = 90.0", "bhyt = 120.0")
+    path.write_text(text.replace("[values]\n", "[values]\nkhong_co = 3\n"), encoding="utf-8")
+    return root
+
+
+def _open(root: Path, period: Period | None = Q1) -> tuple[View, FileSource]:
+    source = FileSource(root, own_cache=True)
+    return source.load(period), source
+
+
+def _cold(root: Path, monkeypatch: pytest.MonkeyPatch, period: Period | None = Q1) -> Any:
+    with monkeypatch.context() as m:
+        m.setenv(parsecache.ENV_SWITCH, "off")
+        view, source = _open(root, period)
+        assert source.data.cache is None
+        return _view_key(view)
+
+
+def test_a_second_open_of_one_unit_is_taken_from_the_cache(
+    warned: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = _cold(warned, monkeypatch)
+    assert not cache_dir.exists()  # CHITIEU_CACHE=off: nothing written
+    before = tree_stamps(warned)
+    first, source = _open(warned)
+    assert source.data.cache is not None and source.data.cache.hits == 0
+    assert _view_key(first) == cold
+    (found,) = cache_dir.rglob("*.bin")
+    assert warned not in found.parents
+    warm, source = _open(warned)
+    assert source.data.cache is not None and source.data.cache.hits > 0
+    assert _view_key(warm) == cold
+    assert len(warm.warnings) >= 2  # the value out of bounds and the unknown id
+    assert tree_stamps(warned) == before  # the data folder is never written
+
+
+def test_a_cached_open_shows_the_same_warnings_as_a_cold_one(
+    warned: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def run() -> tuple[str, str]:
+        assert main(["report", "--config", str(warned), "--period", "2026-Q1"]) == 0
+        out = capsys.readouterr()
+        return out.out, out.err
+
+    cold = run()
+    assert "bhyt" in cold[1] and "120" in cold[1] and "khong_co" in cold[1]
+    assert list(cache_dir.rglob("*.bin"))
+    warm = run()
+    assert warm == cold
+    hits = FileSource(warned, own_cache=True)
+    hits.load(Q1)
+    assert hits.data.cache is not None and hits.data.cache.hits > 0
+
+
+def test_a_write_then_a_reopen_shows_the_new_value(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_sample(tmp_path)
+    _open(root)  # fills the cache
+    source = FileSource(root, own_cache=True)
+    source.write([SetValue(period=Q1, id="bhyt", value="93", by="test")])
+    view, again = _open(root)
+    ev = view.board.get("bhyt")
+    assert ev is not None and ev.value == 93
+    assert _view_key(view) == _cold(root, monkeypatch)
+    # and a reopen after that takes the written file from the cache
+    view, warm = _open(root)
+    assert warm.data.cache is not None and warm.data.cache.hits > 0
+    assert _view_key(view) == _cold(root, monkeypatch)
+
+
+def test_an_edit_by_hand_of_the_same_size_is_read_again(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_sample(tmp_path)
+    _open(root)
+    path = root / "progress" / "2026-Q1.toml"
+    st = path.stat()
+    path.write_text(path.read_text().replace("bhyt = 90.0", "bhyt = 91.0"), encoding="utf-8")
+    assert path.stat().st_size == st.st_size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same mtime: ctime and inode differ
+    view, _ = _open(root)
+    ev = view.board.get("bhyt")
+    assert ev is not None and ev.value == 91
+    assert _view_key(view) == _cold(root, monkeypatch)
+
+
+def test_a_damaged_unit_cache_is_ignored_and_rebuilt(
+    warned: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = _cold(warned, monkeypatch)
+    _open(warned)
+    (found,) = cache_dir.rglob("*.bin")
+    data = bytearray(found.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    found.write_bytes(bytes(data))
+    view, source = _open(warned)
+    assert source.data.cache is not None and source.data.cache.hits == 0
+    assert _view_key(view) == cold
+    view, source = _open(warned)  # rebuilt
+    assert source.data.cache is not None and source.data.cache.hits > 0
+    assert _view_key(view) == cold
+    found.write_bytes(b"not a cache")
+    view, _ = _open(warned)
+    assert _view_key(view) == cold
+
+
+def test_a_cached_unit_shares_strings_as_a_read_does(
+    warned: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decoded from the cache, a large unit holds one string per id and per repeated owner
+    or unit, as a read from the files leaves it (parsecache.SHARE_FROM)."""
+    monkeypatch.setattr(parsecache, "SHARE_FROM", 1)
+    _open(warned)
+    view, source = _open(warned)
+    assert source.data.cache is not None and source.data.cache.hits > 0
+    defs = view.board.definitions
+    ids = {ind.id: ind.id for ind in defs.indicators}
+    prog = view.board.progress
+    assert prog is not None and prog.values
+    assert all(key is ids[key] for key in prog.values)
+    owners: dict[str, str] = {}
+    for ind in defs.indicators:
+        assert owners.setdefault(ind.owner, ind.owner) is ind.owner

@@ -165,6 +165,19 @@ def cache_folder() -> Path | None:
     return user_cache_path("chitieu-tui", appauthor=False)
 
 
+def cache_file(root: Path, kind: str) -> Path | None:
+    """The cache file of kind `kind` (`parsed`, `rows`) for the folder `root`, named by a
+    digest of its resolved path (None: the cache is off, or the folder cannot be named)."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    try:
+        name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=16).hexdigest()
+    except (OSError, RuntimeError):
+        return None
+    return folder / kind / f"{name}.bin"
+
+
 def file_key(st: os.stat_result) -> Key:
     """The stat fields an entry is keyed by."""
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
@@ -197,14 +210,8 @@ class ParseCache:
     @classmethod
     def for_folder(cls, root: Path) -> ParseCache | None:
         """The cache of the collection folder `root` (None: the cache is off)."""
-        folder = cache_folder()
-        if folder is None:
-            return None
-        try:
-            name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=16).hexdigest()
-        except (OSError, RuntimeError):
-            return None
-        return cls(folder / "parsed" / f"{name}.bin")
+        path = cache_file(root, "parsed")
+        return None if path is None else cls(path)
 
     def _read(self) -> dict[str, Entry | msgspec.Raw]:
         """The cache file's entries, each still encoded (`LazyStore`); anything wrong with
@@ -481,4 +488,4 @@ def sound_progress(prog: Progress, defs: Definitions, period: Period, warned: in
     return problems <= warned and _clean_texts(single, multi)
 
 
-__all__ = ["ENV_DIR", "ENV_SWITCH", "VERSION", "ParseCache", "cache_folder"]
+__all__ = ["ENV_DIR", "ENV_SWITCH", "VERSION", "ParseCache", "cache_file", "cache_folder"]

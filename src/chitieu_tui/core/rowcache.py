@@ -32,7 +32,7 @@ from chitieu_tui.core.collection import Collection
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.loader import SCHEMA
 from chitieu_tui.core.parsecache import VERSION as PARSED
-from chitieu_tui.core.parsecache import cache_folder
+from chitieu_tui.core.parsecache import cache_file
 from chitieu_tui.core.periods import Period, today
 from chitieu_tui.core.source import Source
 from chitieu_tui.core.text import clean
@@ -168,14 +168,7 @@ def stamps_plain(stamp: object) -> Any:
 def path_for(root: Path) -> Path | None:
     """The frame file of the collection folder `root` (None: the cache is off, or the
     folder cannot be named)."""
-    folder = cache_folder()
-    if folder is None:
-        return None
-    try:
-        name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=16).hexdigest()
-    except (OSError, RuntimeError):
-        return None
-    return folder / "rows" / f"{name}.bin"
+    return cache_file(root, "rows")
 
 
 def read_frame(path: Path) -> Frame | None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from chitieu_tui.cli import main
 from chitieu_tui.core import outliers
-from chitieu_tui.core.chain import walk
+from chitieu_tui.core.chain import tamper_mark, walk
 from chitieu_tui.core.datadir import BUNDLED, BUNDLED_COLLECTION, DataDir
 from chitieu_tui.core.errors import DataError, EntryError, ErrorList
 from chitieu_tui.core.journal import read_journal
@@ -27,7 +27,7 @@ from chitieu_tui.core.loader import load_definitions
 from chitieu_tui.core.model import Followup, Indicator
 from chitieu_tui.core.outliers import OutlierError, judge, spread
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.requests import ClearFollowup, SetValue
+from chitieu_tui.core.requests import Approve, ClearFollowup, Close, SetValue
 
 P = Period.parse
 LEVEL = Indicator(id="lv", group="g", name="Level", kind="level", target=100)
@@ -380,6 +380,22 @@ def test_clearing_needs_a_note_and_a_mark_and_is_journaled(tmp_path: Path) -> No
     )
     with pytest.raises(EntryError):  # cleared already
         write(root, ClearFollowup(period=Q2, id="lv", note="again"))
+
+
+def test_clearing_a_mark_in_an_approved_quarter_leaves_it_approved_and_unmarked(
+    tmp_path: Path,
+) -> None:
+    """The mark is not part of what closing and approval seal (docs/formats.md): clearing it
+    after approval keeps the quarter approved, raises no tamper mark, and the chain holds."""
+    root = folder(tmp_path)
+    write(root, set_req("lv", 90, confirm_outlier=True))
+    write(root, Close(period=Q2, reason="nộp", by="Phường"))
+    write(root, Approve(period=Q2, note="đạt", by="Tỉnh"))
+    written = write(root, ClearFollowup(period=Q2, id="lv", note="đã kiểm tra", by="Hoa"))
+    assert written.progress.values["lv"].followup is None
+    assert written.progress.closed is not None and written.progress.closed.approved
+    assert tamper_mark(DataDir(root).progress(Q2, DataDir(root).definitions())) is None
+    assert chain_ok(root)[-1].via == "followup"  # type: ignore[attr-defined]
 
 
 def test_a_hand_written_mark_must_be_well_formed(tmp_path: Path) -> None:

@@ -62,6 +62,18 @@ def test_put_refuses_an_outlier_unless_confirmed(
     assert not walk(OWN, Q1, stored).broken
 
 
+def test_a_viewers_confirmed_outlier_is_refused_and_nothing_is_written(
+    province: Path, server: UvicornThread, tokens: dict[str, str]
+) -> None:
+    """Saying `confirm_outlier` opens no right: a viewer's write is 403, single or bulk."""
+    before = progress_file(province).read_bytes()
+    body = {"value": 60, "confirm": True, "confirm_outlier": True}
+    assert call(server, "PUT", PUT, tokens["viewer"], body).status_code == 403
+    bulk = {"values": [{"id": IND, "value": 60}], "confirm_outlier": True}
+    assert call(server, "POST", BULK, tokens["viewer"], bulk).status_code == 403
+    assert progress_file(province).read_bytes() == before
+
+
 def test_a_bulk_write_names_the_outlier_and_writes_nothing(
     province: Path, server: UvicornThread, tokens: dict[str, str]
 ) -> None:

@@ -63,6 +63,28 @@ def test_a_big_load_freezes_what_it_read_and_a_small_one_does_not(
     assert gone() is None  # frozen, still freed when let go of (reference counting)
 
 
+def test_garbage_in_cycles_from_before_a_big_load_is_not_frozen_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unfrozen: None
+) -> None:
+    """A long session reloads the country many times: each freeze must not keep for ever
+    the cyclic garbage (the app's, a worker's traceback) waiting for the collector."""
+
+    class Node:
+        other: Any = None
+
+    monkeypatch.setattr(collection_module, "FREEZE_UNITS", 3)
+    big = open_folder(units(tmp_path / "big", 4))
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    gc.collect()  # alive: promoted to the oldest generation, which only a full pass walks
+    gone = weakref.ref(a)
+    del a, b  # now garbage in a cycle, waiting for a full pass
+    big.load()
+    assert gc.get_freeze_count() > 0
+    gc.collect()
+    assert gone() is None
+
+
 async def test_the_chart_is_made_once_per_units_and_column(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -68,6 +68,10 @@ class _GcPause:
             self.freeze = self.freeze or freeze
             if self.holds == 1:
                 self.was_enabled = gc.isenabled()
+                if freeze and self.was_enabled:
+                    # garbage already in cycles is collected now, while what is not yet
+                    # frozen is small (the app, not the units): frozen, it would stay
+                    gc.collect()
                 gc.disable()
         try:
             yield
@@ -98,9 +102,10 @@ def gc_paused(freeze: bool = False) -> contextlib.AbstractContextManager[None]:
     sight (`gc.freeze`) before it is turned on again. Otherwise the millions of objects
     made while it was off sit in its youngest generation, and its next passes walk them all
     (0.6-0.8 s at 3,321 units, during the roll-up's first frame). What is frozen is still
-    freed by reference counting when let go of; only objects already in unreachable cycles
-    at that moment would stay (reading makes none: `gc.collect()` after a country reload
-    finds 0)."""
+    freed by reference counting when let go of. Cyclic garbage left from before is collected
+    when the pause begins (a pass over what is not frozen yet: the app, not the units), so
+    only cycles made by other threads during the read could stay (reading makes none:
+    `gc.collect()` after a country reload finds 0)."""
     return _GC.paused(freeze)
 
 

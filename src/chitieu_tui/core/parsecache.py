@@ -178,6 +178,30 @@ def cache_file(root: Path, kind: str) -> Path | None:
     return folder / kind / f"{name}.bin"
 
 
+def read_sealed(path: Path, magic: bytes, max_bytes: int) -> tuple[memoryview | None, bool]:
+    """The body of a sealed cache file (`magic`, a blake2b digest of the body, the body) and
+    whether the file is there but unsound (not a regular file, too large, unreadable, the
+    digest wrong): `(None, False)` when there is no file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None, False
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
+            return None, True
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            raw = f.read()
+    except OSError:
+        return None, True
+    finally:
+        os.close(fd)
+    body = memoryview(raw)[len(magic) + 32 :]  # no copy of the file's bytes
+    if raw[: len(magic) + 32] != magic + hashlib.blake2b(body, digest_size=32).digest():
+        return None, True
+    return body, False
+
+
 def file_key(st: os.stat_result) -> Key:
     """The stat fields an entry is keyed by."""
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
@@ -216,26 +240,9 @@ class ParseCache:
     def _read(self) -> dict[str, Entry | msgspec.Raw]:
         """The cache file's entries, each still encoded (`LazyStore`); anything wrong with
         the file: none (rebuilt at `save`)."""
-        try:
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        except OSError:
-            return {}
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
-                self._dirty = True
-                return {}
-            with os.fdopen(fd, "rb", closefd=False) as f:
-                raw = f.read()
-        except OSError:
-            self._dirty = True
-            return {}
-        finally:
-            os.close(fd)
-        body = memoryview(raw)[len(MAGIC) + 32 :]  # no copy of the file's bytes
-        head = raw[: len(MAGIC) + 32]
-        if head != MAGIC + hashlib.blake2b(body, digest_size=32).digest():
-            self._dirty = True
+        body, damaged = read_sealed(self.path, MAGIC, MAX_BYTES)
+        if body is None:
+            self._dirty = self._dirty or damaged
             return {}
         try:
             store = _STORE.decode(body)

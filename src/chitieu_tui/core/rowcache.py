@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from chitieu_tui.core.collection import Collection
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.loader import SCHEMA
 from chitieu_tui.core.parsecache import VERSION as PARSED
-from chitieu_tui.core.parsecache import cache_file
+from chitieu_tui.core.parsecache import cache_file, read_sealed
 from chitieu_tui.core.periods import Period, today
 from chitieu_tui.core.source import Source
 from chitieu_tui.core.text import clean
@@ -173,22 +172,8 @@ def path_for(root: Path) -> Path | None:
 
 def read_frame(path: Path) -> Frame | None:
     """The frame in `path`; None when absent, damaged, too large or of another version."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            raw = f.read()
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    head, body = raw[: len(MAGIC) + 32], raw[len(MAGIC) + 32 :]
-    if head != MAGIC + hashlib.blake2b(body, digest_size=32).digest():
+    body, _damaged = read_sealed(path, MAGIC, MAX_BYTES)
+    if body is None:
         return None
     try:
         frame = _FRAME.decode(body)

@@ -8,6 +8,7 @@ import os
 import time
 import tomllib
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from datadirs import board_of, copy_sample, set_value
@@ -99,3 +100,31 @@ def test_setting_what_is_there_writes_nothing(tmp_path: Path) -> None:
     assert main(base) == 0
     assert main(base[:-2]) == 0  # no --note: the note stays as it is
     assert (progress.read_bytes(), journal.read_bytes()) == before
+
+
+def test_a_file_written_by_a_function_is_whole_and_a_failing_one_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    """`atomic_write` with a writing function (a large cache file encoded piece by piece, its
+    head filled in last): the file as written; a function that fails leaves the old file and
+    no temp file."""
+    path = tmp_path / "c.bin"
+
+    def fill(fh: BinaryIO) -> None:
+        fh.write(b"head" + b"-" * 4)
+        fh.write(b"body")
+        fh.seek(4)
+        fh.write(b"1234")
+        fh.seek(0, 2)
+
+    atomic_write(path, fill)
+    assert path.read_bytes() == b"head1234body"
+
+    def broken(fh: BinaryIO) -> None:
+        fh.write(b"half")
+        raise TypeError("not encodable")
+
+    with pytest.raises(TypeError):
+        atomic_write(path, broken)
+    assert path.read_bytes() == b"head1234body"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.bin"]

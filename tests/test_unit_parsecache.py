@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from datadirs import copy_sample, tree_stamps
+from tuikit import dash, settle
 
+from chitieu_tui.app import ChitieuApp, preload
 from chitieu_tui.cli import main
 from chitieu_tui.core import parsecache
 from chitieu_tui.core.filesource import FileSource
@@ -38,8 +41,11 @@ def warned(tmp_path: Path) -> Path:
 
 
 def _open(root: Path, period: Period | None = Q1) -> tuple[View, FileSource]:
+    """Open as the app does: read, then (after the first frame) save the cache."""
     source = FileSource(root, own_cache=True)
-    return source.load(period), source
+    view = source.load(period)
+    source.save_cache()
+    return view, source
 
 
 def _cold(root: Path, monkeypatch: pytest.MonkeyPatch, period: Period | None = Q1) -> Any:
@@ -156,3 +162,93 @@ def test_a_cached_unit_shares_strings_as_a_read_does(
     owners: dict[str, str] = {}
     for ind in defs.indicators:
         assert owners.setdefault(ind.owner, ind.owner) is ind.owner
+
+
+def _cache_files(cache_dir: Path) -> list[Path]:
+    return list(cache_dir.rglob("*.bin"))
+
+
+def test_a_load_alone_does_not_write_the_cache_saving_it_does(
+    warned: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 23, "nothing fast gets slower": the first open of a large unit does not wait for
+    its cache to be written; the reader saves it when it chooses (`save_cache`)."""
+    before = tree_stamps(warned)
+    source = FileSource(warned, own_cache=True)
+    assert source.preload(Q1) is not None
+    source.load(None)
+    assert not _cache_files(cache_dir) and source.unsaved()
+    source.save_cache()
+    assert _cache_files(cache_dir) and not source.unsaved()
+    source.save_cache()  # nothing new: nothing written
+    view, again = _open(warned)
+    assert again.data.cache is not None and again.data.cache.hits > 0
+    assert _view_key(view) == _cold(warned, monkeypatch)
+    assert tree_stamps(warned) == before  # never into the data folder
+
+
+def test_a_later_save_keeps_the_entries_of_files_not_read_again(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """A held cache written twice (one quarter, then another): the second save merges the
+    file's entries with the new ones, encoded at save time."""
+    root = copy_sample(tmp_path)
+    source = FileSource(root, own_cache=True)
+    source.load(Q1, history=0)
+    source.save_cache()
+    source.load(Period(2025, 4), history=0)
+    assert source.unsaved()
+    source.save_cache()
+    for period in (Q1, Period(2025, 4)):
+        warm = FileSource(root, own_cache=True)
+        warm.load(period, history=0)
+        assert warm.data.cache is not None and warm.data.cache.hits > 0
+        assert not warm.unsaved()  # every file it read was in the cache
+
+
+def test_one_shot_commands_save_the_unit_cache(
+    warned: Path, cache_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = tree_stamps(warned)
+    out = tmp_path / "shot.svg"
+    args = ["--config", str(warned), "--period", "2026-Q1"]
+    assert main(["screenshot", *args, "--output", str(out), "--size", "100x30"]) == 0
+    (found,) = _cache_files(cache_dir)
+    found.unlink()
+    assert main(["alerts", *args]) == 0
+    assert _cache_files(cache_dir)
+    capsys.readouterr()
+    again = FileSource(warned, own_cache=True)
+    again.load(Q1)
+    assert again.data.cache is not None and again.data.cache.hits > 0
+    assert tree_stamps(warned) == before
+
+
+async def test_the_app_saves_the_unit_cache_after_its_first_frame(
+    warned: Path, cache_dir: Path
+) -> None:
+    """The dashboard shows the view read before it started, then saves the source's cache in
+    a thread; a second open takes the unit from it."""
+    before = tree_stamps(warned)
+    source = FileSource(warned, own_cache=True)
+    initial = preload(source, Q1)
+    assert initial is not None and not _cache_files(cache_dir)
+    app = ChitieuApp(source, Q1, initial=initial)
+    calls: list[tuple[bool, bool]] = []
+    save = source.save_cache
+
+    def recorded() -> None:
+        shown = dash(app).view is initial[0] and dash(app).table.row_count > 0
+        calls.append((threading.current_thread() is threading.main_thread(), shown))
+        save()
+
+    source.save_cache = recorded  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert calls == [(False, True)]  # once, in a worker, with the view on screen
+        assert _cache_files(cache_dir)
+    again = FileSource(warned, own_cache=True)
+    view = again.load(Q1)
+    assert again.data.cache is not None and again.data.cache.hits > 0
+    assert _view_key(view) == _view_key(initial[0])
+    assert tree_stamps(warned) == before

@@ -17,6 +17,7 @@ from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.snapshots import default_snapshot_root
+from chitieu_tui.core.source import CachingSource
 from chitieu_tui.present.time import age_since, stamp_text
 
 if TYPE_CHECKING:
@@ -71,6 +72,8 @@ def _load_view(source: Source, period: Period | None, history: int = 0) -> View:
     """One View, for the one-shot commands (API sources within 30 s in all); `history`
     earlier quarters too (the official reports' quarter and same-quarter-last-year columns)."""
     view = source.load(period, history=history)
+    if isinstance(source, CachingSource):  # its own parse cache, saved right after the read
+        source.save_cache()
     if view.stale and view.stale_since is not None:
         since = view.stale_since
         age = age_since(since, dt.datetime.now(dt.UTC))

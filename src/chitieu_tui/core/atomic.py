@@ -9,7 +9,9 @@ import re
 import stat
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from chitieu_tui.core.errors import Place, WriteError
 from chitieu_tui.core.oserrors import os_reason
@@ -22,6 +24,17 @@ _NO_LINK = frozenset(
     {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 )
 """Errors of `os.link` on file systems without hard links (vfat, exFAT, some SMB shares)."""
+Body = bytes | bytearray | Callable[[BinaryIO], object]
+"""What is written: the bytes, or a function that writes them into the open file (a large
+file encoded piece by piece, never held whole; it may seek back to fill in a header)."""
+
+
+def _fill(fh: BinaryIO, data: Body) -> None:
+    """Write `data` (`Body`) into `fh`."""
+    if callable(data):
+        data(fh)
+    else:
+        fh.write(data)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -71,12 +84,12 @@ def write_target(path: Path) -> Path:
         return path
 
 
-def _write_exclusive(path: Path, data: bytes | bytearray, mode: int) -> None:
+def _write_exclusive(path: Path, data: Body, mode: int) -> None:
     """Create `path` (never an existing one), write, flush and fsync; remove it on failure."""
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            _fill(fh, data)
             fh.flush()
             os.fsync(fh.fileno())
     except BaseException:
@@ -119,7 +132,7 @@ def _set_mode(tmp: Path, mode: int) -> None:
         os.chmod(tmp, mode)
 
 
-def _temp(path: Path, data: bytes | bytearray, where: str, shown: str | None) -> Path:
+def _temp(path: Path, data: Body, where: str, shown: str | None) -> Path:
     """`data` in a new temp file beside `path` (flushed, synced, with `path`'s mode)."""
     folder = path.parent
     try:
@@ -134,7 +147,7 @@ def _temp(path: Path, data: bytes | bytearray, where: str, shown: str | None) ->
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            _fill(fh, data)
             fh.flush()
             os.fsync(fh.fileno())
         _set_mode(tmp, _mode_for(path))
@@ -142,10 +155,14 @@ def _temp(path: Path, data: bytes | bytearray, where: str, shown: str | None) ->
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise WriteError("err.write.file", Place(where), reason=os_reason(exc)) from None
+    except BaseException:  # a writing function that failed: no temp file left behind
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     return tmp
 
 
-def prepare_write(path: Path, data: bytes | bytearray, *, shown: str | None = None) -> Pending:
+def prepare_write(path: Path, data: Body, *, shown: str | None = None) -> Pending:
     """Everything of `atomic_write` but the rename: checks (a read-only file is refused), the
     temp file written and synced. `commit()` it, or `abort()`."""
     where = shown or str(path)
@@ -157,7 +174,7 @@ def prepare_write(path: Path, data: bytes | bytearray, *, shown: str | None = No
 
 
 def atomic_write(
-    path: Path, data: bytes | bytearray, *, overwrite: bool = True, shown: str | None = None
+    path: Path, data: Body, *, overwrite: bool = True, shown: str | None = None
 ) -> Path:
     """Write `data` to `path` so that readers see the old file or the new one, never half.
 

@@ -37,10 +37,12 @@ class FileSource:
         own_cache: bool = False,
     ) -> None:
         if own_cache and cache is None:
-            cache = ParseCache.for_folder(root)
+            cache = ParseCache.for_folder(root, hold=True)
         self._owns_cache = own_cache and cache is not None
-        """A unit opened alone keeps its own parse cache and saves it after each load (a
-        collection's members share the collection's, which the collection saves)."""
+        """A unit opened alone keeps its own parse cache, saved when its reader says
+        (`save_cache`: the app after the first frame, a one-shot command after its read),
+        never inside a load; a collection's members share the collection's, which the
+        collection saves."""
         self.data = DataDir(root, snapshots_override=snapshots, cache=cache)
         self._lock = threading.Lock()  # load, write and snapshot workers share the caches
         bundled = self.data.is_bundled  # the installed sample: `chitieu init` copies it
@@ -69,12 +71,24 @@ class FileSource:
             return None
 
     def load(self, period: Period | None = None, history: int = HISTORY) -> View:
-        """Read (cached on mtimes) and evaluate one period."""
+        """Read (cached on mtimes) and evaluate one period. An own parse cache is not saved
+        here (the first frame would wait for it): `save_cache` does."""
         with self._lock:
             view = self._view(period, history)
             if self._owns_cache and self.data.cache is not None:
-                self.data.cache.save()  # nothing to write when nothing new was read
+                self.data.cache.release()  # the cache file's bytes: read what it had
             return view
+
+    def unsaved(self) -> bool:
+        """True when this source's own parse cache has entries to save (`save_cache`)."""
+        return self._owns_cache and self.data.cache is not None and self.data.cache.dirty
+
+    def save_cache(self) -> None:
+        """Write this source's own parse cache when a load read anything new (best effort;
+        safe in a thread beside a load: the cache has its own lock and the objects it
+        encodes are immutable). A collection member's shared cache is not saved here."""
+        if self._owns_cache and self.data.cache is not None:
+            self.data.cache.save()
 
     def _view(self, period: Period | None, history: int) -> View:
         self.data.warnings = []

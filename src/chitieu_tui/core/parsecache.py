@@ -23,7 +23,7 @@ import os
 import stat
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 
@@ -126,6 +126,18 @@ class Entry(msgspec.Struct, array_like=True, frozen=True):
     """For `progress`: the warnings its read gave (unknown ids, values out of bounds)."""
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Held:
+    """An entry put but not encoded yet (a cache that `holds`): the object itself, which its
+    source holds anyway, encoded into the file at `save`."""
+
+    key: Key
+    obj: Definitions | Progress
+    defs: Definitions | None = None
+    """For a progress: the definitions it was checked against."""
+    warned: list[Warned] = dataclasses.field(default_factory=list)
+
+
 class Store(msgspec.Struct, array_like=True):
     """The cache file: its version and one entry per file (absolute path)."""
 
@@ -207,7 +219,7 @@ def file_key(st: os.stat_result) -> Key:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def digest(payload: bytes) -> str:
+def digest(payload: bytes | bytearray) -> str:
     """A short digest of an encoded object (names the definitions a progress was checked
     against)."""
     return hashlib.blake2b(payload, digest_size=16).hexdigest()
@@ -216,11 +228,15 @@ def digest(payload: bytes) -> str:
 class ParseCache:
     """The cache of one collection folder: read once, consulted per file, saved once."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, hold: bool = False) -> None:
         self.path = path
+        self.hold = hold
+        """Keep what is put as the objects, encoded at `save` (a unit's own cache: its source
+        holds them anyway, and the first frame pays no encoding); else encode each when put
+        (a collection's: its units are let go of, one by one, before the save)."""
         self._lock = threading.Lock()
         self._entries: dict[str, Entry | msgspec.Raw] = {}
-        self._fresh: dict[str, Entry] = {}
+        self._fresh: dict[str, Entry | Held] = {}
         """Entries put since the last save (merged into the file's at the next one)."""
         self._released = False
         """Saved once and let go of (a later save reads the file again to merge)."""
@@ -232,10 +248,10 @@ class ParseCache:
         self._entries = self._read()
 
     @classmethod
-    def for_folder(cls, root: Path) -> ParseCache | None:
-        """The cache of the collection folder `root` (None: the cache is off)."""
+    def for_folder(cls, root: Path, *, hold: bool = False) -> ParseCache | None:
+        """The cache of the folder `root` (None: the cache is off)."""
         path = cache_file(root, "parsed")
-        return None if path is None else cls(path)
+        return None if path is None else cls(path, hold=hold)
 
     def _read(self) -> dict[str, Entry | msgspec.Raw]:
         """The cache file's entries, each still encoded (`LazyStore`); anything wrong with
@@ -355,6 +371,9 @@ class ParseCache:
 
     def put_definitions(self, path: Path, st: os.stat_result, defs: Definitions) -> None:
         """Remember definitions read cleanly from `path` (stat `st` taken before reading)."""
+        if self.hold:
+            self._put(path, Held(file_key(st), defs))
+            return
         payload = _ENC.encode(defs)
         with self._lock:
             self._digests[id(defs)] = (defs, digest(payload))
@@ -370,26 +389,48 @@ class ParseCache:
     ) -> None:
         """Remember a progress read from `path` against `defs`, with its read's warnings."""
         try:
-            payload = _ENC.encode(prog)
             warned = [encode_warning(w) for w in warnings]
+            if self.hold:
+                _ENC.encode(warned)  # what `save` will encode (the progress: checked there)
+                self._put(path, Held(file_key(st), prog, defs, warned))
+                return
+            payload = _ENC.encode(prog)
         except (TypeError, OverflowError):
             return
         entry = Entry(file_key(st), "progress", payload, self._digest(defs), warned)
         self._put(path, entry)
 
-    def _put(self, path: Path, entry: Entry) -> None:
+    def _put(self, path: Path, entry: Entry | Held) -> None:
         name = os.path.abspath(path)
         with self._lock:
-            self._entries[name] = entry
+            if isinstance(entry, Held):  # not looked up again: its source holds the object
+                self._entries.pop(name, None)
+            else:
+                self._entries[name] = entry
             self._fresh[name] = entry
             self._dirty = True
+
+    @property
+    def dirty(self) -> bool:
+        """Something was put (or found unsound) since the last save."""
+        with self._lock:
+            return self._dirty
+
+    def release(self) -> None:
+        """Let go of the entries read from the file (views into its bytes: the whole file)
+        once the files asked for are read; what was put is kept for `save`, which reads the
+        file again to keep the entries of files not read."""
+        with self._lock:
+            self._entries = {}
+            self._released = True
 
     def save(self) -> None:
         """Write the cache file when anything changed (entries of files not read in this
         run are kept), then let go of the entries: the files they stand for are in the
         sources' own caches now (a collection's entries are a third of its memory); a later
-        save reads the file again and adds what was read since. Best effort: a cache that
-        cannot be written is no error."""
+        save reads the file again and adds what was read since. The file is written piece
+        by piece (each held object encoded in turn into one reused buffer), never held
+        whole. Best effort: a cache that cannot be written is no error."""
         with self._lock:
             dirty, released = self._dirty, self._released
             entries, fresh = self._entries, self._fresh
@@ -397,24 +438,67 @@ class ParseCache:
             self._dirty, self._released = False, True
         if not dirty:
             return
-        if released:
-            entries = {**self._read(), **fresh}
-        head = len(MAGIC) + 32
+        merged: dict[str, Entry | Held | msgspec.Raw]
+        merged = {**self._read(), **fresh} if released else {**entries, **fresh}
+        del entries, fresh
         try:
-            # `Store`'s layout; entries not read in this run are written back as they were
-            # read (msgspec.Raw), into one buffer after the head (no copy of the body)
-            data = bytearray(head)
-            _ENC.encode_into([VERSION, SCHEMA, entries], data, head)
-            with memoryview(data) as view:
-                sealed = hashlib.blake2b(view[head:], digest_size=32).digest()
-            data[:head] = MAGIC + sealed
-            del entries
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if os.path.islink(self.path):  # never written through a link someone put there
                 os.unlink(self.path)
-            atomic_write(self.path, data)
+            atomic_write(self.path, lambda fh: self._write(fh, merged))
         except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
             return
+
+    def _write(self, fh: BinaryIO, entries: dict[str, Entry | Held | msgspec.Raw]) -> None:
+        """`Store`'s layout, sealed: the head (`MAGIC`, the digest of the body, filled in
+        last), then the body piece by piece. Entries not read in this run are written back
+        as they were read (msgspec.Raw); held objects are encoded here, definitions first
+        (a progress entry names the digest of the definitions it was checked against)."""
+        sealed = hashlib.blake2b(digest_size=32)
+
+        def out(chunk: bytes | bytearray | memoryview) -> None:
+            sealed.update(chunk)
+            fh.write(chunk)
+
+        fh.write(MAGIC + bytes(32))
+        out(_ARRAY3 + _ENC.encode(VERSION) + _ENC.encode(SCHEMA))
+        out(b"\xdf" + len(entries).to_bytes(4, "big"))  # a map of this many entries
+        buf = bytearray()
+        order = sorted(entries, key=lambda n: not _is_defs(entries[n]))
+        for name in order:
+            entry = entries[name]
+            out(_ENC.encode(name))
+            if isinstance(entry, msgspec.Raw):
+                out(memoryview(entry))
+            elif isinstance(entry, Entry):
+                out(_ENC.encode(entry))
+            else:
+                obj = entry.obj
+                _ENC.encode_into(obj, buf)
+                if isinstance(obj, Definitions):
+                    kind, checked = "defs", ""
+                    with self._lock:
+                        self._digests[id(obj)] = (obj, digest(buf))
+                else:
+                    assert entry.defs is not None  # a held progress names its definitions
+                    kind, checked = "progress", self._digest(entry.defs)
+                # `Entry`'s layout: key, kind, payload (bin 32), checked, warnings
+                out(_ARRAY5 + _ENC.encode(entry.key) + _ENC.encode(kind))
+                out(b"\xc6" + len(buf).to_bytes(4, "big"))
+                out(buf)
+                out(_ENC.encode(checked) + _ENC.encode(entry.warned))
+        fh.seek(len(MAGIC))
+        fh.write(sealed.digest())
+        fh.seek(0, os.SEEK_END)
+
+
+_ARRAY3 = b"\x93"
+_ARRAY5 = b"\x95"
+"""msgpack's headers of an array of 3 (`Store`) and of 5 (`Entry`)."""
+
+
+def _is_defs(entry: Entry | Held | msgspec.Raw) -> bool:
+    return isinstance(entry, Held) and isinstance(entry.obj, Definitions)
 
 
 def _finite(x: float | None) -> bool:

@@ -255,6 +255,21 @@ class Source(Protocol):
 
 
 @runtime_checkable
+class CachingSource(Protocol):
+    """A source that keeps a cache of what it read and saves it when told (a data folder
+    opened alone, core/filesource.py): never inside a load, so the first frame does not wait
+    for it; the app saves after a view is shown, a one-shot command after its read."""
+
+    def unsaved(self) -> bool:
+        """True when there is something to save."""
+        ...
+
+    def save_cache(self) -> None:
+        """Save it (best effort; blocking, safe in a thread beside a load)."""
+        ...
+
+
+@runtime_checkable
 class WritableSource(Source, Protocol):
     """A source values can be entered into: every write is one list of requests."""
 

@@ -20,7 +20,7 @@ from chitieu_tui.core.alerts import turned_behind
 from chitieu_tui.core.arithmetic import Evaluation, Status
 from chitieu_tui.core.journal import closed_msg
 from chitieu_tui.core.periods import Period, step_period
-from chitieu_tui.core.source import ClosableSource, Source, View, WritableSource
+from chitieu_tui.core.source import CachingSource, ClosableSource, Source, View, WritableSource
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import LookedAt, OpenDetail, SnapshotSaved, Stamped, ViewLoaded
 from chitieu_tui.present.path import headline as headline_of
@@ -225,6 +225,14 @@ class DashboardScreen(FilterActions, Controller):
         self.show_view(view, self.now(), self._checked_at(view))
         self.table.set_marks(self.marked)
         self._arm_poll()
+        if isinstance(self.source, CachingSource) and self.source.unsaved():
+            self.call_after_refresh(self._save_cache, self.source)
+
+    @work(thread=True, group="cache", exit_on_error=False, description="cache")
+    def _save_cache(self, source: CachingSource) -> None:
+        """Save what the source read (its parse cache) once the view is on screen: the first
+        frame of a large unit opened for the first time does not wait for it."""
+        source.save_cache()
 
     def _checked_at(self, view: View) -> dt.datetime:
         """When the source last confirmed the data (a server's last answer)."""

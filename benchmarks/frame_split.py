@@ -29,7 +29,7 @@ from chitieu_tui.core import arithmetic
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.source import build_view
 from chitieu_tui.i18n import use
-from chitieu_tui.widgets.indicator_table import _texts_of
+from chitieu_tui.present.cells import table_widths
 from chitieu_tui.widgets.line_table import width_of
 
 
@@ -66,8 +66,7 @@ def phases(root: Path) -> list[tuple[str, Callable[[dict[str, Any]], Any]]]:
                 b.get(ind_id)
 
     def table(s: dict[str, Any]) -> None:
-        s["texts"] = [_texts_of(ev) for ev in s["view"].board.evaluations]
-        s["lens"] = [tuple(map(width_of, t)) for t in s["texts"]]
+        s["widths"] = table_widths(s["view"].board.evaluations, width_of)
 
     return [
         ("tomli: chitieu.toml alone", parse_defs),
@@ -77,7 +76,7 @@ def phases(root: Path) -> list[tuple[str, Callable[[dict[str, Any]], Any]]]:
         ("the quarter's board (evaluated)", board),
         ("the history's boards (5 quarters)", history),
         ("headline cards' trends (get)", cards),
-        ("table: every row's texts and widths", table),
+        ("table: every row's widths, in bulk (texts only when drawn)", table),
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from chitieu_tui.core.arithmetic import Evaluation, Status
 from chitieu_tui.core.errors import DataError
 from chitieu_tui.core.model import Indicator
@@ -9,6 +11,7 @@ from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import t
 from chitieu_tui.i18n.vocabulary import MONEY_WORDS
 from chitieu_tui.present import fmt
+from chitieu_tui.present.followup import marked_value
 from chitieu_tui.present.status import label
 
 REPORT_COLUMNS = ("id", "name", "value", "target", "percent", "expected", "status")
@@ -92,6 +95,99 @@ def row_cells(ev: Evaluation, units: bool = True, short: bool = False) -> dict[s
         "percent": fmt.percent_of(ev),
         "expected": expected_text(ev, units),
         "status": label(ev.status),
+    }
+
+
+TABLE_COLUMNS = ("name", "unit", "owner", "value", "target", "percent", "expected")
+"""The columns `table_widths` measures (the status column's width is that of its words)."""
+_TWO_DECIMALS = "{:,.2f}".format
+
+
+def number_widths(xs: list[float]) -> list[int]:
+    """The width of `fmt.number(x)` for each number of `xs`, made in bulk (one formatting in C
+    each, no translation, no catalog): the two languages swap `.` and `,`, which keeps the
+    length; every character is ASCII (one cell)."""
+    texts = [text.rstrip("0").rstrip(".") for text in map(_TWO_DECIMALS, xs)]
+    widths = list(map(len, texts))
+    if "-0" in texts:  # `number` shows `-0` as `0`
+        widths = [1 if text == "-0" else n for text, n in zip(texts, widths, strict=True)]
+    return widths
+
+
+def _quantity_widths(
+    xs: list[float | bool | None], percent: list[bool], none: int, done: dict[bool, int]
+) -> list[int]:
+    """The widths of `quantity(x, "%" or "")` for each of `xs`, `percent[i]` saying whether
+    the unit is `%` (`units=False`: no other unit is shown)."""
+    nums: list[float] = [x for x in xs if x is not None and x is not True and x is not False]
+    if len(nums) == len(xs):  # every one a number (the usual case)
+        return [n + p for n, p in zip(number_widths(nums), percent, strict=True)]
+    it = iter(number_widths(nums))
+    return [
+        none if x is None else done[x] if isinstance(x, bool) else next(it) + pct
+        for x, pct in zip(xs, percent, strict=True)
+    ]
+
+
+def _text_widths(texts: list[str], width_of: Callable[[str], int]) -> list[int]:
+    """`width_of` of each text: their lengths when every character used is one cell wide
+    (each distinct character measured once), else measured once per distinct text."""
+    joined = "".join(texts)
+    if joined.isascii() or all(width_of(ch) == 1 for ch in set(joined)):
+        return list(map(len, texts))
+    known = {x: width_of(x) for x in set(texts)}
+    return [known[x] for x in texts]
+
+
+def table_widths(evs: list[Evaluation], width_of: Callable[[str], int]) -> dict[str, list[int]]:
+    """The width on screen of each cell the table shows (`row_cells(ev, units=False,
+    short=True)`, a value marked for follow-up with its mark), per column, for every one of
+    `evs`: worked out from the numbers in bulk, without making the texts, which are made only
+    for the rows drawn. `width_of` measures a text (the table's). Agrees with measuring the
+    texts (tests/test_table_widths.py)."""
+    inds = [ev.indicator for ev in evs]
+    none = width_of(fmt.NONE)
+    done = {True: width_of(fmt.done_text(True)), False: width_of(fmt.done_text(False))}
+    pct = [ind.unit == "%" for ind in inds]
+    entries = [ev.entry for ev in evs]
+    values: list[float | bool | None] = [
+        None if e is None else e.value if isinstance(e.value, bool) else ev.figure
+        for ev, e in zip(evs, entries, strict=True)
+    ]
+    value = _quantity_widths(values, pct, none, done)
+    for i, e in enumerate(entries):
+        if e is not None and e.followup is not None:
+            value[i] += width_of(marked_value(e, ""))  # the mark and its space
+    unjudged = Status.UNJUDGED
+    targets: list[float | bool | None] = [
+        None if ev.status is unjudged or ind.kind == "milestone" else ind.target
+        for ev, ind in zip(evs, inds, strict=True)
+    ]
+    target = _quantity_widths(targets, pct, none, done)
+    due: dict[str, int] = {}
+    for i, (ev, ind) in enumerate(zip(evs, inds, strict=True)):
+        if ind.kind == "milestone" and ev.status is not unjudged:
+            key = ind.due or ""
+            if key not in due:
+                due[key] = width_of(due_text(ind, short=True))
+            target[i] = due[key]
+    met = Status.MET
+    percents: list[float | bool | None] = [
+        99.99  # as `fmt.percent_of`: never 100% for a target not met
+        if (p := ev.percent) is not None and ev.status is not met and round(p, 2) >= 100
+        else p
+        for ev in evs
+    ]
+    percent = _quantity_widths(percents, [True] * len(evs), none, done)
+    expected = _quantity_widths([ev.expected for ev in evs], pct, none, done)
+    return {
+        "name": _text_widths([ind.name for ind in inds], width_of),
+        "unit": _text_widths([ind.unit for ind in inds], width_of),
+        "owner": _text_widths([ind.owner for ind in inds], width_of),
+        "value": value,
+        "target": target,
+        "percent": percent,
+        "expected": expected,
     }
 
 

@@ -14,7 +14,7 @@ from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.i18n import fold, matches, search_text, t
 from chitieu_tui.messages import OpenDetail
 from chitieu_tui.present.alerts import MARK
-from chitieu_tui.present.cells import row_cells
+from chitieu_tui.present.cells import row_cells, table_widths
 from chitieu_tui.present.followup import marked_value
 from chitieu_tui.present.status import label as status_label
 from chitieu_tui.present.status import rank
@@ -110,7 +110,9 @@ def cells(ev: Evaluation) -> dict[str, str]:
 
 
 _AT = {col: i for i, col in enumerate(COLUMNS)}
-"""Where each column's text is in a row's `_texts` and `_lens` (in `COLUMNS` order)."""
+"""Where each column's text is in a row's `_texts` (in `COLUMNS` order)."""
+KEPT_TEXTS = 4000
+"""Rows whose texts are kept once drawn (a few screens' worth; made again after)."""
 
 
 def _texts_of(ev: Evaluation) -> tuple[str, ...]:
@@ -123,8 +125,9 @@ class IndicatorTable(LineTable):
     """Row keys are indicator ids (and `group:<id>` for the field headings).
 
     A Line API widget (`widgets/line_table.py`): the heading line and the rows in view are
-    drawn from plain strings; column widths are computed once per rebuild from the strings'
-    cell lengths.
+    drawn from plain strings, made only for the rows drawn (`cells_of`); column widths are
+    worked out once per board from the numbers (`present.cells.table_widths`), never from
+    every row's texts.
     """
 
     PREFIX = "indicator-table"
@@ -178,9 +181,16 @@ class IndicatorTable(LineTable):
         self.right = frozenset(_NUMERIC)
         self._hay: dict[str, str] = {}
         self._texts: dict[str, tuple[str, ...]] = {}
-        """Each row's cell texts, per indicator id, in `COLUMNS` order."""
-        self._lens: dict[str, tuple[int, ...]] = {}
-        """Each cell's width in cells, per indicator id (measured once per new value)."""
+        """The cell texts of rows drawn, per indicator id, in `COLUMNS` order (made when
+        drawn, at most `KEPT_TEXTS` kept)."""
+        self._widths: dict[str, list[int]] = {}
+        """Each cell's width, per column of `TABLE_COLUMNS`, in the board's order."""
+        self._maxima: dict[str, int] = {}
+        """The widest cell of each column over all the board's rows."""
+        self._pos: dict[str, int] = {}
+        """Each indicator's place in the board's evaluations."""
+        self._shown: tuple[tuple[str, ...], str] = ((), "")
+        """The columns shown and the name's indent, as the last rebuild laid them out."""
         self._evs: dict[str, Evaluation] = {}
         self.marked: set[str] = set()
         """Indicators that turned behind on a refresh and were not looked at yet."""
@@ -192,18 +202,16 @@ class IndicatorTable(LineTable):
         """Show a new board, keeping the cursor on the same indicator. Nothing is redone
         when the board says the same (a reload of unchanged files, a server's 200 with the
         same data): the same evaluations in the same order, fields and counts."""
-        old_board, old_evs, old_texts, old_lens = self.board, self._evs, self._texts, self._lens
+        old_board, old_evs, old_texts = self.board, self._evs, self._texts
         self.board = board
-        self._evs = {ev.indicator.id: ev for ev in board.evaluations}
-        self._texts, self._lens = {}, {}
+        evs = board.evaluations
+        self._evs = {ev.indicator.id: ev for ev in evs}
         changed = list(old_evs) != list(self._evs)
-        for i, ev in self._evs.items():
-            if old_evs.get(i) == ev:
-                self._texts[i], self._lens[i] = old_texts[i], old_lens[i]
-            else:
-                changed = True
-                texts = self._texts[i] = _texts_of(ev)
-                self._lens[i] = tuple(map(width_of, texts))
+        if not changed:
+            for i, ev in self._evs.items():
+                if old_evs[i] != ev:
+                    changed = True
+                    break
         if (
             not changed
             and old_board is not None
@@ -213,8 +221,13 @@ class IndicatorTable(LineTable):
             and board.definitions.groups == old_board.definitions.groups
         ):
             return
+        # texts already made are kept for the evaluations that did not change
+        self._texts = {i: x for i, x in old_texts.items() if old_evs.get(i) == self._evs.get(i)}
+        self._widths = table_widths(evs, width_of)
+        self._maxima = {col: max(ws, default=0) for col, ws in self._widths.items()}
+        self._pos = {ev.indicator.id: n for n, ev in enumerate(evs)}
         self._hay = {}  # filled on the first filtering (see _haystacks)
-        self.rebuild()
+        self.rebuild(full=True)
 
     def _haystacks(self) -> dict[str, str]:
         """What the filter searches, per indicator id (folded when first needed)."""
@@ -227,7 +240,7 @@ class IndicatorTable(LineTable):
         """Mark these indicators (`!` before the name) until they are looked at."""
         if ids != self.marked:
             self.marked = set(ids)
-            self.rebuild()
+            self.rebuild(full=True)  # the marks are in the names, made when drawn
 
     def set_query(self, text: str) -> None:
         """Filter by name, id or field (case and accents ignored)."""
@@ -266,7 +279,7 @@ class IndicatorTable(LineTable):
 
     def get_row(self, key: str) -> list[str]:
         """The texts of the row of `key`, one per shown column."""
-        return list(self.rows[self._index[key]][2])
+        return list(self.cells_of(self._index[key]))
 
     def get_cell(self, key: str, column: str) -> Text:
         """The cell of row `key` in `column`, as Text in its colour (never markup)."""
@@ -299,18 +312,14 @@ class IndicatorTable(LineTable):
         groups = select(
             board, self.query_text, self.behind_only, self.sort_by, self.reverse, self._haystacks()
         )
-        texts = {ev.indicator.id: self._texts[ev.indicator.id] for _, evs in groups for ev in evs}
-        lens = [self._lens[i] for i in texts]
+        widest = self._widest(groups)
         heads = self._headers()
         widths = {
             col: min(
                 _CAPS.get(col, _CAP),
-                max(
-                    [width_of(heads[col]) + (2 if col == self.sort_by else 0)]
-                    + [n[_AT[col]] for n in lens]
-                ),
+                max(width_of(heads[col]) + (2 if col == self.sort_by else 0), widest[col]),
             )
-            for col in columns[1:]
+            for col in columns[1:-1]
         }
         widths["status"] = max(width_of(status_label(s)) for s in Status)
         for optional in NARROW_DROPS:  # the status column never goes off screen
@@ -321,14 +330,15 @@ class IndicatorTable(LineTable):
             del widths[optional]
         padding = 2 * PADDING * len(columns)
         widths["name"] = max(MIN_NAME, width - 1 - padding - sum(widths.values()))
-        longest = max((n[0] for n in lens), default=0) + 3
+        longest = widest["name"] + 3
         spare = widths["name"] - longest
         if spare > 0 and "owner" in widths:  # a wide terminal: the owner whole before spaces
-            owner = max((n[_AT["owner"]] for n in lens), default=0)
+            owner = widest["owner"]
             extra = min(spare, max(0, owner - widths["owner"]))
             widths["owner"] += extra
             widths["name"] -= extra
         indent = "  " if width >= WIDE else " "
+        self._shown = (tuple(columns), indent)
         labels = []
         for col in columns:
             label = heads[col]
@@ -351,21 +361,7 @@ class IndicatorTable(LineTable):
                     ),
                 )
             )
-            for ev in evs:
-                c = texts[ev.indicator.id]
-                rows.append(
-                    (
-                        ev.indicator.id,
-                        status_class(ev.status),
-                        (
-                            (MARK + indent)[: len(indent)] + c[0]
-                            if ev.indicator.id in self.marked
-                            else indent + c[0],
-                            *(c[_AT[col]] for col in columns[1:-1]),
-                            c[-1],
-                        ),
-                    )
-                )
+            rows += [(ev.indicator.id, status_class(ev.status), ()) for ev in evs]  # `cells_of`
         keep = self.current_id()
         ids = (key for key, kind, _ in rows if kind != "group")
         self.labels = tuple(labels)
@@ -380,6 +376,28 @@ class IndicatorTable(LineTable):
         )
         self._update_title()
 
+    def _widest(self, groups: list[tuple[str, list[Evaluation]]]) -> dict[str, int]:
+        """The widest cell of each column among the rows shown (all of them: kept per board)."""
+        if sum(len(evs) for _, evs in groups) == len(self._pos):
+            return self._maxima
+        at = [self._pos[ev.indicator.id] for _, evs in groups for ev in evs]
+        return {col: max(map(ws.__getitem__, at), default=0) for col, ws in self._widths.items()}
+
+    def cells_of(self, index: int) -> tuple[str, ...]:
+        """The texts of row `index` in the columns shown (an indicator's are made when the
+        row is drawn; a field heading's are made with the rows)."""
+        key, kind, cells = self.rows[index]
+        if kind == "group":
+            return cells  # type: ignore[return-value]
+        c = self._texts.get(key)
+        if c is None:
+            if len(self._texts) >= KEPT_TEXTS:
+                self._texts = {}
+            c = self._texts[key] = _texts_of(self._evs[key])
+        columns, indent = self._shown
+        name = (MARK + indent)[: len(indent)] + c[0] if key in self.marked else indent + c[0]
+        return (name, *(c[_AT[col]] for col in columns[1:-1]), c[-1])
+
     def _update_title(self) -> None:
         title = t("table_behind" if self.behind_only else "table_all")
         count = sum(kind != "group" for _, kind, _ in self.rows)
@@ -393,8 +411,8 @@ class IndicatorTable(LineTable):
     def _cell_styles(self, index: int) -> list[Style]:
         """The styles of a row's cells: a heading's name in the group's colour and its count
         muted; an indicator's status in the status's colour."""
-        _, kind, cells = self.rows[index]
-        n = len(cells)
+        kind = self.rows[index][1]
+        n = len(self.columns)
         if kind == "group":
             return [self._style("group")] + [Style()] * (n - 2) + [self._style("muted")]
         return [Style()] * (n - 1) + [self._style(kind)]

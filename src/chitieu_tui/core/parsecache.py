@@ -29,7 +29,7 @@ import msgspec
 
 from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.errors import ChitieuError, Place
-from chitieu_tui.core.loader import ID_RE, SCHEMA, cleaned_definitions, value_problem
+from chitieu_tui.core.loader import ID_RE, SCHEMA, cleaned_definitions
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
 from chitieu_tui.core.periods import Period
@@ -235,7 +235,7 @@ class ParseCache:
         holds them anyway, and the first frame pays no encoding); else encode each when put
         (a collection's: its units are let go of, one by one, before the save)."""
         self._lock = threading.Lock()
-        self._entries: dict[str, Entry | msgspec.Raw] = {}
+        self._entries: dict[str, Entry | msgspec.Raw | bytes] = {}
         self._fresh: dict[str, Entry | Held] = {}
         """Entries put since the last save (merged into the file's at the next one)."""
         self._released = False
@@ -243,6 +243,7 @@ class ParseCache:
         self._dirty = False
         self._digests: dict[int, tuple[Definitions, str]] = {}
         self._id_map: tuple[Definitions, dict[str, str]] | None = None
+        self._value_rules: tuple[Definitions, ValueRules] | None = None
         self.hits = 0
         """How many files were taken from the cache (for tests and benchmarks)."""
         self._entries = self._read()
@@ -253,9 +254,13 @@ class ParseCache:
         path = cache_file(root, "parsed")
         return None if path is None else cls(path, hold=hold)
 
-    def _read(self) -> dict[str, Entry | msgspec.Raw]:
+    def _read(self) -> dict[str, Entry | msgspec.Raw | bytes]:
         """The cache file's entries, each still encoded (`LazyStore`); anything wrong with
-        the file: none (rebuilt at `save`)."""
+        the file: none (rebuilt at `save`). A cache that `holds` (one unit's) copies each
+        entry out of the file's bytes and lets the file go, and lets each entry go once it
+        is taken (`_hit`): the whole file is not held beside the unit it decodes into (35 MB
+        at 50,000 indicators); a collection's keeps views into the file (no copy: the
+        country's file is large and most of its entries are taken)."""
         body, damaged = read_sealed(self.path, MAGIC, MAX_BYTES)
         if body is None:
             self._dirty = self._dirty or damaged
@@ -268,12 +273,19 @@ class ParseCache:
         if store.version != VERSION or store.schema != SCHEMA:
             self._dirty = True
             return {}
+        if self.hold:
+            return {name: bytes(raw) for name, raw in store.entries.items()}
         return dict(store.entries)
 
     def _hit(self, path: Path, st: os.stat_result, kind: str) -> Entry | None:
         name = os.path.abspath(path)
-        found = self._entries.get(name)
-        if isinstance(found, msgspec.Raw):
+        if self.hold:  # taken once: the unit's source keeps what it decodes into
+            with self._lock:
+                found = self._entries.pop(name, None)
+                self._released = self._released or found is not None  # a save reads again
+        else:
+            found = self._entries.get(name)
+        if isinstance(found, msgspec.Raw | bytes):
             try:
                 entry: Entry | None = _ENTRY.decode(found)
             except (msgspec.DecodeError, ValueError, TypeError, OverflowError, RecursionError):
@@ -319,7 +331,7 @@ class ParseCache:
         except (msgspec.DecodeError, ValueError, TypeError, OverflowError, RecursionError):
             self._drop(path)
             return None
-        if not sound_progress(prog, defs, period, len(warnings)):
+        if not sound_progress(prog, defs, period, len(warnings), self._rules(defs)):
             self._drop(path)
             return None
         self.hits += 1
@@ -329,6 +341,17 @@ class ParseCache:
         ids = self._ids(defs)
         values = {ids[key]: entry for key, entry in prog.values.items()}
         return dataclasses.replace(prog, values=values), warnings
+
+    def _rules(self, defs: Definitions) -> ValueRules:
+        """`ValueRules` of `defs` (kept for the last definitions asked)."""
+        with self._lock:
+            known = self._value_rules
+        if known is not None and known[0] is defs:
+            return known[1]
+        rules = ValueRules.of(defs)
+        with self._lock:
+            self._value_rules = (defs, rules)
+        return rules
 
     def _ids(self, defs: Definitions) -> dict[str, str]:
         """The definitions' ids, each to itself (kept for the last definitions asked)."""
@@ -358,6 +381,8 @@ class ParseCache:
                 del self._digests[id(defs)]
             if self._id_map is not None and self._id_map[0] is defs:
                 self._id_map = None
+            if self._value_rules is not None and self._value_rules[0] is defs:
+                self._value_rules = None
 
     def _digest(self, defs: Definitions) -> str:
         with self._lock:
@@ -438,7 +463,7 @@ class ParseCache:
             self._dirty, self._released = False, True
         if not dirty:
             return
-        merged: dict[str, Entry | Held | msgspec.Raw]
+        merged: dict[str, Entry | Held | msgspec.Raw | bytes]
         merged = {**self._read(), **fresh} if released else {**entries, **fresh}
         del entries, fresh
         try:
@@ -449,7 +474,7 @@ class ParseCache:
         except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
             return
 
-    def _write(self, fh: BinaryIO, entries: dict[str, Entry | Held | msgspec.Raw]) -> None:
+    def _write(self, fh: BinaryIO, entries: dict[str, Entry | Held | msgspec.Raw | bytes]) -> None:
         """`Store`'s layout, sealed: the head (`MAGIC`, the digest of the body, filled in
         last), then the body piece by piece. Entries not read in this run are written back
         as they were read (msgspec.Raw); held objects are encoded here, definitions first
@@ -468,7 +493,7 @@ class ParseCache:
         for name in order:
             entry = entries[name]
             out(_ENC.encode(name))
-            if isinstance(entry, msgspec.Raw):
+            if isinstance(entry, msgspec.Raw | bytes):
                 out(memoryview(entry))
             elif isinstance(entry, Entry):
                 out(_ENC.encode(entry))
@@ -497,7 +522,7 @@ _ARRAY5 = b"\x95"
 """msgpack's headers of an array of 3 (`Store`) and of 5 (`Entry`)."""
 
 
-def _is_defs(entry: Entry | Held | msgspec.Raw) -> bool:
+def _is_defs(entry: Entry | Held | msgspec.Raw | bytes) -> bool:
     return isinstance(entry, Held) and isinstance(entry.obj, Definitions)
 
 
@@ -542,28 +567,67 @@ def sound_definitions(defs: Definitions) -> bool:
     return _clean_texts(single, multi) and all(h in seen for h in defs.dashboard.headline)
 
 
-def sound_progress(prog: Progress, defs: Definitions, period: Period, warned: int) -> bool:
+@dataclasses.dataclass(frozen=True, slots=True)
+class ValueRules:
+    """What `sound_progress` checks each value against, per id, made once per definitions:
+    the milestones (a bool each), every other indicator's least value, the effective `max`
+    of those that have one, and the `integer` ones (`loader.value_problem`'s bounds)."""
+
+    milestones: frozenset[str]
+    lows: dict[str, float]
+    highs: dict[str, float]
+    integers: frozenset[str]
+
+    @classmethod
+    def of(cls, defs: Definitions) -> ValueRules:
+        """The rules of `defs`."""
+        lows: dict[str, float] = {}
+        highs: dict[str, float] = {}
+        milestones: set[str] = set()
+        integers: set[str] = set()
+        for ind in defs.indicators:
+            if ind.kind == "milestone":
+                milestones.add(ind.id)
+                continue
+            lows[ind.id] = ind.min
+            upper = ind.upper
+            if upper is not None:
+                highs[ind.id] = upper
+            if ind.integer:
+                integers.add(ind.id)
+        return cls(frozenset(milestones), lows, highs, frozenset(integers))
+
+
+def sound_progress(
+    prog: Progress, defs: Definitions, period: Period, warned: int, rules: ValueRules | None = None
+) -> bool:
     """A cached progress is of this unit and quarter, each value is one the loader takes (a
     known id, a bool for a milestone, a finite number), its texts are cleaned, and there are
-    at least as many warnings as values out of bounds (`warned`: how many the entry has)."""
+    at least as many warnings as values out of bounds (`warned`: how many the entry has).
+    `rules`: `ValueRules.of(defs)`, when the caller keeps it."""
     if prog.unit != defs.unit.id or prog.period != period or prog.tamper is not None:
         return False
-    index = {ind.id: ind for ind in defs.indicators}
+    rules = rules or ValueRules.of(defs)
+    milestones, lows, highs, integers = rules.milestones, rules.lows, rules.highs, rules.integers
+    if not prog.values.keys() <= lows.keys() | milestones:  # every id a known indicator
+        return False
     problems = 0
     single: list[str] = [prog.chain]
     multi: list[str] = []
+    top = MAX_MAGNITUDE
     for key, entry in prog.values.items():
-        ind = index.get(key)
-        if ind is None:
-            return False
         value = entry.value
-        if ind.kind == "milestone":
+        if key in milestones:
             if value is not True and value is not False:
                 return False
-        elif isinstance(value, bool) or not _finite(value):
+        elif value is True or value is False or not -top <= value <= top:  # NaN fails too
             return False
-        elif value_problem(ind, value) is not None:
-            problems += 1
+        elif (
+            value < lows[key]
+            or ((high := highs.get(key)) is not None and value > high)
+            or (key in integers and not float(value).is_integer())
+        ):
+            problems += 1  # as `loader.value_problem` finds it
         if entry.by or entry.note or entry.cause or entry.remedy:
             single.append(entry.by)
             multi += (entry.note, entry.cause, entry.remedy)

@@ -228,10 +228,29 @@ class Board:
 
     @functools.cached_property
     def evaluations(self) -> list[Evaluation]:
-        """Every indicator's evaluation, in the definitions' order."""
+        """Every indicator's evaluation, in the definitions' order. Only a cumulative
+        reported per quarter sums the year's quarters (`year_to_date`): every other is
+        given its period's value alone, looked up once (what `_one` gives it, without a
+        mapping of every quarter made for each of 50,000 indicators)."""
         some = self._some
         one = self._one
-        return [some.get(ind.id) or one(ind) for ind in self.definitions.indicators]
+        judge = evaluate if self.judged else unjudged
+        period = self.period
+        q = period.quarter
+        now = next((values for n, values in self.quarters if n == q), None)
+        if now is None:  # no value in the period: every indicator has none
+            now = {}
+        out = []
+        for ind in self.definitions.indicators:
+            found = some.get(ind.id)
+            if found is None:
+                if ind.kind == "cumulative" and ind.report == "quarter":
+                    found = one(ind)
+                else:
+                    entry = now.get(ind.id)
+                    found = judge(ind, period, _NOTHING if entry is None else {q: entry})
+            out.append(found)
+        return out
 
     @functools.cached_property
     def summary(self) -> Summary:
@@ -267,6 +286,9 @@ class Board:
         _ = self.summary
         return self
 
+
+_NOTHING: Mapping[int, Entry] = {}
+"""No value in any quarter (never written to)."""
 
 _INDICATORS: dict[int, tuple[Definitions, dict[str, Indicator]]] = {}
 """Indicators by id of recent definitions, by identity (for `Board.get` of a lazy board)."""

@@ -29,7 +29,7 @@ import msgspec
 
 from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.errors import ChitieuError, Place
-from chitieu_tui.core.loader import ID_RE, SCHEMA, cleaned_definitions
+from chitieu_tui.core.loader import ID_RE, SCHEMA
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
 from chitieu_tui.core.periods import Period
@@ -311,7 +311,7 @@ class ParseCache:
             self._drop(path)
             return None
         if len(defs.indicators) >= SHARE_FROM:  # clean already: shares strings, as a read does
-            defs = cleaned_definitions(defs)
+            _share_strings(defs)
         self.hits += 1
         with self._lock:
             self._digests[id(defs)] = (defs, digest(entry.payload))
@@ -524,6 +524,21 @@ _ARRAY5 = b"\x95"
 
 def _is_defs(entry: Entry | Held | msgspec.Raw | bytes) -> bool:
     return isinstance(entry, Held) and isinstance(entry.obj, Definitions)
+
+
+def _share_strings(defs: Definitions) -> None:
+    """Share the strings that repeat from one indicator to the next (field, unit, owner, due
+    quarter), as `loader.cleaned_definitions` does on a read, in the indicators just decoded
+    (nothing else holds them yet): no second copy of 50,000 indicators made and dropped."""
+    shared: dict[str, str] = {}
+    put = msgspec.structs.force_setattr
+    for ind in defs.indicators:
+        for name in ("group", "unit", "owner", "due"):
+            text = getattr(ind, name)
+            if text is not None:
+                same = shared.setdefault(text, text)
+                if same is not text:
+                    put(ind, name, same)
 
 
 def _finite(x: float | None) -> bool:

@@ -5,6 +5,7 @@ into the data folder, and a write or a damaged cache is never served stale."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import threading
 from pathlib import Path
@@ -16,7 +17,7 @@ from tuikit import dash, settle
 
 from chitieu_tui.app import ChitieuApp, preload
 from chitieu_tui.cli import main
-from chitieu_tui.core import parsecache
+from chitieu_tui.core import filesource, parsecache
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import SetValue
@@ -252,3 +253,31 @@ async def test_the_app_saves_the_unit_cache_after_its_first_frame(
     assert again.data.cache is not None and again.data.cache.hits > 0
     assert _view_key(view) == _view_key(initial[0])
     assert tree_stamps(warned) == before
+
+
+def test_a_large_unit_read_alone_is_frozen_out_of_the_collectors_sight(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The collector is off while a unit opened alone is read, and on again after; a large
+    one's objects are frozen (later passes do not walk them), a small one's are not."""
+    root = copy_sample(tmp_path)
+    seen: list[bool] = []
+    read = FileSource._view
+
+    def spying(self: FileSource, *args: Any) -> View:
+        seen.append(gc.isenabled())
+        return read(self, *args)
+
+    monkeypatch.setattr(FileSource, "_view", spying)
+    gc.unfreeze()
+    try:
+        FileSource(root, own_cache=True).load(Q1)
+        assert seen == [False] and gc.isenabled() and gc.get_freeze_count() == 0
+        monkeypatch.setattr(filesource, "FREEZE_BYTES", 1)
+        FileSource(root, own_cache=True).load(Q1)
+        assert seen == [False, False] and gc.isenabled() and gc.get_freeze_count() > 0
+        gc.unfreeze()
+        FileSource(root).load(Q1)  # a collection's member: its collection pauses it
+        assert seen == [False, False, True] and gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()

@@ -317,7 +317,8 @@ def summarize(defs: Definitions, evaluations: Iterable[Evaluation]) -> Summary:
         slot[1] += 1
         if ev.status is Status.MET:
             slot[0] += 1
-    groups = [(gid, defs.group_name(gid), met, n) for gid, (met, n) in per_group.items() if n]
+    names = {g.id: g.name for g in reversed(defs.groups)}  # `group_name` (the first wins)
+    groups = [(gid, names.get(gid, gid), met, n) for gid, (met, n) in per_group.items() if n]
     return Summary(counts, total, groups)
 
 

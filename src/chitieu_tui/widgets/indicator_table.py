@@ -346,6 +346,7 @@ class IndicatorTable(LineTable):
                 label += " ▼" if self.reverse else " ▲"
             labels.append(label)
         counts = {gid: (met, n) for gid, _, met, n in board.summary.groups}
+        names = {g.id: g.name for g in reversed(board.definitions.groups)}  # `group_name`
         blank = ("",) * (len(columns) - 2)
         rows: list[Row] = []
         for gid, evs in groups:
@@ -355,7 +356,7 @@ class IndicatorTable(LineTable):
                     f"{GROUP_PREFIX}{gid}",
                     "group",
                     (
-                        f"▸ {board.definitions.group_name(gid)}",
+                        f"▸ {names.get(gid, gid)}",
                         *blank,
                         t("group_met", met=met, total=total) if board.judged else "",
                     ),

@@ -261,6 +261,12 @@ class Board:
     def _index(self) -> dict[str, Evaluation]:
         return {ev.indicator.id: ev for ev in self.evaluations}
 
+    @property
+    def by_id(self) -> Mapping[str, Evaluation]:
+        """Every evaluation by indicator id, in the definitions' order (made once, shared
+        with `get`: not to be changed)."""
+        return self._index
+
     def _one(self, ind: Indicator) -> Evaluation:
         judge = evaluate if self.judged else unjudged
         return judge(

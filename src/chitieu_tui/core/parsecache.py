@@ -138,6 +138,18 @@ class Held:
     warned: list[Warned] = dataclasses.field(default_factory=list)
 
 
+class EntryView(msgspec.Struct, array_like=True, frozen=True):
+    """`Entry` as it is read from the file: its payload a view into the bytes it was decoded
+    from (no copy of each file's encoding made and dropped: a large unit's copies left the
+    heap in holes, 10 MB of RSS at 50,000 indicators)."""
+
+    key: Key
+    kind: str
+    payload: memoryview
+    checked: str = ""
+    warnings: list[Warned] = msgspec.field(default_factory=list)
+
+
 class Store(msgspec.Struct, array_like=True):
     """The cache file: its version and one entry per file (absolute path)."""
 
@@ -158,7 +170,7 @@ class LazyStore(msgspec.Struct, array_like=True):
 
 _DEFS = msgspec.msgpack.Decoder(Definitions)
 _PROGRESS = msgspec.msgpack.Decoder(Progress)
-_ENTRY = msgspec.msgpack.Decoder(Entry)
+_ENTRY = msgspec.msgpack.Decoder(EntryView)
 _STORE = msgspec.msgpack.Decoder(LazyStore)
 _ENC = msgspec.msgpack.Encoder()
 
@@ -219,7 +231,7 @@ def file_key(st: os.stat_result) -> Key:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def digest(payload: bytes | bytearray) -> str:
+def digest(payload: bytes | bytearray | memoryview) -> str:
     """A short digest of an encoded object (names the definitions a progress was checked
     against)."""
     return hashlib.blake2b(payload, digest_size=16).hexdigest()
@@ -277,7 +289,7 @@ class ParseCache:
             return {name: bytes(raw) for name, raw in store.entries.items()}
         return dict(store.entries)
 
-    def _hit(self, path: Path, st: os.stat_result, kind: str) -> Entry | None:
+    def _hit(self, path: Path, st: os.stat_result, kind: str) -> Entry | EntryView | None:
         name = os.path.abspath(path)
         if self.hold:  # taken once: the unit's source keeps what it decodes into
             with self._lock:
@@ -287,7 +299,7 @@ class ParseCache:
             found = self._entries.get(name)
         if isinstance(found, msgspec.Raw | bytes):
             try:
-                entry: Entry | None = _ENTRY.decode(found)
+                entry: Entry | EntryView | None = _ENTRY.decode(found)
             except (msgspec.DecodeError, ValueError, TypeError, OverflowError, RecursionError):
                 self._drop(path)
                 return None
@@ -443,11 +455,13 @@ class ParseCache:
 
     def release(self) -> None:
         """Let go of the entries read from the file (views into its bytes: the whole file)
-        once the files asked for are read; what was put is kept for `save`, which reads the
-        file again to keep the entries of files not read."""
+        once the files asked for are read, and of the ids and bounds kept to check and key
+        them; what was put is kept for `save`, which reads the file again to keep the
+        entries of files not read."""
         with self._lock:
             self._entries = {}
             self._released = True
+            self._id_map = self._value_rules = None  # 50,000 ids and bounds: made again
 
     def save(self) -> None:
         """Write the cache file when anything changed (entries of files not read in this

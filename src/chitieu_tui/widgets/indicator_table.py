@@ -4,7 +4,8 @@ what 30 do to draw."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from rich.style import Style
@@ -183,15 +184,15 @@ class IndicatorTable(LineTable):
         self._texts: dict[str, tuple[str, ...]] = {}
         """The cell texts of rows drawn, per indicator id, in `COLUMNS` order (made when
         drawn, at most `KEPT_TEXTS` kept)."""
-        self._widths: dict[str, list[int]] = {}
+        self._widths: dict[str, array[int]] = {}
         """Each cell's width, per column of `TABLE_COLUMNS`, in the board's order."""
         self._maxima: dict[str, int] = {}
         """The widest cell of each column over all the board's rows."""
         self._pos: dict[str, int] = {}
-        """Each indicator's place in the board's evaluations."""
+        """Each indicator's place in the board's evaluations (made when first needed)."""
         self._shown: tuple[tuple[str, ...], str] = ((), "")
         """The columns shown and the name's indent, as the last rebuild laid them out."""
-        self._evs: dict[str, Evaluation] = {}
+        self._evs: Mapping[str, Evaluation] = {}
         self.marked: set[str] = set()
         """Indicators that turned behind on a refresh and were not looked at yet."""
         self.labels: tuple[str, ...] = ()
@@ -205,7 +206,7 @@ class IndicatorTable(LineTable):
         old_board, old_evs, old_texts = self.board, self._evs, self._texts
         self.board = board
         evs = board.evaluations
-        self._evs = {ev.indicator.id: ev for ev in evs}
+        self._evs = board.by_id  # the board's own (shared with `get`), not a copy
         changed = list(old_evs) != list(self._evs)
         if not changed:
             for i, ev in self._evs.items():
@@ -223,9 +224,9 @@ class IndicatorTable(LineTable):
             return
         # texts already made are kept for the evaluations that did not change
         self._texts = {i: x for i, x in old_texts.items() if old_evs.get(i) == self._evs.get(i)}
-        self._widths = table_widths(evs, width_of)
+        self._widths = {c: array("I", w) for c, w in table_widths(evs, width_of).items()}
         self._maxima = {col: max(ws, default=0) for col, ws in self._widths.items()}
-        self._pos = {ev.indicator.id: n for n, ev in enumerate(evs)}
+        self._pos = {}  # made by the first rebuild that shows some rows only
         self._hay = {}  # filled on the first filtering (see _haystacks)
         self.rebuild(full=True)
 
@@ -379,8 +380,10 @@ class IndicatorTable(LineTable):
 
     def _widest(self, groups: list[tuple[str, list[Evaluation]]]) -> dict[str, int]:
         """The widest cell of each column among the rows shown (all of them: kept per board)."""
-        if sum(len(evs) for _, evs in groups) == len(self._pos):
+        if sum(len(evs) for _, evs in groups) == len(self._evs):
             return self._maxima
+        if not self._pos:
+            self._pos = {key: n for n, key in enumerate(self._evs)}
         at = [self._pos[ev.indicator.id] for _, evs in groups for ev in evs]
         return {col: max(map(ws.__getitem__, at), default=0) for col, ws in self._widths.items()}
 

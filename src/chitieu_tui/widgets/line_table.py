@@ -140,7 +140,8 @@ class LineTable(ScrollView, can_focus=True):
         self.right: frozenset[str] = frozenset()
         """The columns whose cells (and heading) are right-justified."""
         self.rows: list[Row] = []
-        self._index: dict[str, int] = {}
+        self._keyed: dict[str, int] | None = None
+        """Each row's index by its key (`_index`: made when first asked)."""
         self._styles: dict[str, Style] = {}
         self._lines: dict[tuple[int, bool, bool], Strip] = {}
         self._built_width = -1
@@ -250,12 +251,14 @@ class LineTable(ScrollView, can_focus=True):
             return False
         self.columns, self.widths, self.heading = layout
         self.rows = rows
-        self._index = {key: i for i, (key, _, _) in enumerate(rows)}
+        self._keyed = None
         self._lines = {}
         self.virtual_size = Size(self.line_width(), len(rows) + len(heading))
-        target = keep if keep in self._index else fallback
-        if target is not None and target in self._index:
-            self.move_cursor(row=self._index[target])
+        at = None if keep is None else self._find(keep)
+        if at is None and fallback is not None:
+            at = self._find(fallback)
+        if at is not None:
+            self.move_cursor(row=at)
         else:
             self.cursor_row = 0
         self.refresh()
@@ -263,10 +266,27 @@ class LineTable(ScrollView, can_focus=True):
 
     def clear_rows(self) -> None:
         """Show nothing."""
-        self.rows, self._index, self.columns, self.heading = [], {}, (), ()
+        self.rows, self._keyed, self.columns, self.heading = [], None, (), ()
         self._lines = {}
         self.virtual_size = Size(0, 0)
         self.refresh()
+
+    @property
+    def _index(self) -> dict[str, int]:
+        """Each row's index by its key, made when first asked (50,000 rows: 4 MB that a first
+        frame does not need)."""
+        if self._keyed is None:
+            self._keyed = {key: i for i, (key, _, _) in enumerate(self.rows)}
+        return self._keyed
+
+    def _find(self, key: str) -> int | None:
+        """The index of the row of `key` (None: not shown), without making `_index`."""
+        if self._keyed is not None:
+            return self._keyed.get(key)
+        for i, row in enumerate(self.rows):
+            if row[0] == key:
+                return i
+        return None
 
     def line_width(self) -> int:
         """Cells of a whole line (every column and its padding)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.core.gcpause import gc_paused
 from chitieu_tui.core.journal import Change
 from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.paths import shown_path
@@ -23,7 +24,7 @@ from chitieu_tui.i18n import Msg
 
 FREEZE_BYTES = 170_000
 """A unit opened alone whose chitieu.toml is this large (about 1,000 indicators) has what
-its load read frozen out of the cyclic collector's sight (`collection.gc_paused`)."""
+its load read frozen out of the cyclic collector's sight (`gcpause.gc_paused`)."""
 
 
 class FileSource:
@@ -89,14 +90,11 @@ class FileSource:
     def _paused(self) -> contextlib.AbstractContextManager[None]:
         """The cyclic collector off while a unit opened alone is read (its passes over the
         objects a large unit makes, none in cycles, cost a fifth of a warm load at 50,000
-        indicators), and a large one's objects frozen after (`collection.gc_paused`: the
+        indicators), and a large one's objects frozen after (`gcpause.gc_paused`: the
         garbage waiting is collected first; later passes, during the app's first frame, do
         not walk them again)."""
         if not self._alone:
             return contextlib.nullcontext()
-        # lazy: the collector's one pause, shared with collections (nested, threaded)
-        from chitieu_tui.core.collection import gc_paused
-
         try:
             large = self.data.definitions_path.stat().st_size >= FREEZE_BYTES
         except OSError:

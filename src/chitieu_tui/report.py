@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shutil
 import sys
@@ -28,6 +27,7 @@ from chitieu_tui.present.official import provenance, provenance_line, title
 from chitieu_tui.present.status import colour as status_colour
 from chitieu_tui.present.summary import groups_line, summary_line
 from chitieu_tui.present.time import datetime_text
+from chitieu_tui.terminal import use_colour
 
 FORMATS = ("table", "markdown", "csv", "csv-excel", "json")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
@@ -354,15 +354,6 @@ TERMINAL_COLOURS = {
 }
 """Status colours (theme variables, present/status.py) as the terminal's own 16 colours,
 readable on light and dark backgrounds."""
-
-
-def use_colour(stream: object = None) -> bool:
-    """Colour on a terminal; none when piped, with NO_COLOR set, or TERM=dumb."""
-    stream = stream if stream is not None else sys.stdout
-    isatty = getattr(stream, "isatty", None)
-    if isatty is None or not isatty():
-        return False
-    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def _rich_table(view: View, colour: bool | None = None) -> str:

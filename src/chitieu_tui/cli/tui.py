@@ -7,7 +7,6 @@ import os
 import sys
 from pathlib import Path
 
-from chitieu_tui.cli.read import cmd_report
 from chitieu_tui.cli.sources import load_collection, make_collection, make_source
 from chitieu_tui.i18n import t
 from chitieu_tui.settings import app_settings
@@ -67,6 +66,8 @@ def cmd_tui(args: argparse.Namespace) -> int:
     instead, after one line saying why."""
     if os.environ.get("TERM") == "dumb":
         print(t("tui.dumb_terminal"), file=sys.stderr)
+        from chitieu_tui.cli.read import cmd_report  # lazy: the report, only for TERM=dumb
+
         return cmd_report(argparse.Namespace(**{**vars(args), "format": "table", "output": None}))
     # lazy: textual; not loaded when TERM=dumb prints the report instead
     from chitieu_tui.app import run_app, run_rollup

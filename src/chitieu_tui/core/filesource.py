@@ -8,17 +8,20 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import ChitieuError
-from chitieu_tui.core.journal import Change
 from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.requests import Reopen, Request, Written, period_of
 from chitieu_tui.core.source import HISTORY, Origin, View, build_view
 from chitieu_tui.i18n import Msg
+
+if TYPE_CHECKING:  # the writing stack: imported by `write`, never on a read
+    from chitieu_tui.core.journal import Change
+    from chitieu_tui.core.requests import Request, Written
 
 
 class FileSource:
@@ -118,6 +121,8 @@ class FileSource:
     def write(self, requests: Sequence[Request], *, snapshot: bool = True) -> Written:
         """One transaction into the quarter's progress file (`DataDir.write`), then a
         snapshot of the quarter from what was just written (none after a reopen)."""
+        from chitieu_tui.core.requests import Reopen, period_of  # lazy: the writing stack
+
         period = period_of(requests)
         with self._lock:
             written = self.data.write(requests)

@@ -16,7 +16,6 @@ from chitieu_tui.core import rules
 from chitieu_tui.core.approval import closed_to_json, quarter_state, returned_to_json
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
 from chitieu_tui.core.numbers import whole
-from chitieu_tui.core.outliers import followup_to_toml
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import current, t
 from chitieu_tui.present import fmt, official
@@ -89,6 +88,8 @@ def followup_json(ev: Evaluation) -> dict[str, Any] | None:
     docs/formats.md), None when it is not marked."""
     if ev.entry is None or ev.entry.followup is None:
         return None
+    from chitieu_tui.core.outliers import followup_to_toml  # lazy: only for a marked value
+
     return followup_to_toml(ev.entry.followup)
 
 

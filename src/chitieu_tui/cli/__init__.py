@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if warning is not None:  # CHITIEU_LANG=fr: said, in the language spoken instead
         warn(warning)
     _word_argparse()
-    parser = build_parser()
+    parser = build_parser(lazy="_ARGCOMPLETE" not in os.environ)  # the shell's Tab walks all
     _argcomplete(parser)
     args = parser.parse_args(argv)
     args.lang, args.lang_typed = lang, _argv_lang(argv)

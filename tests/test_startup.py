@@ -1,0 +1,103 @@
+"""Start-up (issue 23): what a one-shot command and the first frame load, and the lazy parser.
+
+No timing here: the figures are in BENCHMARKS.md; these pin what makes them (which modules a
+read loads, which parsers a run builds), so that a later import does not quietly undo them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from chitieu_tui.cli.parser import BUILDERS, build_parser
+from chitieu_tui.i18n import use
+
+WRITING = (
+    "chitieu_tui.core.requests",
+    "chitieu_tui.core.writer",
+    "chitieu_tui.core.chain",
+    "chitieu_tui.core.journal",
+    "chitieu_tui.core.outliers",
+    "chitieu_tui.core.archive",
+    "chitieu_tui.core.snapshots",
+)
+"""The writing stack and the snapshot archive: a read of a unit whose quarters all have
+files needs none of them."""
+
+
+def _loaded(code: str) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    return proc.stdout.split("LOADED", 1)[1].split()
+
+
+def test_report_loads_no_writing_stack() -> None:
+    code = (
+        "import sys, contextlib, io; from chitieu_tui.cli import main;"
+        "buf = io.StringIO();"
+        "ctx = contextlib.redirect_stdout(buf); ctx.__enter__();"
+        "rc = main(['--lang', 'en', 'report', '--format', 'json']);"
+        "ctx.__exit__(None, None, None);"
+        "print('LOADED', rc, *sorted(m for m in sys.modules if m.startswith('chitieu_tui')))"
+    )
+    rc, *loaded = _loaded(code)
+    assert rc == "0"
+    assert [m for m in WRITING if m in loaded] == []
+    assert "chitieu_tui.cli.completion" in loaded  # the parser's own (argcomplete is not)
+    assert not [m for m in loaded if m.startswith(("chitieu_tui.screens", "chitieu_tui.app"))]
+
+
+def test_the_first_frame_loads_only_the_screen_it_shows(tmp_path: object) -> None:
+    code = (
+        "import sys; from chitieu_tui.cli import main;"
+        f"rc = main(['--lang', 'en', 'screenshot', '--output', r'{tmp_path}/x.svg']);"
+        "print('LOADED', rc, *sorted(m for m in sys.modules if m.startswith('chitieu_tui')))"
+    )
+    rc, *loaded = _loaded(code)
+    assert rc == "0"
+    screens = sorted(m for m in loaded if m.startswith("chitieu_tui.screens."))
+    assert screens == [
+        "chitieu_tui.screens.controller",
+        "chitieu_tui.screens.dashboard",
+        "chitieu_tui.screens.filtering",
+        "chitieu_tui.screens.localized",
+    ]
+    for module in ("chitieu_tui.cli.read", "chitieu_tui.report", "chitieu_tui.core.requests"):
+        assert module not in loaded, module
+    assert "chitieu_tui.core.writer" not in loaded
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_lazy_parser_builds_only_the_command_run_and_helps_the_same(lang: str) -> None:
+    use(lang)
+    lazy, eager = build_parser(lazy=True), build_parser()
+    assert lazy.format_help() == eager.format_help()
+    args = lazy.parse_args(["report", "--format", "json"])
+    assert (args.command, args.format) == ("report", "json")
+    subs = next(a for a in lazy._actions if a.dest == "command")
+    parsers = subs.choices
+    assert list(parsers) == [name for name, _ in BUILDERS]  # listed in order, all of them
+    built = [name for name in parsers if dict.__getitem__(parsers, name) is not None]  # type: ignore[arg-type]
+    assert built == ["report"]
+    eager_subs = next(a for a in eager._actions if a.dest == "command")
+    for name, parser in parsers.items():  # type: ignore[union-attr]
+        assert parser.format_help() == eager_subs.choices[name].format_help(), name  # type: ignore[index]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_commands_help_keeps_a_percent_sign(lang: str) -> None:
+    """`chitieu --lang en --help` crashed (argparse %-formats each command's help line and
+    `targets` says `% of assigned`); Vietnamese showed a dict in its place."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "chitieu_tui", "--lang", lang, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "'option_strings'" not in proc.stdout
+    words = "% of assigned" if lang == "en" else "% so với giao"
+    assert words in " ".join(proc.stdout.split()), proc.stdout

@@ -311,7 +311,7 @@ def _commands_action() -> type[argparse.Action]:
 
         def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
             key = f"cli.cmd.{name}"
-            if t_in("en", key) != key:  # the catalog's words win over an English literal
+            if t(key) != key:  # the catalog's words win over an English literal (same keys)
                 kwargs["help"] = t(key)
             kwargs.setdefault("description", kwargs.get("help"))
             if "help" in kwargs:  # the help line is %-formatted (`% of assigned`: a literal %)

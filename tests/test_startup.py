@@ -101,3 +101,21 @@ def test_the_commands_help_keeps_a_percent_sign(lang: str) -> None:
     assert "'option_strings'" not in proc.stdout
     words = "% of assigned" if lang == "en" else "% so với giao"
     assert words in " ".join(proc.stdout.split()), proc.stdout
+
+
+def test_chitieu_itself_freezes_its_imports_and_a_caller_keeps_its_collector() -> None:
+    """`chitieu …` (main reading sys.argv) pauses the cyclic collector while importing and
+    freezes what the imports made (no full collection over them at start); main called
+    with its arguments (tests, embedding) leaves the caller's collector alone."""
+    code = (
+        "import contextlib, gc, io, sys; from chitieu_tui.cli import main;"
+        "sys.argv = ['chitieu', '--lang', 'en', 'report', '--format', 'json'];"
+        "buf = io.StringIO(); ctx = contextlib.redirect_stdout(buf); ctx.__enter__();"
+        "own = main(); own_state = (gc.get_freeze_count() > 0, gc.isenabled());"
+        "gc.unfreeze();"
+        "import chitieu_tui.cli as cli; cli._OWN_PROCESS = False;"
+        "given = main(['--lang', 'en', 'report', '--format', 'json']);"
+        "ctx.__exit__(None, None, None);"
+        "print('LOADED', own, *own_state, given, gc.get_freeze_count(), gc.isenabled())"
+    )
+    assert _loaded(code) == ["0", "True", "True", "0", "0", "True"]

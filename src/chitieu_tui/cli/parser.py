@@ -11,7 +11,7 @@ from chitieu_tui import version
 from chitieu_tui.cli.completion import SHELLS, candidates
 from chitieu_tui.core.errors import DataError, UsageError
 from chitieu_tui.core.periods import Period
-from chitieu_tui.i18n import t, t_in
+from chitieu_tui.i18n import t
 
 
 def _period_type() -> Callable[[str], Period]:

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from chitieu_tui.cli import settle
 from chitieu_tui.cli.sources import load_collection, make_collection, make_source
 from chitieu_tui.i18n import t
 from chitieu_tui.settings import app_settings
@@ -27,6 +28,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     # lazy: textual; this module also serves TERM=dumb, which prints the report instead
     from chitieu_tui.app import save_rollup_screenshot, save_screenshot
 
+    settle()  # Textual's modules too
     collection = make_collection(args)
     if collection is not None:
         # lazy: the roll-up's cache, only for a roll-up
@@ -72,6 +74,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
     # lazy: textual; not loaded when TERM=dumb prints the report instead
     from chitieu_tui.app import run_app, run_rollup
 
+    settle()  # Textual's modules too
     settings = app_settings()  # read once, here, never on the app's UI thread
     collection = make_collection(args)
     if collection is not None:

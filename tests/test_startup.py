@@ -119,3 +119,30 @@ def test_chitieu_itself_freezes_its_imports_and_a_caller_keeps_its_collector() -
         "print('LOADED', own, *own_state, given, gc.get_freeze_count(), gc.isenabled())"
     )
     assert _loaded(code) == ["0", "True", "True", "0", "0", "True"]
+
+
+async def test_the_screenshot_svg_is_textuals_own_but_for_its_unique_id() -> None:
+    """`export_svg` (chitieu screenshot) gives Textual's `export_screenshot`, character for
+    character, but for the id that prefixes the SVG's CSS classes: derived from the SVG
+    itself instead of the repr of every segment (the same content, the same id)."""
+    import re
+
+    from chitieu_tui.app import ChitieuApp, export_svg, preload
+    from chitieu_tui.core.datadir import BUNDLED
+    from chitieu_tui.core.filesource import FileSource
+
+    use("en")
+    source = FileSource(BUNDLED)
+    app = ChitieuApp(source, None, initial=preload(source, None))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        ours, again = export_svg(app), export_svg(app)
+        textuals = app.export_screenshot(title="chitieu")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        other = export_svg(app)
+    ident = re.compile(r"terminal-\d+")
+    assert ident.sub("ID", ours) == ident.sub("ID", textuals)
+    assert ours == again
+    assert len(set(ident.findall(ours))) == 1
+    assert set(ident.findall(ours)) != set(ident.findall(other))

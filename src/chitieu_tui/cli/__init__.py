@@ -125,7 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _refuse_foreign(args)
         _apply_settings(args)
         run = command(args.command)
-        settle()
+        if HOMES[args.command] != "tui":  # the dashboard's settle once Textual is imported
+            settle()
         return run(args)
     except UsageError as exc:
         parser.print_usage(sys.stderr)

@@ -146,3 +146,19 @@ async def test_the_screenshot_svg_is_textuals_own_but_for_its_unique_id() -> Non
     assert ours == again
     assert len(set(ident.findall(ours))) == 1
     assert set(ident.findall(ours)) != set(ident.findall(other))
+
+
+def test_report_loads_no_presentation_it_does_not_print_nor_openssl() -> None:
+    """`report --format json` leaves out the official table, the summary lines and OpenSSL
+    (the parse cache's blake2b is CPython's own); the table format still has them."""
+    code = (
+        "import sys, contextlib, io; from chitieu_tui.cli import main;"
+        "buf = io.StringIO(); ctx = contextlib.redirect_stdout(buf); ctx.__enter__();"
+        "rc = main(['--lang', 'en', 'report', '--format', 'json']);"
+        "ctx.__exit__(None, None, None);"
+        "print('LOADED', rc, *sorted(sys.modules))"
+    )
+    rc, *loaded = _loaded(code)
+    assert rc == "0"
+    for module in ("chitieu_tui.present.official", "chitieu_tui.present.summary", "_hashlib"):
+        assert module not in loaded, module

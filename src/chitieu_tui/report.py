@@ -18,13 +18,7 @@ from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
 from chitieu_tui.core.numbers import whole
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import current, t
-from chitieu_tui.present import fmt, official
-from chitieu_tui.present import rules as present_rules
-from chitieu_tui.present.cells import REPORT_COLUMNS, REPORT_NUMERIC, report_headers, row_cells
-from chitieu_tui.present.journal import closed_text
-from chitieu_tui.present.official import provenance, provenance_line, title
-from chitieu_tui.present.status import colour as status_colour
-from chitieu_tui.present.summary import groups_line, summary_line
+from chitieu_tui.present import fmt
 from chitieu_tui.present.time import datetime_text
 from chitieu_tui.terminal import use_colour
 
@@ -94,6 +88,8 @@ def followup_json(ev: Evaluation) -> dict[str, Any] | None:
 
 
 def _row(ev: Evaluation) -> list[str]:
+    from chitieu_tui.present.cells import REPORT_COLUMNS, row_cells  # lazy: the table's cells
+
     cells = row_cells(ev)
     return [cells[c] for c in REPORT_COLUMNS]
 
@@ -311,6 +307,13 @@ def render(view: View, form: str) -> str:
     if form == "csv-excel":
         return csv_excel(view)
     if form == "markdown":
+        # lazy: what officials read (provenance, summary, cells); JSON and CSV need none of it
+        from chitieu_tui.present import rules as present_rules
+        from chitieu_tui.present.cells import report_headers
+        from chitieu_tui.present.journal import closed_text
+        from chitieu_tui.present.official import provenance
+        from chitieu_tui.present.summary import groups_line, summary_line
+
         block = [f"- **{_md(k)}:** {_md(v)}" for k, v in provenance(view)]
         lines = [
             f"# {_md(title)}",
@@ -363,6 +366,12 @@ def _rich_table(view: View, colour: bool | None = None) -> str:
     from rich.table import Table
     from rich.text import Text
 
+    # lazy: what officials read (provenance, summary, cells); JSON and CSV need none of it
+    from chitieu_tui.present.cells import REPORT_COLUMNS, REPORT_NUMERIC, report_headers
+    from chitieu_tui.present.official import provenance_line
+    from chitieu_tui.present.status import colour as status_colour
+    from chitieu_tui.present.summary import groups_line, summary_line
+
     board = view.board
     table = Table(title=Text(f"{board.definitions.unit.name} · {board.period.label()}"))
     for column, head in zip(REPORT_COLUMNS, report_headers(), strict=True):
@@ -411,6 +420,8 @@ def excel_number(x: object) -> str:
 
 def excel_rows(view: View, lead: list[str] | None = None) -> list[list[str]]:
     """The §11 table's rows (no group rows) as text cells for `csv-excel`."""
+    from chitieu_tui.present import official  # lazy: the official table, for csv-excel
+
     rows = []
     for item in official.rows(view):
         if isinstance(item, official.GroupRow):
@@ -434,6 +445,8 @@ def excel_rows(view: View, lead: list[str] | None = None) -> list[list[str]]:
 
 def excel_headers() -> list[str]:
     """`csv-excel`'s headings: the §11 columns in the reader's language, then the id."""
+    from chitieu_tui.present import official  # lazy: the official table, for csv-excel
+
     return [*official.headers(), t("o.col_id")]
 
 
@@ -446,6 +459,8 @@ def excel_writer(out: io.StringIO) -> Any:
 def csv_excel(view: View) -> str:
     """`--format csv-excel`: a BOM, where the figures come from, then the §11 table with headings
     in the reader's language and numbers as the reader's spreadsheet reads them."""
+    from chitieu_tui.present.official import provenance, title  # lazy: for csv-excel
+
     out = io.StringIO()
     writer = excel_writer(out)
     writer.writerow([_csv_cell(title(view))])

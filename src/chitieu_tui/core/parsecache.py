@@ -17,7 +17,6 @@ ignored, and the file is read as if there were no cache (and the entry rebuilt).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
 import os
 import stat
@@ -35,6 +34,11 @@ from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import Msg
+
+try:  # blake2b without loading OpenSSL (hashlib imports _hashlib: 2 ms at every start)
+    import _blake2 as hashlib
+except ImportError:  # an interpreter without CPython's own blake2 module
+    import hashlib  # type: ignore[no-redef]
 
 VERSION = 2
 """Bumped when the cached objects or the rules that made them change (with SCHEMA)."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import re
 import shutil
 import sys
@@ -195,6 +193,8 @@ def rules_csv(board: Board) -> str:
     """`report --format csv --rules`: the quarter's rules as a table of their own (the
     header alone without rules)."""
     out = io.StringIO()
+    import csv  # lazy: the CSV writer, for CSV only
+
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(RULE_CSV_COLUMNS)
     writer.writerows(rule_csv_cells(r) for r in rules.board_results(board))
@@ -220,12 +220,14 @@ def _plain(value: Any) -> bool:
 def json_text(data: Any) -> str:
     """`json.dumps(data, ensure_ascii=False, indent=2)`, byte for byte, written by msgspec
     (compiled: about 10× faster on 5,000 indicators) whenever that gives the same text."""
-    if not _plain(data):
-        return json.dumps(data, ensure_ascii=False, indent=2)
-    try:
-        return msgspec.json.format(msgspec.json.encode(data), indent=2).decode("utf-8")
-    except (TypeError, ValueError):  # a type or text msgspec does not write as json does
-        return json.dumps(data, ensure_ascii=False, indent=2)
+    if _plain(data):
+        try:
+            return msgspec.json.format(msgspec.json.encode(data), indent=2).decode("utf-8")
+        except (TypeError, ValueError):  # a type or text msgspec does not write as json does
+            pass
+    import json  # lazy: the standard writer, only where msgspec would write otherwise
+
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 MD_WHO_KEYS = ("r_by", "r_at", "r_cause", "r_remedy")
@@ -297,6 +299,8 @@ def render(view: View, form: str) -> str:
         return json_text(to_json(board))
     title = f"{board.definitions.unit.name} · {board.period.label()}"
     if form == "csv":
+        import csv  # lazy: the CSV writer, for CSV only
+
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow((*CSV_COLUMNS, RULES_COLUMN))
@@ -453,6 +457,8 @@ def excel_headers() -> list[str]:
 def excel_writer(out: io.StringIO) -> Any:
     """A CSV writer with the list separator a spreadsheet of the reader's locale expects:
     `;` in Vietnamese (where `,` marks decimals), `,` in English."""
+    import csv  # lazy: the CSV writer, for CSV only
+
     return csv.writer(out, delimiter=";" if current() != "en" else ",", lineterminator="\r\n")
 
 

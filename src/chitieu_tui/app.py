@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.terminal_theme import TerminalTheme
 from textual import work
 from textual.app import App, SystemCommand
 from textual.pilot import Pilot
@@ -342,12 +343,13 @@ _UNIQUE = "terminal-chitieu-unique-id"
 """Written where the SVG's unique id goes, then replaced (`export_svg`)."""
 
 
-def export_svg(app: App[Any], title: str = "chitieu") -> str:
+def export_svg(app: App[Any], title: str = "chitieu", theme: TerminalTheme | None = None) -> str:
     """The screen as SVG, as `App.export_screenshot` makes it, but for the SVG's unique id
     (the prefix of its CSS classes, `terminal-<n>`): Rich derives it from the repr of every
     segment drawn (8 ms of a 120x40 screenshot); here it is the adler32 of the SVG itself,
     written with a placeholder id. Same content, same id; tests/test_startup.py checks that
-    the SVG is otherwise Textual's own."""
+    the SVG is otherwise Textual's own. `theme`: the terminal palette the SVG draws ANSI
+    colours in (Rich's dark one when None)."""
     width, height = app.size
     console = Console(
         width=width,
@@ -363,7 +365,7 @@ def export_svg(app: App[Any], title: str = "chitieu") -> str:
         full=True, screen_stack=app._background_screens
     )
     console.print(screen_render)
-    svg = console.export_svg(title=title, unique_id=_UNIQUE)
+    svg = console.export_svg(title=title, theme=theme, unique_id=_UNIQUE)
     return svg.replace(_UNIQUE, f"terminal-{zlib.adler32(svg.encode('utf-8'))}")
 
 

@@ -9,7 +9,6 @@ from typing import Any, Literal, NamedTuple
 import msgspec
 from platformdirs import user_config_path
 
-from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.errors import DataError, Place
 from chitieu_tui.core.loader import validation_error
 from chitieu_tui.core.tomlfile import Locator, read_toml
@@ -179,6 +178,8 @@ def save_theme(name: str, path: Path | None = None) -> Path | None:
     """Write `theme = name` into the settings file, keeping its comments and other keys;
     a broken file is left alone (None)."""
     import tomlkit  # lazy: the comment-keeping TOML writer, only when a theme is picked
+
+    from chitieu_tui.core.atomic import atomic_write  # lazy: tempfile, only when one is saved
 
     path = path or settings_path()
     try:

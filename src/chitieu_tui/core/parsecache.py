@@ -26,7 +26,6 @@ from typing import Any
 
 import msgspec
 
-from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.errors import ChitieuError, Place
 from chitieu_tui.core.loader import ID_RE, SCHEMA, cleaned_definitions, value_problem
 from chitieu_tui.core.model import Definitions, Progress
@@ -416,6 +415,8 @@ class ParseCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if os.path.islink(self.path):  # never written through a link someone put there
                 os.unlink(self.path)
+            from chitieu_tui.core.atomic import atomic_write  # lazy: tempfile, when saving
+
             atomic_write(self.path, data)
         except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
             return

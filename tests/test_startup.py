@@ -6,8 +6,10 @@ read loads, which parsers a run builds), so that a later import does not quietly
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -22,19 +24,31 @@ WRITING = (
     "chitieu_tui.core.outliers",
     "chitieu_tui.core.archive",
     "chitieu_tui.core.snapshots",
+    "chitieu_tui.core.atomic",
 )
-"""The writing stack and the snapshot archive: a read of a unit whose quarters all have
-files needs none of them."""
+"""The writing stack, the atomic writer and the snapshot archive: a read of a unit whose
+quarters all have files (and whose parse cache is current) needs none of them."""
 
 
-def _loaded(code: str) -> list[str]:
+def _loaded(code: str, cache: Path | None = None) -> list[str]:
+    """What the code prints after LOADED; `cache`: the parse cache's folder, warmed by a
+    first run (a cold read writes the cache: the atomic writer is then rightly loaded)."""
+    env = dict(os.environ)
+    if cache is not None:
+        env["CHITIEU_CACHE_DIR"] = str(cache)
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=120)
     proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env=env,
     )
     return proc.stdout.split("LOADED", 1)[1].split()
 
 
-def test_report_loads_no_writing_stack() -> None:
+def test_report_loads_no_writing_stack(tmp_path: Path) -> None:
     code = (
         "import sys, contextlib, io; from chitieu_tui.cli import main;"
         "buf = io.StringIO();"
@@ -43,7 +57,7 @@ def test_report_loads_no_writing_stack() -> None:
         "ctx.__exit__(None, None, None);"
         "print('LOADED', rc, *sorted(m for m in sys.modules if m.startswith('chitieu_tui')))"
     )
-    rc, *loaded = _loaded(code)
+    rc, *loaded = _loaded(code, cache=tmp_path)
     assert rc == "0"
     assert [m for m in WRITING if m in loaded] == []
     assert "chitieu_tui.cli.completion" in loaded  # the parser's own (argcomplete is not)

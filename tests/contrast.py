@@ -100,27 +100,11 @@ def screenshot(app: Any) -> str:
     """The SVG of the app's screen, as `App.export_screenshot` makes it, but a theme of the
     terminal's own colours drawn in the palette Textual assumes for it (its `ansi_theme`: dark
     or light), not always Rich's dark one."""
-    import io
-
-    from rich.console import Console
+    from chitieu_tui.app import export_svg
 
     if not app.current_theme.ansi:
         return str(app.export_screenshot())
-    width, height = app.size
-    console = Console(
-        width=width,
-        height=height,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        record=True,
-        legacy_windows=False,
-        safe_box=False,
-    )
-    console.print(
-        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    )
-    return console.export_svg(title="chitieu", theme=app.ansi_theme)
+    return export_svg(app, theme=app.ansi_theme)
 
 
 def in_use(app: Any) -> list[Box | None]:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import json
-import os
 import re
 import shutil
 import sys
@@ -17,17 +14,11 @@ from chitieu_tui.core import rules
 from chitieu_tui.core.approval import closed_to_json, quarter_state, returned_to_json
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Evaluation, Status
 from chitieu_tui.core.numbers import whole
-from chitieu_tui.core.outliers import followup_to_toml
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import current, t
-from chitieu_tui.present import fmt, official
-from chitieu_tui.present import rules as present_rules
-from chitieu_tui.present.cells import REPORT_COLUMNS, REPORT_NUMERIC, report_headers, row_cells
-from chitieu_tui.present.journal import closed_text
-from chitieu_tui.present.official import provenance, provenance_line, title
-from chitieu_tui.present.status import colour as status_colour
-from chitieu_tui.present.summary import groups_line, summary_line
+from chitieu_tui.present import fmt
 from chitieu_tui.present.time import datetime_text
+from chitieu_tui.terminal import use_colour
 
 FORMATS = ("table", "markdown", "csv", "csv-excel", "json")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
@@ -89,10 +80,14 @@ def followup_json(ev: Evaluation) -> dict[str, Any] | None:
     docs/formats.md), None when it is not marked."""
     if ev.entry is None or ev.entry.followup is None:
         return None
+    from chitieu_tui.core.outliers import followup_to_toml  # lazy: only for a marked value
+
     return followup_to_toml(ev.entry.followup)
 
 
 def _row(ev: Evaluation) -> list[str]:
+    from chitieu_tui.present.cells import REPORT_COLUMNS, row_cells  # lazy: the table's cells
+
     cells = row_cells(ev)
     return [cells[c] for c in REPORT_COLUMNS]
 
@@ -198,6 +193,8 @@ def rules_csv(board: Board) -> str:
     """`report --format csv --rules`: the quarter's rules as a table of their own (the
     header alone without rules)."""
     out = io.StringIO()
+    import csv  # lazy: the CSV writer, for CSV only
+
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(RULE_CSV_COLUMNS)
     writer.writerows(rule_csv_cells(r) for r in rules.board_results(board))
@@ -223,12 +220,14 @@ def _plain(value: Any) -> bool:
 def json_text(data: Any) -> str:
     """`json.dumps(data, ensure_ascii=False, indent=2)`, byte for byte, written by msgspec
     (compiled: about 10× faster on 5,000 indicators) whenever that gives the same text."""
-    if not _plain(data):
-        return json.dumps(data, ensure_ascii=False, indent=2)
-    try:
-        return msgspec.json.format(msgspec.json.encode(data), indent=2).decode("utf-8")
-    except (TypeError, ValueError):  # a type or text msgspec does not write as json does
-        return json.dumps(data, ensure_ascii=False, indent=2)
+    if _plain(data):
+        try:
+            return msgspec.json.format(msgspec.json.encode(data), indent=2).decode("utf-8")
+        except (TypeError, ValueError):  # a type or text msgspec does not write as json does
+            pass
+    import json  # lazy: the standard writer, only where msgspec would write otherwise
+
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 MD_WHO_KEYS = ("r_by", "r_at", "r_cause", "r_remedy")
@@ -300,6 +299,8 @@ def render(view: View, form: str) -> str:
         return json_text(to_json(board))
     title = f"{board.definitions.unit.name} · {board.period.label()}"
     if form == "csv":
+        import csv  # lazy: the CSV writer, for CSV only
+
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow((*CSV_COLUMNS, RULES_COLUMN))
@@ -310,6 +311,13 @@ def render(view: View, form: str) -> str:
     if form == "csv-excel":
         return csv_excel(view)
     if form == "markdown":
+        # lazy: what officials read (provenance, summary, cells); JSON and CSV need none of it
+        from chitieu_tui.present import rules as present_rules
+        from chitieu_tui.present.cells import report_headers
+        from chitieu_tui.present.journal import closed_text
+        from chitieu_tui.present.official import provenance
+        from chitieu_tui.present.summary import groups_line, summary_line
+
         block = [f"- **{_md(k)}:** {_md(v)}" for k, v in provenance(view)]
         lines = [
             f"# {_md(title)}",
@@ -356,20 +364,17 @@ TERMINAL_COLOURS = {
 readable on light and dark backgrounds."""
 
 
-def use_colour(stream: object = None) -> bool:
-    """Colour on a terminal; none when piped, with NO_COLOR set, or TERM=dumb."""
-    stream = stream if stream is not None else sys.stdout
-    isatty = getattr(stream, "isatty", None)
-    if isatty is None or not isatty():
-        return False
-    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-
-
 def _rich_table(view: View, colour: bool | None = None) -> str:
     # lazy: rich only for the table on a terminal, not json/csv
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    # lazy: what officials read (provenance, summary, cells); JSON and CSV need none of it
+    from chitieu_tui.present.cells import REPORT_COLUMNS, REPORT_NUMERIC, report_headers
+    from chitieu_tui.present.official import provenance_line
+    from chitieu_tui.present.status import colour as status_colour
+    from chitieu_tui.present.summary import groups_line, summary_line
 
     board = view.board
     table = Table(title=Text(f"{board.definitions.unit.name} · {board.period.label()}"))
@@ -419,6 +424,8 @@ def excel_number(x: object) -> str:
 
 def excel_rows(view: View, lead: list[str] | None = None) -> list[list[str]]:
     """The §11 table's rows (no group rows) as text cells for `csv-excel`."""
+    from chitieu_tui.present import official  # lazy: the official table, for csv-excel
+
     rows = []
     for item in official.rows(view):
         if isinstance(item, official.GroupRow):
@@ -442,18 +449,24 @@ def excel_rows(view: View, lead: list[str] | None = None) -> list[list[str]]:
 
 def excel_headers() -> list[str]:
     """`csv-excel`'s headings: the §11 columns in the reader's language, then the id."""
+    from chitieu_tui.present import official  # lazy: the official table, for csv-excel
+
     return [*official.headers(), t("o.col_id")]
 
 
 def excel_writer(out: io.StringIO) -> Any:
     """A CSV writer with the list separator a spreadsheet of the reader's locale expects:
     `;` in Vietnamese (where `,` marks decimals), `,` in English."""
+    import csv  # lazy: the CSV writer, for CSV only
+
     return csv.writer(out, delimiter=";" if current() != "en" else ",", lineterminator="\r\n")
 
 
 def csv_excel(view: View) -> str:
     """`--format csv-excel`: a BOM, where the figures come from, then the §11 table with headings
     in the reader's language and numbers as the reader's spreadsheet reads them."""
+    from chitieu_tui.present.official import provenance, title  # lazy: for csv-excel
+
     out = io.StringIO()
     writer = excel_writer(out)
     writer.writerow([_csv_cell(title(view))])

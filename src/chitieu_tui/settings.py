@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import msgspec
 from platformdirs import user_config_path
 
-from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.errors import DataError, Place
 from chitieu_tui.core.loader import validation_error
 from chitieu_tui.core.tomlfile import Locator, read_toml
@@ -34,9 +32,12 @@ class SettingsFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     by: str | None = None
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One setting: its name, its environment variable, its option, its catalog key."""
+class Setting(NamedTuple):
+    """One setting: its name, its environment variable, its option, its catalog key.
+
+    The small records of this module are named tuples, not dataclasses: every start reads
+    the settings, and a frozen dataclass costs 0.4 ms to make (Python compiles each of its
+    methods), a named tuple 0.06 ms."""
 
     name: str
     env: str
@@ -72,8 +73,7 @@ def settings_path() -> Path:
     return user_config_path(APP_NAME) / FILE_NAME
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     """An effective setting and where it came from: `cli`, `env`, `file` or `default`."""
 
     value: str | None
@@ -159,8 +159,7 @@ def theme() -> str | None:
         return None
 
 
-@dataclass(frozen=True)
-class AppSettings:
+class AppSettings(NamedTuple):
     """What the app takes from the settings: read once by the command line before the app
     starts (never on its UI thread), and passed in."""
 
@@ -179,6 +178,8 @@ def save_theme(name: str, path: Path | None = None) -> Path | None:
     """Write `theme = name` into the settings file, keeping its comments and other keys;
     a broken file is left alone (None)."""
     import tomlkit  # lazy: the comment-keeping TOML writer, only when a theme is picked
+
+    from chitieu_tui.core.atomic import atomic_write  # lazy: tempfile, only when one is saved
 
     path = path or settings_path()
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import sys
 import unicodedata
 from typing import TextIO
@@ -115,3 +116,12 @@ def safe_streams() -> None:
                 reconfigure(errors=HANDLER)
             except (ValueError, OSError):  # pragma: no cover - a closed or odd stream
                 pass
+
+
+def use_colour(stream: object = None) -> bool:
+    """Colour on a terminal; none when piped, with NO_COLOR set, or TERM=dumb."""
+    stream = stream if stream is not None else sys.stdout
+    isatty = getattr(stream, "isatty", None)
+    if isatty is None or not isatty():
+        return False
+    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"

@@ -7,15 +7,13 @@ import sys
 from chitieu_tui import install_hint
 from chitieu_tui.core.errors import ChitieuError, flatten
 from chitieu_tui.i18n import t
+from chitieu_tui.terminal import use_colour
 
 __all__ = ["install_hint", "print_error", "warn"]
 
 
 def warn(error: ChitieuError) -> None:
     """A warning on stderr, in yellow on a terminal (without loading Rich)."""
-    # lazy: report pulls the whole pipeline; only when a warning is printed
-    from chitieu_tui.report import use_colour
-
     text = error.render()
     if use_colour(sys.stderr):
         text = f"\x1b[33m{text}\x1b[0m"

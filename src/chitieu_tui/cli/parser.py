@@ -11,7 +11,7 @@ from chitieu_tui import version
 from chitieu_tui.cli.completion import SHELLS, candidates
 from chitieu_tui.core.errors import DataError, UsageError
 from chitieu_tui.core.periods import Period
-from chitieu_tui.i18n import t, t_in
+from chitieu_tui.i18n import t
 
 
 def _period_type() -> Callable[[str], Period]:
@@ -176,16 +176,24 @@ def _source_options(parser: argparse.ArgumentParser, sub: bool) -> None:
     )
 
 
-def _approval_parsers(subs: Any) -> None:
-    """`chitieu approve --unit U --period P [--note T]`, `chitieu return … --reason T`."""
+def _approve_parser(subs: Any) -> None:
+    """`chitieu approve --unit U --period P [--note T]`."""
     approve = subs.add_parser("approve", help=t("cli.approve_help"))
     approve.add_argument("--note", metavar="TEXT", default="", help=t("cli.opt.approve_note"))
+    _named_quarter(approve)
+
+
+def _return_parser(subs: Any) -> None:
+    """`chitieu return --unit U --period P --reason T`."""
     back = subs.add_parser("return", help=t("cli.return_help"))
     back.add_argument("--reason", metavar="TEXT", required=True, help=t("cli.opt.return_reason"))
-    for cmd in (approve, back):
-        for action in cmd._actions:
-            if action.dest == "period":  # no default here: the quarter is named
-                action.help = t("cli.opt.close_period")
+    _named_quarter(back)
+
+
+def _named_quarter(cmd: argparse.ArgumentParser) -> None:
+    for action in cmd._actions:
+        if action.dest == "period":  # no default here: the quarter is named
+            action.help = t("cli.opt.close_period")
 
 
 def _followup_parser(subs: Any) -> None:
@@ -246,19 +254,77 @@ def _formatter() -> type[argparse.HelpFormatter]:
     return Formatter
 
 
+def _literal(help_text: str) -> str:
+    """A help text argparse %-formats, its own `%` kept as written."""
+    return help_text.replace("%", "%%")
+
+
+class _Parsers(dict[str, Any]):
+    """The commands' parsers by name, in order; a deferred command's parser (None until then)
+    is built when first looked up, or when all are listed (`items`, `values`)."""
+
+    def __init__(self, subs: Any) -> None:
+        super().__init__()
+        self.subs = subs
+        self.pending: dict[str, Callable[[Any], None]] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        build = self.pending.pop(name, None)
+        if build is not None:
+            build(self.subs)
+        return super().__getitem__(name)
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[name] if name in self else default
+
+    def built(self) -> None:
+        """Build every deferred parser."""
+        for name in list(self.pending):
+            self[name]
+
+    def items(self) -> Any:
+        self.built()
+        return super().items()
+
+    def values(self) -> Any:
+        self.built()
+        return super().values()
+
+
 def _commands_action() -> type[argparse.Action]:
     """Subparsers whose commands get, from the catalog: help, description, the environment
-    epilog, defaults shown, and their option groups."""
+    epilog, defaults shown, and their option groups; a command may be deferred (`defer`)."""
 
     class Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._name_parser_map = self.choices = _Parsers(self)
+
+        def defer(self, name: str, build: Callable[[Any], None]) -> None:
+            """List command `name` (its help line) now; `build(self)` makes its parser when
+            argparse first looks it up."""
+            line = _literal(t(f"cli.cmd.{name}"))
+            self._choices_actions.append(self._ChoicesPseudoAction(name, (), line))
+            parsers: _Parsers = self._name_parser_map  # type: ignore[assignment]
+            parsers.pending[name] = build
+            dict.__setitem__(parsers, name, None)
+
         def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
             key = f"cli.cmd.{name}"
-            if t_in("en", key) != key:  # the catalog's words win over an English literal
+            if t(key) != key:  # the catalog's words win over an English literal (same keys)
                 kwargs["help"] = t(key)
             kwargs.setdefault("description", kwargs.get("help"))
+            if "help" in kwargs:  # the help line is %-formatted (`% of assigned`: a literal %)
+                kwargs["help"] = _literal(kwargs["help"])
             kwargs.setdefault("epilog", t("cli.epilog"))
             kwargs.setdefault("formatter_class", _formatter())
-            parser = super().add_parser(name, **kwargs)
+            if dict.get(self._name_parser_map, name, False) is None:  # deferred: listed
+                kwargs.pop("help", None)
+                kwargs.setdefault("prog", f"{self._prog_prefix} {name}")
+                parser = self._parser_class(**kwargs)
+                dict.__setitem__(self._name_parser_map, name, parser)
+            else:
+                parser = super().add_parser(name, **kwargs)
             _source_options(parser, sub=True)
             return parser
 
@@ -367,8 +433,172 @@ def _user_parser(subs: Any) -> None:
         )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (exit status 2 on bad usage)."""
+def _check(subs: Any) -> None:
+    check = subs.add_parser("check", help="validate the data folder; errors as path:line:col")
+    _source_options(check, sub=True)
+
+
+def _report(subs: Any) -> None:
+    report = subs.add_parser("report", help="print one period without the TUI")
+    _source_options(report, sub=True)
+    report.add_argument(
+        "--format", choices=REPORT_FORMATS, default="table", help=t("cli.opt.format")
+    )
+    report.add_argument("--output", "-o", metavar="FILE", default=None, help=t("cli.output"))
+    report.add_argument("--date", metavar="YYYY-MM-DD", default=None, help=t("cli.opt.date"))
+    report.add_argument("--rules", action="store_true", help=t("cli.opt.rules"))
+
+
+def _snapshot(subs: Any) -> None:
+    snap = subs.add_parser("snapshot", help="write a snapshot and print its path")
+    _source_options(snap, sub=True)
+
+
+def _screenshot(subs: Any) -> None:
+    shot = subs.add_parser("screenshot", help="render the dashboard once to an SVG file")
+    _source_options(shot, sub=True)
+    shot.add_argument("--output", "-o", required=True, metavar="FILE.svg", help=t("cli.opt.output"))
+    shot.add_argument(
+        "--size",
+        type=_size_type(),
+        default="120x40",
+        metavar="WxH",
+        help=t("cli.opt.size"),
+    )
+    shot.add_argument("--light", action="store_true", help=t("cli.light_help"))
+    shot.add_argument("--press", metavar="KEYS", default="", help=t("cli.opt.press"))
+
+
+def _set(subs: Any) -> None:
+    setp = subs.add_parser("set", help="enter one value (locked, atomic write), then snapshot")
+    _source_options(setp, sub=True)
+    setp_id = setp.add_argument("id", metavar="ID", help=t("cli.opt.id"))
+    setp_id.completer = _completer("id")  # type: ignore[attr-defined]
+    setp.add_argument("value", metavar="VALUE", help=t("cli.set_value"))
+    setp.add_argument("--note", default=None, help=t("cli.opt.note"))
+    setp.add_argument("--no-snapshot", action="store_true", help=t("cli.opt.no_snapshot"))
+    setp.add_argument("--yes", action="store_true", help=t("cli.set_yes"))
+    setp.add_argument("--cause", metavar="T", default=None, help=t("cli.cause_help"))
+    setp.add_argument("--remedy", metavar="T", default=None, help=t("cli.remedy_help"))
+
+
+def _unset(subs: Any) -> None:
+    unset = subs.add_parser("unset", help=t("cli.unset_help"))
+    _source_options(unset, sub=True)
+    unset_id = unset.add_argument("id", metavar="ID", help=t("cli.opt.id"))
+    unset_id.completer = _completer("id")  # type: ignore[attr-defined]
+    unset.add_argument("--no-snapshot", action="store_true", help=t("cli.opt.no_snapshot"))
+
+
+def _alerts(subs: Any) -> None:
+    alerts = subs.add_parser("alerts", help=t("cli.alerts_help"))
+    alerts.add_argument("--fail", action="store_true", help=t("cli.alerts_fail"))
+
+
+def _log(subs: Any) -> None:
+    log = subs.add_parser("log", help=t("cli.log_help"))
+    log_id = log.add_argument("id", metavar="ID", nargs="?", default=None, help=t("cli.opt.log_id"))
+    log_id.completer = _completer("id")  # type: ignore[attr-defined]
+
+
+def _verify(subs: Any) -> None:
+    verify = subs.add_parser("verify", help=t("cli.verify_help"))
+    _source_options(verify, sub=True)
+
+
+def _closing(name: str, key: str) -> Callable[[Any], None]:
+    """`close` or `reopen`: the quarter named, and why."""
+
+    def build(subs: Any) -> None:
+        cmd = subs.add_parser(name, help=t(key))
+        cmd.add_argument("--reason", metavar="TEXT", required=True, help=t("cli.reason_help"))
+        _named_quarter(cmd)
+
+    return build
+
+
+def _template(subs: Any) -> None:
+    template = subs.add_parser("template", help=t("cli.template_help"))
+    template.add_argument(
+        "--output", "-o", required=True, metavar="FILE.xlsx", help=t("cli.opt.xlsx_output")
+    )
+    template.add_argument("--targets", action="store_true", help=t("cli.opt.template_targets"))
+    template.add_argument("--year", type=int, metavar="Y", default=None, help=t("cli.opt.year"))
+
+
+def _import(subs: Any) -> None:
+    imp = subs.add_parser("import", help=t("cli.import_help"))
+    imp.add_argument("file", metavar="FILE.xlsx", help=t("cli.opt.import_file"))
+    imp.add_argument("--targets", action="store_true", help=t("cli.opt.import_targets"))
+    imp.add_argument("--yes", action="store_true", help=t("cli.set_yes"))
+    imp.add_argument("--no-snapshot", action="store_true", help=t("cli.opt.no_snapshot"))
+
+
+def _init(subs: Any) -> None:
+    init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
+    init.add_argument("dest", nargs="?", default=None, metavar="DIR", help=t("cli.opt.dest"))
+    init.add_argument("--collection", action="store_true", help=t("cli.opt.init_collection"))
+
+
+def _serve(subs: Any) -> None:
+    serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
+    _source_options(serve, sub=True)
+    serve.add_argument("--host", default="127.0.0.1", help=t("cli.opt.host"))
+    serve.add_argument("--port", type=_port_type(), default=8765, help=t("cli.opt.port"))
+    serve.add_argument("--yes-public", action="store_true", help=t("cli.opt.serve_yes_public"))
+    serve.add_argument("--users", metavar="FILE", default=None, help=t("cli.opt.users"))
+    serve.add_argument("--tls-cert", metavar="FILE", default=None, help=t("cli.opt.tls_cert"))
+    serve.add_argument("--tls-key", metavar="FILE", default=None, help=t("cli.opt.tls_key"))
+
+
+def _web(subs: Any) -> None:
+    web = subs.add_parser("web")
+    web.add_argument("--host", default="127.0.0.1", help=t("cli.opt.web_host"))
+    web.add_argument("--port", type=_port_type(), default=8000, help=t("cli.opt.port"))
+    web.add_argument("--yes-public", action="store_true", help=t("cli.opt.yes_public"))
+
+
+def _config(subs: Any) -> None:
+    subs.add_parser("config")
+
+
+def _completion(subs: Any) -> None:
+    completion = subs.add_parser("completion")
+    completion.add_argument("shell", choices=SHELLS, help=t("cli.opt.shell"))
+
+
+BUILDERS: tuple[tuple[str, Callable[[Any], None]], ...] = (
+    ("check", _check),
+    ("report", _report),
+    ("snapshot", _snapshot),
+    ("screenshot", _screenshot),
+    ("set", _set),
+    ("unset", _unset),
+    ("alerts", _alerts),
+    ("log", _log),
+    ("followup", _followup_parser),
+    ("verify", _verify),
+    ("close", _closing("close", "cli.close_help")),
+    ("reopen", _closing("reopen", "cli.reopen_help")),
+    ("approve", _approve_parser),
+    ("return", _return_parser),
+    ("targets", _targets_parser),
+    ("template", _template),
+    ("import", _import),
+    ("init", _init),
+    ("serve", _serve),
+    ("user", _user_parser),
+    ("web", _web),
+    ("config", _config),
+    ("completion", _completion),
+)
+"""Each command's parser, in the order `chitieu --help` lists them."""
+
+
+def build_parser(lazy: bool = False) -> argparse.ArgumentParser:
+    """The argument parser (exit status 2 on bad usage). `lazy`: each command's parser is
+    built when argparse first looks it up (a run parses one command; building the other 22
+    cost several milliseconds at every start); the help lists them all the same."""
     parser = argparse.ArgumentParser(
         prog="chitieu",
         description=t("cli.description"),
@@ -382,91 +612,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _source_options(parser, sub=False)
     subs = parser.add_subparsers(dest="command", metavar="COMMAND", action=_commands_action())
-    check = subs.add_parser("check", help="validate the data folder; errors as path:line:col")
-    _source_options(check, sub=True)
-    report = subs.add_parser("report", help="print one period without the TUI")
-    _source_options(report, sub=True)
-    report.add_argument(
-        "--format", choices=REPORT_FORMATS, default="table", help=t("cli.opt.format")
-    )
-    report.add_argument("--output", "-o", metavar="FILE", default=None, help=t("cli.output"))
-    report.add_argument("--date", metavar="YYYY-MM-DD", default=None, help=t("cli.opt.date"))
-    report.add_argument("--rules", action="store_true", help=t("cli.opt.rules"))
-    snap = subs.add_parser("snapshot", help="write a snapshot and print its path")
-    _source_options(snap, sub=True)
-    shot = subs.add_parser("screenshot", help="render the dashboard once to an SVG file")
-    _source_options(shot, sub=True)
-    shot.add_argument("--output", "-o", required=True, metavar="FILE.svg", help=t("cli.opt.output"))
-    shot.add_argument(
-        "--size",
-        type=_size_type(),
-        default="120x40",
-        metavar="WxH",
-        help=t("cli.opt.size"),
-    )
-    shot.add_argument("--light", action="store_true", help=t("cli.light_help"))
-    shot.add_argument("--press", metavar="KEYS", default="", help=t("cli.opt.press"))
-    setp = subs.add_parser("set", help="enter one value (locked, atomic write), then snapshot")
-    _source_options(setp, sub=True)
-    setp_id = setp.add_argument("id", metavar="ID", help=t("cli.opt.id"))
-    setp_id.completer = _completer("id")  # type: ignore[attr-defined]
-    setp.add_argument("value", metavar="VALUE", help=t("cli.set_value"))
-    setp.add_argument("--note", default=None, help=t("cli.opt.note"))
-    setp.add_argument("--no-snapshot", action="store_true", help=t("cli.opt.no_snapshot"))
-    setp.add_argument("--yes", action="store_true", help=t("cli.set_yes"))
-    setp.add_argument("--cause", metavar="T", default=None, help=t("cli.cause_help"))
-    setp.add_argument("--remedy", metavar="T", default=None, help=t("cli.remedy_help"))
-    unset = subs.add_parser("unset", help=t("cli.unset_help"))
-    _source_options(unset, sub=True)
-    unset_id = unset.add_argument("id", metavar="ID", help=t("cli.opt.id"))
-    unset_id.completer = _completer("id")  # type: ignore[attr-defined]
-    unset.add_argument("--no-snapshot", action="store_true", help=t("cli.opt.no_snapshot"))
-    alerts = subs.add_parser("alerts", help=t("cli.alerts_help"))
-    alerts.add_argument("--fail", action="store_true", help=t("cli.alerts_fail"))
-    log = subs.add_parser("log", help=t("cli.log_help"))
-    log_id = log.add_argument("id", metavar="ID", nargs="?", default=None, help=t("cli.opt.log_id"))
-    log_id.completer = _completer("id")  # type: ignore[attr-defined]
-    _followup_parser(subs)
-    verify = subs.add_parser("verify", help=t("cli.verify_help"))
-    _source_options(verify, sub=True)
-    for name, key in (("close", "cli.close_help"), ("reopen", "cli.reopen_help")):
-        cmd = subs.add_parser(name, help=t(key))
-        cmd.add_argument("--reason", metavar="TEXT", required=True, help=t("cli.reason_help"))
-        for action in cmd._actions:
-            if action.dest == "period":  # no default here: the quarter is named
-                action.help = t("cli.opt.close_period")
-    _approval_parsers(subs)
-    _targets_parser(subs)
-    template = subs.add_parser("template", help=t("cli.template_help"))
-    template.add_argument(
-        "--output", "-o", required=True, metavar="FILE.xlsx", help=t("cli.opt.xlsx_output")
-    )
-    template.add_argument("--targets", action="store_true", help=t("cli.opt.template_targets"))
-    template.add_argument("--year", type=int, metavar="Y", default=None, help=t("cli.opt.year"))
-    imp = subs.add_parser("import", help=t("cli.import_help"))
-    imp.add_argument("file", metavar="FILE.xlsx", help=t("cli.opt.import_file"))
-    imp.add_argument("--targets", action="store_true", help=t("cli.opt.import_targets"))
-    imp.add_argument("--yes", action="store_true", help=t("cli.set_yes"))
-    imp.add_argument("--no-snapshot", action="store_true", help=t("cli.opt.no_snapshot"))
-    init = subs.add_parser("init", help="copy the bundled sample into DIR (default ./config)")
-    init.add_argument("dest", nargs="?", default=None, metavar="DIR", help=t("cli.opt.dest"))
-    init.add_argument("--collection", action="store_true", help=t("cli.opt.init_collection"))
-    serve = subs.add_parser("serve", help="publish a data folder over the JSON API")
-    _source_options(serve, sub=True)
-    serve.add_argument("--host", default="127.0.0.1", help=t("cli.opt.host"))
-    serve.add_argument("--port", type=_port_type(), default=8765, help=t("cli.opt.port"))
-    serve.add_argument("--yes-public", action="store_true", help=t("cli.opt.serve_yes_public"))
-    serve.add_argument("--users", metavar="FILE", default=None, help=t("cli.opt.users"))
-    serve.add_argument("--tls-cert", metavar="FILE", default=None, help=t("cli.opt.tls_cert"))
-    serve.add_argument("--tls-key", metavar="FILE", default=None, help=t("cli.opt.tls_key"))
-    _user_parser(subs)
-    web = subs.add_parser("web")
-    web.add_argument("--host", default="127.0.0.1", help=t("cli.opt.web_host"))
-    web.add_argument("--port", type=_port_type(), default=8000, help=t("cli.opt.port"))
-    web.add_argument("--yes-public", action="store_true", help=t("cli.opt.yes_public"))
-    subs.add_parser("config")
-    completion = subs.add_parser("completion")
-    completion.add_argument("shell", choices=SHELLS, help=t("cli.opt.shell"))
+    for name, build in BUILDERS:
+        if lazy:
+            subs.defer(name, build)  # type: ignore[attr-defined]
+        else:
+            build(subs)
     return parser
 
 

@@ -20,7 +20,6 @@ from chitieu_tui.cli.sources import (
 )
 from chitieu_tui.core import rules
 from chitieu_tui.core.approval import deadline
-from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.datadir import DataDir, resolve_data_dir
 from chitieu_tui.core.errors import (
     ChitieuError,
@@ -158,6 +157,8 @@ def _check_output(args: argparse.Namespace) -> None:
 
 def _emit(args: argparse.Namespace, data: bytes | bytearray | str) -> None:
     """Write the report to `--output` (atomically; `-` is stdout) or print it."""
+    from chitieu_tui.core.atomic import atomic_write  # lazy: tempfile, only for --output
+
     if isinstance(data, str):
         data = data.encode("utf-8")
     if args.output and args.output != "-":

@@ -10,13 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chitieu_tui.cli.console import warn
-from chitieu_tui.core.archive import ArchiveSource
 from chitieu_tui.core.datadir import BUNDLED, resolve_data_dir
 from chitieu_tui.core.errors import AuthError, ChitieuError, DataError, Place, UsageError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.snapshots import default_snapshot_root
 from chitieu_tui.core.source import CachingSource
 from chitieu_tui.present.time import age_since, stamp_text
 
@@ -34,6 +32,10 @@ def make_source(args: argparse.Namespace) -> Source:
     if getattr(args, "offline", False):
         if not args.unit:
             raise UsageError("err.usage.offline_needs_unit")
+        # lazy: the snapshot archive, only for --offline
+        from chitieu_tui.core.archive import ArchiveSource
+        from chitieu_tui.core.snapshots import default_snapshot_root
+
         return ArchiveSource(snapshots or default_snapshot_root(args.unit), args.unit)
     if args.api:
         if not args.unit:

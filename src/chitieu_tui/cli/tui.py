@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from chitieu_tui.cli.read import cmd_report
+from chitieu_tui.cli import settle
 from chitieu_tui.cli.sources import load_collection, make_collection, make_source
 from chitieu_tui.i18n import t
 from chitieu_tui.settings import app_settings
@@ -28,6 +28,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     # lazy: textual; this module also serves TERM=dumb, which prints the report instead
     from chitieu_tui.app import save_rollup_screenshot, save_screenshot
 
+    settle()  # the imports done, Textual's too
     collection = make_collection(args)
     if collection is not None:
         # lazy: the roll-up's cache, only for a roll-up
@@ -66,11 +67,15 @@ def cmd_tui(args: argparse.Namespace) -> int:
     """Open the dashboard; on a terminal that cannot draw one (`TERM=dumb`), print the report
     instead, after one line saying why."""
     if os.environ.get("TERM") == "dumb":
+        settle()
         print(t("tui.dumb_terminal"), file=sys.stderr)
+        from chitieu_tui.cli.read import cmd_report  # lazy: the report, only for TERM=dumb
+
         return cmd_report(argparse.Namespace(**{**vars(args), "format": "table", "output": None}))
     # lazy: textual; not loaded when TERM=dumb prints the report instead
     from chitieu_tui.app import run_app, run_rollup
 
+    settle()  # the imports done, Textual's too
     settings = app_settings()  # read once, here, never on the app's UI thread
     collection = make_collection(args)
     if collection is not None:

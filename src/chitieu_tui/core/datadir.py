@@ -10,23 +10,24 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from chitieu_tui.core import outliers, writer
-from chitieu_tui.core.archive import Archive
 from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.errors import ChitieuError, DataError, Place, WriteError, flatten
-from chitieu_tui.core.journal import Change, read_journal
 from chitieu_tui.core.loader import load_definitions, load_progress, load_year_definitions
 from chitieu_tui.core.model import Definitions, Indicator, Progress
 from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.paths import resolved_cwd, shown_path
 from chitieu_tui.core.periods import Period, default_period, preferred
-from chitieu_tui.core.requests import Request, SetValue, Unset, Written, period_of
-from chitieu_tui.core.snapshots import default_snapshot_root, write_snapshot
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import link_problem
 from chitieu_tui.i18n import Msg
+
+if TYPE_CHECKING:  # the writing stack and the archive are imported when first used
+    from chitieu_tui.core.archive import Archive
+    from chitieu_tui.core.journal import Change
+    from chitieu_tui.core.requests import Request, Written
 
 BUNDLED = Path(__file__).resolve().parents[1] / "sample"
 BUNDLED_COLLECTION = Path(__file__).resolve().parents[1] / "sample_collection"
@@ -237,6 +238,9 @@ class DataDir:
         if self.snapshots_override is not None:
             return self.snapshots_override
         if self.is_bundled or not os.access(self.root, os.W_OK):
+            # lazy: the snapshot stack (msgspec encoders), off a read that needs no archive
+            from chitieu_tui.core.snapshots import default_snapshot_root
+
             return default_snapshot_root(unit_id)
         return self.root / "snapshots"
 
@@ -378,6 +382,9 @@ class DataDir:
         """This unit's snapshot archive (the history's fallback for quarters without a file)."""
         root = self.snapshot_root(self.definitions().unit.id)
         if self._archive is None or self._archive.root != root:
+            # lazy: the archive, only for a quarter without a progress file
+            from chitieu_tui.core.archive import Archive
+
             self._archive = Archive(root)
         return self._archive
 
@@ -386,6 +393,10 @@ class DataDir:
         one read, one validation, the journal first, one atomic write), against the quarter's
         own year's definitions. The quarter as it now stands is kept as read (no second read
         for the snapshot). The bundled sample is never written (WriteError)."""
+        # lazy: the writing stack (requests, writer, chain, outliers), never on a read
+        from chitieu_tui.core import writer
+        from chitieu_tui.core.requests import SetValue, Unset, period_of
+
         period = period_of(requests)
         for i, r in enumerate(requests):
             if isinstance(r, SetValue | Unset):
@@ -421,6 +432,8 @@ class DataDir:
         ytd increment needs the one before the window), from the progress files, else the
         snapshot archive; a quarter that cannot be read, and one whose year defined the
         indicator otherwise (`outliers.comparable`), is left out. Reading never writes."""
+        from chitieu_tui.core import outliers  # lazy: the outlier statistics, for a write
+
         now = self.defs_for(period)
         wanted = {}
         for ident in ids:
@@ -460,6 +473,8 @@ class DataDir:
         defs = self.defs_for(period)
         path = self.progress_path(period)
         self._probe(path)  # a link to nothing, or `progress` a file: said, not taken as empty
+        from chitieu_tui.core import writer  # lazy: the writing stack, for the journal
+
         return writer.notice_hand_changes(path, defs, period, shown=self.shown(path))
 
     def journal_problems(self) -> list[ChitieuError]:
@@ -475,6 +490,8 @@ class DataDir:
         except OSError:
             return []
         unit = self.definitions().unit.id
+        from chitieu_tui.core.journal import read_journal  # lazy: journals, for `check`
+
         found: list[ChitieuError] = []
         for name in names:
             if name.startswith(".") or not name.endswith(".toml"):
@@ -507,4 +524,6 @@ class DataDir:
     def take_snapshot(self, board: Board) -> Path:
         """Write a snapshot of `board`; return its path."""
         source = f"file:progress/{board.period}.toml"
+        from chitieu_tui.core.snapshots import write_snapshot  # lazy: only when one is taken
+
         return write_snapshot(self.snapshot_root(board.definitions.unit.id), board, source)

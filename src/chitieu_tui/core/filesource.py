@@ -9,22 +9,25 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.datadir import DataDir
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.gcpause import gc_paused
-from chitieu_tui.core.journal import Change
 from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.requests import Reopen, Request, Written, period_of
 from chitieu_tui.core.source import HISTORY, Origin, View, build_view
 from chitieu_tui.i18n import Msg
 
 FREEZE_BYTES = 170_000
 """A unit opened alone whose chitieu.toml is this large (about 1,000 indicators) has what
 its load read frozen out of the cyclic collector's sight (`gcpause.gc_paused`)."""
+
+if TYPE_CHECKING:  # the writing stack: imported by `write`, never on a read
+    from chitieu_tui.core.journal import Change
+    from chitieu_tui.core.requests import Request, Written
 
 
 class FileSource:
@@ -154,6 +157,8 @@ class FileSource:
     def write(self, requests: Sequence[Request], *, snapshot: bool = True) -> Written:
         """One transaction into the quarter's progress file (`DataDir.write`), then a
         snapshot of the quarter from what was just written (none after a reopen)."""
+        from chitieu_tui.core.requests import Reopen, period_of  # lazy: the writing stack
+
         period = period_of(requests)
         with self._lock:
             written = self.data.write(requests)

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from chitieu_tui.core import outliers, rules
+from chitieu_tui.core import rules
 from chitieu_tui.core.errors import ChitieuError, DataError, ErrorList, Place
 from chitieu_tui.core.model import (
     REPORT_TEXT_MAX,
@@ -504,6 +504,8 @@ def _entry(ind: Indicator | None, raw: Any) -> Entry | Msg:
                 return Msg("err.value.at_datetime", field="at", got=_show(at_raw))
             at = at_raw
         if "followup" in raw:
+            from chitieu_tui.core import outliers  # lazy: only for a value with a follow-up
+
             found = outliers.followup_from_raw(raw["followup"])
             if isinstance(found, Msg):
                 return found

@@ -17,7 +17,6 @@ ignored, and the file is read as if there were no cache (and the entry rebuilt).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
 import os
 import stat
@@ -27,7 +26,6 @@ from typing import Any, BinaryIO
 
 import msgspec
 
-from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.errors import ChitieuError, Place
 from chitieu_tui.core.loader import ID_RE, SCHEMA
 from chitieu_tui.core.model import Definitions, Progress
@@ -35,6 +33,11 @@ from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import Msg
+
+try:  # blake2b without loading OpenSSL (hashlib imports _hashlib: 2 ms at every start)
+    import _blake2 as hashlib
+except ImportError:  # an interpreter without CPython's own blake2 module
+    import hashlib  # type: ignore[no-redef]
 
 VERSION = 2
 """Bumped when the cached objects or the rules that made them change (with SCHEMA)."""
@@ -484,6 +487,8 @@ class ParseCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if os.path.islink(self.path):  # never written through a link someone put there
                 os.unlink(self.path)
+            from chitieu_tui.core.atomic import atomic_write  # lazy: tempfile, when saving
+
             atomic_write(self.path, lambda fh: self._write(fh, merged))
         except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
             return

@@ -15,14 +15,16 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from chitieu_tui.core.arithmetic import Board, evaluate_board, history_boards
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period, default_period
-from chitieu_tui.core.requests import Request, Written
 from chitieu_tui.i18n import Msg
+
+if TYPE_CHECKING:  # the write requests: only the writing sources need them at run time
+    from chitieu_tui.core.requests import Request, Written
 
 HISTORY = 5
 """How many quarters (ending with the one shown) the screen's trends and history use."""

@@ -25,8 +25,9 @@ except ImportError:  # pragma: no cover - tomli is a dependency; tomllib says th
 MAX_BYTES = 32 * 1024 * 1024
 """A cap against absurd files, not a limit of real ones: a 50,000-indicator definitions
 file is about 8.5 MB (docs/formats.md)."""
-_AT_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_AT_END_RE = re.compile(r"\s*\(at end of document\)\s*$")
+_AT_RE = r"\s*\(at line (\d+), column (\d+)\)\s*$"
+_AT_END_RE = r"\s*\(at end of document\)\s*$"
+"""Where tomllib says a syntax error is (compiled by `re` when one is met, not at start)."""
 _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$")
 _KEY_RE = re.compile(r"^\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)\s*=")
 _LONG_INT_RE = re.compile(r"\d{4000,}")
@@ -62,16 +63,17 @@ def _key_name(text: str) -> str:
     return clean(text)
 
 
-_TOML_PATTERNS: list[tuple[re.Pattern[str], str, str, Callable[[str], str]]] = [
-    (re.compile(r"Expected (.+)"), "toml.expected", "what", clean),
-    (re.compile(r"Found invalid character (.+)"), "toml.invalid_char", "char", clean),
-    (re.compile(r"Illegal character (.+)"), "toml.illegal_char", "char", clean),
-    (re.compile(r"Cannot declare (.+) twice"), "toml.declared_twice", "name", _key_name),
-    (re.compile(r"Cannot mutate immutable namespace (.+)"), "toml.immutable", "name", _key_name),
-    (re.compile(r"Cannot redefine namespace (.+)"), "toml.redefine", "name", _key_name),
-    (re.compile(r"Duplicate inline table key (.+)"), "toml.duplicate_inline_key", "name", clean),
+_TOML_PATTERNS: list[tuple[str, str, str, Callable[[str], str]]] = [
+    (r"Expected (.+)", "toml.expected", "what", clean),
+    (r"Found invalid character (.+)", "toml.invalid_char", "char", clean),
+    (r"Illegal character (.+)", "toml.illegal_char", "char", clean),
+    (r"Cannot declare (.+) twice", "toml.declared_twice", "name", _key_name),
+    (r"Cannot mutate immutable namespace (.+)", "toml.immutable", "name", _key_name),
+    (r"Cannot redefine namespace (.+)", "toml.redefine", "name", _key_name),
+    (r"Duplicate inline table key (.+)", "toml.duplicate_inline_key", "name", clean),
 ]
-"""tomllib's messages with a parameter: pattern, catalog key, parameter name, how to show it."""
+"""tomllib's messages with a parameter: pattern, catalog key, parameter name, how to show it
+(patterns compiled by `re` when a syntax error is met: every start paid them otherwise)."""
 
 
 @dataclass
@@ -227,7 +229,7 @@ def _syntax_detail(msg: str) -> Msg | None:
     if key is not None:
         return Msg(key)
     for pattern, pkey, param, convert in _TOML_PATTERNS:
-        match = pattern.fullmatch(msg)
+        match = re.fullmatch(pattern, msg)
         if match:
             return Msg(pkey, **{param: convert(match.group(1))})
     return None
@@ -239,8 +241,8 @@ def parse_toml_text(text: str, where: str) -> dict[str, Any]:
         return _toml.loads(text)
     except _toml.TOMLDecodeError as exc:
         msg = str(exc)
-        at = _AT_RE.search(msg)
-        at_end = _AT_END_RE.search(msg)
+        at = re.search(_AT_RE, msg)
+        at_end = re.search(_AT_END_RE, msg)
         if at:
             place = Place(where, int(at.group(1)), int(at.group(2)))
             msg = msg[: at.start()]

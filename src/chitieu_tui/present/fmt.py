@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chitieu_tui.core.arithmetic import Evaluation, Status
 from chitieu_tui.i18n import current, t
-from chitieu_tui.present.status import label
 
 _VI_SEPARATORS = str.maketrans(",.", ".,")
 NONE = "–"
@@ -13,6 +12,8 @@ NONE = "–"
 
 def status_label(status: Status) -> str:
     """The word for a status."""
+    from chitieu_tui.present.status import label  # lazy: the status table, for a word
+
     return label(status)
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from chitieu_tui.core.model import Entry, Followup
-from chitieu_tui.core.outliers import reasons
 from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
@@ -16,6 +15,8 @@ MARK = "⚑"
 
 def why(mark: Followup) -> str:
     """Why a value is marked, with the numbers (`lệch hơn 3 độ lệch chuẩn …`)."""
+    from chitieu_tui.core.outliers import reasons  # lazy: the statistics, for a marked value
+
     return reasons(mark).text()
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from chitieu_tui.core.journal import Change
+from typing import TYPE_CHECKING
+
 from chitieu_tui.core.model import Approved, Closed, Entry, Returned
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.time import datetime_text
+
+if TYPE_CHECKING:  # the journal's reader: a report that shows no journal never loads it
+    from chitieu_tui.core.journal import Change
 
 _NOTICED = {"hand": "j_by_hand", "found": "j_found", "interrupted": "j_interrupted"}
 """Changes noticed in the file and the catalog keys naming them in place of who."""

@@ -18,20 +18,13 @@ from textual.widgets import Input, Static
 from chitieu_tui.core import alerts as core_alerts
 from chitieu_tui.core.alerts import turned_behind
 from chitieu_tui.core.arithmetic import Evaluation, Status
-from chitieu_tui.core.journal import closed_msg
 from chitieu_tui.core.periods import Period, step_period
 from chitieu_tui.core.source import CachingSource, ClosableSource, Source, View, WritableSource
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import LookedAt, OpenDetail, SnapshotSaved, Stamped, ViewLoaded
 from chitieu_tui.present.path import headline as headline_of
-from chitieu_tui.screens.alerts import AlertsScreen
-from chitieu_tui.screens.close import CloseScreen
 from chitieu_tui.screens.controller import Command, Controller
-from chitieu_tui.screens.detail import DetailScreen
-from chitieu_tui.screens.entry import EntryScreen
 from chitieu_tui.screens.filtering import FilterActions
-from chitieu_tui.screens.help import HelpScreen
-from chitieu_tui.screens.path import PathScreen
 from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, KeyBar, SummaryBar
 
 MAX_CARDS = 6
@@ -339,6 +332,8 @@ class DashboardScreen(FilterActions, Controller):
             return
         progress = self.view.board.progress
         if progress is not None and progress.closed is not None:
+            from chitieu_tui.core.journal import closed_msg  # lazy: the journal, when refused
+
             msg = closed_msg("err.closed.refused", self.view.period, progress.closed)
             self.notify(msg.text(), severity="warning", markup=False)
             return
@@ -347,6 +342,9 @@ class DashboardScreen(FilterActions, Controller):
         if ev is None:
             self.notify(t("e_no_row"), severity="warning", markup=False)
             return
+        # lazy: each screen is imported when first opened (the first frame shows the board)
+        from chitieu_tui.screens.entry import EntryScreen
+
         self.app.push_screen(EntryScreen(self.source, ev, self.view.board), self._written)
 
     def action_close_quarter(self) -> None:
@@ -363,6 +361,8 @@ class DashboardScreen(FilterActions, Controller):
         missing = [
             ev.indicator.name for ev in self.view.board.evaluations if ev.status is Status.NO_DATA
         ]
+        from chitieu_tui.screens.close import CloseScreen  # lazy: a screen, when opened
+
         form = CloseScreen(self.source, self.view.period, closed, missing=missing)
         self.app.push_screen(form, self._written)
 
@@ -371,6 +371,8 @@ class DashboardScreen(FilterActions, Controller):
         if self.view is None or self.app.screen is not self:
             return
         found = core_alerts.alerts(self.view.board, core_alerts.today())
+        from chitieu_tui.screens.alerts import AlertsScreen  # lazy: a screen, when opened
+
         self.app.push_screen(AlertsScreen(self.view, found), self._open_detail)
 
     def _open_detail(self, indicator_id: str | None) -> None:
@@ -379,6 +381,8 @@ class DashboardScreen(FilterActions, Controller):
 
     def on_open_detail(self, message: OpenDetail) -> None:
         """Show one indicator in full."""
+        from chitieu_tui.screens.detail import DetailScreen  # lazy: a screen, when opened
+
         if self.view is not None and not isinstance(self.app.screen, DetailScreen):
             self._looked_at(message.indicator_id)
             self.app.push_screen(DetailScreen(self.view, message.indicator_id, source=self.source))
@@ -389,11 +393,15 @@ class DashboardScreen(FilterActions, Controller):
             return
         evs = headline(self.view)
         if 1 <= n <= len(evs):
+            from chitieu_tui.screens.path import PathScreen  # lazy: a screen, when opened
+
             self.app.push_screen(PathScreen(self.view, evs[n - 1]))
 
     def action_help(self) -> None:
         """`?`."""
         if self.app.screen is self:
+            from chitieu_tui.screens.help import HelpScreen  # lazy: a screen, when opened
+
             self.app.push_screen(HelpScreen(rollup=False))
 
     def go_to(self, indicator_id: str) -> None:

@@ -7,7 +7,6 @@ import datetime as dt
 from textual.content import Content
 from textual.widget import Widget
 
-from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
 from chitieu_tui.core.source import View
 from chitieu_tui.i18n import t
 from chitieu_tui.present.origin import source_text
@@ -59,6 +58,9 @@ class HeaderBar(Widget):
             # closed is submitted (DESIGN section 12: *đã nộp*), then approved
             word = "state.approved" if progress.closed.approved is not None else "state.submitted"
             closed = [(t(word), "bold $warning"), " · "]  # kept first, always
+            # lazy: the digest chain (hashlib, json, the journal), only for a closed quarter
+            from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
+
             mark = tamper_mark(board.progress)  # values unlike the digest closing recorded
             if mark is not None:
                 closed[1:1] = [" ", (f"⚠ {t(MARK_KEYS[mark])}", "bold $error")]

@@ -1,0 +1,178 @@
+"""Start-up (issue 23): what a one-shot command and the first frame load, and the lazy parser.
+
+No timing here: the figures are in BENCHMARKS.md; these pin what makes them (which modules a
+read loads, which parsers a run builds), so that a later import does not quietly undo them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chitieu_tui.cli.parser import BUILDERS, build_parser
+from chitieu_tui.i18n import use
+
+WRITING = (
+    "chitieu_tui.core.requests",
+    "chitieu_tui.core.writer",
+    "chitieu_tui.core.chain",
+    "chitieu_tui.core.journal",
+    "chitieu_tui.core.outliers",
+    "chitieu_tui.core.archive",
+    "chitieu_tui.core.snapshots",
+    "chitieu_tui.core.atomic",
+)
+"""The writing stack, the atomic writer and the snapshot archive: a read of a unit whose
+quarters all have files (and whose parse cache is current) needs none of them."""
+
+
+def _loaded(code: str, cache: Path | None = None) -> list[str]:
+    """What the code prints after LOADED; `cache`: the parse cache's folder, warmed by a
+    first run (a cold read writes the cache: the atomic writer is then rightly loaded)."""
+    env = dict(os.environ)
+    if cache is not None:
+        env["CHITIEU_CACHE_DIR"] = str(cache)
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env=env,
+    )
+    return proc.stdout.split("LOADED", 1)[1].split()
+
+
+def test_report_loads_no_writing_stack(tmp_path: Path) -> None:
+    code = (
+        "import sys, contextlib, io; from chitieu_tui.cli import main;"
+        "buf = io.StringIO();"
+        "ctx = contextlib.redirect_stdout(buf); ctx.__enter__();"
+        "rc = main(['--lang', 'en', 'report', '--format', 'json']);"
+        "ctx.__exit__(None, None, None);"
+        "print('LOADED', rc, *sorted(m for m in sys.modules if m.startswith('chitieu_tui')))"
+    )
+    rc, *loaded = _loaded(code, cache=tmp_path)
+    assert rc == "0"
+    assert [m for m in WRITING if m in loaded] == []
+    assert "chitieu_tui.cli.completion" in loaded  # the parser's own (argcomplete is not)
+    assert not [m for m in loaded if m.startswith(("chitieu_tui.screens", "chitieu_tui.app"))]
+
+
+def test_the_first_frame_loads_only_the_screen_it_shows(tmp_path: object) -> None:
+    code = (
+        "import sys; from chitieu_tui.cli import main;"
+        f"rc = main(['--lang', 'en', 'screenshot', '--output', r'{tmp_path}/x.svg']);"
+        "print('LOADED', rc, *sorted(m for m in sys.modules if m.startswith('chitieu_tui')))"
+    )
+    rc, *loaded = _loaded(code)
+    assert rc == "0"
+    screens = sorted(m for m in loaded if m.startswith("chitieu_tui.screens."))
+    assert screens == [
+        "chitieu_tui.screens.controller",
+        "chitieu_tui.screens.dashboard",
+        "chitieu_tui.screens.filtering",
+        "chitieu_tui.screens.localized",
+    ]
+    for module in ("chitieu_tui.cli.read", "chitieu_tui.report", "chitieu_tui.core.requests"):
+        assert module not in loaded, module
+    assert "chitieu_tui.core.writer" not in loaded
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_lazy_parser_builds_only_the_command_run_and_helps_the_same(lang: str) -> None:
+    use(lang)
+    lazy, eager = build_parser(lazy=True), build_parser()
+    assert lazy.format_help() == eager.format_help()
+    args = lazy.parse_args(["report", "--format", "json"])
+    assert (args.command, args.format) == ("report", "json")
+    subs = next(a for a in lazy._actions if a.dest == "command")
+    parsers = subs.choices
+    assert list(parsers) == [name for name, _ in BUILDERS]  # listed in order, all of them
+    built = [name for name in parsers if dict.__getitem__(parsers, name) is not None]  # type: ignore[arg-type]
+    assert built == ["report"]
+    eager_subs = next(a for a in eager._actions if a.dest == "command")
+    for name, parser in parsers.items():  # type: ignore[union-attr]
+        assert parser.format_help() == eager_subs.choices[name].format_help(), name  # type: ignore[index]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_commands_help_keeps_a_percent_sign(lang: str) -> None:
+    """`chitieu --lang en --help` crashed (argparse %-formats each command's help line and
+    `targets` says `% of assigned`); Vietnamese showed a dict in its place."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "chitieu_tui", "--lang", lang, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "'option_strings'" not in proc.stdout
+    words = "% of assigned" if lang == "en" else "% so với giao"
+    assert words in " ".join(proc.stdout.split()), proc.stdout
+
+
+def test_chitieu_itself_freezes_its_imports_and_a_caller_keeps_its_collector() -> None:
+    """`chitieu …` (main reading sys.argv) pauses the cyclic collector while importing and
+    freezes what the imports made (no full collection over them at start); main called
+    with its arguments (tests, embedding) leaves the caller's collector alone."""
+    code = (
+        "import contextlib, gc, io, sys; from chitieu_tui.cli import main;"
+        "sys.argv = ['chitieu', '--lang', 'en', 'report', '--format', 'json'];"
+        "buf = io.StringIO(); ctx = contextlib.redirect_stdout(buf); ctx.__enter__();"
+        "own = main(); own_state = (gc.get_freeze_count() > 0, gc.isenabled());"
+        "gc.unfreeze();"
+        "import chitieu_tui.cli as cli; cli._OWN_PROCESS = False;"
+        "given = main(['--lang', 'en', 'report', '--format', 'json']);"
+        "ctx.__exit__(None, None, None);"
+        "print('LOADED', own, *own_state, given, gc.get_freeze_count(), gc.isenabled())"
+    )
+    assert _loaded(code) == ["0", "True", "True", "0", "0", "True"]
+
+
+async def test_the_screenshot_svg_is_textuals_own_but_for_its_unique_id() -> None:
+    """`export_svg` (chitieu screenshot) gives Textual's `export_screenshot`, character for
+    character, but for the id that prefixes the SVG's CSS classes: derived from the SVG
+    itself instead of the repr of every segment (the same content, the same id)."""
+    import re
+
+    from chitieu_tui.app import ChitieuApp, export_svg, preload
+    from chitieu_tui.core.datadir import BUNDLED
+    from chitieu_tui.core.filesource import FileSource
+
+    use("en")
+    source = FileSource(BUNDLED)
+    app = ChitieuApp(source, None, initial=preload(source, None))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        ours, again = export_svg(app), export_svg(app)
+        textuals = app.export_screenshot(title="chitieu")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        other = export_svg(app)
+    ident = re.compile(r"terminal-\d+")
+    assert ident.sub("ID", ours) == ident.sub("ID", textuals)
+    assert ours == again
+    assert len(set(ident.findall(ours))) == 1
+    assert set(ident.findall(ours)) != set(ident.findall(other))
+
+
+def test_report_loads_no_presentation_it_does_not_print_nor_openssl() -> None:
+    """`report --format json` leaves out the official table, the summary lines and OpenSSL
+    (the parse cache's blake2b is CPython's own); the table format still has them."""
+    code = (
+        "import sys, contextlib, io; from chitieu_tui.cli import main;"
+        "buf = io.StringIO(); ctx = contextlib.redirect_stdout(buf); ctx.__enter__();"
+        "rc = main(['--lang', 'en', 'report', '--format', 'json']);"
+        "ctx.__exit__(None, None, None);"
+        "print('LOADED', rc, *sorted(sys.modules))"
+    )
+    rc, *loaded = _loaded(code)
+    assert rc == "0"
+    for module in ("chitieu_tui.present.official", "chitieu_tui.present.summary", "_hashlib"):
+        assert module not in loaded, module

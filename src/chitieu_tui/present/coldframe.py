@@ -22,6 +22,7 @@ definitions again), fewer than `MIN_UNITS` units, one core, or `CHITIEU_WORKERS=
 
 from __future__ import annotations
 
+import copyreg
 import gc
 import io
 import os
@@ -142,19 +143,29 @@ def _rebuild_error(cls: type[ChitieuError], state: dict[str, Any]) -> ChitieuErr
     return error
 
 
-class _Pickler(pickle.Pickler):
-    """Pickles `ChitieuError`s by their state (an `ErrorList` cannot be made again from an
-    exception's `args`)."""
+def _error_classes() -> list[type[ChitieuError]]:
+    found: list[type[ChitieuError]] = []
+    todo: list[type[ChitieuError]] = [ChitieuError]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
 
-    def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, ChitieuError):
-            return _rebuild_error, (type(obj), dict(obj.__dict__))
-        return NotImplemented
+
+def _reduce_error(error: ChitieuError) -> tuple[Any, ...]:
+    return _rebuild_error, (type(error), dict(error.__dict__))
 
 
 def _send(sock: socket.socket, obj: object) -> None:
+    """`obj` pickled, its `ChitieuError`s by their state (an `ErrorList` cannot be made
+    again from an exception's `args`), after its length."""
     buf = io.BytesIO()
-    _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    table: dict[type, Any] = dict(copyreg.dispatch_table)
+    table.update((cls, _reduce_error) for cls in _error_classes())
+    pickler.dispatch_table = table
+    pickler.dump(obj)
     data = buf.getvalue()
     sock.sendall(len(data).to_bytes(8, "little") + data)
 

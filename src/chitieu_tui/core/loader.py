@@ -708,8 +708,8 @@ def progress_from_dict(
         raw_values = {}
     index = _value_index(defs)
     for key, raw in raw_values.items():
-        found = index.get(key)
-        if found is None:
+        bounds = index.get(key)
+        if bounds is None:
             warnings.append(
                 ChitieuError(
                     "err.progress.unknown_indicator",
@@ -718,7 +718,7 @@ def progress_from_dict(
                 )
             )
             continue
-        ind, milestone, low, high, integer = found
+        ind, milestone, low, high, integer = bounds
         kind = type(raw)
         if milestone:
             if kind is bool:  # as `_entry` makes it: no table, nothing to check

@@ -36,12 +36,13 @@ def _few(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     use("vi")
 
 
-def awkward(root: Path) -> Path:
+def awkward(root: Path, columns: list[str] | None = None) -> Path:
     """`random_collection` (a broken unit, units of other units of measure and kinds, gaps,
     units without the last quarter: read again at the common one), and: a later folder of a
     unit id another has (a duplicate), a unit with no progress, one without a headline (its
     first four indicators), a value out of bounds and an unknown id (warnings), a broken rule,
-    a quarter closed then changed by hand (the tamper mark), another approved-ready."""
+    a quarter closed then changed by hand (the tamper mark), another approved-ready; a
+    deadline (late units) and, when given, collection.toml's `columns`."""
     random_collection(root, 31)
     shutil.copytree(root / "u005", root / "u005b")  # the same unit id `u005`, a later folder
     write_unit(root, "lone", [{"id": "thu", "kind": "cumulative", "unit": "tỉ đồng", "target": 9}])
@@ -66,6 +67,10 @@ def awkward(root: Path) -> Path:
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r"(?m)^thu = .*$", "thu = 999.5", text, count=1), encoding="utf-8")
     close(root / "u012", Period(2026, 2), "nộp quý")
+    info = {"name": "Tỉnh Thử", "reporting": {"cutoff_day": 14, "send_days": 2}}
+    if columns:
+        info["columns"] = columns
+    (root / "collection.toml").write_text(tomli_w.dumps(info), encoding="utf-8")
     return root
 
 
@@ -82,9 +87,14 @@ def serial(root: Path, asked: Period | None) -> tuple[Collection, list[str]]:
     return collection, said
 
 
-@pytest.mark.parametrize("asked", [None, Period(2026, 1)])
-def test_the_frame_made_in_workers_is_the_serial_one(tmp_path: Path, asked: Period | None) -> None:
-    root = awkward(tmp_path / "tinh")
+@pytest.mark.parametrize(
+    ("asked", "columns"),
+    [(None, None), (Period(2026, 1), None), (None, ["moi", "dn", "kn"])],
+)
+def test_the_frame_made_in_workers_is_the_serial_one(
+    tmp_path: Path, asked: Period | None, columns: list[str] | None
+) -> None:
+    root = awkward(tmp_path / "tinh", columns)
     collection = open_folder(root)
     cold = cold_frame(collection, asked, keep=False)
     assert cold is not None
@@ -103,6 +113,8 @@ def test_the_frame_made_in_workers_is_the_serial_one(tmp_path: Path, asked: Peri
         assert any(r.rules for r in frame.rows if r.rules)  # the broken rule
         assert {r.state for r in frame.rows} >= {"open", "submitted"}
         assert any(not r.reporting for r in frame.rows if r.rank is not None)
+        assert any(r.late for r in frame.rows)
+    assert frame.columns == (columns or ["thu", "bhyt", "kn"])
     assert said  # the out-of-bounds value, the unknown id, the broken unit
 
 

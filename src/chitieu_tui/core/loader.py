@@ -267,11 +267,29 @@ def _plainly_sound(ind: Indicator, groups: set[str]) -> bool:
         return (
             ind.target is None
             and ind.due is not None
-            and Period.is_valid(ind.due)
+            and _period(ind.due) is not None
             and ind.aggregate not in ("sum", "mean")
         )
     target = ind.target
     return target is not None and ind.due is None and MIN_MAGNITUDE <= target <= MAX_MAGNITUDE
+
+
+_PERIODS: dict[str, Period | None] = {}
+"""`_period`'s answers: the same few period names are read in every unit's files."""
+_PERIODS_KEPT = 4096
+
+
+def _period(text: str) -> Period | None:
+    """`Period.parse(text)` when `Period.is_valid(text)`, else None (remembered)."""
+    try:
+        return _PERIODS[text]
+    except KeyError:
+        pass
+    found = Period.parse(text) if Period.is_valid(text) else None
+    if len(_PERIODS) >= _PERIODS_KEPT:
+        _PERIODS.clear()
+    _PERIODS[text] = found
+    return found
 
 
 def _bound_problems(ind: Indicator) -> list[tuple[Msg, str]]:
@@ -650,13 +668,13 @@ def progress_from_dict(
         )
     raw_period = data.get("period")
     period: Period | None = None
-    if not isinstance(raw_period, str) or not Period.is_valid(raw_period):
+    if not isinstance(raw_period, str) or _period(raw_period) is None:
         problem = Period.problem(raw_period) if isinstance(raw_period, str) else None
         if problem is None or problem.key != "err.period.year_range":
             problem = Msg("err.period.format", got=_got(raw_period))
         errs.append(where.error(problem, key="period"))
     else:
-        period = Period.parse(raw_period)
+        period = _period(raw_period)
         if expect_period is not None and period != expect_period:
             errs.append(
                 where.error(
@@ -797,7 +815,7 @@ def load_progress(
 ) -> tuple[Progress, list[ChitieuError]]:
     """Read and validate one progress file named `<period>.toml`."""
     data, text = read_toml(path, shown)
-    expect = Period.parse(path.stem) if Period.is_valid(path.stem) else None
+    expect = _period(path.stem)
     where = shown or str(path)
     if expect is None:
         raise DataError("err.progress.file_name", Place(where))

@@ -58,7 +58,7 @@ from chitieu_tui.core.rowcache import (
     write_frame,
 )
 from chitieu_tui.core.rules import rule_ids
-from chitieu_tui.core.source import Source, View, WritableSource
+from chitieu_tui.core.source import View, WritableSource
 from chitieu_tui.core.targets import TARGETS
 from chitieu_tui.i18n import t
 from chitieu_tui.present.rollup import (
@@ -254,8 +254,14 @@ def _work(sock: socket.socket, members: list[Member]) -> None:
                     _read(m, arg)
             _send(sock, ("ok", _info(members)))
         elif command == "rows":
-            thin = [(_thin(m.view, arg) if m.view is not None else None) for m in members]
-            _send(sock, ("ok", [(v, m.error, m.stamp) for v, m in zip(thin, members, strict=True)]))
+            columns, period = arg
+            thin = [(_thin(m.view, columns) if m.view is not None else None) for m in members]
+            rows = [(v, m.error, m.stamp) for v, m in zip(thin, members, strict=True)]
+            # each member's stamps now, when no file changed since its read (for the frame
+            # kept: screens/rollup.py `_write_frame`), taken here beside the read
+            read = [(m.source, m.stamp) for m in members]
+            stamps = stamps_as_read(read, period) if period is not None else None
+            _send(sock, ("ok", (rows, stamps)))
         else:
             return
 
@@ -322,11 +328,19 @@ def _stop(workers: list[_Worker]) -> None:
             pass
 
 
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def eligible(collection: Collection) -> bool:
     """A collection folder a cold frame can be made of in workers (see the module)."""
     if os.environ.get(ENV_WORKERS, "").strip() in ("0", "1"):
         return False
-    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+    if not hasattr(os, "fork") or _cores() < 2:
         return False
     root = collection.root
     if root is None or collection.kind != "file" or collection.discover is not None:
@@ -349,7 +363,8 @@ class Cold:
     """Each member's error, else its view's warnings, in order (as the CLI says them after
     a serial load: cli/sources.py `warned_members`)."""
     writer: threading.Thread | None = None
-    """Writing the frame into the roll-up's cache (after the stamps are checked)."""
+    """Writing the frame into the roll-up's cache (None: not kept, a file changed during
+    its read)."""
 
 
 def _common(infos: list[Info], asked: Period | None) -> Period | None:
@@ -418,7 +433,14 @@ def _made(
     if period is not None and any(i is not None and Period(*i[0]) != period for i in infos):
         infos = _gather(workers, "again", period)
     columns = _columns(collection, infos)
-    got = _gather(workers, "rows", columns)
+    got: list[Any] = []
+    stamps: list[Any] | None = []
+    for w in workers:
+        w.ask("rows", (columns, period))
+    for w in workers:
+        rows, part = w.answer()
+        got.extend(rows)
+        stamps = None if stamps is None or part is None else stamps + part
     members = collection.members
     for m, (view, error, stamp) in zip(members, got, strict=True):
         m.view, m.error, m.stamp = view, error, stamp
@@ -434,31 +456,21 @@ def _made(
             said.append(m.error)
         elif m.view is not None:
             said.extend(m.view.warnings)
-    read = [(m.source, m.stamp) for m in members]
     for m in members:  # unread, as a cached frame's open leaves them
         m.view, m.error, m.stamp = None, None, None
     collection.period = None
     cold = Cold(frame, said)
-    if keep and collection.root is not None:
-        cold.writer = _keep(collection.root, frame, read, period)
+    if keep and collection.root is not None and stamps is not None:
+        cold.writer = _keep(collection.root, msgspec.structs.replace(frame, stamps=stamps))
     return cold
 
 
-def _keep(
-    root: Path, frame: Frame, read: list[tuple[Source, object]], period: Period
-) -> threading.Thread | None:
-    """The frame written into the roll-up's cache in a thread, with each member's stamps,
-    when no file changed since its read (screens/rollup.py `_write_frame`)."""
+def _keep(root: Path, frame: Frame) -> threading.Thread | None:
+    """The frame written into the roll-up's cache in a thread."""
     path = path_for(root)
     if path is None:
         return None
-
-    def write() -> None:
-        stamps = stamps_as_read(read, period)
-        if stamps is not None:
-            write_frame(path, msgspec.structs.replace(frame, stamps=stamps))
-
-    thread = threading.Thread(target=write, name="rows", daemon=False)
+    thread = threading.Thread(target=write_frame, args=(path, frame), name="rows", daemon=False)
     thread.start()
     return thread
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tomli_w
@@ -205,3 +206,24 @@ def test_the_cli_screenshot_cold_is_the_serial_one(
         shots.append((svg_text(out), capsys.readouterr().err))
     assert shots[0] == shots[1]
     assert shots[0][1]  # warnings were said
+
+
+def test_the_app_opens_on_the_cold_frame(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`chitieu --config ROOT` (`run_rollup`) of a cold collection: the app is given the
+    frame made in workers, its units unread (read after the frame, as a warm open)."""
+    from chitieu_tui import app as app_module  # lazy: textual, only this test needs the app
+
+    root = awkward(tmp_path / "tinh")
+    given: list[Any] = []
+
+    def run(self: Any, *_: object, **__: object) -> None:
+        given.append(self)
+
+    monkeypatch.setattr(app_module.ChitieuApp, "run", run)
+    collection = open_folder(root)
+    assert app_module.run_rollup(collection, None) == 0
+    (app,) = given
+    expected, _ = serial(root, None)
+    assert app._frame == frame_of(expected, None)
+    assert not app._preloaded
+    assert all(m.view is None for m in collection.members)

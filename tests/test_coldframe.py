@@ -144,6 +144,20 @@ def test_the_cold_frame_is_kept_for_the_next_open(tmp_path: Path) -> None:
     assert rowcache.msgspec.structs.replace(again, stamps=[]) == cold.frame
 
 
+def test_a_file_changed_during_the_read_is_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The frame is shown but not written when a worker finds a file changed since its read
+    (`stamps_as_read` None), as the screen does."""
+    root = awkward(tmp_path / "tinh")
+    monkeypatch.setattr(coldframe, "stamps_as_read", lambda *_: None)  # the workers' too
+    cold = cold_frame(open_folder(root), None)
+    assert cold is not None and cold.writer is not None
+    cold.writer.join()
+    path = rowcache.path_for(root)
+    assert path is not None and not path.exists()
+
+
 def test_a_failing_worker_falls_back_to_the_serial_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -49,14 +49,7 @@ from chitieu_tui.core.collection import (
 )
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.rowcache import (
-    VERSION,
-    Frame,
-    key_of,
-    path_for,
-    stamps_as_read,
-    write_frame,
-)
+from chitieu_tui.core.rowcache import VERSION, Frame, key_of, path_for, stamps_as_read, write_frame
 from chitieu_tui.core.rules import rule_ids
 from chitieu_tui.core.source import View, WritableSource
 from chitieu_tui.core.targets import TARGETS
@@ -241,7 +234,8 @@ def _thin(view: View, columns: list[str]) -> View:
 
 def _work(sock: socket.socket, members: list[Member]) -> None:
     """A worker's loop: `read` (every member at the period asked), `again` (those shown at
-    another period, at the common one), `rows` (the thin views for the columns), `quit`."""
+    another period, at the common one), `rows` (the thin views for the columns), `stamps`
+    (each member's, when none changed since its read), `quit`."""
     while True:
         command, arg = _recv(sock)
         if command == "read":
@@ -254,14 +248,13 @@ def _work(sock: socket.socket, members: list[Member]) -> None:
                     _read(m, arg)
             _send(sock, ("ok", _info(members)))
         elif command == "rows":
-            columns, period = arg
-            thin = [(_thin(m.view, columns) if m.view is not None else None) for m in members]
-            rows = [(v, m.error, m.stamp) for v, m in zip(thin, members, strict=True)]
+            thin = [(_thin(m.view, arg) if m.view is not None else None) for m in members]
+            _send(sock, ("ok", [(v, m.error, m.stamp) for v, m in zip(thin, members, strict=True)]))
+        elif command == "stamps":
             # each member's stamps now, when no file changed since its read (for the frame
-            # kept: screens/rollup.py `_write_frame`), taken here beside the read
+            # kept: screens/rollup.py `_write_frame`), while the main process draws
             read = [(m.source, m.stamp) for m in members]
-            stamps = stamps_as_read(read, period) if period is not None else None
-            _send(sock, ("ok", (rows, stamps)))
+            _send(sock, ("ok", stamps_as_read(read, arg)))
         else:
             return
 
@@ -363,8 +356,8 @@ class Cold:
     """Each member's error, else its view's warnings, in order (as the CLI says them after
     a serial load: cli/sources.py `warned_members`)."""
     writer: threading.Thread | None = None
-    """Writing the frame into the roll-up's cache (None: not kept, a file changed during
-    its read)."""
+    """Writing the frame into the roll-up's cache (not when a file changed during its
+    read), then ending the workers (None: `keep` was not asked)."""
 
 
 def _common(infos: list[Info], asked: Period | None) -> Period | None:
@@ -400,47 +393,44 @@ def cold_frame(collection: Collection, asked: Period | None, keep: bool = True) 
     size = -(-len(members) // WORKERS)
     parts = [members[i : i + size] for i in range(0, len(members), size)]
     workers: list[_Worker] = []
+    cold: Cold | None = None
     try:
         for part in parts:
             workers.append(_start(part))
         with gc_paused():
-            return _made(collection, asked, workers, keep)
+            cold = _made(collection, asked, workers)
     except Exception:  # noqa: BLE001 - any failure: the caller reads serially
-        if os.environ.get("CHITIEU_COLD_DEBUG"):
-            traceback.print_exc()
         for m in members:
             m.view, m.error, m.stamp = None, None, None
         collection.period = None
         return None
     finally:
-        _stop(workers)
+        if cold is None or not keep or collection.root is None:
+            _stop(workers)
+    if keep and collection.root is not None:  # the workers are the writer's to end
+        cold.writer = _keep(collection.root, cold.frame, workers)
+    return cold
+
+
+def _gather_each(workers: list[_Worker], command: str, arg: object) -> list[Any]:
+    """Each worker's answer to `command`, in order (asked of all first: they work at once)."""
+    for w in workers:
+        w.ask(command, arg)
+    return [w.answer() for w in workers]
 
 
 def _gather(workers: list[_Worker], command: str, arg: object) -> list[Any]:
-    for w in workers:
-        w.ask(command, arg)
-    out: list[Any] = []
-    for w in workers:
-        out.extend(w.answer())
-    return out
+    """The workers' answers to `command` (lists, one item a member), joined in order."""
+    return [item for part in _gather_each(workers, command, arg) for item in part]
 
 
-def _made(
-    collection: Collection, asked: Period | None, workers: list[_Worker], keep: bool
-) -> Cold | None:
+def _made(collection: Collection, asked: Period | None, workers: list[_Worker]) -> Cold:
     infos = _gather(workers, "read", asked)
     period = _common(infos, asked)
     if period is not None and any(i is not None and Period(*i[0]) != period for i in infos):
         infos = _gather(workers, "again", period)
     columns = _columns(collection, infos)
-    got: list[Any] = []
-    stamps: list[Any] | None = []
-    for w in workers:
-        w.ask("rows", (columns, period))
-    for w in workers:
-        rows, part = w.answer()
-        got.extend(rows)
-        stamps = None if stamps is None or part is None else stamps + part
+    got = _gather(workers, "rows", columns)
     members = collection.members
     for m, (view, error, stamp) in zip(members, got, strict=True):
         m.view, m.error, m.stamp = view, error, stamp
@@ -459,18 +449,33 @@ def _made(
     for m in members:  # unread, as a cached frame's open leaves them
         m.view, m.error, m.stamp = None, None, None
     collection.period = None
-    cold = Cold(frame, said)
-    if keep and collection.root is not None and stamps is not None:
-        cold.writer = _keep(collection.root, msgspec.structs.replace(frame, stamps=stamps))
-    return cold
+    return Cold(frame, said)
 
 
-def _keep(root: Path, frame: Frame) -> threading.Thread | None:
-    """The frame written into the roll-up's cache in a thread."""
+def _keep(root: Path, frame: Frame, workers: list[_Worker]) -> threading.Thread:
+    """In a thread: the frame written into the roll-up's cache with the stamps the workers
+    take (none written when a file changed during its read, or a worker failed), then the
+    workers ended."""
     path = path_for(root)
-    if path is None:
-        return None
-    thread = threading.Thread(target=write_frame, args=(path, frame), name="rows", daemon=False)
+    assert frame.period
+
+    def write() -> None:
+        try:
+            if path is None:
+                return
+            period = Period(frame.period[0], frame.period[1])
+            stamps: list[Any] = []
+            for part in _gather_each(workers, "stamps", period):
+                if part is None:
+                    return
+                stamps += part
+            write_frame(path, msgspec.structs.replace(frame, stamps=stamps))
+        except Exception:  # noqa: BLE001, S110 - the cache is an optimisation, never a failure
+            pass
+        finally:
+            _stop(workers)
+
+    thread = threading.Thread(target=write, name="rows", daemon=False)
     thread.start()
     return thread
 

@@ -651,9 +651,8 @@ def progress_from_dict(
     where = _Where(data, loc)
     errs: list[DataError] = []
     warnings: list[ChitieuError] = []
-    allowed = {"schema", "unit", "period", "as_of", "values", "closed", "chain", "returned"}
     for key in data:
-        if key not in allowed:
+        if key not in _PROGRESS_KEYS:
             errs.append(where.error(Msg("err.field.unknown", field=clean(key)), key=key))
     if "schema" in data and (data["schema"] != SCHEMA or isinstance(data["schema"], bool)):
         errs.append(
@@ -739,8 +738,8 @@ def progress_from_dict(
         ind, milestone, low, high, integer = bounds
         kind = type(raw)
         if milestone:
-            if kind is bool:  # as `_entry` makes it: no table, nothing to check
-                values[ind.id] = Entry(raw)
+            if kind is bool:  # as `_entry` makes it (no table, nothing to check); one each
+                values[ind.id] = _DONE if raw else _NOT_DONE
                 continue
         elif (kind is float or kind is int) and -MAX_MAGNITUDE <= raw <= MAX_MAGNITUDE:
             value = float(raw)  # finite and in range (NaN fails the comparison): `_entry`'s
@@ -788,6 +787,11 @@ def progress_from_dict(
     return progress, warnings
 
 
+_PROGRESS_KEYS = frozenset(
+    ("schema", "unit", "period", "as_of", "values", "closed", "chain", "returned")
+)
+_DONE, _NOT_DONE = Entry(True), Entry(False)
+"""A milestone's value written as a plain `true` or `false`: immutable, shared."""
 _INDEXES: dict[int, tuple[Definitions, dict[str, _Bounds]]] = {}
 """`_value_index` of recent definitions, by identity (a unit's quarters share them)."""
 _INDEXES_KEPT = 8

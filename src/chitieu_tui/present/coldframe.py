@@ -400,6 +400,8 @@ def cold_frame(collection: Collection, asked: Period | None, keep: bool = True) 
         with gc_paused():
             cold = _made(collection, asked, workers)
     except Exception:  # noqa: BLE001 - any failure: the caller reads serially
+        if os.environ.get("CHITIEU_DEBUG"):  # a worker's traceback, for whoever debugs it
+            traceback.print_exc()
         for m in members:
             m.view, m.error, m.stamp = None, None, None
         collection.period = None

@@ -119,6 +119,20 @@ def test_the_frame_made_in_workers_is_the_serial_one(
     assert said  # the out-of-bounds value, the unknown id, the broken unit
 
 
+async def test_with_a_parse_cache_and_no_frame(tmp_path: Path) -> None:
+    """A second open whose frame no longer holds (a file changed): the workers read the
+    other units from the parse cache, as the serial read does; the same frame."""
+    root = awkward(tmp_path / "tinh")
+    serial(root, None)  # fills the parse cache
+    path = root / "u001" / "progress" / "2026-Q2.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("thu = ", "thu = 1", 1), "utf-8")
+    cold = cold_frame(open_folder(root), None, keep=False)
+    assert cold is not None
+    read, said = serial(root, None)
+    assert cold.frame == frame_of(read, None)
+    assert [e.render() for e in cold.said] == said
+
+
 async def test_frame_of_is_what_the_screen_keeps(tmp_path: Path) -> None:
     """`frame_of` makes the frame `RollupScreen` shows and caches after a read."""
     root = awkward(tmp_path / "tinh")

@@ -259,14 +259,16 @@ def _work(sock: socket.socket, members: list[Member]) -> None:
             return
 
 
-def _child(sock: socket.socket, members: list[Member]) -> None:
+def _child(sock: socket.socket, members: list[Member], cached: bool) -> None:
     """The forked worker: its loop, any failure told, then out (no clean-up of the parent's
-    state: `os._exit`)."""
+    state: `os._exit`). `cached`: the collection has a parse cache file (read in the main
+    process before the fork), asked for each file as the serial read asks it; else none
+    (what a worker would add to it is never saved: the read after the frame writes it)."""
     status = 0
     try:
         gc.disable()  # reading makes no cycles; the process ends after
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        for m in members:  # the parse cache stays the main process's (written after a read)
+        for m in members if not cached else []:
             data = getattr(m.source, "data", None)
             if data is not None:
                 data.cache = None
@@ -297,20 +299,25 @@ class _Worker:
         return value
 
 
-def _start(members: list[Member]) -> _Worker:
+def _start(members: list[Member], cached: bool) -> _Worker:
     mine, theirs = socket.socketpair()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
         mine.close()
-        _child(theirs, members)
+        _child(theirs, members, cached)
     theirs.close()
     return _Worker(pid, mine, members)
 
 
-def _stop(workers: list[_Worker]) -> None:
+def _stop(workers: list[_Worker], kill: bool = False) -> None:
+    """End the workers (`kill`: at once, a failure elsewhere: one may be in a long read)
+    and reap them."""
     for w in workers:
         try:
-            w.ask("quit", None)
+            if kill:
+                os.kill(w.pid, signal.SIGKILL)
+            else:
+                w.ask("quit", None)
         except OSError:
             pass
         w.sock.close()
@@ -392,11 +399,13 @@ def cold_frame(collection: Collection, asked: Period | None, keep: bool = True) 
     members = collection.members
     size = -(-len(members) // WORKERS)
     parts = [members[i : i + size] for i in range(0, len(members), size)]
+    cache = collection.cache
+    cached = cache is not None and cache.path.is_file()
     workers: list[_Worker] = []
     cold: Cold | None = None
     try:
         for part in parts:
-            workers.append(_start(part))
+            workers.append(_start(part, cached))
         with gc_paused():
             cold = _made(collection, asked, workers)
     except Exception:  # noqa: BLE001 - any failure: the caller reads serially
@@ -408,7 +417,7 @@ def cold_frame(collection: Collection, asked: Period | None, keep: bool = True) 
         return None
     finally:
         if cold is None or not keep or collection.root is None:
-            _stop(workers)
+            _stop(workers, kill=cold is None)
     if keep and collection.root is not None:  # the workers are the writer's to end
         cold.writer = _keep(collection.root, cold.frame, workers)
     return cold

@@ -326,6 +326,12 @@ def run_rollup(
     preloaded = collection.discover is None
     frame = cached_frame(collection, period) if preloaded else None
     if preloaded and frame is None:
+        # lazy: the cold frame's workers, only for a roll-up without a cached frame
+        from chitieu_tui.present.coldframe import cold_frame
+
+        cold = cold_frame(collection, period)
+        frame = cold.frame if cold is not None else None
+    if preloaded and frame is None:
         collection.load(period)
     app = ChitieuApp(
         None,

@@ -6,11 +6,18 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chitieu_tui.cli import settle
+from chitieu_tui.cli.console import warn
 from chitieu_tui.cli.sources import load_collection, make_collection, make_source
 from chitieu_tui.i18n import t
 from chitieu_tui.settings import app_settings
+
+if TYPE_CHECKING:
+    from chitieu_tui.core.collection import Collection
+    from chitieu_tui.core.periods import Period
+    from chitieu_tui.core.rowcache import Frame
 
 
 def _theme(args: argparse.Namespace) -> str | None:
@@ -35,6 +42,8 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         from chitieu_tui.core.rowcache import cached_frame
 
         frame = cached_frame(collection, args.period)
+        if frame is None:
+            frame = cold_open(collection, args.period)
         if frame is None:
             load_collection(collection, args.period)
         path = save_rollup_screenshot(
@@ -61,6 +70,20 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     )
     print(path)
     return 0
+
+
+def cold_open(collection: Collection, period: Period | None) -> Frame | None:
+    """The roll-up's first frame of a cold open made in workers (present/coldframe.py), its
+    units' errors and warnings said as after a serial load; None: read serially."""
+    # lazy: the cold frame's workers, only for a roll-up without a cached frame
+    from chitieu_tui.present.coldframe import cold_frame
+
+    cold = cold_frame(collection, period)
+    if cold is None:
+        return None
+    for error in cold.said:
+        warn(error)
+    return cold.frame
 
 
 def cmd_tui(args: argparse.Namespace) -> int:

@@ -248,6 +248,50 @@ def _check_indicator(ind: Indicator, i: int, groups: set[str], where: _Where) ->
     return errs
 
 
+def _plainly_sound(ind: Indicator, groups: set[str]) -> bool:
+    """True only when `_check_indicator` would find nothing (the common shape: no plan,
+    baseline, max or decrease; a positive target in range, or a milestone with its due
+    quarter), checked without making a message; anything else is left to it."""
+    if ind.plan is not None or ind.baseline is not None or ind.max is not None:
+        return False
+    if ind.direction == "decrease" or ind.group not in groups or not ID_RE.fullmatch(ind.id):
+        return False
+    low = ind.min
+    if not -MAX_MAGNITUDE <= low <= MAX_MAGNITUDE:  # NaN and infinities fail too
+        return False
+    if ind.unit.strip() == "%" and low > 100.0:  # `upper` without `max`
+        return False
+    if ind.report == "quarter" and ind.kind != "cumulative":
+        return False
+    if ind.kind == "milestone":
+        return (
+            ind.target is None
+            and ind.due is not None
+            and _period(ind.due) is not None
+            and ind.aggregate not in ("sum", "mean")
+        )
+    target = ind.target
+    return target is not None and ind.due is None and MIN_MAGNITUDE <= target <= MAX_MAGNITUDE
+
+
+_PERIODS: dict[str, Period | None] = {}
+"""`_period`'s answers: the same few period names are read in every unit's files."""
+_PERIODS_KEPT = 4096
+
+
+def _period(text: str) -> Period | None:
+    """`Period.parse(text)` when `Period.is_valid(text)`, else None (remembered)."""
+    try:
+        return _PERIODS[text]
+    except KeyError:
+        pass
+    found = Period.parse(text) if Period.is_valid(text) else None
+    if len(_PERIODS) >= _PERIODS_KEPT:
+        _PERIODS.clear()
+    _PERIODS[text] = found
+    return found
+
+
 def _bound_problems(ind: Indicator) -> list[tuple[Msg, str]]:
     """What is wrong with `min`, `max` (finite, within 1e15, min ≤ max)."""
     found: list[tuple[Msg, str]] = []
@@ -313,7 +357,8 @@ def definitions_from_dict(data: dict[str, Any], loc: Locator) -> Definitions:
                 where.error(Msg("err.indicator.duplicate", id=clean(ind.id)), "indicator", i, "id")
             )
         seen.add(ind.id)
-        errs.extend(_check_indicator(ind, i, group_ids, where))
+        if not _plainly_sound(ind, group_ids):
+            errs.extend(_check_indicator(ind, i, group_ids, where))
     if not defs.indicators:
         errs.append(DataError("err.indicator.none", Place(loc.path)))
     for hid in defs.dashboard.headline:
@@ -608,9 +653,8 @@ def progress_from_dict(
     where = _Where(data, loc)
     errs: list[DataError] = []
     warnings: list[ChitieuError] = []
-    allowed = {"schema", "unit", "period", "as_of", "values", "closed", "chain", "returned"}
     for key in data:
-        if key not in allowed:
+        if key not in _PROGRESS_KEYS:
             errs.append(where.error(Msg("err.field.unknown", field=clean(key)), key=key))
     if "schema" in data and (data["schema"] != SCHEMA or isinstance(data["schema"], bool)):
         errs.append(
@@ -625,13 +669,13 @@ def progress_from_dict(
         )
     raw_period = data.get("period")
     period: Period | None = None
-    if not isinstance(raw_period, str) or not Period.is_valid(raw_period):
+    if not isinstance(raw_period, str) or _period(raw_period) is None:
         problem = Period.problem(raw_period) if isinstance(raw_period, str) else None
         if problem is None or problem.key != "err.period.year_range":
             problem = Msg("err.period.format", got=_got(raw_period))
         errs.append(where.error(problem, key="period"))
     else:
-        period = Period.parse(raw_period)
+        period = _period(raw_period)
         if expect_period is not None and period != expect_period:
             errs.append(
                 where.error(
@@ -681,10 +725,10 @@ def progress_from_dict(
     if not isinstance(raw_values, dict):
         errs.append(where.error(Msg("err.progress.values", got=_show(raw_values)), key="values"))
         raw_values = {}
-    index = {ind.id: ind for ind in defs.indicators}
+    index = _value_index(defs)
     for key, raw in raw_values.items():
-        ind = index.get(key)
-        if ind is None:
+        bounds = index.get(key)
+        if bounds is None:
             warnings.append(
                 ChitieuError(
                     "err.progress.unknown_indicator",
@@ -692,6 +736,27 @@ def progress_from_dict(
                     id=clean(key),
                 )
             )
+            continue
+        ind, milestone, low, high, integer = bounds
+        kind = type(raw)
+        if milestone:
+            if kind is bool:  # as `_entry` makes it (no table, nothing to check); one each
+                values[ind.id] = _DONE if raw else _NOT_DONE
+                continue
+        elif (kind is float or kind is int) and -MAX_MAGNITUDE <= raw <= MAX_MAGNITUDE:
+            value = float(raw)  # finite and in range (NaN fails the comparison): `_entry`'s
+            values[ind.id] = Entry(value)
+            if low <= value and (high is None or value <= high):
+                if not integer or value.is_integer():
+                    continue
+            problem = value_problem(ind, value)
+            if problem is not None:
+                item = Msg("item.indicator", id=clean(key))
+                warnings.append(
+                    ChitieuError(
+                        Msg("err.in_item", item=item, detail=problem), loc.place("values", 0, key)
+                    )
+                )
             continue
         entry = _entry(ind, raw)
         if isinstance(entry, Msg):
@@ -724,12 +789,39 @@ def progress_from_dict(
     return progress, warnings
 
 
+_PROGRESS_KEYS = frozenset(
+    ("schema", "unit", "period", "as_of", "values", "closed", "chain", "returned")
+)
+_DONE, _NOT_DONE = Entry(True), Entry(False)
+"""A milestone's value written as a plain `true` or `false`: immutable, shared."""
+_INDEXES: dict[int, tuple[Definitions, dict[str, _Bounds]]] = {}
+"""`_value_index` of recent definitions, by identity (a unit's quarters share them)."""
+_INDEXES_KEPT = 8
+_Bounds = tuple[Indicator, bool, float, float | None, bool]
+
+
+def _value_index(defs: Definitions) -> dict[str, _Bounds]:
+    """Each indicator by id with what a value is checked against: (the indicator, whether
+    it is a milestone, `min`, `upper`, `integer`)."""
+    hit = _INDEXES.get(id(defs))
+    if hit is not None and hit[0] is defs:
+        return hit[1]
+    index = {
+        ind.id: (ind, ind.kind == "milestone", ind.min, ind.upper, ind.integer)
+        for ind in defs.indicators
+    }
+    if len(_INDEXES) >= _INDEXES_KEPT:
+        _INDEXES.pop(next(iter(_INDEXES)), None)
+    _INDEXES[id(defs)] = (defs, index)
+    return index
+
+
 def load_progress(
     path: Path, defs: Definitions, shown: str | None = None, source: str = ""
 ) -> tuple[Progress, list[ChitieuError]]:
     """Read and validate one progress file named `<period>.toml`."""
     data, text = read_toml(path, shown)
-    expect = Period.parse(path.stem) if Period.is_valid(path.stem) else None
+    expect = _period(path.stem)
     where = shown or str(path)
     if expect is None:
         raise DataError("err.progress.file_name", Place(where))

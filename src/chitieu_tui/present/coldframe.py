@@ -1,0 +1,494 @@
+"""The roll-up's first frame of a cold open (no cached frame), made in two worker processes
+(issue 23: the country cold).
+
+A cold open of 3,321 units parses, validates and evaluates every unit before its first
+frame, one unit after another, and the GIL keeps threads from sharing it. Here two forked
+workers each read half of the units (the same reads as `Collection.load`, in the same order)
+and send back, for each unit, only what the roll-up's frame is made of: a *thin* view
+(the unit's name and id, its summary, the evaluations of the shown columns, the quarter's
+state, the tamper mark and the values its rules use; `_thin`), never the whole unit. The
+main process puts them on its members, makes the frame with the screen's own functions
+(`frame_of`), lets the thin views go, and hands the frame to the roll-up as a cached frame
+(core/rowcache.py): the screen draws it, then reads the units after it as a warm open does.
+
+Every step of `Collection.load` is kept: each unit read at the period asked, the common
+period, the units shown at another period read again, the later folders of a duplicate unit
+id marked, the columns (collection.toml's, else the headline ids most units share). Any
+failure of a worker (an exception, a worker that dies, a column the workers did not send)
+gives None: the caller reads serially as before, with the same messages. Not used for a
+server's units, a collection with a `targets/` assignment (its checks read every unit's
+definitions again), fewer than `MIN_UNITS` units, one core, or `CHITIEU_WORKERS=1`.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import gc
+import io
+import os
+import pickle
+import signal
+import socket
+import threading
+import traceback
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import msgspec
+
+from chitieu_tui.core.arithmetic import Board
+from chitieu_tui.core.chain import tamper_mark
+from chitieu_tui.core.collection import (
+    Collection,
+    Member,
+    default_columns,
+    gc_paused,
+    mark_duplicates,
+)
+from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.core.periods import Period
+from chitieu_tui.core.rowcache import VERSION, Frame, key_of, path_for, stamps_as_read, write_frame
+from chitieu_tui.core.rules import rule_ids
+from chitieu_tui.core.source import View, WritableSource
+from chitieu_tui.core.targets import TARGETS
+from chitieu_tui.i18n import t
+from chitieu_tui.present.rollup import (
+    cell_data,
+    chart_data,
+    column_names,
+    column_totals,
+    header_text,
+    left_out_text,
+    offline_text,
+    row_data,
+    rows_chart,
+    summary_text,
+    total_cell,
+    unit_rows,
+)
+from chitieu_tui.present.targets import rollup_note
+
+MIN_UNITS = 200
+"""From this many units a cold open's frame is made in workers (below, forking costs more
+than half the read saves)."""
+WORKERS = 2
+ENV_WORKERS = "CHITIEU_WORKERS"
+"""`CHITIEU_WORKERS=1` (or 0): a cold open reads serially."""
+
+
+# -- the frame as the screen makes it --------------------------------------------------------
+
+
+def file_role(collection: Collection) -> str:
+    """The role a collection folder's roll-up shows (screens/rollup.py `_file_role`):
+    `approver` when a unit read can be written, `viewer` when none can, "" when none was
+    read."""
+    views = [(m, m.view) for m in collection.members if m.view is not None]
+    if not views or collection.kind != "file":
+        return ""
+    writable = any(not v.read_only and isinstance(m.source, WritableSource) for m, v in views)
+    return "approver" if writable else "viewer"
+
+
+def frame_of(collection: Collection, asked: Period | None) -> Frame:
+    """The frame the roll-up shows (and keeps) for a collection folder whose units are read
+    at its period: what `RollupScreen.show` puts on screen and `_keep_frame` caches, without
+    the screen (its stamps empty: `keep` adds them). DataError: `CHITIEU_TODAY` is no date."""
+    assert collection.period is not None
+    columns = collection.shown_columns()
+    totals = column_totals(collection, columns)
+    rows = unit_rows(collection, columns)
+    names = column_names(collection, columns)
+    notes = [offline_text(collection)]
+    broken = sum(1 for m in collection.members if m.error is not None)
+    if broken:
+        notes.append(t("rollup.broken", n=broken))
+    note = " · ".join(n for n in notes if n)
+    words = left_out_text(collection, columns, totals)
+    handed = rollup_note(collection, totals)
+    words = "\n".join(w for w in (words, handed) if w)
+    return Frame(
+        VERSION,
+        key_of(collection, asked),
+        [],
+        [collection.period.year, collection.period.quarter],
+        header_text(collection),
+        summary_text(collection),
+        note,
+        words,
+        file_role(collection),
+        list(columns),
+        list(names),
+        [row_data(r) for r in rows],
+        [cell_data(total_cell(x)) for x in totals],
+        [chart_data(rows_chart(rows, i, n)) for i, n in enumerate(names)],
+    )
+
+
+# -- the workers -----------------------------------------------------------------------------
+
+
+def _rebuild_error(cls: type[ChitieuError], state: dict[str, Any]) -> ChitieuError:
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    return error
+
+
+def _error_classes() -> list[type[ChitieuError]]:
+    found: list[type[ChitieuError]] = []
+    todo: list[type[ChitieuError]] = [ChitieuError]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def _reduce_error(error: ChitieuError) -> tuple[Any, ...]:
+    return _rebuild_error, (type(error), dict(error.__dict__))
+
+
+def _send(sock: socket.socket, obj: object) -> None:
+    """`obj` pickled, its `ChitieuError`s by their state (an `ErrorList` cannot be made
+    again from an exception's `args`), after its length."""
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    table: dict[type, Any] = dict(copyreg.dispatch_table)
+    table.update((cls, _reduce_error) for cls in _error_classes())
+    pickler.dispatch_table = table
+    pickler.dump(obj)
+    data = buf.getvalue()
+    sock.sendall(len(data).to_bytes(8, "little") + data)
+
+
+def _recv_exact(sock: socket.socket, size: int) -> memoryview:
+    buf = bytearray(size)
+    view = memoryview(buf)
+    got = 0
+    while got < size:
+        n = sock.recv_into(view[got:], size - got)
+        if n == 0:
+            raise EOFError("the worker ended")
+        got += n
+    return view
+
+
+def _recv(sock: socket.socket) -> Any:
+    size = int.from_bytes(_recv_exact(sock, 8), "little")
+    return pickle.loads(_recv_exact(sock, size))
+
+
+def _read(m: Member, period: Period | None) -> None:
+    """One member read as `Collection.load` reads it (core/collection.py `_read`)."""
+    m.stamp = m.source.stamp(period)
+    try:
+        m.view, m.error = m.source.load(period, history=0), None
+    except ChitieuError as exc:
+        m.error = exc
+
+
+Info = tuple[tuple[int, int], str, list[str]] | None
+"""A member as the main process needs it to decide the period, the duplicates and the
+columns: (its period, its unit id, its headline ids (else its first four)), None when it
+has no board."""
+
+
+def _info(members: list[Member]) -> list[Info]:
+    out: list[Info] = []
+    for m in members:
+        if m.view is None or m.error is not None:
+            out.append(None)
+            continue
+        defs = m.view.board.definitions
+        ids = defs.dashboard.headline or [ind.id for ind in defs.indicators[:4]]
+        period = m.view.period
+        out.append(((period.year, period.quarter), defs.unit.id, list(ids)))
+    return out
+
+
+def _thin(view: View, columns: list[str]) -> View:
+    """The view with only what the roll-up's frame asks of it (present/rollup.py): the
+    definitions' unit, dashboard, rules and first four indicators and the columns'; the
+    summary; the columns' evaluations; the progress's state, its tamper mark worked out, and
+    the values its rules use."""
+    board = view.board
+    defs = board.definitions
+    wanted = set(columns)
+    wanted.update(ind.id for ind in defs.indicators[:4])
+    used: set[str] = set()
+    for rule in defs.rules:
+        used.update(rule_ids(rule))
+    indicators = [ind for ind in defs.indicators if ind.id in wanted]
+    thin_defs = msgspec.structs.replace(defs, indicators=indicators)
+    progress = board.progress
+    if progress is not None:
+        values = {k: v for k, v in progress.values.items() if k in used}
+        progress = replace(progress, values=values, tamper=tamper_mark(progress) or "")
+    evaluations = [ev for c in columns if (ev := board.get(c)) is not None]
+    thin = Board(thin_defs, board.period, progress, board.judged, (), evaluations)
+    thin.__dict__["summary"] = board.summary
+    return replace(view, board=thin, history=[thin])
+
+
+def _work(sock: socket.socket, members: list[Member]) -> None:
+    """A worker's loop: `read` (every member at the period asked), `again` (those shown at
+    another period, at the common one), `rows` (the thin views for the columns), `stamps`
+    (each member's, when none changed since its read), `quit`."""
+    while True:
+        command, arg = _recv(sock)
+        if command == "read":
+            for m in members:
+                _read(m, arg)
+            _send(sock, ("ok", _info(members)))
+        elif command == "again":
+            for m in members:
+                if m.view is not None and m.error is None and m.view.period != arg:
+                    _read(m, arg)
+            _send(sock, ("ok", _info(members)))
+        elif command == "rows":
+            thin = [(_thin(m.view, arg) if m.view is not None else None) for m in members]
+            _send(sock, ("ok", [(v, m.error, m.stamp) for v, m in zip(thin, members, strict=True)]))
+        elif command == "stamps":
+            # each member's stamps now, when no file changed since its read (for the frame
+            # kept: screens/rollup.py `_write_frame`), while the main process draws
+            read = [(m.source, m.stamp) for m in members]
+            _send(sock, ("ok", stamps_as_read(read, arg)))
+        else:
+            return
+
+
+def _child(sock: socket.socket, members: list[Member], cached: bool) -> None:
+    """The forked worker: its loop, any failure told, then out (no clean-up of the parent's
+    state: `os._exit`). `cached`: the collection has a parse cache file (read in the main
+    process before the fork), asked for each file as the serial read asks it; else none
+    (what a worker would add to it is never saved: the read after the frame writes it)."""
+    status = 0
+    try:
+        gc.disable()  # reading makes no cycles; the process ends after
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        for m in members if not cached else []:
+            data = getattr(m.source, "data", None)
+            if data is not None:
+                data.cache = None
+        _work(sock, members)
+    except BaseException:  # noqa: BLE001 - told to the main process, which reads serially
+        status = 1
+        try:
+            _send(sock, ("failed", traceback.format_exc()))
+        except BaseException:  # noqa: BLE001, S110 - the main process sees the end
+            pass
+    finally:
+        os._exit(status)
+
+
+@dataclass
+class _Worker:
+    pid: int
+    sock: socket.socket
+    members: list[Member]
+
+    def ask(self, command: str, arg: object) -> None:
+        _send(self.sock, (command, arg))
+
+    def answer(self) -> Any:
+        status, value = _recv(self.sock)
+        if status != "ok":
+            raise RuntimeError(value)
+        return value
+
+
+def _start(members: list[Member], cached: bool) -> _Worker:
+    mine, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
+        mine.close()
+        _child(theirs, members, cached)
+    theirs.close()
+    return _Worker(pid, mine, members)
+
+
+def _stop(workers: list[_Worker], kill: bool = False) -> None:
+    """End the workers (`kill`: at once, a failure elsewhere: one may be in a long read)
+    and reap them."""
+    for w in workers:
+        try:
+            if kill:
+                os.kill(w.pid, signal.SIGKILL)
+            else:
+                w.ask("quit", None)
+        except OSError:
+            pass
+        w.sock.close()
+    for w in workers:
+        try:
+            os.waitpid(w.pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def eligible(collection: Collection) -> bool:
+    """A collection folder a cold frame can be made of in workers (see the module)."""
+    if os.environ.get(ENV_WORKERS, "").strip() in ("0", "1"):
+        return False
+    if not hasattr(os, "fork") or _cores() < 2:
+        return False
+    root = collection.root
+    if root is None or collection.kind != "file" or collection.discover is not None:
+        return False
+    if collection.bulk is not None or len(collection.members) < MIN_UNITS:
+        return False
+    try:
+        with os.scandir(root / TARGETS) as entries:
+            return not any(entries)
+    except OSError:
+        return True  # no targets/ folder (a file there is read by nobody either)
+
+
+@dataclass
+class Cold:
+    """A cold open's frame made in workers."""
+
+    frame: Frame
+    said: list[ChitieuError]
+    """Each member's error, else its view's warnings, in order (as the CLI says them after
+    a serial load: cli/sources.py `warned_members`)."""
+    writer: threading.Thread | None = None
+    """Writing the frame into the roll-up's cache (not when a file changed during its
+    read), then ending the workers (None: `keep` was not asked)."""
+
+
+def _common(infos: list[Info], asked: Period | None) -> Period | None:
+    if asked is not None:
+        return asked
+    shown = [Period(*i[0]) for i in infos if i is not None]
+    return max(shown) if shown else None
+
+
+def _columns(collection: Collection, infos: list[Info]) -> list[str]:
+    """`Collection.shown_columns` after `mark_duplicates`, from the members' infos."""
+    if collection.columns:
+        return list(collection.columns)
+    first: set[str] = set()
+    heads: list[Any] = []
+    for info in infos:
+        if info is None or info[1] in first:
+            continue  # no board, or a later folder of a unit id (a duplicate: no board)
+        first.add(info[1])
+        heads.append(SimpleNamespace(dashboard=SimpleNamespace(headline=info[2]), indicators=[]))
+    return default_columns(heads)
+
+
+def cold_frame(collection: Collection, asked: Period | None, keep: bool = True) -> Cold | None:
+    """The roll-up's first frame of a cold open of `collection` at `asked` (None: the
+    default period), its units read in `WORKERS` forked processes; None when not
+    `eligible` or when anything failed (the collection is then as it was: read it serially).
+    The members are left unread (as for a cached frame); `keep`: the frame is written into
+    the roll-up's cache in a thread (`Cold.writer`), for the next open."""
+    if not eligible(collection):
+        return None
+    members = collection.members
+    size = -(-len(members) // WORKERS)
+    parts = [members[i : i + size] for i in range(0, len(members), size)]
+    cache = collection.cache
+    cached = cache is not None and cache.path.is_file()
+    workers: list[_Worker] = []
+    cold: Cold | None = None
+    try:
+        for part in parts:
+            workers.append(_start(part, cached))
+        with gc_paused():
+            cold = _made(collection, asked, workers)
+    except Exception:  # noqa: BLE001 - any failure: the caller reads serially
+        if os.environ.get("CHITIEU_DEBUG"):  # a worker's traceback, for whoever debugs it
+            traceback.print_exc()
+        for m in members:
+            m.view, m.error, m.stamp = None, None, None
+        collection.period = None
+        return None
+    finally:
+        if cold is None or not keep or collection.root is None:
+            _stop(workers, kill=cold is None)
+    if keep and collection.root is not None:  # the workers are the writer's to end
+        cold.writer = _keep(collection.root, cold.frame, workers)
+    return cold
+
+
+def _gather_each(workers: list[_Worker], command: str, arg: object) -> list[Any]:
+    """Each worker's answer to `command`, in order (asked of all first: they work at once)."""
+    for w in workers:
+        w.ask(command, arg)
+    return [w.answer() for w in workers]
+
+
+def _gather(workers: list[_Worker], command: str, arg: object) -> list[Any]:
+    """The workers' answers to `command` (lists, one item a member), joined in order."""
+    return [item for part in _gather_each(workers, command, arg) for item in part]
+
+
+def _made(collection: Collection, asked: Period | None, workers: list[_Worker]) -> Cold:
+    infos = _gather(workers, "read", asked)
+    period = _common(infos, asked)
+    if period is not None and any(i is not None and Period(*i[0]) != period for i in infos):
+        infos = _gather(workers, "again", period)
+    columns = _columns(collection, infos)
+    got = _gather(workers, "rows", columns)
+    members = collection.members
+    for m, (view, error, stamp) in zip(members, got, strict=True):
+        m.view, m.error, m.stamp = view, error, stamp
+    collection.period = period
+    mark_duplicates(members)
+    collection.read_targets()
+    if period is None or collection.shown_columns() != columns:
+        raise RuntimeError("not the columns the workers evaluated")
+    frame = frame_of(collection, asked)
+    said: list[ChitieuError] = []
+    for m in members:
+        if m.error is not None:
+            said.append(m.error)
+        elif m.view is not None:
+            said.extend(m.view.warnings)
+    for m in members:  # unread, as a cached frame's open leaves them
+        m.view, m.error, m.stamp = None, None, None
+    collection.period = None
+    return Cold(frame, said)
+
+
+def _keep(root: Path, frame: Frame, workers: list[_Worker]) -> threading.Thread:
+    """In a thread: the frame written into the roll-up's cache with the stamps the workers
+    take (none written when a file changed during its read, or a worker failed), then the
+    workers ended."""
+    path = path_for(root)
+    assert frame.period
+
+    def write() -> None:
+        try:
+            if path is None:
+                return
+            period = Period(frame.period[0], frame.period[1])
+            stamps: list[Any] = []
+            for part in _gather_each(workers, "stamps", period):
+                if part is None:
+                    return
+                stamps += part
+            write_frame(path, msgspec.structs.replace(frame, stamps=stamps))
+        except Exception:  # noqa: BLE001, S110 - the cache is an optimisation, never a failure
+            pass
+        finally:
+            _stop(workers)
+
+    thread = threading.Thread(target=write, name="rows", daemon=False)
+    thread.start()
+    return thread
+
+
+__all__ = ["Cold", "cold_frame", "eligible", "file_role", "frame_of"]

@@ -1,0 +1,257 @@
+"""The roll-up's first frame of a cold open made in two worker processes (issue 23, the
+country cold; present/coldframe.py): the same frame, errors and warnings as the serial read,
+on a collection made awkward on purpose; any failure of a worker falls back to it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+from collectionkit import random_collection, write_unit
+from datadirs import close
+from tuikit import RecordingApp, settle
+
+from chitieu_tui.cli import main
+from chitieu_tui.core import rowcache
+from chitieu_tui.core.collection import Collection, open_folder
+from chitieu_tui.core.datadir import BUNDLED_COLLECTION
+from chitieu_tui.core.periods import Period
+from chitieu_tui.i18n import use
+from chitieu_tui.present import coldframe
+from chitieu_tui.present.coldframe import cold_frame, frame_of
+
+pytestmark = pytest.mark.timeout(120)
+RULE = {"left": "kn", "op": "<=", "right": "thu", "importance": "medium", "message": "kn ≤ thu"}
+
+
+@pytest.fixture(autouse=True)
+def _few(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Workers from 2 units; a cache folder of the test's own; Vietnamese."""
+    monkeypatch.setattr(coldframe, "MIN_UNITS", 2)
+    monkeypatch.setenv("CHITIEU_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv(coldframe.ENV_WORKERS, raising=False)
+    use("vi")
+
+
+def awkward(root: Path, columns: list[str] | None = None) -> Path:
+    """`random_collection` (a broken unit, units of other units of measure and kinds, gaps,
+    units without the last quarter: read again at the common one), and: a later folder of a
+    unit id another has (a duplicate), a unit with no progress, one without a headline (its
+    first four indicators), a value out of bounds and an unknown id (warnings), a broken rule,
+    a quarter closed then changed by hand (the tamper mark), another approved-ready; a
+    deadline (late units) and, when given, collection.toml's `columns`."""
+    random_collection(root, 31)
+    shutil.copytree(root / "u005", root / "u005b")  # the same unit id `u005`, a later folder
+    write_unit(root, "lone", [{"id": "thu", "kind": "cumulative", "unit": "tỉ đồng", "target": 9}])
+    inds = [
+        {"id": "thu", "kind": "cumulative", "unit": "tỉ đồng", "target": 100},
+        {"id": "kn", "kind": "cumulative", "unit": "người", "target": 10, "integer": True},
+        {"id": "bhyt", "kind": "level", "unit": "%", "target": 95},
+        {"id": "dn", "kind": "level", "unit": "doanh nghiệp", "target": 30},
+        {"id": "moi", "kind": "level", "unit": "người", "target": 3},
+    ]
+    values = {
+        "2026-Q1": {"thu": 20.0, "kn": 40, "bhyt": 130.0, "la": 1},
+        "2026-Q2": {"thu": 5.5, "kn": 9},
+    }
+    unit = write_unit(root, "zz-rules", inds, values)
+    defs = unit / "chitieu.toml"
+    rule = "".join(f"{k} = {tomli_w.dumps({'v': v})[4:]}" for k, v in RULE.items())
+    defs.write_text(defs.read_text(encoding="utf-8") + "\n[[rule]]\n" + rule, encoding="utf-8")
+    closed = root / "u010"
+    close(closed, Period(2026, 2), "nộp quý")
+    path = closed / "progress" / "2026-Q2.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^thu = .*$", "thu = 999.5", text, count=1), encoding="utf-8")
+    close(root / "u012", Period(2026, 2), "nộp quý")
+    info = {"name": "Tỉnh Thử", "reporting": {"cutoff_day": 14, "send_days": 2}}
+    if columns:
+        info["columns"] = columns
+    (root / "collection.toml").write_text(tomli_w.dumps(info), encoding="utf-8")
+    return root
+
+
+def serial(root: Path, asked: Period | None) -> tuple[Collection, list[str]]:
+    """The collection read as today (`Collection.load`) and what the CLI says after it."""
+    collection = open_folder(root)
+    collection.load(asked)
+    said: list[str] = []
+    for m in collection.members:
+        if m.error is not None:
+            said.append(m.error.render())
+        elif m.view is not None:
+            said += [w.render() for w in m.view.warnings]
+    return collection, said
+
+
+@pytest.mark.parametrize(
+    ("asked", "columns"),
+    [(None, None), (Period(2026, 1), None), (None, ["moi", "dn", "kn"])],
+)
+def test_the_frame_made_in_workers_is_the_serial_one(
+    tmp_path: Path, asked: Period | None, columns: list[str] | None
+) -> None:
+    root = awkward(tmp_path / "tinh", columns)
+    collection = open_folder(root)
+    cold = cold_frame(collection, asked, keep=False)
+    assert cold is not None
+    assert all(m.view is None and m.error is None for m in collection.members)  # unread
+    assert collection.period is None
+    read, said = serial(root, asked)
+    assert cold.frame == frame_of(read, asked)
+    assert [e.render() for e in cold.said] == said
+    frame = cold.frame
+    assert any(r.error for r in frame.rows)  # the broken unit and the duplicate folder
+    assert sum(1 for r in frame.rows if r.rank is None) == 2
+    assert any("trùng" in r.error or "u005" in r.error for r in frame.rows if r.rank is None)
+    if asked is None:
+        assert frame.period == [2026, 2]
+        assert any(r.mark for r in frame.rows)  # changed by hand after closing
+        assert any(r.rules for r in frame.rows if r.rules)  # the broken rule
+        assert {r.state for r in frame.rows} >= {"open", "submitted"}
+        assert any(not r.reporting for r in frame.rows if r.rank is not None)
+        assert any(r.late for r in frame.rows)
+    assert frame.columns == (columns or ["thu", "bhyt", "kn"])
+    assert said  # the out-of-bounds value, the unknown id, the broken unit
+
+
+async def test_with_a_parse_cache_and_no_frame(tmp_path: Path) -> None:
+    """A second open whose frame no longer holds (a file changed): the workers read the
+    other units from the parse cache, as the serial read does; the same frame."""
+    root = awkward(tmp_path / "tinh")
+    serial(root, None)  # fills the parse cache
+    path = root / "u001" / "progress" / "2026-Q2.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("thu = ", "thu = 1", 1), "utf-8")
+    cold = cold_frame(open_folder(root), None, keep=False)
+    assert cold is not None
+    read, said = serial(root, None)
+    assert cold.frame == frame_of(read, None)
+    assert [e.render() for e in cold.said] == said
+
+
+async def test_frame_of_is_what_the_screen_keeps(tmp_path: Path) -> None:
+    """`frame_of` makes the frame `RollupScreen` shows and caches after a read."""
+    root = awkward(tmp_path / "tinh")
+    collection, _ = serial(root, None)
+    app = RecordingApp(None, None, collection=collection, preloaded=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+    path = rowcache.path_for(root)
+    assert path is not None
+    kept = rowcache.read_frame(path)
+    assert kept is not None
+    assert frame_of(collection, None) == rowcache.msgspec.structs.replace(kept, stamps=[])
+
+
+def test_the_cold_frame_is_kept_for_the_next_open(tmp_path: Path) -> None:
+    root = awkward(tmp_path / "tinh")
+    cold = cold_frame(open_folder(root), None)
+    assert cold is not None and cold.writer is not None
+    cold.writer.join()
+    again = rowcache.cached_frame(open_folder(root), None)
+    assert again is not None
+    assert rowcache.msgspec.structs.replace(again, stamps=[]) == cold.frame
+
+
+def test_a_file_changed_during_the_read_is_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The frame is shown but not written when a worker finds a file changed since its read
+    (`stamps_as_read` None), as the screen does."""
+    root = awkward(tmp_path / "tinh")
+    monkeypatch.setattr(coldframe, "stamps_as_read", lambda *_: None)  # the workers' too
+    cold = cold_frame(open_folder(root), None)
+    assert cold is not None and cold.writer is not None
+    cold.writer.join()
+    path = rowcache.path_for(root)
+    assert path is not None and not path.exists()
+
+
+def test_a_failing_worker_falls_back_to_the_serial_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = awkward(tmp_path / "tinh")
+
+    def boom(*_: object) -> None:
+        raise ValueError("a worker's bug")
+
+    monkeypatch.setattr(coldframe, "_thin", boom)  # inherited by the forked workers
+    collection = open_folder(root)
+    assert cold_frame(collection, None) is None
+    assert all(m.view is None and m.error is None and m.stamp is None for m in collection.members)
+    assert collection.period is None
+    assert rowcache.path_for(root) is not None and not rowcache.path_for(root).exists()
+
+
+def test_a_worker_that_dies_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = awkward(tmp_path / "tinh")
+
+    def die(*_: object) -> None:
+        coldframe.os._exit(3)
+
+    monkeypatch.setattr(coldframe, "_info", die)
+    assert cold_frame(open_folder(root), None) is None
+
+
+def test_not_made_in_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A collection with a `targets/` assignment (the bundled sample), one of fewer than
+    `MIN_UNITS` units, `CHITIEU_WORKERS=1`: read serially (None)."""
+    sample = tmp_path / "sample"
+    shutil.copytree(BUNDLED_COLLECTION, sample)
+    assert cold_frame(open_folder(sample), None) is None
+    shutil.rmtree(sample / "targets")
+    assert cold_frame(open_folder(sample), None, keep=False) is not None
+    monkeypatch.setenv(coldframe.ENV_WORKERS, "1")
+    assert cold_frame(open_folder(sample), None) is None
+    monkeypatch.delenv(coldframe.ENV_WORKERS)
+    monkeypatch.setattr(coldframe, "MIN_UNITS", 100)
+    assert cold_frame(open_folder(sample), None) is None
+
+
+def svg_text(path: Path) -> str:
+    svg = path.read_text(encoding="utf-8")
+    svg = re.sub(r"<style.*?</style>", "", svg, flags=re.S)
+    return re.sub(r"<[^>]+>", "", svg)
+
+
+def test_the_cli_screenshot_cold_is_the_serial_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`chitieu screenshot` of a cold collection: the same screen and the same warnings on
+    stderr with the workers as without them."""
+    root = awkward(tmp_path / "tinh")
+    shots: list[tuple[str, str]] = []
+    for workers in ("", "1"):
+        monkeypatch.setenv("CHITIEU_CACHE_DIR", str(tmp_path / f"cache{workers}"))
+        monkeypatch.setenv(coldframe.ENV_WORKERS, workers)
+        out = tmp_path / f"s{workers}.svg"
+        assert main(["screenshot", "--config", str(root), "-o", str(out), "--size", "120x40"]) == 0
+        shots.append((svg_text(out), capsys.readouterr().err))
+    assert shots[0] == shots[1]
+    assert shots[0][1]  # warnings were said
+
+
+def test_the_app_opens_on_the_cold_frame(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`chitieu --config ROOT` (`run_rollup`) of a cold collection: the app is given the
+    frame made in workers, its units unread (read after the frame, as a warm open)."""
+    from chitieu_tui import app as app_module  # lazy: textual, only this test needs the app
+
+    root = awkward(tmp_path / "tinh")
+    given: list[Any] = []
+
+    def run(self: Any, *_: object, **__: object) -> None:
+        given.append(self)
+
+    monkeypatch.setattr(app_module.ChitieuApp, "run", run)
+    collection = open_folder(root)
+    assert app_module.run_rollup(collection, None) == 0
+    (app,) = given
+    expected, _ = serial(root, None)
+    assert app._frame == frame_of(expected, None)
+    assert not app._preloaded
+    assert all(m.view is None for m in collection.members)

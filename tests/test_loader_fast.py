@@ -1,0 +1,111 @@
+"""The loader's quick checks (issue 23, the country cold) say exactly what its full checks
+say: a value read straight (`progress_from_dict`'s plain numbers and true/false) against
+`_entry` and `value_problem`, an indicator passed by `_plainly_sound` against
+`_check_indicator`."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import msgspec
+import pytest
+
+from chitieu_tui.core import loader
+from chitieu_tui.core.errors import ChitieuError, DataError
+from chitieu_tui.core.loader import definitions_from_dict, progress_from_dict
+from chitieu_tui.core.model import Indicator
+from chitieu_tui.core.tomlfile import Locator
+from chitieu_tui.i18n import Msg
+
+INDICATORS: list[dict[str, Any]] = [
+    {"id": "n", "kind": "cumulative", "unit": "người", "target": 10, "integer": True},
+    {"id": "pct", "kind": "level", "unit": "%", "target": 90},
+    {"id": "lo", "kind": "level", "unit": "độ", "target": 3, "min": -5, "max": 10},
+    {"id": "m", "kind": "milestone", "unit": "mốc", "due": "2026-Q2"},
+]
+RAWS: list[Any] = [
+    0, 5, 5.0, 5.5, -1, -0.0, 100, 100.5, 1e15, 1e15 * (1 + 1e-15), 10**15, 10**15 + 1,
+    10**30, -(10**30), math.nan, math.inf, -math.inf, True, False, "x", {"value": 3, "note": "a"},
+]  # fmt: skip
+
+
+def _defs() -> Any:
+    data = {
+        "schema": 1,
+        "unit": {"id": "u", "name": "U", "year": 2026},
+        "group": [{"id": "g", "name": "G"}],
+        "indicator": [{"group": "g", "name": i["id"], **i} for i in INDICATORS],
+    }
+    return definitions_from_dict(data, Locator.scan("chitieu.toml", ""))
+
+
+def _said(error: ChitieuError) -> list[str]:
+    return [e.text("en") for e in getattr(error, "errors", [error])]
+
+
+def _in_item(iid: str, detail: Msg) -> str:
+    return Msg("err.in_item", item=Msg("item.indicator", id=iid), detail=detail).text("en")
+
+
+@pytest.mark.parametrize("raw", RAWS, ids=repr)
+@pytest.mark.parametrize("iid", [i["id"] for i in INDICATORS])
+def test_a_value_read_straight_is_what_entry_says(iid: str, raw: Any) -> None:
+    defs = _defs()
+    ind = defs.indicator(iid)
+    assert ind is not None
+    data = {"schema": 1, "unit": "u", "period": "2026-Q1", "values": {iid: raw}}
+    loc = Locator.scan("p.toml", "")
+    expected = loader._entry(ind, raw)
+    if isinstance(expected, Msg):
+        with pytest.raises(DataError) as caught:
+            progress_from_dict(data, defs, loc)
+        assert _said(caught.value) == [_in_item(iid, expected)]
+        return
+    progress, warnings = progress_from_dict(data, defs, loc)
+    assert progress.values == {iid: expected}
+    assert type(progress.values[iid].value) is type(expected.value)
+    problem = loader.value_problem(ind, expected.value)
+    assert [w.text("en") for w in warnings] == ([] if problem is None else [_in_item(iid, problem)])
+
+
+SHAPES: list[dict[str, Any]] = [
+    {},
+    {"target": 0},
+    {"target": -3},
+    {"target": 1e-7},
+    {"target": 1e16},
+    {"target": math.nan},
+    {"min": 120, "unit": "%"},
+    {"min": 5, "max": 1},
+    {"min": math.inf},
+    {"max": math.nan},
+    {"report": "quarter"},
+    {"kind": "level", "report": "quarter"},
+    {"due": "2026-Q1"},
+    {"kind": "milestone", "target": None, "due": "2026-Q5"},
+    {"kind": "milestone", "target": None, "due": "2026-Q1"},
+    {"kind": "milestone", "target": None, "due": None},
+    {"kind": "milestone", "target": None, "due": "2026-Q1", "aggregate": "sum"},
+    {"kind": "milestone", "target": 4, "due": "2026-Q1"},
+    {"direction": "decrease", "baseline": 9},
+    {"direction": "decrease", "baseline": 1},
+    {"plan": [1, 2, 3, 4]},
+    {"plan": [1, 2, 3]},
+    {"baseline": 2},
+    {"group": "other"},
+    {"id": "Bad"},
+]
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=repr)
+def test_plainly_sound_only_when_the_full_check_finds_nothing(shape: dict[str, Any]) -> None:
+    fields: dict[str, Any] = {"id": "a", "group": "g", "name": "A", "kind": "cumulative"}
+    fields.update({"unit": "người", "target": 10}, **shape)
+    ind = msgspec.convert({k: v for k, v in fields.items() if v is not None}, Indicator)
+    where = loader._Where({}, Locator.scan("chitieu.toml", ""))
+    full = loader._check_indicator(ind, 0, {"g"}, where)
+    if loader._plainly_sound(ind, {"g"}):
+        assert full == []
+    if not shape:  # the common shape is the quick one
+        assert loader._plainly_sound(ind, {"g"})

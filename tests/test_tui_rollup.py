@@ -290,6 +290,18 @@ async def test_a_collection_loaded_after_start(tmp_path: Path) -> None:
 UNITS_GONE = SourceError("err.collection.units_shape", Place("api:http://example.invalid/units"))
 
 
+def test_a_unit_without_progress_is_not_read_again_at_every_poll(province: Path) -> None:
+    """The sample's Châu Đốc has no progress yet: its stamp for the quarter shown is the
+    stamp its load took, so a poll finds nothing to read (it was read again twice a
+    second, and a failing reload was told at every poll)."""
+    assert not (province / "chau-doc" / "progress").exists()
+    collection = open_folder(province)
+    collection.load()
+    assert collection.due() == []
+    (province / "chau-doc" / "progress").mkdir()  # a change is still seen
+    assert [m.key for m in collection.due()] == ["chau-doc"]
+
+
 def errors_told(app: RecordingApp) -> list[str]:
     return [text for severity, text in app.notes if severity == "error"]
 

@@ -293,13 +293,23 @@ class DataDir:
 
         `None` is the period `board(None)` shows: the default period.
         """
-        if period is None:
+        if period is None:  # a stamp never raises: the load says what is wrong
             try:
                 candidates = preferred(self.periods())
             except ChitieuError:
-                candidates = []  # a stamp never raises: the load says what is wrong
-            period = candidates[0] if candidates else None
+                candidates = []
+            period = candidates[0] if candidates else self._first_quarter()
         return tuple(_stamp_of(f) for f in self._watched_files(period))
+
+    def _first_quarter(self) -> Period | None:
+        """With no progress, the period the load shows: Q1 of the definitions' year (asked
+        only then: a unit without progress yet). A stamp of `None` that named no quarter
+        differed from the stamp of the period shown, and a roll-up read that unit again at
+        every poll."""
+        try:
+            return Period(self.definitions().unit.year, 1)
+        except ChitieuError:
+            return None
 
     def _watched_files(self, period: Period | None) -> tuple[str, ...]:
         """The files whose stamps make `fingerprint(period)`, as strings (the last period's

@@ -239,7 +239,7 @@ def small_frame() -> rowcache.Frame:
     return rowcache.Frame(
         rowcache.VERSION,
         ["k"],
-        [[[1, 2]]],
+        [((1, 2),)],
         [2026, 1],
         "h",
         "s",

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import math
+import os
 import statistics
 import threading
 from array import array
@@ -280,14 +281,21 @@ class Collection:
 
     report: ReportHead | None = None
     """collection.toml's `[report]`: who files the collection's report (None: not given)."""
-    cache: ParseCache | None = None
-    """The cache of parsed files of a collection folder (core/parsecache.py), saved after
-    each load; None: none (a server's units, or the cache turned off)."""
+    parse_cache: LazyCache | None = None
+    """The collection folder's cache of parsed files, read when a unit is first read (None:
+    a server's units)."""
+
+    @property
+    def cache(self) -> ParseCache | None:
+        """The cache of parsed files of a collection folder (core/parsecache.py), saved after
+        each load; None: none (a server's units, or the cache turned off)."""
+        return self.parse_cache.get() if self.parse_cache is not None else None
 
     def save_cache(self) -> None:
-        """Write the cache of parsed files when a load added to it (best effort)."""
-        if self.cache is not None:
-            self.cache.save()
+        """Write the cache of parsed files when a load added to it (best effort; nothing
+        when no unit was read)."""
+        if self.parse_cache is not None:
+            self.parse_cache.save()
 
     @property
     def check_seconds(self) -> float:
@@ -538,41 +546,81 @@ def is_collection(root: Path) -> bool:
     usable_path(root)
     if not root.is_dir() or (root / DEFINITIONS).exists():
         return False
-    return (root / COLLECTION_FILE).is_file() or bool(_unit_folders(root))
+    return (root / COLLECTION_FILE).is_file() or bool(unit_names(root, first=True))
 
 
-def _unit_folders(root: Path) -> list[Path]:
+def unit_names(root: Path, first: bool = False) -> list[str]:
+    """The names of the data folders in `root` (folders, not hidden, holding chitieu.toml),
+    sorted; `first`: stop at the first found (in the folder's own order). One listing of
+    `root` (its entries' types come with it) and one `stat` per folder."""
     try:
-        entries = sorted(root.iterdir())
+        with os.scandir(root) as entries:
+            folders = [e.name for e in entries if not e.name.startswith(".") and _is_dir(e)]
     except OSError:
         return []
-    return [
-        p
-        for p in entries
-        if not p.name.startswith(".") and p.is_dir() and (p / DEFINITIONS).exists()
-    ]
+    found: list[str] = []
+    base = str(root)
+    for name in folders:
+        if os.path.exists(os.path.join(base, name, DEFINITIONS)):
+            found.append(name)
+            if first:
+                break
+    return sorted(found)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+class LazyCache:
+    """A collection folder's parse cache, read from its file when a unit is first read: a
+    cached frame (core/rowcache.py) reads no unit, and the country's file is 60 MB."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._lock = threading.Lock()
+        self._made = False
+        self._cache: ParseCache | None = None
+
+    def get(self) -> ParseCache | None:
+        """The cache (read now if not yet); None when the cache is off."""
+        with self._lock:
+            if not self._made:
+                # lazy: the parse cache's module, only when a unit is read
+                from chitieu_tui.core.parsecache import ParseCache
+
+                self._cache = ParseCache.for_folder(self.root)
+                self._made = True
+            return self._cache
+
+    def save(self) -> None:
+        """Save the cache, if it was read."""
+        with self._lock:
+            cache = self._cache
+        if cache is not None:
+            cache.save()
 
 
 def open_folder(root: Path, snapshots: Path | None = None) -> Collection:
-    """A collection of the data folders under `root` (each a FileSource), sorted by name."""
-    # lazy: the file source and its writer, only when a folder (not an API) is opened
-    from chitieu_tui.core.filesource import FileSource
-    from chitieu_tui.core.parsecache import ParseCache
-
+    """A collection of the data folders under `root` (each a FileSource, made when first
+    used), sorted by name."""
     info = CollectionInfo()
     path = root / COLLECTION_FILE
     if path.exists():
         info = load_collection_info(path, shown_path(path))
-    folders = _unit_folders(root)
-    if not folders:
+    names = unit_names(root)
+    if not names:
         raise DataError("err.collection.empty", Place(shown_path(root)))
-    cache = ParseCache.for_folder(root)
+    # lazy: the file source and its writer, only when a folder (not an API) is opened
+    from chitieu_tui.core.foldersource import FolderSource
+
+    cache = LazyCache(root)
     members = [
-        Member(
-            p.name,
-            FileSource(p, snapshots=snapshots / p.name if snapshots else None, cache=cache),
-        )
-        for p in folders
+        Member(name, FolderSource(root / name, snapshots / name if snapshots else None, cache))
+        for name in names
     ]
     label = shown_path(root).rstrip("/") + "/"
     name = info.name or root.resolve().name
@@ -585,7 +633,7 @@ def open_folder(root: Path, snapshots: Path | None = None) -> Collection:
         reporting=info.reporting,
         root=root,
         report=info.report,
-        cache=cache,
+        parse_cache=cache,
     )
 
 

@@ -28,6 +28,7 @@ import msgspec
 
 from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.collection import Collection
+from chitieu_tui.core.datadir import stamps_of, watched_files
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.loader import SCHEMA
 from chitieu_tui.core.parsecache import VERSION as PARSED
@@ -97,8 +98,9 @@ class Frame(msgspec.Struct, array_like=True, frozen=True):
     version: int
     key: list[Any]
     """`frame_key` when it was made."""
-    stamps: list[Any]
-    """Each member's stamps (`Source.stamp(period)`), in member order."""
+    stamps: list[tuple[tuple[int, int] | None, ...]]
+    """Each member's stamps (`Source.stamp(period)`: a unit folder's `fingerprint`), in
+    member order."""
     period: list[int]
     """The period shown: [year, quarter] (empty: none)."""
     header: str
@@ -155,13 +157,6 @@ def frame_key(
         list(columns),
         list(members),
     ]
-
-
-def stamps_plain(stamp: object) -> Any:
-    """A source's stamp as msgpack keeps it (tuples as lists), to compare with a read one."""
-    if isinstance(stamp, tuple | list):
-        return [stamps_plain(x) for x in stamp]
-    return stamp
 
 
 def path_for(root: Path) -> Path | None:
@@ -253,8 +248,20 @@ def cached_frame(collection: Collection, asked: Period | None) -> Frame | None:
     if frame.key != key:
         return None
     period = Period(frame.period[0], frame.period[1]) if frame.period else None
-    stamps = [stamps_plain(m.source.stamp(period)) for m in collection.members]
-    return frame if stamps == frame.stamps else None
+    return frame if stamps_now(collection, period) == frame.stamps else None
+
+
+def stamps_now(collection: Collection, period: Period | None) -> list[object]:
+    """Each member's stamps at `period`, as `Source.stamp` gives them; a unit folder's
+    straight from its files (`FolderSource.folder`): its source is not made for it."""
+    out: list[object] = []
+    for m in collection.members:
+        folder = getattr(m.source, "folder", None)
+        if period is not None and isinstance(folder, str):
+            out.append(stamps_of(watched_files(folder, period)))
+        else:
+            out.append(m.source.stamp(period))
+    return out
 
 
 def key_of(collection: Collection, asked: Period | None) -> list[Any]:
@@ -276,7 +283,7 @@ def stamps_as_read(read: list[tuple[Source, object]], period: Period) -> list[An
         now = source.stamp(period)
         if now != before and source.stamp(None) != before:
             return None
-        out.append(stamps_plain(now))
+        out.append(now)
     return out
 
 

@@ -9,6 +9,7 @@ import hashlib
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -327,3 +328,65 @@ def test_a_second_screenshot_is_drawn_from_the_cache_without_reading(
     second = (tmp_path / "2.svg").read_text(encoding="utf-8")
     strip = re.compile(r"<style.*?</style>|<[^>]+>", re.S)
     assert strip.sub("", first) == strip.sub("", second)
+
+
+def test_opening_a_folder_makes_no_unit_source_and_reads_no_parse_cache(province: Path) -> None:
+    asyncio.run(first_open(province))
+    collection = open_folder(province)
+    assert rowcache.cached_frame(collection, None) is not None
+    assert not any(m.source.made for m in collection.members)  # type: ignore[attr-defined]
+    assert collection.parse_cache is not None and not collection.parse_cache._made
+    member = collection.members[1]
+    assert member.source.label == f"{province / member.key}/"  # made when first used
+    assert member.source.made  # type: ignore[attr-defined]
+    assert sum(m.source.made for m in collection.members) == 1  # type: ignore[attr-defined]
+
+
+def test_a_unit_source_is_made_once_whatever_the_threads(province: Path) -> None:
+    collection = open_folder(province)
+    source = collection.members[0].source
+    with ThreadPoolExecutor(8) as pool:
+        datas = list(pool.map(lambda _: source.data, range(32)))  # type: ignore[attr-defined]
+    assert all(d is datas[0] for d in datas)
+    assert source.load(None).board is not None
+
+
+def test_the_units_listed_are_the_data_folders(province: Path) -> None:
+    first = sorted(p.name for p in province.iterdir() if (p / "chitieu.toml").exists())
+    (province / ".hidden").mkdir()
+    shutil.copy(province / first[0] / "chitieu.toml", province / ".hidden" / "chitieu.toml")
+    (province / "plain-file").write_text("x", encoding="utf-8")
+    (province / "no-definitions").mkdir()
+    (province / "zz-link").symlink_to(province / first[0])
+    (province / "zz-dangling").symlink_to(province / "nowhere")
+    names = [m.key for m in open_folder(province).members]
+    assert names == [*first, "zz-link"]
+
+
+async def test_a_unit_added_or_removed_is_not_shown_from_the_cache(province: Path) -> None:
+    await first_open(province)
+    units = sorted(p for p in province.iterdir() if (p / "chitieu.toml").exists())
+    shutil.copytree(units[0], province / "zz-new")
+    assert rowcache.cached_frame(open_folder(province), None) is None
+    shutil.rmtree(province / "zz-new")
+    assert rowcache.cached_frame(open_folder(province), None) is not None
+    shutil.rmtree(units[-1])
+    assert rowcache.cached_frame(open_folder(province), None) is None
+
+
+async def test_a_progress_file_added_or_touched_is_not_shown_from_the_cache(
+    province: Path,
+) -> None:
+    await first_open(province)
+    frame = rowcache.cached_frame(open_folder(province), None)
+    assert frame is not None
+    unit = sorted(p for p in province.iterdir() if (p / "chitieu.toml").exists())[-1]
+    shown = unit / "progress" / f"{frame.period[0]}-Q{frame.period[1]}.toml"
+    assert shown.is_file()
+    before = shown.stat()
+    os.utime(shown, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000))
+    assert rowcache.cached_frame(open_folder(province), None) is None
+    os.utime(shown, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert rowcache.cached_frame(open_folder(province), None) is not None
+    (unit / "progress" / "2019-Q1.toml").write_text("", encoding="utf-8")
+    assert rowcache.cached_frame(open_folder(province), None) is None

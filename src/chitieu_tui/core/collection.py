@@ -618,8 +618,9 @@ def open_folder(root: Path, snapshots: Path | None = None) -> Collection:
     from chitieu_tui.core.foldersource import FolderSource
 
     cache = LazyCache(root)
+    base = os.path.join(root, "")
     members = [
-        Member(name, FolderSource(root / name, snapshots / name if snapshots else None, cache))
+        Member(name, FolderSource(base + name, snapshots / name if snapshots else None, cache))
         for name in names
     ]
     label = shown_path(root).rstrip("/") + "/"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import errno
+import functools
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -90,11 +91,18 @@ def watched_files(root: str, period: Period | None) -> tuple[str, ...]:
     """The files of the data folder `root` whose stamps make `DataDir.fingerprint(period)`
     (`period` known): `progress/`, chitieu.toml, the year's quarters so far, and the
     definitions of the period's year and the year before."""
+    prefix = os.path.join(root, "")  # `prefix + name` is `os.path.join(root, name)`
+    return tuple([prefix + name for name in _watched_names(period)])
+
+
+@functools.lru_cache(maxsize=16)
+def _watched_names(period: Period | None) -> tuple[str, ...]:
+    """`watched_files`, relative to the folder."""
     quarters = period.quarters_of_year_so_far() if period is not None else []
-    names = [os.path.join(root, "progress"), os.path.join(root, DEFINITIONS)]
-    names += [os.path.join(root, "progress", f"{p}.toml") for p in quarters]
+    names = ["progress", DEFINITIONS]
+    names += [os.path.join("progress", f"{p}.toml") for p in quarters]
     if period is not None:  # the period's own year and the year before (last year's quarter)
-        names += [os.path.join(root, YEARS, f"{y}.toml") for y in (period.year, period.year - 1)]
+        names += [os.path.join(YEARS, f"{y}.toml") for y in (period.year, period.year - 1)]
     return tuple(names)
 
 

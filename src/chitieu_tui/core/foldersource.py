@@ -20,10 +20,10 @@ class FolderSource(FileSource):
     `realpath`s each, for its label and the bundled check, and the parse cache's 60 MB read),
     which needs none of them. `folder`: its path, known without making it."""
 
-    def __init__(self, root: Path, snapshots: Path | None, cache: LazyCache | None) -> None:
+    def __init__(self, folder: str, snapshots: Path | None, cache: LazyCache | None) -> None:
         # not FileSource.__init__: that is run by the first use of what it sets
-        self.folder = str(root)
-        self._pending = (root, snapshots, cache)
+        self.folder = folder
+        self._pending = (snapshots, cache)
 
     def __getattr__(self, name: str) -> Any:
         # only asked for a name not found: those FileSource.__init__ sets. The source is made
@@ -33,9 +33,9 @@ class FolderSource(FileSource):
         with _MAKING:
             pending = self.__dict__.get("_pending")
             if pending is not None:
-                root, snapshots, lazy = pending
+                snapshots, lazy = pending
                 cache = lazy.get() if lazy is not None else None
-                made = FileSource(root, snapshots=snapshots, cache=cache)
+                made = FileSource(Path(self.folder), snapshots=snapshots, cache=cache)
                 self.__dict__.update(made.__dict__)  # all at once: never half made
                 del self.__dict__["_pending"]
         return object.__getattribute__(self, name)

@@ -382,11 +382,10 @@ def cell_data(cell: Cell) -> CellData:
 
 def cell_of(data: CellData) -> Cell:
     """A cached cell (a status it does not know: none)."""
-    status = Status(data.status) if data.status in _STATUSES else None
-    return Cell(data.text, status, data.percent)
+    return Cell(data.text, _STATUSES.get(data.status), data.percent)
 
 
-_STATUSES = frozenset(s.value for s in Status)
+_STATUSES = {s.value: s for s in Status}
 
 
 def row_data(row: UnitRow) -> RowData:
@@ -443,7 +442,7 @@ def chart_data(chart: ColumnChart) -> ChartData:
 
 def chart_of(data: ChartData) -> ColumnChart:
     """A cached chart (a bar of a status it does not know: left out)."""
-    bars = [Bar(b.name, b.percent, Status(b.status)) for b in data.bars if b.status in _STATUSES]
+    bars = [Bar(b.name, b.percent, _STATUSES[b.status]) for b in data.bars if b.status in _STATUSES]
     return ColumnChart(data.title, bars, list(data.missing))
 
 

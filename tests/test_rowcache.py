@@ -301,6 +301,7 @@ def test_the_chart_from_rows_is_the_chart_from_boards(province: Path) -> None:
         {"names": ["A\x07"]},
         {"totals": [rowcache.CellData("t", "met", float("nan"))]},
         {"charts": [rowcache.ChartData("A", [rowcache.BarData("X", float("inf"), "met")], [])]},
+        {"totals": [rowcache.CellData("t", "no-such-status", 1.0)]},  # type: ignore[arg-type]
     ],
 )
 def test_a_sealed_frame_with_control_characters_or_no_number_is_ignored(

@@ -21,11 +21,13 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
+from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.collection import Collection
 from chitieu_tui.core.datadir import stamps_of, watched_files
@@ -38,7 +40,7 @@ from chitieu_tui.core.source import Source
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import current
 
-VERSION = 1
+VERSION = 2
 """Bumped when the frame's layout or what makes its texts changes."""
 MAGIC = b"chitieu-rows\n"
 """The file begins with this, then a 32-byte digest of the rest."""
@@ -47,10 +49,12 @@ MAX_BYTES = 64 * 1024 * 1024
 
 
 class CellData(msgspec.Struct, array_like=True, frozen=True):
-    """A scorecard cell: its text, status (a `Status` value, "" for none) and percent."""
+    """A scorecard cell: its text, the status that colours it (None: plain) and its percent
+    (for sorting; None sorts last). The scorecard's own cell (`present/rollup.py` `Cell`):
+    a cached frame's rows are drawn as decoded."""
 
     text: str
-    status: str = ""
+    status: Status | None = None
     percent: float | None = None
 
 
@@ -81,7 +85,7 @@ class BarData(msgspec.Struct, array_like=True, frozen=True):
 
     name: str
     percent: float
-    status: str
+    status: Status
 
 
 class ChartData(msgspec.Struct, array_like=True, frozen=True):
@@ -232,6 +236,13 @@ def cached_frame(collection: Collection, asked: Period | None) -> Frame | None:
     """The cached frame of a collection folder opened at `asked` (None: the default
     period), when it was made under the same key and every member's watched files have the
     stamps they had then; else None (the open reads the units, as without a cache)."""
+    frame = unchecked_frame(collection, asked)
+    return frame if frame is not None and still_true(collection, frame) else None
+
+
+def unchecked_frame(collection: Collection, asked: Period | None) -> Frame | None:
+    """`cached_frame` before its units' stamps are checked (`FrameCheck` checks them, in a
+    thread, while the app starts): the frame when its file is sound and its key matches."""
     root = collection.root
     if root is None or collection.kind != "file" or collection.discover is not None:
         return None
@@ -245,10 +256,39 @@ def cached_frame(collection: Collection, asked: Period | None) -> Frame | None:
         key = key_of(collection, asked)
     except ChitieuError:
         return None
-    if frame.key != key:
-        return None
+    return frame if frame.key == key else None
+
+
+def still_true(collection: Collection, frame: Frame) -> bool:
+    """Every member's watched files have the stamps they had when `frame` was made."""
     period = Period(frame.period[0], frame.period[1]) if frame.period else None
-    return frame if stamps_now(collection, period) == frame.stamps else None
+    return stamps_now(collection, period) == frame.stamps
+
+
+class FrameCheck:
+    """`still_true` of a frame, begun at once in a thread of its own: the 26,568 `stat`s of
+    the country's units overlap the app's imports and start. `wait` gives the answer; the
+    frame is never taken as true before it says so (the roll-up marks it as being checked,
+    a screenshot waits)."""
+
+    def __init__(self, collection: Collection, frame: Frame) -> None:
+        self.frame = frame
+        self._ok = False
+        self._thread = threading.Thread(
+            target=self._run, args=(collection,), name="frame-check", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, collection: Collection) -> None:
+        try:
+            self._ok = still_true(collection, self.frame)
+        except Exception:  # noqa: BLE001 - a check that fails says "changed": the units are read
+            self._ok = False
+
+    def wait(self) -> bool:
+        """True when nothing changed since the frame was made (blocks until known)."""
+        self._thread.join()
+        return self._ok
 
 
 def stamps_now(collection: Collection, period: Period | None) -> list[object]:
@@ -287,4 +327,14 @@ def stamps_as_read(read: list[tuple[Source, object]], period: Period) -> list[An
     return out
 
 
-__all__ = ["Frame", "cached_frame", "key_of", "path_for", "read_frame", "write_frame"]
+__all__ = [
+    "Frame",
+    "FrameCheck",
+    "cached_frame",
+    "key_of",
+    "path_for",
+    "read_frame",
+    "still_true",
+    "unchecked_frame",
+    "write_frame",
+]

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import html
 import os
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -391,3 +393,109 @@ async def test_a_progress_file_added_or_touched_is_not_shown_from_the_cache(
     assert rowcache.cached_frame(open_folder(province), None) is not None
     (unit / "progress" / "2019-Q1.toml").write_text("", encoding="utf-8")
     assert rowcache.cached_frame(open_folder(province), None) is None
+
+
+def words(app: RecordingApp) -> str:
+    """`screen_text` with its spaces as spaces."""
+    return html.unescape(screen_text(app)).replace("\xa0", " ")
+
+
+def opened_unchecked(root: Path) -> RecordingApp:
+    """The roll-up as `run_rollup` opens it: the cached frame drawn at once, its units'
+    files checked in a thread (`FrameCheck`)."""
+    collection = open_folder(root)
+    frame = rowcache.unchecked_frame(collection, None)
+    assert frame is not None
+    check = rowcache.FrameCheck(collection, frame)
+    return RecordingApp(None, None, collection=collection, frame=frame, check=check)
+
+
+@pytest.fixture
+def gated(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """The frame's check answers only once the event is set."""
+    gate = threading.Event()
+    real = rowcache.still_true
+
+    def still_true(collection: Collection, frame: rowcache.Frame) -> bool:
+        gate.wait(30)
+        return real(collection, frame)
+
+    monkeypatch.setattr(rowcache, "still_true", still_true)
+    yield gate
+    gate.set()
+
+
+def rename_unit(root: Path, name: str) -> None:
+    unit = sorted(p for p in root.iterdir() if (p / "chitieu.toml").exists())[0]
+    defs = unit / "chitieu.toml"
+    text = defs.read_text(encoding="utf-8")
+    old = re.search(r'^name = "(.*)"$', text, flags=re.M)
+    assert old is not None
+    defs.write_text(text.replace(old.group(0), f'name = "{name}"', 1), encoding="utf-8")
+
+
+async def test_the_frame_is_marked_until_its_check_says_nothing_changed(
+    province: Path, held: asyncio.Event, gated: threading.Event
+) -> None:
+    gated.set()
+    first = await second_open_text(province, held)
+    gated.clear()
+    app = opened_unchecked(province)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = rollup(app)
+        assert screen.from_cache and screen.checking
+        assert "đang kiểm tra thay đổi" in words(app)
+        gated.set()
+        await screen.settled()
+        await pilot.pause()
+        assert not screen.checking
+        assert screen_text(app) == first  # the same frame, the mark gone
+        held.set()
+        await settle(pilot)
+
+
+async def second_open_text(root: Path, held: asyncio.Event) -> str:
+    held.set()
+    text = await first_open(root)
+    held.clear()
+    return text
+
+
+async def test_a_file_changed_before_the_check_puts_the_frame_away(
+    province: Path, held: asyncio.Event, gated: threading.Event
+) -> None:
+    gated.set()
+    stale = await second_open_text(province, held)
+    gated.clear()
+    app = opened_unchecked(province)
+    rename_unit(province, "Phường Đổi Tên")  # after the frame was read, before its check
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = rollup(app)
+        assert screen.checking and "đang kiểm tra thay đổi" in words(app)
+        gated.set()
+        await screen._checked.wait()
+        await pilot.pause()
+        shown = screen_text(app)
+        assert shown != stale and "Đang tải" in words(app)  # put away at once, not shown as true
+        assert not screen.table.rows_data
+        held.set()
+        await screen.settled()
+        await settle(pilot)
+        assert "Phường Đổi Tên" in words(app)  # the units as they are now
+    again = rowcache.cached_frame(open_folder(province), None)
+    assert again is not None and any(r.name == "Phường Đổi Tên" for r in again.rows)
+
+
+def test_a_screenshot_never_saves_a_frame_whose_files_changed(
+    province: Path, tmp_path: Path
+) -> None:
+    shot = ["screenshot", "--config", str(province), "--size", "120x40", "-o"]
+    assert main([*shot, str(tmp_path / "1.svg")]) == 0
+    assert rowcache.cached_frame(open_folder(province), None) is not None
+    rename_unit(province, "Phường Đổi Tên")
+    assert rowcache.unchecked_frame(open_folder(province), None) is not None  # key the same
+    assert main([*shot, str(tmp_path / "2.svg")]) == 0
+    text = html.unescape((tmp_path / "2.svg").read_text(encoding="utf-8")).replace("\xa0", " ")
+    assert "Phường Đổi Tên" in text and "đang kiểm tra thay đổi" not in text

@@ -251,6 +251,8 @@ class RollupScreen(FilterActions, Controller):
         """Wait until the cached frame's check has said, and, when it was not true, until
         the units are read and shown (a screenshot saves only what is true)."""
         await self._checked.wait()
+        if self._frame is not None:
+            return  # found true: shown as it is (its units are read after, as always)
         for worker in [w for w in self.workers if w.group == "load"]:
             with contextlib.suppress(WorkerFailed, WorkerCancelled):
                 await worker.wait()

@@ -499,3 +499,26 @@ def test_a_screenshot_never_saves_a_frame_whose_files_changed(
     assert main([*shot, str(tmp_path / "2.svg")]) == 0
     text = html.unescape((tmp_path / "2.svg").read_text(encoding="utf-8")).replace("\xa0", " ")
     assert "Phường Đổi Tên" in text and "đang kiểm tra thay đổi" not in text
+
+
+def test_a_screenshot_waits_for_the_check_and_saves_no_mark(
+    province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gated: threading.Event
+) -> None:
+    shot = ["screenshot", "--config", str(province), "--size", "120x40", "-o"]
+    gated.set()
+    assert main([*shot, str(tmp_path / "1.svg")]) == 0
+    gated.clear()
+    real = RollupScreen.settled
+    marked: list[bool] = []
+
+    async def settled(self: RollupScreen) -> bool:
+        marked.append(self.checking and "đang kiểm tra thay đổi" in words(self.app))
+        gated.set()  # the check answers only once the marked frame is on screen
+        return await real(self)
+
+    monkeypatch.setattr(RollupScreen, "settled", settled)
+    assert main([*shot, str(tmp_path / "2.svg")]) == 0
+    assert marked == [True]
+    assert (tmp_path / "1.svg").read_text(encoding="utf-8") == (tmp_path / "2.svg").read_text(
+        encoding="utf-8"
+    )

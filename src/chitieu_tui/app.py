@@ -386,14 +386,16 @@ def save_rollup_screenshot(
         async with app.run_test(size=size) as pilot:
             if theme is not None:
                 app.theme = theme
-            await pilot.pause()
-            if check is not None:
-                # lazy: the roll-up's screen, imported by the app when it mounted it
-                from chitieu_tui.screens.rollup import RollupScreen
+            # lazy: the roll-up's screen, imported by the app when it mounted it
+            from chitieu_tui.screens.rollup import RollupScreen
 
-                if isinstance(app.screen, RollupScreen):  # never saved before known true
-                    await app.screen.settled()
-                    await pilot.pause()
+            screen = app.screen
+            if check is not None and isinstance(screen, RollupScreen):
+                # never saved before known true; its messages handled, not an idle wait
+                # (which lasts as long as the check's thread works)
+                await pilot.pause(0 if await screen.settled() else None)
+            else:
+                await pilot.pause()
             await _press(pilot, press)
             return app.export_screenshot(title="chitieu")
 

@@ -247,15 +247,17 @@ class RollupScreen(FilterActions, Controller):
         finally:
             self._checked.set()
 
-    async def settled(self) -> None:
+    async def settled(self) -> bool:
         """Wait until the cached frame's check has said, and, when it was not true, until
-        the units are read and shown (a screenshot saves only what is true)."""
+        the units are read (a screenshot saves only what is true); True: the frame is
+        shown, found true."""
         await self._checked.wait()
         if self._frame is not None:
-            return  # found true: shown as it is (its units are read after, as always)
+            return True  # shown as it is (its units are read after, as always)
         for worker in [w for w in self.workers if w.group == "load"]:
             with contextlib.suppress(WorkerFailed, WorkerCancelled):
                 await worker.wait()
+        return False
 
     def _show_note(self, text: str) -> None:
         note = self.query_one("#rollup-note", Static)

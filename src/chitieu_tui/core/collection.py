@@ -553,18 +553,19 @@ def unit_names(root: Path, first: bool = False) -> list[str]:
     """The names of the data folders in `root` (folders, not hidden, holding chitieu.toml),
     sorted; `first`: stop at the first found (in the folder's own order). One listing of
     `root` (its entries' types come with it) and one `stat` per folder."""
+    base = str(root)
+    found: list[str] = []
     try:
         with os.scandir(root) as entries:
-            folders = [e.name for e in entries if not e.name.startswith(".") and _is_dir(e)]
+            for e in entries:
+                if e.name.startswith(".") or not _is_dir(e):
+                    continue
+                if os.path.exists(os.path.join(base, e.name, DEFINITIONS)):
+                    found.append(e.name)
+                    if first:
+                        break
     except OSError:
         return []
-    found: list[str] = []
-    base = str(root)
-    for name in folders:
-        if os.path.exists(os.path.join(base, name, DEFINITIONS)):
-            found.append(name)
-            if first:
-                break
     return sorted(found)
 
 

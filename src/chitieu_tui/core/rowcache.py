@@ -189,10 +189,6 @@ def read_frame(path: Path) -> Frame | None:
     return frame if sound(frame) else None
 
 
-def _finite(x: float | None) -> bool:
-    return x is None or math.isfinite(x)
-
-
 def sound(frame: Frame) -> bool:
     """Every text is as `clean` leaves it (text is data: a forged file shows no control
     character) and every percent is finite (a chart scales by them)."""
@@ -207,7 +203,10 @@ def sound(frame: Frame) -> bool:
     for chart in frame.charts:
         single += (chart.title, *chart.missing, *(b.name for b in chart.bars))
         percents += (b.percent for b in chart.bars)
-    if not all(_finite(p) for p in percents):
+    try:  # every percent finite: then so is their sum (an overflow: refused, not wrong)
+        if not math.isfinite(math.fsum([p for p in percents if p is not None])):
+            return False
+    except OverflowError:
         return False
     if "".join(single).isprintable() and "".join(multi).replace("\n", "").isprintable():
         return True

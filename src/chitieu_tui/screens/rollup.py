@@ -194,8 +194,9 @@ class RollupScreen(FilterActions, Controller):
         self._shown: list[tuple[object, object]] = []
         """Each unit's (view, error) at the last `show`, compared by identity."""
         self._shown_period: Period | None = None
-        self._charted: tuple[list[tuple[object, object]], int] | None = None
-        """What the chart was last made of: `_shown` (by identity) and the column."""
+        self._charted: tuple[object, int] | None = None
+        """What the chart was last made of: `_shown` or the cached frame (by identity), and
+        the column."""
 
     def again(self) -> RollupScreen:
         """The same collection, worded in the current language (after `use`)."""
@@ -748,8 +749,9 @@ class RollupScreen(FilterActions, Controller):
                 return  # the same units and column as drawn (a resize): nothing to redo
             table = self.table
             if self._frame is not None:
-                view.show(chart_of(self._frame.charts[index]))
-                self._charted = None
+                if charted is None or charted[0] is not self._frame or charted[1] != index:
+                    view.show(chart_of(self._frame.charts[index]))
+                    self._charted = (self._frame, index)
                 return
             view.show(column_chart(self.collection, table.columns_ids[index], table.names[index]))
             self._charted = (self._shown, index)

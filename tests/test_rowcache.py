@@ -522,3 +522,22 @@ def test_a_screenshot_waits_for_the_check_and_saves_no_mark(
     assert (tmp_path / "1.svg").read_text(encoding="utf-8") == (tmp_path / "2.svg").read_text(
         encoding="utf-8"
     )
+
+
+async def test_the_progress_bar_is_mounted_only_when_a_load_reports_progress(
+    province: Path,
+) -> None:
+    app = opened(province)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = rollup(app)
+        assert not screen.query("#rollup-progress")  # a folder's load: no bar
+        screen.show_progress(1, 3)
+        await pilot.pause()
+        bar = screen.query_one("#rollup-progress")
+        assert bar.display and "1/3" in words(app)
+        screen.show_progress(3, 3)
+        await pilot.pause()
+        assert not bar.display and len(screen.query("#rollup-progress")) == 1
+        screen.show_error("x")
+        assert not bar.display

@@ -593,9 +593,6 @@ class RollupScreen(FilterActions, Controller):
         role = Static(Text(""), id="rollup-role", markup=False)
         role.display = False
         yield role
-        bar = ProgressBar(show_eta=False, id="rollup-progress")
-        bar.display = False
-        yield bar
         note = Static(Text(""), id="rollup-note", markup=False)
         note.display = False
         yield note
@@ -771,7 +768,12 @@ class RollupScreen(FilterActions, Controller):
 
     def show_progress(self, done: int, total: int) -> None:
         """`Đang tải 12/150 đơn vị…` and a bar, while a server's units load."""
-        bar = self.query_one("#rollup-progress", ProgressBar)
+        found = self.query("#rollup-progress")
+        if found:
+            bar = found.only_one(ProgressBar)
+        else:  # mounted when first needed: a folder's units load with no bar
+            bar = ProgressBar(show_eta=False, id="rollup-progress")
+            self.mount(bar, after="#rollup-role")
         bar.update(total=total, progress=done)
         bar.display = done < total
         header = self.query_one("#rollup-header", Static)
@@ -784,7 +786,8 @@ class RollupScreen(FilterActions, Controller):
         note.update(Text(f"{t('load_failed')}\n\n{text}"))
         note.add_class("-error")
         note.display = True
-        self.query_one("#rollup-progress", ProgressBar).display = False
+        for bar in self.query("#rollup-progress"):
+            bar.display = False
 
     def action_open(self) -> None:
         """Enter: open the unit under the cursor."""

@@ -437,9 +437,7 @@ def rename_unit(root: Path, name: str) -> None:
 async def test_the_frame_is_marked_until_its_check_says_nothing_changed(
     province: Path, held: asyncio.Event, gated: threading.Event
 ) -> None:
-    gated.set()
-    first = await second_open_text(province, held)
-    gated.clear()
+    first = await first_open_text(province, held, gated)
     app = opened_unchecked(province)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -455,19 +453,20 @@ async def test_the_frame_is_marked_until_its_check_says_nothing_changed(
         await settle(pilot)
 
 
-async def second_open_text(root: Path, held: asyncio.Event) -> str:
+async def first_open_text(root: Path, held: asyncio.Event, gated: threading.Event) -> str:
+    """A first open (read, its frame kept), then the units' read and the check held."""
     held.set()
+    gated.set()
     text = await first_open(root)
     held.clear()
+    gated.clear()
     return text
 
 
 async def test_a_file_changed_before_the_check_puts_the_frame_away(
     province: Path, held: asyncio.Event, gated: threading.Event
 ) -> None:
-    gated.set()
-    stale = await second_open_text(province, held)
-    gated.clear()
+    stale = await first_open_text(province, held, gated)
     app = opened_unchecked(province)
     rename_unit(province, "Phường Đổi Tên")  # after the frame was read, before its check
     async with app.run_test(size=SIZE) as pilot:

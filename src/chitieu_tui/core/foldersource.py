@@ -28,8 +28,8 @@ class FolderSource(FileSource):
     def __getattr__(self, name: str) -> Any:
         # only asked for a name not found: those FileSource.__init__ sets. The source is made
         # now, once; a thread asking meanwhile waits; a name it does not set stays missing
-        if name.startswith("__") or name == "_pending":
-            raise AttributeError(name)
+        if name.startswith("__") or name == "_pending" or "_pending" not in self.__dict__:
+            raise AttributeError(name)  # made: what is missing is missing (no lock)
         with _MAKING:
             pending = self.__dict__.get("_pending")
             if pending is not None:

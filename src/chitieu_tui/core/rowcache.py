@@ -47,8 +47,13 @@ MAGIC = b"chitieu-rows\n"
 MAX_BYTES = 64 * 1024 * 1024
 """A larger file is not read."""
 
+# The frame's parts are `gc=False`: plain data that cannot make a cycle (texts, numbers,
+# statuses, lists of them), kept out of the cyclic collector's sight. Tracked (a `Status` in
+# each), the country's 13,284 cells and 13,284 chart bars made its passes longer (a full
+# pass during a sort at 3,321 units: 0.12 s against 0.085 s).
 
-class CellData(msgspec.Struct, array_like=True, frozen=True):
+
+class CellData(msgspec.Struct, array_like=True, frozen=True, gc=False):
     """A scorecard cell: its text, the status that colours it (None: plain) and its percent
     (for sorting; None sorts last). The scorecard's own cell (`present/rollup.py` `Cell`):
     a cached frame's rows are drawn as decoded."""
@@ -58,7 +63,7 @@ class CellData(msgspec.Struct, array_like=True, frozen=True):
     percent: float | None = None
 
 
-class RowData(msgspec.Struct, array_like=True, frozen=True):
+class RowData(msgspec.Struct, array_like=True, frozen=True, gc=False):
     """One unit's row (`present/rollup.py` `UnitRow`), without its member."""
 
     rank: int | None
@@ -80,7 +85,7 @@ class RowData(msgspec.Struct, array_like=True, frozen=True):
     unit_id: str
 
 
-class BarData(msgspec.Struct, array_like=True, frozen=True):
+class BarData(msgspec.Struct, array_like=True, frozen=True, gc=False):
     """One bar of a column's chart."""
 
     name: str
@@ -88,7 +93,7 @@ class BarData(msgspec.Struct, array_like=True, frozen=True):
     status: Status
 
 
-class ChartData(msgspec.Struct, array_like=True, frozen=True):
+class ChartData(msgspec.Struct, array_like=True, frozen=True, gc=False):
     """One column's chart (`present/rollup_chart.py` `ColumnChart`)."""
 
     title: str

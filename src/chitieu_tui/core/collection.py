@@ -32,6 +32,7 @@ from chitieu_tui.core.model import (
 from chitieu_tui.core.paths import shown_path
 
 if TYPE_CHECKING:
+    from chitieu_tui.core.foldersource import LazyCache
     from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.periods import Period, preferred
 from chitieu_tui.core.source import Source, View
@@ -576,35 +577,6 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-class LazyCache:
-    """A collection folder's parse cache, read from its file when a unit is first read: a
-    cached frame (core/rowcache.py) reads no unit, and the country's file is 60 MB."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._lock = threading.Lock()
-        self._made = False
-        self._cache: ParseCache | None = None
-
-    def get(self) -> ParseCache | None:
-        """The cache (read now if not yet); None when the cache is off."""
-        with self._lock:
-            if not self._made:
-                # lazy: the parse cache's module, only when a unit is read
-                from chitieu_tui.core.parsecache import ParseCache
-
-                self._cache = ParseCache.for_folder(self.root)
-                self._made = True
-            return self._cache
-
-    def save(self) -> None:
-        """Save the cache, if it was read."""
-        with self._lock:
-            cache = self._cache
-        if cache is not None:
-            cache.save()
-
-
 def open_folder(root: Path, snapshots: Path | None = None) -> Collection:
     """A collection of the data folders under `root` (each a FileSource, made when first
     used), sorted by name."""
@@ -616,7 +588,7 @@ def open_folder(root: Path, snapshots: Path | None = None) -> Collection:
     if not names:
         raise DataError("err.collection.empty", Place(shown_path(root)))
     # lazy: the file source and its writer, only when a folder (not an API) is opened
-    from chitieu_tui.core.foldersource import FolderSource
+    from chitieu_tui.core.foldersource import FolderSource, LazyCache
 
     cache = LazyCache(root)
     base = os.path.join(root, "")

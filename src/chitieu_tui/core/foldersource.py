@@ -4,14 +4,38 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chitieu_tui.core.filesource import FileSource
-
-if TYPE_CHECKING:
-    from chitieu_tui.core.collection import LazyCache
+from chitieu_tui.core.parsecache import ParseCache
 
 _MAKING = threading.Lock()
+
+
+class LazyCache:
+    """A collection folder's parse cache, read from its file when a unit is first read: a
+    cached frame (core/rowcache.py) reads no unit, and the country's file is 60 MB."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._lock = threading.Lock()
+        self._made = False
+        self._cache: ParseCache | None = None
+
+    def get(self) -> ParseCache | None:
+        """The cache (read now if not yet); None when the cache is off."""
+        with self._lock:
+            if not self._made:
+                self._cache = ParseCache.for_folder(self.root)
+                self._made = True
+            return self._cache
+
+    def save(self) -> None:
+        """Save the cache, if it was read."""
+        with self._lock:
+            cache = self._cache
+        if cache is not None:
+            cache.save()
 
 
 class FolderSource(FileSource):
@@ -46,4 +70,4 @@ class FolderSource(FileSource):
         return "_pending" not in self.__dict__
 
 
-__all__ = ["FolderSource"]
+__all__ = ["FolderSource", "LazyCache"]

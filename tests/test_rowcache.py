@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import html
 import os
 import re
 import shutil
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -239,7 +242,7 @@ def small_frame() -> rowcache.Frame:
     return rowcache.Frame(
         rowcache.VERSION,
         ["k"],
-        [[[1, 2]]],
+        [((1, 2),)],
         [2026, 1],
         "h",
         "s",
@@ -300,6 +303,7 @@ def test_the_chart_from_rows_is_the_chart_from_boards(province: Path) -> None:
         {"names": ["A\x07"]},
         {"totals": [rowcache.CellData("t", "met", float("nan"))]},
         {"charts": [rowcache.ChartData("A", [rowcache.BarData("X", float("inf"), "met")], [])]},
+        {"totals": [rowcache.CellData("t", "no-such-status", 1.0)]},  # type: ignore[arg-type]
     ],
 )
 def test_a_sealed_frame_with_control_characters_or_no_number_is_ignored(
@@ -327,3 +331,212 @@ def test_a_second_screenshot_is_drawn_from_the_cache_without_reading(
     second = (tmp_path / "2.svg").read_text(encoding="utf-8")
     strip = re.compile(r"<style.*?</style>|<[^>]+>", re.S)
     assert strip.sub("", first) == strip.sub("", second)
+
+
+def test_opening_a_folder_makes_no_unit_source_and_reads_no_parse_cache(province: Path) -> None:
+    asyncio.run(first_open(province))
+    collection = open_folder(province)
+    assert rowcache.cached_frame(collection, None) is not None
+    assert not any(m.source.made for m in collection.members)  # type: ignore[attr-defined]
+    assert collection.parse_cache is not None and not collection.parse_cache._made
+    member = collection.members[1]
+    assert member.source.label == f"{province / member.key}/"  # made when first used
+    assert member.source.made  # type: ignore[attr-defined]
+    assert sum(m.source.made for m in collection.members) == 1  # type: ignore[attr-defined]
+
+
+def test_a_unit_source_is_made_once_whatever_the_threads(province: Path) -> None:
+    collection = open_folder(province)
+    source = collection.members[0].source
+    with ThreadPoolExecutor(8) as pool:
+        datas = list(pool.map(lambda _: source.data, range(32)))  # type: ignore[attr-defined]
+    assert all(d is datas[0] for d in datas)
+    assert source.load(None).board is not None
+
+
+def test_the_units_listed_are_the_data_folders(province: Path) -> None:
+    first = sorted(p.name for p in province.iterdir() if (p / "chitieu.toml").exists())
+    (province / ".hidden").mkdir()
+    shutil.copy(province / first[0] / "chitieu.toml", province / ".hidden" / "chitieu.toml")
+    (province / "plain-file").write_text("x", encoding="utf-8")
+    (province / "no-definitions").mkdir()
+    (province / "zz-link").symlink_to(province / first[0])
+    (province / "zz-dangling").symlink_to(province / "nowhere")
+    names = [m.key for m in open_folder(province).members]
+    assert names == [*first, "zz-link"]
+
+
+async def test_a_unit_added_or_removed_is_not_shown_from_the_cache(province: Path) -> None:
+    await first_open(province)
+    units = sorted(p for p in province.iterdir() if (p / "chitieu.toml").exists())
+    shutil.copytree(units[0], province / "zz-new")
+    assert rowcache.cached_frame(open_folder(province), None) is None
+    shutil.rmtree(province / "zz-new")
+    assert rowcache.cached_frame(open_folder(province), None) is not None
+    shutil.rmtree(units[-1])
+    assert rowcache.cached_frame(open_folder(province), None) is None
+
+
+async def test_a_progress_file_added_or_touched_is_not_shown_from_the_cache(
+    province: Path,
+) -> None:
+    await first_open(province)
+    frame = rowcache.cached_frame(open_folder(province), None)
+    assert frame is not None
+    unit = sorted(p for p in province.iterdir() if (p / "chitieu.toml").exists())[-1]
+    shown = unit / "progress" / f"{frame.period[0]}-Q{frame.period[1]}.toml"
+    assert shown.is_file()
+    before = shown.stat()
+    os.utime(shown, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000))
+    assert rowcache.cached_frame(open_folder(province), None) is None
+    os.utime(shown, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert rowcache.cached_frame(open_folder(province), None) is not None
+    (unit / "progress" / "2019-Q1.toml").write_text("", encoding="utf-8")
+    assert rowcache.cached_frame(open_folder(province), None) is None
+
+
+def words(app: RecordingApp) -> str:
+    """`screen_text` with its spaces as spaces."""
+    return html.unescape(screen_text(app)).replace("\xa0", " ")
+
+
+def opened_unchecked(root: Path) -> RecordingApp:
+    """The roll-up as `run_rollup` opens it: the cached frame drawn at once, its units'
+    files checked in a thread (`FrameCheck`)."""
+    collection = open_folder(root)
+    frame = rowcache.unchecked_frame(collection, None)
+    assert frame is not None
+    check = rowcache.FrameCheck(collection, frame)
+    return RecordingApp(None, None, collection=collection, frame=frame, check=check)
+
+
+@pytest.fixture
+def gated(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """The frame's check answers only once the event is set."""
+    gate = threading.Event()
+    real = rowcache.still_true
+
+    def still_true(collection: Collection, frame: rowcache.Frame) -> bool:
+        gate.wait(30)
+        return real(collection, frame)
+
+    monkeypatch.setattr(rowcache, "still_true", still_true)
+    yield gate
+    gate.set()
+
+
+def rename_unit(root: Path, name: str) -> None:
+    unit = sorted(p for p in root.iterdir() if (p / "chitieu.toml").exists())[0]
+    defs = unit / "chitieu.toml"
+    text = defs.read_text(encoding="utf-8")
+    old = re.search(r'^name = "(.*)"$', text, flags=re.M)
+    assert old is not None
+    defs.write_text(text.replace(old.group(0), f'name = "{name}"', 1), encoding="utf-8")
+
+
+async def test_the_frame_is_marked_until_its_check_says_nothing_changed(
+    province: Path, held: asyncio.Event, gated: threading.Event
+) -> None:
+    first = await first_open_text(province, held, gated)
+    app = opened_unchecked(province)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = rollup(app)
+        assert screen.from_cache and screen.checking
+        assert "đang kiểm tra thay đổi" in words(app)
+        gated.set()
+        await screen.settled()
+        await pilot.pause()
+        assert not screen.checking
+        assert screen_text(app) == first  # the same frame, the mark gone
+        held.set()
+        await settle(pilot)
+
+
+async def first_open_text(root: Path, held: asyncio.Event, gated: threading.Event) -> str:
+    """A first open (read, its frame kept), then the units' read and the check held."""
+    held.set()
+    gated.set()
+    text = await first_open(root)
+    held.clear()
+    gated.clear()
+    return text
+
+
+async def test_a_file_changed_before_the_check_puts_the_frame_away(
+    province: Path, held: asyncio.Event, gated: threading.Event
+) -> None:
+    stale = await first_open_text(province, held, gated)
+    app = opened_unchecked(province)
+    rename_unit(province, "Phường Đổi Tên")  # after the frame was read, before its check
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = rollup(app)
+        assert screen.checking and "đang kiểm tra thay đổi" in words(app)
+        gated.set()
+        await screen._checked.wait()
+        await pilot.pause()
+        shown = screen_text(app)
+        assert shown != stale and "Đang tải" in words(app)  # put away at once, not shown as true
+        assert not screen.table.rows_data
+        held.set()
+        await screen.settled()
+        await settle(pilot)
+        assert "Phường Đổi Tên" in words(app)  # the units as they are now
+    again = rowcache.cached_frame(open_folder(province), None)
+    assert again is not None and any(r.name == "Phường Đổi Tên" for r in again.rows)
+
+
+def test_a_screenshot_never_saves_a_frame_whose_files_changed(
+    province: Path, tmp_path: Path
+) -> None:
+    shot = ["screenshot", "--config", str(province), "--size", "120x40", "-o"]
+    assert main([*shot, str(tmp_path / "1.svg")]) == 0
+    assert rowcache.cached_frame(open_folder(province), None) is not None
+    rename_unit(province, "Phường Đổi Tên")
+    assert rowcache.unchecked_frame(open_folder(province), None) is not None  # key the same
+    assert main([*shot, str(tmp_path / "2.svg")]) == 0
+    text = html.unescape((tmp_path / "2.svg").read_text(encoding="utf-8")).replace("\xa0", " ")
+    assert "Phường Đổi Tên" in text and "đang kiểm tra thay đổi" not in text
+
+
+def test_a_screenshot_waits_for_the_check_and_saves_no_mark(
+    province: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gated: threading.Event
+) -> None:
+    shot = ["screenshot", "--config", str(province), "--size", "120x40", "-o"]
+    gated.set()
+    assert main([*shot, str(tmp_path / "1.svg")]) == 0
+    gated.clear()
+    real = RollupScreen.settled
+    marked: list[bool] = []
+
+    async def settled(self: RollupScreen) -> bool:
+        marked.append(self.checking and "đang kiểm tra thay đổi" in words(self.app))
+        gated.set()  # the check answers only once the marked frame is on screen
+        return await real(self)
+
+    monkeypatch.setattr(RollupScreen, "settled", settled)
+    assert main([*shot, str(tmp_path / "2.svg")]) == 0
+    assert marked == [True]
+    assert (tmp_path / "1.svg").read_text(encoding="utf-8") == (tmp_path / "2.svg").read_text(
+        encoding="utf-8"
+    )
+
+
+async def test_the_progress_bar_is_mounted_only_when_a_load_reports_progress(
+    province: Path,
+) -> None:
+    app = opened(province)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = rollup(app)
+        assert not screen.query("#rollup-progress")  # a folder's load: no bar
+        screen.show_progress(1, 3)
+        await pilot.pause()
+        bar = screen.query_one("#rollup-progress")
+        assert bar.display and "1/3" in words(app)
+        screen.show_progress(3, 3)
+        await pilot.pause()
+        assert not bar.display and len(screen.query("#rollup-progress")) == 1
+        screen.show_error("x")
+        assert not bar.display

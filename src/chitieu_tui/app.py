@@ -37,7 +37,7 @@ from chitieu_tui.themes import install
 
 if TYPE_CHECKING:  # the roll-up is imported when first used
     from chitieu_tui.core.collection import Collection
-    from chitieu_tui.core.rowcache import Frame
+    from chitieu_tui.core.rowcache import Frame, FrameCheck
 
 
 class AppCommands(ListedCommands):
@@ -83,6 +83,7 @@ class ChitieuApp(App[int]):
         settings: AppSettings | None = None,
         frame: Frame | None = None,
         read: bool = True,
+        check: FrameCheck | None = None,
     ) -> None:
         """`settings`: read by the command line before (None: no theme, none saved)."""
         super().__init__()
@@ -97,6 +98,8 @@ class ChitieuApp(App[int]):
         """The roll-up's cached frame, shown until the units are read (core/rowcache.py)."""
         self._read = read
         """False: the frame's units are never read (a screenshot of it, no key pressed)."""
+        self._check = check
+        """The frame's units' files being checked (`FrameCheck`; None: checked before)."""
         self.now = now
         self.settings = settings or AppSettings()
         self.persist_theme = self.settings.save_theme
@@ -127,6 +130,7 @@ class ChitieuApp(App[int]):
                 warned=self._warned,
                 frame=self._frame,
                 read=self._read,
+                check=self._check,
             )
             await self.push_screen(rollup)
         elif self._source is not None:
@@ -319,12 +323,14 @@ def run_rollup(
     collection: Collection, period: Period | None, settings: AppSettings | None = None
 ) -> int:
     """Run the roll-up in the terminal (files read before the first frame, unless the
-    roll-up's cached frame is still true: then read after it); the exit status."""
+    roll-up has a cached frame: then it is shown at once, marked until its units' files are
+    found unchanged (else put away), and the units are read after it); the exit status."""
     # lazy: the roll-up's cache, only for a roll-up
-    from chitieu_tui.core.rowcache import cached_frame
+    from chitieu_tui.core.rowcache import FrameCheck, unchecked_frame
 
     preloaded = collection.discover is None
-    frame = cached_frame(collection, period) if preloaded else None
+    frame = unchecked_frame(collection, period) if preloaded else None
+    check = FrameCheck(collection, frame) if frame is not None else None
     if preloaded and frame is None:
         # lazy: the cold frame's workers, only for a roll-up without a cached frame
         from chitieu_tui.present.coldframe import cold_frame
@@ -340,6 +346,7 @@ def run_rollup(
         preloaded=preloaded and frame is None,
         settings=settings,
         frame=frame,
+        check=check,
     )
     app.run()
     return ended(app)
@@ -395,12 +402,15 @@ def save_rollup_screenshot(
     frame: Frame | None = None,
     asked: Period | None = None,
     opened: bool = False,
+    check: FrameCheck | None = None,
 ) -> Path:
     """Render the roll-up of a loaded collection headless at `size` into an SVG file (after
     pressing `press`). `opened`: the collection was opened at `asked` (the period given,
     None for the default; the roll-up's cache is keyed by it); with a cached `frame` (not
     read yet), the frame is rendered, and the units are read after it when keys are pressed
-    (else the screenshot is of the first frame: nothing else is needed)."""
+    (else the screenshot is of the first frame: nothing else is needed). `check`: the
+    frame's units' files being checked: the file is written once it says they are
+    unchanged, else of the units read."""
     period = asked if frame is not None or opened else collection.period
     app = ChitieuApp(
         None,
@@ -409,13 +419,23 @@ def save_rollup_screenshot(
         preloaded=frame is None,
         frame=frame,
         read=bool(press),
+        check=check,
     )
 
     async def render() -> str:
         async with app.run_test(size=size) as pilot:
             if theme is not None:
                 app.theme = theme
-            await pilot.pause()
+            # lazy: the roll-up's screen, imported by the app when it mounted it
+            from chitieu_tui.screens.rollup import RollupScreen
+
+            screen = app.screen
+            if check is not None and isinstance(screen, RollupScreen):
+                # never saved before known true; its messages handled, not an idle wait
+                # (which lasts as long as the check's thread works)
+                await pilot.pause(0 if await screen.settled() else None)
+            else:
+                await pilot.pause()
             await _press(pilot, press)
             return export_svg(app)
 

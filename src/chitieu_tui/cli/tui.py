@@ -32,20 +32,22 @@ def _theme(args: argparse.Namespace) -> str | None:
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
     """Render the dashboard once, headless, and save it as SVG."""
-    # lazy: textual; this module also serves TERM=dumb, which prints the report instead
-    from chitieu_tui.app import save_rollup_screenshot, save_screenshot
-
-    settle()  # the imports done, Textual's too
     collection = make_collection(args)
     if collection is not None:
         # lazy: the roll-up's cache, only for a roll-up
-        from chitieu_tui.core.rowcache import cached_frame
+        from chitieu_tui.core.rowcache import FrameCheck, unchecked_frame
 
-        frame = cached_frame(collection, args.period)
+        frame = unchecked_frame(collection, args.period)
+        # its units' files checked in a thread while Textual is imported and started
+        check = FrameCheck(collection, frame) if frame is not None else None
         if frame is None:
             frame = cold_open(collection, args.period)
         if frame is None:
             load_collection(collection, args.period)
+        # lazy: textual; this module also serves TERM=dumb, which prints the report instead
+        from chitieu_tui.app import save_rollup_screenshot
+
+        settle()  # the imports done, Textual's too
         path = save_rollup_screenshot(
             collection,
             Path(args.output),
@@ -55,9 +57,14 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
             frame=frame,
             asked=args.period,
             opened=True,
+            check=check,
         )
         print(path)
         return 0
+    # lazy: textual, as above
+    from chitieu_tui.app import save_screenshot
+
+    settle()
     source = make_source(args)
     width, height = args.size
     path = save_screenshot(

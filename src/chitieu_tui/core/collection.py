@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import os
 import statistics
 from array import array
 from collections import Counter
@@ -30,6 +31,7 @@ from chitieu_tui.core.model import (
 from chitieu_tui.core.paths import shown_path
 
 if TYPE_CHECKING:
+    from chitieu_tui.core.foldersource import LazyCache
     from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.periods import Period, preferred
 from chitieu_tui.core.source import Source, View
@@ -226,14 +228,21 @@ class Collection:
 
     report: ReportHead | None = None
     """collection.toml's `[report]`: who files the collection's report (None: not given)."""
-    cache: ParseCache | None = None
-    """The cache of parsed files of a collection folder (core/parsecache.py), saved after
-    each load; None: none (a server's units, or the cache turned off)."""
+    parse_cache: LazyCache | None = None
+    """The collection folder's cache of parsed files, read when a unit is first read (None:
+    a server's units)."""
+
+    @property
+    def cache(self) -> ParseCache | None:
+        """The cache of parsed files of a collection folder (core/parsecache.py), saved after
+        each load; None: none (a server's units, or the cache turned off)."""
+        return self.parse_cache.get() if self.parse_cache is not None else None
 
     def save_cache(self) -> None:
-        """Write the cache of parsed files when a load added to it (best effort)."""
-        if self.cache is not None:
-            self.cache.save()
+        """Write the cache of parsed files when a load added to it (best effort; nothing
+        when no unit was read)."""
+        if self.parse_cache is not None:
+            self.parse_cache.save()
 
     @property
     def check_seconds(self) -> float:
@@ -484,41 +493,54 @@ def is_collection(root: Path) -> bool:
     usable_path(root)
     if not root.is_dir() or (root / DEFINITIONS).exists():
         return False
-    return (root / COLLECTION_FILE).is_file() or bool(_unit_folders(root))
+    return (root / COLLECTION_FILE).is_file() or bool(unit_names(root, first=True))
 
 
-def _unit_folders(root: Path) -> list[Path]:
+def unit_names(root: Path, first: bool = False) -> list[str]:
+    """The names of the data folders in `root` (folders, not hidden, holding chitieu.toml),
+    sorted; `first`: stop at the first found (in the folder's own order). One listing of
+    `root` (its entries' types come with it) and one `stat` per folder."""
+    base = str(root)
+    found: list[str] = []
     try:
-        entries = sorted(root.iterdir())
+        with os.scandir(root) as entries:
+            for e in entries:
+                if e.name.startswith(".") or not _is_dir(e):
+                    continue
+                if os.path.exists(os.path.join(base, e.name, DEFINITIONS)):
+                    found.append(e.name)
+                    if first:
+                        break
     except OSError:
         return []
-    return [
-        p
-        for p in entries
-        if not p.name.startswith(".") and p.is_dir() and (p / DEFINITIONS).exists()
-    ]
+    return sorted(found)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def open_folder(root: Path, snapshots: Path | None = None) -> Collection:
-    """A collection of the data folders under `root` (each a FileSource), sorted by name."""
-    # lazy: the file source and its writer, only when a folder (not an API) is opened
-    from chitieu_tui.core.filesource import FileSource
-    from chitieu_tui.core.parsecache import ParseCache
-
+    """A collection of the data folders under `root` (each a FileSource, made when first
+    used), sorted by name."""
     info = CollectionInfo()
     path = root / COLLECTION_FILE
     if path.exists():
         info = load_collection_info(path, shown_path(path))
-    folders = _unit_folders(root)
-    if not folders:
+    names = unit_names(root)
+    if not names:
         raise DataError("err.collection.empty", Place(shown_path(root)))
-    cache = ParseCache.for_folder(root)
+    # lazy: the file source and its writer, only when a folder (not an API) is opened
+    from chitieu_tui.core.foldersource import FolderSource, LazyCache
+
+    cache = LazyCache(root)
+    base = os.path.join(root, "")
     members = [
-        Member(
-            p.name,
-            FileSource(p, snapshots=snapshots / p.name if snapshots else None, cache=cache),
-        )
-        for p in folders
+        Member(name, FolderSource(base + name, snapshots / name if snapshots else None, cache))
+        for name in names
     ]
     label = shown_path(root).rstrip("/") + "/"
     name = info.name or root.resolve().name
@@ -531,7 +553,7 @@ def open_folder(root: Path, snapshots: Path | None = None) -> Collection:
         reporting=info.reporting,
         root=root,
         report=info.report,
-        cache=cache,
+        parse_cache=cache,
     )
 
 

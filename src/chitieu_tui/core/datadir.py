@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import errno
+import functools
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -85,6 +86,30 @@ def _stamp_of(name: str) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_mtime_ns, st.st_size
+
+
+def watched_files(root: str, period: Period | None) -> tuple[str, ...]:
+    """The files of the data folder `root` whose stamps make `DataDir.fingerprint(period)`
+    (`period` known): `progress/`, chitieu.toml, the year's quarters so far, and the
+    definitions of the period's year and the year before."""
+    prefix = os.path.join(root, "")  # `prefix + name` is `os.path.join(root, name)`
+    return tuple([prefix + name for name in _watched_names(period)])
+
+
+@functools.lru_cache(maxsize=16)
+def _watched_names(period: Period | None) -> tuple[str, ...]:
+    """`watched_files`, relative to the folder."""
+    quarters = period.quarters_of_year_so_far() if period is not None else []
+    names = ["progress", DEFINITIONS]
+    names += [os.path.join("progress", f"{p}.toml") for p in quarters]
+    if period is not None:  # the period's own year and the year before (last year's quarter)
+        names += [os.path.join(YEARS, f"{y}.toml") for y in (period.year, period.year - 1)]
+    return tuple(names)
+
+
+def stamps_of(names: Iterable[str]) -> tuple[tuple[int, int] | None, ...]:
+    """The stamps of files named as strings (`fingerprint`)."""
+    return tuple(_stamp_of(f) for f in names)
 
 
 def _stat(path: Path) -> os.stat_result | None:
@@ -299,7 +324,7 @@ class DataDir:
             except ChitieuError:
                 candidates = []
             period = candidates[0] if candidates else self._first_quarter()
-        return tuple(_stamp_of(f) for f in self._watched_files(period))
+        return stamps_of(self._watched_files(period))
 
     def _first_quarter(self) -> Period | None:
         """With no progress, the period the load shows: Q1 of the definitions' year (asked
@@ -317,15 +342,7 @@ class DataDir:
         the cost of asking)."""
         if self._watched is not None and self._watched[:2] == (self.root, period):
             return self._watched[2]
-        quarters = period.quarters_of_year_so_far() if period is not None else []
-        root = str(self.root)  # the strings `str(self.progress_path(p))` etc. would give
-        names = [os.path.join(root, "progress"), os.path.join(root, DEFINITIONS)]
-        names += [os.path.join(root, "progress", f"{p}.toml") for p in quarters]
-        if period is not None:  # the period's own year and the year before (last year's quarter)
-            names += [
-                os.path.join(root, YEARS, f"{y}.toml") for y in (period.year, period.year - 1)
-            ]
-        self._watched = (self.root, period, tuple(names))
+        self._watched = (self.root, period, watched_files(str(self.root), period))
         return self._watched[2]
 
     def periods(self) -> list[Period]:

@@ -1349,4 +1349,6 @@ MESSAGES: dict[str, str] = {
     "fu.count": "{n} values to follow up",
     "alert.followup": "Follow up",
     "alert.followup_detail": "{value}, {why}",
+    # the roll-up's cached frame, shown while its units' files are checked (issue 23, warm)
+    "rollup.checking": "checking for changes since the last open…",
 }

@@ -1352,4 +1352,6 @@ MESSAGES: dict[str, str] = {
     "fu.count": "{n} số liệu cần theo dõi",
     "alert.followup": "Cần theo dõi",
     "alert.followup_detail": "{value}, {why}",
+    # the roll-up's cached frame, shown while its units' files are checked (issue 23, warm)
+    "rollup.checking": "đang kiểm tra thay đổi từ lần mở trước…",
 }

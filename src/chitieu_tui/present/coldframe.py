@@ -55,7 +55,6 @@ from chitieu_tui.core.source import View, WritableSource
 from chitieu_tui.core.targets import TARGETS
 from chitieu_tui.i18n import t
 from chitieu_tui.present.rollup import (
-    cell_data,
     chart_data,
     column_names,
     column_totals,
@@ -122,7 +121,7 @@ def frame_of(collection: Collection, asked: Period | None) -> Frame:
         list(columns),
         list(names),
         [row_data(r) for r in rows],
-        [cell_data(total_cell(x)) for x in totals],
+        [total_cell(x) for x in totals],
         [chart_data(rows_chart(rows, i, n)) for i, n in enumerate(names)],
     )
 

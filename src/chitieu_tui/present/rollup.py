@@ -18,15 +18,9 @@ from chitieu_tui.present import fmt
 from chitieu_tui.present.rollup_chart import Bar, ColumnChart, status_mix
 from chitieu_tui.present.status import STATUS, STATUS_ORDER, symbol
 
-
-@dataclass(frozen=True)
-class Cell:
-    """One cell of the scorecard: its text and the status that colours it (None: plain)."""
-
-    text: str
-    status: Status | None = None
-    percent: float | None = None
-    """For sorting (None sorts last)."""
+Cell = CellData
+"""One cell of the scorecard: its text, the status that colours it (None: plain), its
+percent (for sorting; None sorts last). The roll-up's cache keeps cells as they are."""
 
 
 @dataclass(frozen=True)
@@ -375,20 +369,6 @@ def left_out_text(
 # -- the roll-up's cached frame (core/rowcache.py) -----------------------------------------
 
 
-def cell_data(cell: Cell) -> CellData:
-    """A cell as cached."""
-    return CellData(cell.text, cell.status.value if cell.status is not None else "", cell.percent)
-
-
-def cell_of(data: CellData) -> Cell:
-    """A cached cell (a status it does not know: none)."""
-    status = Status(data.status) if data.status in _STATUSES else None
-    return Cell(data.text, status, data.percent)
-
-
-_STATUSES = frozenset(s.value for s in Status)
-
-
 def row_data(row: UnitRow) -> RowData:
     """A unit's row as cached (its status mix, reporting and id asked of its member now)."""
     mix = row.mix()
@@ -398,7 +378,7 @@ def row_data(row: UnitRow) -> RowData:
         row.met,
         row.total,
         row.behind,
-        [cell_data(c) for c in row.cells],
+        list(row.cells),
         row.error,
         row.offline,
         row.mark,
@@ -423,7 +403,7 @@ def row_of(index: int, member: Member, data: RowData) -> UnitRow:
         data.met,
         data.total,
         data.behind,
-        [cell_of(c) for c in data.cells],
+        data.cells,
         data.error,
         data.offline,
         data.mark,
@@ -437,13 +417,13 @@ def row_of(index: int, member: Member, data: RowData) -> UnitRow:
 
 def chart_data(chart: ColumnChart) -> ChartData:
     """A column's chart as cached."""
-    bars = [BarData(b.name, b.percent, b.status.value) for b in chart.bars]
+    bars = [BarData(b.name, b.percent, b.status) for b in chart.bars]
     return ChartData(chart.title, bars, list(chart.missing))
 
 
 def chart_of(data: ChartData) -> ColumnChart:
-    """A cached chart (a bar of a status it does not know: left out)."""
-    bars = [Bar(b.name, b.percent, Status(b.status)) for b in data.bars if b.status in _STATUSES]
+    """A cached chart."""
+    bars = [Bar(b.name, b.percent, b.status) for b in data.bars]
     return ColumnChart(data.title, bars, list(data.missing))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, ProgressBar, Static
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from chitieu_tui.core.approval import quarter_state
 from chitieu_tui.core.collection import Collection, Member
@@ -28,6 +31,7 @@ from chitieu_tui.core.requests import Approve, Request, Return
 from chitieu_tui.core.rowcache import (
     VERSION,
     Frame,
+    FrameCheck,
     key_of,
     path_for,
     stamps_as_read,
@@ -40,8 +44,6 @@ from chitieu_tui.i18n import Msg, t
 from chitieu_tui.messages import OpenUnit, RollupDue, RollupLoaded, RollupProgress
 from chitieu_tui.present.failure import worded
 from chitieu_tui.present.rollup import (
-    cell_data,
-    cell_of,
     chart_data,
     chart_of,
     header_text,
@@ -86,6 +88,13 @@ class AccountSource(Protocol):
     def account(self) -> tuple[str, tuple[str, ...]]:
         """The account's role and units (blocking: `GET /api/v1/me`)."""
         ...
+
+
+@dataclass
+class FrameChecked(Message):
+    """The cached frame's units' files were checked: `ok`, nothing changed since it was made."""
+
+    ok: bool
 
 
 @dataclass
@@ -138,15 +147,25 @@ class RollupScreen(FilterActions, Controller):
         warned: set[str] | None = None,
         frame: Frame | None = None,
         read: bool = True,
+        check: FrameCheck | None = None,
     ) -> None:
         """`preloaded`: the collection was read before (the first frame has data); else the
         units of `period` are read when the screen is mounted. `frame`: the roll-up's cached
-        frame (core/rowcache.py `cached_frame`: nothing changed since), shown until the
-        units are read (`read` False: never; a screenshot of the first frame)."""
+        frame (core/rowcache.py), shown until the units are read (`read` False: never; a
+        screenshot of the first frame). `check`: its units' files being checked
+        (`FrameCheck`): the frame is marked as being checked until it says nothing
+        changed, and put away, the units read, when something did (None: checked before)."""
         super().__init__()
         self.collection = collection
         self._frame = frame
         """The cached frame shown until the units' read ends (None: the live rows)."""
+        self._check = check if frame is not None else None
+        self.checking = self._check is not None
+        """The cached frame is shown marked as being checked (for tests)."""
+        self._checked = asyncio.Event()
+        """Set when the check has said, and was acted on (`settled`)."""
+        if self._check is None:
+            self._checked.set()
         self._read = read
         self.from_cache = frame is not None
         """The first frame came from the roll-up's cache (for tests)."""
@@ -175,8 +194,9 @@ class RollupScreen(FilterActions, Controller):
         self._shown: list[tuple[object, object]] = []
         """Each unit's (view, error) at the last `show`, compared by identity."""
         self._shown_period: Period | None = None
-        self._charted: tuple[list[tuple[object, object]], int] | None = None
-        """What the chart was last made of: `_shown` (by identity) and the column."""
+        self._charted: tuple[object, int] | None = None
+        """What the chart was last made of: `_shown` or the cached frame (by identity), and
+        the column."""
 
     def again(self) -> RollupScreen:
         """The same collection, worded in the current language (after `use`)."""
@@ -194,6 +214,8 @@ class RollupScreen(FilterActions, Controller):
         """Show the units read before, or read them; then poll."""
         if self._frame is not None:
             self.show_frame(self._frame)
+            if self._check is not None:
+                self._verify(self._check)
             # read once the frame is drawn: the read's threads would hold it back (the GIL)
             if self._read:
                 self.call_after_refresh(self._load, self.collection, self._period)
@@ -202,6 +224,55 @@ class RollupScreen(FilterActions, Controller):
         else:
             self._load(self.collection, self._period)
         self._arm_poll()
+
+    # -- the cached frame's check ------------------------------------------------------------
+
+    @work(thread=True, group="check", exit_on_error=False, description="check")
+    def _verify(self, check: FrameCheck) -> None:
+        self.post_message(FrameChecked(check.wait()))
+
+    def on_frame_checked(self, message: FrameChecked) -> None:
+        """Nothing changed: the mark goes. Something did: the frame goes (never shown as
+        true), the screen says it is loading, and every unit is read."""
+        self._check, self.checking = None, False
+        try:
+            if self._frame is None:
+                return  # the live rows are shown already
+            if message.ok:
+                self._show_note(self._frame.note)
+                return
+            self._frame = None
+            self._show_loading()
+            if not any(w.group == "load" and w.is_running for w in self.workers):
+                self._load(self.collection, self._period)
+        finally:
+            self._checked.set()
+
+    async def settled(self) -> bool:
+        """Wait until the cached frame's check has said, and, when it was not true, until
+        the units are read (a screenshot saves only what is true); True: the frame is
+        shown, found true."""
+        await self._checked.wait()
+        if self._frame is not None:
+            return True  # shown as it is (its units are read after, as always)
+        for worker in [w for w in self.workers if w.group == "load"]:
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):
+                await worker.wait()
+        return False
+
+    def _show_note(self, text: str) -> None:
+        note = self.query_one("#rollup-note", Static)
+        note.update(Text(text))
+        note.display = bool(text)
+
+    def _show_loading(self) -> None:
+        """The screen as before anything is read: `Đang tải…`, no rows."""
+        self.query_one("#rollup-header", Static).update(Text(t("loading")))
+        self.query_one("#rollup-summary", Static).update(Text(""))
+        self._show_note("")
+        self.table.show_rows([], [], [], [], [])
+        self.query_one(ColumnChartView).display = False
+        self.query_one("#rollup-left-out", Static).display = False
 
     # -- loading and polling ---------------------------------------------------------------
 
@@ -522,9 +593,6 @@ class RollupScreen(FilterActions, Controller):
         role = Static(Text(""), id="rollup-role", markup=False)
         role.display = False
         yield role
-        bar = ProgressBar(show_eta=False, id="rollup-progress")
-        bar.display = False
-        yield bar
         note = Static(Text(""), id="rollup-note", markup=False)
         note.display = False
         yield note
@@ -590,11 +658,10 @@ class RollupScreen(FilterActions, Controller):
         members = self.collection.members
         self.query_one("#rollup-header", Static).update(Text(frame.header))
         self.query_one("#rollup-summary", Static).update(Text(frame.summary))
-        note = self.query_one("#rollup-note", Static)
-        note.update(Text(frame.note))
-        note.display = bool(frame.note)
+        checking = t("rollup.checking") if self._check is not None else ""
+        self._show_note(" · ".join(n for n in (frame.note, checking) if n))
         rows = [row_of(i, members[i], r) for i, r in enumerate(frame.rows)]
-        cells = [cell_of(c) for c in frame.totals]
+        cells = list(frame.totals)
         self.table.show_rows(list(frame.columns), list(frame.names), rows, [], cells)
         self.show_chart()
         left_out = self.query_one("#rollup-left-out", Static)
@@ -638,7 +705,7 @@ class RollupScreen(FilterActions, Controller):
             list(table.columns_ids),
             list(table.names),
             [row_data(r) for r in table.rows_data],
-            [cell_data(c) for c in table.totals_cells],
+            list(table.totals_cells),
             charts,
         )
         read = [(m.source, m.stamp) for m in collection.members]
@@ -679,8 +746,9 @@ class RollupScreen(FilterActions, Controller):
                 return  # the same units and column as drawn (a resize): nothing to redo
             table = self.table
             if self._frame is not None:
-                view.show(chart_of(self._frame.charts[index]))
-                self._charted = None
+                if charted is None or charted[0] is not self._frame or charted[1] != index:
+                    view.show(chart_of(self._frame.charts[index]))
+                    self._charted = (self._frame, index)
                 return
             view.show(column_chart(self.collection, table.columns_ids[index], table.names[index]))
             self._charted = (self._shown, index)
@@ -700,7 +768,12 @@ class RollupScreen(FilterActions, Controller):
 
     def show_progress(self, done: int, total: int) -> None:
         """`Đang tải 12/150 đơn vị…` and a bar, while a server's units load."""
-        bar = self.query_one("#rollup-progress", ProgressBar)
+        found = self.query("#rollup-progress")
+        if found:
+            bar = found.only_one(ProgressBar)
+        else:  # mounted when first needed: a folder's units load with no bar
+            bar = ProgressBar(show_eta=False, id="rollup-progress")
+            self.mount(bar, after="#rollup-role")
         bar.update(total=total, progress=done)
         bar.display = done < total
         header = self.query_one("#rollup-header", Static)
@@ -713,7 +786,8 @@ class RollupScreen(FilterActions, Controller):
         note.update(Text(f"{t('load_failed')}\n\n{text}"))
         note.add_class("-error")
         note.display = True
-        self.query_one("#rollup-progress", ProgressBar).display = False
+        for bar in self.query("#rollup-progress"):
+            bar.display = False
 
     def action_open(self) -> None:
         """Enter: open the unit under the cursor."""

@@ -1,0 +1,82 @@
+"""Frozen records that cost nothing to define: a dataclass's behaviour without its `exec`.
+
+`@dataclass(frozen=True, slots=True)` compiles five or six small methods from source text
+each time its module is imported (`__init__`, `__repr__`, `__eq__`, `__hash__`,
+`__setattr__`, `__delattr__`): 0.4–0.7 ms a class, paid by every start of every command
+(issue 23: the report's start-up). `@frozen` keeps what such a class is — a dataclass
+(`dataclasses.fields`, `replace`, `asdict`, msgspec's encoding and decoding), slotted,
+frozen (`FrozenInstanceError`), equal and hashed by its fields in order, the same `repr`,
+`__match_args__`, pickled the same — and takes `__init__` from the class itself, written
+out by hand (as fast as the generated one: `object.__setattr__` per field), so that nothing
+is compiled at import.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import reprlib
+from operator import attrgetter
+from typing import Any, TypeVar, dataclass_transform
+
+T = TypeVar("T")
+
+
+@dataclass_transform(frozen_default=True)  # mypy: a frozen dataclass (replace, fields)
+def frozen(cls: type[T]) -> type[T]:
+    """`@dataclass(frozen=True, slots=True)` for a class that writes its own `__init__`
+    (setting every field, in order, through `object.__setattr__`)."""
+    if "__init__" not in cls.__dict__:
+        raise TypeError(f"{cls.__qualname__}: @frozen needs a hand-written __init__")
+    made: Any = dataclasses.dataclass(
+        init=False, repr=False, eq=False, match_args=False, slots=True
+    )(cls)
+    names = tuple(f.name for f in dataclasses.fields(made))
+    shown = tuple(f.name for f in dataclasses.fields(made) if f.repr)
+    key = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
+
+    @reprlib.recursive_repr()
+    def __repr__(self: Any) -> str:
+        inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in shown)
+        return f"{self.__class__.__qualname__}({inner})"
+
+    def __eq__(self: Any, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return bool(key(self) == key(other))
+        return NotImplemented
+
+    def __hash__(self: Any) -> int:
+        return hash(key(self))
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if type(self) is made or name in names:
+            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(made, self).__setattr__(name, value)
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is made or name in names:
+            raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+        super(made, self).__delattr__(name)
+
+    def __getstate__(self: Any) -> list[Any]:
+        return [getattr(self, n) for n in names]
+
+    def __setstate__(self: Any, state: list[Any]) -> None:
+        for name, value in zip(names, state, strict=False):
+            object.__setattr__(self, name, value)
+
+    for method in (
+        __repr__,
+        __eq__,
+        __hash__,
+        __setattr__,
+        __delattr__,
+        __getstate__,
+        __setstate__,
+    ):
+        method.__qualname__ = f"{made.__qualname__}.{method.__name__}"
+        setattr(made, method.__name__, method)
+    setattr(made, "__match_args__", names)  # noqa: B010 (mypy: not assignable)
+    made.__dataclass_params__ = dataclasses._DataclassParams(  # type: ignore[attr-defined]
+        True, True, True, False, False, True
+    )
+    return made  # type: ignore[no-any-return]

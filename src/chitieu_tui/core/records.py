@@ -21,17 +21,42 @@ from typing import Any, TypeVar, dataclass_transform
 T = TypeVar("T")
 
 
+FACTORY: Any = dataclasses.MISSING
+"""The default of a hand-written `__init__`'s field that has a `default_factory`: the
+`__init__` calls the factory when it is given this (as the generated one does with its own
+marker), so that an argument given, even None, is kept as it is."""
+
+
 @dataclass_transform(frozen_default=True)  # mypy: a frozen dataclass (replace, fields)
 def frozen(cls: type[T]) -> type[T]:
     """`@dataclass(frozen=True, slots=True)` for a class that writes its own `__init__`
     (setting every field, in order, through `object.__setattr__`)."""
+    return _make(cls, slots=True, order=False)
+
+
+@dataclass_transform(frozen_default=True)
+def frozen_dict(cls: type[T]) -> type[T]:
+    """`@dataclass(frozen=True)` (no slots: instances keep a `__dict__`), as `frozen`."""
+    return _make(cls, slots=False, order=False)
+
+
+@dataclass_transform(frozen_default=True, order_default=True)
+def frozen_ordered(cls: type[T]) -> type[T]:
+    """`@dataclass(frozen=True, order=True)` (no slots), as `frozen`."""
+    return _make(cls, slots=False, order=True)
+
+
+def _make(cls: type[T], *, slots: bool, order: bool) -> type[T]:
     if "__init__" not in cls.__dict__:
         raise TypeError(f"{cls.__qualname__}: @frozen needs a hand-written __init__")
     made: Any = dataclasses.dataclass(
-        init=False, repr=False, eq=False, match_args=False, slots=True
+        init=False, repr=False, eq=False, match_args=False, slots=slots
     )(cls)
-    names = tuple(f.name for f in dataclasses.fields(made))
-    shown = tuple(f.name for f in dataclasses.fields(made) if f.repr)
+    fields = dataclasses.fields(made)
+    if not all(f.init and f.compare and f.hash is None for f in fields):
+        raise TypeError(f"{cls.__qualname__}: @frozen takes plain fields only")
+    names = tuple(f.name for f in fields)
+    shown = tuple(f.name for f in fields if f.repr)
     key = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
 
     @reprlib.recursive_repr()
@@ -64,19 +89,36 @@ def frozen(cls: type[T]) -> type[T]:
         for name, value in zip(names, state, strict=False):
             object.__setattr__(self, name, value)
 
-    for method in (
-        __repr__,
-        __eq__,
-        __hash__,
-        __setattr__,
-        __delattr__,
-        __getstate__,
-        __setstate__,
-    ):
+    def __lt__(self: Any, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return bool(key(self) < key(other))
+        return NotImplemented
+
+    def __le__(self: Any, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return bool(key(self) <= key(other))
+        return NotImplemented
+
+    def __gt__(self: Any, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return bool(key(self) > key(other))
+        return NotImplemented
+
+    def __ge__(self: Any, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return bool(key(self) >= key(other))
+        return NotImplemented
+
+    methods = [__repr__, __eq__, __hash__, __setattr__, __delattr__]
+    if slots:  # as the dataclass machinery does for a frozen slotted class (pickle, copy)
+        methods += [__getstate__, __setstate__]
+    if order:
+        methods += [__lt__, __le__, __gt__, __ge__]
+    for method in methods:
         method.__qualname__ = f"{made.__qualname__}.{method.__name__}"
         setattr(made, method.__name__, method)
     setattr(made, "__match_args__", names)  # noqa: B010 (mypy: not assignable)
     made.__dataclass_params__ = dataclasses._DataclassParams(  # type: ignore[attr-defined]
-        True, True, True, False, False, True
+        True, True, True, order, False, True
     )
     return made  # type: ignore[no-any-return]

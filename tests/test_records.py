@@ -1,0 +1,107 @@
+"""`core.records.frozen` (issue 23, the report's start-up): a frozen slotted dataclass whose
+methods are not compiled at import, and that behaves as `@dataclass(frozen=True, slots=True)`."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import pickle
+
+import msgspec
+import pytest
+
+from chitieu_tui.core import approval, arithmetic, model, rules
+from chitieu_tui.core.records import frozen
+
+RECORDS = (
+    model.Followup,
+    model.Entry,
+    model.Approved,
+    model.Closed,
+    model.Returned,
+    arithmetic.Evaluation,
+    arithmetic.Pace,
+    rules.Lit,
+    rules.Ref,
+    rules.Neg,
+    rules.Bin,
+    rules._Token,
+    rules.Result,
+    approval.Standing,
+)
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__qualname__)
+def test_the_records_compile_nothing_at_import(cls: type) -> None:
+    # a dataclass's generated methods come from exec (`<string>`); these are the module's own
+    for name in ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__"):
+        assert getattr(cls, name).__code__.co_filename.endswith(".py"), name
+    assert dataclasses.is_dataclass(cls)
+    assert cls.__dataclass_params__.frozen and cls.__dataclass_params__.eq  # type: ignore[attr-defined]
+    assert cls.__slots__ == tuple(f.name for f in dataclasses.fields(cls))
+    assert cls.__match_args__ == cls.__slots__
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Made:
+    """The reference: what the dataclass machinery makes."""
+
+    value: float | bool
+    note: str = ""
+    at: dt.datetime | None = None
+
+
+@frozen
+class Hand:
+    """The same record on `@frozen`."""
+
+    value: float | bool
+    note: str = ""
+    at: dt.datetime | None = None
+
+    def __init__(self, value: float | bool, note: str = "", at: dt.datetime | None = None) -> None:
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "note", note)
+        object.__setattr__(self, "at", at)
+
+
+def test_frozen_behaves_as_the_frozen_slotted_dataclass() -> None:
+    at = dt.datetime(2026, 4, 2, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    made, hand = Made(1.5, "ghi chú", at), Hand(1.5, "ghi chú", at)
+    assert repr(hand) == repr(made).replace("Made", "Hand")
+    assert hand == Hand(1.5, "ghi chú", at) and hand != Hand(2.0) and hand != made
+    assert hash(hand) == hash(made) == hash(Hand(1.5, "ghi chú", at))
+    assert {hand, Hand(1.5, "ghi chú", at)} == {hand}
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'note'"):
+        hand.note = "x"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot delete field 'note'"):
+        del hand.note  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        hand.other = 1  # type: ignore[attr-defined]
+    assert not hasattr(hand, "__dict__")
+    assert dataclasses.replace(hand, note="y") == Hand(1.5, "y", at)
+    assert dataclasses.asdict(hand) == dataclasses.asdict(made)
+    assert dataclasses.astuple(hand) == dataclasses.astuple(made)
+    assert [f.default for f in dataclasses.fields(Hand)] == [
+        f.default for f in dataclasses.fields(Made)
+    ]
+    assert pickle.loads(pickle.dumps(hand)) == hand
+    assert copy.deepcopy(hand) == hand and copy.copy(hand) == hand
+    match hand:
+        case Hand(value, note):
+            assert (value, note) == (1.5, "ghi chú")
+    assert msgspec.json.encode(hand) == msgspec.json.encode(made)
+    assert msgspec.json.decode(b'{"value": 2, "note": "n"}', type=Hand) == Hand(2.0, "n")
+    assert msgspec.msgpack.decode(msgspec.msgpack.encode(hand), type=Hand) == hand
+    assert Hand(float("nan")) != Hand(float("nan"))
+    nan = float("nan")
+    assert Hand(nan) == Hand(nan)  # the same object, as a dataclass's tuple compares it
+
+
+def test_frozen_wants_a_hand_written_init() -> None:
+    class NoInit:
+        value: int
+
+    with pytest.raises(TypeError, match="hand-written __init__"):
+        frozen(NoInit)

@@ -11,8 +11,8 @@ import pickle
 import msgspec
 import pytest
 
-from chitieu_tui.core import approval, arithmetic, model, rules
-from chitieu_tui.core.records import frozen
+from chitieu_tui.core import approval, arithmetic, model, parsecache, periods, rules, source
+from chitieu_tui.core.records import FACTORY, frozen, frozen_dict, frozen_ordered
 
 RECORDS = (
     model.Followup,
@@ -29,18 +29,23 @@ RECORDS = (
     rules._Token,
     rules.Result,
     approval.Standing,
+    parsecache.Held,
+    parsecache.ValueRules,
 )
+UNSLOTTED = (periods.Period, model.Progress, source.View, source.Origin, arithmetic.Summary)
 
 
-@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__qualname__)
+@pytest.mark.parametrize("cls", RECORDS + UNSLOTTED, ids=lambda c: c.__qualname__)
 def test_the_records_compile_nothing_at_import(cls: type) -> None:
     # a dataclass's generated methods come from exec (`<string>`); these are the module's own
     for name in ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__"):
         assert getattr(cls, name).__code__.co_filename.endswith(".py"), name
     assert dataclasses.is_dataclass(cls)
     assert cls.__dataclass_params__.frozen and cls.__dataclass_params__.eq  # type: ignore[attr-defined]
-    assert cls.__slots__ == tuple(f.name for f in dataclasses.fields(cls))
-    assert cls.__match_args__ == cls.__slots__
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    assert cls.__match_args__ == names
+    if cls in RECORDS:
+        assert cls.__slots__ == names
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -105,3 +110,55 @@ def test_frozen_wants_a_hand_written_init() -> None:
 
     with pytest.raises(TypeError, match="hand-written __init__"):
         frozen(NoInit)
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class MadeOpen:
+    """The reference of the unslotted, ordered kind."""
+
+    year: int
+    items: list[int] = dataclasses.field(default_factory=list)
+
+
+@frozen_ordered
+class HandOpen:
+    """The same on `@frozen_ordered`."""
+
+    year: int
+    items: list[int] = dataclasses.field(default_factory=list)
+
+    def __init__(self, year: int, items: list[int] = FACTORY) -> None:
+        object.__setattr__(self, "year", year)
+        object.__setattr__(self, "items", [] if items is FACTORY else items)
+
+
+@frozen_dict
+class HandDict:
+    """An unordered, unslotted record."""
+
+    year: int
+
+    def __init__(self, year: int) -> None:
+        object.__setattr__(self, "year", year)
+
+
+def test_frozen_ordered_and_frozen_dict() -> None:
+    a, b = HandOpen(2026), HandOpen(2026, [1])
+    assert a.items == [] and a.items is not HandOpen(2026).items  # the factory, each time
+    assert HandOpen(2026, None).items is None  # type: ignore[arg-type]  # given: kept
+    assert repr(b) == repr(MadeOpen(2026, [1])).replace("MadeOpen", "HandOpen")
+    assert (a < b, a <= b, a > b, a >= b) == (True, True, False, False)
+    assert sorted([b, a]) == [a, b]
+    assert a.__lt__(MadeOpen(2026)) is NotImplemented
+    assert hasattr(a, "__dict__") and HandOpen.__dataclass_params__.order  # type: ignore[attr-defined]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.year = 1  # type: ignore[misc]
+    assert dataclasses.replace(a, year=2027) == HandOpen(2027)
+    assert pickle.loads(pickle.dumps(b)) == b
+    with pytest.raises(TypeError):
+        _ = HandDict(1) < HandDict(2)  # type: ignore[operator]
+    assert hash(HandDict(1)) == hash((1,))
+    assert periods.Period(2026, 2) > periods.Period(2025, 4)
+    assert msgspec.json.decode(b'{"year": 2026, "quarter": 1}', type=periods.Period) == (
+        periods.Period(2026, 1)
+    )

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from chitieu_tui.core.model import Definitions, Entry, Indicator, Progress
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.records import frozen
+from chitieu_tui.core.records import FACTORY, frozen, frozen_dict
 
 
 class Status(StrEnum):
@@ -186,7 +186,7 @@ def evaluate(ind: Indicator, period: Period, year_values: Mapping[int, Entry]) -
     return Evaluation(ind, period, entry, ytd, expected, percent, status)
 
 
-@dataclass(frozen=True)
+@frozen_dict
 class Summary:
     """Counts of statuses, overall and per group (met / total)."""
 
@@ -194,6 +194,16 @@ class Summary:
     total: int
     groups: list[tuple[str, str, int, int]] = field(default_factory=list)
     """(group id, group name, met, total), in display order."""
+
+    def __init__(
+        self,
+        counts: dict[Status, int],
+        total: int,
+        groups: list[tuple[str, str, int, int]] = FACTORY,
+    ) -> None:
+        object.__setattr__(self, "counts", counts)
+        object.__setattr__(self, "total", total)
+        object.__setattr__(self, "groups", [] if groups is FACTORY else groups)
 
     @property
     def met(self) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 import msgspec
@@ -11,7 +11,7 @@ import msgspec
 from chitieu_tui.core.errors import EntryError
 from chitieu_tui.core.numbers import Num
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.records import frozen
+from chitieu_tui.core.records import FACTORY, frozen, frozen_dict
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import Msg
 
@@ -373,7 +373,7 @@ class Returned:
         object.__setattr__(self, "reason", reason)
 
 
-@dataclass(frozen=True)
+@frozen_dict
 class Progress:
     """The values reported for one unit and one period."""
 
@@ -396,6 +396,30 @@ class Progress:
     """For a quarter read over the API: the mark the server computed from its files
     (`after_approval`, `hand_after_close`, or "" for none; core/chain.py `tamper_mark`).
     None: computed here from the digests `[closed]` records."""
+
+    def __init__(
+        self,
+        unit: str,
+        period: Period,
+        as_of: dt.date | None,
+        values: dict[str, Entry] = FACTORY,
+        source: str = "",
+        modified: dt.datetime | None = None,
+        closed: Closed | None = None,
+        chain: str = "",
+        returned: Returned | None = None,
+        tamper: str | None = None,
+    ) -> None:
+        object.__setattr__(self, "unit", unit)
+        object.__setattr__(self, "period", period)
+        object.__setattr__(self, "as_of", as_of)
+        object.__setattr__(self, "values", {} if values is FACTORY else values)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "modified", modified)
+        object.__setattr__(self, "closed", closed)
+        object.__setattr__(self, "chain", chain)
+        object.__setattr__(self, "returned", returned)
+        object.__setattr__(self, "tamper", tamper)
 
 
 def drop_none(obj: Any) -> Any:

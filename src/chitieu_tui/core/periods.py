@@ -6,9 +6,9 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from chitieu_tui.core.errors import DataError, Place
+from chitieu_tui.core.records import frozen_ordered
 from chitieu_tui.i18n import Msg, current, t_in
 
 _PERIOD_RE = re.compile(r"\A([0-9]{4})-Q([1-4])\Z")
@@ -21,12 +21,16 @@ _QUARTER_KEYS = {1: "period.q1", 2: "period.q2", 3: "period.q3", 4: "period.q4"}
 """Catalog keys of a quarter's number as shown (`I` in Vietnamese, `1` in English)."""
 
 
-@dataclass(frozen=True, order=True)
+@frozen_ordered
 class Period:
     """One quarter of one year."""
 
     year: int
     quarter: int
+
+    def __init__(self, year: int, quarter: int) -> None:
+        object.__setattr__(self, "year", year)
+        object.__setattr__(self, "quarter", quarter)
 
     @classmethod
     def problem(cls, text: object) -> Msg | None:

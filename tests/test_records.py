@@ -11,8 +11,18 @@ import pickle
 import msgspec
 import pytest
 
-from chitieu_tui.core import approval, arithmetic, model, parsecache, periods, rules, source
-from chitieu_tui.core.records import FACTORY, frozen, frozen_dict, frozen_ordered
+from chitieu_tui.core import (
+    approval,
+    arithmetic,
+    errors,
+    model,
+    parsecache,
+    periods,
+    rules,
+    source,
+    tomlfile,
+)
+from chitieu_tui.core.records import FACTORY, frozen, frozen_dict, frozen_ordered, plain
 
 RECORDS = (
     model.Followup,
@@ -32,7 +42,15 @@ RECORDS = (
     parsecache.Held,
     parsecache.ValueRules,
 )
-UNSLOTTED = (periods.Period, model.Progress, source.View, source.Origin, arithmetic.Summary)
+UNSLOTTED = (
+    periods.Period,
+    model.Progress,
+    source.View,
+    source.Origin,
+    arithmetic.Summary,
+    arithmetic.Board,
+)
+MUTABLE = (errors.Place, tomlfile.Locator)
 
 
 @pytest.mark.parametrize("cls", RECORDS + UNSLOTTED, ids=lambda c: c.__qualname__)
@@ -42,7 +60,7 @@ def test_the_records_compile_nothing_at_import(cls: type) -> None:
         assert getattr(cls, name).__code__.co_filename.endswith(".py"), name
     assert dataclasses.is_dataclass(cls)
     assert cls.__dataclass_params__.frozen and cls.__dataclass_params__.eq  # type: ignore[attr-defined]
-    names = tuple(f.name for f in dataclasses.fields(cls))
+    names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
     assert cls.__match_args__ == names
     if cls in RECORDS:
         assert cls.__slots__ == names
@@ -162,3 +180,44 @@ def test_frozen_ordered_and_frozen_dict() -> None:
     assert msgspec.json.decode(b'{"year": 2026, "quarter": 1}', type=periods.Period) == (
         periods.Period(2026, 1)
     )
+
+
+@pytest.mark.parametrize("cls", MUTABLE, ids=lambda c: c.__qualname__)
+def test_the_mutable_records_compile_nothing_at_import(cls: type) -> None:
+    for name in ("__init__", "__repr__", "__eq__"):
+        assert getattr(cls, name).__code__.co_filename.endswith(".py"), name
+    assert cls.__hash__ is None and not cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+
+
+@dataclasses.dataclass
+class MadePlain:
+    """The reference of the mutable kind, with a field left out of repr and comparison."""
+
+    where: str
+    line: int | None = None
+    seen: dict[str, int] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+
+
+@plain
+class HandPlain:
+    """The same on `@plain`."""
+
+    where: str
+    line: int | None = None
+    seen: dict[str, int] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+
+    def __init__(self, where: str, line: int | None = None, seen: dict[str, int] = FACTORY) -> None:
+        self.where = where
+        self.line = line
+        self.seen = {} if seen is FACTORY else seen
+
+
+def test_plain_behaves_as_the_dataclass() -> None:
+    made, hand = MadePlain("a.toml", 3, {"x": 1}), HandPlain("a.toml", 3, {"x": 1})
+    assert repr(hand) == repr(made).replace("MadePlain", "HandPlain")
+    assert hand == HandPlain("a.toml", 3) and hand != HandPlain("a.toml", 4)  # seen: not compared
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(hand)
+    hand.line = 5
+    assert hand.line == 5 and dataclasses.replace(hand, line=6).line == 6
+    assert errors.Place("x", 1) == errors.Place("x", 1) and str(errors.Place("x", 1, 2)) == "x:1:2"

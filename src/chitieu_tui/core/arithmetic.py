@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 
 from chitieu_tui.core.model import Definitions, Entry, Indicator, Progress
@@ -211,7 +211,7 @@ class Summary:
         return self.counts[Status.MET]
 
 
-@dataclass(frozen=True, init=False)
+@frozen_dict
 class Board:
     """Every indicator of a unit evaluated for one period.
 

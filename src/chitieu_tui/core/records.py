@@ -46,18 +46,30 @@ def frozen_ordered(cls: type[T]) -> type[T]:
     return _make(cls, slots=False, order=True)
 
 
-def _make(cls: type[T], *, slots: bool, order: bool) -> type[T]:
+@dataclass_transform()
+def plain(cls: type[T]) -> type[T]:
+    """`@dataclass` (mutable, unhashable: `__hash__` None, no slots) for a class whose own
+    `__init__` assigns every field."""
+    return _make(cls, slots=False, order=False, mutable=True)
+
+
+def _make(cls: type[T], *, slots: bool, order: bool, mutable: bool = False) -> type[T]:
     if "__init__" not in cls.__dict__:
         raise TypeError(f"{cls.__qualname__}: @frozen needs a hand-written __init__")
     made: Any = dataclasses.dataclass(
         init=False, repr=False, eq=False, match_args=False, slots=slots
     )(cls)
     fields = dataclasses.fields(made)
-    if not all(f.init and f.compare and f.hash is None for f in fields):
-        raise TypeError(f"{cls.__qualname__}: @frozen takes plain fields only")
+    if not all(f.hash is None and not f.kw_only for f in fields):
+        raise TypeError(f"{cls.__qualname__}: @frozen takes no hash= nor kw_only fields")
     names = tuple(f.name for f in fields)
     shown = tuple(f.name for f in fields if f.repr)
-    key = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
+    compared = tuple(f.name for f in fields if f.compare)
+    key: Any = (
+        attrgetter(*compared)
+        if len(compared) > 1
+        else (lambda obj: tuple(getattr(obj, n) for n in compared))
+    )
 
     @reprlib.recursive_repr()
     def __repr__(self: Any) -> str:
@@ -109,7 +121,9 @@ def _make(cls: type[T], *, slots: bool, order: bool) -> type[T]:
             return bool(key(self) >= key(other))
         return NotImplemented
 
-    methods = [__repr__, __eq__, __hash__, __setattr__, __delattr__]
+    methods: list[Any] = [__repr__, __eq__]
+    if not mutable:
+        methods += [__hash__, __setattr__, __delattr__]
     if slots:  # as the dataclass machinery does for a frozen slotted class (pickle, copy)
         methods += [__getstate__, __setstate__]
     if order:
@@ -117,8 +131,11 @@ def _make(cls: type[T], *, slots: bool, order: bool) -> type[T]:
     for method in methods:
         method.__qualname__ = f"{made.__qualname__}.{method.__name__}"
         setattr(made, method.__name__, method)
-    setattr(made, "__match_args__", names)  # noqa: B010 (mypy: not assignable)
+    if mutable:  # eq without frozen: unhashable, as a dataclass
+        made.__hash__ = None
+    match_args = tuple(f.name for f in fields if f.init)
+    setattr(made, "__match_args__", match_args)  # noqa: B010 (mypy: not assignable)
     made.__dataclass_params__ = dataclasses._DataclassParams(  # type: ignore[attr-defined]
-        True, True, True, order, False, True
+        True, True, True, order, False, not mutable
     )
     return made  # type: ignore[no-any-return]

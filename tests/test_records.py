@@ -177,6 +177,10 @@ def test_frozen_ordered_and_frozen_dict() -> None:
         _ = HandDict(1) < HandDict(2)  # type: ignore[operator]
     assert hash(HandDict(1)) == hash((1,))
     assert periods.Period(2026, 2) > periods.Period(2025, 4)
+    assert periods.Period.__dataclass_params__.order  # type: ignore[attr-defined]
+    assert sorted([periods.Period(2026, 1), periods.Period(2025, 4)])[0] == periods.Period(2025, 4)
+    assert hash(periods.Period(2026, 1)) == hash((2026, 1))
+    assert periods.Period(2026, 1).__lt__((2026, 2)) is NotImplemented  # type: ignore[operator]
     assert msgspec.json.decode(b'{"year": 2026, "quarter": 1}', type=periods.Period) == (
         periods.Period(2026, 1)
     )

@@ -76,9 +76,9 @@ def _make(cls: type[T], *, slots: bool, order: bool, mutable: bool = False) -> t
         inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in shown)
         return f"{self.__class__.__qualname__}({inner})"
 
-    def __eq__(self: Any, other: object) -> bool:
+    def __eq__(self: Any, other: Any) -> Any:
         if other.__class__ is self.__class__:
-            return bool(key(self) == key(other))
+            return key(self) == key(other)
         return NotImplemented
 
     def __hash__(self: Any) -> int:
@@ -101,24 +101,24 @@ def _make(cls: type[T], *, slots: bool, order: bool, mutable: bool = False) -> t
         for name, value in zip(names, state, strict=False):
             object.__setattr__(self, name, value)
 
-    def __lt__(self: Any, other: Any) -> bool:
+    def __lt__(self: Any, other: Any) -> Any:
         if other.__class__ is self.__class__:
-            return bool(key(self) < key(other))
+            return key(self) < key(other)
         return NotImplemented
 
-    def __le__(self: Any, other: Any) -> bool:
+    def __le__(self: Any, other: Any) -> Any:
         if other.__class__ is self.__class__:
-            return bool(key(self) <= key(other))
+            return key(self) <= key(other)
         return NotImplemented
 
-    def __gt__(self: Any, other: Any) -> bool:
+    def __gt__(self: Any, other: Any) -> Any:
         if other.__class__ is self.__class__:
-            return bool(key(self) > key(other))
+            return key(self) > key(other)
         return NotImplemented
 
-    def __ge__(self: Any, other: Any) -> bool:
+    def __ge__(self: Any, other: Any) -> Any:
         if other.__class__ is self.__class__:
-            return bool(key(self) >= key(other))
+            return key(self) >= key(other)
         return NotImplemented
 
     methods: list[Any] = [__repr__, __eq__]
@@ -129,13 +129,16 @@ def _make(cls: type[T], *, slots: bool, order: bool, mutable: bool = False) -> t
     if order:
         methods += [__lt__, __le__, __gt__, __ge__]
     for method in methods:
+        if method.__name__ in cls.__dict__:  # the class's own (a hot key's hash, written out)
+            continue
         method.__qualname__ = f"{made.__qualname__}.{method.__name__}"
         setattr(made, method.__name__, method)
     if mutable:  # eq without frozen: unhashable, as a dataclass
         made.__hash__ = None
     match_args = tuple(f.name for f in fields if f.init)
     setattr(made, "__match_args__", match_args)  # noqa: B010 (mypy: not assignable)
+    ordered = order or all(n in cls.__dict__ for n in ("__lt__", "__le__", "__gt__", "__ge__"))
     made.__dataclass_params__ = dataclasses._DataclassParams(  # type: ignore[attr-defined]
-        True, True, True, order, False, not mutable
+        True, True, True, ordered, False, not mutable
     )
     return made  # type: ignore[no-any-return]

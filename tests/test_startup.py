@@ -176,3 +176,23 @@ def test_report_loads_no_presentation_it_does_not_print_nor_openssl() -> None:
     assert rc == "0"
     for module in ("chitieu_tui.present.official", "chitieu_tui.present.summary", "_hashlib"):
         assert module not in loaded, module
+
+
+def test_the_reports_records_compile_nothing(tmp_path: Path) -> None:
+    """The report's records are made by core/records.py, not `@dataclass` (which `exec`s its
+    methods at every import: 0.4–0.7 ms a class); `DataDir` alone is left (one, mutable)."""
+    code = (
+        "import sys, contextlib, io; from chitieu_tui.cli import main;"
+        "buf = io.StringIO();"
+        "ctx = contextlib.redirect_stdout(buf); ctx.__enter__();"
+        "rc = main(['--lang', 'en', 'report', '--format', 'json']);"
+        "ctx.__exit__(None, None, None);"
+        "made = sorted(f'{m.__name__}.{c.__qualname__}' for n, m in list(sys.modules.items())"
+        " if n.startswith('chitieu_tui') for c in vars(m).values()"
+        " if isinstance(c, type) and c.__module__ == n and '__dataclass_fields__' in vars(c)"
+        " and c.__eq__.__code__.co_filename == '<string>');"
+        "print('LOADED', rc, *made)"
+    )
+    rc, *made = _loaded(code, cache=tmp_path)
+    assert rc == "0"
+    assert made == ["chitieu_tui.core.datadir.DataDir"]

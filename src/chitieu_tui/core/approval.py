@@ -5,11 +5,11 @@ progress file alone; reading never writes."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from chitieu_tui.core.model import Closed, Progress, Returned
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.records import frozen
 
 State = Literal["open", "submitted", "approved", "returned"]
 STATES: tuple[State, ...] = ("open", "submitted", "approved", "returned")
@@ -63,7 +63,7 @@ def deadline(period: Period, cutoff_day: int = CUTOFF_DAY, send_days: int = SEND
     return add_working_days(cutoff, send_days)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Standing:
     """One unit's quarter against its deadline."""
 
@@ -74,6 +74,12 @@ class Standing:
     """Submitted after the deadline, or not submitted and the deadline has passed."""
     overdue: bool
     """Not submitted (open or returned) and the deadline has passed."""
+
+    def __init__(self, state: State, submitted: dt.date | None, late: bool, overdue: bool) -> None:
+        object.__setattr__(self, "state", state)
+        object.__setattr__(self, "submitted", submitted)
+        object.__setattr__(self, "late", late)
+        object.__setattr__(self, "overdue", overdue)
 
 
 def standing(progress: Progress | None, due: dt.date, today: dt.date) -> Standing:

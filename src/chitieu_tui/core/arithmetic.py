@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 
 from chitieu_tui.core.model import Definitions, Entry, Indicator, Progress
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.records import FACTORY, frozen, frozen_dict
 
 
 class Status(StrEnum):
@@ -41,7 +42,7 @@ def _ge(a: float, b: float) -> bool:
     return a >= b or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Evaluation:
     """One indicator in one period: its value, pace and status."""
 
@@ -52,6 +53,24 @@ class Evaluation:
     expected: float | None
     percent: float | None
     status: Status
+
+    def __init__(
+        self,
+        indicator: Indicator,
+        period: Period,
+        entry: Entry | None,
+        ytd: float | None,
+        expected: float | None,
+        percent: float | None,
+        status: Status,
+    ) -> None:
+        object.__setattr__(self, "indicator", indicator)
+        object.__setattr__(self, "period", period)
+        object.__setattr__(self, "entry", entry)
+        object.__setattr__(self, "ytd", ytd)
+        object.__setattr__(self, "expected", expected)
+        object.__setattr__(self, "percent", percent)
+        object.__setattr__(self, "status", status)
 
     @property
     def value(self) -> float | bool | None:
@@ -167,7 +186,7 @@ def evaluate(ind: Indicator, period: Period, year_values: Mapping[int, Entry]) -
     return Evaluation(ind, period, entry, ytd, expected, percent, status)
 
 
-@dataclass(frozen=True)
+@frozen_dict
 class Summary:
     """Counts of statuses, overall and per group (met / total)."""
 
@@ -176,13 +195,23 @@ class Summary:
     groups: list[tuple[str, str, int, int]] = field(default_factory=list)
     """(group id, group name, met, total), in display order."""
 
+    def __init__(
+        self,
+        counts: dict[Status, int],
+        total: int,
+        groups: list[tuple[str, str, int, int]] = FACTORY,
+    ) -> None:
+        object.__setattr__(self, "counts", counts)
+        object.__setattr__(self, "total", total)
+        object.__setattr__(self, "groups", [] if groups is FACTORY else groups)
+
     @property
     def met(self) -> int:
         """How many targets are met or exceeded."""
         return self.counts[Status.MET]
 
 
-@dataclass(frozen=True, init=False)
+@frozen_dict
 class Board:
     """Every indicator of a unit evaluated for one period.
 
@@ -407,7 +436,7 @@ def _evaluate_board(
     return Board(defs, period, progress.get(period), judged, quarters)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Pace:
     """What is still needed to reach the target by year end, and where the pace leads."""
 
@@ -419,6 +448,18 @@ class Pace:
     """The remaining amount spread over the remaining months."""
     projection: float | None
     """The year-end value if the pace so far continues."""
+
+    def __init__(
+        self,
+        remaining: float | None,
+        per_quarter: float | None,
+        per_month: float | None,
+        projection: float | None,
+    ) -> None:
+        object.__setattr__(self, "remaining", remaining)
+        object.__setattr__(self, "per_quarter", per_quarter)
+        object.__setattr__(self, "per_month", per_month)
+        object.__setattr__(self, "projection", projection)
 
 
 def pace(ev: Evaluation) -> Pace | None:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from chitieu_tui.core.records import plain
 from chitieu_tui.i18n import Msg
 
 
-@dataclass
+@plain
 class Place:
     """Where a problem is: a file (or URL), optionally a line and column."""
 
     where: str
     line: int | None = None
     col: int | None = None
+
+    def __init__(self, where: str, line: int | None = None, col: int | None = None) -> None:
+        self.where = where
+        self.line = line
+        self.col = col
 
     def __str__(self) -> str:
         if self.line is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 import msgspec
@@ -11,6 +11,7 @@ import msgspec
 from chitieu_tui.core.errors import EntryError
 from chitieu_tui.core.numbers import Num
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.records import FACTORY, frozen, frozen_dict
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import Msg
 
@@ -213,7 +214,7 @@ class Definitions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
         return group_id
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Followup:
     """A value marked for follow-up (`followup` of a value, core/outliers.py): why (`outlier`,
     `ytd_drop`), and the numbers it was judged by."""
@@ -233,8 +234,26 @@ class Followup:
     """The quarter's own figure judged, when it is not the value entered (a year-to-date
     cumulative: the quarter's increase)."""
 
+    def __init__(
+        self,
+        why: tuple[str, ...],
+        mean: float | None = None,
+        sd: float | None = None,
+        k: float | None = None,
+        count: int | None = None,
+        before: float | None = None,
+        quarterly: float | None = None,
+    ) -> None:
+        object.__setattr__(self, "why", why)
+        object.__setattr__(self, "mean", mean)
+        object.__setattr__(self, "sd", sd)
+        object.__setattr__(self, "k", k)
+        object.__setattr__(self, "count", count)
+        object.__setattr__(self, "before", before)
+        object.__setattr__(self, "quarterly", quarterly)
 
-@dataclass(frozen=True, slots=True)
+
+@frozen
 class Entry:
     """One reported value: a number, or a bool for a milestone, with an optional note."""
 
@@ -250,6 +269,24 @@ class Entry:
     """What is done about it (giải pháp)."""
     followup: Followup | None = None
     """The follow-up mark of a value out of line with the unit's history (None: none)."""
+
+    def __init__(
+        self,
+        value: float | bool,
+        note: str = "",
+        by: str = "",
+        at: dt.datetime | None = None,
+        cause: str = "",
+        remedy: str = "",
+        followup: Followup | None = None,
+    ) -> None:
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "note", note)
+        object.__setattr__(self, "by", by)
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "cause", cause)
+        object.__setattr__(self, "remedy", remedy)
+        object.__setattr__(self, "followup", followup)
 
 
 TEXT_MAX = 2000
@@ -278,7 +315,7 @@ def check_lengths(**texts: str | None) -> None:
             )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Approved:
     """A closed quarter approved by the level above (`[closed].approved`)."""
 
@@ -288,8 +325,14 @@ class Approved:
     digest: str = ""
     """`quarter_digest` of the values approved (core/chain.py); empty when not recorded."""
 
+    def __init__(self, at: dt.datetime, by: str, note: str = "", digest: str = "") -> None:
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "by", by)
+        object.__setattr__(self, "note", note)
+        object.__setattr__(self, "digest", digest)
 
-@dataclass(frozen=True, slots=True)
+
+@frozen
 class Closed:
     """A closed quarter (chốt số liệu): when, by whom, why."""
 
@@ -300,8 +343,22 @@ class Closed:
     """`quarter_digest` of the values when it was closed; empty when not recorded."""
     approved: Approved | None = None
 
+    def __init__(
+        self,
+        at: dt.datetime,
+        by: str,
+        reason: str,
+        digest: str = "",
+        approved: Approved | None = None,
+    ) -> None:
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "by", by)
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "digest", digest)
+        object.__setattr__(self, "approved", approved)
 
-@dataclass(frozen=True, slots=True)
+
+@frozen
 class Returned:
     """A quarter sent back by the level above (`[returned]`): when, by whom, why. Cleared by
     the next close."""
@@ -310,8 +367,13 @@ class Returned:
     by: str
     reason: str
 
+    def __init__(self, at: dt.datetime, by: str, reason: str) -> None:
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "by", by)
+        object.__setattr__(self, "reason", reason)
 
-@dataclass(frozen=True)
+
+@frozen_dict
 class Progress:
     """The values reported for one unit and one period."""
 
@@ -334,6 +396,30 @@ class Progress:
     """For a quarter read over the API: the mark the server computed from its files
     (`after_approval`, `hand_after_close`, or "" for none; core/chain.py `tamper_mark`).
     None: computed here from the digests `[closed]` records."""
+
+    def __init__(
+        self,
+        unit: str,
+        period: Period,
+        as_of: dt.date | None,
+        values: dict[str, Entry] = FACTORY,
+        source: str = "",
+        modified: dt.datetime | None = None,
+        closed: Closed | None = None,
+        chain: str = "",
+        returned: Returned | None = None,
+        tamper: str | None = None,
+    ) -> None:
+        object.__setattr__(self, "unit", unit)
+        object.__setattr__(self, "period", period)
+        object.__setattr__(self, "as_of", as_of)
+        object.__setattr__(self, "values", {} if values is FACTORY else values)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "modified", modified)
+        object.__setattr__(self, "closed", closed)
+        object.__setattr__(self, "chain", chain)
+        object.__setattr__(self, "returned", returned)
+        object.__setattr__(self, "tamper", tamper)
 
 
 def drop_none(obj: Any) -> Any:

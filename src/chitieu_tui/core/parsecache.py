@@ -31,6 +31,7 @@ from chitieu_tui.core.loader import ID_RE, SCHEMA
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.records import FACTORY, frozen
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import Msg
 
@@ -129,7 +130,7 @@ class Entry(msgspec.Struct, array_like=True, frozen=True):
     """For `progress`: the warnings its read gave (unknown ids, values out of bounds)."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@frozen
 class Held:
     """An entry put but not encoded yet (a cache that `holds`): the object itself, which its
     source holds anyway, encoded into the file at `save`."""
@@ -139,6 +140,18 @@ class Held:
     defs: Definitions | None = None
     """For a progress: the definitions it was checked against."""
     warned: list[Warned] = dataclasses.field(default_factory=list)
+
+    def __init__(
+        self,
+        key: Key,
+        obj: Definitions | Progress,
+        defs: Definitions | None = None,
+        warned: list[Warned] = FACTORY,
+    ) -> None:
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "obj", obj)
+        object.__setattr__(self, "defs", defs)
+        object.__setattr__(self, "warned", [] if warned is FACTORY else warned)
 
 
 class EntryView(msgspec.Struct, array_like=True, frozen=True):
@@ -601,7 +614,7 @@ def sound_definitions(defs: Definitions) -> bool:
     return _clean_texts(single, multi) and all(h in seen for h in defs.dashboard.headline)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@frozen
 class ValueRules:
     """What `sound_progress` checks each value against, per id, made once per definitions:
     the milestones (a bool each), every other indicator's least value, the effective `max`
@@ -611,6 +624,18 @@ class ValueRules:
     lows: dict[str, float]
     highs: dict[str, float]
     integers: frozenset[str]
+
+    def __init__(
+        self,
+        milestones: frozenset[str],
+        lows: dict[str, float],
+        highs: dict[str, float],
+        integers: frozenset[str],
+    ) -> None:
+        object.__setattr__(self, "milestones", milestones)
+        object.__setattr__(self, "lows", lows)
+        object.__setattr__(self, "highs", highs)
+        object.__setattr__(self, "integers", integers)
 
     @classmethod
     def of(cls, defs: Definitions) -> ValueRules:

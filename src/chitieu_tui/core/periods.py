@@ -6,9 +6,10 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import Any
 
 from chitieu_tui.core.errors import DataError, Place
+from chitieu_tui.core.records import frozen_dict
 from chitieu_tui.i18n import Msg, current, t_in
 
 _PERIOD_RE = re.compile(r"\A([0-9]{4})-Q([1-4])\Z")
@@ -21,12 +22,47 @@ _QUARTER_KEYS = {1: "period.q1", 2: "period.q2", 3: "period.q3", 4: "period.q4"}
 """Catalog keys of a quarter's number as shown (`I` in Vietnamese, `1` in English)."""
 
 
-@dataclass(frozen=True, order=True)
+@frozen_dict
 class Period:
     """One quarter of one year."""
 
     year: int
     quarter: int
+
+    def __init__(self, year: int, quarter: int) -> None:
+        object.__setattr__(self, "year", year)
+        object.__setattr__(self, "quarter", quarter)
+
+    # A key of many mappings (progress, values by quarter): its hash, equality and order are
+    # written out as `@dataclass(frozen=True, order=True)` makes them (the shared ones of
+    # core/records.py cost a call more; `frozen_dict` keeps these).
+    def __hash__(self) -> int:
+        return hash((self.year, self.quarter))
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.year, self.quarter) == (other.year, other.quarter)
+        return NotImplemented
+
+    def __lt__(self, other: Period) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.year, self.quarter) < (other.year, other.quarter)
+        return NotImplemented
+
+    def __le__(self, other: Period) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.year, self.quarter) <= (other.year, other.quarter)
+        return NotImplemented
+
+    def __gt__(self, other: Period) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.year, self.quarter) > (other.year, other.quarter)
+        return NotImplemented
+
+    def __ge__(self, other: Period) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.year, self.quarter) >= (other.year, other.quarter)
+        return NotImplemented
 
     @classmethod
     def problem(cls, text: object) -> Msg | None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
@@ -30,6 +29,7 @@ from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.errors import DataError, EntryError
 from chitieu_tui.core.model import Definitions, Entry, Rule
 from chitieu_tui.core.numbers import Num
+from chitieu_tui.core.records import frozen
 from chitieu_tui.i18n import Msg
 
 EXPR_MAX = 200
@@ -56,28 +56,37 @@ class ExprError(DataError):
         self.offset = offset
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Lit:
     """A number (never negative: `-5` is `Neg(Lit(5))`)."""
 
     value: float
 
+    def __init__(self, value: float) -> None:
+        object.__setattr__(self, "value", value)
 
-@dataclass(frozen=True, slots=True)
+
+@frozen
 class Ref:
     """An indicator id."""
 
     id: str
 
+    def __init__(self, id: str) -> None:  # noqa: A002 (the field's name)
+        object.__setattr__(self, "id", id)
 
-@dataclass(frozen=True, slots=True)
+
+@frozen
 class Neg:
     """A leading minus."""
 
     operand: Expr
 
+    def __init__(self, operand: Expr) -> None:
+        object.__setattr__(self, "operand", operand)
 
-@dataclass(frozen=True, slots=True)
+
+@frozen
 class Bin:
     """Two operands and one of `+ - * /`."""
 
@@ -85,15 +94,27 @@ class Bin:
     left: Expr
     right: Expr
 
+    def __init__(self, op: str, left: Expr, right: Expr) -> None:
+        object.__setattr__(self, "op", op)
+        object.__setattr__(self, "left", left)
+        object.__setattr__(self, "right", right)
+
 
 Expr = Lit | Ref | Neg | Bin
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Token:
+    """One token of a rule's expression."""
+
     kind: str  # "num", "id", "op", "(", ")"
     text: str
     offset: int
+
+    def __init__(self, kind: str, text: str, offset: int) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "offset", offset)
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -316,7 +337,7 @@ def compare(op: str, left: float, right: float) -> bool:
     raise ValueError(op)  # the schema admits no other
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Result:
     """One rule on one quarter: its state and both sides' values (None: no value)."""
 
@@ -326,6 +347,15 @@ class Result:
     state: State
     left: float | None
     right: float | None
+
+    def __init__(
+        self, index: int, rule: Rule, state: State, left: float | None, right: float | None
+    ) -> None:
+        object.__setattr__(self, "index", index)
+        object.__setattr__(self, "rule", rule)
+        object.__setattr__(self, "state", state)
+        object.__setattr__(self, "left", left)
+        object.__setattr__(self, "right", right)
 
     @property
     def ids(self) -> list[str]:

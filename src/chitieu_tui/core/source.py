@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
@@ -21,6 +21,7 @@ from chitieu_tui.core.arithmetic import Board, evaluate_board, history_boards
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.periods import Period, default_period
+from chitieu_tui.core.records import FACTORY, frozen_dict
 from chitieu_tui.i18n import Msg
 
 if TYPE_CHECKING:  # the write requests: only the writing sources need them at run time
@@ -30,7 +31,7 @@ HISTORY = 5
 """How many quarters (ending with the one shown) the screen's trends and history use."""
 
 
-@dataclass(frozen=True)
+@frozen_dict
 class View:
     """Everything shown for one period, and where it came from."""
 
@@ -54,6 +55,32 @@ class View:
     (the snapshot archive); the presentation words it, `source_label` names the place."""
     read_only_reason: Msg | None = None
     """Why values cannot be entered here (None: they can, or the source says nothing)."""
+
+    def __init__(
+        self,
+        board: Board,
+        history: list[Board],
+        source_label: str,
+        loaded_at: dt.datetime,
+        periods: list[Period] = FACTORY,
+        read_only: bool = False,
+        stale: bool = False,
+        stale_since: dt.datetime | None = None,
+        warnings: list[ChitieuError] = FACTORY,
+        source_kind: str = "file",
+        read_only_reason: Msg | None = None,
+    ) -> None:
+        object.__setattr__(self, "board", board)
+        object.__setattr__(self, "history", history)
+        object.__setattr__(self, "source_label", source_label)
+        object.__setattr__(self, "loaded_at", loaded_at)
+        object.__setattr__(self, "periods", [] if periods is FACTORY else periods)
+        object.__setattr__(self, "read_only", read_only)
+        object.__setattr__(self, "stale", stale)
+        object.__setattr__(self, "stale_since", stale_since)
+        object.__setattr__(self, "warnings", [] if warnings is FACTORY else warnings)
+        object.__setattr__(self, "source_kind", source_kind)
+        object.__setattr__(self, "read_only_reason", read_only_reason)
 
     @property
     def period(self) -> Period:
@@ -90,7 +117,7 @@ class Repository(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@frozen_dict
 class Origin:
     """How a view's source is named and whether it can be written."""
 
@@ -98,6 +125,18 @@ class Origin:
     kind: str
     read_only: bool = False
     read_only_reason: Msg | None = None
+
+    def __init__(
+        self,
+        label: str,
+        kind: str,
+        read_only: bool = False,
+        read_only_reason: Msg | None = None,
+    ) -> None:
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "read_only", read_only)
+        object.__setattr__(self, "read_only_reason", read_only_reason)
 
 
 def build_view(

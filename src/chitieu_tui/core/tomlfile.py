@@ -8,12 +8,13 @@ import os
 import re
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from chitieu_tui.core.errors import DataError, Place
 from chitieu_tui.core.oserrors import os_reason
+from chitieu_tui.core.records import FACTORY, plain
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import Msg
 
@@ -76,7 +77,7 @@ _TOML_PATTERNS: list[tuple[str, str, str, Callable[[str], str]]] = [
 (patterns compiled by `re` when a syntax error is met: every start paid them otherwise)."""
 
 
-@dataclass
+@plain
 class Locator:
     """Line numbers of tables and keys in a TOML text, for error messages."""
 
@@ -85,6 +86,20 @@ class Locator:
     keys: dict[tuple[str, int, str], int] = field(default_factory=dict)
     _text: str | None = field(default=None, repr=False, compare=False)
     _source: str = field(default="", repr=False, compare=False)
+
+    def __init__(
+        self,
+        path: str,
+        tables: dict[tuple[str, int], int] = FACTORY,
+        keys: dict[tuple[str, int, str], int] = FACTORY,
+        _text: str | None = None,
+        _source: str = "",
+    ) -> None:
+        self.path = path
+        self.tables = {} if tables is FACTORY else tables
+        self.keys = {} if keys is FACTORY else keys
+        self._text = _text
+        self._source = _source
 
     @classmethod
     def scan(cls, path: str, text: str) -> Locator:

@@ -1,0 +1,227 @@
+"""`core.records.frozen` (issue 23, the report's start-up): a frozen slotted dataclass whose
+methods are not compiled at import, and that behaves as `@dataclass(frozen=True, slots=True)`."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import pickle
+
+import msgspec
+import pytest
+
+from chitieu_tui.core import (
+    approval,
+    arithmetic,
+    errors,
+    model,
+    parsecache,
+    periods,
+    rules,
+    source,
+    tomlfile,
+)
+from chitieu_tui.core.records import FACTORY, frozen, frozen_dict, frozen_ordered, plain
+
+RECORDS = (
+    model.Followup,
+    model.Entry,
+    model.Approved,
+    model.Closed,
+    model.Returned,
+    arithmetic.Evaluation,
+    arithmetic.Pace,
+    rules.Lit,
+    rules.Ref,
+    rules.Neg,
+    rules.Bin,
+    rules._Token,
+    rules.Result,
+    approval.Standing,
+    parsecache.Held,
+    parsecache.ValueRules,
+)
+UNSLOTTED = (
+    periods.Period,
+    model.Progress,
+    source.View,
+    source.Origin,
+    arithmetic.Summary,
+    arithmetic.Board,
+)
+MUTABLE = (errors.Place, tomlfile.Locator)
+
+
+@pytest.mark.parametrize("cls", RECORDS + UNSLOTTED, ids=lambda c: c.__qualname__)
+def test_the_records_compile_nothing_at_import(cls: type) -> None:
+    # a dataclass's generated methods come from exec (`<string>`); these are the module's own
+    for name in ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__"):
+        assert getattr(cls, name).__code__.co_filename.endswith(".py"), name
+    assert dataclasses.is_dataclass(cls)
+    assert cls.__dataclass_params__.frozen and cls.__dataclass_params__.eq  # type: ignore[attr-defined]
+    names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+    assert cls.__match_args__ == names
+    if cls in RECORDS:
+        assert cls.__slots__ == names
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Made:
+    """The reference: what the dataclass machinery makes."""
+
+    value: float | bool
+    note: str = ""
+    at: dt.datetime | None = None
+
+
+@frozen
+class Hand:
+    """The same record on `@frozen`."""
+
+    value: float | bool
+    note: str = ""
+    at: dt.datetime | None = None
+
+    def __init__(self, value: float | bool, note: str = "", at: dt.datetime | None = None) -> None:
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "note", note)
+        object.__setattr__(self, "at", at)
+
+
+def test_frozen_behaves_as_the_frozen_slotted_dataclass() -> None:
+    at = dt.datetime(2026, 4, 2, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    made, hand = Made(1.5, "ghi chú", at), Hand(1.5, "ghi chú", at)
+    assert repr(hand) == repr(made).replace("Made", "Hand")
+    assert hand == Hand(1.5, "ghi chú", at) and hand != Hand(2.0) and hand != made
+    assert hash(hand) == hash(made) == hash(Hand(1.5, "ghi chú", at))
+    assert {hand, Hand(1.5, "ghi chú", at)} == {hand}
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'note'"):
+        hand.note = "x"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot delete field 'note'"):
+        del hand.note  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        hand.other = 1  # type: ignore[attr-defined]
+    assert not hasattr(hand, "__dict__")
+    assert dataclasses.replace(hand, note="y") == Hand(1.5, "y", at)
+    assert dataclasses.asdict(hand) == dataclasses.asdict(made)
+    assert dataclasses.astuple(hand) == dataclasses.astuple(made)
+    assert [f.default for f in dataclasses.fields(Hand)] == [
+        f.default for f in dataclasses.fields(Made)
+    ]
+    assert pickle.loads(pickle.dumps(hand)) == hand
+    assert copy.deepcopy(hand) == hand and copy.copy(hand) == hand
+    match hand:
+        case Hand(value, note):
+            assert (value, note) == (1.5, "ghi chú")
+    assert msgspec.json.encode(hand) == msgspec.json.encode(made)
+    assert msgspec.json.decode(b'{"value": 2, "note": "n"}', type=Hand) == Hand(2.0, "n")
+    assert msgspec.msgpack.decode(msgspec.msgpack.encode(hand), type=Hand) == hand
+    assert Hand(float("nan")) != Hand(float("nan"))
+    nan = float("nan")
+    assert Hand(nan) == Hand(nan)  # the same object, as a dataclass's tuple compares it
+
+
+def test_frozen_wants_a_hand_written_init() -> None:
+    class NoInit:
+        value: int
+
+    with pytest.raises(TypeError, match="hand-written __init__"):
+        frozen(NoInit)
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class MadeOpen:
+    """The reference of the unslotted, ordered kind."""
+
+    year: int
+    items: list[int] = dataclasses.field(default_factory=list)
+
+
+@frozen_ordered
+class HandOpen:
+    """The same on `@frozen_ordered`."""
+
+    year: int
+    items: list[int] = dataclasses.field(default_factory=list)
+
+    def __init__(self, year: int, items: list[int] = FACTORY) -> None:
+        object.__setattr__(self, "year", year)
+        object.__setattr__(self, "items", [] if items is FACTORY else items)
+
+
+@frozen_dict
+class HandDict:
+    """An unordered, unslotted record."""
+
+    year: int
+
+    def __init__(self, year: int) -> None:
+        object.__setattr__(self, "year", year)
+
+
+def test_frozen_ordered_and_frozen_dict() -> None:
+    a, b = HandOpen(2026), HandOpen(2026, [1])
+    assert a.items == [] and a.items is not HandOpen(2026).items  # the factory, each time
+    assert HandOpen(2026, None).items is None  # type: ignore[arg-type]  # given: kept
+    assert repr(b) == repr(MadeOpen(2026, [1])).replace("MadeOpen", "HandOpen")
+    assert (a < b, a <= b, a > b, a >= b) == (True, True, False, False)
+    assert sorted([b, a]) == [a, b]
+    assert a.__lt__(MadeOpen(2026)) is NotImplemented
+    assert hasattr(a, "__dict__") and HandOpen.__dataclass_params__.order  # type: ignore[attr-defined]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.year = 1  # type: ignore[misc]
+    assert dataclasses.replace(a, year=2027) == HandOpen(2027)
+    assert pickle.loads(pickle.dumps(b)) == b
+    with pytest.raises(TypeError):
+        _ = HandDict(1) < HandDict(2)  # type: ignore[operator]
+    assert hash(HandDict(1)) == hash((1,))
+    assert periods.Period(2026, 2) > periods.Period(2025, 4)
+    assert periods.Period.__dataclass_params__.order  # type: ignore[attr-defined]
+    assert sorted([periods.Period(2026, 1), periods.Period(2025, 4)])[0] == periods.Period(2025, 4)
+    assert hash(periods.Period(2026, 1)) == hash((2026, 1))
+    assert periods.Period(2026, 1).__lt__((2026, 2)) is NotImplemented  # type: ignore[operator]
+    assert msgspec.json.decode(b'{"year": 2026, "quarter": 1}', type=periods.Period) == (
+        periods.Period(2026, 1)
+    )
+
+
+@pytest.mark.parametrize("cls", MUTABLE, ids=lambda c: c.__qualname__)
+def test_the_mutable_records_compile_nothing_at_import(cls: type) -> None:
+    for name in ("__init__", "__repr__", "__eq__"):
+        assert getattr(cls, name).__code__.co_filename.endswith(".py"), name
+    assert cls.__hash__ is None and not cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+
+
+@dataclasses.dataclass
+class MadePlain:
+    """The reference of the mutable kind, with a field left out of repr and comparison."""
+
+    where: str
+    line: int | None = None
+    seen: dict[str, int] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+
+
+@plain
+class HandPlain:
+    """The same on `@plain`."""
+
+    where: str
+    line: int | None = None
+    seen: dict[str, int] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+
+    def __init__(self, where: str, line: int | None = None, seen: dict[str, int] = FACTORY) -> None:
+        self.where = where
+        self.line = line
+        self.seen = {} if seen is FACTORY else seen
+
+
+def test_plain_behaves_as_the_dataclass() -> None:
+    made, hand = MadePlain("a.toml", 3, {"x": 1}), HandPlain("a.toml", 3, {"x": 1})
+    assert repr(hand) == repr(made).replace("MadePlain", "HandPlain")
+    assert hand == HandPlain("a.toml", 3) and hand != HandPlain("a.toml", 4)  # seen: not compared
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(hand)
+    hand.line = 5
+    assert hand.line == 5 and dataclasses.replace(hand, line=6).line == 6
+    assert errors.Place("x", 1) == errors.Place("x", 1) and str(errors.Place("x", 1, 2)) == "x:1:2"

@@ -225,3 +225,12 @@ def test_plain_behaves_as_the_dataclass() -> None:
     hand.line = 5
     assert hand.line == 5 and dataclasses.replace(hand, line=6).line == 6
     assert errors.Place("x", 1) == errors.Place("x", 1) and str(errors.Place("x", 1, 2)) == "x:1:2"
+
+
+def test_the_records_say_what_a_dataclass_says_on_every_python() -> None:
+    """`__dataclass_params__` as `@dataclass(frozen=True, slots=True)` sets it, attribute by
+    attribute (its constructor's arguments differ between 3.11 and 3.12: never called)."""
+    names = [n for n in type(Made.__dataclass_params__).__slots__ if n != "weakref_slot"]
+    made = {n: getattr(Made.__dataclass_params__, n) for n in names}
+    hand = {n: getattr(Hand.__dataclass_params__, n) for n in names}
+    assert hand == made

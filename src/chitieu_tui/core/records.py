@@ -138,7 +138,13 @@ def _make(cls: type[T], *, slots: bool, order: bool, mutable: bool = False) -> t
     match_args = tuple(f.name for f in fields if f.init)
     setattr(made, "__match_args__", match_args)  # noqa: B010 (mypy: not assignable)
     ordered = order or all(n in cls.__dict__ for n in ("__lt__", "__le__", "__gt__", "__ge__"))
-    made.__dataclass_params__ = dataclasses._DataclassParams(  # type: ignore[attr-defined]
-        True, True, True, ordered, False, not mutable
-    )
+    # What the class is, said where `dataclasses` reads it (a subclass's frozen check): the
+    # params object this class's own `dataclass()` call made, its attributes set (its
+    # constructor takes 6 arguments on 3.11 and 10 from 3.12: never called here).
+    params = made.__dataclass_params__
+    wanted = {"init": True, "repr": True, "eq": True, "order": ordered, "frozen": not mutable}
+    for name, value in wanted.items():
+        setattr(params, name, value)
+    if hasattr(params, "match_args"):  # 3.12+ says it (set above, as a dataclass has it)
+        params.match_args = True
     return made  # type: ignore[no-any-return]

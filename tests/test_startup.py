@@ -48,14 +48,20 @@ def _loaded(code: str, cache: Path | None = None) -> list[str]:
     return proc.stdout.split("LOADED", 1)[1].split()
 
 
+REPORT_RUN = (
+    "import sys, contextlib, io; from chitieu_tui.cli import main;"
+    "buf = io.StringIO();"
+    "ctx = contextlib.redirect_stdout(buf); ctx.__enter__();"
+    "rc = main(['--lang', 'en', 'report', '--format', 'json']);"
+    "ctx.__exit__(None, None, None);"
+)
+"""A report run in a child process, its output kept (the code after it prints what loaded)."""
+
+
 def test_report_loads_no_writing_stack(tmp_path: Path) -> None:
     code = (
-        "import sys, contextlib, io; from chitieu_tui.cli import main;"
-        "buf = io.StringIO();"
-        "ctx = contextlib.redirect_stdout(buf); ctx.__enter__();"
-        "rc = main(['--lang', 'en', 'report', '--format', 'json']);"
-        "ctx.__exit__(None, None, None);"
-        "print('LOADED', rc, *sorted(m for m in sys.modules if m.startswith('chitieu_tui')))"
+        REPORT_RUN
+        + "print('LOADED', rc, *sorted(m for m in sys.modules if m.startswith('chitieu_tui')))"
     )
     rc, *loaded = _loaded(code, cache=tmp_path)
     assert rc == "0"
@@ -182,12 +188,8 @@ def test_the_reports_records_compile_nothing(tmp_path: Path) -> None:
     """The report's records are made by core/records.py, not `@dataclass` (which `exec`s its
     methods at every import: 0.4–0.7 ms a class); `DataDir` alone is left (one, mutable)."""
     code = (
-        "import sys, contextlib, io; from chitieu_tui.cli import main;"
-        "buf = io.StringIO();"
-        "ctx = contextlib.redirect_stdout(buf); ctx.__enter__();"
-        "rc = main(['--lang', 'en', 'report', '--format', 'json']);"
-        "ctx.__exit__(None, None, None);"
-        "made = sorted(f'{m.__name__}.{c.__qualname__}' for n, m in list(sys.modules.items())"
+        REPORT_RUN
+        + "made = sorted(f'{m.__name__}.{c.__qualname__}' for n, m in list(sys.modules.items())"
         " if n.startswith('chitieu_tui') for c in vars(m).values()"
         " if isinstance(c, type) and c.__module__ == n and '__dataclass_fields__' in vars(c)"
         " and c.__eq__.__code__.co_filename == '<string>');"

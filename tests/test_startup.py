@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from chitieu_tui.cli.parser import BUILDERS, build_parser
+from chitieu_tui.core.datadir import BUNDLED_COLLECTION
 from chitieu_tui.i18n import use
 
 WRITING = (
@@ -88,6 +89,28 @@ def test_the_first_frame_loads_only_the_screen_it_shows(tmp_path: object) -> Non
     for module in ("chitieu_tui.cli.read", "chitieu_tui.report", "chitieu_tui.core.requests"):
         assert module not in loaded, module
     assert "chitieu_tui.core.writer" not in loaded
+
+
+def test_the_rollups_first_frame_loads_no_unit_screen_nor_writing_stack(tmp_path: Path) -> None:
+    """The roll-up loads the unit's dashboard on the first Enter and the writing stack when
+    an approver acts: neither is on its first frame (about 25 ms of a warm country open)."""
+    code = (
+        "import sys; from chitieu_tui.cli import main;"
+        f"rc = main(['--lang', 'en', '--config', r'{BUNDLED_COLLECTION}', 'screenshot',"
+        f" '--output', r'{tmp_path}/x.svg']);"
+        "print('LOADED', rc, *sorted(m for m in sys.modules if m.startswith('chitieu_tui')))"
+    )
+    rc, *loaded = _loaded(code, cache=tmp_path)
+    assert rc == "0"
+    assert "chitieu_tui.screens.rollup" in loaded
+    for module in (
+        "chitieu_tui.screens.dashboard",
+        "chitieu_tui.screens.approval",
+        "chitieu_tui.screens.help",
+        "chitieu_tui.core.requests",
+        "chitieu_tui.core.writer",
+    ):
+        assert module not in loaded, module
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -30,8 +30,8 @@ from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import Source, View
 from chitieu_tui.i18n import LANGS, current, resolve_lang, t, use
 from chitieu_tui.present.failure import worded
+from chitieu_tui.present.time import local_now
 from chitieu_tui.screens.controller import Command, Controller, ListedCommands
-from chitieu_tui.screens.dashboard import DashboardScreen, _local_now
 from chitieu_tui.settings import AppSettings
 from chitieu_tui.themes import install
 
@@ -76,7 +76,7 @@ class ChitieuApp(App[int]):
         source: Source | None,
         period: Period | None = None,
         *,
-        now: Callable[[], dt.datetime] = _local_now,
+        now: Callable[[], dt.datetime] = local_now,
         initial: tuple[View, object] | None = None,
         collection: Collection | None = None,
         preloaded: bool = False,
@@ -134,6 +134,9 @@ class ChitieuApp(App[int]):
             )
             await self.push_screen(rollup)
         elif self._source is not None:
+            # lazy: the unit's dashboard, not loaded for a roll-up (it loads it on Enter)
+            from chitieu_tui.screens.dashboard import DashboardScreen
+
             first = DashboardScreen(
                 self._source,
                 period=self._period,
@@ -309,6 +312,9 @@ def save_screenshot(
             await _press(pilot, press)
             svg = export_svg(app)
             shown = app.screen
+            # lazy: loaded by now (the screenshot's first screen)
+            from chitieu_tui.screens.dashboard import DashboardScreen
+
             failed = isinstance(shown, DashboardScreen) and shown.view is None
             error = shown.last_error if failed and isinstance(shown, DashboardScreen) else None
         if isinstance(error, ChitieuError):

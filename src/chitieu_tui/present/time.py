@@ -7,6 +7,11 @@ import datetime as dt
 from chitieu_tui.i18n import current, t
 
 
+def local_now() -> dt.datetime:
+    """The wall clock, in the machine's time zone (the screens' default `now`)."""
+    return dt.datetime.now().astimezone()
+
+
 def date_text(day: dt.date) -> str:
     """`02/04/2026` (vi) or `2026-04-02` (en)."""
     if current() == "en":

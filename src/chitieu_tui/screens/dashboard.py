@@ -23,6 +23,7 @@ from chitieu_tui.core.source import CachingSource, ClosableSource, Source, View,
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import LookedAt, OpenDetail, SnapshotSaved, Stamped, ViewLoaded
 from chitieu_tui.present.path import headline as headline_of
+from chitieu_tui.present.time import local_now
 from chitieu_tui.screens.controller import Command, Controller
 from chitieu_tui.screens.filtering import FilterActions
 from chitieu_tui.widgets import HeaderBar, HeadlineCard, IndicatorTable, KeyBar, SummaryBar
@@ -37,10 +38,6 @@ LARGE = 500
 def headline(view: View) -> list[Evaluation]:
     """The evaluations of the headline cards (the first four indicators when none are named)."""
     return headline_of(view.board)[:MAX_CARDS]
-
-
-def _local_now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
 
 
 class DashboardScreen(FilterActions, Controller):
@@ -79,7 +76,7 @@ class DashboardScreen(FilterActions, Controller):
         initial: tuple[View, object] | None = None,
         reload: bool = False,
         back: bool = False,
-        now: Callable[[], dt.datetime] = _local_now,
+        now: Callable[[], dt.datetime] = local_now,
         warned: set[str] | None = None,
         marked: set[str] | None = None,
     ) -> None:

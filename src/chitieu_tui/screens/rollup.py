@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import msgspec
 from rich.text import Text
@@ -25,9 +25,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from chitieu_tui.core.approval import quarter_state
 from chitieu_tui.core.collection import Collection, Member
 from chitieu_tui.core.errors import ChitieuError
-from chitieu_tui.core.journal import Quarter
 from chitieu_tui.core.periods import Period, step_period
-from chitieu_tui.core.requests import Approve, Request, Return
 from chitieu_tui.core.rowcache import (
     VERSION,
     Frame,
@@ -39,7 +37,6 @@ from chitieu_tui.core.rowcache import (
 )
 from chitieu_tui.core.source import Source, WritableSource
 from chitieu_tui.core.text import clean
-from chitieu_tui.core.writer import approved_msg
 from chitieu_tui.i18n import Msg, t
 from chitieu_tui.messages import OpenUnit, RollupDue, RollupLoaded, RollupProgress
 from chitieu_tui.present.failure import worded
@@ -57,14 +54,16 @@ from chitieu_tui.present.rollup import (
 )
 from chitieu_tui.present.rollup_chart import column_chart
 from chitieu_tui.present.targets import rollup_note
-from chitieu_tui.screens.approval import ApprovalDone, ApprovalFailed, ApproveScreen, ReturnScreen
+from chitieu_tui.present.time import local_now
 from chitieu_tui.screens.controller import Command, Controller
-from chitieu_tui.screens.dashboard import DashboardScreen, _local_now
 from chitieu_tui.screens.filtering import FilterActions
-from chitieu_tui.screens.help import HelpScreen
 from chitieu_tui.widgets.column_chart import ColumnChartView
 from chitieu_tui.widgets.key_bar import KeyBar
 from chitieu_tui.widgets.scorecard import Scorecard
+
+if TYPE_CHECKING:  # the writing stack and the approval's screens: when an approver acts
+    from chitieu_tui.core.requests import Request
+    from chitieu_tui.screens.approval import ApprovalDone, ApprovalFailed
 
 
 def legend_content() -> Content:
@@ -143,7 +142,7 @@ class RollupScreen(FilterActions, Controller):
         *,
         period: Period | None = None,
         preloaded: bool = False,
-        now: Callable[[], dt.datetime] = _local_now,
+        now: Callable[[], dt.datetime] = local_now,
         warned: set[str] | None = None,
         frame: Frame | None = None,
         read: bool = True,
@@ -368,6 +367,9 @@ class RollupScreen(FilterActions, Controller):
     def action_help(self) -> None:
         """`?`."""
         if self.app.screen is self:
+            # lazy: the help screen, when asked
+            from chitieu_tui.screens.help import HelpScreen
+
             self.app.push_screen(HelpScreen(rollup=True, approver=self.approves()))
 
     # -- the role, approving and returning -----------------------------------------------
@@ -454,6 +456,10 @@ class RollupScreen(FilterActions, Controller):
             text = why.text() if why is not None else t("e_read_only")
             self.notify(text, severity="error", markup=False)
             return None
+        # lazy: the writing stack, only when an approver acts (not on the first frame)
+        from chitieu_tui.core.journal import Quarter
+        from chitieu_tui.core.writer import approved_msg
+
         state = quarter_state(board.progress)
         closed = board.progress.closed if board.progress is not None else None
         refusal: Msg | None = None
@@ -474,6 +480,9 @@ class RollupScreen(FilterActions, Controller):
         if target is None:
             return
         member, period = target
+        # lazy: the writing stack and the approval's screens, when an approver acts
+        from chitieu_tui.core.requests import Approve
+        from chitieu_tui.screens.approval import ApproveScreen
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -488,6 +497,9 @@ class RollupScreen(FilterActions, Controller):
         if target is None:
             return
         member, period = target
+        # lazy: as `action_approve`
+        from chitieu_tui.core.requests import Return
+        from chitieu_tui.screens.approval import ReturnScreen
 
         def answered(reason: str | None) -> None:
             if reason:
@@ -501,6 +513,8 @@ class RollupScreen(FilterActions, Controller):
         """Write through the unit's own source (the one write path), off the UI thread; a
         refusal is said, never fatal."""
         # lazy: settings (msgspec, platformdirs) only when a write happens
+        from chitieu_tui.core.requests import Approve, Return
+        from chitieu_tui.screens.approval import ApprovalDone, ApprovalFailed
         from chitieu_tui.screens.entry import form_by
 
         source = member.source
@@ -543,6 +557,9 @@ class RollupScreen(FilterActions, Controller):
             self.notify(text, severity="error", timeout=15, markup=False)
             return
         initial = (member.view, member.stamp) if member.error is None else None
+        # lazy: the unit's dashboard, on the first Enter (not on the roll-up's first frame)
+        from chitieu_tui.screens.dashboard import DashboardScreen
+
         unit = DashboardScreen(
             member.source,
             period=collection.period or member.view.period,

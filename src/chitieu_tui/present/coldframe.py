@@ -49,25 +49,19 @@ from chitieu_tui.core.collection import (
 )
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.rowcache import VERSION, Frame, key_of, path_for, stamps_as_read, write_frame
+from chitieu_tui.core.rowcache import Frame, path_for, stamps_as_read, write_frame
 from chitieu_tui.core.rules import rule_ids
-from chitieu_tui.core.source import View, WritableSource
+from chitieu_tui.core.source import View
 from chitieu_tui.core.targets import TARGETS
-from chitieu_tui.i18n import t
 from chitieu_tui.present.rollup import (
-    chart_data,
     column_names,
     column_totals,
     header_text,
-    left_out_text,
-    offline_text,
-    row_data,
-    rows_chart,
     summary_text,
     total_cell,
     unit_rows,
 )
-from chitieu_tui.present.targets import rollup_note
+from chitieu_tui.present.rollup_frame import file_role, frame_from, note_text, words_text
 
 MIN_UNITS = 200
 """From this many units a cold open's frame is made in workers (below, forking costs more
@@ -80,17 +74,6 @@ ENV_WORKERS = "CHITIEU_WORKERS"
 # -- the frame as the screen makes it --------------------------------------------------------
 
 
-def file_role(collection: Collection) -> str:
-    """The role a collection folder's roll-up shows (screens/rollup.py `_file_role`):
-    `approver` when a unit read can be written, `viewer` when none can, "" when none was
-    read."""
-    views = [(m, m.view) for m in collection.members if m.view is not None]
-    if not views or collection.kind != "file":
-        return ""
-    writable = any(not v.read_only and isinstance(m.source, WritableSource) for m, v in views)
-    return "approver" if writable else "viewer"
-
-
 def frame_of(collection: Collection, asked: Period | None) -> Frame:
     """The frame the roll-up shows (and keeps) for a collection folder whose units are read
     at its period: what `RollupScreen.show` puts on screen and `_keep_frame` caches, without
@@ -98,32 +81,16 @@ def frame_of(collection: Collection, asked: Period | None) -> Frame:
     assert collection.period is not None
     columns = collection.shown_columns()
     totals = column_totals(collection, columns)
-    rows = unit_rows(collection, columns)
     names = column_names(collection, columns)
-    notes = [offline_text(collection)]
-    broken = sum(1 for m in collection.members if m.error is not None)
-    if broken:
-        notes.append(t("rollup.broken", n=broken))
-    note = " · ".join(n for n in notes if n)
-    words = left_out_text(collection, columns, totals)
-    handed = rollup_note(collection, totals)
-    words = "\n".join(w for w in (words, handed) if w)
-    return Frame(
-        VERSION,
-        key_of(collection, asked),
-        [],
-        [collection.period.year, collection.period.quarter],
+    texts = (
         header_text(collection),
         summary_text(collection),
-        note,
-        words,
-        file_role(collection),
-        list(columns),
-        list(names),
-        [row_data(r) for r in rows],
-        [total_cell(x) for x in totals],
-        [chart_data(rows_chart(rows, i, n)) for i, n in enumerate(names)],
+        note_text(collection),
+        words_text(collection, columns, totals),
     )
+    rows = unit_rows(collection, columns)
+    cells = [total_cell(x) for x in totals]
+    return frame_from(collection, asked, texts, file_role(collection), columns, names, rows, cells)
 
 
 # -- the workers -----------------------------------------------------------------------------
@@ -490,4 +457,4 @@ def _keep(root: Path, frame: Frame, workers: list[_Worker]) -> threading.Thread:
     return thread
 
 
-__all__ = ["Cold", "cold_frame", "eligible", "file_role", "frame_of"]
+__all__ = ["Cold", "cold_frame", "eligible", "frame_of"]

@@ -27,10 +27,8 @@ from chitieu_tui.core.collection import Collection, Member
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.periods import Period, step_period
 from chitieu_tui.core.rowcache import (
-    VERSION,
     Frame,
     FrameCheck,
-    key_of,
     path_for,
     stamps_as_read,
     write_frame,
@@ -41,19 +39,14 @@ from chitieu_tui.i18n import Msg, t
 from chitieu_tui.messages import OpenUnit, RollupDue, RollupLoaded, RollupProgress
 from chitieu_tui.present.failure import worded
 from chitieu_tui.present.rollup import (
-    chart_data,
     chart_of,
     header_text,
-    left_out_text,
     legend,
-    offline_text,
-    row_data,
     row_of,
-    rows_chart,
     summary_text,
 )
 from chitieu_tui.present.rollup_chart import column_chart
-from chitieu_tui.present.targets import rollup_note
+from chitieu_tui.present.rollup_frame import file_role, frame_from, note_text, words_text
 from chitieu_tui.present.time import local_now
 from chitieu_tui.screens.controller import Command, Controller
 from chitieu_tui.screens.filtering import FilterActions
@@ -412,19 +405,6 @@ class RollupScreen(FilterActions, Controller):
             self.refresh_bindings()
             self.query_one(KeyBar).reread()
 
-    def _file_role(self) -> None:
-        """A collection folder: its units written here approve (as `chitieu approve
-        --config ROOT`); a read-only one (the bundled sample) is only viewed."""
-        views = [m.view for m in self.collection.members if m.view is not None]
-        if not views:
-            return
-        writable = any(
-            not v.read_only and isinstance(m.source, WritableSource)
-            for m in self.collection.members
-            if (v := m.view) is not None
-        )
-        self.set_role("approver" if writable else "viewer")
-
     def _target(self, approving: bool) -> tuple[Member, Period] | None:
         """The unit under the cursor, when its quarter can be approved (or returned) by this
         account; else None, having said why."""
@@ -646,27 +626,21 @@ class RollupScreen(FilterActions, Controller):
         header, summary = header_text(collection), summary_text(collection)
         self.query_one("#rollup-header", Static).update(Text(header))
         self.query_one("#rollup-summary", Static).update(Text(summary))
-        notes = [offline_text(collection)]
-        broken = sum(1 for m in collection.members if m.error is not None)
-        if broken:
-            notes.append(t("rollup.broken", n=broken))
         note = self.query_one("#rollup-note", Static)
-        text = " · ".join(n for n in notes if n)
+        text = note_text(collection)
         note.update(Text(text))
         note.display = bool(text)
         self.table.show(collection)
         self.show_chart()
         left_out = self.query_one("#rollup-left-out", Static)
-        columns = self.table.columns_ids
-        words = left_out_text(collection, columns, self.table.totals)
-        handed = rollup_note(collection, self.table.totals)  # issue 21
-        words = "\n".join(w for w in (words, handed) if w)
+        words = words_text(collection, self.table.columns_ids, self.table.totals)
         left_out.update(Text(words))
         left_out.display = bool(words)
         self._texts = (header, summary, text, words)
-        if collection.kind == "file":
-            self._file_role()
-        elif self.role is not None:
+        role = file_role(collection)
+        if role:  # a collection folder: its units written here approve, a read-only one views
+            self.set_role(role)
+        elif collection.kind != "file" and self.role is not None:
             self.set_role(self.role, self.role_units)
         self.call_after_refresh(self._keep_frame)  # after the frame is drawn (about 0.07 s)
 
@@ -699,32 +673,22 @@ class RollupScreen(FilterActions, Controller):
             return
         self._keep = False
         path = path_for(collection.root)
-        try:
-            key = key_of(collection, self._period)
-        except ChitieuError:
-            return
         if path is None:
             return
         table = self.table
-        header, summary, note, left_out = self._texts
-        rows = table.rows_data
-        charts = [chart_data(rows_chart(rows, i, n)) for i, n in enumerate(table.names)]
-        frame = Frame(
-            VERSION,
-            key,
-            [],
-            [collection.period.year, collection.period.quarter],
-            header,
-            summary,
-            note,
-            left_out,
-            self.role or "",
-            list(table.columns_ids),
-            list(table.names),
-            [row_data(r) for r in table.rows_data],
-            list(table.totals_cells),
-            charts,
-        )
+        try:
+            frame = frame_from(
+                collection,
+                self._period,
+                self._texts,
+                self.role or "",
+                table.columns_ids,
+                table.names,
+                table.rows_data,
+                table.totals_cells,
+            )
+        except ChitieuError:
+            return
         read = [(m.source, m.stamp) for m in collection.members]
         self._write_frame(path, frame, read, collection.period)
 

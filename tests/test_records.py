@@ -234,3 +234,43 @@ def test_the_records_say_what_a_dataclass_says_on_every_python() -> None:
     made = {n: getattr(Made.__dataclass_params__, n) for n in names}
     hand = {n: getattr(Hand.__dataclass_params__, n) for n in names}
     assert hand == made
+
+
+@pytest.mark.parametrize("cls", RECORDS + UNSLOTTED + MUTABLE, ids=lambda c: c.__qualname__)
+def test_each_records_own_init_is_the_one_a_dataclass_would_make(cls: type) -> None:
+    """A field added to a record without its hand-written `__init__` (or out of order, or
+    with another default) is caught here, not by a reader's AttributeError later."""
+    import ast
+    import inspect
+    import textwrap
+
+    wanted = []
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        if f.default is not dataclasses.MISSING:
+            wanted.append((f.name, f.default))
+        elif f.default_factory is not dataclasses.MISSING:
+            wanted.append((f.name, FACTORY))
+        else:
+            wanted.append((f.name, inspect.Parameter.empty))
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    assert [(p.name, p.default) for p in params[: len(wanted)]] == wanted
+    # more is allowed only as a keyword with a default that names no field (`Board`'s
+    # `evaluations`, a property given when known)
+    fields = {f.name for f in dataclasses.fields(cls)}
+    assert all(
+        p.default is not inspect.Parameter.empty and p.name not in fields
+        for p in params[len(wanted) :]
+    )
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls.__init__)))
+    set_names = {  # object.__setattr__(self, "name", …), ("name", value) pairs, self.name = …
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    } | {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+    }
+    assert fields <= set_names

@@ -3,10 +3,13 @@ methods are not compiled at import, and that behaves as `@dataclass(frozen=True,
 
 from __future__ import annotations
 
+import ast
 import copy
 import dataclasses
 import datetime as dt
+import inspect
 import pickle
+import textwrap
 
 import msgspec
 import pytest
@@ -240,10 +243,6 @@ def test_the_records_say_what_a_dataclass_says_on_every_python() -> None:
 def test_each_records_own_init_is_the_one_a_dataclass_would_make(cls: type) -> None:
     """A field added to a record without its hand-written `__init__` (or out of order, or
     with another default) is caught here, not by a reader's AttributeError later."""
-    import ast
-    import inspect
-    import textwrap
-
     wanted = []
     for f in dataclasses.fields(cls):
         if not f.init:

@@ -42,15 +42,23 @@ sys.path.insert(0, str(HERE))
 
 from gen import generate  # noqa: E402
 from run import alternate, child_env, chitieu_cmd, parse_floor, run_child  # noqa: E402
+from samplemade import country  # noqa: E402
 
 SIZE = "120x40"
 INDICATORS = 40
 COUNTRY = 3321
 """Communes and wards of Vietnam (34 provinces), one unit folder each."""
+SHAPE = "gen"
+"""`gen` (gen.py's units), `sample` (the bundled collection's, with `targets/`), `sample-nt`."""
 
 
 def make_collection(root: Path, units: int) -> Path:
     """`units` data folders of 40 indicators (gen.py's, each with its own id and seed)."""
+    if SHAPE != "gen":
+        root = root.with_name(f"{root.name}-{SHAPE}")
+        if not root.exists():
+            country(root, units, targets=SHAPE == "sample")
+        return root
     template = root.with_name(root.name + "-template")
     if not template.exists():
         generate(template, INDICATORS)
@@ -402,6 +410,12 @@ def main() -> int:
     )
     parser.add_argument("--keep", type=Path, help="generate into (and reuse) this folder")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--shape",
+        choices=("gen", "sample", "sample-nt"),
+        default="gen",
+        help="units made by gen.py, or from the bundled collection (with or without targets/)",
+    )
     parser.add_argument("--units", type=int, default=150)
     parser.add_argument(
         "--big",
@@ -412,6 +426,8 @@ def main() -> int:
     parser.add_argument("--no-api", action="store_true")
     parser.add_argument("--api-only", action="store_true", help="only the API's first frame")
     args = parser.parse_args()
+    global SHAPE
+    SHAPE = args.shape
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) if args.keep is None else args.keep.resolve()
         work.mkdir(parents=True, exist_ok=True)

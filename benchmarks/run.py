@@ -36,8 +36,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from gen import generate  # noqa: E402
+from samplemade import unit as sample_unit  # noqa: E402
 
 SIZES = (20, 500, 5000, 20000, 50000)
+SHAPE = "gen"
+"""Scale data: `gen` (gen.py's unit) or `sample` (the bundled sample's indicators copied)."""
 SIZE = "120x40"
 
 
@@ -311,7 +314,10 @@ def bench_scale(
     run_child(bare, env, work)
     benv = before_env(env, before)
     for n in sizes:
-        root = generate(work / f"scale-{n}", n)
+        if SHAPE == "gen":
+            root = generate(work / f"scale-{n}", n)
+        else:
+            root = sample_unit(work / f"scale-{n}-sample", n)
         cfg = ["--config", str(root)]
         shot = [
             *chitieu_cmd(),
@@ -873,7 +879,15 @@ def main() -> int:
         action="store_true",
         help="scale: only the first frame (no report, check, snapshot)",
     )
+    parser.add_argument(
+        "--shape",
+        choices=("gen", "sample"),
+        default="gen",
+        help="scale: a unit made by gen.py, or from the bundled sample's indicators",
+    )
     args = parser.parse_args()
+    global SHAPE
+    SHAPE = args.shape
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     unknown = only - {"startup", "scale", "refresh", "api", "floors"}
     if unknown:

@@ -538,12 +538,20 @@ def open_folder(root: Path, snapshots: Path | None = None) -> Collection:
 
     cache = LazyCache(root)
     base = os.path.join(root, "")
+    try:  # resolved once: the label, the name, and each unit's own path (`FolderSource`)
+        real: Path | None = root.resolve()
+    except (OSError, RuntimeError):
+        real = None
+    parent = str(real) if real is not None else None
     members = [
-        Member(name, FolderSource(base + name, snapshots / name if snapshots else None, cache))
+        Member(
+            name,
+            FolderSource(base + name, snapshots / name if snapshots else None, cache, parent),
+        )
         for name in names
     ]
-    label = shown_path(root).rstrip("/") + "/"
-    name = info.name or root.resolve().name
+    label = (shown_path(root, real) if real is not None else shown_path(root)).rstrip("/") + "/"
+    name = info.name or (real if real is not None else root.resolve()).name
     return Collection(
         name,
         members,

@@ -7,6 +7,7 @@ import datetime as dt
 import errno
 import functools
 import os
+import stat
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from chitieu_tui.core.loader import load_definitions, load_progress, load_year_d
 from chitieu_tui.core.model import Definitions, Indicator, Progress
 from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.parsecache import ParseCache
-from chitieu_tui.core.paths import resolved_cwd, shown_path
+from chitieu_tui.core.paths import resolved_cwd, shown_path, shown_real
 from chitieu_tui.core.periods import Period, default_period, preferred
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import link_problem
@@ -69,6 +70,11 @@ def resolve_data_dir(arg: str | os.PathLike[str] | None) -> Path:
     if (local / DEFINITIONS).is_file():
         return local
     return BUNDLED
+
+
+def bundled_at(real: Path) -> bool:
+    """A resolved folder is the bundled sample, or a unit of the bundled collection."""
+    return real == BUNDLED or real.parent == BUNDLED_COLLECTION
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -239,22 +245,34 @@ class DataDir:
                 return shown_path(path)
             folder = self._real_folders.get(where)
             if folder is None:
-                folder = self._real_folders[where] = os.path.realpath(where, strict=True)
-            cwd = str(resolved_cwd())
+                folder = self._real_folders[where] = self._real_folder(where)
+            resolved_cwd()
         except (OSError, RuntimeError):  # unreadable; a link loop; no working folder
             return shown_path(path)
-        real = os.path.join(folder, name)
-        if real.startswith(cwd + os.sep):  # inside the current folder
-            return real[len(cwd) + 1 :]
-        return shown_path(path, Path(real))
+        return shown_real(path, os.path.join(folder, name))
+
+    def _real_folder(self, where: str) -> str:
+        """`os.path.realpath(where, strict=True)`; a folder (no link) in a folder already
+        resolved (`progress/` in the unit's folder) is that one's path and its name, after
+        one `lstat` (OSError as the strict `realpath`'s)."""
+        parent, base = os.path.split(where)
+        known = self._real_folders.get(parent)
+        if known is not None and base not in ("", ".", ".."):
+            if stat.S_ISDIR(os.lstat(where).st_mode):
+                return os.path.join(known, base)
+        return os.path.realpath(where, strict=True)
+
+    def know_real(self, real: Path) -> None:
+        """The root's resolved path, when its source resolved it (`FileSource`): the files
+        in it are named from it (`shown`) without resolving it again."""
+        self._real_folders.setdefault(str(self.root), str(real))
 
     @property
     def is_bundled(self) -> bool:
         """True for the bundled sample, however reached (`./config` in the repository links
         to it): it is never written to, so that it stays what the report says."""
         try:
-            real = self.root.resolve()
-            return real == BUNDLED or real.parent == BUNDLED_COLLECTION
+            return bundled_at(self.root.resolve())
         except OSError:
             return False
 

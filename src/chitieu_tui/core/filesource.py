@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chitieu_tui.core.arithmetic import Board
-from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.core.datadir import DataDir, bundled_at
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.gcpause import gc_paused
 from chitieu_tui.core.parsecache import ParseCache
-from chitieu_tui.core.paths import shown_path
+from chitieu_tui.core.paths import real_path, shown_real
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import HISTORY, Origin, View, build_view
 from chitieu_tui.i18n import Msg
@@ -44,7 +44,10 @@ class FileSource:
         cache: ParseCache | None = None,
         *,
         own_cache: bool = False,
+        parent_real: str | None = None,
     ) -> None:
+        """`parent_real`: the resolved path of the folder `root` is in, when the caller
+        knows it (a collection's units: `paths.real_path`)."""
         if own_cache and cache is None:
             cache = ParseCache.for_folder(root, hold=True)
         self._owns_cache = own_cache and cache is not None
@@ -56,9 +59,19 @@ class FileSource:
         collection saves."""
         self.data = DataDir(root, snapshots_override=snapshots, cache=cache)
         self._lock = threading.Lock()  # load, write and snapshot workers share the caches
-        bundled = self.data.is_bundled  # the installed sample: `chitieu init` copies it
+        # the root resolved once, for its label, the bundled check and the names of its
+        # files (`DataDir.shown`); from the collection's resolved folder when given
+        try:
+            real: Path | None = real_path(root, parent_real)
+        except OSError:
+            real = None
+        bundled = real is not None and bundled_at(real)  # the installed sample: `chitieu
+        # init` copies it
+        if real is not None:
+            self.data.know_real(real)
         self.origin = Origin(
-            label=shown_path(root).rstrip("/") + "/",
+            label=(shown_real(root, str(real)) if real is not None else str(root)).rstrip("/")
+            + "/",
             kind="sample" if bundled else "file",
             read_only=bundled,
             read_only_reason=Msg("err.sample.read_only") if bundled else None,

@@ -42,12 +42,20 @@ class FolderSource(FileSource):
     """A unit folder of a collection (`open_folder`): a `FileSource` made when first used.
     Made at once, the country's 3,321 cost half a second before a cached frame (two
     `realpath`s each, for its label and the bundled check, and the parse cache's 60 MB read),
-    which needs none of them. `folder`: its path, known without making it."""
+    which needs none of them. `folder`: its path, known without making it; `parent_real`:
+    the collection folder resolved (once, by `open_folder`): a unit's own path is resolved
+    from it (`paths.real_path`)."""
 
-    def __init__(self, folder: str, snapshots: Path | None, cache: LazyCache | None) -> None:
+    def __init__(
+        self,
+        folder: str,
+        snapshots: Path | None,
+        cache: LazyCache | None,
+        parent_real: str | None = None,
+    ) -> None:
         # not FileSource.__init__: that is run by the first use of what it sets
         self.folder = folder
-        self._pending = (snapshots, cache)
+        self._pending = (snapshots, cache, parent_real)
 
     def __getattr__(self, name: str) -> Any:
         # only asked for a name not found: those FileSource.__init__ sets. The source is made
@@ -57,9 +65,11 @@ class FolderSource(FileSource):
         with _MAKING:
             pending = self.__dict__.get("_pending")
             if pending is not None:
-                snapshots, lazy = pending
+                snapshots, lazy, parent_real = pending
                 cache = lazy.get() if lazy is not None else None
-                made = FileSource(Path(self.folder), snapshots=snapshots, cache=cache)
+                made = FileSource(
+                    Path(self.folder), snapshots=snapshots, cache=cache, parent_real=parent_real
+                )
                 self.__dict__.update(made.__dict__)  # all at once: never half made
                 del self.__dict__["_pending"]
         return object.__getattribute__(self, name)

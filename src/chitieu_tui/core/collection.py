@@ -276,11 +276,11 @@ class Collection:
             raise InternalError("err.internal", what="Collection.load on a server")
         with gc_paused(freeze=len(self.members) >= FREEZE_UNITS):
             for m in self.members:
-                _read(m, period)
+                read_member(m, period)
             self.period = self._common_period(period)
             for m in self.members:
                 if m.view is not None and m.error is None and m.view.period != self.period:
-                    _read(m, self.period)
+                    read_member(m, self.period)
         mark_duplicates(self.members)
         self.read_targets()
         self.save_cache()
@@ -370,9 +370,9 @@ class Collection:
         with gc_paused():
             owners: dict[str, str] = {}
             for m in self.members:
-                _read(m, period, stamp=False)  # spent after: never asked whether it is due
+                read_member(m, period, stamp=False)  # spent after: never asked whether it is due
                 if m.view is not None and m.error is None and m.view.period != common:
-                    _read(m, common, stamp=False)
+                    read_member(m, common, stamp=False)
                 if m.view is not None and m.error is None:
                     uid = m.view.board.definitions.unit.id
                     first = owners.setdefault(uid, m.source.label)
@@ -400,7 +400,7 @@ class Collection:
             for p, m in guesses:
                 if p != newest:
                     continue
-                _read(m, None, stamp=False)
+                read_member(m, None, stamp=False)
                 confirmed = m.view is not None and m.error is None and m.view.period == newest
                 m.view, m.error, m.stamp = None, None, None
                 _forget(m)
@@ -450,7 +450,17 @@ def mark_duplicates(members: Sequence[Member]) -> None:
             m.error = _duplicate(m, uid, owner.source.label)
 
 
-def _read(m: Member, period: Period | None, stamp: bool = True) -> None:
+def read_member(m: Member, period: Period | None, stamp: bool = True) -> None:
+    """Read one member at `period`: its view or its error, and (`stamp`) its source's stamp
+    taken before (by the read's own `stat` calls, for a data folder: `stamped_load`)."""
+    stamped = getattr(m.source, "stamped_load", None) if stamp else None
+    if stamped is not None:
+        m.stamp, view, error = stamped(period, 0)
+        if error is None:
+            m.view, m.error = view, None
+        else:
+            m.error = error
+        return
     m.stamp = m.source.stamp(period) if stamp else None
     try:
         m.view, m.error = m.source.load(period, history=0), None
@@ -478,6 +488,14 @@ def _default_period_of(m: Member) -> Period | None:
 
 
 async def _aread(m: Member, period: Period | None) -> None:
+    stamped = getattr(m.source, "stamped_load", None)
+    if stamped is not None:  # a data folder: stamped by its read, in a thread
+        m.stamp, view, error = await asyncio.to_thread(stamped, period, 0)
+        if error is None:
+            m.view, m.error = view, None
+        else:
+            m.error = error
+        return
     m.stamp = m.source.stamp(period)
     try:
         m.view, m.error = await m.source.aload(period, history=0), None

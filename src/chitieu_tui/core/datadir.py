@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import errno
@@ -9,7 +10,7 @@ import functools
 import os
 import stat
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,14 +103,29 @@ def watched_files(root: str, period: Period | None) -> tuple[str, ...]:
     return tuple([prefix + name for name in _watched_names(period)])
 
 
+PROGRESS = "progress"
+
+
+@functools.lru_cache(maxsize=64)
+def _quarter_name(period: Period) -> str:
+    """A quarter's progress file, relative to the folder (as `_watched_names` names it)."""
+    return os.path.join(PROGRESS, f"{period}.toml")
+
+
+@functools.lru_cache(maxsize=64)
+def _year_name(year: int) -> str:
+    """A year's definitions file, relative to the folder (as `_watched_names` names it)."""
+    return os.path.join(YEARS, f"{year}.toml")
+
+
 @functools.lru_cache(maxsize=16)
 def _watched_names(period: Period | None) -> tuple[str, ...]:
     """`watched_files`, relative to the folder."""
     quarters = period.quarters_of_year_so_far() if period is not None else []
-    names = ["progress", DEFINITIONS]
-    names += [os.path.join("progress", f"{p}.toml") for p in quarters]
+    names = [PROGRESS, DEFINITIONS]
+    names += [_quarter_name(p) for p in quarters]
     if period is not None:  # the period's own year and the year before (last year's quarter)
-        names += [os.path.join(YEARS, f"{y}.toml") for y in (period.year, period.year - 1)]
+        names += [_year_name(y) for y in (period.year, period.year - 1)]
     return tuple(names)
 
 
@@ -123,6 +139,16 @@ def _stat(path: Path) -> os.stat_result | None:
         return path.stat()
     except OSError:
         return None
+
+
+def folder_fine(folder: Path) -> bool:
+    """`folder_problem(folder, …) is None`, asked with one `lstat` in the common cases (a
+    folder, or nothing there); a link or a file is asked of `folder_problem`."""
+    try:
+        st = os.lstat(folder)
+    except (OSError, ValueError):  # nothing there (as `os.path.lexists` says)
+        return True
+    return stat.S_ISDIR(st.st_mode) or folder_problem(folder, "") is None
 
 
 def folder_problem(folder: Path, where: str) -> DataError | None:
@@ -158,18 +184,39 @@ class DataDir:
     _real_folders: dict[str, str] = field(default_factory=dict)
     """Folders of this directory as resolved (`shown`)."""
     _watched: tuple[Path, Period | None, tuple[str, ...]] | None = None
+    _seen: dict[str, tuple[int, int] | None] | None = field(default=None, repr=False, compare=False)
+    """While a read is stamped (`stamped_read`): the first stamp its own `stat` calls found
+    of each file of the fingerprint, by its name in the folder (`_watched_names`)."""
     """The root, period and files of the last `fingerprint` (`_watched_files`)."""
     cache: ParseCache | None = None
     """The collection's cache of parsed files (core/parsecache.py); None: none."""
 
+    _paths: tuple[Path, Path, Path, Path, dict[Period, Path]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """The root, `chitieu.toml`, `progress/`, `years/` and the progress files asked, made
+    once (`_made`): a read asked for them again and again (pathlib: a tenth of a unit's
+    read beyond parsing)."""
+
+    def _made(self) -> tuple[Path, Path, Path, Path, dict[Period, Path]]:
+        made = self._paths
+        if made is None or made[0] is not self.root:
+            root = self.root
+            made = self._paths = (root, root / DEFINITIONS, root / "progress", root / YEARS, {})
+        return made
+
     @property
     def definitions_path(self) -> Path:
         """`<root>/chitieu.toml`."""
-        return self.root / DEFINITIONS
+        return self._made()[1]
 
     def progress_path(self, period: Period) -> Path:
         """`<root>/progress/<period>.toml`."""
-        return self.root / "progress" / f"{period}.toml"
+        made = self._made()
+        found = made[4].get(period)
+        if found is None:
+            found = made[4][period] = made[2] / f"{period}.toml"
+        return found
 
     def year_path(self, year: int) -> Path:
         """`<root>/years/<year>.toml`."""
@@ -182,7 +229,7 @@ class DataDir:
         if year == defs.unit.year:
             return defs
         path = self.year_path(year)
-        stamp = self._probe(path)
+        stamp = self._probe(path, _year_name(year))
         cached = self._years.get(year)
         if cached is not None and cached[0] == stamp:
             return cached[1]
@@ -192,11 +239,28 @@ class DataDir:
         self._years[year] = (stamp, found)
         return found
 
-    def _probe(self, path: Path) -> tuple[int, int] | None:
+    def _probe(self, path: Path, name: str | None = None) -> tuple[int, int] | None:
         """A file's stamp, None when it is absent; DataError when its folder is no folder or
-        it is a link to nothing (a missing file would hide it: `check` said OK)."""
-        st = self._probe_stat(path)
+        it is a link to nothing (a missing file would hide it: `check` said OK). `name`:
+        its name in the fingerprint, for a stamped read (`_saw`)."""
+        st = self._probe_seen(path, name)
         return (st.st_mtime_ns, st.st_size) if st is not None else None
+
+    def _probe_seen(self, path: Path, name: str | None) -> os.stat_result | None:
+        """`_probe_stat`, its stamp kept for a stamped read (`_saw`) under `name`."""
+        try:
+            st = self._probe_stat(path)
+        except ChitieuError:
+            self._saw(name, None)  # no stamp (what `_stamp_of` says of it)
+            raise
+        self._saw(name, (st.st_mtime_ns, st.st_size) if st is not None else None)
+        return st
+
+    def _saw(self, name: str | None, stamp: tuple[int, int] | None) -> None:
+        """A stamped read's `stat` of the fingerprint's file `name` (its first is kept)."""
+        seen = self._seen
+        if seen is not None and name is not None:
+            seen.setdefault(name, stamp)
 
     def _probe_stat(self, path: Path) -> os.stat_result | None:
         """`_probe`'s stat result."""
@@ -292,11 +356,11 @@ class DataDir:
         path = self.definitions_path
         st = _stat(path)
         stamp = (st.st_mtime_ns, st.st_size) if st is not None else None
-        for name in ("progress", YEARS):  # a file in a folder's place: said by every command
-            folder = self.root / name
+        self._saw(DEFINITIONS, stamp)
+        for folder in self._made()[2:4]:  # a file in a folder's place: said by every command
             # asked with no place first: naming the folder resolves its path (a `realpath`,
             # a tenth of a warm roll-up's load when done for every unit)
-            if folder_problem(folder, "") is not None:
+            if not folder_fine(folder):
                 problem = folder_problem(folder, self.shown(folder))
                 if problem is not None:
                     raise problem
@@ -336,13 +400,40 @@ class DataDir:
 
         `None` is the period `board(None)` shows: the default period.
         """
+        return stamps_of(self._watched_files(self._stamped_period(period)))
+
+    def _stamped_period(self, period: Period | None) -> Period | None:
+        """The period whose files make `fingerprint(period)`: `period`, else the default."""
         if period is None:  # a stamp never raises: the load says what is wrong
             try:
                 candidates = preferred(self.periods())
             except ChitieuError:
                 candidates = []
             period = candidates[0] if candidates else self._first_quarter()
-        return stamps_of(self._watched_files(period))
+        return period
+
+    @contextlib.contextmanager
+    def stamped(self) -> Iterator[Callable[[Period | None], tuple[object, ...]]]:
+        """A read made inside is stamped by its own `stat` calls: the function given is
+        `fingerprint`, asked after the read, with each file's stamp as the read's first
+        `stat` of it found it (before it was read: a change while it is read is seen by
+        the next `fingerprint`), and the files the read did not ask stamped then (what
+        they hold played no part in it). One pass of `stat` calls a read, not two."""
+        seen: dict[str, tuple[int, int] | None] = {}
+
+        def stamps(period: Period | None) -> tuple[object, ...]:
+            period = self._stamped_period(period)
+            files = self._watched_files(period)
+            names = _watched_names(period)
+            return tuple(
+                seen[n] if n in seen else _stamp_of(f) for n, f in zip(names, files, strict=True)
+            )
+
+        self._seen = seen
+        try:
+            yield stamps
+        finally:
+            self._seen = None
 
     def _first_quarter(self) -> Period | None:
         """With no progress, the period the load shows: Q1 of the definitions' year (asked
@@ -368,17 +459,20 @@ class DataDir:
         no folder). The listing is kept on the folder's stat (inode, mtime, ctime: a file
         added or removed changes them) once that is `SETTLED` seconds old: a load lists the
         folder twice (its stamp and its view), and a listing costs ten times a stat."""
-        folder = self.root / "progress"
+        folder = self._made()[2]
         try:
             st = os.stat(folder)
         except OSError:
             st = None
+        self._saw(PROGRESS, (st.st_mtime_ns, st.st_size) if st is not None else None)
         key = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns) if st is not None else None
         if key is not None and self._listed is not None and self._listed[0] == key:
             return list(self._listed[1])
         try:
             names = os.listdir(folder)
         except OSError:
+            if folder_fine(folder):  # absent (a unit without progress yet): named only
+                return []  # when something is wrong (`definitions`)
             problem = folder_problem(folder, self.shown(folder))
             if problem is not None:
                 raise problem from None
@@ -399,7 +493,7 @@ class DataDir:
     def progress(self, period: Period, defs: Definitions) -> Progress | None:
         """One period's progress (None when it has no file yet)."""
         path = self.progress_path(period)
-        st = self._probe_stat(path)
+        st = self._probe_seen(path, _quarter_name(period) if self._seen is not None else None)
         stamp = (st.st_mtime_ns, st.st_size) if st is not None else None
         cached = self._progress.get(period)
         if cached is not None and cached[0] == stamp and self._checked_with.get(period) is defs:

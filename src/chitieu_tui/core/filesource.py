@@ -103,6 +103,22 @@ class FileSource:
                 self.data.cache.release()  # the cache file's bytes: read what it had
             return view
 
+    def stamped_load(
+        self, period: Period | None = None, history: int = HISTORY
+    ) -> tuple[object, View | None, ChitieuError | None]:
+        """`stamp(period)`, then `load(period, history)` (its view, or the ChitieuError it
+        raised), with the stamp made of the `stat` calls the read makes anyway
+        (`DataDir.stamped`): equal to a `stamp` taken before the read when nothing changed
+        meanwhile, and older than the read for every file it read."""
+        with self._lock, self._paused(), self.data.stamped() as stamps:
+            try:
+                view = self._view(period, history)
+            except ChitieuError as exc:
+                return stamps(period), None, exc
+            if self._owns_cache and self.data.cache is not None:
+                self.data.cache.release()  # as `load`
+            return stamps(view.period), view, None
+
     def _paused(self) -> contextlib.AbstractContextManager[None]:
         """The cyclic collector off while a unit opened alone is read (its passes over the
         objects a large unit makes, none in cycles, cost a fifth of a warm load at 50,000

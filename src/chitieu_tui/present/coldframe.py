@@ -46,6 +46,7 @@ from chitieu_tui.core.collection import (
     default_columns,
     gc_paused,
     mark_duplicates,
+    read_member,
 )
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.periods import Period
@@ -147,12 +148,8 @@ def _recv(sock: socket.socket) -> Any:
 
 
 def _read(m: Member, period: Period | None) -> None:
-    """One member read as `Collection.load` reads it (core/collection.py `_read`)."""
-    m.stamp = m.source.stamp(period)
-    try:
-        m.view, m.error = m.source.load(period, history=0), None
-    except ChitieuError as exc:
-        m.error = exc
+    """One member read as `Collection.load` reads it."""
+    read_member(m, period)
 
 
 Info = tuple[tuple[int, int], str, list[str]] | None

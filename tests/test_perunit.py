@@ -16,6 +16,7 @@ from collectionkit import write_unit
 
 from chitieu_tui.core import datadir as datadir_module
 from chitieu_tui.core.collection import open_folder
+from chitieu_tui.core.datadir import BUNDLED, BUNDLED_COLLECTION
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.paths import shown_path
@@ -190,3 +191,14 @@ def test_a_file_changed_while_a_unit_is_read_is_seen_by_the_next_poll(
         asyncio.run(coll.aload())
     assert done, "the change was made during the read"
     assert [m.key for m in coll.due()] == ["u1"]
+
+
+def test_the_bundled_units_stay_read_only_however_reached(tmp_path: Path) -> None:
+    (tmp_path / "linked").symlink_to(BUNDLED_COLLECTION, target_is_directory=True)
+    for root in (BUNDLED_COLLECTION, tmp_path / "linked"):
+        members = open_folder(root).members
+        assert members and all(m.source.read_only for m in members)  # type: ignore[attr-defined]
+    assert FileSource(BUNDLED).read_only
+    copy = tmp_path / "copy"
+    shutil.copytree(BUNDLED_COLLECTION, copy)
+    assert not any(m.source.read_only for m in open_folder(copy).members)  # type: ignore[attr-defined]

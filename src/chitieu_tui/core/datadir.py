@@ -73,9 +73,12 @@ def resolve_data_dir(arg: str | os.PathLike[str] | None) -> Path:
     return BUNDLED
 
 
-def bundled_at(real: Path) -> bool:
+def bundled_at(real: str) -> bool:
     """A resolved folder is the bundled sample, or a unit of the bundled collection."""
-    return real == BUNDLED or real.parent == BUNDLED_COLLECTION
+    return real == _BUNDLED or os.path.dirname(real) == _BUNDLED_COLLECTION
+
+
+_BUNDLED, _BUNDLED_COLLECTION = str(BUNDLED), str(BUNDLED_COLLECTION)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -271,7 +274,10 @@ class DataDir:
                 raise link_problem(path, self.shown(path)) or DataError(
                     "err.file.not_found", Place(self.shown(path))
                 ) from None
-            problem = folder_problem(path.parent, self.shown(path.parent))
+            folder = path.parent
+            if folder_fine(folder):  # named only when something is wrong with it
+                return None
+            problem = folder_problem(folder, self.shown(folder))
             if problem is not None:
                 raise problem from None
             return None
@@ -310,10 +316,10 @@ class DataDir:
             folder = self._real_folders.get(where)
             if folder is None:
                 folder = self._real_folders[where] = self._real_folder(where)
-            resolved_cwd()
+            cwd = str(resolved_cwd())
         except (OSError, RuntimeError):  # unreadable; a link loop; no working folder
             return shown_path(path)
-        return shown_real(path, os.path.join(folder, name))
+        return shown_real(path, os.path.join(folder, name), cwd)
 
     def _real_folder(self, where: str) -> str:
         """`os.path.realpath(where, strict=True)`; a folder (no link) in a folder already
@@ -326,17 +332,17 @@ class DataDir:
                 return os.path.join(known, base)
         return os.path.realpath(where, strict=True)
 
-    def know_real(self, real: Path) -> None:
+    def know_real(self, real: str) -> None:
         """The root's resolved path, when its source resolved it (`FileSource`): the files
         in it are named from it (`shown`) without resolving it again."""
-        self._real_folders.setdefault(str(self.root), str(real))
+        self._real_folders.setdefault(str(self.root), real)
 
     @property
     def is_bundled(self) -> bool:
         """True for the bundled sample, however reached (`./config` in the repository links
         to it): it is never written to, so that it stays what the report says."""
         try:
-            return bundled_at(self.root.resolve())
+            return bundled_at(str(self.root.resolve()))
         except OSError:
             return False
 
@@ -506,7 +512,7 @@ class DataDir:
             prog, warnings = found
             self.warnings.extend(warnings)
         else:
-            source = f"file:{path.relative_to(self.root).as_posix()}"
+            source = f"file:progress/{period}.toml"  # `progress_path`, from the root
             prog, warnings = load_progress(path, defs, self.shown(path), source=source)
             modified = dt.datetime.fromtimestamp(stamp[0] / 1e9, dt.UTC)
             prog = dataclasses.replace(prog, modified=modified)

@@ -62,7 +62,7 @@ class FileSource:
         # the root resolved once, for its label, the bundled check and the names of its
         # files (`DataDir.shown`); from the collection's resolved folder when given
         try:
-            real: Path | None = real_path(root, parent_real)
+            real: str | None = real_path(root, parent_real)
         except OSError:
             real = None
         bundled = real is not None and bundled_at(real)  # the installed sample: `chitieu
@@ -70,8 +70,7 @@ class FileSource:
         if real is not None:
             self.data.know_real(real)
         self.origin = Origin(
-            label=(shown_real(root, str(real)) if real is not None else str(root)).rstrip("/")
-            + "/",
+            label=(shown_real(root, real) if real is not None else str(root)).rstrip("/") + "/",
             kind="sample" if bundled else "file",
             read_only=bundled,
             read_only_reason=Msg("err.sample.read_only") if bundled else None,

@@ -29,13 +29,15 @@ def shown_path(path: Path, real: Path | None = None) -> str:
         return str(path)
 
 
-def shown_real(path: Path | str, real: str) -> str:
+def shown_real(path: Path | str, real: str, cwd: str | None = None) -> str:
     """`shown_path(path, Path(real))` from strings, no `Path` made: `real` (a resolved,
-    absolute path) relative to the current folder when inside it, else `path` as given."""
-    try:
-        cwd = str(resolved_cwd())
-    except (OSError, RuntimeError):  # no working folder
-        return str(path)
+    absolute path) relative to the current folder (`cwd`: `resolved_cwd()` as a string,
+    when the caller has it) when inside it, else `path` as given."""
+    if cwd is None:
+        try:
+            cwd = str(resolved_cwd())
+        except (OSError, RuntimeError):  # no working folder
+            return str(path)
     if real == cwd:
         return "."
     prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
@@ -44,16 +46,18 @@ def shown_real(path: Path | str, real: str) -> str:
     return str(path)
 
 
-def real_path(path: Path, parent_real: str | None = None) -> Path:
-    """`path.resolve()`. `parent_real`: its folder's resolved path, when the caller knows it
-    (a collection's units): then a unit folder that is a folder, no link, is its folder's
-    resolved path and its name, after one `lstat` (not a `realpath` of every part of the
-    path: two a unit were a tenth of a cold read of the country)."""
-    if parent_real is not None and path.name not in ("", ".", ".."):
-        try:
-            st = os.lstat(path)
-        except OSError:
-            st = None
-        if st is not None and stat.S_ISDIR(st.st_mode):
-            return Path(os.path.join(parent_real, path.name))
-    return path.resolve()
+def real_path(path: Path, parent_real: str | None = None) -> str:
+    """`str(path.resolve())`. `parent_real`: its folder's resolved path, when the caller
+    knows it (a collection's units): then a unit folder that is a folder, no link, is its
+    folder's resolved path and its name, after one `lstat` (not a `realpath` of every part
+    of the path: two a unit were a tenth of a cold read of the country)."""
+    if parent_real is not None:
+        name = path.name
+        if name not in ("", ".", ".."):
+            try:
+                st = os.lstat(path)
+            except OSError:
+                st = None
+            if st is not None and stat.S_ISDIR(st.st_mode):
+                return os.path.join(parent_real, name)
+    return str(path.resolve())

@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING
 
 from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.errors import ChitieuError, DataError, Place, WriteError, flatten
-from chitieu_tui.core.loader import load_definitions, load_progress, load_year_definitions
+from chitieu_tui.core.loader import (
+    load_definitions,
+    load_progress,
+    load_year_definitions,
+    period_named,
+)
 from chitieu_tui.core.model import Definitions, Indicator, Progress
 from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.parsecache import ParseCache
@@ -483,9 +488,12 @@ class DataDir:
             if problem is not None:
                 raise problem from None
             return []
-        found = sorted(
-            Period.parse(n[:-5]) for n in names if n.endswith(".toml") and Period.is_valid(n[:-5])
-        )
+        # a valid name is `YYYY-Qn` (`Period.is_valid`): in the order of its period
+        found = [
+            p
+            for n in sorted(names)
+            if n.endswith(".toml") and (p := period_named(n[:-5])) is not None
+        ]
         settled = time.time_ns() - SETTLED * 1_000_000_000
         if st is not None and key is not None and max(st.st_mtime_ns, st.st_ctime_ns) < settled:
             self._listed = (key, tuple(found))

@@ -267,7 +267,7 @@ def _plainly_sound(ind: Indicator, groups: set[str]) -> bool:
         return (
             ind.target is None
             and ind.due is not None
-            and _period(ind.due) is not None
+            and period_named(ind.due) is not None
             and ind.aggregate not in ("sum", "mean")
         )
     target = ind.target
@@ -275,11 +275,11 @@ def _plainly_sound(ind: Indicator, groups: set[str]) -> bool:
 
 
 _PERIODS: dict[str, Period | None] = {}
-"""`_period`'s answers: the same few period names are read in every unit's files."""
+"""`period_named`'s answers: the same few period names are read in every unit's files."""
 _PERIODS_KEPT = 4096
 
 
-def _period(text: str) -> Period | None:
+def period_named(text: str) -> Period | None:
     """`Period.parse(text)` when `Period.is_valid(text)`, else None (remembered)."""
     try:
         return _PERIODS[text]
@@ -462,8 +462,10 @@ def _cleaned_indicator(ind: Indicator, shared: dict[str, str]) -> Indicator:
     indicator to the next (field, unit, owner, due quarter) shared through `shared`: one
     object for the owner named by 50,000 indicators, not one each. Itself when nothing
     changes."""
-    name, unit, owner = clean(ind.name), clean(ind.unit), clean(ind.owner)
-    note, basis = clean(ind.note, multiline=True), clean(ind.basis)
+    name, unit, owner, note, basis = ind.name, ind.unit, ind.owner, ind.note, ind.basis
+    if not f"{name}{unit}{owner}{note}{basis}".isprintable():  # else `clean` keeps each
+        name, unit, owner = clean(name), clean(unit), clean(owner)
+        note, basis = clean(note, multiline=True), clean(basis)
     group = shared.setdefault(ind.group, ind.group)
     unit, owner = shared.setdefault(unit, unit), shared.setdefault(owner, owner)
     due = ind.due if ind.due is None else shared.setdefault(ind.due, ind.due)
@@ -670,13 +672,13 @@ def progress_from_dict(
         )
     raw_period = data.get("period")
     period: Period | None = None
-    if not isinstance(raw_period, str) or _period(raw_period) is None:
+    if not isinstance(raw_period, str) or period_named(raw_period) is None:
         problem = Period.problem(raw_period) if isinstance(raw_period, str) else None
         if problem is None or problem.key != "err.period.year_range":
             problem = Msg("err.period.format", got=_got(raw_period))
         errs.append(where.error(problem, key="period"))
     else:
-        period = _period(raw_period)
+        period = period_named(raw_period)
         if expect_period is not None and period != expect_period:
             errs.append(
                 where.error(
@@ -822,7 +824,7 @@ def load_progress(
 ) -> tuple[Progress, list[ChitieuError]]:
     """Read and validate one progress file named `<period>.toml`."""
     data, text = read_toml(path, shown)
-    expect = _period(path.stem)
+    expect = period_named(path.stem)
     where = shown or str(path)
     if expect is None:
         raise DataError("err.progress.file_name", Place(where))

@@ -279,7 +279,7 @@ class Collection:
                 read_member(m, period)
             self.period = self._common_period(period)
             for m in self.members:
-                if m.view is not None and m.error is None and m.view.period != self.period:
+                if _read_again(m, period, self.period):
                     read_member(m, self.period)
         mark_duplicates(self.members)
         self.read_targets()
@@ -314,11 +314,7 @@ class Collection:
         members = list(self.members)
         await self._read_all(members, period, progress)
         self.period = self._common_period(period)
-        again = [
-            m
-            for m in members
-            if m.view is not None and m.view.period != self.period and self.period is not None
-        ]
+        again = [m for m in members if _read_again(m, period, self.period)]
         if again:
             await self._read_all(again, self.period, None)
         mark_duplicates(self.members)
@@ -448,6 +444,17 @@ def mark_duplicates(members: Sequence[Member]) -> None:
         owner = first.setdefault(uid, m)
         if owner is not m:
             m.error = _duplicate(m, uid, owner.source.label)
+
+
+def _read_again(m: Member, asked: Period | None, common: Period | None) -> bool:
+    """Whether a member read at `asked` must be read again at the common period: it shows
+    another period, or it failed at another period (stamped for the period asked, a broken
+    unit was found changed at every poll of the common period, and read again twice a second)."""
+    if common is None:
+        return False
+    if m.error is None:
+        return m.view is not None and m.view.period != common
+    return asked != common
 
 
 def read_member(m: Member, period: Period | None, stamp: bool = True) -> None:

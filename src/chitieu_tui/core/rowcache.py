@@ -18,7 +18,6 @@ cache). The frame's content is data made by `present/rollup.py`; this module onl
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import threading
@@ -39,6 +38,11 @@ from chitieu_tui.core.periods import Period, today
 from chitieu_tui.core.source import Source
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import current
+
+try:  # blake2b without loading OpenSSL (hashlib imports _hashlib: 3 ms of the first frame)
+    import _blake2 as hashlib
+except ImportError:  # an interpreter without CPython's own blake2 module
+    import hashlib  # type: ignore[no-redef]
 
 VERSION = 2
 """Bumped when the frame's layout or what makes its texts changes."""

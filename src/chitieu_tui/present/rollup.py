@@ -7,7 +7,6 @@ from functools import cached_property
 
 from chitieu_tui.core.approval import STATE_KEYS, Standing, deadline, quarter_state, standing
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
-from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
 from chitieu_tui.core.collection import Collection, Member, Total, against_province, totals
 from chitieu_tui.core.periods import today
 from chitieu_tui.core.rowcache import BarData, CellData, ChartData, RowData
@@ -158,6 +157,10 @@ def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
             fold(r[1].name),
         )
     )
+    # A cached frame's first frame makes no row: the chain (json, hashlib) waits for one.
+    # lazy: the journal's chain, only when units' rows are made
+    from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
+
     for rank, (i, m, board) in enumerate(ranked, start=1):
         s = board.summary
         cells = [percent_cell(board.get(c)) for c in columns]

@@ -93,6 +93,12 @@ _OWN_PROCESS = False
 False when main is called with its arguments (tests, embedding), which keep their own GC."""
 
 
+def own_process() -> bool:
+    """True in `chitieu` itself (main reading sys.argv), whose process ends with the command:
+    it may fork a child of its own (the roll-up's frame check)."""
+    return _OWN_PROCESS
+
+
 def settle() -> None:
     """The imports are done: in chitieu's own process, put every object made so far out of
     the cyclic collector's sight (`gc.freeze`: modules, classes, functions, the catalog,

@@ -507,14 +507,16 @@ def unit_names(root: Path, first: bool = False) -> list[str]:
     """The names of the data folders in `root` (folders, not hidden, holding chitieu.toml),
     sorted; `first`: stop at the first found (in the folder's own order). One listing of
     `root` (its entries' types come with it) and one `stat` per folder."""
-    base = str(root)
+    base = os.path.join(root, "")
+    tail = os.sep + DEFINITIONS
     found: list[str] = []
     try:
         with os.scandir(root) as entries:
             for e in entries:
                 if e.name.startswith(".") or not _is_dir(e):
                     continue
-                if os.path.exists(os.path.join(base, e.name, DEFINITIONS)):
+                # `os.path.exists` without the stat's result made (3,321 at the country)
+                if os.access(base + e.name + tail, os.F_OK):
                     found.append(e.name)
                     if first:
                         break

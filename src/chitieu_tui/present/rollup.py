@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from chitieu_tui.core.approval import STATE_KEYS, Standing, deadline, quarter_state, standing
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
@@ -12,7 +12,7 @@ from chitieu_tui.core.periods import today
 from chitieu_tui.core.rowcache import BarData, CellData, ChartData, RowData
 from chitieu_tui.core.rules import board_results, broken
 from chitieu_tui.core.targets import below_assignment, missing_assignment
-from chitieu_tui.i18n import fold, matches, search_text, t
+from chitieu_tui.i18n import current, fold, matches, search_text, t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.rollup_chart import Bar, ColumnChart, status_mix
 from chitieu_tui.present.status import STATUS, STATUS_ORDER, symbol
@@ -83,10 +83,7 @@ class UnitRow:
         ` · trễ hạn` when late; empty for a broken unit."""
         if self.rank is None:
             return ""
-        parts = [t(STATE_KEYS[self.state])]
-        if self.late:
-            parts.append(t("state.late"))
-        return " · ".join(parts)
+        return _state_words(self.state, self.late, current())
 
     @property
     def share(self) -> float:
@@ -393,6 +390,16 @@ def row_data(row: UnitRow) -> RowData:
         row.reporting,
         row.unit_id,
     )
+
+
+@cache
+def _state_words(state: str, late: bool, lang: str) -> str:
+    """`UnitRow.state_text` of a state in language `lang` (the current one): a handful of
+    texts, each worded once, not once a row (3,321 at the country's first frame)."""
+    parts = [t(STATE_KEYS[state])]
+    if late:
+        parts.append(t("state.late"))
+    return " · ".join(parts)
 
 
 def row_of(index: int, member: Member, data: RowData) -> UnitRow:

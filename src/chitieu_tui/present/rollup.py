@@ -393,9 +393,10 @@ def row_data(row: UnitRow) -> RowData:
 
 
 @cache
-def _state_words(state: str, late: bool, lang: str) -> str:
-    """`UnitRow.state_text` of a state in language `lang` (the current one): a handful of
-    texts, each worded once, not once a row (3,321 at the country's first frame)."""
+def _state_words(state: str, late: bool, words: str) -> str:
+    """`UnitRow.state_text` of a state in the current language (`words`, `current()`: the
+    cache's key): a handful of texts, each worded once, not once a row (3,321 at the
+    country's first frame)."""
     parts = [t(STATE_KEYS[state])]
     if late:
         parts.append(t("state.late"))

@@ -6,8 +6,9 @@ dashboard's others (issue 23: the roll-up's first frame)."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from chitieu_tui.lazy import lazy_names
 
 if TYPE_CHECKING:
     from chitieu_tui.widgets.header_bar import HeaderBar
@@ -27,9 +28,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """A widget class, its module imported on first use."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_names(__name__, _HOMES)

@@ -10,6 +10,8 @@ import html
 import os
 import re
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -540,3 +542,86 @@ async def test_the_progress_bar_is_mounted_only_when_a_load_reports_progress(
         assert not bar.display and len(screen.query("#rollup-progress")) == 1
         screen.show_error("x")
         assert not bar.display
+
+
+FORKED_SHOT = """
+import os, sys
+forks = []
+real = os.fork
+def fork():
+    pid = real()
+    if pid:
+        forks.append(pid)
+    return pid
+os.fork = fork
+def said():  # at exit (chitieu's own main leaves after the atexit callbacks)
+    reaped = True
+    for pid in forks:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+            reaped = False
+        except ChildProcessError:
+            pass
+    print("FORKS", len(forks), reaped)
+import atexit
+atexit.register(said)
+sys.argv = ["chitieu", "--lang", "en", "--config", sys.argv[1], "screenshot", "-o", sys.argv[2]]
+from chitieu_tui.cli import main
+sys.exit(main())
+"""
+"""`chitieu screenshot` of a collection in its own process (main reading sys.argv), with
+the forks it made counted and each child checked as reaped."""
+
+
+def _forked_shot(root: Path, out: Path, cache: Path) -> list[str]:
+    env = {**os.environ, "CHITIEU_CACHE_DIR": str(cache)}
+    proc = subprocess.run(
+        [sys.executable, "-c", FORKED_SHOT, str(root), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=True,
+    )
+    return proc.stdout.split("FORKS", 1)[1].split()
+
+
+def test_chitieus_own_process_checks_the_frame_in_a_forked_child(
+    province: Path, tmp_path: Path
+) -> None:
+    """In a thread, the check's 26,568 `stat`s at the country handed the interpreter's lock
+    back and forth with the app's start (~0.1 s of the warm first frame): chitieu's own
+    process forks a child for it. Its answer is the thread's: unchanged, the cached frame
+    is saved as the first open showed it; a unit renamed, the frame is put away."""
+    cache = tmp_path / "cache"
+    assert _forked_shot(province, tmp_path / "1.svg", cache) == ["0", "True"]  # cold
+    assert _forked_shot(province, tmp_path / "2.svg", cache) == ["1", "True"]  # warm
+    first, second = ((tmp_path / f"{n}.svg").read_text(encoding="utf-8") for n in (1, 2))
+    assert re.sub(r"terminal-\d+", "", first) == re.sub(r"terminal-\d+", "", second)
+    rename_unit(province, "Phường Đổi Tên")
+    assert _forked_shot(province, tmp_path / "3.svg", cache) == ["1", "True"]
+    third = html.unescape((tmp_path / "3.svg").read_text(encoding="utf-8"))
+    assert "Phường Đổi Tên" in third.replace("\xa0", " ")
+
+
+def test_the_check_stays_a_thread_beside_another_thread_or_when_not_asked(
+    province: Path,
+) -> None:
+    """A fork copies a process mid-work: not beside another thread, nor in a caller's
+    process (tests, embedding), which did not ask for one."""
+    shot = ["screenshot", "--config", str(province), "--size", "120x40", "-o"]
+    assert main([*shot, str(province.parent / "1.svg")]) == 0  # the frame kept
+    collection = open_folder(province)
+    frame = rowcache.unchecked_frame(collection, None)
+    assert frame is not None
+    assert rowcache.FrameCheck(collection, frame)._thread is not None
+    gate = threading.Event()
+    other = threading.Thread(target=gate.wait, args=(30,))
+    other.start()
+    try:
+        check = rowcache.FrameCheck(collection, frame, apart=True)
+        assert check._thread is not None and check._pid == 0
+        assert check.wait()
+    finally:
+        gate.set()
+        other.join()

@@ -326,17 +326,21 @@ def save_screenshot(
 
 
 def run_rollup(
-    collection: Collection, period: Period | None, settings: AppSettings | None = None
+    collection: Collection,
+    period: Period | None,
+    settings: AppSettings | None = None,
+    apart: bool = False,
 ) -> int:
     """Run the roll-up in the terminal (files read before the first frame, unless the
     roll-up has a cached frame: then it is shown at once, marked until its units' files are
-    found unchanged (else put away), and the units are read after it); the exit status."""
+    found unchanged (else put away), and the units are read after it); the exit status.
+    `apart`: the frame's check may run in a forked child (chitieu's own process)."""
     # lazy: the roll-up's cache, only for a roll-up
     from chitieu_tui.core.rowcache import FrameCheck, unchecked_frame
 
     preloaded = collection.discover is None
     frame = unchecked_frame(collection, period) if preloaded else None
-    check = FrameCheck(collection, frame) if frame is not None else None
+    check = FrameCheck(collection, frame, apart=apart) if frame is not None else None
     if preloaded and frame is None:
         # lazy: the cold frame's workers, only for a roll-up without a cached frame
         from chitieu_tui.present.coldframe import cold_frame

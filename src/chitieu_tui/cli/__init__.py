@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import importlib
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -93,6 +95,12 @@ _OWN_PROCESS = False
 False when main is called with its arguments (tests, embedding), which keep their own GC."""
 
 
+def own_process() -> bool:
+    """True in `chitieu` itself (main reading sys.argv), whose process ends with the command:
+    it may fork a child of its own (the roll-up's frame check)."""
+    return _OWN_PROCESS
+
+
 def settle() -> None:
     """The imports are done: in chitieu's own process, put every object made so far out of
     the cyclic collector's sight (`gc.freeze`: modules, classes, functions, the catalog,
@@ -106,6 +114,36 @@ def settle() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: 0 done, 1 bad input, 2 bad usage."""
+    code = _main(argv)
+    if argv is None:
+        leave(code)
+    return code
+
+
+def leave(code: int) -> None:
+    """chitieu's own process, its command done: exit at once (`os._exit`) when no other
+    thread runs, after what an exit does first — the `atexit` callbacks (coverage's data,
+    a temporary folder's clean-up) and the standard streams flushed. The interpreter's
+    shutdown then freed every module and object one by one: ~4 ms of CPU of a 70 ms
+    `report`, nothing that outlives the process. Else (another thread, a stream that cannot
+    be flushed) the usual exit, after main returns."""
+    run_callbacks = getattr(atexit, "_run_exitfuncs", None)  # CPython's, as at exit
+    if run_callbacks is None or threading.active_count() != 1:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed or broken stream: the usual exit says so
+        return
+    run_callbacks()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     global _OWN_PROCESS
     if argv is None:  # `chitieu …`: the collector waits until the imports are done (settle)
         _OWN_PROCESS = True

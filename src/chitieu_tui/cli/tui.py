@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chitieu_tui import cli
 from chitieu_tui.cli import settle
 from chitieu_tui.cli.console import warn
 from chitieu_tui.cli.sources import load_collection, make_collection, make_source
@@ -39,7 +40,9 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 
         frame = unchecked_frame(collection, args.period)
         # its units' files checked in a thread while Textual is imported and started
-        check = FrameCheck(collection, frame) if frame is not None else None
+        # apart (a forked child) in chitieu's own process, which ends with the command
+        apart = cli.own_process()
+        check = FrameCheck(collection, frame, apart=apart) if frame is not None else None
         if frame is None:
             frame = cold_open(collection, args.period)
         if frame is None:
@@ -109,5 +112,5 @@ def cmd_tui(args: argparse.Namespace) -> int:
     settings = app_settings()  # read once, here, never on the app's UI thread
     collection = make_collection(args)
     if collection is not None:
-        return run_rollup(collection, args.period, settings)
+        return run_rollup(collection, args.period, settings, apart=cli.own_process())
     return run_app(make_source(args), args.period, settings)

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import math
 import os
-import statistics
 from array import array
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -51,6 +50,14 @@ BOUND = 8
 """How many units are read (or fetched) at once."""
 MAX_COLUMNS = 8
 """At most this many default columns (the headline ids most units share)."""
+
+
+def fmean(values: Sequence[float]) -> float:
+    """`statistics.fmean` (statistics, with fractions and random, imported on the first
+    mean: not on a cached frame's first frame)."""
+    import statistics  # lazy: 3 ms of imports the roll-up's first frame does not use
+
+    return statistics.fmean(values)
 
 
 FREEZE_UNITS = 50
@@ -525,14 +532,16 @@ def unit_names(root: Path, first: bool = False) -> list[str]:
     """The names of the data folders in `root` (folders, not hidden, holding chitieu.toml),
     sorted; `first`: stop at the first found (in the folder's own order). One listing of
     `root` (its entries' types come with it) and one `stat` per folder."""
-    base = str(root)
+    base = os.path.join(root, "")
+    tail = os.sep + DEFINITIONS
     found: list[str] = []
     try:
         with os.scandir(root) as entries:
             for e in entries:
                 if e.name.startswith(".") or not _is_dir(e):
                     continue
-                if os.path.exists(os.path.join(base, e.name, DEFINITIONS)):
+                # `os.path.exists` without the stat's result made (3,321 at the country)
+                if os.access(base + e.name + tail, os.F_OK):
                     found.append(e.name)
                     if first:
                         break
@@ -661,7 +670,7 @@ def total_of(indicator_id: str, evaluations: Sequence[Evaluation]) -> Total:
             ref.id, ref.name, ref.unit, how, None, None, None, Status.NO_DATA, len(taking),
             len(matching), ref,
         )  # fmt: skip
-    combine: Callable[[list[float]], float] = sum if how == "sum" else statistics.fmean
+    combine: Callable[[list[float]], float] = sum if how == "sum" else fmean
     value = combine([float(ev.ytd) for ev in taking if ev.ytd is not None])
     target = combine([float(ev.indicator.target or 0.0) for ev in taking])
     percent = value / target * 100 if target else None
@@ -784,7 +793,7 @@ class RunningTotals:
                 ref.id, ref.name, ref.unit, how, None, None, None, Status.NO_DATA, taking,
                 acc.matching, ref,
             )  # fmt: skip
-        combine: Callable[[Sequence[float]], float] = sum if how == "sum" else statistics.fmean
+        combine: Callable[[Sequence[float]], float] = sum if how == "sum" else fmean
         value = combine(acc.values)
         target = combine(acc.targets)
         percent = value / target * 100 if target else None

@@ -18,9 +18,10 @@ cache). The frame's content is data made by `present/rollup.py`; this module onl
 
 from __future__ import annotations
 
-import hashlib
+import gc
 import math
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,11 @@ from chitieu_tui.core.periods import Period, today
 from chitieu_tui.core.source import Source
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import current
+
+try:  # blake2b without loading OpenSSL (hashlib imports _hashlib: 3 ms of the first frame)
+    import _blake2 as hashlib
+except ImportError:  # an interpreter without CPython's own blake2 module
+    import hashlib  # type: ignore[no-redef]
 
 VERSION = 2
 """Bumped when the frame's layout or what makes its texts changes."""
@@ -270,14 +276,26 @@ def still_true(collection: Collection, frame: Frame) -> bool:
 
 
 class FrameCheck:
-    """`still_true` of a frame, begun at once in a thread of its own: the 26,568 `stat`s of
-    the country's units overlap the app's imports and start. `wait` gives the answer; the
-    frame is never taken as true before it says so (the roll-up marks it as being checked,
-    a screenshot waits)."""
+    """`still_true` of a frame, begun at once beside the app's imports and start: the
+    26,568 `stat`s of the country's units. `wait` gives the answer; the frame is never taken
+    as true before it says so (the roll-up marks it as being checked, a screenshot waits).
 
-    def __init__(self, collection: Collection, frame: Frame) -> None:
+    `apart` (chitieu's own process, on Linux, no other thread running): the check runs in a
+    forked child that writes its answer to a pipe. In a thread of this process it held the
+    interpreter's lock between its `stat`s, and the two threads handed the lock back and
+    forth thousands of times: the country's warm first frame took ~0.1 s longer than
+    without the check (BENCHMARKS.md, "Issue 23, seventh session"). Else, a thread."""
+
+    def __init__(self, collection: Collection, frame: Frame, apart: bool = False) -> None:
         self.frame = frame
         self._ok = False
+        self._lock = threading.Lock()
+        self._pid = 0
+        self._pipe = -1
+        self._thread: threading.Thread | None = None
+        if apart and _may_fork():
+            self._fork(collection)
+            return
         self._thread = threading.Thread(
             target=self._run, args=(collection,), name="frame-check", daemon=True
         )
@@ -289,10 +307,46 @@ class FrameCheck:
         except Exception:  # noqa: BLE001 - a check that fails says "changed": the units are read
             self._ok = False
 
+    def _fork(self, collection: Collection) -> None:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: the check, its answer (one byte), and out at once
+            code = 1
+            try:
+                os.close(read)
+                gc.disable()  # a short life: no collector pass writing to every shared page
+                answer = b"1" if still_true(collection, self.frame) else b"0"
+                os.write(write, answer)
+                code = 0
+            finally:
+                os._exit(code)  # never the parent's exit: no atexit, no buffers flushed
+        os.close(write)
+        self._pid, self._pipe = pid, read
+
     def wait(self) -> bool:
         """True when nothing changed since the frame was made (blocks until known)."""
-        self._thread.join()
+        with self._lock:
+            if self._thread is not None:
+                self._thread.join()
+            elif self._pid:
+                try:
+                    answer = os.read(self._pipe, 1)  # b"": the child died unanswered
+                except OSError:
+                    answer = b""
+                finally:
+                    os.close(self._pipe)
+                try:
+                    os.waitpid(self._pid, 0)
+                except ChildProcessError:  # reaped elsewhere
+                    pass
+                self._ok, self._pid = answer == b"1", 0
         return self._ok
+
+
+def _may_fork() -> bool:
+    """A child may be forked here: Linux (elsewhere a fork without exec is unsafe or
+    missing) and no other thread running (it would be copied mid-work)."""
+    return sys.platform == "linux" and hasattr(os, "fork") and threading.active_count() == 1
 
 
 def stamps_now(collection: Collection, period: Period | None) -> list[object]:

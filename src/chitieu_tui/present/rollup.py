@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from chitieu_tui.core.approval import STATE_KEYS, Standing, deadline, quarter_state, standing
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
-from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
 from chitieu_tui.core.collection import Collection, Member, Total, against_province, totals
 from chitieu_tui.core.periods import today
 from chitieu_tui.core.rowcache import BarData, CellData, ChartData, RowData
 from chitieu_tui.core.rules import board_results, broken
 from chitieu_tui.core.targets import below_assignment, missing_assignment
-from chitieu_tui.i18n import fold, matches, search_text, t
+from chitieu_tui.i18n import current, fold, matches, search_text, t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.rollup_chart import Bar, ColumnChart, status_mix
 from chitieu_tui.present.status import STATUS, STATUS_ORDER, symbol
@@ -84,10 +83,7 @@ class UnitRow:
         ` · trễ hạn` when late; empty for a broken unit."""
         if self.rank is None:
             return ""
-        parts = [t(STATE_KEYS[self.state])]
-        if self.late:
-            parts.append(t("state.late"))
-        return " · ".join(parts)
+        return _state_words(self.state, self.late, current())
 
     @property
     def share(self) -> float:
@@ -158,6 +154,10 @@ def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
             fold(r[1].name),
         )
     )
+    # A cached frame's first frame makes no row: the chain (json, hashlib) waits for one.
+    # lazy: the journal's chain, only when units' rows are made
+    from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
+
     for rank, (i, m, board) in enumerate(ranked, start=1):
         s = board.summary
         cells = [percent_cell(board.get(c)) for c in columns]
@@ -390,6 +390,17 @@ def row_data(row: UnitRow) -> RowData:
         row.reporting,
         row.unit_id,
     )
+
+
+@cache
+def _state_words(state: str, late: bool, words: str) -> str:
+    """`UnitRow.state_text` of a state in the current language (`words`, `current()`: the
+    cache's key): a handful of texts, each worded once, not once a row (3,321 at the
+    country's first frame)."""
+    parts = [t(STATE_KEYS[state])]
+    if late:
+        parts.append(t("state.late"))
+    return " · ".join(parts)
 
 
 def row_of(index: int, member: Member, data: RowData) -> UnitRow:

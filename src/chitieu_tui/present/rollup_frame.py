@@ -17,7 +17,6 @@ from chitieu_tui.present.rollup import (
     row_data,
     rows_chart,
 )
-from chitieu_tui.present.targets import rollup_note
 
 
 def note_text(collection: Collection) -> str:
@@ -31,6 +30,9 @@ def note_text(collection: Collection) -> str:
 
 def words_text(collection: Collection, columns: Sequence[str], totals: Sequence[Total]) -> str:
     """The words under the scorecard: units left out of a total, the province's targets."""
+    # lazy: the province's targets' words, only when a frame is made (not shown from cache)
+    from chitieu_tui.present.targets import rollup_note
+
     words = left_out_text(collection, list(columns), list(totals))
     handed = rollup_note(collection, list(totals))  # issue 21
     return "\n".join(w for w in (words, handed) if w)

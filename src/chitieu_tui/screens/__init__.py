@@ -5,8 +5,9 @@ so that the first frame loads only the screen it shows."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from chitieu_tui.lazy import lazy_names
 
 if TYPE_CHECKING:
     from chitieu_tui.screens.alerts import AlertsScreen
@@ -26,9 +27,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """A screen class, its module imported on first use."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_names(__name__, _HOMES)

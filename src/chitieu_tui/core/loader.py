@@ -400,10 +400,10 @@ def _rule_problems(defs: Definitions, where: _Where) -> list[DataError]:
     for i, rule in enumerate(defs.rules):
         for key in ("left", "right"):
             raw = getattr(rule, key)
-            place = where.loc.place("rule", i, key)
             try:
                 expr = rules.side(raw)
             except rules.ExprError as exc:
+                place = where.loc.place("rule", i, key)  # asked only for an error: it indexes
                 msg, _ = where.item("rule", i, Msg("err.rule.side", side=key, detail=exc.msg))
                 at = where.loc.within(place, raw, exc.offset) if isinstance(raw, str) else place
                 errs.append(DataError(msg, at))
@@ -415,7 +415,7 @@ def _rule_problems(defs: Definitions, where: _Where) -> list[DataError]:
                 key_word = "err.rule.unknown_id" if kind is None else "err.rule.milestone"
                 detail = Msg(key_word, side=key, id=clean(ident))
                 msg, _ = where.item("rule", i, detail)
-                at = place
+                at = place = where.loc.place("rule", i, key)
                 if isinstance(raw, str):
                     at = where.loc.within(place, raw, rules.offset_of(raw, ident))
                 errs.append(DataError(msg, at))

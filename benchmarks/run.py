@@ -351,15 +351,17 @@ def bench_scale(
             "shot": (shot, wenv),
             "cold": (shot, cenv),
         }
+        prepare = {"cold": functools.partial(shutil.rmtree, cold_cache, ignore_errors=True)}
         if benv is not None:
             run_child(shot, benv, work)
             rounds["before"] = (shot, benv)
-        got = alternate(
-            rounds,
-            runs,
-            work,
-            {"cold": functools.partial(shutil.rmtree, cold_cache, ignore_errors=True)},
-        )
+            # the tree before, cold too (its own cache folder, removed before each run)
+            before_cold = work / f"before-cold-cache-{n}"
+            rounds["before cold"] = (shot, {**benv, "CHITIEU_CACHE_DIR": str(before_cold)})
+            prepare["before cold"] = functools.partial(
+                shutil.rmtree, before_cold, ignore_errors=True
+            )
+        got = alternate(rounds, runs, work, prepare)
         goal_ratio, goal_mem = SCALE_GOALS.get(n, ("", ""))
         label = f"{n:>5} indicators ({size_mb:.2f} MB definitions)"
         record(
@@ -408,6 +410,26 @@ def bench_scale(
                 f"{n:>5} indicators: cold / before (per round)",
                 "×",
                 per_round(got, "cold", "before"),
+            )
+            record(
+                f"{n:>5} indicators: before cold: screenshot",
+                "s",
+                [x[0] for x in got["before cold"]],
+            )
+            record(
+                f"{n:>5} indicators: before cold:   ratio to the bare app",
+                "×",
+                per_round(got, "before cold", "bare"),
+            )
+            record(
+                f"{n:>5} indicators: before cold:   peak RSS",
+                "MiB",
+                [x[1] for x in got["before cold"]],
+            )
+            record(
+                f"{n:>5} indicators: cold / before cold (per round)",
+                "×",
+                per_round(got, "cold", "before cold"),
             )
         if first_frame_only:
             continue

@@ -17,17 +17,21 @@ ignored, and the file is read as if there were no cache (and the entry rebuilt).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import operator
 import os
+import re
 import stat
 import threading
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import msgspec
 
 from chitieu_tui.core.errors import ChitieuError, Place
-from chitieu_tui.core.loader import ID_RE, SCHEMA
+from chitieu_tui.core.loader import SCHEMA
 from chitieu_tui.core.model import Definitions, Progress
 from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
 from chitieu_tui.core.periods import Period
@@ -573,10 +577,6 @@ def _share_strings(defs: Definitions) -> None:
                     put(ind, name, same)
 
 
-def _finite(x: float | None) -> bool:
-    return x is None or (math.isfinite(x) and abs(x) <= MAX_MAGNITUDE)
-
-
 def _clean_texts(single: list[str], multiline: list[str]) -> bool:
     """Every text is as `clean` leaves it (one check for the usual case: all printable)."""
     if "".join(single).isprintable() and "".join(multiline).isprintable():
@@ -588,30 +588,60 @@ def _clean_texts(single: list[str], multiline: list[str]) -> bool:
 
 def sound_definitions(defs: Definitions) -> bool:
     """Cached definitions keep the rules the loader checked (ids, texts cleaned, numbers
-    finite): a hand-made or damaged entry that breaks one is not used."""
-    if not ID_RE.fullmatch(defs.unit.id) or not defs.indicators:
+    finite): a hand-made or damaged entry that breaks one is not used. Each rule is checked
+    over a whole column at once (the ids joined and matched once, the numbers summed and
+    bounded, the texts joined): a loop over 50,000 indicators cost a third of a warm load's
+    definitions."""
+    inds = defs.indicators
+    if not inds:
         return False
-    single = [defs.unit.name]
-    multi: list[str] = []
-    groups = {g.id for g in defs.groups}
-    for g in defs.groups:
-        if not ID_RE.fullmatch(g.id):
-            return False
-        single.append(g.name)
-    seen: set[str] = set()
-    for ind in defs.indicators:
-        if not ID_RE.fullmatch(ind.id) or ind.id in seen or ind.group not in groups:
-            return False
-        seen.add(ind.id)
-        if not (
-            _finite(ind.target) and _finite(ind.baseline) and _finite(ind.min) and _finite(ind.max)
-        ):
-            return False
-        if ind.plan is not None and not all(_finite(p) for p in ind.plan):
-            return False
-        single += (ind.name, ind.unit, ind.owner, ind.basis)
-        multi.append(ind.note)
+    ids = list(map(_ID, inds))
+    seen = set(ids)
+    group_ids = list(map(_ID, defs.groups))
+    if len(seen) != len(ids) or not _all_ids([defs.unit.id, *group_ids, *ids]):
+        return False
+    if not set(map(_GROUP, inds)) <= set(group_ids):
+        return False
+    numbers = list(filter(_SOME, chain.from_iterable(map(_NUMBERS, inds))))
+    plans = list(chain.from_iterable(filter(_SOME, map(_PLAN, inds))))
+    if not (_all_finite(numbers) and _all_finite(plans)):
+        return False
+    single = [defs.unit.name, *map(_NAME, defs.groups), *chain.from_iterable(map(_TEXTS, inds))]
+    multi = list(map(_NOTE, inds))
     return _clean_texts(single, multi) and all(h in seen for h in defs.dashboard.headline)
+
+
+_SOME = functools.partial(operator.is_not, None)
+"""Not None (`filter`'s test; 0 and 0.0 are kept)."""
+_ID = operator.attrgetter("id")
+_GROUP = operator.attrgetter("group")
+_NAME = operator.attrgetter("name")
+_NOTE = operator.attrgetter("note")
+_PLAN = operator.attrgetter("plan")
+_NUMBERS = operator.attrgetter("target", "baseline", "min", "max")
+_TEXTS = operator.attrgetter("name", "unit", "owner", "basis")
+_IDS = re.compile(r"[a-z0-9-]+(?:\n[a-z0-9-]+)*")
+"""`loader.ID_RE` for ids joined by newlines: each one or more of its characters."""
+
+
+def _all_ids(ids: list[str]) -> bool:
+    """Every one of `ids` passes `loader.ID_RE` (one match over them all, joined by a
+    newline, which is no id character: there are as many newlines as joins, else an id
+    had one of its own)."""
+    joined = "\n".join(ids)
+    return joined.count("\n") == len(ids) - 1 and _IDS.fullmatch(joined) is not None
+
+
+def _all_finite(numbers: list[float]) -> bool:
+    """Every number is finite and at most `MAX_MAGNITUDE` either way: their sum is finite only when none is NaN or infinite, then the least and the largest
+    are bounded."""
+    if not numbers:
+        return True
+    return (
+        math.isfinite(sum(numbers))
+        and -MAX_MAGNITUDE <= min(numbers)
+        and max(numbers) <= MAX_MAGNITUDE
+    )
 
 
 @frozen

@@ -648,12 +648,14 @@ def _all_finite(numbers: list[float]) -> bool:
 class ValueRules:
     """What `sound_progress` checks each value against, per id, made once per definitions:
     the milestones (a bool each), every other indicator's least value, the effective `max`
-    of those that have one, and the `integer` ones (`loader.value_problem`'s bounds)."""
+    of those that have one, and the `integer` ones (`loader.value_problem`'s bounds); every
+    id (`known`: made once, not for each of a large unit's eight quarters)."""
 
     milestones: frozenset[str]
     lows: dict[str, float]
     highs: dict[str, float]
     integers: frozenset[str]
+    known: frozenset[str]
 
     def __init__(
         self,
@@ -661,11 +663,13 @@ class ValueRules:
         lows: dict[str, float],
         highs: dict[str, float],
         integers: frozenset[str],
+        known: frozenset[str],
     ) -> None:
         object.__setattr__(self, "milestones", milestones)
         object.__setattr__(self, "lows", lows)
         object.__setattr__(self, "highs", highs)
         object.__setattr__(self, "integers", integers)
+        object.__setattr__(self, "known", known)
 
     @classmethod
     def of(cls, defs: Definitions) -> ValueRules:
@@ -684,7 +688,8 @@ class ValueRules:
                 highs[ind.id] = upper
             if ind.integer:
                 integers.add(ind.id)
-        return cls(frozenset(milestones), lows, highs, frozenset(integers))
+        known = frozenset(milestones.union(lows))
+        return cls(frozenset(milestones), lows, highs, frozenset(integers), known)
 
 
 def sound_progress(
@@ -698,7 +703,7 @@ def sound_progress(
         return False
     rules = rules or ValueRules.of(defs)
     milestones, lows, highs, integers = rules.milestones, rules.lows, rules.highs, rules.integers
-    if not prog.values.keys() <= lows.keys() | milestones:  # every id a known indicator
+    if not prog.values.keys() <= rules.known:  # every id a known indicator
         return False
     problems = 0
     single: list[str] = [prog.chain]

@@ -33,6 +33,7 @@ import msgspec
 from chitieu_tui.core.errors import ChitieuError, Place
 from chitieu_tui.core.loader import SCHEMA
 from chitieu_tui.core.model import Definitions, Progress
+from chitieu_tui.core.model import Entry as Value
 from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.records import FACTORY, frozen
@@ -44,7 +45,7 @@ try:  # blake2b without loading OpenSSL (hashlib imports _hashlib: 2 ms at every
 except ImportError:  # an interpreter without CPython's own blake2 module
     import hashlib  # type: ignore[no-redef]
 
-VERSION = 2
+VERSION = 3
 """Bumped when the cached objects or the rules that made them change (with SCHEMA)."""
 MAX_BYTES = 1024 * 1024 * 1024
 """A cache file larger than this is not read (it is rebuilt)."""
@@ -189,7 +190,10 @@ class LazyStore(msgspec.Struct, array_like=True):
 
 
 _DEFS = msgspec.msgpack.Decoder(Definitions)
-_PROGRESS = msgspec.msgpack.Decoder(Progress)
+_PROGRESS = msgspec.msgpack.Decoder(tuple[Progress, list[int], list[Value]])
+"""A progress as stored (`_packed`): itself without its values, then each value's indicator
+as its position in the definitions it was checked against, and the values, in the file's
+order."""
 _ENTRY = msgspec.msgpack.Decoder(EntryView)
 _STORE = msgspec.msgpack.Decoder(LazyStore)
 _ENC = msgspec.msgpack.Encoder()
@@ -274,7 +278,8 @@ class ParseCache:
         """Saved once and let go of (a later save reads the file again to merge)."""
         self._dirty = False
         self._digests: dict[int, tuple[Definitions, str]] = {}
-        self._id_map: tuple[Definitions, dict[str, str]] | None = None
+        self._id_map: tuple[Definitions, list[str], dict[str, int]] | None = None
+        """The last definitions asked: their ids in order, and each id's position."""
         self._value_rules: tuple[Definitions, ValueRules] | None = None
         self.hits = 0
         """How many files were taken from the cache (for tests and benchmarks)."""
@@ -358,21 +363,29 @@ class ParseCache:
         if entry is None or entry.checked != self._digest(defs):
             return None
         try:
-            prog = _PROGRESS.decode(entry.payload)
+            bare, positions, values = _PROGRESS.decode(entry.payload)
             warnings = [decode_warning(w) for w in entry.warnings]
         except (msgspec.DecodeError, ValueError, TypeError, OverflowError, RecursionError):
             self._drop(path)
             return None
+        # keyed by the definitions' own id strings, as a read keys them (not one copy each,
+        # nor a key decoded for each value: one position, a small number)
+        ids = self._ids(defs)[0]
+        if len(positions) != len(values) or (
+            positions and not (min(positions) >= 0 and max(positions) < len(ids))
+        ):
+            self._drop(path)
+            return None
+        by_id = dict(zip(map(ids.__getitem__, positions), values, strict=True))
+        if len(by_id) != len(positions):  # an indicator twice
+            self._drop(path)
+            return None
+        prog = dataclasses.replace(bare, values=by_id)
         if not sound_progress(prog, defs, period, len(warnings), self._rules(defs)):
             self._drop(path)
             return None
         self.hits += 1
-        if len(defs.indicators) < SHARE_FROM:
-            return prog, warnings
-        # keyed by the definitions' own id strings, as a read keys them (not one copy each)
-        ids = self._ids(defs)
-        values = {ids[key]: entry for key, entry in prog.values.items()}
-        return dataclasses.replace(prog, values=values), warnings
+        return prog, warnings
 
     def _rules(self, defs: Definitions) -> ValueRules:
         """`ValueRules` of `defs` (kept for the last definitions asked)."""
@@ -385,16 +398,25 @@ class ParseCache:
             self._value_rules = (defs, rules)
         return rules
 
-    def _ids(self, defs: Definitions) -> dict[str, str]:
-        """The definitions' ids, each to itself (kept for the last definitions asked)."""
+    def _ids(self, defs: Definitions) -> tuple[list[str], dict[str, int]]:
+        """The definitions' ids in order, and each one's position (kept for the last
+        definitions asked)."""
         with self._lock:
             known = self._id_map
         if known is not None and known[0] is defs:
-            return known[1]
-        ids = {ind.id: ind.id for ind in defs.indicators}
+            return known[1], known[2]
+        ids = [ind.id for ind in defs.indicators]
+        at = {ident: i for i, ident in enumerate(ids)}
         with self._lock:
-            self._id_map = (defs, ids)
-        return ids
+            self._id_map = (defs, ids, at)
+        return ids, at
+
+    def _packed(self, prog: Progress, defs: Definitions) -> tuple[Progress, list[int], list[Value]]:
+        """`prog` as it is stored (`_PROGRESS`); KeyError when it has a value of an id that
+        `defs` do not know (never taken from the cache either: `sound_progress`)."""
+        at = self._ids(defs)[1]
+        positions = [at[ident] for ident in prog.values]
+        return dataclasses.replace(prog, values={}), positions, list(prog.values.values())
 
     def _drop(self, path: Path) -> None:
         with self._lock:
@@ -449,10 +471,12 @@ class ParseCache:
             warned = [encode_warning(w) for w in warnings]
             if self.hold:
                 _ENC.encode(warned)  # what `save` will encode (the progress: checked there)
+                if not prog.values.keys() <= self._ids(defs)[1].keys():
+                    return  # a value of an unknown id: never taken (`sound_progress`)
                 self._put(path, Held(file_key(st), prog, defs, warned))
                 return
-            payload = _ENC.encode(prog)
-        except (TypeError, OverflowError):
+            payload = _ENC.encode(self._packed(prog, defs))
+        except (TypeError, OverflowError, KeyError):
             return
         entry = Entry(file_key(st), "progress", payload, self._digest(defs), warned)
         self._put(path, entry)
@@ -535,13 +559,14 @@ class ParseCache:
                 out(_ENC.encode(entry))
             else:
                 obj = entry.obj
-                _ENC.encode_into(obj, buf)
                 if isinstance(obj, Definitions):
+                    _ENC.encode_into(obj, buf)
                     kind, checked = "defs", ""
                     with self._lock:
                         self._digests[id(obj)] = (obj, digest(buf))
                 else:
                     assert entry.defs is not None  # a held progress names its definitions
+                    _ENC.encode_into(self._packed(obj, entry.defs), buf)
                     kind, checked = "progress", self._digest(entry.defs)
                 # `Entry`'s layout: key, kind, payload (bin 32), checked, warnings
                 out(_ARRAY5 + _ENC.encode(entry.key) + _ENC.encode(kind))

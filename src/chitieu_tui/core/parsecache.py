@@ -53,10 +53,10 @@ MAGIC = b"chitieu-parsed\n"
 """The cache file begins with this, then a 32-byte digest of the rest (a damaged file: a bit
 flipped in a number would still decode, and still be a sound value)."""
 SHARE_FROM = 1000
-"""From this many indicators, decoded definitions share their repeated strings and progress
-values are keyed by the definitions' own ids, as a read leaves them: at 50,000 indicators
-30 MiB less held, for 5% more time. Not below: at 1,000 units of 40 indicators it would hold
-12 MiB less of 114 but cost 12% more time on a warm load (BENCHMARKS.md)."""
+"""From this many indicators, decoded definitions share their repeated strings, as a read
+leaves them (not below: at 1,000 units of 40 indicators the sharing cost more time than the
+memory it saved, BENCHMARKS.md). Progress values are keyed by the definitions' own ids in
+every unit: they are stored by position (`_PROGRESS`)."""
 ENV_DIR = "CHITIEU_CACHE_DIR"
 ENV_SWITCH = "CHITIEU_CACHE"
 Key = tuple[int, int, int, int]

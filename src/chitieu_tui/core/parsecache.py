@@ -278,8 +278,10 @@ class ParseCache:
         """Saved once and let go of (a later save reads the file again to merge)."""
         self._dirty = False
         self._digests: dict[int, tuple[Definitions, str]] = {}
-        self._id_map: tuple[Definitions, list[str], dict[str, int]] | None = None
-        """The last definitions asked: their ids in order, and each id's position."""
+        self._id_map: tuple[Definitions, list[str]] | None = None
+        """The last definitions read with: their ids in order."""
+        self._at_map: tuple[Definitions, dict[str, int]] | None = None
+        """The last definitions written with: each id's position."""
         self._value_rules: tuple[Definitions, ValueRules] | None = None
         self.hits = 0
         """How many files were taken from the cache (for tests and benchmarks)."""
@@ -370,7 +372,7 @@ class ParseCache:
             return None
         # keyed by the definitions' own id strings, as a read keys them (not one copy each,
         # nor a key decoded for each value: one position, a small number)
-        ids = self._ids(defs)[0]
+        ids = self._ids(defs)
         if len(positions) != len(values) or (
             positions and not (min(positions) >= 0 and max(positions) < len(ids))
         ):
@@ -380,7 +382,8 @@ class ParseCache:
         if len(by_id) != len(positions):  # an indicator twice
             self._drop(path)
             return None
-        prog = dataclasses.replace(bare, values=by_id)
+        object.__setattr__(bare, "values", by_id)  # decoded here: nothing else holds it
+        prog = bare
         if not sound_progress(prog, defs, period, len(warnings), self._rules(defs)):
             self._drop(path)
             return None
@@ -398,23 +401,32 @@ class ParseCache:
             self._value_rules = (defs, rules)
         return rules
 
-    def _ids(self, defs: Definitions) -> tuple[list[str], dict[str, int]]:
-        """The definitions' ids in order, and each one's position (kept for the last
-        definitions asked)."""
+    def _ids(self, defs: Definitions) -> list[str]:
+        """The definitions' ids in order (kept for the last definitions asked)."""
         with self._lock:
             known = self._id_map
         if known is not None and known[0] is defs:
-            return known[1], known[2]
+            return known[1]
         ids = [ind.id for ind in defs.indicators]
-        at = {ident: i for i, ident in enumerate(ids)}
         with self._lock:
-            self._id_map = (defs, ids, at)
-        return ids, at
+            self._id_map = (defs, ids)
+        return ids
+
+    def _positions(self, defs: Definitions) -> dict[str, int]:
+        """Each id's position in `defs` (kept for the last definitions asked)."""
+        with self._lock:
+            known = self._at_map
+        if known is not None and known[0] is defs:
+            return known[1]
+        at = {ind.id: i for i, ind in enumerate(defs.indicators)}
+        with self._lock:
+            self._at_map = (defs, at)
+        return at
 
     def _packed(self, prog: Progress, defs: Definitions) -> tuple[Progress, list[int], list[Value]]:
         """`prog` as it is stored (`_PROGRESS`); KeyError when it has a value of an id that
         `defs` do not know (never taken from the cache either: `sound_progress`)."""
-        at = self._ids(defs)[1]
+        at = self._positions(defs)
         positions = [at[ident] for ident in prog.values]
         return dataclasses.replace(prog, values={}), positions, list(prog.values.values())
 
@@ -435,6 +447,8 @@ class ParseCache:
                 del self._digests[id(defs)]
             if self._id_map is not None and self._id_map[0] is defs:
                 self._id_map = None
+            if self._at_map is not None and self._at_map[0] is defs:
+                self._at_map = None
             if self._value_rules is not None and self._value_rules[0] is defs:
                 self._value_rules = None
 
@@ -471,7 +485,7 @@ class ParseCache:
             warned = [encode_warning(w) for w in warnings]
             if self.hold:
                 _ENC.encode(warned)  # what `save` will encode (the progress: checked there)
-                if not prog.values.keys() <= self._ids(defs)[1].keys():
+                if not prog.values.keys() <= self._positions(defs).keys():
                     return  # a value of an unknown id: never taken (`sound_progress`)
                 self._put(path, Held(file_key(st), prog, defs, warned))
                 return
@@ -505,7 +519,7 @@ class ParseCache:
         with self._lock:
             self._entries = {}
             self._released = True
-            self._id_map = self._value_rules = None  # 50,000 ids and bounds: made again
+            self._id_map = self._at_map = self._value_rules = None  # made again if asked
 
     def save(self) -> None:
         """Write the cache file when anything changed (entries of files not read in this

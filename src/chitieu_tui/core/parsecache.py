@@ -24,7 +24,7 @@ import os
 import re
 import stat
 import threading
-from itertools import chain
+from itertools import chain, compress
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -280,8 +280,6 @@ class ParseCache:
         self._digests: dict[int, tuple[Definitions, str]] = {}
         self._id_map: tuple[Definitions, list[str]] | None = None
         """The last definitions read with: their ids in order."""
-        self._at_map: tuple[Definitions, dict[str, int]] | None = None
-        """The last definitions written with: each id's position."""
         self._value_rules: tuple[Definitions, ValueRules] | None = None
         self.hits = 0
         """How many files were taken from the cache (for tests and benchmarks)."""
@@ -412,23 +410,20 @@ class ParseCache:
             self._id_map = (defs, ids)
         return ids
 
-    def _positions(self, defs: Definitions) -> dict[str, int]:
-        """Each id's position in `defs` (kept for the last definitions asked)."""
-        with self._lock:
-            known = self._at_map
-        if known is not None and known[0] is defs:
-            return known[1]
-        at = {ind.id: i for i, ind in enumerate(defs.indicators)}
-        with self._lock:
-            self._at_map = (defs, at)
-        return at
-
     def _packed(self, prog: Progress, defs: Definitions) -> tuple[Progress, list[int], list[Value]]:
-        """`prog` as it is stored (`_PROGRESS`); KeyError when it has a value of an id that
-        `defs` do not know (never taken from the cache either: `sound_progress`)."""
-        at = self._positions(defs)
-        positions = [at[ident] for ident in prog.values]
-        return dataclasses.replace(prog, values={}), positions, list(prog.values.values())
+        """`prog` as it is stored (`_PROGRESS`). The positions are picked from the
+        definitions' order when the values follow it (as a file written by the app does, in
+        C, with no index of 50,000 ids held during a save); else looked up. KeyError when
+        it has a value of an id that `defs` do not know (a read keeps none:
+        `loader.progress_from_dict` warns and leaves it out; a save that meets one writes
+        nothing, as any failed save)."""
+        values = prog.values
+        ids = self._ids(defs)
+        positions = list(compress(range(len(ids)), map(values.__contains__, ids)))
+        if len(positions) != len(values) or list(map(ids.__getitem__, positions)) != list(values):
+            at = {ident: i for i, ident in enumerate(ids)}
+            positions = [at[ident] for ident in values]
+        return dataclasses.replace(prog, values={}), positions, list(values.values())
 
     def _drop(self, path: Path) -> None:
         with self._lock:
@@ -447,8 +442,6 @@ class ParseCache:
                 del self._digests[id(defs)]
             if self._id_map is not None and self._id_map[0] is defs:
                 self._id_map = None
-            if self._at_map is not None and self._at_map[0] is defs:
-                self._at_map = None
             if self._value_rules is not None and self._value_rules[0] is defs:
                 self._value_rules = None
 
@@ -485,8 +478,6 @@ class ParseCache:
             warned = [encode_warning(w) for w in warnings]
             if self.hold:
                 _ENC.encode(warned)  # what `save` will encode (the progress: checked there)
-                if not prog.values.keys() <= self._positions(defs).keys():
-                    return  # a value of an unknown id: never taken (`sound_progress`)
                 self._put(path, Held(file_key(st), prog, defs, warned))
                 return
             payload = _ENC.encode(self._packed(prog, defs))
@@ -519,7 +510,7 @@ class ParseCache:
         with self._lock:
             self._entries = {}
             self._released = True
-            self._id_map = self._at_map = self._value_rules = None  # made again if asked
+            self._id_map = self._value_rules = None  # 50,000 ids and bounds: made again
 
     def save(self) -> None:
         """Write the cache file when anything changed (entries of files not read in this

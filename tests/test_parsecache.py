@@ -8,6 +8,7 @@ import hashlib
 import itertools
 import os
 import shutil
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -202,18 +203,20 @@ def _patched(entry: parsecache.Entry, **fields: Any) -> parsecache.Entry:
 
 def _positions(entry: parsecache.Entry, change: Any) -> parsecache.Entry:
     """The entry with its values' positions (and values) changed by `change`."""
-    bare, positions, values = msgspec.msgpack.decode(entry.payload)
-    positions, values = change(positions, values)
+    bare, packed, values = msgspec.msgpack.decode(entry.payload)
+    positions, values = change(list(array(parsecache.POSITION, packed)), values)
+    if isinstance(positions, list) and all(isinstance(x, int) for x in positions):
+        positions = array(parsecache.POSITION, positions).tobytes()
     payload = msgspec.msgpack.encode([bare, positions, values])
     return msgspec.structs.replace(entry, payload=payload)
 
 
 POSITIONS: dict[str, Any] = {
     "past the end": lambda p, v: ([*p[:-1], 10**6], v),
-    "negative": lambda p, v: ([-1, *p[1:]], v),
     "twice": lambda p, v: ([p[0], p[0], *p[2:]], v),
     "one value short": lambda p, v: (p, v[:-1]),
-    "not numbers": lambda p, v: (["ct-0", *p[1:]], v),
+    "not a whole number of positions": lambda p, v: (b"\x01\x00\x00", v),
+    "not bytes": lambda p, v: ([str(x) for x in p], v),
 }
 
 

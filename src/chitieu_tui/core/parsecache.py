@@ -24,6 +24,7 @@ import os
 import re
 import stat
 import threading
+from array import array
 from itertools import chain, compress
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -190,10 +191,13 @@ class LazyStore(msgspec.Struct, array_like=True):
 
 
 _DEFS = msgspec.msgpack.Decoder(Definitions)
-_PROGRESS = msgspec.msgpack.Decoder(tuple[Progress, list[int], list[Value]])
+_PROGRESS = msgspec.msgpack.Decoder(tuple[Progress, bytes, list[Value]])
 """A progress as stored (`_packed`): itself without its values, then each value's indicator
-as its position in the definitions it was checked against, and the values, in the file's
-order."""
+as its position in the definitions it was checked against (`POSITION`s, as bytes: no
+number object made for each, writing or reading), and the values, in the file's order."""
+POSITION = "I" if array("I").itemsize == 4 else "L"
+"""The `array` type of a position: 4 bytes, unsigned, in the machine's order (the cache is
+this machine's)."""
 _ENTRY = msgspec.msgpack.Decoder(EntryView)
 _STORE = msgspec.msgpack.Decoder(LazyStore)
 _ENC = msgspec.msgpack.Encoder()
@@ -363,7 +367,8 @@ class ParseCache:
         if entry is None or entry.checked != self._digest(defs):
             return None
         try:
-            bare, positions, values = _PROGRESS.decode(entry.payload)
+            bare, packed, values = _PROGRESS.decode(entry.payload)
+            positions = array(POSITION, packed)  # ValueError: not a whole number of them
             warnings = [decode_warning(w) for w in entry.warnings]
         except (msgspec.DecodeError, ValueError, TypeError, OverflowError, RecursionError):
             self._drop(path)
@@ -371,9 +376,7 @@ class ParseCache:
         # keyed by the definitions' own id strings, as a read keys them (not one copy each,
         # nor a key decoded for each value: one position, a small number)
         ids = self._ids(defs)
-        if len(positions) != len(values) or (
-            positions and not (min(positions) >= 0 and max(positions) < len(ids))
-        ):
+        if len(positions) != len(values) or (positions and max(positions) >= len(ids)):
             self._drop(path)
             return None
         by_id = dict(zip(map(ids.__getitem__, positions), values, strict=True))
@@ -410,7 +413,7 @@ class ParseCache:
             self._id_map = (defs, ids)
         return ids
 
-    def _packed(self, prog: Progress, defs: Definitions) -> tuple[Progress, list[int], list[Value]]:
+    def _packed(self, prog: Progress, defs: Definitions) -> tuple[Progress, bytes, list[Value]]:
         """`prog` as it is stored (`_PROGRESS`). The positions are picked from the
         definitions' order when the values follow it (as a file written by the app does, in
         C, with no index of 50,000 ids held during a save); else looked up. KeyError when
@@ -419,11 +422,13 @@ class ParseCache:
         nothing, as any failed save)."""
         values = prog.values
         ids = self._ids(defs)
-        positions = list(compress(range(len(ids)), map(values.__contains__, ids)))
-        if len(positions) != len(values) or list(map(ids.__getitem__, positions)) != list(values):
+        positions = array(POSITION, compress(range(len(ids)), map(values.__contains__, ids)))
+        if len(positions) != len(values) or not all(
+            map(operator.eq, map(ids.__getitem__, positions), values)
+        ):
             at = {ident: i for i, ident in enumerate(ids)}
-            positions = [at[ident] for ident in values]
-        return dataclasses.replace(prog, values={}), positions, list(values.values())
+            positions = array(POSITION, [at[ident] for ident in values])
+        return dataclasses.replace(prog, values={}), positions.tobytes(), list(values.values())
 
     def _drop(self, path: Path) -> None:
         with self._lock:

@@ -394,43 +394,20 @@ def bench_scale(
             [x[0] for x in got["parse"]],
         )
         if "before" in got:
-            record(f"{n:>5} indicators: before: screenshot", "s", [x[0] for x in got["before"]])
-            record(
-                f"{n:>5} indicators: before:   ratio to the bare app",
-                "×",
-                per_round(got, "before", "bare"),
-            )
-            record(f"{n:>5} indicators: before:   peak RSS", "MiB", [x[1] for x in got["before"]])
-            record(
-                f"{n:>5} indicators: after / before (per round)",
-                "×",
-                per_round(got, "shot", "before"),
-            )
-            record(
-                f"{n:>5} indicators: cold / before (per round)",
-                "×",
-                per_round(got, "cold", "before"),
-            )
-            record(
-                f"{n:>5} indicators: before cold: screenshot",
-                "s",
-                [x[0] for x in got["before cold"]],
-            )
-            record(
-                f"{n:>5} indicators: before cold:   ratio to the bare app",
-                "×",
-                per_round(got, "before cold", "bare"),
-            )
-            record(
-                f"{n:>5} indicators: before cold:   peak RSS",
-                "MiB",
-                [x[1] for x in got["before cold"]],
-            )
-            record(
-                f"{n:>5} indicators: cold / before cold (per round)",
-                "×",
-                per_round(got, "cold", "before cold"),
-            )
+            for side in ("before", "before cold"):
+                record(f"{n:>5} indicators: {side}: screenshot", "s", [x[0] for x in got[side]])
+                record(
+                    f"{n:>5} indicators: {side}:   ratio to the bare app",
+                    "×",
+                    per_round(got, side, "bare"),
+                )
+                record(f"{n:>5} indicators: {side}:   peak RSS", "MiB", [x[1] for x in got[side]])
+            for mine, side in (("shot", "before"), ("cold", "before"), ("cold", "before cold")):
+                record(
+                    f"{n:>5} indicators: {'after' if mine == 'shot' else mine} / {side} (per round)",
+                    "×",
+                    per_round(got, mine, side),
+                )
         if first_frame_only:
             continue
         for name, cmd in cmds.items():

@@ -351,15 +351,17 @@ def bench_scale(
             "shot": (shot, wenv),
             "cold": (shot, cenv),
         }
+        prepare = {"cold": functools.partial(shutil.rmtree, cold_cache, ignore_errors=True)}
         if benv is not None:
             run_child(shot, benv, work)
             rounds["before"] = (shot, benv)
-        got = alternate(
-            rounds,
-            runs,
-            work,
-            {"cold": functools.partial(shutil.rmtree, cold_cache, ignore_errors=True)},
-        )
+            # the tree before, cold too (its own cache folder, removed before each run)
+            before_cold = work / f"before-cold-cache-{n}"
+            rounds["before cold"] = (shot, {**benv, "CHITIEU_CACHE_DIR": str(before_cold)})
+            prepare["before cold"] = functools.partial(
+                shutil.rmtree, before_cold, ignore_errors=True
+            )
+        got = alternate(rounds, runs, work, prepare)
         goal_ratio, goal_mem = SCALE_GOALS.get(n, ("", ""))
         label = f"{n:>5} indicators ({size_mb:.2f} MB definitions)"
         record(
@@ -392,23 +394,20 @@ def bench_scale(
             [x[0] for x in got["parse"]],
         )
         if "before" in got:
-            record(f"{n:>5} indicators: before: screenshot", "s", [x[0] for x in got["before"]])
-            record(
-                f"{n:>5} indicators: before:   ratio to the bare app",
-                "×",
-                per_round(got, "before", "bare"),
-            )
-            record(f"{n:>5} indicators: before:   peak RSS", "MiB", [x[1] for x in got["before"]])
-            record(
-                f"{n:>5} indicators: after / before (per round)",
-                "×",
-                per_round(got, "shot", "before"),
-            )
-            record(
-                f"{n:>5} indicators: cold / before (per round)",
-                "×",
-                per_round(got, "cold", "before"),
-            )
+            for side in ("before", "before cold"):
+                record(f"{n:>5} indicators: {side}: screenshot", "s", [x[0] for x in got[side]])
+                record(
+                    f"{n:>5} indicators: {side}:   ratio to the bare app",
+                    "×",
+                    per_round(got, side, "bare"),
+                )
+                record(f"{n:>5} indicators: {side}:   peak RSS", "MiB", [x[1] for x in got[side]])
+            for mine, side in (("shot", "before"), ("cold", "before"), ("cold", "before cold")):
+                record(
+                    f"{n:>5} indicators: {'after' if mine == 'shot' else mine} / {side} (per round)",
+                    "×",
+                    per_round(got, mine, side),
+                )
         if first_frame_only:
             continue
         for name, cmd in cmds.items():

@@ -109,3 +109,35 @@ def test_plainly_sound_only_when_the_full_check_finds_nothing(shape: dict[str, A
         assert full == []
     if not shape:  # the common shape is the quick one
         assert loader._plainly_sound(ind, {"g"})
+
+
+def test_valid_rules_do_not_index_the_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """A valid chitieu.toml with `[[rule]]`s is not scanned line by line (the places of its
+    rules' sides are asked only for an error: a 5,000-indicator file's scan was a third of its
+    validation); a rule that is wrong still names its line and column."""
+    from chitieu_tui.core.datadir import BUNDLED
+
+    scans: list[str] = []
+    index = Locator._index
+
+    def counted(self: Locator) -> None:
+        scans.append(self.path)
+        index(self)
+
+    monkeypatch.setattr(Locator, "_index", counted)
+    text = (BUNDLED / "chitieu.toml").read_text(encoding="utf-8")
+    assert "[[rule]]" in text
+    path = tmp_path / "chitieu.toml"
+    path.write_text(text, encoding="utf-8")
+    defs = loader.load_definitions(path, "chitieu.toml")
+    assert defs.rules and scans == []
+    left = defs.rules[0].left
+    broken = text.replace(f'left = "{left}"', 'left = "khong-co + 1"', 1)
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(ChitieuError) as err:
+        loader.load_definitions(path, "chitieu.toml")
+    place = err.value.place
+    assert place is not None and place.line is not None and place.col is not None
+    assert broken.splitlines()[place.line - 1].lstrip().startswith("left")
+    assert scans == ["chitieu.toml"]

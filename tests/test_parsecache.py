@@ -8,6 +8,7 @@ import hashlib
 import itertools
 import os
 import shutil
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -195,8 +196,49 @@ def _rewrite(path: Path, change: Any) -> None:
 
 def _patched(entry: parsecache.Entry, **fields: Any) -> parsecache.Entry:
     obj = msgspec.msgpack.decode(entry.payload)
-    obj.update(fields)
+    # a progress is stored as [itself without values, positions, values]
+    (obj[0] if isinstance(obj, list) else obj).update(fields)
     return msgspec.structs.replace(entry, payload=msgspec.msgpack.encode(obj))
+
+
+def _positions(entry: parsecache.Entry, change: Any) -> parsecache.Entry:
+    """The entry with its values' positions (and values) changed by `change`."""
+    bare, packed, values = msgspec.msgpack.decode(entry.payload)
+    positions, values = change(list(array(parsecache.POSITION, packed)), values)
+    if isinstance(positions, list) and all(isinstance(x, int) for x in positions):
+        positions = array(parsecache.POSITION, positions).tobytes()
+    payload = msgspec.msgpack.encode([bare, positions, values])
+    return msgspec.structs.replace(entry, payload=payload)
+
+
+POSITIONS: dict[str, Any] = {
+    "past the end": lambda p, v: ([*p[:-1], 10**6], v),
+    "twice": lambda p, v: ([p[0], p[0], *p[2:]], v),
+    "one value short": lambda p, v: (p, v[:-1]),
+    "not a whole number of positions": lambda p, v: (b"\x01\x00\x00", v),
+    "not bytes": lambda p, v: ([str(x) for x in p], v),
+}
+
+
+@pytest.mark.parametrize("name", list(POSITIONS))
+def test_a_progress_entry_whose_positions_are_wrong_is_ignored(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A progress's values are stored by their indicator's position in the definitions: a
+    position out of range, negative or twice, or as many positions as values not, is no
+    sound entry (the file is read again), and the others are still taken."""
+    root = _generated(tmp_path)
+    cold = _cold(root, monkeypatch)
+    _load(root)
+    prog = str((root / "u001" / "progress" / "2026-Q1.toml").absolute())
+
+    def tamper(store: parsecache.Store) -> None:
+        store.entries[prog] = _positions(store.entries[prog], POSITIONS[name])
+
+    _rewrite(_cache_file(cache_dir), tamper)
+    c = _load(root)
+    assert _state(c) == cold
+    assert c.cache is not None and c.cache.hits > 0
 
 
 HOSTILE_DEFS: list[dict[str, Any]] = [

@@ -92,6 +92,22 @@ def test_the_first_frame_loads_only_the_screen_it_shows(tmp_path: object) -> Non
     assert "chitieu_tui.core.writer" not in loaded
 
 
+def test_a_unit_named_by_config_loads_no_collection(tmp_path: Path) -> None:
+    """`--config` naming a data folder (chitieu.toml in it) is no collection: said without
+    importing core/collection.py (a large unit's first frame had it imported to ask)."""
+    from chitieu_tui.core.datadir import BUNDLED
+
+    code = (
+        "import sys; from chitieu_tui.cli import main;"
+        f"rc = main(['--lang', 'en', 'screenshot', '--config', r'{BUNDLED}',"
+        f" '--output', r'{tmp_path}/x.svg']);"
+        "print('LOADED', rc, *sorted(m for m in sys.modules if m.startswith('chitieu_tui')))"
+    )
+    rc, *loaded = _loaded(code, cache=tmp_path / "cache")
+    assert rc == "0"
+    assert "chitieu_tui.core.collection" not in loaded
+
+
 def test_the_rollups_first_frame_loads_no_unit_screen_nor_writing_stack(tmp_path: Path) -> None:
     """The roll-up loads the unit's dashboard on the first Enter and the writing stack when
     an approver acts: neither is on its first frame (about 25 ms of a warm country open)."""

@@ -281,3 +281,28 @@ def test_a_large_unit_read_alone_is_frozen_out_of_the_collectors_sight(
         assert seen == [False, False, True] and gc.get_freeze_count() == 0
     finally:
         gc.unfreeze()
+
+
+def test_values_in_another_order_than_the_definitions_come_back_in_the_files_order(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A progress is cached with each value's indicator as its position in the definitions:
+    values written in another order than the definitions' (by hand) come back from the
+    cache in the file's own order, each keyed by the definitions' own id string."""
+    root = copy_sample(tmp_path)
+    path = root / "progress" / "2026-Q1.toml"
+    head, values = path.read_text(encoding="utf-8").split("[values]\n", 1)
+    lines = [line for line in values.split("\n") if " = " in line and line[0] != "#"]
+    assert len(lines) > 3
+    path.write_text(head + "[values]\n" + "\n".join(reversed(lines)) + "\n", encoding="utf-8")
+    cold = _cold(root, monkeypatch)
+    first, _ = _open(root)
+    warm, source = _open(root)
+    assert source.data.cache is not None and source.data.cache.hits > 0
+    assert _view_key(warm) == _view_key(first) == cold
+    prog = warm.board.progress
+    assert prog is not None
+    read = [line.split(" = ", 1)[0] for line in reversed(lines)]
+    assert list(prog.values) == read
+    ids = {ind.id: ind.id for ind in warm.board.definitions.indicators}
+    assert all(key is ids[key] for key in prog.values)

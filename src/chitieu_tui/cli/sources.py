@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chitieu_tui.cli.console import warn
-from chitieu_tui.core.datadir import BUNDLED, resolve_data_dir
+from chitieu_tui.core.datadir import BUNDLED, DEFINITIONS, resolve_data_dir
 from chitieu_tui.core.errors import AuthError, ChitieuError, DataError, Place, UsageError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.paths import shown_path
@@ -97,10 +97,12 @@ def make_collection(args: argparse.Namespace) -> Collection | None:
 
         return api_collection(args.api, snapshots=snapshots)
     if args.config and not args.api:
+        root = Path(args.config)
+        if os.path.isfile(root / DEFINITIONS):  # a data folder: no collection (`is_collection`)
+            return None
         # lazy: core.collection pulls asyncio; only when --config names a folder
         from chitieu_tui.core.collection import is_collection, open_folder
 
-        root = Path(args.config)
         if is_collection(root):
             return open_folder(root, snapshots=snapshots)
     return None

@@ -17,18 +17,24 @@ ignored, and the file is read as if there were no cache (and the entry rebuilt).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import operator
 import os
+import re
 import stat
 import threading
+from array import array
+from itertools import chain, compress
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import msgspec
 
 from chitieu_tui.core.errors import ChitieuError, Place
-from chitieu_tui.core.loader import ID_RE, SCHEMA
+from chitieu_tui.core.loader import SCHEMA
 from chitieu_tui.core.model import Definitions, Progress
+from chitieu_tui.core.model import Entry as Value
 from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.records import FACTORY, frozen
@@ -40,7 +46,7 @@ try:  # blake2b without loading OpenSSL (hashlib imports _hashlib: 2 ms at every
 except ImportError:  # an interpreter without CPython's own blake2 module
     import hashlib  # type: ignore[no-redef]
 
-VERSION = 2
+VERSION = 3
 """Bumped when the cached objects or the rules that made them change (with SCHEMA)."""
 MAX_BYTES = 1024 * 1024 * 1024
 """A cache file larger than this is not read (it is rebuilt)."""
@@ -48,10 +54,10 @@ MAGIC = b"chitieu-parsed\n"
 """The cache file begins with this, then a 32-byte digest of the rest (a damaged file: a bit
 flipped in a number would still decode, and still be a sound value)."""
 SHARE_FROM = 1000
-"""From this many indicators, decoded definitions share their repeated strings and progress
-values are keyed by the definitions' own ids, as a read leaves them: at 50,000 indicators
-30 MiB less held, for 5% more time. Not below: at 1,000 units of 40 indicators it would hold
-12 MiB less of 114 but cost 12% more time on a warm load (BENCHMARKS.md)."""
+"""From this many indicators, decoded definitions share their repeated strings, as a read
+leaves them (not below: at 1,000 units of 40 indicators the sharing cost more time than the
+memory it saved, BENCHMARKS.md). Progress values are keyed by the definitions' own ids in
+every unit: they are stored by position (`_PROGRESS`)."""
 ENV_DIR = "CHITIEU_CACHE_DIR"
 ENV_SWITCH = "CHITIEU_CACHE"
 Key = tuple[int, int, int, int]
@@ -185,7 +191,13 @@ class LazyStore(msgspec.Struct, array_like=True):
 
 
 _DEFS = msgspec.msgpack.Decoder(Definitions)
-_PROGRESS = msgspec.msgpack.Decoder(Progress)
+_PROGRESS = msgspec.msgpack.Decoder(tuple[Progress, bytes, list[Value]])
+"""A progress as stored (`_packed`): itself without its values, then each value's indicator
+as its position in the definitions it was checked against (`POSITION`s, as bytes: no
+number object made for each, writing or reading), and the values, in the file's order."""
+POSITION = "I" if array("I").itemsize == 4 else "L"
+"""The `array` type of a position: 4 bytes, unsigned, in the machine's order (the cache is
+this machine's)."""
 _ENTRY = msgspec.msgpack.Decoder(EntryView)
 _STORE = msgspec.msgpack.Decoder(LazyStore)
 _ENC = msgspec.msgpack.Encoder()
@@ -270,7 +282,8 @@ class ParseCache:
         """Saved once and let go of (a later save reads the file again to merge)."""
         self._dirty = False
         self._digests: dict[int, tuple[Definitions, str]] = {}
-        self._id_map: tuple[Definitions, dict[str, str]] | None = None
+        self._id_map: tuple[Definitions, list[str]] | None = None
+        """The last definitions read with: their ids in order."""
         self._value_rules: tuple[Definitions, ValueRules] | None = None
         self.hits = 0
         """How many files were taken from the cache (for tests and benchmarks)."""
@@ -354,21 +367,29 @@ class ParseCache:
         if entry is None or entry.checked != self._digest(defs):
             return None
         try:
-            prog = _PROGRESS.decode(entry.payload)
+            bare, packed, values = _PROGRESS.decode(entry.payload)
+            positions = array(POSITION, packed)  # ValueError: not a whole number of them
             warnings = [decode_warning(w) for w in entry.warnings]
         except (msgspec.DecodeError, ValueError, TypeError, OverflowError, RecursionError):
             self._drop(path)
             return None
+        # keyed by the definitions' own id strings, as a read keys them (not one copy each,
+        # nor a key decoded for each value: one position, a small number)
+        ids = self._ids(defs)
+        if len(positions) != len(values) or (positions and max(positions) >= len(ids)):
+            self._drop(path)
+            return None
+        by_id = dict(zip(map(ids.__getitem__, positions), values, strict=True))
+        if len(by_id) != len(positions):  # an indicator twice
+            self._drop(path)
+            return None
+        object.__setattr__(bare, "values", by_id)  # decoded here: nothing else holds it
+        prog = bare
         if not sound_progress(prog, defs, period, len(warnings), self._rules(defs)):
             self._drop(path)
             return None
         self.hits += 1
-        if len(defs.indicators) < SHARE_FROM:
-            return prog, warnings
-        # keyed by the definitions' own id strings, as a read keys them (not one copy each)
-        ids = self._ids(defs)
-        values = {ids[key]: entry for key, entry in prog.values.items()}
-        return dataclasses.replace(prog, values=values), warnings
+        return prog, warnings
 
     def _rules(self, defs: Definitions) -> ValueRules:
         """`ValueRules` of `defs` (kept for the last definitions asked)."""
@@ -381,16 +402,33 @@ class ParseCache:
             self._value_rules = (defs, rules)
         return rules
 
-    def _ids(self, defs: Definitions) -> dict[str, str]:
-        """The definitions' ids, each to itself (kept for the last definitions asked)."""
+    def _ids(self, defs: Definitions) -> list[str]:
+        """The definitions' ids in order (kept for the last definitions asked)."""
         with self._lock:
             known = self._id_map
         if known is not None and known[0] is defs:
             return known[1]
-        ids = {ind.id: ind.id for ind in defs.indicators}
+        ids = [ind.id for ind in defs.indicators]
         with self._lock:
             self._id_map = (defs, ids)
         return ids
+
+    def _packed(self, prog: Progress, defs: Definitions) -> tuple[Progress, bytes, list[Value]]:
+        """`prog` as it is stored (`_PROGRESS`). The positions are picked from the
+        definitions' order when the values follow it (as a file written by the app does, in
+        C, with no index of 50,000 ids held during a save); else looked up. KeyError when
+        it has a value of an id that `defs` do not know (a read keeps none:
+        `loader.progress_from_dict` warns and leaves it out; a save that meets one writes
+        nothing, as any failed save)."""
+        values = prog.values
+        ids = self._ids(defs)
+        positions = array(POSITION, compress(range(len(ids)), map(values.__contains__, ids)))
+        if len(positions) != len(values) or not all(
+            map(operator.eq, map(ids.__getitem__, positions), values)
+        ):
+            at = {ident: i for i, ident in enumerate(ids)}
+            positions = array(POSITION, [at[ident] for ident in values])
+        return dataclasses.replace(prog, values={}), positions.tobytes(), list(values.values())
 
     def _drop(self, path: Path) -> None:
         with self._lock:
@@ -447,8 +485,8 @@ class ParseCache:
                 _ENC.encode(warned)  # what `save` will encode (the progress: checked there)
                 self._put(path, Held(file_key(st), prog, defs, warned))
                 return
-            payload = _ENC.encode(prog)
-        except (TypeError, OverflowError):
+            payload = _ENC.encode(self._packed(prog, defs))
+        except (TypeError, OverflowError, KeyError):
             return
         entry = Entry(file_key(st), "progress", payload, self._digest(defs), warned)
         self._put(path, entry)
@@ -531,13 +569,14 @@ class ParseCache:
                 out(_ENC.encode(entry))
             else:
                 obj = entry.obj
-                _ENC.encode_into(obj, buf)
                 if isinstance(obj, Definitions):
+                    _ENC.encode_into(obj, buf)
                     kind, checked = "defs", ""
                     with self._lock:
                         self._digests[id(obj)] = (obj, digest(buf))
                 else:
                     assert entry.defs is not None  # a held progress names its definitions
+                    _ENC.encode_into(self._packed(obj, entry.defs), buf)
                     kind, checked = "progress", self._digest(entry.defs)
                 # `Entry`'s layout: key, kind, payload (bin 32), checked, warnings
                 out(_ARRAY5 + _ENC.encode(entry.key) + _ENC.encode(kind))
@@ -573,10 +612,6 @@ def _share_strings(defs: Definitions) -> None:
                     put(ind, name, same)
 
 
-def _finite(x: float | None) -> bool:
-    return x is None or (math.isfinite(x) and abs(x) <= MAX_MAGNITUDE)
-
-
 def _clean_texts(single: list[str], multiline: list[str]) -> bool:
     """Every text is as `clean` leaves it (one check for the usual case: all printable)."""
     if "".join(single).isprintable() and "".join(multiline).isprintable():
@@ -588,42 +623,74 @@ def _clean_texts(single: list[str], multiline: list[str]) -> bool:
 
 def sound_definitions(defs: Definitions) -> bool:
     """Cached definitions keep the rules the loader checked (ids, texts cleaned, numbers
-    finite): a hand-made or damaged entry that breaks one is not used."""
-    if not ID_RE.fullmatch(defs.unit.id) or not defs.indicators:
+    finite): a hand-made or damaged entry that breaks one is not used. Each rule is checked
+    over a whole column at once (the ids joined and matched once, the numbers summed and
+    bounded, the texts joined): a loop over 50,000 indicators cost a third of a warm load's
+    definitions."""
+    inds = defs.indicators
+    if not inds:
         return False
-    single = [defs.unit.name]
-    multi: list[str] = []
-    groups = {g.id for g in defs.groups}
-    for g in defs.groups:
-        if not ID_RE.fullmatch(g.id):
-            return False
-        single.append(g.name)
-    seen: set[str] = set()
-    for ind in defs.indicators:
-        if not ID_RE.fullmatch(ind.id) or ind.id in seen or ind.group not in groups:
-            return False
-        seen.add(ind.id)
-        if not (
-            _finite(ind.target) and _finite(ind.baseline) and _finite(ind.min) and _finite(ind.max)
-        ):
-            return False
-        if ind.plan is not None and not all(_finite(p) for p in ind.plan):
-            return False
-        single += (ind.name, ind.unit, ind.owner, ind.basis)
-        multi.append(ind.note)
+    ids = list(map(_ID, inds))
+    seen = set(ids)
+    group_ids = list(map(_ID, defs.groups))
+    if len(seen) != len(ids) or not _all_ids([defs.unit.id, *group_ids, *ids]):
+        return False
+    if not set(map(_GROUP, inds)) <= set(group_ids):
+        return False
+    numbers = list(filter(_SOME, chain.from_iterable(map(_NUMBERS, inds))))
+    plans = list(chain.from_iterable(filter(_SOME, map(_PLAN, inds))))
+    if not (_all_finite(numbers) and _all_finite(plans)):
+        return False
+    single = [defs.unit.name, *map(_NAME, defs.groups), *chain.from_iterable(map(_TEXTS, inds))]
+    multi = list(map(_NOTE, inds))
     return _clean_texts(single, multi) and all(h in seen for h in defs.dashboard.headline)
+
+
+_SOME = functools.partial(operator.is_not, None)
+"""Not None (`filter`'s test; 0 and 0.0 are kept)."""
+_ID = operator.attrgetter("id")
+_GROUP = operator.attrgetter("group")
+_NAME = operator.attrgetter("name")
+_NOTE = operator.attrgetter("note")
+_PLAN = operator.attrgetter("plan")
+_NUMBERS = operator.attrgetter("target", "baseline", "min", "max")
+_TEXTS = operator.attrgetter("name", "unit", "owner", "basis")
+_IDS = re.compile(r"[a-z0-9-]+(?:\n[a-z0-9-]+)*")
+"""`loader.ID_RE` for ids joined by newlines: each one or more of its characters."""
+
+
+def _all_ids(ids: list[str]) -> bool:
+    """Every one of `ids` passes `loader.ID_RE` (one match over them all, joined by a
+    newline, which is no id character: there are as many newlines as joins, else an id
+    had one of its own)."""
+    joined = "\n".join(ids)
+    return joined.count("\n") == len(ids) - 1 and _IDS.fullmatch(joined) is not None
+
+
+def _all_finite(numbers: list[float]) -> bool:
+    """Every number is finite and at most `MAX_MAGNITUDE` either way: their sum is finite only when none is NaN or infinite, then the least and the largest
+    are bounded."""
+    if not numbers:
+        return True
+    return (
+        math.isfinite(sum(numbers))
+        and -MAX_MAGNITUDE <= min(numbers)
+        and max(numbers) <= MAX_MAGNITUDE
+    )
 
 
 @frozen
 class ValueRules:
     """What `sound_progress` checks each value against, per id, made once per definitions:
     the milestones (a bool each), every other indicator's least value, the effective `max`
-    of those that have one, and the `integer` ones (`loader.value_problem`'s bounds)."""
+    of those that have one, and the `integer` ones (`loader.value_problem`'s bounds); every
+    id (`known`: made once, not for each of a large unit's eight quarters)."""
 
     milestones: frozenset[str]
     lows: dict[str, float]
     highs: dict[str, float]
     integers: frozenset[str]
+    known: frozenset[str]
 
     def __init__(
         self,
@@ -631,11 +698,13 @@ class ValueRules:
         lows: dict[str, float],
         highs: dict[str, float],
         integers: frozenset[str],
+        known: frozenset[str],
     ) -> None:
         object.__setattr__(self, "milestones", milestones)
         object.__setattr__(self, "lows", lows)
         object.__setattr__(self, "highs", highs)
         object.__setattr__(self, "integers", integers)
+        object.__setattr__(self, "known", known)
 
     @classmethod
     def of(cls, defs: Definitions) -> ValueRules:
@@ -654,7 +723,8 @@ class ValueRules:
                 highs[ind.id] = upper
             if ind.integer:
                 integers.add(ind.id)
-        return cls(frozenset(milestones), lows, highs, frozenset(integers))
+        known = frozenset(milestones.union(lows))
+        return cls(frozenset(milestones), lows, highs, frozenset(integers), known)
 
 
 def sound_progress(
@@ -668,7 +738,7 @@ def sound_progress(
         return False
     rules = rules or ValueRules.of(defs)
     milestones, lows, highs, integers = rules.milestones, rules.lows, rules.highs, rules.integers
-    if not prog.values.keys() <= lows.keys() | milestones:  # every id a known indicator
+    if not prog.values.keys() <= rules.known:  # every id a known indicator
         return False
     problems = 0
     single: list[str] = [prog.chain]

@@ -24,6 +24,9 @@ class SummaryBar(Widget):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.lines: list[list[Content]] = []
         """Each line as its parts (joined by ` · `, wrapped between parts when narrow)."""
+        self._wraps: tuple[int, list[list[Content]], list[Content]] | None = None
+        """The last `_wrapped`: its width, the lines it wrapped and the result (layout and
+        render ask for the same width: a unit of 1,000 fields has 1,000 parts to join)."""
 
     def show(self, board: Board) -> None:
         """Count `board`'s statuses."""
@@ -54,6 +57,14 @@ class SummaryBar(Widget):
 
     def _wrapped(self, width: int) -> list[Content]:
         width = max(1, width)
+        known = self._wraps
+        if known is not None and known[0] == width and known[1] is self.lines:
+            return known[2]
+        wrapped = self._wrap(width)
+        self._wraps = (width, self.lines, wrapped)
+        return wrapped
+
+    def _wrap(self, width: int) -> list[Content]:
         out: list[Content] = []
         for parts in self.lines:
             line = Content("")

@@ -119,7 +119,7 @@ def test_a_collection_read_is_due_again_only_when_a_file_changes(
     serial.load()
     asyncio.run(threads.aload())
     for coll in (serial, threads):
-        # a broken unit is read again at the common period: not due at every poll
+        # a broken unit is stamped for the period its read asked: not due at every poll
         assert coll.due() == []
         assert [m.key for m in coll.members if m.error is not None] == ["d", "e"]
     (root / "d" / "chitieu.toml").write_text(
@@ -201,3 +201,25 @@ def test_the_bundled_units_stay_read_only_however_reached(tmp_path: Path) -> Non
     copy = tmp_path / "copy"
     shutil.copytree(BUNDLED_COLLECTION, copy)
     assert not any(m.source.read_only for m in open_folder(copy).members)  # type: ignore[attr-defined]
+
+
+def test_a_unit_whose_newest_quarter_is_broken_is_due_only_when_a_file_changes(
+    tmp_path: Path,
+) -> None:
+    """Its read fails at its newest quarter (Q3) while the others show Q2: it keeps its
+    error (the broken file is told), is not read again at every poll, and is due once
+    its broken file is mended."""
+    root = tmp_path / "c"
+    write_unit(root, "a", INDS, {"2026-Q2": {"x0": 1}})
+    broken = write_unit(root, "z", INDS, {"2026-Q2": {"x0": 2}}) / "progress" / "2026-Q3.toml"
+    broken.write_text("schema = 1\n[values\n", encoding="utf-8")
+    serial, threads = open_folder(root), open_folder(root)
+    serial.load()
+    asyncio.run(threads.aload())
+    for coll in (serial, threads):
+        assert str(coll.period) == "2026-Q2"
+        assert [m.key for m in coll.members if m.error is not None] == ["z"]
+        assert coll.due() == []
+    broken.write_text('schema = 1\nunit = "z"\nperiod = "2026-Q3"\n[values]\n', "utf-8")
+    for coll in (serial, threads):
+        assert [m.key for m in coll.due()] == ["z"]

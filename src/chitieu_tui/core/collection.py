@@ -135,6 +135,8 @@ class Member:
     """Why the last read failed (the view, if any, is the last good one)."""
     stamp: object = None
     """The source's stamp when the last read started."""
+    stamped_for: Period | None = None
+    """The period that stamp was taken for (the period the last read asked)."""
     title: str = ""
     """A name known before reading (a server's unit list)."""
 
@@ -269,7 +271,15 @@ class Collection:
 
     def due(self) -> list[Member]:
         """Members whose source says a reload is due (a file changed; a server's poll)."""
-        return [m for m in self.members if m.source.stamp(self.period) != m.stamp]
+        return [m for m in self.members if m.source.stamp(self._stamp_period(m)) != m.stamp]
+
+    def _stamp_period(self, m: Member) -> Period | None:
+        """The period whose files say whether `m` changed: the common period, but for a
+        member whose read failed, the period that read asked (its stamp's). A unit whose
+        newest quarter is broken failed at `None` and was never read at the common period:
+        asked the common period's files, it was found changed at every poll (twice a
+        second) and read again each time."""
+        return m.stamped_for if m.error is not None else self.period
 
     def shown_columns(self) -> list[str]:
         """`columns` of collection.toml, else the headline ids most units share."""
@@ -286,7 +296,7 @@ class Collection:
                 read_member(m, period)
             self.period = self._common_period(period)
             for m in self.members:
-                if _read_again(m, period, self.period):
+                if m.view is not None and m.error is None and m.view.period != self.period:
                     read_member(m, self.period)
         mark_duplicates(self.members)
         self.read_targets()
@@ -321,7 +331,11 @@ class Collection:
         members = list(self.members)
         await self._read_all(members, period, progress)
         self.period = self._common_period(period)
-        again = [m for m in members if _read_again(m, period, self.period)]
+        again = [
+            m
+            for m in members
+            if m.view is not None and m.view.period != self.period and self.period is not None
+        ]
         if again:
             await self._read_all(again, self.period, None)
         mark_duplicates(self.members)
@@ -453,29 +467,20 @@ def mark_duplicates(members: Sequence[Member]) -> None:
             m.error = _duplicate(m, uid, owner.source.label)
 
 
-def _read_again(m: Member, asked: Period | None, common: Period | None) -> bool:
-    """Whether a member read at `asked` must be read again at the common period: it shows
-    another period, or it failed at another period (stamped for the period asked, a broken
-    unit was found changed at every poll of the common period, and read again twice a second)."""
-    if common is None:
-        return False
-    if m.error is None:
-        return m.view is not None and m.view.period != common
-    return asked != common
-
-
 def read_member(m: Member, period: Period | None, stamp: bool = True) -> None:
     """Read one member at `period`: its view or its error, and (`stamp`) its source's stamp
     taken before (by the read's own `stat` calls, for a data folder: `stamped_load`)."""
     stamped = getattr(m.source, "stamped_load", None) if stamp else None
     if stamped is not None:
         m.stamp, view, error = stamped(period, 0)
+        m.stamped_for = period
         if error is None:
             m.view, m.error = view, None
         else:
             m.error = error
         return
     m.stamp = m.source.stamp(period) if stamp else None
+    m.stamped_for = period
     try:
         m.view, m.error = m.source.load(period, history=0), None
     except ChitieuError as exc:
@@ -505,12 +510,14 @@ async def _aread(m: Member, period: Period | None) -> None:
     stamped = getattr(m.source, "stamped_load", None)
     if stamped is not None:  # a data folder: stamped by its read, in a thread
         m.stamp, view, error = await asyncio.to_thread(stamped, period, 0)
+        m.stamped_for = period
         if error is None:
             m.view, m.error = view, None
         else:
             m.error = error
         return
     m.stamp = m.source.stamp(period)
+    m.stamped_for = period
     try:
         m.view, m.error = await m.source.aload(period, history=0), None
     except ChitieuError as exc:

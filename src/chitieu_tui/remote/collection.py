@@ -200,7 +200,7 @@ class BulkReader:
     ) -> None:
         """Every unit's View from its entry, in one worker thread, each source's lock held."""
         for m, _ in pairs:
-            m.stamp = m.source.stamp(period)
+            m.stamp, m.stamped_for = m.source.stamp(period), period
 
         def work() -> None:
             for m, entry in pairs:

@@ -556,7 +556,7 @@ class RollupScreen(FilterActions, Controller):
         """Enter on a unit the cached frame shows before the read reached it: that unit is
         read now, at the frame's period (warm, about a millisecond)."""
         period = Period(frame.period[0], frame.period[1]) if frame.period else None
-        member.stamp = member.source.stamp(period)
+        member.stamp, member.stamped_for = member.source.stamp(period), period
         try:
             member.view, member.error = member.source.load(period, history=0), None
         except ChitieuError as exc:

@@ -270,10 +270,11 @@ def _check_assignment(
         err(Msg("err.targets.milestone"), id_place)
         return errs
     for key, value in a.units.items():
-        place = _key_place(text, loc, i, key)
+        # each problem's place found only when there is one: looked for on every key, the
+        # country's 3,321 units were 17 s of scanning the file again for each (issue 23)
         unit = known.get(key)
         if unit is None:
-            err(Msg("err.targets.unknown_unit", unit=clean(key)), place)
+            err(Msg("err.targets.unknown_unit", unit=clean(key)), _key_place(text, loc, i, key))
             continue
         own = unit.defs.indicator(a.id) if unit.defs is not None else None
         if own is not None and _shape(own) != _shape(ref):
@@ -286,11 +287,11 @@ def _check_assignment(
                 ref_kind=ref.kind,
                 where=unit.where,
             )
-            err(msg, place)
+            err(msg, _key_place(text, loc, i, key))
             continue
         whole = _number_problem(value, ref.integer)
         if whole is not None:
-            err(Msg("err.targets.in_unit", unit=key, detail=whole), place)
+            err(Msg("err.targets.in_unit", unit=key, detail=whole), _key_place(text, loc, i, key))
     return errs
 
 

@@ -23,6 +23,7 @@ from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import use
 from chitieu_tui.present import coldframe
 from chitieu_tui.present.coldframe import cold_frame, frame_of
+from chitieu_tui.present.rollup import BELOW_MARK, MISSING_MARK, PROVINCE_MARK
 
 pytestmark = pytest.mark.timeout(120)
 RULE = {"left": "kn", "op": "<=", "right": "thu", "importance": "medium", "message": "kn ≤ thu"}
@@ -198,14 +199,84 @@ def test_a_worker_that_dies_falls_back(tmp_path: Path, monkeypatch: pytest.Monke
     assert cold_frame(open_folder(root), None) is None
 
 
+GOOD_TARGETS = """\
+[[indicator]]
+id = "thu"
+target = 5000
+basis = "Quyết định số 12/QĐ-UBND"
+units = { u000 = 1000, u001 = 10, lone = 9, u002 = 5, u004 = 60 }
+
+[[indicator]]
+id = "ngheo"
+units = { u004 = 1.0, u006 = 4.5 }
+
+[[indicator]]
+id = "moi"
+units = { u000 = 2, zz-rules = 3 }
+
+[[indicator]]
+id = "dn"
+target = 10
+units = { u007 = 5, u008 = 1 }
+"""
+"""Units adopting less (u000's thu, u004's ngheo: a decrease), more (u001) and as much
+(lone) as assigned; an assigned unit without the indicator (u000's moi); a broken unit
+(u002); ngheo, moi and dn in no column (their marks and note need their definitions);
+giao thiếu (dn: an error only `check` says); the other units not in the assignment."""
+TARGET_CASES = {
+    "good": GOOD_TARGETS,
+    "unknown unit": GOOD_TARGETS.replace("u006 = 4.5", "u006 = 4.5, nobody = 1"),
+    "shape": GOOD_TARGETS.replace("u001 = 10", "u001 = 10, u003 = 4"),  # u003's in triệu
+    "negative": GOOD_TARGETS.replace("u007 = 5", "u007 = -5"),
+    "milestone": GOOD_TARGETS.replace('id = "dn"', 'id = "xong"'),
+    "malformed": GOOD_TARGETS.replace('[[indicator]]\nid = "ngheo"', "[[indicator]\nid ="),
+    "wrong type": GOOD_TARGETS.replace("target = 5000", 'target = "nhiều"'),
+    "another year": None,
+}
+
+
+@pytest.mark.parametrize("case", list(TARGET_CASES))
+@pytest.mark.parametrize("asked", [None, Period(2026, 1)])
+def test_with_targets_the_frame_made_in_workers_is_the_serial_one(
+    tmp_path: Path, case: str, asked: Period | None
+) -> None:
+    """A collection with `targets/`: the workers send what its checks read of each unit, and
+    the same assignment is read (or refused) as by the serial read: the same frame (the
+    totals against the province's target, the units marked below or without an assignment,
+    the note naming them), the same errors and warnings."""
+    root = awkward(tmp_path / "tinh")
+    text = TARGET_CASES[case]
+    (root / "targets").mkdir()
+    name = "2026.toml" if text is not None else "2025.toml"
+    (root / "targets" / name).write_text(text or GOOD_TARGETS, encoding="utf-8")
+    collection = open_folder(root)
+    cold = cold_frame(collection, asked, keep=False)
+    assert cold is not None
+    assert all(m.view is None and m.error is None for m in collection.members)  # unread
+    read, said = serial(root, asked)
+    assert cold.frame == frame_of(read, asked)
+    assert [e.render() for e in cold.said] == said
+    assert (read.targets is not None) == (case == "good")
+    if case == "good" and asked is None:
+        frame = cold.frame
+        below, lacking = frame.left_out.split("\n")[-2:]
+        assert BELOW_MARK in below and "Phường u000" in below and "Phường u004" in below
+        assert "Phường u001" not in below and "Phường lone" not in below
+        assert MISSING_MARK in lacking and "Phường u000" in lacking  # moi, assigned, lacking
+        thu = frame.columns.index("thu")
+        (u000,) = [r for r in frame.rows if r.name == "Phường u000"]
+        assert u000.cells[thu].text.endswith(BELOW_MARK)
+        assert PROVINCE_MARK in frame.totals[thu].text
+
+
 def test_not_made_in_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A collection with a `targets/` assignment (the bundled sample), one of fewer than
-    `MIN_UNITS` units, `CHITIEU_WORKERS=1`: read serially (None)."""
+    """One of fewer than `MIN_UNITS` units, `CHITIEU_WORKERS=1`: read serially (None); a
+    collection with a `targets/` assignment (the bundled sample) is made in workers."""
     sample = tmp_path / "sample"
     shutil.copytree(BUNDLED_COLLECTION, sample)
-    assert cold_frame(open_folder(sample), None) is None
-    shutil.rmtree(sample / "targets")
-    assert cold_frame(open_folder(sample), None, keep=False) is not None
+    cold = cold_frame(open_folder(sample), None, keep=False)
+    assert cold is not None
+    assert cold.frame == frame_of(serial(sample, None)[0], None)
     monkeypatch.setenv(coldframe.ENV_WORKERS, "1")
     assert cold_frame(open_folder(sample), None) is None
     monkeypatch.delenv(coldframe.ENV_WORKERS)

@@ -13,7 +13,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -310,7 +310,7 @@ def collection_units(members: Sequence[Any], year: int) -> list[UnitDefs]:
     for m in members:
         data = getattr(m.source, "data", None)
         if data is not None and not m.duplicate:
-            found.append(_unit_defs(m.key, data, year))
+            found.append(unit_defs(m.key, data, year))
     return found
 
 
@@ -321,13 +321,15 @@ def folder_units(root: Path, year: int) -> list[UnitDefs]:
     except OSError:
         return []
     return [
-        _unit_defs(p.name, DataDir(p), year)
+        unit_defs(p.name, DataDir(p), year)
         for p in entries
         if not p.name.startswith(".") and p.is_dir() and (p / DEFINITIONS).exists()
     ]
 
 
-def _unit_defs(key: str, data: DataDir, year: int) -> UnitDefs:
+def unit_defs(key: str, data: DataDir, year: int) -> UnitDefs:
+    """What the checks know of the unit of the data folder `data` (a collection's folder
+    `key`) for `year` (`collection_units`)."""
     try:
         current = data.definitions()
     except ChitieuError:
@@ -344,6 +346,30 @@ def _unit_defs(key: str, data: DataDir, year: int) -> UnitDefs:
         own = None
     path = data.definitions_path if year == current.unit.year else data.year_path(year)
     return UnitDefs(current.unit.id, data.shown(path), own, frozenset(years))
+
+
+def assigned_ids(path: Path) -> frozenset[str]:
+    """The indicator ids the `[[indicator]]`s of a targets file name: the only indicators
+    of the units' definitions that reading it (`load_targets`) and the roll-up's marks
+    (`below_assignment`, `missing_assignment`) look up; none when it cannot be read (its
+    read fails before any unit is looked at)."""
+    try:
+        data, _ = read_toml(path, str(path))
+    except ChitieuError:
+        return frozenset()
+    items = data.get("indicator")
+    if not isinstance(items, list):
+        return frozenset()
+    return frozenset(i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str))
+
+
+def thin_unit(unit: UnitDefs, ids: frozenset[str]) -> UnitDefs:
+    """`unit` with only the indicators `ids` in its definitions (all that the checks of an
+    assignment naming only `ids` read of it: sent from a worker process, not the whole)."""
+    if unit.defs is None:
+        return unit
+    kept = [ind for ind in unit.defs.indicators if ind.id in ids]
+    return replace(unit, defs=msgspec.structs.replace(unit.defs, indicators=kept))
 
 
 @runtime_checkable
@@ -487,6 +513,7 @@ __all__ = [
     "Targets",
     "TargetsFile",
     "UnitDefs",
+    "assigned_ids",
     "below_assignment",
     "collection_units",
     "folder_units",
@@ -499,5 +526,7 @@ __all__ = [
     "target_problems",
     "targets_from_text",
     "targets_path",
+    "thin_unit",
+    "unit_defs",
     "weaker",
 ]

@@ -13,11 +13,14 @@ main process puts them on its members, makes the frame with the screen's own fun
 
 Every step of `Collection.load` is kept: each unit read at the period asked, the common
 period, the units shown at another period read again, the later folders of a duplicate unit
-id marked, the columns (collection.toml's, else the headline ids most units share). Any
-failure of a worker (an exception, a worker that dies, a column the workers did not send)
-gives None: the caller reads serially as before, with the same messages. Not used for a
-server's units, a collection with a `targets/` assignment (its checks read every unit's
-definitions again), fewer than `MIN_UNITS` units, one core, or `CHITIEU_WORKERS=1`.
+id marked, the columns (collection.toml's, else the headline ids most units share), the
+targets handed down (targets/<year>.toml) read and checked against the units: the workers
+send, with each thin view, what those checks read of its unit (`collection_units`: its id,
+years and definitions of the year, thinned to the indicators the file assigns; `_unit`), so
+that the main process reads no unit's definitions again. Any failure of a worker (an
+exception, a worker that dies, a column the workers did not send) gives None: the caller
+reads serially as before, with the same messages. Not used for a server's units, fewer than
+`MIN_UNITS` units, one core, or `CHITIEU_WORKERS=1`.
 """
 
 from __future__ import annotations
@@ -52,7 +55,13 @@ from chitieu_tui.core.periods import Period
 from chitieu_tui.core.rowcache import Frame, path_for, stamps_as_read, write_frame
 from chitieu_tui.core.rules import rule_ids
 from chitieu_tui.core.source import View
-from chitieu_tui.core.targets import TARGETS
+from chitieu_tui.core.targets import (
+    UnitDefs,
+    assigned_ids,
+    targets_path,
+    thin_unit,
+    unit_defs,
+)
 from chitieu_tui.present.rollup import (
     column_names,
     column_totals,
@@ -174,14 +183,15 @@ def _info(members: list[Member]) -> list[Info]:
     return out
 
 
-def _thin(view: View, columns: list[str]) -> View:
+def _thin(view: View, columns: list[str], assigned: frozenset[str] = frozenset()) -> View:
     """The view with only what the roll-up's frame asks of it (present/rollup.py): the
-    definitions' unit, dashboard, rules and first four indicators and the columns'; the
-    summary; the columns' evaluations; the progress's state, its tamper mark worked out, and
-    the values its rules use."""
+    definitions' unit, dashboard, rules and first four indicators, the columns' and those
+    the targets handed down assign (`assigned`: their marks and note); the summary; the
+    columns' evaluations; the progress's state, its tamper mark worked out, and the values
+    its rules use."""
     board = view.board
     defs = board.definitions
-    wanted = set(columns)
+    wanted = set(columns) | assigned
     wanted.update(ind.id for ind in defs.indicators[:4])
     used: set[str] = set()
     for rule in defs.rules:
@@ -198,10 +208,39 @@ def _thin(view: View, columns: list[str]) -> View:
     return replace(view, board=thin, history=[thin])
 
 
+def _unit(m: Member, year: int, assigned: frozenset[str], view: View | None) -> UnitDefs | None:
+    """What the checks of targets/<year>.toml read of a member (`collection_units`: None
+    without a data folder), its definitions thinned to the indicators `assigned` (its thin
+    view's when they are the same: sent once)."""
+    data = getattr(m.source, "data", None)
+    if data is None:
+        return None
+    unit = unit_defs(m.key, data, year)
+    if view is not None and m.view is not None and unit.defs is m.view.board.definitions:
+        return replace(unit, defs=view.board.definitions)  # holds every indicator assigned
+    return thin_unit(unit, assigned)
+
+
+Rows = tuple[list[str], frozenset[str], int | None]
+"""What `rows` is asked with: the columns, the indicator ids the targets assign, and the
+year whose targets/<year>.toml is read (None: there is none)."""
+
+
+def _rows(members: list[Member], arg: Rows) -> list[Any]:
+    columns, assigned, year = arg
+    out: list[Any] = []
+    for m in members:
+        thin = _thin(m.view, columns, assigned) if m.view is not None else None
+        unit = _unit(m, year, assigned, thin) if year is not None else None
+        out.append((thin, m.error, m.stamp, unit))
+    return out
+
+
 def _work(sock: socket.socket, members: list[Member]) -> None:
     """A worker's loop: `read` (every member at the period asked), `again` (those shown at
-    another period, at the common one), `rows` (the thin views for the columns), `stamps`
-    (each member's, when none changed since its read), `quit`."""
+    another period, at the common one), `rows` (the thin views for the columns, and what the
+    targets' checks read of each unit: `Rows`), `stamps` (each member's, when none changed
+    since its read), `quit`."""
     while True:
         command, arg = _recv(sock)
         if command == "read":
@@ -214,8 +253,7 @@ def _work(sock: socket.socket, members: list[Member]) -> None:
                     _read(m, arg)
             _send(sock, ("ok", _info(members)))
         elif command == "rows":
-            thin = [(_thin(m.view, arg) if m.view is not None else None) for m in members]
-            _send(sock, ("ok", [(v, m.error, m.stamp) for v, m in zip(thin, members, strict=True)]))
+            _send(sock, ("ok", _rows(members, arg)))
         elif command == "stamps":
             # each member's stamps now, when no file changed since its read (for the frame
             # kept: screens/rollup.py `_write_frame`), while the main process draws
@@ -311,13 +349,7 @@ def eligible(collection: Collection) -> bool:
     root = collection.root
     if root is None or collection.kind != "file" or collection.discover is not None:
         return False
-    if collection.bulk is not None or len(collection.members) < MIN_UNITS:
-        return False
-    try:
-        with os.scandir(root / TARGETS) as entries:
-            return not any(entries)
-    except OSError:
-        return True  # no targets/ folder (a file there is read by nobody either)
+    return collection.bulk is None and len(collection.members) >= MIN_UNITS
 
 
 @dataclass
@@ -407,13 +439,26 @@ def _made(collection: Collection, asked: Period | None, workers: list[_Worker]) 
     if period is not None and any(i is not None and Period(*i[0]) != period for i in infos):
         infos = _gather(workers, "again", period)
     columns = _columns(collection, infos)
-    got = _gather(workers, "rows", columns)
+    year: int | None = None
+    assigned: frozenset[str] = frozenset()
+    if period is not None and collection.root is not None:
+        path = targets_path(collection.root, period.year)
+        if path.is_file():
+            year, assigned = period.year, assigned_ids(path)
+    rows: Rows = (columns, assigned, year)
+    got = _gather(workers, "rows", rows)
     members = collection.members
-    for m, (view, error, stamp) in zip(members, got, strict=True):
+    units: list[UnitDefs | None] = []
+    for m, (view, error, stamp, unit) in zip(members, got, strict=True):
         m.view, m.error, m.stamp = view, error, stamp
+        units.append(unit)
     collection.period = period
     mark_duplicates(members)
-    collection.read_targets()
+    # the units as `collection_units` finds them (the later folders of a unit id left out),
+    # from the workers' reads: none read again here
+    collection.read_targets(
+        [u for m, u in zip(members, units, strict=True) if u is not None and not m.duplicate]
+    )
     if period is None or collection.shown_columns() != columns:
         raise RuntimeError("not the columns the workers evaluated")
     frame = frame_of(collection, asked)

@@ -326,3 +326,51 @@ def test_the_app_opens_on_the_cold_frame(tmp_path: Path, monkeypatch: pytest.Mon
     assert app._frame == frame_of(expected, None)
     assert not app._preloaded
     assert all(m.view is None for m in collection.members)
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_the_read_after_a_cold_frame_takes_what_the_workers_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool
+) -> None:
+    """The workers send what their reads put in the parse cache: the units read after the
+    frame (in the same process, as the app reads them) take every file from it, none parsed
+    again, and are read as the serial read reads them; the next save writes them. `cached`:
+    a cache file was there, one file changed since (its new entry is sent too)."""
+    root = awkward(tmp_path / "tinh")
+    (root / "targets").mkdir()
+    (root / "targets" / "2026.toml").write_text(GOOD_TARGETS, encoding="utf-8")
+    monkeypatch.setenv("CHITIEU_CACHE_DIR", str(tmp_path / "other"))
+    open_folder(root).load()  # a serial read with a cache of its own
+    fresh = open_folder(root)
+    fresh.load()  # from the file it saved: every file a read parses and keeps
+    assert fresh.cache is not None
+    parsed = fresh.cache.hits
+    assert parsed > 60
+    monkeypatch.setenv("CHITIEU_CACHE_DIR", str(tmp_path / "cache"))
+    if cached:
+        serial(root, None)  # fills the parse cache
+        path = root / "u001" / "progress" / "2026-Q2.toml"
+        path.write_text(path.read_text(encoding="utf-8").replace("thu = ", "thu = 1", 1), "utf-8")
+    collection = open_folder(root)
+    cold = cold_frame(collection, None, keep=False)
+    assert cold is not None
+    cache = collection.cache
+    assert cache is not None
+    hits = cache.hits
+    collection.load()  # the read after the frame
+    assert cache.hits - hits == parsed
+    assert frame_of(collection, None) == cold.frame
+    again = open_folder(root)
+    again.load()  # from the file `load` saved
+    assert again.cache is not None and again.cache.hits == parsed
+    assert frame_of(again, None) == cold.frame
+
+
+def test_what_does_not_decode_is_not_adopted(tmp_path: Path) -> None:
+    """`ParseCache.adopt` of bytes that are no entries: nothing taken, nothing to save."""
+    root = awkward(tmp_path / "tinh")
+    cache = open_folder(root).cache
+    assert cache is not None
+    for junk in (b"", b"\x93\x01", b"\x81\xa1a\x95\x01"):
+        cache.adopt(junk)
+    assert not cache.dirty

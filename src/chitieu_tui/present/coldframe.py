@@ -51,6 +51,7 @@ from chitieu_tui.core.collection import (
     mark_duplicates,
 )
 from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.rowcache import Frame, path_for, stamps_as_read, write_frame
 from chitieu_tui.core.rules import rule_ids
@@ -236,10 +237,11 @@ def _rows(members: list[Member], arg: Rows) -> list[Any]:
     return out
 
 
-def _work(sock: socket.socket, members: list[Member]) -> None:
+def _work(sock: socket.socket, members: list[Member], cache: ParseCache | None) -> None:
     """A worker's loop: `read` (every member at the period asked), `again` (those shown at
     another period, at the common one), `rows` (the thin views for the columns, and what the
-    targets' checks read of each unit: `Rows`), `stamps` (each member's, when none changed
+    targets' checks read of each unit: `Rows`), `parsed` (what its reads put in the parse
+    cache, encoded: `ParseCache.fresh_bytes`), `stamps` (each member's, when none changed
     since its read), `quit`."""
     while True:
         command, arg = _recv(sock)
@@ -254,6 +256,8 @@ def _work(sock: socket.socket, members: list[Member]) -> None:
             _send(sock, ("ok", _info(members)))
         elif command == "rows":
             _send(sock, ("ok", _rows(members, arg)))
+        elif command == "parsed":
+            _send(sock, ("ok", cache.fresh_bytes() if cache is not None else b""))
         elif command == "stamps":
             # each member's stamps now, when no file changed since its read (for the frame
             # kept: screens/rollup.py `_write_frame`), while the main process draws
@@ -263,20 +267,21 @@ def _work(sock: socket.socket, members: list[Member]) -> None:
             return
 
 
-def _child(sock: socket.socket, members: list[Member], cached: bool) -> None:
+def _child(
+    sock: socket.socket, members: list[Member], cache: ParseCache | None, cached: bool
+) -> None:
     """The forked worker: its loop, any failure told, then out (no clean-up of the parent's
-    state: `os._exit`). `cached`: the collection has a parse cache file (read in the main
-    process before the fork), asked for each file as the serial read asks it; else none
-    (what a worker would add to it is never saved: the read after the frame writes it)."""
+    state: `os._exit`). `cache`: the collection's parse cache (its copy), asked for each file
+    as the serial read asks it; what the reads put in it is sent to the main process after
+    the rows (`parsed`), for the read after the frame. Without a cache file (`cached`
+    False: nothing to find in it) it holds what is put, encoded only when sent."""
     status = 0
     try:
         gc.disable()  # reading makes no cycles; the process ends after
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        for m in members if not cached else []:
-            data = getattr(m.source, "data", None)
-            if data is not None:
-                data.cache = None
-        _work(sock, members)
+        if cache is not None and not cached:
+            cache.hold = True
+        _work(sock, members, cache)
     except BaseException:  # noqa: BLE001 - told to the main process, which reads serially
         status = 1
         try:
@@ -303,12 +308,12 @@ class _Worker:
         return value
 
 
-def _start(members: list[Member], cached: bool) -> _Worker:
+def _start(members: list[Member], cache: ParseCache | None, cached: bool) -> _Worker:
     mine, theirs = socket.socketpair()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
         mine.close()
-        _child(theirs, members, cached)
+        _child(theirs, members, cache, cached)
     theirs.close()
     return _Worker(pid, mine, members)
 
@@ -403,9 +408,9 @@ def cold_frame(collection: Collection, asked: Period | None, keep: bool = True) 
     cold: Cold | None = None
     try:
         for part in parts:
-            workers.append(_start(part, cached))
+            workers.append(_start(part, cache, cached))
         with gc_paused():
-            cold = _made(collection, asked, workers)
+            cold = _made(collection, asked, workers, cache)
     except Exception:  # noqa: BLE001 - any failure: the caller reads serially
         if os.environ.get("CHITIEU_DEBUG"):  # a worker's traceback, for whoever debugs it
             traceback.print_exc()
@@ -433,7 +438,12 @@ def _gather(workers: list[_Worker], command: str, arg: object) -> list[Any]:
     return [item for part in _gather_each(workers, command, arg) for item in part]
 
 
-def _made(collection: Collection, asked: Period | None, workers: list[_Worker]) -> Cold:
+def _made(
+    collection: Collection,
+    asked: Period | None,
+    workers: list[_Worker],
+    cache: ParseCache | None,
+) -> Cold:
     infos = _gather(workers, "read", asked)
     period = _common(infos, asked)
     if period is not None and any(i is not None and Period(*i[0]) != period for i in infos):
@@ -447,6 +457,9 @@ def _made(collection: Collection, asked: Period | None, workers: list[_Worker]) 
             year, assigned = period.year, assigned_ids(path)
     rows: Rows = (columns, assigned, year)
     got = _gather(workers, "rows", rows)
+    if cache is not None:  # encoded by the workers while the frame is made here
+        for w in workers:
+            w.ask("parsed", None)
     members = collection.members
     units: list[UnitDefs | None] = []
     for m, (view, error, stamp, unit) in zip(members, got, strict=True):
@@ -471,6 +484,9 @@ def _made(collection: Collection, asked: Period | None, workers: list[_Worker]) 
     for m in members:  # unread, as a cached frame's open leaves them
         m.view, m.error, m.stamp = None, None, None
     collection.period = None
+    if cache is not None:  # the read after the frame finds every file the workers read
+        for w in workers:
+            cache.adopt(w.answer())
     return Cold(frame, said)
 
 

@@ -328,14 +328,15 @@ def test_the_app_opens_on_the_cold_frame(tmp_path: Path, monkeypatch: pytest.Mon
     assert all(m.view is None for m in collection.members)
 
 
-@pytest.mark.parametrize("cached", [False, True])
+@pytest.mark.parametrize(("cached", "keep"), [(False, False), (True, False), (False, True)])
 def test_the_read_after_a_cold_frame_takes_what_the_workers_parsed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool, keep: bool
 ) -> None:
     """The workers send what their reads put in the parse cache: the units read after the
     frame (in the same process, as the app reads them) take every file from it, none parsed
     again, and are read as the serial read reads them; the next save writes them. `cached`:
-    a cache file was there, one file changed since (its new entry is sent too)."""
+    a cache file was there, one file changed since (its new entry is sent too). `keep`: sent
+    to the writer's thread after the frame; the read waits for it."""
     root = awkward(tmp_path / "tinh")
     (root / "targets").mkdir()
     (root / "targets" / "2026.toml").write_text(GOOD_TARGETS, encoding="utf-8")
@@ -352,13 +353,15 @@ def test_the_read_after_a_cold_frame_takes_what_the_workers_parsed(
         path = root / "u001" / "progress" / "2026-Q2.toml"
         path.write_text(path.read_text(encoding="utf-8").replace("thu = ", "thu = 1", 1), "utf-8")
     collection = open_folder(root)
-    cold = cold_frame(collection, None, keep=False)
+    cold = cold_frame(collection, None, keep=keep)
     assert cold is not None
-    cache = collection.cache
+    cache = collection.cache  # waits for the writer's thread to have put them
     assert cache is not None
     hits = cache.hits
     collection.load()  # the read after the frame
     assert cache.hits - hits == parsed
+    if cold.writer is not None:
+        cold.writer.join()
     assert frame_of(collection, None) == cold.frame
     again = open_folder(root)
     again.load()  # from the file `load` saved
@@ -374,3 +377,17 @@ def test_what_does_not_decode_is_not_adopted(tmp_path: Path) -> None:
     for junk in (b"", b"\x93\x01", b"\x81\xa1a\x95\x01"):
         cache.adopt(junk)
     assert not cache.dirty
+
+
+def test_a_screenshot_of_the_first_frame_keeps_nothing_parsed(tmp_path: Path) -> None:
+    """`parsed=False` (a screenshot of the first frame: no unit read after it): the workers
+    keep no parse cache, nothing is sent (the serial read after it parses every file)."""
+    root = awkward(tmp_path / "tinh")
+    collection = open_folder(root)
+    cold = cold_frame(collection, None, parsed=False)
+    assert cold is not None and cold.writer is not None
+    cold.writer.join()
+    cache = collection.cache
+    assert cache is not None and not cache.dirty
+    collection.load()
+    assert cache.hits == 0

@@ -41,7 +41,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         # its units' files checked in a thread while Textual is imported and started
         check = FrameCheck(collection, frame) if frame is not None else None
         if frame is None:
-            frame = cold_open(collection, args.period)
+            frame = cold_open(collection, args.period, bool(args.press.split()))
         if frame is None:
             load_collection(collection, args.period)
         # lazy: textual; this module also serves TERM=dumb, which prints the report instead
@@ -79,13 +79,14 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     return 0
 
 
-def cold_open(collection: Collection, period: Period | None) -> Frame | None:
+def cold_open(collection: Collection, period: Period | None, parsed: bool) -> Frame | None:
     """The roll-up's first frame of a cold open made in workers (present/coldframe.py), its
-    units' errors and warnings said as after a serial load; None: read serially."""
+    units' errors and warnings said as after a serial load; None: read serially. `parsed`:
+    the units are read after the frame (keys pressed): what the workers parsed is kept."""
     # lazy: the cold frame's workers, only for a roll-up without a cached frame
     from chitieu_tui.present.coldframe import cold_frame
 
-    cold = cold_frame(collection, period)
+    cold = cold_frame(collection, period, parsed=parsed)
     if cold is None:
         return None
     for error in cold.said:

@@ -21,9 +21,17 @@ class LazyCache:
         self._lock = threading.Lock()
         self._made = False
         self._cache: ParseCache | None = None
+        self._ready: threading.Event | None = None
+
+    def wait_for(self, ready: threading.Event) -> None:
+        """`get` waits until `ready` is set (a cold frame's workers are sending what they
+        parsed, for the units' read after the frame: present/coldframe.py)."""
+        self._ready = ready
 
     def get(self) -> ParseCache | None:
         """The cache (read now if not yet); None when the cache is off."""
+        if self._ready is not None:
+            self._ready.wait()
         with self._lock:
             if not self._made:
                 self._cache = ParseCache.for_folder(self.root)

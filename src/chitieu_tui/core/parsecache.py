@@ -307,6 +307,8 @@ class ParseCache:
         return dict(store.entries)
 
     def _hit(self, path: Path, st: os.stat_result, kind: str) -> Entry | EntryView | None:
+        if not self._entries:  # no file read (a cold read): nothing to look for
+            return None
         name = os.path.abspath(path)
         if self.hold:  # taken once: the unit's source keeps what it decodes into
             with self._lock:

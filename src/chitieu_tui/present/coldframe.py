@@ -268,19 +268,30 @@ def _work(sock: socket.socket, members: list[Member], cache: ParseCache | None) 
 
 
 def _child(
-    sock: socket.socket, members: list[Member], cache: ParseCache | None, cached: bool
+    sock: socket.socket,
+    members: list[Member],
+    cache: ParseCache | None,
+    cached: bool,
+    sent: bool,
 ) -> None:
     """The forked worker: its loop, any failure told, then out (no clean-up of the parent's
-    state: `os._exit`). `cache`: the collection's parse cache (its copy), asked for each file
-    as the serial read asks it; what the reads put in it is sent to the main process after
-    the rows (`parsed`), for the read after the frame. Without a cache file (`cached`
-    False: nothing to find in it) it holds what is put, encoded only when sent."""
+    state: `os._exit`). `cache`: the collection's parse cache (its copy); `cached`: it was
+    read from a file (in the main process, before the fork): asked for each file as the
+    serial read asks it. `sent`: what the reads put in it is sent to the main process after
+    the frame (`parsed`), for the read after it; without a cache file it then holds what is
+    put, encoded only when sent. Neither: no cache (its puts would be lost)."""
     status = 0
     try:
         gc.disable()  # reading makes no cycles; the process ends after
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         if cache is not None and not cached:
             cache.hold = True
+        if not cached and not sent:
+            for m in members:
+                data = getattr(m.source, "data", None)
+                if data is not None:
+                    data.cache = None
+            cache = None
         _work(sock, members, cache)
     except BaseException:  # noqa: BLE001 - told to the main process, which reads serially
         status = 1
@@ -308,12 +319,12 @@ class _Worker:
         return value
 
 
-def _start(members: list[Member], cache: ParseCache | None, cached: bool) -> _Worker:
+def _start(members: list[Member], cache: ParseCache | None, cached: bool, sent: bool) -> _Worker:
     mine, theirs = socket.socketpair()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
         mine.close()
-        _child(theirs, members, cache, cached)
+        _child(theirs, members, cache, cached, sent)
     theirs.close()
     return _Worker(pid, mine, members)
 
@@ -391,12 +402,17 @@ def _columns(collection: Collection, infos: list[Info]) -> list[str]:
     return default_columns(heads)
 
 
-def cold_frame(collection: Collection, asked: Period | None, keep: bool = True) -> Cold | None:
+def cold_frame(
+    collection: Collection, asked: Period | None, keep: bool = True, parsed: bool = True
+) -> Cold | None:
     """The roll-up's first frame of a cold open of `collection` at `asked` (None: the
     default period), its units read in `WORKERS` forked processes; None when not
     `eligible` or when anything failed (the collection is then as it was: read it serially).
     The members are left unread (as for a cached frame); `keep`: the frame is written into
-    the roll-up's cache in a thread (`Cold.writer`), for the next open."""
+    the roll-up's cache in a thread (`Cold.writer`), for the next open. `parsed`: the units
+    will be read after the frame (the app; not a screenshot of the first frame): what the
+    workers parsed is put in the collection's parse cache for that read (`_adopt`; with
+    `keep`, by the writer, after the frame: the cache's `get` waits for it)."""
     if not eligible(collection):
         return None
     members = collection.members
@@ -404,13 +420,14 @@ def cold_frame(collection: Collection, asked: Period | None, keep: bool = True) 
     parts = [members[i : i + size] for i in range(0, len(members), size)]
     cache = collection.cache
     cached = cache is not None and cache.path.is_file()
+    sent = cache if parsed else None
     workers: list[_Worker] = []
     cold: Cold | None = None
     try:
         for part in parts:
-            workers.append(_start(part, cache, cached))
+            workers.append(_start(part, cache, cached, sent is not None))
         with gc_paused():
-            cold = _made(collection, asked, workers, cache)
+            cold = _made(collection, asked, workers)
     except Exception:  # noqa: BLE001 - any failure: the caller reads serially
         if os.environ.get("CHITIEU_DEBUG"):  # a worker's traceback, for whoever debugs it
             traceback.print_exc()
@@ -419,11 +436,34 @@ def cold_frame(collection: Collection, asked: Period | None, keep: bool = True) 
         collection.period = None
         return None
     finally:
-        if cold is None or not keep or collection.root is None:
-            _stop(workers, kill=cold is None)
-    if keep and collection.root is not None:  # the workers are the writer's to end
-        cold.writer = _keep(collection.root, cold.frame, workers)
+        if cold is None:
+            _stop(workers, kill=True)
+    if not keep or collection.root is None:
+        try:
+            _adopt(workers, sent)
+        finally:
+            _stop(workers)
+        return cold
+    # the workers are the writer's to end
+    ready = threading.Event()
+    if sent is not None and collection.parse_cache is not None:
+        collection.parse_cache.wait_for(ready)
+    else:
+        ready.set()
+    cold.writer = _keep(collection.root, cold.frame, workers, sent, ready)
     return cold
+
+
+def _adopt(workers: list[_Worker], cache: ParseCache | None) -> None:
+    """What the workers' reads put in the parse cache, put in `cache` (None: nothing);
+    best effort: a worker that fails leaves the rest to be parsed again."""
+    if cache is None:
+        return
+    try:
+        for part in _gather_each(workers, "parsed", None):
+            cache.adopt(part)
+    except Exception:  # noqa: BLE001, S110 - the cache is an optimisation, never a failure
+        pass
 
 
 def _gather_each(workers: list[_Worker], command: str, arg: object) -> list[Any]:
@@ -438,12 +478,7 @@ def _gather(workers: list[_Worker], command: str, arg: object) -> list[Any]:
     return [item for part in _gather_each(workers, command, arg) for item in part]
 
 
-def _made(
-    collection: Collection,
-    asked: Period | None,
-    workers: list[_Worker],
-    cache: ParseCache | None,
-) -> Cold:
+def _made(collection: Collection, asked: Period | None, workers: list[_Worker]) -> Cold:
     infos = _gather(workers, "read", asked)
     period = _common(infos, asked)
     if period is not None and any(i is not None and Period(*i[0]) != period for i in infos):
@@ -457,9 +492,6 @@ def _made(
             year, assigned = period.year, assigned_ids(path)
     rows: Rows = (columns, assigned, year)
     got = _gather(workers, "rows", rows)
-    if cache is not None:  # encoded by the workers while the frame is made here
-        for w in workers:
-            w.ask("parsed", None)
     members = collection.members
     units: list[UnitDefs | None] = []
     for m, (view, error, stamp, unit) in zip(members, got, strict=True):
@@ -484,21 +516,29 @@ def _made(
     for m in members:  # unread, as a cached frame's open leaves them
         m.view, m.error, m.stamp = None, None, None
     collection.period = None
-    if cache is not None:  # the read after the frame finds every file the workers read
-        for w in workers:
-            cache.adopt(w.answer())
     return Cold(frame, said)
 
 
-def _keep(root: Path, frame: Frame, workers: list[_Worker]) -> threading.Thread:
-    """In a thread: the frame written into the roll-up's cache with the stamps the workers
-    take (none written when a file changed during its read, or a worker failed), then the
-    workers ended."""
+def _keep(
+    root: Path,
+    frame: Frame,
+    workers: list[_Worker],
+    cache: ParseCache | None,
+    ready: threading.Event,
+) -> threading.Thread:
+    """In a thread: what the workers parsed put in `cache` (`_adopt`; then `ready` set:
+    the reads after the frame wait for it), the frame written into the roll-up's cache with
+    the stamps the workers take (none written when a file changed during its read, or a
+    worker failed), then the workers ended."""
     path = path_for(root)
     assert frame.period
 
     def write() -> None:
         try:
+            try:
+                _adopt(workers, cache)
+            finally:
+                ready.set()
             if path is None:
                 return
             period = Period(frame.period[0], frame.period[1])

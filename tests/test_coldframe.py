@@ -391,3 +391,13 @@ def test_a_screenshot_of_the_first_frame_keeps_nothing_parsed(tmp_path: Path) ->
     assert cache is not None and not cache.dirty
     collection.load()
     assert cache.hits == 0
+
+
+def test_meanwhile_runs_once_while_the_workers_read(tmp_path: Path) -> None:
+    """`meanwhile` (the screenshot's import of Textual) runs once, in the main process, after
+    the workers are asked to read; the frame is the same."""
+    root = awkward(tmp_path / "tinh")
+    ran: list[int] = []
+    cold = cold_frame(open_folder(root), None, keep=False, meanwhile=lambda: ran.append(1))
+    assert cold is not None and ran == [1]
+    assert cold.frame == frame_of(serial(root, None)[0], None)

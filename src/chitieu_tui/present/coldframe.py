@@ -34,6 +34,7 @@ import signal
 import socket
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -403,7 +404,11 @@ def _columns(collection: Collection, infos: list[Info]) -> list[str]:
 
 
 def cold_frame(
-    collection: Collection, asked: Period | None, keep: bool = True, parsed: bool = True
+    collection: Collection,
+    asked: Period | None,
+    keep: bool = True,
+    parsed: bool = True,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Cold | None:
     """The roll-up's first frame of a cold open of `collection` at `asked` (None: the
     default period), its units read in `WORKERS` forked processes; None when not
@@ -412,7 +417,9 @@ def cold_frame(
     the roll-up's cache in a thread (`Cold.writer`), for the next open. `parsed`: the units
     will be read after the frame (the app; not a screenshot of the first frame): what the
     workers parsed is put in the collection's parse cache for that read (`_adopt`; with
-    `keep`, by the writer, after the frame: the cache's `get` waits for it)."""
+    `keep`, by the writer, after the frame: the cache's `get` waits for it). `meanwhile`:
+    run in the main process while the workers read (it would wait for them), e.g. the
+    screenshot's import of Textual."""
     if not eligible(collection):
         return None
     members = collection.members
@@ -427,7 +434,7 @@ def cold_frame(
         for part in parts:
             workers.append(_start(part, cache, cached, sent is not None))
         with gc_paused():
-            cold = _made(collection, asked, workers)
+            cold = _made(collection, asked, workers, meanwhile)
     except Exception:  # noqa: BLE001 - any failure: the caller reads serially
         if os.environ.get("CHITIEU_DEBUG"):  # a worker's traceback, for whoever debugs it
             traceback.print_exc()
@@ -466,20 +473,38 @@ def _adopt(workers: list[_Worker], cache: ParseCache | None) -> None:
         pass
 
 
-def _gather_each(workers: list[_Worker], command: str, arg: object) -> list[Any]:
-    """Each worker's answer to `command`, in order (asked of all first: they work at once)."""
+def _gather_each(
+    workers: list[_Worker],
+    command: str,
+    arg: object,
+    meanwhile: Callable[[], object] | None = None,
+) -> list[Any]:
+    """Each worker's answer to `command`, in order (asked of all first: they work at once;
+    `meanwhile` run before the answers are awaited)."""
     for w in workers:
         w.ask(command, arg)
+    if meanwhile is not None:
+        meanwhile()
     return [w.answer() for w in workers]
 
 
-def _gather(workers: list[_Worker], command: str, arg: object) -> list[Any]:
+def _gather(
+    workers: list[_Worker],
+    command: str,
+    arg: object,
+    meanwhile: Callable[[], object] | None = None,
+) -> list[Any]:
     """The workers' answers to `command` (lists, one item a member), joined in order."""
-    return [item for part in _gather_each(workers, command, arg) for item in part]
+    return [item for part in _gather_each(workers, command, arg, meanwhile) for item in part]
 
 
-def _made(collection: Collection, asked: Period | None, workers: list[_Worker]) -> Cold:
-    infos = _gather(workers, "read", asked)
+def _made(
+    collection: Collection,
+    asked: Period | None,
+    workers: list[_Worker],
+    meanwhile: Callable[[], object] | None = None,
+) -> Cold:
+    infos = _gather(workers, "read", asked, meanwhile)
     period = _common(infos, asked)
     if period is not None and any(i is not None and Period(*i[0]) != period for i in infos):
         infos = _gather(workers, "again", period)

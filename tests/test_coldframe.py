@@ -151,7 +151,7 @@ async def test_frame_of_is_what_the_screen_keeps(tmp_path: Path) -> None:
 
 def test_the_cold_frame_is_kept_for_the_next_open(tmp_path: Path) -> None:
     root = awkward(tmp_path / "tinh")
-    cold = cold_frame(open_folder(root), None)
+    cold = cold_frame(open_folder(root), None, parsed=False)
     assert cold is not None and cold.writer is not None
     cold.writer.join()
     again = rowcache.cached_frame(open_folder(root), None)
@@ -166,7 +166,7 @@ def test_a_file_changed_during_the_read_is_not_kept(
     (`stamps_as_read` None), as the screen does."""
     root = awkward(tmp_path / "tinh")
     monkeypatch.setattr(coldframe, "stamps_as_read", lambda *_: None)  # the workers' too
-    cold = cold_frame(open_folder(root), None)
+    cold = cold_frame(open_folder(root), None, parsed=False)
     assert cold is not None and cold.writer is not None
     cold.writer.join()
     path = rowcache.path_for(root)
@@ -326,6 +326,8 @@ def test_the_app_opens_on_the_cold_frame(tmp_path: Path, monkeypatch: pytest.Mon
     assert app._frame == frame_of(expected, None)
     assert not app._preloaded
     assert all(m.view is None for m in collection.members)
+    collection.load()  # the read after the frame: what the workers parsed, handed over
+    assert collection.cache is not None and collection.cache.hits > 60
 
 
 @pytest.mark.parametrize(("cached", "keep"), [(False, False), (True, False), (False, True)])
@@ -355,7 +357,7 @@ def test_the_read_after_a_cold_frame_takes_what_the_workers_parsed(
     collection = open_folder(root)
     cold = cold_frame(collection, None, keep=keep)
     assert cold is not None
-    cache = collection.cache  # waits for the writer's thread to have put them
+    cache = collection.cache  # asks the workers for them, once the frame is written
     assert cache is not None
     hits = cache.hits
     collection.load()  # the read after the frame

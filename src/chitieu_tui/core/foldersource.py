@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +22,18 @@ class LazyCache:
         self._lock = threading.Lock()
         self._made = False
         self._cache: ParseCache | None = None
-        self._ready: threading.Event | None = None
+        self._hook: Callable[[], None] | None = None
 
-    def wait_for(self, ready: threading.Event) -> None:
-        """`get` waits until `ready` is set (a cold frame's workers are sending what they
-        parsed, for the units' read after the frame: present/coldframe.py)."""
-        self._ready = ready
+    def on_get(self, hook: Callable[[], None]) -> None:
+        """`get` calls `hook` first, each time (a cold frame's workers hand over what they
+        parsed, for the units' read after the frame, and `hook` waits for it:
+        present/coldframe.py)."""
+        self._hook = hook
 
     def get(self) -> ParseCache | None:
         """The cache (read now if not yet); None when the cache is off."""
-        if self._ready is not None:
-            self._ready.wait()
+        if self._hook is not None:
+            self._hook()
         with self._lock:
             if not self._made:
                 self._cache = ParseCache.for_folder(self.root)

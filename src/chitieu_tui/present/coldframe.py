@@ -78,6 +78,9 @@ MIN_UNITS = 200
 """From this many units a cold open's frame is made in workers (below, forking costs more
 than half the read saves)."""
 WORKERS = 2
+HAND_OVER_SECONDS = 60.0
+"""How long the workers keep what they parsed for a read after the frame (the app reads
+its units as soon as the frame is drawn); then they end."""
 ENV_WORKERS = "CHITIEU_WORKERS"
 """`CHITIEU_WORKERS=1` (or 0): a cold open reads serially."""
 
@@ -417,7 +420,8 @@ def cold_frame(
     the roll-up's cache in a thread (`Cold.writer`), for the next open. `parsed`: the units
     will be read after the frame (the app; not a screenshot of the first frame): what the
     workers parsed is put in the collection's parse cache for that read (`_adopt`; with
-    `keep`, by the writer, after the frame: the cache's `get` waits for it). `meanwhile`:
+    `keep`, when the first read after the frame asks the cache for it: `_hand_over`).
+    `meanwhile`:
     run in the main process while the workers read (it would wait for them), e.g. the
     screenshot's import of Textual."""
     if not eligible(collection):
@@ -451,14 +455,42 @@ def cold_frame(
         finally:
             _stop(workers)
         return cold
-    # the workers are the writer's to end
-    ready = threading.Event()
-    if sent is not None and collection.parse_cache is not None:
-        collection.parse_cache.wait_for(ready)
-    else:
-        ready.set()
-    cold.writer = _keep(collection.root, cold.frame, workers, sent, ready)
+    # the workers are the writer's to end, or, when the units are read after the frame,
+    # the hand-over's (after the writer's: one conversation at a time with each worker)
+    lazy = collection.parse_cache if sent is not None else None
+    cold.writer = _keep(collection.root, cold.frame, workers, stop=lazy is None)
+    if sent is not None and lazy is not None:
+        lazy.on_get(_hand_over(workers, sent, cold.writer))
     return cold
+
+
+def _hand_over(
+    workers: list[_Worker], cache: ParseCache, writer: threading.Thread
+) -> Callable[[], None]:
+    """What the parse cache's `get` calls (each time; the first asks): the workers' parsed
+    files put in `cache` (`_adopt`), once the writer is done with them and a unit is read
+    after the frame (not while the app starts and draws it: the workers' encoding and the
+    adoption would hold it back), then the workers ended; a daemon thread waits for that
+    ask, `HAND_OVER_SECONDS` at most (an app quit before reading any unit leaves; the
+    workers see the end of their socket and end too)."""
+    wanted, ready = threading.Event(), threading.Event()
+
+    def hand() -> None:
+        try:
+            writer.join()
+            if wanted.wait(HAND_OVER_SECONDS):
+                _adopt(workers, cache)
+        finally:
+            ready.set()
+            _stop(workers)
+
+    threading.Thread(target=hand, name="parsed", daemon=True).start()
+
+    def asked() -> None:
+        wanted.set()
+        ready.wait()
+
+    return asked
 
 
 def _adopt(workers: list[_Worker], cache: ParseCache | None) -> None:
@@ -544,26 +576,15 @@ def _made(
     return Cold(frame, said)
 
 
-def _keep(
-    root: Path,
-    frame: Frame,
-    workers: list[_Worker],
-    cache: ParseCache | None,
-    ready: threading.Event,
-) -> threading.Thread:
-    """In a thread: what the workers parsed put in `cache` (`_adopt`; then `ready` set:
-    the reads after the frame wait for it), the frame written into the roll-up's cache with
-    the stamps the workers take (none written when a file changed during its read, or a
-    worker failed), then the workers ended."""
+def _keep(root: Path, frame: Frame, workers: list[_Worker], stop: bool) -> threading.Thread:
+    """In a thread: the frame written into the roll-up's cache with the stamps the workers
+    take (none written when a file changed during its read, or a worker failed), then, when
+    `stop`, the workers ended."""
     path = path_for(root)
     assert frame.period
 
     def write() -> None:
         try:
-            try:
-                _adopt(workers, cache)
-            finally:
-                ready.set()
             if path is None:
                 return
             period = Period(frame.period[0], frame.period[1])
@@ -576,7 +597,8 @@ def _keep(
         except Exception:  # noqa: BLE001, S110 - the cache is an optimisation, never a failure
             pass
         finally:
-            _stop(workers)
+            if stop:
+                _stop(workers)
 
     thread = threading.Thread(target=write, name="rows", daemon=False)
     thread.start()

@@ -6,12 +6,16 @@ bare Textual app; see BENCHMARKS.md ("Many units"). Not a test: it asserts nothi
     python3 benchmarks/rollup.py --country [--runs 3] [--sizes 1,150,1000,3321] [--keep DIR]
 
     python3 benchmarks/rollup.py --scorecard [--before ab3669d] [--runs 5] [--sizes 5,150,3321]
+    python3 benchmarks/rollup.py --cold-after [--before b31ca8a] [--runs 3] [--sizes 3321]
 
 `--big 3321` is the country: Vietnam's 3,321 communes and wards × 40 indicators.
 
 `--country` (issue 23): the parse floor, the roll-up's first frame cold (no parse cache) and
 warm (second open, nothing changed) and `report --format json`, each before (the code at
 `--before`, a commit) and after (this checkout), alternated, with peak RSS.
+
+`--cold-after` (issue 23): after a cold open's frame made in workers, the time until every
+unit is read and until Enter on the last unit shows its dashboard (`cold_after.py`).
 
 `--scorecard` (issue 23, item 2): the roll-up's scorecard before (a DataTable, at
 `--before`, default ab3669d) and after (the Line API widget, this checkout), both with a warm
@@ -392,10 +396,40 @@ def bench_scorecard(
                 show(f"{name}, {side}", timings[side][name], "s")
 
 
+def bench_cold_after(
+    runs: int, work: Path, env: dict[str, str], sizes: list[int], commit: str
+) -> None:
+    """After a cold open's frame, before and after (`cold_after.py`, alternated): every
+    unit read, and End and Enter on the last unit pressed at once, from the app's start."""
+    old = dict(env, PYTHONPATH=str(before_tree(work, commit)))
+    old["CHITIEU_CACHE_DIR"] = str(work / "cache-after-before")
+    new = dict(env, CHITIEU_CACHE_DIR=str(work / "cache-after-after"))
+    for units in sizes:
+        root = make_collection(work / f"c{units}", units)
+        print(f"\n{units} units, cold open (no parse cache), {runs} runs, alternated")
+        timings: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
+        for i in range(runs):
+            for what in ("all", "enter"):
+                sides = ("before", "after") if i % 2 == 0 else ("after", "before")
+                for side in sides:
+                    cmd = [sys.executable, str(HERE / "cold_after.py"), str(root), what]
+                    _, _, out = run_child(cmd, old if side == "before" else new, work)
+                    for name, secs in json.loads(out).items():
+                        timings[side].setdefault(name, []).append(secs)
+        for name in timings["after"]:
+            for side in ("before", "after"):
+                show(f"{name}, {side}", timings[side][name], "s")
+            pairs = zip(timings["after"][name], timings["before"][name], strict=True)
+            show("  ratio after / before (per round)", [a / b for a, b in pairs], "×")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--country", action="store_true", help="issue 23: before/after")
     parser.add_argument("--scorecard", action="store_true", help="the scorecard before/after")
+    parser.add_argument(
+        "--cold-after", action="store_true", help="after a cold frame: the read, Enter"
+    )
     parser.add_argument("--sizes", default="1,150,1000,3321")
     parser.add_argument(
         "--before", help="the commit measured as before (6afebf1; --scorecard: ab3669d)"
@@ -446,6 +480,10 @@ def main() -> int:
                 args.before_cache,
                 not args.no_frames,
             )
+            return 0
+        if args.cold_after:
+            sizes = [int(x) for x in args.sizes.split(",")]
+            bench_cold_after(args.runs, work, env, sizes, args.before or "b31ca8a")
             return 0
         if args.scorecard:
             sizes = [int(x) for x in args.sizes.split(",")]

@@ -23,6 +23,7 @@ from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import use
 from chitieu_tui.present import coldframe
 from chitieu_tui.present.coldframe import cold_frame, frame_of
+from chitieu_tui.present.rollup import BELOW_MARK, MISSING_MARK, PROVINCE_MARK
 
 pytestmark = pytest.mark.timeout(120)
 RULE = {"left": "kn", "op": "<=", "right": "thu", "importance": "medium", "message": "kn ≤ thu"}
@@ -150,7 +151,7 @@ async def test_frame_of_is_what_the_screen_keeps(tmp_path: Path) -> None:
 
 def test_the_cold_frame_is_kept_for_the_next_open(tmp_path: Path) -> None:
     root = awkward(tmp_path / "tinh")
-    cold = cold_frame(open_folder(root), None)
+    cold = cold_frame(open_folder(root), None, parsed=False)
     assert cold is not None and cold.writer is not None
     cold.writer.join()
     again = rowcache.cached_frame(open_folder(root), None)
@@ -165,7 +166,7 @@ def test_a_file_changed_during_the_read_is_not_kept(
     (`stamps_as_read` None), as the screen does."""
     root = awkward(tmp_path / "tinh")
     monkeypatch.setattr(coldframe, "stamps_as_read", lambda *_: None)  # the workers' too
-    cold = cold_frame(open_folder(root), None)
+    cold = cold_frame(open_folder(root), None, parsed=False)
     assert cold is not None and cold.writer is not None
     cold.writer.join()
     path = rowcache.path_for(root)
@@ -198,14 +199,84 @@ def test_a_worker_that_dies_falls_back(tmp_path: Path, monkeypatch: pytest.Monke
     assert cold_frame(open_folder(root), None) is None
 
 
+GOOD_TARGETS = """\
+[[indicator]]
+id = "thu"
+target = 5000
+basis = "Quyết định số 12/QĐ-UBND"
+units = { u000 = 1000, u001 = 10, lone = 9, u002 = 5, u004 = 60 }
+
+[[indicator]]
+id = "ngheo"
+units = { u004 = 1.0, u006 = 4.5 }
+
+[[indicator]]
+id = "moi"
+units = { u000 = 2, zz-rules = 3 }
+
+[[indicator]]
+id = "dn"
+target = 10
+units = { u007 = 5, u008 = 1 }
+"""
+"""Units adopting less (u000's thu, u004's ngheo: a decrease), more (u001) and as much
+(lone) as assigned; an assigned unit without the indicator (u000's moi); a broken unit
+(u002); ngheo, moi and dn in no column (their marks and note need their definitions);
+giao thiếu (dn: an error only `check` says); the other units not in the assignment."""
+TARGET_CASES = {
+    "good": GOOD_TARGETS,
+    "unknown unit": GOOD_TARGETS.replace("u006 = 4.5", "u006 = 4.5, nobody = 1"),
+    "shape": GOOD_TARGETS.replace("u001 = 10", "u001 = 10, u003 = 4"),  # u003's in triệu
+    "negative": GOOD_TARGETS.replace("u007 = 5", "u007 = -5"),
+    "milestone": GOOD_TARGETS.replace('id = "dn"', 'id = "xong"'),
+    "malformed": GOOD_TARGETS.replace('[[indicator]]\nid = "ngheo"', "[[indicator]\nid ="),
+    "wrong type": GOOD_TARGETS.replace("target = 5000", 'target = "nhiều"'),
+    "another year": None,
+}
+
+
+@pytest.mark.parametrize("case", list(TARGET_CASES))
+@pytest.mark.parametrize("asked", [None, Period(2026, 1)])
+def test_with_targets_the_frame_made_in_workers_is_the_serial_one(
+    tmp_path: Path, case: str, asked: Period | None
+) -> None:
+    """A collection with `targets/`: the workers send what its checks read of each unit, and
+    the same assignment is read (or refused) as by the serial read: the same frame (the
+    totals against the province's target, the units marked below or without an assignment,
+    the note naming them), the same errors and warnings."""
+    root = awkward(tmp_path / "tinh")
+    text = TARGET_CASES[case]
+    (root / "targets").mkdir()
+    name = "2026.toml" if text is not None else "2025.toml"
+    (root / "targets" / name).write_text(text or GOOD_TARGETS, encoding="utf-8")
+    collection = open_folder(root)
+    cold = cold_frame(collection, asked, keep=False)
+    assert cold is not None
+    assert all(m.view is None and m.error is None for m in collection.members)  # unread
+    read, said = serial(root, asked)
+    assert cold.frame == frame_of(read, asked)
+    assert [e.render() for e in cold.said] == said
+    assert (read.targets is not None) == (case == "good")
+    if case == "good" and asked is None:
+        frame = cold.frame
+        below, lacking = frame.left_out.split("\n")[-2:]
+        assert BELOW_MARK in below and "Phường u000" in below and "Phường u004" in below
+        assert "Phường u001" not in below and "Phường lone" not in below
+        assert MISSING_MARK in lacking and "Phường u000" in lacking  # moi, assigned, lacking
+        thu = frame.columns.index("thu")
+        (u000,) = [r for r in frame.rows if r.name == "Phường u000"]
+        assert u000.cells[thu].text.endswith(BELOW_MARK)
+        assert PROVINCE_MARK in frame.totals[thu].text
+
+
 def test_not_made_in_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A collection with a `targets/` assignment (the bundled sample), one of fewer than
-    `MIN_UNITS` units, `CHITIEU_WORKERS=1`: read serially (None)."""
+    """One of fewer than `MIN_UNITS` units, `CHITIEU_WORKERS=1`: read serially (None); a
+    collection with a `targets/` assignment (the bundled sample) is made in workers."""
     sample = tmp_path / "sample"
     shutil.copytree(BUNDLED_COLLECTION, sample)
-    assert cold_frame(open_folder(sample), None) is None
-    shutil.rmtree(sample / "targets")
-    assert cold_frame(open_folder(sample), None, keep=False) is not None
+    cold = cold_frame(open_folder(sample), None, keep=False)
+    assert cold is not None
+    assert cold.frame == frame_of(serial(sample, None)[0], None)
     monkeypatch.setenv(coldframe.ENV_WORKERS, "1")
     assert cold_frame(open_folder(sample), None) is None
     monkeypatch.delenv(coldframe.ENV_WORKERS)
@@ -255,3 +326,80 @@ def test_the_app_opens_on_the_cold_frame(tmp_path: Path, monkeypatch: pytest.Mon
     assert app._frame == frame_of(expected, None)
     assert not app._preloaded
     assert all(m.view is None for m in collection.members)
+    collection.load()  # the read after the frame: what the workers parsed, handed over
+    assert collection.cache is not None and collection.cache.hits > 60
+
+
+@pytest.mark.parametrize(("cached", "keep"), [(False, False), (True, False), (False, True)])
+def test_the_read_after_a_cold_frame_takes_what_the_workers_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool, keep: bool
+) -> None:
+    """The workers send what their reads put in the parse cache: the units read after the
+    frame (in the same process, as the app reads them) take every file from it, none parsed
+    again, and are read as the serial read reads them; the next save writes them. `cached`:
+    a cache file was there, one file changed since (its new entry is sent too). `keep`: sent
+    to the writer's thread after the frame; the read waits for it."""
+    root = awkward(tmp_path / "tinh")
+    (root / "targets").mkdir()
+    (root / "targets" / "2026.toml").write_text(GOOD_TARGETS, encoding="utf-8")
+    monkeypatch.setenv("CHITIEU_CACHE_DIR", str(tmp_path / "other"))
+    open_folder(root).load()  # a serial read with a cache of its own
+    fresh = open_folder(root)
+    fresh.load()  # from the file it saved: every file a read parses and keeps
+    assert fresh.cache is not None
+    parsed = fresh.cache.hits
+    assert parsed > 60
+    monkeypatch.setenv("CHITIEU_CACHE_DIR", str(tmp_path / "cache"))
+    if cached:
+        serial(root, None)  # fills the parse cache
+        path = root / "u001" / "progress" / "2026-Q2.toml"
+        path.write_text(path.read_text(encoding="utf-8").replace("thu = ", "thu = 1", 1), "utf-8")
+    collection = open_folder(root)
+    cold = cold_frame(collection, None, keep=keep)
+    assert cold is not None
+    cache = collection.cache  # asks the workers for them, once the frame is written
+    assert cache is not None
+    hits = cache.hits
+    collection.load()  # the read after the frame
+    assert cache.hits - hits == parsed
+    if cold.writer is not None:
+        cold.writer.join()
+    assert frame_of(collection, None) == cold.frame
+    again = open_folder(root)
+    again.load()  # from the file `load` saved
+    assert again.cache is not None and again.cache.hits == parsed
+    assert frame_of(again, None) == cold.frame
+
+
+def test_what_does_not_decode_is_not_adopted(tmp_path: Path) -> None:
+    """`ParseCache.adopt` of bytes that are no entries: nothing taken, nothing to save."""
+    root = awkward(tmp_path / "tinh")
+    cache = open_folder(root).cache
+    assert cache is not None
+    for junk in (b"", b"\x93\x01", b"\x81\xa1a\x95\x01"):
+        cache.adopt(junk)
+    assert not cache.dirty
+
+
+def test_a_screenshot_of_the_first_frame_keeps_nothing_parsed(tmp_path: Path) -> None:
+    """`parsed=False` (a screenshot of the first frame: no unit read after it): the workers
+    keep no parse cache, nothing is sent (the serial read after it parses every file)."""
+    root = awkward(tmp_path / "tinh")
+    collection = open_folder(root)
+    cold = cold_frame(collection, None, parsed=False)
+    assert cold is not None and cold.writer is not None
+    cold.writer.join()
+    cache = collection.cache
+    assert cache is not None and not cache.dirty
+    collection.load()
+    assert cache.hits == 0
+
+
+def test_meanwhile_runs_once_while_the_workers_read(tmp_path: Path) -> None:
+    """`meanwhile` (the screenshot's import of Textual) runs once, in the main process, after
+    the workers are asked to read; the frame is the same."""
+    root = awkward(tmp_path / "tinh")
+    ran: list[int] = []
+    cold = cold_frame(open_folder(root), None, keep=False, meanwhile=lambda: ran.append(1))
+    assert cold is not None and ran == [1]
+    assert cold.frame == frame_of(serial(root, None)[0], None)

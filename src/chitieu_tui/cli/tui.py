@@ -44,7 +44,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         apart = cli.own_process()
         check = FrameCheck(collection, frame, apart=apart) if frame is not None else None
         if frame is None:
-            frame = cold_open(collection, args.period)
+            frame = cold_open(collection, args.period, bool(args.press.split()))
         if frame is None:
             load_collection(collection, args.period)
         # lazy: textual; this module also serves TERM=dumb, which prints the report instead
@@ -82,13 +82,20 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     return 0
 
 
-def cold_open(collection: Collection, period: Period | None) -> Frame | None:
+def _import_app() -> None:
+    # lazy: textual, for the screenshot; this module also serves TERM=dumb
+    import chitieu_tui.app  # noqa: F401
+
+
+def cold_open(collection: Collection, period: Period | None, parsed: bool) -> Frame | None:
     """The roll-up's first frame of a cold open made in workers (present/coldframe.py), its
-    units' errors and warnings said as after a serial load; None: read serially."""
+    units' errors and warnings said as after a serial load; None: read serially. `parsed`:
+    the units are read after the frame (keys pressed): what the workers parsed is kept.
+    Textual is imported while the workers read (the main process would wait for them)."""
     # lazy: the cold frame's workers, only for a roll-up without a cached frame
     from chitieu_tui.present.coldframe import cold_frame
 
-    cold = cold_frame(collection, period)
+    cold = cold_frame(collection, period, parsed=parsed, meanwhile=_import_app)
     if cold is None:
         return None
     for error in cold.said:

@@ -37,6 +37,7 @@ from chitieu_tui.core.source import Source, View
 from chitieu_tui.core.targets import (
     TARGETS,
     Targets,
+    UnitDefs,
     collection_units,
     load_targets,
     targets_path,
@@ -220,8 +221,10 @@ class Collection:
     """targets/<year>.toml of the period's year, read at each load (None: none, or broken:
     `chitieu check` says why)."""
 
-    def read_targets(self) -> None:
-        """Read the assignment of the period's year (DESIGN 13) into `targets`."""
+    def read_targets(self, units: Sequence[UnitDefs] | None = None) -> None:
+        """Read the assignment of the period's year (DESIGN 13) into `targets`; `units`:
+        the units checked against it when already known (a cold frame's workers read them),
+        else `collection_units`."""
         self.targets = None
         if self.root is None or self.period is None:
             return
@@ -229,7 +232,8 @@ class Collection:
         path = targets_path(self.root, year)
         if not path.is_file():
             return
-        units = collection_units(self.members, year)
+        if units is None:
+            units = collection_units(self.members, year)
         try:
             self.targets = load_targets(path, year, units, f"{TARGETS}/{path.name}")
         except ChitieuError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,18 @@ class LazyCache:
         self._lock = threading.Lock()
         self._made = False
         self._cache: ParseCache | None = None
+        self._hook: Callable[[], None] | None = None
+
+    def on_get(self, hook: Callable[[], None]) -> None:
+        """`get` calls `hook` first, each time (a cold frame's workers hand over what they
+        parsed, for the units' read after the frame, and `hook` waits for it:
+        present/coldframe.py)."""
+        self._hook = hook
 
     def get(self) -> ParseCache | None:
         """The cache (read now if not yet); None when the cache is off."""
+        if self._hook is not None:
+            self._hook()
         with self._lock:
             if not self._made:
                 self._cache = ParseCache.for_folder(self.root)

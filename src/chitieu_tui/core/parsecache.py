@@ -201,6 +201,7 @@ this machine's)."""
 _ENTRY = msgspec.msgpack.Decoder(EntryView)
 _STORE = msgspec.msgpack.Decoder(LazyStore)
 _ENC = msgspec.msgpack.Encoder()
+_FRESH = msgspec.msgpack.Decoder(dict[str, Entry])
 
 
 def cache_folder() -> Path | None:
@@ -319,6 +320,8 @@ class ParseCache:
         return dict(store.entries)
 
     def _hit(self, path: Path, st: os.stat_result, kind: str) -> Entry | EntryView | None:
+        if not self._entries:  # no file read (a cold read): nothing to look for
+            return None
         name = os.path.abspath(path)
         if self.hold:  # taken once: the unit's source keeps what it decodes into
             with self._lock:
@@ -499,6 +502,45 @@ class ParseCache:
             else:
                 self._entries[name] = entry
             self._fresh[name] = entry
+            self._dirty = True
+
+    def fresh_bytes(self) -> bytes:
+        """What was put since the last save, each entry encoded as the file holds it (held
+        objects encoded here, definitions first), as one msgpack map: a cold frame's worker
+        process sends it to the main process, which `adopt`s it."""
+        with self._lock:
+            fresh = dict(self._fresh)
+        out: dict[str, Entry] = {}
+        for name in sorted(fresh, key=lambda n: not _is_defs(fresh[n])):
+            entry = fresh[name]
+            if isinstance(entry, Held):
+                obj = entry.obj
+                payload = _ENC.encode(obj)
+                if isinstance(obj, Definitions):
+                    with self._lock:
+                        self._digests[id(obj)] = (obj, digest(payload))
+                    entry = Entry(entry.key, "defs", payload)
+                else:
+                    assert entry.defs is not None  # a held progress names its definitions
+                    entry = Entry(
+                        entry.key, "progress", payload, self._digest(entry.defs), entry.warned
+                    )
+            out[name] = entry
+        return _ENC.encode(out)
+
+    def adopt(self, data: bytes) -> None:
+        """Entries another process read for this cache (`fresh_bytes`): taken as if put
+        here (looked up by the next reads, written by the next save); what does not decode
+        is ignored."""
+        try:
+            entries = _FRESH.decode(data)
+        except (msgspec.DecodeError, ValueError, TypeError, OverflowError, RecursionError):
+            return
+        if not entries:
+            return
+        with self._lock:
+            self._entries.update(entries)
+            self._fresh.update(entries)
             self._dirty = True
 
     @property

@@ -13,7 +13,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -270,10 +270,11 @@ def _check_assignment(
         err(Msg("err.targets.milestone"), id_place)
         return errs
     for key, value in a.units.items():
-        place = _key_place(text, loc, i, key)
+        # each problem's place found only when there is one: looked for on every key, the
+        # country's 3,321 units were 17 s of scanning the file again for each (issue 23)
         unit = known.get(key)
         if unit is None:
-            err(Msg("err.targets.unknown_unit", unit=clean(key)), place)
+            err(Msg("err.targets.unknown_unit", unit=clean(key)), _key_place(text, loc, i, key))
             continue
         own = unit.defs.indicator(a.id) if unit.defs is not None else None
         if own is not None and _shape(own) != _shape(ref):
@@ -286,11 +287,11 @@ def _check_assignment(
                 ref_kind=ref.kind,
                 where=unit.where,
             )
-            err(msg, place)
+            err(msg, _key_place(text, loc, i, key))
             continue
         whole = _number_problem(value, ref.integer)
         if whole is not None:
-            err(Msg("err.targets.in_unit", unit=key, detail=whole), place)
+            err(Msg("err.targets.in_unit", unit=key, detail=whole), _key_place(text, loc, i, key))
     return errs
 
 
@@ -309,7 +310,7 @@ def collection_units(members: Sequence[Any], year: int) -> list[UnitDefs]:
     for m in members:
         data = getattr(m.source, "data", None)
         if data is not None and not m.duplicate:
-            found.append(_unit_defs(m.key, data, year))
+            found.append(unit_defs(m.key, data, year))
     return found
 
 
@@ -320,13 +321,15 @@ def folder_units(root: Path, year: int) -> list[UnitDefs]:
     except OSError:
         return []
     return [
-        _unit_defs(p.name, DataDir(p), year)
+        unit_defs(p.name, DataDir(p), year)
         for p in entries
         if not p.name.startswith(".") and p.is_dir() and (p / DEFINITIONS).exists()
     ]
 
 
-def _unit_defs(key: str, data: DataDir, year: int) -> UnitDefs:
+def unit_defs(key: str, data: DataDir, year: int) -> UnitDefs:
+    """What the checks know of the unit of the data folder `data` (a collection's folder
+    `key`) for `year` (`collection_units`)."""
     try:
         current = data.definitions()
     except ChitieuError:
@@ -343,6 +346,30 @@ def _unit_defs(key: str, data: DataDir, year: int) -> UnitDefs:
         own = None
     path = data.definitions_path if year == current.unit.year else data.year_path(year)
     return UnitDefs(current.unit.id, data.shown(path), own, frozenset(years))
+
+
+def assigned_ids(path: Path) -> frozenset[str]:
+    """The indicator ids the `[[indicator]]`s of a targets file name: the only indicators
+    of the units' definitions that reading it (`load_targets`) and the roll-up's marks
+    (`below_assignment`, `missing_assignment`) look up; none when it cannot be read (its
+    read fails before any unit is looked at)."""
+    try:
+        data, _ = read_toml(path, str(path))
+    except ChitieuError:
+        return frozenset()
+    items = data.get("indicator")
+    if not isinstance(items, list):
+        return frozenset()
+    return frozenset(i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str))
+
+
+def thin_unit(unit: UnitDefs, ids: frozenset[str]) -> UnitDefs:
+    """`unit` with only the indicators `ids` in its definitions (all that the checks of an
+    assignment naming only `ids` read of it: sent from a worker process, not the whole)."""
+    if unit.defs is None:
+        return unit
+    kept = [ind for ind in unit.defs.indicators if ind.id in ids]
+    return replace(unit, defs=msgspec.structs.replace(unit.defs, indicators=kept))
 
 
 @runtime_checkable
@@ -486,6 +513,7 @@ __all__ = [
     "Targets",
     "TargetsFile",
     "UnitDefs",
+    "assigned_ids",
     "below_assignment",
     "collection_units",
     "folder_units",
@@ -498,5 +526,7 @@ __all__ = [
     "target_problems",
     "targets_from_text",
     "targets_path",
+    "thin_unit",
+    "unit_defs",
     "weaker",
 ]

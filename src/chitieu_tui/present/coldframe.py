@@ -13,11 +13,14 @@ main process puts them on its members, makes the frame with the screen's own fun
 
 Every step of `Collection.load` is kept: each unit read at the period asked, the common
 period, the units shown at another period read again, the later folders of a duplicate unit
-id marked, the columns (collection.toml's, else the headline ids most units share). Any
-failure of a worker (an exception, a worker that dies, a column the workers did not send)
-gives None: the caller reads serially as before, with the same messages. Not used for a
-server's units, a collection with a `targets/` assignment (its checks read every unit's
-definitions again), fewer than `MIN_UNITS` units, one core, or `CHITIEU_WORKERS=1`.
+id marked, the columns (collection.toml's, else the headline ids most units share), the
+targets handed down (targets/<year>.toml) read and checked against the units: the workers
+send, with each thin view, what those checks read of its unit (`collection_units`: its id,
+years and definitions of the year, thinned to the indicators the file assigns; `_unit`), so
+that the main process reads no unit's definitions again. Any failure of a worker (an
+exception, a worker that dies, a column the workers did not send) gives None: the caller
+reads serially as before, with the same messages. Not used for a server's units, fewer than
+`MIN_UNITS` units, one core, or `CHITIEU_WORKERS=1`.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import signal
 import socket
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -49,11 +53,18 @@ from chitieu_tui.core.collection import (
     read_member,
 )
 from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.rowcache import Frame, path_for, stamps_as_read, write_frame
 from chitieu_tui.core.rules import rule_ids
 from chitieu_tui.core.source import View
-from chitieu_tui.core.targets import TARGETS
+from chitieu_tui.core.targets import (
+    UnitDefs,
+    assigned_ids,
+    targets_path,
+    thin_unit,
+    unit_defs,
+)
 from chitieu_tui.present.rollup import (
     column_names,
     column_totals,
@@ -68,6 +79,9 @@ MIN_UNITS = 200
 """From this many units a cold open's frame is made in workers (below, forking costs more
 than half the read saves)."""
 WORKERS = 2
+HAND_OVER_SECONDS = 60.0
+"""How long the workers keep what they parsed for a read after the frame (the app reads
+its units as soon as the frame is drawn); then they end."""
 ENV_WORKERS = "CHITIEU_WORKERS"
 """`CHITIEU_WORKERS=1` (or 0): a cold open reads serially."""
 
@@ -171,14 +185,15 @@ def _info(members: list[Member]) -> list[Info]:
     return out
 
 
-def _thin(view: View, columns: list[str]) -> View:
+def _thin(view: View, columns: list[str], assigned: frozenset[str] = frozenset()) -> View:
     """The view with only what the roll-up's frame asks of it (present/rollup.py): the
-    definitions' unit, dashboard, rules and first four indicators and the columns'; the
-    summary; the columns' evaluations; the progress's state, its tamper mark worked out, and
-    the values its rules use."""
+    definitions' unit, dashboard, rules and first four indicators, the columns' and those
+    the targets handed down assign (`assigned`: their marks and note); the summary; the
+    columns' evaluations; the progress's state, its tamper mark worked out, and the values
+    its rules use."""
     board = view.board
     defs = board.definitions
-    wanted = set(columns)
+    wanted = set(columns) | assigned
     wanted.update(ind.id for ind in defs.indicators[:4])
     used: set[str] = set()
     for rule in defs.rules:
@@ -195,10 +210,40 @@ def _thin(view: View, columns: list[str]) -> View:
     return replace(view, board=thin, history=[thin])
 
 
-def _work(sock: socket.socket, members: list[Member]) -> None:
+def _unit(m: Member, year: int, assigned: frozenset[str], view: View | None) -> UnitDefs | None:
+    """What the checks of targets/<year>.toml read of a member (`collection_units`: None
+    without a data folder), its definitions thinned to the indicators `assigned` (its thin
+    view's when they are the same: sent once)."""
+    data = getattr(m.source, "data", None)
+    if data is None:
+        return None
+    unit = unit_defs(m.key, data, year)
+    if view is not None and m.view is not None and unit.defs is m.view.board.definitions:
+        return replace(unit, defs=view.board.definitions)  # holds every indicator assigned
+    return thin_unit(unit, assigned)
+
+
+Rows = tuple[list[str], frozenset[str], int | None]
+"""What `rows` is asked with: the columns, the indicator ids the targets assign, and the
+year whose targets/<year>.toml is read (None: there is none)."""
+
+
+def _rows(members: list[Member], arg: Rows) -> list[Any]:
+    columns, assigned, year = arg
+    out: list[Any] = []
+    for m in members:
+        thin = _thin(m.view, columns, assigned) if m.view is not None else None
+        unit = _unit(m, year, assigned, thin) if year is not None else None
+        out.append((thin, m.error, m.stamp, unit))
+    return out
+
+
+def _work(sock: socket.socket, members: list[Member], cache: ParseCache | None) -> None:
     """A worker's loop: `read` (every member at the period asked), `again` (those shown at
-    another period, at the common one), `rows` (the thin views for the columns), `stamps`
-    (each member's, when none changed since its read), `quit`."""
+    another period, at the common one), `rows` (the thin views for the columns, and what the
+    targets' checks read of each unit: `Rows`), `parsed` (what its reads put in the parse
+    cache, encoded: `ParseCache.fresh_bytes`), `stamps` (each member's, when none changed
+    since its read), `quit`."""
     while True:
         command, arg = _recv(sock)
         if command == "read":
@@ -211,8 +256,9 @@ def _work(sock: socket.socket, members: list[Member]) -> None:
                     _read(m, arg)
             _send(sock, ("ok", _info(members)))
         elif command == "rows":
-            thin = [(_thin(m.view, arg) if m.view is not None else None) for m in members]
-            _send(sock, ("ok", [(v, m.error, m.stamp) for v, m in zip(thin, members, strict=True)]))
+            _send(sock, ("ok", _rows(members, arg)))
+        elif command == "parsed":
+            _send(sock, ("ok", cache.fresh_bytes() if cache is not None else b""))
         elif command == "stamps":
             # each member's stamps now, when no file changed since its read (for the frame
             # kept: screens/rollup.py `_write_frame`), while the main process draws
@@ -222,20 +268,32 @@ def _work(sock: socket.socket, members: list[Member]) -> None:
             return
 
 
-def _child(sock: socket.socket, members: list[Member], cached: bool) -> None:
+def _child(
+    sock: socket.socket,
+    members: list[Member],
+    cache: ParseCache | None,
+    cached: bool,
+    sent: bool,
+) -> None:
     """The forked worker: its loop, any failure told, then out (no clean-up of the parent's
-    state: `os._exit`). `cached`: the collection has a parse cache file (read in the main
-    process before the fork), asked for each file as the serial read asks it; else none
-    (what a worker would add to it is never saved: the read after the frame writes it)."""
+    state: `os._exit`). `cache`: the collection's parse cache (its copy); `cached`: it was
+    read from a file (in the main process, before the fork): asked for each file as the
+    serial read asks it. `sent`: what the reads put in it is sent to the main process after
+    the frame (`parsed`), for the read after it; without a cache file it then holds what is
+    put, encoded only when sent. Neither: no cache (its puts would be lost)."""
     status = 0
     try:
         gc.disable()  # reading makes no cycles; the process ends after
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        for m in members if not cached else []:
-            data = getattr(m.source, "data", None)
-            if data is not None:
-                data.cache = None
-        _work(sock, members)
+        if cache is not None and not cached:
+            cache.hold = True
+        if not cached and not sent:
+            for m in members:
+                data = getattr(m.source, "data", None)
+                if data is not None:
+                    data.cache = None
+            cache = None
+        _work(sock, members, cache)
     except BaseException:  # noqa: BLE001 - told to the main process, which reads serially
         status = 1
         try:
@@ -262,12 +320,12 @@ class _Worker:
         return value
 
 
-def _start(members: list[Member], cached: bool) -> _Worker:
+def _start(members: list[Member], cache: ParseCache | None, cached: bool, sent: bool) -> _Worker:
     mine, theirs = socket.socketpair()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
         mine.close()
-        _child(theirs, members, cached)
+        _child(theirs, members, cache, cached, sent)
     theirs.close()
     return _Worker(pid, mine, members)
 
@@ -308,13 +366,7 @@ def eligible(collection: Collection) -> bool:
     root = collection.root
     if root is None or collection.kind != "file" or collection.discover is not None:
         return False
-    if collection.bulk is not None or len(collection.members) < MIN_UNITS:
-        return False
-    try:
-        with os.scandir(root / TARGETS) as entries:
-            return not any(entries)
-    except OSError:
-        return True  # no targets/ folder (a file there is read by nobody either)
+    return collection.bulk is None and len(collection.members) >= MIN_UNITS
 
 
 @dataclass
@@ -351,12 +403,24 @@ def _columns(collection: Collection, infos: list[Info]) -> list[str]:
     return default_columns(heads)
 
 
-def cold_frame(collection: Collection, asked: Period | None, keep: bool = True) -> Cold | None:
+def cold_frame(
+    collection: Collection,
+    asked: Period | None,
+    keep: bool = True,
+    parsed: bool = True,
+    meanwhile: Callable[[], object] | None = None,
+) -> Cold | None:
     """The roll-up's first frame of a cold open of `collection` at `asked` (None: the
     default period), its units read in `WORKERS` forked processes; None when not
     `eligible` or when anything failed (the collection is then as it was: read it serially).
     The members are left unread (as for a cached frame); `keep`: the frame is written into
-    the roll-up's cache in a thread (`Cold.writer`), for the next open."""
+    the roll-up's cache in a thread (`Cold.writer`), for the next open. `parsed`: the units
+    will be read after the frame (the app; not a screenshot of the first frame): what the
+    workers parsed is put in the collection's parse cache for that read (`_adopt`; with
+    `keep`, when the first read after the frame asks the cache for it: `_hand_over`).
+    `meanwhile`:
+    run in the main process while the workers read (it would wait for them), e.g. the
+    screenshot's import of Textual."""
     if not eligible(collection):
         return None
     members = collection.members
@@ -364,13 +428,14 @@ def cold_frame(collection: Collection, asked: Period | None, keep: bool = True) 
     parts = [members[i : i + size] for i in range(0, len(members), size)]
     cache = collection.cache
     cached = cache is not None and cache.path.is_file()
+    sent = cache if parsed else None
     workers: list[_Worker] = []
     cold: Cold | None = None
     try:
         for part in parts:
-            workers.append(_start(part, cached))
+            workers.append(_start(part, cache, cached, sent is not None))
         with gc_paused():
-            cold = _made(collection, asked, workers)
+            cold = _made(collection, asked, workers, meanwhile)
     except Exception:  # noqa: BLE001 - any failure: the caller reads serially
         if os.environ.get("CHITIEU_DEBUG"):  # a worker's traceback, for whoever debugs it
             traceback.print_exc()
@@ -379,38 +444,120 @@ def cold_frame(collection: Collection, asked: Period | None, keep: bool = True) 
         collection.period = None
         return None
     finally:
-        if cold is None or not keep or collection.root is None:
-            _stop(workers, kill=cold is None)
-    if keep and collection.root is not None:  # the workers are the writer's to end
-        cold.writer = _keep(collection.root, cold.frame, workers)
+        if cold is None:
+            _stop(workers, kill=True)
+    if not keep or collection.root is None:
+        try:
+            _adopt(workers, sent)
+        finally:
+            _stop(workers)
+        return cold
+    # the workers are the writer's to end, or, when the units are read after the frame,
+    # the hand-over's (after the writer's: one conversation at a time with each worker)
+    lazy = collection.parse_cache if sent is not None else None
+    cold.writer = _keep(collection.root, cold.frame, workers, stop=lazy is None)
+    if sent is not None and lazy is not None:
+        lazy.on_get(_hand_over(workers, sent, cold.writer))
     return cold
 
 
-def _gather_each(workers: list[_Worker], command: str, arg: object) -> list[Any]:
-    """Each worker's answer to `command`, in order (asked of all first: they work at once)."""
+def _hand_over(
+    workers: list[_Worker], cache: ParseCache, writer: threading.Thread
+) -> Callable[[], None]:
+    """What the parse cache's `get` calls (each time; the first asks): the workers' parsed
+    files put in `cache` (`_adopt`), once the writer is done with them and a unit is read
+    after the frame (not while the app starts and draws it: the workers' encoding and the
+    adoption would hold it back), then the workers ended; a daemon thread waits for that
+    ask, `HAND_OVER_SECONDS` at most (an app quit before reading any unit leaves; the
+    workers see the end of their socket and end too)."""
+    wanted, ready = threading.Event(), threading.Event()
+
+    def hand() -> None:
+        try:
+            writer.join()
+            if wanted.wait(HAND_OVER_SECONDS):
+                _adopt(workers, cache)
+        finally:
+            ready.set()
+            _stop(workers)
+
+    threading.Thread(target=hand, name="parsed", daemon=True).start()
+
+    def asked() -> None:
+        wanted.set()
+        ready.wait()
+
+    return asked
+
+
+def _adopt(workers: list[_Worker], cache: ParseCache | None) -> None:
+    """What the workers' reads put in the parse cache, put in `cache` (None: nothing);
+    best effort: a worker that fails leaves the rest to be parsed again."""
+    if cache is None:
+        return
+    try:
+        for part in _gather_each(workers, "parsed", None):
+            cache.adopt(part)
+    except Exception:  # noqa: BLE001, S110 - the cache is an optimisation, never a failure
+        pass
+
+
+def _gather_each(
+    workers: list[_Worker],
+    command: str,
+    arg: object,
+    meanwhile: Callable[[], object] | None = None,
+) -> list[Any]:
+    """Each worker's answer to `command`, in order (asked of all first: they work at once;
+    `meanwhile` run before the answers are awaited)."""
     for w in workers:
         w.ask(command, arg)
+    if meanwhile is not None:
+        meanwhile()
     return [w.answer() for w in workers]
 
 
-def _gather(workers: list[_Worker], command: str, arg: object) -> list[Any]:
+def _gather(
+    workers: list[_Worker],
+    command: str,
+    arg: object,
+    meanwhile: Callable[[], object] | None = None,
+) -> list[Any]:
     """The workers' answers to `command` (lists, one item a member), joined in order."""
-    return [item for part in _gather_each(workers, command, arg) for item in part]
+    return [item for part in _gather_each(workers, command, arg, meanwhile) for item in part]
 
 
-def _made(collection: Collection, asked: Period | None, workers: list[_Worker]) -> Cold:
-    infos = _gather(workers, "read", asked)
+def _made(
+    collection: Collection,
+    asked: Period | None,
+    workers: list[_Worker],
+    meanwhile: Callable[[], object] | None = None,
+) -> Cold:
+    infos = _gather(workers, "read", asked, meanwhile)
     period = _common(infos, asked)
     if period is not None and any(i is not None and Period(*i[0]) != period for i in infos):
         infos = _gather(workers, "again", period)
     columns = _columns(collection, infos)
-    got = _gather(workers, "rows", columns)
+    year: int | None = None
+    assigned: frozenset[str] = frozenset()
+    if period is not None and collection.root is not None:
+        path = targets_path(collection.root, period.year)
+        if path.is_file():
+            year, assigned = period.year, assigned_ids(path)
+    rows: Rows = (columns, assigned, year)
+    got = _gather(workers, "rows", rows)
     members = collection.members
-    for m, (view, error, stamp) in zip(members, got, strict=True):
+    units: list[UnitDefs | None] = []
+    for m, (view, error, stamp, unit) in zip(members, got, strict=True):
         m.view, m.error, m.stamp = view, error, stamp
+        units.append(unit)
     collection.period = period
     mark_duplicates(members)
-    collection.read_targets()
+    # the units as `collection_units` finds them (the later folders of a unit id left out),
+    # from the workers' reads: none read again here
+    collection.read_targets(
+        [u for m, u in zip(members, units, strict=True) if u is not None and not m.duplicate]
+    )
     if period is None or collection.shown_columns() != columns:
         raise RuntimeError("not the columns the workers evaluated")
     frame = frame_of(collection, asked)
@@ -426,10 +573,10 @@ def _made(collection: Collection, asked: Period | None, workers: list[_Worker]) 
     return Cold(frame, said)
 
 
-def _keep(root: Path, frame: Frame, workers: list[_Worker]) -> threading.Thread:
+def _keep(root: Path, frame: Frame, workers: list[_Worker], stop: bool) -> threading.Thread:
     """In a thread: the frame written into the roll-up's cache with the stamps the workers
-    take (none written when a file changed during its read, or a worker failed), then the
-    workers ended."""
+    take (none written when a file changed during its read, or a worker failed), then, when
+    `stop`, the workers ended."""
     path = path_for(root)
     assert frame.period
 
@@ -447,7 +594,8 @@ def _keep(root: Path, frame: Frame, workers: list[_Worker]) -> threading.Thread:
         except Exception:  # noqa: BLE001, S110 - the cache is an optimisation, never a failure
             pass
         finally:
-            _stop(workers)
+            if stop:
+                _stop(workers)
 
     thread = threading.Thread(target=write, name="rows", daemon=False)
     thread.start()

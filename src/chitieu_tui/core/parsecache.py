@@ -504,6 +504,19 @@ class ParseCache:
             self._fresh[name] = entry
             self._dirty = True
 
+    def _held_into(self, entry: Held, buf: bytearray) -> tuple[str, str]:
+        """Encode a held object into `buf` as the file holds it (a progress by its values'
+        positions); its entry's kind and the digest of the definitions it was checked with."""
+        obj = entry.obj
+        if isinstance(obj, Definitions):
+            _ENC.encode_into(obj, buf)
+            with self._lock:
+                self._digests[id(obj)] = (obj, digest(buf))
+            return "defs", ""
+        assert entry.defs is not None  # a held progress names its definitions
+        _ENC.encode_into(self._packed(obj, entry.defs), buf)
+        return "progress", self._digest(entry.defs)
+
     def fresh_bytes(self) -> bytes:
         """What was put since the last save, each entry encoded as the file holds it (held
         objects encoded here, definitions first), as one msgpack map: a cold frame's worker
@@ -514,17 +527,9 @@ class ParseCache:
         for name in sorted(fresh, key=lambda n: not _is_defs(fresh[n])):
             entry = fresh[name]
             if isinstance(entry, Held):
-                obj = entry.obj
-                payload = _ENC.encode(obj)
-                if isinstance(obj, Definitions):
-                    with self._lock:
-                        self._digests[id(obj)] = (obj, digest(payload))
-                    entry = Entry(entry.key, "defs", payload)
-                else:
-                    assert entry.defs is not None  # a held progress names its definitions
-                    entry = Entry(
-                        entry.key, "progress", payload, self._digest(entry.defs), entry.warned
-                    )
+                buf = bytearray()
+                kind, checked = self._held_into(entry, buf)
+                entry = Entry(entry.key, kind, bytes(buf), checked, entry.warned)
             out[name] = entry
         return _ENC.encode(out)
 
@@ -610,16 +615,7 @@ class ParseCache:
             elif isinstance(entry, Entry):
                 out(_ENC.encode(entry))
             else:
-                obj = entry.obj
-                if isinstance(obj, Definitions):
-                    _ENC.encode_into(obj, buf)
-                    kind, checked = "defs", ""
-                    with self._lock:
-                        self._digests[id(obj)] = (obj, digest(buf))
-                else:
-                    assert entry.defs is not None  # a held progress names its definitions
-                    _ENC.encode_into(self._packed(obj, entry.defs), buf)
-                    kind, checked = "progress", self._digest(entry.defs)
+                kind, checked = self._held_into(entry, buf)
                 # `Entry`'s layout: key, kind, payload (bin 32), checked, warnings
                 out(_ARRAY5 + _ENC.encode(entry.key) + _ENC.encode(kind))
                 out(b"\xc6" + len(buf).to_bytes(4, "big"))

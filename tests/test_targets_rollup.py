@@ -75,6 +75,34 @@ def test_a_unit_below_its_assignment_is_marked(province: Path) -> None:
     ]
 
 
+def test_many_units_below_their_assignment_are_named_four_and_counted(province: Path) -> None:
+    """A province where many units adopted less than assigned: the note names four and
+    counts the rest, not a wall of text pushing the scorecard off the screen (3,321 units
+    of the sample's shape: 664 cases)."""
+    copies = [f"bd-{n}" for n in range(1, 7)]
+    for copy in copies:
+        shutil.copytree(province / "binh-duc", province / copy)
+        for f in (province / copy).rglob("*.toml"):
+            f.write_text(f.read_text("utf-8").replace('"binh-duc"', f'"{copy}"'), "utf-8")
+    targets = province / "targets" / "2026.toml"
+    more = "".join(f", {c} = 100" for c in copies)
+    targets.write_text(
+        targets.read_text("utf-8").replace("binh-duc = 100", f"binh-duc = 100{more}")
+    )
+    collection = open_folder(province)
+    collection.load()
+    use("vi")
+    note = rollup_note(collection, column_totals(collection, COLUMNS))
+    case = "Phường Bình Đức (Tổng thu ngân sách nhà nước: nhận 96, giao 100)"
+    assert note.splitlines()[1] == (
+        f"↓ nhận thấp hơn giao: {'; '.join([case] * 4)}; và 3 trường hợp khác"
+        " (chitieu check liệt kê đủ)"
+    )
+    use("en")
+    note = rollup_note(collection, column_totals(collection, COLUMNS))
+    assert note.splitlines()[1].endswith("; and 3 more (chitieu check lists them all)")
+
+
 def test_without_targets_the_roll_up_is_as_before(province: Path) -> None:
     shutil.rmtree(province / "targets")
     collection = open_folder(province)

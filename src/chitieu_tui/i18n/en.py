@@ -1153,6 +1153,7 @@ MESSAGES: dict[str, str] = {
     # -- a unit without an indicator assigned to it, in the roll-up (issue 21 item 4) --
     "rollup.missing_note": "{mark} does not have an indicator assigned to it: {units}",
     "rollup.missing_unit": "{name} ({indicator}: assigned {assigned})",
+    "rollup.more_cases": "{shown}; and {n} more (chitieu check lists them all)",
     # -- documents as filed (issue 22: [report], office/docx.py, office/pdf.py) --
     "choices.style": "party, state",
     "err.report.too_long": "{field} is longer than {most} characters",

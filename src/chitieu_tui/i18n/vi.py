@@ -1156,6 +1156,7 @@ MESSAGES: dict[str, str] = {
     # -- a unit without an indicator assigned to it, in the roll-up (issue 21 item 4) --
     "rollup.missing_note": "{mark} chưa có chỉ tiêu được giao: {units}",
     "rollup.missing_unit": "{name} ({indicator}: giao {assigned})",
+    "rollup.more_cases": "{shown}; và {n} trường hợp khác (chitieu check liệt kê đủ)",
     # -- documents as filed (issue 22: [report], office/docx.py, office/pdf.py) --
     "choices.style": "party (cấp ủy Đảng, Hướng dẫn 36-HD/VPTW), state (cơ quan nhà nước, Nghị định 30/2020/NĐ-CP)",
     "err.report.too_long": "{field} dài quá {most} ký tự",

@@ -362,7 +362,7 @@ def left_out_text(
         return ""
     shown = " · ".join(out[:LEFT_OUT_SHOWN])
     if len(out) > LEFT_OUT_SHOWN:
-        shown = t("rollup.left_out_more", shown=shown, n=len(out) - LEFT_OUT_SHOWN)
+        shown = t("rollup.left_out_more", shown=shown, n=fmt.number(len(out) - LEFT_OUT_SHOWN))
     return t("rollup.left_out", units=shown)
 
 

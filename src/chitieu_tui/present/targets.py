@@ -397,7 +397,7 @@ def rollup_note(collection: Collection, totals: Sequence[Total]) -> str:
                 )
             )
     if below:
-        lines.append(t("rollup.below_note", mark=BELOW_MARK, units="; ".join(below)))
+        lines.append(t("rollup.below_note", mark=BELOW_MARK, units=_capped(below)))
     lacking: list[str] = []
     for board in collection.boards():
         for iid, assigned in missing_assignment(targets, board.definitions).items():
@@ -411,8 +411,20 @@ def rollup_note(collection: Collection, totals: Sequence[Total]) -> str:
                 )
             )
     if lacking:
-        lines.append(t("rollup.missing_note", mark=MISSING_MARK, units="; ".join(lacking)))
+        lines.append(t("rollup.missing_note", mark=MISSING_MARK, units=_capped(lacking)))
     return "\n".join(lines)
+
+
+NOTE_SHOWN = 4
+"""Cases a roll-up note names before "and N more": a province where hundreds of units
+adopted less than assigned had a note that pushed the scorecard off the screen."""
+
+
+def _capped(cases: list[str]) -> str:
+    shown = "; ".join(cases[:NOTE_SHOWN])
+    if len(cases) > NOTE_SHOWN:
+        return t("rollup.more_cases", shown=shown, n=fmt.number(len(cases) - NOTE_SHOWN))
+    return shown
 
 
 def units_of(collection: Collection, year: int) -> list[UnitDefs]:

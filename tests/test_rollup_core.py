@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from chitieu_tui.core.errors import ChitieuError, DataError
 from chitieu_tui.core.model import Indicator, aggregate_of
 from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import use
+from chitieu_tui.present.rollup import header_text
 from chitieu_tui.rollup_report import to_json_collection
 
 CUM = {"kind": "cumulative", "unit": "tỉ đồng"}
@@ -314,3 +316,14 @@ def test_sample_copied_is_writable(tmp_path: Path) -> None:
     collection = open_folder(copy)
     collection.load()
     assert not any(m.view is not None and m.view.read_only for m in collection.members)
+
+
+def test_the_header_writes_its_counts_as_numbers() -> None:
+    """The country's header says `2.657/3.321 đơn vị báo cáo` (vi) and `2,657/3,321` (en),
+    not `2657/3321`."""
+    units = [SimpleNamespace(reporting=i < 2657) for i in range(3321)]
+    fake: Any = SimpleNamespace(period=Period(2026, 1), name="Tỉnh", units=lambda: units)
+    use("vi")
+    assert header_text(fake) == "Tỉnh · Quý I/2026 · 2.657/3.321 đơn vị báo cáo"
+    use("en")
+    assert header_text(fake).endswith(" · 2,657/3,321 units reporting")

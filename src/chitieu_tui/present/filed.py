@@ -181,7 +181,16 @@ def collection_summary(collection: Collection) -> list[SummaryPart]:
     units = collection.units()
     period = collection.period.label() if collection.period is not None else ""
     reporting = [m for m in units if m.reporting]
-    parts = [SummaryPart(t("doc.sum_reporting", n=len(reporting), total=len(units), period=period))]
+    parts = [
+        SummaryPart(
+            t(
+                "doc.sum_reporting",
+                n=fmt.number(len(reporting)),
+                total=fmt.number(len(units)),
+                period=period,
+            )
+        )
+    ]
     all_met = [
         m.name
         for m in reporting

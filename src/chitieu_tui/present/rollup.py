@@ -237,8 +237,8 @@ def header_text(collection: Collection) -> str:
         "rollup.header",
         name=collection.name,
         period=period,
-        reporting=reporting,
-        units=len(units),
+        reporting=fmt.number(reporting),
+        units=fmt.number(len(units)),
     )
 
 

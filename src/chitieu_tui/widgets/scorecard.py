@@ -16,6 +16,7 @@ from chitieu_tui.core.arithmetic import Status
 from chitieu_tui.core.collection import Collection, Total
 from chitieu_tui.i18n import t
 from chitieu_tui.messages import OpenUnit
+from chitieu_tui.present import fmt
 from chitieu_tui.present.rollup import (
     Cell,
     UnitRow,
@@ -390,7 +391,7 @@ class Scorecard(LineTable):
 
     def _update_title(self) -> None:
         title = t("rollup.behind_only" if self.behind_only else "rollup.title")
-        parts = [f"{title} ({len(self.rows) - 1})"]
+        parts = [f"{title} ({fmt.number(len(self.rows) - 1)})"]
         if self.query_text.strip():
             parts.append(t("table_filter", query=self.query_text.strip()))
         if self.sort_by != "rank":

@@ -403,3 +403,37 @@ def test_meanwhile_runs_once_while_the_workers_read(tmp_path: Path) -> None:
     cold = cold_frame(open_folder(root), None, keep=False, meanwhile=lambda: ran.append(1))
     assert cold is not None and ran == [1]
     assert cold.frame == frame_of(serial(root, None)[0], None)
+
+
+def test_the_hand_over_never_waits_in_the_event_loop(tmp_path: Path) -> None:
+    """The parse cache's first ask after a cold frame waits for the workers' hand-over,
+    except in the app's event loop (a unit's source first used there): the keys froze
+    ~0.4 s once the frame was drawn. A thread asking still waits for it."""
+    import asyncio  # lazy: only this test runs a loop
+    import threading  # lazy: only this test makes threads
+
+    root = awkward(tmp_path / "tinh")
+    collection = open_folder(root)
+    cache = collection.cache
+    assert cache is not None
+    writing = threading.Event()
+    writer = threading.Thread(target=writing.wait, daemon=True)  # the frame's, still writing
+    writer.start()
+    asked = coldframe._hand_over([], cache, writer)  # no workers: nothing to take
+
+    async def in_loop() -> None:
+        asked()  # returns at once: the writer has not finished
+
+    done = threading.Event()
+    loop = threading.Thread(target=lambda: (asyncio.run(in_loop()), done.set()), daemon=True)
+    waiting = threading.Thread(target=asked, daemon=True)
+    try:
+        loop.start()
+        assert done.wait(30), "the event loop waited for the hand-over"
+        waiting.start()
+        waiting.join(0.2)
+        assert waiting.is_alive()  # a thread waits until the hand-over is done
+    finally:
+        writing.set()
+    waiting.join(30)
+    assert not waiting.is_alive()

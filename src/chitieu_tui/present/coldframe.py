@@ -25,6 +25,7 @@ reads serially as before, with the same messages. Not used for a server's units,
 
 from __future__ import annotations
 
+import asyncio
 import copyreg
 import gc
 import io
@@ -469,7 +470,9 @@ def _hand_over(
     after the frame (not while the app starts and draws it: the workers' encoding and the
     adoption would hold it back), then the workers ended; a daemon thread waits for that
     ask, `HAND_OVER_SECONDS` at most (an app quit before reading any unit leaves; the
-    workers see the end of their socket and end too)."""
+    workers see the end of their socket and end too). Asked in the app's event loop (a
+    source first used there), it does not wait: the keys froze ~0.4 s once the frame
+    was drawn."""
     wanted, ready = threading.Event(), threading.Event()
 
     def hand() -> None:
@@ -485,9 +488,19 @@ def _hand_over(
 
     def asked() -> None:
         wanted.set()
-        ready.wait()
+        if not _in_event_loop():  # the app's own thread never waits: it reads unhelped
+            ready.wait()
 
     return asked
+
+
+def _in_event_loop() -> bool:
+    """Called in a thread running an asyncio loop (the app's): a wait would freeze it."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _adopt(workers: list[_Worker], cache: ParseCache | None) -> None:

@@ -192,10 +192,10 @@ class DataDir:
     _real_folders: dict[str, str] = field(default_factory=dict)
     """Folders of this directory as resolved (`shown`)."""
     _watched: tuple[Path, Period | None, tuple[str, ...]] | None = None
-    _seen: dict[str, tuple[int, int] | None] | None = field(default=None, repr=False, compare=False)
-    """While a read is stamped (`stamped_read`): the first stamp its own `stat` calls found
-    of each file of the fingerprint, by its name in the folder (`_watched_names`)."""
     """The root, period and files of the last `fingerprint` (`_watched_files`)."""
+    _seen: dict[str, tuple[int, int] | None] | None = field(default=None, repr=False, compare=False)
+    """While a read is stamped (`stamped`): the first stamp its own `stat` calls found
+    of each file of the fingerprint, by its name in the folder (`_watched_names`)."""
     cache: ParseCache | None = None
     """The collection's cache of parsed files (core/parsecache.py); None: none."""
 

@@ -476,12 +476,7 @@ def read_member(m: Member, period: Period | None, stamp: bool = True) -> None:
     taken before (by the read's own `stat` calls, for a data folder: `stamped_load`)."""
     stamped = getattr(m.source, "stamped_load", None) if stamp else None
     if stamped is not None:
-        m.stamp, view, error = stamped(period, 0)
-        m.stamped_for = period
-        if error is None:
-            m.view, m.error = view, None
-        else:
-            m.error = error
+        _took(m, period, stamped(period, 0))
         return
     m.stamp = m.source.stamp(period) if stamp else None
     m.stamped_for = period
@@ -489,6 +484,19 @@ def read_member(m: Member, period: Period | None, stamp: bool = True) -> None:
         m.view, m.error = m.source.load(period, history=0), None
     except ChitieuError as exc:
         m.error = exc
+
+
+def _took(
+    m: Member, period: Period | None, got: tuple[object, View | None, ChitieuError | None]
+) -> None:
+    """A stamped read's outcome (`stamped_load`): its stamp, taken for `period`, and its view
+    or its error (the last good view kept)."""
+    m.stamp, view, error = got
+    m.stamped_for = period
+    if error is None:
+        m.view, m.error = view, None
+    else:
+        m.error = error
 
 
 def _forget(m: Member) -> None:
@@ -513,12 +521,7 @@ def _default_period_of(m: Member) -> Period | None:
 async def _aread(m: Member, period: Period | None) -> None:
     stamped = getattr(m.source, "stamped_load", None)
     if stamped is not None:  # a data folder: stamped by its read, in a thread
-        m.stamp, view, error = await asyncio.to_thread(stamped, period, 0)
-        m.stamped_for = period
-        if error is None:
-            m.view, m.error = view, None
-        else:
-            m.error = error
+        _took(m, period, await asyncio.to_thread(stamped, period, 0))
         return
     m.stamp = m.source.stamp(period)
     m.stamped_for = period

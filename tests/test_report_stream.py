@@ -153,12 +153,31 @@ def _awkward(root: Path) -> Path:
     return root
 
 
+TARGETS = """
+[[indicator]]
+id = "thu"
+target = 305
+basis = "Quyết định số 1/QĐ-UBND (thử)"
+units = { zz-newer = 200, zz-old = 5, zz-none = 100 }
+"""
+
+
+@pytest.mark.parametrize("targets", [False, True])
 @pytest.mark.parametrize("period", [None, "2026-Q1", "2026-Q3"])
 @pytest.mark.parametrize("form", ["json", "csv"])
 def test_a_streamed_awkward_collection_is_the_whole_report(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], form: str, period: str | None
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    form: str,
+    period: str | None,
+    targets: bool,
 ) -> None:
+    """`targets`: with a targets/2026.toml (its checks take what the stream read of each
+    unit, not every unit's definitions read again after it)."""
     root = _awkward(tmp_path / "wards")
+    if targets:
+        (root / "targets").mkdir()
+        (root / "targets" / "2026.toml").write_text(TARGETS, encoding="utf-8")
     chosen = ["--period", period] if period else []
     code = main(["--lang", "en", "report", "--config", str(root), "--format", form, *chosen])
     out, err = capsys.readouterr()
@@ -166,6 +185,7 @@ def test_a_streamed_awkward_collection_is_the_whole_report(
     use("en")
     collection = open_folder(root)
     collection.load(Period.parse(period) if period else None)
+    assert (collection.targets is not None) == targets
     if form == "json":
         expected = json.dumps(to_json_collection(collection), ensure_ascii=False, indent=2) + "\n"
     else:

@@ -38,9 +38,12 @@ from chitieu_tui.core.targets import (
     TARGETS,
     Targets,
     UnitDefs,
+    assigned_ids,
     collection_units,
     load_targets,
     targets_path,
+    thin_unit,
+    unit_defs,
 )
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import Locator, read_toml
@@ -390,6 +393,8 @@ class Collection:
     def _streamed(self, period: Period | None, common: Period | None) -> Iterator[Member]:
         with gc_paused():
             owners: dict[str, str] = {}
+            year, assigned = self._assignment(common)
+            units: list[UnitDefs] = []
             for m in self.members:
                 read_member(m, period, stamp=False)  # spent after: never asked whether it is due
                 if m.view is not None and m.error is None and m.view.period != common:
@@ -399,11 +404,26 @@ class Collection:
                     first = owners.setdefault(uid, m.source.label)
                     if first != m.source.label:
                         m.error = _duplicate(m, uid, first)
+                data = getattr(m.source, "data", None)
+                if year is not None and data is not None and not m.duplicate:
+                    # what the assignment's checks read of it, while its definitions are
+                    # held (`collection_units` after the stream read each unit's again)
+                    units.append(thin_unit(unit_defs(m.key, data, year), assigned))
                 yield m
                 m.view = None
                 _forget(m)
-        self.read_targets()
+        self.read_targets(units if year is not None else None)
         self.save_cache()
+
+    def _assignment(self, period: Period | None) -> tuple[int | None, frozenset[str]]:
+        """The year of `period`'s targets/<year>.toml and the indicators it assigns, when
+        there is one (else None)."""
+        if self.root is None or period is None:
+            return None, frozenset()
+        path = targets_path(self.root, period.year)
+        if not path.is_file():
+            return None, frozenset()
+        return period.year, assigned_ids(path)
 
     def _newest_period(self) -> Period | None:
         """The common period of `load(None)` (the newest period a readable member shows),

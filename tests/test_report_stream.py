@@ -231,3 +231,24 @@ def test_running_totals_are_the_totals_number_for_number(tmp_path: Path, seed: i
     assert running.totals() == totals(collection.boards())
     some = ["kn", "nothing-here", "thu"]
     assert running.totals(some) == totals(collection.boards(), some)
+
+
+def test_a_targets_file_changed_during_the_stream_is_checked_against_whole_units(
+    tmp_path: Path,
+) -> None:
+    """The stream keeps of each unit only the indicators the targets file assigned when it
+    began; a file that assigns another one by the end (edited meanwhile) is checked against
+    the units' whole definitions, as a load reads it, not against what the stream kept."""
+    root = _awkward(tmp_path / "wards")
+    (root / "targets").mkdir()
+    path = root / "targets" / "2026.toml"
+    path.write_text(TARGETS, encoding="utf-8")
+    more = '\n[[indicator]]\nid = "nho"\ntarget = 10\nbasis = "Thử"\nunits = { zz-tiny = 10 }\n'
+    collection = open_folder(root)
+    for n, _ in enumerate(collection.stream()):
+        if n == 0:
+            path.write_text(TARGETS + more, encoding="utf-8")
+    whole = open_folder(root)
+    whole.load()
+    assert whole.targets is not None and whole.targets.assignment("nho") is not None
+    assert collection.targets == whole.targets

@@ -224,10 +224,14 @@ class Collection:
     """targets/<year>.toml of the period's year, read at each load (None: none, or broken:
     `chitieu check` says why)."""
 
-    def read_targets(self, units: Sequence[UnitDefs] | None = None) -> None:
+    def read_targets(
+        self, units: Sequence[UnitDefs] | None = None, assigned: frozenset[str] = frozenset()
+    ) -> None:
         """Read the assignment of the period's year (DESIGN 13) into `targets`; `units`:
-        the units checked against it when already known (a cold frame's workers read them),
-        else `collection_units`."""
+        the units checked against it when already known (a cold frame's workers, a streamed
+        report read them), their definitions thinned to the indicators `assigned` (the file's
+        when they were read); else, or when the file now assigns others (changed meanwhile),
+        `collection_units`."""
         self.targets = None
         if self.root is None or self.period is None:
             return
@@ -235,6 +239,8 @@ class Collection:
         path = targets_path(self.root, year)
         if not path.is_file():
             return
+        if units is not None and not assigned_ids(path) <= assigned:
+            units = None
         if units is None:
             units = collection_units(self.members, year)
         try:
@@ -412,7 +418,7 @@ class Collection:
                 yield m
                 m.view = None
                 _forget(m)
-        self.read_targets(units if year is not None else None)
+        self.read_targets(units if year is not None else None, assigned)
         self.save_cache()
 
     def _assignment(self, period: Period | None) -> tuple[int | None, frozenset[str]]:

@@ -569,7 +569,8 @@ def _made(
     # the units as `collection_units` finds them (the later folders of a unit id left out),
     # from the workers' reads: none read again here
     collection.read_targets(
-        [u for m, u in zip(members, units, strict=True) if u is not None and not m.duplicate]
+        [u for m, u in zip(members, units, strict=True) if u is not None and not m.duplicate],
+        assigned,
     )
     if period is None or collection.shown_columns() != columns:
         raise RuntimeError("not the columns the workers evaluated")

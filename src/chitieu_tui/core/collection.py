@@ -399,7 +399,7 @@ class Collection:
     def _streamed(self, period: Period | None, common: Period | None) -> Iterator[Member]:
         with gc_paused():
             owners: dict[str, str] = {}
-            year, assigned = self._assignment(common)
+            year, assigned = self.assignment(common)
             units: list[UnitDefs] = []
             for m in self.members:
                 read_member(m, period, stamp=False)  # spent after: never asked whether it is due
@@ -421,9 +421,10 @@ class Collection:
         self.read_targets(units if year is not None else None, assigned)
         self.save_cache()
 
-    def _assignment(self, period: Period | None) -> tuple[int | None, frozenset[str]]:
+    def assignment(self, period: Period | None) -> tuple[int | None, frozenset[str]]:
         """The year of `period`'s targets/<year>.toml and the indicators it assigns, when
-        there is one (else None)."""
+        there is one (else None and none): what a read that keeps of each unit only what
+        the assignment's checks need (`thin_unit`) keeps."""
         if self.root is None or period is None:
             return None, frozenset()
         path = targets_path(self.root, period.year)

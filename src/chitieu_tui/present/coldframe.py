@@ -61,8 +61,6 @@ from chitieu_tui.core.rules import rule_ids
 from chitieu_tui.core.source import View
 from chitieu_tui.core.targets import (
     UnitDefs,
-    assigned_ids,
-    targets_path,
     thin_unit,
     unit_defs,
 )
@@ -551,12 +549,7 @@ def _made(
     if period is not None and any(i is not None and Period(*i[0]) != period for i in infos):
         infos = _gather(workers, "again", period)
     columns = _columns(collection, infos)
-    year: int | None = None
-    assigned: frozenset[str] = frozenset()
-    if period is not None and collection.root is not None:
-        path = targets_path(collection.root, period.year)
-        if path.is_file():
-            year, assigned = period.year, assigned_ids(path)
+    year, assigned = collection.assignment(period)
     rows: Rows = (columns, assigned, year)
     got = _gather(workers, "rows", rows)
     members = collection.members

@@ -139,6 +139,84 @@ async def test_enter_before_the_read_reads_that_unit(province: Path, held: async
         await settle(pilot)
 
 
+async def opened_unit(pilot: Any) -> None:
+    """Until a unit's dashboard is the screen (a read in a thread opens it)."""
+    for _ in range(500):
+        if isinstance(pilot.app.screen, DashboardScreen):
+            await pilot.pause()
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("the unit was never opened")
+
+
+async def test_enter_before_the_read_keeps_the_keys_alive_while_that_unit_is_read(
+    province: Path, held: asyncio.Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = await second_open(province, held)
+    slow = threading.Event()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = rollup(app)
+        source = screen.collection.members[1].source
+        real = type(source).load
+
+        def load(self: Any, *args: Any, **kwargs: Any) -> Any:
+            slow.wait(30)  # a large unit read cold
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(type(source), "load", load)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.screen is screen  # not opened yet, and the event loop not held
+        before = screen.table.current_index()
+        await pilot.press("up")
+        await pilot.pause()
+        assert screen.table.current_index() != before  # the keys still move the cursor
+        await pilot.press("down")
+        slow.set()
+        await opened_unit(pilot)
+        assert app.screen.view is not None
+        held.set()
+        await settle(pilot)
+
+
+async def test_a_second_enter_opens_the_unit_of_the_second(
+    province: Path, held: asyncio.Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = await second_open(province, held)
+    slow = threading.Event()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = rollup(app)
+        members = screen.collection.members
+        await pilot.press("down")
+        first = members[screen.table.current_index() or 0]
+        real = type(first.source).load
+
+        def load(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if self is first.source:
+                slow.wait(30)
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(type(first.source), "load", load)
+        await pilot.press("enter")  # the first: its read waits
+        await pilot.pause()
+        await pilot.press("down")
+        second = members[screen.table.current_index() or 0]
+        assert second is not first
+        await pilot.press("enter")  # the second: read at once, opened
+        await opened_unit(pilot)
+        slow.set()
+        for _ in range(20):  # the first's read, released, must not open it over the second
+            await pilot.pause(0.01)
+        assert isinstance(app.screen, DashboardScreen)
+        assert second.view is not None and first.view is None
+        assert app.screen.view is not None
+        assert app.screen.view.source_label == second.view.source_label
+        held.set()
+        await settle(pilot)
+
+
 async def test_approve_before_the_read_reads_that_unit(province: Path, held: asyncio.Event) -> None:
     app = await second_open(province, held)
     async with app.run_test(size=SIZE) as pilot:

@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, ProgressBar, Static
-from textual.worker import WorkerCancelled, WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed, get_current_worker
 
 from chitieu_tui.core.approval import quarter_state
 from chitieu_tui.core.collection import Collection, Member
@@ -33,7 +33,7 @@ from chitieu_tui.core.rowcache import (
     stamps_as_read,
     write_frame,
 )
-from chitieu_tui.core.source import Source, WritableSource
+from chitieu_tui.core.source import Source, View, WritableSource
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import Msg, t
 from chitieu_tui.messages import OpenUnit, RollupDue, RollupLoaded, RollupProgress
@@ -95,6 +95,19 @@ class RoleKnown(Message):
 
     role: str
     units: tuple[str, ...]
+
+
+@dataclass
+class FirstRead(Message):
+    """A unit the cached frame showed before the read reached it was read (in a thread):
+    what it gave, and what to do next (open it, or judge it for `a`/`R`)."""
+
+    member: Member
+    period: Period | None
+    stamp: object
+    view: View | None
+    error: ChitieuError | None
+    then: Callable[[], None]
 
 
 class RollupScreen(FilterActions, Controller):
@@ -419,7 +432,9 @@ class RollupScreen(FilterActions, Controller):
             return None
         member = self.collection.members[index]
         if member.view is None and member.error is None and self._frame is not None:
-            self._read_first(member, self._frame)  # the cached frame: that unit read now
+            then = self.action_approve if approving else self.action_return_unit
+            self._read_first(member, self._frame, then)  # the cached frame: read, then again
+            return None
         board = member.board
         if board is None or member.error is not None:
             error = member.error
@@ -530,7 +545,8 @@ class RollupScreen(FilterActions, Controller):
             return
         member = collection.members[message.index]
         if member.view is None and member.error is None and self._frame is not None:
-            self._read_first(member, self._frame)
+            self._read_first(member, self._frame, partial(self.on_open_unit, message))
+            return
         if member.view is None:
             error = member.error
             text = error.render() if error is not None else t("loading")
@@ -552,15 +568,34 @@ class RollupScreen(FilterActions, Controller):
         self._unit_open = True
         self.app.push_screen(unit, self._back)
 
-    def _read_first(self, member: Member, frame: Frame) -> None:
-        """Enter on a unit the cached frame shows before the read reached it: that unit is
-        read now, at the frame's period (warm, about a millisecond)."""
+    def _read_first(self, member: Member, frame: Frame, then: Callable[[], None]) -> None:
+        """Enter (or `a`, `R`) on a unit the cached frame shows before the read reached it:
+        that unit is read at the frame's period in a thread (a large unit read cold takes
+        seconds: the keys stay alive), then `then` runs again on it."""
         period = Period(frame.period[0], frame.period[1]) if frame.period else None
-        member.stamp, member.stamped_for = member.source.stamp(period), period
+        self._read_one(member, period, then)
+
+    @work(thread=True, group="first", exclusive=True, exit_on_error=False, description="first")
+    def _read_one(self, member: Member, period: Period | None, then: Callable[[], None]) -> None:
+        """`_read_first`'s read, off the UI thread; a newer Enter cancels an older one."""
+        stamp = member.source.stamp(period)
+        view: View | None = None
+        error: ChitieuError | None = None
         try:
-            member.view, member.error = member.source.load(period, history=0), None
+            view = member.source.load(period, history=0)
         except ChitieuError as exc:
-            member.error = exc
+            error = exc
+        if not get_current_worker().is_cancelled:
+            self.post_message(FirstRead(member, period, stamp, view, error, then))
+
+    def on_first_read(self, message: FirstRead) -> None:
+        """The unit read for Enter: kept (unless the roll-up's own read got there first),
+        then opened or judged."""
+        member = message.member
+        if member.view is None and member.error is None:
+            member.stamp, member.stamped_for = message.stamp, message.period
+            member.view, member.error = message.view, message.error
+        message.then()
 
     def _back(self, _result: None = None) -> None:
         """Back from a unit (Esc): the roll-up as it was; values entered there show at once."""

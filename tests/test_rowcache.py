@@ -132,7 +132,7 @@ async def test_enter_before_the_read_reads_that_unit(province: Path, held: async
         await pilot.pause()
         assert rollup(app).from_cache
         await pilot.press("down", "enter")
-        await pilot.pause()
+        await opened_unit(pilot)  # read in a thread, then opened
         assert isinstance(app.screen, DashboardScreen)
         assert app.screen.view is not None
         held.set()
@@ -229,6 +229,10 @@ async def test_approve_before_the_read_reads_that_unit(province: Path, held: asy
         assert member.view is None
         await pilot.pause()
         await pilot.press("a")
+        for _ in range(500):  # read in a thread, then judged
+            if member.view is not None:
+                break
+            await pilot.pause(0.01)
         await pilot.pause()
         assert member.view is not None  # read before it was judged
         assert app.screen is not screen or app.notes

@@ -4,6 +4,7 @@ nhận" with the basis of each in the unit's detail."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import shutil
@@ -243,3 +244,18 @@ def test_a_unit_without_an_assigned_indicator_is_marked(tmp_path: Path) -> None:
     use("vi")
     note = rollup_note(collection, column_totals(collection, ["thu"]))
     assert note == "∅ chưa có chỉ tiêu được giao: Phường b (Chỉ tiêu thu: giao 5)"
+
+
+def test_the_totals_row_counts_thousands_of_units_with_a_separator(province: Path) -> None:
+    collection = open_folder(province)
+    collection.load()
+    (total,) = totals(collection.boards(), ["thu-ngan-sach"])
+    many = dataclasses.replace(total, units=3321)
+    use("vi")
+    assert total_cell(many).text.endswith("(3.321)")
+    assert total_cell(dataclasses.replace(many, percent=None)).text.endswith("(3.321)")
+    use("en")
+    try:
+        assert total_cell(many).text.endswith("(3,321)")
+    finally:
+        use("vi")

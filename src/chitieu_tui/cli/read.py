@@ -32,6 +32,7 @@ from chitieu_tui.core.errors import (
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import t
+from chitieu_tui.present import fmt
 from chitieu_tui.present import rules as present_rules
 from chitieu_tui.present.journal import change_line
 from chitieu_tui.present.time import date_text
@@ -101,7 +102,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     if problems or any(high for high, _ in broken_rules):
         return 1
     shown = data.shown(data.definitions_path)
-    print(t("check.ok", where=shown, indicators=len(defs.indicators), files=len(periods)))
+    print(
+        t(
+            "check.ok",
+            where=shown,
+            indicators=fmt.number(len(defs.indicators)),
+            files=fmt.number(len(periods)),
+        )
+    )
     return 0
 
 
@@ -139,9 +147,15 @@ def check_collection(args: argparse.Namespace, collection: Collection) -> int:
         print(t("check.targets_failed"))
         return 1
     if failed:
-        print(t("check.units_failed", n=len(failed), total=len(collection.members)))
+        print(
+            t(
+                "check.units_failed",
+                n=fmt.number(len(failed)),
+                total=fmt.number(len(collection.members)),
+            )
+        )
         return 1
-    print(t("check.units_ok", total=len(collection.members)))
+    print(t("check.units_ok", total=fmt.number(len(collection.members))))
     return 0
 
 

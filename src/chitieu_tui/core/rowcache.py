@@ -46,7 +46,7 @@ try:  # blake2b without loading OpenSSL (hashlib imports _hashlib: 3 ms of the f
 except ImportError:  # an interpreter without CPython's own blake2 module
     import hashlib  # type: ignore[no-redef]
 
-VERSION = 2
+VERSION = 3
 """Bumped when the frame's layout or what makes its texts changes."""
 MAGIC = b"chitieu-rows\n"
 """The file begins with this, then a 32-byte digest of the rest."""

@@ -74,4 +74,4 @@ def title(board: Board, count: int) -> str:
     period = board.period.label()
     if not count:
         return t("alert.none", unit=board.definitions.unit.name, period=period)
-    return t("alert.title", unit=board.definitions.unit.name, period=period, n=count)
+    return t("alert.title", unit=board.definitions.unit.name, period=period, n=fmt.number(count))

@@ -67,7 +67,7 @@ def _people(board: Board) -> str:
     if len(names) <= NAMES_SHOWN:
         return ", ".join(names)
     shown = ", ".join(names[:NAMES_SHOWN])
-    return t("doc.and_others", names=shown, n=len(names) - NAMES_SHOWN)
+    return t("doc.and_others", names=shown, n=fmt.number(len(names) - NAMES_SHOWN))
 
 
 def _updated(board: Board) -> dt.date | None:
@@ -213,10 +213,23 @@ def collection_summary(collection: Collection) -> list[SummaryPart]:
         if total.percent is not None:
             pct = fmt.percent(total.percent)
             lines.append(
-                t("doc.sum_total", name=total.name, value=value, percent=pct, units=total.units)
+                t(
+                    "doc.sum_total",
+                    name=total.name,
+                    value=value,
+                    percent=pct,
+                    units=fmt.number(total.units),
+                )
             )
         else:
-            lines.append(t("doc.sum_total_value", name=total.name, value=value, units=total.units))
+            lines.append(
+                t(
+                    "doc.sum_total_value",
+                    name=total.name,
+                    value=value,
+                    units=fmt.number(total.units),
+                )
+            )
     if lines:
         parts.append(SummaryPart(t("doc.sum_totals"), tuple(lines)))
     behind = [m for m in reporting if m.board is not None and m.board.summary.counts[Status.BEHIND]]

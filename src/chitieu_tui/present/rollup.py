@@ -124,14 +124,16 @@ def total_cell(total: Total) -> Cell:
     """`✓ 98,5% (12)`: the total's percent and how many units it covers; `– (0)` if none;
     `✓ 98,5%* (12)` when it is of the province's own target."""
     if total.percent is None:
-        text = t("rollup.total_cell", percent=fmt.NONE, n=total.units)
+        text = t("rollup.total_cell", percent=fmt.NONE, n=fmt.number(total.units))
         return Cell(text, None, None)
     shown = fmt.percent(total.percent)
     if total.status is not Status.MET and round(total.percent, 2) >= 100:
         shown = fmt.percent(99.99)
     if total.province is not None:
         shown += PROVINCE_MARK
-    text = f"{symbol(total.status)} " + t("rollup.total_cell", percent=shown, n=total.units)
+    text = f"{symbol(total.status)} " + t(
+        "rollup.total_cell", percent=shown, n=fmt.number(total.units)
+    )
     return Cell(text, total.status, total.percent)
 
 
@@ -299,7 +301,7 @@ def offline_text(collection: Collection) -> str:
     if not names:
         return ""
     shown = ", ".join(names[:5]) + ("…" if len(names) > 5 else "")
-    return t("rollup.offline", n=len(names), names=shown)
+    return t("rollup.offline", n=fmt.number(len(names)), names=shown)
 
 
 def legend() -> list[tuple[str, str, str]]:

@@ -14,6 +14,7 @@ from tuikit import RecordingApp, dash, drawn_rows, settle
 from chitieu_tui.cli import main
 from chitieu_tui.core.collection import open_folder
 from chitieu_tui.core.datadir import BUNDLED_COLLECTION
+from chitieu_tui.i18n import order_key
 from chitieu_tui.present.rollup import unit_rows
 from chitieu_tui.screens import DashboardScreen
 from chitieu_tui.screens.rollup import RollupScreen
@@ -185,6 +186,28 @@ def test_unit_rows_count_the_broken_rules(tmp_path: Path) -> None:
     )
     assert rows["none"].rules is None and rows["none"].rules_text() == "–"
     assert rows["zz-broken"].rules_text() == ""
+
+
+async def test_units_numbered_in_their_names_sort_by_number(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    inds = [{"id": "x0", "kind": "level", "unit": "%", "target": 100}]
+    for n in (10, 2, 1, 329, 3289, 21):
+        write_unit(root, f"p{n}", inds, {"2026-Q1": {"x0": 50}}, name=f"Phường {n}")
+    app = folder_app(root)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = card(app)
+        want = [f"Phường {n}" for n in (1, 2, 10, 21, 329, 3289)]
+        assert table.shown_names() == want  # equal rank: by name, numbers as numbers
+        await pilot.press("o")  # by name
+        await pilot.pause()
+        assert table.shown_names() == want
+
+
+def test_order_key_puts_numbers_in_names_by_their_value() -> None:
+    names = ["Xã số 3289", "Xã số 329", "xã số 33", "Xã Số 4", "Đông Hòa", "Dĩ An", "Xã số"]
+    got = sorted(names, key=order_key)
+    assert got == ["Dĩ An", "Đông Hòa", "Xã số", "Xã Số 4", "xã số 33", "Xã số 329", "Xã số 3289"]
 
 
 async def test_the_rollup_shows_broken_rules_coloured_and_sorts_by_them(tmp_path: Path) -> None:

@@ -131,6 +131,18 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def order_key(text: str) -> tuple[str | int, ...]:
+    """How names are put in order: folded, and a run of digits by its number (`Phường 2`
+    before `Phường 10`, `Xã số 329` before `Xã số 3289`)."""
+    parts: list[str | int] = _DIGITS.split(fold(text))
+    for i in range(1, len(parts), 2):  # odd places: the digits' runs
+        parts[i] = int(parts[i])
+    return tuple(parts)
+
+
 def search_text(text: str) -> str:
     """`text` folded as words for `matches`: each word, and the parts of a word joined by
     punctuation (`thu-ngan-sach`: also `thu`, `ngan`, `sach`), each after a space."""

@@ -12,7 +12,7 @@ from chitieu_tui.core.periods import today
 from chitieu_tui.core.rowcache import BarData, CellData, ChartData, RowData
 from chitieu_tui.core.rules import board_results, broken
 from chitieu_tui.core.targets import below_assignment, missing_assignment
-from chitieu_tui.i18n import current, fold, matches, search_text, t
+from chitieu_tui.i18n import current, matches, order_key, search_text, t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.rollup_chart import Bar, ColumnChart, status_mix
 from chitieu_tui.present.status import STATUS, STATUS_ORDER, symbol
@@ -96,9 +96,9 @@ class UnitRow:
         return search_text(f"{self.name} {self.member.key} {self.unit_id}")
 
     @cached_property
-    def name_key(self) -> str:
-        """The name as sorted (folded; made once)."""
-        return fold(self.name)
+    def name_key(self) -> tuple[str | int, ...]:
+        """The name as sorted (`order_key`; made once)."""
+        return order_key(self.name)
 
     def matches(self, query: str) -> bool:
         """Every word of `query` starts a word of the unit's name or id, accents optional."""
@@ -153,7 +153,7 @@ def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
             -(r[2].summary.met / r[2].summary.total if r[2].summary.total else 0.0),
             r[2].progress is None,
             r[2].summary.counts[Status.BEHIND],
-            fold(r[1].name),
+            order_key(r[1].name),
         )
     )
     # A cached frame's first frame makes no row: the chain (json, hashlib) waits for one.
@@ -454,5 +454,5 @@ def rows_chart(rows: list[UnitRow], column: int, title: str) -> ColumnChart:
             missing.append(row.name)
             continue
         bars.append(Bar(row.name, cell.percent, cell.status))
-    bars.sort(key=lambda b: (-b.percent, fold(b.name)))
+    bars.sort(key=lambda b: (-b.percent, order_key(b.name)))
     return ColumnChart(title, bars, missing)

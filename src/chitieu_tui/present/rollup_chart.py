@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from chitieu_tui.core.arithmetic import Board, Status
 from chitieu_tui.core.collection import Collection
-from chitieu_tui.i18n import fold, t
+from chitieu_tui.i18n import order_key, t
 from chitieu_tui.present import fmt
 from chitieu_tui.present.status import STATUS_ORDER
 
@@ -43,7 +43,7 @@ def column_chart(collection: Collection, column: str, title: str) -> ColumnChart
             missing.append(member.name)
             continue
         bars.append(Bar(member.name, ev.percent, ev.status))
-    bars.sort(key=lambda b: (-b.percent, fold(b.name)))
+    bars.sort(key=lambda b: (-b.percent, order_key(b.name)))
     return ColumnChart(title, bars, missing)
 
 

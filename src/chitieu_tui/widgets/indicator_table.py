@@ -12,7 +12,7 @@ from rich.style import Style
 from rich.text import Text
 
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
-from chitieu_tui.i18n import fold, matches, search_text, t
+from chitieu_tui.i18n import fold, matches, order_key, search_text, t
 from chitieu_tui.messages import OpenDetail
 from chitieu_tui.present.alerts import MARK
 from chitieu_tui.present.cells import row_cells, table_widths
@@ -52,7 +52,7 @@ def _number(ev: Evaluation) -> float | None:
 
 
 SORT_KEYS: dict[str, Callable[[Evaluation], Any]] = {
-    "name": lambda ev: fold(ev.indicator.name),
+    "name": lambda ev: order_key(ev.indicator.name),
     "value": _number,
     "target": lambda ev: ev.indicator.target,
     "percent": lambda ev: ev.percent,

@@ -115,8 +115,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def check_collection(args: argparse.Namespace, collection: Collection) -> int:
     """`chitieu check` on a collection: each unit checked as `chitieu check --config UNIT`,
-    under a line naming it; then the collection read as `report` reads it, so that what
-    only the whole shows (two folders of one unit) is said too. Exit 1 when any unit fails."""
+    under a line naming it; then the collection read as `report` reads it (streamed: one
+    unit held at a time), so that what only the whole shows (two folders of one unit) is
+    said too. Exit 1 when any unit fails."""
     failed: list[str] = []
     for m in collection.members:
         if not isinstance(m.source, FileSource):  # not a folder (not for `--config ROOT`)
@@ -130,7 +131,8 @@ def check_collection(args: argparse.Namespace, collection: Collection) -> int:
         sys.stdout.flush()
         sys.stderr.flush()
     try:
-        collection.load(None)
+        for _ in collection.stream(None):  # as `report` reads it, never holding every unit
+            pass
     except ChitieuError as exc:
         for e in flatten(exc):
             print(e.render(), file=sys.stderr)

@@ -45,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from gen import generate  # noqa: E402
+from plainmade import country as plain_country  # noqa: E402
 from run import alternate, child_env, chitieu_cmd, parse_floor, run_child  # noqa: E402
 from samplemade import country  # noqa: E402
 
@@ -60,7 +61,9 @@ def make_collection(root: Path, units: int) -> Path:
     """`units` data folders of 40 indicators (gen.py's, each with its own id and seed)."""
     if SHAPE != "gen":
         root = root.with_name(f"{root.name}-{SHAPE}")
-        if not root.exists():
+        if not root.exists() and SHAPE == "plain":
+            plain_country(root, units)
+        elif not root.exists():
             country(root, units, targets=SHAPE == "sample")
         return root
     template = root.with_name(root.name + "-template")
@@ -446,9 +449,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
         "--shape",
-        choices=("gen", "sample", "sample-nt"),
+        choices=("gen", "sample", "sample-nt", "plain"),
         default="gen",
-        help="units made by gen.py, or from the bundled collection (with or without targets/)",
+        help="units made by gen.py, from the bundled collection (with or without targets/), "
+        "or by plainmade.py (40 indicators, one progress file)",
     )
     parser.add_argument("--units", type=int, default=150)
     parser.add_argument(

@@ -36,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from gen import generate  # noqa: E402
+from plainmade import unit as plain_unit  # noqa: E402
 from samplemade import unit as sample_unit  # noqa: E402
 
 SIZES = (20, 500, 5000, 20000, 50000)
@@ -316,6 +317,8 @@ def bench_scale(
     for n in sizes:
         if SHAPE == "gen":
             root = generate(work / f"scale-{n}", n)
+        elif SHAPE == "plain":
+            root = plain_unit(work / f"scale-{n}-plain", n)
         else:
             root = sample_unit(work / f"scale-{n}-sample", n)
         cfg = ["--config", str(root)]
@@ -880,9 +883,10 @@ def main() -> int:
     )
     parser.add_argument(
         "--shape",
-        choices=("gen", "sample"),
+        choices=("gen", "sample", "plain"),
         default="gen",
-        help="scale: a unit made by gen.py, or from the bundled sample's indicators",
+        help="scale: a unit made by gen.py, from the bundled sample's indicators, or by "
+        "plainmade.py (one progress file)",
     )
     args = parser.parse_args()
     global SHAPE

@@ -33,6 +33,7 @@ members always share the collection's cache."""
 
 if TYPE_CHECKING:  # the writing stack (`write`) and the parse cache (a large unit's)
     from chitieu_tui.core.journal import Change
+    from chitieu_tui.core.model import Definitions, Progress
     from chitieu_tui.core.parsecache import ParseCache
     from chitieu_tui.core.requests import Request, Written
 
@@ -44,6 +45,27 @@ def _large(root: Path) -> bool:
         return os.stat(root / DEFINITIONS).st_size >= SMALL_UNIT_BYTES
     except (OSError, ValueError):
         return False
+
+
+class _ArchiveWhenAsked:
+    """The unit's snapshot archive as the history's fallback (`build_view`), made when a
+    quarter without a progress file is first asked: a history whose quarters all have files
+    (the sample's) imports neither the archive nor the snapshots' module."""
+
+    def __init__(self, data: DataDir) -> None:
+        self._data = data
+
+    def definitions(self) -> Definitions:
+        return self._data.archive().definitions()
+
+    def periods(self) -> list[Period]:
+        return self._data.archive().periods()
+
+    def progress(self, period: Period, defs: Definitions) -> Progress | None:
+        return self._data.archive().progress(period, defs)
+
+    def year_definitions(self, year: int) -> Definitions | None:
+        return self._data.archive().year_definitions(year)
 
 
 class FileSource:
@@ -164,7 +186,7 @@ class FileSource:
 
     def _view(self, period: Period | None, history: int) -> View:
         self.data.warnings = []
-        fallback = self.data.archive() if history else None
+        fallback = _ArchiveWhenAsked(self.data) if history else None
         view = build_view(self.data, period, self.origin, history=history, fallback=fallback)
         view.warnings.extend(self.data.warnings)
         return view

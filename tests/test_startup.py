@@ -93,6 +93,9 @@ def test_the_first_frame_loads_only_the_screen_it_shows(tmp_path: object) -> Non
         assert module not in loaded, module
     assert "chitieu_tui.core.writer" not in loaded
     assert "chitieu_tui.core.parsecache" not in loaded
+    # every quarter of the sample's history has its file: no snapshot archive is asked
+    assert "chitieu_tui.core.archive" not in loaded
+    assert "chitieu_tui.core.snapshots" not in loaded
 
 
 def test_a_small_unit_alone_is_parsed_a_large_one_cached(
@@ -336,5 +339,23 @@ def test_the_reports_records_compile_nothing(tmp_path: Path) -> None:
         "print('LOADED', rc, *made)"
     )
     rc, *made = _loaded(code, cache=tmp_path)
+    assert rc == "0"
+    assert made == []
+
+
+def test_the_first_frames_own_records_compile_nothing(tmp_path: Path) -> None:
+    """The first frame's own records and messages are made by core/records.py, not
+    `@dataclass` (the messages, the path, the status looks, the summary's parts, the alerts:
+    about 5 ms of `exec` at every start of the app)."""
+    code = (
+        "import sys; from chitieu_tui.cli import main;"
+        f"rc = main(['--lang', 'en', 'screenshot', '--output', r'{tmp_path}/x.svg']);"
+        "made = sorted(f'{m.__name__}.{c.__qualname__}' for n, m in list(sys.modules.items())"
+        " if n.startswith('chitieu_tui') for c in vars(m).values()"
+        " if isinstance(c, type) and c.__module__ == n and '__dataclass_fields__' in vars(c)"
+        " and c.__eq__.__code__.co_filename == '<string>');"
+        "print('LOADED', rc, *made)"
+    )
+    rc, *made = _loaded(code)
     assert rc == "0"
     assert made == []

@@ -69,6 +69,8 @@ def test_report_loads_no_writing_stack(tmp_path: Path) -> None:
     assert rc == "0"
     assert [m for m in WRITING if m in loaded] == []
     assert "chitieu_tui.cli.completion" in loaded  # the parser's own (argcomplete is not)
+    # a unit this small is parsed: no parse cache's module nor decoders (filesource.py)
+    assert "chitieu_tui.core.parsecache" not in loaded
     assert not [m for m in loaded if m.startswith(("chitieu_tui.screens", "chitieu_tui.app"))]
 
 
@@ -90,6 +92,51 @@ def test_the_first_frame_loads_only_the_screen_it_shows(tmp_path: object) -> Non
     for module in ("chitieu_tui.cli.read", "chitieu_tui.report", "chitieu_tui.core.requests"):
         assert module not in loaded, module
     assert "chitieu_tui.core.writer" not in loaded
+    assert "chitieu_tui.core.parsecache" not in loaded
+    # every quarter of the sample's history has its file: no snapshot archive is asked
+    assert "chitieu_tui.core.archive" not in loaded
+    assert "chitieu_tui.core.snapshots" not in loaded
+
+
+def test_a_small_unit_alone_is_parsed_a_large_one_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit opened alone whose chitieu.toml is under `SMALL_UNIT_BYTES` is read without a
+    parse cache (parsing it costs less than the cache's import and file); a larger one, and
+    a collection's members, keep it."""
+    from datadirs import copy_sample
+
+    from chitieu_tui.core.filesource import SMALL_UNIT_BYTES, FileSource
+
+    monkeypatch.setenv("CHITIEU_CACHE_DIR", str(tmp_path / "cache"))
+    small = copy_sample(tmp_path / "small")
+    assert (small / "chitieu.toml").stat().st_size < SMALL_UNIT_BYTES
+    assert FileSource(small, own_cache=True).data.cache is None
+    large = copy_sample(tmp_path / "large")
+    definitions = large / "chitieu.toml"
+    padding = "# " + "x" * 76 + "\n"
+    definitions.write_text(
+        definitions.read_text(encoding="utf-8") + padding * (SMALL_UNIT_BYTES // 80),
+        encoding="utf-8",
+    )
+    assert definitions.stat().st_size >= SMALL_UNIT_BYTES
+    source = FileSource(large, own_cache=True)
+    assert source.data.cache is not None
+    source.load()
+    source.save_cache()
+    again = FileSource(large, own_cache=True)
+    again.load()
+    assert again.data.cache is not None and again.data.cache.hits > 0
+    assert FileSource(tmp_path / "missing", own_cache=True).data.cache is None
+
+
+def test_clean_text_compiles_its_patterns_only_when_needed() -> None:
+    """Printable text (all of the sample's) needs no pattern: none compiled at import."""
+    code = (
+        REPORT_RUN + "from chitieu_tui.core import text;"
+        "print('LOADED', rc, len(text._compiled), text.clean('a\\tb\\x1b'), len(text._compiled))"
+    )
+    assert _loaded(code) == ["0", "0", "a", "b", "2"]
 
 
 def test_a_unit_named_by_config_loads_no_collection(tmp_path: Path) -> None:
@@ -282,7 +329,7 @@ def test_report_loads_no_presentation_it_does_not_print_nor_openssl() -> None:
 
 def test_the_reports_records_compile_nothing(tmp_path: Path) -> None:
     """The report's records are made by core/records.py, not `@dataclass` (which `exec`s its
-    methods at every import: 0.4–0.7 ms a class); `DataDir` alone is left (one, mutable)."""
+    methods at every import: 0.4–0.7 ms a class); `DataDir` too (`@plain`, 0.6 ms)."""
     code = (
         REPORT_RUN
         + "made = sorted(f'{m.__name__}.{c.__qualname__}' for n, m in list(sys.modules.items())"
@@ -293,4 +340,42 @@ def test_the_reports_records_compile_nothing(tmp_path: Path) -> None:
     )
     rc, *made = _loaded(code, cache=tmp_path)
     assert rc == "0"
-    assert made == ["chitieu_tui.core.datadir.DataDir"]
+    assert made == []
+
+
+def test_the_first_frames_own_records_compile_nothing(tmp_path: Path) -> None:
+    """The first frame's own records and messages are made by core/records.py, not
+    `@dataclass` (the messages, the path, the status looks, the summary's parts, the alerts:
+    about 5 ms of `exec` at every start of the app)."""
+    code = (
+        "import sys; from chitieu_tui.cli import main;"
+        f"rc = main(['--lang', 'en', 'screenshot', '--output', r'{tmp_path}/x.svg']);"
+        "made = sorted(f'{m.__name__}.{c.__qualname__}' for n, m in list(sys.modules.items())"
+        " if n.startswith('chitieu_tui') for c in vars(m).values()"
+        " if isinstance(c, type) and c.__module__ == n and '__dataclass_fields__' in vars(c)"
+        " and c.__eq__.__code__.co_filename == '<string>');"
+        "print('LOADED', rc, *made)"
+    )
+    rc, *made = _loaded(code)
+    assert rc == "0"
+    assert made == []
+
+
+def test_what_every_start_decodes_has_its_annotations_as_objects() -> None:
+    """msgspec compiles and evaluates string annotations when a type is first decoded
+    (0.5 ms of every start): the model's and the settings' are objects."""
+    from chitieu_tui import settings
+    from chitieu_tui.core import model
+
+    for struct in (model.Definitions, model.Indicator, model.UnitInfo, settings.SettingsFile):
+        assert not any(isinstance(a, str) for a in struct.__annotations__.values()), struct
+    assert not isinstance(model.Progress.__dataclass_fields__["values"].type, str)
+
+
+def test_patterns_only_an_error_or_markdown_needs_are_not_compiled_at_import() -> None:
+    """A locator's, a validation error's and Markdown's patterns are compiled when used."""
+    from chitieu_tui import report
+    from chitieu_tui.core import loader, tomlfile
+
+    for pattern in (tomlfile._HEADER_RE, tomlfile._KEY_RE, loader._PATH_RE, report._MD_SPECIAL):
+        assert isinstance(pattern, str)

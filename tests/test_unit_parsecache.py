@@ -31,6 +31,13 @@ def _view_key(view: View) -> Any:
     return dataclasses.replace(view, loaded_at=None, warnings=[]), words  # type: ignore[arg-type]
 
 
+@pytest.fixture(autouse=True)
+def cached_however_small(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample stands in for a large unit here: a unit this small is read without a
+    parse cache (`filesource.SMALL_UNIT_BYTES`; tests/test_startup.py pins that)."""
+    monkeypatch.setattr(filesource, "SMALL_UNIT_BYTES", 0)
+
+
 @pytest.fixture
 def warned(tmp_path: Path) -> Path:
     """The sample with a value out of bounds and an unknown id in Q1 (two warnings)."""

@@ -21,7 +21,8 @@ from chitieu_tui.present.time import datetime_text
 from chitieu_tui.terminal import use_colour
 
 FORMATS = ("table", "markdown", "csv", "csv-excel", "json")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_MD_SPECIAL = r"([\\`*_{}\[\]()<>#+!|~])"
+"""Escaped in Markdown (compiled by the first Markdown report: re's own cache keeps it)."""
 CSV_COLUMNS = (
     "id",
     "group",
@@ -244,7 +245,7 @@ def _who_cells(ev: Evaluation) -> list[str]:
 
 
 def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    return re.sub(_MD_SPECIAL, r"\\\1", text).replace("\n", " ")
 
 
 def md_row(cells: list[str]) -> str:

@@ -1,6 +1,8 @@
 """User settings: command line > CHITIEU_* environment > settings.toml > default."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: msgspec reads SettingsFile's annotations
+# as objects; as strings it compiles and evaluates each one when a type is first decoded
+# (0.5 ms of every start: BENCHMARKS.md, "Issue 23, eighth session: start-up").
 
 import os
 from pathlib import Path

@@ -4,13 +4,13 @@ values marked for follow-up (outliers, DESIGN section 15)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from enum import StrEnum
 
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.core.errors import DataError
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.periods import today as periods_today
+from chitieu_tui.core.records import frozen
 
 
 class AlertKind(StrEnum):
@@ -30,12 +30,16 @@ class AlertKind(StrEnum):
 ALERT_ORDER = (AlertKind.OVERDUE, AlertKind.BEHIND, AlertKind.MISSING, AlertKind.FOLLOWUP)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen  # a dataclass without `exec` at import (core/records.py)
 class Alert:
     """One indicator that needs attention in one quarter."""
 
     kind: AlertKind
     evaluation: Evaluation
+
+    def __init__(self, kind: AlertKind, evaluation: Evaluation) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "evaluation", evaluation)
 
     @property
     def indicator_id(self) -> str:

@@ -11,7 +11,7 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,9 +25,9 @@ from chitieu_tui.core.loader import (
 )
 from chitieu_tui.core.model import Definitions, Indicator, Progress
 from chitieu_tui.core.oserrors import os_reason
-from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.paths import resolved_cwd, shown_path, shown_real
 from chitieu_tui.core.periods import Period, default_period, preferred
+from chitieu_tui.core.records import FACTORY, plain
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import link_problem
 from chitieu_tui.i18n import Msg
@@ -35,6 +35,7 @@ from chitieu_tui.i18n import Msg
 if TYPE_CHECKING:  # the writing stack and the archive are imported when first used
     from chitieu_tui.core.archive import Archive
     from chitieu_tui.core.journal import Change
+    from chitieu_tui.core.parsecache import ParseCache
     from chitieu_tui.core.requests import Request, Written
 
 BUNDLED = Path(__file__).resolve().parents[1] / "sample"
@@ -170,7 +171,7 @@ def folder_problem(folder: Path, where: str) -> DataError | None:
     return link_problem(folder, where) or DataError("err.folder.is_file", Place(where))
 
 
-@dataclass
+@plain  # a dataclass whose __init__ is written out (core/records.py: no `exec` at import)
 class DataDir:
     """Reads (with a cache keyed on mtime and size) and writes one data directory."""
 
@@ -205,6 +206,38 @@ class DataDir:
     """The root, `chitieu.toml`, `progress/`, `years/` and the progress files asked, made
     once (`_made`): a read asked for them again and again (pathlib: a tenth of a unit's
     read beyond parsing)."""
+
+    def __init__(
+        self,
+        root: Path,
+        snapshots_override: Path | None = None,
+        warnings: list[ChitieuError] = FACTORY,
+        _defs: tuple[tuple[int, int] | None, Definitions] | None = None,
+        _progress: dict[Period, tuple[tuple[int, int] | None, Progress | None]] = FACTORY,
+        _years: dict[int, tuple[tuple[int, int] | None, Definitions | None]] = FACTORY,
+        _checked_with: dict[Period, Definitions] = FACTORY,
+        _archive: Archive | None = None,
+        _listed: tuple[tuple[int, int, int], tuple[Period, ...]] | None = None,
+        _real_folders: dict[str, str] = FACTORY,
+        _watched: tuple[Path, Period | None, tuple[str, ...]] | None = None,
+        _seen: dict[str, tuple[int, int] | None] | None = None,
+        cache: ParseCache | None = None,
+        _paths: tuple[Path, Path, Path, Path, dict[Period, Path]] | None = None,
+    ) -> None:
+        self.root = root
+        self.snapshots_override = snapshots_override
+        self.warnings = [] if warnings is FACTORY else warnings
+        self._defs = _defs
+        self._progress = {} if _progress is FACTORY else _progress
+        self._years = {} if _years is FACTORY else _years
+        self._checked_with = {} if _checked_with is FACTORY else _checked_with
+        self._archive = _archive
+        self._listed = _listed
+        self._real_folders = {} if _real_folders is FACTORY else _real_folders
+        self._watched = _watched
+        self._seen = _seen
+        self.cache = cache
+        self._paths = _paths
 
     def _made(self) -> tuple[Path, Path, Path, Path, dict[Period, Path]]:
         made = self._paths

@@ -6,16 +6,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chitieu_tui.core.arithmetic import Board
-from chitieu_tui.core.datadir import DataDir, bundled_at
+from chitieu_tui.core.datadir import DEFINITIONS, DataDir, bundled_at
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.gcpause import gc_paused
-from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.paths import real_path, shown_real
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import HISTORY, Origin, View, build_view
@@ -25,9 +25,47 @@ FREEZE_BYTES = 170_000
 """A unit opened alone whose chitieu.toml is this large (about 1,000 indicators) has what
 its load read frozen out of the cyclic collector's sight (`gcpause.gc_paused`)."""
 
-if TYPE_CHECKING:  # the writing stack: imported by `write`, never on a read
+SMALL_UNIT_BYTES = 12 * 1024
+"""A unit opened alone whose chitieu.toml is smaller than this (about 70 indicators) is read
+without a parse cache: parsing its few KiB costs less than importing the cache's module and
+reading its file (BENCHMARKS.md, "Issue 23, eighth session: start-up"). A collection's
+members always share the collection's cache."""
+
+if TYPE_CHECKING:  # the writing stack (`write`) and the parse cache (a large unit's)
     from chitieu_tui.core.journal import Change
+    from chitieu_tui.core.model import Definitions, Progress
+    from chitieu_tui.core.parsecache import ParseCache
     from chitieu_tui.core.requests import Request, Written
+
+
+def _large(root: Path) -> bool:
+    """The unit's chitieu.toml is at least `SMALL_UNIT_BYTES` (no such file: not large; its
+    read says what is wrong)."""
+    try:
+        return os.stat(root / DEFINITIONS).st_size >= SMALL_UNIT_BYTES
+    except (OSError, ValueError):
+        return False
+
+
+class _ArchiveWhenAsked:
+    """The unit's snapshot archive as the history's fallback (`build_view`), made when a
+    quarter without a progress file is first asked: a history whose quarters all have files
+    (the sample's) imports neither the archive nor the snapshots' module."""
+
+    def __init__(self, data: DataDir) -> None:
+        self._data = data
+
+    def definitions(self) -> Definitions:
+        return self._data.archive().definitions()
+
+    def periods(self) -> list[Period]:
+        return self._data.archive().periods()
+
+    def progress(self, period: Period, defs: Definitions) -> Progress | None:
+        return self._data.archive().progress(period, defs)
+
+    def year_definitions(self, year: int) -> Definitions | None:
+        return self._data.archive().year_definitions(year)
 
 
 class FileSource:
@@ -48,7 +86,10 @@ class FileSource:
     ) -> None:
         """`parent_real`: the resolved path of the folder `root` is in, when the caller
         knows it (a collection's units: `paths.real_path`)."""
-        if own_cache and cache is None:
+        if own_cache and cache is None and _large(root):
+            # lazy: the parse cache (and its decoders) only for a unit worth caching
+            from chitieu_tui.core.parsecache import ParseCache
+
             cache = ParseCache.for_folder(root, hold=True)
         self._owns_cache = own_cache and cache is not None
         self._alone = own_cache
@@ -145,7 +186,7 @@ class FileSource:
 
     def _view(self, period: Period | None, history: int) -> View:
         self.data.warnings = []
-        fallback = self.data.archive() if history else None
+        fallback = _ArchiveWhenAsked(self.data) if history else None
         view = build_view(self.data, period, self.origin, history=history, fallback=fallback)
         view.warnings.extend(self.data.warnings)
         return view

@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chitieu_tui.core.filesource import FileSource
-from chitieu_tui.core.parsecache import ParseCache
+
+if TYPE_CHECKING:
+    from chitieu_tui.core.parsecache import ParseCache
 
 _MAKING = threading.Lock()
 
@@ -36,6 +38,9 @@ class LazyCache:
             self._hook()
         with self._lock:
             if not self._made:
+                # lazy: the parse cache's module when a collection's unit is first read
+                from chitieu_tui.core.parsecache import ParseCache
+
                 self._cache = ParseCache.for_folder(self.root)
                 self._made = True
             return self._cache

@@ -43,7 +43,8 @@ ENTRY_DUE_MAX = 366
 """Largest `[dashboard] entry_due_days`: a year."""
 OUTLIER_K_MAX = 100.0
 """Largest `[dashboard] outlier_k` (standard deviations)."""
-_PATH_RE = re.compile(r"\$\.(\w+)(?:\[(\d+)\])?(?:\.(\w+))?(?:\[(\d+)\])?")
+_PATH_RE = r"\$\.(\w+)(?:\[(\d+)\])?(?:\.(\w+))?(?:\[(\d+)\])?"
+"""Where a validation error is (compiled when one is met: re's own cache keeps it)."""
 _TYPE_WORDS = {
     "float": "type.float",
     "int": "type.int",
@@ -141,7 +142,7 @@ def _translate(exc: msgspec.ValidationError, where: _Where) -> DataError:
     msg = str(exc)
     table, index, key, item = "", None, None, None
     if " - at `" in msg:
-        path_match = _PATH_RE.search(msg)
+        path_match = re.search(_PATH_RE, msg)
         msg = msg[: msg.rfind(" - at `")]
         if path_match:
             first, idx, second, item = path_match.groups()

@@ -1,6 +1,8 @@
 """The typed model: definitions (chitieu.toml) and progress, declared once, strictly."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: msgspec reads the Structs' annotations
+# as objects; as strings it compiles and evaluates each one when a type is first decoded
+# (0.5 ms of every start: BENCHMARKS.md, "Issue 23, eighth session: start-up").
 
 import datetime as dt
 from dataclasses import field

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from chitieu_tui.core.errors import DataError, Place, WriteError
 from chitieu_tui.core.loader import definitions_from_dict, progress_from_dict
 from chitieu_tui.core.model import Definitions, Progress, drop_none
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.records import frozen_dict
 from chitieu_tui.core.tomlfile import Locator, read_toml
 
 _NAME_RE = re.compile(r"\A([0-9]{8}T[0-9]{6}Z)(?:-([0-9]+))?\.toml\Z")
@@ -164,7 +164,7 @@ def snapshot_periods(folder: Path) -> list[Period]:
     )
 
 
-@dataclass(frozen=True)
+@frozen_dict  # a dataclass without `exec` at import (core/records.py)
 class Snapshot:
     """A snapshot read back: when, from where, the definitions and the values."""
 
@@ -173,6 +173,20 @@ class Snapshot:
     source: str
     definitions: Definitions
     progress: Progress
+
+    def __init__(
+        self,
+        path: Path,
+        taken_at: dt.datetime,
+        source: str,
+        definitions: Definitions,
+        progress: Progress,
+    ) -> None:
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "taken_at", taken_at)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "definitions", definitions)
+        object.__setattr__(self, "progress", progress)
 
 
 def read_snapshot(path: Path, defs: Definitions | None = None) -> Snapshot:

@@ -29,8 +29,9 @@ file is about 8.5 MB (docs/formats.md)."""
 _AT_RE = r"\s*\(at line (\d+), column (\d+)\)\s*$"
 _AT_END_RE = r"\s*\(at end of document\)\s*$"
 """Where tomllib says a syntax error is (compiled by `re` when one is met, not at start)."""
-_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$")
-_KEY_RE = re.compile(r"^\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)\s*=")
+# compiled when a locator first indexes a text (a broken file's: re's own cache keeps them)
+_HEADER_RE = r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$"
+_KEY_RE = r"^\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)\s*="
 _LONG_INT_RE = re.compile(r"\d{4000,}")
 _TOML_FIXED = {
     "Invalid statement": "toml.invalid_statement",
@@ -132,8 +133,9 @@ class Locator:
         loc = self
         counts: dict[str, int] = {}
         current = ("", 0)
+        header_re, key_re = re.compile(_HEADER_RE), re.compile(_KEY_RE)
         for lineno, line in enumerate(text.splitlines(), start=1):
-            header = _HEADER_RE.match(line)
+            header = header_re.match(line)
             if header:
                 name = header.group(2).replace('"', "").replace("'", "").strip()
                 if header.group(1) == "[[":
@@ -143,7 +145,7 @@ class Locator:
                     current = (name, 0)
                 loc.tables.setdefault(current, lineno)
                 continue
-            key = _KEY_RE.match(line)
+            key = key_re.match(line)
             if key:
                 name = key.group(1).strip("\"'")
                 loc.keys.setdefault((current[0], current[1], name), lineno)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Literal
 
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status, expected_at, pace
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.records import frozen
 from chitieu_tui.i18n import t
 from chitieu_tui.present import fmt
 
@@ -25,7 +25,7 @@ ROLES: tuple[Role, ...] = ("actual", "plan", "last", "projection", "target", "ax
 QUARTERS = (1, 2, 3, 4)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen  # a dataclass without `exec` at import (core/records.py)
 class YearPath:
     """One indicator's year, quarter by quarter (index 0 is Q1); None where nothing is known."""
 
@@ -45,6 +45,34 @@ class YearPath:
     target: float | None
     projection: float | None
     """The year-end value if this year's pace goes on (None at Q4 or without a pace)."""
+
+    def __init__(
+        self,
+        name: str,
+        unit: str,
+        year: int,
+        quarter: int,
+        status: Status,
+        start: float | None,
+        actual: tuple[float | None, ...],
+        planned: tuple[float | None, ...],
+        by_plan: bool,
+        last_year: tuple[float | None, ...],
+        target: float | None,
+        projection: float | None,
+    ) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "unit", unit)
+        object.__setattr__(self, "year", year)
+        object.__setattr__(self, "quarter", quarter)
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "actual", actual)
+        object.__setattr__(self, "planned", planned)
+        object.__setattr__(self, "by_plan", by_plan)
+        object.__setattr__(self, "last_year", last_year)
+        object.__setattr__(self, "target", target)
+        object.__setattr__(self, "projection", projection)
 
     def numbers(self) -> list[float]:
         """Every number drawn."""

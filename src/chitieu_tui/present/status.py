@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Status
+from chitieu_tui.core.records import frozen
 from chitieu_tui.i18n import t
 
 
-@dataclass(frozen=True, slots=True)
+@frozen  # a dataclass without `exec` at import (core/records.py)
 class StatusLook:
     """How one status is shown."""
 
@@ -22,6 +21,13 @@ class StatusLook:
     """The mark where only ASCII is safe (`+`)."""
     strong: bool
     """Drawn in bold in lists (the table), to catch the eye."""
+
+    def __init__(self, key: str, colour: str, symbol: str, ascii: str, strong: bool) -> None:  # noqa: A002 (the field)
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "colour", colour)
+        object.__setattr__(self, "symbol", symbol)
+        object.__setattr__(self, "ascii", ascii)
+        object.__setattr__(self, "strong", strong)
 
 
 STATUS: dict[Status, StatusLook] = {

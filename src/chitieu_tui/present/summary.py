@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Status
+from chitieu_tui.core.records import frozen
 from chitieu_tui.i18n import t
 
 SEP = " · "
@@ -19,7 +18,7 @@ _KEYS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen  # a dataclass without `exec` at import (core/records.py)
 class SummaryPart:
     """One status counted: `8/20 chỉ tiêu đạt và vượt kế hoạch`, `5 đúng tiến độ`."""
 
@@ -27,8 +26,13 @@ class SummaryPart:
     count: int
     text: str
 
+    def __init__(self, status: Status, count: int, text: str) -> None:
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "count", count)
+        object.__setattr__(self, "text", text)
 
-@dataclass(frozen=True, slots=True)
+
+@frozen  # a dataclass without `exec` at import (core/records.py)
 class GroupPart:
     """Targets met in one field: `Kinh tế 2/6`."""
 
@@ -37,6 +41,13 @@ class GroupPart:
     met: int
     total: int
     text: str
+
+    def __init__(self, group_id: str, name: str, met: int, total: int, text: str) -> None:
+        object.__setattr__(self, "group_id", group_id)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "met", met)
+        object.__setattr__(self, "total", total)
+        object.__setattr__(self, "text", text)
 
 
 def summary_parts(board: Board) -> list[SummaryPart]:

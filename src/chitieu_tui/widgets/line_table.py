@@ -13,7 +13,6 @@ data: it passes `core.text.clean` when drawn and is never markup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -27,6 +26,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from chitieu_tui.core.records import plain as record
 from chitieu_tui.core.text import clean
 
 PADDING = 1
@@ -110,19 +110,29 @@ class LineTable(ScrollView, can_focus=True):
         Binding("end,ctrl+end", "last", show=False),
     ]
 
-    @dataclass
+    @record  # a dataclass without `exec` at import (core/records.py)
     class Highlighted(Message):
         """The cursor moved to another row (`key`: its key)."""
 
         table: LineTable
         key: str
 
-    @dataclass
+        def __init__(self, table: LineTable, key: str) -> None:
+            self.table = table
+            self.key = key
+            super().__init__()
+
+    @record  # a dataclass without `exec` at import (core/records.py)
     class Selected(Message):
         """Enter or a click on a row."""
 
         table: LineTable
         key: str
+
+        def __init__(self, table: LineTable, key: str) -> None:
+            self.table = table
+            self.key = key
+            super().__init__()
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

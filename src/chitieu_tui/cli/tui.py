@@ -64,11 +64,16 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         )
         print(path)
         return 0
+    source = make_source(args)
+    # a large unit opened cold: read in a worker while Textual is imported
+    # lazy: the cold read's worker, only for one unit's screenshot
+    from chitieu_tui.present.coldunit import read_apart
+
+    read_apart(source, args.period, meanwhile=_import_app)
     # lazy: textual, as above
     from chitieu_tui.app import save_screenshot
 
     settle()
-    source = make_source(args)
     width, height = args.size
     path = save_screenshot(
         source,

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from datadirs import copy_sample
 
+import chitieu_tui.app
 from chitieu_tui.cli import main
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.filesource import FileSource
@@ -93,7 +94,7 @@ def test_a_worker_that_dies_gives_the_serial_read(
     warned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = _serial(warned, tmp_path, monkeypatch)
-    monkeypatch.setattr(coldunit, "_child", lambda source, period: os._exit(3))
+    monkeypatch.setattr(coldunit, "_child", lambda *_: os._exit(3))
     source = FileSource(warned, own_cache=True)
     ran: list[bool] = []
     assert not coldunit.read_apart(source, Q1, meanwhile=lambda: ran.append(True))
@@ -202,3 +203,22 @@ def test_the_cli_screenshot_cold_is_the_serial_one(
         assert list(cache.rglob("*.bin"))
     assert shots[0] == shots[1]
     assert apart == [True, False]
+
+
+def test_the_app_opens_a_cold_unit_read_apart(
+    warned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`chitieu` (the dashboard) on a cold unit: read in the worker, the app given a source
+    whose load is a warm one, with the serial read's view."""
+    serial = _serial(warned, tmp_path, monkeypatch)
+    got: list[Any] = []
+
+    def run_app(source: FileSource, period: Period | None, settings: object) -> int:
+        got.append(_outcome(source, period))
+        assert source.data.cache is not None and source.data.cache.hits >= 2
+        return 0
+
+    monkeypatch.setattr(chitieu_tui.app, "run_app", run_app)
+    monkeypatch.delenv("TERM", raising=False)
+    assert main(["--config", str(warned), "--period", "2026-Q1"]) == 0
+    assert got == [serial]

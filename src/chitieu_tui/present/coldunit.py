@@ -69,10 +69,12 @@ def eligible(source: object) -> bool:
         return False
 
 
-def _child(source: FileSource, period: Period | None) -> None:  # pragma: no cover - forked
+def _child(source: FileSource, period: Period | None, ready: int) -> None:  # pragma: no cover
     """The worker: the unit read as the main process reads it, its parse cache written (what
-    was read cleanly, also when a file is broken: the main process says the error), then
-    out at once (`os._exit`: no clean-up of the parent's state, no buffer flushed twice)."""
+    was read cleanly, also when a file is broken: the main process says the error), `ready`
+    told (one byte: the main process reads on while this process's memory is let go of),
+    then out at once (`os._exit`: no clean-up of the parent's state, no buffer flushed
+    twice)."""
     status = 1
     try:
         gc.disable()  # reading makes no cycles; the process ends after
@@ -82,6 +84,7 @@ def _child(source: FileSource, period: Period | None) -> None:  # pragma: no cov
         except ChitieuError:
             pass
         source.save_cache()
+        os.write(ready, b"1")
         status = 0
     except BaseException:  # noqa: BLE001, S110 - the main process reads serially
         pass
@@ -104,27 +107,31 @@ def read_apart(
     assert isinstance(source, FileSource)
     sys.stdout.flush()
     sys.stderr.flush()
+    theirs, ours = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
-        _child(source, period)
-    done = False
+        os.close(theirs)
+        _child(source, period, ours)
+    os.close(ours)
+    told = b""
     try:
         if meanwhile is not None:
             meanwhile()
-        _, status = os.waitpid(pid, 0)
-        done = True
+        told = os.read(theirs, 1)  # b"" when the worker ended without telling
     finally:
-        if not done:  # `meanwhile` failed (or an interrupt): the worker is not waited for
+        os.close(theirs)
+        if not told:  # it failed, or `meanwhile` did (an interrupt): not waited for
             try:
                 os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
             except OSError:
                 pass
-    if status != 0:
+            os.waitpid(pid, 0)
+    if not told:
         return False
     cache = source.data.cache
     assert cache is not None
     source.data.cache = ParseCache(cache.path, hold=True)
+    os.waitpid(pid, 0)  # it has ended meanwhile
     return True
 
 

@@ -17,6 +17,7 @@ from datadirs import copy_sample
 
 import chitieu_tui.app
 from chitieu_tui.cli import main
+from chitieu_tui.core import parsecache
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
@@ -81,13 +82,38 @@ def test_the_worker_read_is_the_serial_read(
     source = FileSource(warned, own_cache=True)
     assert coldunit.eligible(source)
     ran: list[int] = []
-    assert coldunit.read_apart(source, Q1, meanwhile=lambda: ran.append(os.getpid()))
+    worker = coldunit.read_apart(source, Q1, meanwhile=lambda: ran.append(os.getpid()))
+    assert worker is not None
     assert ran == [os.getpid()]  # once, here (not in the worker)
-    assert len(_cache_files(tmp_path)) == 1  # written by the worker
     assert _outcome(source) == serial
     assert source.data.cache is not None and source.data.cache.hits >= 2  # a warm read
     assert len(serial[1]) >= 2  # the warnings are there, and the same
     assert not source.unsaved()  # nothing left to save after the frame
+    worker.wait()
+    assert len(_cache_files(tmp_path)) == 1  # written by the worker
+    again = FileSource(warned, own_cache=True)  # a second open: from the worker's file
+    assert _outcome(again) == serial
+    assert again.data.cache is not None and again.data.cache.hits >= 2
+
+
+def test_a_worker_that_dies_after_its_hand_over_leaves_no_cache(
+    warned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = _serial(warned, tmp_path, monkeypatch)
+    monkeypatch.setattr(parsecache.ParseCache, "save", lambda self: os._exit(5))
+    source = FileSource(warned, own_cache=True)
+    worker = coldunit.read_apart(source, Q1)
+    assert worker is not None
+    assert _outcome(source) == serial
+    worker.wait()
+    assert _cache_files(tmp_path) == []  # the next open is cold again
+
+
+def test_what_the_main_process_takes_is_not_saved_again(tmp_path: Path) -> None:
+    cache = parsecache.ParseCache(tmp_path / "c.bin", hold=True)
+    assert not cache.take(b"not msgpack")
+    assert cache.take(parsecache.ParseCache(tmp_path / "d.bin").fresh_bytes())
+    assert not cache.dirty
 
 
 def test_a_worker_that_dies_gives_the_serial_read(
@@ -97,7 +123,7 @@ def test_a_worker_that_dies_gives_the_serial_read(
     monkeypatch.setattr(coldunit, "_child", lambda *_: os._exit(3))
     source = FileSource(warned, own_cache=True)
     ran: list[bool] = []
-    assert not coldunit.read_apart(source, Q1, meanwhile=lambda: ran.append(True))
+    assert coldunit.read_apart(source, Q1, meanwhile=lambda: ran.append(True)) is None
     assert ran == [True]
     assert _cache_files(tmp_path) == []
     assert _outcome(source) == serial
@@ -115,7 +141,7 @@ def test_a_worker_that_fails_gives_the_serial_read(
     source = FileSource(warned, own_cache=True)
     with monkeypatch.context() as m:  # the worker's read fails (not with a ChitieuError)
         m.setattr(FileSource, "load", broken)
-        assert not coldunit.read_apart(source, Q1)
+        assert coldunit.read_apart(source, Q1) is None
     assert _cache_files(tmp_path) == []
     assert _outcome(source) == serial
 
@@ -142,17 +168,22 @@ def test_a_broken_file_gives_the_same_error(
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     serial = _serial(warned, tmp_path, monkeypatch)
     source = FileSource(warned, own_cache=True)
-    assert coldunit.read_apart(source, Q1)
+    worker = coldunit.read_apart(source, Q1)
+    assert worker is not None
     assert _outcome(source) == serial
+    worker.wait()
 
 
 def test_not_read_apart(warned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def forks() -> bool:
         source = FileSource(warned, own_cache=True)
         ran: list[bool] = []
-        done = coldunit.read_apart(source, Q1, meanwhile=lambda: ran.append(True))
+        worker = coldunit.read_apart(source, Q1, meanwhile=lambda: ran.append(True))
         assert ran == [True]  # run in any case
-        return done
+        if worker is None:
+            return False
+        worker.wait()
+        return True
 
     with monkeypatch.context() as m:
         m.setenv(coldunit.ENV_WORKERS, "1")
@@ -188,9 +219,14 @@ def test_the_cli_screenshot_cold_is_the_serial_one(
     """`chitieu screenshot` of a cold unit: the same screen and warnings with the worker as
     without it, and the parse cache written either way."""
     shots: list[tuple[str, str]] = []
-    apart: list[bool] = []
+    apart: list[coldunit.Worker | None] = []
     read_apart = coldunit.read_apart
-    monkeypatch.setattr(coldunit, "read_apart", lambda *a, **k: apart.append(read_apart(*a, **k)))
+
+    def recorded(*args: Any, **kwargs: Any) -> coldunit.Worker | None:
+        apart.append(read_apart(*args, **kwargs))
+        return apart[-1]
+
+    monkeypatch.setattr(coldunit, "read_apart", recorded)
     for workers in ("", "1"):
         cache = tmp_path / f"cache{workers}"
         shutil.rmtree(cache, ignore_errors=True)
@@ -202,7 +238,7 @@ def test_the_cli_screenshot_cold_is_the_serial_one(
         shots.append((_svg_text(out), capsys.readouterr().err))
         assert list(cache.rglob("*.bin"))
     assert shots[0] == shots[1]
-    assert apart == [True, False]
+    assert [w is not None for w in apart] == [True, False]
 
 
 def test_the_app_opens_a_cold_unit_read_apart(

@@ -5,18 +5,20 @@ A cold open of a unit of thousands of indicators parses and validates its files 
 then the loader's checks) and only then draws; importing Textual and the app waits for
 nothing the read makes, and the GIL keeps a thread from sharing the read. Here a forked
 worker reads the unit exactly as the main process would (`FileSource.load` at the period
-asked: the same files, the same checks) and writes the unit's parse cache
-(core/parsecache.py: what the first frame would otherwise save after it), then ends; the
-main process imports Textual meanwhile, then reads the unit from that cache file as on a
-second open (a warm open: decoding, no parsing). Nothing else changes: the view is made by
-the main process's own load, so every screen, warning and error is that of a read (a file
-that does not parse is not cached: the main process parses it again and says the same
-message, file and line).
+asked: the same files, the same checks) and hands what it put in the unit's parse cache
+over through a pipe, encoded as the cache file holds it (core/parsecache.py, `VERSION` 3:
+`fresh_bytes`); the main process, which imported Textual meanwhile, takes it into its
+cache (`ParseCache.take`) and loads as on a second open (decoding, no parsing); the worker
+then writes the cache file from that same encoding (what the first frame would otherwise
+save after it) and ends. Nothing else changes: the view is made by the main process's own
+load, so every screen, warning and error is that of a read (a file that does not parse is
+not cached: the main process parses it again and says the same message, file and line).
 
 Used only for a data folder opened alone with its own parse cache, no cache file yet, a
 chitieu.toml of `MIN_BYTES` to `MAX_BYTES`, two cores, and `fork`; `CHITIEU_WORKERS=1` (or 0)
-reads serially. A worker that fails or dies leaves no cache file (the atomic writer writes
-whole files only) or a sound one: the main process then reads what is not in it, as before.
+reads serially. A worker that fails or dies before its hand-over is ended and the unit read
+serially; one that dies after it leaves no cache file (the atomic writer writes whole files
+only): the next open is cold again.
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.filesource import FileSource
-from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.periods import Period
 
 MIN_BYTES = 170_000
@@ -69,12 +71,12 @@ def eligible(source: object) -> bool:
         return False
 
 
-def _child(source: FileSource, period: Period | None, ready: int) -> None:  # pragma: no cover
-    """The worker: the unit read as the main process reads it, its parse cache written (what
-    was read cleanly, also when a file is broken: the main process says the error), `ready`
-    told (one byte: the main process reads on while this process's memory is let go of),
-    then out at once (`os._exit`: no clean-up of the parent's state, no buffer flushed
-    twice)."""
+def _child(source: FileSource, period: Period | None, out: int) -> None:  # pragma: no cover
+    """The worker: the unit read as the main process reads it; what it put in the parse
+    cache sent, encoded as the cache file holds it (`ParseCache.fresh_bytes`: what was read
+    cleanly, also when a file is broken: the main process says the error), after its
+    length; then the cache file written from that same encoding (`adopt`, `save`), and out
+    at once (`os._exit`: no clean-up of the parent's state, no buffer flushed twice)."""
     status = 1
     try:
         gc.disable()  # reading makes no cycles; the process ends after
@@ -83,8 +85,14 @@ def _child(source: FileSource, period: Period | None, ready: int) -> None:  # pr
             source.load(period)
         except ChitieuError:
             pass
-        source.save_cache()
-        os.write(ready, b"1")
+        cache = source.data.cache
+        assert cache is not None
+        data = cache.fresh_bytes()
+        with os.fdopen(out, "wb") as pipe:
+            pipe.write(len(data).to_bytes(8, "little"))
+            pipe.write(data)
+        cache.adopt(data)  # its entries encoded already: the file is written from them
+        cache.save()
         status = 0
     except BaseException:  # noqa: BLE001, S110 - the main process reads serially
         pass
@@ -92,19 +100,50 @@ def _child(source: FileSource, period: Period | None, ready: int) -> None:  # pr
         os._exit(status)
 
 
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    """`size` bytes from `fd` (None: it ended before)."""
+    chunks: list[bytes] = []
+    while size > 0:
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+@dataclass
+class Worker:
+    """The worker that read a cold unit: it writes the unit's parse cache after handing
+    what it read over (`wait`: until it has, and has ended)."""
+
+    pid: int
+
+    def wait(self) -> None:
+        """Until the worker has written the cache file and ended (a one-shot command leaves
+        a whole file, as after a serial read)."""
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+
 def read_apart(
     source: object, period: Period | None, meanwhile: Callable[[], object] | None = None
-) -> bool:
-    """A cold open of a large unit: its files read and cached by a forked worker while
-    `meanwhile` runs here (e.g. the import of Textual), then the source's parse cache read
-    again from the file the worker wrote; True when the worker did so (the next load of
-    `source` is a warm one). False (not `eligible`, or the worker failed): `meanwhile` was
-    run all the same, and the source reads as before."""
+) -> Worker | None:
+    """A cold open of a large unit: its files read by a forked worker while `meanwhile` runs
+    here (e.g. the import of Textual), then what the worker read taken into the source's
+    parse cache, as a second open finds it in the cache file (the next load of `source` is
+    a warm one); the worker (which writes the cache file meanwhile: `Worker.wait`). None
+    (not `eligible`, or the worker failed): `meanwhile` was run all the same, and the
+    source reads as before."""
     if not eligible(source):
         if meanwhile is not None:
             meanwhile()
-        return False
+        return None
     assert isinstance(source, FileSource)
+    cache = source.data.cache
+    assert cache is not None
     sys.stdout.flush()
     sys.stderr.flush()
     theirs, ours = os.pipe()
@@ -113,26 +152,22 @@ def read_apart(
         os.close(theirs)
         _child(source, period, ours)
     os.close(ours)
-    told = b""
+    taken = False
     try:
         if meanwhile is not None:
             meanwhile()
-        told = os.read(theirs, 1)  # b"" when the worker ended without telling
+        head = _read_exactly(theirs, 8)  # None: the worker ended without telling
+        data = _read_exactly(theirs, int.from_bytes(head, "little")) if head else None
+        taken = data is not None and cache.take(data)
     finally:
         os.close(theirs)
-        if not told:  # it failed, or `meanwhile` did (an interrupt): not waited for
+        if not taken:  # it failed, or `meanwhile` did (an interrupt): not waited for
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
             os.waitpid(pid, 0)
-    if not told:
-        return False
-    cache = source.data.cache
-    assert cache is not None
-    source.data.cache = ParseCache(cache.path, hold=True)
-    os.waitpid(pid, 0)  # it has ended meanwhile
-    return True
+    return Worker(pid) if taken else None
 
 
-__all__ = ["MAX_BYTES", "MIN_BYTES", "eligible", "read_apart"]
+__all__ = ["MAX_BYTES", "MIN_BYTES", "Worker", "eligible", "read_apart"]

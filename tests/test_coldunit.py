@@ -34,6 +34,7 @@ def _small(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The sample counts as large; two cores; a cache folder of the test's own."""
     monkeypatch.setattr(coldunit, "MIN_BYTES", 0)
     monkeypatch.setattr(coldunit, "_cores", lambda: 2)
+    monkeypatch.setattr(coldunit, "_core_free", lambda: True)
     monkeypatch.setenv("CHITIEU_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv(coldunit.ENV_WORKERS, raising=False)
     monkeypatch.delenv("CHITIEU_CACHE", raising=False)
@@ -197,6 +198,12 @@ def test_not_read_apart(warned: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     with monkeypatch.context() as m:
         m.setattr(coldunit, "_cores", lambda: 1)
         assert not forks()
+    with monkeypatch.context() as m:  # both cores busy: the worker's share is someone's
+        m.setattr(coldunit, "_core_free", lambda: False)
+        assert not forks()
+        m.setenv(coldunit.ENV_WORKERS, "2")  # asked for all the same
+        source = FileSource(warned, own_cache=True)
+        assert coldunit.eligible(source)
     assert not coldunit.eligible(object())  # not a data folder
     assert forks()  # cold: read apart, the cache written
     assert not forks()  # a second open: read as today

@@ -15,8 +15,8 @@ load, so every screen, warning and error is that of a read (a file that does not
 not cached: the main process parses it again and says the same message, file and line).
 
 Used only for a data folder opened alone with its own parse cache, no cache file yet, a
-chitieu.toml of `MIN_BYTES` to `MAX_BYTES`, two cores, and `fork`; `CHITIEU_WORKERS=1` (or 0)
-reads serially. A worker that fails or dies before its hand-over is ended and the unit read
+chitieu.toml of `MIN_BYTES` to `MAX_BYTES`, two cores, one of them idle (`_core_free`),
+and `fork`; `CHITIEU_WORKERS=1` (or 0) reads serially. A worker that fails or dies before its hand-over is ended and the unit read
 serially; one that dies after it leaves no cache file (the atomic writer writes whole files
 only): the next open is cold again.
 """
@@ -44,7 +44,8 @@ which grows with the unit) costs more than the import it overlaps (≈ 0.16 s) a
 after the frame it spares: at 50,000 indicators the worker's open was ≈ 0.5 s slower
 (BENCHMARKS.md, "Issue 23, eighth session: one large unit, cold")."""
 ENV_WORKERS = "CHITIEU_WORKERS"
-"""`CHITIEU_WORKERS=1` (or 0): a cold open reads serially (as for a collection)."""
+"""`CHITIEU_WORKERS=1` (or 0): a cold open reads serially (as for a collection); 2 (or
+more): in a worker even when no core is free (for benchmarks)."""
 
 
 def _cores() -> int:
@@ -54,11 +55,32 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+def _core_free() -> bool:
+    """Another core is idle now: no task running but this process (Linux: `/proc/loadavg`'s
+    count of running tasks, this one among them; elsewhere the last minute's load average
+    under the cores but one). On a busy machine the worker's share of a core is
+    taken from someone else, and its extra work (the unit decoded again here) made a cold
+    open 12–18% slower at a load of 5–6 on two cores (BENCHMARKS.md)."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as f:
+            running = int(f.read().split()[3].split("/")[0])
+        return running <= 1
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.getloadavg()[0] < _cores() - 1
+    except (AttributeError, OSError):
+        return False
+
+
 def eligible(source: object) -> bool:
     """A unit whose cold open is read in a worker (see the module)."""
-    if os.environ.get(ENV_WORKERS, "").strip() in ("0", "1"):
+    asked = os.environ.get(ENV_WORKERS, "").strip()
+    if asked in ("0", "1"):
         return False
     if not hasattr(os, "fork") or _cores() < 2 or not isinstance(source, FileSource):
+        return False
+    if not asked and not _core_free():  # `CHITIEU_WORKERS=2`: read apart however busy
         return False
     cache = source.data.cache
     if cache is None or not cache.hold:  # not a unit's own cache (a collection's member)

@@ -93,12 +93,15 @@ def eligible(source: object) -> bool:
         return False
 
 
-def _child(source: FileSource, period: Period | None, out: int) -> None:  # pragma: no cover
+def _child(
+    source: FileSource, period: Period | None, held: int, out: int
+) -> None:  # pragma: no cover - forked
     """The worker: the unit read as the main process reads it; what it put in the parse
-    cache sent, encoded as the cache file holds it (`ParseCache.fresh_bytes`: what was read
-    cleanly, also when a file is broken: the main process says the error), after its
-    length; then the cache file written from that same encoding (`adopt`, `save`), and out
-    at once (`os._exit`: no clean-up of the parent's state, no buffer flushed twice)."""
+    cache written into `held` (a file in memory both processes have), encoded as the cache
+    file holds it (`ParseCache.fresh_bytes`: what was read cleanly, also when a file is
+    broken: the main process says the error), and its length told on `out`; then the cache
+    file written from that same encoding (`adopt`, `save`), and out at once (`os._exit`: no
+    clean-up of the parent's state, no buffer flushed twice)."""
     status = 1
     try:
         gc.disable()  # reading makes no cycles; the process ends after
@@ -110,9 +113,10 @@ def _child(source: FileSource, period: Period | None, out: int) -> None:  # prag
         cache = source.data.cache
         assert cache is not None
         data = cache.fresh_bytes()
-        with os.fdopen(out, "wb") as pipe:
-            pipe.write(len(data).to_bytes(8, "little"))
-            pipe.write(data)
+        view = memoryview(data)
+        while view:  # into the shared file first: one wake-up of the main process, not one
+            view = view[os.write(held, view) :]  # per pipe's buffer (64 KB) of a busy machine
+        os.write(out, len(data).to_bytes(8, "little"))
         cache.adopt(data)  # its entries encoded already: the file is written from them
         cache.save()
         status = 0
@@ -120,6 +124,32 @@ def _child(source: FileSource, period: Period | None, out: int) -> None:  # prag
         pass
     finally:
         os._exit(status)
+
+
+def _shared_file() -> int:
+    """A file both processes write and read (in memory where the system allows)."""
+    if hasattr(os, "memfd_create"):
+        try:
+            return os.memfd_create("chitieu-cold-unit", os.MFD_CLOEXEC)
+        except OSError:
+            pass
+    # lazy: tempfile, only where there is no memfd_create
+    import tempfile
+
+    return os.dup(tempfile.TemporaryFile().fileno())
+
+
+def _pread_exactly(fd: int, size: int) -> bytes | None:
+    """`size` bytes from the start of the file `fd` (None: it holds fewer)."""
+    chunks: list[bytes] = []
+    got = 0
+    while got < size:
+        chunk = os.pread(fd, min(size - got, 1 << 24), got)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
 
 
 def _read_exactly(fd: int, size: int) -> bytes | None:
@@ -168,21 +198,23 @@ def read_apart(
     assert cache is not None
     sys.stdout.flush()
     sys.stderr.flush()
+    held = _shared_file()
     theirs, ours = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
         os.close(theirs)
-        _child(source, period, ours)
+        _child(source, period, held, ours)
     os.close(ours)
     taken = False
     try:
         if meanwhile is not None:
             meanwhile()
         head = _read_exactly(theirs, 8)  # None: the worker ended without telling
-        data = _read_exactly(theirs, int.from_bytes(head, "little")) if head else None
+        data = _pread_exactly(held, int.from_bytes(head, "little")) if head else None
         taken = data is not None and cache.take(data)
     finally:
         os.close(theirs)
+        os.close(held)
         if not taken:  # it failed, or `meanwhile` did (an interrupt): not waited for
             try:
                 os.kill(pid, signal.SIGKILL)

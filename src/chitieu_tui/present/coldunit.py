@@ -40,8 +40,8 @@ MIN_BYTES = 170_000
 MAX_BYTES = 2_000_000
 """Up to this size (about 11,000 indicators of `benchmarks/gen.py`, 7,000 made from the
 sample): beyond, the main process's decoding of what the worker read (a warm open's load,
-which grows with the unit) costs more than the import it overlaps (≈ 0.16 s) and the save
-after the frame it spares: at 50,000 indicators the worker's open was ≈ 0.5 s slower
+which grows with the unit) costs more than the import it overlaps (about 0.16 s) and the save
+after the frame it spares: at 50,000 indicators the worker's open was about 0.5 s slower
 (BENCHMARKS.md, "Issue 23, eighth session: one large unit, cold")."""
 ENV_WORKERS = "CHITIEU_WORKERS"
 """`CHITIEU_WORKERS=1` (or 0): a cold open reads serially (as for a collection); 2 (or

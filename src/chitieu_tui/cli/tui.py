@@ -64,20 +64,29 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         )
         print(path)
         return 0
+    source = make_source(args)
+    # a large unit opened cold: read in a worker while Textual is imported
+    # lazy: the cold read's worker, only for one unit's screenshot
+    from chitieu_tui.present.coldunit import read_apart
+
+    worker = read_apart(source, args.period, meanwhile=_import_app)
     # lazy: textual, as above
     from chitieu_tui.app import save_screenshot
 
     settle()
-    source = make_source(args)
     width, height = args.size
-    path = save_screenshot(
-        source,
-        Path(args.output),
-        (width, height),
-        args.period,
-        theme=_theme(args),
-        press=args.press.split(),
-    )
+    try:
+        path = save_screenshot(
+            source,
+            Path(args.output),
+            (width, height),
+            args.period,
+            theme=_theme(args),
+            press=args.press.split(),
+        )
+    finally:
+        if worker is not None:  # the cache file written by then: the command leaves it whole
+            worker.wait()
     print(path)
     return 0
 
@@ -112,12 +121,25 @@ def cmd_tui(args: argparse.Namespace) -> int:
         from chitieu_tui.cli.read import cmd_report  # lazy: the report, only for TERM=dumb
 
         return cmd_report(argparse.Namespace(**{**vars(args), "format": "table", "output": None}))
+    collection = make_collection(args)
+    source = worker = None
+    if collection is None:
+        source = make_source(args)
+        # a large unit opened cold: read in a worker while Textual is imported
+        # lazy: the cold read's worker, only for one unit
+        from chitieu_tui.present.coldunit import read_apart
+
+        worker = read_apart(source, args.period, meanwhile=_import_app)
     # lazy: textual; not loaded when TERM=dumb prints the report instead
     from chitieu_tui.app import run_app, run_rollup
 
     settle()  # the imports done, Textual's too
     settings = app_settings()  # read once, here, never on the app's UI thread
-    collection = make_collection(args)
     if collection is not None:
         return run_rollup(collection, args.period, settings, apart=cli.own_process())
-    return run_app(make_source(args), args.period, settings)
+    assert source is not None
+    try:
+        return run_app(source, args.period, settings)
+    finally:
+        if worker is not None:
+            worker.wait()

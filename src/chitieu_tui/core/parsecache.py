@@ -548,6 +548,19 @@ class ParseCache:
             self._fresh.update(entries)
             self._dirty = True
 
+    def take(self, data: bytes) -> bool:
+        """Entries another process read and saves into this cache's file itself
+        (`fresh_bytes`: a cold unit's worker, present/coldunit.py): looked up by the next
+        reads as if read from the file, not saved again from here. False when they do not
+        decode (nothing taken)."""
+        try:
+            entries = _FRESH.decode(data)
+        except (msgspec.DecodeError, ValueError, TypeError, OverflowError, RecursionError):
+            return False
+        with self._lock:
+            self._entries.update(entries)
+        return True
+
     @property
     def dirty(self) -> bool:
         """Something was put (or found unsound) since the last save."""

@@ -17,7 +17,7 @@ from datadirs import copy_sample
 
 import chitieu_tui.app
 from chitieu_tui.cli import main
-from chitieu_tui.core import parsecache
+from chitieu_tui.core import filesource, parsecache
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
@@ -31,8 +31,10 @@ Q1 = Period(2026, 1)
 
 @pytest.fixture(autouse=True)
 def _small(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """The sample counts as large; two cores; a cache folder of the test's own."""
+    """The sample counts as large (also for having a parse cache of its own); two cores; a
+    cache folder of the test's own."""
     monkeypatch.setattr(coldunit, "MIN_BYTES", 0)
+    monkeypatch.setattr(filesource, "SMALL_UNIT_BYTES", 0)
     monkeypatch.setattr(coldunit, "_cores", lambda: 2)
     monkeypatch.setattr(coldunit, "_core_free", lambda: True)
     monkeypatch.setenv("CHITIEU_CACHE_DIR", str(tmp_path / "cache"))

@@ -28,11 +28,11 @@ import os
 import signal
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.records import frozen
 
 MIN_BYTES = 170_000
 """From this size of chitieu.toml (about 1,000 indicators) a cold open reads in a worker
@@ -164,12 +164,15 @@ def _read_exactly(fd: int, size: int) -> bytes | None:
     return b"".join(chunks)
 
 
-@dataclass
+@frozen
 class Worker:
     """The worker that read a cold unit: it writes the unit's parse cache after handing
     what it read over (`wait`: until it has, and has ended)."""
 
     pid: int
+
+    def __init__(self, pid: int) -> None:
+        object.__setattr__(self, "pid", pid)
 
     def wait(self) -> None:
         """Until the worker has written the cache file and ended (a one-shot command leaves

@@ -56,15 +56,15 @@ def _cores() -> int:
 
 
 def _core_free() -> bool:
-    """Another core is idle now: no task running but this process (Linux: `/proc/loadavg`'s
-    count of running tasks, this one among them; elsewhere the last minute's load average
-    under the cores but one). On a busy machine the worker's share of a core is
+    """Another core is idle now: fewer tasks running than cores, this process among them
+    (Linux: `/proc/loadavg`'s count of running tasks; elsewhere the last minute's load
+    average under the cores but one). On a busy machine the worker's share of a core is
     taken from someone else, and its extra work (the unit decoded again here) made a cold
     open 12–18% slower at a load of 5–6 on two cores (BENCHMARKS.md)."""
     try:
         with open("/proc/loadavg", encoding="ascii") as f:
             running = int(f.read().split()[3].split("/")[0])
-        return running <= 1
+        return running < _cores()
     except (OSError, ValueError, IndexError):
         pass
     try:

@@ -325,11 +325,6 @@ def save_screenshot(
     return atomic_write(Path(output), svg.encode("utf-8"))
 
 
-def _import_rollup() -> None:
-    # lazy: the roll-up's screen and widgets, imported while a cold frame's workers read
-    import chitieu_tui.screens.rollup  # noqa: F401
-
-
 def run_rollup(
     collection: Collection,
     period: Period | None,
@@ -350,7 +345,7 @@ def run_rollup(
         # lazy: the cold frame's workers, only for a roll-up without a cached frame
         from chitieu_tui.present.coldframe import cold_frame
 
-        cold = cold_frame(collection, period, meanwhile=_import_rollup)
+        cold = cold_frame(collection, period)
         frame = cold.frame if cold is not None else None
     if preloaded and frame is None:
         collection.load(period)

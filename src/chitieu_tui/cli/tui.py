@@ -86,16 +86,12 @@ def _import_app() -> None:
     # lazy: textual, for the screenshot; this module also serves TERM=dumb
     import chitieu_tui.app  # noqa: F401
 
-    # lazy: the roll-up's screen and widgets (~30 ms), which the app imports when it mounts
-    import chitieu_tui.screens.rollup  # noqa: F401
-
 
 def cold_open(collection: Collection, period: Period | None, parsed: bool) -> Frame | None:
     """The roll-up's first frame of a cold open made in workers (present/coldframe.py), its
     units' errors and warnings said as after a serial load; None: read serially. `parsed`:
     the units are read after the frame (keys pressed): what the workers parsed is kept.
-    Textual and the roll-up's screen are imported while the workers read (the main process
-    would wait for them)."""
+    Textual is imported while the workers read (the main process would wait for them)."""
     # lazy: the cold frame's workers, only for a roll-up without a cached frame
     from chitieu_tui.present.coldframe import cold_frame
 

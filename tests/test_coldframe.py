@@ -4,8 +4,10 @@ on a collection made awkward on purpose; any failure of a worker falls back to i
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -437,3 +439,44 @@ def test_the_hand_over_never_waits_in_the_event_loop(tmp_path: Path) -> None:
         writing.set()
     waiting.join(30)
     assert not waiting.is_alive()
+
+
+def test_a_worker_held_up_leaves_the_other_chunks_to_the_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers take the units chunk by chunk as they go, not half each: one held up by
+    its first chunk (units of other sizes, another process on its core), the other reads
+    every other chunk; the frame, errors and warnings are the serial read's, and the frame
+    kept has each unit's stamps in the collection's order (the next open takes it)."""
+    root = awkward(tmp_path / "tinh")
+    monkeypatch.setattr(coldframe, "CHUNK_UNITS", 1, raising=False)  # one unit a chunk
+    collection = open_folder(root)
+    first, last = collection.members[0].key, collection.members[-1].key
+    done, log = tmp_path / "done", tmp_path / "log"
+    log.mkdir()
+    read = coldframe._read
+
+    def held(m: Any, period: Period | None) -> None:
+        if m.key == first:  # until the other worker has read the last unit (30 s at most)
+            for _ in range(3000):
+                if done.exists():
+                    break
+                time.sleep(0.01)
+        read(m, period)
+        (log / m.key).write_text(str(os.getpid()), encoding="utf-8")
+        if m.key == last:
+            done.touch()
+
+    monkeypatch.setattr(coldframe, "_read", held)
+    cold = cold_frame(collection, None, parsed=False)
+    assert cold is not None and cold.writer is not None
+    cold.writer.join()
+    pids = {m.key: (log / m.key).read_text(encoding="utf-8") for m in collection.members}
+    assert len({pids[m.key] for m in collection.members[1:]}) == 1
+    assert pids[first] != pids[last]
+    read_serially, said = serial(root, None)
+    assert cold.frame == frame_of(read_serially, None)
+    assert [e.render() for e in cold.said] == said
+    again = rowcache.cached_frame(open_folder(root), None)
+    assert again is not None
+    assert rowcache.msgspec.structs.replace(again, stamps=[]) == cold.frame

@@ -173,6 +173,16 @@ def test_malformed_expressions_are_coded(text: str, code: str, offset: int) -> N
     assert (info.value.code, info.value.offset) == (code, offset)
 
 
+def test_each_text_is_parsed_once_and_an_error_raised_each_time() -> None:
+    """Every unit of a collection has the same rules: the roll-up evaluates each unit's, so
+    a text is parsed once (the same immutable tree); a malformed one raises each time."""
+    assert parse("thu-ngan-sach / 2 + x") is parse("thu-ngan-sach / 2 + x")
+    for _ in range(2):
+        with pytest.raises(rules.ExprError) as info:
+            parse("a + ")
+        assert info.value.code == "err.rule.expr_end"
+
+
 def test_division_by_zero_and_missing_values_leave_a_side_without_value() -> None:
     assert rules.value_of(parse("a / b"), {"a": 1.0, "b": 0.0}) is None
     assert rules.value_of(parse("a + b"), {"a": 1.0}) is None

@@ -3,8 +3,9 @@
 
 A cold open of 3,321 units parses, validates and evaluates every unit before its first
 frame, one unit after another, and the GIL keeps threads from sharing it. Here two forked
-workers each read half of the units (the same reads as `Collection.load`, in the same order)
-and send back, for each unit, only what the roll-up's frame is made of: a *thin* view
+workers read the units (the same reads as `Collection.load`), taking them chunk by chunk
+from a shared queue as they go (`_take`: neither waits for the other at the end), and send
+back, for each unit, only what the roll-up's frame is made of: a *thin* view
 (the unit's name and id, its summary, the evaluations of the shown columns, the quarter's
 state, the tamper mark and the values its rules use; `_thin`), never the whole unit. The
 main process puts them on its members, makes the frame with the screen's own functions
@@ -237,18 +238,46 @@ def _rows(members: list[Member], arg: Rows) -> list[Any]:
     return out
 
 
-def _work(sock: socket.socket, members: list[Member], cache: ParseCache | None) -> None:
-    """A worker's loop: `read` (every member at the period asked), `again` (those shown at
-    another period, at the common one), `rows` (the thin views for the columns, and what the
-    targets' checks read of each unit: `Rows`), `parsed` (what its reads put in the parse
-    cache, encoded: `ParseCache.fresh_bytes`), `stamps` (each member's, when none changed
-    since its read), `quit`."""
+def _take(queue: int, members: list[Member], period: Period | None) -> list[int]:
+    """The chunks of `members` taken from `queue` (a pipe of chunk numbers, `CHUNK` bytes
+    each, shared by the workers: each read takes one whole), each member read; the indices
+    read, in order."""
+    taken: list[int] = []
+    while len(got := os.read(queue, CHUNK)) == CHUNK:
+        first, end = _chunk_span(int.from_bytes(got, "little"), len(members))
+        for i in range(first, end):
+            _read(members[i], period)
+        taken.extend(range(first, end))
+    if got:
+        raise RuntimeError("a chunk number cut in two")
+    return taken
+
+
+def _work(
+    sock: socket.socket,
+    members: list[Member],
+    cache: ParseCache | None,
+    queue: int | None = None,
+) -> None:
+    """A worker's loop: `read` (every member at the period asked), `take` (the members of
+    the chunks it takes from `queue`, at the period asked: from then on its members are
+    those; answered with their indices), `again` (those shown at another period, at the
+    common one), `rows` (the thin views for the columns, and what the targets' checks read
+    of each unit: `Rows`), `parsed` (what its reads put in the parse cache, encoded:
+    `ParseCache.fresh_bytes`), `stamps` (each member's, when none changed since its read),
+    `quit`."""
     while True:
         command, arg = _recv(sock)
         if command == "read":
             for m in members:
                 _read(m, arg)
             _send(sock, ("ok", _info(members)))
+        elif command == "take" and queue is not None:
+            taken = _take(queue, members, arg)
+            os.close(queue)
+            queue = None
+            members = [members[i] for i in taken]
+            _send(sock, ("ok", (taken, _info(members))))
         elif command == "again":
             for m in members:
                 if m.view is not None and m.error is None and m.view.period != arg:
@@ -273,13 +302,15 @@ def _child(
     cache: ParseCache | None,
     cached: bool,
     sent: bool,
+    queue: int | None = None,
 ) -> None:
     """The forked worker: its loop, any failure told, then out (no clean-up of the parent's
     state: `os._exit`). `cache`: the collection's parse cache (its copy); `cached`: it was
     read from a file (in the main process, before the fork): asked for each file as the
     serial read asks it. `sent`: what the reads put in it is sent to the main process after
     the frame (`parsed`), for the read after it; without a cache file it then holds what is
-    put, encoded only when sent. Neither: no cache (its puts would be lost)."""
+    put, encoded only when sent. Neither: no cache (its puts would be lost). `queue`: the
+    pipe of chunks its `take` reads."""
     status = 0
     try:
         gc.disable()  # reading makes no cycles; the process ends after
@@ -292,7 +323,7 @@ def _child(
                 if data is not None:
                     data.cache = None
             cache = None
-        _work(sock, members, cache)
+        _work(sock, members, cache, queue)
     except BaseException:  # noqa: BLE001 - told to the main process, which reads serially
         status = 1
         try:
@@ -308,6 +339,8 @@ class _Worker:
     pid: int
     sock: socket.socket
     members: list[Member]
+    indices: list[int] | None = None
+    """The positions in the collection of the members it read (`take`), in its order."""
 
     def ask(self, command: str, arg: object) -> None:
         _send(self.sock, (command, arg))
@@ -319,14 +352,58 @@ class _Worker:
         return value
 
 
-def _start(members: list[Member], cache: ParseCache | None, cached: bool, sent: bool) -> _Worker:
+def _start(
+    members: list[Member],
+    cache: ParseCache | None,
+    cached: bool,
+    sent: bool,
+    queue: int | None = None,
+) -> _Worker:
+    """A forked worker for `members` (`_child`); `queue`: the read end of the pipe of
+    chunks its `take` reads (the caller closes its own)."""
     mine, theirs = socket.socketpair()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
         mine.close()
-        _child(theirs, members, cache, cached, sent)
+        _child(theirs, members, cache, cached, sent, queue)
     theirs.close()
     return _Worker(pid, mine, members)
+
+
+CHUNK = 4
+"""Bytes of a chunk number in the queue of chunks."""
+CHUNKS = 256
+"""About how many chunks the units are cut into (at least `CHUNK_UNITS` units each): the
+workers take them one at a time as they go, so that neither waits for the other at the
+end, whatever the units' sizes, their order, or another process taking a core."""
+CHUNK_UNITS = 4
+"""The fewest units of a chunk."""
+
+
+def _chunk_size(count: int) -> int:
+    return max(CHUNK_UNITS, -(-count // CHUNKS))
+
+
+def _chunk_span(number: int, count: int) -> tuple[int, int]:
+    """The members [first, end) of chunk `number` of `count` members."""
+    size = _chunk_size(count)
+    return number * size, min(count, (number + 1) * size)
+
+
+def _queue(count: int) -> int:
+    """A pipe holding every chunk number of `count` members, its write end closed: its
+    read end (the workers' `take`)."""
+    chunks = -(-count // _chunk_size(count))
+    read, write = os.pipe()
+    try:
+        data = b"".join(n.to_bytes(CHUNK, "little") for n in range(chunks))
+        os.write(write, data)  # CHUNKS x CHUNK bytes: far below a pipe's capacity
+    except BaseException:
+        os.close(read)
+        raise
+    finally:
+        os.close(write)
+    return read
 
 
 def _stop(workers: list[_Worker], kill: bool = False) -> None:
@@ -423,16 +500,18 @@ def cold_frame(
     if not eligible(collection):
         return None
     members = collection.members
-    size = -(-len(members) // WORKERS)
-    parts = [members[i : i + size] for i in range(0, len(members), size)]
     cache = collection.cache
     cached = cache is not None and cache.path.is_file()
     sent = cache if parsed else None
     workers: list[_Worker] = []
     cold: Cold | None = None
     try:
-        for part in parts:
-            workers.append(_start(part, cache, cached, sent is not None))
+        queue = _queue(len(members))
+        try:
+            for _ in range(WORKERS):
+                workers.append(_start(members, cache, cached, sent is not None, queue))
+        finally:
+            os.close(queue)
         with gc_paused():
             cold = _made(collection, asked, workers, meanwhile)
     except Exception:  # noqa: BLE001 - any failure: the caller reads serially
@@ -538,21 +617,37 @@ def _gather(
     return [item for part in _gather_each(workers, command, arg, meanwhile) for item in part]
 
 
+def _in_order(workers: list[_Worker], parts: list[list[Any]]) -> list[Any]:
+    """The workers' answers (one item a member each read, in its order), in the
+    collection's order of members."""
+    out: list[Any] = [None] * sum(len(p) for p in parts)
+    for w, part in zip(workers, parts, strict=True):
+        assert w.indices is not None and len(w.indices) == len(part)
+        for i, item in zip(w.indices, part, strict=True):
+            out[i] = item
+    return out
+
+
 def _made(
     collection: Collection,
     asked: Period | None,
     workers: list[_Worker],
     meanwhile: Callable[[], object] | None = None,
 ) -> Cold:
-    infos = _gather(workers, "read", asked, meanwhile)
+    members = collection.members
+    parts = _gather_each(workers, "take", asked, meanwhile)
+    for w, (taken, _) in zip(workers, parts, strict=True):
+        w.indices, w.members = taken, [members[i] for i in taken]
+    if sorted(i for w in workers for i in w.indices or ()) != list(range(len(members))):
+        raise RuntimeError("not every member read once")
+    infos: list[Info] = _in_order(workers, [infos for _, infos in parts])
     period = _common(infos, asked)
     if period is not None and any(i is not None and Period(*i[0]) != period for i in infos):
-        infos = _gather(workers, "again", period)
+        infos = _in_order(workers, _gather_each(workers, "again", period))
     columns = _columns(collection, infos)
     year, assigned = collection.assignment(period)
     rows: Rows = (columns, assigned, year)
-    got = _gather(workers, "rows", rows)
-    members = collection.members
+    got = _in_order(workers, _gather_each(workers, "rows", rows))
     units: list[UnitDefs | None] = []
     for m, (view, error, stamp, unit) in zip(members, got, strict=True):
         m.view, m.error, m.stamp = view, error, stamp
@@ -592,11 +687,10 @@ def _keep(root: Path, frame: Frame, workers: list[_Worker], stop: bool) -> threa
             if path is None:
                 return
             period = Period(frame.period[0], frame.period[1])
-            stamps: list[Any] = []
-            for part in _gather_each(workers, "stamps", period):
-                if part is None:
-                    return
-                stamps += part
+            parts = _gather_each(workers, "stamps", period)
+            if any(part is None for part in parts):
+                return
+            stamps = _in_order(workers, parts)
             write_frame(path, msgspec.structs.replace(frame, stamps=stamps))
         except Exception:  # noqa: BLE001, S110 - the cache is an optimisation, never a failure
             pass

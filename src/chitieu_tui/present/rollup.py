@@ -444,7 +444,7 @@ def rows_chart(rows: list[UnitRow], column: int, title: str) -> ColumnChart:
     """`column_chart` of the rows' column `column` (its cells' percents and statuses; the
     later folders of a duplicate unit left out, as `Collection.units` does): the same
     chart, made without the boards."""
-    bars: list[Bar] = []
+    keyed: list[tuple[float, str, Bar]] = []
     missing: list[str] = []
     for row in rows:
         if row.member.duplicate:
@@ -453,6 +453,7 @@ def rows_chart(rows: list[UnitRow], column: int, title: str) -> ColumnChart:
         if cell.percent is None or cell.status is None or cell.status is Status.UNJUDGED:
             missing.append(row.name)
             continue
-        bars.append(Bar(row.name, cell.percent, cell.status))
-    bars.sort(key=lambda b: (-b.percent, order_key(b.name)))
-    return ColumnChart(title, bars, missing)
+        keyed.append((-cell.percent, row.name_key, Bar(row.name, cell.percent, cell.status)))
+    # by percent, then name: each row's name folded once (`name_key`), not once a column
+    keyed.sort(key=lambda k: (k[0], k[1]))
+    return ColumnChart(title, [k[2] for k in keyed], missing)

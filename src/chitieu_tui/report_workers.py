@@ -3,18 +3,19 @@
 
 A cold report of 3,321 units parses, validates, evaluates and writes every unit one after
 another (`Collection.stream`), on one core. Here two forked workers read the units (the same
-reads as the stream, in the same order within each), each unit's text is made there
-(`unit_json_text`, `unit_csv_text`), and the main process writes the texts out in the
-collection's order as they come: the units go to the workers in chunks of `CHUNK`, in turn
-(chunk 0 to the first, 1 to the second, 2 to the first...), so that the main process, taking
-the chunks in order, keeps both busy; a worker is at most a socket buffer ahead of it, so
-nothing is ever held whole. The output is the serial stream's byte for byte; the warnings
-and errors of the units are said in the same order.
+reads as the stream), each unit's text is made there (`unit_json_text`, `unit_csv_text`),
+and the main process writes the texts out in the collection's order as they come. The units
+go in chunks of `CHUNK`: each worker takes the next chunk's token from a pipe they share as
+soon as it is free (a worker slowed by the machine's other work does not hold the other
+back), and the main process writes the tokens at most `WINDOW` chunks ahead of the chunk it
+writes out, so that it holds a few chunks at most: nothing is ever held whole. The output is
+the serial stream's byte for byte; the warnings and errors of the units are said in the
+same order.
 
-What the main process keeps of the stream's work: the common period (each worker lists its
-units' periods, the main process asks the owners of the newest to confirm it, as
+What the main process keeps of the stream's work: the common period (each worker lists the periods of every other chunk, the
+main process asks the worker of a unit of the newest to confirm it, as
 `Collection._newest_period`; a unit's definitions read for it are kept for its read in the
-stream, not read twice), the later folders of a unit id marked duplicates (the worker sends
+stream when the same worker reads it), the later folders of a unit id marked duplicates (the worker sends
 each readable unit's id and folder; a duplicate's text is made here), the totals (each
 board's evaluations as numbers, `board_counts`, their definitions sent once by each worker),
 the checks of targets/<year>.toml (what the stream keeps of each unit, `thin_unit`), and the
@@ -30,8 +31,10 @@ frame's (present/coldframe.py).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+import selectors
 import signal
 import socket
 import traceback
@@ -70,6 +73,8 @@ MIN_UNITS = 200
 WORKERS = 2
 CHUNK = 8
 """Units a message: a worker sends the texts of this many at once."""
+WINDOW = 32
+"""Chunks a worker may read ahead of the one written out (what the main process may hold)."""
 BUFFER = 4 << 20
 """Bytes each socket buffers: how far a worker may get ahead of the main process writing."""
 ENV_WORKERS = "CHITIEU_WORKERS"
@@ -212,11 +217,16 @@ def _default_period(m: Member) -> tuple[int, int] | None:
 
 
 def _work(
-    sock: socket.socket, members: list[Member], mine: list[list[int]], cache: ParseCache | None
+    sock: socket.socket,
+    members: list[Member],
+    mine: list[list[int]],
+    cache: ParseCache | None,
+    tokens: int,
 ) -> None:
-    """A worker's loop: `periods` (its units' default periods), `confirm` (a unit's read at
-    its newest period succeeds), `stream` (its chunks, each unit `_made`, sent chunk by
-    chunk without being asked again), `parsed` (what its reads put in the parse cache),
+    """A worker's loop: `periods` (the default periods of its units, `mine`), `confirm` (a
+    unit's read at its newest period succeeds), `stream` (chunks, each taken from the pipe
+    `tokens` as the worker is free, each unit `_made`, sent chunk by chunk without being
+    asked again, until the pipe ends), `parsed` (what its reads put in the parse cache),
     `quit`."""
     # lazy: the cold frame's worker primitives, only once a report goes to workers
     from chitieu_tui.present.coldframe import _recv, _send
@@ -235,22 +245,34 @@ def _work(
             m.source.forget()
             _send(sock, ("ok", ok))
         elif command == "stream":
+            plan, chunks = arg
             interned = _Interned()
-            for chunk in mine:
+            while (c := _token(tokens)) is not None:
                 sent: list[Sent] = []
-                for i in chunk:
-                    text, said, error, ident, counts, unit = _made(members[i], arg)
+                for i in chunks[c]:
+                    text, said, error, ident, counts, unit = _made(members[i], plan)
                     coded = interned.encode(counts) if counts is not None else None
                     sent.append((text, said, error, ident, coded, unit))  # type: ignore[arg-type]
-                _send(sock, ("ok", sent))
+                _send(sock, ("ok", (c, sent)))
         elif command == "parsed":
             _send(sock, ("ok", cache.fresh_bytes() if cache is not None else b""))
         else:
             return
 
 
+def _token(fd: int) -> int | None:
+    """The next chunk to read, taken from the token pipe (None: the pipe ended). Each token
+    is written whole (4 bytes, below `PIPE_BUF`) and read whole: the workers share it."""
+    data = os.read(fd, 4)
+    return int.from_bytes(data, "little") if len(data) == 4 else None
+
+
 def _child(
-    sock: socket.socket, members: list[Member], mine: list[list[int]], cache: ParseCache | None
+    sock: socket.socket,
+    members: list[Member],
+    mine: list[list[int]],
+    cache: ParseCache | None,
+    tokens: int,
 ) -> None:
     """The forked worker: its loop, any failure told, then out (`os._exit`: nothing of the
     parent's, its stdout's buffer above all, is flushed or cleaned up here)."""
@@ -261,7 +283,7 @@ def _child(
     try:
         gc.disable()  # reading makes no cycles; the process ends after
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        _work(sock, members, mine, cache)
+        _work(sock, members, mine, cache, tokens)
     except BaseException:  # noqa: BLE001 - told to the main process, which reads on
         status = 1
         try:
@@ -272,7 +294,9 @@ def _child(
         os._exit(status)
 
 
-def _start(members: list[Member], mine: list[list[int]], cache: ParseCache | None) -> _Worker:
+def _start(
+    members: list[Member], mine: list[list[int]], cache: ParseCache | None, pipe: tuple[int, int]
+) -> _Worker:
     # lazy: as in _work
     from chitieu_tui.present.coldframe import _Worker
 
@@ -286,7 +310,8 @@ def _start(members: list[Member], mine: list[list[int]], cache: ParseCache | Non
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
         ours.close()
-        _child(theirs, members, mine, cache)
+        os.close(pipe[1])  # the main process's end: the pipe ends when it closes it
+        _child(theirs, members, mine, cache, pipe[0])
     theirs.close()
     return _Worker(pid, ours, [members[i] for chunk in mine for i in chunk])
 
@@ -320,20 +345,25 @@ def stream_report(
     chunks = [list(range(i, min(i + CHUNK, len(members)))) for i in range(0, len(members), CHUNK)]
     cache = collection.cache  # made before the fork: each worker puts into its own copy
     workers: list[Any] = []
+    pipe = os.pipe()  # the chunks' tokens: each worker takes the next as it is free
     try:
         for w in range(WORKERS):
-            workers.append(_start(members, chunks[w::WORKERS], cache))
+            workers.append(_start(members, chunks[w::WORKERS], cache, pipe))
+        os.close(pipe[0])
         with gc_paused():
             common = period if period is not None else _newest(members, chunks, workers)
     except Exception:  # noqa: BLE001 - any failure: the caller streams serially
         _debug()
         _stop(workers, kill=True)
+        for fd in pipe:
+            with contextlib.suppress(OSError):
+                os.close(fd)
         return None
     collection.period = common
     year, assigned = collection.assignment(common)
     plan = Plan(period, common, year, assigned, form, rules_only)
     running = RunningTotals()
-    texts = _texts(collection, chunks, workers, plan, running, warn)
+    texts = _texts(collection, chunks, _Pool(workers, pipe[1], len(chunks)), plan, running, warn)
     if form == "json":
         return _gathered(json_pieces(collection, texts, running))
     return _gathered(csv_pieces(texts, running, rules_only))
@@ -369,39 +399,114 @@ def _newest(
     return None
 
 
+class _Pool:
+    """The workers of a stream, the chunks they are given (tokens written into their pipe,
+    at most `WINDOW` ahead of the chunk written out) and what they sent, kept until its turn
+    (a chunk read by one worker may come before an earlier one read by the other)."""
+
+    def __init__(self, workers: list[_Worker], tokens: int, count: int) -> None:
+        self.workers = workers
+        self.tokens: int | None = tokens
+        self.count = count
+        self.given = 0
+        self.known: list[list[Indicator]] = [[] for _ in workers]
+        """Each worker's definitions, numbered as it sent them (`_Interned`)."""
+        self.pending: dict[int, list[Any]] = {}
+        self.parsed: dict[int, bytes] = {}
+        self.selector = selectors.DefaultSelector()
+        for k, w in enumerate(workers):
+            self.selector.register(w.sock, selectors.EVENT_READ, k)
+        self.live = True
+        """The workers run (else: ended, the rest read in the main process)."""
+
+    def start(self, plan: Plan, chunks: list[list[int]]) -> None:
+        for w in self.workers:
+            w.ask("stream", (plan, chunks))
+            w.ask("parsed", None)  # its parsed files, sent once the pipe ended
+        self.give(WINDOW)
+
+    def give(self, upto: int) -> None:
+        """Tokens of the chunks below `upto` written; the pipe closed after the last."""
+        if self.tokens is None:
+            return
+        while self.given < min(upto, self.count):
+            os.write(self.tokens, self.given.to_bytes(4, "little"))
+            self.given += 1
+        if self.given == self.count:
+            self.close()
+
+    def close(self) -> None:
+        if self.tokens is not None:
+            os.close(self.tokens)
+            self.tokens = None
+
+    def take(self, c: int) -> list[Any]:
+        """Chunk `c` as sent (its counts decoded), waiting for it; the next token given."""
+        while c not in self.pending:
+            for key, _ in self.selector.select():
+                k = key.data
+                value = self.workers[k].answer()
+                if isinstance(value, bytes):  # its parsed files: it has ended its stream
+                    self.parsed[k] = value
+                    self.selector.unregister(key.fileobj)
+                    continue
+                n, sent = value
+                known = self.known[k]
+                self.pending[n] = [
+                    (*x[:4], _decode(known, x[4]) if x[4] else x[4], x[5]) for x in sent
+                ]
+        self.give(c + 1 + WINDOW)
+        return self.pending.pop(c)
+
+    def end(self) -> list[bytes]:
+        """What the workers' reads put in their parse caches (best effort: none from a
+        worker that fails; its files are parsed again next time); the workers ended."""
+        found: list[bytes] = []
+        try:
+            for k, w in enumerate(self.workers):
+                found.append(self.parsed.pop(k) if k in self.parsed else w.answer())
+        except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
+            found = []
+        self.stop(kill=False)
+        return found
+
+    def stop(self, kill: bool = True) -> None:
+        if self.live:
+            self.live = False
+            self.close()
+            self.selector.close()
+            self.pending.clear()
+            _stop(self.workers, kill=kill)
+
+
 def _texts(
     collection: Collection,
     chunks: list[list[int]],
-    workers: list[_Worker],
+    pool: _Pool,
     plan: Plan,
     running: RunningTotals,
     warn: Warn,
 ) -> Iterator[str]:
     """Each unit's text in order, its error or warnings said and its board counted as it
-    passes; the units not received from a failed worker read here."""
+    passes; after a worker failed, the units not written yet read here."""
     members = collection.members
     owners: dict[str, str] = {}
     units: list[UnitDefs] = []
-    known: list[list[Indicator]] = [[] for _ in workers]
-    live = True  # the workers run (else: ended, the rest read here)
     try:
         with gc_paused():
-            for w in workers:
-                w.ask("stream", plan)
+            pool.start(plan, chunks)
             for c, chunk in enumerate(chunks):
                 got: list[Any] | None = None
-                if live:
+                if pool.live:
                     try:
-                        got = workers[c % len(workers)].answer()
+                        got = pool.take(c)
                     except Exception:  # noqa: BLE001 - read here from this unit on
                         _debug()
-                        live = False
-                        _stop(workers, kill=True)
+                        pool.stop()
                 for n, i in enumerate(chunk):
                     m = members[i]
                     if got is not None:
-                        text, said, error, ident, coded, unit = got[n]
-                        counts = _decode(known[c % len(workers)], coded) if coded else coded
+                        text, said, error, ident, counts, unit = got[n]
                     else:
                         text, said, error, ident, counts, unit = _made(m, plan)
                     m.error = error
@@ -419,29 +524,17 @@ def _texts(
                     if unit is not None:
                         units.append(unit)
                     yield text
-            parsed = _parsed(workers) if live else []
-            live = False
-            _stop(workers)
+            parsed = pool.end() if pool.live else []
         cache = collection.cache
-        if cache is not None:
-            for part in parsed:
+        while parsed:  # each let go of once taken (the country's are 30 MB a worker)
+            part = parsed.pop(0)
+            if cache is not None:
                 cache.adopt(part)
+            del part
         collection.read_targets(units if plan.year is not None else None, plan.assigned)
         collection.save_cache()
     finally:
-        if live:  # the caller stopped early, or failed
-            _stop(workers, kill=True)
-
-
-def _parsed(workers: list[_Worker]) -> list[bytes]:
-    """What the workers' reads put in their parse caches (best effort: none from a worker
-    that fails; its files are parsed again next time)."""
-    try:
-        for w in workers:
-            w.ask("parsed", None)
-        return [w.answer() for w in workers]
-    except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
-        return []
+        pool.stop()  # the caller stopped early, or failed
 
 
 __all__ = ["eligible", "stream_report"]

@@ -39,6 +39,7 @@ def _few(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(report_workers, "MIN_UNITS", 2)
     monkeypatch.setattr(report_workers, "CHUNK", 3)
     monkeypatch.setattr(report_workers, "_cores", lambda: 2)
+    monkeypatch.setattr(report_workers, "_idle", lambda: 2.0)
     monkeypatch.setenv("CHITIEU_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv(report_workers.ENV_WORKERS, raising=False)
 
@@ -244,13 +245,22 @@ def test_workers_failing_before_the_first_unit_give_the_serial_report(
     assert used == [False, False]
 
 
-def test_few_units_or_a_warm_cache_stay_serial(
+def test_few_units_a_warm_cache_or_a_busy_machine_stay_serial(
     tmp_path: Path, used: list[bool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = awkward(tmp_path / "wards")
-    assert main(["report", "--config", str(root), "--format", "json"]) == 0  # cold: workers
-    assert main(["report", "--config", str(root), "--format", "json"]) == 0  # warm: serial
+    argv = ["report", "--config", str(root), "--format", "json"]
+    assert main(argv) == 0  # cold: workers
+    assert main(argv) == 0  # warm: serial
+    monkeypatch.setattr(report_workers, "_idle", lambda: 0.4)
+    shutil.rmtree(os.environ["CHITIEU_CACHE_DIR"])
+    assert main(argv) == 0  # no core to spare: serial
+    monkeypatch.setenv(report_workers.ENV_WORKERS, "2")
+    shutil.rmtree(os.environ["CHITIEU_CACHE_DIR"])
+    assert main(argv) == 0  # asked for
+    monkeypatch.delenv(report_workers.ENV_WORKERS)
+    monkeypatch.setattr(report_workers, "_idle", lambda: 2.0)
     monkeypatch.setattr(report_workers, "MIN_UNITS", 1000)
     shutil.rmtree(os.environ["CHITIEU_CACHE_DIR"])
-    assert main(["report", "--config", str(root), "--format", "json"]) == 0  # few units
-    assert used == [True, False, False]
+    assert main(argv) == 0  # few units
+    assert used == [True, False, False, True, False]

@@ -23,9 +23,9 @@ parse cache (what the workers parsed is sent after the last unit and saved here)
 
 Any failure of a worker before the first unit: None (the caller streams serially); after
 it, the units not received yet are read here, one by one, as the serial stream reads them.
-Only for a collection folder of `MIN_UNITS` units or more, on 2 cores or more, with no parse
-cache file yet (a warm report reads the cache faster than two processes would share the
-work), unless `CHITIEU_WORKERS=1` (or 0). The worker primitives are the roll-up's cold
+Only for a collection folder of `MIN_UNITS` units or more, on 2 cores or more with one to
+spare (`IDLE`), with no parse cache file yet (a warm report reads the cache faster than two
+processes would share the work), unless `CHITIEU_WORKERS=1` (or 0). The worker primitives are the roll-up's cold
 frame's (present/coldframe.py).
 """
 
@@ -78,13 +78,25 @@ WINDOW = 32
 BUFFER = 4 << 20
 """Bytes each socket buffers: how far a worker may get ahead of the main process writing."""
 ENV_WORKERS = "CHITIEU_WORKERS"
+"""`CHITIEU_WORKERS=1` (or 0): a cold report is made serially; 2: in workers, however busy
+the machine is."""
+IDLE = 0.5
+"""The idle cores (the cores less the load average) below which a cold report is made
+serially: the workers only pay with a core to spare. On a machine kept busy by other
+sessions (Linux puts each session's processes in a group of its own that shares the cores
+with the others as one: `sched_autogroup`) the two workers share what one process would
+get, and pay their overhead (the country with `targets/`, load 4-5: 1.40x the serial
+report; BENCHMARKS.md, "Issue 23, eighth session: the country's report in workers")."""
 
 
 def eligible(collection: Collection) -> bool:
     """A collection folder whose report pays to be made in workers (see the module)."""
-    if os.environ.get(ENV_WORKERS, "").strip() in ("0", "1"):
+    asked = os.environ.get(ENV_WORKERS, "").strip()
+    if asked in ("0", "1"):
         return False
     if not hasattr(os, "fork") or _cores() < 2:
+        return False
+    if not asked and _idle() < IDLE:
         return False
     root = collection.root
     if root is None or collection.kind != "file" or collection.discover is not None:
@@ -95,6 +107,14 @@ def eligible(collection: Collection) -> bool:
         return False
     path = cache_file(root, "parsed") if collection.parse_cache is not None else None
     return path is None or not path.is_file()
+
+
+def _idle() -> float:
+    """The cores left idle over the last minute (the cores less the load average)."""
+    try:
+        return _cores() - os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return float(_cores())
 
 
 def _cores() -> int:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from collectionkit import random_collection, write_unit
+from test_report_stream import TARGETS
 
 from chitieu_tui import report_workers
 from chitieu_tui.cli import main
@@ -22,14 +23,6 @@ from chitieu_tui.core.datadir import BUNDLED_COLLECTION
 from chitieu_tui.core.parsecache import cache_file
 
 pytestmark = pytest.mark.timeout(120)
-
-TARGETS = """
-[[indicator]]
-id = "thu"
-target = 305
-basis = "Quyết định số 1/QĐ-UBND (thử)"
-units = { zz-newer = 200, zz-old = 5, zz-none = 100 }
-"""
 
 
 @pytest.fixture(autouse=True)

@@ -236,25 +236,33 @@ def _default_period(m: Member) -> tuple[int, int] | None:
     return found.year, found.quarter
 
 
-def _work(
-    sock: socket.socket,
-    members: list[Member],
-    mine: list[list[int]],
-    cache: ParseCache | None,
-    tokens: int,
-) -> None:
-    """A worker's loop: `periods` (the default periods of its units, `mine`), `confirm` (a
-    unit's read at its newest period succeeds), `stream` (chunks, each taken from the pipe
-    `tokens` as the worker is free, each unit `_made`, sent chunk by chunk without being
+@dataclass
+class _Job:
+    """What a worker is forked with."""
+
+    members: list[Member]
+    mine: list[list[int]]
+    """The chunks whose periods it lists."""
+    cache: ParseCache | None
+    """The collection's parse cache (its copy)."""
+    tokens: int
+    """The token pipe's end it reads the chunks to read from."""
+
+
+def _work(sock: socket.socket, job: _Job) -> None:
+    """A worker's loop: `periods` (the default periods of its units, `job.mine`), `confirm`
+    (a unit's read at its newest period succeeds), `stream` (chunks, each taken from the
+    token pipe as the worker is free, each unit `_made`, sent chunk by chunk without being
     asked again, until the pipe ends), `parsed` (what its reads put in the parse cache),
     `quit`."""
+    members, cache = job.members, job.cache
     # lazy: the cold frame's worker primitives, only once a report goes to workers
     from chitieu_tui.present.coldframe import _recv, _send
 
     while True:
         command, arg = _recv(sock)
         if command == "periods":
-            found = [(i, _default_period(members[i])) for chunk in mine for i in chunk]
+            found = [(i, _default_period(members[i])) for chunk in job.mine for i in chunk]
             _send(sock, ("ok", found))
         elif command == "confirm":
             index, newest = arg
@@ -267,7 +275,7 @@ def _work(
         elif command == "stream":
             plan, chunks = arg
             interned = _Interned()
-            while (c := _token(tokens)) is not None:
+            while (c := _token(job.tokens)) is not None:
                 sent: list[Sent] = []
                 for i in chunks[c]:
                     text, said, error, ident, counts, unit = _made(members[i], plan)
@@ -287,13 +295,7 @@ def _token(fd: int) -> int | None:
     return int.from_bytes(data, "little") if len(data) == 4 else None
 
 
-def _child(
-    sock: socket.socket,
-    members: list[Member],
-    mine: list[list[int]],
-    cache: ParseCache | None,
-    tokens: int,
-) -> None:
+def _child(sock: socket.socket, job: _Job) -> None:
     """The forked worker: its loop, any failure told, then out (`os._exit`: nothing of the
     parent's, its stdout's buffer above all, is flushed or cleaned up here)."""
     # lazy: as in _work
@@ -303,7 +305,7 @@ def _child(
     try:
         gc.disable()  # reading makes no cycles; the process ends after
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        _work(sock, members, mine, cache, tokens)
+        _work(sock, job)
     except BaseException:  # noqa: BLE001 - told to the main process, which reads on
         status = 1
         try:
@@ -331,7 +333,7 @@ def _start(
     if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
         ours.close()
         os.close(pipe[1])  # the main process's end: the pipe ends when it closes it
-        _child(theirs, members, mine, cache, pipe[0])
+        _child(theirs, _Job(members, mine, cache, pipe[0]))
     theirs.close()
     return _Worker(pid, ours, [members[i] for chunk in mine for i in chunk])
 

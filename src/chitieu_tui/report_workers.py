@@ -80,13 +80,14 @@ BUFFER = 4 << 20
 ENV_WORKERS = "CHITIEU_WORKERS"
 """`CHITIEU_WORKERS=1` (or 0): a cold report is made serially; 2: in workers, however busy
 the machine is."""
-IDLE = 0.5
-"""The idle cores (the cores less the load average) below which a cold report is made
-serially: the workers only pay with a core to spare. On a machine kept busy by other
-sessions (Linux puts each session's processes in a group of its own that shares the cores
-with the others as one: `sched_autogroup`) the two workers share what one process would
-get, and pay their overhead (the country with `targets/`, load 4-5: 1.40x the serial
-report; BENCHMARKS.md, "Issue 23, eighth session: the country's report in workers")."""
+IDLE = 0.25
+"""The idle cores (the cores less the load average of the last minute) below which a cold
+report is made serially: the workers only pay with a core to spare. On a machine kept busy
+by other sessions (Linux puts each session's processes in a group of its own that shares
+the cores with the others as one: `sched_autogroup`) the two workers share what one process
+would get, and pay their overhead (the country at load 4-5: 1.05-1.40x the serial report;
+BENCHMARKS.md, "Issue 23, eighth session: the country's report in workers"). A benchmark
+running one process after another on an idle machine keeps the load about 1-1.7."""
 
 
 def eligible(collection: Collection) -> bool:

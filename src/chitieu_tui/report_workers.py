@@ -283,8 +283,11 @@ def _work(sock: socket.socket, job: _Job) -> None:
                     coded = interned.encode(counts) if counts is not None else None
                     sent.append((text, said, error, ident, coded, unit))  # type: ignore[arg-type]
                 _send(sock, ("ok", (c, sent)))
-        elif command == "parsed":
-            _send(sock, ("ok", cache.fresh_bytes() if cache is not None else b""))
+        elif command == "parsed":  # its size, then the bytes as they are (not pickled:
+            # the country's are 30 MB a worker, and pickling copies them twice)
+            data = cache.fresh_bytes() if cache is not None else b""
+            _send(sock, ("ok", ("parsed", len(data))))
+            sock.sendall(data)
         else:
             return
 
@@ -435,7 +438,7 @@ class _Pool:
         self.known: list[list[Indicator]] = [[] for _ in workers]
         """Each worker's definitions, numbered as it sent them (`_Interned`)."""
         self.pending: dict[int, list[Any]] = {}
-        self.parsed: dict[int, bytes] = {}
+        self.parsed: dict[int, memoryview] = {}
         self.selector = selectors.DefaultSelector()
         for k, w in enumerate(workers):
             self.selector.register(w.sock, selectors.EVENT_READ, k)
@@ -469,8 +472,8 @@ class _Pool:
             for key, _ in self.selector.select():
                 k = key.data
                 value = self.workers[k].answer()
-                if isinstance(value, bytes):  # its parsed files: it has ended its stream
-                    self.parsed[k] = value
+                if value[0] == "parsed":  # its parsed files: it has ended its stream
+                    self.parsed[k] = _raw(self.workers[k], value)
                     self.selector.unregister(key.fileobj)
                     continue
                 n, sent = value
@@ -481,13 +484,13 @@ class _Pool:
         self.give(c + 1 + WINDOW)
         return self.pending.pop(c)
 
-    def end(self) -> list[bytes]:
+    def end(self) -> list[memoryview]:
         """What the workers' reads put in their parse caches (best effort: none from a
         worker that fails; its files are parsed again next time); the workers ended."""
-        found: list[bytes] = []
+        found: list[memoryview] = []
         try:
             for k, w in enumerate(self.workers):
-                found.append(self.parsed.pop(k) if k in self.parsed else w.answer())
+                found.append(self.parsed.pop(k) if k in self.parsed else _raw(w, w.answer()))
         except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
             found = []
         self.stop(kill=False)
@@ -500,6 +503,17 @@ class _Pool:
             self.selector.close()
             self.pending.clear()
             _stop(self.workers, kill=kill)
+
+
+def _raw(worker: _Worker, told: tuple[str, int]) -> memoryview:
+    """The bytes a worker sends after telling their size (`parsed`)."""
+    # lazy: as in _work
+    from chitieu_tui.present.coldframe import _recv_exact
+
+    kind, size = told
+    if kind != "parsed":
+        raise RuntimeError(f"a worker sent {kind!r}, not its parsed files")
+    return _recv_exact(worker.sock, size)
 
 
 def _texts(

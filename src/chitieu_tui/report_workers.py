@@ -23,8 +23,8 @@ parse cache (what the workers parsed is sent after the last unit and saved here)
 
 Any failure of a worker before the first unit: None (the caller streams serially); after
 it, the units not received yet are read here, one by one, as the serial stream reads them.
-Only for a collection folder of `MIN_UNITS` units or more, on 2 cores or more with one to
-spare (`IDLE`), with no parse cache file yet (a warm report reads the cache faster than two
+Only for a collection folder of `MIN_UNITS` units or more, on 2 cores or more not kept busy
+by other work (`IDLE`), with no parse cache file yet (a warm report reads the cache faster than two
 processes would share the work), unless `CHITIEU_WORKERS=1` (or 0). The worker primitives are the roll-up's cold
 frame's (present/coldframe.py).
 """
@@ -80,14 +80,15 @@ BUFFER = 4 << 20
 ENV_WORKERS = "CHITIEU_WORKERS"
 """`CHITIEU_WORKERS=1` (or 0): a cold report is made serially; 2: in workers, however busy
 the machine is."""
-IDLE = 0.25
+IDLE = -1.0
 """The idle cores (the cores less the load average of the last minute) below which a cold
-report is made serially: the workers only pay with a core to spare. On a machine kept busy
-by other sessions (Linux puts each session's processes in a group of its own that shares
-the cores with the others as one: `sched_autogroup`) the two workers share what one process
-would get, and pay their overhead (the country at load 4-5: 1.05-1.40x the serial report;
-BENCHMARKS.md, "Issue 23, eighth session: the country's report in workers"). A benchmark
-running one process after another on an idle machine keeps the load about 1-1.7."""
+report is made serially: from a load of 3 on 2 cores (a benchmark running one process after
+another keeps it at about 1, and one other busy process at 2: the workers still pay there,
+0.77x the serial report at load 1.9-2.2). Beyond, on a machine kept busy by other sessions
+(Linux puts each session's processes in a group of its own that shares the cores with the
+others as one: `sched_autogroup`), the two workers share what one process would get and pay
+their overhead: 1.05-1.40x the serial report at load 3.1-5.5 (BENCHMARKS.md, "Issue 23,
+eighth session: the country's report in workers")."""
 
 
 def eligible(collection: Collection) -> bool:

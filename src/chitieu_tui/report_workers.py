@@ -31,7 +31,6 @@ frame's (present/coldframe.py).
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import selectors
@@ -374,17 +373,17 @@ def stream_report(
     workers: list[Any] = []
     pipe = os.pipe()  # the chunks' tokens: each worker takes the next as it is free
     try:
-        for w in range(WORKERS):
-            workers.append(_start(members, chunks[w::WORKERS], cache, pipe))
-        os.close(pipe[0])
+        try:
+            for w in range(WORKERS):
+                workers.append(_start(members, chunks[w::WORKERS], cache, pipe))
+        finally:
+            os.close(pipe[0])  # the workers' end: theirs only
         with gc_paused():
             common = period if period is not None else _newest(members, chunks, workers)
     except Exception:  # noqa: BLE001 - any failure: the caller streams serially
         _debug()
         _stop(workers, kill=True)
-        for fd in pipe:
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        os.close(pipe[1])
         return None
     collection.period = common
     year, assigned = collection.assignment(common)

@@ -155,16 +155,30 @@ def _nested(text: str, level: int) -> str:
 
 
 def _json_pieces(collection: Collection, members: Iterable[Member] | None) -> Iterator[str]:
-    """The document's layout written by hand around each unit's text (`json_text`, compiled:
-    Python's own indenting encoder was four fifths of the country's report), as
-    `json.dumps(..., indent=2)` lays it out."""
+    running = RunningTotals()
+    listed = collection.members if members is None else members
+    return json_pieces(collection, (unit_json_text(m) for m in _counted(listed, running)), running)
+
+
+def unit_json_text(m: Member) -> str:
+    """One member's text in the collection's JSON, as it reads inside `units`."""
+    return _nested(json_text(unit_json(m)), 2)
+
+
+def json_pieces(
+    collection: Collection, texts: Iterable[str], running: RunningTotals
+) -> Iterator[str]:
+    """The document's layout written by hand around each unit's text (`unit_json_text`,
+    compiled: Python's own indenting encoder was four fifths of the country's report), as
+    `json.dumps(..., indent=2)` lays it out; the totals are `running`'s once `texts` is
+    spent (each unit's board added to it as its text passes: here, or made in a worker
+    process, report_workers.py)."""
     period = str(collection.period) if collection.period is not None else None
     yield '{\n  "collection": ' + _nested(json_text({"name": collection.name}), 1)
     yield ',\n  "period": ' + json_text(period) + ',\n  "units": '
-    running = RunningTotals()
     lead = "[\n    "
-    for m in _counted(collection.members if members is None else members, running):
-        yield lead + _nested(json_text(unit_json(m)), 2)
+    for text in texts:
+        yield lead + text
         lead = ",\n    "
     yield "[]" if lead.startswith("[") else "\n  ]"
     found = [_with_province(collection, x) for x in running.totals()]
@@ -206,45 +220,49 @@ def stream_csv_collection(
 ) -> Iterator[str]:
     """`render_collection(collection, "csv")` in pieces, one unit's rows at a time
     (`members` as in `stream_json_collection`; with `rules_only`, the `--rules` table)."""
-    pieces = _rule_pieces(collection, members) if rules_only else _csv_pieces(collection, members)
-    return _gathered(pieces)
-
-
-def _rule_pieces(collection: Collection, members: Iterable[Member] | None) -> Iterator[str]:
-    """`--rules`: every readable unit's rules, led by its id and name (DESIGN section 15)."""
-    out = _Pieces()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_ROLLUP_RULE_COLUMNS)
-    for m in collection.members if members is None else members:
-        board = m.board
-        if board is None:
-            continue
-        unit = [board.definitions.unit.id, _csv_cell(board.definitions.unit.name)]
-        writer.writerows([*unit, *rule_csv_cells(r)] for r in rules.board_results(board))
-        yield out.take()
-    yield out.take()
-
-
-def _csv_pieces(collection: Collection, members: Iterable[Member] | None) -> Iterator[str]:
-    out = _Pieces()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_ROLLUP_COLUMNS)
     running = RunningTotals()
-    for m in _counted(collection.members if members is None else members, running):
-        board = m.board
-        if board is None:
+    listed = collection.members if members is None else members
+    if rules_only:
+        texts = (unit_csv_text(m, rules_only) for m in listed)
+    else:
+        texts = (unit_csv_text(m) for m in _counted(listed, running))
+    return _gathered(csv_pieces(texts, running, rules_only))
+
+
+def unit_csv_text(m: Member, rules_only: bool = False) -> str:
+    """One member's rows of the collection's CSV (`rules_only`: of its `--rules` table,
+    none for an unreadable one)."""
+    out = _Pieces()
+    writer = csv.writer(out, lineterminator="\n")
+    board = m.board
+    if board is None:
+        if not rules_only:
             blank = [""] * (len(CSV_COLUMNS) - 1)
             writer.writerow(
                 ["unit", m.key, _csv_cell(m.name), *blank[:10], "error", *blank[10:], "", ""]
             )
-            yield out.take()
-            continue
-        unit = [board.definitions.unit.id, _csv_cell(board.definitions.unit.name)]
-        cells = broken_cells(rules.board_results(board))
-        for ev in board.evaluations:
-            found = cells.get(ev.indicator.id, "")
-            writer.writerow(["unit", *unit, *csv_cells(ev, board.judged), "", found])
-        yield out.take()
+        return out.take()
+    unit = [board.definitions.unit.id, _csv_cell(board.definitions.unit.name)]
+    if rules_only:  # every readable unit's rules, led by its id and name (DESIGN section 15)
+        writer.writerows([*unit, *rule_csv_cells(r)] for r in rules.board_results(board))
+        return out.take()
+    cells = broken_cells(rules.board_results(board))
+    for ev in board.evaluations:
+        found = cells.get(ev.indicator.id, "")
+        writer.writerow(["unit", *unit, *csv_cells(ev, board.judged), "", found])
+    return out.take()
+
+
+def csv_pieces(texts: Iterable[str], running: RunningTotals, rules_only: bool) -> Iterator[str]:
+    """The collection's CSV around each unit's rows (`unit_csv_text`): the header, then the
+    rows of `running`'s totals once `texts` is spent (none for `--rules`)."""
+    out = _Pieces()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_ROLLUP_RULE_COLUMNS if rules_only else CSV_ROLLUP_COLUMNS)
+    yield out.take()
+    yield from texts
+    if rules_only:
+        return
     for total in running.totals():
         ind = total.indicator
         integer = ind is not None and ind.integer

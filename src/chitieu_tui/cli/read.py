@@ -261,11 +261,16 @@ def report_collection(
     if args.format in ("json", "csv") and collection.kind == "file":
         # unit by unit: each folder read, written and let go of (never all held); to a file,
         # the encoded text is gathered for the one atomic write (58 MB for the country)
-        members = collection.stream(args.period)
         rules_only = getattr(args, "rules", False)
-        pieces = stream_collection(
-            collection, args.format, warned_members(members), rules_only=rules_only
-        )
+        # lazy: the report made in worker processes, only for a collection's json|csv
+        from chitieu_tui.report_workers import stream_report
+
+        pieces = stream_report(collection, args.period, args.format, rules_only, warn)
+        if pieces is None:  # serially: few units, one core, a warm parse cache
+            members = collection.stream(args.period)
+            pieces = stream_collection(
+                collection, args.format, warned_members(members), rules_only=rules_only
+            )
         assert pieces is not None
         tail = "\n" if args.format == "json" else ""
         if not args.output:

@@ -476,9 +476,12 @@ class DuplicateUnitError(DataError):
 
 
 def _duplicate(m: Member, uid: str, first: str) -> DuplicateUnitError:
-    return DuplicateUnitError(
-        "err.collection.duplicate_unit", Place(m.source.label), id=uid, first=first
-    )
+    return duplicate_error(m.source.label, uid, first)
+
+
+def duplicate_error(label: str, uid: str, first: str) -> DuplicateUnitError:
+    """The error of the folder `label` whose unit id `uid` the folder `first` has."""
+    return DuplicateUnitError("err.collection.duplicate_unit", Place(label), id=uid, first=first)
 
 
 def mark_duplicates(members: Sequence[Member]) -> None:
@@ -785,6 +788,27 @@ class _Shape:
         self.quarter: int | None = None
 
 
+Count = tuple[Indicator, tuple[float, float, float | None, int] | None]
+"""One evaluation as `RunningTotals` counts it (`board_counts`): its definition and, when it
+takes part, its value, target, expected value (None: none) and quarter."""
+
+
+def board_counts(board: Board) -> list[Count]:
+    """What `RunningTotals.add` takes of a board, as plain numbers (made in a worker process
+    and sent: report_workers.py). The expected value is taken at the evaluation's own
+    quarter: `add` takes it at the first counted one's, the same in a streamed collection
+    (every board at the common period)."""
+    out: list[Count] = []
+    for ev in board.evaluations:
+        ind = ev.indicator
+        if ev.entry is None or ev.ytd is None or ind.target is None:
+            out.append((ind, None))
+            continue
+        x = expected_at(ind, ev.period.quarter)
+        out.append((ind, (float(ev.ytd), float(ind.target or 0.0), x, ev.period.quarter)))
+    return out
+
+
 class RunningTotals:
     """`totals` of boards given one at a time, holding a few numbers per evaluation instead
     of the boards (the same `Total`s, float for float: the same numbers added in the same
@@ -795,25 +819,28 @@ class RunningTotals:
 
     def add(self, board: Board) -> None:
         """Count one board's evaluations."""
-        for ev in board.evaluations:
-            ind = ev.indicator
+        self.add_counts(board_counts(board))
+
+    def add_counts(self, counts: Sequence[Count]) -> None:
+        """Count one board's evaluations as `board_counts` gave them."""
+        for ind, taking in counts:
             shapes = self._by_id.setdefault(ind.id, {})
             key = _shape(ind)
             acc = shapes.get(key)
             if acc is None:
                 acc = shapes[key] = _Shape(ind)
             acc.matching += 1
-            if ev.entry is None or ev.ytd is None or ind.target is None:
+            if taking is None:
                 continue
+            value, target, expected, quarter = taking
             if acc.quarter is None:
-                acc.quarter = ev.period.quarter
-            acc.values.append(float(ev.ytd))
-            acc.targets.append(float(ind.target or 0.0))
-            x = expected_at(ind, acc.quarter)
-            if x is None:
+                acc.quarter = quarter
+            acc.values.append(value)
+            acc.targets.append(target)
+            if expected is None:
                 acc.unexpected = True
             else:
-                acc.expected.append(float(x))
+                acc.expected.append(float(expected))
 
     def totals(self, ids: Sequence[str] | None = None) -> list[Total]:
         """The totals of `ids` (default: every indicator id, in the order first seen)."""
@@ -867,6 +894,8 @@ __all__ = [
     "Member",
     "RunningTotals",
     "Total",
+    "board_counts",
+    "duplicate_error",
     "against_province",
     "default_columns",
     "is_collection",

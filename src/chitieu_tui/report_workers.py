@@ -50,6 +50,7 @@ from chitieu_tui.core.collection import (
     duplicate_error,
     read_member,
 )
+from chitieu_tui.core.cores import ENV_WORKERS, asked_workers, cores, idle_cores, serial_asked  # noqa: F401
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.gcpause import gc_paused
 from chitieu_tui.core.model import Indicator
@@ -76,9 +77,6 @@ WINDOW = 32
 """Chunks a worker may read ahead of the one written out (what the main process may hold)."""
 BUFFER = 4 << 20
 """Bytes each socket buffers: how far a worker may get ahead of the main process writing."""
-ENV_WORKERS = "CHITIEU_WORKERS"
-"""`CHITIEU_WORKERS=1` (or 0): a cold report is made serially; 2: in workers, however busy
-the machine is."""
 IDLE = -1.0
 """The idle cores (the cores less the load average of the last minute) below which a cold
 report is made serially: from a load of 3 on 2 cores (a benchmark running one process after
@@ -92,8 +90,8 @@ eighth session: the country's report in workers")."""
 
 def eligible(collection: Collection) -> bool:
     """A collection folder whose report pays to be made in workers (see the module)."""
-    asked = os.environ.get(ENV_WORKERS, "").strip()
-    if asked in ("0", "1"):
+    asked = asked_workers()
+    if serial_asked():
         return False
     if not hasattr(os, "fork") or _cores() < 2:
         return False
@@ -110,19 +108,8 @@ def eligible(collection: Collection) -> bool:
     return path is None or not path.is_file()
 
 
-def _idle() -> float:
-    """The cores left idle over the last minute (the cores less the load average)."""
-    try:
-        return _cores() - os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return float(_cores())
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
+_idle = idle_cores  # module names, so that tests can set them
+_cores = cores
 
 
 # -- one unit, as the stream reads and writes it ---------------------------------------------

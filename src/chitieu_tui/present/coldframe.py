@@ -54,6 +54,7 @@ from chitieu_tui.core.collection import (
     mark_duplicates,
     read_member,
 )
+from chitieu_tui.core.cores import ENV_WORKERS, cores, serial_asked  # noqa: F401 - ENV_WORKERS: tests
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.periods import Period
@@ -82,8 +83,6 @@ WORKERS = 2
 HAND_OVER_SECONDS = 60.0
 """How long the workers keep what they parsed for a read after the frame (the app reads
 its units as soon as the frame is drawn); then they end."""
-ENV_WORKERS = "CHITIEU_WORKERS"
-"""`CHITIEU_WORKERS=1` (or 0): a cold open reads serially."""
 
 
 # -- the frame as the screen makes it --------------------------------------------------------
@@ -425,19 +424,11 @@ def _stop(workers: list[_Worker], kill: bool = False) -> None:
             pass
 
 
-def _cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 def eligible(collection: Collection) -> bool:
     """A collection folder a cold frame can be made of in workers (see the module)."""
-    if os.environ.get(ENV_WORKERS, "").strip() in ("0", "1"):
+    if serial_asked():
         return False
-    if not hasattr(os, "fork") or _cores() < 2:
+    if not hasattr(os, "fork") or cores() < 2:
         return False
     root = collection.root
     if root is None or collection.kind != "file" or collection.discover is not None:

@@ -29,6 +29,7 @@ import signal
 import sys
 from collections.abc import Callable
 
+from chitieu_tui.core.cores import ENV_WORKERS, asked_workers, core_free_now, cores, serial_asked  # noqa: F401
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
@@ -43,40 +44,17 @@ sample): beyond, the main process's decoding of what the worker read (a warm ope
 which grows with the unit) costs more than the import it overlaps (about 0.16 s) and the save
 after the frame it spares: at 50,000 indicators the worker's open was about 0.5 s slower
 (BENCHMARKS.md, "Issue 23, eighth session: one large unit, cold")."""
-ENV_WORKERS = "CHITIEU_WORKERS"
-"""`CHITIEU_WORKERS=1` (or 0): a cold open reads serially (as for a collection); 2 (or
-more): in a worker even when no core is free (for benchmarks)."""
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def _core_free() -> bool:
-    """Another core is idle now: fewer tasks running than cores, this process among them
-    (Linux: `/proc/loadavg`'s count of running tasks; elsewhere the last minute's load
-    average under the cores but one). On a busy machine the worker's share of a core is
-    taken from someone else, and its extra work (the unit decoded again here) made a cold
-    open 12–18% slower at a load of 5–6 on two cores (BENCHMARKS.md)."""
-    try:
-        with open("/proc/loadavg", encoding="ascii") as f:
-            running = int(f.read().split()[3].split("/")[0])
-        return running < _cores()
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.getloadavg()[0] < _cores() - 1
-    except (AttributeError, OSError):
-        return False
+# `_core_free`: on a busy machine the worker's share of a core is taken from someone else,
+# and its extra work (the unit decoded again here) made a cold open 12–18% slower at a load
+# of 5–6 on two cores (BENCHMARKS.md). Module names, so that tests can set them.
+_cores = cores
+_core_free = core_free_now
 
 
 def eligible(source: object) -> bool:
     """A unit whose cold open is read in a worker (see the module)."""
-    asked = os.environ.get(ENV_WORKERS, "").strip()
-    if asked in ("0", "1"):
+    asked = asked_workers()
+    if serial_asked():
         return False
     if not hasattr(os, "fork") or _cores() < 2 or not isinstance(source, FileSource):
         return False

@@ -31,10 +31,8 @@ frame's (present/coldframe.py).
 
 from __future__ import annotations
 
-import gc
 import os
 import selectors
-import signal
 import socket
 import traceback
 from collections.abc import Callable, Iterator
@@ -290,21 +288,9 @@ def _child(sock: socket.socket, job: _Job) -> None:
     """The forked worker: its loop, any failure told, then out (`os._exit`: nothing of the
     parent's, its stdout's buffer above all, is flushed or cleaned up here)."""
     # lazy: as in _work
-    from chitieu_tui.present.coldframe import _send
+    from chitieu_tui.present.coldframe import child_life
 
-    status = 0
-    try:
-        gc.disable()  # reading makes no cycles; the process ends after
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        _work(sock, job)
-    except BaseException:  # noqa: BLE001 - told to the main process, which reads on
-        status = 1
-        try:
-            _send(sock, ("failed", traceback.format_exc()))
-        except BaseException:  # noqa: BLE001, S110 - the main process sees the end
-            pass
-    finally:
-        os._exit(status)
+    child_life(sock, lambda: _work(sock, job))
 
 
 def _start(

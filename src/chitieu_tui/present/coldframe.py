@@ -310,20 +310,33 @@ def _child(
     the frame (`parsed`), for the read after it; without a cache file it then holds what is
     put, encoded only when sent. Neither: no cache (its puts would be lost). `queue`: the
     pipe of chunks its `take` reads."""
-    status = 0
-    try:
-        gc.disable()  # reading makes no cycles; the process ends after
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        if cache is not None and not cached:
-            cache.hold = True
+
+    def body() -> None:
+        held = cache
+        if held is not None and not cached:
+            held.hold = True
         if not cached and not sent:
             for m in members:
                 data = getattr(m.source, "data", None)
                 if data is not None:
                     data.cache = None
-            cache = None
-        _work(sock, members, cache, queue)
-    except BaseException:  # noqa: BLE001 - told to the main process, which reads serially
+            held = None
+        _work(sock, members, held, queue)
+
+    child_life(sock, body)
+
+
+def child_life(sock: socket.socket, body: Callable[[], None]) -> None:
+    """A forked worker's life: `body` with the collector off (reading makes no cycles; the
+    process ends after) and Ctrl+C as by default; any failure told to the main process
+    (`failed`, which reads on by itself); then out (`os._exit`: nothing of the parent's, its
+    stdout's buffer above all, flushed or cleaned up here)."""
+    status = 0
+    try:
+        gc.disable()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        body()
+    except BaseException:  # noqa: BLE001 - told to the main process, which reads on
         status = 1
         try:
             _send(sock, ("failed", traceback.format_exc()))

@@ -176,9 +176,17 @@ def _made(m: Member, plan: Plan) -> Made:
 Sent = tuple[str, str, ChitieuError | None, Any, list[Any] | None, UnitDefs | None]
 
 
+CANDIDATES = 4
+"""Definitions of one id, unit and kind a worker numbers (beyond: sent whole, unnumbered)."""
+
+
 class _Interned:
     """A worker's definitions sent so far: each evaluation's counted by its number, the
-    definition itself sent the first time (`Indicator`s are equal across most units)."""
+    definition itself sent the first time (`Indicator`s are equal across units made from one
+    template). At most `CANDIDATES` of one id, unit and kind are numbered: where every unit
+    has its own target (data written unit by unit) each definition is compared with those
+    few, not with every one sent before (that was quadratic: a cold report of 3,321 such
+    units took 28 s), and sent whole, unnumbered (-1), kept by neither process."""
 
     def __init__(self) -> None:
         self.known: dict[tuple[str, str, str], list[tuple[Indicator, int]]] = {}
@@ -193,9 +201,12 @@ class _Interned:
                     out.append((number, None, taking))
                     break
             else:
-                same.append((ind, self.count))
-                out.append((self.count, ind, taking))
-                self.count += 1
+                if len(same) < CANDIDATES:
+                    same.append((ind, self.count))
+                    out.append((self.count, ind, taking))
+                    self.count += 1
+                else:
+                    out.append((-1, ind, taking))
         return out
 
 
@@ -203,6 +214,9 @@ def _decode(known: list[Indicator], sent: list[tuple[int, Indicator | None, Any]
     """`_Interned.encode`'s numbers back to definitions (`known`: the worker's, so far)."""
     out: list[Count] = []
     for number, ind, taking in sent:
+        if number < 0 and ind is not None:  # unnumbered: this unit's own
+            out.append((ind, taking))
+            continue
         if ind is not None:
             known.append(ind)
         out.append((known[number], taking))

@@ -149,6 +149,21 @@ async def opened_unit(pilot: Any) -> None:
     raise AssertionError("the unit was never opened")
 
 
+def hold_loads(
+    monkeypatch: pytest.MonkeyPatch, source: Any, gate: threading.Event, only: bool = False
+) -> None:
+    """Loads by `source`'s class (`only`: by `source` alone) wait for `gate`, as a large unit
+    read cold would."""
+    real = type(source).load
+
+    def load(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not only or self is source:
+            gate.wait(30)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(source), "load", load)
+
+
 async def test_enter_before_the_read_keeps_the_keys_alive_while_that_unit_is_read(
     province: Path, held: asyncio.Event, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -157,14 +172,7 @@ async def test_enter_before_the_read_keeps_the_keys_alive_while_that_unit_is_rea
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = rollup(app)
-        source = screen.collection.members[1].source
-        real = type(source).load
-
-        def load(self: Any, *args: Any, **kwargs: Any) -> Any:
-            slow.wait(30)  # a large unit read cold
-            return real(self, *args, **kwargs)
-
-        monkeypatch.setattr(type(source), "load", load)
+        hold_loads(monkeypatch, screen.collection.members[1].source, slow)
         await pilot.press("down", "enter")
         await pilot.pause()
         assert app.screen is screen  # not opened yet, and the event loop not held
@@ -191,14 +199,7 @@ async def test_a_second_enter_opens_the_unit_of_the_second(
         members = screen.collection.members
         await pilot.press("down")
         first = members[screen.table.current_index() or 0]
-        real = type(first.source).load
-
-        def load(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if self is first.source:
-                slow.wait(30)
-            return real(self, *args, **kwargs)
-
-        monkeypatch.setattr(type(first.source), "load", load)
+        hold_loads(monkeypatch, first.source, slow, only=True)
         await pilot.press("enter")  # the first: its read waits
         await pilot.pause()
         await pilot.press("down")

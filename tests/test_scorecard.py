@@ -208,6 +208,8 @@ def test_order_key_puts_numbers_in_names_by_their_value() -> None:
     names = ["Xã số 3289", "Xã số 329", "xã số 33", "Xã Số 4", "Đông Hòa", "Dĩ An", "Xã số"]
     got = sorted(names, key=order_key)
     assert got == ["Dĩ An", "Đông Hòa", "Xã số", "Xã Số 4", "xã số 33", "Xã số 329", "Xã số 3289"]
+    huge = ["Xã " + "9" * 5000, "Xã 007", "Xã 8", "Xã " + "1" + "0" * 4999]  # a hostile name
+    assert sorted(huge, key=order_key) == [huge[1], huge[2], huge[3], huge[0]]
 
 
 async def test_the_rollup_shows_broken_rules_coloured_and_sorts_by_them(tmp_path: Path) -> None:

@@ -134,12 +134,14 @@ def fold(text: str) -> str:
 _DIGITS = re.compile(r"(\d+)")
 
 
-def order_key(text: str) -> tuple[str | int, ...]:
+def order_key(text: str) -> tuple[str | tuple[int, str], ...]:
     """How names are put in order: folded, and a run of digits by its number (`Phường 2`
-    before `Phường 10`, `Xã số 329` before `Xã số 3289`)."""
-    parts: list[str | int] = _DIGITS.split(fold(text))
+    before `Phường 10`, `Xã số 329` before `Xã số 3289`): by its length without leading
+    zeros, then its digits (no `int()`: a run of any length is a number, never an error)."""
+    parts: list[str | tuple[int, str]] = list(_DIGITS.split(fold(text)))
     for i in range(1, len(parts), 2):  # odd places: the digits' runs
-        parts[i] = int(parts[i])
+        digits = str(parts[i]).lstrip("0")
+        parts[i] = (len(digits), digits)
     return tuple(parts)
 
 

@@ -96,7 +96,7 @@ class UnitRow:
         return search_text(f"{self.name} {self.member.key} {self.unit_id}")
 
     @cached_property
-    def name_key(self) -> tuple[str | int, ...]:
+    def name_key(self) -> tuple[str | tuple[int, str], ...]:
         """The name as sorted (`order_key`; made once)."""
         return order_key(self.name)
 

@@ -5,11 +5,13 @@ A cold open of 3,321 units parses, validates and evaluates every unit before its
 frame, one unit after another, and the GIL keeps threads from sharing it. Here two forked
 workers read the units (the same reads as `Collection.load`), taking them chunk by chunk
 from a shared queue as they go (`_take`: neither waits for the other at the end), and send
-back, for each unit, only what the roll-up's frame is made of: a *thin* view
-(the unit's name and id, its summary, the evaluations of the shown columns, the quarter's
-state, the tamper mark and the values its rules use; `_thin`), never the whole unit. The
-main process puts them on its members, makes the frame with the screen's own functions
-(`frame_of`), lets the thin views go, and hands the frame to the roll-up as a cached frame
+back, for each unit, only what the roll-up's frame is made of (`_rows`, `Part`): its row's
+part and its shown columns' parts as the screen's functions make them (present/rollup.py
+`row_part`, `column_parts`), and a *thin* view (the unit's name and id, its summary, the
+quarter's state, the indicators the targets handed down assign; `_thin`), never the whole
+unit. The main process puts the thin views on its members, makes the frame with the screen's
+own functions given those parts (`_frame`: the same frame as `frame_of` of the units
+read), lets them go, and hands the frame to the roll-up as a cached frame
 (core/rowcache.py): the screen draws it, then reads the units after it as a warm open does.
 
 Every step of `Collection.load` is kept: each unit read at the period asked, the common
@@ -19,7 +21,7 @@ targets handed down (targets/<year>.toml) read and checked against the units: th
 send, with each thin view, what those checks read of its unit (`collection_units`: its id,
 years and definitions of the year, thinned to the indicators the file assigns; `_unit`), so
 that the main process reads no unit's definitions again. Any failure of a worker (an
-exception, a worker that dies, a column the workers did not send) gives None: the caller
+exception, a worker that dies, a totals reference not sent) gives None: the caller
 reads serially as before, with the same messages. Not used for a server's units, fewer than
 `MIN_UNITS` units, one core, or `CHITIEU_WORKERS=1`.
 """

@@ -333,11 +333,13 @@ class DataDir:
         return self.year_definitions(period.year) or self.definitions()
 
     def year_files(self) -> list[Path]:
-        """Every file in `years/`, sorted (for `chitieu check`)."""
-        folder = self.root / YEARS
-        problem = folder_problem(folder, self.shown(folder))
-        if problem is not None:
-            raise problem
+        """Every file in `years/`, sorted (for `chitieu check`, and the years a unit has
+        definitions for: the targets' checks of every unit of a collection)."""
+        folder = self._made()[3]
+        if not folder_fine(folder):  # named (its path resolved) only when something is wrong
+            problem = folder_problem(folder, self.shown(folder))
+            if problem is not None:
+                raise problem
         try:
             return sorted(p for p in folder.iterdir() if p.suffix == ".toml")
         except OSError:

@@ -756,7 +756,7 @@ def _frame(
     parts = [p[3] for p in got]
     cols = [p[4] for p in got]
     counts: list[list[Count] | None] = []
-    seen: set[tuple[str, str, str]] = set()
+    keys: dict[tuple[str, str, str], Any] = {}  # each (id, unit, kind) once
     for m, (*_, mine, firsts) in zip(collection.members, got, strict=True):
         if mine is None or m.board is None:
             counts.append(None)
@@ -765,12 +765,12 @@ def _frame(
         for j, (c, col) in enumerate(zip(columns, mine, strict=True)):
             if col is None:
                 continue
-            key = (c, col[0], col[1])
-            if key not in seen:
-                seen.add(key)
+            ind = keys.get(key := (c, col[0], col[1]))
+            if ind is None:
                 if j not in firsts:  # its first indicator was not sent: read serially
                     raise RuntimeError("a shape's first indicator missing")
-            ind: Any = firsts.get(j) or _Key(c, col[0], col[1])
+                keys[key] = _Key(*key)
+                ind = firsts[j]
             counted.append((ind, col[4]))
         counts.append(counted)
     totals = column_totals(collection, columns, counts)

@@ -146,10 +146,13 @@ def total_cell(total: Total) -> Cell:
     return Cell(text, total.status, total.percent)
 
 
-RowPart = tuple[list[Cell], str, str, bool, int | None, str]
+NameKey = tuple[str | tuple[int, str], ...]
+"""A name as sorted (`order_key`)."""
+RowPart = tuple[list[Cell], str, str, bool, int | None, str, NameKey]
 """What a unit's row takes of its board beyond its summary (`row_part`): its cells (not
 marked against the targets handed down), the tamper mark's words, the quarter's state, late,
-the rules broken and the worst of them. Made in a cold open's workers (present/coldframe.py)."""
+the rules broken and the worst of them, and its name as sorted. Made in a cold open's
+workers (present/coldframe.py)."""
 
 
 def row_part(collection: Collection, board: Board, columns: list[str]) -> RowPart:
@@ -163,7 +166,8 @@ def row_part(collection: Collection, board: Board, columns: list[str]) -> RowPar
     where = standing_of(collection, board)
     rules, worst = rules_broken(board)
     words = t(MARK_KEYS[mark]) if mark is not None else ""
-    return cells, words, where.state, where.late, rules, worst
+    key = order_key(board.definitions.unit.name)
+    return cells, words, where.state, where.late, rules, worst, key
 
 
 def unit_rows(
@@ -174,7 +178,7 @@ def unit_rows(
     """Every member as a row, ranked by share of targets met (fewest behind, then name).
     `parts`: each member's `RowPart` when already made (a cold open's workers), else each is
     made here from its board."""
-    ranked: list[tuple[int, Member, Board]] = []
+    ranked: list[tuple[int, Member, Board, RowPart]] = []
     rows: dict[int, UnitRow] = {}
     for i, m in enumerate(collection.members):
         board = m.board
@@ -182,21 +186,21 @@ def unit_rows(
             error = m.error.render() if m.error is not None else t("loading")
             rows[i] = UnitRow(i, m, None, m.name, 0, 0, 0, [Cell("")] * len(columns), error)
             continue
-        ranked.append((i, m, board))
+        part = parts[i] if parts is not None else None
+        ranked.append(
+            (i, m, board, part if part is not None else row_part(collection, board, columns))
+        )
     ranked.sort(
         key=lambda r: (
             -(r[2].summary.met / r[2].summary.total if r[2].summary.total else 0.0),
             r[2].progress is None,
             r[2].summary.counts[Status.BEHIND],
-            order_key(r[1].name),
+            r[3][6],
         )
     )
-    for rank, (i, m, board) in enumerate(ranked, start=1):
+    for rank, (i, m, board, part) in enumerate(ranked, start=1):
         s = board.summary
-        part = parts[i] if parts is not None else None
-        if part is None:
-            part = row_part(collection, board, columns)
-        cells, mark, state, late, rules, worst = part
+        cells, mark, state, late, rules, worst, key = part
         below = below_assignment(collection.targets, board.definitions)
         lacking = missing_assignment(collection.targets, board.definitions)
         cells = [
@@ -207,7 +211,7 @@ def unit_rows(
             else x
             for c, x in zip(columns, cells, strict=True)
         ]
-        rows[i] = UnitRow(
+        row = rows[i] = UnitRow(
             i,
             m,
             rank,
@@ -224,6 +228,7 @@ def unit_rows(
             rules,
             worst,
         )
+        row.__dict__["name_key"] = key  # its `name_key`, made once (the charts sort by it)
     return [rows[i] for i in range(len(collection.members))]
 
 

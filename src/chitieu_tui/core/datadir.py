@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import errno
 import functools
@@ -27,7 +26,7 @@ from chitieu_tui.core.model import Definitions, Indicator, Progress
 from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.paths import resolved_cwd, shown_path, shown_real
 from chitieu_tui.core.periods import Period, default_period, preferred
-from chitieu_tui.core.records import FACTORY, plain
+from chitieu_tui.core.records import FACTORY, changed, plain
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import link_problem
 from chitieu_tui.i18n import Msg
@@ -558,7 +557,7 @@ class DataDir:
             source = f"file:progress/{period}.toml"  # `progress_path`, from the root
             prog, warnings = load_progress(path, defs, self.shown(path), source=source)
             modified = dt.datetime.fromtimestamp(stamp[0] / 1e9, dt.UTC)
-            prog = dataclasses.replace(prog, modified=modified)
+            prog = changed(prog, modified=modified)  # dataclasses.replace, 5x faster
             self.warnings.extend(warnings)
             if self.cache is not None:
                 self.cache.put_progress(path, st, defs, prog, warnings)

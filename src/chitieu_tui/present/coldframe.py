@@ -61,6 +61,7 @@ from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.model import Indicator
 from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.records import changed
 from chitieu_tui.core.rowcache import Frame, path_for, stamps_as_read, write_frame
 from chitieu_tui.core.source import View
 from chitieu_tui.core.targets import (
@@ -202,10 +203,10 @@ def _thin(view: View, assigned: frozenset[str] = frozenset()) -> View:
     thin_defs = msgspec.structs.replace(defs, indicators=indicators, rules=[], groups=[])
     progress = board.progress
     if progress is not None:
-        progress = replace(progress, values={})
+        progress = changed(progress, values={})
     thin = Board(thin_defs, board.period, progress, board.judged, (), [])
     thin.__dict__["summary"] = board.summary
-    return replace(view, board=thin, history=[thin], periods=[])
+    return changed(view, board=thin, history=[thin], periods=[])
 
 
 def _unit(m: Member, year: int, assigned: frozenset[str], view: View | None) -> UnitDefs | None:

@@ -139,15 +139,17 @@ def _reduce_error(error: ChitieuError) -> tuple[Any, ...]:
 
 def _send(sock: socket.socket, obj: object) -> None:
     """`obj` pickled, its `ChitieuError`s by their state (an `ErrorList` cannot be made
-    again from an exception's `args`), after its length."""
+    again from an exception's `args`), after its length (the pickle held once: a worker's
+    peak is at its largest answer)."""
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
     table: dict[type, Any] = dict(copyreg.dispatch_table)
     table.update((cls, _reduce_error) for cls in _error_classes())
     pickler.dispatch_table = table
     pickler.dump(obj)
-    data = buf.getvalue()
-    sock.sendall(len(data).to_bytes(8, "little") + data)
+    data = buf.getbuffer()  # sent as it lies: not copied out, nor again behind its length
+    sock.sendall(len(data).to_bytes(8, "little"))
+    sock.sendall(data)
 
 
 def _recv_exact(sock: socket.socket, size: int) -> memoryview:

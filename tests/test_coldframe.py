@@ -480,3 +480,68 @@ def test_a_worker_held_up_leaves_the_other_chunks_to_the_other(
     again = rowcache.cached_frame(open_folder(root), None)
     assert again is not None
     assert rowcache.msgspec.structs.replace(again, stamps=[]) == cold.frame
+
+
+def other_shapes(root: Path) -> Path:
+    """`awkward` with targets/, and a later folder of u006's unit id whose `thu` is counted
+    in another unit of measure (đô la): the first unit of that shape, but a duplicate (not
+    in the totals), before a unit of its own (zz-dola) in the same unit of measure."""
+    awkward(root)
+    (root / "targets").mkdir()
+    (root / "targets" / "2026.toml").write_text(GOOD_TARGETS, encoding="utf-8")
+    shutil.copytree(root / "u006", root / "u006b")
+    defs = root / "u006b" / "chitieu.toml"
+    text = defs.read_text(encoding="utf-8")
+    defs.write_text(text.replace('unit = "tỉ đồng"', 'unit = "đô la"', 1), encoding="utf-8")
+    inds = [{"id": "thu", "kind": "cumulative", "unit": "đô la", "target": 70}]
+    write_unit(root, "zz-dola", inds, {"2026-Q1": {"thu": 7.0}, "2026-Q2": {"thu": 30.0}})
+    return root
+
+
+def test_a_duplicate_first_in_its_unit_of_measure_is_not_the_totals_reference(
+    tmp_path: Path,
+) -> None:
+    """Each (column, unit of measure, kind) takes as its reference the first unit of it in
+    the totals: a later folder of a unit id is not one (it is left out of the totals), the
+    next unit of that shape, whichever worker read it, is; the same frame as the serial
+    read."""
+    root = other_shapes(tmp_path / "tinh")
+    cold = cold_frame(open_folder(root), None, keep=False)
+    assert cold is not None
+    read, said = serial(root, None)
+    assert cold.frame == frame_of(read, None)
+    assert [e.render() for e in cold.said] == said
+    (dola,) = [r for r in cold.frame.rows if r.name == "Phường zz-dola"]
+    assert dola.rank is not None and dola.cells[cold.frame.columns.index("thu")].text
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_the_frame_of_the_parts_is_frame_of(tmp_path: Path, workers: int) -> None:
+    """The frame made of the workers' parts (`_rows`, then `_frame`: the rows, the totals
+    float for float, the columns' names, the left-out line, the targets' marks and note)
+    is `frame_of` the units read, the members dealt round robin to 1, 2 or 3 workers (the
+    reference indicator of each shape sent by whichever read it first)."""
+    root = other_shapes(tmp_path / "tinh")
+    read, _ = serial(root, None)
+    expected = frame_of(read, None)
+    columns = read.shown_columns()
+    year, assigned = read.assignment(read.period)
+    members = read.members
+    for m in members:  # as the workers hold them: no folder marked a duplicate yet
+        if m.duplicate:
+            m.error = None
+    later = coldframe._later(coldframe._info(members))
+    assert later
+    got: list[Any] = [None] * len(members)
+    for k in range(workers):
+        mine = list(range(k, len(members), workers))
+        arg = (columns, assigned, year, later)
+        parts = coldframe._rows(read, [members[i] for i in mine], mine, arg)
+        for i, part in zip(mine, parts, strict=True):
+            got[i] = part
+    for m, (view, error, *_) in zip(members, got, strict=True):
+        m.view, m.error = view, error  # the thin views, as the main process holds them
+    coldframe.mark_duplicates(members)
+    assert coldframe._frame(read, None, columns, got) == expected
+    assert read.targets is not None and expected.left_out
+    assert any(r.rules for r in expected.rows) and any(r.mark for r in expected.rows)

@@ -25,7 +25,7 @@ from chitieu_tui.core import (
     source,
     tomlfile,
 )
-from chitieu_tui.core.records import FACTORY, frozen, frozen_dict, frozen_ordered, plain
+from chitieu_tui.core.records import FACTORY, changed, frozen, frozen_dict, frozen_ordered, plain
 
 RECORDS = (
     model.Followup,
@@ -273,3 +273,21 @@ def test_each_records_own_init_is_the_one_a_dataclass_would_make(cls: type) -> N
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
     }
     assert fields <= set_names
+
+
+def test_changed_is_replace_for_a_class_whose_fields_are_in_its_dict() -> None:
+    """`changed` (a cold open's workers' thin views): the record `dataclasses.replace`
+    makes, equal and of the same class, still frozen, the original untouched."""
+    entry = model.Entry(3.0, "ghi chú")
+    prog = model.Progress("u", periods.Period(2026, 1), dt.date(2026, 3, 31), {"a": entry})
+    when = dt.datetime(2026, 4, 1, tzinfo=dt.UTC)
+    for old, changes in (
+        (prog, {"values": {}}),
+        (prog, {"modified": when, "tamper": ""}),
+    ):
+        new = changed(old, **changes)
+        assert type(new) is type(old)
+        assert new == dataclasses.replace(old, **changes)
+        assert new is not old and old.values == {"a": entry} and old.modified is None
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            new.unit = "v"  # type: ignore[misc]

@@ -18,7 +18,7 @@ from tuikit import RecordingApp, rollup_of, settle
 
 from chitieu_tui.core import collection as collection_module
 from chitieu_tui.core.collection import open_folder
-from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.core.datadir import DataDir, folder_problem
 from chitieu_tui.core.errors import DataError
 from chitieu_tui.core.paths import shown_path
 from chitieu_tui.core.periods import Period
@@ -187,3 +187,41 @@ def test_a_file_is_named_by_where_it_really_is(
     through = DataDir(tmp_path / "link")
     via = tmp_path / "link" / "chitieu.toml"
     assert through.shown(via) == shown_path(via) == os.path.join("c", "u000", "chitieu.toml")
+
+
+def test_the_years_folder_is_named_only_when_something_is_wrong(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`year_files` (every unit's, for the targets' checks): a folder, a link to one or none
+    there lists without naming the folder; a file or a dangling link in its place is said
+    as before, at the folder's path."""
+    unit = units(tmp_path / "c", 1) / "u000"
+    monkeypatch.chdir(tmp_path)
+    named: list[Path] = []
+    shown = DataDir.shown
+
+    def spy(self: DataDir, path: Path) -> str:
+        named.append(path)
+        return shown(self, path)
+
+    monkeypatch.setattr(DataDir, "shown", spy)
+    years = unit / "years"
+    shutil.rmtree(years, ignore_errors=True)
+    assert DataDir(unit).year_files() == []
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "2025.toml").write_text("", encoding="utf-8")
+    years.symlink_to(tmp_path / "elsewhere")
+    assert [p.name for p in DataDir(unit).year_files()] == ["2025.toml"]
+    assert named == []
+    for broken in ("file", "dangling"):
+        years.unlink()
+        if broken == "file":
+            years.write_text("", encoding="utf-8")
+        else:
+            years.symlink_to(tmp_path / "nothing")
+        with pytest.raises(DataError) as caught:
+            DataDir(unit).year_files()
+        data = DataDir(unit)
+        before = folder_problem(years, shown(data, years))  # as it was said before
+        assert before is not None and caught.value.render() == before.render()
+    assert named  # named then

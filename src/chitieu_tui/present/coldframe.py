@@ -5,11 +5,13 @@ A cold open of 3,321 units parses, validates and evaluates every unit before its
 frame, one unit after another, and the GIL keeps threads from sharing it. Here two forked
 workers read the units (the same reads as `Collection.load`), taking them chunk by chunk
 from a shared queue as they go (`_take`: neither waits for the other at the end), and send
-back, for each unit, only what the roll-up's frame is made of: a *thin* view
-(the unit's name and id, its summary, the evaluations of the shown columns, the quarter's
-state, the tamper mark and the values its rules use; `_thin`), never the whole unit. The
-main process puts them on its members, makes the frame with the screen's own functions
-(`frame_of`), lets the thin views go, and hands the frame to the roll-up as a cached frame
+back, for each unit, only what the roll-up's frame is made of (`_rows`, `Part`): its row's
+part and its shown columns' parts as the screen's functions make them (present/rollup.py
+`row_part`, `column_parts`), and a *thin* view (the unit's name and id, its summary, the
+quarter's state, the indicators the targets handed down assign; `_thin`), never the whole
+unit. The main process puts the thin views on its members, makes the frame with the screen's
+own functions given those parts (`_frame`: the same frame as `frame_of` of the units
+read), lets them go, and hands the frame to the roll-up as a cached frame
 (core/rowcache.py): the screen draws it, then reads the units after it as a warm open does.
 
 Every step of `Collection.load` is kept: each unit read at the period asked, the common
@@ -19,7 +21,7 @@ targets handed down (targets/<year>.toml) read and checked against the units: th
 send, with each thin view, what those checks read of its unit (`collection_units`: its id,
 years and definitions of the year, thinned to the indicators the file assigns; `_unit`), so
 that the main process reads no unit's definitions again. Any failure of a worker (an
-exception, a worker that dies, a column the workers did not send) gives None: the caller
+exception, a worker that dies, a totals reference not sent) gives None: the caller
 reads serially as before, with the same messages. Not used for a server's units, fewer than
 `MIN_UNITS` units, one core, or `CHITIEU_WORKERS=1`.
 """
@@ -40,14 +42,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
 from chitieu_tui.core.arithmetic import Board
-from chitieu_tui.core.chain import tamper_mark
 from chitieu_tui.core.collection import (
     Collection,
+    Count,
     Member,
     default_columns,
     gc_paused,
@@ -56,10 +58,11 @@ from chitieu_tui.core.collection import (
 )
 from chitieu_tui.core.cores import ENV_WORKERS, cores, serial_asked  # noqa: F401 - ENV_WORKERS: tests
 from chitieu_tui.core.errors import ChitieuError
+from chitieu_tui.core.model import Indicator
 from chitieu_tui.core.parsecache import ParseCache
 from chitieu_tui.core.periods import Period
+from chitieu_tui.core.records import changed
 from chitieu_tui.core.rowcache import Frame, path_for, stamps_as_read, write_frame
-from chitieu_tui.core.rules import rule_ids
 from chitieu_tui.core.source import View
 from chitieu_tui.core.targets import (
     UnitDefs,
@@ -67,9 +70,13 @@ from chitieu_tui.core.targets import (
     unit_defs,
 )
 from chitieu_tui.present.rollup import (
+    Columns,
+    RowPart,
     column_names,
+    column_parts,
     column_totals,
     header_text,
+    row_part,
     summary_text,
     total_cell,
     unit_rows,
@@ -132,15 +139,17 @@ def _reduce_error(error: ChitieuError) -> tuple[Any, ...]:
 
 def _send(sock: socket.socket, obj: object) -> None:
     """`obj` pickled, its `ChitieuError`s by their state (an `ErrorList` cannot be made
-    again from an exception's `args`), after its length."""
+    again from an exception's `args`), after its length (the pickle held once: a worker's
+    peak is at its largest answer)."""
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
     table: dict[type, Any] = dict(copyreg.dispatch_table)
     table.update((cls, _reduce_error) for cls in _error_classes())
     pickler.dispatch_table = table
     pickler.dump(obj)
-    data = buf.getvalue()
-    sock.sendall(len(data).to_bytes(8, "little") + data)
+    data = buf.getbuffer()  # sent as it lies: not copied out, nor again behind its length
+    sock.sendall(len(data).to_bytes(8, "little"))
+    sock.sendall(data)
 
 
 def _recv_exact(sock: socket.socket, size: int) -> memoryview:
@@ -184,29 +193,22 @@ def _info(members: list[Member]) -> list[Info]:
     return out
 
 
-def _thin(view: View, columns: list[str], assigned: frozenset[str] = frozenset()) -> View:
-    """The view with only what the roll-up's frame asks of it (present/rollup.py): the
-    definitions' unit, dashboard, rules and first four indicators, the columns' and those
-    the targets handed down assign (`assigned`: their marks and note); the summary; the
-    columns' evaluations; the progress's state, its tamper mark worked out, and the values
-    its rules use."""
+def _thin(view: View, assigned: frozenset[str] = frozenset()) -> View:
+    """The view with only what the roll-up's frame asks of it beyond its `Part`: the
+    definitions' unit and dashboard and the indicators the targets handed down assign
+    (`assigned`: their marks and note); the summary; the progress's state (not its values:
+    the rules are judged in the worker). Its board has no evaluations: the columns' are
+    sent as `column_parts`."""
     board = view.board
     defs = board.definitions
-    wanted = set(columns) | assigned
-    wanted.update(ind.id for ind in defs.indicators[:4])
-    used: set[str] = set()
-    for rule in defs.rules:
-        used.update(rule_ids(rule))
-    indicators = [ind for ind in defs.indicators if ind.id in wanted]
-    thin_defs = msgspec.structs.replace(defs, indicators=indicators)
+    indicators = [ind for ind in defs.indicators if ind.id in assigned]
+    thin_defs = msgspec.structs.replace(defs, indicators=indicators, rules=[], groups=[])
     progress = board.progress
     if progress is not None:
-        values = {k: v for k, v in progress.values.items() if k in used}
-        progress = replace(progress, values=values, tamper=tamper_mark(progress) or "")
-    evaluations = [ev for c in columns if (ev := board.get(c)) is not None]
-    thin = Board(thin_defs, board.period, progress, board.judged, (), evaluations)
+        progress = changed(progress, values={})
+    thin = Board(thin_defs, board.period, progress, board.judged, (), [])
     thin.__dict__["summary"] = board.summary
-    return replace(view, board=thin, history=[thin])
+    return changed(view, board=thin, history=[thin], periods=[])
 
 
 def _unit(m: Member, year: int, assigned: frozenset[str], view: View | None) -> UnitDefs | None:
@@ -222,18 +224,62 @@ def _unit(m: Member, year: int, assigned: frozenset[str], view: View | None) -> 
     return thin_unit(unit, assigned)
 
 
-Rows = tuple[list[str], frozenset[str], int | None]
-"""What `rows` is asked with: the columns, the indicator ids the targets assign, and the
-year whose targets/<year>.toml is read (None: there is none)."""
+Rows = tuple[list[str], frozenset[str], int | None, frozenset[int]]
+"""What `rows` is asked with: the columns, the indicator ids the targets assign, the year
+whose targets/<year>.toml is read (None: there is none), and the members that are later
+folders of a unit id (duplicates: counted by none of the totals)."""
+
+Part = tuple[
+    View | None,
+    ChitieuError | None,
+    UnitDefs | None,
+    RowPart | None,
+    Columns | None,
+    dict[int, Indicator],
+]
+"""A member as the main process makes the frame of it: its thin view (`_thin`), its error,
+what the targets' checks read of it (`_unit`), its row's part (`row_part`), its columns'
+parts (`column_parts`) and, by column, the indicators the totals take as their reference
+when its (id, unit, kind) is new: the first of this worker's members that has it."""
 
 
-def _rows(members: list[Member], arg: Rows) -> list[Any]:
-    columns, assigned, year = arg
-    out: list[Any] = []
-    for m in members:
-        thin = _thin(m.view, columns, assigned) if m.view is not None else None
+def _rows(
+    collection: Collection, members: list[Member], indices: list[int], arg: Rows
+) -> list[Part]:
+    columns, assigned, year, later = arg
+    out: list[Part] = []
+    seen: set[tuple[str, str, str]] = set()
+    words: dict[str, str] = {}  # equal texts as one object: pickled once
+    for i, m in zip(indices, members, strict=True):
+        view = m.view
+        thin = _thin(view, assigned) if view is not None else None
         unit = _unit(m, year, assigned, thin) if year is not None else None
-        out.append((thin, m.error, m.stamp, unit))
+        board = m.board
+        part: RowPart | None = None
+        cols: Columns | None = None
+        firsts: dict[int, Indicator] = {}
+        if board is not None:
+            part = row_part(collection, board, columns)
+            cols = [
+                None
+                if c is None
+                else (
+                    words.setdefault(c[0], c[0]),
+                    words.setdefault(c[1], c[1]),
+                    c[2],
+                    words.setdefault(c[3], c[3]),
+                    c[4],
+                )
+                for c in column_parts(board, columns)
+            ]
+            if i not in later:
+                for j, (c, col) in enumerate(zip(columns, cols, strict=True)):
+                    if col is not None and (key := (c, col[0], col[1])) not in seen:
+                        seen.add(key)
+                        ev = board.get(c)
+                        assert ev is not None
+                        firsts[j] = ev.indicator
+        out.append((thin, m.error, unit, part, cols, firsts))
     return out
 
 
@@ -254,6 +300,7 @@ def _take(queue: int, members: list[Member], period: Period | None) -> list[int]
 
 def _work(
     sock: socket.socket,
+    collection: Collection,
     members: list[Member],
     cache: ParseCache | None,
     queue: int | None = None,
@@ -262,9 +309,10 @@ def _work(
     the chunks it takes from `queue`, at the period asked: from then on its members are
     those; answered with their indices), `again` (those shown at another period, at the
     common one), `rows` (the thin views for the columns, and what the targets' checks read
-    of each unit: `Rows`), `parsed` (what its reads put in the parse cache, encoded:
+    of each unit, the rows' and the columns' parts: `Rows`, `Part`), `parsed` (what its reads put in the parse cache, encoded:
     `ParseCache.fresh_bytes`), `stamps` (each member's, when none changed since its read),
-    `quit`."""
+    `quit`. `collection`: the members' (its deadline, for their rows' state)."""
+    indices = list(range(len(members)))
     while True:
         command, arg = _recv(sock)
         if command == "read":
@@ -276,6 +324,7 @@ def _work(
             os.close(queue)
             queue = None
             members = [members[i] for i in taken]
+            indices = taken
             _send(sock, ("ok", (taken, _info(members))))
         elif command == "again":
             for m in members:
@@ -283,7 +332,7 @@ def _work(
                     _read(m, arg)
             _send(sock, ("ok", _info(members)))
         elif command == "rows":
-            _send(sock, ("ok", _rows(members, arg)))
+            _send(sock, ("ok", _rows(collection, members, indices, arg)))
         elif command == "parsed":
             _send(sock, ("ok", cache.fresh_bytes() if cache is not None else b""))
         elif command == "stamps":
@@ -297,6 +346,7 @@ def _work(
 
 def _child(
     sock: socket.socket,
+    collection: Collection,
     members: list[Member],
     cache: ParseCache | None,
     cached: bool,
@@ -321,7 +371,7 @@ def _child(
                 if data is not None:
                     data.cache = None
             held = None
-        _work(sock, members, held, queue)
+        _work(sock, collection, members, held, queue)
 
     child_life(sock, body)
 
@@ -365,6 +415,7 @@ class _Worker:
 
 
 def _start(
+    collection: Collection,
     members: list[Member],
     cache: ParseCache | None,
     cached: bool,
@@ -377,7 +428,7 @@ def _start(
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
         mine.close()
-        _child(theirs, members, cache, cached, sent, queue)
+        _child(theirs, collection, members, cache, cached, sent, queue)
     theirs.close()
     return _Worker(pid, mine, members)
 
@@ -513,7 +564,7 @@ def cold_frame(
         queue = _queue(len(members))
         try:
             for _ in range(WORKERS):
-                workers.append(_start(members, cache, cached, sent is not None, queue))
+                workers.append(_start(collection, members, cache, cached, sent is not None, queue))
         finally:
             os.close(queue)
         with gc_paused():
@@ -650,11 +701,11 @@ def _made(
         infos = _in_order(workers, _gather_each(workers, "again", period))
     columns = _columns(collection, infos)
     year, assigned = collection.assignment(period)
-    rows: Rows = (columns, assigned, year)
-    got = _in_order(workers, _gather_each(workers, "rows", rows))
+    rows: Rows = (columns, assigned, year, _later(infos))
+    got: list[Part] = _in_order(workers, _gather_each(workers, "rows", rows))
     units: list[UnitDefs | None] = []
-    for m, (view, error, stamp, unit) in zip(members, got, strict=True):
-        m.view, m.error, m.stamp = view, error, stamp
+    for m, (view, error, unit, *_) in zip(members, got, strict=True):
+        m.view, m.error = view, error
         units.append(unit)
     collection.period = period
     mark_duplicates(members)
@@ -664,9 +715,9 @@ def _made(
         [u for m, u in zip(members, units, strict=True) if u is not None and not m.duplicate],
         assigned,
     )
-    if period is None or collection.shown_columns() != columns:
-        raise RuntimeError("not the columns the workers evaluated")
-    frame = frame_of(collection, asked)
+    if period is None:
+        raise RuntimeError("no period")
+    frame = _frame(collection, asked, columns, got)
     said: list[ChitieuError] = []
     for m in members:
         if m.error is not None:
@@ -674,9 +725,68 @@ def _made(
         elif m.view is not None:
             said.extend(m.view.warnings)
     for m in members:  # unread, as a cached frame's open leaves them
-        m.view, m.error, m.stamp = None, None, None
+        m.view, m.error = None, None
     collection.period = None
     return Cold(frame, said)
+
+
+def _later(infos: list[Info]) -> frozenset[int]:
+    """The members that are later folders of a unit id (`mark_duplicates`), from infos."""
+    first: set[str] = set()
+    later: set[int] = set()
+    for i, info in enumerate(infos):
+        if info is None:
+            continue
+        if info[1] in first:
+            later.add(i)
+        first.add(info[1])
+    return frozenset(later)
+
+
+class _Key(NamedTuple):
+    """An indicator as `RunningTotals` counts it when it is not its shape's first."""
+
+    id: str
+    unit: str
+    kind: str
+
+
+def _frame(
+    collection: Collection, asked: Period | None, columns: list[str], got: list[Part]
+) -> Frame:
+    """`frame_of` of the members' thin views and parts (the same frame: the rows, the
+    columns' names and totals and the left-out line made from the parts)."""
+    parts = [p[3] for p in got]
+    cols = [p[4] for p in got]
+    counts: list[list[Count] | None] = []
+    keys: dict[tuple[str, str, str], Any] = {}  # each (id, unit, kind) once
+    for m, (*_, mine, firsts) in zip(collection.members, got, strict=True):
+        if mine is None or m.board is None:
+            counts.append(None)
+            continue
+        counted: list[Count] = []
+        for j, (c, col) in enumerate(zip(columns, mine, strict=True)):
+            if col is None:
+                continue
+            ind = keys.get(key := (c, col[0], col[1]))
+            if ind is None:
+                if j not in firsts:  # its first indicator was not sent: read serially
+                    raise RuntimeError("a shape's first indicator missing")
+                keys[key] = _Key(*key)
+                ind = firsts[j]
+            counted.append((ind, col[4]))
+        counts.append(counted)
+    totals = column_totals(collection, columns, counts)
+    names = column_names(collection, columns, cols)
+    texts = (
+        header_text(collection),
+        summary_text(collection),
+        note_text(collection),
+        words_text(collection, columns, totals, cols),
+    )
+    rows = unit_rows(collection, columns, parts)
+    cells = [total_cell(x) for x in totals]
+    return frame_from(collection, asked, texts, file_role(collection), columns, names, rows, cells)
 
 
 def _keep(root: Path, frame: Frame, workers: list[_Worker], stop: bool) -> threading.Thread:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 
 from chitieu_tui.core.approval import STATE_KEYS, Standing, deadline, quarter_state, standing
-from chitieu_tui.core.arithmetic import Board, Evaluation, Status
-from chitieu_tui.core.collection import Collection, Member, Total, against_province, totals
+from chitieu_tui.core.arithmetic import Board, Evaluation, Status, expected_at
+from chitieu_tui.core.collection import (
+    Collection,
+    Count,
+    Member,
+    RunningTotals,
+    Total,
+    against_province,
+    totals,
+)
 from chitieu_tui.core.periods import today
 from chitieu_tui.core.rowcache import BarData, CellData, ChartData, RowData
 from chitieu_tui.core.rules import board_results, broken
@@ -137,9 +146,39 @@ def total_cell(total: Total) -> Cell:
     return Cell(text, total.status, total.percent)
 
 
-def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
-    """Every member as a row, ranked by share of targets met (fewest behind, then name)."""
-    ranked: list[tuple[int, Member, Board]] = []
+NameKey = tuple[str | tuple[int, str], ...]
+"""A name as sorted (`order_key`)."""
+RowPart = tuple[list[Cell], str, str, bool, int | None, str, NameKey]
+"""What a unit's row takes of its board beyond its summary (`row_part`): its cells (not
+marked against the targets handed down), the tamper mark's words, the quarter's state, late,
+the rules broken and the worst of them, and its name as sorted. Made in a cold open's
+workers (present/coldframe.py)."""
+
+
+def row_part(collection: Collection, board: Board, columns: list[str]) -> RowPart:
+    """A unit's `RowPart` (the collection's deadline, `reporting`, for the state)."""
+    # A cached frame's first frame makes no row: the chain (json, hashlib) waits for one.
+    # lazy: the journal's chain, only when units' rows are made
+    from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
+
+    cells = [percent_cell(board.get(c)) for c in columns]
+    mark = tamper_mark(board.progress)
+    where = standing_of(collection, board)
+    rules, worst = rules_broken(board)
+    words = t(MARK_KEYS[mark]) if mark is not None else ""
+    key = order_key(board.definitions.unit.name)
+    return cells, words, where.state, where.late, rules, worst, key
+
+
+def unit_rows(
+    collection: Collection,
+    columns: list[str],
+    parts: Sequence[RowPart | None] | None = None,
+) -> list[UnitRow]:
+    """Every member as a row, ranked by share of targets met (fewest behind, then name).
+    `parts`: each member's `RowPart` when already made (a cold open's workers), else each is
+    made here from its board."""
+    ranked: list[tuple[int, Member, Board, RowPart]] = []
     rows: dict[int, UnitRow] = {}
     for i, m in enumerate(collection.members):
         board = m.board
@@ -147,22 +186,21 @@ def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
             error = m.error.render() if m.error is not None else t("loading")
             rows[i] = UnitRow(i, m, None, m.name, 0, 0, 0, [Cell("")] * len(columns), error)
             continue
-        ranked.append((i, m, board))
+        part = parts[i] if parts is not None else None
+        ranked.append(
+            (i, m, board, part if part is not None else row_part(collection, board, columns))
+        )
     ranked.sort(
         key=lambda r: (
             -(r[2].summary.met / r[2].summary.total if r[2].summary.total else 0.0),
             r[2].progress is None,
             r[2].summary.counts[Status.BEHIND],
-            order_key(r[1].name),
+            r[3][6],
         )
     )
-    # A cached frame's first frame makes no row: the chain (json, hashlib) waits for one.
-    # lazy: the journal's chain, only when units' rows are made
-    from chitieu_tui.core.chain import MARK_KEYS, tamper_mark
-
-    for rank, (i, m, board) in enumerate(ranked, start=1):
+    for rank, (i, m, board, part) in enumerate(ranked, start=1):
         s = board.summary
-        cells = [percent_cell(board.get(c)) for c in columns]
+        cells, mark, state, late, rules, worst, key = part
         below = below_assignment(collection.targets, board.definitions)
         lacking = missing_assignment(collection.targets, board.definitions)
         cells = [
@@ -173,10 +211,7 @@ def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
             else x
             for c, x in zip(columns, cells, strict=True)
         ]
-        mark = tamper_mark(board.progress)
-        where = standing_of(collection, board)
-        rules, worst = rules_broken(board)
-        rows[i] = UnitRow(
+        row = rows[i] = UnitRow(
             i,
             m,
             rank,
@@ -187,12 +222,13 @@ def unit_rows(collection: Collection, columns: list[str]) -> list[UnitRow]:
             cells,
             "",
             m.offline,
-            t(MARK_KEYS[mark]) if mark is not None else "",
-            where.state,
-            where.late,
+            mark,
+            state,
+            late,
             rules,
             worst,
         )
+        row.__dict__["name_key"] = key  # its `name_key`, made once (the charts sort by it)
     return [rows[i] for i in range(len(collection.members))]
 
 
@@ -210,9 +246,47 @@ def rules_broken(board: Board) -> tuple[int | None, str]:
     return len(found), worst
 
 
-def column_names(collection: Collection, columns: list[str]) -> list[str]:
-    """Each column's heading: the indicator's name in the first unit that has it, else the id."""
+ColumnPart = tuple[str, str, bool, str, tuple[float, float, float | None, int] | None]
+"""One shown column of a unit's board, as the totals, the headings and the left-out line
+read it (`column_parts`): its indicator's unit of measure, kind, whether it has no value,
+its name, and what `RunningTotals` counts of it (`board_counts`: None when it takes no
+part). None for a column the unit does not have."""
+
+Columns = list[ColumnPart | None]
+
+
+def column_parts(board: Board, columns: list[str]) -> Columns:
+    """A board's `ColumnPart`s (made in a cold open's workers instead of sending its
+    evaluations)."""
+    out: Columns = []
+    for c in columns:
+        ev = board.get(c)
+        if ev is None:
+            out.append(None)
+            continue
+        ind = ev.indicator
+        taking = None
+        if ev.entry is not None and ev.ytd is not None and ind.target is not None:
+            x = expected_at(ind, ev.period.quarter)
+            taking = (float(ev.ytd), float(ind.target or 0.0), x, ev.period.quarter)
+        out.append((ind.unit, ind.kind, ev.entry is None, ind.name, taking))
+    return out
+
+
+def column_names(
+    collection: Collection, columns: list[str], parts: Sequence[Columns | None] | None = None
+) -> list[str]:
+    """Each column's heading: the indicator's name in the first unit that has it, else the id.
+    `parts`: each member's `column_parts` (a cold open's workers)."""
     names: dict[str, str] = {}
+    if parts is not None:
+        for m, cols in zip(collection.members, parts, strict=True):
+            if m.board is None or cols is None:
+                continue
+            for c, col in zip(columns, cols, strict=True):
+                if c not in names and col is not None:
+                    names[c] = col[3]
+        return [names.get(c, c) for c in columns]
     for board in collection.boards():
         for c in columns:
             if c not in names and (ev := board.get(c)) is not None:
@@ -220,10 +294,23 @@ def column_names(collection: Collection, columns: list[str]) -> list[str]:
     return [names.get(c, c) for c in columns]
 
 
-def column_totals(collection: Collection, columns: list[str]) -> list[Total]:
+def column_totals(
+    collection: Collection,
+    columns: list[str],
+    counts: Sequence[list[Count] | None] | None = None,
+) -> list[Total]:
     """The totals of the shown columns; a `sum` column the province assigns with a target of
-    its own is compared with that target (`against_province`)."""
-    found = totals(collection.boards(), columns)
+    its own is compared with that target (`against_province`). `counts`: each member's
+    evaluations of the columns as `RunningTotals` counts them (a cold open's workers: the
+    same totals, float for float), else the boards' own."""
+    if counts is not None:
+        running = RunningTotals()
+        for m, mine in zip(collection.members, counts, strict=True):
+            if m.board is not None and mine is not None:
+                running.add_counts(mine)
+        found = running.totals(columns)
+    else:
+        found = totals(collection.boards(), columns)
     if collection.targets is None or collection.period is None:
         return found
     quarter = collection.period.quarter
@@ -315,9 +402,14 @@ LEFT_OUT_SHOWN = 4
 
 
 def _left_out_reasons(
-    member: Member, columns: list[str], names: list[str], refs: list[Total]
+    member: Member,
+    columns: list[str],
+    names: list[str],
+    refs: list[Total],
+    cols: Columns | None = None,
 ) -> list[str]:
-    """Why one unit is not in (some of) the totals; empty when it is in all of them."""
+    """Why one unit is not in (some of) the totals; empty when it is in all of them.
+    `cols`: its board's `column_parts` when already made."""
     if member.error is not None:
         return [t("rollup.why_broken")]
     board = member.board
@@ -325,21 +417,21 @@ def _left_out_reasons(
         return []
     if board.progress is None:
         return [t("rollup.why_no_report")]
+    if cols is None:
+        cols = column_parts(board, columns)
     reasons: list[str] = []
     missing: list[str] = []
-    for column, name, total in zip(columns, names, refs, strict=True):
-        ev = board.get(column)
+    for col, name, total in zip(cols, names, refs, strict=True):
         ref = total.indicator
-        if ev is None or ref is None or total.aggregate == "none":
+        if col is None or ref is None or total.aggregate == "none":
             continue  # no such indicator (a blank cell), or a column nobody adds up
-        ind = ev.indicator
-        if (ind.unit, ind.kind) != (ref.unit, ref.kind):
-            if ind.unit != ref.unit:
-                reasons.append(t("rollup.why_other_unit", name=name, unit=ind.unit))
+        unit, kind, no_value = col[0], col[1], col[2]
+        if (unit, kind) != (ref.unit, ref.kind):
+            if unit != ref.unit:
+                reasons.append(t("rollup.why_other_unit", name=name, unit=unit))
             else:
-                kind = t("kind_" + ind.kind)
-                reasons.append(t("rollup.why_other_kind", name=name, kind=kind))
-        elif ev.entry is None:
+                reasons.append(t("rollup.why_other_kind", name=name, kind=t("kind_" + kind)))
+        elif no_value:
             missing.append(name)
     if missing:
         reasons.append(t("rollup.why_missing", names=", ".join(missing)))
@@ -347,17 +439,23 @@ def _left_out_reasons(
 
 
 def left_out_text(
-    collection: Collection, columns: list[str], refs: list[Total] | None = None
+    collection: Collection,
+    columns: list[str],
+    refs: list[Total] | None = None,
+    parts: Sequence[Columns | None] | None = None,
 ) -> str:
     """The units the totals row leaves out, and why (empty when every unit is in):
     `Tổng chưa tính: Xã Bình Đức (chưa có số liệu quý này); …`. `refs`: the columns'
-    totals when already made (`column_totals`)."""
-    names = column_names(collection, columns)
+    totals when already made (`column_totals`); `parts`: each member's `column_parts`."""
+    names = column_names(collection, columns, parts)
     if refs is None:
         refs = column_totals(collection, columns)
     out: list[str] = []
-    for member in collection.units():  # a duplicate folder's unit is in, by its first
-        reasons = _left_out_reasons(member, columns, names, refs)
+    for i, member in enumerate(collection.members):
+        if member.duplicate:  # a duplicate folder's unit is in, by its first (`units`)
+            continue
+        cols = parts[i] if parts is not None else None
+        reasons = _left_out_reasons(member, columns, names, refs, cols)
         if reasons:
             out.append(t("rollup.left_out_unit", name=member.name, why="; ".join(reasons)))
     if not out:

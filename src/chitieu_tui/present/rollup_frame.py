@@ -10,6 +10,7 @@ from chitieu_tui.core.rowcache import VERSION, CellData, Frame, key_of
 from chitieu_tui.core.source import WritableSource
 from chitieu_tui.i18n import t
 from chitieu_tui.present.rollup import (
+    Columns,
     UnitRow,
     chart_data,
     left_out_text,
@@ -28,12 +29,18 @@ def note_text(collection: Collection) -> str:
     return " · ".join(n for n in notes if n)
 
 
-def words_text(collection: Collection, columns: Sequence[str], totals: Sequence[Total]) -> str:
-    """The words under the scorecard: units left out of a total, the province's targets."""
+def words_text(
+    collection: Collection,
+    columns: Sequence[str],
+    totals: Sequence[Total],
+    parts: Sequence[Columns | None] | None = None,
+) -> str:
+    """The words under the scorecard: units left out of a total, the province's targets.
+    `parts`: each member's `column_parts` (a cold open's workers)."""
     # lazy: the province's targets' words, only when a frame is made (not shown from cache)
     from chitieu_tui.present.targets import rollup_note
 
-    words = left_out_text(collection, list(columns), list(totals))
+    words = left_out_text(collection, list(columns), list(totals), parts)
     handed = rollup_note(collection, list(totals))  # issue 21
     return "\n".join(w for w in (words, handed) if w)
 

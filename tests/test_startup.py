@@ -6,6 +6,7 @@ read loads, which parsers a run builds), so that a later import does not quietly
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -379,3 +380,21 @@ def test_patterns_only_an_error_or_markdown_needs_are_not_compiled_at_import() -
 
     for pattern in (tomlfile._HEADER_RE, tomlfile._KEY_RE, loader._PATH_RE, report._MD_SPECIAL):
         assert isinstance(pattern, str)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("rtoml") is None, reason="rtoml has no wheel here")
+def test_tomli_is_imported_only_to_judge_a_file_rtoml_refuses(tmp_path: Path) -> None:
+    """rtoml reads the sample (and the settings file): the report and the first frame import
+    no tomli (1.5 ms of every start); a refused file is judged by tomli, worded as before."""
+    code = (
+        REPORT_RUN + f"main(['--lang', 'en', 'screenshot', '--output', r'{tmp_path}/x.svg']);"
+        "from chitieu_tui.core.errors import DataError;"
+        "from chitieu_tui.core.tomlfile import parse_toml_text;"
+        "before = 'tomli' in sys.modules;\n"
+        "try: parse_toml_text('a = 1\\na = 2\\n', 'x.toml')\n"
+        "except DataError as exc: said = exc.render('en')\n"
+        "print('LOADED', rc, before, 'tomli' in sys.modules, said.replace(' ', '_'))"
+    )
+    rc, before, after, said = _loaded(code)
+    assert (rc, before, after) == ("0", "False", "True")
+    assert said == "x.toml:2:6:_TOML_syntax_error:_Cannot_overwrite_a_value"

@@ -174,7 +174,7 @@ def _main(argv: Sequence[str] | None) -> int:
         gc.disable()
     safe_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
-    lang, warning = _lang(argv)
+    lang, warning, read = _lang(argv)  # read: the settings file, when read for it
     use(lang)  # the one place the command line sets the language; `t(key)` words in it
     if warning is not None:  # CHITIEU_LANG=fr: said, in the language spoken instead
         warn(warning)
@@ -185,7 +185,7 @@ def _main(argv: Sequence[str] | None) -> int:
     args.lang, args.lang_typed = lang, _argv_lang(argv)
     try:
         _refuse_foreign(args)
-        _apply_settings(args)
+        _apply_settings(args, read)
         run = command(args.command)
         if HOMES[args.command] != "tui":  # the dashboard's settle once Textual is imported
             settle()

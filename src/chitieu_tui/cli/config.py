@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from chitieu_tui.cli.parser import _READ, COMMAND_OPTIONS, _argv_lang
 from chitieu_tui.core.errors import ChitieuError, Place
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import LANG_ENV, LANGS, resolve_lang, t
+
+if TYPE_CHECKING:
+    from chitieu_tui.settings import SettingsFile
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -52,32 +56,37 @@ def cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def _lang(argv: Sequence[str]) -> tuple[str, ChitieuError | None]:
-    """`--lang`, else CHITIEU_LANG, else the settings file's `lang`, else the locale; and
-    the warning to print once that language is in use (a CHITIEU_LANG not understood)."""
+def _lang(
+    argv: Sequence[str],
+) -> tuple[str, ChitieuError | None, tuple[SettingsFile, str] | None]:
+    """`--lang`, else CHITIEU_LANG, else the settings file's `lang`, else the locale; the
+    warning to print once that language is in use (a CHITIEU_LANG not understood); and the
+    settings file as read for it (None: not read), for `_apply_settings` not to read again."""
     typed = _argv_lang(argv)
     raw = os.environ.get(LANG_ENV, "")
     env = raw.strip().lower()[:2]
     if typed or env in LANGS:
-        return resolve_lang(typed), None
+        return resolve_lang(typed), None, None
     # lazy: settings pulls msgspec and platformdirs; not read when --lang or CHITIEU_LANG decides
     from chitieu_tui import settings
 
     try:
-        found = settings.read_file()[0].lang
+        read = settings.read_file()
     except ChitieuError:
-        found = None  # reported once the parser speaks
-    lang = found or resolve_lang()
+        read = None  # reported once the parser speaks (read again then)
+    lang = (read[0].lang if read else None) or resolve_lang()
     if raw.strip():  # CHITIEU_LANG=fr: said, in the language spoken instead, not ignored
         accepted = ", ".join(LANGS)
         got = repr(clean(raw)[:40])
-        return lang, ChitieuError("warn.lang_unknown", Place(LANG_ENV), got=got, accepted=accepted)
-    return lang, None
+        warning = ChitieuError("warn.lang_unknown", Place(LANG_ENV), got=got, accepted=accepted)
+        return lang, warning, read
+    return lang, None, read
 
 
-def _apply_settings(args: argparse.Namespace) -> None:
+def _apply_settings(args: argparse.Namespace, read: tuple[SettingsFile, str] | None = None) -> None:
     """Fill the options not given from the environment and the settings file (the source
-    options config/api/unit together, from the strongest layer that names any)."""
+    options config/api/unit together, from the strongest layer that names any); `read`:
+    the file as `_lang` read it in this run (else it is read here)."""
     # lazy: settings pulls msgspec and platformdirs (not needed for `--lang … --help`)
     from chitieu_tui import settings
 
@@ -87,7 +96,7 @@ def _apply_settings(args: argparse.Namespace) -> None:
         args.given["lang"] = args.lang_typed
     accepted = COMMAND_OPTIONS.get(args.command, _READ)
     by = getattr(args, "by", None) if "by" in accepted else None
-    values = settings.effective({**args.given, "by": by})  # the file read once per run
+    values = settings.effective({**args.given, "by": by}, read=read)  # read once per run
     args.settings = values  # what `chitieu config` lists
     if "by" in accepted:  # else the login name, in core.journal.current_user
         args.by = values["by"].value

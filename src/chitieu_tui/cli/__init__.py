@@ -26,7 +26,7 @@ def _launched() -> bool:
 _IMPORT_PAUSED = _launched() and gc.isenabled()
 """chitieu's own start pauses the cyclic collector from here, not only from `main` on: the
 imports below (argparse, dataclasses, the catalog's errors …) made 8 young collections,
-≈ 1 ms of every start, over objects that live as long as the process (`settle` freezes
+about 1 ms of every start, over objects that live as long as the process (`settle` freezes
 them). A caller importing this module is given its collector back by `main(argv)`."""
 if _IMPORT_PAUSED:
     gc.disable()

@@ -437,3 +437,40 @@ def test_chitieus_own_start_pauses_the_collector_while_importing_the_cli(
         assert imported[1] == "True" and int(imported[0]) > 0
     given = subprocess.run([*run, "given"], capture_output=True, text=True, timeout=120)
     assert given.stdout.split("LOADED", 1)[1].split()[2:] == ["0", "True", "0"]
+
+
+def test_msgspecs_first_import_in_a_run_is_made_without_typing_extensions() -> None:
+    """A command's run imports msgspec with `typing_extensions` hidden (2.7 ms of every start):
+    msgspec then takes `typing`'s `get_type_hints`, which gives what typing_extensions' gave
+    it for every Struct the run decodes (msgspec asks `include_extras=True`); the module is
+    importable afterwards (Textual's, in the app)."""
+    code = (
+        REPORT_RUN + "hidden = 'typing_extensions' not in sys.modules;"
+        "import msgspec, typing, typing_extensions, msgspec._utils as mu;"
+        "from chitieu_tui import settings; from chitieu_tui.core import model;"
+        "structs = [c for c in vars(model).values() if isinstance(c, type)"
+        " and issubclass(c, msgspec.Struct)] + [settings.SettingsFile];"
+        "same = all(typing_extensions.get_type_hints(c, include_extras=True)"
+        " == typing.get_type_hints(c, include_extras=True) for c in structs);"
+        "print('LOADED', rc, hidden, mu._get_type_hints is typing.get_type_hints, same,"
+        " len(structs), len(buf.getvalue()) > 1000)"
+    )
+    rc, hidden, typing_s, same, count, printed = _loaded(code)
+    assert (rc, hidden, typing_s, same, printed) == ("0", "True", "True", "True", "True")
+    assert int(count) >= 8
+
+
+def test_a_module_that_needs_what_is_hidden_is_imported_as_usual(tmp_path: Path) -> None:
+    """`import_hiding`: a module that cannot be imported without the hidden one is forgotten
+    and imported again as usual; the hidden one is never left hidden."""
+    (tmp_path / "needs_it.py").write_text("import the_hidden\nVALUE = the_hidden.VALUE\n")
+    (tmp_path / "the_hidden.py").write_text("VALUE = 7\n")
+    code = (
+        f"import sys; sys.path.insert(0, r'{tmp_path}');"
+        "from chitieu_tui.cli.config import import_hiding;"
+        "import_hiding('needs_it', 'the_hidden');"
+        "after = ('needs_it' in sys.modules, 'the_hidden' in sys.modules);"
+        "import needs_it;"
+        "print('LOADED', *after, needs_it.VALUE)"
+    )
+    assert _loaded(code) == ["False", "False", "7"]

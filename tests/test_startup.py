@@ -474,3 +474,38 @@ def test_a_module_that_needs_what_is_hidden_is_imported_as_usual(tmp_path: Path)
         "print('LOADED', *after, needs_it.VALUE)"
     )
     assert _loaded(code) == ["False", "False", "7"]
+
+
+SCRIPT_REPORT = """
+import contextlib, io, sys
+sys.argv = ["chitieu", "--lang", "en", "report", "--format", "json"]
+from chitieu_tui.cli import leave, main
+import chitieu_tui.cli as cli
+cli.leave = lambda code: None  # the state is printed after the run, not at os._exit
+buf = io.StringIO()
+with contextlib.redirect_stdout(buf):
+    rc = main()
+unloaded = [m for m in ("inspect", "ast", "dis", "tokenize") if m not in sys.modules]
+import dataclasses, inspect
+real = inspect is sys.modules["inspect"] and inspect is not dataclasses.inspect
+works = dataclasses.inspect.signature is inspect.signature
+print("LOADED", rc, len(buf.getvalue()) > 1000, real, works, *unloaded)
+"""
+"""chitieu's console script running the report of the sample (its module named `chitieu`)."""
+
+
+def test_chitieus_own_report_imports_no_inspect_nor_ast(tmp_path: Path) -> None:
+    """The `chitieu` script imports `dataclasses` with a stand-in for `inspect`, which it uses
+    only for a class without a docstring (5 ms of `inspect`, `ast`, `dis`, `tokenize` at every
+    start); the TOML locator imports `ast` for a refused file's message only. The report
+    imports none of them; the stand-in gives the real `inspect`'s attributes, and `import
+    inspect` the real module. A library caller imports `dataclasses` as usual."""
+    script = tmp_path / "chitieu"
+    script.write_text(SCRIPT_REPORT, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )
+    got = proc.stdout.split("LOADED", 1)[1].split()
+    assert got == ["0", "True", "True", "True", "inspect", "ast", "dis", "tokenize"]
+    given = "import sys; from chitieu_tui import cli; print('LOADED', 'inspect' in sys.modules)"
+    assert _loaded(given) == ["True"]

@@ -8,6 +8,7 @@ import importlib
 import os
 import sys
 import threading
+import types
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +29,36 @@ _IMPORT_PAUSED = _launched() and gc.isenabled()
 imports below (argparse, dataclasses, the catalog's errors …) made 8 young collections,
 about 1 ms of every start, over objects that live as long as the process (`settle` freezes
 them). A caller importing this module is given its collector back by `main(argv)`."""
+
+
+def _import_with_stand_in(name: str, used: str) -> None:
+    """Import module `name` for the first time with a stand-in for module `used`, which it
+    imports but uses only in a function: the stand-in imports `used` when one of its
+    attributes is first asked for and gives that. `used` itself stays unimported until then,
+    and any other `import` of it gets the real module."""
+    if name in sys.modules or used in sys.modules:
+        return
+    stand_in = types.ModuleType(used)
+
+    def __getattr__(attr: str) -> Any:
+        return getattr(importlib.import_module(used), attr)
+
+    stand_in.__getattr__ = __getattr__  # type: ignore[method-assign]
+    sys.modules[used] = stand_in
+    try:
+        importlib.import_module(name)
+    finally:
+        if sys.modules.get(used) is stand_in:
+            del sys.modules[used]
+
+
 if _IMPORT_PAUSED:
     gc.disable()
+    # `dataclasses` (core/records.py) imports `inspect` (with `ast`, `dis`, `tokenize`: 5 ms
+    # of every start) for one use, a class without a docstring (none of chitieu's records):
+    # the report and `check` never ask it; Textual imports it in the app (BENCHMARKS.md,
+    # "Issue 23, ninth session: start-up"). Only at chitieu's own start, no other thread.
+    _import_with_stand_in("dataclasses", "inspect")
 
 from chitieu_tui.cli.config import _apply_settings, _lang  # noqa: E402
 from chitieu_tui.cli.console import install_hint, print_error, warn  # noqa: E402

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import errno
 import os
@@ -73,6 +72,8 @@ and their catalog keys."""
 
 def _key_name(text: str) -> str:
     """`('unit', 'x')` (how tomllib names a key) as `unit.x`."""
+    import ast  # lazy: only a refused file's message names a key (1.5 ms of every start)
+
     try:
         parts = ast.literal_eval(text)
     except (ValueError, SyntaxError):

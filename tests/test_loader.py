@@ -435,7 +435,7 @@ def test_an_unknown_syntax_message_falls_back_to_plain_words(
 ) -> None:
     from chitieu_tui.core import tomlfile
 
-    parser = tomlfile._toml  # tomli, or tomllib without it
+    parser = tomlfile._judge()  # tomli, or tomllib without it
 
     def fail(_: str) -> None:
         if parser.__name__ == "tomli":  # tomli words the place itself, from doc and pos

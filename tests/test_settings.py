@@ -188,3 +188,12 @@ def test_a_command_reads_the_settings_file_once(
     assert main(["config", "--lang", "en"]) == 0
     assert len(reads) == 1
     assert "textual-light" in capsys.readouterr().out
+    # no --lang nor CHITIEU_LANG: the file read for its `lang` is the one the options take
+    monkeypatch.delenv("CHITIEU_LANG", raising=False)
+    reads.clear()
+    assert main(["--config", str(root), "report", "--format", "json"]) == 0
+    assert len(reads) == 1
+    reads.clear()
+    assert main(["config"]) == 0
+    assert len(reads) == 1
+    assert "textual-light" in capsys.readouterr().out

@@ -6,6 +6,7 @@ read loads, which parsers a run builds), so that a later import does not quietly
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -379,3 +380,132 @@ def test_patterns_only_an_error_or_markdown_needs_are_not_compiled_at_import() -
 
     for pattern in (tomlfile._HEADER_RE, tomlfile._KEY_RE, loader._PATH_RE, report._MD_SPECIAL):
         assert isinstance(pattern, str)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("rtoml") is None, reason="rtoml has no wheel here")
+def test_tomli_is_imported_only_to_judge_a_file_rtoml_refuses(tmp_path: Path) -> None:
+    """rtoml reads the sample (and the settings file): the report and the first frame import
+    no tomli (1.5 ms of every start); a refused file is judged by tomli, worded as before."""
+    code = (
+        REPORT_RUN + f"main(['--lang', 'en', 'screenshot', '--output', r'{tmp_path}/x.svg']);"
+        "from chitieu_tui.core.errors import DataError;"
+        "from chitieu_tui.core.tomlfile import parse_toml_text;"
+        "before = 'tomli' in sys.modules;\n"
+        "try: parse_toml_text('a = 1\\na = 2\\n', 'x.toml')\n"
+        "except DataError as exc: said = exc.render('en')\n"
+        "print('LOADED', rc, before, 'tomli' in sys.modules, said.replace(' ', '_'))"
+    )
+    rc, before, after, said = _loaded(code)
+    assert (rc, before, after) == ("0", "False", "True")
+    assert said == "x.toml:2:6:_TOML_syntax_error:_Cannot_overwrite_a_value"
+
+
+LAUNCH_RUN = """
+import gc, sys
+starts = []
+gc.callbacks.append(lambda phase, info: starts.append(phase) if phase == "start" else None)
+from chitieu_tui.cli import main
+imported = (len(starts), gc.isenabled())
+if sys.argv[1:] == ["given"]:
+    import contextlib, io
+    with contextlib.redirect_stdout(io.StringIO()):
+        rc = main(["--lang", "en", "report", "--format", "json"])
+    print("LOADED", *imported, rc, gc.isenabled(), gc.get_freeze_count())
+else:
+    print("LOADED", *imported)
+"""
+"""What chitieu's console script does first (`from chitieu_tui.cli import main`), the
+collections met while importing counted."""
+
+
+@pytest.mark.parametrize("name", ["chitieu", "other"])
+def test_chitieus_own_start_pauses_the_collector_while_importing_the_cli(
+    tmp_path: Path, name: str
+) -> None:
+    """Imported by the `chitieu` script, the command line pauses the cyclic collector from
+    its first import on (8 young collections over objects the process keeps: ≈ 1 ms of every
+    start); imported by anything else it leaves the collector alone; and main called with
+    its arguments (a library's use) gives it back."""
+    script = tmp_path / name
+    script.write_text(LAUNCH_RUN, encoding="utf-8")
+    run = [sys.executable, str(script)]
+    own = subprocess.run(run, capture_output=True, text=True, timeout=120, check=True)
+    imported = own.stdout.split("LOADED", 1)[1].split()
+    if name == "chitieu":
+        assert imported == ["0", "False"]
+    else:
+        assert imported[1] == "True" and int(imported[0]) > 0
+    given = subprocess.run([*run, "given"], capture_output=True, text=True, timeout=120)
+    assert given.stdout.split("LOADED", 1)[1].split()[2:] == ["0", "True", "0"]
+
+
+def test_msgspecs_first_import_in_a_run_is_made_without_typing_extensions() -> None:
+    """A command's run imports msgspec with `typing_extensions` hidden (2.7 ms of every start):
+    msgspec then takes `typing`'s `get_type_hints`, which gives what typing_extensions' gave
+    it for every Struct the run decodes (msgspec asks `include_extras=True`); the module is
+    importable afterwards (Textual's, in the app)."""
+    code = (
+        REPORT_RUN + "hidden = 'typing_extensions' not in sys.modules;"
+        "import msgspec, typing, typing_extensions, msgspec._utils as mu;"
+        "from chitieu_tui import settings; from chitieu_tui.core import model;"
+        "structs = [c for c in vars(model).values() if isinstance(c, type)"
+        " and issubclass(c, msgspec.Struct)] + [settings.SettingsFile];"
+        "same = all(typing_extensions.get_type_hints(c, include_extras=True)"
+        " == typing.get_type_hints(c, include_extras=True) for c in structs);"
+        "print('LOADED', rc, hidden, mu._get_type_hints is typing.get_type_hints, same,"
+        " len(structs), len(buf.getvalue()) > 1000)"
+    )
+    rc, hidden, typing_s, same, count, printed = _loaded(code)
+    assert (rc, hidden, typing_s, same, printed) == ("0", "True", "True", "True", "True")
+    assert int(count) >= 8
+
+
+def test_a_module_that_needs_what_is_hidden_is_imported_as_usual(tmp_path: Path) -> None:
+    """`import_hiding`: a module that cannot be imported without the hidden one is forgotten
+    and imported again as usual; the hidden one is never left hidden."""
+    (tmp_path / "needs_it.py").write_text("import the_hidden\nVALUE = the_hidden.VALUE\n")
+    (tmp_path / "the_hidden.py").write_text("VALUE = 7\n")
+    code = (
+        f"import sys; sys.path.insert(0, r'{tmp_path}');"
+        "from chitieu_tui.cli.config import import_hiding;"
+        "import_hiding('needs_it', 'the_hidden');"
+        "after = ('needs_it' in sys.modules, 'the_hidden' in sys.modules);"
+        "import needs_it;"
+        "print('LOADED', *after, needs_it.VALUE)"
+    )
+    assert _loaded(code) == ["False", "False", "7"]
+
+
+SCRIPT_REPORT = """
+import contextlib, io, sys
+sys.argv = ["chitieu", "--lang", "en", "report", "--format", "json"]
+from chitieu_tui.cli import leave, main
+import chitieu_tui.cli as cli
+cli.leave = lambda code: None  # the state is printed after the run, not at os._exit
+buf = io.StringIO()
+with contextlib.redirect_stdout(buf):
+    rc = main()
+unloaded = [m for m in ("inspect", "ast", "dis", "tokenize") if m not in sys.modules]
+import dataclasses, inspect
+real = inspect is sys.modules["inspect"] and inspect is not dataclasses.inspect
+works = dataclasses.inspect.signature is inspect.signature
+print("LOADED", rc, len(buf.getvalue()) > 1000, real, works, *unloaded)
+"""
+"""chitieu's console script running the report of the sample (its module named `chitieu`)."""
+
+
+def test_chitieus_own_report_imports_no_inspect_nor_ast(tmp_path: Path) -> None:
+    """The `chitieu` script imports `dataclasses` with a stand-in for `inspect`, which it uses
+    only for a class without a docstring (5 ms of `inspect`, `ast`, `dis`, `tokenize` at every
+    start); the TOML locator imports `ast` for a refused file's message only. The report
+    imports none of them; the stand-in gives the real `inspect`'s attributes, and `import
+    inspect` the real module. A library caller imports `dataclasses` as usual."""
+    script = tmp_path / "chitieu"
+    script.write_text(SCRIPT_REPORT, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )
+    got = proc.stdout.split("LOADED", 1)[1].split()
+    assert got == ["0", "True", "True", "True", "inspect", "ast", "dis", "tokenize"]
+    given = "import sys; from chitieu_tui import cli; print('LOADED', 'inspect' in sys.modules)"
+    assert _loaded(given) == ["True"]

@@ -112,11 +112,16 @@ def read_file(path: Path | None = None) -> tuple[SettingsFile, str]:
     return found, text
 
 
-def effective(cli: dict[str, Any] | None = None, path: Path | None = None) -> dict[str, Value]:
-    """Every setting's value and origin; `cli` holds the options given (name → value)."""
+def effective(
+    cli: dict[str, Any] | None = None,
+    path: Path | None = None,
+    read: tuple[SettingsFile, str] | None = None,
+) -> dict[str, Value]:
+    """Every setting's value and origin; `cli` holds the options given (name → value);
+    `read`: the file as `read_file()` gave it already in this run (not read again)."""
     cli = {k: v for k, v in (cli or {}).items() if v not in (None, False, "")}
     path = path or settings_path()
-    found, text = read_file(path)
+    found, text = read or read_file(path)
     env = {s.name: os.environ[s.env] for s in SETTINGS if os.environ.get(s.env)}
     layers: list[tuple[str, dict[str, Any]]] = [
         ("cli", cli),
@@ -124,6 +129,7 @@ def effective(cli: dict[str, Any] | None = None, path: Path | None = None) -> di
         ("file", {k: v for k, v in msgspec.structs.asdict(found).items() if v is not None}),
     ]
     out: dict[str, Value] = {}
+    lines: Locator | None = None  # the file's keys' lines, indexed once when one is shown
     source_layer = next((n for n, layer in layers if any(k in layer for k in SOURCE_GROUP)), None)
     for s in SETTINGS:
         value: Value | None = None
@@ -137,7 +143,8 @@ def effective(cli: dict[str, Any] | None = None, path: Path | None = None) -> di
                 elif name == "env":
                     detail = s.env
                 else:
-                    line = _line_of(text, s.name)
+                    lines = lines or Locator.scan("", text)
+                    line = lines.place("", 0, s.name).line
                     detail = f"{path}:{line}" if line else str(path)
                 value = Value(str(raw), name, detail)
                 break

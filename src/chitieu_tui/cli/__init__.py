@@ -8,12 +8,61 @@ import importlib
 import os
 import sys
 import threading
+import types
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from chitieu_tui.cli.config import _apply_settings, _lang
-from chitieu_tui.cli.console import install_hint, print_error, warn
-from chitieu_tui.cli.parser import (
+
+def _launched() -> bool:
+    """True when this import is chitieu's own start: the `chitieu` console script, or
+    `python -m chitieu_tui` (whose main reads sys.argv and ends the process)."""
+    launcher = sys.modules.get("__main__")
+    spec = getattr(launcher, "__spec__", None)
+    if spec is not None and spec.name == "chitieu_tui.__main__":
+        return True
+    script = os.path.basename(getattr(launcher, "__file__", None) or "")
+    return script in ("chitieu", "chitieu-script.py")
+
+
+_IMPORT_PAUSED = _launched() and gc.isenabled()
+"""chitieu's own start pauses the cyclic collector from here, not only from `main` on: the
+imports below (argparse, dataclasses, the catalog's errors …) made 8 young collections,
+about 1 ms of every start, over objects that live as long as the process (`settle` freezes
+them). A caller importing this module is given its collector back by `main(argv)`."""
+
+
+def _import_with_stand_in(name: str, used: str) -> None:
+    """Import module `name` for the first time with a stand-in for module `used`, which it
+    imports but uses only in a function: the stand-in imports `used` when one of its
+    attributes is first asked for and gives that. `used` itself stays unimported until then,
+    and any other `import` of it gets the real module."""
+    if name in sys.modules or used in sys.modules:
+        return
+    stand_in = types.ModuleType(used)
+
+    def __getattr__(attr: str) -> Any:
+        return getattr(importlib.import_module(used), attr)
+
+    stand_in.__getattr__ = __getattr__  # type: ignore[method-assign]
+    sys.modules[used] = stand_in
+    try:
+        importlib.import_module(name)
+    finally:
+        if sys.modules.get(used) is stand_in:
+            del sys.modules[used]
+
+
+if _IMPORT_PAUSED:
+    gc.disable()
+    # `dataclasses` (core/records.py) imports `inspect` (with `ast`, `dis`, `tokenize`: 5 ms
+    # of every start) for one use, a class without a docstring (none of chitieu's records):
+    # the report and `check` never ask it; Textual imports it in the app (BENCHMARKS.md,
+    # "Issue 23, ninth session: start-up"). Only at chitieu's own start, no other thread.
+    _import_with_stand_in("dataclasses", "inspect")
+
+from chitieu_tui.cli.config import _apply_settings, _lang  # noqa: E402
+from chitieu_tui.cli.console import install_hint, print_error, warn  # noqa: E402
+from chitieu_tui.cli.parser import (  # noqa: E402
     COMMAND_OPTIONS,
     REPORT_FORMATS,
     _argcomplete,
@@ -22,9 +71,9 @@ from chitieu_tui.cli.parser import (
     _word_argparse,
     build_parser,
 )
-from chitieu_tui.core.errors import ChitieuError, InternalError, UsageError
-from chitieu_tui.i18n import t, use
-from chitieu_tui.terminal import safe_streams
+from chitieu_tui.core.errors import ChitieuError, InternalError, UsageError  # noqa: E402
+from chitieu_tui.i18n import t, use  # noqa: E402
+from chitieu_tui.terminal import safe_streams  # noqa: E402
 
 if TYPE_CHECKING:
     import argparse
@@ -114,6 +163,10 @@ def settle() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: 0 done, 1 bad input, 2 bad usage."""
+    global _IMPORT_PAUSED
+    if argv is not None and _IMPORT_PAUSED:  # imported as chitieu's start, called as a library
+        _IMPORT_PAUSED = False
+        gc.enable()
     code = _main(argv)
     if argv is None:
         leave(code)
@@ -150,7 +203,7 @@ def _main(argv: Sequence[str] | None) -> int:
         gc.disable()
     safe_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
-    lang, warning = _lang(argv)
+    lang, warning, read = _lang(argv)  # read: the settings file, when read for it
     use(lang)  # the one place the command line sets the language; `t(key)` words in it
     if warning is not None:  # CHITIEU_LANG=fr: said, in the language spoken instead
         warn(warning)
@@ -161,7 +214,7 @@ def _main(argv: Sequence[str] | None) -> int:
     args.lang, args.lang_typed = lang, _argv_lang(argv)
     try:
         _refuse_foreign(args)
-        _apply_settings(args)
+        _apply_settings(args, read)
         run = command(args.command)
         if HOMES[args.command] != "tui":  # the dashboard's settle once Textual is imported
             settle()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import errno
 import os
@@ -11,7 +10,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from chitieu_tui.core.errors import DataError, Place
 from chitieu_tui.core.oserrors import os_reason
@@ -19,10 +18,18 @@ from chitieu_tui.core.records import FACTORY, plain
 from chitieu_tui.core.text import clean
 from chitieu_tui.i18n import Msg
 
-try:  # the same parser as the standard library's tomllib, compiled: about 3× faster
-    import tomli as _toml
-except ImportError:  # pragma: no cover - tomli is a dependency; tomllib says the same
-    import tomllib as _toml  # type: ignore[no-redef]
+
+def _judge() -> Any:
+    """tomli (tomllib's parser, compiled: about 3× faster; tomllib without it), the reference
+    of what TOML reads as and how a refusal is worded: imported when first asked."""
+    # tomli judges only what rtoml refuses (and reads alone without rtoml): imported at the
+    # top, it cost every start 1.5 ms (BENCHMARKS.md, "Issue 23, ninth session: start-up")
+    try:
+        import tomli as judge  # lazy: only for a file rtoml refuses (or without rtoml)
+    except ImportError:  # pragma: no cover - tomli is a dependency; tomllib says the same
+        import tomllib as judge  # type: ignore[no-redef]  # lazy: as tomli, where it is missing
+    return judge
+
 
 _fast: Callable[[str], dict[str, Any]] | None
 try:  # a parser in Rust: 2-4× faster than tomli; tomli still judges every file it refuses
@@ -65,6 +72,8 @@ and their catalog keys."""
 
 def _key_name(text: str) -> str:
     """`('unit', 'x')` (how tomllib names a key) as `unit.x`."""
+    import ast  # lazy: only a refused file's message names a key (1.5 ms of every start)
+
     try:
         parts = ast.literal_eval(text)
     except (ValueError, SyntaxError):
@@ -293,14 +302,19 @@ def loads(text: str) -> dict[str, Any]:
             pass
         else:
             return _plain_tz(data) if _OFFSET.search(text) else data
-    return _toml.loads(text)
+    judged: dict[str, Any] = _judge().loads(text)
+    return judged
 
 
 def parse_toml_text(text: str, where: str) -> dict[str, Any]:
     """Parse TOML text, turning parser failures into DataErrors with line and column."""
     try:
         return loads(text)
-    except _toml.TOMLDecodeError as exc:
+    except RecursionError:
+        raise DataError("err.toml.nesting", Place(where)) from None
+    except ValueError as exc:
+        if not isinstance(exc, _judge().TOMLDecodeError):  # tomli itself said it: imported
+            _number_too_long(text, where)
         msg = str(exc)
         at = re.search(_AT_RE, msg)
         at_end = re.search(_AT_END_RE, msg)
@@ -316,12 +330,14 @@ def parse_toml_text(text: str, where: str) -> dict[str, Any]:
             raise DataError("err.toml.syntax_unknown", place) from None
         key = "err.toml.syntax_end" if at is None and at_end else "err.toml.syntax"
         raise DataError(key, place, detail=detail) from None
-    except RecursionError:
-        raise DataError("err.toml.nesting", Place(where)) from None
-    except ValueError:
-        long_int = _LONG_INT_RE.search(text)
-        if long_int is None:
-            raise DataError("err.toml.syntax_unknown", Place(where)) from None
-        line = text.count("\n", 0, long_int.start()) + 1
-        col = long_int.start() - (text.rfind("\n", 0, long_int.start()) + 1) + 1
-        raise DataError("err.toml.number_too_long", Place(where, line, col)) from None
+
+
+def _number_too_long(text: str, where: str) -> NoReturn:
+    """A ValueError of the parser that is no syntax error: Python's limit of an integer's
+    digits (4,300) met by a number of `text`; else a refusal without words."""
+    long_int = _LONG_INT_RE.search(text)
+    if long_int is None:
+        raise DataError("err.toml.syntax_unknown", Place(where)) from None
+    line = text.count("\n", 0, long_int.start()) + 1
+    col = long_int.start() - (text.rfind("\n", 0, long_int.start()) + 1) + 1
+    raise DataError("err.toml.number_too_long", Place(where, line, col)) from None

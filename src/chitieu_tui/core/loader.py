@@ -28,7 +28,14 @@ from chitieu_tui.core.model import (
 from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
-from chitieu_tui.core.tomlfile import Locator, read_toml
+from chitieu_tui.core.tomlfile import (
+    Locator,
+    Uncut,
+    array_items,
+    parse_toml_text,
+    read_toml,
+    read_toml_text,
+)
 from chitieu_tui.i18n import Msg
 
 SCHEMA = 1
@@ -334,7 +341,13 @@ def definitions_from_dict(data: dict[str, Any], loc: Locator) -> Definitions:
         defs = msgspec.convert(data, Definitions)
     except msgspec.ValidationError as exc:
         raise _translate(exc, where) from None
+    return _checked_definitions(defs, where)
 
+
+def _checked_definitions(defs: Definitions, where: _Where) -> Definitions:
+    """What the types alone do not say of converted definitions (DataError or ErrorList,
+    `where` naming the places), then `cleaned_definitions`."""
+    loc = where.loc
     errs: list[DataError] = []
     if not ID_RE.fullmatch(defs.unit.id):
         errs.append(
@@ -500,10 +513,53 @@ def cleaned_definitions(defs: Definitions) -> Definitions:
     )
 
 
+PIECES_FROM = 100_000
+"""From this many characters of chitieu.toml (about 550 indicators of `benchmarks/gen.py`)
+it is parsed and converted `PIECE_ITEMS` indicators at a time (`_definitions_in_pieces`):
+the whole file's dict (90–111 MiB at 50,000 indicators by tomli, 185–286 MiB by rtoml) is
+never held, and the read is faster too (0.41 against 0.48 CPU s at 50,000, 0.035 against
+0.045 at 5,000: BENCHMARKS.md, "Issue 23, ninth session"). A small unit's (the country's
+40 indicators) is read whole: one parse."""
+PIECE_ITEMS = 500
+"""Indicators parsed and converted at a time (about 90 KB of TOML)."""
+
+
 def load_definitions(path: Path, shown: str | None = None) -> Definitions:
-    """Read and validate chitieu.toml."""
-    data, text = read_toml(path, shown)
-    return definitions_from_dict(data, Locator.scan(shown or str(path), text))
+    """Read and validate chitieu.toml (a large one piece by piece: `_definitions_in_pieces`;
+    whole when that is not proved the same, or anything is wrong: its messages are the whole
+    file's)."""
+    where = shown or str(path)
+    text = read_toml_text(path, shown)
+    if len(text) >= PIECES_FROM:
+        defs = _definitions_in_pieces(text, where)
+        if defs is not None:
+            return defs
+    return definitions_from_dict(parse_toml_text(text, where), Locator.scan(where, text))
+
+
+def _definitions_in_pieces(text: str, where: str) -> Definitions | None:
+    """chitieu.toml's text parsed and converted `PIECE_ITEMS` `[[indicator]]` at a time
+    (`tomlfile.array_items`: equal to the whole file's parse, or not cut), then checked as
+    `definitions_from_dict` checks the whole: the same definitions, with at most one piece's
+    dict held. None when anything is off (not cut, a piece that does not convert, any
+    problem found): the whole file is read and says it, at its place."""
+    rest: dict[str, Any] = {}
+    indicators: list[Indicator] = []
+    try:
+        for items in array_items(text, "indicator", PIECE_ITEMS, rest):
+            indicators.extend(msgspec.convert(items, list[Indicator]))
+            del items
+        if rest.get("schema") != SCHEMA or isinstance(rest.get("schema"), bool):
+            return None
+        defs = msgspec.convert(rest, Definitions)
+    except (Uncut, msgspec.ValidationError):
+        return None
+    defs = msgspec.structs.replace(defs, indicators=indicators)
+    del indicators
+    try:
+        return _checked_definitions(defs, _Where(rest, Locator(where)))
+    except ChitieuError:
+        return None
 
 
 def load_year_definitions(

@@ -257,12 +257,12 @@ def _check_indicator(ind: Indicator, i: int, groups: set[str], where: _Where) ->
 
 
 def _plainly_sound(ind: Indicator, groups: set[str]) -> bool:
-    """True only when `_check_indicator` would find nothing (the common shape: no plan,
-    baseline, max or decrease; a positive target in range, or a milestone with its due
-    quarter), checked without making a message; anything else is left to it."""
-    if ind.plan is not None or ind.baseline is not None or ind.max is not None:
-        return False
-    if ind.direction == "decrease" or ind.group not in groups or not ID_RE.fullmatch(ind.id):
+    """True only when `_check_indicator` would find nothing (the common shapes: no `max`; a
+    positive target in range, with or without a baseline in range, a plan of four finite
+    numbers, a decrease from a baseline above the target; or a milestone with its due
+    quarter and no plan, baseline nor decrease), checked without making a message; anything
+    else is left to it."""
+    if ind.max is not None or ind.group not in groups or not ID_RE.fullmatch(ind.id):
         return False
     low = ind.min
     if not -MAX_MAGNITUDE <= low <= MAX_MAGNITUDE:  # NaN and infinities fail too
@@ -271,15 +271,27 @@ def _plainly_sound(ind: Indicator, groups: set[str]) -> bool:
         return False
     if ind.report == "quarter" and ind.kind != "cumulative":
         return False
+    plan, baseline = ind.plan, ind.baseline
     if ind.kind == "milestone":
         return (
-            ind.target is None
+            plan is None
+            and baseline is None
+            and ind.direction != "decrease"
+            and ind.target is None
             and ind.due is not None
             and period_named(ind.due) is not None
             and ind.aggregate not in ("sum", "mean")
         )
     target = ind.target
-    return target is not None and ind.due is None and MIN_MAGNITUDE <= target <= MAX_MAGNITUDE
+    if target is None or ind.due is not None or not MIN_MAGNITUDE <= target <= MAX_MAGNITUDE:
+        return False
+    if baseline is not None and not MIN_MAGNITUDE <= abs(baseline) <= MAX_MAGNITUDE:
+        return False
+    if ind.direction == "decrease" and (baseline is None or baseline <= target):
+        return False
+    return plan is None or (
+        len(plan) == 4 and all(-MAX_MAGNITUDE <= p <= MAX_MAGNITUDE for p in plan)
+    )
 
 
 _PERIODS: dict[str, Period | None] = {}

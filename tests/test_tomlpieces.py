@@ -199,3 +199,49 @@ def test_the_pieces_are_read_when_all_is_well(
     # the strings that repeat are shared across the pieces, as a whole read shares them
     owners = {id(ind.owner) for ind in got[1].indicators}
     assert len(owners) == 3
+
+
+def test_a_large_read_holds_mallocs_threshold_a_small_one_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """glibc's malloc raises its mmap threshold after a large block is freed, and the blocks
+    of a large read then stay in the heap (a first frame's peak 144 or 162 MiB from one run
+    to the next): a large chitieu.toml's read holds it, once per process."""
+    calls: list[int] = []
+    monkeypatch.setattr(loader, "_malloc_fixed", False)
+
+    class Libc:
+        def mallopt(self, option: int, value: int) -> int:
+            calls.append(option)
+            assert value == loader.MMAP_THRESHOLD
+            return 1
+
+    monkeypatch.setattr("ctypes.CDLL", lambda name: Libc())
+    path = tmp_path / "chitieu.toml"
+    path.write_text(_unit(12), encoding="utf-8")
+    monkeypatch.setattr(loader, "PIECES_FROM", 10**9)
+    loader.load_definitions(path)
+    assert calls == []
+    monkeypatch.setattr(loader, "PIECES_FROM", 1)
+    loader.load_definitions(path)
+    loader.load_definitions(path)
+    assert calls == [-3]  # M_MMAP_THRESHOLD, once
+
+
+def test_a_unit_opened_alone_keeps_no_value_index_after_its_load(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """The index its progress files were checked with (7 MiB at 50,000 indicators, which a
+    second open never makes) is let go of once the load is done."""
+    from datadirs import copy_sample
+
+    from chitieu_tui.core import filesource
+    from chitieu_tui.core.filesource import FileSource
+
+    root = copy_sample(tmp_path)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(filesource, "SMALL_UNIT_BYTES", 0)
+        source = FileSource(root, own_cache=True)
+        source.load()
+    assert source.data.cache is not None and source.data.cache.hits == 0  # read, not cached
+    assert loader._INDEXES == {}

@@ -543,10 +543,41 @@ def load_definitions(path: Path, shown: str | None = None) -> Definitions:
     where = shown or str(path)
     text = read_toml_text(path, shown)
     if len(text) >= PIECES_FROM:
+        _malloc_threshold_fixed()
         defs = _definitions_in_pieces(text, where)
         if defs is not None:
             return defs
     return definitions_from_dict(parse_toml_text(text, where), Locator.scan(where, text))
+
+
+MMAP_THRESHOLD = 1024 * 1024
+"""Blocks this large or larger are mapped apart by glibc's malloc, and given back to the
+system when freed (its default starts at 128 KiB and rises: `_malloc_threshold_fixed`; at
+128 KiB the many tables of 128 KiB–1 MiB a read makes cost their page faults each time,
++0.05–0.1 s of system time at 50,000 indicators, for 0–2 MiB less)."""
+_malloc_fixed = False
+
+
+def _malloc_threshold_fixed() -> None:
+    """Keep glibc's malloc from raising its mmap threshold, once per process (a large unit
+    is being read). By default it raises it to the size of any mapped block freed (the raw
+    bytes of a large chitieu.toml: 9-14 MB), after which the large blocks a read makes and
+    frees (each progress file's text and tables, each piece's) come from the heap and are
+    not given back: the first frame of 50,000 indicators (`gen.py`) peaked at 144 or 162 MiB
+    from one run to the next; with the threshold held at `MMAP_THRESHOLD`, 140 MiB every run
+    (sample-made: 142 → 126 MiB; BENCHMARKS.md, "Issue 23, ninth session"). Nothing where
+    there is no glibc `mallopt`."""
+    global _malloc_fixed
+    if _malloc_fixed:
+        return
+    _malloc_fixed = True
+    try:
+        import ctypes  # lazy: only a large unit's read, and only on glibc
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, ImportError):
+        return
+    mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD: set, so no longer adjusted
 
 
 def _definitions_in_pieces(text: str, where: str) -> Definitions | None:
@@ -870,6 +901,13 @@ _INDEXES: dict[int, tuple[Definitions, dict[str, _Bounds]]] = {}
 """`_value_index` of recent definitions, by identity (a unit's quarters share them)."""
 _INDEXES_KEPT = 8
 _Bounds = tuple[Indicator, bool, float, float | None, bool]
+
+
+def forget_indexes() -> None:
+    """Let go of the value indexes kept for the definitions read lately (a unit opened
+    alone, once its load is done: at 50,000 indicators 50,000 ids and bounds, about 7 MiB,
+    that a second open, from the parse cache, never makes; its next read makes them again)."""
+    _INDEXES.clear()
 
 
 def _value_index(defs: Definitions) -> dict[str, _Bounds]:

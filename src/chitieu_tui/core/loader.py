@@ -575,7 +575,7 @@ def _malloc_threshold_fixed() -> None:
         import ctypes  # lazy: only a large unit's read, and only on glibc
 
         mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError, ImportError):
+    except (OSError, AttributeError, ImportError, TypeError):  # no C library by that name
         return
     mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD: set, so no longer adjusted
 
@@ -921,7 +921,7 @@ def _value_index(defs: Definitions) -> dict[str, _Bounds]:
         for ind in defs.indicators
     }
     if len(_INDEXES) >= _INDEXES_KEPT:
-        _INDEXES.pop(next(iter(_INDEXES)), None)
+        _INDEXES.pop(next(iter(_INDEXES), -1), None)  # emptied meanwhile: nothing
     _INDEXES[id(defs)] = (defs, index)
     return index
 

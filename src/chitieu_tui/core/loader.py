@@ -527,13 +527,15 @@ def cleaned_definitions(defs: Definitions) -> Definitions:
 
 PIECES_FROM = 100_000
 """From this many characters of chitieu.toml (about 550 indicators of `benchmarks/gen.py`)
-it is parsed and converted `PIECE_ITEMS` indicators at a time (`_definitions_in_pieces`):
+it is parsed and converted a piece at a time (`PIECE_CHARS`) (`_definitions_in_pieces`):
 the whole file's dict (90–111 MiB at 50,000 indicators by tomli, 185–286 MiB by rtoml) is
 never held, and the read is faster too (0.41 against 0.48 CPU s at 50,000, 0.035 against
 0.045 at 5,000: BENCHMARKS.md, "Issue 23, ninth session"). A small unit's (the country's
 40 indicators) is read whole: one parse."""
-PIECE_ITEMS = 500
-"""Indicators parsed and converted at a time (about 90 KB of TOML)."""
+PIECE_CHARS = 90_000
+"""Characters of chitieu.toml parsed and converted at a time (cut before the first
+`[[indicator]]` after them: about 500 indicators of `benchmarks/gen.py`, 320 made from the
+sample; found by a few searches, not one per indicator)."""
 
 
 def load_definitions(path: Path, shown: str | None = None) -> Definitions:
@@ -581,7 +583,7 @@ def _malloc_threshold_fixed() -> None:
 
 
 def _definitions_in_pieces(text: str, where: str) -> Definitions | None:
-    """chitieu.toml's text parsed and converted `PIECE_ITEMS` `[[indicator]]` at a time
+    """chitieu.toml's text parsed and converted a piece (`PIECE_CHARS`) at a time
     (`tomlfile.array_items`: equal to the whole file's parse, or not cut), then checked as
     `definitions_from_dict` checks the whole: the same definitions, with at most one piece's
     dict held. None when anything is off (not cut, a piece that does not convert, any
@@ -589,7 +591,7 @@ def _definitions_in_pieces(text: str, where: str) -> Definitions | None:
     rest: dict[str, Any] = {}
     indicators: list[Indicator] = []
     try:
-        for items in array_items(text, "indicator", PIECE_ITEMS, rest):
+        for items in array_items(text, "indicator", PIECE_CHARS, rest):
             indicators.extend(msgspec.convert(items, list[Indicator]))
             del items
         if rest.get("schema") != SCHEMA or isinstance(rest.get("schema"), bool):

@@ -338,26 +338,26 @@ class Uncut(Exception):  # noqa: N818 - a verdict, not an error shown to anyone
     """A text not read piece by piece (`array_items`): the caller reads it whole."""
 
 
-def array_cuts(text: str, table: str, every: int) -> list[int] | None:
-    """Where `text` is cut for `array_items`: its start, before every `every`-th line
-    `[[table]]` (an array of tables written one by one, as chitieu.toml's `[[indicator]]`),
-    and its end; None when no such line is found or the text has a carriage return (read
-    whole). Cut where the lines say, not where a parser would: `array_items` proves the cuts."""
+def array_cuts(text: str, table: str, size: int) -> list[int] | None:
+    """Where `text` is cut for `array_items`: its start, before the first line `[[table]]`
+    (an array of tables written one by one, as chitieu.toml's `[[indicator]]`), then before
+    the first such line at least `size` characters after the last cut, and its end; None
+    when no such line is found or the text has a carriage return (read whole). Cut where the
+    lines say, not where a parser would: `array_items` proves the cuts."""
     if "\r" in text:
         return None
     header = f"\n[[{table}]]\n"
-    starts: list[int] = []
-    find = text.find
-    at = find(header)
-    while at >= 0:
-        starts.append(at + 1)
-        at = find(header, at + len(header) - 1)
-    if not starts:
+    at = text.find(header)
+    if at < 0:
         return None
-    return [0, *starts[::every], len(text)]
+    cuts = [0, at + 1]
+    while (at := text.find(header, cuts[-1] + max(size, 1) - 1)) >= 0:
+        cuts.append(at + 1)
+    cuts.append(len(text))
+    return cuts
 
 
-def array_items(text: str, table: str, every: int, rest: dict[str, Any]) -> Iterator[list[Any]]:
+def array_items(text: str, table: str, size: int, rest: dict[str, Any]) -> Iterator[list[Any]]:
     """`text` parsed piece by piece (cut by `array_cuts`): yields each piece's items of the
     array of tables `table`, in order, and fills `rest` with the document's other top-level
     names (`table` among them, an empty list in its place), so that `rest` with the items
@@ -372,7 +372,7 @@ def array_items(text: str, table: str, every: int, rest: dict[str, Any]) -> Iter
     its last item (the piece's own), as in the whole text. Any other top-level name must
     appear in one piece only, and `table` not in the head, and be an array of tables in each
     piece: two pieces writing into one name are judged by the whole parse alone."""
-    cuts = array_cuts(text, table, every)
+    cuts = array_cuts(text, table, size)
     if cuts is None:
         raise Uncut
     for n, (start, end) in enumerate(zip(cuts, cuts[1:], strict=False)):

@@ -313,3 +313,24 @@ def test_values_in_another_order_than_the_definitions_come_back_in_the_files_ord
     assert list(prog.values) == read
     ids = {ind.id: ind.id for ind in warm.board.definitions.indicators}
     assert all(key is ids[key] for key in prog.values)
+
+
+def test_large_definitions_are_written_in_pieces_the_same_bytes(
+    warned: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save writes large definitions a few indicators at a time (no buffer of the whole:
+    a save's peak at 50,000 indicators): the same file as encoded whole, read back warm."""
+    cold = _cold(warned, monkeypatch)
+    written: list[bytes] = []
+    for items in (10**9, 2):  # whole, then in pieces of 2 indicators
+        for found in cache_dir.rglob("*.bin"):
+            found.unlink()
+        with monkeypatch.context() as m:
+            m.setattr(parsecache, "ENCODE_ITEMS", items)
+            _open(warned)
+        (found,) = cache_dir.rglob("*.bin")
+        written.append(found.read_bytes())
+    assert written[0] == written[1]
+    warm, source = _open(warned)
+    assert source.data.cache is not None and source.data.cache.hits > 0
+    assert _view_key(warm) == cold

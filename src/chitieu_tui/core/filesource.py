@@ -16,6 +16,7 @@ from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.datadir import DEFINITIONS, DataDir, bundled_at
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.gcpause import gc_paused
+from chitieu_tui.core.loader import forget_indexes
 from chitieu_tui.core.paths import real_path, shown_real
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import HISTORY, Origin, View, build_view
@@ -141,6 +142,7 @@ class FileSource:
             view = self._view(period, history)
             if self._owns_cache and self.data.cache is not None:
                 self.data.cache.release()  # the cache file's bytes: read what it had
+                forget_indexes()  # what its progress files were checked with
             return view
 
     def stamped_load(
@@ -157,6 +159,7 @@ class FileSource:
                 return stamps(period), None, exc
             if self._owns_cache and self.data.cache is not None:
                 self.data.cache.release()  # as `load`
+                forget_indexes()
             return stamps(view.period), view, None
 
     def _paused(self) -> contextlib.AbstractContextManager[None]:

@@ -28,7 +28,14 @@ from chitieu_tui.core.model import (
 from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
-from chitieu_tui.core.tomlfile import Locator, read_toml
+from chitieu_tui.core.tomlfile import (
+    Locator,
+    Uncut,
+    array_items,
+    parse_toml_text,
+    read_toml,
+    read_toml_text,
+)
 from chitieu_tui.i18n import Msg
 
 SCHEMA = 1
@@ -250,12 +257,12 @@ def _check_indicator(ind: Indicator, i: int, groups: set[str], where: _Where) ->
 
 
 def _plainly_sound(ind: Indicator, groups: set[str]) -> bool:
-    """True only when `_check_indicator` would find nothing (the common shape: no plan,
-    baseline, max or decrease; a positive target in range, or a milestone with its due
-    quarter), checked without making a message; anything else is left to it."""
-    if ind.plan is not None or ind.baseline is not None or ind.max is not None:
-        return False
-    if ind.direction == "decrease" or ind.group not in groups or not ID_RE.fullmatch(ind.id):
+    """True only when `_check_indicator` would find nothing (the common shapes: no `max`; a
+    positive target in range, with or without a baseline in range, a plan of four finite
+    numbers, a decrease from a baseline above the target; or a milestone with its due
+    quarter and no plan, baseline nor decrease), checked without making a message; anything
+    else is left to it."""
+    if ind.max is not None or ind.group not in groups or not ID_RE.fullmatch(ind.id):
         return False
     low = ind.min
     if not -MAX_MAGNITUDE <= low <= MAX_MAGNITUDE:  # NaN and infinities fail too
@@ -264,15 +271,27 @@ def _plainly_sound(ind: Indicator, groups: set[str]) -> bool:
         return False
     if ind.report == "quarter" and ind.kind != "cumulative":
         return False
+    plan, baseline = ind.plan, ind.baseline
     if ind.kind == "milestone":
         return (
-            ind.target is None
+            plan is None
+            and baseline is None
+            and ind.direction != "decrease"
+            and ind.target is None
             and ind.due is not None
             and period_named(ind.due) is not None
             and ind.aggregate not in ("sum", "mean")
         )
     target = ind.target
-    return target is not None and ind.due is None and MIN_MAGNITUDE <= target <= MAX_MAGNITUDE
+    if target is None or ind.due is not None or not MIN_MAGNITUDE <= target <= MAX_MAGNITUDE:
+        return False
+    if baseline is not None and not MIN_MAGNITUDE <= abs(baseline) <= MAX_MAGNITUDE:
+        return False
+    if ind.direction == "decrease" and (baseline is None or baseline <= target):
+        return False
+    return plan is None or (
+        len(plan) == 4 and all(-MAX_MAGNITUDE <= p <= MAX_MAGNITUDE for p in plan)
+    )
 
 
 _PERIODS: dict[str, Period | None] = {}
@@ -334,7 +353,13 @@ def definitions_from_dict(data: dict[str, Any], loc: Locator) -> Definitions:
         defs = msgspec.convert(data, Definitions)
     except msgspec.ValidationError as exc:
         raise _translate(exc, where) from None
+    return _checked_definitions(defs, where)
 
+
+def _checked_definitions(defs: Definitions, where: _Where) -> Definitions:
+    """What the types alone do not say of converted definitions (DataError or ErrorList,
+    `where` naming the places), then `cleaned_definitions`."""
+    loc = where.loc
     errs: list[DataError] = []
     if not ID_RE.fullmatch(defs.unit.id):
         errs.append(
@@ -500,10 +525,86 @@ def cleaned_definitions(defs: Definitions) -> Definitions:
     )
 
 
+PIECES_FROM = 100_000
+"""From this many characters of chitieu.toml (about 550 indicators of `benchmarks/gen.py`)
+it is parsed and converted a piece at a time (`PIECE_CHARS`) (`_definitions_in_pieces`):
+the whole file's dict (90–111 MiB at 50,000 indicators by tomli, 185–286 MiB by rtoml) is
+never held, and the read is faster too (0.41 against 0.48 CPU s at 50,000, 0.035 against
+0.045 at 5,000: BENCHMARKS.md, "Issue 23, ninth session"). A small unit's (the country's
+40 indicators) is read whole: one parse."""
+PIECE_CHARS = 90_000
+"""Characters of chitieu.toml parsed and converted at a time (cut before the first
+`[[indicator]]` after them: about 500 indicators of `benchmarks/gen.py`, 320 made from the
+sample; found by a few searches, not one per indicator)."""
+
+
 def load_definitions(path: Path, shown: str | None = None) -> Definitions:
-    """Read and validate chitieu.toml."""
-    data, text = read_toml(path, shown)
-    return definitions_from_dict(data, Locator.scan(shown or str(path), text))
+    """Read and validate chitieu.toml (a large one piece by piece: `_definitions_in_pieces`;
+    whole when that is not proved the same, or anything is wrong: its messages are the whole
+    file's)."""
+    where = shown or str(path)
+    text = read_toml_text(path, shown)
+    if len(text) >= PIECES_FROM:
+        _malloc_threshold_fixed()
+        defs = _definitions_in_pieces(text, where)
+        if defs is not None:
+            return defs
+    return definitions_from_dict(parse_toml_text(text, where), Locator.scan(where, text))
+
+
+MMAP_THRESHOLD = 1024 * 1024
+"""Blocks this large or larger are mapped apart by glibc's malloc, and given back to the
+system when freed (its default starts at 128 KiB and rises: `_malloc_threshold_fixed`; at
+128 KiB the many tables of 128 KiB–1 MiB a read makes cost their page faults each time,
++0.05–0.1 s of system time at 50,000 indicators, for 0–2 MiB less)."""
+_malloc_fixed = False
+
+
+def _malloc_threshold_fixed() -> None:
+    """Keep glibc's malloc from raising its mmap threshold, once per process (a large unit
+    is being read). By default it raises it to the size of any mapped block freed (the raw
+    bytes of a large chitieu.toml: 9-14 MB), after which the large blocks a read makes and
+    frees (each progress file's text and tables, each piece's) come from the heap and are
+    not given back: the first frame of 50,000 indicators (`gen.py`) peaked at 144 or 162 MiB
+    from one run to the next; with the threshold held at `MMAP_THRESHOLD`, 140 MiB every run
+    (sample-made: 142 → 126 MiB; BENCHMARKS.md, "Issue 23, ninth session"). Nothing where
+    there is no glibc `mallopt`."""
+    global _malloc_fixed
+    if _malloc_fixed:
+        return
+    _malloc_fixed = True
+    try:
+        import ctypes  # lazy: only a large unit's read, and only on glibc
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, ImportError, TypeError):  # no C library by that name
+        return
+    mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD: set, so no longer adjusted
+
+
+def _definitions_in_pieces(text: str, where: str) -> Definitions | None:
+    """chitieu.toml's text parsed and converted a piece (`PIECE_CHARS`) at a time
+    (`tomlfile.array_items`: equal to the whole file's parse, or not cut), then checked as
+    `definitions_from_dict` checks the whole: the same definitions, with at most one piece's
+    dict held. None when anything is off (not cut, a piece that does not convert, any
+    problem found): the whole file is read and says it, at its place."""
+    rest: dict[str, Any] = {}
+    indicators: list[Indicator] = []
+    try:
+        for items in array_items(text, "indicator", PIECE_CHARS, rest):
+            indicators.extend(msgspec.convert(items, list[Indicator]))
+            del items
+        if rest.get("schema") != SCHEMA or isinstance(rest.get("schema"), bool):
+            return None
+        defs = msgspec.convert(rest, Definitions)
+    except (Uncut, msgspec.ValidationError):
+        return None
+    defs = msgspec.structs.replace(defs, indicators=indicators)
+    del indicators
+    try:
+        return _checked_definitions(defs, _Where(rest, Locator(where)))
+    except ChitieuError:
+        return None
 
 
 def load_year_definitions(
@@ -804,6 +905,13 @@ _INDEXES_KEPT = 8
 _Bounds = tuple[Indicator, bool, float, float | None, bool]
 
 
+def forget_indexes() -> None:
+    """Let go of the value indexes kept for the definitions read lately (a unit opened
+    alone, once its load is done: at 50,000 indicators 50,000 ids and bounds, about 7 MiB,
+    that a second open, from the parse cache, never makes; its next read makes them again)."""
+    _INDEXES.clear()
+
+
 def _value_index(defs: Definitions) -> dict[str, _Bounds]:
     """Each indicator by id with what a value is checked against: (the indicator, whether
     it is a milestone, `min`, `upper`, `integer`)."""
@@ -815,7 +923,7 @@ def _value_index(defs: Definitions) -> dict[str, _Bounds]:
         for ind in defs.indicators
     }
     if len(_INDEXES) >= _INDEXES_KEPT:
-        _INDEXES.pop(next(iter(_INDEXES)), None)
+        _INDEXES.pop(next(iter(_INDEXES), -1), None)  # emptied meanwhile: nothing
     _INDEXES[id(defs)] = (defs, index)
     return index
 

@@ -25,6 +25,7 @@ import re
 import stat
 import threading
 from array import array
+from collections.abc import Iterator
 from itertools import chain, compress
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -627,6 +628,22 @@ class ParseCache:
                 out(memoryview(entry))
             elif isinstance(entry, Entry):
                 out(_ENC.encode(entry))
+            elif isinstance(entry.obj, Definitions) and len(entry.obj.indicators) > ENCODE_ITEMS:
+                # large definitions encoded `ENCODE_ITEMS` indicators at a time, twice (their
+                # length and digest first, as the layout puts them before the bytes): no
+                # buffer of the whole (12-16 MiB at 50,000 indicators, a save's peak)
+                defs = entry.obj
+                size, sum_ = 0, hashlib.blake2b(digest_size=16)
+                for chunk in _defs_chunks(defs):
+                    size += len(chunk)
+                    sum_.update(chunk)
+                with self._lock:
+                    self._digests[id(defs)] = (defs, sum_.hexdigest())
+                out(_ARRAY5 + _ENC.encode(entry.key) + _ENC.encode("defs"))
+                out(b"\xc6" + size.to_bytes(4, "big"))
+                for chunk in _defs_chunks(defs):
+                    out(chunk)
+                out(_ENC.encode("") + _ENC.encode(entry.warned))
             else:
                 kind, checked = self._held_into(entry, buf)
                 # `Entry`'s layout: key, kind, payload (bin 32), checked, warnings
@@ -642,6 +659,36 @@ class ParseCache:
 _ARRAY3 = b"\x93"
 _ARRAY5 = b"\x95"
 """msgpack's headers of an array of 3 (`Store`) and of 5 (`Entry`)."""
+
+
+ENCODE_ITEMS = 2000
+"""Definitions of more indicators than this are written into the cache file in pieces of this
+many (`_defs_chunks`), not encoded whole into one buffer first."""
+
+
+def _array_head(n: int) -> bytes:
+    """msgpack's header of an array of `n` items, as msgspec writes it (the shortest)."""
+    if n <= 15:
+        return bytes([0x90 | n])
+    if n <= 0xFFFF:
+        return b"\xdc" + n.to_bytes(2, "big")
+    return b"\xdd" + n.to_bytes(4, "big")
+
+
+def _defs_chunks(defs: Definitions) -> Iterator[bytes]:
+    """`_ENC.encode(defs)` in pieces (joined: the same bytes): what comes before the
+    indicators' array, its header, the indicators `ENCODE_ITEMS` at a time, what follows.
+    Where the array is: where the encodings without indicators and with the first one part."""
+    inds = defs.indicators
+    bare = _ENC.encode(msgspec.structs.replace(defs, indicators=[]))
+    one = _ENC.encode(msgspec.structs.replace(defs, indicators=inds[:1]))
+    at = next(i for i, (a, b) in enumerate(zip(bare, one, strict=False)) if a != b)
+    yield bare[:at]
+    yield _array_head(len(inds))
+    for start in range(0, len(inds), ENCODE_ITEMS):
+        part = inds[start : start + ENCODE_ITEMS]
+        yield _ENC.encode(part)[len(_array_head(len(part))) :]
+    yield bare[at + 1 :]
 
 
 def _is_defs(entry: Entry | Held | msgspec.Raw | bytes) -> bool:

@@ -7,7 +7,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -240,6 +240,13 @@ def _read_bounded(path: Path, where: str) -> bytes:
 
 def read_toml(path: Path, shown: str | None = None) -> tuple[dict[str, Any], str]:
     """Parse a TOML file; every failure becomes a DataError naming the file and place."""
+    text = read_toml_text(path, shown)
+    return parse_toml_text(text, shown or str(path)), text
+
+
+def read_toml_text(path: Path, shown: str | None = None) -> str:
+    """A TOML file's text, not parsed yet (`read_toml`'s checks of the bytes: size, UTF-8,
+    something in it; a byte-order mark left out)."""
     where = shown or str(path)
     raw = _read_bounded(path, where)
     if len(raw) > MAX_BYTES:
@@ -255,7 +262,7 @@ def read_toml(path: Path, shown: str | None = None) -> tuple[dict[str, Any], str
         raise DataError("err.file.not_utf8", Place(where, line, col), byte=bad) from None
     if not text.strip():
         raise DataError("err.file.empty", Place(where))
-    return parse_toml_text(text, where), text
+    return text
 
 
 def _syntax_detail(msg: str) -> Msg | None:
@@ -341,3 +348,63 @@ def _number_too_long(text: str, where: str) -> NoReturn:
     line = text.count("\n", 0, long_int.start()) + 1
     col = long_int.start() - (text.rfind("\n", 0, long_int.start()) + 1) + 1
     raise DataError("err.toml.number_too_long", Place(where, line, col)) from None
+
+
+class Uncut(Exception):  # noqa: N818 - a verdict, not an error shown to anyone
+    """A text not read piece by piece (`array_items`): the caller reads it whole."""
+
+
+def array_cuts(text: str, table: str, size: int) -> list[int] | None:
+    """Where `text` is cut for `array_items`: its start, before the first line `[[table]]`
+    (an array of tables written one by one, as chitieu.toml's `[[indicator]]`), then before
+    the first such line at least `size` characters after the last cut, and its end; None
+    when no such line is found or the text has a carriage return (read whole). Cut where the
+    lines say, not where a parser would: `array_items` proves the cuts."""
+    if "\r" in text:
+        return None
+    header = f"\n[[{table}]]\n"
+    at = text.find(header)
+    if at < 0:
+        return None
+    cuts = [0, at + 1]
+    while (at := text.find(header, cuts[-1] + max(size, 1) - 1)) >= 0:
+        cuts.append(at + 1)
+    cuts.append(len(text))
+    return cuts
+
+
+def array_items(text: str, table: str, size: int, rest: dict[str, Any]) -> Iterator[list[Any]]:
+    """`text` parsed piece by piece (cut by `array_cuts`): yields each piece's items of the
+    array of tables `table`, in order, and fills `rest` with the document's other top-level
+    names (`table` among them, an empty list in its place), so that `rest` with the items
+    joined is what parsing the whole text gives. Raises `Uncut` when that is not proved (the
+    caller parses the whole text, whose verdict, error or reading, is the reference).
+
+    Why equal: the head (what comes before the first cut) parses, so the whole text is at a
+    statement's start at the first cut (a prefix that parses ends at one; a cut inside a
+    multi-line string or array leaves it unterminated); each piece, starting at a statement's
+    start as the whole text's parse does there, parses to its end, so the next cut is at one
+    too. Each piece starts with `[[table]]`: its statements land in the array of tables or in
+    its last item (the piece's own), as in the whole text. Any other top-level name must
+    appear in one piece only, and `table` not in the head, and be an array of tables in each
+    piece: two pieces writing into one name are judged by the whole parse alone."""
+    cuts = array_cuts(text, table, size)
+    if cuts is None:
+        raise Uncut
+    for n, (start, end) in enumerate(zip(cuts, cuts[1:], strict=False)):
+        try:
+            part = loads(text[start:end])
+        except Exception:  # noqa: BLE001 - whatever it is, the whole parse says it
+            raise Uncut from None
+        if n == 0:
+            if table in part:
+                raise Uncut
+            rest.update(part)
+            rest[table] = []
+            continue
+        items = part.pop(table, None)
+        if not isinstance(items, list) or any(name in rest for name in part):
+            raise Uncut
+        rest.update(part)
+        del part
+        yield items

@@ -109,10 +109,13 @@ def child_env(xdg: Path) -> dict[str, str]:
 
     Bytecode may be written (this sandbox sets PYTHONDONTWRITEBYTECODE=1, which would charge
     chitieu, installed editable from src/, a recompile on every start that no installed
-    wheel pays); snapshots go to a temporary XDG folder; no proxy.
+    wheel pays); snapshots and the parse cache go to temporary XDG folders (never the
+    user's own cache: a run would leave 150 MB there, keyed to folders gone); no proxy.
     """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["XDG_DATA_HOME"] = str(xdg)
+    env["XDG_CACHE_HOME"] = str(xdg / "cache")
+    env.pop("CHITIEU_CACHE_DIR", None)  # the runs that need one set their own
     if env.get("PYTHONPATH"):  # children run in a temporary folder: `src` must stay found
         parts = env["PYTHONPATH"].split(os.pathsep)
         env["PYTHONPATH"] = os.pathsep.join(str(Path(x).resolve()) for x in parts if x)

@@ -114,7 +114,9 @@ def bench_files(runs: int, work: Path, env: dict[str, str], units: int) -> None:
         t_r.append(run_child(report, env, work)[0])
     show("bare Textual app (Static + screenshot)", t_b, "s")
     show("chitieu screenshot of the roll-up (first frame)", t_s, "s")
-    show("  ratio roll-up / bare (per pair)", ratio, "×", "≤ 2×")  # issue 23: 150 units ≤ 2× the bare app
+    show(
+        "  ratio roll-up / bare (per pair)", ratio, "×", "≤ 2×"
+    )  # issue 23: 150 units ≤ 2× the bare app
     show("  peak RSS bare", m_b, "MiB")
     show("  peak RSS roll-up", m_s, "MiB", "≤ 200 MiB")
     show("chitieu report --format json (collection)", t_r, "s")

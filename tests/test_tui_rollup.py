@@ -390,3 +390,31 @@ async def test_over_the_api_with_progress_and_offline_units(
         await settle(pilot)
         assert isinstance(app.screen, RollupScreen)
     await asyncio.sleep(0)
+
+
+async def test_a_rank_past_999_has_the_separator_as_every_count(province: Path) -> None:
+    import dataclasses
+
+    from chitieu_tui import rollup_report
+    from chitieu_tui.present.rollup import unit_rows
+
+    app = rollup_app(province)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = card(app)
+        row = unit_rows(app.screen.collection, table.columns_ids)[0]
+        cells = table._unit_cells(dataclasses.replace(row, rank=1329))
+        assert cells[0] == "1.329"  # as the header's `(3.321)`; not 1329
+
+    def rows_ranked_far(collection: Collection, columns: list[str]) -> list[Any]:
+        return [dataclasses.replace(r, rank=r.rank + 3316) for r in unit_rows(collection, columns)]
+
+    collection = open_folder(province)
+    collection.load()
+    real = rollup_report.unit_rows
+    rollup_report.unit_rows = rows_ranked_far  # type: ignore[assignment]
+    try:
+        _, rows = rollup_report._grid(collection)
+    finally:
+        rollup_report.unit_rows = real
+    assert [r[0] for r in rows[:-1]] == ["3.317", "3.318", "3.319", "3.320", "3.321"]

@@ -302,7 +302,9 @@ def _grid(collection: Collection) -> tuple[list[str], list[list[str]]]:
             rows[-1] += [""] * len(columns)
             continue
         name = row.name + (f" ({t('rollup.offline_mark')})" if row.offline else "")
-        rows.append([str(row.rank), name, f"{row.met}/{row.total}"] + [c.text for c in row.cells])
+        rows.append(
+            [fmt.number(row.rank), name, f"{row.met}/{row.total}"] + [c.text for c in row.cells]
+        )
     sums = [total_cell(x).text for x in column_totals(collection, columns)]
     rows.append(["", t("rollup.totals"), ""] + sums)
     return heads, rows

@@ -290,7 +290,7 @@ class Scorecard(LineTable):
         if row.mark:  # changed after approval, or by hand after closing
             name_parts += ((f" ⚠ {row.mark}", "error"),)
         return (
-            str(row.rank),
+            fmt.number(row.rank),  # 1.329: a rank past 999 has the separator as every count
             name_parts,
             ((row.state_text(), state_style(row)),),
             self._met(row),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import shutil
 import tomllib
 from collections.abc import Callable
@@ -16,11 +17,13 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 from tuikit import RecordingApp, dash, rollup_of, settle
 
+from chitieu_tui import rollup_report
 from chitieu_tui.core.collection import Collection, open_folder
 from chitieu_tui.core.datadir import BUNDLED_COLLECTION
 from chitieu_tui.core.errors import Place, SourceError
 from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import t
+from chitieu_tui.present.rollup import unit_rows
 from chitieu_tui.screens import DashboardScreen, DetailScreen, EntryScreen, HelpScreen
 from chitieu_tui.screens.rollup import RollupScreen
 from chitieu_tui.widgets import IndicatorTable, SummaryBar
@@ -392,12 +395,9 @@ async def test_over_the_api_with_progress_and_offline_units(
     await asyncio.sleep(0)
 
 
-async def test_a_rank_past_999_has_the_separator_as_every_count(province: Path) -> None:
-    import dataclasses
-
-    from chitieu_tui import rollup_report
-    from chitieu_tui.present.rollup import unit_rows
-
+async def test_a_rank_past_999_has_the_separator_as_every_count(
+    province: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = rollup_app(province)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -411,10 +411,6 @@ async def test_a_rank_past_999_has_the_separator_as_every_count(province: Path) 
 
     collection = open_folder(province)
     collection.load()
-    real = rollup_report.unit_rows
-    rollup_report.unit_rows = rows_ranked_far  # type: ignore[assignment]
-    try:
-        _, rows = rollup_report._grid(collection)
-    finally:
-        rollup_report.unit_rows = real
+    monkeypatch.setattr(rollup_report, "unit_rows", rows_ranked_far)
+    _, rows = rollup_report._grid(collection)
     assert [r[0] for r in rows[:-1]] == ["3.317", "3.318", "3.319", "3.320", "3.321"]

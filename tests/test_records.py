@@ -7,6 +7,7 @@ import ast
 import copy
 import dataclasses
 import datetime as dt
+import gc
 import inspect
 import pickle
 import textwrap
@@ -29,7 +30,6 @@ from chitieu_tui.core.records import FACTORY, changed, frozen, frozen_dict, froz
 
 RECORDS = (
     model.Followup,
-    model.Entry,
     model.Approved,
     model.Closed,
     model.Returned,
@@ -291,3 +291,27 @@ def test_changed_is_replace_for_a_class_whose_fields_are_in_its_dict() -> None:
         assert new is not old and old.values == {"a": entry} and old.modified is None
         with pytest.raises(dataclasses.FrozenInstanceError):
             new.unit = "v"  # type: ignore[misc]
+
+
+def test_an_entry_is_a_frozen_untracked_struct_encoded_short() -> None:
+    """A large unit makes hundreds of thousands of values: each is a Struct the collector
+    does not track, and the parse cache holds one as the array of its fields."""
+    at = dt.datetime(2026, 4, 2, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    mark = model.Followup(("outlier",), mean=2.0, sd=0.5, k=3.0, count=4)
+    full = model.Entry(1.5, "ghi chú", by="cán bộ", at=at, cause="c", remedy="r", followup=mark)
+    plain_ = model.Entry(2.0)
+    assert not gc.is_tracked(plain_) and not gc.is_tracked(full)
+    with pytest.raises(AttributeError):
+        full.note = "x"  # type: ignore[misc]
+    assert full == model.Entry(1.5, "ghi chú", "cán bộ", at, "c", "r", mark) and full != plain_
+    assert hash(plain_) == hash(model.Entry(2.0)) and {plain_, model.Entry(2.0)} == {plain_}
+    assert (plain_.note, plain_.by, plain_.at, plain_.followup) == ("", "", None, None)
+    assert msgspec.msgpack.encode(plain_) == msgspec.msgpack.encode(
+        [2.0, "", "", None, "", "", None]
+    )
+    for entry in (full, plain_, model.Entry(False, "n")):
+        wire = msgspec.msgpack.encode(entry)
+        assert msgspec.msgpack.decode(wire, type=model.Entry) == entry
+        assert pickle.loads(pickle.dumps(entry)) == entry
+        assert copy.copy(entry) == entry
+    assert msgspec.structs.replace(full, followup=None).followup is None

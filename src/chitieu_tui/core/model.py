@@ -255,9 +255,11 @@ class Followup:
         object.__setattr__(self, "quarterly", quarterly)
 
 
-@frozen
-class Entry:
-    """One reported value: a number, or a bool for a milestone, with an optional note."""
+class Entry(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """One reported value: a number, or a bool for a milestone, with an optional note.
+    A Struct the collector does not track (it holds no containers): a large unit makes
+    hundreds of thousands, each ten times cheaper than a slotted frozen dataclass. Encoded
+    (the parse cache) as an array of its fields in order: 16 bytes for a plain value."""
 
     value: float | bool
     note: str = ""
@@ -271,24 +273,6 @@ class Entry:
     """What is done about it (giải pháp)."""
     followup: Followup | None = None
     """The follow-up mark of a value out of line with the unit's history (None: none)."""
-
-    def __init__(
-        self,
-        value: float | bool,
-        note: str = "",
-        by: str = "",
-        at: dt.datetime | None = None,
-        cause: str = "",
-        remedy: str = "",
-        followup: Followup | None = None,
-    ) -> None:
-        object.__setattr__(self, "value", value)
-        object.__setattr__(self, "note", note)
-        object.__setattr__(self, "by", by)
-        object.__setattr__(self, "at", at)
-        object.__setattr__(self, "cause", cause)
-        object.__setattr__(self, "remedy", remedy)
-        object.__setattr__(self, "followup", followup)
 
 
 TEXT_MAX = 2000

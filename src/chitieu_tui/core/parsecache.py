@@ -47,7 +47,7 @@ try:  # blake2b without loading OpenSSL (hashlib imports _hashlib: 2 ms at every
 except ImportError:  # an interpreter without CPython's own blake2 module
     import hashlib  # type: ignore[no-redef]
 
-VERSION = 3
+VERSION = 4
 """Bumped when the cached objects or the rules that made them change (with SCHEMA)."""
 MAX_BYTES = 1024 * 1024 * 1024
 """A cache file larger than this is not read (it is rebuilt)."""

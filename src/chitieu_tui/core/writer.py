@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import os
 import unicodedata
@@ -12,6 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from chitieu_tui.core.atomic import atomic_write, folder_error, prepare_write, write_target
 from chitieu_tui.core.chain import append_chained, quarter_digest, walk
@@ -509,7 +510,7 @@ def write(
                 if current is None or current.followup is None:
                     raise EntryError("err.followup.none", Place(where), id=clean(r.id))
                 del values[r.id]["followup"]
-                entries[r.id] = dataclasses.replace(current, followup=None)
+                entries[r.id] = msgspec.structs.replace(current, followup=None)
                 changes.append(
                     Change(
                         at,

@@ -6,7 +6,7 @@ then the loader's checks) and only then draws; importing Textual and the app wai
 nothing the read makes, and the GIL keeps a thread from sharing the read. Here a forked
 worker reads the unit exactly as the main process would (`FileSource.load` at the period
 asked: the same files, the same checks) and hands what it put in the unit's parse cache
-over through a pipe, encoded as the cache file holds it (core/parsecache.py, `VERSION` 3:
+over through a pipe, encoded as the cache file holds it (core/parsecache.py, `VERSION` 4:
 `fresh_bytes`); the main process, which imported Textual meanwhile, takes it into its
 cache (`ParseCache.take`) and loads as on a second open (decoding, no parsing); the worker
 then writes the cache file from that same encoding (what the first frame would otherwise

@@ -57,9 +57,11 @@ def _variants(evs: list[Evaluation]) -> list[Evaluation]:
         ind = msgspec.structs.replace(ev.indicator, target=numbers[-n - 1])
         if n % 3 == 0:
             ind = msgspec.structs.replace(ind, unit="%")
-        entry = dataclasses.replace(ev.entry, value=x)
+        entry = msgspec.structs.replace(ev.entry, value=x)
         if n % 7 == 0:
-            entry = dataclasses.replace(entry, followup=Followup(("outlier",), 1.0, 2.0, 3.0, 4))
+            entry = msgspec.structs.replace(
+                entry, followup=Followup(("outlier",), 1.0, 2.0, 3.0, 4)
+            )
         status = (Status.MET, Status.BEHIND, Status.ON_TRACK, Status.UNJUDGED)[n % 4]
         out.append(
             dataclasses.replace(

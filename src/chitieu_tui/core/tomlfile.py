@@ -10,7 +10,7 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 from chitieu_tui.core.errors import DataError, Place
 from chitieu_tui.core.oserrors import os_reason
@@ -238,9 +238,38 @@ def _read_bounded(path: Path, where: str) -> bytes:
         os.close(fd)
 
 
+class Handed(Protocol):
+    """TOML files another process parsed for this one (present/coldunit.py `parse_ahead`)."""
+
+    def parsed(self, path: Path, text: str) -> dict[str, Any] | None:
+        """What `loads(text)` gives, when `path` was parsed elsewhere with this very text
+        (None: parse it here)."""
+
+    def close(self) -> None:
+        """Let go of what was not asked for (and of the process that parsed it)."""
+
+
+_handed: Handed | None = None
+
+
+def hand_over(handed: Handed | None) -> None:
+    """Files parsed by another process, taken by `read_toml` instead of parsing them (a
+    file it did not parse cleanly, or whose text changed since, is parsed here as ever: every
+    error is this process's own); None: the ones handed before let go of (`close`)."""
+    global _handed
+    old, _handed = _handed, handed
+    if old is not None and old is not handed:
+        old.close()
+
+
 def read_toml(path: Path, shown: str | None = None) -> tuple[dict[str, Any], str]:
     """Parse a TOML file; every failure becomes a DataError naming the file and place."""
     text = read_toml_text(path, shown)
+    handed = _handed
+    if handed is not None:
+        data = handed.parsed(path, text)
+        if data is not None:
+            return data, text
     return parse_toml_text(text, shown or str(path)), text
 
 

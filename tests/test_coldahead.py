@@ -372,3 +372,26 @@ def test_the_app_waits_for_the_child_at_its_exit(
     assert len(savers) == 1 and savers[0] is not None
     assert not savers[0].reaper.is_alive()
     assert len(_cache_files(tmp_path)) == 1
+
+
+def test_a_unit_that_does_not_read_is_not_saved_apart(
+    warned: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The quarter shown does not parse: the same error, and no cache file, as serially (the
+    dashboard saves the cache only after a view is shown)."""
+    path = warned / "progress" / "2026-Q1.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("[values]\n", "[values\n"))
+    said: list[str] = []
+    for workers in ("", "1"):
+        cache = tmp_path / f"cache{workers}"
+        monkeypatch.setenv("CHITIEU_CACHE_DIR", str(cache))
+        monkeypatch.setenv(coldunit.ENV_WORKERS, workers)
+        args = ["screenshot", "--config", str(warned), "-o", str(tmp_path / "s.svg")]
+        assert main([*args, "--period", "2026-Q1"]) == 1
+        said.append(capsys.readouterr().err)
+        assert not list(cache.rglob("*.bin"))
+        assert not (tmp_path / "s.svg").exists()
+    assert said[0] == said[1] and "2026-Q1.toml" in said[0]

@@ -267,7 +267,9 @@ def run_app(source: Source, period: Period | None, settings: AppSettings | None 
     # lazy: the forked saver (hashlib, pickle), only for a unit (the roll-up never imports it)
     from chitieu_tui.present.coldunit import save_apart
 
-    saver = save_apart(source)  # a large unit read cold: its cache saved by a forked child
+    # a large unit read cold: its cache saved by a forked child (only once read: the
+    # dashboard saves it only after a view is shown)
+    saver = save_apart(source) if initial is not None else None
     try:
         app = ChitieuApp(source, period, initial=initial, settings=settings)
         app.run()
@@ -308,7 +310,9 @@ def save_screenshot(
     # lazy: the forked saver, as in `run_app`
     from chitieu_tui.present.coldunit import save_apart
 
-    saver = save_apart(source)  # a large unit read cold: its cache saved by a forked child
+    # a large unit read cold: its cache saved by a forked child (only once read: the
+    # dashboard saves it only after a view is shown)
+    saver = save_apart(source) if initial is not None else None
     app = ChitieuApp(source, period, initial=initial)
 
     async def render() -> str:

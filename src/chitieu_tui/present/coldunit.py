@@ -26,7 +26,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import pickle
 import signal
 import sys
 import threading
@@ -213,6 +212,8 @@ def _ahead_child(paths: list[Path], held: int, out: int) -> None:  # pragma: no 
     try:
         gc.disable()  # parsing makes no cycles; the process ends after
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        import pickle  # lazy: only where files are parsed ahead (a warm open never is)
+
         at = 0
         for i, path in enumerate(paths):
             try:
@@ -265,6 +266,8 @@ class Ahead:
             blob = _pread_exactly(self._held, got[1], got[0])
         if blob is None:
             return None
+        import pickle  # lazy: as in `_ahead_child`
+
         try:
             data = pickle.loads(blob)  # noqa: S301 - made by our own fork, a moment ago
         except Exception:  # noqa: BLE001 - parsed here instead

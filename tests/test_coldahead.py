@@ -19,7 +19,7 @@ from datadirs import copy_sample
 import chitieu_tui.app
 from chitieu_tui.app import save_screenshot
 from chitieu_tui.cli import main
-from chitieu_tui.core import atomic, filesource, tomlfile
+from chitieu_tui.core import atomic, filesource, loader, tomlfile
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
@@ -38,6 +38,8 @@ def _large(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(coldunit, "MIN_BYTES", 0)
     monkeypatch.setattr(coldunit, "MAX_BYTES", 0)
     monkeypatch.setattr(filesource, "SMALL_UNIT_BYTES", 0)
+    monkeypatch.setattr(loader, "PIECES_FROM", 1)  # the sample's chitieu.toml in pieces
+    monkeypatch.setattr(loader, "PIECE_CHARS", 400)
     monkeypatch.setattr(coldunit, "_cores", lambda: 2)
     monkeypatch.setattr(coldunit, "_core_free", lambda: True)
     monkeypatch.setenv("CHITIEU_CACHE_DIR", str(tmp_path / "cache"))
@@ -98,6 +100,20 @@ def _handed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
     return asked
 
 
+def _pieces_handed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
+    """Each piece of chitieu.toml asked of the worker's hand-over, and whether taken."""
+    asked: list[tuple[int, bool]] = []
+    piece = coldunit.Ahead.piece
+
+    def recorded(self: coldunit.Ahead, n: int, text: str) -> Any:
+        got = piece(self, n, text)
+        asked.append((n, got is not None))
+        return got
+
+    monkeypatch.setattr(coldunit.Ahead, "piece", recorded)
+    return asked
+
+
 def _ahead_done(ahead: coldunit.Ahead) -> None:
     """Until the worker has parsed every file and ended (not reaped: `close` does)."""
     pid = ahead._pid
@@ -113,12 +129,15 @@ def test_what_is_parsed_ahead_is_what_the_serial_read_parses(
 ) -> None:
     serial = _serial(warned, monkeypatch)
     asked = _handed(monkeypatch)
+    pieces = _pieces_handed(monkeypatch)
     source = FileSource(warned, own_cache=True)
     ahead = coldunit.parse_ahead(source)
     assert ahead is not None
+    _ahead_done(ahead)  # (this process never waits for it: what it has not done is done here)
     assert source.preload(Q1) is not None  # then let go of, the worker reaped
     assert asked and all(taken for _, taken in asked)  # every file taken from the worker
     assert ("2026-Q1.toml", True) in asked
+    assert len(pieces) >= 3 and all(taken for _, taken in pieces)  # and every piece
     assert tomlfile._handed is None and ahead._pid is None
     assert _outcome(FileSource(warned, own_cache=True)) == serial
     assert len(serial[1]) >= 2  # the warnings are there, and the same
@@ -163,7 +182,9 @@ def test_a_broken_progress_file_gives_the_same_error(
     serial = _serial(warned, monkeypatch)
     asked = _handed(monkeypatch)
     source = FileSource(warned, own_cache=True)
-    assert coldunit.parse_ahead(source) is not None
+    ahead = coldunit.parse_ahead(source)
+    assert ahead is not None
+    _ahead_done(ahead)
     assert _outcome(source) == serial
     assert ("2026-Q1.toml", old != "[values]\n") in asked  # a syntax error: parsed here
     tomlfile.hand_over(None)
@@ -339,7 +360,7 @@ def test_the_cli_screenshot_is_the_serial_one(
         shots.append((_svg_text(out), capsys.readouterr().err, files[0].read_bytes()))
         assert tomlfile._handed is None
         if workers == "":
-            assert asked and all(taken for _, taken in asked)
+            assert asked  # taken or done here, whichever came first
             asked.clear()
     assert asked == []  # serial: nothing parsed ahead
     assert saved == [True, False]
@@ -395,3 +416,75 @@ def test_a_unit_that_does_not_read_is_not_saved_apart(
         assert not list(cache.rglob("*.bin"))
         assert not (tmp_path / "s.svg").exists()
     assert said[0] == said[1] and "2026-Q1.toml" in said[0]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("[[indicator]]\n", "[[indicator]]\nbogus = 1\n"),  # an unknown key
+        ('kind = "level"', 'kind = "levels"'),  # not a kind
+        ('kind = "level"', "kind = [1,"),  # does not parse
+        ('kind = "level"', 'kind = "level"\nid = "ho-ngheo"'),  # twice in one table
+        ("[[indicator]]\n", '[[indicator]]\nid = "ho-ngheo"\n[[indicator]]\n'),  # an id twice
+    ],
+)
+def test_a_broken_chitieu_toml_gives_the_same_error(
+    warned: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str
+) -> None:
+    """A problem in a late piece of chitieu.toml: the worker's pieces are taken or not, and
+    the error is the whole file's, at its place, as serially."""
+    path = warned / "chitieu.toml"
+    text = path.read_text(encoding="utf-8")
+    at = text.rfind(old)
+    assert at > len(text) // 2
+    path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
+    serial = _serial(warned, monkeypatch)
+    pieces = _pieces_handed(monkeypatch)
+    source = FileSource(warned, own_cache=True)
+    ahead = coldunit.parse_ahead(source)
+    assert ahead is not None
+    _ahead_done(ahead)
+    assert _outcome(source) == serial
+    assert pieces and any(taken for _, taken in pieces)
+    tomlfile.hand_over(None)
+
+
+def test_a_chitieu_toml_changed_after_the_worker_read_it_is_read_again(
+    warned: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pieces = _pieces_handed(monkeypatch)
+    source = FileSource(warned, own_cache=True)
+    ahead = coldunit.parse_ahead(source)
+    assert ahead is not None
+    _ahead_done(ahead)
+    path = warned / "chitieu.toml"
+    text = path.read_text(encoding="utf-8")
+    at = text.rfind('name = "')
+    path.write_text(text[: at + 8] + "Đã đổi tên, " + text[at + 8 :], encoding="utf-8")
+    got = _outcome(source)
+    tomlfile.hand_over(None)
+    assert got == _serial(warned, monkeypatch)
+    assert "Đã đổi tên" in repr(got)
+    assert (len(pieces), True) not in pieces  # the last piece changed: read here
+    assert any(taken for _, taken in pieces)  # the others were taken
+
+
+def test_this_process_never_waits_for_the_worker(
+    warned: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that never tells anything (stuck): everything is read here, as serially, and
+    the worker is ended when the read is done."""
+    serial = _serial(warned, monkeypatch)
+    asked = _handed(monkeypatch)
+    pieces = _pieces_handed(monkeypatch)
+    monkeypatch.setattr(coldunit, "_ahead_child", lambda *_: signal.pause())
+    source = FileSource(warned, own_cache=True)
+    ahead = coldunit.parse_ahead(source)
+    assert ahead is not None
+    pid = ahead._pid
+    assert source.preload(Q1) is not None
+    assert asked and pieces and not any(taken for _, taken in asked + pieces)  # type: ignore[operator]
+    assert ahead._pid is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # killed and reaped
+    assert _outcome(FileSource(warned, own_cache=True)) == serial

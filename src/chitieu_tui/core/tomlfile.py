@@ -245,8 +245,18 @@ class Handed(Protocol):
         """What `loads(text)` gives, when `path` was parsed elsewhere with this very text
         (None: parse it here)."""
 
+    def piece(self, n: int, text: str) -> tuple[dict[str, Any], Converted] | None:
+        """Piece `n` of `array_items` (`text`), when it was parsed elsewhere: what else it
+        holds than its items, and its items converted to the reader's types (None: parse
+        it here)."""
+
     def close(self) -> None:
         """Let go of what was not asked for (and of the process that parsed it)."""
+
+
+class Converted(list[Any]):
+    """Items of an array of tables another process already converted (`Handed.piece`): the
+    reader takes them as they are."""
 
 
 _handed: Handed | None = None
@@ -421,17 +431,24 @@ def array_items(text: str, table: str, size: int, rest: dict[str, Any]) -> Itera
     if cuts is None:
         raise Uncut
     for n, (start, end) in enumerate(zip(cuts, cuts[1:], strict=False)):
-        try:
-            part = loads(text[start:end])
-        except Exception:  # noqa: BLE001 - whatever it is, the whole parse says it
-            raise Uncut from None
+        piece = text[start:end]
+        handed = _handed.piece(n, piece) if _handed is not None and n else None
+        if handed is not None:  # parsed (and its items converted) by another process
+            part, items = handed
+        else:
+            try:
+                part = loads(piece)
+            except Exception:  # noqa: BLE001 - whatever it is, the whole parse says it
+                raise Uncut from None
+        del piece
         if n == 0:
             if table in part:
                 raise Uncut
             rest.update(part)
             rest[table] = []
             continue
-        items = part.pop(table, None)
+        if handed is None:
+            items = part.pop(table, None)
         if not isinstance(items, list) or any(name in rest for name in part):
             raise Uncut
         rest.update(part)

@@ -24,7 +24,6 @@ only): the next open is cold again.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import signal
 import sys
@@ -33,14 +32,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
+from chitieu_tui.core import loader
 from chitieu_tui.core.cores import ENV_WORKERS, asked_workers, core_free_now, cores, serial_asked  # noqa: F401
 from chitieu_tui.core.datadir import PROGRESS
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.loader import period_named
+from chitieu_tui.core.model import Indicator
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.records import frozen
-from chitieu_tui.core.tomlfile import hand_over, loads, read_toml_text
+from chitieu_tui.core.tomlfile import Converted, array_cuts, hand_over, loads, read_toml_text
 
 MIN_BYTES = 170_000
 """From this size of chitieu.toml (about 1,000 indicators) a cold open reads in a worker
@@ -171,12 +174,18 @@ class Worker:
 AHEAD_FILES = 16
 """At most this many progress files (the newest) are parsed ahead (`parse_ahead`): a first
 open reads the quarters of the year shown and five before."""
-_MESSAGE = 8 + 8 + 8 + 16
-"""One file parsed ahead, told on the pipe: its place in the list, where its pickle is in
-the shared file and how long, and the digest of the text it parsed."""
+_MESSAGE = 8 * 4 + 16
+"""One task done, told on the pipe: its number, where its result is in the shared file, the
+lengths of its two parts, and the digest of the text it parsed."""
+_CLAIMS = 1 << 16
+"""The shared file's first bytes: one a task, set by the main process when it does the task
+itself (the worker then skips it); the results come after."""
 
 
 def _text_digest(text: str) -> bytes:
+    # lazy: hashlib loads OpenSSL (3 ms, ~1 MiB): only a cold open's files are digested
+    import hashlib
+
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
@@ -199,87 +208,175 @@ def _ahead_paths(source: object) -> list[Path] | None:
             return None
         names = [n for n in os.listdir(source.data.root / PROGRESS) if n.endswith(".toml")]
     except OSError:
-        return None
+        names = []
     periods = sorted((p for n in names if (p := period_named(n[:-5])) is not None), reverse=True)
-    return [source.data.progress_path(p) for p in periods[:AHEAD_FILES]] or None
+    return [source.data.progress_path(p) for p in periods[:AHEAD_FILES]]
 
 
-def _ahead_child(paths: list[Path], held: int, out: int) -> None:  # pragma: no cover - forked
-    """The worker: each file read and parsed as `read_toml` would (`read_toml_text`,
-    `loads`), its data pickled into `held` and told on `out`; a file that does not read or
-    parse cleanly is skipped (the main process reads it and says what is wrong)."""
+def _pieces(path: Path) -> tuple[str, list[int]] | None:
+    """chitieu.toml's text and where `loader.load_definitions` cuts it (None: read whole)."""
+    try:
+        text = read_toml_text(path)
+    except ChitieuError:
+        return None
+    large = len(text) >= loader.PIECES_FROM  # as `loader.load_definitions` cuts it
+    cuts = array_cuts(text, "indicator", loader.PIECE_CHARS) if large else None
+    return None if cuts is None else (text, cuts)
+
+
+def _piece_done(text: str) -> tuple[bytes, bytes] | None:
+    """A piece of chitieu.toml as `array_items` and the loader make it: its indicators
+    converted (msgpack, decoded into the model's types by the main process) and the rest of
+    what it parses to (pickled); None when anything is off (the main process reads it)."""
+    import pickle  # lazy: only where files are parsed ahead (a warm open never is)
+
+    part = loads(text)
+    items = part.pop("indicator", None)
+    if not isinstance(items, list):
+        return None
+    converted = msgspec.convert(items, list[Indicator])
+    return msgspec.msgpack.encode(converted), pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _file_done(path: Path) -> tuple[str, bytes]:
+    """A progress file read and parsed as `read_toml` would, pickled."""
+    import pickle  # lazy: as in `_piece_done`
+
+    text = read_toml_text(path)
+    return text, pickle.dumps(loads(text), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _ahead_child(
+    definitions: Path, paths: list[Path], held: int, out: int
+) -> None:  # pragma: no cover - forked
+    """The worker: chitieu.toml's pieces from the last back (the main process reads them from
+    the first on: they meet in the middle), then the progress files, each skipped once the
+    main process has claimed it (`_CLAIMS`), each result written into `held` and told on
+    `out`; whatever does not read, parse or convert cleanly is left to the main process
+    (which says what is wrong)."""
     status = 1
     try:
         gc.disable()  # parsing makes no cycles; the process ends after
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        import pickle  # lazy: only where files are parsed ahead (a warm open never is)
-
-        at = 0
-        for i, path in enumerate(paths):
-            try:
-                text = read_toml_text(path)
-                blob = pickle.dumps(loads(text), protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:  # noqa: BLE001, S112 - parsed by the main process instead
+        at = _CLAIMS
+        cut = _pieces(definitions)
+        pieces = len(cut[1]) - 2 if cut is not None else 0  # the head is the main's
+        files = len(paths)  # tasks 1..files: the progress files; then files + n: piece n
+        tasks = [*range(files + pieces, files, -1), *range(1, files + 1)]
+        for task in tasks:
+            if task >= _CLAIMS:
                 continue
-            view = memoryview(blob)
-            while view:
-                view = view[os.pwrite(held, view, at + len(blob) - len(view)) :]
-            told = b"".join(n.to_bytes(8, "little") for n in (i, at, len(blob)))
-            os.write(out, told + _text_digest(text))
-            at += len(blob)
+            if os.pread(held, 1, task) == b"\1":  # the main process did it itself
+                continue
+            try:
+                if task > files:
+                    assert cut is not None
+                    n = task - files
+                    text = cut[0][cut[1][n] : cut[1][n + 1]]
+                    done = _piece_done(text)
+                    if done is None:
+                        continue
+                    first, second = done
+                else:
+                    text, first = _file_done(paths[task - 1])
+                    second = b""
+            except Exception:  # noqa: BLE001, S112 - done by the main process instead
+                continue
+            for blob in (first, second):
+                view = memoryview(blob)
+                while view:
+                    view = view[os.pwrite(held, view, at + len(blob) - len(view)) :]
+                at += len(blob)
+            told = (task, at - len(first) - len(second), len(first), len(second))
+            os.write(out, b"".join(n.to_bytes(8, "little") for n in told) + _text_digest(text))
         status = 0
-    except BaseException:  # noqa: BLE001, S110 - the main process parses what is left
+    except BaseException:  # noqa: BLE001, S110 - the main process does what is left
         pass
     finally:
         os._exit(status)
 
 
 class Ahead:
-    """The progress files a worker parses while this process imports Textual and reads
-    chitieu.toml (`parse_ahead`): handed to `read_toml` (`tomlfile.Handed`)."""
+    """What a worker parses while this process imports Textual and reads chitieu.toml
+    (`parse_ahead`): handed to `read_toml` and `array_items` (`tomlfile.Handed`). This
+    process never waits for it: a task not told done yet is done here (and claimed, so that
+    the worker skips it)."""
 
     def __init__(self, pid: int, paths: list[Path], held: int, told: int) -> None:
         self._pid: int | None = pid
-        self._at = {os.path.abspath(p): i for i, p in enumerate(paths)}
+        self._files = len(paths)
+        self._at = {os.path.abspath(p): 1 + i for i, p in enumerate(paths)}
         self._held, self._told = held, told
-        self._got: dict[int, tuple[int, int, bytes]] = {}
-        self._ended = False
+        self._got: dict[int, tuple[int, int, int, bytes]] = {}
         self._lock = threading.Lock()
+
+    def _take(self, task: int, text: str) -> tuple[bytes, bytes] | None:
+        """Task `task`'s two parts, when the worker did it on this very `text`; else None,
+        the task claimed (done here)."""
+        with self._lock:
+            if self._pid is None:
+                return None
+            while True:  # what the worker told so far, without waiting for more
+                try:
+                    told = os.read(self._told, _MESSAGE * 64)
+                except BlockingIOError:
+                    break
+                if not told:
+                    break
+                assert len(told) % _MESSAGE == 0  # messages are written whole (< PIPE_BUF)
+                for k in range(0, len(told), _MESSAGE):
+                    n, at, first, second = (
+                        int.from_bytes(told[k + i : k + i + 8], "little") for i in (0, 8, 16, 24)
+                    )
+                    self._got[n] = (at, first, second, told[k + 32 : k + _MESSAGE])
+            got = self._got.pop(task, None)
+            if got is None:
+                os.pwrite(self._held, b"\1", task)  # done here: the worker skips it
+                return None
+            at, first, second, digest = got
+            if digest != _text_digest(text):  # changed since the worker read it
+                return None
+            blob = _pread_exactly(self._held, first + second, at)
+        if blob is None:
+            return None
+        return blob[:first], blob[first:]
 
     def parsed(self, path: Path, text: str) -> dict[str, Any] | None:
         """`path`'s data as the worker parsed it, when it parsed this very text (the file
         read here after it may have changed); None: parse it here."""
-        with self._lock:
-            i = self._at.pop(os.path.abspath(path), None)
-            if i is None:
-                return None
-            while i not in self._got and not self._ended:  # not told yet: it is parsing it
-                told = _read_exactly(self._told, _MESSAGE) if self._pid is not None else None
-                if told is None:
-                    self._ended = True
-                    break
-                n, at, size = (int.from_bytes(told[k : k + 8], "little") for k in (0, 8, 16))
-                self._got[n] = (at, size, told[24:])
-            got = self._got.pop(i, None)
-            if got is None or got[2] != _text_digest(text):
-                return None
-            blob = _pread_exactly(self._held, got[1], got[0])
-        if blob is None:
+        task = self._at.pop(os.path.abspath(path), None)
+        got = self._take(task, text) if task is not None else None
+        if got is None:
             return None
-        import pickle  # lazy: as in `_ahead_child`
+        import pickle  # lazy: as in `_piece_done`
 
         try:
-            data = pickle.loads(blob)  # noqa: S301 - made by our own fork, a moment ago
+            data = pickle.loads(got[0])  # noqa: S301 - made by our own fork, a moment ago
         except Exception:  # noqa: BLE001 - parsed here instead
             return None
         return data if isinstance(data, dict) else None
 
+    def piece(self, n: int, text: str) -> tuple[dict[str, Any], Converted] | None:
+        """Piece `n` of chitieu.toml (`array_items`) as the worker parsed and converted it:
+        what else it holds, and its indicators; None: parse it here."""
+        task = self._files + n
+        got = self._take(task, text) if 0 < n and task < _CLAIMS else None
+        if got is None:
+            return None
+        import pickle  # lazy: as in `_piece_done`
+
+        try:
+            items = _INDICATORS.decode(got[0])
+            part = pickle.loads(got[1])  # noqa: S301 - as in `parsed`
+        except Exception:  # noqa: BLE001 - parsed here instead
+            return None
+        return (part, Converted(items)) if isinstance(part, dict) else None
+
     def close(self) -> None:
-        """The worker ended (it writes nothing: killed when it is still parsing files not
+        """The worker ended (it writes nothing: killed when it is still parsing what was not
         asked for) and reaped; the shared file and the pipe closed."""
         with self._lock:
             pid, self._pid = self._pid, None
-            self._ended = True
             self._at.clear()
             self._got.clear()
             if pid is None:
@@ -296,20 +393,29 @@ class Ahead:
                 pass
 
 
+_INDICATORS = msgspec.msgpack.Decoder(list[Indicator])
+
+
 def parse_ahead(source: object) -> Ahead | None:
     """A large unit opened cold (chitieu.toml above `MAX_BYTES`, where `read_apart` does
-    not pay): its progress files (the newest `AHEAD_FILES`) parsed by a forked worker while
-    this process imports Textual and reads chitieu.toml, and handed to `read_toml`
-    (`tomlfile.hand_over`) as pickles in a file both processes hold, each keyed by its path
-    and the digest of the text parsed: this process still reads every file's text (every
-    check of its bytes as before) and validates the data (`progress_from_dict`), without
-    parsing; a file changed meanwhile, or one the worker could not parse, is parsed here (its
-    error, file and line as ever). `FileSource.preload` lets go of it after the first read
-    (`hand_over(None)`: the worker reaped). Only with `fork`, two cores, one of them idle
-    now; None: not."""
+    not pay): a forked worker parses while this process imports Textual and reads
+    chitieu.toml, and hands over what it parsed (`tomlfile.hand_over`; results in a file both
+    processes hold, told on a pipe with the digest of the text parsed). chitieu.toml's pieces
+    (`tomlfile.array_items`), from the last back, parsed and their indicators converted
+    (decoded here in a tenth of the time: msgpack into the model's types), then its progress
+    files (the newest `AHEAD_FILES`), parsed and pickled. This process reads every file's
+    text itself as before (every check of its bytes), cuts chitieu.toml itself, takes what
+    the worker did on that very text, and does the rest itself as before: what the worker has
+    not told yet (it never waits: the two meet in the middle), what it could not read, parse
+    or convert cleanly, what changed meanwhile; so every check, error, file and line is as
+    ever (the pieces' checks, `_checked_definitions`, `progress_from_dict`).
+    `FileSource.preload` lets go of it after the first read (`hand_over(None)`: the worker
+    reaped). Only with `fork`, two cores, one of them idle now; None: not."""
     paths = _ahead_paths(source)
     if paths is None:
         return None
+    assert isinstance(source, FileSource)
+    definitions = source.data.definitions_path
     sys.stdout.flush()
     sys.stderr.flush()
     held = _shared_file()
@@ -317,8 +423,9 @@ def parse_ahead(source: object) -> Ahead | None:
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         os.close(theirs)
-        _ahead_child(paths, held, ours)
+        _ahead_child(definitions, paths, held, ours)
     os.close(ours)
+    os.set_blocking(theirs, False)  # never waited for
     ahead = Ahead(pid, paths, held, theirs)
     hand_over(ahead)
     return ahead

@@ -5,28 +5,27 @@ warnings, errors and cache file as a serial read; a child that dies leaves no ca
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import re
 import shutil
 import signal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from datadirs import copy_sample
+from test_coldunit import _outcome, _svg_text
+from test_coldunit import warned as _warned
 
 import chitieu_tui.app
 from chitieu_tui.app import save_screenshot
 from chitieu_tui.cli import main
 from chitieu_tui.core import atomic, filesource, loader, tomlfile
-from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import View
 from chitieu_tui.i18n import use
 from chitieu_tui.present import coldunit
 
+warned = _warned
+"""The fixture: the sample with two warnings in Q1 (as tests/test_coldunit.py reads it)."""
 pytestmark = pytest.mark.timeout(120)
 Q1 = Period(2026, 1)
 
@@ -50,28 +49,6 @@ def _large(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     tomlfile.hand_over(None)
 
 
-@pytest.fixture
-def warned(tmp_path: Path) -> Path:
-    """The sample with a value out of bounds and an unknown id in Q1 (two warnings)."""
-    root = copy_sample(tmp_path / "a")
-    path = root / "progress" / "2026-Q1.toml"
-    text = path.read_text(encoding="utf-8").replace("bhyt = 90.0", "bhyt = 120.0")
-    path.write_text(text.replace("[values]\n", "[values]\nkhong_co = 3\n"), encoding="utf-8")
-    return root
-
-
-def _key(view: View) -> Any:
-    words = [(w.code, w.render("en"), str(w.place)) for w in view.warnings]
-    return dataclasses.replace(view, loaded_at=None, warnings=[]), words  # type: ignore[arg-type]
-
-
-def _outcome(source: FileSource, period: Period | None = Q1) -> Any:
-    try:
-        return _key(source.load(period))
-    except ChitieuError as exc:
-        return type(exc), exc.code, exc.render("en"), str(exc.place)
-
-
 def _serial(root: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The view (or the error) of a serial read of `root` with no cache."""
     with monkeypatch.context() as m:
@@ -85,33 +62,28 @@ def _cache_files(tmp_path: Path, folder: str = "cache") -> list[Path]:
     return sorted((tmp_path / folder).rglob("*.bin"))
 
 
-def _handed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
-    """Each file asked of the worker's hand-over: its name, and whether it was taken."""
-    asked: list[tuple[str, bool]] = []
-    parsed = coldunit.Ahead.parsed
+def _taken(monkeypatch: pytest.MonkeyPatch, method: str) -> list[tuple[Any, bool]]:
+    """Each file (`parsed`: its name) or piece of chitieu.toml (`piece`: its number) asked
+    of the worker's hand-over, and whether it was taken."""
+    asked: list[tuple[Any, bool]] = []
+    ask = getattr(coldunit.Ahead, method)
 
-    def recorded(self: coldunit.Ahead, path: Path, text: str) -> Any:
-        got = parsed(self, path, text)
-        if path.parent.name == "progress":  # (years/ files are not parsed ahead)
-            asked.append((path.name, got is not None))
+    def recorded(self: coldunit.Ahead, what: Any, text: str) -> Any:
+        got = ask(self, what, text)
+        if not isinstance(what, Path) or what.parent.name == "progress":  # (not years/)
+            asked.append((what.name if isinstance(what, Path) else what, got is not None))
         return got
 
-    monkeypatch.setattr(coldunit.Ahead, "parsed", recorded)
+    monkeypatch.setattr(coldunit.Ahead, method, recorded)
     return asked
 
 
-def _pieces_handed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
-    """Each piece of chitieu.toml asked of the worker's hand-over, and whether taken."""
-    asked: list[tuple[int, bool]] = []
-    piece = coldunit.Ahead.piece
+def _handed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, bool]]:
+    return _taken(monkeypatch, "parsed")
 
-    def recorded(self: coldunit.Ahead, n: int, text: str) -> Any:
-        got = piece(self, n, text)
-        asked.append((n, got is not None))
-        return got
 
-    monkeypatch.setattr(coldunit.Ahead, "piece", recorded)
-    return asked
+def _pieces_handed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, bool]]:
+    return _taken(monkeypatch, "piece")
 
 
 def _ahead_done(ahead: coldunit.Ahead) -> None:
@@ -320,12 +292,6 @@ def test_not_saved_apart(warned: Path, tmp_path: Path, monkeypatch: pytest.Monke
         assert not apart()
     assert apart()  # cold: saved apart
     assert not apart(cold=False)  # a second open: nothing to save
-
-
-def _svg_text(path: Path) -> str:
-    svg = path.read_text(encoding="utf-8")
-    svg = re.sub(r"<style.*?</style>", "", svg, flags=re.S)
-    return re.sub(r"<[^>]+>", "", svg)
 
 
 def test_the_cli_screenshot_is_the_serial_one(

@@ -67,18 +67,19 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         return 0
     source = make_source(args)
     # a large unit opened cold: read in a worker while Textual is imported (or, larger, its
-    # progress files parsed in one while Textual is imported and chitieu.toml read)
+    # files parsed in part by one while Textual is imported and chitieu.toml read)
     # lazy: the cold read's worker, only for one unit's screenshot
     from chitieu_tui.present.coldunit import parse_ahead, read_apart
 
     parse_ahead(source)
-    worker = read_apart(source, args.period, meanwhile=_import_app)
-    # lazy: textual, as above
-    from chitieu_tui.app import save_screenshot
-
-    settle()
-    width, height = args.size
+    worker = None
     try:
+        worker = read_apart(source, args.period, meanwhile=_import_app)
+        # lazy: textual, as above
+        from chitieu_tui.app import save_screenshot
+
+        settle()
+        width, height = args.size
         path = save_screenshot(
             source,
             Path(args.output),
@@ -133,7 +134,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
         # lazy: the cold read's worker, only for one unit
         from chitieu_tui.present.coldunit import parse_ahead, read_apart
 
-        parse_ahead(source)  # larger: its progress files parsed in a worker (see screenshot)
+        parse_ahead(source)  # larger: its files parsed in part by a worker (see screenshot)
         worker = read_apart(source, args.period, meanwhile=_import_app)
     # lazy: textual; not loaded when TERM=dumb prints the report instead
     from chitieu_tui.app import run_app, run_rollup

@@ -308,6 +308,7 @@ class Ahead:
         self._at = {os.path.abspath(p): 1 + i for i, p in enumerate(paths)}
         self._held, self._told = held, told
         self._got: dict[int, tuple[int, int, int, bytes]] = {}
+        self._part = b""
         self._lock = threading.Lock()
 
     def _take(self, task: int, text: str) -> tuple[bytes, bytes] | None:
@@ -316,30 +317,39 @@ class Ahead:
         with self._lock:
             if self._pid is None:
                 return None
-            while True:  # what the worker told so far, without waiting for more
-                try:
-                    told = os.read(self._told, _MESSAGE * 64)
-                except BlockingIOError:
-                    break
-                if not told:
-                    break
-                assert len(told) % _MESSAGE == 0  # messages are written whole (< PIPE_BUF)
-                for k in range(0, len(told), _MESSAGE):
-                    n, at, first, second = (
-                        int.from_bytes(told[k + i : k + i + 8], "little") for i in (0, 8, 16, 24)
-                    )
-                    self._got[n] = (at, first, second, told[k + 32 : k + _MESSAGE])
-            got = self._got.pop(task, None)
-            if got is None:
-                os.pwrite(self._held, b"\1", task)  # done here: the worker skips it
+            try:
+                self._hear()
+                got = self._got.pop(task, None)
+                if got is None:
+                    os.pwrite(self._held, b"\1", task)  # done here: the worker skips it
+                    return None
+                at, first, second, digest = got
+                if digest != _text_digest(text):  # changed since the worker read it
+                    return None
+                blob = _pread_exactly(self._held, first + second, at)
+            except OSError:  # done here
                 return None
-            at, first, second, digest = got
-            if digest != _text_digest(text):  # changed since the worker read it
-                return None
-            blob = _pread_exactly(self._held, first + second, at)
         if blob is None:
             return None
         return blob[:first], blob[first:]
+
+    def _hear(self) -> None:
+        """What the worker told so far, without waiting for more."""
+        while True:
+            try:
+                told = os.read(self._told, _MESSAGE * 64)
+            except BlockingIOError:
+                return
+            if not told:  # it ended
+                return
+            told = self._part + told
+            whole = len(told) - len(told) % _MESSAGE
+            self._part = told[whole:]  # (each message is written at once: none, in fact)
+            for k in range(0, whole, _MESSAGE):
+                n, at, first, second = (
+                    int.from_bytes(told[k + i : k + i + 8], "little") for i in (0, 8, 16, 24)
+                )
+                self._got[n] = (at, first, second, told[k + 32 : k + _MESSAGE])
 
     def parsed(self, path: Path, text: str) -> dict[str, Any] | None:
         """`path`'s data as the worker parsed it, when it parsed this very text (the file

@@ -263,8 +263,19 @@ def preload(source: Source, period: Period | None) -> tuple[View, object] | None
 def run_app(source: Source, period: Period | None, settings: AppSettings | None = None) -> int:
     """Run the dashboard in the terminal (with the settings the command line read); the
     exit status."""
-    app = ChitieuApp(source, period, initial=preload(source, period), settings=settings)
-    app.run()
+    initial = preload(source, period)
+    # lazy: the forked saver (hashlib, pickle), only for a unit (the roll-up never imports it)
+    from chitieu_tui.present.coldunit import save_apart
+
+    # a large unit read cold: its cache saved by a forked child (only once read: the
+    # dashboard saves it only after a view is shown)
+    saver = save_apart(source) if initial is not None else None
+    try:
+        app = ChitieuApp(source, period, initial=initial, settings=settings)
+        app.run()
+    finally:
+        if saver is not None:
+            saver.wait()
     return ended(app)
 
 
@@ -296,6 +307,12 @@ def save_screenshot(
     when given, e.g. LIGHT_THEME), after pressing the keys `press` (Textual's key names:
     `1`, `enter`, `down`)."""
     initial = preload(source, period)
+    # lazy: the forked saver, as in `run_app`
+    from chitieu_tui.present.coldunit import save_apart
+
+    # a large unit read cold: its cache saved by a forked child (only once read: the
+    # dashboard saves it only after a view is shown)
+    saver = save_apart(source) if initial is not None else None
     app = ChitieuApp(source, period, initial=initial)
 
     async def render() -> str:
@@ -321,7 +338,11 @@ def save_screenshot(
             raise error
         return svg
 
-    svg = asyncio.run(render())
+    try:
+        svg = asyncio.run(render())
+    finally:
+        if saver is not None:  # the cache file whole when the command ends, as before
+            saver.wait()
     return atomic_write(Path(output), svg.encode("utf-8"))
 
 

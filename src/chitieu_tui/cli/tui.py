@@ -12,6 +12,7 @@ from chitieu_tui import cli
 from chitieu_tui.cli import settle
 from chitieu_tui.cli.console import warn
 from chitieu_tui.cli.sources import load_collection, make_collection, make_source
+from chitieu_tui.core.tomlfile import hand_over
 from chitieu_tui.i18n import t
 from chitieu_tui.settings import app_settings
 
@@ -65,17 +66,20 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         print(path)
         return 0
     source = make_source(args)
-    # a large unit opened cold: read in a worker while Textual is imported
+    # a large unit opened cold: read in a worker while Textual is imported (or, larger, its
+    # files parsed in part by one while Textual is imported and chitieu.toml read)
     # lazy: the cold read's worker, only for one unit's screenshot
-    from chitieu_tui.present.coldunit import read_apart
+    from chitieu_tui.present.coldunit import parse_ahead, read_apart
 
-    worker = read_apart(source, args.period, meanwhile=_import_app)
-    # lazy: textual, as above
-    from chitieu_tui.app import save_screenshot
-
-    settle()
-    width, height = args.size
+    parse_ahead(source)
+    worker = None
     try:
+        worker = read_apart(source, args.period, meanwhile=_import_app)
+        # lazy: textual, as above
+        from chitieu_tui.app import save_screenshot
+
+        settle()
+        width, height = args.size
         path = save_screenshot(
             source,
             Path(args.output),
@@ -85,6 +89,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
             press=args.press.split(),
         )
     finally:
+        hand_over(None)  # what was parsed ahead let go of (the read took it), its worker reaped
         if worker is not None:  # the cache file written by then: the command leaves it whole
             worker.wait()
     print(path)
@@ -127,8 +132,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
         source = make_source(args)
         # a large unit opened cold: read in a worker while Textual is imported
         # lazy: the cold read's worker, only for one unit
-        from chitieu_tui.present.coldunit import read_apart
+        from chitieu_tui.present.coldunit import parse_ahead, read_apart
 
+        parse_ahead(source)  # larger: its files parsed in part by a worker (see screenshot)
         worker = read_apart(source, args.period, meanwhile=_import_app)
     # lazy: textual; not loaded when TERM=dumb prints the report instead
     from chitieu_tui.app import run_app, run_rollup
@@ -141,5 +147,6 @@ def cmd_tui(args: argparse.Namespace) -> int:
     try:
         return run_app(source, args.period, settings)
     finally:
+        hand_over(None)
         if worker is not None:
             worker.wait()

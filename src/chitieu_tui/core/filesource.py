@@ -20,6 +20,7 @@ from chitieu_tui.core.loader import forget_indexes
 from chitieu_tui.core.paths import real_path, shown_real
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.source import HISTORY, Origin, View, build_view
+from chitieu_tui.core.tomlfile import hand_over
 from chitieu_tui.i18n import Msg
 
 FREEZE_BYTES = 170_000
@@ -129,11 +130,14 @@ class FileSource:
         return self.data.fingerprint(period)
 
     def preload(self, period: Period | None) -> View | None:
-        """Local files: read them before the app starts (None when they are broken)."""
+        """Local files: read them before the app starts (None when they are broken); then
+        the files another process parsed for this read let go of (`tomlfile.hand_over`)."""
         try:
             return self.load(period)
         except ChitieuError:
             return None
+        finally:
+            hand_over(None)
 
     def load(self, period: Period | None = None, history: int = HISTORY) -> View:
         """Read (cached on mtimes) and evaluate one period. An own parse cache is not saved

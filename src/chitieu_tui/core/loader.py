@@ -29,6 +29,7 @@ from chitieu_tui.core.numbers import MAX_MAGNITUDE, Num
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.text import clean
 from chitieu_tui.core.tomlfile import (
+    Converted,
     Locator,
     Uncut,
     array_items,
@@ -592,7 +593,10 @@ def _definitions_in_pieces(text: str, where: str) -> Definitions | None:
     indicators: list[Indicator] = []
     try:
         for items in array_items(text, "indicator", PIECE_CHARS, rest):
-            indicators.extend(msgspec.convert(items, list[Indicator]))
+            if isinstance(items, Converted):  # by the worker that parsed it (coldunit.py)
+                indicators.extend(items)
+            else:
+                indicators.extend(msgspec.convert(items, list[Indicator]))
             del items
         if rest.get("schema") != SCHEMA or isinstance(rest.get("schema"), bool):
             return None

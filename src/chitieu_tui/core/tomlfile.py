@@ -10,7 +10,7 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 from chitieu_tui.core.errors import DataError, Place
 from chitieu_tui.core.oserrors import os_reason
@@ -238,9 +238,48 @@ def _read_bounded(path: Path, where: str) -> bytes:
         os.close(fd)
 
 
+class Handed(Protocol):
+    """TOML files another process parsed for this one (present/coldunit.py `parse_ahead`)."""
+
+    def parsed(self, path: Path, text: str) -> dict[str, Any] | None:
+        """What `loads(text)` gives, when `path` was parsed elsewhere with this very text
+        (None: parse it here)."""
+
+    def piece(self, n: int, text: str) -> tuple[dict[str, Any], Converted] | None:
+        """Piece `n` of `array_items` (`text`), when it was parsed elsewhere: what else it
+        holds than its items, and its items converted to the reader's types (None: parse
+        it here)."""
+
+    def close(self) -> None:
+        """Let go of what was not asked for (and of the process that parsed it)."""
+
+
+class Converted(list[Any]):
+    """Items of an array of tables another process already converted (`Handed.piece`): the
+    reader takes them as they are."""
+
+
+_handed: Handed | None = None
+
+
+def hand_over(handed: Handed | None) -> None:
+    """Files parsed by another process, taken by `read_toml` instead of parsing them (a
+    file it did not parse cleanly, or whose text changed since, is parsed here as ever: every
+    error is this process's own); None: the ones handed before let go of (`close`)."""
+    global _handed
+    old, _handed = _handed, handed
+    if old is not None and old is not handed:
+        old.close()
+
+
 def read_toml(path: Path, shown: str | None = None) -> tuple[dict[str, Any], str]:
     """Parse a TOML file; every failure becomes a DataError naming the file and place."""
     text = read_toml_text(path, shown)
+    handed = _handed
+    if handed is not None:
+        data = handed.parsed(path, text)
+        if data is not None:
+            return data, text
     return parse_toml_text(text, shown or str(path)), text
 
 
@@ -392,17 +431,24 @@ def array_items(text: str, table: str, size: int, rest: dict[str, Any]) -> Itera
     if cuts is None:
         raise Uncut
     for n, (start, end) in enumerate(zip(cuts, cuts[1:], strict=False)):
-        try:
-            part = loads(text[start:end])
-        except Exception:  # noqa: BLE001 - whatever it is, the whole parse says it
-            raise Uncut from None
+        piece = text[start:end]
+        handed = _handed.piece(n, piece) if _handed is not None and n else None
+        if handed is not None:  # parsed (and its items converted) by another process
+            part, items = handed
+        else:
+            try:
+                part = loads(piece)
+            except Exception:  # noqa: BLE001 - whatever it is, the whole parse says it
+                raise Uncut from None
+        del piece
         if n == 0:
             if table in part:
                 raise Uncut
             rest.update(part)
             rest[table] = []
             continue
-        items = part.pop(table, None)
+        if handed is None:
+            items = part.pop(table, None)
         if not isinstance(items, list) or any(name in rest for name in part):
             raise Uncut
         rest.update(part)

@@ -27,13 +27,23 @@ import gc
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+import msgspec
+
+from chitieu_tui.core import loader
 from chitieu_tui.core.cores import ENV_WORKERS, asked_workers, core_free_now, cores, serial_asked  # noqa: F401
+from chitieu_tui.core.datadir import PROGRESS
 from chitieu_tui.core.errors import ChitieuError
 from chitieu_tui.core.filesource import FileSource
+from chitieu_tui.core.loader import period_named
+from chitieu_tui.core.model import Indicator
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.records import frozen
+from chitieu_tui.core.tomlfile import Converted, array_cuts, hand_over, loads, read_toml_text
 
 MIN_BYTES = 170_000
 """From this size of chitieu.toml (about 1,000 indicators) a cold open reads in a worker
@@ -117,12 +127,12 @@ def _shared_file() -> int:
     return os.dup(tempfile.TemporaryFile().fileno())
 
 
-def _pread_exactly(fd: int, size: int) -> bytes | None:
-    """`size` bytes from the start of the file `fd` (None: it holds fewer)."""
+def _pread_exactly(fd: int, size: int, start: int = 0) -> bytes | None:
+    """`size` bytes from `start` in the file `fd` (None: it holds fewer)."""
     chunks: list[bytes] = []
     got = 0
     while got < size:
-        chunk = os.pread(fd, min(size - got, 1 << 24), got)
+        chunk = os.pread(fd, min(size - got, 1 << 24), start + got)
         if not chunk:
             return None
         chunks.append(chunk)
@@ -159,6 +169,366 @@ class Worker:
             os.waitpid(self.pid, 0)
         except ChildProcessError:
             pass
+
+
+AHEAD_FILES = 16
+"""At most this many progress files (the newest) are parsed ahead (`parse_ahead`): a first
+open reads the quarters of the year shown and five before."""
+_MESSAGE = 8 * 4 + 16
+"""One task done, told on the pipe: its number, where its result is in the shared file, the
+lengths of its two parts, and the digest of the text it parsed."""
+_CLAIMS = 1 << 16
+"""The shared file's first bytes: one a task, set by the main process when it does the task
+itself (the worker then skips it); the results come after."""
+
+
+def _text_digest(text: str) -> bytes:
+    # lazy: hashlib loads OpenSSL (3 ms, ~1 MiB): only a cold open's files are digested
+    import hashlib
+
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _ahead_paths(source: object) -> list[Path] | None:
+    """The progress files a cold open of a large unit will read, when they are parsed ahead
+    (see `parse_ahead`); None: not."""
+    if serial_asked() or not hasattr(os, "fork") or _cores() < 2:
+        return None
+    if not isinstance(source, FileSource):
+        return None
+    cache = source.data.cache
+    if cache is None or not cache.hold:  # not a unit opened alone
+        return None
+    if not asked_workers() and not _core_free():
+        return None
+    try:
+        if os.path.lexists(cache.path):  # warm: its files come from the cache
+            return None
+        if source.data.definitions_path.stat().st_size <= MAX_BYTES:  # `read_apart`'s
+            return None
+        names = [n for n in os.listdir(source.data.root / PROGRESS) if n.endswith(".toml")]
+    except OSError:
+        names = []
+    periods = sorted((p for n in names if (p := period_named(n[:-5])) is not None), reverse=True)
+    return [source.data.progress_path(p) for p in periods[:AHEAD_FILES]]
+
+
+def _pieces(path: Path) -> tuple[str, list[int]] | None:
+    """chitieu.toml's text and where `loader.load_definitions` cuts it (None: read whole)."""
+    try:
+        text = read_toml_text(path)
+    except ChitieuError:
+        return None
+    large = len(text) >= loader.PIECES_FROM  # as `loader.load_definitions` cuts it
+    cuts = array_cuts(text, "indicator", loader.PIECE_CHARS) if large else None
+    return None if cuts is None else (text, cuts)
+
+
+def _piece_done(text: str) -> tuple[bytes, bytes] | None:
+    """A piece of chitieu.toml as `array_items` and the loader make it: its indicators
+    converted (msgpack, decoded into the model's types by the main process) and the rest of
+    what it parses to (pickled); None when anything is off (the main process reads it)."""
+    import pickle  # lazy: only where files are parsed ahead (a warm open never is)
+
+    part = loads(text)
+    items = part.pop("indicator", None)
+    if not isinstance(items, list):
+        return None
+    converted = msgspec.convert(items, list[Indicator])
+    return msgspec.msgpack.encode(converted), pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _file_done(path: Path) -> tuple[str, bytes]:
+    """A progress file read and parsed as `read_toml` would, pickled."""
+    import pickle  # lazy: as in `_piece_done`
+
+    text = read_toml_text(path)
+    return text, pickle.dumps(loads(text), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _ahead_child(
+    definitions: Path, paths: list[Path], held: int, out: int
+) -> None:  # pragma: no cover - forked
+    """The worker: chitieu.toml's pieces from the last back (the main process reads them from
+    the first on: they meet in the middle), then the progress files, each skipped once the
+    main process has claimed it (`_CLAIMS`), each result written into `held` and told on
+    `out`; whatever does not read, parse or convert cleanly is left to the main process
+    (which says what is wrong)."""
+    status = 1
+    try:
+        gc.disable()  # parsing makes no cycles; the process ends after
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        at = _CLAIMS
+        cut = _pieces(definitions)
+        pieces = len(cut[1]) - 2 if cut is not None else 0  # the head is the main's
+        files = len(paths)  # tasks 1..files: the progress files; then files + n: piece n
+        tasks = [*range(files + pieces, files, -1), *range(1, files + 1)]
+        for task in tasks:
+            if task >= _CLAIMS:
+                continue
+            if os.pread(held, 1, task) == b"\1":  # the main process did it itself
+                continue
+            try:
+                if task > files:
+                    assert cut is not None
+                    n = task - files
+                    text = cut[0][cut[1][n] : cut[1][n + 1]]
+                    done = _piece_done(text)
+                    if done is None:
+                        continue
+                    first, second = done
+                else:
+                    text, first = _file_done(paths[task - 1])
+                    second = b""
+            except Exception:  # noqa: BLE001, S112 - done by the main process instead
+                continue
+            for blob in (first, second):
+                view = memoryview(blob)
+                while view:
+                    view = view[os.pwrite(held, view, at + len(blob) - len(view)) :]
+                at += len(blob)
+            told = (task, at - len(first) - len(second), len(first), len(second))
+            os.write(out, b"".join(n.to_bytes(8, "little") for n in told) + _text_digest(text))
+        status = 0
+    except BaseException:  # noqa: BLE001, S110 - the main process does what is left
+        pass
+    finally:
+        os._exit(status)
+
+
+class Ahead:
+    """What a worker parses while this process imports Textual and reads chitieu.toml
+    (`parse_ahead`): handed to `read_toml` and `array_items` (`tomlfile.Handed`). This
+    process never waits for it: a task not told done yet is done here (and claimed, so that
+    the worker skips it)."""
+
+    def __init__(self, pid: int, paths: list[Path], held: int, told: int) -> None:
+        self._pid: int | None = pid
+        self._files = len(paths)
+        self._at = {os.path.abspath(p): 1 + i for i, p in enumerate(paths)}
+        self._held, self._told = held, told
+        self._got: dict[int, tuple[int, int, int, bytes]] = {}
+        self._part = b""
+        self._lock = threading.Lock()
+
+    def _take(self, task: int, text: str) -> tuple[bytes, bytes] | None:
+        """Task `task`'s two parts, when the worker did it on this very `text`; else None,
+        the task claimed (done here)."""
+        with self._lock:
+            if self._pid is None:
+                return None
+            try:
+                self._hear()
+                got = self._got.pop(task, None)
+                if got is None:
+                    os.pwrite(self._held, b"\1", task)  # done here: the worker skips it
+                    return None
+                at, first, second, digest = got
+                if digest != _text_digest(text):  # changed since the worker read it
+                    return None
+                blob = _pread_exactly(self._held, first + second, at)
+            except OSError:  # done here
+                return None
+        if blob is None:
+            return None
+        return blob[:first], blob[first:]
+
+    def _hear(self) -> None:
+        """What the worker told so far, without waiting for more."""
+        while True:
+            try:
+                told = os.read(self._told, _MESSAGE * 64)
+            except BlockingIOError:
+                return
+            if not told:  # it ended
+                return
+            told = self._part + told
+            whole = len(told) - len(told) % _MESSAGE
+            self._part = told[whole:]  # (each message is written at once: none, in fact)
+            for k in range(0, whole, _MESSAGE):
+                n, at, first, second = (
+                    int.from_bytes(told[k + i : k + i + 8], "little") for i in (0, 8, 16, 24)
+                )
+                self._got[n] = (at, first, second, told[k + 32 : k + _MESSAGE])
+
+    def parsed(self, path: Path, text: str) -> dict[str, Any] | None:
+        """`path`'s data as the worker parsed it, when it parsed this very text (the file
+        read here after it may have changed); None: parse it here."""
+        task = self._at.pop(os.path.abspath(path), None)
+        got = self._take(task, text) if task is not None else None
+        if got is None:
+            return None
+        import pickle  # lazy: as in `_piece_done`
+
+        try:
+            data = pickle.loads(got[0])  # noqa: S301 - made by our own fork, a moment ago
+        except Exception:  # noqa: BLE001 - parsed here instead
+            return None
+        return data if isinstance(data, dict) else None
+
+    def piece(self, n: int, text: str) -> tuple[dict[str, Any], Converted] | None:
+        """Piece `n` of chitieu.toml (`array_items`) as the worker parsed and converted it:
+        what else it holds, and its indicators; None: parse it here."""
+        task = self._files + n
+        got = self._take(task, text) if 0 < n and task < _CLAIMS else None
+        if got is None:
+            return None
+        import pickle  # lazy: as in `_piece_done`
+
+        try:
+            items = _INDICATORS.decode(got[0])
+            part = pickle.loads(got[1])  # noqa: S301 - as in `parsed`
+        except Exception:  # noqa: BLE001 - parsed here instead
+            return None
+        return (part, Converted(items)) if isinstance(part, dict) else None
+
+    def close(self) -> None:
+        """The worker ended (it writes nothing: killed when it is still parsing what was not
+        asked for) and reaped; the shared file and the pipe closed."""
+        with self._lock:
+            pid, self._pid = self._pid, None
+            self._at.clear()
+            self._got.clear()
+            if pid is None:
+                return
+            os.close(self._told)
+            os.close(self._held)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
+_INDICATORS = msgspec.msgpack.Decoder(list[Indicator])
+
+
+def parse_ahead(source: object) -> Ahead | None:
+    """A large unit opened cold (chitieu.toml above `MAX_BYTES`, where `read_apart` does
+    not pay): a forked worker parses while this process imports Textual and reads
+    chitieu.toml, and hands over what it parsed (`tomlfile.hand_over`; results in a file both
+    processes hold, told on a pipe with the digest of the text parsed). chitieu.toml's pieces
+    (`tomlfile.array_items`), from the last back, parsed and their indicators converted
+    (decoded here in a tenth of the time: msgpack into the model's types), then its progress
+    files (the newest `AHEAD_FILES`), parsed and pickled. This process reads every file's
+    text itself as before (every check of its bytes), cuts chitieu.toml itself, takes what
+    the worker did on that very text, and does the rest itself as before: what the worker has
+    not told yet (it never waits: the two meet in the middle), what it could not read, parse
+    or convert cleanly, what changed meanwhile; so every check, error, file and line is as
+    ever (the pieces' checks, `_checked_definitions`, `progress_from_dict`).
+    `FileSource.preload` lets go of it after the first read (`hand_over(None)`: the worker
+    reaped). Only with `fork`, two cores, one of them idle now; None: not."""
+    paths = _ahead_paths(source)
+    if paths is None:
+        return None
+    assert isinstance(source, FileSource)
+    definitions = source.data.definitions_path
+    sys.stdout.flush()
+    sys.stderr.flush()
+    held = _shared_file()
+    theirs, ours = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(theirs)
+        _ahead_child(definitions, paths, held, ours)
+    os.close(ours)
+    os.set_blocking(theirs, False)  # never waited for
+    ahead = Ahead(pid, paths, held, theirs)
+    hand_over(ahead)
+    return ahead
+
+
+@frozen
+class Saver:
+    """A forked child saving a unit's parse cache (`save_apart`), reaped by a thread of
+    this process as soon as it ends (never left a zombie); `wait`: until it has."""
+
+    pid: int
+    reaper: threading.Thread
+
+    def __init__(self, pid: int) -> None:
+        object.__setattr__(self, "pid", pid)
+        reaper = threading.Thread(target=_reap, args=(pid,), name="cache-saver", daemon=True)
+        object.__setattr__(self, "reaper", reaper)
+        reaper.start()
+
+    def wait(self) -> None:
+        """Until the child has written the cache file (or failed) and ended."""
+        self.reaper.join()
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def _may_save_apart(source: object) -> bool:
+    """A unit's parse cache saved by a forked child (see `save_apart`)."""
+    if serial_asked() or not hasattr(os, "fork") or _cores() < 2:
+        return False
+    if not isinstance(source, FileSource) or not source.unsaved():
+        return False
+    if threading.active_count() != 1:  # a fork copies only the thread that forks
+        return False
+    if not asked_workers() and not _core_free():
+        return False
+    try:
+        return source.data.definitions_path.stat().st_size >= MIN_BYTES
+    except OSError:
+        return False
+
+
+def _saver(source: FileSource) -> None:  # pragma: no cover - forked
+    """The child: the cache saved as the main process would (`save_cache`: the one atomic
+    writer, a whole file or none), silently, then out at once."""
+    status = 1
+    try:
+        gc.disable()  # encoding makes no cycles; the process ends after
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):  # nothing said on the terminal, whatever happens
+            os.dup2(null, fd)
+        _before_save()
+        source.save_cache()
+        status = 0
+    except BaseException:  # noqa: BLE001, S110 - the next open is cold again
+        pass
+    finally:
+        os._exit(status)
+
+
+def _before_save() -> None:
+    """Nothing (tests make the child die here)."""
+
+
+def save_apart(source: object) -> Saver | None:
+    """A large unit read cold, before its first frame: its parse cache saved by a forked
+    child while this process draws (the save, 0.1-0.5 s at 50,000 indicators, was paid by
+    the frame's process after it: a thread sharing the GIL, waited for by `screenshot` at its
+    end). This process takes the cache as saved (`ParseCache.saved_apart`: the dashboard
+    does not save it again; a later save waits for the child first), and waits for the child
+    before it ends (`Saver.wait`). Only with `fork`, two cores, one of them idle now (as
+    `eligible`), a chitieu.toml of `MIN_BYTES` or more, and this process's only thread
+    (before the app starts); else None: the cache is saved as before, after the frame. A
+    child that fails or is killed leaves no cache file (the next open is cold again)."""
+    if not _may_save_apart(source):
+        return None
+    assert isinstance(source, FileSource)
+    cache = source.data.cache
+    assert cache is not None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        _saver(source)
+    saver = Saver(pid)
+    cache.saved_apart(saver.wait)
+    return saver
 
 
 def read_apart(
@@ -205,4 +575,14 @@ def read_apart(
     return Worker(pid) if taken else None
 
 
-__all__ = ["MAX_BYTES", "MIN_BYTES", "Worker", "eligible", "read_apart"]
+__all__ = [
+    "MAX_BYTES",
+    "MIN_BYTES",
+    "Ahead",
+    "Saver",
+    "parse_ahead",
+    "Worker",
+    "eligible",
+    "read_apart",
+    "save_apart",
+]

@@ -1,0 +1,456 @@
+"""A large unit opened cold, past what `read_apart` reads (present/coldunit.py, issue 23):
+its progress files parsed ahead by a forked worker (`parse_ahead`), and its parse cache
+saved by a forked child while the first frame is drawn (`save_apart`). The same view,
+warnings, errors and cache file as a serial read; a child that dies leaves no cache file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_coldunit import _outcome, _svg_text
+from test_coldunit import warned as _warned
+
+import chitieu_tui.app
+from chitieu_tui.app import save_screenshot
+from chitieu_tui.cli import main
+from chitieu_tui.core import atomic, filesource, loader, tomlfile
+from chitieu_tui.core.filesource import FileSource
+from chitieu_tui.core.periods import Period
+from chitieu_tui.i18n import use
+from chitieu_tui.present import coldunit
+
+warned = _warned
+"""The fixture: the sample with two warnings in Q1 (as tests/test_coldunit.py reads it)."""
+pytestmark = pytest.mark.timeout(120)
+Q1 = Period(2026, 1)
+
+
+@pytest.fixture(autouse=True)
+def _large(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The sample counts as large, past `read_apart`'s bound (and as having a parse cache of
+    its own); two cores, one idle; a cache folder of the test's own."""
+    monkeypatch.setattr(coldunit, "MIN_BYTES", 0)
+    monkeypatch.setattr(coldunit, "MAX_BYTES", 0)
+    monkeypatch.setattr(filesource, "SMALL_UNIT_BYTES", 0)
+    monkeypatch.setattr(loader, "PIECES_FROM", 1)  # the sample's chitieu.toml in pieces
+    monkeypatch.setattr(loader, "PIECE_CHARS", 400)
+    monkeypatch.setattr(coldunit, "_cores", lambda: 2)
+    monkeypatch.setattr(coldunit, "_core_free", lambda: True)
+    monkeypatch.setenv("CHITIEU_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv(coldunit.ENV_WORKERS, raising=False)
+    monkeypatch.delenv("CHITIEU_CACHE", raising=False)
+    use("vi")
+    yield
+    tomlfile.hand_over(None)
+
+
+def _serial(root: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The view (or the error) of a serial read of `root` with no cache."""
+    with monkeypatch.context() as m:
+        m.setenv("CHITIEU_CACHE", "off")
+        source = FileSource(root, own_cache=True)
+        assert coldunit.parse_ahead(source) is None
+        return _outcome(source)
+
+
+def _cache_files(tmp_path: Path, folder: str = "cache") -> list[Path]:
+    return sorted((tmp_path / folder).rglob("*.bin"))
+
+
+def _taken(monkeypatch: pytest.MonkeyPatch, method: str) -> list[tuple[Any, bool]]:
+    """Each file (`parsed`: its name) or piece of chitieu.toml (`piece`: its number) asked
+    of the worker's hand-over, and whether it was taken."""
+    asked: list[tuple[Any, bool]] = []
+    ask = getattr(coldunit.Ahead, method)
+
+    def recorded(self: coldunit.Ahead, what: Any, text: str) -> Any:
+        got = ask(self, what, text)
+        if not isinstance(what, Path) or what.parent.name == "progress":  # (not years/)
+            asked.append((what.name if isinstance(what, Path) else what, got is not None))
+        return got
+
+    monkeypatch.setattr(coldunit.Ahead, method, recorded)
+    return asked
+
+
+def _handed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, bool]]:
+    return _taken(monkeypatch, "parsed")
+
+
+def _pieces_handed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, bool]]:
+    return _taken(monkeypatch, "piece")
+
+
+def _ahead_done(ahead: coldunit.Ahead) -> None:
+    """Until the worker has parsed every file and ended (not reaped: `close` does)."""
+    pid = ahead._pid
+    assert pid is not None
+    os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+
+
+# -- the progress files parsed ahead ------------------------------------------------------
+
+
+def test_what_is_parsed_ahead_is_what_the_serial_read_parses(
+    warned: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = _serial(warned, monkeypatch)
+    asked = _handed(monkeypatch)
+    pieces = _pieces_handed(monkeypatch)
+    source = FileSource(warned, own_cache=True)
+    ahead = coldunit.parse_ahead(source)
+    assert ahead is not None
+    _ahead_done(ahead)  # (this process never waits for it: what it has not done is done here)
+    assert source.preload(Q1) is not None  # then let go of, the worker reaped
+    assert asked and all(taken for _, taken in asked)  # every file taken from the worker
+    assert ("2026-Q1.toml", True) in asked
+    assert len(pieces) >= 3 and all(taken for _, taken in pieces)  # and every piece
+    assert tomlfile._handed is None and ahead._pid is None
+    assert _outcome(FileSource(warned, own_cache=True)) == serial
+    assert len(serial[1]) >= 2  # the warnings are there, and the same
+
+
+def test_a_file_changed_after_the_worker_parsed_it_is_read_again(
+    warned: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = _handed(monkeypatch)
+    source = FileSource(warned, own_cache=True)
+    ahead = coldunit.parse_ahead(source)
+    assert ahead is not None
+    _ahead_done(ahead)  # it parsed the file as it was
+    path = warned / "progress" / "2026-Q1.toml"
+    text = path.read_text(encoding="utf-8")
+    assert "bhyt = 120.0" in text
+    path.write_text(text.replace("bhyt = 120.0", "bhyt = 95.5"), encoding="utf-8")
+    got = _outcome(source)
+    assert ("2026-Q1.toml", False) in asked  # not taken: parsed here
+    assert any(taken for _, taken in asked)  # the others were
+    tomlfile.hand_over(None)
+    assert got == _serial(warned, monkeypatch)
+    assert "95.5" in repr(got)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("[values]\n", "[values\n"),  # does not parse
+        ("bhyt = 120.0", 'bhyt = "nhiều"'),  # not a number
+        ("khong_co = 3", "khong_co = [1, 2]"),  # an unknown id, of a wrong type too
+        ("bhyt = 120.0", "bhyt = 1979-05-27T07:32:00-08:00"),  # a time with an offset
+    ],
+)
+def test_a_broken_progress_file_gives_the_same_error(
+    warned: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str
+) -> None:
+    path = warned / "progress" / "2026-Q1.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    serial = _serial(warned, monkeypatch)
+    asked = _handed(monkeypatch)
+    source = FileSource(warned, own_cache=True)
+    ahead = coldunit.parse_ahead(source)
+    assert ahead is not None
+    _ahead_done(ahead)
+    assert _outcome(source) == serial
+    assert ("2026-Q1.toml", old != "[values]\n") in asked  # a syntax error: parsed here
+    tomlfile.hand_over(None)
+
+
+def test_a_worker_that_dies_leaves_the_files_to_parse_here(
+    warned: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = _serial(warned, monkeypatch)
+    asked = _handed(monkeypatch)
+    monkeypatch.setattr(coldunit, "_ahead_child", lambda *_: os._exit(3))
+    source = FileSource(warned, own_cache=True)
+    assert coldunit.parse_ahead(source) is not None
+    assert _outcome(source) == serial
+    assert asked and not any(taken for _, taken in asked)
+    tomlfile.hand_over(None)
+
+
+def test_not_parsed_ahead(warned: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def ahead(source: FileSource | None = None) -> bool:
+        got = coldunit.parse_ahead(source or FileSource(warned, own_cache=True))
+        tomlfile.hand_over(None)
+        return got is not None
+
+    with monkeypatch.context() as m:
+        m.setenv(coldunit.ENV_WORKERS, "1")
+        assert not ahead()
+    with monkeypatch.context() as m:
+        m.setattr(coldunit, "MAX_BYTES", 10**9)  # `read_apart`'s (or too small)
+        assert not ahead()
+    with monkeypatch.context() as m:
+        m.setattr(coldunit, "_cores", lambda: 1)
+        assert not ahead()
+    with monkeypatch.context() as m:
+        m.setattr(coldunit, "_core_free", lambda: False)
+        assert not ahead()
+        m.setenv(coldunit.ENV_WORKERS, "2")  # asked for all the same
+        assert ahead()
+    assert not ahead(FileSource(warned))  # no cache of its own (a collection's member)
+    source = FileSource(warned, own_cache=True)
+    source.load(Q1)
+    source.save_cache()
+    assert not ahead()  # a second open: from the cache
+
+
+# -- the parse cache saved by a forked child -----------------------------------------------
+
+
+def test_the_child_saves_the_cache_and_the_parent_does_not(
+    warned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes: list[Path] = []
+    write = atomic.atomic_write
+
+    def counted(path: Path, *args: Any, **kwargs: Any) -> Path:
+        writes.append(Path(path))  # in this process only (the child has its own list)
+        return write(path, *args, **kwargs)
+
+    monkeypatch.setattr(atomic, "atomic_write", counted)
+    source = FileSource(warned, own_cache=True)
+    assert source.preload(Q1) is not None
+    assert source.unsaved()
+    saver = coldunit.save_apart(source)
+    assert saver is not None
+    assert not source.unsaved()  # the dashboard does not save it again
+    saver.wait()
+    assert len(_cache_files(tmp_path)) == 1
+    written = _cache_files(tmp_path)[0].read_bytes()
+    source.save_cache()  # what the dashboard's save after the frame would do: nothing
+    assert writes == []
+    assert _cache_files(tmp_path)[0].read_bytes() == written
+    with monkeypatch.context() as m:  # the same file as a serial save's
+        m.setenv("CHITIEU_CACHE_DIR", str(tmp_path / "serial"))
+        serial = FileSource(warned, own_cache=True)
+        serial.load(Q1)
+        serial.save_cache()
+    assert _cache_files(tmp_path, "serial")[0].read_bytes() == written
+    again = FileSource(warned, own_cache=True)  # a second open: from the child's file
+    assert _outcome(again) == _serial(warned, monkeypatch)
+    assert again.data.cache is not None and again.data.cache.hits >= 2
+
+
+def test_a_killed_child_leaves_no_cache_and_the_app_works(
+    warned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(coldunit, "_before_save", lambda: os.kill(os.getpid(), signal.SIGKILL))
+    saved: list[coldunit.Saver | None] = []
+    save_apart = coldunit.save_apart
+
+    def recorded(source: object) -> coldunit.Saver | None:
+        saved.append(save_apart(source))
+        return saved[-1]
+
+    monkeypatch.setattr(coldunit, "save_apart", recorded)
+    source = FileSource(warned, own_cache=True)
+    out = save_screenshot(source, tmp_path / "s.svg", (120, 40), Q1)
+    assert out.is_file() and "2026" in out.read_text(encoding="utf-8")
+    assert len(saved) == 1 and saved[0] is not None
+    assert not saved[0].reaper.is_alive()  # reaped before the screenshot returned
+    assert _cache_files(tmp_path) == []  # the next open is cold again
+    source.save_cache()  # nothing more to save here (the child had it)
+    assert _cache_files(tmp_path) == []
+    again = FileSource(warned, own_cache=True)
+    assert _outcome(again) == _serial(warned, monkeypatch)
+    assert again.data.cache is not None and again.data.cache.hits == 0  # cold
+
+
+def test_not_saved_apart(warned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def apart(cold: bool = True, **env: str) -> bool:
+        if cold:
+            shutil.rmtree(tmp_path / "cache", ignore_errors=True)
+        source = FileSource(warned, own_cache=True)
+        source.load(Q1)
+        with monkeypatch.context() as m:
+            for k, v in env.items():
+                m.setenv(k, v)
+            saver = coldunit.save_apart(source)
+        if saver is None:
+            source.save_cache()
+            return False
+        saver.wait()
+        return True
+
+    with monkeypatch.context() as m:
+        m.setattr(coldunit, "_core_free", lambda: False)
+        assert not apart()
+    with monkeypatch.context() as m:
+        m.setattr(coldunit, "MIN_BYTES", 10**9)
+        assert not apart()
+    assert not apart(**{coldunit.ENV_WORKERS: "1"})
+    with monkeypatch.context() as m:  # another thread: a fork would copy only this one
+        m.setattr(coldunit.threading, "active_count", lambda: 2)
+        assert not apart()
+    assert apart()  # cold: saved apart
+    assert not apart(cold=False)  # a second open: nothing to save
+
+
+def test_the_cli_screenshot_is_the_serial_one(
+    warned: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`chitieu screenshot` of a cold unit: the same screen, warnings and cache file with its
+    progress parsed ahead and its cache saved apart as without."""
+    asked = _handed(monkeypatch)
+    saved: list[bool] = []
+    save_apart = coldunit.save_apart
+
+    def recorded(source: object) -> coldunit.Saver | None:
+        saver = save_apart(source)
+        saved.append(saver is not None)
+        return saver
+
+    monkeypatch.setattr(coldunit, "save_apart", recorded)
+    shots: list[tuple[str, str, bytes]] = []
+    for workers in ("", "1"):
+        cache = tmp_path / f"cache{workers}"
+        shutil.rmtree(cache, ignore_errors=True)
+        monkeypatch.setenv("CHITIEU_CACHE_DIR", str(cache))
+        monkeypatch.setenv(coldunit.ENV_WORKERS, workers)
+        out = tmp_path / f"s{workers}.svg"
+        args = ["screenshot", "--config", str(warned), "-o", str(out), "--size", "120x40"]
+        assert main([*args, "--period", "2026-Q1"]) == 0
+        files = list(cache.rglob("*.bin"))
+        assert len(files) == 1  # whole when the command ends
+        shots.append((_svg_text(out), capsys.readouterr().err, files[0].read_bytes()))
+        assert tomlfile._handed is None
+        if workers == "":
+            assert asked  # taken or done here, whichever came first
+            asked.clear()
+    assert asked == []  # serial: nothing parsed ahead
+    assert saved == [True, False]
+    assert shots[0] == shots[1]
+
+
+def test_the_app_waits_for_the_child_at_its_exit(
+    warned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`chitieu` (the dashboard) on a cold unit: the cache saved by the child while the app
+    runs (the app itself has nothing to save), the child reaped when the app ends."""
+    seen: list[bool] = []
+    savers: list[coldunit.Saver | None] = []
+    save_apart = coldunit.save_apart
+
+    def recorded(source: object) -> coldunit.Saver | None:
+        savers.append(save_apart(source))
+        return savers[-1]
+
+    def run(app: chitieu_tui.app.ChitieuApp) -> None:
+        source = app._source
+        assert isinstance(source, FileSource)
+        seen.append(source.unsaved())
+
+    monkeypatch.setattr(coldunit, "save_apart", recorded)
+    monkeypatch.setattr(chitieu_tui.app.ChitieuApp, "run", run)
+    source = FileSource(warned, own_cache=True)
+    assert chitieu_tui.app.run_app(source, Q1) == 0
+    assert seen == [False]
+    assert len(savers) == 1 and savers[0] is not None
+    assert not savers[0].reaper.is_alive()
+    assert len(_cache_files(tmp_path)) == 1
+
+
+def test_a_unit_that_does_not_read_is_not_saved_apart(
+    warned: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The quarter shown does not parse: the same error, and no cache file, as serially (the
+    dashboard saves the cache only after a view is shown)."""
+    path = warned / "progress" / "2026-Q1.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("[values]\n", "[values\n"))
+    said: list[str] = []
+    for workers in ("", "1"):
+        cache = tmp_path / f"cache{workers}"
+        monkeypatch.setenv("CHITIEU_CACHE_DIR", str(cache))
+        monkeypatch.setenv(coldunit.ENV_WORKERS, workers)
+        args = ["screenshot", "--config", str(warned), "-o", str(tmp_path / "s.svg")]
+        assert main([*args, "--period", "2026-Q1"]) == 1
+        said.append(capsys.readouterr().err)
+        assert not list(cache.rglob("*.bin"))
+        assert not (tmp_path / "s.svg").exists()
+    assert said[0] == said[1] and "2026-Q1.toml" in said[0]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("[[indicator]]\n", "[[indicator]]\nbogus = 1\n"),  # an unknown key
+        ('kind = "level"', 'kind = "levels"'),  # not a kind
+        ('kind = "level"', "kind = [1,"),  # does not parse
+        ('kind = "level"', 'kind = "level"\nid = "ho-ngheo"'),  # twice in one table
+        ("[[indicator]]\n", '[[indicator]]\nid = "ho-ngheo"\n[[indicator]]\n'),  # an id twice
+    ],
+)
+def test_a_broken_chitieu_toml_gives_the_same_error(
+    warned: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str
+) -> None:
+    """A problem in a late piece of chitieu.toml: the worker's pieces are taken or not, and
+    the error is the whole file's, at its place, as serially."""
+    path = warned / "chitieu.toml"
+    text = path.read_text(encoding="utf-8")
+    at = text.rfind(old)
+    assert at > len(text) // 2
+    path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
+    serial = _serial(warned, monkeypatch)
+    pieces = _pieces_handed(monkeypatch)
+    source = FileSource(warned, own_cache=True)
+    ahead = coldunit.parse_ahead(source)
+    assert ahead is not None
+    _ahead_done(ahead)
+    assert _outcome(source) == serial
+    assert pieces and any(taken for _, taken in pieces)
+    tomlfile.hand_over(None)
+
+
+def test_a_chitieu_toml_changed_after_the_worker_read_it_is_read_again(
+    warned: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pieces = _pieces_handed(monkeypatch)
+    source = FileSource(warned, own_cache=True)
+    ahead = coldunit.parse_ahead(source)
+    assert ahead is not None
+    _ahead_done(ahead)
+    path = warned / "chitieu.toml"
+    text = path.read_text(encoding="utf-8")
+    at = text.rfind('name = "')
+    path.write_text(text[: at + 8] + "Đã đổi tên, " + text[at + 8 :], encoding="utf-8")
+    got = _outcome(source)
+    tomlfile.hand_over(None)
+    assert got == _serial(warned, monkeypatch)
+    assert "Đã đổi tên" in repr(got)
+    assert (len(pieces), True) not in pieces  # the last piece changed: read here
+    assert any(taken for _, taken in pieces)  # the others were taken
+
+
+def test_this_process_never_waits_for_the_worker(
+    warned: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that never tells anything (stuck): everything is read here, as serially, and
+    the worker is ended when the read is done."""
+    serial = _serial(warned, monkeypatch)
+    asked = _handed(monkeypatch)
+    pieces = _pieces_handed(monkeypatch)
+    monkeypatch.setattr(coldunit, "_ahead_child", lambda *_: signal.pause())
+    source = FileSource(warned, own_cache=True)
+    ahead = coldunit.parse_ahead(source)
+    assert ahead is not None
+    pid = ahead._pid
+    assert source.preload(Q1) is not None
+    assert asked and pieces and not any(taken for _, taken in asked + pieces)  # type: ignore[operator]
+    assert ahead._pid is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # killed and reaped
+    assert _outcome(FileSource(warned, own_cache=True)) == serial

@@ -403,6 +403,7 @@ MESSAGES: dict[str, str] = {
     "summary_behind": "{n} behind",
     "summary_no_data": "{n} no data",
     "summary_group": "{name} {met}/{total}",
+    "summary.more_fields": "and {n} more fields",
     "one_day_ago": "1 day ago",
     "rep_id": "ID",
     "rep_name": "Indicator",

@@ -406,6 +406,7 @@ MESSAGES: dict[str, str] = {
     "summary_behind": "{n} chậm",
     "summary_no_data": "{n} chưa có số liệu",
     "summary_group": "{name} {met}/{total}",
+    "summary.more_fields": "và {n} lĩnh vực khác",
     "one_day_ago": "1 ngày trước",
     "rep_id": "Mã",
     "rep_name": "Chỉ tiêu",

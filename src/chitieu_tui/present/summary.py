@@ -5,6 +5,7 @@ from __future__ import annotations
 from chitieu_tui.core.arithmetic import STATUS_ORDER, Board, Status
 from chitieu_tui.core.records import frozen
 from chitieu_tui.i18n import t
+from chitieu_tui.present import fmt
 
 SEP = " · "
 """Between the parts of a summary line."""
@@ -59,7 +60,11 @@ def summary_parts(board: Board) -> list[SummaryPart]:
         year = board.period.year
         return [SummaryPart(Status.UNJUDGED, s.total, t(_KEYS[Status.UNJUDGED], year=year))]
     return [
-        SummaryPart(status, s.counts[status], t(_KEYS[status], n=s.counts[status], total=s.total))
+        SummaryPart(
+            status,
+            s.counts[status],
+            t(_KEYS[status], n=fmt.number(s.counts[status]), total=fmt.number(s.total)),
+        )
         for status in STATUS_ORDER
     ]
 
@@ -69,7 +74,13 @@ def group_parts(board: Board) -> list[GroupPart]:
     if not board.judged:
         return []
     return [
-        GroupPart(gid, name, met, n, t("summary_group", name=name, met=met, total=n))
+        GroupPart(
+            gid,
+            name,
+            met,
+            n,
+            t("summary_group", name=name, met=fmt.number(met), total=fmt.number(n)),
+        )
         for gid, name, met, n in board.summary.groups
     ]
 

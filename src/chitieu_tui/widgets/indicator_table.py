@@ -14,6 +14,7 @@ from rich.text import Text
 from chitieu_tui.core.arithmetic import Board, Evaluation, Status
 from chitieu_tui.i18n import fold, matches, order_key, search_text, t
 from chitieu_tui.messages import OpenDetail
+from chitieu_tui.present import fmt
 from chitieu_tui.present.alerts import MARK
 from chitieu_tui.present.cells import row_cells, table_widths
 from chitieu_tui.present.followup import marked_value
@@ -359,7 +360,9 @@ class IndicatorTable(LineTable):
                     (
                         f"▸ {names.get(gid, gid)}",
                         *blank,
-                        t("group_met", met=met, total=total) if board.judged else "",
+                        t("group_met", met=fmt.number(met), total=fmt.number(total))
+                        if board.judged
+                        else "",
                     ),
                 )
             )
@@ -405,7 +408,7 @@ class IndicatorTable(LineTable):
     def _update_title(self) -> None:
         title = t("table_behind" if self.behind_only else "table_all")
         count = sum(kind != "group" for _, kind, _ in self.rows)
-        parts = [f"{title} ({count})"]
+        parts = [f"{title} ({fmt.number(count)})"]
         if self.query_text.strip():
             parts.append(t("table_filter", query=self.query_text.strip()))
         if self.sort_by != "order":

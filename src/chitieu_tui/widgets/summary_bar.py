@@ -9,6 +9,8 @@ from textual.widget import Widget
 from chitieu_tui.core.alerts import marked
 from chitieu_tui.core.arithmetic import Board
 from chitieu_tui.core.rules import board_results
+from chitieu_tui.i18n import t
+from chitieu_tui.present import fmt
 from chitieu_tui.present.followup import count_text
 from chitieu_tui.present.rules import broken_count
 from chitieu_tui.present.status import colour
@@ -66,19 +68,51 @@ class SummaryBar(Widget):
 
     def _wrap(self, width: int) -> list[Content]:
         out: list[Content] = []
-        for parts in self.lines:
-            line = Content("")
-            for part in parts:
-                joined = line + Content(SEP) + part if line.cell_length else part
-                if line.cell_length and joined.cell_length > width:
-                    out.append(line)
-                    line = part
-                else:
-                    line = joined
-            out.append(line)
+        for n, parts in enumerate(self.lines):
+            lines = _fill(parts, width)
+            if n == 1 and len(lines) > FIELD_LINES:
+                lines = _cut(lines, width)
+            out += [Content(SEP).join(line) for line in lines]
         return [
             (Content(" ") + line if line.cell_length < width else line).truncate(
                 width, ellipsis=True
             )
             for line in out
         ]
+
+
+FIELD_LINES = 3
+"""At most this many lines of targets met per field; past them the rest is counted (a unit
+of 1,000 fields would leave its table no room on screen; each field's count is also its
+heading in the table)."""
+_SEP_CELLS = len(SEP)
+
+
+def _fill(parts: list[Content], width: int) -> list[list[Content]]:
+    """`parts` in lines of at most `width` cells (joined by ` · `; a part alone may be wider)."""
+    lines: list[list[Content]] = [[]]
+    used = 0
+    for part in parts:
+        cells = part.cell_length
+        if lines[-1] and used + _SEP_CELLS + cells > width:
+            lines.append([])
+            used = 0
+        used += (_SEP_CELLS if lines[-1] else 0) + cells
+        lines[-1].append(part)
+    return lines
+
+
+def _cut(lines: list[list[Content]], width: int) -> list[list[Content]]:
+    """The first `FIELD_LINES` lines, the last ending with how many fields are left out."""
+    kept = [list(line) for line in lines[:FIELD_LINES]]
+    left = sum(len(line) for line in lines[FIELD_LINES:])
+    last = kept[-1]
+    while True:
+        more = Content.styled(t("summary.more_fields", n=fmt.number(left)), "$foreground-muted")
+        cells = sum(p.cell_length for p in last) + _SEP_CELLS * len(last) + more.cell_length
+        if cells < width or len(last) <= 1:  # with its indent
+            break
+        last.pop()
+        left += 1
+    last.append(more)
+    return kept

@@ -15,30 +15,12 @@ import os
 import shutil
 import statistics
 import tempfile
-import time
 from pathlib import Path
+
+from coldtrees import run, running  # the same runner (this folder is on the path)
 
 HERE = Path(__file__).resolve().parent
 SHOT = "import sys; sys.argv[0] = 'chitieu'\nfrom chitieu_tui.cli import main; main()"
-
-
-def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    start = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:  # the child: quiet, then the command
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        os.dup2(null, 2)
-        os.execvpe(cmd[0], cmd, env)
-    _, status, usage = os.wait4(pid, 0)
-    if status != 0:
-        raise SystemExit(f"{cmd} failed")
-    return time.perf_counter() - start, usage.ru_maxrss / 1024
-
-
-def running() -> int:
-    with open("/proc/loadavg", encoding="ascii") as f:
-        return int(f.read().split()[3].split("/")[0])
 
 
 def spread(xs: list[float]) -> str:
@@ -73,7 +55,7 @@ def main() -> None:
             for cache in caches.values():
                 shutil.rmtree(cache, ignore_errors=True)
             tasks = running()
-            wall, peak = run(*cases[name])
+            wall, peak, _ = run(*cases[name])
             row[name] = (wall, peak, tasks)
         rows.append(row)
     quiet = [r for r in rows if all(v[2] <= 2 for v in r.values())]

@@ -61,22 +61,39 @@ _cores = cores
 _core_free = core_free_now
 
 
+def _second_core() -> bool:
+    """A forked worker may pay: `fork`, two cores, one of them idle now (`CHITIEU_WORKERS=2`:
+    however busy; `=1` or `0`: never). The one gate of every worker here."""
+    if serial_asked() or not hasattr(os, "fork") or _cores() < 2:
+        return False
+    return bool(asked_workers()) or _core_free()
+
+
+def _cold_alone(source: object) -> FileSource | None:
+    """`source` when it is a unit opened alone (its own parse cache: not a collection's
+    member) with no cache file yet (a second open, or a stale cache, reads as ever)."""
+    if not isinstance(source, FileSource):
+        return None
+    cache = source.data.cache
+    if cache is None or not cache.hold or os.path.lexists(cache.path):
+        return None
+    return source
+
+
+def _fork() -> int:
+    """`os.fork`, what is buffered for stdout and stderr written first (not twice)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return os.fork()
+
+
 def eligible(source: object) -> bool:
     """A unit whose cold open is read in a worker (see the module)."""
-    asked = asked_workers()
-    if serial_asked():
-        return False
-    if not hasattr(os, "fork") or _cores() < 2 or not isinstance(source, FileSource):
-        return False
-    if not asked and not _core_free():  # `CHITIEU_WORKERS=2`: read apart however busy
-        return False
-    cache = source.data.cache
-    if cache is None or not cache.hold:  # not a unit's own cache (a collection's member)
+    unit = _cold_alone(source) if _second_core() else None
+    if unit is None:
         return False
     try:
-        if os.path.lexists(cache.path):  # a second open (or a stale cache): read as today
-            return False
-        return MIN_BYTES <= source.data.definitions_path.stat().st_size <= MAX_BYTES
+        return MIN_BYTES <= unit.data.definitions_path.stat().st_size <= MAX_BYTES
     except OSError:
         return False
 
@@ -192,25 +209,17 @@ def _text_digest(text: str) -> bytes:
 def _ahead_paths(source: object) -> list[Path] | None:
     """The progress files a cold open of a large unit will read, when they are parsed ahead
     (see `parse_ahead`); None: not."""
-    if serial_asked() or not hasattr(os, "fork") or _cores() < 2:
-        return None
-    if not isinstance(source, FileSource):
-        return None
-    cache = source.data.cache
-    if cache is None or not cache.hold:  # not a unit opened alone
-        return None
-    if not asked_workers() and not _core_free():
+    unit = _cold_alone(source) if _second_core() else None
+    if unit is None:
         return None
     try:
-        if os.path.lexists(cache.path):  # warm: its files come from the cache
+        if unit.data.definitions_path.stat().st_size <= MAX_BYTES:  # `read_apart`'s
             return None
-        if source.data.definitions_path.stat().st_size <= MAX_BYTES:  # `read_apart`'s
-            return None
-        names = [n for n in os.listdir(source.data.root / PROGRESS) if n.endswith(".toml")]
+        names = [n for n in os.listdir(unit.data.root / PROGRESS) if n.endswith(".toml")]
     except OSError:
         names = []
     periods = sorted((p for n in names if (p := period_named(n[:-5])) is not None), reverse=True)
-    return [source.data.progress_path(p) for p in periods[:AHEAD_FILES]]
+    return [unit.data.progress_path(p) for p in periods[:AHEAD_FILES]]
 
 
 def _pieces(path: Path) -> tuple[str, list[int]] | None:
@@ -426,11 +435,9 @@ def parse_ahead(source: object) -> Ahead | None:
         return None
     assert isinstance(source, FileSource)
     definitions = source.data.definitions_path
-    sys.stdout.flush()
-    sys.stderr.flush()
     held = _shared_file()
     theirs, ours = os.pipe()
-    pid = os.fork()
+    pid = _fork()
     if pid == 0:  # pragma: no cover - the child
         os.close(theirs)
         _ahead_child(definitions, paths, held, ours)
@@ -469,13 +476,11 @@ def _reap(pid: int) -> None:
 
 def _may_save_apart(source: object) -> bool:
     """A unit's parse cache saved by a forked child (see `save_apart`)."""
-    if serial_asked() or not hasattr(os, "fork") or _cores() < 2:
-        return False
     if not isinstance(source, FileSource) or not source.unsaved():
         return False
     if threading.active_count() != 1:  # a fork copies only the thread that forks
         return False
-    if not asked_workers() and not _core_free():
+    if not _second_core():
         return False
     try:
         return source.data.definitions_path.stat().st_size >= MIN_BYTES
@@ -521,9 +526,7 @@ def save_apart(source: object) -> Saver | None:
     assert isinstance(source, FileSource)
     cache = source.data.cache
     assert cache is not None
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
+    pid = _fork()
     if pid == 0:  # pragma: no cover - the child
         _saver(source)
     saver = Saver(pid)
@@ -547,11 +550,9 @@ def read_apart(
     assert isinstance(source, FileSource)
     cache = source.data.cache
     assert cache is not None
-    sys.stdout.flush()
-    sys.stderr.flush()
     held = _shared_file()
     theirs, ours = os.pipe()
-    pid = os.fork()
+    pid = _fork()
     if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
         os.close(theirs)
         _child(source, period, held, ours)

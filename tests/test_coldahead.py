@@ -162,6 +162,32 @@ def test_a_broken_progress_file_gives_the_same_error(
     tomlfile.hand_over(None)
 
 
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_progress_file_that_is_not_a_file_gives_the_same_error(
+    warned: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """A folder, or a pipe with no writer (which must not hang the worker), where a quarter's
+    file should be: the serial read's message, never the worker's."""
+    path = warned / "progress" / "2026-Q1.toml"
+    path.unlink()
+    if kind == "folder":
+        path.mkdir()
+    else:
+        os.mkfifo(path)
+    serial = _serial(warned, monkeypatch)
+    assert (
+        serial[1] in ("err.file.is_folder", "err.file.not_regular") and "2026-Q1.toml" in serial[3]
+    )
+    asked = _handed(monkeypatch)
+    source = FileSource(warned, own_cache=True)
+    ahead = coldunit.parse_ahead(source)
+    assert ahead is not None
+    _ahead_done(ahead)
+    assert _outcome(source) == serial
+    assert ("2026-Q1.toml", True) not in asked  # nothing of the worker's taken for it
+    tomlfile.hand_over(None)
+
+
 def test_a_worker_that_dies_leaves_the_files_to_parse_here(
     warned: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from datadirs import tree_stamps
 from test_coldunit import _outcome, _svg_text
 from test_coldunit import warned as _warned
 
@@ -357,6 +358,22 @@ def test_the_cli_screenshot_is_the_serial_one(
     assert asked == []  # serial: nothing parsed ahead
     assert saved == [True, False]
     assert shots[0] == shots[1]
+
+
+def test_a_cold_open_with_both_workers_leaves_the_data_folder_as_it_found_it(
+    warned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading never writes (DESIGN section 7): the parse cache goes to the cache folder,
+    the worker's results to a file in memory, nothing into the unit's folder."""
+    before = tree_stamps(warned)
+    monkeypatch.setenv(coldunit.ENV_WORKERS, "2")
+    asked = _handed(monkeypatch)
+    out = tmp_path / "s.svg"
+    args = ["screenshot", "--config", str(warned), "-o", str(out), "--size", "120x40"]
+    assert main([*args, "--period", "2026-Q1"]) == 0
+    assert asked  # the files were parsed ahead
+    assert _cache_files(tmp_path)  # and the cache saved (apart), outside the unit
+    assert tree_stamps(warned) == before
 
 
 def test_the_app_waits_for_the_child_at_its_exit(

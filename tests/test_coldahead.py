@@ -376,6 +376,31 @@ def test_a_cold_open_with_both_workers_leaves_the_data_folder_as_it_found_it(
     assert tree_stamps(warned) == before
 
 
+def test_the_dashboard_lets_go_of_the_worker_when_its_start_is_interrupted(
+    warned: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+C while Textual is imported (after the worker was forked): the worker is ended
+    and reaped, nothing handed over is kept."""
+    from chitieu_tui.cli import tui  # lazy: the command's module, patched here
+
+    made: list[coldunit.Ahead | None] = []
+    parse_ahead = coldunit.parse_ahead
+
+    def recorded(source: object) -> coldunit.Ahead | None:
+        made.append(parse_ahead(source))
+        return made[-1]
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(coldunit, "parse_ahead", recorded)
+    monkeypatch.setattr(tui, "_import_app", interrupted)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert main(["--config", str(warned)]) == 130  # interrupted, as Ctrl+C is told
+    assert made and made[0] is not None and made[0]._pid is None  # ended and reaped
+    assert tomlfile._handed is None
+
+
 def test_the_app_waits_for_the_child_at_its_exit(
     warned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

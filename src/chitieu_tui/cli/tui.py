@@ -127,24 +127,27 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
         return cmd_report(argparse.Namespace(**{**vars(args), "format": "table", "output": None}))
     collection = make_collection(args)
-    source = worker = None
-    if collection is None:
-        source = make_source(args)
-        # a large unit opened cold: read in a worker while Textual is imported
-        # lazy: the cold read's worker, only for one unit
-        from chitieu_tui.present.coldunit import parse_ahead, read_apart
-
-        parse_ahead(source)  # larger: its files parsed in part by a worker (see screenshot)
-        worker = read_apart(source, args.period, meanwhile=_import_app)
-    # lazy: textual; not loaded when TERM=dumb prints the report instead
-    from chitieu_tui.app import run_app, run_rollup
-
-    settle()  # the imports done, Textual's too
-    settings = app_settings()  # read once, here, never on the app's UI thread
     if collection is not None:
+        # lazy: textual; not loaded when TERM=dumb prints the report instead
+        from chitieu_tui.app import run_rollup
+
+        settle()  # the imports done, Textual's too
+        settings = app_settings()  # read once, here, never on the app's UI thread
         return run_rollup(collection, args.period, settings, apart=cli.own_process())
-    assert source is not None
-    try:
+    source = make_source(args)
+    # a large unit opened cold: read in a worker while Textual is imported
+    # lazy: the cold read's worker, only for one unit
+    from chitieu_tui.present.coldunit import parse_ahead, read_apart
+
+    parse_ahead(source)  # larger: its files parsed in part by a worker (see screenshot)
+    worker = None
+    try:  # the worker that parses ahead let go of whatever happens from here (as screenshot)
+        worker = read_apart(source, args.period, meanwhile=_import_app)
+        # lazy: textual, as above
+        from chitieu_tui.app import run_app
+
+        settle()
+        settings = app_settings()
         return run_app(source, args.period, settings)
     finally:
         hand_over(None)

@@ -1,7 +1,6 @@
 """A large unit opened cold, past what `read_apart` reads (present/coldunit.py, issue 23):
-its progress files parsed ahead by a forked worker (`parse_ahead`), and its parse cache
-saved by a forked child while the first frame is drawn (`save_apart`). The same view,
-warnings, errors and cache file as a serial read; a child that dies leaves no cache file."""
+chitieu.toml's pieces and its progress files parsed ahead by a forked worker
+(`parse_ahead`). The same view, warnings, errors and cache file as a serial read."""
 
 from __future__ import annotations
 
@@ -16,10 +15,8 @@ from datadirs import tree_stamps
 from test_coldunit import _outcome, _svg_text
 from test_coldunit import warned as _warned
 
-import chitieu_tui.app
-from chitieu_tui.app import save_screenshot
 from chitieu_tui.cli import main
-from chitieu_tui.core import atomic, filesource, loader, tomlfile
+from chitieu_tui.core import filesource, loader, tomlfile
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
 from chitieu_tui.i18n import use
@@ -229,98 +226,6 @@ def test_not_parsed_ahead(warned: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert not ahead()  # a second open: from the cache
 
 
-# -- the parse cache saved by a forked child -----------------------------------------------
-
-
-def test_the_child_saves_the_cache_and_the_parent_does_not(
-    warned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    writes: list[Path] = []
-    write = atomic.atomic_write
-
-    def counted(path: Path, *args: Any, **kwargs: Any) -> Path:
-        writes.append(Path(path))  # in this process only (the child has its own list)
-        return write(path, *args, **kwargs)
-
-    monkeypatch.setattr(atomic, "atomic_write", counted)
-    source = FileSource(warned, own_cache=True)
-    assert source.preload(Q1) is not None
-    assert source.unsaved()
-    saver = coldunit.save_apart(source)
-    assert saver is not None
-    assert not source.unsaved()  # the dashboard does not save it again
-    saver.wait()
-    assert len(_cache_files(tmp_path)) == 1
-    written = _cache_files(tmp_path)[0].read_bytes()
-    source.save_cache()  # what the dashboard's save after the frame would do: nothing
-    assert writes == []
-    assert _cache_files(tmp_path)[0].read_bytes() == written
-    with monkeypatch.context() as m:  # the same file as a serial save's
-        m.setenv("CHITIEU_CACHE_DIR", str(tmp_path / "serial"))
-        serial = FileSource(warned, own_cache=True)
-        serial.load(Q1)
-        serial.save_cache()
-    assert _cache_files(tmp_path, "serial")[0].read_bytes() == written
-    again = FileSource(warned, own_cache=True)  # a second open: from the child's file
-    assert _outcome(again) == _serial(warned, monkeypatch)
-    assert again.data.cache is not None and again.data.cache.hits >= 2
-
-
-def test_a_killed_child_leaves_no_cache_and_the_app_works(
-    warned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(coldunit, "_before_save", lambda: os.kill(os.getpid(), signal.SIGKILL))
-    saved: list[coldunit.Saver | None] = []
-    save_apart = coldunit.save_apart
-
-    def recorded(source: object) -> coldunit.Saver | None:
-        saved.append(save_apart(source))
-        return saved[-1]
-
-    monkeypatch.setattr(coldunit, "save_apart", recorded)
-    source = FileSource(warned, own_cache=True)
-    out = save_screenshot(source, tmp_path / "s.svg", (120, 40), Q1)
-    assert out.is_file() and "2026" in out.read_text(encoding="utf-8")
-    assert len(saved) == 1 and saved[0] is not None
-    assert not saved[0].reaper.is_alive()  # reaped before the screenshot returned
-    assert _cache_files(tmp_path) == []  # the next open is cold again
-    source.save_cache()  # nothing more to save here (the child had it)
-    assert _cache_files(tmp_path) == []
-    again = FileSource(warned, own_cache=True)
-    assert _outcome(again) == _serial(warned, monkeypatch)
-    assert again.data.cache is not None and again.data.cache.hits == 0  # cold
-
-
-def test_not_saved_apart(warned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def apart(cold: bool = True, **env: str) -> bool:
-        if cold:
-            shutil.rmtree(tmp_path / "cache", ignore_errors=True)
-        source = FileSource(warned, own_cache=True)
-        source.load(Q1)
-        with monkeypatch.context() as m:
-            for k, v in env.items():
-                m.setenv(k, v)
-            saver = coldunit.save_apart(source)
-        if saver is None:
-            source.save_cache()
-            return False
-        saver.wait()
-        return True
-
-    with monkeypatch.context() as m:
-        m.setattr(coldunit, "_core_free", lambda: False)
-        assert not apart()
-    with monkeypatch.context() as m:
-        m.setattr(coldunit, "MIN_BYTES", 10**9)
-        assert not apart()
-    assert not apart(**{coldunit.ENV_WORKERS: "1"})
-    with monkeypatch.context() as m:  # another thread: a fork would copy only this one
-        m.setattr(coldunit.threading, "active_count", lambda: 2)
-        assert not apart()
-    assert apart()  # cold: saved apart
-    assert not apart(cold=False)  # a second open: nothing to save
-
-
 def test_the_cli_screenshot_is_the_serial_one(
     warned: Path,
     tmp_path: Path,
@@ -328,17 +233,8 @@ def test_the_cli_screenshot_is_the_serial_one(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`chitieu screenshot` of a cold unit: the same screen, warnings and cache file with its
-    progress parsed ahead and its cache saved apart as without."""
+    files parsed ahead as without."""
     asked = _handed(monkeypatch)
-    saved: list[bool] = []
-    save_apart = coldunit.save_apart
-
-    def recorded(source: object) -> coldunit.Saver | None:
-        saver = save_apart(source)
-        saved.append(saver is not None)
-        return saver
-
-    monkeypatch.setattr(coldunit, "save_apart", recorded)
     shots: list[tuple[str, str, bytes]] = []
     for workers in ("", "1"):
         cache = tmp_path / f"cache{workers}"
@@ -356,11 +252,10 @@ def test_the_cli_screenshot_is_the_serial_one(
             assert asked  # taken or done here, whichever came first
             asked.clear()
     assert asked == []  # serial: nothing parsed ahead
-    assert saved == [True, False]
     assert shots[0] == shots[1]
 
 
-def test_a_cold_open_with_both_workers_leaves_the_data_folder_as_it_found_it(
+def test_a_cold_open_with_the_worker_leaves_the_data_folder_as_it_found_it(
     warned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Reading never writes (DESIGN section 7): the parse cache goes to the cache folder,
@@ -372,7 +267,7 @@ def test_a_cold_open_with_both_workers_leaves_the_data_folder_as_it_found_it(
     args = ["screenshot", "--config", str(warned), "-o", str(out), "--size", "120x40"]
     assert main([*args, "--period", "2026-Q1"]) == 0
     assert asked  # the files were parsed ahead
-    assert _cache_files(tmp_path)  # and the cache saved (apart), outside the unit
+    assert _cache_files(tmp_path)  # and the cache saved, outside the unit
     assert tree_stamps(warned) == before
 
 
@@ -401,35 +296,7 @@ def test_the_dashboard_lets_go_of_the_worker_when_its_start_is_interrupted(
     assert tomlfile._handed is None
 
 
-def test_the_app_waits_for_the_child_at_its_exit(
-    warned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`chitieu` (the dashboard) on a cold unit: the cache saved by the child while the app
-    runs (the app itself has nothing to save), the child reaped when the app ends."""
-    seen: list[bool] = []
-    savers: list[coldunit.Saver | None] = []
-    save_apart = coldunit.save_apart
-
-    def recorded(source: object) -> coldunit.Saver | None:
-        savers.append(save_apart(source))
-        return savers[-1]
-
-    def run(app: chitieu_tui.app.ChitieuApp) -> None:
-        source = app._source
-        assert isinstance(source, FileSource)
-        seen.append(source.unsaved())
-
-    monkeypatch.setattr(coldunit, "save_apart", recorded)
-    monkeypatch.setattr(chitieu_tui.app.ChitieuApp, "run", run)
-    source = FileSource(warned, own_cache=True)
-    assert chitieu_tui.app.run_app(source, Q1) == 0
-    assert seen == [False]
-    assert len(savers) == 1 and savers[0] is not None
-    assert not savers[0].reaper.is_alive()
-    assert len(_cache_files(tmp_path)) == 1
-
-
-def test_a_unit_that_does_not_read_is_not_saved_apart(
+def test_a_unit_that_does_not_read_leaves_no_cache(
     warned: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -522,3 +389,75 @@ def test_this_process_never_waits_for_the_worker(
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # killed and reaped
     assert _outcome(FileSource(warned, own_cache=True)) == serial
+
+
+# -- chitieu.toml's text, read once and shared with the worker ----------------------------
+
+
+def _reads_of(monkeypatch: pytest.MonkeyPatch, name: str) -> list[Path]:
+    """Each time the bytes of a file called `name` are read (`tomlfile._read_bounded`)."""
+    reads: list[Path] = []
+    read = tomlfile._read_bounded
+
+    def counted(path: Path, where: str) -> bytes:
+        if Path(path).name == name:
+            reads.append(Path(path))
+        return read(path, where)
+
+    monkeypatch.setattr(tomlfile, "_read_bounded", counted)
+    return reads
+
+
+def test_chitieu_toml_is_read_once_and_its_text_shared_with_the_worker(
+    warned: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read before the worker is forked (the two share its text: not a second copy in the
+    worker), and that text is the one the load checks: the file is read once, and the view
+    is the serial one."""
+    serial = _serial(warned, monkeypatch)
+    reads = _reads_of(monkeypatch, "chitieu.toml")
+    pieces = _pieces_handed(monkeypatch)
+    source = FileSource(warned, own_cache=True)
+    ahead = coldunit.parse_ahead(source)
+    assert ahead is not None and len(reads) == 1  # before the fork
+    _ahead_done(ahead)
+    assert _outcome(source) == serial
+    assert len(reads) == 1  # not again by the load
+    assert pieces and all(taken for _, taken in pieces)  # cut from that text by the worker
+
+
+def test_a_chitieu_toml_changed_after_its_early_read_is_read_again(
+    warned: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file changed between the early read and the load (another size, a later time):
+    the load reads it again and shows what it says now, as a serial read would."""
+    reads = _reads_of(monkeypatch, "chitieu.toml")
+    source = FileSource(warned, own_cache=True)
+    assert coldunit.parse_ahead(source) is not None
+    path = warned / "chitieu.toml"
+    text = path.read_text(encoding="utf-8")
+    at = text.find('name = "') + len('name = "')
+    path.write_text(text[:at] + "Đổi sau khi đọc, " + text[at:], encoding="utf-8")
+    os.utime(path, ns=(1, 10**18))  # whatever the clock's grain
+    got = _outcome(source)
+    tomlfile.hand_over(None)
+    assert len(reads) == 2
+    assert "Đổi sau khi đọc" in repr(got)
+    assert got == _serial(warned, monkeypatch)
+
+
+def test_a_chitieu_toml_that_does_not_read_early_is_read_by_the_load(
+    warned: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not UTF-8: nothing is shared (the worker parses only the progress files), and the
+    load says what is wrong, with its file and place, as serially."""
+    path = warned / "chitieu.toml"
+    path.write_bytes(
+        path.read_bytes().replace("Mỹ Thới".encode(), "Mỹ Thới".encode("utf-16-le"), 1)
+    )
+    serial = _serial(warned, monkeypatch)
+    assert isinstance(serial[0], type) and "chitieu.toml" in serial[3]  # an error, its place
+    source = FileSource(warned, own_cache=True)
+    ahead = coldunit.parse_ahead(source)
+    assert ahead is not None and ahead._early is None
+    assert _outcome(source) == serial

@@ -264,18 +264,8 @@ def run_app(source: Source, period: Period | None, settings: AppSettings | None 
     """Run the dashboard in the terminal (with the settings the command line read); the
     exit status."""
     initial = preload(source, period)
-    # lazy: the forked saver (hashlib, pickle), only for a unit (the roll-up never imports it)
-    from chitieu_tui.present.coldunit import save_apart
-
-    # a large unit read cold: its cache saved by a forked child (only once read: the
-    # dashboard saves it only after a view is shown)
-    saver = save_apart(source) if initial is not None else None
-    try:
-        app = ChitieuApp(source, period, initial=initial, settings=settings)
-        app.run()
-    finally:
-        if saver is not None:
-            saver.wait()
+    app = ChitieuApp(source, period, initial=initial, settings=settings)
+    app.run()
     return ended(app)
 
 
@@ -307,12 +297,6 @@ def save_screenshot(
     when given, e.g. LIGHT_THEME), after pressing the keys `press` (Textual's key names:
     `1`, `enter`, `down`)."""
     initial = preload(source, period)
-    # lazy: the forked saver, as in `run_app`
-    from chitieu_tui.present.coldunit import save_apart
-
-    # a large unit read cold: its cache saved by a forked child (only once read: the
-    # dashboard saves it only after a view is shown)
-    saver = save_apart(source) if initial is not None else None
     app = ChitieuApp(source, period, initial=initial)
 
     async def render() -> str:
@@ -338,11 +322,7 @@ def save_screenshot(
             raise error
         return svg
 
-    try:
-        svg = asyncio.run(render())
-    finally:
-        if saver is not None:  # the cache file whole when the command ends, as before
-            saver.wait()
+    svg = asyncio.run(render())
     return atomic_write(Path(output), svg.encode("utf-8"))
 
 

@@ -546,7 +546,7 @@ def load_definitions(path: Path, shown: str | None = None) -> Definitions:
     where = shown or str(path)
     text = read_toml_text(path, shown)
     if len(text) >= PIECES_FROM:
-        _malloc_threshold_fixed()
+        malloc_threshold_fixed()
         defs = _definitions_in_pieces(text, where)
         if defs is not None:
             return defs
@@ -555,13 +555,13 @@ def load_definitions(path: Path, shown: str | None = None) -> Definitions:
 
 MMAP_THRESHOLD = 1024 * 1024
 """Blocks this large or larger are mapped apart by glibc's malloc, and given back to the
-system when freed (its default starts at 128 KiB and rises: `_malloc_threshold_fixed`; at
+system when freed (its default starts at 128 KiB and rises: `malloc_threshold_fixed`; at
 128 KiB the many tables of 128 KiB–1 MiB a read makes cost their page faults each time,
 +0.05–0.1 s of system time at 50,000 indicators, for 0–2 MiB less)."""
 _malloc_fixed = False
 
 
-def _malloc_threshold_fixed() -> None:
+def malloc_threshold_fixed() -> None:
     """Keep glibc's malloc from raising its mmap threshold, once per process (a large unit
     is being read). By default it raises it to the size of any mapped block freed (the raw
     bytes of a large chitieu.toml: 9-14 MB), after which the large blocks a read makes and

@@ -25,7 +25,7 @@ import re
 import stat
 import threading
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import chain, compress
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -287,8 +287,6 @@ class ParseCache:
         self._id_map: tuple[Definitions, list[str]] | None = None
         """The last definitions read with: their ids in order."""
         self._value_rules: tuple[Definitions, ValueRules] | None = None
-        self._pending: Callable[[], object] | None = None
-        """Waits for another process saving this cache (`saved_apart`)."""
         self.hits = 0
         """How many files were taken from the cache (for tests and benchmarks)."""
         self._entries = self._read()
@@ -580,16 +578,6 @@ class ParseCache:
             self._released = True
             self._id_map = self._value_rules = None  # 50,000 ids and bounds: made again
 
-    def saved_apart(self, wait: Callable[[], object]) -> None:
-        """What was put is being saved by another process (a fork of this one, which holds
-        the same entries: present/coldunit.py `save_apart`): taken as saved here, as after a
-        `save`; the next `save` first `wait`s for that process to end (its file then merged,
-        not overwritten)."""
-        with self._lock:
-            self._entries, self._fresh = {}, {}
-            self._dirty, self._released = False, True
-            self._pending = wait
-
     def save(self) -> None:
         """Write the cache file when anything changed (entries of files not read in this
         run are kept), then let go of the entries: the files they stand for are in the
@@ -597,10 +585,6 @@ class ParseCache:
         save reads the file again and adds what was read since. The file is written piece
         by piece (each held object encoded in turn into one reused buffer), never held
         whole. Best effort: a cache that cannot be written is no error."""
-        with self._lock:
-            pending, self._pending = self._pending, None
-        if pending is not None:  # another process saving this cache (`saved_apart`)
-            pending()
         with self._lock:
             dirty, released = self._dirty, self._released
             entries, fresh = self._entries, self._fresh

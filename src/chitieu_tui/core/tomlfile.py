@@ -241,6 +241,10 @@ def _read_bounded(path: Path, where: str) -> bytes:
 class Handed(Protocol):
     """TOML files another process parsed for this one (present/coldunit.py `parse_ahead`)."""
 
+    def text(self, path: Path) -> str | None:
+        """`path`'s text, when it was read here before (for the other process to share) and
+        the file is as it was then (None: read it now)."""
+
     def parsed(self, path: Path, text: str) -> dict[str, Any] | None:
         """What `loads(text)` gives, when `path` was parsed elsewhere with this very text
         (None: parse it here)."""
@@ -286,6 +290,10 @@ def read_toml(path: Path, shown: str | None = None) -> tuple[dict[str, Any], str
 def read_toml_text(path: Path, shown: str | None = None) -> str:
     """A TOML file's text, not parsed yet (`read_toml`'s checks of the bytes: size, UTF-8,
     something in it; a byte-order mark left out)."""
+    handed = _handed
+    early = handed.text(path) if handed is not None else None
+    if early is not None:
+        return early
     where = shown or str(path)
     raw = _read_bounded(path, where)
     if len(raw) > MAX_BYTES:

@@ -222,15 +222,26 @@ def _ahead_paths(source: object) -> list[Path] | None:
     return [unit.data.progress_path(p) for p in periods[:AHEAD_FILES]]
 
 
-def _pieces(path: Path) -> tuple[str, list[int]] | None:
-    """chitieu.toml's text and where `loader.load_definitions` cuts it (None: read whole)."""
-    try:
-        text = read_toml_text(path)
-    except ChitieuError:
-        return None
+def _cut(text: str) -> list[int] | None:
+    """Where `loader.load_definitions` cuts chitieu.toml's text (None: read whole)."""
     large = len(text) >= loader.PIECES_FROM  # as `loader.load_definitions` cuts it
-    cuts = array_cuts(text, "indicator", loader.PIECE_CHARS) if large else None
-    return None if cuts is None else (text, cuts)
+    return array_cuts(text, "indicator", loader.PIECE_CHARS) if large else None
+
+
+def _stat_key(path: Path) -> tuple[int, ...]:
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _early_text(path: Path) -> tuple[str, tuple[int, ...]] | None:
+    """chitieu.toml's text read before the worker is forked, so that the two processes share
+    it (its 8-16 MB at 50,000 indicators, once), and what `os.stat` said before the read;
+    None when it does not read (the loader reads it again and says what is wrong)."""
+    try:
+        key = _stat_key(path)
+        return read_toml_text(path), key
+    except (ChitieuError, OSError):
+        return None
 
 
 def _piece_done(text: str) -> tuple[bytes, bytes] | None:
@@ -255,11 +266,24 @@ def _file_done(path: Path) -> tuple[str, bytes]:
     return text, pickle.dumps(loads(text), protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _trimmer() -> Callable[[], object]:
+    """glibc's `malloc_trim(0)`: what was freed given back to the system (a task's tables,
+    made and freed, would stay in the worker's memory); elsewhere nothing."""
+    try:
+        import ctypes  # lazy: loaded already where `malloc_threshold_fixed` found glibc
+
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, ImportError, TypeError):
+        return lambda: None
+    return lambda: trim(0)
+
+
 def _ahead_child(
-    definitions: Path, paths: list[Path], held: int, out: int
+    shared: list[str], paths: list[Path], held: int, out: int
 ) -> None:  # pragma: no cover - forked
-    """The worker: chitieu.toml's pieces from the last back (the main process reads them from
-    the first on: they meet in the middle), then the progress files, each skipped once the
+    """The worker: chitieu.toml's pieces (its text, read by the main process before the fork,
+    taken from `shared`) from the last back (the main process reads them from the first on:
+    they meet in the middle), then the progress files, each skipped once the
     main process has claimed it (`_CLAIMS`), each result written into `held` and told on
     `out`; whatever does not read, parse or convert cleanly is left to the main process
     (which says what is wrong)."""
@@ -268,20 +292,24 @@ def _ahead_child(
         gc.disable()  # parsing makes no cycles; the process ends after
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         at = _CLAIMS
-        cut = _pieces(definitions)
-        pieces = len(cut[1]) - 2 if cut is not None else 0  # the head is the main's
+        trim = _trimmer()
+        whole = shared.pop() if shared else None
+        cuts = _cut(whole) if whole is not None else None
+        pieces = len(cuts) - 2 if cuts is not None else 0  # the head is the main's
         files = len(paths)  # tasks 1..files: the progress files; then files + n: piece n
         tasks = [*range(files + pieces, files, -1), *range(1, files + 1)]
         for task in tasks:
             if task >= _CLAIMS:
                 continue
+            if task <= files:  # the pieces done: their text let go of (once the main process
+                whole = None  # has too, its pages would be this process's alone)
             if os.pread(held, 1, task) == b"\1":  # the main process did it itself
                 continue
             try:
                 if task > files:
-                    assert cut is not None
+                    assert whole is not None and cuts is not None
                     n = task - files
-                    text = cut[0][cut[1][n] : cut[1][n + 1]]
+                    text = whole[cuts[n] : cuts[n + 1]]
                     done = _piece_done(text)
                     if done is None:
                         continue
@@ -298,6 +326,8 @@ def _ahead_child(
                 at += len(blob)
             told = (task, at - len(first) - len(second), len(first), len(second))
             os.write(out, b"".join(n.to_bytes(8, "little") for n in told) + _text_digest(text))
+            text = first = second = done = None  # let go of before the trim
+            trim()
         status = 0
     except BaseException:  # noqa: BLE001, S110 - the main process does what is left
         pass
@@ -311,8 +341,16 @@ class Ahead:
     process never waits for it: a task not told done yet is done here (and claimed, so that
     the worker skips it)."""
 
-    def __init__(self, pid: int, paths: list[Path], held: int, told: int) -> None:
+    def __init__(
+        self,
+        pid: int,
+        paths: list[Path],
+        held: int,
+        told: int,
+        early: tuple[str, str, tuple[int, ...]] | None = None,
+    ) -> None:
         self._pid: int | None = pid
+        self._early = early
         self._files = len(paths)
         self._at = {os.path.abspath(p): 1 + i for i, p in enumerate(paths)}
         self._held, self._told = held, told
@@ -360,6 +398,19 @@ class Ahead:
                 )
                 self._got[n] = (at, first, second, told[k + 32 : k + _MESSAGE])
 
+    def text(self, path: Path) -> str | None:
+        """chitieu.toml's text as read before the worker was forked (`_early_text`), once,
+        when the file's `os.stat` is still what it was before that read; None: read it now."""
+        with self._lock:
+            early = self._early
+            if early is None or os.path.abspath(path) != early[0]:
+                return None
+            self._early = None
+        try:
+            return early[1] if _stat_key(path) == early[2] else None
+        except OSError:
+            return None
+
     def parsed(self, path: Path, text: str) -> dict[str, Any] | None:
         """`path`'s data as the worker parsed it, when it parsed this very text (the file
         read here after it may have changed); None: parse it here."""
@@ -396,6 +447,7 @@ class Ahead:
         asked for) and reaped; the shared file and the pipe closed."""
         with self._lock:
             pid, self._pid = self._pid, None
+            self._early = None
             self._at.clear()
             self._got.clear()
             if pid is None:
@@ -435,103 +487,22 @@ def parse_ahead(source: object) -> Ahead | None:
         return None
     assert isinstance(source, FileSource)
     definitions = source.data.definitions_path
+    loader.malloc_threshold_fixed()  # before the read: in both processes
+    early = _early_text(definitions)
     held = _shared_file()
     theirs, ours = os.pipe()
     pid = _fork()
     if pid == 0:  # pragma: no cover - the child
         os.close(theirs)
-        _ahead_child(definitions, paths, held, ours)
+        shared = [early[0]] if early is not None else []
+        early = None  # the text held by `shared` alone: let go of by the child once cut up
+        _ahead_child(shared, paths, held, ours)
     os.close(ours)
     os.set_blocking(theirs, False)  # never waited for
-    ahead = Ahead(pid, paths, held, theirs)
+    shared = (os.path.abspath(definitions), *early) if early is not None else None
+    ahead = Ahead(pid, paths, held, theirs, shared)
     hand_over(ahead)
     return ahead
-
-
-@frozen
-class Saver:
-    """A forked child saving a unit's parse cache (`save_apart`), reaped by a thread of
-    this process as soon as it ends (never left a zombie); `wait`: until it has."""
-
-    pid: int
-    reaper: threading.Thread
-
-    def __init__(self, pid: int) -> None:
-        object.__setattr__(self, "pid", pid)
-        reaper = threading.Thread(target=_reap, args=(pid,), name="cache-saver", daemon=True)
-        object.__setattr__(self, "reaper", reaper)
-        reaper.start()
-
-    def wait(self) -> None:
-        """Until the child has written the cache file (or failed) and ended."""
-        self.reaper.join()
-
-
-def _reap(pid: int) -> None:
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
-
-
-def _may_save_apart(source: object) -> bool:
-    """A unit's parse cache saved by a forked child (see `save_apart`)."""
-    if not isinstance(source, FileSource) or not source.unsaved():
-        return False
-    if threading.active_count() != 1:  # a fork copies only the thread that forks
-        return False
-    if not _second_core():
-        return False
-    try:
-        return source.data.definitions_path.stat().st_size >= MIN_BYTES
-    except OSError:
-        return False
-
-
-def _saver(source: FileSource) -> None:  # pragma: no cover - forked
-    """The child: the cache saved as the main process would (`save_cache`: the one atomic
-    writer, a whole file or none), silently, then out at once."""
-    status = 1
-    try:
-        gc.disable()  # encoding makes no cycles; the process ends after
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        null = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):  # nothing said on the terminal, whatever happens
-            os.dup2(null, fd)
-        _before_save()
-        source.save_cache()
-        status = 0
-    except BaseException:  # noqa: BLE001, S110 - the next open is cold again
-        pass
-    finally:
-        os._exit(status)
-
-
-def _before_save() -> None:
-    """Nothing (tests make the child die here)."""
-
-
-def save_apart(source: object) -> Saver | None:
-    """A large unit read cold, before its first frame: its parse cache saved by a forked
-    child while this process draws (the save, 0.1-0.5 s at 50,000 indicators, was paid by
-    the frame's process after it: a thread sharing the GIL, waited for by `screenshot` at its
-    end). This process takes the cache as saved (`ParseCache.saved_apart`: the dashboard
-    does not save it again; a later save waits for the child first), and waits for the child
-    before it ends (`Saver.wait`). Only with `fork`, two cores, one of them idle now (as
-    `eligible`), a chitieu.toml of `MIN_BYTES` or more, and this process's only thread
-    (before the app starts); else None: the cache is saved as before, after the frame. A
-    child that fails or is killed leaves no cache file (the next open is cold again)."""
-    if not _may_save_apart(source):
-        return None
-    assert isinstance(source, FileSource)
-    cache = source.data.cache
-    assert cache is not None
-    pid = _fork()
-    if pid == 0:  # pragma: no cover - the child
-        _saver(source)
-    saver = Saver(pid)
-    cache.saved_apart(saver.wait)
-    return saver
 
 
 def read_apart(
@@ -580,10 +551,8 @@ __all__ = [
     "MAX_BYTES",
     "MIN_BYTES",
     "Ahead",
-    "Saver",
     "parse_ahead",
     "Worker",
     "eligible",
     "read_apart",
-    "save_apart",
 ]

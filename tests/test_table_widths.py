@@ -102,3 +102,14 @@ def test_number_widths_are_those_of_the_numbers() -> None:
     rng = random.Random(5)
     xs = ODD + [rng.uniform(-1e12, 1e12) for _ in range(500)] + [rng.random() for _ in range(500)]
     assert number_widths(xs) == [len(number(x)) for x in xs]
+
+
+def test_number_widths_of_numbers_that_repeat() -> None:
+    """Each distinct number is formatted once (a unit's targets repeat): every repeat gets its
+    own width, `-0.0` and `0.0` (one key) both that of `0`, and the order is kept."""
+    rng = random.Random(7)
+    pool = ODD + [-0.0, 0.0, 0.004, -0.004, 1.0, 1, 999.995, 1234.5]
+    xs = [rng.choice(pool) for _ in range(3000)]
+    assert len(set(map(repr, xs))) < len(xs)
+    assert number_widths(xs) == [len(number(x)) for x in xs]
+    assert number_widths([-0.0, 0.0, -0.0]) == [1, 1, 1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 
 from chitieu_tui.core.arithmetic import Evaluation, Status
@@ -105,13 +106,17 @@ _TWO_DECIMALS = "{:,.2f}".format
 
 def number_widths(xs: list[float]) -> list[int]:
     """The width of `fmt.number(x)` for each number of `xs`, made in bulk (one formatting in C
-    each, no translation, no catalog): the two languages swap `.` and `,`, which keeps the
-    length; every character is ASCII (one cell)."""
-    texts = [text.rstrip("0").rstrip(".") for text in map(_TWO_DECIMALS, xs)]
+    for each distinct number: a unit's targets and expected values repeat, 50,000 rows hold a
+    few hundred; no translation, no catalog): the two languages swap `.` and `,`, which keeps
+    the length; every character is ASCII (one cell)."""
+    distinct = list(dict.fromkeys(xs))  # -0.0 and 0.0 are one key: both are shown `0`
+    texts = [text.rstrip("0").rstrip(".") for text in map(_TWO_DECIMALS, distinct)]
     widths = list(map(len, texts))
     if "-0" in texts:  # `number` shows `-0` as `0`
         widths = [1 if text == "-0" else n for text, n in zip(texts, widths, strict=True)]
-    return widths
+    if len(distinct) == len(xs):
+        return widths
+    return list(map(dict(zip(distinct, widths, strict=True)).__getitem__, xs))
 
 
 def _quantity_widths(
@@ -121,7 +126,7 @@ def _quantity_widths(
     the unit is `%` (`units=False`: no other unit is shown)."""
     nums: list[float] = [x for x in xs if x is not None and x is not True and x is not False]
     if len(nums) == len(xs):  # every one a number (the usual case)
-        return [n + p for n, p in zip(number_widths(nums), percent, strict=True)]
+        return list(map(operator.add, number_widths(nums), percent))
     it = iter(number_widths(nums))
     return [
         none if x is None else done[x] if isinstance(x, bool) else next(it) + pct

@@ -262,6 +262,38 @@ async def test_the_app_saves_the_unit_cache_after_its_first_frame(
     assert tree_stamps(warned) == before
 
 
+def test_a_screenshot_saves_the_unit_cache_once_beside_its_frame(
+    warned: Path, cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`save_screenshot` (as `run_app`): the cache saved by a thread started once the unit is
+    read, while the app starts and draws (`save_meanwhile`), written once (the dashboard's
+    own save after its frame finds nothing left), and whole when the call returns."""
+    from chitieu_tui.app import save_meanwhile, save_screenshot  # lazy: the app's module
+    from chitieu_tui.core import atomic
+
+    writes: list[str] = []
+    write = atomic.atomic_write
+
+    def counted(path: Path, *args: Any, **kwargs: Any) -> Path:
+        if Path(path).is_relative_to(cache_dir):
+            writes.append(threading.current_thread().name)
+        return write(path, *args, **kwargs)
+
+    monkeypatch.setattr(atomic, "atomic_write", counted)
+    before = tree_stamps(warned)
+    out = save_screenshot(FileSource(warned, own_cache=True), tmp_path / "s.svg", (100, 30), Q1)
+    assert out.is_file()
+    assert writes == ["cache-save"]  # once, by the thread
+    assert len(_cache_files(cache_dir)) == 1
+    assert [t for t in threading.enumerate() if t.name == "cache-save"] == []  # joined
+    again = FileSource(warned, own_cache=True)
+    again.load(Q1)
+    assert again.data.cache is not None and again.data.cache.hits > 0
+    assert save_meanwhile(again, (None, None)) is None  # a second open: nothing to save
+    assert save_meanwhile(FileSource(warned, own_cache=True), None) is None  # nothing read
+    assert tree_stamps(warned) == before
+
+
 def test_a_large_unit_read_alone_is_frozen_out_of_the_collectors_sight(
     tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import io
 import os
+import threading
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -27,7 +28,7 @@ from chitieu_tui.core.atomic import atomic_write
 from chitieu_tui.core.errors import ChitieuError, InternalError
 from chitieu_tui.core.oserrors import os_reason
 from chitieu_tui.core.periods import Period
-from chitieu_tui.core.source import Source, View
+from chitieu_tui.core.source import CachingSource, Source, View
 from chitieu_tui.i18n import LANGS, current, resolve_lang, t, use
 from chitieu_tui.present.failure import worded
 from chitieu_tui.present.time import local_now
@@ -260,12 +261,30 @@ def preload(source: Source, period: Period | None) -> tuple[View, object] | None
     return None if view is None else (view, stamp)
 
 
+def save_meanwhile(source: Source, initial: object) -> threading.Thread | None:
+    """A unit read before the app starts: its parse cache saved by a thread while the app
+    starts and draws (the save's hashing and writing, about half of it, run beside the frame
+    on another core: the GIL is let go of there); the thread, joined before the command ends
+    (the cache file whole when it does, as before); None: nothing to save (the dashboard's own
+    save after its first frame then finds nothing either)."""
+    if initial is None or not isinstance(source, CachingSource) or not source.unsaved():
+        return None
+    saving = threading.Thread(target=source.save_cache, name="cache-save", daemon=True)
+    saving.start()
+    return saving
+
+
 def run_app(source: Source, period: Period | None, settings: AppSettings | None = None) -> int:
     """Run the dashboard in the terminal (with the settings the command line read); the
     exit status."""
     initial = preload(source, period)
-    app = ChitieuApp(source, period, initial=initial, settings=settings)
-    app.run()
+    saving = save_meanwhile(source, initial)
+    try:
+        app = ChitieuApp(source, period, initial=initial, settings=settings)
+        app.run()
+    finally:
+        if saving is not None:
+            saving.join()
     return ended(app)
 
 
@@ -297,6 +316,7 @@ def save_screenshot(
     when given, e.g. LIGHT_THEME), after pressing the keys `press` (Textual's key names:
     `1`, `enter`, `down`)."""
     initial = preload(source, period)
+    saving = save_meanwhile(source, initial)
     app = ChitieuApp(source, period, initial=initial)
 
     async def render() -> str:
@@ -322,7 +342,11 @@ def save_screenshot(
             raise error
         return svg
 
-    svg = asyncio.run(render())
+    try:
+        svg = asyncio.run(render())
+    finally:
+        if saving is not None:
+            saving.join()
     return atomic_write(Path(output), svg.encode("utf-8"))
 
 

@@ -128,3 +128,28 @@ def test_a_file_written_by_a_function_is_whole_and_a_failing_one_leaves_nothing(
         atomic_write(path, broken)
     assert path.read_bytes() == b"head1234body"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.bin"]
+
+
+@pytest.mark.parametrize("links", [True, False])
+def test_a_writing_function_can_read_back_what_it_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, links: bool
+) -> None:
+    """The file is open for reading too (the parse cache seals what it wrote by reading it
+    back, a length filled in after the bytes it counts): a temp file, or an exclusive create
+    where there are no hard links."""
+    if not links:
+        _no_links(monkeypatch)
+    path = tmp_path / "r.bin"
+    seen: list[bytes] = []
+
+    def fill(fh: BinaryIO) -> None:
+        fh.write(b"0000" + b"x" * 10)
+        fh.seek(0)
+        fh.write(b"0010")
+        fh.seek(0, 2)
+        fh.flush()
+        seen.append(os.pread(fh.fileno(), 100, 0))
+
+    atomic_write(path, fill, overwrite=links)
+    assert seen and all(got == b"0010" + b"x" * 10 for got in seen)  # (written twice without
+    assert path.read_bytes() == seen[0]  # links: the temp file, then the exclusive create)

@@ -26,7 +26,8 @@ _NO_LINK = frozenset(
 """Errors of `os.link` on file systems without hard links (vfat, exFAT, some SMB shares)."""
 Body = bytes | bytearray | Callable[[BinaryIO], object]
 """What is written: the bytes, or a function that writes them into the open file (a large
-file encoded piece by piece, never held whole; it may seek back to fill in a header)."""
+file encoded piece by piece, never held whole; it may seek back to fill in a header, and
+read back what it wrote: `os.pread` on the file's descriptor, open for reading too)."""
 
 
 def _fill(fh: BinaryIO, data: Body) -> None:
@@ -86,7 +87,7 @@ def write_target(path: Path) -> Path:
 
 def _write_exclusive(path: Path, data: Body, mode: int) -> None:
     """Create `path` (never an existing one), write, flush and fsync; remove it on failure."""
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, mode)
     try:
         with os.fdopen(fd, "wb") as fh:
             _fill(fh, data)

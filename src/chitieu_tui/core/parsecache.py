@@ -615,6 +615,9 @@ class ParseCache:
             atomic_write(self.path, lambda fh: self._write(fh, merged))
         except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
             return
+        finally:
+            with self._lock:
+                self._place_map = None  # 50,000 positions: a save's alone, made again by the next
 
     def _write(self, fh: BinaryIO, entries: dict[str, Entry | Held | msgspec.Raw | bytes]) -> None:
         """`Store`'s layout, sealed: the head (`MAGIC`, the digest of the body, filled in
@@ -622,9 +625,11 @@ class ParseCache:
         as they were read (msgspec.Raw); held objects are encoded here, definitions first
         (a progress entry names the digest of the definitions it was checked against)."""
         sealed = hashlib.blake2b(digest_size=32)
+        unsealed: list[int] = []  # where the body stops being sealed as it is written
 
         def out(chunk: bytes | bytearray | memoryview) -> None:
-            sealed.update(chunk)
+            if not unsealed:
+                sealed.update(chunk)
             fh.write(chunk)
 
         fh.write(MAGIC + bytes(32))
@@ -640,20 +645,8 @@ class ParseCache:
             elif isinstance(entry, Entry):
                 out(_ENC.encode(entry))
             elif isinstance(entry.obj, Definitions) and len(entry.obj.indicators) > ENCODE_ITEMS:
-                # large definitions encoded `ENCODE_ITEMS` indicators at a time, twice (their
-                # length and digest first, as the layout puts them before the bytes): no
-                # buffer of the whole (12-16 MiB at 50,000 indicators, a save's peak)
-                defs = entry.obj
-                size, sum_ = 0, hashlib.blake2b(digest_size=16)
-                for chunk in _defs_chunks(defs):
-                    size += len(chunk)
-                    sum_.update(chunk)
-                with self._lock:
-                    self._digests[id(defs)] = (defs, sum_.hexdigest())
                 out(_ARRAY5 + _ENC.encode(entry.key) + _ENC.encode("defs"))
-                out(b"\xc6" + size.to_bytes(4, "big"))
-                for chunk in _defs_chunks(defs):
-                    out(chunk)
+                self._defs_into(fh, entry.obj, unsealed)
                 out(_ENC.encode("") + _ENC.encode(entry.warned))
             else:
                 kind, checked = self._held_into(entry, buf)
@@ -662,9 +655,40 @@ class ParseCache:
                 out(b"\xc6" + len(buf).to_bytes(4, "big"))
                 out(buf)
                 out(_ENC.encode(checked) + _ENC.encode(entry.warned))
+        if unsealed:  # the rest sealed as written, read back (the file is open to read too)
+            fh.flush()
+            at, end = unsealed[0], fh.tell()
+            while at < end:
+                block = os.pread(fh.fileno(), min(end - at, 1 << 22), at)
+                if not block:
+                    raise OSError("the cache file ended early")
+                sealed.update(block)
+                at += len(block)
         fh.seek(len(MAGIC))
         fh.write(sealed.digest())
         fh.seek(0, os.SEEK_END)
+
+    def _defs_into(self, fh: BinaryIO, defs: Definitions, unsealed: list[int]) -> None:
+        """Large definitions written as a payload (bin 32), encoded once, `ENCODE_ITEMS`
+        indicators at a time (no buffer of the whole: 12-16 MiB at 50,000 indicators, a
+        save's peak): its length, which comes first, filled in after them; the body is then
+        sealed from there by reading it back (`unsealed`), the bytes' own digest as they go."""
+        if not unsealed:
+            unsealed.append(fh.tell())
+        head = fh.tell()
+        fh.write(b"\xc6" + bytes(4))
+        size, sum_ = 0, hashlib.blake2b(digest_size=16)
+        for chunk in _defs_chunks(defs):
+            size += len(chunk)
+            sum_.update(chunk)
+            fh.write(chunk)
+        if size >= 1 << 32:
+            raise OverflowError("definitions too large for the cache")
+        fh.seek(head + 1)
+        fh.write(size.to_bytes(4, "big"))
+        fh.seek(0, os.SEEK_END)
+        with self._lock:
+            self._digests[id(defs)] = (defs, sum_.hexdigest())
 
 
 _ARRAY3 = b"\x93"

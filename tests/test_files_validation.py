@@ -157,7 +157,7 @@ def test_csv_escapes_the_group_cell(tmp_path: Path) -> None:
     data = DataDir(copy_sample(tmp_path))
     board = board_of(data)
     ev = board.evaluations[0]
-    bad = dataclasses.replace(
+    bad = msgspec.structs.replace(
         ev, indicator=msgspec.structs.replace(ev.indicator, group='=HYPERLINK("x")')
     )
     board = dataclasses.replace(board, evaluations=[bad])

@@ -33,7 +33,6 @@ RECORDS = (
     model.Approved,
     model.Closed,
     model.Returned,
-    arithmetic.Evaluation,
     arithmetic.Pace,
     rules.Lit,
     rules.Ref,
@@ -315,3 +314,19 @@ def test_an_entry_is_a_frozen_untracked_struct_encoded_short() -> None:
         assert pickle.loads(pickle.dumps(entry)) == entry
         assert copy.copy(entry) == entry
     assert msgspec.structs.replace(full, followup=None).followup is None
+
+
+def test_an_evaluation_is_a_frozen_untracked_struct() -> None:
+    """A large unit makes one evaluation per indicator and quarter shown: a Struct the
+    collector does not track, equal and hashed by its fields, its properties as before."""
+    ind = model.Indicator(id="a", name="A", group="g", kind="cumulative", unit="người", target=8)
+    q1 = periods.Period(2026, 1)
+    ev = arithmetic.evaluate(ind, q1, {1: model.Entry(3.0, "ghi chú")})
+    assert not gc.is_tracked(ev)
+    with pytest.raises(AttributeError):
+        ev.status = arithmetic.Status.MET  # type: ignore[misc]
+    assert ev == arithmetic.evaluate(ind, q1, {1: model.Entry(3.0, "ghi chú")})
+    assert ev != arithmetic.evaluate(ind, q1, {1: model.Entry(4.0)})
+    assert (ev.value, ev.figure, ev.note, ev.expected) == (3.0, 3.0, "ghi chú", 2.0)
+    assert pickle.loads(pickle.dumps(ev)) == ev and copy.copy(ev) == ev
+    assert msgspec.structs.replace(ev, percent=None).percent is None

@@ -45,7 +45,7 @@ def test_a_name_with_a_space_before_equals_is_guarded_in_both_csvs() -> None:
     data = DataDir(BUNDLED)
     board = board_of(data)
     ev = board.evaluations[0]
-    bad = dataclasses.replace(
+    bad = msgspec.structs.replace(
         ev, indicator=msgspec.structs.replace(ev.indicator, name=' =HYPERLINK("x")')
     )
     board = dataclasses.replace(board, evaluations=[bad])

@@ -64,7 +64,7 @@ def _variants(evs: list[Evaluation]) -> list[Evaluation]:
             )
         status = (Status.MET, Status.BEHIND, Status.ON_TRACK, Status.UNJUDGED)[n % 4]
         out.append(
-            dataclasses.replace(
+            msgspec.structs.replace(
                 ev,
                 indicator=ind,
                 entry=entry,

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import field
 from enum import StrEnum
 
+import msgspec
+
 from chitieu_tui.core.model import Definitions, Entry, Indicator, Progress
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.records import FACTORY, frozen, frozen_dict
@@ -42,9 +44,10 @@ def _ge(a: float, b: float) -> bool:
     return a >= b or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
-@frozen
-class Evaluation:
-    """One indicator in one period: its value, pace and status."""
+class Evaluation(msgspec.Struct, frozen=True, gc=False):
+    """One indicator in one period: its value, pace and status. A Struct the collector does
+    not track (nothing it holds refers back to it): a large unit makes one per indicator
+    and quarter shown, each ten times cheaper than a slotted frozen dataclass."""
 
     indicator: Indicator
     period: Period
@@ -53,24 +56,6 @@ class Evaluation:
     expected: float | None
     percent: float | None
     status: Status
-
-    def __init__(
-        self,
-        indicator: Indicator,
-        period: Period,
-        entry: Entry | None,
-        ytd: float | None,
-        expected: float | None,
-        percent: float | None,
-        status: Status,
-    ) -> None:
-        object.__setattr__(self, "indicator", indicator)
-        object.__setattr__(self, "period", period)
-        object.__setattr__(self, "entry", entry)
-        object.__setattr__(self, "ytd", ytd)
-        object.__setattr__(self, "expected", expected)
-        object.__setattr__(self, "percent", percent)
-        object.__setattr__(self, "status", status)
 
     @property
     def value(self) -> float | bool | None:

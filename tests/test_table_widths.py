@@ -5,7 +5,6 @@ definitions, values marked for follow-up, in both languages."""
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from pathlib import Path
 
@@ -85,8 +84,8 @@ def test_the_widths_agree_with_the_texts(tmp_path: Path, lang: str) -> None:
         evs = _variants(board.evaluations)
         marked = Entry(value=True, followup=Followup(("ytd_drop",), before=3.0))
         milestone = next(ev for ev in evs if ev.indicator.kind == "milestone")
-        evs.append(dataclasses.replace(milestone, entry=marked))
-        evs.append(dataclasses.replace(milestone, entry=None, status=Status.NO_DATA))
+        evs.append(msgspec.structs.replace(milestone, entry=marked))
+        evs.append(msgspec.structs.replace(milestone, entry=None, status=Status.NO_DATA))
         kinds = {ev.indicator.kind for ev in evs}
         assert {"milestone", "cumulative"} <= kinds
         widths = table_widths(evs, width_of)

@@ -471,11 +471,13 @@ def parse_ahead(source: object) -> Ahead | None:
     """A large unit opened cold (chitieu.toml above `MAX_BYTES`, where `read_apart` does
     not pay): a forked worker parses while this process imports Textual and reads
     chitieu.toml, and hands over what it parsed (`tomlfile.hand_over`; results in a file both
-    processes hold, told on a pipe with the digest of the text parsed). chitieu.toml's pieces
+    processes hold, told on a pipe with the digest of the text parsed). chitieu.toml is read
+    here first (`_early_text`) and its text shared with the worker (one copy of it, not two;
+    the load takes it when the file's stat has not changed since: `Ahead.text`); its pieces
     (`tomlfile.array_items`), from the last back, parsed and their indicators converted
     (decoded here in a tenth of the time: msgpack into the model's types), then its progress
-    files (the newest `AHEAD_FILES`), parsed and pickled. This process reads every file's
-    text itself as before (every check of its bytes), cuts chitieu.toml itself, takes what
+    files (the newest `AHEAD_FILES`), parsed and pickled. This process reads every progress
+    file's text itself as before (every check of its bytes), cuts chitieu.toml itself, takes what
     the worker did on that very text, and does the rest itself as before: what the worker has
     not told yet (it never waits: the two meet in the middle), what it could not read, parse
     or convert cleanly, what changed meanwhile; so every check, error, file and line is as

@@ -17,7 +17,7 @@ from tuikit import dash, settle
 
 from chitieu_tui.app import ChitieuApp, preload
 from chitieu_tui.cli import main
-from chitieu_tui.core import filesource, parsecache
+from chitieu_tui.core import atomic, filesource, parsecache
 from chitieu_tui.core.filesource import FileSource
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.requests import SetValue
@@ -262,36 +262,59 @@ async def test_the_app_saves_the_unit_cache_after_its_first_frame(
     assert tree_stamps(warned) == before
 
 
-def test_a_screenshot_saves_the_unit_cache_once_beside_its_frame(
+def test_a_screenshot_saves_the_unit_cache_before_its_frame_and_finishes_it_beside(
     warned: Path, cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`save_screenshot` (as `run_app`): the cache saved by a thread started once the unit is
-    read, while the app starts and draws (`save_meanwhile`), written once (the dashboard's
-    own save after its frame finds nothing left), and whole when the call returns."""
-    from chitieu_tui.app import save_meanwhile, save_screenshot  # lazy: the app's module
-    from chitieu_tui.core import atomic
+    """`save_screenshot` (as `run_app`): the cache encoded and written by the main thread
+    once the unit is read, before the app starts, and finished (digest, sync, rename) by a
+    thread while it draws (`save_cache_first`); written once (the dashboard's own save
+    after its frame finds nothing left), whole when the call returns, the thread joined."""
+    from chitieu_tui.app import save_cache_first, save_screenshot  # lazy: the app's module
 
-    writes: list[str] = []
-    write = atomic.atomic_write
+    written: list[str] = []
+    finished: list[str] = []
+    write, commit = parsecache.ParseCache._write, atomic.Pending.commit
 
-    def counted(path: Path, *args: Any, **kwargs: Any) -> Path:
-        if Path(path).is_relative_to(cache_dir):
-            writes.append(threading.current_thread().name)
-        return write(path, *args, **kwargs)
+    def wrote(self: parsecache.ParseCache, *args: Any) -> None:
+        written.append(threading.current_thread().name)
+        write(self, *args)
 
-    monkeypatch.setattr(atomic, "atomic_write", counted)
+    def committed(self: atomic.Pending) -> Path:
+        if self.path.is_relative_to(cache_dir):
+            assert not self.path.exists()  # nothing in place before the rename
+            finished.append(threading.current_thread().name)
+        return commit(self)
+
+    monkeypatch.setattr(parsecache.ParseCache, "_write", wrote)
+    monkeypatch.setattr(atomic.Pending, "commit", committed)
     before = tree_stamps(warned)
     out = save_screenshot(FileSource(warned, own_cache=True), tmp_path / "s.svg", (100, 30), Q1)
     assert out.is_file()
-    assert writes == ["cache-save"]  # once, by the thread
+    assert written == ["MainThread"] and finished == ["cache-save"]  # once each
     assert len(_cache_files(cache_dir)) == 1
+    assert not list(cache_dir.rglob("*.tmp"))
     assert [t for t in threading.enumerate() if t.name == "cache-save"] == []  # joined
     again = FileSource(warned, own_cache=True)
     again.load(Q1)
     assert again.data.cache is not None and again.data.cache.hits > 0
-    assert save_meanwhile(again, (None, None)) is None  # a second open: nothing to save
-    assert save_meanwhile(FileSource(warned, own_cache=True), None) is None  # nothing read
+    assert save_cache_first(again, (None, None)) is None  # a second open: nothing to save
+    assert save_cache_first(FileSource(warned, own_cache=True), None) is None  # nothing read
     assert tree_stamps(warned) == before
+
+
+def test_a_save_begun_and_never_finished_leaves_no_cache_file(
+    warned: Path, cache_dir: Path
+) -> None:
+    """The first part written, the second never run (the command killed meanwhile): no
+    cache file, only a temp file that the next save removes once it is stale."""
+    source = FileSource(warned, own_cache=True)
+    source.load(Q1)
+    finish = source.begin_save_cache()
+    assert finish is not None
+    assert _cache_files(cache_dir) == [] and list(cache_dir.rglob("*.tmp"))
+    finish()
+    assert len(_cache_files(cache_dir)) == 1 and not list(cache_dir.rglob("*.tmp"))
+    assert source.begin_save_cache() is None  # nothing left to save
 
 
 def test_a_large_unit_read_alone_is_frozen_out_of_the_collectors_sight(

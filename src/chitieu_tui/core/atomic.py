@@ -133,44 +133,109 @@ def _set_mode(tmp: Path, mode: int) -> None:
         os.chmod(tmp, mode)
 
 
-def _temp(path: Path, data: Body, where: str, shown: str | None) -> Path:
-    """`data` in a new temp file beside `path` (flushed, synced, with `path`'s mode)."""
-    folder = path.parent
+class Begun:
+    """A temp file beside its target, written in part (`begin_write`): the rest written, the
+    whole synced and put in place by `finish` (in one thread: another than the one that
+    began it may), or dropped by `abort`."""
+
+    def __init__(self, fh: BinaryIO, tmp: Path, target: Path, asked: Path, where: str) -> None:
+        self.fh, self.tmp, self.target, self.asked, self.where = fh, tmp, target, asked, where
+
+    def synced(self, rest: Body | None = None) -> Path:
+        """`rest` written (bytes, or a function given the file), the file flushed, synced,
+        closed and given the target's mode; the temp file's path. Nothing left on failure."""
+        try:
+            try:
+                if rest is not None:
+                    _fill(self.fh, rest)
+                self.fh.flush()
+                os.fsync(self.fh.fileno())
+            finally:
+                self.fh.close()
+            _set_mode(self.tmp, _mode_for(self.target))
+        except OSError as exc:
+            self.abort()
+            raise WriteError("err.write.file", Place(self.where), reason=os_reason(exc)) from None
+        except BaseException:  # a writing function that failed: no temp file left behind
+            self.abort()
+            raise
+        return self.tmp
+
+    def finish(self, rest: Body | None = None) -> Path:
+        """`synced`, then the temp file renamed over the target and the folder synced; the
+        path asked for."""
+        return Pending(self.synced(rest), self.target, self.asked, self.where).commit()
+
+    def abort(self) -> None:
+        """Close and remove the temp file (best effort)."""
+        with contextlib.suppress(OSError):
+            self.fh.close()
+        with contextlib.suppress(OSError):
+            self.tmp.unlink()
+
+
+def _begin(target: Path, data: Body, where: str, shown: str | None) -> Begun:
+    """A new temp file beside `target` (open to read too), `data` written into it."""
+    folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise folder_error(folder, shown and str(Path(shown).parent), exc) from None
     remove_stale_temps(folder)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise folder_error(folder, shown and str(Path(shown).parent), exc) from None
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            _fill(fh, data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        _set_mode(tmp, _mode_for(path))
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise WriteError("err.write.file", Place(where), reason=os_reason(exc)) from None
-    except BaseException:  # a writing function that failed: no temp file left behind
+        fh = os.fdopen(fd, "wb")
+    except BaseException:
+        os.close(fd)
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    return tmp
+    begun = Begun(fh, tmp, target, target, where)
+    try:
+        _fill(fh, data)
+    except OSError as exc:
+        begun.abort()
+        raise WriteError("err.write.file", Place(where), reason=os_reason(exc)) from None
+    except BaseException:
+        begun.abort()
+        raise
+    return begun
+
+
+def _temp(path: Path, data: Body, where: str, shown: str | None) -> Path:
+    """`data` in a new temp file beside `path` (flushed, synced, with `path`'s mode)."""
+    return _begin(path, data, where, shown).synced()
+
+
+def _writable_target(path: Path, where: str) -> Path:
+    """The file a write to `path` replaces (a link's target); a read-only one refused."""
+    target = write_target(path)
+    with contextlib.suppress(OSError):
+        if target.stat().st_mode & 0o222 == 0:
+            raise WriteError("err.write.read_only_file", Place(where))
+    return target
+
+
+def begin_write(path: Path, data: Body, *, shown: str | None = None) -> Begun:
+    """The first part of `atomic_write` (checks, the temp file, `data` written into it),
+    for a writer that finishes elsewhere (`Begun.finish`: the rest, the sync and the rename;
+    a large cache file sealed and synced by a thread while the app draws)."""
+    where = shown or str(path)
+    target = _writable_target(path, where)
+    begun = _begin(target, data, where, shown)
+    begun.asked = path
+    return begun
 
 
 def prepare_write(path: Path, data: Body, *, shown: str | None = None) -> Pending:
     """Everything of `atomic_write` but the rename: checks (a read-only file is refused), the
     temp file written and synced. `commit()` it, or `abort()`."""
     where = shown or str(path)
-    target = write_target(path)
-    with contextlib.suppress(OSError):
-        if target.stat().st_mode & 0o222 == 0:
-            raise WriteError("err.write.read_only_file", Place(where))
+    target = _writable_target(path, where)
     return Pending(_temp(target, data, where, shown), target, path, where)
 
 

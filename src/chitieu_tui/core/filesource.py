@@ -8,7 +8,7 @@ import dataclasses
 import datetime as dt
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -190,6 +190,13 @@ class FileSource:
         encodes are immutable). A collection member's shared cache is not saved here."""
         if self._owns_cache and self.data.cache is not None:
             self.data.cache.save()
+
+    def begin_save_cache(self) -> Callable[[], None] | None:
+        """`save_cache` in two parts (`ParseCache.begin_save`): the encoding and writing
+        here, the rest by the function returned (None: nothing left to do)."""
+        if self._owns_cache and self.data.cache is not None:
+            return self.data.cache.begin_save()
+        return None
 
     def _view(self, period: Period | None, history: int) -> View:
         self.data.warnings = []

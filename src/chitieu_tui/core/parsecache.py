@@ -25,7 +25,7 @@ import re
 import stat
 import threading
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -596,40 +596,59 @@ class ParseCache:
         save reads the file again and adds what was read since. The file is written piece
         by piece (each held object encoded in turn into one reused buffer), never held
         whole. Best effort: a cache that cannot be written is no error."""
+        finish = self.begin_save()
+        if finish is not None:
+            finish()
+
+    def begin_save(self) -> Callable[[], None] | None:
+        """`save`'s encoding and writing, done here; what is left (the body's digest, read
+        back where it could not be made as it was written, then the sync and the rename: no
+        object of the unit touched, the GIL let go of) done by the function returned, in any
+        one thread (a large unit's first frame is drawn meanwhile: `app.save_cache_first`).
+        None: nothing to finish (nothing to save, or it cannot be written)."""
         with self._lock:
             dirty, released = self._dirty, self._released
             entries, fresh = self._entries, self._fresh
             self._entries, self._fresh = {}, {}
             self._dirty, self._released = False, True
         if not dirty:
-            return
+            return None
         merged: dict[str, Entry | Held | msgspec.Raw | bytes]
         merged = {**self._read(), **fresh} if released else {**entries, **fresh}
         del entries, fresh
+        seal = _Seal()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if os.path.islink(self.path):  # never written through a link someone put there
                 os.unlink(self.path)
-            from chitieu_tui.core.atomic import atomic_write  # lazy: tempfile, when saving
+            from chitieu_tui.core.atomic import begin_write  # lazy: tempfile, when saving
 
-            atomic_write(self.path, lambda fh: self._write(fh, merged))
+            begun = begin_write(self.path, lambda fh: self._write(fh, merged, seal))
         except Exception:  # noqa: BLE001 - the cache is an optimisation, never a failure
-            return
+            return None
         finally:
             with self._lock:
                 self._place_map = None  # 50,000 positions: a save's alone, made again by the next
 
-    def _write(self, fh: BinaryIO, entries: dict[str, Entry | Held | msgspec.Raw | bytes]) -> None:
-        """`Store`'s layout, sealed: the head (`MAGIC`, the digest of the body, filled in
-        last), then the body piece by piece. Entries not read in this run are written back
-        as they were read (msgspec.Raw); held objects are encoded here, definitions first
-        (a progress entry names the digest of the definitions it was checked against)."""
-        sealed = hashlib.blake2b(digest_size=32)
-        unsealed: list[int] = []  # where the body stops being sealed as it is written
+        def finish() -> None:
+            try:
+                begun.finish(seal.put)
+            except Exception:  # noqa: BLE001 - as above (no file left half written)
+                pass
+
+        return finish
+
+    def _write(
+        self, fh: BinaryIO, entries: dict[str, Entry | Held | msgspec.Raw | bytes], seal: _Seal
+    ) -> None:
+        """`Store`'s layout: the head (`MAGIC`, then room for the digest of the body, which
+        `seal` puts in last), then the body piece by piece. Entries not read in this run are
+        written back as they were read (msgspec.Raw); held objects are encoded here,
+        definitions first (a progress entry names the digest of the definitions it was
+        checked against)."""
 
         def out(chunk: bytes | bytearray | memoryview) -> None:
-            if not unsealed:
-                sealed.update(chunk)
+            seal.update(chunk)
             fh.write(chunk)
 
         fh.write(MAGIC + bytes(32))
@@ -646,7 +665,8 @@ class ParseCache:
                 out(_ENC.encode(entry))
             elif isinstance(entry.obj, Definitions) and len(entry.obj.indicators) > ENCODE_ITEMS:
                 out(_ARRAY5 + _ENC.encode(entry.key) + _ENC.encode("defs"))
-                self._defs_into(fh, entry.obj, unsealed)
+                seal.stop(fh.tell())
+                self._defs_into(fh, entry.obj)
                 out(_ENC.encode("") + _ENC.encode(entry.warned))
             else:
                 kind, checked = self._held_into(entry, buf)
@@ -655,26 +675,12 @@ class ParseCache:
                 out(b"\xc6" + len(buf).to_bytes(4, "big"))
                 out(buf)
                 out(_ENC.encode(checked) + _ENC.encode(entry.warned))
-        if unsealed:  # the rest sealed as written, read back (the file is open to read too)
-            fh.flush()
-            at, end = unsealed[0], fh.tell()
-            while at < end:
-                block = os.pread(fh.fileno(), min(end - at, 1 << 22), at)
-                if not block:
-                    raise OSError("the cache file ended early")
-                sealed.update(block)
-                at += len(block)
-        fh.seek(len(MAGIC))
-        fh.write(sealed.digest())
-        fh.seek(0, os.SEEK_END)
 
-    def _defs_into(self, fh: BinaryIO, defs: Definitions, unsealed: list[int]) -> None:
+    def _defs_into(self, fh: BinaryIO, defs: Definitions) -> None:
         """Large definitions written as a payload (bin 32), encoded once, `ENCODE_ITEMS`
         indicators at a time (no buffer of the whole: 12-16 MiB at 50,000 indicators, a
-        save's peak): its length, which comes first, filled in after them; the body is then
-        sealed from there by reading it back (`unsealed`), the bytes' own digest as they go."""
-        if not unsealed:
-            unsealed.append(fh.tell())
+        save's peak): its length, which comes first, filled in after them (the body's digest
+        then made by reading it back: `_Seal`), their own digest as they go."""
         head = fh.tell()
         fh.write(b"\xc6" + bytes(4))
         size, sum_ = 0, hashlib.blake2b(digest_size=16)
@@ -689,6 +695,40 @@ class ParseCache:
         fh.seek(0, os.SEEK_END)
         with self._lock:
             self._digests[id(defs)] = (defs, sum_.hexdigest())
+
+
+class _Seal:
+    """The digest of a cache file's body (blake2b, at the head after `MAGIC`), made as the
+    body is written up to where a length is filled in after the bytes it counts (`stop`);
+    from there read back from the file when it is put (`put`: the file open to read too)."""
+
+    def __init__(self) -> None:
+        self.digest = hashlib.blake2b(digest_size=32)
+        self.start: int | None = None
+
+    def update(self, chunk: bytes | bytearray | memoryview) -> None:
+        if self.start is None:
+            self.digest.update(chunk)
+
+    def stop(self, at: int) -> None:
+        """From `at` on, the body is read back to be sealed."""
+        if self.start is None:
+            self.start = at
+
+    def put(self, fh: BinaryIO) -> None:
+        """The digest made and written at the head; the file left at its end."""
+        fh.flush()
+        end = fh.tell()
+        at = end if self.start is None else self.start
+        while at < end:
+            block = os.pread(fh.fileno(), min(end - at, 1 << 22), at)
+            if not block:
+                raise OSError("the cache file ended early")
+            self.digest.update(block)
+            at += len(block)
+        fh.seek(len(MAGIC))
+        fh.write(self.digest.digest())
+        fh.seek(0, os.SEEK_END)
 
 
 _ARRAY3 = b"\x93"

@@ -309,6 +309,11 @@ class CachingSource(Protocol):
         """Save it (best effort; blocking, safe in a thread beside a load)."""
         ...
 
+    def begin_save_cache(self) -> Callable[[], None] | None:
+        """`save_cache`'s encoding and writing, here; the rest (digest, sync, rename: no
+        object touched) by the function returned, in any one thread (None: nothing left)."""
+        ...
+
 
 @runtime_checkable
 class WritableSource(Source, Protocol):

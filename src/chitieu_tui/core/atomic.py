@@ -174,8 +174,9 @@ class Begun:
             self.tmp.unlink()
 
 
-def _begin(target: Path, data: Body, where: str, shown: str | None) -> Begun:
-    """A new temp file beside `target` (open to read too), `data` written into it."""
+def _begin(target: Path, data: Body, where: str, shown: str | None, asked: Path) -> Begun:
+    """A new temp file beside `target` (open to read too), `data` written into it; `asked`:
+    the path the caller named (`target` may be a link's)."""
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -194,7 +195,7 @@ def _begin(target: Path, data: Body, where: str, shown: str | None) -> Begun:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    begun = Begun(fh, tmp, target, target, where)
+    begun = Begun(fh, tmp, target, asked, where)
     try:
         _fill(fh, data)
     except OSError as exc:
@@ -208,7 +209,7 @@ def _begin(target: Path, data: Body, where: str, shown: str | None) -> Begun:
 
 def _temp(path: Path, data: Body, where: str, shown: str | None) -> Path:
     """`data` in a new temp file beside `path` (flushed, synced, with `path`'s mode)."""
-    return _begin(path, data, where, shown).synced()
+    return _begin(path, data, where, shown, path).synced()
 
 
 def _writable_target(path: Path, where: str) -> Path:
@@ -225,18 +226,14 @@ def begin_write(path: Path, data: Body, *, shown: str | None = None) -> Begun:
     for a writer that finishes elsewhere (`Begun.finish`: the rest, the sync and the rename;
     a large cache file sealed and synced by a thread while the app draws)."""
     where = shown or str(path)
-    target = _writable_target(path, where)
-    begun = _begin(target, data, where, shown)
-    begun.asked = path
-    return begun
+    return _begin(_writable_target(path, where), data, where, shown, path)
 
 
 def prepare_write(path: Path, data: Body, *, shown: str | None = None) -> Pending:
     """Everything of `atomic_write` but the rename: checks (a read-only file is refused), the
     temp file written and synced. `commit()` it, or `abort()`."""
-    where = shown or str(path)
-    target = _writable_target(path, where)
-    return Pending(_temp(target, data, where, shown), target, path, where)
+    begun = begin_write(path, data, shown=shown)
+    return Pending(begun.synced(), begun.target, begun.asked, begun.where)
 
 
 def atomic_write(

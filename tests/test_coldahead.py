@@ -5,14 +5,13 @@ chitieu.toml's pieces and its progress files parsed ahead by a forked worker
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from datadirs import tree_stamps
-from test_coldunit import _outcome, _svg_text
+from test_coldunit import _cold_shot, _outcome
 from test_coldunit import warned as _warned
 
 from chitieu_tui.cli import main
@@ -84,6 +83,16 @@ def _pieces_handed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, bool]]:
     return _taken(monkeypatch, "piece")
 
 
+def _parsed_ahead(root: Path) -> tuple[FileSource, coldunit.Ahead]:
+    """`root` opened alone, its files parsed ahead, until the worker has parsed every file and
+    ended (this process never waits for it: what it has not done is done here)."""
+    source = FileSource(root, own_cache=True)
+    ahead = coldunit.parse_ahead(source)
+    assert ahead is not None
+    _ahead_done(ahead)
+    return source, ahead
+
+
 def _ahead_done(ahead: coldunit.Ahead) -> None:
     """Until the worker has parsed every file and ended (not reaped: `close` does)."""
     pid = ahead._pid
@@ -100,10 +109,7 @@ def test_what_is_parsed_ahead_is_what_the_serial_read_parses(
     serial = _serial(warned, monkeypatch)
     asked = _handed(monkeypatch)
     pieces = _pieces_handed(monkeypatch)
-    source = FileSource(warned, own_cache=True)
-    ahead = coldunit.parse_ahead(source)
-    assert ahead is not None
-    _ahead_done(ahead)  # (this process never waits for it: what it has not done is done here)
+    source, ahead = _parsed_ahead(warned)
     assert source.preload(Q1) is not None  # then let go of, the worker reaped
     assert asked and all(taken for _, taken in asked)  # every file taken from the worker
     assert ("2026-Q1.toml", True) in asked
@@ -117,10 +123,7 @@ def test_a_file_changed_after_the_worker_parsed_it_is_read_again(
     warned: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked = _handed(monkeypatch)
-    source = FileSource(warned, own_cache=True)
-    ahead = coldunit.parse_ahead(source)
-    assert ahead is not None
-    _ahead_done(ahead)  # it parsed the file as it was
+    source, _ = _parsed_ahead(warned)  # it parsed the file as it was
     path = warned / "progress" / "2026-Q1.toml"
     text = path.read_text(encoding="utf-8")
     assert "bhyt = 120.0" in text
@@ -151,10 +154,7 @@ def test_a_broken_progress_file_gives_the_same_error(
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     serial = _serial(warned, monkeypatch)
     asked = _handed(monkeypatch)
-    source = FileSource(warned, own_cache=True)
-    ahead = coldunit.parse_ahead(source)
-    assert ahead is not None
-    _ahead_done(ahead)
+    source, _ = _parsed_ahead(warned)
     assert _outcome(source) == serial
     assert ("2026-Q1.toml", old != "[values]\n") in asked  # a syntax error: parsed here
     tomlfile.hand_over(None)
@@ -177,10 +177,7 @@ def test_a_progress_file_that_is_not_a_file_gives_the_same_error(
         serial[1] in ("err.file.is_folder", "err.file.not_regular") and "2026-Q1.toml" in serial[3]
     )
     asked = _handed(monkeypatch)
-    source = FileSource(warned, own_cache=True)
-    ahead = coldunit.parse_ahead(source)
-    assert ahead is not None
-    _ahead_done(ahead)
+    source, _ = _parsed_ahead(warned)
     assert _outcome(source) == serial
     assert ("2026-Q1.toml", True) not in asked  # nothing of the worker's taken for it
     tomlfile.hand_over(None)
@@ -237,16 +234,9 @@ def test_the_cli_screenshot_is_the_serial_one(
     asked = _handed(monkeypatch)
     shots: list[tuple[str, str, bytes]] = []
     for workers in ("", "1"):
-        cache = tmp_path / f"cache{workers}"
-        shutil.rmtree(cache, ignore_errors=True)
-        monkeypatch.setenv("CHITIEU_CACHE_DIR", str(cache))
-        monkeypatch.setenv(coldunit.ENV_WORKERS, workers)
-        out = tmp_path / f"s{workers}.svg"
-        args = ["screenshot", "--config", str(warned), "-o", str(out), "--size", "120x40"]
-        assert main([*args, "--period", "2026-Q1"]) == 0
-        files = list(cache.rglob("*.bin"))
+        svg, said, files = _cold_shot(warned, tmp_path, monkeypatch, capsys, workers)
         assert len(files) == 1  # whole when the command ends
-        shots.append((_svg_text(out), capsys.readouterr().err, files[0].read_bytes()))
+        shots.append((svg, said, files[0].read_bytes()))
         assert tomlfile._handed is None
         if workers == "":
             assert asked  # taken or done here, whichever came first
@@ -341,10 +331,7 @@ def test_a_broken_chitieu_toml_gives_the_same_error(
     path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
     serial = _serial(warned, monkeypatch)
     pieces = _pieces_handed(monkeypatch)
-    source = FileSource(warned, own_cache=True)
-    ahead = coldunit.parse_ahead(source)
-    assert ahead is not None
-    _ahead_done(ahead)
+    source, _ = _parsed_ahead(warned)
     assert _outcome(source) == serial
     assert pieces and any(taken for _, taken in pieces)
     tomlfile.hand_over(None)
@@ -354,10 +341,7 @@ def test_a_chitieu_toml_changed_after_the_worker_read_it_is_read_again(
     warned: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pieces = _pieces_handed(monkeypatch)
-    source = FileSource(warned, own_cache=True)
-    ahead = coldunit.parse_ahead(source)
-    assert ahead is not None
-    _ahead_done(ahead)
+    source, _ = _parsed_ahead(warned)
     path = warned / "chitieu.toml"
     text = path.read_text(encoding="utf-8")
     at = text.rfind('name = "')

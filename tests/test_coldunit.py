@@ -219,6 +219,25 @@ def _svg_text(path: Path) -> str:
     return re.sub(r"<[^>]+>", "", svg)
 
 
+def _cold_shot(
+    root: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    workers: str,
+) -> tuple[str, str, list[Path]]:
+    """`chitieu screenshot` of `root` (Q1) with an emptied cache folder of its own and
+    `CHITIEU_WORKERS=workers`: the SVG's text, what it said on stderr, the cache files."""
+    cache = tmp_path / f"cache{workers}"
+    shutil.rmtree(cache, ignore_errors=True)
+    monkeypatch.setenv("CHITIEU_CACHE_DIR", str(cache))
+    monkeypatch.setenv(coldunit.ENV_WORKERS, workers)
+    out = tmp_path / f"s{workers}.svg"
+    args = ["screenshot", "--config", str(root), "-o", str(out), "--size", "120x40"]
+    assert main([*args, "--period", "2026-Q1"]) == 0
+    return _svg_text(out), capsys.readouterr().err, list(cache.rglob("*.bin"))
+
+
 def test_the_cli_screenshot_cold_is_the_serial_one(
     warned: Path,
     tmp_path: Path,
@@ -237,15 +256,9 @@ def test_the_cli_screenshot_cold_is_the_serial_one(
 
     monkeypatch.setattr(coldunit, "read_apart", recorded)
     for workers in ("", "1"):
-        cache = tmp_path / f"cache{workers}"
-        shutil.rmtree(cache, ignore_errors=True)
-        monkeypatch.setenv("CHITIEU_CACHE_DIR", str(cache))
-        monkeypatch.setenv(coldunit.ENV_WORKERS, workers)
-        out = tmp_path / f"s{workers}.svg"
-        args = ["screenshot", "--config", str(warned), "-o", str(out), "--size", "120x40"]
-        assert main([*args, "--period", "2026-Q1"]) == 0
-        shots.append((_svg_text(out), capsys.readouterr().err))
-        assert list(cache.rglob("*.bin"))
+        svg, said, files = _cold_shot(warned, tmp_path, monkeypatch, capsys, workers)
+        shots.append((svg, said))
+        assert files
     assert shots[0] == shots[1]
     assert [w is not None for w in apart] == [True, False]
 

@@ -14,8 +14,9 @@ import pytest
 from datadirs import board_of, copy_sample, set_value
 
 from chitieu_tui.cli import main
-from chitieu_tui.core.atomic import STALE_TEMP_SECONDS, atomic_write
+from chitieu_tui.core.atomic import STALE_TEMP_SECONDS, atomic_write, begin_write
 from chitieu_tui.core.datadir import DataDir
+from chitieu_tui.core.errors import WriteError
 from chitieu_tui.core.periods import Period
 from chitieu_tui.core.snapshots import snapshot_files, write_snapshot
 
@@ -153,3 +154,39 @@ def test_a_writing_function_can_read_back_what_it_wrote(
     atomic_write(path, fill, overwrite=links)
     assert seen and all(got == b"0010" + b"x" * 10 for got in seen)  # (written twice without
     assert path.read_bytes() == seen[0]  # links: the temp file, then the exclusive create)
+
+
+def test_a_write_begun_then_failing_or_dropped_leaves_the_old_file_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`begin_write` then `Begun.finish` (the parse cache finishes in a thread while the app
+    draws): a sync that fails, a second part that fails, or a write dropped (`abort`) leave
+    the old file as it was and no temp file; a finished one replaces it whole."""
+    path = tmp_path / "c.bin"
+    path.write_bytes(b"old")
+
+    def temps() -> list[str]:
+        return [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
+
+    def broken_sync(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    begun = begin_write(path, b"new ")
+    assert temps() and path.read_bytes() == b"old"  # nothing in place before `finish`
+    with monkeypatch.context() as m:
+        m.setattr(os, "fsync", broken_sync)
+        with pytest.raises(WriteError):
+            begun.finish(b"half")
+    assert path.read_bytes() == b"old" and temps() == []
+
+    def failing(fh: BinaryIO) -> None:
+        fh.write(b"half")
+        raise TypeError("not encodable")
+
+    with pytest.raises(TypeError):
+        begin_write(path, b"new ").finish(failing)
+    assert path.read_bytes() == b"old" and temps() == []
+    begin_write(path, b"new ").abort()
+    assert path.read_bytes() == b"old" and temps() == []
+    assert begin_write(path, b"new ").finish(b"whole") == path
+    assert path.read_bytes() == b"new whole" and temps() == []
